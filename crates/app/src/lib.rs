@@ -1,0 +1,1 @@
+//! App facade: the one command table shared by Tauri and the CLI

@@ -1,0 +1,1 @@
+//! The bundled demo mesh and the deterministic synthetic mesh generator

@@ -1,0 +1,1 @@
+//! Full-text search: a tantivy index derived from the SQLite cache

@@ -1,0 +1,1 @@
+//! SQLite cache: migrations, WAL, atomic sync commits, queries

@@ -1,0 +1,1 @@
+//! Sources (folder, git) and the incremental sync engine
