@@ -1,0 +1,217 @@
+//! From bytes to a [`ParsedDocument`]: decoding, YAML/JSON parsing, kind detection, schema
+//! validation with positions, mapping onto the canonical format and extraction.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::DocumentError;
+use crate::positions::PositionMap;
+use crate::schema::{self, SchemaId};
+use crate::types::{DocKind, Issue, ParsedDocument, Severity};
+use crate::{extract, mapping};
+
+/// Limits for [`parse_document_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Larger files are refused with [`DocumentError::TooLarge`] before any parsing.
+    pub max_bytes: u64,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions { max_bytes: 10 * 1024 * 1024 }
+    }
+}
+
+/// sha-256 of `bytes`, lower-case hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Parses, validates, maps and extracts one descriptor file with the default limits.
+pub fn parse_document(path: &str, bytes: &[u8]) -> Result<ParsedDocument, DocumentError> {
+    parse_document_with(path, bytes, &ParseOptions::default())
+}
+
+/// Like [`parse_document`], with explicit limits.
+pub fn parse_document_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedDocument, DocumentError> {
+    let text = decode(bytes, options)?;
+    let json = is_json_path(path);
+    let original = load_value(text, json)?;
+    let detected = detect(&original)?;
+    let mut errors = schema::check(detected.schema, detected.kind, &original);
+    let mut warnings = mapping::warnings(detected.kind, &original);
+    if !errors.is_empty() || !warnings.is_empty() {
+        let positions = PositionMap::for_text(text, json);
+        locate(&positions, &mut errors);
+        locate(&positions, &mut warnings);
+    }
+    if !errors.is_empty() {
+        return Err(DocumentError::Invalid { kind: detected.kind, issues: errors });
+    }
+    let canonical = match detected.kind {
+        DocKind::Odps => original.clone(),
+        DocKind::Odcs if detected.schema == SchemaId::Odcs222 => mapping::odcs_v2_to_v3(&original),
+        DocKind::Odcs => original.clone(),
+        DocKind::Dps => mapping::dps_to_odps(&original),
+        DocKind::Dcs => mapping::dcs_to_odcs(&original),
+    };
+    let entity = extract::entity(detected.kind, &canonical);
+    Ok(ParsedDocument {
+        kind: detected.kind,
+        declared_version: detected.version,
+        raw: text.to_owned(),
+        original,
+        canonical,
+        entity,
+        warnings,
+        content_hash: content_hash(bytes),
+    })
+}
+
+pub(crate) fn is_json_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".json")
+}
+
+/// Size check and UTF-8 decoding; a leading byte-order mark is not part of the document.
+pub(crate) fn decode<'a>(bytes: &'a [u8], options: &ParseOptions) -> Result<&'a str, DocumentError> {
+    if bytes.len() as u64 > options.max_bytes {
+        return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: options.max_bytes });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            // Safe: everything before valid_up_to is valid UTF-8.
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+            Err(DocumentError::NotUtf8 { line, column })
+        }
+    }
+}
+
+/// Parses JSON (precise errors from serde_json) or YAML (YAML 1.2 core: dates stay strings).
+pub(crate) fn load_value(text: &str, json: bool) -> Result<Value, DocumentError> {
+    if json {
+        serde_json::from_str(text).map_err(|e| DocumentError::Syntax {
+            line: e.line() as u32,
+            column: e.column() as u32,
+            message: e.to_string(),
+        })
+    } else {
+        serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+            DocumentError::Syntax { line, column, message: e.to_string() }
+        })
+    }
+}
+
+fn locate(positions: &PositionMap, issues: &mut [Issue]) {
+    for issue in issues {
+        (issue.line, issue.column) = positions.locate(&issue.pointer);
+    }
+}
+
+pub(crate) struct Detected {
+    pub kind: DocKind,
+    pub version: String,
+    pub schema: SchemaId,
+}
+
+/// A scalar as text (`apiVersion: 1.0` is a number in YAML but means "1.0").
+pub(crate) fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Tells the standard from the content: `kind` + `apiVersion` for Bitol, the version key for DPS/DCS.
+pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
+    let Some(obj) = doc.as_object() else {
+        let what = match doc {
+            Value::Null => "the file is empty",
+            Value::Array(_) => "the top level is a list, not a mapping",
+            _ => "the top level is a single value, not a mapping",
+        };
+        return Err(DocumentError::UnknownKind { hint: what.to_owned() });
+    };
+    let version = |key: &str| obj.get(key).and_then(text_of);
+    if let Some(v) = version("dataProductSpecification") {
+        return Ok(Detected { kind: DocKind::Dps, version: v, schema: SchemaId::Dps001 });
+    }
+    if let Some(v) = version("dataContractSpecification") {
+        return Ok(Detected { kind: DocKind::Dcs, version: v, schema: SchemaId::Dcs121 });
+    }
+    let api = version("apiVersion").unwrap_or_default();
+    match obj.get("kind").and_then(Value::as_str) {
+        Some("DataProduct") => {
+            let schema = if is_odps_v1_1_or_later(&api) { SchemaId::Odps110 } else { SchemaId::Odps100 };
+            Ok(Detected { kind: DocKind::Odps, version: api, schema })
+        }
+        Some("DataContract") => {
+            let schema = if api.starts_with("v3.0") {
+                SchemaId::Odcs302
+            } else if (api.is_empty() || api.starts_with("v2")) && is_odcs_v2_shape(obj) {
+                SchemaId::Odcs222
+            } else {
+                // v3.1 and the v2.2.x documents already written in v3 shape (the v3.1 schema accepts them).
+                SchemaId::Odcs310
+            };
+            Ok(Detected { kind: DocKind::Odcs, version: api, schema })
+        }
+        Some(other) => Err(DocumentError::UnknownKind {
+            hint: format!("`kind: {other}` is neither `DataProduct` (ODPS) nor `DataContract` (ODCS)"),
+        }),
+        None => Err(DocumentError::UnknownKind {
+            hint: "no `kind: DataProduct`, `kind: DataContract`, `dataProductSpecification` or \
+                   `dataContractSpecification` at the top level"
+                .to_owned(),
+        }),
+    }
+}
+
+fn is_odps_v1_1_or_later(api: &str) -> bool {
+    let mut parts = api.trim_start_matches('v').split('.').map(|p| p.parse::<u32>().ok());
+    matches!((parts.next(), parts.next()), (Some(Some(1)), Some(Some(minor))) if minor >= 1)
+}
+
+/// ODCS v2 documents carry `uuid`/`dataset`/`quantumName`; v3 replaced them with `id`/`schema`/`name`.
+fn is_odcs_v2_shape(obj: &Map<String, Value>) -> bool {
+    ["uuid", "dataset", "quantumName", "datasetName"].iter().any(|k| obj.contains_key(*k))
+}
+
+/// A warning at `pointer`, located later.
+pub(crate) fn warning(pointer: String, message: String) -> Issue {
+    Issue { line: 0, column: 0, pointer, message, severity: Severity::Warning }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odps_versions_pick_the_right_schema() {
+        assert!(is_odps_v1_1_or_later("v1.1.0"));
+        assert!(is_odps_v1_1_or_later("v1.2.3"));
+        assert!(!is_odps_v1_1_or_later("v1.0.0"));
+        assert!(!is_odps_v1_1_or_later("v0.9.0"));
+        assert!(!is_odps_v1_1_or_later("v2.0.0"));
+    }
+
+    #[test]
+    fn non_utf8_reports_line_and_column() {
+        let err = decode(b"a: 1\nb: x\xff\n", &ParseOptions::default()).unwrap_err();
+        assert_eq!(err, DocumentError::NotUtf8 { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn yaml_keeps_dates_as_strings_and_key_order() {
+        let v = load_value("z: 2024-01-02\na: 1\n", false).unwrap();
+        assert_eq!(v["z"], Value::String("2024-01-02".into()));
+        assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["z", "a"]);
+    }
+}

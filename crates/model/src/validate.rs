@@ -1,0 +1,32 @@
+//! The report behind `meshlens validate`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::parse::parse_document;
+use crate::types::{DocKind, Issue};
+use crate::DocumentError;
+
+/// Outcome of validating one file. `errors` also lists warnings (with `severity: warning`);
+/// `valid` is false only when there is at least one error.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ValidationReport {
+    pub file: String,
+    pub kind: Option<DocKind>,
+    pub valid: bool,
+    pub errors: Vec<Issue>,
+}
+
+pub fn validate_file(path: &str, bytes: &[u8]) -> ValidationReport {
+    let (kind, valid, errors) = match parse_document(path, bytes) {
+        Ok(doc) => (Some(doc.kind), true, doc.warnings),
+        Err(e) => {
+            let kind = match &e {
+                DocumentError::Invalid { kind, .. } => Some(*kind),
+                _ => None,
+            };
+            (kind, false, e.issues())
+        }
+    };
+    ValidationReport { file: path.to_owned(), kind, valid, errors }
+}
