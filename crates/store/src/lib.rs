@@ -1,1 +1,114 @@
-//! SQLite cache: migrations, WAL, atomic sync commits, queries
+//! SQLite cache: migrations, WAL, atomic sync commits, queries.
+//!
+//! One [`Store`] wraps a connection pool. Sync writes go through [`SyncTx`], a single open
+//! transaction per source, so a crash at any point leaves the previous committed cache readable.
+
+mod error;
+mod reads;
+mod sources;
+mod sync_tx;
+mod version;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use error::StoreError;
+pub use reads::{
+    ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
+    ProductDetail, ProductFilter, ProductSummary, StoreStats,
+};
+pub use sources::{SourceConfig, SourceKind, SourceRecord, SyncStatus};
+pub use sync_tx::{
+    AppliedSync, EntityConflict, EntityKind, FileStat, StoredFileState, SyncTx, UpsertOutcome,
+};
+
+use error::Ctx;
+
+/// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
+const MAX_CONNECTIONS: u32 = 4;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The local cache. Cheap to clone (it is a pool handle).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache file and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Self::migrate(pool).await
+    }
+
+    /// A private in-memory cache (tests, throwaway sessions).
+    pub async fn open_in_memory() -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(|source| StoreError::Open {
+                path: ":memory:".into(),
+                source,
+            })?
+            .foreign_keys(true);
+        // Every connection to `:memory:` is a separate database, so the pool must hold exactly one
+        // connection and never recycle it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: ":memory:".into(),
+                source,
+            })?;
+        Self::migrate(pool).await
+    }
+
+    async fn migrate(pool: SqlitePool) -> Result<Store, StoreError> {
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` when the file is sound, otherwise SQLite's findings.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await
+            .ctx("integrity check")?;
+        Ok(rows
+            .into_iter()
+            .map(|(line,)| line)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// Closes the pool, waiting for connections to finish (checkpoints the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

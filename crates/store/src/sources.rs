@@ -1,0 +1,218 @@
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use ts_rs::TS;
+
+use crate::error::{Ctx, decode_json};
+use crate::{Store, StoreError};
+
+/// A configured source: where descriptors come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceConfig {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SourceKind {
+    Folder {
+        #[ts(type = "string")]
+        path: PathBuf,
+    },
+    Git {
+        url: String,
+        branch: Option<String>,
+    },
+}
+
+impl SourceKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SourceKind::Folder { .. } => "folder",
+            SourceKind::Git { .. } => "git",
+        }
+    }
+}
+
+/// Outcome of the last sync of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncStatus {
+    /// Every file was read and applied.
+    Ok,
+    /// Applied, but some files had errors and were skipped.
+    Partial,
+    /// The source could not be read; the cache kept its previous content.
+    Failed,
+}
+
+impl SyncStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncStatus::Ok => "ok",
+            SyncStatus::Partial => "partial",
+            SyncStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<SyncStatus> {
+        match text {
+            "ok" => Some(SyncStatus::Ok),
+            "partial" => Some(SyncStatus::Partial),
+            "failed" => Some(SyncStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A source with its sync state and what it contributes to the cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SourceRecord {
+    pub config: SourceConfig,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub last_sync_at: Option<String>,
+    pub last_sync_status: Option<SyncStatus>,
+    pub last_error: Option<String>,
+    pub documents: i64,
+    pub products: i64,
+}
+
+/// Source names become folder names (git checkouts), so keep them to a portable alphabet.
+fn valid_source_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+const SOURCE_SELECT: &str = "SELECT s.name, s.config, s.created_at, s.last_sync_at, s.last_sync_status, s.last_error,
+        (SELECT COUNT(*) FROM documents d WHERE d.source = s.name) AS documents,
+        (SELECT COUNT(*) FROM products p JOIN documents d ON d.id = p.document_id WHERE d.source = s.name) AS products
+     FROM sources s";
+
+fn source_record(row: &sqlx::sqlite::SqliteRow) -> Result<SourceRecord, StoreError> {
+    let name: String = row.get("name");
+    let config: String = row.get("config");
+    let kind: SourceKind = decode_json(&config, || format!("configuration of source '{name}'"))?;
+    let status: Option<String> = row.get("last_sync_status");
+    Ok(SourceRecord {
+        config: SourceConfig { name, kind },
+        created_at: row.get("created_at"),
+        last_sync_at: row.get("last_sync_at"),
+        last_sync_status: status.as_deref().and_then(SyncStatus::parse),
+        last_error: row.get("last_error"),
+        documents: row.get("documents"),
+        products: row.get("products"),
+    })
+}
+
+impl Store {
+    pub async fn add_source(&self, config: &SourceConfig) -> Result<(), StoreError> {
+        if !valid_source_name(&config.name) {
+            return Err(StoreError::InvalidSourceName(config.name.clone()));
+        }
+        let json = serde_json::to_string(&config.kind).map_err(|source| StoreError::Encode {
+            what: format!("configuration of source '{}'", config.name),
+            source,
+        })?;
+        let result = sqlx::query(
+            "INSERT INTO sources (name, kind, config) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+        )
+        .bind(&config.name)
+        .bind(config.kind.as_str())
+        .bind(json)
+        .execute(&self.pool)
+        .await
+        .ctx("add source")?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::SourceExists(config.name.clone()));
+        }
+        Ok(())
+    }
+
+    /// All sources, by name.
+    pub async fn list_sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+        let rows = sqlx::query(&format!("{SOURCE_SELECT} ORDER BY s.name"))
+            .fetch_all(&self.pool)
+            .await
+            .ctx("list sources")?;
+        rows.iter().map(source_record).collect()
+    }
+
+    pub async fn get_source(&self, name: &str) -> Result<Option<SourceRecord>, StoreError> {
+        let row = sqlx::query(&format!("{SOURCE_SELECT} WHERE s.name = ?"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .ctx("get source")?;
+        row.as_ref().map(source_record).transpose()
+    }
+
+    /// Removes a source with all its documents and derived rows (one transaction, via cascades).
+    /// Returns false when no such source exists.
+    pub async fn remove_source(&self, name: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.ctx("remove source")?;
+        let result = sqlx::query("DELETE FROM sources WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .ctx("remove source")?;
+        tx.commit().await.ctx("remove source")?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Records a sync that could not read its source. Documents stay as they were.
+    pub async fn record_sync_failure(&self, name: &str, message: &str) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE sources SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+                 last_sync_status = ?, last_error = ? WHERE name = ?",
+        )
+        .bind(SyncStatus::Failed.as_str())
+        .bind(message)
+        .bind(name)
+        .execute(&self.pool)
+        .await
+        .ctx("record sync failure")?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::UnknownSource(name.to_string()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_config_json_is_flat_and_tagged() {
+        let config = SourceConfig {
+            name: "mesh".into(),
+            kind: SourceKind::Git {
+                url: "https://example.com/mesh.git".into(),
+                branch: Some("main".into()),
+            },
+        };
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "mesh", "kind": "git", "url": "https://example.com/mesh.git", "branch": "main"})
+        );
+        let back: SourceConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn source_names_are_portable() {
+        assert!(valid_source_name("team-a_mesh.v2"));
+        assert!(!valid_source_name(""));
+        assert!(!valid_source_name(".hidden"));
+        assert!(!valid_source_name("a/b"));
+        assert!(!valid_source_name("a b"));
+    }
+}

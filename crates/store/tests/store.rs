@@ -1,0 +1,385 @@
+//! Store behaviour with hand-built documents (parsing lives in meshlens-model).
+
+use meshlens_model::{
+    Column, Contract, Dataset, DocKind, Entity, InputPort, OutputPort, ParsedDocument, Product,
+    content_hash,
+};
+use meshlens_store::{
+    EntityKind, FileStat, ProductFilter, SourceConfig, SourceKind, Store, StoreError, SyncStatus,
+    UpsertOutcome,
+};
+
+fn folder(name: &str) -> SourceConfig {
+    SourceConfig {
+        name: name.into(),
+        kind: SourceKind::Folder {
+            path: format!("/data/{name}").into(),
+        },
+    }
+}
+
+fn document(entity: Entity, raw: &str) -> ParsedDocument {
+    let kind = match entity {
+        Entity::Product(_) => DocKind::Odps,
+        Entity::Contract(_) => DocKind::Odcs,
+    };
+    ParsedDocument {
+        kind,
+        declared_version: "v1.0.0".into(),
+        raw: raw.into(),
+        original: serde_json::json!({"id": entity.id()}),
+        canonical: serde_json::json!({"id": entity.id()}),
+        entity,
+        warnings: Vec::new(),
+        content_hash: content_hash(raw.as_bytes()),
+    }
+}
+
+fn product(id: &str, domain: &str, contract: &str, input: Option<&str>) -> ParsedDocument {
+    let product = Product {
+        id: id.into(),
+        name: Some(format!("{id} name")),
+        domain: Some(domain.into()),
+        status: Some("active".into()),
+        tags: vec!["b".into(), "a".into()],
+        input_ports: input
+            .map(|c| InputPort {
+                name: "in".into(),
+                version: Some("1.0.0".into()),
+                contract_id: Some(c.into()),
+            })
+            .into_iter()
+            .collect(),
+        output_ports: vec![OutputPort {
+            name: "out".into(),
+            version: Some("1.0.0".into()),
+            contract_id: Some(contract.into()),
+            ..OutputPort::default()
+        }],
+        ..Product::default()
+    };
+    document(
+        Entity::Product(product),
+        &format!("id: {id}\ndomain: {domain}\n"),
+    )
+}
+
+fn contract(id: &str, version: &str, columns: usize) -> ParsedDocument {
+    let contract = Contract {
+        id: id.into(),
+        version: Some(version.into()),
+        name: Some(format!("{id} contract")),
+        datasets: vec![Dataset {
+            name: "orders".into(),
+            physical_name: Some("orders_v1".into()),
+            columns: (0..columns)
+                .map(|i| Column {
+                    name: format!("col{i}"),
+                    ..Column::default()
+                })
+                .collect(),
+            ..Dataset::default()
+        }],
+        ..Contract::default()
+    };
+    document(
+        Entity::Contract(contract),
+        &format!("id: {id}\nversion: {version}\n"),
+    )
+}
+
+const STAT: FileStat = FileStat { size: 10, mtime: 1 };
+
+async fn store_with(sources: &[&str]) -> Store {
+    let store = Store::open_in_memory().await.unwrap();
+    for name in sources {
+        store.add_source(&folder(name)).await.unwrap();
+    }
+    store
+}
+
+#[tokio::test]
+async fn sources_are_added_listed_and_unique() {
+    let store = store_with(&["alpha"]).await;
+    let err = store.add_source(&folder("alpha")).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::SourceExists(ref n) if n == "alpha"),
+        "{err}"
+    );
+    let err = store.add_source(&folder("../x")).await.unwrap_err();
+    assert!(matches!(err, StoreError::InvalidSourceName(_)), "{err}");
+    let sources = store.list_sources().await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].config, folder("alpha"));
+    assert_eq!(sources[0].last_sync_status, None);
+    assert!(store.get_source("nope").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sync_applies_atomically_and_reports_changes() {
+    let store = store_with(&["mesh"]).await;
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    assert_eq!(
+        tx.upsert("p1.yaml", STAT, &product("p1", "sales", "c1", None))
+            .await
+            .unwrap(),
+        UpsertOutcome::Added
+    );
+    assert_eq!(
+        tx.upsert("c1.yaml", STAT, &contract("c1", "1.0.0", 3))
+            .await
+            .unwrap(),
+        UpsertOutcome::Added
+    );
+    // Nothing is visible before the commit (a kill here keeps the previous cache).
+    drop(tx);
+    assert_eq!(store.stats().await.unwrap().documents, 0);
+
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    tx.upsert("p1.yaml", STAT, &product("p1", "sales", "c1", Some("c2")))
+        .await
+        .unwrap();
+    tx.upsert("c1.yaml", STAT, &contract("c1", "1.0.0", 3))
+        .await
+        .unwrap();
+    let applied = tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!((applied.added, applied.updated, applied.removed), (2, 0, 0));
+    assert_eq!(applied.changed_product_ids, vec!["p1"]);
+    assert_eq!(applied.changed_contract_ids, vec!["c1"]);
+    let stats = store.stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.products,
+            stats.contracts,
+            stats.datasets,
+            stats.columns
+        ),
+        (1, 1, 1, 3)
+    );
+
+    let index = store.document_index("mesh").await.unwrap();
+    assert_eq!(index["p1.yaml"].size, 10);
+
+    let detail = store.get_product("p1").await.unwrap().unwrap();
+    assert_eq!(detail.path, "p1.yaml");
+    assert_eq!(detail.source, "mesh");
+    assert_eq!(detail.contracts.len(), 1);
+    assert_eq!(detail.contracts[0].contract.id, "c1");
+    assert_eq!(detail.contracts[0].producer.as_deref(), Some("p1"));
+    assert_eq!(detail.missing_contracts.len(), 1);
+    assert_eq!(detail.missing_contracts[0].contract_id, "c2");
+    let missing = store.missing_contracts("mesh").await.unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].path, "p1.yaml");
+
+    // Update the contract with fewer columns, delete the product.
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    assert_eq!(
+        tx.upsert("c1.yaml", STAT, &contract("c1", "1.0.0", 1))
+            .await
+            .unwrap(),
+        UpsertOutcome::Updated
+    );
+    assert!(tx.delete("p1.yaml").await.unwrap());
+    assert!(!tx.delete("never.yaml").await.unwrap());
+    let applied = tx
+        .commit(SyncStatus::Partial, Some("x.yaml: broken"))
+        .await
+        .unwrap();
+    assert_eq!((applied.added, applied.updated, applied.removed), (0, 1, 1));
+    assert_eq!(applied.removed_product_ids, vec!["p1"]);
+    assert_eq!(applied.changed_contract_ids, vec!["c1"]);
+    assert!(applied.removed_contract_ids.is_empty());
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.products, stats.columns), (0, 1));
+    let source = store.get_source("mesh").await.unwrap().unwrap();
+    assert_eq!(source.last_sync_status, Some(SyncStatus::Partial));
+    assert_eq!(source.last_error.as_deref(), Some("x.yaml: broken"));
+    assert_eq!((source.documents, source.products), (1, 0));
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn duplicate_ids_keep_the_cached_file() {
+    let store = store_with(&["a", "b"]).await;
+    let mut tx = store.begin_sync("a").await.unwrap();
+    tx.upsert("one.yaml", STAT, &product("p1", "sales", "c1", None))
+        .await
+        .unwrap();
+    tx.upsert("c.yaml", STAT, &contract("c1", "1.0.0", 1))
+        .await
+        .unwrap();
+    let outcome = tx
+        .upsert("two.yaml", STAT, &product("p1", "sales", "c1", None))
+        .await
+        .unwrap();
+    let UpsertOutcome::Conflict(conflict) = outcome else {
+        panic!("expected a conflict, got {outcome:?}")
+    };
+    assert_eq!(
+        (
+            conflict.kind,
+            conflict.source.as_str(),
+            conflict.path.as_str()
+        ),
+        (EntityKind::Product, "a", "one.yaml")
+    );
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+
+    let mut tx = store.begin_sync("b").await.unwrap();
+    let outcome = tx
+        .upsert("dup.yaml", STAT, &contract("c1", "1.0.0", 1))
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, UpsertOutcome::Conflict(ref c) if c.kind == EntityKind::Contract && c.path == "c.yaml")
+    );
+    // Another version of the same contract is a different contract.
+    assert_eq!(
+        tx.upsert("v2.yaml", STAT, &contract("c1", "2.0.0", 1))
+            .await
+            .unwrap(),
+        UpsertOutcome::Added
+    );
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(store.stats().await.unwrap().documents, 3);
+    assert_eq!(
+        store
+            .get_contract("c1", None)
+            .await
+            .unwrap()
+            .unwrap()
+            .contract
+            .version
+            .as_deref(),
+        Some("2.0.0")
+    );
+    let v1 = store
+        .get_contract("c1", Some("1.0.0"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (v1.source.as_str(), v1.product_id.as_deref()),
+        ("a", Some("p1"))
+    );
+}
+
+#[tokio::test]
+async fn reads_page_filter_and_remove() {
+    let store = store_with(&["a", "b"]).await;
+    let mut tx = store.begin_sync("a").await.unwrap();
+    for (i, domain) in ["sales", "finance", "sales"].iter().enumerate() {
+        tx.upsert(
+            &format!("p{i}.yaml"),
+            STAT,
+            &product(&format!("p{i}"), domain, &format!("c{i}"), None),
+        )
+        .await
+        .unwrap();
+        tx.upsert(
+            &format!("c{i}.yaml"),
+            STAT,
+            &contract(&format!("c{i}"), "1.0.0", 600),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    let mut tx = store.begin_sync("b").await.unwrap();
+    tx.upsert("x.yaml", STAT, &product("x", "ops", "cx", None))
+        .await
+        .unwrap();
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+
+    let all = store
+        .list_products(&ProductFilter::default())
+        .await
+        .unwrap();
+    let order: Vec<_> = all
+        .iter()
+        .map(|p| (p.domain.clone().unwrap(), p.id.clone()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("finance", "p1"),
+            ("ops", "x"),
+            ("sales", "p0"),
+            ("sales", "p2")
+        ]
+        .map(|(d, i)| (d.to_string(), i.to_string()))
+    );
+    assert_eq!(all[0].tags, ["b", "a"]);
+    let sales = store
+        .list_products(&ProductFilter {
+            domain: Some("sales".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(sales.len(), 2);
+    let tagged = store
+        .list_products(&ProductFilter {
+            tag: Some("a".into()),
+            source: Some("b".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(tagged.len(), 1);
+
+    let first = store.products_page(None, 2).await.unwrap();
+    let rest = store.products_page(Some(&first[1].id), 10).await.unwrap();
+    assert_eq!(first.len() + rest.len(), 4);
+    let page = store.contracts_page(0, 2).await.unwrap();
+    let more = store.contracts_page(page[1].0, 2).await.unwrap();
+    assert_eq!((page.len(), more.len()), (2, 1));
+    assert_eq!(page[0].1.product_id.as_deref(), Some("p0"));
+    assert_eq!(page[0].1.domain.as_deref(), Some("sales"));
+    assert_eq!(
+        store
+            .products_by_ids(&["p2".into(), "zz".into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.contracts_by_ids(&["c1".into()]).await.unwrap()[0]
+            .1
+            .contract
+            .datasets[0]
+            .columns
+            .len(),
+        600
+    );
+    assert_eq!(store.stats().await.unwrap().columns, 1800);
+
+    assert!(store.remove_source("a").await.unwrap());
+    assert!(!store.remove_source("a").await.unwrap());
+    let stats = store.stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.sources,
+            stats.documents,
+            stats.products,
+            stats.contracts,
+            stats.columns
+        ),
+        (1, 1, 1, 0, 0)
+    );
+}
+
+#[tokio::test]
+async fn file_store_uses_wal_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/cache.db");
+    let store = Store::open(&path).await.unwrap();
+    store.add_source(&folder("a")).await.unwrap();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(store.list_sources().await.unwrap().len(), 1);
+    assert!(dir.path().join("nested/cache.db-wal").exists());
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
