@@ -15,6 +15,7 @@
 //!
 //! Root products read from operational source tables (`postgres://erp-db...`) that have no contract.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,8 +35,7 @@ pub const MAX_NDJSON_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 const PRODUCER: &str = "https://meshlens.example/demo-generator";
 const RUN_EVENT_SCHEMA: &str = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
-const ASSERTIONS_SCHEMA: &str =
-    "https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet";
+const ASSERTIONS_SCHEMA: &str = "https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet";
 /// Share of quality assertions that fail.
 const FAILURE_RATE: f64 = 0.03;
 
@@ -96,7 +96,10 @@ pub enum GenerateError {
 
 impl GenerateError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        GenerateError::Io { path: path.to_path_buf(), source }
+        GenerateError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -125,7 +128,10 @@ struct ContractRef {
 
 struct Column {
     name: String,
-    word: ColumnWord,
+    kind: Kind,
+    /// The word's description, or one naming the entity for key columns.
+    description: Cow<'static, str>,
+    classification: &'static str,
     primary_key: bool,
     required: bool,
 }
@@ -192,8 +198,16 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError
         by_domain: vec![Vec::new(); words::DOMAINS.len()],
         doc: YamlDoc::new(),
         json: Vec::with_capacity(64 * 1024),
-        lineage: RotatingNdjson::new(&mkdir(&opts.out.join("lineage"))?, "lineage", MAX_NDJSON_FILE_BYTES),
-        quality: RotatingNdjson::new(&mkdir(&opts.out.join("quality"))?, "quality", MAX_NDJSON_FILE_BYTES),
+        lineage: RotatingNdjson::new(
+            &mkdir(&opts.out.join("lineage"))?,
+            "lineage",
+            MAX_NDJSON_FILE_BYTES,
+        ),
+        quality: RotatingNdjson::new(
+            &mkdir(&opts.out.join("quality"))?,
+            "quality",
+            MAX_NDJSON_FILE_BYTES,
+        ),
         summary: GenerateSummary::default(),
     };
     for index in 0..opts.products {
@@ -206,7 +220,12 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError
         g.write_quality(&plan)?;
         g.remember(&plan);
     }
-    let Generator { lineage, quality, mut summary, .. } = g;
+    let Generator {
+        lineage,
+        quality,
+        mut summary,
+        ..
+    } = g;
     let (files, bytes, lines) = lineage.finish()?;
     summary.lineage_files = files;
     summary.lineage_events = lines as usize;
@@ -215,18 +234,23 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError
     summary.quality_files = files;
     summary.quality_events = lines as usize;
     summary.bytes += bytes;
-    summary.files = summary.products + summary.contracts + summary.lineage_files + summary.quality_files;
+    summary.files =
+        summary.products + summary.contracts + summary.lineage_files + summary.quality_files;
     Ok(summary)
 }
 
 fn prepare_out_dir(out: &Path) -> Result<(), GenerateError> {
     if out.exists() {
         if !out.is_dir() {
-            return Err(GenerateError::NotADirectory { path: out.to_path_buf() });
+            return Err(GenerateError::NotADirectory {
+                path: out.to_path_buf(),
+            });
         }
         let mut entries = fs::read_dir(out).map_err(|e| GenerateError::io(out, e))?;
         if entries.next().is_some() {
-            return Err(GenerateError::OutputNotEmpty { path: out.to_path_buf() });
+            return Err(GenerateError::OutputNotEmpty {
+                path: out.to_path_buf(),
+            });
         }
     }
     mkdir(out).map(drop)
@@ -256,9 +280,14 @@ impl Generator {
         let rng = &mut self.rng;
         let domain_index = rng.random_range(0..words::DOMAINS.len());
         let domain = &words::DOMAINS[domain_index];
-        let primary = *domain.entities.choose(rng).expect("every domain has entities");
+        let primary = *domain
+            .entities
+            .choose(rng)
+            .expect("every domain has entities");
         let qualifier = *words::QUALIFIERS.choose(rng).expect("non-empty");
-        let region = rng.random_bool(0.25).then(|| *words::REGIONS.choose(rng).expect("non-empty"));
+        let region = rng
+            .random_bool(0.25)
+            .then(|| *words::REGIONS.choose(rng).expect("non-empty"));
         let mut name = String::new();
         if let Some(region) = region {
             name.push_str(region);
@@ -275,14 +304,31 @@ impl Generator {
             94..97 => "draft",
             _ => "retired",
         };
-        let version = format!("{}.{}.{}", rng.random_range(1..=3), rng.random_range(0..10), rng.random_range(0..5));
-        let team = format!("{}-{}", domain.name, words::TEAM_WORDS.choose(rng).expect("non-empty"));
+        let version = format!(
+            "{}.{}.{}",
+            rng.random_range(1..=3),
+            rng.random_range(0..10),
+            rng.random_range(0..5)
+        );
+        let team = format!(
+            "{}-{}",
+            domain.name,
+            words::TEAM_WORDS.choose(rng).expect("non-empty")
+        );
         let members = (0..rng.random_range(2..=4))
             .map(|i| {
                 let first = *words::FIRST_NAMES.choose(rng).expect("non-empty");
                 let last = *words::LAST_NAMES.choose(rng).expect("non-empty");
-                let role = if i == 0 { "owner" } else { *words::MEMBER_ROLES.choose(rng).expect("non-empty") };
-                (format!("{first}.{last}"), format!("{} {}", title(first), title(last)), role)
+                let role = if i == 0 {
+                    "owner"
+                } else {
+                    *words::MEMBER_ROLES.choose(rng).expect("non-empty")
+                };
+                (
+                    format!("{first}.{last}"),
+                    format!("{} {}", title(first), title(last)),
+                    role,
+                )
             })
             .collect();
         let use_case = *words::USE_CASES.choose(rng).expect("non-empty");
@@ -297,7 +343,11 @@ impl Generator {
             tags.push(region.to_lowercase());
         }
 
-        let inputs = if index == 0 || self.rng.random_bool(0.25) { Vec::new() } else { self.pick_inputs(domain_index) };
+        let inputs = if index == 0 || self.rng.random_bool(0.25) {
+            Vec::new()
+        } else {
+            self.pick_inputs(domain_index)
+        };
 
         let contract_count = match self.rng.random_range(0..10) {
             0..3 => 1,
@@ -316,7 +366,17 @@ impl Generator {
             .iter()
             .enumerate()
             .map(|(k, &size)| {
-                self.plan_contract(domain, primary, k, size, number, status, &id, &mut used_slugs, &mut used_tables)
+                self.plan_contract(
+                    domain,
+                    primary,
+                    k,
+                    size,
+                    number,
+                    status,
+                    &id,
+                    &mut used_slugs,
+                    &mut used_tables,
+                )
             })
             .collect();
         ProductPlan {
@@ -347,7 +407,9 @@ impl Generator {
             }
             let same_domain = &self.by_domain[domain_index];
             let candidate = if !same_domain.is_empty() && self.rng.random_bool(0.6) {
-                *same_domain.choose(&mut self.rng).expect("checked non-empty")
+                *same_domain
+                    .choose(&mut self.rng)
+                    .expect("checked non-empty")
             } else {
                 self.rng.random_range(0..self.contracts.len())
             };
@@ -372,7 +434,11 @@ impl Generator {
         used_tables: &mut BTreeSet<String>,
     ) -> ContractPlan {
         let rng = &mut self.rng;
-        let entity = if k == 0 { primary } else { *domain.entities.choose(rng).expect("non-empty") };
+        let entity = if k == 0 {
+            primary
+        } else {
+            *domain.entities.choose(rng).expect("non-empty")
+        };
         let platform = match rng.random_range(0..100) {
             0..45 => Platform::Postgres,
             45..85 => Platform::Snowflake,
@@ -397,14 +463,29 @@ impl Generator {
         };
         let datasets = (0..size)
             .map(|_| {
-                let entity = if rng.random_bool(0.3) { entity } else { *domain.entities.choose(rng).expect("non-empty") };
+                let entity = if rng.random_bool(0.3) {
+                    entity
+                } else {
+                    *domain.entities.choose(rng).expect("non-empty")
+                };
                 let pattern = *patterns.choose(rng).expect("non-empty");
                 let base = pattern.replace("{e}", entity.0).replace("{s}", entity.1);
-                let base = if platform == Platform::Kafka { base.replace('_', "-") } else { base };
+                let base = if platform == Platform::Kafka {
+                    base.replace('_', "-")
+                } else {
+                    base
+                };
                 let mut table = base.clone();
                 let mut n = 2;
                 while !used_tables.insert(table.clone()) {
-                    table = format!("{base}{}{n}", if platform == Platform::Kafka { "-" } else { "_" });
+                    table = format!(
+                        "{base}{}{n}",
+                        if platform == Platform::Kafka {
+                            "-"
+                        } else {
+                            "_"
+                        }
+                    );
                     n += 1;
                 }
                 let physical_name = if platform == Platform::Kafka {
@@ -414,7 +495,13 @@ impl Generator {
                 };
                 let columns = plan_columns(rng, domain, entity, style);
                 let rules = plan_rules(rng, &table.replace('-', "_"), &columns);
-                DatasetPlan { name: table, physical_name, entity, columns, rules }
+                DatasetPlan {
+                    name: table,
+                    physical_name,
+                    entity,
+                    columns,
+                    rules,
+                }
             })
             .collect();
         let status = match product_status {
@@ -446,17 +533,47 @@ impl Generator {
         d.str_list(0, "tags", &p.tags);
         d.open(0, false, "description");
         d.str(2, false, "purpose", &p.purpose);
-        d.str(2, false, "usage", &format!("Query the output ports for {}; join on the documented keys.", p.use_case));
-        d.str(2, false, "limitations", "Refreshed once a day; figures of the current day are provisional.");
+        d.str(
+            2,
+            false,
+            "usage",
+            &format!(
+                "Query the output ports for {}; join on the documented keys.",
+                p.use_case
+            ),
+        );
+        d.str(
+            2,
+            false,
+            "limitations",
+            "Refreshed once a day; figures of the current day are provisional.",
+        );
         d.open(0, false, "team");
         d.str(2, false, "name", &p.team);
-        d.str(2, false, "description", &format!("Owns the {} data products of the {} domain.", p.team, p.domain.name));
+        d.str(
+            2,
+            false,
+            "description",
+            &format!(
+                "Owns the {} data products of the {} domain.",
+                p.team, p.domain.name
+            ),
+        );
         d.open(2, false, "members");
         for (i, (username, name, role)) in p.members.iter().enumerate() {
             d.str(4, true, "username", username);
             d.str(6, false, "name", name);
             d.str(6, false, "role", role);
-            d.str(6, false, "dateIn", &format!("20{:02}-{:02}-01", 20 + (p.index + i) % 5, 1 + (p.index + 3 * i) % 12));
+            d.str(
+                6,
+                false,
+                "dateIn",
+                &format!(
+                    "20{:02}-{:02}-01",
+                    20 + (p.index + i) % 5,
+                    1 + (p.index + 3 * i) % 12
+                ),
+            );
         }
         write_support(d, &p.id, &p.team);
         if !p.inputs.is_empty() {
@@ -471,8 +588,22 @@ impl Generator {
         d.open(0, false, "outputPorts");
         for c in &p.contracts {
             d.str(2, true, "name", &c.slug);
-            d.str(4, false, "description", &format!("{} published by {}.", c.name, p.name));
-            d.str(4, false, "type", if c.platform == Platform::Kafka { "topic" } else { "tables" });
+            d.str(
+                4,
+                false,
+                "description",
+                &format!("{} published by {}.", c.name, p.name),
+            );
+            d.str(
+                4,
+                false,
+                "type",
+                if c.platform == Platform::Kafka {
+                    "topic"
+                } else {
+                    "tables"
+                },
+            );
             d.str(4, false, "version", &c.version);
             d.str(4, false, "contractId", &c.id);
             if !p.inputs.is_empty() {
@@ -486,16 +617,35 @@ impl Generator {
         }
         d.open(0, false, "customProperties");
         d.str(2, true, "property", "dataClassification");
-        d.str(4, false, "value", highest_classification(p.contracts.iter().flat_map(|c| &c.datasets)));
+        d.str(
+            4,
+            false,
+            "value",
+            highest_classification(p.contracts.iter().flat_map(|c| &c.datasets)),
+        );
         d.str(2, true, "property", "retention");
-        d.str(4, false, "value", &format!("{} years", 1 + p.index % 7));
+        let years = 1 + p.index % 7;
+        d.str(
+            4,
+            false,
+            "value",
+            &format!("{years} year{}", if years == 1 { "" } else { "s" }),
+        );
         d.str(
             0,
             false,
             "productCreatedTs",
-            &format!("2024-{:02}-{:02}T09:{:02}:00Z", 1 + p.index % 12, 1 + p.index % 28, p.index % 60),
+            &format!(
+                "2024-{:02}-{:02}T09:{:02}:00Z",
+                1 + p.index % 12,
+                1 + p.index % 28,
+                p.index % 60
+            ),
         );
-        let path = self.out.join(p.domain.name).join(format!("{}.odps.yaml", p.id));
+        let path = self
+            .out
+            .join(p.domain.name)
+            .join(format!("{}.odps.yaml", p.id));
         self.summary.products += 1;
         self.summary.input_ports += p.inputs.len();
         self.write_doc(&path)
@@ -514,7 +664,12 @@ impl Generator {
         d.str(0, false, "tenant", "acme");
         d.str_list(0, "tags", &[p.domain.name, &c.slug]);
         d.open(0, false, "description");
-        d.str(2, false, "purpose", &format!("{} of the {} data product.", c.name, p.name));
+        d.str(
+            2,
+            false,
+            "purpose",
+            &format!("{} of the {} data product.", c.name, p.name),
+        );
         d.str(2, false, "usage", &format!("Used for {}.", p.use_case));
         d.open(0, false, "team");
         d.str(2, false, "name", &p.team);
@@ -530,23 +685,37 @@ impl Generator {
         for ds in &c.datasets {
             d.str(2, true, "name", &ds.name);
             d.str(4, false, "physicalName", &ds.physical_name);
-            d.str(4, false, "physicalType", if c.platform == Platform::Kafka { "topic" } else { "table" });
+            d.str(
+                4,
+                false,
+                "physicalType",
+                if c.platform == Platform::Kafka {
+                    "topic"
+                } else {
+                    "table"
+                },
+            );
             d.str(4, false, "businessName", &title(&ds.name.replace('-', "_")));
             d.str(
                 4,
                 false,
                 "description",
-                &format!("{} {} records maintained by {}.", title(p.domain.name), ds.entity.1.replace('_', " "), p.team),
+                &format!(
+                    "{} {} records maintained by {}.",
+                    title(p.domain.name),
+                    ds.entity.1.replace('_', " "),
+                    p.team
+                ),
             );
             d.str_list(4, "tags", &[p.domain.name, ds.entity.0]);
             d.open(4, false, "properties");
             for col in &ds.columns {
-                let (logical, physical) = types(col.word.kind, c.platform);
+                let (logical, physical) = types(col.kind, c.platform);
                 d.str(6, true, "name", &col.name);
                 d.str(8, false, "logicalType", logical);
                 d.str(8, false, "physicalType", physical);
-                d.str(8, false, "description", col.word.description);
-                d.str(8, false, "classification", col.word.classification);
+                d.str(8, false, "description", &col.description);
+                d.str(8, false, "classification", col.classification);
                 if col.primary_key {
                     d.num(8, false, "primaryKey", true);
                     d.num(8, false, "primaryKeyPosition", 1);
@@ -555,7 +724,11 @@ impl Generator {
                 if col.required {
                     d.num(8, false, "required", true);
                 }
-                let rules: Vec<&QualityRule> = ds.rules.iter().filter(|r| r.column.as_ref() == Some(&col.name)).collect();
+                let rules: Vec<&QualityRule> = ds
+                    .rules
+                    .iter()
+                    .filter(|r| r.column.as_ref() == Some(&col.name))
+                    .collect();
                 if !rules.is_empty() {
                     d.open(8, false, "quality");
                     for r in rules {
@@ -576,7 +749,11 @@ impl Generator {
             ("latency", json!(1 + p.index % 24), Some("h")),
             ("frequency", json!(1), Some("d")),
             ("retention", json!(1 + p.index % 7), Some("y")),
-            ("timeOfAvailability", json!(format!("{:02}:00", 5 + p.index % 4)), None),
+            (
+                "timeOfAvailability",
+                json!(format!("{:02}:00", 5 + p.index % 4)),
+                None,
+            ),
         ];
         for (property, value, unit) in sla {
             d.str(2, true, "property", property);
@@ -592,24 +769,38 @@ impl Generator {
             0,
             false,
             "contractCreatedTs",
-            &format!("2024-{:02}-{:02}T10:{:02}:00Z", 1 + p.index % 12, 1 + p.index % 28, p.index % 60),
+            &format!(
+                "2024-{:02}-{:02}T10:{:02}:00Z",
+                1 + p.index % 12,
+                1 + p.index % 28,
+                p.index % 60
+            ),
         );
-        let path = self.out.join(p.domain.name).join("contracts").join(format!("{}.odcs.yaml", c.id));
+        let path = self
+            .out
+            .join(p.domain.name)
+            .join("contracts")
+            .join(format!("{}.odcs.yaml", c.id));
         self.summary.contracts += 1;
         self.write_doc(&path)
     }
 
     /// One job per contract: START and COMPLETE events linking the job's inputs to the contract's datasets.
     fn write_lineage(&mut self, p: &ProductPlan) -> Result<(), GenerateError> {
-        let upstream: Vec<(String, String)> =
-            p.inputs.iter().flat_map(|&i| self.contracts[i].datasets.iter().cloned()).collect();
+        let upstream: Vec<(String, String)> = p
+            .inputs
+            .iter()
+            .flat_map(|&i| self.contracts[i].datasets.iter().cloned())
+            .collect();
         let mut own_earlier: Vec<(String, String)> = Vec::new();
         for c in &p.contracts {
             let sources: Vec<(String, String)>;
-            let mut pool: Vec<&(String, String)> = upstream.iter().chain(own_earlier.iter()).collect();
+            let mut pool: Vec<&(String, String)> =
+                upstream.iter().chain(own_earlier.iter()).collect();
             if pool.is_empty() {
                 // A root product ingests operational tables that have no contract.
-                let (namespace, db_schema) = words::SOURCE_SYSTEMS[p.index % words::SOURCE_SYSTEMS.len()];
+                let (namespace, db_schema) =
+                    words::SOURCE_SYSTEMS[p.index % words::SOURCE_SYSTEMS.len()];
                 sources = p
                     .domain
                     .entities
@@ -618,16 +809,28 @@ impl Generator {
                     .collect();
                 pool = sources.iter().collect();
             }
-            let wanted = self.rng.random_range(3..=7).min(pool.len());
-            let inputs: Vec<&(String, String)> = pool.choose_multiple(&mut self.rng, wanted).copied().collect();
-            let outputs: Vec<(String, String)> =
-                c.datasets.iter().map(|ds| ol_identity(c.platform, p.domain.name, &p.schema, ds)).collect();
+            let wanted = self.rng.random_range(3..=8).min(pool.len());
+            let inputs: Vec<&(String, String)> = pool
+                .choose_multiple(&mut self.rng, wanted)
+                .copied()
+                .collect();
+            let outputs: Vec<(String, String)> = c
+                .datasets
+                .iter()
+                .map(|ds| ol_identity(c.platform, p.domain.name, &p.schema, ds))
+                .collect();
             let run_id = uuid(&mut self.rng);
             let day = 1 + (p.index % 28) as u32;
             let start = self.rng.random_range(0..20 * 3600);
             let end = start + self.rng.random_range(30..3000);
-            let inputs_json: Vec<Value> = inputs.iter().map(|(ns, n)| json!({"namespace": ns, "name": n})).collect();
-            let outputs_json: Vec<Value> = outputs.iter().map(|(ns, n)| json!({"namespace": ns, "name": n})).collect();
+            let inputs_json: Vec<Value> = inputs
+                .iter()
+                .map(|(ns, n)| json!({"namespace": ns, "name": n}))
+                .collect();
+            let outputs_json: Vec<Value> = outputs
+                .iter()
+                .map(|(ns, n)| json!({"namespace": ns, "name": n}))
+                .collect();
             for (event_type, secs) in [("START", start), ("COMPLETE", end)] {
                 let event = json!({
                     "eventType": event_type,
@@ -705,20 +908,29 @@ impl Generator {
 
     /// Keeps what later products need: port names, versions and dataset identities.
     fn remember(&mut self, p: &ProductPlan) {
-        let domain_index = words::DOMAINS.iter().position(|d| d.name == p.domain.name).expect("domain from the list");
+        let domain_index = words::DOMAINS
+            .iter()
+            .position(|d| d.name == p.domain.name)
+            .expect("domain from the list");
         for c in &p.contracts {
             self.by_domain[domain_index].push(self.contracts.len());
             self.contracts.push(ContractRef {
                 id: c.id.clone(),
                 version: c.version.clone(),
                 port_name: c.slug.clone(),
-                datasets: c.datasets.iter().map(|ds| ol_identity(c.platform, p.domain.name, &p.schema, ds)).collect(),
+                datasets: c
+                    .datasets
+                    .iter()
+                    .map(|ds| ol_identity(c.platform, p.domain.name, &p.schema, ds))
+                    .collect(),
             });
         }
     }
 
     fn write_doc(&mut self, path: &Path) -> Result<(), GenerateError> {
-        let dir = path.parent().expect("files are written inside the output folder");
+        let dir = path
+            .parent()
+            .expect("files are written inside the output folder");
         if !self.created_dirs.contains(dir) {
             mkdir(dir)?;
             self.created_dirs.insert(dir.to_path_buf());
@@ -730,28 +942,45 @@ impl Generator {
     }
 }
 
-fn plan_columns(rng: &mut ChaCha8Rng, domain: &DomainWords, entity: (&str, &str), style: Style) -> Vec<Column> {
+fn plan_columns(
+    rng: &mut ChaCha8Rng,
+    domain: &DomainWords,
+    entity: (&str, &str),
+    style: Style,
+) -> Vec<Column> {
     let pk_name = format!("{}_id", entity.1);
-    let pk_description: &'static str = "Unique identifier of the record.";
     let mut picked: Vec<ColumnWord> = Vec::with_capacity(12);
     let wanted = rng.random_range(7..=11);
     while picked.len() < wanted {
-        let pool = if rng.random_bool(0.6) { domain.columns } else { words::COMMON_COLUMNS };
+        let pool = if rng.random_bool(0.6) {
+            domain.columns
+        } else {
+            words::COMMON_COLUMNS
+        };
         let word = *pool.choose(rng).expect("non-empty");
         if word.name != pk_name && !picked.iter().any(|w| w.name == word.name) {
             picked.push(word);
         }
     }
     let required_at = rng.random_range(0..picked.len());
-    let pk = ColumnWord { name: "", kind: Kind::Id, description: pk_description, classification: "internal" };
-    std::iter::once(Column { name: styled(&pk_name, style), word: pk, primary_key: true, required: true })
-        .chain(picked.into_iter().enumerate().map(|(i, word)| Column {
-            name: styled(word.name, style),
-            word,
-            primary_key: false,
-            required: i == required_at,
-        }))
-        .collect()
+    let pk_description = format!("Unique identifier of the {}.", entity.1.replace('_', " "));
+    std::iter::once(Column {
+        name: styled(&pk_name, style),
+        kind: Kind::Id,
+        description: Cow::Owned(pk_description),
+        classification: "internal",
+        primary_key: true,
+        required: true,
+    })
+    .chain(picked.into_iter().enumerate().map(|(i, word)| Column {
+        name: styled(word.name, style),
+        kind: word.kind,
+        description: Cow::Borrowed(word.description),
+        classification: word.classification,
+        primary_key: false,
+        required: i == required_at,
+    }))
+    .collect()
 }
 
 /// Row count on the dataset, not-null and unique on the key, and half the time a null-rate limit on a
@@ -819,14 +1048,25 @@ fn assertion_values(r: &QualityRule, success: bool, rng: &mut ChaCha8Rng) -> (St
     let (op, limit) = r.operator;
     let expected = match op {
         "mustBeGreaterThan" => format!("> {limit}"),
-        "mustBeLessThan" => format!("< {limit}{}", if r.unit == Some("percent") { "%" } else { "" }),
+        "mustBeLessThan" => format!(
+            "< {limit}{}",
+            if r.unit == Some("percent") { "%" } else { "" }
+        ),
         _ => limit.to_string(),
     };
     let actual = match (op, success) {
         ("mustBeGreaterThan", true) => (limit as u64 * rng.random_range(2..50)).to_string(),
         ("mustBeGreaterThan", false) => rng.random_range(0..=limit).to_string(),
-        ("mustBeLessThan", true) => format!("{}.{}%", rng.random_range(0..limit), rng.random_range(0..10)),
-        ("mustBeLessThan", false) => format!("{}.{}%", limit + rng.random_range(0..20), rng.random_range(0..10)),
+        ("mustBeLessThan", true) => format!(
+            "{}.{}%",
+            rng.random_range(0..limit),
+            rng.random_range(0..10)
+        ),
+        ("mustBeLessThan", false) => format!(
+            "{}.{}%",
+            limit + rng.random_range(0..20),
+            rng.random_range(0..10)
+        ),
         (_, true) => limit.to_string(),
         (_, false) => rng.random_range(1..500).to_string(),
     };
@@ -836,7 +1076,12 @@ fn assertion_values(r: &QualityRule, success: bool, rng: &mut ChaCha8Rng) -> (St
 fn write_support(d: &mut YamlDoc, product_id: &str, team: &str) {
     d.open(0, false, "support");
     d.str(2, true, "channel", &format!("#{product_id}"));
-    d.str(4, false, "url", &format!("https://acme.slack.com/channels/{product_id}"));
+    d.str(
+        4,
+        false,
+        "url",
+        &format!("https://acme.slack.com/channels/{product_id}"),
+    );
     d.str(4, false, "tool", "slack");
     d.str(4, false, "scope", "interactive");
     d.str(2, true, "channel", team);
@@ -861,7 +1106,12 @@ fn write_server(d: &mut YamlDoc, platform: Platform, domain: &str, schema: &str)
             d.str(4, false, "type", "snowflake");
             d.str(4, false, "environment", "prod");
             d.str(4, false, "account", SNOWFLAKE_ACCOUNT);
-            d.str(4, false, "host", &format!("{SNOWFLAKE_ACCOUNT}.snowflakecomputing.com"));
+            d.str(
+                4,
+                false,
+                "host",
+                &format!("{SNOWFLAKE_ACCOUNT}.snowflakecomputing.com"),
+            );
             d.str(4, false, "warehouse", &format!("{}_wh", domain));
             d.str(4, false, "database", &format!("{domain}_mart"));
             d.str(4, false, "schema", schema);
@@ -880,15 +1130,21 @@ const SNOWFLAKE_ACCOUNT: &str = "acme-analytics";
 const KAFKA_HOST: &str = "kafka.acme.internal:9092";
 
 /// OpenLineage (namespace, name) of a dataset; must agree with what [`write_server`] declares.
-fn ol_identity(platform: Platform, domain: &str, schema: &str, ds: &DatasetPlan) -> (String, String) {
+fn ol_identity(
+    platform: Platform,
+    domain: &str,
+    schema: &str,
+    ds: &DatasetPlan,
+) -> (String, String) {
     match platform {
         Platform::Postgres => (
             format!("postgres://{domain}-db.acme.internal:5432"),
             format!("{domain}_dw.{schema}.{}", ds.physical_name),
         ),
-        Platform::Snowflake => {
-            (format!("snowflake://{SNOWFLAKE_ACCOUNT}"), format!("{domain}_mart.{schema}.{}", ds.physical_name))
-        }
+        Platform::Snowflake => (
+            format!("snowflake://{SNOWFLAKE_ACCOUNT}"),
+            format!("{domain}_mart.{schema}.{}", ds.physical_name),
+        ),
         Platform::Kafka => (format!("kafka://{KAFKA_HOST}"), ds.physical_name.clone()),
     }
 }
@@ -925,13 +1181,22 @@ fn types(kind: Kind, platform: Platform) -> (&'static str, &'static str) {
 fn highest_classification<'a>(datasets: impl Iterator<Item = &'a DatasetPlan>) -> &'static str {
     const ORDER: [&str; 4] = ["public", "internal", "confidential", "restricted"];
     let rank = |c: &str| ORDER.iter().position(|o| *o == c).unwrap_or(1);
-    let top = datasets.flat_map(|ds| &ds.columns).map(|c| rank(c.word.classification)).max().unwrap_or(1);
+    let top = datasets
+        .flat_map(|ds| &ds.columns)
+        .map(|c| rank(c.classification))
+        .max()
+        .unwrap_or(1);
     ORDER[top]
 }
 
 /// Event times fall in March 2025, so no calendar arithmetic is needed and nothing reads the clock.
 fn event_time(day: u32, secs: u32) -> String {
-    format!("2025-03-{day:02}T{:02}:{:02}:{:02}.000Z", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "2025-03-{day:02}T{:02}:{:02}:{:02}.000Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// A random (version 4) UUID drawn from the seeded generator.
@@ -1006,7 +1271,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn run(dir: &Path, products: usize, seed: u64) -> GenerateSummary {
-        generate(&GenerateOptions { out: dir.to_path_buf(), products, seed }).unwrap()
+        generate(&GenerateOptions {
+            out: dir.to_path_buf(),
+            products,
+            seed,
+        })
+        .unwrap()
     }
 
     fn files(dir: &Path) -> Vec<PathBuf> {
@@ -1015,7 +1285,11 @@ mod tests {
         while let Some(d) = stack.pop() {
             for entry in fs::read_dir(&d).unwrap() {
                 let path = entry.unwrap().path();
-                if path.is_dir() { stack.push(path) } else { out.push(path) }
+                if path.is_dir() {
+                    stack.push(path)
+                } else {
+                    out.push(path)
+                }
             }
         }
         out.sort();
@@ -1039,7 +1313,13 @@ mod tests {
     fn events(dir: &Path) -> Vec<Value> {
         files(dir)
             .iter()
-            .flat_map(|f| fs::read_to_string(f).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect::<Vec<_>>())
+            .flat_map(|f| {
+                fs::read_to_string(f)
+                    .unwrap()
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
@@ -1050,7 +1330,11 @@ mod tests {
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
         let tmp = tempfile::tempdir().unwrap();
-        let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
+        let (a, b, c) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("c"),
+        );
         assert_eq!(run(&a, 30, 7), run(&b, 30, 7));
         run(&c, 30, 8);
         assert_eq!(tree_hash(&a), tree_hash(&b));
@@ -1068,7 +1352,12 @@ mod tests {
         assert_eq!(products.len(), s.products);
         assert_eq!(contracts.len(), s.contracts);
         assert_eq!(all.len(), s.files);
-        assert_eq!(all.iter().map(|f| fs::metadata(f).unwrap().len()).sum::<u64>(), s.bytes);
+        assert_eq!(
+            all.iter()
+                .map(|f| fs::metadata(f).unwrap().len())
+                .sum::<u64>(),
+            s.bytes
+        );
 
         let (mut datasets, mut columns, mut rules) = (0, 0, 0);
         for c in &contracts {
@@ -1077,18 +1366,35 @@ mod tests {
                 let props = obj["properties"].as_array().unwrap();
                 columns += props.len();
                 rules += obj["quality"].as_array().unwrap().len();
-                rules += props.iter().filter_map(|p| p["quality"].as_array()).map(Vec::len).sum::<usize>();
+                rules += props
+                    .iter()
+                    .filter_map(|p| p["quality"].as_array())
+                    .map(Vec::len)
+                    .sum::<usize>();
             }
         }
-        assert_eq!((datasets, columns, rules), (s.datasets, s.columns, s.quality_rules));
+        assert_eq!(
+            (datasets, columns, rules),
+            (s.datasets, s.columns, s.quality_rules)
+        );
         // The scale the benchmarks rely on: ≈10 datasets per product, ≈10 columns per dataset.
-        assert!((8 * s.products..=12 * s.products).contains(&s.datasets), "{s:?}");
-        assert!((8 * s.datasets..=12 * s.datasets).contains(&s.columns), "{s:?}");
+        assert!(
+            (8 * s.products..=12 * s.products).contains(&s.datasets),
+            "{s:?}"
+        );
+        assert!(
+            (8 * s.datasets..=12 * s.datasets).contains(&s.columns),
+            "{s:?}"
+        );
 
         let lineage = events(&tmp.path().join("lineage"));
         assert_eq!(lineage.len(), s.lineage_events);
         assert_eq!(files(&tmp.path().join("lineage")).len(), s.lineage_files);
-        assert_eq!(lineage.len(), 2 * s.contracts, "START + COMPLETE per contract job");
+        assert_eq!(
+            lineage.len(),
+            2 * s.contracts,
+            "START + COMPLETE per contract job"
+        );
         let edges: usize = lineage
             .iter()
             .filter(|e| e["eventType"] == "COMPLETE")
@@ -1097,17 +1403,32 @@ mod tests {
         assert_eq!(edges, s.lineage_edges);
 
         let quality = events(&tmp.path().join("quality"));
-        assert_eq!((quality.len(), files(&tmp.path().join("quality")).len()), (s.quality_events, s.quality_files));
+        assert_eq!(
+            (quality.len(), files(&tmp.path().join("quality")).len()),
+            (s.quality_events, s.quality_files)
+        );
         let assertions: Vec<&Value> = quality
             .iter()
             .flat_map(|e| e["inputs"].as_array().unwrap())
-            .flat_map(|i| i["inputFacets"]["dataQualityAssertions"]["assertions"].as_array().unwrap())
+            .flat_map(|i| {
+                i["inputFacets"]["dataQualityAssertions"]["assertions"]
+                    .as_array()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(assertions.len(), s.quality_assertions);
-        assert_eq!(assertions.len(), s.quality_rules, "one outcome per declared rule");
+        assert_eq!(
+            assertions.len(),
+            s.quality_rules,
+            "one outcome per declared rule"
+        );
         let failing = assertions.iter().filter(|a| a["success"] == false).count();
         assert_eq!(failing, s.failing_assertions);
-        assert!(failing > 0 && failing * 10 < assertions.len(), "a few percent fail: {failing}/{}", assertions.len());
+        assert!(
+            failing > 0 && failing * 10 < assertions.len(),
+            "a few percent fail: {failing}/{}",
+            assertions.len()
+        );
     }
 
     /// Input ports point at existing contracts of earlier products (a DAG); output ports at their own
@@ -1121,7 +1442,10 @@ mod tests {
         let mut datasets = BTreeSet::new();
         for c in all.iter().filter(|p| ends(p, ".odcs.yaml")) {
             let doc = yaml(c);
-            contract_versions.insert(doc["id"].as_str().unwrap().to_string(), doc["version"].as_str().unwrap().to_string());
+            contract_versions.insert(
+                doc["id"].as_str().unwrap().to_string(),
+                doc["version"].as_str().unwrap().to_string(),
+            );
             let server = &doc["servers"][0];
             let field = |k: &str| server[k].as_str().unwrap().to_string();
             for obj in doc["schema"].as_array().unwrap() {
@@ -1131,13 +1455,20 @@ mod tests {
                         format!("postgres://{}:{}", field("host"), server["port"]),
                         format!("{}.{}.{physical}", field("database"), field("schema")),
                     ),
-                    "snowflake" => (format!("snowflake://{}", field("account")), format!("{}.{}.{physical}", field("database"), field("schema"))),
+                    "snowflake" => (
+                        format!("snowflake://{}", field("account")),
+                        format!("{}.{}.{physical}", field("database"), field("schema")),
+                    ),
                     "kafka" => (format!("kafka://{}", field("host")), physical.to_string()),
                     other => panic!("unexpected server type {other}"),
                 });
             }
         }
-        assert_eq!(datasets.len(), s.datasets, "dataset identities are unique across the mesh");
+        assert_eq!(
+            datasets.len(),
+            s.datasets,
+            "dataset identities are unique across the mesh"
+        );
 
         let number = |id: &str| id.rsplit('-').next().unwrap().parse::<usize>().unwrap();
         let mut input_ports = 0;
@@ -1146,27 +1477,44 @@ mod tests {
             let me = number(doc["id"].as_str().unwrap());
             for port in doc["inputPorts"].as_array().into_iter().flatten() {
                 let id = port["contractId"].as_str().unwrap();
-                assert_eq!(contract_versions.get(id).map(String::as_str), port["version"].as_str(), "{id}");
+                assert_eq!(
+                    contract_versions.get(id).map(String::as_str),
+                    port["version"].as_str(),
+                    "{id}"
+                );
                 assert!(number(id) < me, "input {id} comes from an earlier product");
                 input_ports += 1;
             }
             for port in doc["outputPorts"].as_array().unwrap() {
                 let id = port["contractId"].as_str().unwrap();
-                assert_eq!(contract_versions.get(id).map(String::as_str), port["version"].as_str(), "{id}");
+                assert_eq!(
+                    contract_versions.get(id).map(String::as_str),
+                    port["version"].as_str(),
+                    "{id}"
+                );
                 assert_eq!(number(id), me);
             }
         }
         assert_eq!(input_ports, s.input_ports);
         assert!(input_ports > 0);
 
-        let key = |d: &Value| (d["namespace"].as_str().unwrap().to_string(), d["name"].as_str().unwrap().to_string());
+        let key = |d: &Value| {
+            (
+                d["namespace"].as_str().unwrap().to_string(),
+                d["name"].as_str().unwrap().to_string(),
+            )
+        };
         let sources: BTreeSet<&str> = words::SOURCE_SYSTEMS.iter().map(|(ns, _)| *ns).collect();
         for e in events(&tmp.path().join("lineage")) {
             for out in e["outputs"].as_array().unwrap() {
                 assert!(datasets.contains(&key(out)), "{out}");
             }
             for input in e["inputs"].as_array().unwrap() {
-                assert!(datasets.contains(&key(input)) || sources.contains(input["namespace"].as_str().unwrap()), "{input}");
+                assert!(
+                    datasets.contains(&key(input))
+                        || sources.contains(input["namespace"].as_str().unwrap()),
+                    "{input}"
+                );
             }
         }
         for e in events(&tmp.path().join("quality")) {
@@ -1180,14 +1528,32 @@ mod tests {
     fn refuses_to_write_into_a_non_empty_folder() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("keep.txt"), "mine").unwrap();
-        let err = generate(&GenerateOptions { out: tmp.path().to_path_buf(), products: 2, seed: 1 }).unwrap_err();
+        let err = generate(&GenerateOptions {
+            out: tmp.path().to_path_buf(),
+            products: 2,
+            seed: 1,
+        })
+        .unwrap_err();
         assert!(matches!(err, GenerateError::OutputNotEmpty { .. }), "{err}");
-        assert_eq!(fs::read_to_string(tmp.path().join("keep.txt")).unwrap(), "mine");
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("keep.txt")).unwrap(),
+            "mine"
+        );
 
         let file = tmp.path().join("keep.txt");
-        let err = generate(&GenerateOptions { out: file, products: 2, seed: 1 }).unwrap_err();
+        let err = generate(&GenerateOptions {
+            out: file,
+            products: 2,
+            seed: 1,
+        })
+        .unwrap_err();
         assert!(matches!(err, GenerateError::NotADirectory { .. }), "{err}");
-        let err = generate(&GenerateOptions { out: tmp.path().join("new"), products: 0, seed: 1 }).unwrap_err();
+        let err = generate(&GenerateOptions {
+            out: tmp.path().join("new"),
+            products: 0,
+            seed: 1,
+        })
+        .unwrap_err();
         assert!(matches!(err, GenerateError::NoProducts), "{err}");
     }
 

@@ -10,6 +10,8 @@ mod ndjson;
 mod words;
 mod yaml;
 
-pub use generate::{GenerateError, GenerateOptions, GenerateSummary, MAX_NDJSON_FILE_BYTES, generate};
+pub use generate::{
+    GenerateError, GenerateOptions, GenerateSummary, MAX_NDJSON_FILE_BYTES, generate,
+};
 pub use locate::{DEMO_MESH_ENV, bundled_demo_mesh_dir};
 pub use yaml::yaml_str;

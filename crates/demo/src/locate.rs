@@ -26,27 +26,43 @@ pub fn bundled_demo_mesh_dir() -> Option<PathBuf> {
     locate(
         std::env::var_os(DEMO_MESH_ENV),
         exe.as_deref(),
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo-mesh")),
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/demo-mesh"
+        )),
     )
 }
 
 /// The lookup itself, with its inputs passed in so it can be tested without touching the process
 /// environment.
-fn locate(env_override: Option<OsString>, exe: Option<&Path>, compiled_in: &Path) -> Option<PathBuf> {
+fn locate(
+    env_override: Option<OsString>,
+    exe: Option<&Path>,
+    compiled_in: &Path,
+) -> Option<PathBuf> {
     if let Some(value) = env_override.filter(|v| !v.is_empty()) {
         let path = PathBuf::from(value);
         return path.is_dir().then_some(path);
     }
     if let Some(exe_dir) = exe.and_then(Path::parent) {
-        let beside = [exe_dir.join("../share/meshlens/demo-mesh"), exe_dir.join("demo-mesh")];
+        let beside = [
+            exe_dir.join("../share/meshlens/demo-mesh"),
+            exe_dir.join("demo-mesh"),
+        ];
         if let Some(found) = beside.into_iter().find(|p| p.is_dir()) {
             return Some(normalize(found));
         }
-        if let Some(found) = exe_dir.ancestors().map(|a| a.join(REPO_RELATIVE)).find(|p| p.is_dir()) {
+        if let Some(found) = exe_dir
+            .ancestors()
+            .map(|a| a.join(REPO_RELATIVE))
+            .find(|p| p.is_dir())
+        {
             return Some(found);
         }
     }
-    compiled_in.is_dir().then(|| normalize(compiled_in.to_path_buf()))
+    compiled_in
+        .is_dir()
+        .then(|| normalize(compiled_in.to_path_buf()))
 }
 
 /// Resolves `..` so callers show users a clean path; keeps the input if it cannot be resolved.
@@ -67,11 +83,22 @@ mod tests {
         let installed = tmp.path().join("usr/bin/meshlens");
         fs::create_dir_all(tmp.path().join("usr/share/meshlens/demo-mesh")).unwrap();
 
-        let found = locate(Some(mesh.clone().into()), Some(&installed), Path::new("/nonexistent"));
+        let found = locate(
+            Some(mesh.clone().into()),
+            Some(&installed),
+            Path::new("/nonexistent"),
+        );
         assert_eq!(found, Some(mesh));
 
         let missing = tmp.path().join("typo");
-        assert_eq!(locate(Some(missing.into()), Some(&installed), Path::new("/nonexistent")), None);
+        assert_eq!(
+            locate(
+                Some(missing.into()),
+                Some(&installed),
+                Path::new("/nonexistent")
+            ),
+            None
+        );
     }
 
     #[test]
@@ -80,11 +107,20 @@ mod tests {
         let exe = tmp.path().join("usr/bin/meshlens");
         fs::create_dir_all(tmp.path().join("usr/bin/demo-mesh")).unwrap();
         let beside = locate(None, Some(&exe), Path::new("/nonexistent")).unwrap();
-        assert_eq!(beside, tmp.path().join("usr/bin/demo-mesh").canonicalize().unwrap());
+        assert_eq!(
+            beside,
+            tmp.path().join("usr/bin/demo-mesh").canonicalize().unwrap()
+        );
 
         fs::create_dir_all(tmp.path().join("usr/share/meshlens/demo-mesh")).unwrap();
         let installed = locate(None, Some(&exe), Path::new("/nonexistent")).unwrap();
-        assert_eq!(installed, tmp.path().join("usr/share/meshlens/demo-mesh").canonicalize().unwrap());
+        assert_eq!(
+            installed,
+            tmp.path()
+                .join("usr/share/meshlens/demo-mesh")
+                .canonicalize()
+                .unwrap()
+        );
     }
 
     #[test]
@@ -93,7 +129,10 @@ mod tests {
         let assets = tmp.path().join("assets/demo-mesh");
         fs::create_dir_all(&assets).unwrap();
         let exe = tmp.path().join("target/debug/deps/meshlens");
-        assert_eq!(locate(None, Some(&exe), Path::new("/nonexistent")), Some(assets));
+        assert_eq!(
+            locate(None, Some(&exe), Path::new("/nonexistent")),
+            Some(assets)
+        );
     }
 
     #[test]
@@ -102,7 +141,10 @@ mod tests {
         let compiled = tmp.path().join("repo/assets/demo-mesh");
         fs::create_dir_all(&compiled).unwrap();
         let exe = tmp.path().join("elsewhere/bin/meshlens");
-        assert_eq!(locate(None, Some(&exe), &compiled), Some(compiled.canonicalize().unwrap()));
+        assert_eq!(
+            locate(None, Some(&exe), &compiled),
+            Some(compiled.canonicalize().unwrap())
+        );
         assert_eq!(locate(None, None, Path::new("/nonexistent")), None);
     }
 }

@@ -20,24 +20,39 @@ pub(crate) struct RotatingNdjson {
 
 impl RotatingNdjson {
     pub(crate) fn new(dir: &Path, prefix: &'static str, limit: u64) -> Self {
-        RotatingNdjson { dir: dir.to_path_buf(), prefix, limit, current: None, files: Vec::new(), bytes: 0, lines: 0 }
+        RotatingNdjson {
+            dir: dir.to_path_buf(),
+            prefix,
+            limit,
+            current: None,
+            files: Vec::new(),
+            bytes: 0,
+            lines: 0,
+        }
     }
 
     /// Writes `line` (which must not contain a newline) plus `\n`.
     pub(crate) fn write_line(&mut self, line: &[u8]) -> Result<(), GenerateError> {
         let len = line.len() as u64 + 1;
-        let full = matches!(&self.current, Some((_, _, used)) if *used > 0 && used + len > self.limit);
+        let full =
+            matches!(&self.current, Some((_, _, used)) if *used > 0 && used + len > self.limit);
         if full {
             self.finish_current()?;
         }
         if self.current.is_none() {
-            let path = self.dir.join(format!("{}-{:05}.ndjson", self.prefix, self.files.len() + 1));
+            let path = self.dir.join(format!(
+                "{}-{:05}.ndjson",
+                self.prefix,
+                self.files.len() + 1
+            ));
             let file = File::create(&path).map_err(|source| GenerateError::io(&path, source))?;
             self.files.push(path.clone());
             self.current = Some((path, BufWriter::with_capacity(256 * 1024, file), 0));
         }
         let (path, out, used) = self.current.as_mut().expect("a file was opened above");
-        out.write_all(line).and_then(|()| out.write_all(b"\n")).map_err(|source| GenerateError::io(path, source))?;
+        out.write_all(line)
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(|source| GenerateError::io(path, source))?;
         *used += len;
         self.bytes += len;
         self.lines += 1;
@@ -46,7 +61,8 @@ impl RotatingNdjson {
 
     fn finish_current(&mut self) -> Result<(), GenerateError> {
         if let Some((path, mut out, _)) = self.current.take() {
-            out.flush().map_err(|source| GenerateError::io(&path, source))?;
+            out.flush()
+                .map_err(|source| GenerateError::io(&path, source))?;
         }
         Ok(())
     }
@@ -71,7 +87,11 @@ mod tests {
         }
         assert_eq!(w.finish().unwrap(), (3, 55, 5));
         let sizes: Vec<u64> = (1..=3)
-            .map(|i| std::fs::metadata(tmp.path().join(format!("events-{i:05}.ndjson"))).unwrap().len())
+            .map(|i| {
+                std::fs::metadata(tmp.path().join(format!("events-{i:05}.ndjson")))
+                    .unwrap()
+                    .len()
+            })
             .collect();
         assert_eq!(sizes, [22, 22, 11]);
     }

@@ -19,12 +19,19 @@ pub fn yaml_str(s: &str) -> Cow<'_, str> {
 }
 
 fn is_plain_safe(s: &str) -> bool {
-    const RESERVED: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf", "~"];
+    const RESERVED: [&str; 12] = [
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf", "~",
+    ];
     let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     first.is_ascii_alphabetic()
         && !s.ends_with(' ')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')' | '@' | '+'))
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')' | '@' | '+')
+        })
         && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
 
@@ -58,7 +65,9 @@ pub(crate) struct YamlDoc {
 
 impl YamlDoc {
     pub(crate) fn new() -> Self {
-        YamlDoc { buf: String::with_capacity(64 * 1024) }
+        YamlDoc {
+            buf: String::with_capacity(64 * 1024),
+        }
     }
 
     pub(crate) fn clear(&mut self) {
@@ -85,7 +94,13 @@ impl YamlDoc {
     }
 
     /// `key: 42` / `key: true`: values whose `Display` is already valid YAML.
-    pub(crate) fn num(&mut self, indent: usize, item: bool, key: &str, value: impl std::fmt::Display) {
+    pub(crate) fn num(
+        &mut self,
+        indent: usize,
+        item: bool,
+        key: &str,
+        value: impl std::fmt::Display,
+    ) {
         self.key_prefix(indent, item, key);
         let _ = writeln!(self.buf, " {value}");
     }
@@ -116,23 +131,67 @@ mod tests {
 
     #[test]
     fn plain_only_when_unambiguous() {
-        for plain in ["orders", "Customer Orders 360", "sales-orders-00001", "customer_id", "varchar(255)", "a.b/c@d+e"] {
+        for plain in [
+            "orders",
+            "Customer Orders 360",
+            "sales-orders-00001",
+            "customer_id",
+            "varchar(255)",
+            "a.b/c@d+e",
+        ] {
             assert_eq!(yaml_str(plain), plain);
         }
         for quoted in [
-            "", "yes", "No", "null", "~", "1.0.0", "2025-03-01", "42", "#sales", "a: b", "x #y", "trailing ",
-            " leading", "-dash", "[x]", "{x}", "*ref", "&anchor", "!tag", "%dir", "'q'", "@at", "mailto:x@y.z",
+            "",
+            "yes",
+            "No",
+            "null",
+            "~",
+            "1.0.0",
+            "2025-03-01",
+            "42",
+            "#sales",
+            "a: b",
+            "x #y",
+            "trailing ",
+            " leading",
+            "-dash",
+            "[x]",
+            "{x}",
+            "*ref",
+            "&anchor",
+            "!tag",
+            "%dir",
+            "'q'",
+            "@at",
+            "mailto:x@y.z",
         ] {
-            assert!(yaml_str(quoted).starts_with('"'), "{quoted:?} must be quoted");
+            assert!(
+                yaml_str(quoted).starts_with('"'),
+                "{quoted:?} must be quoted"
+            );
         }
     }
 
     #[test]
     fn quoted_strings_round_trip_through_a_yaml_loader() {
-        for s in ["", "yes", "1.0", "a \"quoted\" \\ path", "line\nbreak\ttab", "bell\u{7}", "https://x.y/z?a=1#f", "élan: ok"] {
+        for s in [
+            "",
+            "yes",
+            "1.0",
+            "a \"quoted\" \\ path",
+            "line\nbreak\ttab",
+            "bell\u{7}",
+            "https://x.y/z?a=1#f",
+            "élan: ok",
+        ] {
             let doc = format!("k: {}\n", yaml_str(s));
             let parsed: serde_json::Value = serde_yaml_ng::from_str(&doc).unwrap();
-            assert_eq!(parsed["k"], serde_json::Value::String(s.to_string()), "{doc}");
+            assert_eq!(
+                parsed["k"],
+                serde_json::Value::String(s.to_string()),
+                "{doc}"
+            );
         }
     }
 

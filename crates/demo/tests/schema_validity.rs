@@ -8,7 +8,9 @@ use meshlens_demo::{GenerateOptions, generate};
 use serde_json::Value;
 
 fn schema(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/schemas")
+        .join(name);
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -24,21 +26,43 @@ fn files_with_suffix(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) {
 }
 
 fn check(validator: &Validator, doc: &Value, what: &Path) -> usize {
-    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{} is invalid:\n{}", what.display(), errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} is invalid:\n{}",
+        what.display(),
+        errors.join("\n")
+    );
     1
 }
 
 #[test]
 fn generated_mesh_is_valid_against_the_official_schemas() {
     let tmp = tempfile::tempdir().unwrap();
-    let summary = generate(&GenerateOptions { out: tmp.path().to_path_buf(), products: 20, seed: 42 }).unwrap();
+    let summary = generate(&GenerateOptions {
+        out: tmp.path().to_path_buf(),
+        products: 20,
+        seed: 42,
+    })
+    .unwrap();
 
     // Formats are asserted too: the generator authors these documents, so dates and URIs must be right.
-    let odps = jsonschema::options().should_validate_formats(true).build(&schema("odps-json-schema-v1.0.0.json")).unwrap();
-    let odcs = jsonschema::options().should_validate_formats(true).build(&schema("odcs-json-schema-v3.1.0.json")).unwrap();
+    let odps = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema("odps-json-schema-v1.0.0.json"))
+        .unwrap();
+    let odcs = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema("odcs-json-schema-v3.1.0.json"))
+        .unwrap();
     let registry = Registry::new()
-        .add("https://openlineage.io/spec/2-0-2/OpenLineage.json", schema("OpenLineage.json"))
+        .add(
+            "https://openlineage.io/spec/2-0-2/OpenLineage.json",
+            schema("OpenLineage.json"),
+        )
         .unwrap()
         .prepare()
         .unwrap();
@@ -79,5 +103,8 @@ fn generated_mesh_is_valid_against_the_official_schemas() {
     assert_eq!(checked[0], summary.products);
     assert_eq!(checked[1], summary.contracts);
     assert_eq!(checked[2], summary.lineage_events + summary.quality_events);
-    assert_eq!(checked[3], summary.datasets, "one assertions facet per dataset");
+    assert_eq!(
+        checked[3], summary.datasets,
+        "one assertions facet per dataset"
+    );
 }
