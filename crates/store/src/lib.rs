@@ -94,6 +94,11 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// The pool, for crates that own their own tables in this database (meshlens-lineage).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound, otherwise SQLite's findings.
     pub async fn integrity_check(&self) -> Result<String, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
