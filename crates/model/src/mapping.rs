@@ -387,14 +387,6 @@ fn dcs_service_level(name: &str, level: &Value, contract_custom: &mut Vec<Value>
     Value::Object(out)
 }
 
-/// Server types ODCS v3.1 knows (others map to `custom`).
-const ODCS_SERVER_TYPES: &[&str] = &[
-    "api", "athena", "azure", "bigquery", "clickhouse", "databricks", "denodo", "dremio", "duckdb", "glue",
-    "cloudsql", "db2", "hive", "impala", "informix", "kafka", "kinesis", "local", "mysql", "oracle",
-    "postgresql", "postgres", "presto", "pubsub", "redshift", "s3", "sftp", "snowflake", "sqlserver",
-    "synapse", "trino", "vertica", "zen",
-];
-
 /// ODCS v2.2.x → v3 shape (the renames listed in the ODCS v3 migration notes).
 pub fn odcs_v2_to_v3(v2: &Value) -> Value {
     let mut src = Source::new(v2);
@@ -427,13 +419,12 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
     if !support.is_empty() {
         out.insert("support".into(), Value::Array(support));
     }
-    // v2 `type` is the kind of objects (e.g. tables); the platform is `sourcePlatform`.
+    // v2 `type` is the kind of objects (e.g. tables); the platform is `sourcePlatform`. v2 lacks
+    // the fields v3 requires per platform (e.g. Snowflake `account`), so the server is `custom`.
     if let Some(platform) = src.take("sourcePlatform") {
-        let name = platform.as_str().unwrap_or_default().to_ascii_lowercase();
-        let server_type = if ODCS_SERVER_TYPES.contains(&name.as_str()) { name.as_str() } else { "custom" };
         let mut server = Map::new();
         server.insert("server".into(), platform.clone());
-        server.insert("type".into(), json!(server_type));
+        server.insert("type".into(), json!("custom"));
         src.copy("server", &mut server, "host");
         src.copy("database", &mut server, "database");
         out.insert("servers".into(), json!([server]));
@@ -576,10 +567,18 @@ pub fn warnings(kind: DocKind, doc: &Value) -> Vec<Issue> {
                 }
             }
         }
-        DocKind::Dcs => out.push(warning(
-            "/dataContractSpecification".into(),
-            "the Data Contract Specification is deprecated in favour of ODCS; this contract is shown as ODCS v3.1.0".into(),
-        )),
+        DocKind::Dcs => {
+            out.push(warning(
+                "/dataContractSpecification".into(),
+                "the Data Contract Specification is deprecated in favour of ODCS; this contract is shown as ODCS v3.1.0".into(),
+            ));
+            if doc.get("info").is_some_and(|i| i.get("status").is_none()) {
+                out.push(warning(
+                    "/info".into(),
+                    "`info.status` is missing; ODCS requires a status, so the contract's status is unknown".into(),
+                ));
+            }
+        }
         DocKind::Odcs => {
             if doc.get("dataProduct").is_some() {
                 out.push(warning(

@@ -55,7 +55,9 @@ pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
 
 enum Frame {
     /// `key` holds the pending key once read; `None` means the next node is a key.
-    Map { key: Option<String> },
+    /// `unlocated` is the mapping's own pointer while it still needs a position: yaml-rust2
+    /// marks a block mapping's start after its first key, so the first key's position is used.
+    Map { key: Option<String>, unlocated: Option<String> },
     Seq { next: usize },
     /// A complex (non-scalar) mapping key: nothing inside it is addressable.
     SkipKey { depth: usize },
@@ -84,18 +86,23 @@ impl YamlReceiver<'_> {
 
     /// A node starts in value position: locate it and return the segment it lives under.
     fn value_start(&mut self, mark: Marker) -> Option<String> {
-        let seg = match self.frames.last_mut() {
+        let seg = self.value_segment();
+        let ptr = self.pointer(seg.as_deref());
+        self.record(ptr, mark);
+        seg
+    }
+
+    /// The segment the node starting now lives under (`None` for the root).
+    fn value_segment(&mut self) -> Option<String> {
+        match self.frames.last_mut() {
             None => None,
-            Some(Frame::Map { key }) => key.take(),
+            Some(Frame::Map { key, .. }) => key.take(),
             Some(Frame::Seq { next }) => {
                 *next += 1;
                 Some((*next - 1).to_string())
             }
             Some(Frame::SkipKey { .. }) => unreachable!("handled by the caller"),
-        };
-        let ptr = self.pointer(seg.as_deref());
-        self.record(ptr, mark);
-        seg
+        }
     }
 }
 
@@ -108,7 +115,7 @@ impl MarkedEventReceiver for YamlReceiver<'_> {
                     *depth -= 1;
                     if *depth == 0 {
                         self.frames.pop();
-                        if let Some(Frame::Map { key }) = self.frames.last_mut() {
+                        if let Some(Frame::Map { key, .. }) = self.frames.last_mut() {
                             *key = Some(String::new());
                         }
                     }
@@ -117,12 +124,17 @@ impl MarkedEventReceiver for YamlReceiver<'_> {
             }
             return;
         }
-        let at_key = matches!(self.frames.last(), Some(Frame::Map { key: None }));
+        let at_key = matches!(self.frames.last(), Some(Frame::Map { key: None, .. }));
+        if let Some(Frame::Map { unlocated, .. }) = self.frames.last_mut()
+            && let Some(own) = unlocated.take()
+        {
+            self.record(own, mark);
+        }
         match ev {
             Event::Scalar(text, ..) if at_key => {
                 let ptr = self.pointer(Some(&text));
                 self.record(ptr, mark);
-                if let Some(Frame::Map { key }) = self.frames.last_mut() {
+                if let Some(Frame::Map { key, .. }) = self.frames.last_mut() {
                     *key = Some(text);
                 }
             }
@@ -132,16 +144,19 @@ impl MarkedEventReceiver for YamlReceiver<'_> {
             Event::Scalar(..) | Event::Alias(..) => {
                 self.value_start(mark);
             }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let seg = self.value_start(mark);
+            Event::SequenceStart(..) => {
+                if let Some(seg) = self.value_start(mark) {
+                    self.path.push(seg);
+                }
+                self.frames.push(Frame::Seq { next: 0 });
+            }
+            Event::MappingStart(..) => {
+                let seg = self.value_segment();
+                let own = self.pointer(seg.as_deref());
                 if let Some(seg) = seg {
                     self.path.push(seg);
                 }
-                let frame = match ev {
-                    Event::MappingStart(..) => Frame::Map { key: None },
-                    _ => Frame::Seq { next: 0 },
-                };
-                self.frames.push(frame);
+                self.frames.push(Frame::Map { key: None, unlocated: Some(own) });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.frames.pop();
@@ -288,7 +303,7 @@ mod tests {
         assert_eq!(pm.locate("/list/0/name"), (3, 5));
         assert_eq!(pm.locate("/list/0/v"), (4, 5));
         assert_eq!(pm.locate("/list/1"), (5, 5));
-        assert_eq!(pm.locate("/nested/k/1"), (6, 16));
+        assert_eq!(pm.locate("/nested/k/1"), (6, 17));
         // A missing member falls back to its parent.
         assert_eq!(pm.locate("/list/0/missing"), (3, 5));
     }

@@ -251,7 +251,7 @@ fn describe(err: &ValidationError<'_>, kind: DocKind, out: &mut Vec<Issue>) {
 /// Of the alternatives of an `anyOf`/`oneOf`, the one the author most likely meant: the branch
 /// that got furthest into the document (deepest error), then the one with the fewest errors.
 /// A branch that fails only on the value's type at the same spot is the wrong shape entirely.
-fn closest_branch(context: &[Vec<ValidationError<'static>>]) -> Option<&Vec<ValidationError<'static>>> {
+fn closest_branch<'a>(context: &'a [Vec<ValidationError<'static>>]) -> Option<&'a Vec<ValidationError<'static>>> {
     context.iter().filter(|b| !b.is_empty()).max_by_key(|branch| {
         let depth = branch.iter().map(|e| e.instance_path().as_str().matches('/').count()).max().unwrap_or(0);
         let shape_only = branch.iter().all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
