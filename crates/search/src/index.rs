@@ -1,0 +1,410 @@
+//! The index itself: opening (and rebuilding when stale or damaged), updates and search.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::{Field, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+
+use crate::doc::{DocRef, SearchDoc, SearchKind};
+use crate::error::SearchError;
+use crate::facets::{FacetCollector, Facets};
+use crate::query::{Mode, ParsedQuery, build, parse};
+use crate::schema::{Fields, NAME_WORDS, PRIOR, SCHEMA_VERSION};
+use crate::snippet::snippet;
+use crate::tokenizer::{IDENT, KEYWORD, ident_analyzer, keyword_analyzer};
+
+/// Indexing memory budget (split across tantivy's indexing threads).
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+/// The stamp beside the tantivy files. It is present only while the index is complete and of the
+/// current schema: it is removed before every write and written back after the commit, so a kill
+/// at any point leaves either a complete index or no stamp (and the next open rebuilds).
+const STAMP: &str = "meshlens-search.version";
+const TANTIVY_DIR: &str = "tantivy";
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 1000;
+
+/// A search as the CLI and the UI express it. Filters are case-insensitive exact values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub kind: Option<String>,
+    pub domain: Option<String>,
+    pub tag: Option<String>,
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub classification: Option<String>,
+    /// 0 means the default ([`DEFAULT_LIMIT`]); capped at [`MAX_LIMIT`].
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub kind: SearchKind,
+    pub name: String,
+    pub domain: Option<String>,
+    /// The owning team, else the owning person.
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub score: f32,
+    /// HTML: escaped text with matches in `<mark>…</mark>`.
+    pub snippet: String,
+    pub product_id: Option<String>,
+    pub contract_id: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Matching documents (all of them, not just this page).
+    pub total: u64,
+    /// Best first.
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+}
+
+/// What a rebuild or an update did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexStats {
+    /// Documents added.
+    pub added: u64,
+    /// Top-level documents whose derived documents were deleted.
+    pub deleted: u64,
+    /// Documents in the index afterwards.
+    pub total: u64,
+    pub millis: u64,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The data directory when on disk (holds the stamp).
+    dir: Option<PathBuf>,
+    needs_rebuild: bool,
+    ident: TextAnalyzer,
+    keyword: TextAnalyzer,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if absent. An index of another schema version, or one
+    /// that is damaged or was interrupted while being written, is discarded and recreated empty:
+    /// [`needs_rebuild`](Self::needs_rebuild) then tells the caller to [`rebuild`](Self::rebuild).
+    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let io = |source| SearchError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let stamped = std::fs::read_to_string(dir.join(STAMP))
+            .is_ok_and(|s| s.trim() == SCHEMA_VERSION.to_string());
+        let tantivy_dir = dir.join(TANTIVY_DIR);
+        if stamped && let Ok(index) = Self::reopen(&tantivy_dir) {
+            return Self::wrap(index, Some(dir.to_path_buf()), false);
+        }
+        match std::fs::remove_dir_all(&tantivy_dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+            _ => {}
+        }
+        std::fs::create_dir_all(&tantivy_dir).map_err(io)?;
+        let index = Index::create_in_dir(&tantivy_dir, Fields::build().0)?;
+        Self::wrap(index, Some(dir.to_path_buf()), true)
+    }
+
+    /// An index in memory (tests, benchmarks, demo mode). Starts empty.
+    pub fn open_in_ram() -> Result<SearchIndex, SearchError> {
+        let index = Index::create_in_ram(Fields::build().0);
+        Self::wrap(index, None, true)
+    }
+
+    fn reopen(path: &Path) -> Result<Index, SearchError> {
+        let index = Index::open(MmapDirectory::open(path)?)?;
+        if index.schema() != Fields::build().0 {
+            return Err(SearchError::SchemaMismatch);
+        }
+        // Opening a reader loads every segment: a damaged one fails here, not at search time.
+        index.reader()?;
+        Ok(index)
+    }
+
+    fn wrap(
+        index: Index,
+        dir: Option<PathBuf>,
+        needs_rebuild: bool,
+    ) -> Result<SearchIndex, SearchError> {
+        index.tokenizers().register(IDENT, ident_analyzer());
+        index.tokenizers().register(KEYWORD, keyword_analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields: Fields::build().1,
+            dir,
+            needs_rebuild,
+            ident: ident_analyzer(),
+            keyword: keyword_analyzer(),
+        })
+    }
+
+    /// True when the index was (re)created empty and must be filled with [`rebuild`](Self::rebuild).
+    pub fn needs_rebuild(&self) -> bool {
+        self.needs_rebuild
+    }
+
+    /// Documents currently searchable.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Replaces the whole content with `docs`, in one commit.
+    pub fn rebuild(
+        &mut self,
+        docs: impl IntoIterator<Item = SearchDoc>,
+    ) -> Result<IndexStats, SearchError> {
+        let started = Instant::now();
+        let stats = self.write(|this, writer| {
+            writer.delete_all_documents()?;
+            let mut added = 0;
+            for doc in docs {
+                writer.add_document(this.fields.to_document(&doc, &mut this.ident))?;
+                added += 1;
+            }
+            Ok(IndexStats {
+                added,
+                ..IndexStats::default()
+            })
+        })?;
+        self.stamp()?;
+        self.needs_rebuild = false;
+        Ok(self.finish(stats, started))
+    }
+
+    /// Applies one sync in one commit: every upserted document replaces its previous version
+    /// (a product or contract also replaces everything derived from it, so datasets and columns
+    /// it no longer has disappear), and every deleted top-level document disappears with its
+    /// datasets and columns.
+    pub fn apply(
+        &mut self,
+        upserts: impl IntoIterator<Item = SearchDoc>,
+        deletions: &[DocRef],
+    ) -> Result<IndexStats, SearchError> {
+        let started = Instant::now();
+        let upserts: Vec<SearchDoc> = upserts.into_iter().collect();
+        let stats = self.write(|this, writer| {
+            // Deletes first: tantivy applies a delete only to documents added before it.
+            let mut roots: HashSet<String> = deletions.iter().map(DocRef::key).collect();
+            for doc in &upserts {
+                let own = doc.doc_ref();
+                if doc.root() == own {
+                    roots.insert(own.key());
+                } else {
+                    writer.delete_term(Term::from_field_text(this.fields.key, &own.key()));
+                }
+            }
+            for root in &roots {
+                writer.delete_term(Term::from_field_text(this.fields.root, root));
+            }
+            for doc in &upserts {
+                writer.add_document(this.fields.to_document(doc, &mut this.ident))?;
+            }
+            Ok(IndexStats {
+                added: upserts.len() as u64,
+                deleted: deletions.len() as u64,
+                ..IndexStats::default()
+            })
+        })?;
+        let stats = self.finish(stats, started);
+        if !self.needs_rebuild {
+            self.stamp()?;
+        }
+        Ok(stats)
+    }
+
+    fn write(
+        &mut self,
+        fill: impl FnOnce(&mut Self, &mut IndexWriter) -> Result<IndexStats, SearchError>,
+    ) -> Result<IndexStats, SearchError> {
+        self.unstamp()?;
+        let mut writer: IndexWriter = self.index.writer(WRITER_HEAP)?;
+        let stats = fill(self, &mut writer)?;
+        writer.commit()?;
+        // Merging now keeps the segment count (and so search latency) low.
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(stats)
+    }
+
+    fn finish(&self, stats: IndexStats, started: Instant) -> IndexStats {
+        IndexStats {
+            total: self.num_docs(),
+            millis: started.elapsed().as_millis() as u64,
+            ..stats
+        }
+    }
+
+    fn stamp(&self) -> Result<(), SearchError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let path = dir.join(STAMP);
+        std::fs::write(&path, format!("{SCHEMA_VERSION}\n"))
+            .map_err(|source| SearchError::Io { path, source })
+    }
+
+    fn unstamp(&self) -> Result<(), SearchError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let path = dir.join(STAMP);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(SearchError::Io { path, source: e })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Searches. Any input string is valid: the worst outcome is an empty result.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let mut ident = self.ident.clone();
+        let mut keyword = self.keyword.clone();
+        let parsed = parse(&request.query, &mut ident, &mut keyword);
+        let filters = self.filters(request, &mut keyword);
+        let limit = match request.limit {
+            0 => DEFAULT_LIMIT,
+            n => n.min(MAX_LIMIT),
+        };
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit)
+            .and_offset(request.offset)
+            .tweak_score(Prior);
+        let collectors = (Count, top, FacetCollector);
+        let query = build(&parsed, &self.fields, filters.clone(), Mode::All);
+        let mut found = searcher.search(&*query, &collectors)?;
+        if found.0 == 0 && parsed.clause_count() > 1 {
+            let query = build(&parsed, &self.fields, filters, Mode::Any);
+            found = searcher.search(&*query, &collectors)?;
+        }
+        let (total, top, facets) = found;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            hits.push(self.hit(&searcher, address, score, &parsed, &mut ident)?);
+        }
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn filters(&self, request: &SearchRequest, keyword: &mut TextAnalyzer) -> Vec<Term> {
+        let f = &self.fields;
+        [
+            (f.kind, &request.kind),
+            (f.domain, &request.domain),
+            (f.tag, &request.tag),
+            (f.owner, &request.owner),
+            (f.status, &request.status),
+            (f.classification, &request.classification),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| {
+            let value = value.as_deref()?.trim();
+            // Normalised exactly as indexed, so `--domain Sales` finds `sales`.
+            let term = crate::tokenizer::words(keyword, value).into_iter().next()?;
+            Some(Term::from_field_text(field, &term.text))
+        })
+        .collect()
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        score: Score,
+        parsed: &ParsedQuery,
+        ident: &mut TextAnalyzer,
+    ) -> Result<SearchHit, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let text = |field: Field| -> Option<String> {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let kind = text(f.kind)
+            .as_deref()
+            .and_then(SearchKind::parse)
+            .ok_or(SearchError::Corrupt("a document without a kind"))?;
+        let name = text(f.name).unwrap_or_default();
+        let description = text(f.description).unwrap_or_default();
+        let columns = text(f.columns).unwrap_or_default();
+        let fallback = if description.is_empty() {
+            &name
+        } else {
+            &description
+        };
+        let snippet = snippet(&[&description, &columns, &name], fallback, parsed, ident);
+        Ok(SearchHit {
+            id: text(f.id).unwrap_or_default(),
+            kind,
+            name,
+            domain: text(f.domain),
+            owner: text(f.owner),
+            status: text(f.status),
+            score,
+            snippet,
+            product_id: text(f.product_id),
+            contract_id: text(f.contract_id),
+            parent_id: text(f.parent_id),
+        })
+    }
+}
+
+/// Multiplies the text score by the document's prior (status, kind) and breaks ties in favour of
+/// shorter names, which are closer to what was typed.
+struct Prior;
+
+struct SegmentPrior {
+    prior: std::sync::Arc<dyn tantivy::columnar::ColumnValues<f64>>,
+    name_words: std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+}
+
+impl tantivy::collector::ScoreTweaker<Score> for Prior {
+    type Child = SegmentPrior;
+
+    fn segment_tweaker(&self, reader: &SegmentReader) -> tantivy::Result<SegmentPrior> {
+        let fast = reader.fast_fields();
+        Ok(SegmentPrior {
+            prior: fast.f64(PRIOR)?.first_or_default_col(1.0),
+            name_words: fast.u64(NAME_WORDS)?.first_or_default_col(1),
+        })
+    }
+}
+
+impl tantivy::collector::ScoreSegmentTweaker<Score> for SegmentPrior {
+    fn score(&mut self, doc: DocId, score: Score) -> Score {
+        let prior = self.prior.get_val(doc) as f32;
+        let shortness = 0.5 / (1.0 + self.name_words.get_val(doc) as f32);
+        score * prior + shortness
+    }
+}

@@ -1,0 +1,364 @@
+//! Turns whatever a user typed into a tantivy query built from query structs (never the query
+//! parser), so no input can produce a syntax error.
+//!
+//! Ranking tiers, from strongest to weakest: whole name or id equal to the query, whole name
+//! starting with the query, a query word in the name, a misspelt query word in the name (or the
+//! last word as a prefix of a name word), then title, tags/domain/owner, description, columns and
+//! enclosing names.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, InvertedIndexRangeQuery,
+    Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::schema::Fields;
+use crate::tokenizer::{normalized, words};
+
+/// More words than this add cost without changing what ranks first.
+const MAX_WORDS: usize = 16;
+/// No name is this long; longer input cannot match a whole name.
+const MAX_EXACT_LEN: usize = 512;
+/// Prefix expansion stops after this many dictionary terms (short prefixes on huge meshes).
+const MAX_PREFIX_TERMS: u64 = 2_000;
+
+const EXACT: f32 = 1000.0;
+const NAME_PREFIX: f32 = 300.0;
+const NAME_PHRASE: f32 = 40.0;
+const NAME_WORD: f32 = 20.0;
+const TITLE_WORD: f32 = 12.0;
+const NAME_WORD_PREFIX: f32 = 10.0;
+const NAME_FUZZY: f32 = 8.0;
+const META_WORD: f32 = 6.0;
+const CONTEXT_WORD: f32 = 1.0;
+const OTHER_PREFIX: f32 = 1.0;
+/// Description and columns keep BM25 (term frequency matters there) scaled below name matches.
+const DESCRIPTION_BM25: f32 = 0.2;
+const COLUMNS_BM25: f32 = 0.15;
+
+/// One query word.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Word {
+    pub text: String,
+    /// The word being typed: it also matches as a prefix.
+    pub prefix: bool,
+    /// Written inside quotes: no typo tolerance.
+    pub quoted: bool,
+}
+
+impl Word {
+    /// Typo budget by length: none below 4 characters, 1 up to 7, 2 from 8.
+    pub fn max_edits(&self) -> u8 {
+        if self.quoted {
+            return 0;
+        }
+        match self.text.chars().count() {
+            0..=3 => 0,
+            4..=7 => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// The user's input, analysed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ParsedQuery {
+    pub words: Vec<Word>,
+    /// Quoted runs of two or more words.
+    pub phrases: Vec<Vec<String>>,
+    /// Whole-query forms compared with whole names and ids.
+    pub exact_forms: Vec<String>,
+}
+
+impl ParsedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
+    }
+
+    pub fn clause_count(&self) -> usize {
+        self.words.len() + self.phrases.len()
+    }
+}
+
+pub(crate) fn parse(
+    input: &str,
+    ident: &mut TextAnalyzer,
+    keyword: &mut TextAnalyzer,
+) -> ParsedQuery {
+    // An unbalanced quote is an ordinary character: drop the last one and quote the rest.
+    let mut text = input.to_string();
+    if text.matches('"').count() % 2 == 1
+        && let Some(last) = text.rfind('"')
+    {
+        text.replace_range(last..last + 1, " ");
+    }
+    let typing = !text.ends_with(|c: char| c.is_whitespace() || c == '"');
+    let mut parsed = ParsedQuery::default();
+    let mut budget = MAX_WORDS;
+    let segments: Vec<&str> = text.split('"').collect();
+    let last_segment = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        let quoted = i % 2 == 1;
+        let mut tokens: Vec<String> = words(ident, segment).into_iter().map(|t| t.text).collect();
+        tokens.truncate(budget);
+        budget -= tokens.len();
+        if quoted && tokens.len() >= 2 {
+            parsed.phrases.push(tokens);
+            continue;
+        }
+        let count = tokens.len();
+        for (j, token) in tokens.into_iter().enumerate() {
+            parsed.words.push(Word {
+                prefix: !quoted && typing && i == last_segment && j + 1 == count,
+                quoted,
+                text: token,
+            });
+        }
+    }
+    let unquoted = text.replace('"', " ");
+    let mut forms = Vec::new();
+    for form in [
+        words(keyword, unquoted.trim())
+            .into_iter()
+            .map(|t| t.text)
+            .next(),
+        Some(normalized(ident, &unquoted)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !form.is_empty() && form.len() <= MAX_EXACT_LEN && !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    parsed.exact_forms = forms;
+    parsed
+}
+
+/// How the words of a multi-word query combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Every word (or phrase) must match somewhere.
+    All,
+    /// Any word may match: the fallback when requiring all finds nothing.
+    Any,
+}
+
+pub(crate) fn build(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    filters: Vec<Term>,
+    mode: Mode,
+) -> Box<dyn Query> {
+    let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for term in filters {
+        top.push((
+            Occur::Must,
+            constant(TermQuery::new(term, IndexRecordOption::Basic), 0.0),
+        ));
+    }
+    if parsed.is_empty() {
+        top.push((Occur::Must, Box::new(AllQuery)));
+        return Box::new(BooleanQuery::new(top));
+    }
+    let exact: Vec<Term> = parsed
+        .exact_forms
+        .iter()
+        .map(|f| Term::from_field_text(fields.exact, f))
+        .collect();
+    top.push((
+        Occur::Should,
+        constant(BooleanQuery::new_multiterms_query(exact), EXACT),
+    ));
+    let prefixes: Vec<(Occur, Box<dyn Query>)> = parsed
+        .exact_forms
+        .iter()
+        .map(|form| (Occur::Should, prefix_query(fields.exact, form)))
+        .collect();
+    top.push((
+        Occur::Should,
+        constant(BooleanQuery::new(prefixes), NAME_PREFIX),
+    ));
+
+    let mut clauses: Vec<Box<dyn Query>> =
+        parsed.words.iter().map(|w| word_query(w, fields)).collect();
+    clauses.extend(parsed.phrases.iter().map(|p| phrase_query(p, fields)));
+    match mode {
+        Mode::All => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
+        Mode::Any => {
+            let any = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
+            top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+    }
+    Box::new(BooleanQuery::new(top))
+}
+
+fn constant(query: impl Query, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(query), score))
+}
+
+fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+    let lower = Term::from_field_text(field, prefix);
+    let upper = Term::from_field_text(field, &format!("{prefix}\u{10FFFF}"));
+    let mut q = InvertedIndexRangeQuery::new(Bound::Included(lower), Bound::Excluded(upper));
+    q.limit(MAX_PREFIX_TERMS);
+    Box::new(q)
+}
+
+fn word_query(word: &Word, f: &Fields) -> Box<dyn Query> {
+    let term = |field: Field| Term::from_field_text(field, &word.text);
+    let exact = |field: Field| TermQuery::new(term(field), IndexRecordOption::WithFreqs);
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Should, constant(exact(f.name), NAME_WORD)),
+        (Occur::Should, constant(exact(f.title), TITLE_WORD)),
+        (Occur::Should, constant(exact(f.meta), META_WORD)),
+        (Occur::Should, constant(exact(f.context), CONTEXT_WORD)),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(exact(f.description)),
+                DESCRIPTION_BM25,
+            )),
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(exact(f.columns)), COLUMNS_BM25)),
+        ),
+    ];
+    let edits = word.max_edits();
+    if edits > 0 {
+        any.push((
+            Occur::Should,
+            constant(FuzzyTermQuery::new(term(f.name), edits, true), NAME_FUZZY),
+        ));
+    }
+    // A single typed letter would expand to a large part of the dictionary for little signal.
+    if word.prefix && word.text.chars().count() >= 2 {
+        any.push((
+            Occur::Should,
+            constant_box(prefix_query(f.name, &word.text), NAME_WORD_PREFIX),
+        ));
+        for field in [f.description, f.columns, f.meta] {
+            any.push((
+                Occur::Should,
+                constant_box(prefix_query(field, &word.text), OTHER_PREFIX),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+fn constant_box(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, score))
+}
+
+fn phrase_query(words: &[String], f: &Fields) -> Box<dyn Query> {
+    let phrase = |field: Field| {
+        PhraseQuery::new(
+            words
+                .iter()
+                .map(|w| Term::from_field_text(field, w))
+                .collect(),
+        )
+    };
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, constant(phrase(f.name), NAME_PHRASE)),
+        (Occur::Should, constant(phrase(f.title), TITLE_WORD)),
+        (Occur::Should, constant(phrase(f.meta), META_WORD)),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(phrase(f.description)),
+                DESCRIPTION_BM25,
+            )),
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(phrase(f.columns)), COLUMNS_BM25)),
+        ),
+        (Occur::Should, constant(phrase(f.context), CONTEXT_WORD)),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenizer::{ident_analyzer, keyword_analyzer};
+
+    fn p(s: &str) -> ParsedQuery {
+        parse(s, &mut ident_analyzer(), &mut keyword_analyzer())
+    }
+
+    fn texts(q: &ParsedQuery) -> Vec<(&str, bool, bool)> {
+        q.words
+            .iter()
+            .map(|w| (w.text.as_str(), w.prefix, w.quoted))
+            .collect()
+    }
+
+    #[test]
+    fn last_word_is_a_prefix_while_typing() {
+        assert_eq!(
+            texts(&p("customer ord")),
+            vec![("customer", false, false), ("ord", true, false)]
+        );
+        assert_eq!(
+            texts(&p("customer ord ")),
+            vec![("customer", false, false), ("ord", false, false)]
+        );
+    }
+
+    #[test]
+    fn quotes_make_phrases_and_unbalanced_quotes_are_words() {
+        let q = p(r#"sales "customer orders" daily"#);
+        assert_eq!(
+            q.phrases,
+            vec![vec!["customer".to_string(), "orders".to_string()]]
+        );
+        assert_eq!(
+            texts(&q),
+            vec![("sales", false, false), ("daily", true, false)]
+        );
+
+        let q = p(r#"customer "orders"#);
+        assert!(q.phrases.is_empty());
+        assert_eq!(
+            texts(&q),
+            vec![("customer", false, false), ("orders", true, false)]
+        );
+
+        let q = p(r#""orders""#);
+        assert_eq!(texts(&q), vec![("orders", false, true)]);
+        assert_eq!(q.words[0].max_edits(), 0);
+    }
+
+    #[test]
+    fn exact_forms_cover_raw_and_normalized_spellings() {
+        assert_eq!(
+            p("Customer_Orders").exact_forms,
+            vec!["customer_orders".to_string(), "customer orders".to_string()]
+        );
+        assert_eq!(p("  orders ").exact_forms, vec!["orders".to_string()]);
+        assert!(p("").is_empty());
+        assert!(p("\"\"  -- ").is_empty());
+    }
+
+    #[test]
+    fn typo_budget_grows_with_length() {
+        let edits = |s: &str| p(&format!("{s} ")).words[0].max_edits();
+        assert_eq!(edits("abc"), 0);
+        assert_eq!(edits("abcd"), 1);
+        assert_eq!(edits("abcdefg"), 1);
+        assert_eq!(edits("abcdefgh"), 2);
+    }
+
+    #[test]
+    fn very_long_input_is_capped() {
+        let q = p(&"word ".repeat(3000));
+        assert_eq!(q.words.len(), MAX_WORDS);
+    }
+}
