@@ -1,1 +1,141 @@
-//! Sources (folder, git) and the incremental sync engine
+//! Sources (folder, git) and the incremental sync engine.
+//!
+//! [`sync_source`] walks a source, skips files whose size and mtime match the cache, hashes and
+//! parses the rest on all cores, and streams the results into one store transaction
+//! ([`meshlens_store::SyncTx`]) that commits at the end: a crash or cancellation at any point
+//! leaves the previous cache intact.
+
+mod engine;
+mod git;
+mod scan;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use meshlens_store::{AppliedSync, StoreError};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use engine::sync_source;
+
+/// Default per-file size limit (10 MB): descriptors are small; anything bigger is a mistake.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncOptions {
+    /// Larger files are reported as errors without being read.
+    pub max_file_bytes: u64,
+    /// Re-read and re-hash every file instead of trusting size + mtime.
+    pub full: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            full: false,
+        }
+    }
+}
+
+/// Shared flag to stop a running sync; the cache then stays as it was before the sync.
+#[derive(Debug, Clone, Default)]
+pub struct CancellationFlag(Arc<AtomicBool>);
+
+impl CancellationFlag {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Everything a sync needs besides the store and the source.
+#[derive(Debug, Clone, Default)]
+pub struct SyncContext {
+    /// The app's data folder; git checkouts live in `<data_dir>/git/<source>`.
+    pub data_dir: PathBuf,
+    pub options: SyncOptions,
+    pub cancel: CancellationFlag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncPhase {
+    /// Fetching (git) and walking the source folder.
+    Scanning,
+    /// Comparing files with the cache by size and modification time.
+    Reading,
+    /// Hashing and parsing the files that may have changed.
+    Parsing,
+    /// Committing to the cache.
+    Writing,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncProgress {
+    pub source: String,
+    pub phase: SyncPhase,
+    pub done: u64,
+    /// 0 while unknown.
+    pub total: u64,
+}
+
+/// A problem with one file (or folder) of a source. `file` is relative to the source root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FileError {
+    pub file: String,
+    /// 1-based; 0 when unknown.
+    pub line: u32,
+    /// 1-based; 0 when unknown.
+    pub column: u32,
+    pub message: String,
+    /// JSON pointer into the document, `""` when not about one field.
+    pub pointer: String,
+}
+
+impl FileError {
+    pub(crate) fn whole_file(file: impl Into<String>, message: impl Into<String>) -> FileError {
+        FileError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            pointer: String::new(),
+        }
+    }
+}
+
+/// The outcome of syncing one source. Serialized flat: `name`, `added`, `updated`, `removed`,
+/// `unchanged`, the changed/removed id lists, `errors`, `warnings`, `duration_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceSyncReport {
+    pub name: String,
+    #[serde(flatten)]
+    pub applied: AppliedSync,
+    /// Files that could not be applied (they were skipped; the cache keeps their last good state).
+    pub errors: Vec<FileError>,
+    /// Applied, but worth a look (document warnings, ports naming contracts not in the cache).
+    pub warnings: Vec<FileError>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("source '{source_name}' cannot be read: {reason}")]
+    SourceUnreadable { source_name: String, reason: String },
+    #[error("sync of source '{0}' was cancelled; the cache is unchanged")]
+    Cancelled(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("sync of source '{source_name}' failed internally: {reason}")]
+    Worker { source_name: String, reason: String },
+}
