@@ -35,14 +35,18 @@ pub enum FileClass {
 impl FileClass {
     /// Formats that later ingestion reads; sync skips them without an error.
     pub fn is_ingestible_result(self) -> bool {
-        !matches!(self, FileClass::Descriptor(_) | FileClass::Unknown | FileClass::NotStructured)
+        !matches!(
+            self,
+            FileClass::Descriptor(_) | FileClass::Unknown | FileClass::NotStructured
+        )
     }
 }
 
 /// Classifies a file from its extension and its top-level keys.
 pub fn classify(path: &str, bytes: &[u8]) -> FileClass {
     let lower = path.to_ascii_lowercase();
-    let top = if lower.ends_with(".json") || lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+    let top = if lower.ends_with(".json") || lower.ends_with(".ndjson") || lower.ends_with(".jsonl")
+    {
         json_top(bytes)
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         yaml_top(bytes)
@@ -78,15 +82,31 @@ impl TopKeys {
             Some("Policy") => return FileClass::Policy,
             _ => {}
         }
-        if self.has("eventTime") && any(&["run", "job", "dataset"]) && any(&["producer", "schemaURL"]) {
+        if self.has("eventTime")
+            && any(&["run", "job", "dataset"])
+            && any(&["producer", "schemaURL"])
+        {
             FileClass::OpenLineage
         } else if self.has("metadata") && self.has("results") && any(&["elapsed_time", "args"]) {
             FileClass::DbtRunResults
-        } else if self.has("metadata") && self.has("nodes") && any(&["sources", "macros", "parent_map"]) {
+        } else if self.has("metadata")
+            && self.has("nodes")
+            && any(&["sources", "macros", "parent_map"])
+        {
             FileClass::DbtManifest
-        } else if self.has("results") && self.has("success") && any(&["statistics", "suite_name", "meta"]) {
+        } else if self.has("results")
+            && self.has("success")
+            && any(&["statistics", "suite_name", "meta"])
+        {
             FileClass::GreatExpectations
-        } else if self.has("checks") && any(&["hasFailures", "hasErrors", "scanStartTimestamp", "definitionName"]) {
+        } else if self.has("checks")
+            && any(&[
+                "hasFailures",
+                "hasErrors",
+                "scanStartTimestamp",
+                "definitionName",
+            ])
+        {
             FileClass::SodaScan
         } else {
             FileClass::Unknown
@@ -138,7 +158,10 @@ impl<'de> Visitor<'de> for TopVisitor {
 /// JSON, a JSON array or NDJSON: only the first value is read.
 fn json_top(bytes: &[u8]) -> Option<TopKeys> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    serde_json::Deserializer::from_slice(bytes).into_iter::<TopKeys>().next()?.ok()
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<TopKeys>()
+        .next()?
+        .ok()
 }
 
 /// Block YAML: top-level keys are the lines that start in column one. Flow-style documents
@@ -146,7 +169,10 @@ fn json_top(bytes: &[u8]) -> Option<TopKeys> {
 fn yaml_top(bytes: &[u8]) -> Option<TopKeys> {
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
     if first.starts_with('{') || first.starts_with('[') {
         return serde_yaml_ng::from_str::<TopKeys>(text).ok();
     }
@@ -155,11 +181,15 @@ fn yaml_top(bytes: &[u8]) -> Option<TopKeys> {
         if line == "..." || (line.starts_with("---") && !top.keys.is_empty()) {
             break; // only the first document counts
         }
-        let Some(first) = line.chars().next() else { continue };
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
         if first.is_whitespace() || matches!(first, '#' | '-' | '}' | ']') {
             continue;
         }
-        let Some((key, value)) = split_key(line) else { continue };
+        let Some((key, value)) = split_key(line) else {
+            continue;
+        };
         if key == "kind" {
             top.kind = Some(value.to_owned());
         }
@@ -174,10 +204,17 @@ fn split_key(line: &str) -> Option<(&str, &str)> {
         let end = q.find(['"', '\''])?;
         (&q[..end], q[end + 1..].strip_prefix(':')?)
     } else {
-        let i = line.find(": ").or_else(|| line.strip_suffix(':').map(|l| l.len()))?;
+        let i = line
+            .find(": ")
+            .or_else(|| line.strip_suffix(':').map(|l| l.len()))?;
         (&line[..i], &line[i + 1..])
     };
-    let value = rest.split(" #").next().unwrap_or_default().trim().trim_matches(['"', '\'']);
+    let value = rest
+        .split(" #")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(['"', '\'']);
     Some((key.trim(), value))
 }
 
@@ -188,15 +225,36 @@ mod tests {
     #[test]
     fn yaml_descriptors_by_top_level_keys() {
         assert_eq!(
-            classify("a.yaml", b"# c\napiVersion: v3.1.0\nkind: \"DataContract\" # x\nid: 1\n"),
+            classify(
+                "a.yaml",
+                b"# c\napiVersion: v3.1.0\nkind: \"DataContract\" # x\nid: 1\n"
+            ),
             FileClass::Descriptor(DocKind::Odcs)
         );
-        assert_eq!(classify("p.yml", b"kind: DataProduct\n"), FileClass::Descriptor(DocKind::Odps));
-        assert_eq!(classify("p.yml", b"dataProductSpecification: 0.0.1\n"), FileClass::Descriptor(DocKind::Dps));
-        assert_eq!(classify("p.yml", b"info:\n  kind: DataProduct\n"), FileClass::Unknown);
-        assert_eq!(classify("p.yml", b"{\"kind\": \"DataContract\"}"), FileClass::Descriptor(DocKind::Odcs));
-        assert_eq!(classify("policy.yaml", b"kind: Policy\nrules: []\n"), FileClass::Policy);
-        assert_eq!(classify("README.md", b"kind: DataProduct\n"), FileClass::NotStructured);
+        assert_eq!(
+            classify("p.yml", b"kind: DataProduct\n"),
+            FileClass::Descriptor(DocKind::Odps)
+        );
+        assert_eq!(
+            classify("p.yml", b"dataProductSpecification: 0.0.1\n"),
+            FileClass::Descriptor(DocKind::Dps)
+        );
+        assert_eq!(
+            classify("p.yml", b"info:\n  kind: DataProduct\n"),
+            FileClass::Unknown
+        );
+        assert_eq!(
+            classify("p.yml", b"{\"kind\": \"DataContract\"}"),
+            FileClass::Descriptor(DocKind::Odcs)
+        );
+        assert_eq!(
+            classify("policy.yaml", b"kind: Policy\nrules: []\n"),
+            FileClass::Policy
+        );
+        assert_eq!(
+            classify("README.md", b"kind: DataProduct\n"),
+            FileClass::NotStructured
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@ pub enum DocumentError {
     #[error("the file is {size} bytes, more than the limit of {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
     #[error("syntax error at line {line}, column {column}: {message}")]
-    Syntax { line: u32, column: u32, message: String },
+    Syntax {
+        line: u32,
+        column: u32,
+        message: String,
+    },
     #[error("unknown document kind: {hint}")]
     UnknownKind { hint: String },
     #[error("{}", invalid_message(*kind, issues))]
@@ -20,13 +24,25 @@ impl DocumentError {
     /// The problems as issues pointing into the file (one for every error but `Invalid`, which has its list).
     pub fn issues(&self) -> Vec<Issue> {
         let at = |line, column, message: String| {
-            vec![Issue { line, column, pointer: String::new(), message, severity: crate::Severity::Error }]
+            vec![Issue {
+                line,
+                column,
+                pointer: String::new(),
+                message,
+                severity: crate::Severity::Error,
+            }]
         };
         match self {
             DocumentError::Invalid { issues, .. } => issues.clone(),
             DocumentError::NotUtf8 { line, column } => at(*line, *column, self.to_string()),
-            DocumentError::Syntax { line, column, message } => at(*line, *column, message.clone()),
-            DocumentError::TooLarge { .. } | DocumentError::UnknownKind { .. } => at(0, 0, self.to_string()),
+            DocumentError::Syntax {
+                line,
+                column,
+                message,
+            } => at(*line, *column, message.clone()),
+            DocumentError::TooLarge { .. } | DocumentError::UnknownKind { .. } => {
+                at(0, 0, self.to_string())
+            }
         }
     }
 }

@@ -28,7 +28,11 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
 fn custom(v: &Value, names: &[&str]) -> Option<String> {
     list(v, "customProperties").find_map(|p| {
         let prop = p.get("property")?.as_str()?;
-        names.iter().any(|n| n.eq_ignore_ascii_case(prop)).then(|| p.get("value").and_then(text_of)).flatten()
+        names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(prop))
+            .then(|| p.get("value").and_then(text_of))
+            .flatten()
     })
 }
 
@@ -49,10 +53,19 @@ fn members(team: Option<&Value>) -> Vec<TeamMember> {
     // ODCS before v3.1 wrote the team as a bare list of members.
     let list = match team {
         Some(Value::Array(a)) => a.as_slice(),
-        Some(t) => t.get("members").and_then(Value::as_array).map_or(&[][..], Vec::as_slice),
+        Some(t) => t
+            .get("members")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice),
         None => &[],
     };
-    list.iter().map(|m| TeamMember { username: s(m, "username"), name: s(m, "name"), role: s(m, "role") }).collect()
+    list.iter()
+        .map(|m| TeamMember {
+            username: s(m, "username"),
+            name: s(m, "name"),
+            role: s(m, "role"),
+        })
+        .collect()
 }
 
 pub fn product(doc: &Value) -> Product {
@@ -60,7 +73,11 @@ pub fn product(doc: &Value) -> Product {
     let team_members = members(team);
     let owner = team_members
         .iter()
-        .find(|m| m.role.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("owner")))
+        .find(|m| {
+            m.role
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case("owner"))
+        })
         .and_then(|m| m.username.clone().or_else(|| m.name.clone()));
     let description = doc.get("description");
     let desc = |k: &str| description.and_then(|d| s(d, k));
@@ -92,11 +109,16 @@ pub fn product(doc: &Value) -> Product {
                 contract_id: s(p, "contractId"),
                 port_type: s(p, "type"),
                 description: s(p, "description"),
-                input_contracts: list(p, "inputContracts").filter_map(|c| s(c, "id")).collect(),
+                input_contracts: list(p, "inputContracts")
+                    .filter_map(|c| s(c, "id"))
+                    .collect(),
             })
             .collect(),
         support: support(doc),
-        classification: custom(doc, &["classification", "dataClassification", "sensitivity"]),
+        classification: custom(
+            doc,
+            &["classification", "dataClassification", "sensitivity"],
+        ),
         retention: custom(doc, &["retention", "retentionPeriod"]),
     }
 }
@@ -117,7 +139,12 @@ fn highest<'a>(labels: impl Iterator<Item = &'a str>) -> Option<String> {
     labels.max_by_key(|l| rank(l)).map(str::to_owned)
 }
 
-fn quality_rules(v: &Value, dataset: Option<&str>, column: Option<&str>, out: &mut Vec<QualityRule>) {
+fn quality_rules(
+    v: &Value,
+    dataset: Option<&str>,
+    column: Option<&str>,
+    out: &mut Vec<QualityRule>,
+) {
     const OPERATORS: [&str; 9] = [
         "mustBe",
         "mustNotBe",
@@ -149,7 +176,13 @@ fn quality_rules(v: &Value, dataset: Option<&str>, column: Option<&str>, out: &m
 }
 
 /// Flattens nested properties (objects and array items) into dotted column names.
-fn columns(v: &Value, prefix: &str, dataset: Option<&str>, cols: &mut Vec<Column>, rules: &mut Vec<QualityRule>) {
+fn columns(
+    v: &Value,
+    prefix: &str,
+    dataset: Option<&str>,
+    cols: &mut Vec<Column>,
+    rules: &mut Vec<QualityRule>,
+) {
     for p in list(v, "properties") {
         let name = match s(p, "name") {
             Some(n) if prefix.is_empty() => n,
@@ -164,7 +197,10 @@ fn columns(v: &Value, prefix: &str, dataset: Option<&str>, cols: &mut Vec<Column
             description: s(p, "description"),
             classification: s(p, "classification"),
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-            primary_key: p.get("primaryKey").and_then(Value::as_bool).unwrap_or(false),
+            primary_key: p
+                .get("primaryKey")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             unique: p.get("unique").and_then(Value::as_bool).unwrap_or(false),
             tags: strings(p, "tags"),
         });
@@ -205,18 +241,27 @@ pub fn contract(doc: &Value) -> Contract {
             })
         })
         .collect();
-    let retention = sla.iter().find(|p| p.property.eq_ignore_ascii_case("retention")).map(|p| {
-        let value = text_of(&p.value).unwrap_or_else(|| p.value.to_string());
-        match &p.unit {
-            Some(unit) => format!("{value} {unit}"),
-            None => value,
-        }
-    });
+    let retention = sla
+        .iter()
+        .find(|p| p.property.eq_ignore_ascii_case("retention"))
+        .map(|p| {
+            let value = text_of(&p.value).unwrap_or_else(|| p.value.to_string());
+            match &p.unit {
+                Some(unit) => format!("{value} {unit}"),
+                None => value,
+            }
+        });
     let classification = {
         let own = s(doc, "classification");
-        let labels = own.iter().map(String::as_str).chain(datasets.iter().flat_map(|d| {
-            d.classification.as_deref().into_iter().chain(d.columns.iter().filter_map(|c| c.classification.as_deref()))
-        }));
+        let labels = own
+            .iter()
+            .map(String::as_str)
+            .chain(datasets.iter().flat_map(|d| {
+                d.classification
+                    .as_deref()
+                    .into_iter()
+                    .chain(d.columns.iter().filter_map(|c| c.classification.as_deref()))
+            }));
         highest(labels)
     };
     let description = match doc.get("description") {
@@ -243,7 +288,9 @@ pub fn contract(doc: &Value) -> Contract {
                 environment: s(sv, "environment"),
                 host: s(sv, "host"),
                 port: s(sv, "port"),
-                database: s(sv, "database").or_else(|| s(sv, "project")).or_else(|| s(sv, "catalog")),
+                database: s(sv, "database")
+                    .or_else(|| s(sv, "project"))
+                    .or_else(|| s(sv, "catalog")),
                 schema: s(sv, "schema").or_else(|| s(sv, "dataset")),
             })
             .collect(),

@@ -21,7 +21,10 @@ struct Source<'a> {
 impl<'a> Source<'a> {
     fn new(v: &'a Value) -> Self {
         static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        Source { obj: v.as_object().unwrap_or(&EMPTY), taken: Vec::new() }
+        Source {
+            obj: v.as_object().unwrap_or(&EMPTY),
+            taken: Vec::new(),
+        }
     }
 
     fn take(&mut self, key: &'a str) -> Option<&'a Value> {
@@ -59,7 +62,11 @@ fn finish(mut target: Map<String, Value>, custom: Vec<Value>) -> Value {
 
 /// DPS/DCS `links: {name: url}` → `authoritativeDefinitions[{type, url}]`.
 fn links_to_definitions(links: &Value) -> Value {
-    let defs = links.as_object().into_iter().flatten().map(|(k, v)| json!({"type": k, "url": v}));
+    let defs = links
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| json!({"type": k, "url": v}));
     Value::Array(defs.collect())
 }
 
@@ -94,7 +101,10 @@ pub fn dps_to_odps(dps: &Value) -> Value {
     }
     src.copy("tags", &mut out, "tags");
     if let Some(links) = src.take("links") {
-        out.insert("authoritativeDefinitions".into(), links_to_definitions(links));
+        out.insert(
+            "authoritativeDefinitions".into(),
+            links_to_definitions(links),
+        );
     }
     flatten_custom(src.take("custom"), &mut custom);
     for (from, output) in [("inputPorts", false), ("outputPorts", true)] {
@@ -124,7 +134,10 @@ fn dps_port(port: &Value, output: bool) -> Value {
     }
     p.copy("tags", &mut out, "tags");
     if let Some(links) = p.take("links") {
-        out.insert("authoritativeDefinitions".into(), links_to_definitions(links));
+        out.insert(
+            "authoritativeDefinitions".into(),
+            links_to_definitions(links),
+        );
     }
     flatten_custom(p.take("custom"), &mut custom);
     p.rest("", &mut custom);
@@ -152,10 +165,17 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
         }
         if let Some(contact) = i.take("contact").and_then(Value::as_object) {
             let mut c = Map::new();
-            c.insert("channel".into(), contact.get("name").cloned().unwrap_or(json!("contact")));
+            c.insert(
+                "channel".into(),
+                contact.get("name").cloned().unwrap_or(json!("contact")),
+            );
             for key in ["url", "email"] {
                 if let Some(v) = contact.get(key) {
-                    let url = if key == "email" { json!(format!("mailto:{}", v.as_str().unwrap_or_default())) } else { v.clone() };
+                    let url = if key == "email" {
+                        json!(format!("mailto:{}", v.as_str().unwrap_or_default()))
+                    } else {
+                        v.clone()
+                    };
                     c.entry("url").or_insert(url);
                 }
             }
@@ -178,12 +198,18 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
     }
     src.copy("tags", &mut out, "tags");
     if let Some(servers) = src.take("servers").and_then(Value::as_object) {
-        let mapped = servers.iter().map(|(name, s)| dcs_server(name, s)).collect();
+        let mapped = servers
+            .iter()
+            .map(|(name, s)| dcs_server(name, s))
+            .collect();
         out.insert("servers".into(), Value::Array(mapped));
     }
     let definitions = src.take("definitions");
     if let Some(models) = src.take("models").and_then(Value::as_object) {
-        let schema = models.iter().map(|(name, m)| dcs_model(name, m, definitions)).collect();
+        let schema = models
+            .iter()
+            .map(|(name, m)| dcs_model(name, m, definitions))
+            .collect();
         out.insert("schema".into(), Value::Array(schema));
     }
     if let Some(q) = src.take("quality") {
@@ -191,11 +217,17 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
         custom.push(custom_property("quality", q));
     }
     if let Some(levels) = src.take("servicelevels").and_then(Value::as_object) {
-        let sla = levels.iter().map(|(name, l)| dcs_service_level(name, l, &mut custom)).collect();
+        let sla = levels
+            .iter()
+            .map(|(name, l)| dcs_service_level(name, l, &mut custom))
+            .collect();
         out.insert("slaProperties".into(), Value::Array(sla));
     }
     if let Some(links) = src.take("links") {
-        out.insert("authoritativeDefinitions".into(), links_to_definitions(links));
+        out.insert(
+            "authoritativeDefinitions".into(),
+            links_to_definitions(links),
+        );
     }
     if let Some(defs) = definitions {
         custom.push(custom_property("definitions", defs));
@@ -259,8 +291,13 @@ fn dcs_model(name: &str, model: &Value, definitions: Option<&Value>) -> Value {
     m.copy("description", &mut out, "description");
     m.copy("title", &mut out, "businessName");
     m.copy("tags", &mut out, "tags");
-    let primary: Vec<&str> =
-        m.take("primaryKey").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let primary: Vec<&str> = m
+        .take("primaryKey")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     if let Some(fields) = m.take("fields").and_then(Value::as_object) {
         let props = fields
             .iter()
@@ -298,7 +335,12 @@ fn resolve_field(field: &Value, definitions: Option<&Value>) -> Value {
     }
 }
 
-fn dcs_field(name: &str, field: &Value, definitions: Option<&Value>, primary_position: Option<usize>) -> Value {
+fn dcs_field(
+    name: &str,
+    field: &Value,
+    definitions: Option<&Value>,
+    primary_position: Option<usize>,
+) -> Value {
     let field = resolve_field(field, definitions);
     let mut f = Source::new(&field);
     let mut out = Map::new();
@@ -323,12 +365,24 @@ fn dcs_field(name: &str, field: &Value, definitions: Option<&Value>, primary_pos
         }
         None if primary_position.is_some() => {
             out.insert("primaryKey".into(), json!(true));
-            out.insert("primaryKeyPosition".into(), json!(primary_position.map(|p| p + 1)));
+            out.insert(
+                "primaryKeyPosition".into(),
+                json!(primary_position.map(|p| p + 1)),
+            );
         }
         None => {}
     }
     let mut options = Map::new();
-    for key in ["format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+    for key in [
+        "format",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ] {
         f.copy(key, &mut options, key);
     }
     if !options.is_empty() {
@@ -338,7 +392,10 @@ fn dcs_field(name: &str, field: &Value, definitions: Option<&Value>, primary_pos
         out.insert("quality".into(), Value::Array(q.clone()));
     }
     if let Some(nested) = f.take("fields").and_then(Value::as_object) {
-        let props = nested.iter().map(|(n, sub)| dcs_field(n, sub, definitions, None)).collect();
+        let props = nested
+            .iter()
+            .map(|(n, sub)| dcs_field(n, sub, definitions, None))
+            .collect();
         out.insert("properties".into(), Value::Array(props));
     }
     if let Some(items) = f.take("items") {
@@ -365,13 +422,20 @@ fn dcs_service_level(name: &str, level: &Value, contract_custom: &mut Vec<Value>
         "backup" => (&["interval", "cron"], None),
         _ => (&[], None),
     };
-    let value = value_keys.iter().find_map(|k| l.take(k)).cloned().or_else(|| {
-        let first = l.obj.iter().find(|(k, v)| k.as_str() != "description" && !v.is_object() && !v.is_array());
-        first.map(|(k, v)| {
-            l.taken.push(k.as_str());
-            v.clone()
-        })
-    });
+    let value = value_keys
+        .iter()
+        .find_map(|k| l.take(k))
+        .cloned()
+        .or_else(|| {
+            let first = l
+                .obj
+                .iter()
+                .find(|(k, v)| k.as_str() != "description" && !v.is_object() && !v.is_array());
+            first.map(|(k, v)| {
+                l.taken.push(k.as_str());
+                v.clone()
+            })
+        });
     let value = match value {
         // `unlimited: true` is the only way DCS says "kept forever".
         Some(Value::Bool(true)) if name == "retention" => json!("unlimited"),
@@ -411,7 +475,11 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
         out.insert("team".into(), json!({"members": members}));
     }
     let mut support = Vec::new();
-    for (key, tool) in [("productSlackChannel", "slack"), ("productFeedbackUrl", "other"), ("productDl", "email")] {
+    for (key, tool) in [
+        ("productSlackChannel", "slack"),
+        ("productFeedbackUrl", "other"),
+        ("productDl", "email"),
+    ] {
         if let Some(url) = src.take(key) {
             support.push(json!({"channel": key, "url": url, "tool": tool}));
         }
@@ -430,10 +498,16 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
         out.insert("servers".into(), json!([server]));
     }
     if let Some(datasets) = src.take("dataset").and_then(Value::as_array) {
-        out.insert("schema".into(), Value::Array(datasets.iter().map(odcs_v2_table).collect()));
+        out.insert(
+            "schema".into(),
+            Value::Array(datasets.iter().map(odcs_v2_table).collect()),
+        );
     }
     if let Some(sla) = src.take("slaProperties").and_then(Value::as_array) {
-        let mapped = sla.iter().map(|p| rename(p, &[("column", "element")])).collect();
+        let mapped = sla
+            .iter()
+            .map(|p| rename(p, &[("column", "element")]))
+            .collect();
         out.insert("slaProperties".into(), Value::Array(mapped));
     }
     if let Some(existing) = src.take("customProperties").and_then(Value::as_array) {
@@ -446,7 +520,10 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
 fn rename(v: &Value, renames: &[(&str, &str)]) -> Value {
     let mut out = Map::new();
     for (k, val) in v.as_object().into_iter().flatten() {
-        let key = renames.iter().find(|(from, _)| from == k).map_or(k.as_str(), |(_, to)| to);
+        let key = renames
+            .iter()
+            .find(|(from, _)| from == k)
+            .map_or(k.as_str(), |(_, to)| to);
         out.insert(key.to_owned(), val.clone());
     }
     Value::Object(out)
@@ -461,13 +538,23 @@ fn odcs_v2_table(table: &Value) -> Value {
     out.insert("logicalType".into(), json!("object"));
     out.insert("physicalType".into(), json!("table"));
     t.copy("description", &mut out, "description");
-    t.copy("authoritativeDefinitions", &mut out, "authoritativeDefinitions");
+    t.copy(
+        "authoritativeDefinitions",
+        &mut out,
+        "authoritativeDefinitions",
+    );
     t.copy("dataGranularity", &mut out, "dataGranularityDescription");
     if let Some(cols) = t.take("columns").and_then(Value::as_array) {
-        out.insert("properties".into(), Value::Array(cols.iter().map(odcs_v2_column).collect()));
+        out.insert(
+            "properties".into(),
+            Value::Array(cols.iter().map(odcs_v2_column).collect()),
+        );
     }
     if let Some(q) = t.take("quality").and_then(Value::as_array) {
-        out.insert("quality".into(), Value::Array(q.iter().map(odcs_v2_quality).collect()));
+        out.insert(
+            "quality".into(),
+            Value::Array(q.iter().map(odcs_v2_quality).collect()),
+        );
     }
     t.rest("", &mut custom);
     finish(out, custom)
@@ -511,7 +598,10 @@ fn odcs_v2_column(col: &Value) -> Value {
         out.insert("required".into(), json!(!nullable));
     }
     if let Some(q) = c.take("quality").and_then(Value::as_array) {
-        out.insert("quality".into(), Value::Array(q.iter().map(odcs_v2_quality).collect()));
+        out.insert(
+            "quality".into(),
+            Value::Array(q.iter().map(odcs_v2_quality).collect()),
+        );
     }
     c.rest("", &mut custom);
     finish(out, custom)
@@ -545,10 +635,24 @@ pub fn warnings(kind: DocKind, doc: &Value) -> Vec<Issue> {
     let mut out = Vec::new();
     match kind {
         DocKind::Odps | DocKind::Dps => {
-            let contract_key = if kind == DocKind::Odps { "contractId" } else { "dataContractId" };
-            for (i, port) in doc.get("outputPorts").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let contract_key = if kind == DocKind::Odps {
+                "contractId"
+            } else {
+                "dataContractId"
+            };
+            for (i, port) in doc
+                .get("outputPorts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 if port.get(contract_key).is_none() {
-                    let name = port.get("name").or_else(|| port.get("id")).and_then(Value::as_str).unwrap_or("?");
+                    let name = port
+                        .get("name")
+                        .or_else(|| port.get("id"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("?");
                     out.push(warning(
                         format!("/outputPorts/{i}"),
                         format!("output port `{name}` has no `{contract_key}`, so it cannot be linked to its data contract"),
@@ -556,7 +660,13 @@ pub fn warnings(kind: DocKind, doc: &Value) -> Vec<Issue> {
                 }
             }
             if kind == DocKind::Odps {
-                for (i, port) in doc.get("inputPorts").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                for (i, port) in doc
+                    .get("inputPorts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
                     if port.get("contractId").is_none() {
                         let name = port.get("name").and_then(Value::as_str).unwrap_or("?");
                         out.push(warning(

@@ -19,7 +19,9 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { max_bytes: 10 * 1024 * 1024 }
+        ParseOptions {
+            max_bytes: 10 * 1024 * 1024,
+        }
     }
 }
 
@@ -34,7 +36,11 @@ pub fn parse_document(path: &str, bytes: &[u8]) -> Result<ParsedDocument, Docume
 }
 
 /// Like [`parse_document`], with explicit limits.
-pub fn parse_document_with(path: &str, bytes: &[u8], options: &ParseOptions) -> Result<ParsedDocument, DocumentError> {
+pub fn parse_document_with(
+    path: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<ParsedDocument, DocumentError> {
     let text = decode(bytes, options)?;
     let json = is_json_path(path);
     let original = load_value(text, json)?;
@@ -42,7 +48,10 @@ pub fn parse_document_with(path: &str, bytes: &[u8], options: &ParseOptions) -> 
     let mut errors = schema::check(detected.schema, detected.kind, &original);
     // The v3.0.2 schema has known bugs (e.g. `exclusiveMinimum` typed boolean on logicalTypeOptions)
     // that official v3.0.2 examples trip over; v3.1.0 fixed them and accepts v3.0.x documents.
-    if !errors.is_empty() && detected.schema == SchemaId::Odcs302 && SchemaId::Odcs310.validator().is_valid(&original) {
+    if !errors.is_empty()
+        && detected.schema == SchemaId::Odcs302
+        && SchemaId::Odcs310.validator().is_valid(&original)
+    {
         errors.clear();
     }
     let mut warnings = mapping::warnings(detected.kind, &original);
@@ -52,7 +61,10 @@ pub fn parse_document_with(path: &str, bytes: &[u8], options: &ParseOptions) -> 
         locate(&positions, &mut warnings);
     }
     if !errors.is_empty() {
-        return Err(DocumentError::Invalid { kind: detected.kind, issues: errors });
+        return Err(DocumentError::Invalid {
+            kind: detected.kind,
+            issues: errors,
+        });
     }
     let canonical = match detected.kind {
         DocKind::Odps => original.clone(),
@@ -80,9 +92,15 @@ pub(crate) fn is_json_path(path: &str) -> bool {
 }
 
 /// Size check and UTF-8 decoding; a leading byte-order mark is not part of the document.
-pub(crate) fn decode<'a>(bytes: &'a [u8], options: &ParseOptions) -> Result<&'a str, DocumentError> {
+pub(crate) fn decode<'a>(
+    bytes: &'a [u8],
+    options: &ParseOptions,
+) -> Result<&'a str, DocumentError> {
     if bytes.len() as u64 > options.max_bytes {
-        return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: options.max_bytes });
+        return Err(DocumentError::TooLarge {
+            size: bytes.len() as u64,
+            limit: options.max_bytes,
+        });
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
@@ -107,8 +125,14 @@ pub(crate) fn load_value(text: &str, json: bool) -> Result<Value, DocumentError>
         })
     } else {
         serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
-            let (line, column) = e.location().map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
-            DocumentError::Syntax { line, column, message: e.to_string() }
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+            DocumentError::Syntax {
+                line,
+                column,
+                message: e.to_string(),
+            }
         })
     }
 }
@@ -142,20 +166,38 @@ pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
             Value::Array(_) => "the top level is a list, not a mapping",
             _ => "the top level is a single value, not a mapping",
         };
-        return Err(DocumentError::UnknownKind { hint: what.to_owned() });
+        return Err(DocumentError::UnknownKind {
+            hint: what.to_owned(),
+        });
     };
     let version = |key: &str| obj.get(key).and_then(text_of);
     if let Some(v) = version("dataProductSpecification") {
-        return Ok(Detected { kind: DocKind::Dps, version: v, schema: SchemaId::Dps001 });
+        return Ok(Detected {
+            kind: DocKind::Dps,
+            version: v,
+            schema: SchemaId::Dps001,
+        });
     }
     if let Some(v) = version("dataContractSpecification") {
-        return Ok(Detected { kind: DocKind::Dcs, version: v, schema: SchemaId::Dcs121 });
+        return Ok(Detected {
+            kind: DocKind::Dcs,
+            version: v,
+            schema: SchemaId::Dcs121,
+        });
     }
     let api = version("apiVersion").unwrap_or_default();
     match obj.get("kind").and_then(Value::as_str) {
         Some("DataProduct") => {
-            let schema = if is_odps_v1_1_or_later(&api) { SchemaId::Odps110 } else { SchemaId::Odps100 };
-            Ok(Detected { kind: DocKind::Odps, version: api, schema })
+            let schema = if is_odps_v1_1_or_later(&api) {
+                SchemaId::Odps110
+            } else {
+                SchemaId::Odps100
+            };
+            Ok(Detected {
+                kind: DocKind::Odps,
+                version: api,
+                schema,
+            })
         }
         Some("DataContract") => {
             let schema = if api.starts_with("v3.0") {
@@ -166,10 +208,16 @@ pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
                 // v3.1 and the v2.2.x documents already written in v3 shape (the v3.1 schema accepts them).
                 SchemaId::Odcs310
             };
-            Ok(Detected { kind: DocKind::Odcs, version: api, schema })
+            Ok(Detected {
+                kind: DocKind::Odcs,
+                version: api,
+                schema,
+            })
         }
         Some(other) => Err(DocumentError::UnknownKind {
-            hint: format!("`kind: {other}` is neither `DataProduct` (ODPS) nor `DataContract` (ODCS)"),
+            hint: format!(
+                "`kind: {other}` is neither `DataProduct` (ODPS) nor `DataContract` (ODCS)"
+            ),
         }),
         None => Err(DocumentError::UnknownKind {
             hint: "no `kind: DataProduct`, `kind: DataContract`, `dataProductSpecification` or \
@@ -180,18 +228,29 @@ pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
 }
 
 fn is_odps_v1_1_or_later(api: &str) -> bool {
-    let mut parts = api.trim_start_matches('v').split('.').map(|p| p.parse::<u32>().ok());
+    let mut parts = api
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u32>().ok());
     matches!((parts.next(), parts.next()), (Some(Some(1)), Some(Some(minor))) if minor >= 1)
 }
 
 /// ODCS v2 documents carry `uuid`/`dataset`/`quantumName`; v3 replaced them with `id`/`schema`/`name`.
 fn is_odcs_v2_shape(obj: &Map<String, Value>) -> bool {
-    ["uuid", "dataset", "quantumName", "datasetName"].iter().any(|k| obj.contains_key(*k))
+    ["uuid", "dataset", "quantumName", "datasetName"]
+        .iter()
+        .any(|k| obj.contains_key(*k))
 }
 
 /// A warning at `pointer`, located later.
 pub(crate) fn warning(pointer: String, message: String) -> Issue {
-    Issue { line: 0, column: 0, pointer, message, severity: Severity::Warning }
+    Issue {
+        line: 0,
+        column: 0,
+        pointer,
+        message,
+        severity: Severity::Warning,
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +276,9 @@ mod tests {
     fn yaml_keeps_dates_as_strings_and_key_order() {
         let v = load_value("z: 2024-01-02\na: 1\n", false).unwrap();
         assert_eq!(v["z"], Value::String("2024-01-02".into()));
-        assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["z", "a"]);
+        assert_eq!(
+            v.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["z", "a"]
+        );
     }
 }

@@ -18,9 +18,20 @@ impl PositionMap {
     pub fn for_text(text: &str, json: bool) -> PositionMap {
         let mut pm = PositionMap::default();
         if json {
-            JsonScanner { text: text.as_bytes(), pos: 0, line: 1, col: 1, out: &mut pm.map }.document();
+            JsonScanner {
+                text: text.as_bytes(),
+                pos: 0,
+                line: 1,
+                col: 1,
+                out: &mut pm.map,
+            }
+            .document();
         } else {
-            let mut rx = YamlReceiver { path: Vec::new(), frames: Vec::new(), out: &mut pm.map };
+            let mut rx = YamlReceiver {
+                path: Vec::new(),
+                frames: Vec::new(),
+                out: &mut pm.map,
+            };
             // A syntax error can only happen after the document already parsed once (then it is
             // reported separately); whatever was located before it stays usable.
             let _ = Parser::new_from_str(text).load(&mut rx, false);
@@ -57,10 +68,17 @@ enum Frame {
     /// `key` holds the pending key once read; `None` means the next node is a key.
     /// `unlocated` is the mapping's own pointer while it still needs a position: yaml-rust2
     /// marks a block mapping's start after its first key, so the first key's position is used.
-    Map { key: Option<String>, unlocated: Option<String> },
-    Seq { next: usize },
+    Map {
+        key: Option<String>,
+        unlocated: Option<String>,
+    },
+    Seq {
+        next: usize,
+    },
     /// A complex (non-scalar) mapping key: nothing inside it is addressable.
-    SkipKey { depth: usize },
+    SkipKey {
+        depth: usize,
+    },
 }
 
 struct YamlReceiver<'a> {
@@ -81,7 +99,9 @@ impl YamlReceiver<'_> {
 
     fn record(&mut self, pointer: String, mark: Marker) {
         // The marker's column is 0-based in yaml-rust2 (its own Display adds one).
-        self.out.entry(pointer).or_insert((mark.line() as u32, mark.col() as u32 + 1));
+        self.out
+            .entry(pointer)
+            .or_insert((mark.line() as u32, mark.col() as u32 + 1));
     }
 
     /// A node starts in value position: locate it and return the segment it lives under.
@@ -156,7 +176,10 @@ impl MarkedEventReceiver for YamlReceiver<'_> {
                 if let Some(seg) = seg {
                     self.path.push(seg);
                 }
-                self.frames.push(Frame::Map { key: None, unlocated: Some(own) });
+                self.frames.push(Frame::Map {
+                    key: None,
+                    unlocated: Some(own),
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.frames.pop();
@@ -255,7 +278,10 @@ impl JsonScanner<'_, '_> {
                 self.string();
             }
             Some(_) => {
-                while !matches!(self.peek(), Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') | None) {
+                while !matches!(
+                    self.peek(),
+                    Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r') | None
+                ) {
                     self.bump();
                 }
             }

@@ -34,7 +34,10 @@ pub enum SchemaId {
 
 fn compile(schema: &Value) -> Validator {
     // Offline: every schema here is self-contained, and a sync must never touch the network.
-    jsonschema::options().offline().build(schema).expect("embedded schema compiles")
+    jsonschema::options()
+        .offline()
+        .build(schema)
+        .expect("embedded schema compiles")
 }
 
 fn parse(text: &str) -> Value {
@@ -82,7 +85,10 @@ pub fn relax_odps_for_v1_1(schema: &mut Value) {
     let boolean = json!({"type": "boolean"});
     let array = json!({"type": "array"});
     schema["required"] = json!(["apiVersion", "kind", "id"]);
-    if let Some(versions) = schema.pointer_mut("/properties/apiVersion/enum").and_then(Value::as_array_mut) {
+    if let Some(versions) = schema
+        .pointer_mut("/properties/apiVersion/enum")
+        .and_then(Value::as_array_mut)
+    {
         versions.push(json!("v1.1.0"));
     }
     let root = &mut schema["properties"];
@@ -131,7 +137,13 @@ pub fn check(schema: SchemaId, kind: DocKind, doc: &Value) -> Vec<Issue> {
 }
 
 fn issue(pointer: String, message: String) -> Issue {
-    Issue { line: 0, column: 0, pointer, message, severity: Severity::Error }
+    Issue {
+        line: 0,
+        column: 0,
+        pointer,
+        message,
+        severity: Severity::Error,
+    }
 }
 
 /// `/outputPorts/0/version` → `outputPorts[0].version`: how people read paths.
@@ -158,7 +170,11 @@ fn join(pointer: &str, key: &str) -> String {
 }
 
 fn subject(pointer: &str) -> String {
-    if pointer.is_empty() { "the document".to_owned() } else { format!("`{}`", dotted(pointer)) }
+    if pointer.is_empty() {
+        "the document".to_owned()
+    } else {
+        format!("`{}`", dotted(pointer))
+    }
 }
 
 fn extension_hint(kind: DocKind) -> &'static str {
@@ -188,7 +204,11 @@ fn short(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
 }
 
 fn describe(err: &ValidationError<'_>, kind: DocKind, out: &mut Vec<Issue>) {
@@ -202,20 +222,33 @@ fn describe(err: &ValidationError<'_>, kind: DocKind, out: &mut Vec<Issue>) {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
             for key in unexpected {
-                out.push(issue(join(&ptr, key), format!("unknown field `{key}`{}", extension_hint(kind))));
+                out.push(issue(
+                    join(&ptr, key),
+                    format!("unknown field `{key}`{}", extension_hint(kind)),
+                ));
             }
             return;
         }
         ValidationErrorKind::Type { kind: tk } => {
             let expected = match tk {
                 TypeKind::Single(t) => type_name(t).to_owned(),
-                TypeKind::Multiple(set) => set.iter().map(|t| type_name(&t)).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| type_name(&t))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
             format!("{what} must be {expected}")
         }
         ValidationErrorKind::Enum { options } => {
-            let opts = options.as_array().map(|a| a.iter().map(short).collect::<Vec<_>>().join(", "));
-            format!("{what} is `{}` but must be one of: {}", short(err.instance()), opts.unwrap_or_default())
+            let opts = options
+                .as_array()
+                .map(|a| a.iter().map(short).collect::<Vec<_>>().join(", "));
+            format!(
+                "{what} is `{}` but must be one of: {}",
+                short(err.instance()),
+                opts.unwrap_or_default()
+            )
         }
         ValidationErrorKind::Constant { expected_value } => {
             format!("{what} must be `{}`", short(expected_value))
@@ -233,15 +266,25 @@ fn describe(err: &ValidationError<'_>, kind: DocKind, out: &mut Vec<Issue>) {
             format!("{what} matches more than one of the allowed forms; make it unambiguous")
         }
         ValidationErrorKind::Pattern { pattern } => {
-            format!("{what} is `{}`, which does not have the expected form (pattern `{pattern}`)", short(err.instance()))
+            format!(
+                "{what} is `{}`, which does not have the expected form (pattern `{pattern}`)",
+                short(err.instance())
+            )
         }
         ValidationErrorKind::Format { format } => {
-            format!("{what} is `{}`, which is not a valid {format}", short(err.instance()))
+            format!(
+                "{what} is `{}`, which is not a valid {format}",
+                short(err.instance())
+            )
         }
         ValidationErrorKind::MinItems { limit } => format!("{what} needs at least {limit} item(s)"),
         ValidationErrorKind::MaxItems { limit } => format!("{what} allows at most {limit} item(s)"),
-        ValidationErrorKind::MinLength { limit } => format!("{what} must be at least {limit} character(s) long"),
-        ValidationErrorKind::MaxLength { limit } => format!("{what} must be at most {limit} character(s) long"),
+        ValidationErrorKind::MinLength { limit } => {
+            format!("{what} must be at least {limit} character(s) long")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("{what} must be at most {limit} character(s) long")
+        }
         ValidationErrorKind::UniqueItems => format!("{what} contains duplicate items"),
         _ => format!("{what}: {}", err.masked()),
     };
@@ -251,12 +294,23 @@ fn describe(err: &ValidationError<'_>, kind: DocKind, out: &mut Vec<Issue>) {
 /// Of the alternatives of an `anyOf`/`oneOf`, the one the author most likely meant: the branch
 /// that got furthest into the document (deepest error), then the one with the fewest errors.
 /// A branch that fails only on the value's type at the same spot is the wrong shape entirely.
-fn closest_branch<'a>(context: &'a [Vec<ValidationError<'static>>]) -> Option<&'a Vec<ValidationError<'static>>> {
-    context.iter().filter(|b| !b.is_empty()).max_by_key(|branch| {
-        let depth = branch.iter().map(|e| e.instance_path().as_str().matches('/').count()).max().unwrap_or(0);
-        let shape_only = branch.iter().all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
-        (!shape_only, depth, std::cmp::Reverse(branch.len()))
-    })
+fn closest_branch<'a>(
+    context: &'a [Vec<ValidationError<'static>>],
+) -> Option<&'a Vec<ValidationError<'static>>> {
+    context
+        .iter()
+        .filter(|b| !b.is_empty())
+        .max_by_key(|branch| {
+            let depth = branch
+                .iter()
+                .map(|e| e.instance_path().as_str().matches('/').count())
+                .max()
+                .unwrap_or(0);
+            let shape_only = branch
+                .iter()
+                .all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
+            (!shape_only, depth, std::cmp::Reverse(branch.len()))
+        })
 }
 
 #[cfg(test)]
@@ -275,7 +329,10 @@ mod tests {
             SchemaId::Dcs121,
             SchemaId::OpenLineage202,
         ] {
-            assert!(!id.validator().is_valid(&json!(42)), "{id:?} accepts a bare number");
+            assert!(
+                !id.validator().is_valid(&json!(42)),
+                "{id:?} accepts a bare number"
+            );
         }
     }
 

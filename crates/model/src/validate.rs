@@ -3,9 +3,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::DocumentError;
 use crate::parse::parse_document;
 use crate::types::{DocKind, Issue};
-use crate::DocumentError;
 
 /// Outcome of validating one file. `errors` also lists warnings (with `severity: warning`);
 /// `valid` is false only when there is at least one error.
@@ -28,5 +28,10 @@ pub fn validate_file(path: &str, bytes: &[u8]) -> ValidationReport {
             (kind, false, e.issues())
         }
     };
-    ValidationReport { file: path.to_owned(), kind, valid, errors }
+    ValidationReport {
+        file: path.to_owned(),
+        kind,
+        valid,
+        errors,
+    }
 }
