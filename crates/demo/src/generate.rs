@@ -631,17 +631,7 @@ impl Generator {
             "value",
             &format!("{years} year{}", if years == 1 { "" } else { "s" }),
         );
-        d.str(
-            0,
-            false,
-            "productCreatedTs",
-            &format!(
-                "2024-{:02}-{:02}T09:{:02}:00Z",
-                1 + p.index % 12,
-                1 + p.index % 28,
-                p.index % 60
-            ),
-        );
+        d.str(0, false, "productCreatedTs", &created_ts(p.index, 9));
         let path = self
             .out
             .join(p.domain.name)
@@ -765,17 +755,7 @@ impl Generator {
                 d.str(4, false, "unit", unit);
             }
         }
-        d.str(
-            0,
-            false,
-            "contractCreatedTs",
-            &format!(
-                "2024-{:02}-{:02}T10:{:02}:00Z",
-                1 + p.index % 12,
-                1 + p.index % 28,
-                p.index % 60
-            ),
-        );
+        d.str(0, false, "contractCreatedTs", &created_ts(p.index, 10));
         let path = self
             .out
             .join(p.domain.name)
@@ -1187,6 +1167,16 @@ fn highest_classification<'a>(datasets: impl Iterator<Item = &'a DatasetPlan>) -
         .max()
         .unwrap_or(1);
     ORDER[top]
+}
+
+/// Creation times spread over 2024, derived from the product's position.
+fn created_ts(index: usize, hour: u32) -> String {
+    format!(
+        "2024-{:02}-{:02}T{hour:02}:{:02}:00Z",
+        1 + index % 12,
+        1 + index % 28,
+        index % 60
+    )
 }
 
 /// Event times fall in March 2025, so no calendar arithmetic is needed and nothing reads the clock.
