@@ -1,0 +1,37 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong in ingestion and graph queries.
+#[derive(Debug, thiserror::Error)]
+pub enum LineageError {
+    #[error("lineage store: {context}: {source}")]
+    Db {
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The id names no product, port, dataset (or alias), column or job known to the cache.
+    #[error(
+        "nothing in the lineage graph is called '{0}' (expected a product id, product/port, namespace:name or namespace:name#column)"
+    )]
+    NotFound(String),
+    /// The request cannot be answered at the asked level (e.g. product lineage of a dataset no product owns).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Attaches a short description of the statement to sqlx errors.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T, LineageError>;
+}
+
+impl<T> Ctx<T> for Result<T, sqlx::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, LineageError> {
+        self.map_err(|source| LineageError::Db { context, source })
+    }
+}

@@ -1,0 +1,586 @@
+//! The in-memory lineage graph: every dataset, job, column and product interned to a `u32`, with
+//! forward and reverse adjacency in CSR form (offsets + targets) for each level.
+//!
+//! Why a cache and not recursive CTEs: on the 100k-dataset / 500k-edge benchmark mesh a depth-5
+//! `WITH RECURSIVE` walk over the indexed `lineage_edges` table costs milliseconds to tens of
+//! milliseconds per query and grows with fan-out (SQLite re-probes the index per row and `UNION`
+//! dedupes through a temp b-tree), while BFS over CSR arrays stays in the microseconds-to-low
+//! milliseconds (see `benches/lineage.rs`, which measures both). Product lineage also needs data
+//! SQL cannot walk cheaply (contract servers → OpenLineage names, port contracts). The graph is
+//! rebuilt from SQLite when `lineage_meta.generation` changes: ingestion bumps it per batch, and
+//! triggers bump it on any change to products, ports, contracts or contract datasets.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use meshlens_model::{Product, SupportChannel};
+use meshlens_store::Store;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::error::{Ctx, LineageError};
+use crate::naming::dataset_identities;
+
+/// What a node in a lineage graph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Dataset,
+    Job,
+    Column,
+    Product,
+}
+
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub id: Box<str>,
+    pub name: Box<str>,
+    /// Owning product (a node index).
+    pub product: Option<u32>,
+}
+
+pub(crate) struct ProductInfo {
+    pub domain: Option<String>,
+    pub owner_team: Option<String>,
+    pub contacts: Vec<SupportChannel>,
+    /// (port name, is output, contract id)
+    pub ports: Vec<(String, bool, Option<String>)>,
+}
+
+/// Adjacency of one level, both directions. Edge kinds index [`Graph::edge_kinds`].
+#[derive(Default)]
+pub(crate) struct Csr {
+    fwd: Adjacency,
+    rev: Adjacency,
+}
+
+#[derive(Default)]
+struct Adjacency {
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
+    kinds: Vec<u16>,
+}
+
+impl Adjacency {
+    fn build(n: usize, edges: &[(u32, u32, u16)], reverse: bool) -> Adjacency {
+        let mut offsets = vec![0u32; n + 1];
+        for &(f, t, _) in edges {
+            offsets[if reverse { t } else { f } as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut cursor = offsets.clone();
+        let (mut targets, mut kinds) = (vec![0u32; edges.len()], vec![0u16; edges.len()]);
+        for &(f, t, k) in edges {
+            let (from, to) = if reverse { (t, f) } else { (f, t) };
+            let slot = cursor[from as usize] as usize;
+            cursor[from as usize] += 1;
+            targets[slot] = to;
+            kinds[slot] = k;
+        }
+        Adjacency {
+            offsets,
+            targets,
+            kinds,
+        }
+    }
+
+    fn neighbours(&self, node: u32) -> impl Iterator<Item = (u32, u16)> + '_ {
+        let (a, b) = (
+            self.offsets[node as usize] as usize,
+            self.offsets[node as usize + 1] as usize,
+        );
+        self.targets[a..b]
+            .iter()
+            .copied()
+            .zip(self.kinds[a..b].iter().copied())
+    }
+}
+
+impl Csr {
+    fn build(n: usize, mut edges: Vec<(u32, u32, u16)>) -> Csr {
+        edges.sort_unstable();
+        edges.dedup();
+        Csr {
+            fwd: Adjacency::build(n, &edges, false),
+            rev: Adjacency::build(n, &edges, true),
+        }
+    }
+
+    pub(crate) fn out(&self, node: u32) -> impl Iterator<Item = (u32, u16)> + '_ {
+        self.fwd.neighbours(node)
+    }
+
+    pub(crate) fn dir(&self, downstream: bool, node: u32) -> impl Iterator<Item = (u32, u16)> + '_ {
+        if downstream {
+            self.fwd.neighbours(node)
+        } else {
+            self.rev.neighbours(node)
+        }
+    }
+}
+
+pub(crate) struct Graph {
+    pub instance: String,
+    pub generation: i64,
+    pub nodes: Vec<Node>,
+    /// Node ids and dataset aliases → node.
+    pub lookup: HashMap<Box<str>, u32>,
+    pub edge_kinds: Vec<Box<str>>,
+    /// Datasets and jobs.
+    pub datasets: Csr,
+    pub columns: Csr,
+    pub products: Csr,
+    /// Dataset node → its column nodes.
+    pub dataset_columns: HashMap<u32, Vec<u32>>,
+    pub product_info: HashMap<u32, ProductInfo>,
+    pub product_datasets: HashMap<u32, Vec<u32>>,
+    pub contract_datasets: HashMap<String, Vec<u32>>,
+    /// Contract id → products consuming it (input ports, output ports' inputContracts).
+    pub contract_consumers: HashMap<String, Vec<u32>>,
+}
+
+/// Recently used graphs, one per database (`lineage_meta.instance`), newest first.
+static CACHE: Mutex<Vec<Arc<Graph>>> = Mutex::new(Vec::new());
+const CACHED_DATABASES: usize = 4;
+
+/// The graph for `store`, rebuilt only when its generation moved on.
+pub(crate) async fn graph(store: &Store) -> Result<Arc<Graph>, LineageError> {
+    let (instance, generation) = meta(store).await?;
+    {
+        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(pos) = cache.iter().position(|g| g.instance == instance) {
+            if cache[pos].generation == generation {
+                let hit = cache.remove(pos);
+                cache.insert(0, hit.clone());
+                return Ok(hit);
+            }
+            cache.remove(pos);
+        }
+    }
+    let built = Arc::new(load(store).await?);
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    cache.retain(|g| g.instance != built.instance);
+    cache.insert(0, built.clone());
+    cache.truncate(CACHED_DATABASES);
+    Ok(built)
+}
+
+async fn meta(store: &Store) -> Result<(String, i64), LineageError> {
+    sqlx::query_as("SELECT instance, generation FROM lineage_meta WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .ctx("read lineage generation")
+}
+
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    lookup: HashMap<Box<str>, u32>,
+    edge_kinds: Vec<Box<str>>,
+    kind_ids: HashMap<String, u16>,
+}
+
+impl Builder {
+    fn add(&mut self, kind: NodeKind, id: String, name: String) -> u32 {
+        if let Some(&existing) = self.lookup.get(id.as_str()) {
+            return existing;
+        }
+        let index = self.nodes.len() as u32;
+        let id: Box<str> = id.into();
+        self.lookup.insert(id.clone(), index);
+        self.nodes.push(Node {
+            kind,
+            id,
+            name: name.into(),
+            product: None,
+        });
+        index
+    }
+
+    fn kind(&mut self, kind: &str) -> u16 {
+        if let Some(&k) = self.kind_ids.get(kind) {
+            return k;
+        }
+        let k = self.edge_kinds.len() as u16;
+        self.edge_kinds.push(kind.into());
+        self.kind_ids.insert(kind.to_owned(), k);
+        k
+    }
+}
+
+pub(crate) fn dataset_id(namespace: &str, name: &str) -> String {
+    format!("{namespace}:{name}")
+}
+
+pub(crate) fn column_id(dataset: &str, column: &str) -> String {
+    format!("{dataset}#{column}")
+}
+
+/// Reads everything in one transaction, so the generation matches the data read.
+async fn load(store: &Store) -> Result<Graph, LineageError> {
+    let mut tx = store.pool().begin().await.ctx("begin graph load")?;
+    let conn: &mut SqliteConnection = &mut tx;
+    let (instance, generation): (String, i64) =
+        sqlx::query_as("SELECT instance, generation FROM lineage_meta WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .ctx("read lineage generation")?;
+    let mut b = Builder::default();
+
+    // OpenLineage datasets and jobs. Aliases resolve to their target through union-find.
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, kind, namespace, name FROM lineage_nodes ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("read lineage nodes")?;
+    let db_index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    let mut parent: Vec<usize> = (0..rows.len()).collect();
+    let aliases: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT alias, target FROM dataset_aliases ORDER BY target, alias")
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("read dataset aliases")?;
+    for (alias, target) in aliases {
+        let (Some(&a), Some(&t)) = (db_index.get(&alias), db_index.get(&target)) else {
+            continue;
+        };
+        let (ra, rt) = (find(&mut parent, a), find(&mut parent, t));
+        if ra != rt {
+            parent[ra] = rt;
+        }
+    }
+    let mut node_of_row = vec![u32::MAX; rows.len()];
+    for i in 0..rows.len() {
+        let root = find(&mut parent, i);
+        if root == i {
+            let (_, kind, ns, name) = &rows[i];
+            node_of_row[i] = if kind == "job" {
+                b.add(NodeKind::Job, format!("job:{ns}:{name}"), name.clone())
+            } else {
+                b.add(NodeKind::Dataset, dataset_id(ns, name), name.clone())
+            };
+        }
+    }
+    for i in 0..rows.len() {
+        let root = find(&mut parent, i);
+        if root != i {
+            let node = node_of_row[root];
+            node_of_row[i] = node;
+            let (_, _, ns, name) = &rows[i];
+            b.lookup.entry(dataset_id(ns, name).into()).or_insert(node);
+        }
+    }
+    let node = |db: i64| db_index.get(&db).map(|&i| node_of_row[i]);
+
+    let raw_edges: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT from_node, to_node, kind FROM lineage_edges")
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("read lineage edges")?;
+    let mut dataset_edges = Vec::with_capacity(raw_edges.len());
+    for (f, t, kind) in raw_edges {
+        if let (Some(f), Some(t)) = (node(f), node(t)) {
+            let k = b.kind(&kind);
+            dataset_edges.push((f, t, k));
+        }
+    }
+
+    let raw_columns: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT from_node, from_column, to_node, to_column, transformation FROM column_edges",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read column edges")?;
+    let mut dataset_columns: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut column_edges = Vec::with_capacity(raw_columns.len());
+    for (f, fc, t, tc, transformation) in raw_columns {
+        let (Some(fd), Some(td)) = (node(f), node(t)) else {
+            continue;
+        };
+        let from = column_node(&mut b, &mut dataset_columns, fd, fc);
+        let to = column_node(&mut b, &mut dataset_columns, td, tc);
+        let k = b.kind(if transformation.is_empty() {
+            "column"
+        } else {
+            &transformation
+        });
+        column_edges.push((from, to, k));
+    }
+
+    let products = load_products(&mut b, conn).await?;
+    let contract_datasets = link_contracts(&mut b, conn, &products.providers).await?;
+    tx.commit().await.ctx("end graph load")?;
+
+    let n = b.nodes.len();
+    let datasets = Csr::build(n, dataset_edges);
+    let columns = Csr::build(n, column_edges);
+    let mut product_datasets: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (index, node) in b.nodes.iter().enumerate() {
+        if let (NodeKind::Dataset, Some(p)) = (node.kind, node.product) {
+            product_datasets.entry(p).or_default().push(index as u32);
+        }
+    }
+    assign_derived_owners(&mut b.nodes, &datasets, &dataset_columns);
+    let mut product_edges = products.edges;
+    let via_datasets = b.kind("dataset");
+    product_edges.extend(
+        products_linked_by_datasets(&b.nodes, &datasets)
+            .into_iter()
+            .map(|(f, t)| (f, t, via_datasets)),
+    );
+    // One edge per product pair: the strongest evidence (ports, then inputContracts, then datasets).
+    product_edges.sort_unstable_by_key(|&(f, t, k)| (f, t, k));
+    product_edges.dedup_by_key(|&mut (f, t, _)| (f, t));
+
+    Ok(Graph {
+        instance,
+        generation,
+        lookup: b.lookup,
+        edge_kinds: b.edge_kinds,
+        datasets,
+        columns,
+        products: Csr::build(n, product_edges),
+        nodes: b.nodes,
+        dataset_columns,
+        product_info: products.info,
+        product_datasets,
+        contract_datasets,
+        contract_consumers: products.consumers,
+    })
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+fn column_node(
+    b: &mut Builder,
+    dataset_columns: &mut HashMap<u32, Vec<u32>>,
+    dataset: u32,
+    column: String,
+) -> u32 {
+    let id = column_id(&b.nodes[dataset as usize].id, &column);
+    let before = b.nodes.len();
+    let index = b.add(NodeKind::Column, id, column);
+    if b.nodes.len() > before {
+        dataset_columns.entry(dataset).or_default().push(index);
+    }
+    index
+}
+
+struct Products {
+    info: HashMap<u32, ProductInfo>,
+    /// Contract id → products publishing it on an output port.
+    providers: HashMap<String, Vec<u32>>,
+    consumers: HashMap<String, Vec<u32>>,
+    edges: Vec<(u32, u32, u16)>,
+}
+
+async fn load_products(
+    b: &mut Builder,
+    conn: &mut SqliteConnection,
+) -> Result<Products, LineageError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, entity FROM products ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("read products")?;
+    let mut out = Products {
+        info: HashMap::new(),
+        providers: HashMap::new(),
+        consumers: HashMap::new(),
+        edges: Vec::new(),
+    };
+    let mut parsed = Vec::with_capacity(rows.len());
+    for (id, entity) in rows {
+        // The store wrote this JSON from the same type; a row it cannot read back still gets a node.
+        let product: Product = serde_json::from_str(&entity).unwrap_or_else(|_| Product {
+            id: id.clone(),
+            ..Product::default()
+        });
+        let index = b.add(
+            NodeKind::Product,
+            id.clone(),
+            product.name.clone().unwrap_or_else(|| id.clone()),
+        );
+        b.nodes[index as usize].product = Some(index);
+        for port in &product.output_ports {
+            if let Some(c) = &port.contract_id {
+                out.providers.entry(c.clone()).or_default().push(index);
+            }
+        }
+        parsed.push((index, product));
+    }
+    let (port, input_contract) = (b.kind("port"), b.kind("input_contract"));
+    for (index, product) in parsed {
+        let mut ports = Vec::new();
+        for p in &product.input_ports {
+            ports.push((p.name.clone(), false, p.contract_id.clone()));
+            if let Some(c) = &p.contract_id {
+                out.consumers.entry(c.clone()).or_default().push(index);
+                for &provider in out
+                    .providers
+                    .get(c)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&p| p != index)
+                {
+                    out.edges.push((provider, index, port));
+                }
+            }
+        }
+        for p in &product.output_ports {
+            ports.push((p.name.clone(), true, p.contract_id.clone()));
+            for c in &p.input_contracts {
+                out.consumers.entry(c.clone()).or_default().push(index);
+                for &provider in out
+                    .providers
+                    .get(c)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&p| p != index)
+                {
+                    out.edges.push((provider, index, input_contract));
+                }
+            }
+        }
+        out.info.insert(
+            index,
+            ProductInfo {
+                domain: product.domain,
+                owner_team: product.owner_team,
+                contacts: product.support,
+                ports,
+            },
+        );
+    }
+    for list in out.consumers.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Ok(out)
+}
+
+/// Links each contract dataset to the OpenLineage dataset with the same derived identity (case
+/// -insensitively, through aliases too), creating a dataset node when lineage never mentioned it,
+/// and marks it owned by the product publishing the contract. Returns contract id → datasets.
+async fn link_contracts(
+    b: &mut Builder,
+    conn: &mut SqliteConnection,
+    providers: &HashMap<String, Vec<u32>>,
+) -> Result<HashMap<String, Vec<u32>>, LineageError> {
+    let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT c.id, d.name, d.physical_name, doc.canonical
+         FROM datasets d JOIN contracts c ON c.document_id = d.document_id JOIN documents doc ON doc.id = c.document_id
+         ORDER BY c.id, c.version, d.ordinal",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read contract datasets")?;
+    let mut by_lower: HashMap<String, u32> = HashMap::new();
+    for (key, &index) in &b.lookup {
+        if b.nodes[index as usize].kind == NodeKind::Dataset {
+            by_lower.entry(key.to_lowercase()).or_insert(index);
+        }
+    }
+    let mut servers_of: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for (contract, name, physical, canonical) in rows {
+        let servers = servers_of.entry(canonical.clone()).or_insert_with(|| {
+            let doc: Value = serde_json::from_str(&canonical).unwrap_or_default();
+            doc.get("servers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        });
+        let physical = physical.unwrap_or(name);
+        let identities: Vec<(String, String)> = servers
+            .iter()
+            .flat_map(|s| dataset_identities(s, &physical))
+            .collect();
+        let found = identities
+            .iter()
+            .find_map(|(ns, n)| by_lower.get(&dataset_id(ns, n).to_lowercase()).copied());
+        let index = match (found, identities.first()) {
+            (Some(index), _) => index,
+            (None, Some((ns, n))) => {
+                let index = b.add(NodeKind::Dataset, dataset_id(ns, n), n.clone());
+                by_lower.insert(dataset_id(ns, n).to_lowercase(), index);
+                index
+            }
+            (None, None) => continue,
+        };
+        if let Some(&owner) = providers.get(&contract).and_then(|p| p.first()) {
+            b.nodes[index as usize].product.get_or_insert(owner);
+        }
+        let list = out.entry(contract).or_default();
+        if !list.contains(&index) {
+            list.push(index);
+        }
+    }
+    Ok(out)
+}
+
+/// Columns belong to their dataset's product; a job to the product of the first owned dataset it
+/// writes (jobs sit inside the product that publishes their output).
+fn assign_derived_owners(
+    nodes: &mut [Node],
+    datasets: &Csr,
+    dataset_columns: &HashMap<u32, Vec<u32>>,
+) {
+    for (&dataset, columns) in dataset_columns {
+        let owner = nodes[dataset as usize].product;
+        for &c in columns {
+            nodes[c as usize].product = owner;
+        }
+    }
+    for index in 0..nodes.len() {
+        if nodes[index].kind == NodeKind::Job {
+            let owner = datasets
+                .out(index as u32)
+                .find_map(|(t, _)| nodes[t as usize].product);
+            nodes[index].product = owner;
+        }
+    }
+}
+
+/// Product P feeds product Q when a dataset P owns reaches a dataset Q owns through jobs and
+/// datasets no product owns (staging tables). Each walk stops at owned datasets.
+fn products_linked_by_datasets(nodes: &[Node], datasets: &Csr) -> Vec<(u32, u32)> {
+    let mut seen = vec![u32::MAX; nodes.len()];
+    let mut pairs = Vec::new();
+    let mut queue = VecDeque::new();
+    for (start, node) in nodes.iter().enumerate() {
+        let (NodeKind::Dataset, Some(owner)) = (node.kind, node.product) else {
+            continue;
+        };
+        let stamp = start as u32;
+        seen[start] = stamp;
+        queue.push_back(start as u32);
+        while let Some(u) = queue.pop_front() {
+            for (v, _) in datasets.out(u) {
+                if seen[v as usize] == stamp {
+                    continue;
+                }
+                seen[v as usize] = stamp;
+                let target = &nodes[v as usize];
+                match (target.kind, target.product) {
+                    (NodeKind::Dataset, Some(p)) => {
+                        if p != owner {
+                            pairs.push((owner, p));
+                        }
+                    }
+                    _ => queue.push_back(v),
+                }
+            }
+        }
+    }
+    pairs
+}

@@ -1,0 +1,583 @@
+//! Streaming ingestion of OpenLineage events into the store.
+//!
+//! Files are read entry by entry ([`EventReader`]); accepted events are written in batches of
+//! [`BATCH`] events, one transaction per batch, with multi-row INSERTs. Batches keep memory flat
+//! for million-event files, and because every write is idempotent (events are deduplicated by a
+//! content key, edges are set-like, run state and facets are "newest event time wins"), a crash
+//! between batches only means the next import of the same file finishes the job.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use meshlens_store::Store;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use ts_rs::TS;
+
+use crate::error::{Ctx, LineageError};
+use crate::event::{EventKind, NodeKey, ParsedEvent, parse_event};
+use crate::reader::EventReader;
+
+/// Events per write transaction.
+const BATCH: usize = 5_000;
+/// SQLite's default bound-parameter limit is 32766; stay under it in multi-row statements.
+const MAX_PARAMS: usize = 30_000;
+/// Schema warnings kept verbatim in a report (all are counted).
+const WARNING_SAMPLES: usize = 20;
+
+/// Outcome of importing lineage files. Serialised for `meshlens import --json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    /// Events stored for the first time.
+    pub imported: u64,
+    /// Events already stored (same content): importing twice changes nothing.
+    pub skipped: u64,
+    /// Entries that are not JSON or lack the identity the graph needs (with file and line).
+    pub rejected: Vec<ImportIssue>,
+    /// Accepted events that do not match the OpenLineage 2-0-2 schema.
+    pub warnings: u64,
+    /// The first few of those warnings.
+    pub warning_samples: Vec<ImportIssue>,
+    /// `.json` files in an imported folder that are not OpenLineage (left alone).
+    pub ignored_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportIssue {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+impl ImportReport {
+    fn absorb(&mut self, other: ImportReport) {
+        self.imported += other.imported;
+        self.skipped += other.skipped;
+        self.rejected.extend(other.rejected);
+        self.warnings += other.warnings;
+        let room = WARNING_SAMPLES.saturating_sub(self.warning_samples.len());
+        self.warning_samples
+            .extend(other.warning_samples.into_iter().take(room));
+        self.ignored_files.extend(other.ignored_files);
+    }
+}
+
+/// Whether a file name is one lineage ingestion reads (`.json`, `.ndjson`, `.jsonl`).
+pub fn is_lineage_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "ndjson", "jsonl"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
+/// Cheap sniff of the first 64 KiB: OpenLineage events carry `eventTime` or `eventType` (or an
+/// openlineage.io schema URL) and one of `run`, `job` or `dataset`. Lets a source sync skip other
+/// JSON files (dbt artifacts, GX results, ...) while broken events still get reported.
+pub fn looks_like_openlineage(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    (has(b"\"eventTime\"") || has(b"\"eventType\"") || has(b"openlineage.io/spec"))
+        && (has(b"\"run\"") || has(b"\"job\"") || has(b"\"dataset\""))
+}
+
+/// `meshlens import PATH`: a file, or every lineage file under a folder.
+pub async fn import_path(store: &Store, path: &Path) -> Result<ImportReport, LineageError> {
+    if path.is_dir() {
+        ingest_dir(store, path).await
+    } else {
+        ingest_file(store, path).await
+    }
+}
+
+/// Imports one file (NDJSON, JSON array or JSON object(s)), streaming it.
+pub async fn ingest_file(store: &Store, path: &Path) -> Result<ImportReport, LineageError> {
+    let io = |source| LineageError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let mut ingestor = Ingestor::new(store, None, path.display().to_string());
+    ingestor
+        .run(BufReader::with_capacity(1 << 16, file))
+        .await
+        .map_err(|e| match e {
+            RunError::Io(source) => io(source),
+            RunError::Lineage(e) => e,
+        })?;
+    Ok(ingestor.report)
+}
+
+/// Imports every `.json`/`.ndjson`/`.jsonl` file under `dir` (sorted, so reports are stable).
+/// JSON files that are not OpenLineage are listed in `ignored_files`.
+pub async fn ingest_dir(store: &Store, dir: &Path) -> Result<ImportReport, LineageError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| LineageError::Io {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("filesystem loop")),
+        })?;
+        if entry.file_type().is_file() && is_lineage_file(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    let mut report = ImportReport::default();
+    for file in files {
+        let mut head = Vec::with_capacity(64 * 1024);
+        let opened = File::open(&file).and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+        });
+        opened.map_err(|source| LineageError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        if looks_like_openlineage(&head) {
+            report.absorb(ingest_file(store, &file).await?);
+        } else {
+            report.ignored_files.push(file.display().to_string());
+        }
+    }
+    Ok(report)
+}
+
+/// Entry point for the sync engine: one `.json`/`.ndjson` file of a source, already in memory.
+/// `path` is how the file is named in reports (its path inside the source).
+pub async fn ingest_bytes(
+    store: &Store,
+    source: &str,
+    path: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, LineageError> {
+    let mut ingestor = Ingestor::new(store, Some(source.to_owned()), path.to_owned());
+    ingestor.run(bytes).await.map_err(|e| match e {
+        RunError::Io(source) => LineageError::Io {
+            path: path.into(),
+            source,
+        },
+        RunError::Lineage(e) => e,
+    })?;
+    Ok(ingestor.report)
+}
+
+enum RunError {
+    Io(std::io::Error),
+    Lineage(LineageError),
+}
+
+impl From<LineageError> for RunError {
+    fn from(e: LineageError) -> Self {
+        RunError::Lineage(e)
+    }
+}
+
+struct Pending {
+    line: u64,
+    event: ParsedEvent,
+    body: String,
+}
+
+type EdgeKey = (i64, i64, &'static str);
+
+struct Ingestor<'a> {
+    store: &'a Store,
+    source: Option<String>,
+    file: String,
+    /// Node ids never change once assigned, so this cache stays valid across batches.
+    node_ids: HashMap<NodeKey, i64>,
+    /// Edges already written by this ingestion; repeated runs of a job re-send the same edges.
+    written_edges: HashSet<EdgeKey>,
+    batch: Vec<Pending>,
+    report: ImportReport,
+}
+
+impl<'a> Ingestor<'a> {
+    fn new(store: &'a Store, source: Option<String>, file: String) -> Self {
+        Ingestor {
+            store,
+            source,
+            file,
+            node_ids: HashMap::new(),
+            written_edges: HashSet::new(),
+            batch: Vec::with_capacity(BATCH),
+            report: ImportReport::default(),
+        }
+    }
+
+    async fn run(&mut self, input: impl BufRead) -> Result<(), RunError> {
+        let mut reader = EventReader::new(input);
+        while let Some((line, entry)) = reader.next_entry().map_err(RunError::Io)? {
+            let parsed = entry.and_then(|value| {
+                let event = parse_event(&value)?;
+                // Stored re-serialised: key order is preserved, and the entry may have come
+                // from a pretty-printed array where no single line holds it.
+                Ok(Pending {
+                    line,
+                    body: value.to_string(),
+                    event,
+                })
+            });
+            match parsed {
+                Ok(pending) => {
+                    if let Some(warning) = &pending.event.schema_warning {
+                        self.report.warnings += 1;
+                        if self.report.warning_samples.len() < WARNING_SAMPLES {
+                            self.report
+                                .warning_samples
+                                .push(self.issue(line, warning.clone()));
+                        }
+                    }
+                    self.batch.push(pending);
+                    if self.batch.len() >= BATCH {
+                        self.flush().await?;
+                    }
+                }
+                Err(message) => {
+                    let issue = self.issue(line, message);
+                    self.report.rejected.push(issue);
+                }
+            }
+        }
+        self.flush().await?;
+        Ok(())
+    }
+
+    fn issue(&self, line: u64, message: String) -> ImportIssue {
+        ImportIssue {
+            file: self.file.clone(),
+            line,
+            message,
+        }
+    }
+
+    /// Writes the pending batch in one transaction.
+    async fn flush(&mut self) -> Result<(), LineageError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let mut tx = self.store.pool().begin().await.ctx("begin lineage batch")?;
+        let fresh = self.drop_duplicates(&mut tx, batch).await?;
+        if fresh.is_empty() {
+            return tx.commit().await.ctx("commit lineage batch");
+        }
+        let node_ids = self.resolve_nodes(&mut tx, &fresh).await?;
+        self.insert_events(&mut tx, &fresh).await?;
+        self.insert_edges(&mut tx, &fresh, &node_ids).await?;
+        upsert_runs(&mut tx, &fresh, &node_ids).await?;
+        merge_facets(&mut tx, &fresh, &node_ids).await?;
+        sqlx::query("UPDATE lineage_meta SET generation = generation + 1")
+            .execute(&mut *tx)
+            .await
+            .ctx("bump lineage generation")?;
+        tx.commit().await.ctx("commit lineage batch")?;
+        self.report.imported += fresh.len() as u64;
+        Ok(())
+    }
+
+    /// Removes events already stored or repeated inside the batch, counting them as skipped.
+    async fn drop_duplicates(
+        &mut self,
+        conn: &mut SqliteConnection,
+        batch: Vec<Pending>,
+    ) -> Result<Vec<Pending>, LineageError> {
+        let mut stored: HashSet<Vec<u8>> = HashSet::new();
+        for chunk in batch.chunks(MAX_PARAMS) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT dedupe_key FROM ol_events WHERE dedupe_key IN (");
+            let mut list = q.separated(", ");
+            for p in chunk {
+                list.push_bind(p.event.dedupe_key.to_vec());
+            }
+            q.push(")");
+            for row in q
+                .build()
+                .fetch_all(&mut *conn)
+                .await
+                .ctx("look up event keys")?
+            {
+                stored.insert(row.get::<Vec<u8>, _>(0));
+            }
+        }
+        let mut seen = HashSet::new();
+        let before = batch.len();
+        let fresh: Vec<Pending> = batch
+            .into_iter()
+            .filter(|p| {
+                !stored.contains(p.event.dedupe_key.as_slice()) && seen.insert(p.event.dedupe_key)
+            })
+            .collect();
+        self.report.skipped += (before - fresh.len()) as u64;
+        Ok(fresh)
+    }
+
+    /// Ids for every node the batch mentions, creating the missing ones.
+    async fn resolve_nodes(
+        &mut self,
+        conn: &mut SqliteConnection,
+        batch: &[Pending],
+    ) -> Result<HashMap<NodeKey, i64>, LineageError> {
+        let mut ids = HashMap::new();
+        for key in batch
+            .iter()
+            .flat_map(|p| p.event.nodes.iter().chain(p.event.job.iter()))
+        {
+            if ids.contains_key(key) {
+                continue;
+            }
+            let id = match self.node_ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = node_id(conn, key).await?;
+                    self.node_ids.insert(key.clone(), id);
+                    id
+                }
+            };
+            ids.insert(key.clone(), id);
+        }
+        Ok(ids)
+    }
+
+    async fn insert_events(
+        &self,
+        conn: &mut SqliteConnection,
+        batch: &[Pending],
+    ) -> Result<(), LineageError> {
+        for chunk in batch.chunks(MAX_PARAMS / 10) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO ol_events (dedupe_key, event_kind, event_type, event_time, event_ms, run_id, source, path, line, body) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                b.push_bind(p.event.dedupe_key.to_vec())
+                    .push_bind(p.event.kind.as_str())
+                    .push_bind(p.event.event_type.clone())
+                    .push_bind(p.event.event_time.clone())
+                    .push_bind(p.event.event_ms)
+                    .push_bind(p.event.run_id.clone())
+                    .push_bind(self.source.clone())
+                    .push_bind(self.file.clone())
+                    .push_bind(p.line as i64)
+                    .push_bind(p.body.clone());
+            });
+            q.build().execute(&mut *conn).await.ctx("insert events")?;
+        }
+        Ok(())
+    }
+
+    async fn insert_edges(
+        &mut self,
+        conn: &mut SqliteConnection,
+        batch: &[Pending],
+        ids: &HashMap<NodeKey, i64>,
+    ) -> Result<(), LineageError> {
+        let mut edges: Vec<EdgeKey> = Vec::new();
+        let mut columns: HashSet<(i64, &str, i64, &str, &str)> = HashSet::new();
+        let mut aliases: HashSet<(i64, i64, Option<&str>)> = HashSet::new();
+        for e in batch.iter().map(|p| &p.event) {
+            for (from, to, kind) in &e.edges {
+                let key = (ids[from], ids[to], *kind);
+                if self.written_edges.insert(key) {
+                    edges.push(key);
+                }
+            }
+            for c in &e.column_edges {
+                columns.insert((
+                    ids[&c.from],
+                    &c.from_column,
+                    ids[&c.to],
+                    &c.to_column,
+                    &c.transformation,
+                ));
+            }
+            for (alias, target, kind) in &e.aliases {
+                aliases.insert((ids[alias], ids[target], kind.as_deref()));
+            }
+        }
+        for chunk in edges.chunks(MAX_PARAMS / 3) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT OR IGNORE INTO lineage_edges (from_node, to_node, kind) ",
+            );
+            q.push_values(chunk, |mut b, (f, t, k)| {
+                b.push_bind(*f).push_bind(*t).push_bind(*k);
+            });
+            q.build().execute(&mut *conn).await.ctx("insert edges")?;
+        }
+        let columns: Vec<_> = columns.into_iter().collect();
+        for chunk in columns.chunks(MAX_PARAMS / 5) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT OR IGNORE INTO column_edges (from_node, from_column, to_node, to_column, transformation) ",
+            );
+            q.push_values(chunk, |mut b, (f, fc, t, tc, tr)| {
+                b.push_bind(*f)
+                    .push_bind(fc.to_string())
+                    .push_bind(*t)
+                    .push_bind(tc.to_string())
+                    .push_bind(tr.to_string());
+            });
+            q.build()
+                .execute(&mut *conn)
+                .await
+                .ctx("insert column edges")?;
+        }
+        let aliases: Vec<_> = aliases.into_iter().collect();
+        for chunk in aliases.chunks(MAX_PARAMS / 3) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT OR IGNORE INTO dataset_aliases (alias, target, type) ");
+            q.push_values(chunk, |mut b, (a, t, k)| {
+                b.push_bind(*a)
+                    .push_bind(*t)
+                    .push_bind(k.map(str::to_owned));
+            });
+            q.build().execute(&mut *conn).await.ctx("insert aliases")?;
+        }
+        Ok(())
+    }
+}
+
+async fn node_id(conn: &mut SqliteConnection, key: &NodeKey) -> Result<i64, LineageError> {
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO lineage_nodes (kind, namespace, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(key.kind.as_str())
+    .bind(&key.namespace)
+    .bind(&key.name)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("insert lineage node")?;
+    if let Some(id) = inserted {
+        return Ok(id);
+    }
+    sqlx::query_scalar("SELECT id FROM lineage_nodes WHERE kind = ? AND namespace = ? AND name = ?")
+        .bind(key.kind.as_str())
+        .bind(&key.namespace)
+        .bind(&key.name)
+        .fetch_one(&mut *conn)
+        .await
+        .ctx("look up lineage node")
+}
+
+/// Orders run states: newest event wins; at equal times a terminal state beats START/RUNNING.
+fn state_rank(event_type: Option<&str>) -> i64 {
+    match event_type {
+        Some("START") => 1,
+        Some("RUNNING") => 2,
+        Some("COMPLETE" | "FAIL" | "ABORT") => 3,
+        _ => 0,
+    }
+}
+
+async fn upsert_runs(
+    conn: &mut SqliteConnection,
+    batch: &[Pending],
+    ids: &HashMap<NodeKey, i64>,
+) -> Result<(), LineageError> {
+    let runs: Vec<&ParsedEvent> = batch
+        .iter()
+        .map(|p| &p.event)
+        .filter(|e| e.kind == EventKind::Run)
+        .collect();
+    for chunk in runs.chunks(MAX_PARAMS / 8) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO lineage_runs (run_id, job, state, state_key, started_ms, started_at, ended_ms, ended_at) ",
+        );
+        q.push_values(chunk, |mut b, e| {
+            let kind = e.event_type.as_deref();
+            let rank = state_rank(kind);
+            let started = kind == Some("START");
+            let ended = rank == 3;
+            let job = e.job.as_ref().map(|j| ids[j]);
+            b.push_bind(e.run_id.clone())
+                .push_bind(job)
+                .push_bind(e.event_type.clone())
+                .push_bind(e.event_ms.saturating_mul(8).saturating_add(rank))
+                .push_bind(started.then_some(e.event_ms))
+                .push_bind(started.then(|| e.event_time.clone()))
+                .push_bind(ended.then_some(e.event_ms))
+                .push_bind(ended.then(|| e.event_time.clone()));
+        });
+        // Every SET expression sees the old row, so the comparisons below are consistent.
+        q.push(
+            " ON CONFLICT (run_id) DO UPDATE SET
+                state = CASE WHEN excluded.state_key >= lineage_runs.state_key THEN excluded.state ELSE lineage_runs.state END,
+                job = CASE WHEN excluded.state_key >= lineage_runs.state_key THEN excluded.job ELSE lineage_runs.job END,
+                state_key = max(excluded.state_key, lineage_runs.state_key),
+                started_ms = CASE WHEN excluded.started_ms < coalesce(lineage_runs.started_ms, excluded.started_ms + 1) THEN excluded.started_ms ELSE lineage_runs.started_ms END,
+                started_at = CASE WHEN excluded.started_ms < coalesce(lineage_runs.started_ms, excluded.started_ms + 1) THEN excluded.started_at ELSE lineage_runs.started_at END,
+                ended_ms = CASE WHEN excluded.ended_ms > coalesce(lineage_runs.ended_ms, excluded.ended_ms - 1) THEN excluded.ended_ms ELSE lineage_runs.ended_ms END,
+                ended_at = CASE WHEN excluded.ended_ms > coalesce(lineage_runs.ended_ms, excluded.ended_ms - 1) THEN excluded.ended_at ELSE lineage_runs.ended_at END",
+        );
+        q.build().execute(&mut *conn).await.ctx("upsert runs")?;
+    }
+    Ok(())
+}
+
+/// Newest facet per (node, facet key), by event time, merged into what is stored.
+async fn merge_facets(
+    conn: &mut SqliteConnection,
+    batch: &[Pending],
+    ids: &HashMap<NodeKey, i64>,
+) -> Result<(), LineageError> {
+    let mut incoming: HashMap<i64, Map<String, Value>> = HashMap::new();
+    let mut times: HashMap<i64, HashMap<&str, i64>> = HashMap::new();
+    for e in batch.iter().map(|p| &p.event) {
+        for (node, facets) in &e.facets {
+            let id = ids[node];
+            let (values, stamps) = (
+                incoming.entry(id).or_default(),
+                times.entry(id).or_default(),
+            );
+            for (key, value) in facets {
+                if stamps.get(key.as_str()).is_none_or(|&t| e.event_ms >= t) {
+                    stamps.insert(key, e.event_ms);
+                    values.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    let mut node_list: Vec<i64> = incoming.keys().copied().collect();
+    node_list.sort_unstable();
+    for chunk in node_list.chunks(MAX_PARAMS) {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, facets, facet_ms FROM lineage_nodes WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        let rows = q.build().fetch_all(&mut *conn).await.ctx("read facets")?;
+        for row in rows {
+            let id: i64 = row.get(0);
+            let mut facets: Map<String, Value> =
+                serde_json::from_str(row.get::<&str, _>(1)).unwrap_or_default();
+            let mut facet_ms: Map<String, Value> =
+                serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
+            let mut changed = false;
+            for (key, value) in incoming.remove(&id).unwrap_or_default() {
+                let t = times[&id][key.as_str()];
+                let stored_t = facet_ms.get(&key).and_then(Value::as_i64);
+                if stored_t.is_some_and(|s| s > t)
+                    || facets.get(&key) == Some(&value) && stored_t == Some(t)
+                {
+                    continue;
+                }
+                facet_ms.insert(key.clone(), Value::from(t));
+                facets.insert(key, value);
+                changed = true;
+            }
+            if changed {
+                sqlx::query("UPDATE lineage_nodes SET facets = ?, facet_ms = ? WHERE id = ?")
+                    .bind(Value::Object(facets).to_string())
+                    .bind(Value::Object(facet_ms).to_string())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .ctx("write facets")?;
+            }
+        }
+    }
+    Ok(())
+}

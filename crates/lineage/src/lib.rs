@@ -1,0 +1,34 @@
+//! OpenLineage ingestion and lineage queries.
+//!
+//! - Ingestion ([`ingest_file`], [`ingest_dir`], [`import_path`], [`ingest_bytes`] for the sync
+//!   engine) reads RunEvents, DatasetEvents and JobEvents from NDJSON, JSON arrays or single
+//!   objects, keeps every accepted event verbatim (unknown facets included), and records datasets
+//!   and jobs by `(namespace, name)`, their edges, column lineage, symlink aliases and run states.
+//! - Queries ([`lineage`], [`path_between`], [`impact`], [`to_dot`], [`latest_runs`]) run on an
+//!   in-memory graph cached per database and rebuilt when the data changes (see `graph.rs` for
+//!   why that beats recursive SQL). Contract datasets are joined to OpenLineage datasets through
+//!   the identity their ODCS servers imply, which is how datasets, columns and jobs get a product.
+//!
+//! Node ids: products by their id; datasets `namespace:name`; columns `namespace:name#column`;
+//! jobs `job:namespace:name`; ports (as input) `product/port`.
+
+mod error;
+mod event;
+mod graph;
+mod ingest;
+mod naming;
+mod query;
+mod reader;
+mod time;
+
+pub use error::LineageError;
+pub use graph::NodeKind;
+pub use ingest::{
+    ImportIssue, ImportReport, import_path, ingest_bytes, ingest_dir, ingest_file, is_lineage_file,
+    looks_like_openlineage,
+};
+pub use query::{
+    GraphEdge, GraphNode, ImpactDataset, ImpactProduct, ImpactReport, JobRun, Level, LineageGraph,
+    LineageRequest, impact, latest_runs, lineage, path_between, to_dot,
+};
+pub use time::parse_event_time;
