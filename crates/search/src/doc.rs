@@ -36,9 +36,9 @@ impl SearchKind {
     pub(crate) fn prior(self) -> f64 {
         match self {
             SearchKind::Product => 1.0,
-            SearchKind::Contract => 0.97,
-            SearchKind::Dataset => 0.94,
-            SearchKind::Column => 0.9,
+            SearchKind::Contract => 0.93,
+            SearchKind::Dataset => 0.9,
+            SearchKind::Column => 0.86,
         }
     }
 }
