@@ -1,0 +1,117 @@
+//! The desktop shell: one Tauri command, `call`, that forwards to [`App::dispatch`], and an event sink that
+//! forwards app events to the window. Everything the app does lives in `meshlens-app`.
+
+// No console window next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+
+use meshlens_app::{App, AppConfig, AppError, AppEvent, EventSink};
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tokio::sync::OnceCell;
+
+/// The one event channel the UI listens on; payloads are `AppEvent` JSON (`{"type":"syncProgress",...}`).
+const EVENT_NAME: &str = "meshlens://event";
+
+/// Environment switch used by `make run` and the e2e tests: register and sync the bundled demo mesh.
+const OPEN_DEMO_ENV: &str = "MESHLENS_OPEN_DEMO";
+
+/// What the command line asked for. Unknown arguments are ignored on purpose: WebKitWebDriver starts the
+/// app with its own flags (`--automation`).
+struct Options {
+    data_dir: Option<PathBuf>,
+    demo: bool,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Options {
+        let mut options = Options { data_dir: None, demo: false };
+        while let Some(arg) = args.next() {
+            if arg == "--demo" {
+                options.demo = true;
+            } else if arg == "--data-dir" {
+                options.data_dir = args.next().map(PathBuf::from);
+            } else if let Some(path) = arg.strip_prefix("--data-dir=") {
+                options.data_dir = Some(PathBuf::from(path));
+            }
+        }
+        if std::env::var(OPEN_DEMO_ENV).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
+            options.demo = true;
+        }
+        options
+    }
+}
+
+/// The app, opened once on first use. Opening can fail (unusable data dir, broken cache); then every call
+/// answers with that error so the window can show it instead of the process dying before it has a window.
+struct Backend {
+    config: Result<AppConfig, AppError>,
+    demo: bool,
+    app: OnceCell<Result<App, AppError>>,
+}
+
+impl Backend {
+    async fn app(&self, events: &dyn EventSink) -> Result<&App, AppError> {
+        let opened = self.app.get_or_init(|| self.open(events)).await;
+        opened.as_ref().map_err(Clone::clone)
+    }
+
+    async fn open(&self, events: &dyn EventSink) -> Result<App, AppError> {
+        let app = App::open(self.config.clone()?).await?;
+        if self.demo {
+            // A demo that fails to sync still leaves a usable app (with whatever the cache held), so log it.
+            if let Err(err) = app.open_demo(events).await {
+                tracing::error!(code = err.code.as_str(), "cannot open the demo mesh: {}", err.message);
+            }
+        }
+        Ok(app)
+    }
+}
+
+/// Sends app events to every window of this app.
+struct WindowEvents(AppHandle);
+
+impl EventSink for WindowEvents {
+    fn emit(&self, event: &AppEvent) {
+        if let Err(err) = self.0.emit(EVENT_NAME, event) {
+            tracing::warn!("cannot deliver an app event to the window: {err}");
+        }
+    }
+}
+
+/// The UI's only entry point: a command name from the app's command table and its JSON arguments.
+#[tauri::command]
+async fn call(command: String, args: Value, handle: AppHandle, backend: State<'_, Backend>) -> Result<Value, AppError> {
+    let events = WindowEvents(handle);
+    let app = backend.app(&events).await?;
+    app.dispatch(&command, args, &events).await
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let options = Options::parse(std::env::args().skip(1));
+    let backend = Backend { config: AppConfig::from_env(options.data_dir), demo: options.demo, app: OnceCell::new() };
+
+    let result = tauri::Builder::default()
+        .manage(backend)
+        .invoke_handler(tauri::generate_handler![call])
+        .setup(|tauri_app| {
+            // Start opening (and syncing the demo) right away instead of on the window's first call.
+            let handle = tauri_app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let backend = handle.state::<Backend>();
+                let _ = backend.app(&WindowEvents(handle.clone())).await;
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("meshlens: the desktop app failed: {err}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,98 @@
+// A small W3C WebDriver client over fetch: just the endpoints the e2e test uses.
+
+/** The W3C key under which element references travel. */
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecb";
+
+export class WebDriverError extends Error {
+  constructor(method, path, status, value) {
+    const detail = value && typeof value === "object" ? `${value.error}: ${value.message}` : String(value);
+    super(`${method} ${path} failed (HTTP ${status}): ${detail}`);
+    this.name = "WebDriverError";
+    this.error = value && typeof value === "object" ? value.error : undefined;
+  }
+}
+
+async function request(base, method, path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new WebDriverError(method, path, response.status, text.slice(0, 500));
+  }
+  if (!response.ok) throw new WebDriverError(method, path, response.status, parsed.value);
+  return parsed.value;
+}
+
+export class Session {
+  static async create(base, capabilities) {
+    const value = await request(base, "POST", "/session", { capabilities: { alwaysMatch: capabilities, firstMatch: [{}] } });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  title() {
+    return this.cmd("GET", "/title");
+  }
+
+  /** All elements matching a CSS selector (possibly none). */
+  async findAll(selector, within) {
+    const scope = within === undefined ? "" : `/element/${within}`;
+    const found = await this.cmd("POST", `${scope}/elements`, { using: "css selector", value: selector });
+    return found.map((ref) => ref[ELEMENT_KEY]);
+  }
+
+  text(element) {
+    return this.cmd("GET", `/element/${element}/text`);
+  }
+
+  attribute(element, name) {
+    return this.cmd("GET", `/element/${element}/attribute/${encodeURIComponent(name)}`);
+  }
+
+  click(element) {
+    return this.cmd("POST", `/element/${element}/click`, {});
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  source() {
+    return this.cmd("GET", "/source");
+  }
+
+  close() {
+    return request(this.base, "DELETE", `/session/${this.id}`);
+  }
+
+  /** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+  async waitFor(what, probe, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    let lastError;
+    while (Date.now() < deadline) {
+      try {
+        const value = await probe();
+        if (value) return value;
+      } catch (err) {
+        // A stale element while React re-renders is expected; anything else is reported at the deadline.
+        lastError = err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ""}`);
+  }
+}

@@ -1,0 +1,44 @@
+// A Backend that answers from recorded CLI output (fixtures/), for component tests in jsdom.
+import type { Backend } from "../ipc/backend";
+import type { AppEvent, CommandName, Commands } from "../ipc/commands";
+import { BackendError } from "../ipc/errors";
+
+type Handler<C extends CommandName> = (args: Commands[C]["args"]) => Commands[C]["result"] | Promise<Commands[C]["result"]>;
+export type Handlers = { [C in CommandName]?: Handler<C> };
+
+export interface RecordedBackend extends Backend {
+  /** Every call made, in order. */
+  calls: { command: CommandName; args: unknown }[];
+  /** Pushes an app event to the subscribers, as the Tauri shell would. */
+  emit(event: AppEvent): void;
+}
+
+export function recordedBackend(handlers: Handlers): RecordedBackend {
+  const listeners = new Set<(event: AppEvent) => void>();
+  const calls: { command: CommandName; args: unknown }[] = [];
+  return {
+    calls,
+    async call<C extends CommandName>(command: C, args: Commands[C]["args"]): Promise<Commands[C]["result"]> {
+      calls.push({ command, args });
+      const handler: Handler<C> | undefined = handlers[command];
+      if (handler === undefined) throw new BackendError("E_UNKNOWN_COMMAND", `no recorded answer for ${command}`);
+      return handler(args);
+    },
+    onEvent(handler) {
+      listeners.add(handler);
+      return Promise.resolve(() => listeners.delete(handler));
+    },
+    emit(event) {
+      for (const listener of listeners) listener(event);
+    },
+  };
+}
+
+/** A promise the test settles by hand, to control the order in which answers arrive. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

@@ -1,0 +1,47 @@
+import { useEffect, useState } from "react";
+
+import type { Backend } from "./ipc/backend";
+import type { CommandName, Commands } from "./ipc/commands";
+import { type BackendError, toBackendError } from "./ipc/errors";
+
+export type Resource<T> =
+  | { state: "loading" }
+  | { state: "ready"; data: T }
+  | { state: "failed"; error: BackendError };
+
+type Settled<T> = { request: string; resource: Resource<T> };
+
+/**
+ * Calls a command and tracks its result. Re-runs when the arguments or `generation` change; an answer that
+ * arrives after a newer request started is dropped, so a slow old call never overwrites a newer one.
+ * A reload (new `generation`, same arguments) keeps showing the previous answer until the new one arrives.
+ */
+export function useCommand<C extends CommandName>(
+  backend: Backend,
+  command: C,
+  args: Commands[C]["args"],
+  generation = 0,
+): Resource<Commands[C]["result"]> {
+  // Callers pass fresh object literals each render; the JSON text is the stable identity of a request.
+  const argsJson = JSON.stringify(args);
+  const request = `${command}\n${argsJson}`;
+  const [settled, setSettled] = useState<Settled<Commands[C]["result"]> | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    backend.call(command, JSON.parse(argsJson) as Commands[C]["args"]).then(
+      (data) => {
+        if (current) setSettled({ request, resource: { state: "ready", data } });
+      },
+      (reason: unknown) => {
+        if (current) setSettled({ request, resource: { state: "failed", error: toBackendError(reason) } });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [backend, command, argsJson, request, generation]);
+
+  // Until an answer for these arguments arrives the caller sees "loading", never another request's data.
+  return settled?.request === request ? settled.resource : { state: "loading" };
+}
