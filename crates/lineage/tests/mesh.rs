@@ -1,0 +1,394 @@
+//! The bundled demo mesh: its descriptors go through the store like a sync would write them,
+//! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
+
+use std::path::{Path, PathBuf};
+
+use meshlens_lineage::{
+    Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage, path_between,
+    to_dot,
+};
+use meshlens_store::{FileStat, SourceConfig, SourceKind, Store, SyncStatus};
+
+fn demo_mesh() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-mesh")
+}
+
+/// Writes every descriptor of the demo mesh into the store as one sync of source `demo`.
+async fn load_descriptors(store: &Store) {
+    let root = demo_mesh();
+    let source = SourceConfig {
+        name: "demo".into(),
+        kind: SourceKind::Folder { path: root.clone() },
+    };
+    store.add_source(&source).await.unwrap();
+    let mut tx = store.begin_sync("demo").await.unwrap();
+    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if !path.extension().is_some_and(|e| e == "yaml")
+            || path.components().any(|c| c.as_os_str() == "quality")
+        {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(path).unwrap();
+        let doc = meshlens_model::parse_document(&rel, &bytes).unwrap();
+        tx.upsert(
+            &rel,
+            FileStat {
+                size: bytes.len() as u64,
+                mtime: 0,
+            },
+            &doc,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+}
+
+async fn demo_store() -> Store {
+    let store = Store::open_in_memory().await.unwrap();
+    load_descriptors(&store).await;
+    let report = import_path(&store, &demo_mesh().join("lineage"))
+        .await
+        .unwrap();
+    assert_eq!(report.rejected, [], "{report:?}");
+    // 476 NDJSON lines + 5 events in static-metadata.json.
+    assert_eq!((report.imported, report.skipped), (481, 0));
+    store
+}
+
+fn node<'a>(g: &'a LineageGraph, id: &str) -> &'a meshlens_lineage::GraphNode {
+    g.nodes
+        .iter()
+        .find(|n| n.id == id)
+        .unwrap_or_else(|| panic!("{id} not in {:#?}", g.nodes))
+}
+
+fn sorted_ids(g: &LineageGraph) -> Vec<&str> {
+    let mut ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+const FCT_ORDERS: &str = "snowflake://northwind-analytics:ANALYTICS.SALES.FCT_ORDERS";
+
+#[tokio::test]
+async fn contract_datasets_link_to_openlineage_datasets_and_products() {
+    let store = demo_store().await;
+    let g = lineage(
+        &store,
+        &LineageRequest {
+            id: FCT_ORDERS.into(),
+            upstream: 1,
+            downstream: 0,
+            level: Level::Dataset,
+        },
+    )
+    .await
+    .unwrap();
+    let fct = node(&g, FCT_ORDERS);
+    assert_eq!(fct.product.as_deref(), Some("sales-order-analytics"));
+    assert_eq!(fct.domain.as_deref(), Some("sales"));
+    let orders = node(
+        &g,
+        "postgres://orders-db.northwind.internal:5432:sales.public.orders",
+    );
+    assert_eq!(orders.product.as_deref(), Some("sales-orders"));
+    let job = node(
+        &g,
+        "job:dbt-northwind-analytics:ANALYTICS.SALES.FCT_ORDERS.build.run",
+    );
+    assert_eq!(job.product.as_deref(), Some("sales-order-analytics"));
+
+    // The Glue table is a symlink of the S3 dataset: both names lead to the same node.
+    let glue = "arn:aws:glue:eu-west-1:418295621137:table/inventory_curated/stock_levels";
+    let g = lineage(&store, &LineageRequest::new(glue)).await.unwrap();
+    assert_eq!(g.root, "s3://nw-inventory-lake:curated/stock_levels");
+    assert_eq!(
+        node(&g, &g.root).product.as_deref(),
+        Some("inventory-stock-levels")
+    );
+
+    // A source outside the mesh stays a dataset without product.
+    let g = lineage(
+        &store,
+        &LineageRequest::new("https://www.ecb.europa.eu:/stats/eurofxref/eurofxref-daily.xml"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(node(&g, &g.root).product, None);
+    assert!(
+        g.nodes
+            .iter()
+            .any(|n| n.product.as_deref() == Some("finance-fx-rates"))
+    );
+}
+
+#[tokio::test]
+async fn product_lineage_from_ports_and_datasets() {
+    let store = demo_store().await;
+    let request = LineageRequest {
+        id: "sales-order-analytics".into(),
+        upstream: 1,
+        downstream: 1,
+        level: Level::Product,
+    };
+    let g = lineage(&store, &request).await.unwrap();
+    assert_eq!(
+        sorted_ids(&g),
+        [
+            "customer-360",
+            "finance-fx-rates",
+            "inventory-product-catalog",
+            "inventory-replenishment-forecast",
+            "marketing-campaign-performance",
+            "sales-order-analytics",
+            "sales-orders",
+            "sales-returns",
+            "sales-revenue-reporting",
+        ]
+    );
+    assert!(
+        g.edges
+            .iter()
+            .all(|e| ["port", "input_contract", "dataset"].contains(&e.kind.as_str()))
+    );
+    let kind = |from: &str| {
+        g.edges
+            .iter()
+            .find(|e| e.from == from && e.to == "sales-order-analytics")
+            .map(|e| e.kind.as_str())
+    };
+    assert_eq!(kind("sales-orders"), Some("port"));
+    // FCT_ORDERS is built from fx_rates, which no input port declares: runtime lineage shows it.
+    assert_eq!(kind("finance-fx-rates"), Some("dataset"));
+
+    // Longest chain in the README: sales-orders → … → finance-revenue-kpis.
+    let path = path_between(
+        &store,
+        "sales-orders",
+        "finance-revenue-kpis",
+        Level::Product,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(path.nodes.first().unwrap().id, "sales-orders");
+    assert_eq!(path.nodes.last().unwrap().id, "finance-revenue-kpis");
+    assert_eq!(path.edges.len(), path.nodes.len() - 1);
+    // Asked the other way round, the same path comes back in data-flow order.
+    let back = path_between(
+        &store,
+        "finance-revenue-kpis",
+        "sales-orders",
+        Level::Product,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(back.nodes, path.nodes);
+    assert!(
+        path_between(
+            &store,
+            "finance-revenue-kpis",
+            "marketing-clickstream",
+            Level::Product
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
+
+    let dot = to_dot(&g);
+    assert!(dot.starts_with("digraph lineage {"));
+    assert!(
+        dot.contains("\"sales-orders\" -> \"sales-order-analytics\""),
+        "{dot}"
+    );
+}
+
+#[tokio::test]
+async fn column_lineage_and_masking() {
+    let store = demo_store().await;
+    let id = format!("{FCT_ORDERS}#order_id");
+    let g = lineage(
+        &store,
+        &LineageRequest {
+            id: id.clone(),
+            upstream: 1,
+            downstream: 0,
+            level: Level::Column,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(g.root, id);
+    assert!(
+        g.edges.iter().any(|e| e.from
+            == "postgres://orders-db.northwind.internal:5432:sales.public.orders#order_id"
+            && e.to == id
+            && e.kind == "DIRECT/IDENTITY"),
+        "{g:#?}"
+    );
+    // Column level for a whole dataset starts from all its columns.
+    let g = lineage(
+        &store,
+        &LineageRequest {
+            id: FCT_ORDERS.into(),
+            upstream: 0,
+            downstream: 1,
+            level: Level::Column,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        g.nodes
+            .iter()
+            .filter(|n| n.id.starts_with(FCT_ORDERS))
+            .count()
+            > 1
+    );
+    assert!(g.nodes.iter().any(|n| {
+        n.id.starts_with("snowflake://northwind-analytics:ANALYTICS.REPORTING.DAILY_REVENUE#")
+    }));
+    let masked = lineage(
+        &store,
+        &LineageRequest {
+            id: "snowflake://northwind-analytics:ANALYTICS.CUSTOMER.CUSTOMER_360".into(),
+            upstream: 1,
+            downstream: 0,
+            level: Level::Column,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        masked
+            .edges
+            .iter()
+            .any(|e| e.kind.contains("MASK") || e.kind.contains("masking")),
+        "{:#?}",
+        masked.edges
+    );
+}
+
+#[tokio::test]
+async fn impact_of_a_product_reaches_every_consumer_with_contacts() {
+    let store = demo_store().await;
+    let report = impact(&store, "sales-orders").await.unwrap();
+    assert_eq!(report.root, "sales-orders");
+    let depth = |id: &str| report.products.iter().find(|p| p.id == id).map(|p| p.depth);
+    for direct in [
+        "sales-returns",
+        "sales-order-analytics",
+        "logistics-delivery-performance",
+        "logistics-shipments",
+    ] {
+        assert_eq!(depth(direct), Some(1), "{direct}: {:#?}", report.products);
+    }
+    assert!(depth("finance-revenue-kpis").is_some_and(|d| d >= 2));
+    assert_eq!(depth("sales-orders"), None);
+    assert_eq!(depth("marketing-clickstream"), None);
+    let analytics = report
+        .products
+        .iter()
+        .find(|p| p.id == "sales-order-analytics")
+        .unwrap();
+    assert!(analytics.owner_team.is_some());
+    assert!(!analytics.contacts.is_empty());
+    assert!(report.products.windows(2).all(|w| w[0].depth <= w[1].depth));
+    // Datasets come grouped by product, unowned ones last.
+    let fct = report.datasets.iter().find(|d| d.id == FCT_ORDERS).unwrap();
+    assert_eq!(
+        (fct.depth, fct.product.as_deref()),
+        (1, Some("sales-order-analytics"))
+    );
+    let owners: Vec<_> = report.datasets.iter().map(|d| d.product.clone()).collect();
+    let mut grouped = owners.clone();
+    grouped.dedup();
+    let mut unique = grouped.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        grouped.len(),
+        unique.len(),
+        "products interleave: {owners:?}"
+    );
+
+    // A port: the orders database contract and who consumes it.
+    let port = impact(&store, "sales-orders/orders").await;
+    let column = impact(
+        &store,
+        "postgres://orders-db.northwind.internal:5432:sales.public.orders#order_id",
+    )
+    .await
+    .unwrap();
+    assert!(
+        column.datasets.iter().any(|d| d.id == FCT_ORDERS),
+        "{column:#?}"
+    );
+    assert!(
+        column
+            .products
+            .iter()
+            .any(|p| p.id == "sales-order-analytics")
+    );
+    let port = port.unwrap();
+    assert!(
+        port.products
+            .iter()
+            .any(|p| p.id == "sales-returns" && p.depth == 1),
+        "{port:#?}"
+    );
+}
+
+#[tokio::test]
+async fn runs_keep_their_latest_state_and_the_cache_follows_sync() {
+    let store = demo_store().await;
+    let runs = latest_runs(&store).await.unwrap();
+    let fct = runs
+        .iter()
+        .find(|r| r.name == "ANALYTICS.SALES.FCT_ORDERS.build.run")
+        .unwrap();
+    assert_eq!(fct.state.as_deref(), Some("COMPLETE"));
+    assert!(
+        fct.started_at.as_deref().unwrap().starts_with("2026-11-22"),
+        "{fct:?}"
+    );
+    let stock = runs
+        .iter()
+        .find(|r| r.name == "stock_snapshot_daily.write_stock_levels")
+        .unwrap();
+    assert!(stock.ended_at.is_some());
+
+    let request = LineageRequest {
+        id: "sales-order-analytics".into(),
+        upstream: 0,
+        downstream: 1,
+        level: Level::Product,
+    };
+    assert!(
+        lineage(&store, &request)
+            .await
+            .unwrap()
+            .nodes
+            .iter()
+            .any(|n| n.id == "customer-360")
+    );
+    // Removing customer-360 in a later sync must show in the next query (cache invalidated).
+    let mut tx = store.begin_sync("demo").await.unwrap();
+    assert!(tx.delete("customer/customer-360.odps.yaml").await.unwrap());
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    let after = lineage(&store, &request).await.unwrap();
+    assert!(
+        !after.nodes.iter().any(|n| n.id == "customer-360"),
+        "{after:#?}"
+    );
+}
