@@ -244,10 +244,11 @@ impl ParsedEvent {
         if let Some(change) = facets.get("lifecycleStateChange") {
             let renamed =
                 change.get("lifecycleStateChange").and_then(Value::as_str) == Some("RENAME");
-            if let (true, Some(previous)) = (renamed, change.get("previousIdentifier")) {
-                if let Ok(alias) = identity(previous, EntityKind::Dataset, "previousIdentifier") {
-                    self.alias(alias, &key, Some("RENAME".into()));
-                }
+            let previous = change.get("previousIdentifier").filter(|_| renamed);
+            if let Some(Ok(alias)) =
+                previous.map(|p| identity(p, EntityKind::Dataset, "previousIdentifier"))
+            {
+                self.alias(alias, &key, Some("RENAME".into()));
             }
         }
         if let Some(fields) = at(facets, "columnLineage", "/fields").and_then(Value::as_object) {

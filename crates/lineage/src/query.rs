@@ -613,7 +613,7 @@ pub fn to_dot(graph: &LineageGraph) -> String {
 }
 
 /// A job and its most recent run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::FromRow)]
 pub struct JobRun {
     pub namespace: String,
     pub name: String,
@@ -626,7 +626,7 @@ pub struct JobRun {
 
 /// Every job with its latest run (the one that started last), ordered by job.
 pub async fn latest_runs(store: &Store) -> Result<Vec<JobRun>, LineageError> {
-    let rows: Vec<(String, String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT n.namespace, n.name, r.run_id, r.state, r.started_at, r.ended_at
          FROM lineage_nodes n
          JOIN (SELECT *, row_number() OVER (PARTITION BY job ORDER BY coalesce(started_ms, state_key / 8) DESC, run_id) AS rn
@@ -635,18 +635,5 @@ pub async fn latest_runs(store: &Store) -> Result<Vec<JobRun>, LineageError> {
     )
     .fetch_all(store.pool())
     .await
-    .ctx("read latest runs")?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(namespace, name, run_id, state, started_at, ended_at)| JobRun {
-                namespace,
-                name,
-                run_id,
-                state,
-                started_at,
-                ended_at,
-            },
-        )
-        .collect())
+    .ctx("read latest runs")
 }

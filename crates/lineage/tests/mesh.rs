@@ -25,7 +25,7 @@ async fn load_descriptors(store: &Store) {
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
         let entry = entry.unwrap();
         let path = entry.path();
-        if !path.extension().is_some_and(|e| e == "yaml")
+        if path.extension().is_none_or(|e| e != "yaml")
             || path.components().any(|c| c.as_os_str() == "quality")
         {
             continue;
