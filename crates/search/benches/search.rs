@@ -32,11 +32,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         index.search(r)?;
     }
     let mut times = Vec::with_capacity(requests.len());
+    let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); SHAPES.len()];
     let mut empty = 0;
-    for r in &requests {
+    for (i, r) in requests.iter().enumerate() {
         let t = Instant::now();
         let results = index.search(r)?;
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
+        by_shape[i % SHAPES.len()].push(took);
         empty += usize::from(results.hits.is_empty());
     }
     times.sort();
@@ -52,14 +55,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(*times.last().unwrap_or(&Duration::ZERO))
     );
 
+    for (shape, mut t) in SHAPES.iter().zip(by_shape) {
+        t.sort();
+        println!(
+            "  {shape:<22} p50 {:.2} ms, p99 {:.2} ms",
+            ms(t[t.len() / 2]),
+            ms(t[(t.len() - 1) * 99 / 100])
+        );
+    }
+
     // 1% of products change: each brings its product, contract, datasets and columns.
     let changed: Vec<_> = (0..PRODUCTS)
         .step_by(100)
         .flat_map(|p| {
-            common::product_docs(p, DATASETS, COLUMNS).into_iter().map(|mut d| {
-                d.description = Some(format!("revised {}", d.description.unwrap_or_default()));
-                d
-            })
+            common::product_docs(p, DATASETS, COLUMNS)
+                .into_iter()
+                .map(|mut d| {
+                    d.description = Some(format!("revised {}", d.description.unwrap_or_default()));
+                    d
+                })
         })
         .collect();
     let count = changed.len();
@@ -76,22 +90,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+const SHAPES: [&str; 10] = [
+    "product name",
+    "code name prefix",
+    "code name typo",
+    "entity qualifier",
+    "column name",
+    "domain entity",
+    "dataset name",
+    "typo entity qualifier",
+    "product id",
+    "quoted column phrase",
+];
+
 /// A realistic query mix, deterministic by index.
 fn request(i: usize) -> SearchRequest {
     let h = common::mix(i as u64);
     let p = (h % PRODUCTS as u64) as usize;
     let name = common::product_name(p);
     let code = common::codename(p);
-    let pick = |list: &[&str], salt: u64| list[(common::mix(h ^ salt) % list.len() as u64) as usize].to_string();
-    let query = match i % 10 {
+    let pick = |list: &[&str], salt: u64| {
+        list[(common::mix(h ^ salt) % list.len() as u64) as usize].to_string()
+    };
+    let query = match i % SHAPES.len() {
         0 => name.clone(),
         1 => code[..code.len().min(4)].to_string(),
         2 => typo(&code, h),
-        3 => format!("{} {}", pick(&common::ENTITIES, 1), pick(&common::QUALIFIERS, 2)),
+        3 => format!(
+            "{} {}",
+            pick(&common::ENTITIES, 1),
+            pick(&common::QUALIFIERS, 2)
+        ),
         4 => pick(&common::COLUMNS, 3),
-        5 => format!("{} {}", pick(&common::DOMAINS, 4), pick(&common::ENTITIES, 5)),
+        5 => format!(
+            "{} {}",
+            pick(&common::DOMAINS, 4),
+            pick(&common::ENTITIES, 5)
+        ),
         6 => common::dataset_name(p, (h % DATASETS as u64) as usize),
-        7 => format!("{} {}", typo(&pick(&common::ENTITIES, 6), h >> 8), pick(&common::QUALIFIERS, 7)),
+        7 => format!(
+            "{} {}",
+            typo(&pick(&common::ENTITIES, 6), h >> 8),
+            pick(&common::QUALIFIERS, 7)
+        ),
         8 => common::product_id(p),
         _ => format!("\"{}\"", pick(&common::COLUMNS, 8).replace('_', " ")),
     };

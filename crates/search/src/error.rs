@@ -12,6 +12,8 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("search index directory: {0}")]
     Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("reading the cache for the search index: {0}")]
+    Store(#[from] meshlens_store::StoreError),
     #[error("search index was written with a different schema")]
     SchemaMismatch,
     #[error("search index is damaged: {0}; run `meshlens reindex`")]

@@ -184,22 +184,26 @@ impl SearchIndex {
         &mut self,
         docs: impl IntoIterator<Item = SearchDoc>,
     ) -> Result<IndexStats, SearchError> {
-        let started = Instant::now();
-        let stats = self.write(|this, writer| {
-            writer.delete_all_documents()?;
-            let mut added = 0;
-            for doc in docs {
-                writer.add_document(this.fields.to_document(&doc, &mut this.ident))?;
-                added += 1;
-            }
-            Ok(IndexStats {
-                added,
-                ..IndexStats::default()
-            })
-        })?;
-        self.stamp()?;
-        self.needs_rebuild = false;
-        Ok(self.finish(stats, started))
+        let mut rebuild = self.begin_rebuild()?;
+        for doc in docs {
+            rebuild.add(&doc)?;
+        }
+        rebuild.commit()
+    }
+
+    /// Starts replacing the whole content, for callers that produce documents asynchronously.
+    /// Nothing is visible until [`Rebuild::commit`]; dropping the rebuild abandons it, and the
+    /// index then reports [`needs_rebuild`](Self::needs_rebuild) when next opened.
+    pub fn begin_rebuild(&mut self) -> Result<Rebuild<'_>, SearchError> {
+        self.unstamp()?;
+        let writer: IndexWriter = self.index.writer(WRITER_HEAP)?;
+        writer.delete_all_documents()?;
+        Ok(Rebuild {
+            index: self,
+            writer,
+            added: 0,
+            started: Instant::now(),
+        })
     }
 
     /// Applies one sync in one commit: every upserted document replaces its previous version
@@ -250,11 +254,16 @@ impl SearchIndex {
         self.unstamp()?;
         let mut writer: IndexWriter = self.index.writer(WRITER_HEAP)?;
         let stats = fill(self, &mut writer)?;
+        self.commit(writer)?;
+        Ok(stats)
+    }
+
+    fn commit(&mut self, mut writer: IndexWriter) -> Result<(), SearchError> {
         writer.commit()?;
         // Merging now keeps the segment count (and so search latency) low.
         writer.wait_merging_threads()?;
         self.reader.reload()?;
-        Ok(stats)
+        Ok(())
     }
 
     fn finish(&self, stats: IndexStats, started: Instant) -> IndexStats {
@@ -377,6 +386,44 @@ impl SearchIndex {
             contract_id: text(f.contract_id),
             parent_id: text(f.parent_id),
         })
+    }
+}
+
+/// A full rebuild in progress (see [`SearchIndex::begin_rebuild`]).
+pub struct Rebuild<'a> {
+    index: &'a mut SearchIndex,
+    writer: IndexWriter,
+    added: u64,
+    started: Instant,
+}
+
+impl Rebuild<'_> {
+    pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+        let index = &mut *self.index;
+        self.writer
+            .add_document(index.fields.to_document(doc, &mut index.ident))?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Makes the new content visible and stamps the index complete.
+    pub fn commit(self) -> Result<IndexStats, SearchError> {
+        let Rebuild {
+            index,
+            writer,
+            added,
+            started,
+        } = self;
+        index.commit(writer)?;
+        index.stamp()?;
+        index.needs_rebuild = false;
+        Ok(index.finish(
+            IndexStats {
+                added,
+                ..IndexStats::default()
+            },
+            started,
+        ))
     }
 }
 

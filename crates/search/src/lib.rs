@@ -3,11 +3,13 @@
 //! The cache stays the source of truth. The index is built from plain [`SearchDoc`]s (one per
 //! product, contract, dataset and column), updated once per sync with [`SearchIndex::apply`], and
 //! rebuilt with [`SearchIndex::rebuild`] whenever [`SearchIndex::needs_rebuild`] says the files on
-//! disk were missing, of an older schema, damaged, or interrupted mid-write.
+//! disk were missing, of an older schema, damaged, or interrupted mid-write. [`rebuild_from_store`]
+//! and [`update_from_store`] do both straight from the cache.
 
 mod doc;
 mod error;
 mod facets;
+mod from_store;
 mod index;
 mod query;
 mod schema;
@@ -17,6 +19,8 @@ mod tokenizer;
 pub use doc::{ColumnText, DocRef, SearchDoc, SearchKind};
 pub use error::SearchError;
 pub use facets::{FACET_VALUES, Facets};
+pub use from_store::{contract_docs, product_doc, rebuild_from_store, update_from_store};
 pub use index::{
-    DEFAULT_LIMIT, IndexStats, MAX_LIMIT, SearchHit, SearchIndex, SearchRequest, SearchResults,
+    DEFAULT_LIMIT, IndexStats, MAX_LIMIT, Rebuild, SearchHit, SearchIndex, SearchRequest,
+    SearchResults,
 };

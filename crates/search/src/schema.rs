@@ -6,7 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::doc::{SearchDoc, status_prior};
+use crate::doc::{SearchDoc, SearchKind, status_prior};
 use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
@@ -104,9 +104,11 @@ impl Fields {
         d.add_text(self.root, doc.root().key());
         d.add_text(self.id, &doc.id);
         d.add_text(self.name, &doc.name);
-        for value in [&doc.name, &doc.id] {
+        let name = normalized(ident, &doc.name);
+        let name_words = name.split(' ').filter(|w| !w.is_empty()).count();
+        for (value, norm) in [(&doc.name, name), (&doc.id, normalized(ident, &doc.id))] {
             d.add_text(self.exact, value.trim());
-            d.add_text(self.exact, normalized(ident, value));
+            d.add_text(self.exact, norm);
         }
         let opt = |d: &mut TantivyDocument, field: Field, value: &Option<String>| {
             if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -132,7 +134,13 @@ impl Fields {
             d.add_text(self.columns, column_text(doc));
         }
         d.add_text(self.context, &doc.id);
-        for name in doc.context.iter().chain(doc.product_name.iter()) {
+        // Columns are reached through their dataset: the product name on every column would make
+        // product words match a large part of the mesh.
+        let product = doc
+            .product_name
+            .iter()
+            .filter(|_| doc.kind != SearchKind::Column);
+        for name in doc.context.iter().chain(product) {
             d.add_text(self.context, name);
         }
         d.add_text(self.kind, doc.kind.as_str());
@@ -147,7 +155,6 @@ impl Fields {
             self.prior,
             doc.kind.prior() * status_prior(doc.status.as_deref()),
         );
-        let name_words = crate::tokenizer::words(ident, &doc.name).len();
         d.add_u64(self.name_words, name_words as u64);
         d
     }

@@ -1,0 +1,182 @@
+//! Filling the index from the SQLite cache: a full rebuild page by page, and one incremental
+//! update per sync.
+
+use std::collections::HashMap;
+
+use meshlens_model::{Contract, Product};
+use meshlens_store::{AppliedSync, ContractEntry, Store};
+
+use crate::doc::{ColumnText, DocRef, SearchDoc, SearchKind};
+use crate::error::SearchError;
+use crate::index::{IndexStats, SearchIndex};
+
+/// Rows read from the cache per query.
+const PAGE: u32 = 500;
+
+/// Replaces the whole index with the cache's content (`meshlens reindex`, or after
+/// [`SearchIndex::needs_rebuild`]).
+pub async fn rebuild_from_store(
+    index: &mut SearchIndex,
+    store: &Store,
+) -> Result<IndexStats, SearchError> {
+    // Contracts may be cached in several versions; the index shows the latest written one.
+    let mut contracts: HashMap<String, (i64, ContractEntry)> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.contracts_page(after, PAGE).await?;
+        let Some(&(last, _)) = page.last() else { break };
+        after = last;
+        keep_latest(&mut contracts, page);
+    }
+    let mut rebuild = index.begin_rebuild()?;
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.products_page(after.as_deref(), PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        for product in &page {
+            rebuild.add(&product_doc(product))?;
+        }
+    }
+    for (_, entry) in contracts.values() {
+        for doc in contract_docs(entry) {
+            rebuild.add(&doc)?;
+        }
+    }
+    rebuild.commit()
+}
+
+/// Applies what one sync changed, in one index commit.
+pub async fn update_from_store(
+    index: &mut SearchIndex,
+    store: &Store,
+    applied: &AppliedSync,
+) -> Result<IndexStats, SearchError> {
+    let mut upserts: Vec<SearchDoc> = store
+        .products_by_ids(&applied.changed_product_ids)
+        .await?
+        .iter()
+        .map(product_doc)
+        .collect();
+    let mut contracts = HashMap::new();
+    keep_latest(
+        &mut contracts,
+        store
+            .contracts_by_ids(&applied.changed_contract_ids)
+            .await?,
+    );
+    for (_, entry) in contracts.values() {
+        upserts.extend(contract_docs(entry));
+    }
+    let deletions: Vec<DocRef> = applied
+        .removed_product_ids
+        .iter()
+        .map(DocRef::product)
+        .chain(applied.removed_contract_ids.iter().map(DocRef::contract))
+        .collect();
+    index.apply(upserts, &deletions)
+}
+
+fn keep_latest(into: &mut HashMap<String, (i64, ContractEntry)>, page: Vec<(i64, ContractEntry)>) {
+    for (rowid, entry) in page {
+        let id = entry.contract.id.clone();
+        match into.get(&id) {
+            Some((seen, _)) if *seen > rowid => {}
+            _ => {
+                into.insert(id, (rowid, entry));
+            }
+        }
+    }
+}
+
+pub fn product_doc(p: &Product) -> SearchDoc {
+    let ports = p.input_ports.iter().map(|i| i.name.clone());
+    SearchDoc {
+        description: p.description.clone(),
+        tags: p.tags.clone(),
+        domain: p.domain.clone(),
+        owner: p.owner.clone(),
+        owner_team: p.owner_team.clone(),
+        status: p.status.clone(),
+        classification: p.classification.clone(),
+        context: ports
+            .chain(p.output_ports.iter().map(|o| o.name.clone()))
+            .collect(),
+        ..SearchDoc::new(
+            SearchKind::Product,
+            &p.id,
+            p.name.as_deref().unwrap_or(&p.id),
+        )
+    }
+}
+
+/// The contract, each of its datasets and each of their columns.
+pub fn contract_docs(entry: &ContractEntry) -> Vec<SearchDoc> {
+    let c: &Contract = &entry.contract;
+    let name = c.name.clone().unwrap_or_else(|| c.id.clone());
+    let base = |kind: SearchKind, id: String, doc_name: &str| SearchDoc {
+        tags: c.tags.clone(),
+        domain: entry.domain.clone(),
+        owner_team: c.owner_team.clone(),
+        status: c.status.clone(),
+        classification: c.classification.clone(),
+        product_id: entry.product_id.clone(),
+        contract_id: Some(c.id.clone()),
+        ..SearchDoc::new(kind, id, doc_name)
+    };
+    let mut docs = vec![SearchDoc {
+        description: c.description.clone(),
+        context: c.datasets.iter().map(|d| d.name.clone()).collect(),
+        columns: c
+            .datasets
+            .iter()
+            .flat_map(|d| &d.columns)
+            .map(|col| ColumnText {
+                name: col.name.clone(),
+                description: None,
+            })
+            .collect(),
+        contract_id: None,
+        ..base(SearchKind::Contract, c.id.clone(), &name)
+    }];
+    for d in &c.datasets {
+        let dataset_id = format!("{}/{}", c.id, d.name);
+        for col in &d.columns {
+            docs.push(SearchDoc {
+                description: col.description.clone(),
+                classification: col
+                    .classification
+                    .clone()
+                    .or_else(|| d.classification.clone()),
+                tags: c.tags.iter().chain(&col.tags).cloned().collect(),
+                parent_id: Some(dataset_id.clone()),
+                context: vec![d.name.clone(), name.clone()],
+                ..base(
+                    SearchKind::Column,
+                    format!("{dataset_id}/{}", col.name),
+                    &col.name,
+                )
+            });
+        }
+        docs.push(SearchDoc {
+            title: d.physical_name.clone(),
+            description: d.description.clone(),
+            classification: d
+                .classification
+                .clone()
+                .or_else(|| c.classification.clone()),
+            parent_id: Some(c.id.clone()),
+            context: vec![name.clone()],
+            columns: d
+                .columns
+                .iter()
+                .map(|col| ColumnText {
+                    name: col.name.clone(),
+                    description: col.description.clone(),
+                })
+                .collect(),
+            ..base(SearchKind::Dataset, dataset_id, &d.name)
+        });
+    }
+    docs
+}
