@@ -1,1 +1,250 @@
-//! App facade: the one command table shared by Tauri and the CLI
+//! The app facade: everything the UI and the CLI can do, behind one command table.
+//!
+//! `App` owns the store (SQLite cache) and runs syncs. The Tauri shell calls [`App::dispatch`];
+//! the CLI calls the typed methods of the same names. See `commands.rs` for the table.
+
+pub mod api;
+pub mod bindings;
+pub mod bench;
+mod commands;
+mod config;
+mod error;
+mod events;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub use api::*;
+pub use commands::{COMMAND_NAMES, command_signatures};
+pub use config::{AppConfig, DATA_DIR_ENV};
+pub use error::{AppError, ErrorCode};
+pub use events::{AppEvent, EventSink, NoEvents};
+pub use meshlens_demo as demo;
+
+use meshlens_store::{ProductFilter, Store};
+use meshlens_sync::{CancellationFlag, SyncContext, SyncOptions};
+
+/// Name under which `meshlens demo` and `make run` register the bundled demo mesh.
+pub const DEMO_SOURCE_NAME: &str = "demo";
+
+/// The application: cheap to clone, safe to share between the UI's concurrent calls.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: AppConfig,
+    store: Store,
+    /// One sync at a time: two syncs of one source would race on its rows.
+    sync_lock: tokio::sync::Mutex<()>,
+    /// The running sync's flag; `cancel_sync` raises it and the sync stops at its next check,
+    /// keeping the previous cache.
+    running_sync: Mutex<Option<CancellationFlag>>,
+}
+
+impl App {
+    /// Opens (creating if needed) the data directory and its cache.
+    pub async fn open(config: AppConfig) -> Result<App, AppError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|err| {
+            AppError::new(
+                ErrorCode::Config,
+                format!("cannot create the data directory {}: {err}", config.data_dir.display()),
+            )
+        })?;
+        let store = Store::open(&config.database_path()).await?;
+        Ok(App {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                sync_lock: tokio::sync::Mutex::new(()),
+                running_sync: Mutex::new(None),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub async fn app_info(&self, _: NoArgs, _: &dyn EventSink) -> Result<AppInfo, AppError> {
+        let stats = self.store().stats().await?;
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.config().data_dir.display().to_string(),
+            sources: stats.sources as u64,
+            products: stats.products as u64,
+            contracts: stats.contracts as u64,
+            datasets: stats.datasets as u64,
+        })
+    }
+
+    pub async fn list_products(&self, args: ListProductsArgs, _: &dyn EventSink) -> Result<Vec<ProductSummary>, AppError> {
+        let filter = ProductFilter { domain: args.domain, ..Default::default() };
+        Ok(self.store().list_products(&filter).await?)
+    }
+
+    pub async fn get_product(&self, args: GetProductArgs, _: &dyn EventSink) -> Result<ProductDetail, AppError> {
+        self.store()
+            .get_product(&args.id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
+    }
+
+    pub async fn list_sources(&self, _: NoArgs, _: &dyn EventSink) -> Result<Vec<SourceRecord>, AppError> {
+        Ok(self.store().list_sources().await?)
+    }
+
+    pub async fn add_source(&self, config: SourceConfig, _: &dyn EventSink) -> Result<SourceRecord, AppError> {
+        validate_source_config(&config)?;
+        if self.store().get_source(&config.name).await?.is_some() {
+            return Err(AppError::new(
+                ErrorCode::SourceExists,
+                format!("a source named `{}` exists already; remove it first or pick another name", config.name),
+            ));
+        }
+        self.store().add_source(&config).await?;
+        self.store()
+            .get_source(&config.name)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::Internal, "the new source vanished right after it was added"))
+    }
+
+    pub async fn remove_source(&self, args: RemoveSourceArgs, _: &dyn EventSink) -> Result<RemoveSourceResult, AppError> {
+        let _sync = self.inner.sync_lock.lock().await;
+        let removed = self.store().remove_source(&args.name).await?;
+        if !removed {
+            return Err(AppError::not_found(format!("source `{}`", args.name)));
+        }
+        Ok(RemoveSourceResult { name: args.name, removed })
+    }
+
+    /// Syncs sources one after another. A source that cannot be read is reported (its cache kept) and the
+    /// others still sync.
+    pub async fn sync(&self, args: SyncArgs, events: &dyn EventSink) -> Result<SyncReport, AppError> {
+        let Ok(_sync) = self.inner.sync_lock.try_lock() else {
+            return Err(AppError::new(ErrorCode::SyncBusy, "a sync is already running; wait for it or cancel it"));
+        };
+        let cancel = CancellationFlag::new();
+        *self.inner.running_sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
+        let started = Instant::now();
+        let all = self.store().list_sources().await?;
+        let selected: Vec<SourceConfig> = if args.names.is_empty() {
+            all.into_iter().map(|s| s.config).collect()
+        } else {
+            let mut picked = Vec::new();
+            for name in &args.names {
+                let source = all
+                    .iter()
+                    .find(|s| &s.config.name == name)
+                    .ok_or_else(|| AppError::not_found(format!("source `{name}`")))?;
+                picked.push(source.config.clone());
+            }
+            picked
+        };
+        let context = SyncContext {
+            data_dir: self.config().data_dir.clone(),
+            options: SyncOptions { full: args.full, ..Default::default() },
+            cancel,
+        };
+        let progress = |p: meshlens_sync::SyncProgress| events.emit(&AppEvent::SyncProgress(p));
+        let mut outcomes = Vec::with_capacity(selected.len());
+        for source in &selected {
+            match meshlens_sync::sync_source(self.store(), source, &context, &progress).await {
+                Ok(report) => outcomes.push(SourceSyncOutcome { report, unreadable: None }),
+                Err(err) => {
+                    let err = AppError::from(err);
+                    if err.code == ErrorCode::Cancelled {
+                        return Err(err);
+                    }
+                    outcomes.push(SourceSyncOutcome {
+                        report: SourceSyncReport {
+                            name: source.name.clone(),
+                            applied: Default::default(),
+                            errors: Vec::new(),
+                            warnings: Vec::new(),
+                            duration_ms: 0,
+                        },
+                        unreadable: Some(err),
+                    });
+                }
+            }
+        }
+        Ok(SyncReport { sources: outcomes, duration_ms: started.elapsed().as_millis() as u64 })
+    }
+
+    pub async fn cancel_sync(&self, _: NoArgs, _: &dyn EventSink) -> Result<bool, AppError> {
+        let running = self.inner.running_sync.lock().unwrap_or_else(|e| e.into_inner());
+        match running.as_ref() {
+            Some(flag) if self.inner.sync_lock.try_lock().is_err() => {
+                flag.cancel();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    pub async fn validate(&self, args: ValidateArgs, _: &dyn EventSink) -> Result<Vec<ValidationReport>, AppError> {
+        validate_paths(&args.paths)
+    }
+
+    /// Registers the bundled demo mesh as source `demo` (if missing) and syncs it. Used by `meshlens demo`
+    /// and by the desktop app when started for `make run`.
+    pub async fn open_demo(&self, events: &dyn EventSink) -> Result<SyncReport, AppError> {
+        let path = demo::bundled_demo_mesh_dir().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Config,
+                "the bundled demo mesh was not found; set MESHLENS_DEMO_MESH to the assets/demo-mesh folder",
+            )
+        })?;
+        if self.store().get_source(DEMO_SOURCE_NAME).await?.is_none() {
+            let config = SourceConfig { name: DEMO_SOURCE_NAME.into(), kind: SourceKind::Folder { path } };
+            self.store().add_source(&config).await?;
+        }
+        self.sync(SyncArgs { names: vec![DEMO_SOURCE_NAME.into()], full: false }, events).await
+    }
+}
+
+/// Validates files on disk; a file that cannot be read is reported as invalid, not as a failure of the command.
+pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppError> {
+    Ok(paths
+        .iter()
+        .map(|path| match std::fs::read(path) {
+            Ok(bytes) => meshlens_model::validate_file(path, &bytes),
+            Err(err) => ValidationReport {
+                file: path.clone(),
+                kind: None,
+                valid: false,
+                errors: vec![meshlens_model::Issue {
+                    line: 0,
+                    column: 0,
+                    pointer: String::new(),
+                    message: format!("cannot read the file: {err}"),
+                    severity: meshlens_model::Severity::Error,
+                }],
+            },
+        })
+        .collect())
+}
+
+fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
+    if let SourceKind::Folder { path } = &config.kind {
+        if !path.is_dir() {
+            return Err(AppError::new(
+                ErrorCode::SourceUnreadable,
+                format!("{} is not a folder meshlens can read", path.display()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Turns a relative folder path into an absolute one so the source still works from another directory.
+pub fn absolute_path(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}

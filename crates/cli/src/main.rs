@@ -1,1 +1,294 @@
-fn main() {}
+//! `meshlens`: the command line over the app facade, for scripts, CI and tests.
+//!
+//! Contract: `--json` prints one JSON document on stdout; human output goes to stdout, progress and
+//! errors to stderr. Exit codes: 0 success, 1 failure (or invalid files for `validate`), 2 usage error.
+
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use meshlens_app::{
+    App, AppConfig, AppError, GetProductArgs, ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig,
+    SourceKind, SyncArgs,
+};
+
+#[derive(Parser)]
+#[command(name = "meshlens", version, about = "Explore a data mesh offline: products, contracts, lineage and quality")]
+struct Cli {
+    /// Data directory (default: $MESHLENS_DATA_DIR, else the OS data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, list or remove sources.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Read sources into the local cache (all sources when none are named).
+    Sync {
+        names: Vec<String>,
+        /// Re-read every file, even those whose size and modification time did not change.
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List data products.
+    Products {
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one product with its ports, contracts and datasets.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check descriptor files against the official schemas (exit 1 if any is invalid).
+    Validate {
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register and sync the bundled demo mesh, or generate a synthetic one.
+    Demo {
+        #[command(subcommand)]
+        command: Option<DemoCommand>,
+    },
+    /// Benchmarks on generated meshes (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
+    Call {
+        command: String,
+        /// JSON arguments (default `{}`).
+        args: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SourceCommand {
+    /// Register a source.
+    Add(SourceAddArgs),
+    /// List sources and their last sync.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source and everything cached from it.
+    Remove { name: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SourceKindArg {
+    Folder,
+    Git,
+}
+
+#[derive(Args)]
+struct SourceAddArgs {
+    name: String,
+    #[arg(long, value_enum)]
+    kind: SourceKindArg,
+    /// Folder to read (kind folder).
+    #[arg(long, required_if_eq("kind", "folder"))]
+    path: Option<PathBuf>,
+    /// Repository URL or local path (kind git).
+    #[arg(long, required_if_eq("kind", "git"))]
+    url: Option<String>,
+    /// Branch to read (kind git; default: the remote's default branch).
+    #[arg(long)]
+    branch: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Full sync and unchanged re-sync of a generated mesh, with peak memory.
+    Sync {
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Work folder (default: a folder in the system temp dir, reused between runs).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Write a deterministic synthetic mesh (for benchmarks).
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        products: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("MESHLENS_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            output::print_error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_app(data_dir: Option<PathBuf>) -> Result<App, AppError> {
+    App::open(AppConfig::from_env(data_dir)?).await
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    match cli.command {
+        Command::Source(SourceCommand::Add(args)) => {
+            let kind = match args.kind {
+                SourceKindArg::Folder => {
+                    SourceKind::Folder { path: meshlens_app::absolute_path(args.path.unwrap_or_default()) }
+                }
+                SourceKindArg::Git => SourceKind::Git { url: git_url(args.url.unwrap_or_default()), branch: args.branch },
+            };
+            let app = open_app(cli.data_dir).await?;
+            let record = app.add_source(SourceConfig { name: args.name, kind }, &NoEvents).await?;
+            if args.json {
+                output::print_json(&record);
+            } else {
+                println!("added source `{}`; run `meshlens sync {}` to read it", record.config.name, record.config.name);
+            }
+        }
+        Command::Source(SourceCommand::List { json }) => {
+            let app = open_app(cli.data_dir).await?;
+            let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;
+            if json {
+                output::print_json(&sources);
+            } else {
+                output::print_sources(&sources);
+            }
+        }
+        Command::Source(SourceCommand::Remove { name }) => {
+            let app = open_app(cli.data_dir).await?;
+            app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents).await?;
+            println!("removed source `{name}` and everything cached from it");
+        }
+        Command::Sync { names, full, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let bar = progress::SyncProgressBar::new(!json);
+            let report = app.sync(SyncArgs { names, full }, &bar).await?;
+            bar.finish();
+            if json {
+                output::print_json(&report);
+            } else {
+                output::print_sync_report(&report);
+            }
+            return Ok(if report.any_unreadable() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        }
+        Command::Products { domain, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let products = app.list_products(ListProductsArgs { domain }, &NoEvents).await?;
+            if json {
+                output::print_json(&products);
+            } else {
+                output::print_products(&products);
+            }
+        }
+        Command::Show { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let product = app.get_product(GetProductArgs { id }, &NoEvents).await?;
+            if json {
+                output::print_json(&product);
+            } else {
+                output::print_product(&product);
+            }
+        }
+        Command::Validate { files, json } => {
+            // Validation reads files only: it needs no data directory.
+            let reports = meshlens_app::validate_paths(&files)?;
+            if json {
+                output::print_json(&reports);
+            } else {
+                output::print_validation(&reports);
+            }
+            let all_valid = reports.iter().all(|r| r.valid);
+            return Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        Command::Demo { command: None } => {
+            let app = open_app(cli.data_dir).await?;
+            let bar = progress::SyncProgressBar::new(true);
+            let report = app.open_demo(&bar).await?;
+            bar.finish();
+            output::print_sync_report(&report);
+            return Ok(if report.any_unreadable() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        }
+        Command::Demo { command: Some(DemoCommand::Generate { out, products, seed, json }) } => {
+            let options = meshlens_app::demo::GenerateOptions { out, products, seed };
+            let summary = meshlens_app::demo::generate(&options)
+                .map_err(|err| AppError::new(meshlens_app::ErrorCode::Io, err.to_string()))?;
+            if json {
+                output::print_json(&summary);
+            } else {
+                println!("{summary:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::Sync { products, seed, dir, json }) => {
+            let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}")));
+            let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Call { command, args } => {
+            let args: serde_json::Value = match args {
+                Some(text) => serde_json::from_str(&text).map_err(|err| {
+                    AppError::new(meshlens_app::ErrorCode::InvalidArgs, format!("the arguments are not JSON: {err}"))
+                })?,
+                None => serde_json::Value::Null,
+            };
+            let app = open_app(cli.data_dir).await?;
+            let result = app.dispatch(&command, args, &NoEvents).await?;
+            output::print_json(&result);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A git "URL" that is a local folder becomes absolute, so the source keeps working from any directory.
+fn git_url(url: String) -> String {
+    let path = PathBuf::from(&url);
+    if !url.contains("://") && !url.contains('@') && path.exists() {
+        meshlens_app::absolute_path(path).display().to_string()
+    } else {
+        url
+    }
+}

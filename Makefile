@@ -1,0 +1,81 @@
+# meshlens: two commands do everything on a fresh Debian 12 machine.
+#   make run   installs what is missing, builds, and opens the app on the bundled demo mesh
+#   make test  installs what is missing and runs every test, end-to-end included
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# CI may point this at a cache outside the clone to reuse builds.
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TERM_COLOR ?= never
+BIN := $(CARGO_TARGET_DIR)/debug
+
+# Debian packages: Tauri's WebKitGTK stack, the WebDriver for end-to-end tests, Xvfb, git for git sources.
+APT_PACKAGES := build-essential pkg-config git libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libxdo-dev \
+	libssl-dev webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
+
+.PHONY: help run test deps system-deps ui-deps tauri-driver build build-core build-ui build-desktop \
+	lint test-core test-ui test-e2e crash-test bench bindings fmt
+
+help:
+	@echo "make run    build and open meshlens on the bundled demo mesh"
+	@echo "make test   run every test (unit, scenario, UI, end-to-end)"
+	@echo "make bench  run the benchmarks (release build; slow)"
+
+run: deps build-desktop
+	MESHLENS_OPEN_DEMO=1 $(BIN)/meshlens-desktop
+
+test: deps lint test-core test-ui build-desktop test-e2e
+	@echo "make test: all suites passed"
+
+deps: system-deps ui-deps tauri-driver
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust from https://rustup.rs"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer"; exit 1; }
+
+ui-deps:
+	@if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+		cd ui && npm ci --no-audit --no-fund; fi
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+
+build-core:
+	cargo build --workspace --bins
+
+build-ui: ui-deps
+	cd ui && npm run build
+
+build-desktop: build-ui
+	cargo build -p meshlens-desktop
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run lint
+
+test-core:
+	cargo test --workspace
+
+test-ui:
+	cd ui && npm test
+
+test-e2e: build-core
+	MESHLENS_BIN=$(BIN)/meshlens MESHLENS_DESKTOP_BIN=$(BIN)/meshlens-desktop tests/e2e/run.sh
+
+bench:
+	cargo build --release -p meshlens-cli
+	$(CARGO_TARGET_DIR)/release/meshlens bench all
+
+bindings:
+	MESHLENS_UPDATE_BINDINGS=1 cargo test -p meshlens-app --test bindings
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,98 @@
+//! Argument and result types of the command table. Types owned by lower crates are re-exported here so
+//! the UI bindings and the CLI see one vocabulary.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use meshlens_model::ValidationReport;
+pub use meshlens_store::{PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord};
+pub use meshlens_sync::SourceSyncReport;
+
+/// For commands that take no arguments.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListProductsArgs {
+    #[serde(default)]
+    #[ts(optional)]
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct GetProductArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveSourceArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RemoveSourceResult {
+    pub name: String,
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncArgs {
+    /// Sources to sync; all when empty.
+    #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub names: Vec<String>,
+    /// Re-read every file even when size and modification time are unchanged.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub full: bool,
+}
+
+/// The outcome of one sync run over one or more sources (CLI: `meshlens sync --json`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncReport {
+    pub sources: Vec<SourceSyncOutcome>,
+    #[ts(type = "number")]
+    pub duration_ms: u64,
+}
+
+impl SyncReport {
+    /// True when at least one source could not be read at all (CLI exit code 1).
+    pub fn any_unreadable(&self) -> bool {
+        self.sources.iter().any(|s| s.unreadable.is_some())
+    }
+}
+
+/// One source's result: the sync counts, or why the source could not be read (its cache left untouched).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SourceSyncOutcome {
+    #[serde(flatten)]
+    pub report: SourceSyncReport,
+    /// Set when the source could not be read at all; the previous cache of this source was kept.
+    pub unreadable: Option<crate::AppError>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateArgs {
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    #[ts(type = "number")]
+    pub sources: u64,
+    #[ts(type = "number")]
+    pub products: u64,
+    #[ts(type = "number")]
+    pub contracts: u64,
+    #[ts(type = "number")]
+    pub datasets: u64,
+}

@@ -1,0 +1,82 @@
+//! `meshlens bench ...`: benchmarks on generated meshes, run on a fresh data directory.
+//! Figures go to docs/benchmarks.md; timings are wall-clock on the machine that runs them.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::{App, AppConfig, AppError, ErrorCode, NoEvents, SourceConfig, SourceKind, SyncArgs};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncBenchReport {
+    pub products: usize,
+    pub files: usize,
+    pub generate_ms: u64,
+    pub full_sync_ms: u64,
+    pub resync_unchanged_ms: u64,
+    pub cached_products: u64,
+    pub cached_datasets: u64,
+    /// Peak resident set size of this process (VmHWM), in MiB.
+    pub peak_rss_mib: f64,
+}
+
+/// Generates a mesh of `products` products under `workdir`, then measures a full sync and a re-sync
+/// with nothing changed, on a fresh data directory under `workdir`.
+pub async fn bench_sync(workdir: &Path, products: usize, seed: u64) -> Result<SyncBenchReport, AppError> {
+    let mesh = workdir.join("mesh");
+    let data_dir = workdir.join("data");
+    let io = |err: std::io::Error| AppError::new(ErrorCode::Io, format!("cannot prepare {}: {err}", workdir.display()));
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir).map_err(io)?;
+    }
+    let started = Instant::now();
+    // Generating 10k products takes a while: reuse a mesh an earlier run made with the same parameters.
+    let marker = mesh.join(".meshlens-generated");
+    let wanted = format!("{products} {seed}");
+    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        if mesh.exists() {
+            std::fs::remove_dir_all(&mesh).map_err(io)?;
+        }
+        let options = crate::demo::GenerateOptions { out: mesh.clone(), products, seed };
+        crate::demo::generate(&options).map_err(|err| AppError::new(ErrorCode::Io, err.to_string()))?;
+        std::fs::write(&marker, wanted).map_err(io)?;
+    }
+    let generate_ms = started.elapsed().as_millis() as u64;
+
+    let app = App::open(AppConfig { data_dir }).await?;
+    app.store().add_source(&SourceConfig { name: "bench".into(), kind: SourceKind::Folder { path: mesh.clone() } }).await?;
+    let started = Instant::now();
+    let full = app.sync(SyncArgs::default(), &NoEvents).await?;
+    let full_sync_ms = started.elapsed().as_millis() as u64;
+    let started = Instant::now();
+    app.sync(SyncArgs::default(), &NoEvents).await?;
+    let resync_unchanged_ms = started.elapsed().as_millis() as u64;
+    let stats = app.store().stats().await?;
+    let report = &full.sources[0];
+    let files = report.report.applied.added + report.report.errors.len();
+    Ok(SyncBenchReport {
+        products,
+        files,
+        generate_ms,
+        full_sync_ms,
+        resync_unchanged_ms,
+        cached_products: stats.products as u64,
+        cached_datasets: stats.datasets as u64,
+        peak_rss_mib: peak_rss_mib(),
+    })
+}
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`); 0 where unavailable.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                let kib = line.strip_prefix("VmHWM:")?.trim().trim_end_matches("kB").trim();
+                kib.parse::<f64>().ok()
+            })
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,39 @@
+//! Where meshlens keeps its data.
+
+use std::path::PathBuf;
+
+/// Environment variable that points meshlens at a data directory (after `--data-dir`, before the OS default).
+pub const DATA_DIR_ENV: &str = "MESHLENS_DATA_DIR";
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Holds `meshlens.db`, the search index and git checkouts.
+    pub data_dir: PathBuf,
+}
+
+impl AppConfig {
+    /// Resolves the data directory: the explicit override (`--data-dir`), else `MESHLENS_DATA_DIR`,
+    /// else the OS data directory (e.g. `~/.local/share/meshlens` on Linux).
+    pub fn from_env(cli_override: Option<PathBuf>) -> Result<AppConfig, crate::AppError> {
+        let data_dir = cli_override
+            .or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                directories::ProjectDirs::from("dev", "meshlens", "meshlens").map(|dirs| dirs.data_dir().to_path_buf())
+            })
+            .ok_or_else(|| {
+                crate::AppError::new(
+                    crate::ErrorCode::Config,
+                    format!("cannot find a data directory for this user; pass --data-dir or set {DATA_DIR_ENV}"),
+                )
+            })?;
+        Ok(AppConfig { data_dir })
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("meshlens.db")
+    }
+
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
+    }
+}

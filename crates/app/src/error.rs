@@ -1,0 +1,107 @@
+//! Errors that reach a user (CLI or UI) carry a stable code and a sentence.
+//!
+//! The codes are a public interface: the UI switches on them and scripts may too. Add codes, never rename them.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Stable error codes. Serialized as `E_SCREAMING_CASE` strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The command name is not in the command table.
+    #[serde(rename = "E_UNKNOWN_COMMAND")]
+    UnknownCommand,
+    /// The command's arguments are malformed.
+    #[serde(rename = "E_INVALID_ARGS")]
+    InvalidArgs,
+    /// The product, contract or source does not exist.
+    #[serde(rename = "E_NOT_FOUND")]
+    NotFound,
+    /// A source with that name exists already.
+    #[serde(rename = "E_SOURCE_EXISTS")]
+    SourceExists,
+    /// A source could not be read at all (missing folder, failed git fetch); the cache was left untouched.
+    #[serde(rename = "E_SOURCE_UNREADABLE")]
+    SourceUnreadable,
+    /// Another sync is running.
+    #[serde(rename = "E_SYNC_BUSY")]
+    SyncBusy,
+    /// The user cancelled.
+    #[serde(rename = "E_CANCELLED")]
+    Cancelled,
+    /// A descriptor is malformed or breaks its schema.
+    #[serde(rename = "E_INVALID_DOCUMENT")]
+    InvalidDocument,
+    /// The local cache could not be read or written.
+    #[serde(rename = "E_STORE")]
+    Store,
+    /// The search index failed.
+    #[serde(rename = "E_SEARCH")]
+    Search,
+    /// The data directory or configuration is unusable.
+    #[serde(rename = "E_CONFIG")]
+    Config,
+    /// A file could not be read or written.
+    #[serde(rename = "E_IO")]
+    Io,
+    /// A bug: please report it.
+    #[serde(rename = "E_INTERNAL")]
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownCommand => "E_UNKNOWN_COMMAND",
+            ErrorCode::InvalidArgs => "E_INVALID_ARGS",
+            ErrorCode::NotFound => "E_NOT_FOUND",
+            ErrorCode::SourceExists => "E_SOURCE_EXISTS",
+            ErrorCode::SourceUnreadable => "E_SOURCE_UNREADABLE",
+            ErrorCode::SyncBusy => "E_SYNC_BUSY",
+            ErrorCode::Cancelled => "E_CANCELLED",
+            ErrorCode::InvalidDocument => "E_INVALID_DOCUMENT",
+            ErrorCode::Store => "E_STORE",
+            ErrorCode::Search => "E_SEARCH",
+            ErrorCode::Config => "E_CONFIG",
+            ErrorCode::Io => "E_IO",
+            ErrorCode::Internal => "E_INTERNAL",
+        }
+    }
+}
+
+/// An error as the UI and CLI show it: `{"code":"E_NOT_FOUND","message":"no product with id `x`"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError { code, message: message.into() }
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> AppError {
+        AppError::new(ErrorCode::NotFound, format!("{what} was not found in the local cache"))
+    }
+}
+
+impl From<meshlens_store::StoreError> for AppError {
+    fn from(err: meshlens_store::StoreError) -> AppError {
+        AppError::new(ErrorCode::Store, err.to_string())
+    }
+}
+
+impl From<meshlens_sync::SyncError> for AppError {
+    fn from(err: meshlens_sync::SyncError) -> AppError {
+        let code = match &err {
+            meshlens_sync::SyncError::Cancelled(_) => ErrorCode::Cancelled,
+            meshlens_sync::SyncError::SourceUnreadable { .. } => ErrorCode::SourceUnreadable,
+            meshlens_sync::SyncError::Store(_) => ErrorCode::Store,
+            meshlens_sync::SyncError::Worker { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, err.to_string())
+    }
+}

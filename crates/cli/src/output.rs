@@ -1,0 +1,201 @@
+//! Human-readable output. JSON output is `serde_json` of the facade's types, nothing else.
+
+use meshlens_app::{AppError, ProductDetail, ProductSummary, SourceRecord, SyncReport, ValidationReport};
+use serde::Serialize;
+
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("error: cannot encode the output as JSON: {err}"),
+    }
+}
+
+pub fn print_error(err: &AppError) {
+    eprintln!("error[{}]: {}", err.code.as_str(), err.message);
+}
+
+fn opt(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("-")
+}
+
+/// Prints rows as aligned columns; the last column is not padded.
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len() - 1;
+        let text: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i == last { c.to_string() } else { format!("{c:<w$}", w = widths[i]) })
+            .collect();
+        println!("{}", text.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+pub fn print_products(products: &[ProductSummary]) {
+    if products.is_empty() {
+        println!("no products in the cache yet: add a source (`meshlens source add`) and run `meshlens sync`, or try `meshlens demo`");
+        return;
+    }
+    let rows: Vec<Vec<String>> = products
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.clone(),
+                opt(&p.name).to_string(),
+                opt(&p.domain).to_string(),
+                opt(&p.status).to_string(),
+                opt(&p.version).to_string(),
+                opt(&p.owner_team).to_string(),
+                p.tags.join(", "),
+            ]
+        })
+        .collect();
+    print_table(&["ID", "NAME", "DOMAIN", "STATUS", "VERSION", "OWNER TEAM", "TAGS"], &rows);
+    println!("\n{} products", products.len());
+}
+
+pub fn print_sources(sources: &[SourceRecord]) {
+    if sources.is_empty() {
+        println!("no sources yet: `meshlens source add NAME --kind folder --path DIR`");
+        return;
+    }
+    let rows: Vec<Vec<String>> = sources
+        .iter()
+        .map(|s| {
+            let location = match &s.config.kind {
+                meshlens_app::SourceKind::Folder { path } => format!("folder {}", path.display()),
+                meshlens_app::SourceKind::Git { url, branch } => match branch {
+                    Some(branch) => format!("git {url} ({branch})"),
+                    None => format!("git {url}"),
+                },
+            };
+            let last = match (&s.last_sync_at, &s.last_error) {
+                (_, Some(err)) => format!("failed: {err}"),
+                (Some(at), None) => at.clone(),
+                (None, None) => "never synced".into(),
+            };
+            vec![s.config.name.clone(), location, s.products.to_string(), last]
+        })
+        .collect();
+    print_table(&["NAME", "LOCATION", "PRODUCTS", "LAST SYNC"], &rows);
+}
+
+pub fn print_sync_report(report: &SyncReport) {
+    for outcome in &report.sources {
+        let r = &outcome.report;
+        if let Some(err) = &outcome.unreadable {
+            println!("{}: not read, cache kept as it was — {}", r.name, err.message);
+            continue;
+        }
+        println!(
+            "{}: {} added, {} updated, {} removed, {} unchanged, {} errors, {} warnings",
+            r.name,
+            r.applied.added,
+            r.applied.updated,
+            r.applied.removed,
+            r.applied.unchanged,
+            r.errors.len(),
+            r.warnings.len()
+        );
+        for e in &r.errors {
+            println!("  error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+        }
+        for w in &r.warnings {
+            println!("  warning: {}:{}:{}: {}", w.file, w.line, w.column, w.message);
+        }
+    }
+    println!("done in {} ms", report.duration_ms);
+}
+
+pub fn print_validation(reports: &[ValidationReport]) {
+    for report in reports {
+        for e in &report.errors {
+            println!("{}:{}:{}: error: {} (at {})", report.file, e.line, e.column, e.message, pointer_or_root(&e.pointer));
+        }
+    }
+    let invalid = reports.iter().filter(|r| !r.valid).count();
+    eprintln!("{} file(s) checked, {} invalid", reports.len(), invalid);
+}
+
+fn pointer_or_root(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
+}
+
+pub fn print_product(detail: &ProductDetail) {
+    let p = &detail.product;
+    println!("{} ({})", opt(&p.name), p.id);
+    println!("  domain:  {}   status: {}   version: {}", opt(&p.domain), opt(&p.status), opt(&p.version));
+    println!("  team:    {}   owner: {}", opt(&p.owner_team), opt(&p.owner));
+    if !p.tags.is_empty() {
+        println!("  tags:    {}", p.tags.join(", "));
+    }
+    if let Some(description) = &p.description {
+        println!("\n  {}", description.trim());
+    }
+    if !p.support.is_empty() {
+        println!("\nSupport");
+        for s in &p.support {
+            println!("  {} {}", s.channel, s.url.as_deref().unwrap_or(""));
+        }
+    }
+    if !p.input_ports.is_empty() {
+        println!("\nInput ports");
+        for port in &p.input_ports {
+            println!("  {} → contract {} {}", port.name, opt(&port.contract_id), opt(&port.version));
+        }
+    }
+    if !p.output_ports.is_empty() {
+        println!("\nOutput ports");
+        for port in &p.output_ports {
+            println!("  {} → contract {} {}", port.name, opt(&port.contract_id), opt(&port.version));
+        }
+    }
+    for entry in &detail.contracts {
+        let c = &entry.contract;
+        let role = match entry.port.direction {
+            meshlens_app::PortDirection::In => "consumed on input port",
+            meshlens_app::PortDirection::Out => "published on output port",
+        };
+        let producer = match (&entry.port.direction, &entry.producer) {
+            (meshlens_app::PortDirection::In, Some(producer)) => format!(", produced by {producer}"),
+            _ => String::new(),
+        };
+        println!("\nContract {} {} ({}) — {role} `{}`{producer}", c.id, opt(&c.version), opt(&c.status), entry.port.port);
+        for d in &c.datasets {
+            println!("  dataset {}{}", d.name, d.physical_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default());
+            for col in &d.columns {
+                let ty = col.logical_type.as_deref().or(col.physical_type.as_deref()).unwrap_or("-");
+                let class = col.classification.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+                println!("    {:<28} {ty}{class}", col.name);
+            }
+        }
+        if !c.sla.is_empty() {
+            println!("  SLAs");
+            for sla in &c.sla {
+                let value = match &sla.value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                println!("    {:<20} {value} {}", sla.property, sla.unit.as_deref().unwrap_or(""));
+            }
+        }
+        if !c.quality.is_empty() {
+            println!("  quality rules: {}", c.quality.len());
+        }
+    }
+    for missing in &detail.missing_contracts {
+        let version = missing.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+        println!("\nwarning: port `{}` names contract {}{version}, which is not in the cache", missing.port, missing.contract_id);
+    }
+    println!("\nsource: {} ({})", detail.source, detail.path);
+}

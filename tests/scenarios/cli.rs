@@ -1,0 +1,206 @@
+//! Scenario tests: the `meshlens` CLI on the bundled demo mesh and on edited copies of it,
+//! checked against the CLI contract (commands, JSON keys, exit codes).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Meshlens, copy_tree, demo_mesh};
+
+fn keys(value: &serde_json::Value) -> BTreeSet<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+fn has_keys(value: &serde_json::Value, expected: &[&str]) {
+    let present = keys(value);
+    for key in expected {
+        assert!(present.contains(*key), "missing key `{key}` in {value}");
+    }
+}
+
+#[test]
+fn demo_registers_and_syncs_the_bundled_mesh() {
+    let m = Meshlens::new();
+    let out = m.ok(&["demo"]);
+    assert!(out.contains("demo:"), "human sync summary expected, got:\n{out}");
+
+    let products = m.json(&["products"]);
+    let products = products.as_array().unwrap();
+    assert!(products.len() >= 15, "the demo mesh has at least 15 products, got {}", products.len());
+    for p in products {
+        has_keys(p, &["id", "name", "domain", "status", "version", "owner_team", "tags"]);
+    }
+    let domains: BTreeSet<&str> = products.iter().filter_map(|p| p["domain"].as_str()).collect();
+    assert!(domains.len() >= 5, "at least 5 domains, got {domains:?}");
+
+    let sources = m.json(&["source", "list"]);
+    assert_eq!(sources[0]["config"]["name"], "demo");
+
+    // A second `demo` is an incremental no-op.
+    let report = m.json(&["sync", "demo"]);
+    has_keys(&report, &["sources", "duration_ms"]);
+    let demo = &report["sources"][0];
+    has_keys(demo, &["name", "added", "updated", "removed", "unchanged", "errors"]);
+    assert_eq!(demo["added"], 0);
+    assert_eq!(demo["updated"], 0);
+    assert_eq!(demo["removed"], 0);
+    assert!(demo["unchanged"].as_u64().unwrap() >= 30);
+    assert_eq!(demo["errors"].as_array().unwrap().len(), 0, "the demo mesh is valid: {demo}");
+}
+
+#[test]
+fn products_filter_by_domain_and_show_a_product() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let all = m.json(&["products"]);
+    let first = &all[0];
+    let domain = first["domain"].as_str().unwrap();
+    let filtered = m.json(&["products", "--domain", domain]);
+    assert!(filtered.as_array().unwrap().iter().all(|p| p["domain"] == domain));
+    assert!(filtered.as_array().unwrap().len() < all.as_array().unwrap().len());
+
+    // A product that consumes others has input ports resolved to the producing contracts.
+    let consumer = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| m.json(&["show", p["id"].as_str().unwrap()]))
+        .find(|d| !d["product"]["input_ports"].as_array().unwrap().is_empty())
+        .expect("the demo mesh has products consuming other products");
+    let contracts = consumer["contracts"].as_array().unwrap();
+    assert!(!contracts.is_empty());
+    let datasets = contracts[0]["contract"]["datasets"].as_array().unwrap();
+    assert!(!datasets.is_empty() && !datasets[0]["columns"].as_array().unwrap().is_empty());
+    assert!(consumer["path"].as_str().unwrap().ends_with(".yaml"));
+
+    let human = m.ok(&["show", first["id"].as_str().unwrap()]);
+    assert!(human.contains("Output ports") && human.contains("Contract "), "human product page:\n{human}");
+
+    let missing = m.run(&["show", "no-such-product"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("E_NOT_FOUND"));
+}
+
+#[test]
+fn validate_reports_file_line_column_and_pointer() {
+    let m = Meshlens::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.odps.yaml");
+    std::fs::write(&bad, "apiVersion: v1.0.0\nkind: DataProduct\nid: broken\nstatus: active\noutputPorts:\n  - name: out\n    version: 7\n").unwrap();
+    let bad = bad.to_str().unwrap();
+
+    let out = m.run(&["validate", bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains(&format!("{bad}:7:")) && human.contains("error:") && human.contains("(at /outputPorts/0/version)"), "{human}");
+
+    let json = m.run(&["validate", bad, "--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    has_keys(&reports[0], &["file", "kind", "valid", "errors"]);
+    assert_eq!(reports[0]["valid"], false);
+    has_keys(&reports[0]["errors"][0], &["line", "column", "pointer", "message"]);
+
+    let demo_files: Vec<String> = std::fs::read_dir(demo_mesh().join("sales"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".yaml"))
+        .collect();
+    let mut args = vec!["validate"];
+    args.extend(demo_files.iter().map(String::as_str));
+    m.ok(&args);
+
+    assert_eq!(m.run(&["validate"]).status.code(), Some(2), "usage error");
+}
+
+#[test]
+fn folder_source_tracks_edits_deletions_and_bad_files() {
+    let m = Meshlens::new();
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    let path = mesh.path().to_str().unwrap();
+    m.ok(&["source", "add", "local", "--kind", "folder", "--path", path]);
+    let first = m.json(&["sync", "local"]);
+    let added = first["sources"][0]["added"].as_u64().unwrap();
+    assert!(added >= 30);
+    let count = m.json(&["products"]).as_array().unwrap().len();
+
+    // Delete one product file, break another, add an unknown document.
+    let products: Vec<std::path::PathBuf> = walk_files(mesh.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".odps.yaml")).collect();
+    std::fs::remove_file(&products[0]).unwrap();
+    std::fs::write(&products[1], "apiVersion: v1.0.0\nkind: DataProduct\nid: [unclosed\n").unwrap();
+    std::fs::write(mesh.path().join("notes.yaml"), "hello: world\n").unwrap();
+
+    let second = m.json(&["sync", "local"]);
+    let local = &second["sources"][0];
+    assert_eq!(local["removed"], 1, "{local}");
+    let errors = local["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e["file"].as_str().unwrap().ends_with(products[1].file_name().unwrap().to_str().unwrap()) && e["line"].as_u64().unwrap() >= 3), "{errors:?}");
+    assert!(errors.iter().any(|e| e["file"].as_str().unwrap().ends_with("notes.yaml")), "{errors:?}");
+    // An invalid edit is reported and the product keeps its last good version: nothing is lost from the cache.
+    let now = m.json(&["products"]).as_array().unwrap().len();
+    assert_eq!(now, count - 1, "one product deleted upstream; the broken one keeps its last good version");
+}
+
+#[test]
+fn an_unreadable_source_exits_1_and_keeps_the_cache() {
+    let m = Meshlens::new();
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    m.ok(&["source", "add", "local", "--kind", "folder", "--path", mesh.path().to_str().unwrap()]);
+    m.json(&["sync"]);
+    let before = m.json(&["products"]);
+
+    let moved = tempfile::tempdir().unwrap();
+    std::fs::rename(mesh.path(), moved.path().join("gone")).unwrap();
+    let out = m.run(&["sync", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["sources"][0]["unreadable"]["code"] == "E_SOURCE_UNREADABLE", "{report}");
+    assert_eq!(m.json(&["products"]), before);
+}
+
+#[test]
+fn git_source_reads_a_branch() {
+    let m = Meshlens::new();
+    let repo = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh().join("sales"), repo.path());
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "sales domain"]);
+    git(&["checkout", "-qb", "release"]);
+    m.ok(&["source", "add", "repo", "--kind", "git", "--url", repo.path().to_str().unwrap(), "--branch", "release"]);
+    let report = m.json(&["sync", "repo"]);
+    assert!(report["sources"][0]["added"].as_u64().unwrap() >= 2, "{report}");
+    let listed = m.json(&["products"]);
+    assert!(!listed.as_array().unwrap().is_empty());
+}
+
+#[test]
+fn source_remove_drops_its_products() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    m.ok(&["source", "remove", "demo"]);
+    assert_eq!(m.json(&["products"]), serde_json::json!([]));
+    let again = m.run(&["source", "remove", "demo"]);
+    assert_eq!(again.status.code(), Some(1));
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(walk_files(&path)) } else { out.push(path) }
+    }
+    out.sort();
+    out
+}

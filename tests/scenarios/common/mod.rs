@@ -1,0 +1,84 @@
+//! Helpers for scenario tests that drive the real `meshlens` binary, as a script or a user would.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub fn demo_mesh() -> PathBuf {
+    repo_root().join("assets/demo-mesh")
+}
+
+/// A fresh data directory and a way to run `meshlens --data-dir <it> ...`.
+pub struct Meshlens {
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Meshlens {
+    pub fn new() -> Meshlens {
+        Meshlens { data_dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meshlens"));
+        command.arg("--data-dir").arg(self.data_dir.path());
+        command.env_remove("MESHLENS_DATA_DIR");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs and expects exit 0, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "meshlens {args:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs with `--json` appended and expects exit 0.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let text = self.ok(&all);
+        serde_json::from_str(&text).unwrap_or_else(|err| panic!("meshlens {all:?} printed invalid JSON ({err}):\n{text}"))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.data_dir.path()
+    }
+}
+
+/// Copies a folder tree (for tests that edit a source).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &target).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
