@@ -1,6 +1,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use meshlens_model::{Contract, Entity, ParsedDocument, Product};
+use meshlens_model::{Contract, DocKind, Entity, ParsedDocument, Product};
 use serde::{Deserialize, Serialize};
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
@@ -52,6 +52,7 @@ pub enum UpsertOutcome {
 }
 
 /// What one committed sync changed, for reporting and for updating the search index.
+/// The id lists feed the index; they stay out of the JSON report, which may cover 10k products.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppliedSync {
     pub added: usize,
@@ -59,32 +60,64 @@ pub struct AppliedSync {
     pub removed: usize,
     pub unchanged: usize,
     /// Products added or updated (or moved between files).
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
     pub changed_product_ids: Vec<String>,
     /// Products no longer in the cache.
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
     pub removed_product_ids: Vec<String>,
     /// Contract ids with at least one version added or updated (or a version removed while
     /// others remain).
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
     pub changed_contract_ids: Vec<String>,
     /// Contract ids with no version left in the cache.
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
     pub removed_contract_ids: Vec<String>,
 }
 
 /// Rows per multi-row INSERT: large enough to amortise statement overhead, small enough to stay
-/// far below SQLite's bound-parameter limit (8 columns x 256 = 2048).
+/// far below SQLite's bound-parameter limit (11 columns x 256 = 2816).
 const CHUNK: usize = 256;
+/// Buffered documents before a flush: bounds memory (raw text) while keeping statements big.
+const DOCS_PER_FLUSH: usize = 128;
+
+/// Who holds an entity key: (source, path).
+type Holder = (String, String);
 
 /// One open write transaction for syncing one source. Nothing is visible to readers until
 /// [`SyncTx::commit`]; dropping it (cancellation, error, crash) rolls everything back.
+///
+/// Per-statement overhead dominates SQLite writes through sqlx, so the transaction keeps the
+/// source's documents and all entity keys in memory (it holds the write lock, so they cannot
+/// change underneath) and writes new rows in multi-row INSERTs with ids it allocates itself.
 pub struct SyncTx {
     tx: Transaction<'static, Sqlite>,
     source: String,
     applied: AppliedSync,
+    /// This source's documents by path.
+    docs: HashMap<String, ExistingDoc>,
+    /// Every product id in the cache (all sources) and its file.
+    products: HashMap<String, Holder>,
+    /// Every (contract id, version or "") in the cache and its file.
+    contracts: HashMap<(String, String), Holder>,
     changed_products: BTreeSet<String>,
     removed_products: BTreeSet<String>,
     changed_contracts: BTreeSet<String>,
     removed_contracts: BTreeSet<String>,
-    /// Documents whose child rows may still sit in the buffers below.
-    buffered_docs: HashSet<i64>,
+    next_doc_id: i64,
+    /// Document ids at or above this are still in the buffers.
+    first_unflushed_id: i64,
+    buffers: Buffers,
+}
+
+#[derive(Default)]
+struct Buffers {
+    documents: Vec<DocumentRow>,
+    products: Vec<ProductRow>,
+    contracts: Vec<ContractRow>,
     datasets: Vec<DatasetRow>,
     columns: Vec<ColumnRow>,
     tags: Vec<TagRow>,
@@ -120,8 +153,8 @@ impl Store {
             .collect())
     }
 
-    /// Opens the write transaction for a sync of `source` and takes SQLite's write lock right
-    /// away, so later reads inside the transaction never hit a stale snapshot.
+    /// Opens the write transaction for a sync of `source`. Its first statement is a write, so
+    /// SQLite's write lock is taken (waiting up to the busy timeout) before anything is read.
     pub async fn begin_sync(&self, source: &str) -> Result<SyncTx, StoreError> {
         let mut tx = self.pool.begin().await.ctx("begin sync")?;
         let touched =
@@ -133,19 +166,62 @@ impl Store {
         if touched.rows_affected() == 0 {
             return Err(StoreError::UnknownSource(source.to_string()));
         }
+        let docs: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT d.path, d.id, d.kind, d.entity_id, IIF(c.document_id IS NULL, NULL, COALESCE(c.version, ''))
+             FROM documents d LEFT JOIN contracts c ON c.document_id = d.id WHERE d.source = ?",
+        )
+                .bind(source)
+                .fetch_all(&mut *tx)
+                .await
+                .ctx("begin sync")?;
+        let products: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT p.id, d.source, d.path FROM products p JOIN documents d ON d.id = p.document_id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("begin sync")?;
+        let contracts: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT c.id, COALESCE(c.version, ''), d.source, d.path
+             FROM contracts c JOIN documents d ON d.id = c.document_id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("begin sync")?;
+        let (max_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM documents")
+            .fetch_one(&mut *tx)
+            .await
+            .ctx("begin sync")?;
         Ok(SyncTx {
             tx,
             source: source.to_string(),
             applied: AppliedSync::default(),
+            docs: docs
+                .into_iter()
+                .map(|(path, id, kind, entity_id, contract_version)| {
+                    let doc = ExistingDoc {
+                        id,
+                        kind,
+                        entity_id,
+                        contract_version,
+                    };
+                    (path, doc)
+                })
+                .collect(),
+            products: products
+                .into_iter()
+                .map(|(id, source, path)| (id, (source, path)))
+                .collect(),
+            contracts: contracts
+                .into_iter()
+                .map(|(id, version, source, path)| ((id, version), (source, path)))
+                .collect(),
             changed_products: BTreeSet::new(),
             removed_products: BTreeSet::new(),
             changed_contracts: BTreeSet::new(),
             removed_contracts: BTreeSet::new(),
-            buffered_docs: HashSet::new(),
-            datasets: Vec::new(),
-            columns: Vec::new(),
-            tags: Vec::new(),
-            ports: Vec::new(),
+            next_doc_id: max_id + 1,
+            first_unflushed_id: max_id + 1,
+            buffers: Buffers::default(),
         })
     }
 }
@@ -154,6 +230,14 @@ struct ExistingDoc {
     id: i64,
     kind: String,
     entity_id: String,
+    /// For contracts: the version, `""` when none (the key in `SyncTx::contracts`).
+    contract_version: Option<String>,
+}
+
+impl ExistingDoc {
+    fn is_product(&self) -> bool {
+        self.kind == DocKind::Odps.as_str() || self.kind == DocKind::Dps.as_str()
+    }
 }
 
 impl SyncTx {
@@ -168,9 +252,7 @@ impl SyncTx {
         stat: FileStat,
         doc: &ParsedDocument,
     ) -> Result<UpsertOutcome, StoreError> {
-        let existing = self.existing(path).await?;
-        let own_id = existing.as_ref().map_or(-1, |e| e.id);
-        if let Some(conflict) = self.conflict(&doc.entity, own_id).await? {
+        if let Some(conflict) = self.conflict(path, &doc.entity) {
             return Ok(UpsertOutcome::Conflict(conflict));
         }
         let canonical =
@@ -178,96 +260,69 @@ impl SyncTx {
                 what: format!("canonical form of {path}"),
                 source,
             })?;
-        let size = i64::try_from(stat.size).unwrap_or(i64::MAX);
-        let doc_id = match &existing {
-            Some(old) => {
-                if self.buffered_docs.contains(&old.id) {
-                    self.flush(true).await?;
-                }
-                self.forget_entity(old);
-                sqlx::query(
-                    "UPDATE documents SET kind = ?, declared_version = ?, content_hash = ?, size = ?, mtime = ?,
-                         raw = ?, canonical = ?, entity_id = ?, synced_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                     WHERE id = ?",
-                )
-                .bind(doc.kind.as_str())
-                .bind(&doc.declared_version)
-                .bind(&doc.content_hash)
-                .bind(size)
-                .bind(stat.mtime)
-                .bind(&doc.raw)
-                .bind(&canonical)
-                .bind(doc.entity.id())
-                .bind(old.id)
-                .execute(&mut *self.tx)
-                .await
-                .ctx("update document")?;
-                // Cascades take the old product/contract's child rows with them.
-                for table in [
-                    "DELETE FROM products WHERE document_id = ?",
-                    "DELETE FROM contracts WHERE document_id = ?",
-                ] {
-                    sqlx::query(table)
-                        .bind(old.id)
-                        .execute(&mut *self.tx)
-                        .await
-                        .ctx("replace document entity")?;
-                }
-                self.applied.updated += 1;
-                old.id
-            }
-            None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO documents (source, path, kind, declared_version, content_hash, size, mtime, raw, canonical, entity_id)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                )
-                .bind(&self.source)
-                .bind(path)
-                .bind(doc.kind.as_str())
-                .bind(&doc.declared_version)
-                .bind(&doc.content_hash)
-                .bind(size)
-                .bind(stat.mtime)
-                .bind(&doc.raw)
-                .bind(&canonical)
-                .bind(doc.entity.id())
-                .fetch_one(&mut *self.tx)
-                .await
-                .ctx("insert document")?;
-                self.applied.added += 1;
-                id
-            }
-        };
+        let replaced = self.remove_document(path).await?;
+        let doc_id = self.next_doc_id;
+        self.next_doc_id += 1;
+        self.buffers.documents.push(DocumentRow {
+            id: doc_id,
+            source: self.source.clone(),
+            path: path.to_string(),
+            kind: doc.kind.as_str(),
+            declared_version: doc.declared_version.clone(),
+            content_hash: doc.content_hash.clone(),
+            size: i64::try_from(stat.size).unwrap_or(i64::MAX),
+            mtime: stat.mtime,
+            raw: doc.raw.clone(),
+            canonical,
+            entity_id: doc.entity.id().to_string(),
+        });
+        let holder = (self.source.clone(), path.to_string());
         match &doc.entity {
-            Entity::Product(product) => self.insert_product(doc_id, product).await?,
-            Entity::Contract(contract) => self.insert_contract(doc_id, contract).await?,
+            Entity::Product(product) => {
+                self.buffer_product(doc_id, product)?;
+                self.products.insert(product.id.clone(), holder);
+            }
+            Entity::Contract(contract) => {
+                self.buffer_contract(doc_id, contract)?;
+                let key = (
+                    contract.id.clone(),
+                    contract.version.clone().unwrap_or_default(),
+                );
+                self.contracts.insert(key, holder);
+            }
         }
-        self.buffered_docs.insert(doc_id);
-        if self.columns.len() >= 4 * CHUNK || self.datasets.len() >= 4 * CHUNK {
-            self.flush(false).await?;
+        self.docs.insert(
+            path.to_string(),
+            ExistingDoc {
+                id: doc_id,
+                kind: doc.kind.as_str().to_string(),
+                entity_id: doc.entity.id().to_string(),
+                contract_version: match &doc.entity {
+                    Entity::Contract(c) => Some(c.version.clone().unwrap_or_default()),
+                    Entity::Product(_) => None,
+                },
+            },
+        );
+        if self.buffers.documents.len() >= DOCS_PER_FLUSH || self.buffers.columns.len() >= 8 * CHUNK
+        {
+            self.flush().await?;
         }
-        Ok(match existing {
-            Some(_) => UpsertOutcome::Updated,
-            None => UpsertOutcome::Added,
+        Ok(if replaced {
+            self.applied.updated += 1;
+            UpsertOutcome::Updated
+        } else {
+            self.applied.added += 1;
+            UpsertOutcome::Added
         })
     }
 
     /// Removes `path` from the cache. Returns false when it was not cached.
     pub async fn delete(&mut self, path: &str) -> Result<bool, StoreError> {
-        let Some(old) = self.existing(path).await? else {
-            return Ok(false);
-        };
-        if self.buffered_docs.contains(&old.id) {
-            self.flush(true).await?;
+        let removed = self.remove_document(path).await?;
+        if removed {
+            self.applied.removed += 1;
         }
-        self.forget_entity(&old);
-        sqlx::query("DELETE FROM documents WHERE id = ?")
-            .bind(old.id)
-            .execute(&mut *self.tx)
-            .await
-            .ctx("delete document")?;
-        self.applied.removed += 1;
-        Ok(true)
+        Ok(removed)
     }
 
     /// Counts `path` as unchanged. With a `stat`, records the file's new size/mtime (content
@@ -297,24 +352,24 @@ impl SyncTx {
         status: SyncStatus,
         last_error: Option<&str>,
     ) -> Result<AppliedSync, StoreError> {
-        self.flush(true).await?;
+        self.flush().await?;
         let mut applied = std::mem::take(&mut self.applied);
-        let (changed, removed) = (
+        // An id that lost its file may still exist elsewhere (moved, or another contract
+        // version): then it is a change, not a removal.
+        let (changed, removed) = reconcile(
             std::mem::take(&mut self.changed_products),
             std::mem::take(&mut self.removed_products),
+            |id| self.products.contains_key(id),
         );
-        let (changed, removed) = self
-            .reconcile("SELECT 1 FROM products WHERE id = ?", changed, removed)
-            .await?;
         applied.changed_product_ids = changed;
         applied.removed_product_ids = removed;
-        let (changed, removed) = (
+        let contract_ids: HashSet<&str> =
+            self.contracts.keys().map(|(id, _)| id.as_str()).collect();
+        let (changed, removed) = reconcile(
             std::mem::take(&mut self.changed_contracts),
             std::mem::take(&mut self.removed_contracts),
+            |id| contract_ids.contains(id),
         );
-        let (changed, removed) = self
-            .reconcile("SELECT 1 FROM contracts WHERE id = ?", changed, removed)
-            .await?;
         applied.changed_contract_ids = changed;
         applied.removed_contract_ids = removed;
         sqlx::query(
@@ -331,115 +386,72 @@ impl SyncTx {
         Ok(applied)
     }
 
-    /// An id that lost its file may still exist elsewhere (moved, or another contract version):
-    /// then it is a change, not a removal.
-    async fn reconcile(
-        &mut self,
-        exists_sql: &'static str,
-        mut changed: BTreeSet<String>,
-        removed: BTreeSet<String>,
-    ) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let mut gone = Vec::new();
-        for id in removed {
-            if changed.contains(&id) {
-                continue;
-            }
-            let still: Option<(i64,)> = sqlx::query_as(exists_sql)
-                .bind(&id)
-                .fetch_optional(&mut *self.tx)
-                .await
-                .ctx("reconcile removed ids")?;
-            if still.is_some() {
-                changed.insert(id);
-            } else {
-                gone.push(id);
-            }
+    /// Deletes the document at `path` (its derived rows go by cascade) and forgets its entity.
+    async fn remove_document(&mut self, path: &str) -> Result<bool, StoreError> {
+        let Some(old) = self.docs.remove(path) else {
+            return Ok(false);
+        };
+        if old.id >= self.first_unflushed_id {
+            self.flush().await?;
         }
-        Ok((changed.into_iter().collect(), gone))
-    }
-
-    fn forget_entity(&mut self, old: &ExistingDoc) {
-        let set = if old.kind == "odps" || old.kind == "dps" {
-            &mut self.removed_products
+        if old.is_product() {
+            self.products.remove(&old.entity_id);
+            self.removed_products.insert(old.entity_id);
         } else {
-            &mut self.removed_contracts
-        };
-        set.insert(old.entity_id.clone());
-    }
-
-    async fn existing(&mut self, path: &str) -> Result<Option<ExistingDoc>, StoreError> {
-        let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, kind, entity_id FROM documents WHERE source = ? AND path = ?",
-        )
-        .bind(&self.source)
-        .bind(path)
-        .fetch_optional(&mut *self.tx)
-        .await
-        .ctx("look up document")?;
-        Ok(row.map(|(id, kind, entity_id)| ExistingDoc {
-            id,
-            kind,
-            entity_id,
-        }))
-    }
-
-    async fn conflict(
-        &mut self,
-        entity: &Entity,
-        own_doc: i64,
-    ) -> Result<Option<EntityConflict>, StoreError> {
-        let (kind, id, version) = match entity {
-            Entity::Product(p) => (EntityKind::Product, &p.id, None),
-            Entity::Contract(c) => (EntityKind::Contract, &c.id, c.version.as_ref()),
-        };
-        let holder: Option<(String, String)> = match kind {
-            EntityKind::Product => sqlx::query_as(
-                "SELECT d.source, d.path FROM products p JOIN documents d ON d.id = p.document_id
-                 WHERE p.id = ? AND d.id != ?",
-            )
-            .bind(id)
-            .bind(own_doc),
-            EntityKind::Contract => sqlx::query_as(
-                "SELECT d.source, d.path FROM contracts c JOIN documents d ON d.id = c.document_id
-                 WHERE c.id = ? AND COALESCE(c.version, '') = COALESCE(?, '') AND d.id != ?",
-            )
-            .bind(id)
-            .bind(version)
-            .bind(own_doc),
+            let version = old.contract_version.unwrap_or_default();
+            self.contracts.remove(&(old.entity_id.clone(), version));
+            self.removed_contracts.insert(old.entity_id);
         }
-        .fetch_optional(&mut *self.tx)
-        .await
-        .ctx("check duplicate ids")?;
-        Ok(holder.map(|(source, path)| EntityConflict {
+        sqlx::query("DELETE FROM documents WHERE id = ?")
+            .bind(old.id)
+            .execute(&mut *self.tx)
+            .await
+            .ctx("delete document")?;
+        Ok(true)
+    }
+
+    fn conflict(&self, path: &str, entity: &Entity) -> Option<EntityConflict> {
+        let (kind, id, version, holder) = match entity {
+            Entity::Product(p) => (EntityKind::Product, &p.id, None, self.products.get(&p.id)),
+            Entity::Contract(c) => {
+                let key = (c.id.clone(), c.version.clone().unwrap_or_default());
+                (
+                    EntityKind::Contract,
+                    &c.id,
+                    c.version.as_ref(),
+                    self.contracts.get(&key),
+                )
+            }
+        };
+        let (source, held_path) = holder?;
+        if source == &self.source && held_path == path {
+            return None;
+        }
+        Some(EntityConflict {
             kind,
             id: id.clone(),
             version: version.cloned(),
-            source,
-            path,
-        }))
+            source: source.clone(),
+            path: held_path.clone(),
+        })
     }
 
-    async fn insert_product(&mut self, doc_id: i64, p: &Product) -> Result<(), StoreError> {
-        let entity = encode_entity(p, &p.id)?;
-        sqlx::query(
-            "INSERT INTO products (id, document_id, name, domain, status, version, owner_team, owner, description, classification, entity)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&p.id)
-        .bind(doc_id)
-        .bind(&p.name)
-        .bind(&p.domain)
-        .bind(&p.status)
-        .bind(&p.version)
-        .bind(&p.owner_team)
-        .bind(&p.owner)
-        .bind(&p.description)
-        .bind(&p.classification)
-        .bind(entity)
-        .execute(&mut *self.tx)
-        .await
-        .ctx("insert product")?;
-        self.tags
+    fn buffer_product(&mut self, doc_id: i64, p: &Product) -> Result<(), StoreError> {
+        self.buffers.products.push(ProductRow {
+            id: p.id.clone(),
+            document_id: doc_id,
+            name: p.name.clone(),
+            domain: p.domain.clone(),
+            status: p.status.clone(),
+            version: p.version.clone(),
+            owner_team: p.owner_team.clone(),
+            owner: p.owner.clone(),
+            description: p.description.clone(),
+            classification: p.classification.clone(),
+            entity: encode_entity(p, &p.id)?,
+        });
+        self.buffers
+            .tags
             .extend(p.tags.iter().enumerate().map(|(i, tag)| TagRow {
                 product_id: p.id.clone(),
                 ordinal: i as i64,
@@ -454,7 +466,7 @@ impl SyncTx {
             .iter()
             .map(|port| ("out", &port.name, &port.version, &port.contract_id));
         for (i, (direction, name, version, contract_id)) in inputs.chain(outputs).enumerate() {
-            self.ports.push(PortRow {
+            self.buffers.ports.push(PortRow {
                 product_id: p.id.clone(),
                 direction,
                 ordinal: i as i64,
@@ -467,26 +479,20 @@ impl SyncTx {
         Ok(())
     }
 
-    async fn insert_contract(&mut self, doc_id: i64, c: &Contract) -> Result<(), StoreError> {
-        let entity = encode_entity(c, &c.id)?;
-        sqlx::query(
-            "INSERT INTO contracts (document_id, id, version, name, status, domain, owner_team, classification, entity)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(doc_id)
-        .bind(&c.id)
-        .bind(&c.version)
-        .bind(&c.name)
-        .bind(&c.status)
-        .bind(&c.domain)
-        .bind(&c.owner_team)
-        .bind(&c.classification)
-        .bind(entity)
-        .execute(&mut *self.tx)
-        .await
-        .ctx("insert contract")?;
+    fn buffer_contract(&mut self, doc_id: i64, c: &Contract) -> Result<(), StoreError> {
+        self.buffers.contracts.push(ContractRow {
+            document_id: doc_id,
+            id: c.id.clone(),
+            version: c.version.clone(),
+            name: c.name.clone(),
+            status: c.status.clone(),
+            domain: c.domain.clone(),
+            owner_team: c.owner_team.clone(),
+            classification: c.classification.clone(),
+            entity: encode_entity(c, &c.id)?,
+        });
         for (i, dataset) in c.datasets.iter().enumerate() {
-            self.datasets.push(DatasetRow {
+            self.buffers.datasets.push(DatasetRow {
                 document_id: doc_id,
                 ordinal: i as i64,
                 name: dataset.name.clone(),
@@ -495,41 +501,59 @@ impl SyncTx {
                 description: dataset.description.clone(),
                 classification: dataset.classification.clone(),
             });
-            self.columns.extend(
-                dataset
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(j, column)| ColumnRow {
-                        document_id: doc_id,
-                        dataset_ordinal: i as i64,
-                        ordinal: j as i64,
-                        name: column.name.clone(),
-                        logical_type: column.logical_type.clone(),
-                        physical_type: column.physical_type.clone(),
-                        classification: column.classification.clone(),
-                        description: column.description.clone(),
-                    }),
-            );
+            self.buffers
+                .columns
+                .extend(
+                    dataset
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(j, column)| ColumnRow {
+                            document_id: doc_id,
+                            dataset_ordinal: i as i64,
+                            ordinal: j as i64,
+                            name: column.name.clone(),
+                            logical_type: column.logical_type.clone(),
+                            physical_type: column.physical_type.clone(),
+                            classification: column.classification.clone(),
+                            description: column.description.clone(),
+                        }),
+                );
         }
         self.changed_contracts.insert(c.id.clone());
         Ok(())
     }
 
-    /// Writes buffered child rows. Datasets always go out completely first, because columns
-    /// reference them; other tables keep a partial tail unless `all` (so most statements have
-    /// the same shape and reuse one prepared statement).
-    async fn flush(&mut self, all: bool) -> Result<(), StoreError> {
+    /// Writes every buffered row, parents before children (foreign keys are checked per row).
+    async fn flush(&mut self) -> Result<(), StoreError> {
         let conn: &mut SqliteConnection = &mut self.tx;
-        insert_rows(conn, &mut self.datasets, true).await?;
-        insert_rows(conn, &mut self.columns, all).await?;
-        insert_rows(conn, &mut self.tags, all).await?;
-        insert_rows(conn, &mut self.ports, all).await?;
-        if all {
-            self.buffered_docs.clear();
-        }
+        let b = &mut self.buffers;
+        insert_rows(conn, &mut b.documents).await?;
+        insert_rows(conn, &mut b.products).await?;
+        insert_rows(conn, &mut b.contracts).await?;
+        insert_rows(conn, &mut b.datasets).await?;
+        insert_rows(conn, &mut b.columns).await?;
+        insert_rows(conn, &mut b.tags).await?;
+        insert_rows(conn, &mut b.ports).await?;
+        self.first_unflushed_id = self.next_doc_id;
         Ok(())
     }
+}
+
+fn reconcile(
+    mut changed: BTreeSet<String>,
+    removed: BTreeSet<String>,
+    still_cached: impl Fn(&str) -> bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut gone = Vec::new();
+    for id in removed {
+        if still_cached(&id) {
+            changed.insert(id);
+        } else {
+            gone.push(id);
+        }
+    }
+    (changed.into_iter().collect(), gone)
 }
 
 fn encode_entity<T: Serialize>(value: &T, id: &str) -> Result<String, StoreError> {
@@ -548,15 +572,103 @@ trait BufferedRow: Sized {
 async fn insert_rows<R: BufferedRow>(
     conn: &mut SqliteConnection,
     rows: &mut Vec<R>,
-    all: bool,
 ) -> Result<(), StoreError> {
-    while rows.len() >= CHUNK || (all && !rows.is_empty()) {
+    while !rows.is_empty() {
         let take = rows.len().min(CHUNK);
         let mut query: QueryBuilder<'static, Sqlite> = QueryBuilder::new(R::INSERT);
         query.push_values(rows.drain(..take), |mut b, row| row.bind(&mut b));
         query.build().execute(&mut *conn).await.ctx("insert rows")?;
     }
     Ok(())
+}
+
+struct DocumentRow {
+    id: i64,
+    source: String,
+    path: String,
+    kind: &'static str,
+    declared_version: String,
+    content_hash: String,
+    size: i64,
+    mtime: i64,
+    raw: String,
+    canonical: String,
+    entity_id: String,
+}
+
+impl BufferedRow for DocumentRow {
+    const INSERT: &'static str = "INSERT INTO documents (id, source, path, kind, declared_version, content_hash, size, mtime, raw, canonical, entity_id) ";
+    fn bind(self, b: &mut Separated<'_, 'static, Sqlite, &'static str>) {
+        b.push_bind(self.id)
+            .push_bind(self.source)
+            .push_bind(self.path)
+            .push_bind(self.kind)
+            .push_bind(self.declared_version)
+            .push_bind(self.content_hash)
+            .push_bind(self.size)
+            .push_bind(self.mtime)
+            .push_bind(self.raw)
+            .push_bind(self.canonical)
+            .push_bind(self.entity_id);
+    }
+}
+
+struct ProductRow {
+    id: String,
+    document_id: i64,
+    name: Option<String>,
+    domain: Option<String>,
+    status: Option<String>,
+    version: Option<String>,
+    owner_team: Option<String>,
+    owner: Option<String>,
+    description: Option<String>,
+    classification: Option<String>,
+    entity: String,
+}
+
+impl BufferedRow for ProductRow {
+    const INSERT: &'static str = "INSERT INTO products (id, document_id, name, domain, status, version, owner_team, owner, description, classification, entity) ";
+    fn bind(self, b: &mut Separated<'_, 'static, Sqlite, &'static str>) {
+        b.push_bind(self.id)
+            .push_bind(self.document_id)
+            .push_bind(self.name)
+            .push_bind(self.domain)
+            .push_bind(self.status)
+            .push_bind(self.version)
+            .push_bind(self.owner_team)
+            .push_bind(self.owner)
+            .push_bind(self.description)
+            .push_bind(self.classification)
+            .push_bind(self.entity);
+    }
+}
+
+struct ContractRow {
+    document_id: i64,
+    id: String,
+    version: Option<String>,
+    name: Option<String>,
+    status: Option<String>,
+    domain: Option<String>,
+    owner_team: Option<String>,
+    classification: Option<String>,
+    entity: String,
+}
+
+impl BufferedRow for ContractRow {
+    const INSERT: &'static str = "INSERT INTO contracts (document_id, id, version, name, status, domain, owner_team, classification, entity) ";
+    fn bind(self, b: &mut Separated<'_, 'static, Sqlite, &'static str>) {
+        b.push_bind(self.document_id)
+            .push_bind(self.id)
+            .push_bind(self.version)
+            .push_bind(self.name)
+            .push_bind(self.status)
+            .push_bind(self.domain)
+            .push_bind(self.owner_team)
+            .push_bind(self.classification)
+            .push_bind(self.entity);
+    }
 }
 
 struct DatasetRow {

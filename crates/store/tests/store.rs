@@ -383,3 +383,41 @@ async fn file_store_uses_wal_and_reopens() {
     assert!(dir.path().join("nested/cache.db-wal").exists());
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
 }
+
+#[tokio::test]
+async fn repeated_paths_and_moves_inside_one_sync() {
+    let store = store_with(&["mesh"]).await;
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    tx.upsert("c.yaml", STAT, &contract("c1", "1.0.0", 2))
+        .await
+        .unwrap();
+    // Same path again while its rows are still buffered: replaced, not duplicated.
+    assert_eq!(
+        tx.upsert("c.yaml", STAT, &contract("c1", "1.0.0", 5))
+            .await
+            .unwrap(),
+        UpsertOutcome::Updated
+    );
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(store.stats().await.unwrap().columns, 5);
+
+    // The contract moves to another file: a change, not a removal.
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    assert!(tx.delete("c.yaml").await.unwrap());
+    tx.upsert("moved.yaml", STAT, &contract("c1", "1.0.0", 1))
+        .await
+        .unwrap();
+    let applied = tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(applied.changed_contract_ids, ["c1"]);
+    assert!(applied.removed_contract_ids.is_empty());
+    assert_eq!(
+        store
+            .get_contract("c1", Some("1.0.0"))
+            .await
+            .unwrap()
+            .unwrap()
+            .path,
+        "moved.yaml"
+    );
+    assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
