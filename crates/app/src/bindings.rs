@@ -18,16 +18,8 @@ pub struct CommandSignature {
 
 impl CommandSignature {
     pub fn of<A: TS + 'static, R: TS + 'static>(name: &'static str, docs: &'static str) -> CommandSignature {
-        let mut imports = Vec::new();
-        for dep in A::dependencies().into_iter().chain(R::dependencies()) {
-            imports.push(dep.ts_name);
-        }
-        if A::output_path().is_some() {
-            imports.push(A::ident());
-        }
-        if R::output_path().is_some() {
-            imports.push(R::ident());
-        }
+        let mut imports = exported_names::<A>();
+        imports.extend(exported_names::<R>());
         CommandSignature {
             name,
             docs,
@@ -35,32 +27,50 @@ impl CommandSignature {
             result_ts: R::name(),
             imports,
             export: |dir| {
-                export_type_or_dependencies::<A>(dir)?;
-                export_type_or_dependencies::<R>(dir)
+                export_with_dependencies::<A>(dir)?;
+                export_with_dependencies::<R>(dir)
             },
         }
     }
 }
 
-/// Exports `T` with everything it refers to; for a type that has no file of its own (`Vec<X>`, `bool`),
-/// exports the types it refers to.
-fn export_type_or_dependencies<T: TS + 'static>(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    struct ExportAll<'a> {
-        dir: &'a Path,
-        result: Result<(), ts_rs::ExportError>,
-    }
-    impl ts_rs::TypeVisitor for ExportAll<'_> {
-        fn visit<U: TS + 'static + ?Sized>(&mut self) {
-            if self.result.is_ok() && U::output_path().is_some() {
-                self.result = U::export_all_to(self.dir);
-            }
+/// Collects the exportable types a type expression names: the type itself, or for a wrapper without a
+/// file of its own (`Vec<X>`, `Option<X>`), its type arguments.
+struct Exportables<'a> {
+    dir: Option<&'a Path>,
+    names: Vec<String>,
+    result: Result<(), ts_rs::ExportError>,
+}
+
+impl ts_rs::TypeVisitor for Exportables<'_> {
+    fn visit<U: TS + 'static + ?Sized>(&mut self) {
+        if U::output_path().is_none() {
+            return;
+        }
+        self.names.push(U::ident());
+        if let (Some(dir), Ok(())) = (self.dir, &self.result) {
+            self.result = U::export_all_to(dir);
         }
     }
+}
+
+fn visit_top_level<T: TS + 'static>(visitor: &mut Exportables<'_>) {
     if T::output_path().is_some() {
-        return T::export_all_to(dir);
+        ts_rs::TypeVisitor::visit::<T>(visitor);
+    } else {
+        T::visit_generics(visitor);
     }
-    let mut visitor = ExportAll { dir, result: Ok(()) };
-    T::visit_dependencies(&mut visitor);
+}
+
+fn exported_names<T: TS + 'static>() -> Vec<String> {
+    let mut visitor = Exportables { dir: None, names: Vec::new(), result: Ok(()) };
+    visit_top_level::<T>(&mut visitor);
+    visitor.names
+}
+
+fn export_with_dependencies<T: TS + 'static>(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    let mut visitor = Exportables { dir: Some(dir), names: Vec::new(), result: Ok(()) };
+    visit_top_level::<T>(&mut visitor);
     visitor.result
 }
 

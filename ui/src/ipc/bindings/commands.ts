@@ -1,0 +1,56 @@
+// Generated from crates/app/src/commands.rs by `cargo test -p meshlens-app --test bindings`. Do not edit.
+
+import type { AppError } from "./AppError";
+import type { AppEvent } from "./AppEvent";
+import type { AppInfo } from "./AppInfo";
+import type { GetProductArgs } from "./GetProductArgs";
+import type { ListProductsArgs } from "./ListProductsArgs";
+import type { NoArgs } from "./NoArgs";
+import type { ProductDetail } from "./ProductDetail";
+import type { ProductSummary } from "./ProductSummary";
+import type { RemoveSourceArgs } from "./RemoveSourceArgs";
+import type { RemoveSourceResult } from "./RemoveSourceResult";
+import type { SourceConfig } from "./SourceConfig";
+import type { SourceRecord } from "./SourceRecord";
+import type { SyncArgs } from "./SyncArgs";
+import type { SyncReport } from "./SyncReport";
+import type { ValidateArgs } from "./ValidateArgs";
+import type { ValidationReport } from "./ValidationReport";
+
+export type { AppEvent, AppError };
+
+/** Every backend command: its arguments and its result. */
+export interface Commands {
+  /** Version, data directory and cache counts. */
+  app_info: { args: NoArgs; result: AppInfo };
+  /** Products in the cache, optionally of one domain, sorted by domain then name. */
+  list_products: { args: ListProductsArgs; result: Array<ProductSummary> };
+  /** One product with its ports, contracts, datasets and source file. */
+  get_product: { args: GetProductArgs; result: ProductDetail };
+  /** Configured sources with their last sync. */
+  list_sources: { args: NoArgs; result: Array<SourceRecord> };
+  /** Registers a source (it is read on the next sync). */
+  add_source: { args: SourceConfig; result: SourceRecord };
+  /** Removes a source and everything cached from it. */
+  remove_source: { args: RemoveSourceArgs; result: RemoveSourceResult };
+  /** Syncs the named sources (all when none are named). */
+  sync: { args: SyncArgs; result: SyncReport };
+  /** Asks a running sync to stop; the cache keeps its previous state. */
+  cancel_sync: { args: NoArgs; result: boolean };
+  /** Validates descriptor files against the official schemas. */
+  validate: { args: ValidateArgs; result: Array<ValidationReport> };
+}
+
+export type CommandName = keyof Commands;
+
+export const COMMAND_NAMES: readonly CommandName[] = [
+  "app_info",
+  "list_products",
+  "get_product",
+  "list_sources",
+  "add_source",
+  "remove_source",
+  "sync",
+  "cancel_sync",
+  "validate",
+];
