@@ -46,6 +46,21 @@ struct Job {
 fn jobs() -> Vec<Job> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut jobs = Vec::new();
+    // The hub tree first, so scaled-down runs (fewer events) still contain it.
+    for k in 0..HUB_FANOUT {
+        jobs.push(Job {
+            name: format!("hub.fan_{k}"),
+            inputs: vec!["hub".into()],
+            output: format!("hub_l1_{k}"),
+        });
+        for m in 0..HUB_SECOND {
+            jobs.push(Job {
+                name: format!("hub.fan_{k}_{m}"),
+                inputs: vec![format!("hub_l1_{k}")],
+                output: format!("hub_l2_{k}_{m}"),
+            });
+        }
+    }
     for j in 0..RANDOM_JOBS {
         let out = j % RANDOM_DATASETS;
         let mut pick = || {
@@ -61,20 +76,6 @@ fn jobs() -> Vec<Job> {
             inputs,
             output: format!("d{out}"),
         });
-    }
-    for k in 0..HUB_FANOUT {
-        jobs.push(Job {
-            name: format!("hub.fan_{k}"),
-            inputs: vec!["hub".into()],
-            output: format!("hub_l1_{k}"),
-        });
-        for m in 0..HUB_SECOND {
-            jobs.push(Job {
-                name: format!("hub.fan_{k}_{m}"),
-                inputs: vec![format!("hub_l1_{k}")],
-                output: format!("hub_l2_{k}_{m}"),
-            });
-        }
     }
     jobs
 }
@@ -231,12 +232,23 @@ async fn run(total: u64) {
         t.elapsed().as_secs_f64()
     );
 
-    let ns = "postgres://warehouse.bench:5432:bench.public";
+    let ns = "postgres://warehouse.bench:5432";
+    // Roots among the generated datasets the (possibly scaled-down) event stream reached.
+    let present: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM lineage_nodes WHERE kind = 'dataset' AND name LIKE 'bench.public.d%' ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("dataset names");
+    let mut rng = Rng(42);
+    let roots: Vec<&(i64, String)> = (0..1000)
+        .map(|_| &present[rng.below(present.len() as u64) as usize])
+        .collect();
     let t = Instant::now();
     let first = lineage(
         &store,
         &LineageRequest {
-            id: format!("{ns}.d50000"),
+            id: format!("{ns}:{}", roots[0].1),
             upstream: 5,
             downstream: 5,
             level: Level::Dataset,
@@ -255,13 +267,11 @@ async fn run(total: u64) {
         first.edges.len()
     );
 
-    let mut rng = Rng(42);
-    let roots: Vec<u64> = (0..1000).map(|_| rng.below(RANDOM_DATASETS)).collect();
     let mut samples = Vec::new();
     let mut sizes = Vec::new();
-    for &r in &roots {
+    for (_, name) in &roots {
         let request = LineageRequest {
-            id: format!("{ns}.d{r}"),
+            id: format!("{ns}:{name}"),
             upstream: 5,
             downstream: 5,
             level: Level::Dataset,
@@ -283,7 +293,9 @@ async fn run(total: u64) {
     let mut reached = 0;
     for _ in 0..100 {
         let t = Instant::now();
-        let r = impact(&store, &format!("{ns}.hub")).await.expect("impact");
+        let r = impact(&store, &format!("{ns}:bench.public.hub"))
+            .await
+            .expect("impact");
         samples.push(t.elapsed());
         reached = r.datasets.len();
     }
@@ -295,20 +307,7 @@ async fn run(total: u64) {
 
     // The alternative: recursive CTEs over the indexed edge table, counting nodes only (no
     // names, no edge list), 10 edge hops = 5 dataset hops through jobs.
-    let ids: Vec<i64> = {
-        let mut out = Vec::new();
-        for &r in roots.iter().take(200) {
-            let id: i64 = sqlx::query_scalar(
-                "SELECT id FROM lineage_nodes WHERE kind = 'dataset' AND name = ?",
-            )
-            .bind(format!("bench.public.d{r}"))
-            .fetch_one(store.pool())
-            .await
-            .expect("root id");
-            out.push(id);
-        }
-        out
-    };
+    let ids: Vec<i64> = roots.iter().take(200).map(|(id, _)| *id).collect();
     let cte = "WITH RECURSIVE
         down(node, depth) AS (SELECT ?1, 0 UNION SELECT e.to_node, d.depth + 1 FROM lineage_edges e JOIN down d ON e.from_node = d.node WHERE d.depth < 10),
         up(node, depth) AS (SELECT ?1, 0 UNION SELECT e.from_node, u.depth + 1 FROM lineage_edges e JOIN up u ON e.to_node = u.node WHERE u.depth < 10)

@@ -18,7 +18,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
 use crate::error::{Ctx, LineageError};
-use crate::event::{EventKind, NodeKey, ParsedEvent, parse_event};
+use crate::event::{EntityKind, EventKind, NodeKey, ParsedEvent, parse_event};
 use crate::reader::EventReader;
 
 /// Events per write transaction.
@@ -315,29 +315,78 @@ impl<'a> Ingestor<'a> {
         Ok(fresh)
     }
 
-    /// Ids for every node the batch mentions, creating the missing ones.
+    /// Ids for every node the batch mentions, creating the missing ones (a few multi-row
+    /// statements per batch: per-node round trips to SQLite's worker thread dominated ingest).
     async fn resolve_nodes(
         &mut self,
         conn: &mut SqliteConnection,
         batch: &[Pending],
     ) -> Result<HashMap<NodeKey, i64>, LineageError> {
+        let mut missing: Vec<&NodeKey> = Vec::new();
+        let mut queued = HashSet::new();
+        for key in batch
+            .iter()
+            .flat_map(|p| p.event.nodes.iter().chain(p.event.job.iter()))
+        {
+            if !self.node_ids.contains_key(key) && queued.insert(key) {
+                missing.push(key);
+            }
+        }
+        for chunk in missing.chunks(MAX_PARAMS / 3) {
+            let mut insert: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT OR IGNORE INTO lineage_nodes (kind, namespace, name) ");
+            insert.push_values(chunk, |mut b, k| {
+                b.push_bind(k.kind.as_str())
+                    .push_bind(k.namespace.clone())
+                    .push_bind(k.name.clone());
+            });
+            insert
+                .build()
+                .execute(&mut *conn)
+                .await
+                .ctx("insert lineage nodes")?;
+            let mut select: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT n.id, n.kind, n.namespace, n.name FROM lineage_nodes n JOIN (",
+            );
+            select.push_values(chunk, |mut b, k| {
+                b.push_bind(k.kind.as_str())
+                    .push_bind(k.namespace.clone())
+                    .push_bind(k.name.clone());
+            });
+            select.push(
+                ") v ON n.kind = v.column1 AND n.namespace = v.column2 AND n.name = v.column3",
+            );
+            for row in select
+                .build()
+                .fetch_all(&mut *conn)
+                .await
+                .ctx("look up lineage nodes")?
+            {
+                let kind = if row.get::<&str, _>(1) == "job" {
+                    EntityKind::Job
+                } else {
+                    EntityKind::Dataset
+                };
+                let key = NodeKey {
+                    kind,
+                    namespace: row.get(2),
+                    name: row.get(3),
+                };
+                self.node_ids.insert(key, row.get(0));
+            }
+        }
         let mut ids = HashMap::new();
         for key in batch
             .iter()
             .flat_map(|p| p.event.nodes.iter().chain(p.event.job.iter()))
         {
-            if ids.contains_key(key) {
-                continue;
+            if !ids.contains_key(key) {
+                let id = *self.node_ids.get(key).ok_or_else(|| LineageError::Db {
+                    context: "resolve lineage node",
+                    source: sqlx::Error::RowNotFound,
+                })?;
+                ids.insert(key.clone(), id);
             }
-            let id = match self.node_ids.get(key) {
-                Some(&id) => id,
-                None => {
-                    let id = node_id(conn, key).await?;
-                    self.node_ids.insert(key.clone(), id);
-                    id
-                }
-            };
-            ids.insert(key.clone(), id);
         }
         Ok(ids)
     }
@@ -438,28 +487,6 @@ impl<'a> Ingestor<'a> {
     }
 }
 
-async fn node_id(conn: &mut SqliteConnection, key: &NodeKey) -> Result<i64, LineageError> {
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO lineage_nodes (kind, namespace, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(key.kind.as_str())
-    .bind(&key.namespace)
-    .bind(&key.name)
-    .fetch_optional(&mut *conn)
-    .await
-    .ctx("insert lineage node")?;
-    if let Some(id) = inserted {
-        return Ok(id);
-    }
-    sqlx::query_scalar("SELECT id FROM lineage_nodes WHERE kind = ? AND namespace = ? AND name = ?")
-        .bind(key.kind.as_str())
-        .bind(&key.namespace)
-        .bind(&key.name)
-        .fetch_one(&mut *conn)
-        .await
-        .ctx("look up lineage node")
-}
-
 /// Orders run states: newest event wins; at equal times a terminal state beats START/RUNNING.
 fn state_rank(event_type: Option<&str>) -> i64 {
     match event_type {
@@ -538,6 +565,7 @@ async fn merge_facets(
             }
         }
     }
+    let mut updates: Vec<(i64, String, String)> = Vec::new();
     let mut node_list: Vec<i64> = incoming.keys().copied().collect();
     node_list.sort_unstable();
     for chunk in node_list.chunks(MAX_PARAMS) {
@@ -569,15 +597,24 @@ async fn merge_facets(
                 changed = true;
             }
             if changed {
-                sqlx::query("UPDATE lineage_nodes SET facets = ?, facet_ms = ? WHERE id = ?")
-                    .bind(Value::Object(facets).to_string())
-                    .bind(Value::Object(facet_ms).to_string())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .ctx("write facets")?;
+                updates.push((
+                    id,
+                    Value::Object(facets).to_string(),
+                    Value::Object(facet_ms).to_string(),
+                ));
             }
         }
+        for rows in updates.chunks(MAX_PARAMS / 3) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "UPDATE lineage_nodes SET facets = v.column2, facet_ms = v.column3 FROM (",
+            );
+            q.push_values(rows, |mut b, (id, f, m)| {
+                b.push_bind(*id).push_bind(f.clone()).push_bind(m.clone());
+            });
+            q.push(") AS v WHERE lineage_nodes.id = v.column1");
+            q.build().execute(&mut *conn).await.ctx("write facets")?;
+        }
+        updates.clear();
     }
     Ok(())
 }
