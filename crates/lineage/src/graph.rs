@@ -276,17 +276,25 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
     }
     let node = |db: i64| db_index.get(&db).map(|&i| node_of_row[i]);
 
-    let raw_edges: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT from_node, to_node, kind FROM lineage_edges")
-            .fetch_all(&mut *conn)
-            .await
-            .ctx("read lineage edges")?;
-    let mut dataset_edges = Vec::with_capacity(raw_edges.len());
-    for (f, t, kind) in raw_edges {
-        if let (Some(f), Some(t)) = (node(f), node(t)) {
-            let k = b.kind(&kind);
-            dataset_edges.push((f, t, k));
-        }
+    // Fetched one kind at a time: 500k (i64, i64) pairs instead of 500k rows with a String each.
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT kind FROM lineage_edges")
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("read lineage edge kinds")?;
+    let mut dataset_edges = Vec::new();
+    for kind in kinds {
+        let pairs: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT from_node, to_node FROM lineage_edges WHERE kind = ?")
+                .bind(&kind)
+                .fetch_all(&mut *conn)
+                .await
+                .ctx("read lineage edges")?;
+        let k = b.kind(&kind);
+        dataset_edges.extend(
+            pairs
+                .into_iter()
+                .filter_map(|(f, t)| Some((node(f)?, node(t)?, k))),
+        );
     }
 
     let raw_columns: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
