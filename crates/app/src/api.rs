@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use meshlens_model::ValidationReport;
-pub use meshlens_store::{PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord};
+pub use meshlens_store::{
+    PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord,
+};
 pub use meshlens_sync::SourceSyncReport;
 
 /// For commands that take no arguments.

@@ -23,10 +23,19 @@ pub struct SyncBenchReport {
 
 /// Generates a mesh of `products` products under `workdir`, then measures a full sync and a re-sync
 /// with nothing changed, on a fresh data directory under `workdir`.
-pub async fn bench_sync(workdir: &Path, products: usize, seed: u64) -> Result<SyncBenchReport, AppError> {
+pub async fn bench_sync(
+    workdir: &Path,
+    products: usize,
+    seed: u64,
+) -> Result<SyncBenchReport, AppError> {
     let mesh = workdir.join("mesh");
     let data_dir = workdir.join("data");
-    let io = |err: std::io::Error| AppError::new(ErrorCode::Io, format!("cannot prepare {}: {err}", workdir.display()));
+    let io = |err: std::io::Error| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("cannot prepare {}: {err}", workdir.display()),
+        )
+    };
     if data_dir.exists() {
         std::fs::remove_dir_all(&data_dir).map_err(io)?;
     }
@@ -38,14 +47,24 @@ pub async fn bench_sync(workdir: &Path, products: usize, seed: u64) -> Result<Sy
         if mesh.exists() {
             std::fs::remove_dir_all(&mesh).map_err(io)?;
         }
-        let options = crate::demo::GenerateOptions { out: mesh.clone(), products, seed };
-        crate::demo::generate(&options).map_err(|err| AppError::new(ErrorCode::Io, err.to_string()))?;
+        let options = crate::demo::GenerateOptions {
+            out: mesh.clone(),
+            products,
+            seed,
+        };
+        crate::demo::generate(&options)
+            .map_err(|err| AppError::new(ErrorCode::Io, err.to_string()))?;
         std::fs::write(&marker, wanted).map_err(io)?;
     }
     let generate_ms = started.elapsed().as_millis() as u64;
 
     let app = App::open(AppConfig { data_dir }).await?;
-    app.store().add_source(&SourceConfig { name: "bench".into(), kind: SourceKind::Folder { path: mesh.clone() } }).await?;
+    app.store()
+        .add_source(&SourceConfig {
+            name: "bench".into(),
+            kind: SourceKind::Folder { path: mesh.clone() },
+        })
+        .await?;
     let started = Instant::now();
     let full = app.sync(SyncArgs::default(), &NoEvents).await?;
     let full_sync_ms = started.elapsed().as_millis() as u64;
@@ -73,7 +92,11 @@ pub fn peak_rss_mib() -> f64 {
         .ok()
         .and_then(|status| {
             status.lines().find_map(|line| {
-                let kib = line.strip_prefix("VmHWM:")?.trim().trim_end_matches("kB").trim();
+                let kib = line
+                    .strip_prefix("VmHWM:")?
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim();
                 kib.parse::<f64>().ok()
             })
         })

@@ -17,7 +17,10 @@ pub struct CommandSignature {
 }
 
 impl CommandSignature {
-    pub fn of<A: TS + 'static, R: TS + 'static>(name: &'static str, docs: &'static str) -> CommandSignature {
+    pub fn of<A: TS + 'static, R: TS + 'static>(
+        name: &'static str,
+        docs: &'static str,
+    ) -> CommandSignature {
         let mut imports = exported_names::<A>();
         imports.extend(exported_names::<R>());
         CommandSignature {
@@ -63,13 +66,21 @@ fn visit_top_level<T: TS + 'static>(visitor: &mut Exportables<'_>) {
 }
 
 fn exported_names<T: TS + 'static>() -> Vec<String> {
-    let mut visitor = Exportables { dir: None, names: Vec::new(), result: Ok(()) };
+    let mut visitor = Exportables {
+        dir: None,
+        names: Vec::new(),
+        result: Ok(()),
+    };
     visit_top_level::<T>(&mut visitor);
     visitor.names
 }
 
 fn export_with_dependencies<T: TS + 'static>(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    let mut visitor = Exportables { dir: Some(dir), names: Vec::new(), result: Ok(()) };
+    let mut visitor = Exportables {
+        dir: Some(dir),
+        names: Vec::new(),
+        result: Ok(()),
+    };
     visit_top_level::<T>(&mut visitor);
     visitor.result
 }
@@ -83,10 +94,15 @@ pub fn write_bindings(dir: &Path) -> Result<String, ts_rs::ExportError> {
     crate::AppEvent::export_all_to(dir)?;
     crate::AppError::export_all_to(dir)?;
 
-    let mut imports: BTreeSet<String> = signatures.iter().flat_map(|s| s.imports.iter().cloned()).collect();
+    let mut imports: BTreeSet<String> = signatures
+        .iter()
+        .flat_map(|s| s.imports.iter().cloned())
+        .collect();
     imports.insert("AppEvent".into());
     imports.insert("AppError".into());
-    let mut out = String::from("// Generated from crates/app/src/commands.rs by `cargo test -p meshlens-app --test bindings`. Do not edit.\n\n");
+    let mut out = String::from(
+        "// Generated from crates/app/src/commands.rs by `cargo test -p meshlens-app --test bindings`. Do not edit.\n\n",
+    );
     for name in &imports {
         out.push_str(&format!("import type {{ {name} }} from \"./{name}\";\n"));
     }
@@ -95,7 +111,10 @@ pub fn write_bindings(dir: &Path) -> Result<String, ts_rs::ExportError> {
         for line in s.docs.lines().filter(|l| !l.trim().is_empty()) {
             out.push_str(&format!("  /** {} */\n", line.trim()));
         }
-        out.push_str(&format!("  {}: {{ args: {}; result: {} }};\n", s.name, s.args_ts, s.result_ts));
+        out.push_str(&format!(
+            "  {}: {{ args: {}; result: {} }};\n",
+            s.name, s.args_ts, s.result_ts
+        ));
     }
     out.push_str("}\n\nexport type CommandName = keyof Commands;\n\nexport const COMMAND_NAMES: readonly CommandName[] = [\n");
     for s in &signatures {

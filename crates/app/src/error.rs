@@ -80,11 +80,17 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError { code, message: message.into() }
+        AppError {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: impl std::fmt::Display) -> AppError {
-        AppError::new(ErrorCode::NotFound, format!("{what} was not found in the local cache"))
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("{what} was not found in the local cache"),
+        )
     }
 }
 

@@ -4,8 +4,8 @@
 //! the CLI calls the typed methods of the same names. See `commands.rs` for the table.
 
 pub mod api;
-pub mod bindings;
 pub mod bench;
+pub mod bindings;
 mod commands;
 mod config;
 mod error;
@@ -50,7 +50,10 @@ impl App {
         std::fs::create_dir_all(&config.data_dir).map_err(|err| {
             AppError::new(
                 ErrorCode::Config,
-                format!("cannot create the data directory {}: {err}", config.data_dir.display()),
+                format!(
+                    "cannot create the data directory {}: {err}",
+                    config.data_dir.display()
+                ),
             )
         })?;
         let store = Store::open(&config.database_path()).await?;
@@ -84,54 +87,96 @@ impl App {
         })
     }
 
-    pub async fn list_products(&self, args: ListProductsArgs, _: &dyn EventSink) -> Result<Vec<ProductSummary>, AppError> {
-        let filter = ProductFilter { domain: args.domain, ..Default::default() };
+    pub async fn list_products(
+        &self,
+        args: ListProductsArgs,
+        _: &dyn EventSink,
+    ) -> Result<Vec<ProductSummary>, AppError> {
+        let filter = ProductFilter {
+            domain: args.domain,
+            ..Default::default()
+        };
         Ok(self.store().list_products(&filter).await?)
     }
 
-    pub async fn get_product(&self, args: GetProductArgs, _: &dyn EventSink) -> Result<ProductDetail, AppError> {
+    pub async fn get_product(
+        &self,
+        args: GetProductArgs,
+        _: &dyn EventSink,
+    ) -> Result<ProductDetail, AppError> {
         self.store()
             .get_product(&args.id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
     }
 
-    pub async fn list_sources(&self, _: NoArgs, _: &dyn EventSink) -> Result<Vec<SourceRecord>, AppError> {
+    pub async fn list_sources(
+        &self,
+        _: NoArgs,
+        _: &dyn EventSink,
+    ) -> Result<Vec<SourceRecord>, AppError> {
         Ok(self.store().list_sources().await?)
     }
 
-    pub async fn add_source(&self, config: SourceConfig, _: &dyn EventSink) -> Result<SourceRecord, AppError> {
+    pub async fn add_source(
+        &self,
+        config: SourceConfig,
+        _: &dyn EventSink,
+    ) -> Result<SourceRecord, AppError> {
         validate_source_config(&config)?;
         if self.store().get_source(&config.name).await?.is_some() {
             return Err(AppError::new(
                 ErrorCode::SourceExists,
-                format!("a source named `{}` exists already; remove it first or pick another name", config.name),
+                format!(
+                    "a source named `{}` exists already; remove it first or pick another name",
+                    config.name
+                ),
             ));
         }
         self.store().add_source(&config).await?;
-        self.store()
-            .get_source(&config.name)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::Internal, "the new source vanished right after it was added"))
+        self.store().get_source(&config.name).await?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Internal,
+                "the new source vanished right after it was added",
+            )
+        })
     }
 
-    pub async fn remove_source(&self, args: RemoveSourceArgs, _: &dyn EventSink) -> Result<RemoveSourceResult, AppError> {
+    pub async fn remove_source(
+        &self,
+        args: RemoveSourceArgs,
+        _: &dyn EventSink,
+    ) -> Result<RemoveSourceResult, AppError> {
         let _sync = self.inner.sync_lock.lock().await;
         let removed = self.store().remove_source(&args.name).await?;
         if !removed {
             return Err(AppError::not_found(format!("source `{}`", args.name)));
         }
-        Ok(RemoveSourceResult { name: args.name, removed })
+        Ok(RemoveSourceResult {
+            name: args.name,
+            removed,
+        })
     }
 
     /// Syncs sources one after another. A source that cannot be read is reported (its cache kept) and the
     /// others still sync.
-    pub async fn sync(&self, args: SyncArgs, events: &dyn EventSink) -> Result<SyncReport, AppError> {
+    pub async fn sync(
+        &self,
+        args: SyncArgs,
+        events: &dyn EventSink,
+    ) -> Result<SyncReport, AppError> {
         let Ok(_sync) = self.inner.sync_lock.try_lock() else {
-            return Err(AppError::new(ErrorCode::SyncBusy, "a sync is already running; wait for it or cancel it"));
+            return Err(AppError::new(
+                ErrorCode::SyncBusy,
+                "a sync is already running; wait for it or cancel it",
+            ));
         };
         let cancel = CancellationFlag::new();
-        *self.inner.running_sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
+        *self
+            .inner
+            .running_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
         let started = Instant::now();
         let all = self.store().list_sources().await?;
         let selected: Vec<SourceConfig> = if args.names.is_empty() {
@@ -149,14 +194,20 @@ impl App {
         };
         let context = SyncContext {
             data_dir: self.config().data_dir.clone(),
-            options: SyncOptions { full: args.full, ..Default::default() },
+            options: SyncOptions {
+                full: args.full,
+                ..Default::default()
+            },
             cancel,
         };
         let progress = |p: meshlens_sync::SyncProgress| events.emit(&AppEvent::SyncProgress(p));
         let mut outcomes = Vec::with_capacity(selected.len());
         for source in &selected {
             match meshlens_sync::sync_source(self.store(), source, &context, &progress).await {
-                Ok(report) => outcomes.push(SourceSyncOutcome { report, unreadable: None }),
+                Ok(report) => outcomes.push(SourceSyncOutcome {
+                    report,
+                    unreadable: None,
+                }),
                 Err(err) => {
                     let err = AppError::from(err);
                     if err.code == ErrorCode::Cancelled {
@@ -175,11 +226,18 @@ impl App {
                 }
             }
         }
-        Ok(SyncReport { sources: outcomes, duration_ms: started.elapsed().as_millis() as u64 })
+        Ok(SyncReport {
+            sources: outcomes,
+            duration_ms: started.elapsed().as_millis() as u64,
+        })
     }
 
     pub async fn cancel_sync(&self, _: NoArgs, _: &dyn EventSink) -> Result<bool, AppError> {
-        let running = self.inner.running_sync.lock().unwrap_or_else(|e| e.into_inner());
+        let running = self
+            .inner
+            .running_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         match running.as_ref() {
             Some(flag) if self.inner.sync_lock.try_lock().is_err() => {
                 flag.cancel();
@@ -189,7 +247,11 @@ impl App {
         }
     }
 
-    pub async fn validate(&self, args: ValidateArgs, _: &dyn EventSink) -> Result<Vec<ValidationReport>, AppError> {
+    pub async fn validate(
+        &self,
+        args: ValidateArgs,
+        _: &dyn EventSink,
+    ) -> Result<Vec<ValidationReport>, AppError> {
         validate_paths(&args.paths)
     }
 
@@ -203,10 +265,20 @@ impl App {
             )
         })?;
         if self.store().get_source(DEMO_SOURCE_NAME).await?.is_none() {
-            let config = SourceConfig { name: DEMO_SOURCE_NAME.into(), kind: SourceKind::Folder { path } };
+            let config = SourceConfig {
+                name: DEMO_SOURCE_NAME.into(),
+                kind: SourceKind::Folder { path },
+            };
             self.store().add_source(&config).await?;
         }
-        self.sync(SyncArgs { names: vec![DEMO_SOURCE_NAME.into()], full: false }, events).await
+        self.sync(
+            SyncArgs {
+                names: vec![DEMO_SOURCE_NAME.into()],
+                full: false,
+            },
+            events,
+        )
+        .await
     }
 }
 
@@ -233,15 +305,13 @@ pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppErro
 }
 
 fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
-    if let SourceKind::Folder { path } = &config.kind {
-        if !path.is_dir() {
-            return Err(AppError::new(
-                ErrorCode::SourceUnreadable,
-                format!("{} is not a folder meshlens can read", path.display()),
-            ));
-        }
+    match &config.kind {
+        SourceKind::Folder { path } if !path.is_dir() => Err(AppError::new(
+            ErrorCode::SourceUnreadable,
+            format!("{} is not a folder meshlens can read", path.display()),
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Turns a relative folder path into an absolute one so the source still works from another directory.

@@ -11,12 +11,16 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meshlens_app::{
-    App, AppConfig, AppError, GetProductArgs, ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig,
-    SourceKind, SyncArgs,
+    App, AppConfig, AppError, GetProductArgs, ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs,
+    SourceConfig, SourceKind, SyncArgs,
 };
 
 #[derive(Parser)]
-#[command(name = "meshlens", version, about = "Explore a data mesh offline: products, contracts, lineage and quality")]
+#[command(
+    name = "meshlens",
+    version,
+    about = "Explore a data mesh offline: products, contracts, lineage and quality"
+)]
 struct Cli {
     /// Data directory (default: $MESHLENS_DATA_DIR, else the OS data directory).
     #[arg(long, global = true, value_name = "DIR")]
@@ -173,17 +177,31 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Source(SourceCommand::Add(args)) => {
             let kind = match args.kind {
-                SourceKindArg::Folder => {
-                    SourceKind::Folder { path: meshlens_app::absolute_path(args.path.unwrap_or_default()) }
-                }
-                SourceKindArg::Git => SourceKind::Git { url: git_url(args.url.unwrap_or_default()), branch: args.branch },
+                SourceKindArg::Folder => SourceKind::Folder {
+                    path: meshlens_app::absolute_path(args.path.unwrap_or_default()),
+                },
+                SourceKindArg::Git => SourceKind::Git {
+                    url: git_url(args.url.unwrap_or_default()),
+                    branch: args.branch,
+                },
             };
             let app = open_app(cli.data_dir).await?;
-            let record = app.add_source(SourceConfig { name: args.name, kind }, &NoEvents).await?;
+            let record = app
+                .add_source(
+                    SourceConfig {
+                        name: args.name,
+                        kind,
+                    },
+                    &NoEvents,
+                )
+                .await?;
             if args.json {
                 output::print_json(&record);
             } else {
-                println!("added source `{}`; run `meshlens sync {}` to read it", record.config.name, record.config.name);
+                println!(
+                    "added source `{}`; run `meshlens sync {}` to read it",
+                    record.config.name, record.config.name
+                );
             }
         }
         Command::Source(SourceCommand::List { json }) => {
@@ -197,7 +215,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Source(SourceCommand::Remove { name }) => {
             let app = open_app(cli.data_dir).await?;
-            app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents).await?;
+            app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents)
+                .await?;
             println!("removed source `{name}` and everything cached from it");
         }
         Command::Sync { names, full, json } => {
@@ -210,11 +229,17 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             } else {
                 output::print_sync_report(&report);
             }
-            return Ok(if report.any_unreadable() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+            return Ok(if report.any_unreadable() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
         }
         Command::Products { domain, json } => {
             let app = open_app(cli.data_dir).await?;
-            let products = app.list_products(ListProductsArgs { domain }, &NoEvents).await?;
+            let products = app
+                .list_products(ListProductsArgs { domain }, &NoEvents)
+                .await?;
             if json {
                 output::print_json(&products);
             } else {
@@ -239,7 +264,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 output::print_validation(&reports);
             }
             let all_valid = reports.iter().all(|r| r.valid);
-            return Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            return Ok(if all_valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
         }
         Command::Demo { command: None } => {
             let app = open_app(cli.data_dir).await?;
@@ -247,10 +276,26 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.open_demo(&bar).await?;
             bar.finish();
             output::print_sync_report(&report);
-            return Ok(if report.any_unreadable() { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+            return Ok(if report.any_unreadable() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
         }
-        Command::Demo { command: Some(DemoCommand::Generate { out, products, seed, json }) } => {
-            let options = meshlens_app::demo::GenerateOptions { out, products, seed };
+        Command::Demo {
+            command:
+                Some(DemoCommand::Generate {
+                    out,
+                    products,
+                    seed,
+                    json,
+                }),
+        } => {
+            let options = meshlens_app::demo::GenerateOptions {
+                out,
+                products,
+                seed,
+            };
             let summary = meshlens_app::demo::generate(&options)
                 .map_err(|err| AppError::new(meshlens_app::ErrorCode::Io, err.to_string()))?;
             if json {
@@ -259,8 +304,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 println!("{summary:#?}");
             }
         }
-        Command::Bench(BenchCommand::Sync { products, seed, dir, json }) => {
-            let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}")));
+        Command::Bench(BenchCommand::Sync {
+            products,
+            seed,
+            dir,
+            json,
+        }) => {
+            let dir = dir.unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
+            });
             let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
             if json {
                 output::print_json(&report);
@@ -271,7 +323,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Call { command, args } => {
             let args: serde_json::Value = match args {
                 Some(text) => serde_json::from_str(&text).map_err(|err| {
-                    AppError::new(meshlens_app::ErrorCode::InvalidArgs, format!("the arguments are not JSON: {err}"))
+                    AppError::new(
+                        meshlens_app::ErrorCode::InvalidArgs,
+                        format!("the arguments are not JSON: {err}"),
+                    )
                 })?,
                 None => serde_json::Value::Null,
             };

@@ -1,6 +1,8 @@
 //! Human-readable output. JSON output is `serde_json` of the facade's types, nothing else.
 
-use meshlens_app::{AppError, ProductDetail, ProductSummary, SourceRecord, SyncReport, ValidationReport};
+use meshlens_app::{
+    AppError, ProductDetail, ProductSummary, SourceRecord, SyncReport, ValidationReport,
+};
 use serde::Serialize;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
@@ -31,7 +33,13 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
         let text: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c.to_string() } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i == last {
+                    c.to_string()
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect();
         println!("{}", text.join("  ").trim_end());
     };
@@ -43,7 +51,9 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
 
 pub fn print_products(products: &[ProductSummary]) {
     if products.is_empty() {
-        println!("no products in the cache yet: add a source (`meshlens source add`) and run `meshlens sync`, or try `meshlens demo`");
+        println!(
+            "no products in the cache yet: add a source (`meshlens source add`) and run `meshlens sync`, or try `meshlens demo`"
+        );
         return;
     }
     let rows: Vec<Vec<String>> = products
@@ -60,7 +70,18 @@ pub fn print_products(products: &[ProductSummary]) {
             ]
         })
         .collect();
-    print_table(&["ID", "NAME", "DOMAIN", "STATUS", "VERSION", "OWNER TEAM", "TAGS"], &rows);
+    print_table(
+        &[
+            "ID",
+            "NAME",
+            "DOMAIN",
+            "STATUS",
+            "VERSION",
+            "OWNER TEAM",
+            "TAGS",
+        ],
+        &rows,
+    );
     println!("\n{} products", products.len());
 }
 
@@ -84,7 +105,12 @@ pub fn print_sources(sources: &[SourceRecord]) {
                 (Some(at), None) => at.clone(),
                 (None, None) => "never synced".into(),
             };
-            vec![s.config.name.clone(), location, s.products.to_string(), last]
+            vec![
+                s.config.name.clone(),
+                location,
+                s.products.to_string(),
+                last,
+            ]
         })
         .collect();
     print_table(&["NAME", "LOCATION", "PRODUCTS", "LAST SYNC"], &rows);
@@ -94,7 +120,10 @@ pub fn print_sync_report(report: &SyncReport) {
     for outcome in &report.sources {
         let r = &outcome.report;
         if let Some(err) = &outcome.unreadable {
-            println!("{}: not read, cache kept as it was — {}", r.name, err.message);
+            println!(
+                "{}: not read, cache kept as it was — {}",
+                r.name, err.message
+            );
             continue;
         }
         println!(
@@ -111,7 +140,10 @@ pub fn print_sync_report(report: &SyncReport) {
             println!("  error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
         }
         for w in &r.warnings {
-            println!("  warning: {}:{}:{}: {}", w.file, w.line, w.column, w.message);
+            println!(
+                "  warning: {}:{}:{}: {}",
+                w.file, w.line, w.column, w.message
+            );
         }
     }
     println!("done in {} ms", report.duration_ms);
@@ -120,7 +152,14 @@ pub fn print_sync_report(report: &SyncReport) {
 pub fn print_validation(reports: &[ValidationReport]) {
     for report in reports {
         for e in &report.errors {
-            println!("{}:{}:{}: error: {} (at {})", report.file, e.line, e.column, e.message, pointer_or_root(&e.pointer));
+            println!(
+                "{}:{}:{}: error: {} (at {})",
+                report.file,
+                e.line,
+                e.column,
+                e.message,
+                pointer_or_root(&e.pointer)
+            );
         }
     }
     let invalid = reports.iter().filter(|r| !r.valid).count();
@@ -134,8 +173,17 @@ fn pointer_or_root(pointer: &str) -> &str {
 pub fn print_product(detail: &ProductDetail) {
     let p = &detail.product;
     println!("{} ({})", opt(&p.name), p.id);
-    println!("  domain:  {}   status: {}   version: {}", opt(&p.domain), opt(&p.status), opt(&p.version));
-    println!("  team:    {}   owner: {}", opt(&p.owner_team), opt(&p.owner));
+    println!(
+        "  domain:  {}   status: {}   version: {}",
+        opt(&p.domain),
+        opt(&p.status),
+        opt(&p.version)
+    );
+    println!(
+        "  team:    {}   owner: {}",
+        opt(&p.owner_team),
+        opt(&p.owner)
+    );
     if !p.tags.is_empty() {
         println!("  tags:    {}", p.tags.join(", "));
     }
@@ -151,13 +199,23 @@ pub fn print_product(detail: &ProductDetail) {
     if !p.input_ports.is_empty() {
         println!("\nInput ports");
         for port in &p.input_ports {
-            println!("  {} → contract {} {}", port.name, opt(&port.contract_id), opt(&port.version));
+            println!(
+                "  {} → contract {} {}",
+                port.name,
+                opt(&port.contract_id),
+                opt(&port.version)
+            );
         }
     }
     if !p.output_ports.is_empty() {
         println!("\nOutput ports");
         for port in &p.output_ports {
-            println!("  {} → contract {} {}", port.name, opt(&port.contract_id), opt(&port.version));
+            println!(
+                "  {} → contract {} {}",
+                port.name,
+                opt(&port.contract_id),
+                opt(&port.version)
+            );
         }
     }
     for entry in &detail.contracts {
@@ -167,15 +225,38 @@ pub fn print_product(detail: &ProductDetail) {
             meshlens_app::PortDirection::Out => "published on output port",
         };
         let producer = match (&entry.port.direction, &entry.producer) {
-            (meshlens_app::PortDirection::In, Some(producer)) => format!(", produced by {producer}"),
+            (meshlens_app::PortDirection::In, Some(producer)) => {
+                format!(", produced by {producer}")
+            }
             _ => String::new(),
         };
-        println!("\nContract {} {} ({}) — {role} `{}`{producer}", c.id, opt(&c.version), opt(&c.status), entry.port.port);
+        println!(
+            "\nContract {} {} ({}) — {role} `{}`{producer}",
+            c.id,
+            opt(&c.version),
+            opt(&c.status),
+            entry.port.port
+        );
         for d in &c.datasets {
-            println!("  dataset {}{}", d.name, d.physical_name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default());
+            println!(
+                "  dataset {}{}",
+                d.name,
+                d.physical_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            );
             for col in &d.columns {
-                let ty = col.logical_type.as_deref().or(col.physical_type.as_deref()).unwrap_or("-");
-                let class = col.classification.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+                let ty = col
+                    .logical_type
+                    .as_deref()
+                    .or(col.physical_type.as_deref())
+                    .unwrap_or("-");
+                let class = col
+                    .classification
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
                 println!("    {:<28} {ty}{class}", col.name);
             }
         }
@@ -186,7 +267,11 @@ pub fn print_product(detail: &ProductDetail) {
                     serde_json::Value::String(text) => text.clone(),
                     other => other.to_string(),
                 };
-                println!("    {:<20} {value} {}", sla.property, sla.unit.as_deref().unwrap_or(""));
+                println!(
+                    "    {:<20} {value} {}",
+                    sla.property,
+                    sla.unit.as_deref().unwrap_or("")
+                );
             }
         }
         if !c.quality.is_empty() {
@@ -194,8 +279,15 @@ pub fn print_product(detail: &ProductDetail) {
         }
     }
     for missing in &detail.missing_contracts {
-        let version = missing.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
-        println!("\nwarning: port `{}` names contract {}{version}, which is not in the cache", missing.port, missing.contract_id);
+        let version = missing
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        println!(
+            "\nwarning: port `{}` names contract {}{version}, which is not in the cache",
+            missing.port, missing.contract_id
+        );
     }
     println!("\nsource: {} ({})", detail.source, detail.path);
 }

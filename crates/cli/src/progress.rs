@@ -28,7 +28,9 @@ impl SyncProgressBar {
 
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
-            bar.lock().unwrap_or_else(|e| e.into_inner()).finish_and_clear();
+            bar.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .finish_and_clear();
         }
     }
 }
@@ -40,7 +42,7 @@ impl EventSink for SyncProgressBar {
         let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
         bar.set_prefix(progress.source.clone());
         bar.set_message(format!("{:?}", progress.phase).to_lowercase());
-        bar.set_length(progress.total as u64);
-        bar.set_position(progress.done as u64);
+        bar.set_length(progress.total);
+        bar.set_position(progress.done);
     }
 }
