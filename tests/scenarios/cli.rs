@@ -22,15 +22,36 @@ fn has_keys(value: &serde_json::Value, expected: &[&str]) {
 fn demo_registers_and_syncs_the_bundled_mesh() {
     let m = Meshlens::new();
     let out = m.ok(&["demo"]);
-    assert!(out.contains("demo:"), "human sync summary expected, got:\n{out}");
+    assert!(
+        out.contains("demo:"),
+        "human sync summary expected, got:\n{out}"
+    );
 
     let products = m.json(&["products"]);
     let products = products.as_array().unwrap();
-    assert!(products.len() >= 15, "the demo mesh has at least 15 products, got {}", products.len());
+    assert!(
+        products.len() >= 15,
+        "the demo mesh has at least 15 products, got {}",
+        products.len()
+    );
     for p in products {
-        has_keys(p, &["id", "name", "domain", "status", "version", "owner_team", "tags"]);
+        has_keys(
+            p,
+            &[
+                "id",
+                "name",
+                "domain",
+                "status",
+                "version",
+                "owner_team",
+                "tags",
+            ],
+        );
     }
-    let domains: BTreeSet<&str> = products.iter().filter_map(|p| p["domain"].as_str()).collect();
+    let domains: BTreeSet<&str> = products
+        .iter()
+        .filter_map(|p| p["domain"].as_str())
+        .collect();
     assert!(domains.len() >= 5, "at least 5 domains, got {domains:?}");
 
     let sources = m.json(&["source", "list"]);
@@ -40,12 +61,19 @@ fn demo_registers_and_syncs_the_bundled_mesh() {
     let report = m.json(&["sync", "demo"]);
     has_keys(&report, &["sources", "duration_ms"]);
     let demo = &report["sources"][0];
-    has_keys(demo, &["name", "added", "updated", "removed", "unchanged", "errors"]);
+    has_keys(
+        demo,
+        &["name", "added", "updated", "removed", "unchanged", "errors"],
+    );
     assert_eq!(demo["added"], 0);
     assert_eq!(demo["updated"], 0);
     assert_eq!(demo["removed"], 0);
     assert!(demo["unchanged"].as_u64().unwrap() >= 30);
-    assert_eq!(demo["errors"].as_array().unwrap().len(), 0, "the demo mesh is valid: {demo}");
+    assert_eq!(
+        demo["errors"].as_array().unwrap().len(),
+        0,
+        "the demo mesh is valid: {demo}"
+    );
 }
 
 #[test]
@@ -56,7 +84,13 @@ fn products_filter_by_domain_and_show_a_product() {
     let first = &all[0];
     let domain = first["domain"].as_str().unwrap();
     let filtered = m.json(&["products", "--domain", domain]);
-    assert!(filtered.as_array().unwrap().iter().all(|p| p["domain"] == domain));
+    assert!(
+        filtered
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["domain"] == domain)
+    );
     assert!(filtered.as_array().unwrap().len() < all.as_array().unwrap().len());
 
     // A product that consumes others has input ports resolved to the producing contracts.
@@ -74,7 +108,10 @@ fn products_filter_by_domain_and_show_a_product() {
     assert!(consumer["path"].as_str().unwrap().ends_with(".yaml"));
 
     let human = m.ok(&["show", first["id"].as_str().unwrap()]);
-    assert!(human.contains("Output ports") && human.contains("Contract "), "human product page:\n{human}");
+    assert!(
+        human.contains("Output ports") && human.contains("Contract "),
+        "human product page:\n{human}"
+    );
 
     let missing = m.run(&["show", "no-such-product"]);
     assert_eq!(missing.status.code(), Some(1));
@@ -92,14 +129,22 @@ fn validate_reports_file_line_column_and_pointer() {
     let out = m.run(&["validate", bad]);
     assert_eq!(out.status.code(), Some(1));
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.contains(&format!("{bad}:7:")) && human.contains("error:") && human.contains("(at /outputPorts/0/version)"), "{human}");
+    assert!(
+        human.contains(&format!("{bad}:7:"))
+            && human.contains("error:")
+            && human.contains("(at /outputPorts/0/version)"),
+        "{human}"
+    );
 
     let json = m.run(&["validate", bad, "--json"]);
     assert_eq!(json.status.code(), Some(1));
     let reports: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     has_keys(&reports[0], &["file", "kind", "valid", "errors"]);
     assert_eq!(reports[0]["valid"], false);
-    has_keys(&reports[0]["errors"][0], &["line", "column", "pointer", "message"]);
+    has_keys(
+        &reports[0]["errors"][0],
+        &["line", "column", "pointer", "message"],
+    );
 
     let demo_files: Vec<String> = std::fs::read_dir(demo_mesh().join("sales"))
         .unwrap()
@@ -126,20 +171,43 @@ fn folder_source_tracks_edits_deletions_and_bad_files() {
     let count = m.json(&["products"]).as_array().unwrap().len();
 
     // Delete one product file, break another, add an unknown document.
-    let products: Vec<std::path::PathBuf> = walk_files(mesh.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".odps.yaml")).collect();
+    let products: Vec<std::path::PathBuf> = walk_files(mesh.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".odps.yaml"))
+        .collect();
     std::fs::remove_file(&products[0]).unwrap();
-    std::fs::write(&products[1], "apiVersion: v1.0.0\nkind: DataProduct\nid: [unclosed\n").unwrap();
+    std::fs::write(
+        &products[1],
+        "apiVersion: v1.0.0\nkind: DataProduct\nid: [unclosed\n",
+    )
+    .unwrap();
     std::fs::write(mesh.path().join("notes.yaml"), "hello: world\n").unwrap();
 
     let second = m.json(&["sync", "local"]);
     let local = &second["sources"][0];
     assert_eq!(local["removed"], 1, "{local}");
     let errors = local["errors"].as_array().unwrap();
-    assert!(errors.iter().any(|e| e["file"].as_str().unwrap().ends_with(products[1].file_name().unwrap().to_str().unwrap()) && e["line"].as_u64().unwrap() >= 3), "{errors:?}");
-    assert!(errors.iter().any(|e| e["file"].as_str().unwrap().ends_with("notes.yaml")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(products[1].file_name().unwrap().to_str().unwrap())
+            && e["line"].as_u64().unwrap() >= 3),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["file"].as_str().unwrap().ends_with("notes.yaml")),
+        "{errors:?}"
+    );
     // An invalid edit is reported and the product keeps its last good version: nothing is lost from the cache.
     let now = m.json(&["products"]).as_array().unwrap().len();
-    assert_eq!(now, count - 1, "one product deleted upstream; the broken one keeps its last good version");
+    assert_eq!(
+        now,
+        count - 1,
+        "one product deleted upstream; the broken one keeps its last good version"
+    );
 }
 
 #[test]
@@ -147,7 +215,15 @@ fn an_unreadable_source_exits_1_and_keeps_the_cache() {
     let m = Meshlens::new();
     let mesh = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), mesh.path());
-    m.ok(&["source", "add", "local", "--kind", "folder", "--path", mesh.path().to_str().unwrap()]);
+    m.ok(&[
+        "source",
+        "add",
+        "local",
+        "--kind",
+        "folder",
+        "--path",
+        mesh.path().to_str().unwrap(),
+    ]);
     m.json(&["sync"]);
     let before = m.json(&["products"]);
 
@@ -156,7 +232,10 @@ fn an_unreadable_source_exits_1_and_keeps_the_cache() {
     let out = m.run(&["sync", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(report["sources"][0]["unreadable"]["code"] == "E_SOURCE_UNREADABLE", "{report}");
+    assert!(
+        report["sources"][0]["unreadable"]["code"] == "E_SOURCE_UNREADABLE",
+        "{report}"
+    );
     assert_eq!(m.json(&["products"]), before);
 }
 
@@ -167,20 +246,44 @@ fn git_source_reads_a_branch() {
     copy_tree(&demo_mesh().join("sales"), repo.path());
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(repo.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-qm", "sales domain"]);
     git(&["checkout", "-qb", "release"]);
-    m.ok(&["source", "add", "repo", "--kind", "git", "--url", repo.path().to_str().unwrap(), "--branch", "release"]);
+    m.ok(&[
+        "source",
+        "add",
+        "repo",
+        "--kind",
+        "git",
+        "--url",
+        repo.path().to_str().unwrap(),
+        "--branch",
+        "release",
+    ]);
     let report = m.json(&["sync", "repo"]);
-    assert!(report["sources"][0]["added"].as_u64().unwrap() >= 2, "{report}");
+    assert!(
+        report["sources"][0]["added"].as_u64().unwrap() >= 2,
+        "{report}"
+    );
     let listed = m.json(&["products"]);
     assert!(!listed.as_array().unwrap().is_empty());
 }
@@ -199,8 +302,82 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(walk_files(&path)) } else { out.push(path) }
+        if path.is_dir() {
+            out.extend(walk_files(&path))
+        } else {
+            out.push(path)
+        }
     }
     out.sort();
     out
+}
+
+#[test]
+fn lineage_and_impact_follow_the_cli_contract() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    // Sync may have ingested the demo's events already; an import then skips them as duplicates.
+    let imported = m.json(&["import", demo_mesh().join("lineage").to_str().unwrap()]);
+    let seen = imported["imported"].as_u64().unwrap() + imported["skipped"].as_u64().unwrap();
+    assert!(seen > 100, "{imported}");
+    let again = m.json(&["import", demo_mesh().join("lineage").to_str().unwrap()]);
+    assert_eq!(again["imported"], 0, "importing again is idempotent");
+    assert_eq!(again["skipped"].as_u64().unwrap(), seen);
+
+    let graph = m.json(&["lineage", "sales-order-analytics", "--level", "product"]);
+    has_keys(&graph, &["root", "nodes", "edges"]);
+    has_keys(
+        &graph["nodes"][0],
+        &["id", "kind", "name", "product", "domain"],
+    );
+    has_keys(&graph["edges"][0], &["from", "to", "kind"]);
+    let edges = graph["edges"].as_array().unwrap();
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["from"] == "sales-orders" && e["to"] == "sales-order-analytics"),
+        "{graph}"
+    );
+
+    let dataset = m.json(&[
+        "lineage",
+        "snowflake://northwind-analytics:ANALYTICS.SALES.FCT_ORDERS",
+        "--upstream",
+        "1",
+        "--downstream",
+        "0",
+    ]);
+    assert!(
+        dataset["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["id"].as_str().unwrap().contains("sales.public.orders")),
+        "{dataset}"
+    );
+
+    let dot = m.ok(&["lineage", "sales-orders", "--dot"]);
+    assert!(dot.starts_with("digraph"), "{dot}");
+
+    let impact = m.json(&["impact", "sales-orders"]);
+    has_keys(&impact, &["root", "datasets", "products"]);
+    has_keys(&impact["datasets"][0], &["id", "depth", "product"]);
+    has_keys(
+        &impact["products"][0],
+        &["id", "name", "owner_team", "contacts", "depth"],
+    );
+    let downstream: Vec<&str> = impact["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        downstream.contains(&"finance-revenue-kpis"),
+        "{downstream:?}"
+    );
+
+    let unknown = m.run(&["lineage", "nope:nothing"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
 }

@@ -9,13 +9,20 @@ use common::Meshlens;
 
 fn product_ids(m: &Meshlens) -> Vec<String> {
     let products = m.json(&["products"]);
-    products.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    products
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn integrity(m: &Meshlens) -> String {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = meshlens_store::Store::open(&m.path().join("meshlens.db")).await.unwrap();
+        let store = meshlens_store::Store::open(&m.path().join("meshlens.db"))
+            .await
+            .unwrap();
         store.integrity_check().await.unwrap()
     })
 }
@@ -35,7 +42,11 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(walkdir(&path)) } else { out.push(path) }
+        if path.is_dir() {
+            out.extend(walkdir(&path))
+        } else {
+            out.push(path)
+        }
     }
     out
 }
@@ -44,22 +55,43 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 struct Lcg(u64);
 impl Lcg {
     fn next_fraction(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 #[test]
 fn sigkill_during_sync_keeps_the_previous_cache() {
-    let kills: usize = std::env::var("MESHLENS_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let kills: usize = std::env::var("MESHLENS_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let m = Meshlens::new();
     let mesh = tempfile::tempdir().unwrap();
     let mesh_path = mesh.path().to_str().unwrap();
-    m.ok(&["demo", "generate", "--out", mesh_path, "--products", "300", "--seed", "7"]);
-    m.ok(&["source", "add", "gen", "--kind", "folder", "--path", mesh_path]);
+    m.ok(&[
+        "demo",
+        "generate",
+        "--out",
+        mesh_path,
+        "--products",
+        "300",
+        "--seed",
+        "7",
+    ]);
+    m.ok(&[
+        "source", "add", "gen", "--kind", "folder", "--path", mesh_path,
+    ]);
     m.json(&["sync"]);
     let baseline = product_ids(&m);
-    assert!(baseline.len() >= 300, "the generated mesh should sync 300 products, got {}", baseline.len());
+    assert!(
+        baseline.len() >= 300,
+        "the generated mesh should sync 300 products, got {}",
+        baseline.len()
+    );
 
     // Time one full rewrite so kills land before, during and after the write transaction.
     touch_all(mesh.path(), 0);
@@ -71,7 +103,12 @@ fn sigkill_during_sync_keeps_the_previous_cache() {
     let mut killed_mid_run = 0;
     for round in 1..=kills {
         touch_all(mesh.path(), round);
-        let mut child = m.command().args(["sync", "--json"]).stdout(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = m
+            .command()
+            .args(["sync", "--json"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         let delay = full_sync.mul_f64(0.05 + rng.next_fraction());
         std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
@@ -80,10 +117,21 @@ fn sigkill_during_sync_keeps_the_previous_cache() {
         child.kill().ok(); // SIGKILL on Unix
         child.wait().unwrap();
 
-        assert_eq!(integrity(&m), "ok", "round {round}: integrity check after SIGKILL at {delay:?}");
-        assert_eq!(product_ids(&m), baseline, "round {round}: products changed after SIGKILL at {delay:?}");
+        assert_eq!(
+            integrity(&m),
+            "ok",
+            "round {round}: integrity check after SIGKILL at {delay:?}"
+        );
+        assert_eq!(
+            product_ids(&m),
+            baseline,
+            "round {round}: products changed after SIGKILL at {delay:?}"
+        );
     }
-    assert!(killed_mid_run * 2 >= kills, "only {killed_mid_run} of {kills} kills hit a running sync");
+    assert!(
+        killed_mid_run * 2 >= kills,
+        "only {killed_mid_run} of {kills} kills hit a running sync"
+    );
 
     // The next sync completes and brings the cache up to date.
     let report = m.json(&["sync"]);

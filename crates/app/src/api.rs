@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use meshlens_lineage::{ImpactReport, ImportReport, Level as LineageLevel, LineageGraph};
 pub use meshlens_model::ValidationReport;
 pub use meshlens_store::{
     PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord,
@@ -97,4 +98,51 @@ pub struct AppInfo {
     pub contracts: u64,
     #[ts(type = "number")]
     pub datasets: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LineageArgs {
+    /// A product id, `product/port`, a dataset `namespace:name` (or an alias), a column
+    /// `namespace:name#column`, or a job `job:namespace:name`.
+    pub id: String,
+    /// Hops upstream (default 3).
+    #[serde(default = "default_depth")]
+    #[ts(as = "Option<u32>", optional)]
+    pub upstream: u32,
+    /// Hops downstream (default 3).
+    #[serde(default = "default_depth")]
+    #[ts(as = "Option<u32>", optional)]
+    pub downstream: u32,
+    #[serde(default)]
+    #[ts(as = "Option<LineageLevel>", optional)]
+    pub level: LineageLevel,
+}
+
+fn default_depth() -> u32 {
+    3
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LineagePathArgs {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    #[ts(as = "Option<LineageLevel>", optional)]
+    pub level: LineageLevel,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactArgs {
+    /// A product, port, dataset or column id (see `LineageArgs::id`).
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ImportArgs {
+    /// A file or a folder of OpenLineage events (`.json`, `.ndjson`).
+    pub path: String,
 }

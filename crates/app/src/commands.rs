@@ -63,4 +63,12 @@ command_table! {
     cancel_sync(NoArgs) -> bool;
     /// Validates descriptor files against the official schemas.
     validate(ValidateArgs) -> Vec<ValidationReport>;
+    /// Upstream and downstream lineage of a product, port, dataset or column.
+    lineage(LineageArgs) -> LineageGraph;
+    /// The shortest data-flow path between two nodes, if any.
+    lineage_path(LineagePathArgs) -> Option<LineageGraph>;
+    /// Everything downstream of a product, port, dataset or column, grouped by product.
+    impact(ImpactArgs) -> ImpactReport;
+    /// Imports OpenLineage events from a file or folder.
+    import(ImportArgs) -> ImportReport;
 }

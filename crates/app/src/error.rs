@@ -36,6 +36,9 @@ pub enum ErrorCode {
     /// The local cache could not be read or written.
     #[serde(rename = "E_STORE")]
     Store,
+    /// A lineage query or import failed.
+    #[serde(rename = "E_LINEAGE")]
+    Lineage,
     /// The search index failed.
     #[serde(rename = "E_SEARCH")]
     Search,
@@ -62,6 +65,7 @@ impl ErrorCode {
             ErrorCode::Cancelled => "E_CANCELLED",
             ErrorCode::InvalidDocument => "E_INVALID_DOCUMENT",
             ErrorCode::Store => "E_STORE",
+            ErrorCode::Lineage => "E_LINEAGE",
             ErrorCode::Search => "E_SEARCH",
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::Io => "E_IO",
@@ -107,6 +111,18 @@ impl From<meshlens_sync::SyncError> for AppError {
             meshlens_sync::SyncError::SourceUnreadable { .. } => ErrorCode::SourceUnreadable,
             meshlens_sync::SyncError::Store(_) => ErrorCode::Store,
             meshlens_sync::SyncError::Worker { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, err.to_string())
+    }
+}
+
+impl From<meshlens_lineage::LineageError> for AppError {
+    fn from(err: meshlens_lineage::LineageError) -> AppError {
+        let code = match &err {
+            meshlens_lineage::LineageError::NotFound(_) => ErrorCode::NotFound,
+            meshlens_lineage::LineageError::Unsupported(_) => ErrorCode::InvalidArgs,
+            meshlens_lineage::LineageError::Io { .. } => ErrorCode::Io,
+            meshlens_lineage::LineageError::Db { .. } => ErrorCode::Lineage,
         };
         AppError::new(code, err.to_string())
     }

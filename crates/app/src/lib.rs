@@ -21,6 +21,7 @@ pub use config::{AppConfig, DATA_DIR_ENV};
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
 pub use meshlens_demo as demo;
+pub use meshlens_lineage::to_dot;
 
 use meshlens_store::{ProductFilter, Store};
 use meshlens_sync::{CancellationFlag, SyncContext, SyncOptions};
@@ -253,6 +254,51 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<Vec<ValidationReport>, AppError> {
         validate_paths(&args.paths)
+    }
+
+    pub async fn lineage(
+        &self,
+        args: LineageArgs,
+        _: &dyn EventSink,
+    ) -> Result<LineageGraph, AppError> {
+        let request = meshlens_lineage::LineageRequest {
+            id: args.id,
+            upstream: args.upstream,
+            downstream: args.downstream,
+            level: args.level,
+        };
+        Ok(meshlens_lineage::lineage(self.store(), &request).await?)
+    }
+
+    pub async fn lineage_path(
+        &self,
+        args: LineagePathArgs,
+        _: &dyn EventSink,
+    ) -> Result<Option<LineageGraph>, AppError> {
+        Ok(meshlens_lineage::path_between(self.store(), &args.from, &args.to, args.level).await?)
+    }
+
+    pub async fn impact(
+        &self,
+        args: ImpactArgs,
+        _: &dyn EventSink,
+    ) -> Result<ImpactReport, AppError> {
+        Ok(meshlens_lineage::impact(self.store(), &args.id).await?)
+    }
+
+    pub async fn import(
+        &self,
+        args: ImportArgs,
+        _: &dyn EventSink,
+    ) -> Result<ImportReport, AppError> {
+        let path = PathBuf::from(&args.path);
+        if !path.exists() {
+            return Err(AppError::new(
+                ErrorCode::Io,
+                format!("{} does not exist", path.display()),
+            ));
+        }
+        Ok(meshlens_lineage::import_path(self.store(), &path).await?)
     }
 
     /// Registers the bundled demo mesh as source `demo` (if missing) and syncs it. Used by `meshlens demo`

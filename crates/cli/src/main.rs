@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meshlens_app::{
-    App, AppConfig, AppError, GetProductArgs, ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs,
-    SourceConfig, SourceKind, SyncArgs,
+    App, AppConfig, AppError, GetProductArgs, ImpactArgs, ImportArgs, LineageArgs, LineageLevel,
+    ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig, SourceKind, SyncArgs,
 };
 
 #[derive(Parser)]
@@ -68,6 +68,33 @@ enum Command {
         #[command(subcommand)]
         command: Option<DemoCommand>,
     },
+    /// Import OpenLineage events from a file or a folder (.json, .ndjson).
+    Import {
+        path: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Upstream and downstream lineage of a product, dataset (`namespace:name`) or column (`namespace:name#column`).
+    Lineage {
+        id: String,
+        #[arg(long, default_value_t = 3)]
+        upstream: u32,
+        #[arg(long, default_value_t = 3)]
+        downstream: u32,
+        #[arg(long, value_enum, default_value_t = LevelArg::Dataset)]
+        level: LevelArg,
+        #[arg(long, conflicts_with = "dot")]
+        json: bool,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+    },
+    /// Everything downstream of a product, port, dataset or column, with owners and contacts.
+    Impact {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -96,6 +123,23 @@ enum SourceCommand {
 enum SourceKindArg {
     Folder,
     Git,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Dataset,
+    Column,
+    Product,
+}
+
+impl From<LevelArg> for LineageLevel {
+    fn from(level: LevelArg) -> LineageLevel {
+        match level {
+            LevelArg::Dataset => LineageLevel::Dataset,
+            LevelArg::Column => LineageLevel::Column,
+            LevelArg::Product => LineageLevel::Product,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -302,6 +346,48 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 output::print_json(&summary);
             } else {
                 println!("{summary:#?}");
+            }
+        }
+        Command::Import { path, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let report = app.import(ImportArgs { path }, &NoEvents).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                output::print_import(&report);
+            }
+        }
+        Command::Lineage {
+            id,
+            upstream,
+            downstream,
+            level,
+            json,
+            dot,
+        } => {
+            let app = open_app(cli.data_dir).await?;
+            let args = LineageArgs {
+                id,
+                upstream,
+                downstream,
+                level: level.into(),
+            };
+            let graph = app.lineage(args, &NoEvents).await?;
+            if json {
+                output::print_json(&graph);
+            } else if dot {
+                print!("{}", meshlens_app::to_dot(&graph));
+            } else {
+                output::print_lineage(&graph);
+            }
+        }
+        Command::Impact { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let report = app.impact(ImpactArgs { id }, &NoEvents).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                output::print_impact(&report);
             }
         }
         Command::Bench(BenchCommand::Sync {

@@ -1,7 +1,8 @@
 //! Human-readable output. JSON output is `serde_json` of the facade's types, nothing else.
 
 use meshlens_app::{
-    AppError, ProductDetail, ProductSummary, SourceRecord, SyncReport, ValidationReport,
+    AppError, ImpactReport, ImportReport, LineageGraph, ProductDetail, ProductSummary,
+    SourceRecord, SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -290,4 +291,78 @@ pub fn print_product(detail: &ProductDetail) {
         );
     }
     println!("\nsource: {} ({})", detail.source, detail.path);
+}
+
+pub fn print_import(report: &ImportReport) {
+    println!(
+        "imported {} events, skipped {} duplicates, rejected {}",
+        report.imported,
+        report.skipped,
+        report.rejected.len()
+    );
+    for issue in &report.rejected {
+        println!(
+            "  rejected: {}:{}: {}",
+            issue.file, issue.line, issue.message
+        );
+    }
+}
+
+pub fn print_lineage(graph: &LineageGraph) {
+    println!(
+        "lineage of {} — {} nodes, {} edges\n",
+        graph.root,
+        graph.nodes.len(),
+        graph.edges.len()
+    );
+    let rows: Vec<Vec<String>> = graph
+        .nodes
+        .iter()
+        .map(|n| {
+            vec![
+                format!("{:?}", n.kind).to_lowercase(),
+                n.id.clone(),
+                opt(&n.product).to_string(),
+                opt(&n.domain).to_string(),
+            ]
+        })
+        .collect();
+    print_table(&["KIND", "ID", "PRODUCT", "DOMAIN"], &rows);
+    println!();
+    for edge in &graph.edges {
+        println!("  {} → {} ({})", edge.from, edge.to, edge.kind);
+    }
+}
+
+pub fn print_impact(report: &ImpactReport) {
+    println!(
+        "changing {} affects {} downstream datasets in {} products\n",
+        report.root,
+        report.datasets.len(),
+        report.products.len()
+    );
+    if !report.products.is_empty() {
+        let rows: Vec<Vec<String>> = report
+            .products
+            .iter()
+            .map(|p| {
+                let contacts: Vec<String> = p
+                    .contacts
+                    .iter()
+                    .map(|c| c.url.clone().unwrap_or_else(|| c.channel.clone()))
+                    .collect();
+                vec![
+                    p.depth.to_string(),
+                    p.id.clone(),
+                    opt(&p.owner_team).to_string(),
+                    contacts.join(", "),
+                ]
+            })
+            .collect();
+        print_table(&["DEPTH", "PRODUCT", "OWNER TEAM", "CONTACTS"], &rows);
+        println!();
+    }
+    for d in &report.datasets {
+        println!("  depth {}  {}  ({})", d.depth, d.id, opt(&d.product));
+    }
 }

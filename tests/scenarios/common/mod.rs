@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn demo_mesh() -> PathBuf {
@@ -20,7 +23,9 @@ pub struct Meshlens {
 
 impl Meshlens {
     pub fn new() -> Meshlens {
-        Meshlens { data_dir: tempfile::tempdir().unwrap() }
+        Meshlens {
+            data_dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn command(&self) -> Command {
@@ -52,7 +57,8 @@ impl Meshlens {
         let mut all = args.to_vec();
         all.push("--json");
         let text = self.ok(&all);
-        serde_json::from_str(&text).unwrap_or_else(|err| panic!("meshlens {all:?} printed invalid JSON ({err}):\n{text}"))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|err| panic!("meshlens {all:?} printed invalid JSON ({err}):\n{text}"))
     }
 
     pub fn path(&self) -> &Path {

@@ -4,6 +4,13 @@ import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
 import type { GetProductArgs } from "./GetProductArgs";
+import type { ImpactArgs } from "./ImpactArgs";
+import type { ImpactReport } from "./ImpactReport";
+import type { ImportArgs } from "./ImportArgs";
+import type { ImportReport } from "./ImportReport";
+import type { LineageArgs } from "./LineageArgs";
+import type { LineageGraph } from "./LineageGraph";
+import type { LineagePathArgs } from "./LineagePathArgs";
 import type { ListProductsArgs } from "./ListProductsArgs";
 import type { NoArgs } from "./NoArgs";
 import type { ProductDetail } from "./ProductDetail";
@@ -39,6 +46,14 @@ export interface Commands {
   cancel_sync: { args: NoArgs; result: boolean };
   /** Validates descriptor files against the official schemas. */
   validate: { args: ValidateArgs; result: Array<ValidationReport> };
+  /** Upstream and downstream lineage of a product, port, dataset or column. */
+  lineage: { args: LineageArgs; result: LineageGraph };
+  /** The shortest data-flow path between two nodes, if any. */
+  lineage_path: { args: LineagePathArgs; result: LineageGraph | null };
+  /** Everything downstream of a product, port, dataset or column, grouped by product. */
+  impact: { args: ImpactArgs; result: ImpactReport };
+  /** Imports OpenLineage events from a file or folder. */
+  import: { args: ImportArgs; result: ImportReport };
 }
 
 export type CommandName = keyof Commands;
@@ -53,4 +68,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "sync",
   "cancel_sync",
   "validate",
+  "lineage",
+  "lineage_path",
+  "impact",
+  "import",
 ];
