@@ -6,27 +6,37 @@ import { Loading } from "./components/Loading";
 import { ProductPanel } from "./components/ProductPanel";
 import { ProductTable } from "./components/ProductTable";
 import type { Backend } from "./ipc/backend";
+import type { SyncProgress } from "./ipc/commands";
 import { useCommand } from "./useCommand";
 
-/** How long the event stream must stay quiet before a sync counts as finished and the views reload. */
-export const SYNC_SETTLE_MS = 400;
+/**
+ * A sync that fails stops without a `done` event; after this long without events the sync indicator is
+ * cleared and the views reload anyway (a failed sync leaves the cache as it was, so that reload is harmless).
+ */
+export const SYNC_QUIET_MS = 3000;
 
-/** Tracks syncs from the event stream; bumps `generation` once one settles so every view reloads the cache. */
-function useCacheGeneration(backend: Backend): { generation: number; syncing: boolean } {
+/** Follows syncs on the event stream; bumps `generation` when one ends so every view reloads the cache. */
+function useSyncState(backend: Backend): { generation: number; progress: SyncProgress | null } {
   const [generation, setGeneration] = useState(0);
-  const [syncing, setSyncing] = useState(false);
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let quiet: ReturnType<typeof setTimeout> | undefined;
     let unsubscribe: (() => void) | undefined;
     let active = true;
+    const finished = () => {
+      clearTimeout(quiet);
+      setProgress(null);
+      setGeneration((g) => g + 1);
+    };
     void backend
-      .onEvent(() => {
-        setSyncing(true);
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          setSyncing(false);
-          setGeneration((g) => g + 1);
-        }, SYNC_SETTLE_MS);
+      .onEvent((event) => {
+        if (event.phase === "done") {
+          finished();
+          return;
+        }
+        setProgress(event);
+        clearTimeout(quiet);
+        quiet = setTimeout(finished, SYNC_QUIET_MS);
       })
       .then((stop) => {
         if (active) unsubscribe = stop;
@@ -34,22 +44,22 @@ function useCacheGeneration(backend: Backend): { generation: number; syncing: bo
       });
     return () => {
       active = false;
-      clearTimeout(timer);
+      clearTimeout(quiet);
       unsubscribe?.();
     };
   }, [backend]);
-  return { generation, syncing };
+  return { generation, progress };
 }
 
 export function App({ backend }: { backend: Backend }) {
-  const { generation, syncing } = useCacheGeneration(backend);
+  const { generation, progress } = useSyncState(backend);
   const info = useCommand(backend, "app_info", {}, generation);
   const products = useCommand(backend, "list_products", {}, generation);
   const [selectedId, setSelectedId] = useState<string | null>(null);
 
   return (
     <div className="app">
-      <Header info={info} syncing={syncing} />
+      <Header info={info} progress={progress} />
       <main className={selectedId === null ? "layout" : "layout with-detail"}>
         <section className="list" aria-label="products">
           {products.state === "loading" && <Loading label="Loading products…" />}

@@ -1,4 +1,4 @@
-import type { AppInfo } from "../ipc/commands";
+import type { AppInfo, SyncProgress } from "../ipc/commands";
 import type { Resource } from "../useCommand";
 
 function plural(count: number, one: string, many: string): string {
@@ -6,7 +6,13 @@ function plural(count: number, one: string, many: string): string {
 }
 
 /** App title, cache counts and where the cache lives. */
-export function Header({ info, syncing }: { info: Resource<AppInfo>; syncing: boolean }) {
+function describe(progress: SyncProgress): string {
+  // u64 counters: typed bigint by ts-rs, numbers in the JSON; String()/Number() read both.
+  const counted = Number(progress.total) > 0 ? ` ${String(progress.done)}/${String(progress.total)}` : "";
+  return `Syncing ${progress.source}: ${progress.phase}${counted}`;
+}
+
+export function Header({ info, progress }: { info: Resource<AppInfo>; progress: SyncProgress | null }) {
   return (
     <header className="app-header">
       <div className="brand">
@@ -29,9 +35,9 @@ export function Header({ info, syncing }: { info: Resource<AppInfo>; syncing: bo
           <code className="error-code">{info.error.code}</code> {info.error.message}
         </p>
       )}
-      {syncing && (
+      {progress !== null && (
         <p className="syncing" role="status">
-          <span className="spinner" aria-hidden="true" /> Syncing…
+          <span className="spinner" aria-hidden="true" /> {describe(progress)}
         </p>
       )}
     </header>

@@ -1,7 +1,8 @@
 import type { AppError } from "./commands";
 
 /** A failed backend call: the app's stable error code and a sentence for people. */
-export class BackendError extends Error implements AppError {
+export class BackendError extends Error {
+  /** An app `ErrorCode` (`E_NOT_FOUND`...), or `E_IPC` when the bridge itself failed. */
   readonly code: string;
 
   constructor(code: string, message: string) {
