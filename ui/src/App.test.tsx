@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import { App, SYNC_QUIET_MS } from "./App";
-import type { AppEvent, AppInfo, ProductDetail, ProductSummary } from "./ipc/commands";
+import type { AppEvent, ProductDetail, ProductSummary } from "./ipc/commands";
 import { BackendError } from "./ipc/errors";
 import appInfoJson from "./test/fixtures/app-info.json";
 import productJson from "./test/fixtures/product-sales-orders.json";
