@@ -381,3 +381,74 @@ fn lineage_and_impact_follow_the_cli_contract() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
 }
+
+#[test]
+fn search_follows_the_cli_contract_and_forgives_typos() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let results = m.json(&["search", "custmer 360"]);
+    has_keys(&results, &["total", "hits", "facets"]);
+    has_keys(
+        &results["hits"][0],
+        &["id", "kind", "name", "domain", "owner", "score", "snippet"],
+    );
+    has_keys(
+        &results["facets"],
+        &["kind", "domain", "tag", "owner", "status"],
+    );
+    let ids: Vec<&str> = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids[..3].contains(&"customer-360"),
+        "typo query should find customer-360 near the top: {ids:?}"
+    );
+
+    let exact = m.json(&["search", "sales-orders", "--kind", "product"]);
+    assert_eq!(
+        exact["hits"][0]["id"], "sales-orders",
+        "exact id first: {exact}"
+    );
+    assert!(
+        exact["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["kind"] == "product")
+    );
+
+    let filtered = m.json(&["search", "revenue", "--domain", "finance", "--limit", "3"]);
+    assert!(filtered["hits"].as_array().unwrap().len() <= 3);
+    assert!(
+        filtered["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["domain"] == "finance")
+    );
+
+    // Anything a user can type is a query, never a parser error.
+    for odd in [
+        "\"unbalanced AND (",
+        "*",
+        ":",
+        "",
+        "¯\\_(ツ)_/¯",
+        "title:foo OR -bar",
+    ] {
+        let out = m.json(&["search", odd]);
+        assert!(out["hits"].is_array(), "{odd}: {out}");
+    }
+
+    let stats = m.json(&["reindex"]);
+    assert!(stats["total"].as_u64().unwrap() > 100, "{stats}");
+    let after = m.json(&["search", "custmer 360"]);
+    assert_eq!(after["hits"][0]["id"], results["hits"][0]["id"]);
+
+    // A removed source disappears from search.
+    m.ok(&["source", "remove", "demo"]);
+    assert_eq!(m.json(&["search", "customer"])["total"], 0);
+}

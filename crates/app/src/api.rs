@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 pub use meshlens_lineage::{ImpactReport, ImportReport, Level as LineageLevel, LineageGraph};
 pub use meshlens_model::ValidationReport;
+pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
     PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord,
 };
@@ -145,4 +146,28 @@ pub struct ImpactArgs {
 pub struct ImportArgs {
     /// A file or a folder of OpenLineage events (`.json`, `.ndjson`).
     pub path: String,
+}
+
+/// A search as the UI's search box and `meshlens search` express it. Filters are exact values (any case).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchArgs {
+    pub query: String,
+    #[ts(optional)]
+    pub kind: Option<String>,
+    #[ts(optional)]
+    pub domain: Option<String>,
+    #[ts(optional)]
+    pub tag: Option<String>,
+    #[ts(optional)]
+    pub owner: Option<String>,
+    #[ts(optional)]
+    pub status: Option<String>,
+    #[ts(optional)]
+    pub classification: Option<String>,
+    /// Hits to return (default 20, at most 1000).
+    #[ts(optional)]
+    pub limit: Option<u32>,
+    #[ts(optional)]
+    pub offset: Option<u32>,
 }

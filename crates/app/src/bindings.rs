@@ -85,6 +85,21 @@ fn export_with_dependencies<T: TS + 'static>(dir: &Path) -> Result<(), ts_rs::Ex
     visitor.result
 }
 
+/// ts-rs types `u64`/`i64` as `bigint`, but serde_json writes them as JSON numbers and `JSON.parse` reads
+/// them as `number` (every count and timestamp we send is far below 2^53), so the bindings say `number`.
+fn numbers_not_bigints(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "ts") {
+            let text = std::fs::read_to_string(&path)?;
+            if text.contains("bigint") {
+                std::fs::write(&path, text.replace("bigint", "number"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes every binding into `dir` (usually `ui/src/ipc/bindings`) and returns the generated `commands.ts` text.
 pub fn write_bindings(dir: &Path) -> Result<String, ts_rs::ExportError> {
     let signatures = crate::command_signatures();
@@ -93,6 +108,7 @@ pub fn write_bindings(dir: &Path) -> Result<String, ts_rs::ExportError> {
     }
     crate::AppEvent::export_all_to(dir)?;
     crate::AppError::export_all_to(dir)?;
+    numbers_not_bigints(dir)?;
 
     let mut imports: BTreeSet<String> = signatures
         .iter()

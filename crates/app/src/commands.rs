@@ -63,6 +63,10 @@ command_table! {
     cancel_sync(NoArgs) -> bool;
     /// Validates descriptor files against the official schemas.
     validate(ValidateArgs) -> Vec<ValidationReport>;
+    /// Full-text search over products, contracts, datasets and columns, with facets.
+    search(SearchArgs) -> SearchResults;
+    /// Rebuilds the search index from the cache.
+    reindex(NoArgs) -> IndexStats;
     /// Upstream and downstream lineage of a product, port, dataset or column.
     lineage(LineageArgs) -> LineageGraph;
     /// The shortest data-flow path between two nodes, if any.

@@ -127,3 +127,9 @@ impl From<meshlens_lineage::LineageError> for AppError {
         AppError::new(code, err.to_string())
     }
 }
+
+impl From<meshlens_search::SearchError> for AppError {
+    fn from(err: meshlens_search::SearchError) -> AppError {
+        AppError::new(ErrorCode::Search, format!("search index: {err}"))
+    }
+}

@@ -23,6 +23,7 @@ pub use events::{AppEvent, EventSink, NoEvents};
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 
+use meshlens_search::{SearchIndex, SearchRequest};
 use meshlens_store::{ProductFilter, Store};
 use meshlens_sync::{CancellationFlag, SyncContext, SyncOptions};
 
@@ -38,6 +39,8 @@ pub struct App {
 struct Inner {
     config: AppConfig,
     store: Store,
+    /// Derived from the store; updated after every sync, rebuilt when stale or damaged.
+    search: tokio::sync::RwLock<SearchIndex>,
     /// One sync at a time: two syncs of one source would race on its rows.
     sync_lock: tokio::sync::Mutex<()>,
     /// The running sync's flag; `cancel_sync` raises it and the sync stops at its next check,
@@ -58,10 +61,15 @@ impl App {
             )
         })?;
         let store = Store::open(&config.database_path()).await?;
+        let mut search = SearchIndex::open(&config.search_index_dir())?;
+        if search.needs_rebuild() {
+            meshlens_search::rebuild_from_store(&mut search, &store).await?;
+        }
         Ok(App {
             inner: Arc::new(Inner {
                 config,
                 store,
+                search: tokio::sync::RwLock::new(search),
                 sync_lock: tokio::sync::Mutex::new(()),
                 running_sync: Mutex::new(None),
             }),
@@ -153,6 +161,8 @@ impl App {
         if !removed {
             return Err(AppError::not_found(format!("source `{}`", args.name)));
         }
+        // The store does not say which ids went with the source; a rebuild is exact and removal is rare.
+        self.reindex(NoArgs::default(), &NoEvents).await?;
         Ok(RemoveSourceResult {
             name: args.name,
             removed,
@@ -205,10 +215,15 @@ impl App {
         let mut outcomes = Vec::with_capacity(selected.len());
         for source in &selected {
             match meshlens_sync::sync_source(self.store(), source, &context, &progress).await {
-                Ok(report) => outcomes.push(SourceSyncOutcome {
-                    report,
-                    unreadable: None,
-                }),
+                Ok(report) => {
+                    let mut search = self.inner.search.write().await;
+                    meshlens_search::update_from_store(&mut search, self.store(), &report.applied)
+                        .await?;
+                    outcomes.push(SourceSyncOutcome {
+                        report,
+                        unreadable: None,
+                    })
+                }
                 Err(err) => {
                     let err = AppError::from(err);
                     if err.code == ErrorCode::Cancelled {
@@ -254,6 +269,30 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<Vec<ValidationReport>, AppError> {
         validate_paths(&args.paths)
+    }
+
+    pub async fn search(
+        &self,
+        args: SearchArgs,
+        _: &dyn EventSink,
+    ) -> Result<SearchResults, AppError> {
+        let request = SearchRequest {
+            query: args.query,
+            kind: args.kind,
+            domain: args.domain,
+            tag: args.tag,
+            owner: args.owner,
+            status: args.status,
+            classification: args.classification,
+            limit: args.limit.unwrap_or(0) as usize,
+            offset: args.offset.unwrap_or(0) as usize,
+        };
+        Ok(self.inner.search.read().await.search(&request)?)
+    }
+
+    pub async fn reindex(&self, _: NoArgs, _: &dyn EventSink) -> Result<IndexStats, AppError> {
+        let mut search = self.inner.search.write().await;
+        Ok(meshlens_search::rebuild_from_store(&mut search, self.store()).await?)
     }
 
     pub async fn lineage(

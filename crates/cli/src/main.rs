@@ -12,7 +12,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meshlens_app::{
     App, AppConfig, AppError, GetProductArgs, ImpactArgs, ImportArgs, LineageArgs, LineageLevel,
-    ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig, SourceKind, SyncArgs,
+    ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SearchArgs, SourceConfig, SourceKind,
+    SyncArgs,
 };
 
 #[derive(Parser)]
@@ -67,6 +68,33 @@ enum Command {
     Demo {
         #[command(subcommand)]
         command: Option<DemoCommand>,
+    },
+    /// Search products, contracts, datasets and columns (typos forgiven; the last word matches as a prefix).
+    Search {
+        query: String,
+        /// product, contract, dataset or column
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Owning team (or owner).
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        classification: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the cache.
+    Reindex {
+        #[arg(long)]
+        json: bool,
     },
     /// Import OpenLineage events from a file or a folder (.json, .ndjson).
     Import {
@@ -192,6 +220,7 @@ enum DemoCommand {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("MESHLENS_LOG"))
@@ -348,6 +377,48 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 println!("{summary:#?}");
             }
         }
+        Command::Search {
+            query,
+            kind,
+            domain,
+            tag,
+            owner,
+            status,
+            classification,
+            limit,
+            json,
+        } => {
+            let app = open_app(cli.data_dir).await?;
+            let args = SearchArgs {
+                query,
+                kind,
+                domain,
+                tag,
+                owner,
+                status,
+                classification,
+                limit: Some(limit),
+                offset: None,
+            };
+            let results = app.search(args, &NoEvents).await?;
+            if json {
+                output::print_json(&results);
+            } else {
+                output::print_search(&results);
+            }
+        }
+        Command::Reindex { json } => {
+            let app = open_app(cli.data_dir).await?;
+            let stats = app.reindex(NoArgs::default(), &NoEvents).await?;
+            if json {
+                output::print_json(&stats);
+            } else {
+                println!(
+                    "search index rebuilt: {} documents in {} ms",
+                    stats.total, stats.millis
+                );
+            }
+        }
         Command::Import { path, json } => {
             let app = open_app(cli.data_dir).await?;
             let report = app.import(ImportArgs { path }, &NoEvents).await?;
@@ -422,6 +493,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `meshlens products | head` must end quietly when `head` closes the pipe, as other Unix tools do;
+/// Rust ignores SIGPIPE by default, which turns the closed pipe into a panic in `println!`.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// A git "URL" that is a local folder becomes absolute, so the source keeps working from any directory.

@@ -2,7 +2,7 @@
 
 use meshlens_app::{
     AppError, ImpactReport, ImportReport, LineageGraph, ProductDetail, ProductSummary,
-    SourceRecord, SyncReport, ValidationReport,
+    SearchResults, SourceRecord, SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -365,4 +365,56 @@ pub fn print_impact(report: &ImpactReport) {
     for d in &report.datasets {
         println!("  depth {}  {}  ({})", d.depth, d.id, opt(&d.product));
     }
+}
+
+/// Snippets are HTML (`<mark>` around matches); a terminal shows the matches in bold instead.
+fn snippet_for_terminal(snippet: &str, bold: bool) -> String {
+    let (open, close) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    snippet
+        .replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn print_search(results: &SearchResults) {
+    use std::io::IsTerminal;
+    let bold = std::io::stdout().is_terminal();
+    if results.hits.is_empty() {
+        println!("no matches");
+        return;
+    }
+    for hit in &results.hits {
+        println!(
+            "{:<9} {}  {}  [{}{}]",
+            hit.kind.as_str(),
+            hit.name,
+            hit.id,
+            hit.domain.as_deref().unwrap_or("-"),
+            hit.owner
+                .as_deref()
+                .map(|o| format!(", {o}"))
+                .unwrap_or_default()
+        );
+        if !hit.snippet.is_empty() {
+            println!("          {}", snippet_for_terminal(&hit.snippet, bold));
+        }
+    }
+    let kinds: Vec<String> = results
+        .facets
+        .kind
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("\n{} matches ({})", results.total, kinds.join(", "));
 }

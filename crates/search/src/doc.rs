@@ -1,9 +1,10 @@
 //! The plain input of the index: one [`SearchDoc`] per searchable thing.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// What a search document describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SearchKind {
     Product,

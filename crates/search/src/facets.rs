@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -13,7 +14,7 @@ use crate::schema::FACETS;
 pub const FACET_VALUES: usize = 50;
 
 /// Counts per facet value, restricted to the documents matching the query and its filters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Facets {
     pub kind: BTreeMap<String, u64>,
     pub domain: BTreeMap<String, u64>,

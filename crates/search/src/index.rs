@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Field, Value};
@@ -57,7 +58,7 @@ impl SearchRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SearchHit {
     pub id: String,
     pub kind: SearchKind,
@@ -74,7 +75,7 @@ pub struct SearchHit {
     pub parent_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SearchResults {
     /// Matching documents (all of them, not just this page).
     pub total: u64,
@@ -84,7 +85,7 @@ pub struct SearchResults {
 }
 
 /// What a rebuild or an update did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct IndexStats {
     /// Documents added.
     pub added: u64,

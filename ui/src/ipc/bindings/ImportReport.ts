@@ -8,11 +8,11 @@ export type ImportReport = {
 /**
  * Events stored for the first time.
  */
-imported: bigint, 
+imported: number, 
 /**
  * Events already stored (same content): importing twice changes nothing.
  */
-skipped: bigint, 
+skipped: number, 
 /**
  * Entries that are not JSON or lack the identity the graph needs (with file and line).
  */
@@ -20,7 +20,7 @@ rejected: Array<ImportIssue>,
 /**
  * Accepted events that do not match the OpenLineage 2-0-2 schema.
  */
-warnings: bigint, 
+warnings: number, 
 /**
  * The first few of those warnings.
  */

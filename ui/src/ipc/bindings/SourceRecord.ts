@@ -9,4 +9,4 @@ export type SourceRecord = { config: SourceConfig,
 /**
  * UTC, RFC 3339.
  */
-created_at: string, last_sync_at: string | null, last_sync_status: SyncStatus | null, last_error: string | null, documents: bigint, products: bigint, };
+created_at: string, last_sync_at: string | null, last_sync_status: SyncStatus | null, last_error: string | null, documents: number, products: number, };

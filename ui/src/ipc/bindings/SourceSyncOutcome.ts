@@ -17,4 +17,4 @@ errors: Array<FileError>,
 /**
  * Applied, but worth a look (document warnings, ports naming contracts not in the cache).
  */
-warnings: Array<FileError>, duration_ms: bigint, added: number, updated: number, removed: number, unchanged: number, };
+warnings: Array<FileError>, duration_ms: number, added: number, updated: number, removed: number, unchanged: number, };

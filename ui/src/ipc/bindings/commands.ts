@@ -8,6 +8,7 @@ import type { ImpactArgs } from "./ImpactArgs";
 import type { ImpactReport } from "./ImpactReport";
 import type { ImportArgs } from "./ImportArgs";
 import type { ImportReport } from "./ImportReport";
+import type { IndexStats } from "./IndexStats";
 import type { LineageArgs } from "./LineageArgs";
 import type { LineageGraph } from "./LineageGraph";
 import type { LineagePathArgs } from "./LineagePathArgs";
@@ -17,6 +18,8 @@ import type { ProductDetail } from "./ProductDetail";
 import type { ProductSummary } from "./ProductSummary";
 import type { RemoveSourceArgs } from "./RemoveSourceArgs";
 import type { RemoveSourceResult } from "./RemoveSourceResult";
+import type { SearchArgs } from "./SearchArgs";
+import type { SearchResults } from "./SearchResults";
 import type { SourceConfig } from "./SourceConfig";
 import type { SourceRecord } from "./SourceRecord";
 import type { SyncArgs } from "./SyncArgs";
@@ -46,6 +49,10 @@ export interface Commands {
   cancel_sync: { args: NoArgs; result: boolean };
   /** Validates descriptor files against the official schemas. */
   validate: { args: ValidateArgs; result: Array<ValidationReport> };
+  /** Full-text search over products, contracts, datasets and columns, with facets. */
+  search: { args: SearchArgs; result: SearchResults };
+  /** Rebuilds the search index from the cache. */
+  reindex: { args: NoArgs; result: IndexStats };
   /** Upstream and downstream lineage of a product, port, dataset or column. */
   lineage: { args: LineageArgs; result: LineageGraph };
   /** The shortest data-flow path between two nodes, if any. */
@@ -68,6 +75,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "sync",
   "cancel_sync",
   "validate",
+  "search",
+  "reindex",
   "lineage",
   "lineage_path",
   "impact",
