@@ -1,7 +1,7 @@
 // A small W3C WebDriver client over fetch: just the endpoints the e2e test uses.
 
 /** The W3C key under which element references travel. */
-const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecb";
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriverError extends Error {
   constructor(method, path, status, value) {

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import { App, SYNC_QUIET_MS } from "./App";
+import type { SyncPhase } from "./ipc/bindings/SyncPhase";
 import type { AppEvent, ProductDetail, ProductSummary } from "./ipc/commands";
 import { BackendError } from "./ipc/errors";
 import appInfoJson from "./test/fixtures/app-info.json";
@@ -14,9 +15,8 @@ const appInfo = appInfoJson;
 const products = productsJson as ProductSummary[];
 const salesOrders = productJson as ProductDetail;
 
-/** A sync progress event as the shell delivers it: JSON numbers (the generated type says bigint for u64). */
-function progress(source: string, phase: string, done: number, total: number): AppEvent {
-  return { type: "syncProgress", source, phase, done, total } as unknown as AppEvent;
+function progress(source: string, phase: SyncPhase, done: number, total: number): AppEvent {
+  return { type: "syncProgress", source, phase, done, total };
 }
 
 /** The table row of a product (ids also show up as tags, so rows are found by their data attribute). */

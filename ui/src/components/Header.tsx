@@ -7,8 +7,7 @@ function plural(count: number, one: string, many: string): string {
 
 /** App title, cache counts and where the cache lives. */
 function describe(progress: SyncProgress): string {
-  // u64 counters: typed bigint by ts-rs, numbers in the JSON; String()/Number() read both.
-  const counted = Number(progress.total) > 0 ? ` ${String(progress.done)}/${String(progress.total)}` : "";
+  const counted = progress.total > 0 ? ` ${progress.done}/${progress.total}` : "";
   return `Syncing ${progress.source}: ${progress.phase}${counted}`;
 }
 
