@@ -15,7 +15,7 @@ APT_PACKAGES := build-essential pkg-config git libwebkit2gtk-4.1-dev libsoup-3.0
 	libssl-dev webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
 
 .PHONY: help run test deps system-deps ui-deps tauri-driver build build-core build-ui build-desktop \
-	lint test-core test-ui test-e2e crash-test bench bindings fmt
+	lint test-core test-ui test-e2e bench bindings fmt
 
 help:
 	@echo "make run    build and open meshlens on the bundled demo mesh"
@@ -25,7 +25,8 @@ help:
 run: deps build-desktop
 	MESHLENS_OPEN_DEMO=1 $(BIN)/meshlens-desktop
 
-test: deps lint test-core test-ui build-desktop test-e2e
+# The UI bundle comes first: the desktop crate embeds ui/dist at compile time, and clippy/test cover it too.
+test: deps build-ui lint test-core test-ui test-e2e
 	@echo "make test: all suites passed"
 
 deps: system-deps ui-deps tauri-driver
@@ -48,7 +49,7 @@ tauri-driver:
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 
 build-core:
-	cargo build --workspace --bins
+	cargo build -p meshlens-cli
 
 build-ui: ui-deps
 	cd ui && npm run build
@@ -56,23 +57,26 @@ build-ui: ui-deps
 build-desktop: build-ui
 	cargo build -p meshlens-desktop
 
-lint:
+lint: build-ui
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cd ui && npm run lint
 
-test-core:
+test-core: build-ui
 	cargo test --workspace
 
 test-ui:
 	cd ui && npm test
 
-test-e2e: build-core
+test-e2e: build-core build-desktop
 	MESHLENS_BIN=$(BIN)/meshlens MESHLENS_DESKTOP_BIN=$(BIN)/meshlens-desktop tests/e2e/run.sh
 
+# Figures go to docs/benchmarks.md.
 bench:
 	cargo build --release -p meshlens-cli
-	$(CARGO_TARGET_DIR)/release/meshlens bench all
+	$(CARGO_TARGET_DIR)/release/meshlens bench sync --products 10000
+	cargo bench -p meshlens-search
+	cargo bench -p meshlens-lineage
 
 bindings:
 	MESHLENS_UPDATE_BINDINGS=1 cargo test -p meshlens-app --test bindings
