@@ -1,0 +1,34 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong in quality import, queries and policy checks.
+#[derive(Debug, thiserror::Error)]
+pub enum QualityError {
+    #[error("quality store: {context}: {source}")]
+    Db {
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `--since` or similar date the user typed that is not a date.
+    #[error("'{0}' is not a date (expected YYYY-MM-DD or an RFC 3339 date-time)")]
+    BadDate(String),
+    #[error("no product '{0}' in the cache")]
+    UnknownProduct(String),
+}
+
+/// Attaches a short description of the statement to sqlx errors.
+pub(crate) trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T, QualityError>;
+}
+
+impl<T> Ctx<T> for Result<T, sqlx::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, QualityError> {
+        self.map_err(|source| QualityError::Db { context, source })
+    }
+}

@@ -1,0 +1,102 @@
+//! Readers for the result formats. Each turns one file into [`Row`]s (one per check outcome) and
+//! per-entry rejections; nothing here touches the store.
+
+pub(crate) mod dbt;
+pub(crate) mod gx;
+pub(crate) mod openlineage;
+pub(crate) mod soda;
+
+use serde_json::Value;
+
+use crate::time::parse_time;
+use crate::types::Rejected;
+
+/// One check outcome, normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    pub tool: &'static str,
+    pub check: String,
+    pub check_type: Option<String>,
+    pub data_source: Option<String>,
+    pub dataset: String,
+    pub target_key: String,
+    pub column: Option<String>,
+    pub status: Status,
+    pub severity: Option<String>,
+    pub observed: Option<String>,
+    pub expected: Option<String>,
+    pub at: String,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Error,
+    Skipped,
+}
+
+impl Status {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// A failed check whose severity says it does not block is a warning, not an outage.
+    pub(crate) fn failed(severity: Option<&str>) -> Status {
+        match severity.map(str::to_ascii_lowercase).as_deref() {
+            Some("warn" | "warning" | "info") => Status::Warn,
+            _ => Status::Fail,
+        }
+    }
+}
+
+/// What a reader produced from one file.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub rows: Vec<Row>,
+    pub rejected: Vec<Rejected>,
+}
+
+impl Parsed {
+    pub(crate) fn reject(&mut self, file: &str, line: u64, message: impl Into<String>) {
+        self.rejected.push(Rejected {
+            file: file.to_owned(),
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+/// The first of `candidates` that holds a date-time.
+pub(crate) fn first_time<'a>(candidates: impl IntoIterator<Item = Option<&'a Value>>) -> Option<(String, i64)> {
+    candidates
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find_map(parse_time)
+}
+
+/// A value as short display text: strings verbatim, everything else as compact JSON.
+pub(crate) fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+pub(crate) fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}

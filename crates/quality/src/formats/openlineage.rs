@@ -1,0 +1,110 @@
+//! OpenLineage `dataQualityAssertions` facets on the inputs and outputs of events. Producers put
+//! them under `facets` (current), `inputFacets` (older, and the dbt integration writes both), or
+//! `outputFacets`; the same assertion found twice in one event is kept once.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::{Parsed, Row, Status, str_at, text};
+use crate::keys::openlineage_key;
+use crate::time::parse_time;
+
+pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
+    let mut out = Parsed::default();
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(events)) => {
+            for (index, event) in events.iter().enumerate() {
+                read_event(file, index as u64 + 1, event, &mut out);
+            }
+        }
+        Ok(event) => read_event(file, 1, &event, &mut out),
+        // NDJSON: one event per line, a bad line loses only itself.
+        Err(_) => {
+            let text = String::from_utf8_lossy(bytes);
+            for (index, line) in text.lines().enumerate() {
+                let line_no = index as u64 + 1;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Value>(line) {
+                    Ok(event) => read_event(file, line_no, &event, &mut out),
+                    Err(e) => out.reject(file, line_no, format!("not JSON: {e}")),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
+    let Some(time_text) = str_at(event, "/eventTime") else {
+        let message = if event.get("dataQualityAssertions").is_some() || event.get("dataQualityMetrics").is_some() {
+            "a bare dataQuality facet, not an event: it names no dataset and no time"
+        } else {
+            "not an OpenLineage event (no eventTime)"
+        };
+        out.reject(file, line, message);
+        return;
+    };
+    let Some((at, at_ms)) = parse_time(time_text) else {
+        out.reject(file, line, format!("eventTime '{time_text}' is not a date-time"));
+        return;
+    };
+    let datasets = ["inputs", "outputs"]
+        .iter()
+        .filter_map(|side| event.get(*side).and_then(Value::as_array))
+        .flatten();
+    for dataset in datasets {
+        let (Some(namespace), Some(name)) = (str_at(dataset, "/namespace"), str_at(dataset, "/name")) else {
+            continue;
+        };
+        let mut seen = HashSet::new();
+        for holder in ["facets", "inputFacets", "outputFacets"] {
+            let Some(assertions) = dataset
+                .pointer(&format!("/{holder}/dataQualityAssertions/assertions"))
+                .and_then(Value::as_array)
+            else {
+                continue;
+            };
+            for assertion in assertions {
+                let Some(kind) = str_at(assertion, "/assertion") else {
+                    out.reject(file, line, format!("{namespace}/{name}: an assertion without `assertion`"));
+                    continue;
+                };
+                let check = str_at(assertion, "/name").unwrap_or(kind).to_owned();
+                let column = str_at(assertion, "/column").map(str::to_owned);
+                if !seen.insert((check.clone(), column.clone())) {
+                    continue;
+                }
+                let severity = str_at(assertion, "/severity").map(str::to_ascii_lowercase);
+                let status = match assertion.get("success").and_then(Value::as_bool) {
+                    Some(true) => Status::Pass,
+                    Some(false) => Status::failed(severity.as_deref()),
+                    None => {
+                        out.reject(file, line, format!("{namespace}/{name}: assertion '{check}' has no boolean `success`"));
+                        continue;
+                    }
+                };
+                out.rows.push(Row {
+                    tool: "openlineage",
+                    check,
+                    check_type: Some(kind.to_owned()),
+                    data_source: Some(namespace.to_owned()),
+                    dataset: name.to_owned(),
+                    target_key: openlineage_key(namespace, name),
+                    column,
+                    status,
+                    severity,
+                    observed: assertion.get("actual").and_then(text),
+                    expected: assertion
+                        .get("expected")
+                        .and_then(text)
+                        .or_else(|| str_at(assertion, "/content").map(str::to_owned)),
+                    at: at.clone(),
+                    at_ms,
+                });
+            }
+        }
+    }
+}

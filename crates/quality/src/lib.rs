@@ -1,0 +1,35 @@
+//! Quality and governance.
+//!
+//! - Import ([`import_file`], [`import_bytes`]): dbt `run_results.json` (v4-v6) mapped through the
+//!   `manifest.json` of the same folder, Great Expectations validation results, Soda scan results
+//!   and OpenLineage `dataQualityAssertions` facets. Every outcome is kept with its time
+//!   (deduplicated; bounded by [`apply_retention`]).
+//! - Links: a result names its dataset the way its tool does; contract datasets are registered
+//!   under the same keys (server name + table, engine + qualified name), so results link to the
+//!   dataset, contract and product, including results imported before the contract was synced.
+//! - Reads: [`quality`] (history or currently failing checks), [`scorecards`] and
+//!   [`domain_scorecards_at`], [`sla_breaches`] (latency/freshness promises of ODCS `slaProperties`).
+//! - Governance: policies as code ([`load_policies`], [`default_policies`], [`check_policies`]),
+//!   format documented in `POLICIES.md`.
+//! - [`render_report`]: the steward report, one self-contained HTML file.
+
+mod error;
+mod formats;
+mod import;
+mod keys;
+mod policy;
+mod query;
+mod report;
+mod targets;
+mod time;
+mod types;
+
+pub use error::QualityError;
+pub use import::{Retention, apply_retention, import_bytes, import_file};
+pub use policy::{
+    LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, Violation, check_policies, default_policies,
+    load_policies, load_policy_bytes,
+};
+pub use query::{domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches, sla_breaches_at};
+pub use report::{render_report, render_report_at};
+pub use types::*;

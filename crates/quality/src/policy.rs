@@ -1,0 +1,581 @@
+//! Governance policies as code (format: `POLICIES.md`): load, merge global and domain rules, and
+//! check every product against the rules that apply to it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use meshlens_model::{Contract, Product};
+use meshlens_store::Store;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{QueryBuilder, Sqlite};
+use ts_rs::TS;
+
+use crate::error::{Ctx, QualityError};
+use crate::keys::openlineage_key;
+use crate::targets::ensure_targets;
+
+const DEFAULT_POLICY: &str = include_str!("../policies/default.yaml");
+
+/// One policy file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Policy {
+    pub api_version: String,
+    pub kind: String,
+    pub id: String,
+    pub scope: PolicyScope,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub rules: Vec<PolicyRule>,
+}
+
+/// `scope: global` or `scope: {domain: sales}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyScope {
+    Global,
+    Domain(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRule {
+    /// Identifies the rule across files: a domain rule with a global rule's id overrides it.
+    pub id: String,
+    /// One of the built-in checks (see `POLICIES.md`).
+    pub check: String,
+    pub severity: RuleSeverity,
+    #[serde(default)]
+    pub when: When,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Which products a rule applies to (every listed condition must hold; empty = any).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    #[serde(default)]
+    pub status: Vec<String>,
+    #[serde(default)]
+    pub classification: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Ordered from loosest to strictest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSeverity {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl RuleSeverity {
+    fn as_str(self) -> &'static str {
+        match self {
+            RuleSeverity::Off => "off",
+            RuleSeverity::Info => "info",
+            RuleSeverity::Warning => "warning",
+            RuleSeverity::Error => "error",
+        }
+    }
+}
+
+/// A policy and where it came from (`builtin:` for [`default_policies`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LoadedPolicy {
+    pub origin: String,
+    pub builtin: bool,
+    pub policy: Policy,
+}
+
+/// A policy file, or one rule in it, that cannot be used. The rest still applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PolicyError {
+    pub file: String,
+    pub message: String,
+}
+
+/// A product that breaks a rule. `product` is `None` for violations of the policy set itself
+/// (a domain policy loosening a global rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Violation {
+    pub policy: String,
+    /// error, warning or info.
+    pub severity: String,
+    pub product: Option<String>,
+    /// Where in the product (or policy file) the problem is, e.g. `team`, `contracts/x/schema/t/email`.
+    pub path: String,
+    pub message: String,
+}
+
+const CHECKS: &[&str] = &[
+    "owner",
+    "support",
+    "description",
+    "classification",
+    "encryption",
+    "pii-columns",
+    "lineage",
+    "quality-slo",
+    "retention",
+    "audit-logging",
+];
+
+/// The built-in global policy (`policies/default.yaml` in this crate).
+pub fn default_policies() -> Vec<LoadedPolicy> {
+    let (policy, errors) = load_policy_bytes("builtin:default.yaml", DEFAULT_POLICY.as_bytes());
+    debug_assert!(errors.is_empty(), "{errors:?}");
+    policy
+        .map(|mut p| {
+            p.builtin = true;
+            vec![p]
+        })
+        .unwrap_or_default()
+}
+
+/// Every `*.yaml`/`*.yml` with `kind: Policy` under `dir` (other YAML files are not policies and are skipped).
+pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
+    let mut policies = Vec::new();
+    let mut errors = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(PolicyError { file: dir.display().to_string(), message: e.to_string() });
+                continue;
+            }
+        };
+        let path = entry.path();
+        let yaml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml");
+        if !entry.file_type().is_file() || !yaml {
+            continue;
+        }
+        let origin = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(PolicyError { file: origin, message: e.to_string() });
+                continue;
+            }
+        };
+        if meshlens_model::classify(&origin, &bytes) != meshlens_model::FileClass::Policy {
+            continue;
+        }
+        let (policy, mut errs) = load_policy_bytes(&origin, &bytes);
+        policies.extend(policy);
+        errors.append(&mut errs);
+    }
+    (policies, errors)
+}
+
+/// One policy document. Rules with an unknown check are dropped (with an error); the others apply.
+pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, Vec<PolicyError>) {
+    let err = |message: String| PolicyError { file: origin.to_owned(), message };
+    let mut policy: Policy = match serde_yaml_ng::from_slice(bytes) {
+        Ok(p) => p,
+        Err(e) => return (None, vec![err(format!("not a valid policy: {e}"))]),
+    };
+    if policy.kind != "Policy" {
+        return (None, vec![err(format!("kind is '{}', expected 'Policy'", policy.kind))]);
+    }
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    policy.rules.retain(|rule| {
+        if !CHECKS.contains(&rule.check.as_str()) {
+            errors.push(err(format!(
+                "rule '{}': unknown check '{}' (known: {}); the rule is ignored",
+                rule.id,
+                rule.check,
+                CHECKS.join(", ")
+            )));
+            return false;
+        }
+        if !seen.insert(rule.id.clone()) {
+            errors.push(err(format!("rule id '{}' appears twice; the first one applies", rule.id)));
+            return false;
+        }
+        true
+    });
+    (Some(LoadedPolicy { origin: origin.to_owned(), builtin: false, policy }), errors)
+}
+
+/// A rule in force and the policy it came from.
+#[derive(Debug, Clone)]
+struct Effective {
+    policy_id: String,
+    rule: PolicyRule,
+}
+
+/// Global rules by id: user policies replace built-in rules; two user policies disagreeing on the
+/// same rule is a contradiction, reported, and the stricter one applies.
+fn merge_global(policies: &[LoadedPolicy], errors: &mut Vec<PolicyError>) -> HashMap<String, (bool, Effective)> {
+    let mut global: HashMap<String, (bool, Effective)> = HashMap::new();
+    let mut sorted: Vec<&LoadedPolicy> = policies.iter().filter(|p| p.policy.scope == PolicyScope::Global).collect();
+    sorted.sort_by_key(|p| !p.builtin); // built-ins first, so user rules replace them
+    for loaded in sorted {
+        for rule in &loaded.policy.rules {
+            let new = Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() };
+            match global.get(&rule.id) {
+                Some((false, old)) if !loaded.builtin && old.rule != *rule => {
+                    errors.push(PolicyError {
+                        file: loaded.origin.clone(),
+                        message: format!(
+                            "rule '{}' contradicts global policy '{}' (severity {} vs {}); the stricter applies",
+                            rule.id,
+                            old.policy_id,
+                            rule.severity.as_str(),
+                            old.rule.severity.as_str()
+                        ),
+                    });
+                    if rule.severity > old.rule.severity {
+                        global.insert(rule.id.clone(), (false, new));
+                    }
+                }
+                _ => {
+                    global.insert(rule.id.clone(), (loaded.builtin, new));
+                }
+            }
+        }
+    }
+    global
+}
+
+/// Rules per domain: the global ones, tightened or extended by the domain's policies. A domain
+/// rule that loosens a global one (lower severity, or narrower `when`) does not apply and is
+/// reported as a violation of the policy set.
+fn rules_by_domain(
+    policies: &[LoadedPolicy],
+    violations: &mut Vec<Violation>,
+    errors: &mut Vec<PolicyError>,
+) -> (Vec<Effective>, HashMap<String, Vec<Effective>>) {
+    let global = merge_global(policies, errors);
+    let global_rules: Vec<Effective> = {
+        let mut v: Vec<Effective> = global.values().map(|(_, e)| e.clone()).collect();
+        v.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
+        v
+    };
+    let mut domains: HashMap<String, Vec<Effective>> = HashMap::new();
+    for loaded in policies {
+        let PolicyScope::Domain(domain) = &loaded.policy.scope else { continue };
+        let rules = domains.entry(domain.clone()).or_insert_with(|| global_rules.clone());
+        for (index, rule) in loaded.policy.rules.iter().enumerate() {
+            let existing = rules.iter().position(|e| e.rule.id == rule.id);
+            if let Some(pos) = existing {
+                let base = &rules[pos];
+                let loosens = global.contains_key(&rule.id)
+                    && (rule.severity < base.rule.severity || !narrower_or_equal(&base.rule.when, &rule.when));
+                if loosens {
+                    violations.push(Violation {
+                        policy: rule.id.clone(),
+                        severity: "error".into(),
+                        product: None,
+                        path: format!("{}#rules[{index}]", loaded.origin),
+                        message: format!(
+                            "domain policy '{}' for '{domain}' loosens global rule '{}' of policy '{}' (severity {} → {}, or applies to fewer products); the global rule still applies",
+                            loaded.policy.id,
+                            rule.id,
+                            base.policy_id,
+                            base.rule.severity.as_str(),
+                            rule.severity.as_str()
+                        ),
+                    });
+                    continue;
+                }
+                rules[pos] = Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() };
+            } else {
+                rules.push(Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() });
+            }
+        }
+    }
+    (global_rules, domains)
+}
+
+/// Whether `domain` applies to at least every product `global` applies to (each filter list of
+/// the domain rule is empty or a superset of the global one).
+fn narrower_or_equal(global: &When, domain: &When) -> bool {
+    let covers = |g: &[String], d: &[String]| d.is_empty() || (!g.is_empty() && g.iter().all(|x| d.iter().any(|y| y.eq_ignore_ascii_case(x))));
+    covers(&global.status, &domain.status) && covers(&global.classification, &domain.classification) && covers(&global.tags, &domain.tags)
+}
+
+/// What the checks read about one product.
+struct ProductView {
+    product: Product,
+    custom: Vec<(String, Value)>,
+    contracts: Vec<ContractView>,
+    has_lineage: bool,
+}
+
+struct ContractView {
+    contract: Contract,
+    custom: Vec<(String, Value)>,
+}
+
+#[derive(Deserialize)]
+struct CustomOnly {
+    #[serde(rename = "customProperties", default)]
+    custom: Vec<CustomProperty>,
+    #[serde(default)]
+    servers: Vec<ServerCustom>,
+}
+
+#[derive(Deserialize)]
+struct ServerCustom {
+    #[serde(rename = "customProperties", default)]
+    custom: Vec<CustomProperty>,
+}
+
+#[derive(Deserialize)]
+struct CustomProperty {
+    #[serde(default)]
+    property: String,
+    #[serde(default)]
+    value: Value,
+}
+
+fn custom_of(canonical: &str) -> Vec<(String, Value)> {
+    serde_json::from_str::<CustomOnly>(canonical)
+        .map(|c| {
+            c.custom
+                .into_iter()
+                .chain(c.servers.into_iter().flat_map(|s| s.custom))
+                .map(|p| (p.property.to_ascii_lowercase(), p.value))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const LEVELS: &[&str] = &["public", "internal", "confidential", "restricted"];
+
+fn level(classification: Option<&str>) -> Option<usize> {
+    let c = classification?.to_ascii_lowercase();
+    LEVELS.iter().position(|l| *l == c).or(match c.as_str() {
+        "sensitive" | "secret" | "pii" => Some(3),
+        "" => None,
+        _ => Some(1),
+    })
+}
+
+impl ProductView {
+    fn classification(&self) -> Option<&str> {
+        std::iter::once(self.product.classification.as_deref())
+            .chain(self.contracts.iter().map(|c| c.contract.classification.as_deref()))
+            .flatten()
+            .max_by_key(|c| level(Some(c)))
+    }
+
+    /// A custom property on the product or any of its contracts whose name contains `needle` and
+    /// whose value is not false/none.
+    fn declares(&self, needle: &str) -> bool {
+        self.custom
+            .iter()
+            .chain(self.contracts.iter().flat_map(|c| &c.custom))
+            .any(|(name, value)| {
+                name.contains(needle)
+                    && match value {
+                        Value::Bool(b) => *b,
+                        Value::Null => false,
+                        Value::String(s) => !matches!(s.to_ascii_lowercase().as_str(), "" | "false" | "none" | "no" | "disabled"),
+                        _ => true,
+                    }
+            })
+    }
+
+    fn applies(&self, when: &When) -> bool {
+        let any = |list: &[String], value: Option<&str>| {
+            list.is_empty() || value.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
+        };
+        any(&when.status, self.product.status.as_deref())
+            && any(&when.classification, self.classification())
+            && (when.tags.is_empty() || self.product.tags.iter().any(|t| when.tags.iter().any(|w| w.eq_ignore_ascii_case(t))))
+    }
+
+    /// (path, message) for each way this product breaks `check`.
+    fn evaluate(&self, check: &str) -> Vec<(String, String)> {
+        let p = &self.product;
+        let one = |ok: bool, path: &str, message: &str| {
+            if ok { Vec::new() } else { vec![(path.to_owned(), message.to_owned())] }
+        };
+        match check {
+            "owner" => one(p.owner.is_some() || p.owner_team.is_some(), "team", "no owning team or owner (team.name, or a member with role owner)"),
+            "support" => one(!p.support.is_empty(), "support", "no support channel (support[])"),
+            "description" => one(p.description.as_deref().is_some_and(|d| !d.trim().is_empty()), "description.purpose", "no description of the product's purpose"),
+            "classification" => one(self.classification().is_some(), "customProperties[classification]", "no data classification on the product or its contracts"),
+            "encryption" => one(
+                self.declares("encrypt"),
+                "customProperties[encryption]",
+                &format!("{} data without declared encryption", self.classification().unwrap_or("sensitive")),
+            ),
+            "audit-logging" => one(
+                self.declares("audit"),
+                "customProperties[auditLogging]",
+                &format!("{} product without declared audit logging", self.classification().unwrap_or("sensitive")),
+            ),
+            "retention" => one(
+                p.retention.is_some() || self.contracts.iter().any(|c| c.contract.retention.is_some()),
+                "slaProperties[retention]",
+                "no retention period on the product or its contracts",
+            ),
+            "quality-slo" => one(
+                self.contracts.iter().any(|c| !c.contract.quality.is_empty()),
+                "contracts/*/quality",
+                "no output contract declares quality rules",
+            ),
+            "lineage" => one(
+                self.has_lineage || !p.input_ports.is_empty() || p.output_ports.iter().any(|o| !o.input_contracts.is_empty()),
+                "inputPorts",
+                "no lineage: no input ports, no inputContracts and no OpenLineage events for its datasets",
+            ),
+            "pii-columns" => self
+                .contracts
+                .iter()
+                .flat_map(|c| c.contract.datasets.iter().map(move |d| (c, d)))
+                .flat_map(|(c, d)| d.columns.iter().map(move |col| (c, d, col)))
+                .filter(|(_, _, col)| col.tags.iter().any(|t| t.eq_ignore_ascii_case("pii")))
+                .filter(|(_, _, col)| {
+                    let masked = col.tags.iter().any(|t| matches!(t.to_ascii_lowercase().as_str(), "masked" | "hashed" | "tokenized" | "pseudonymized"));
+                    !masked && level(col.classification.as_deref()).is_none_or(|l| l == 0)
+                })
+                .map(|(c, d, col)| {
+                    (
+                        format!("contracts/{}/schema/{}/{}", c.contract.id, d.name, col.name),
+                        format!("PII column {}.{} is neither classified above public nor masked", d.name, col.name),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Checks one product (`Some(id)`) or every product against `policies`, stores the product
+/// violations for scorecards, and returns them with the violations of the policy set itself
+/// (policy errors, like unknown checks, come from loading).
+pub async fn check_policies(
+    store: &Store,
+    policies: &[LoadedPolicy],
+    id: Option<&str>,
+) -> Result<(Vec<Violation>, Vec<PolicyError>), QualityError> {
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    let (global_rules, domain_rules) = rules_by_domain(policies, &mut violations, &mut errors);
+    let views = load_views(store, id).await?;
+    if let (Some(id), true) = (id, views.is_empty()) {
+        return Err(QualityError::UnknownProduct(id.to_owned()));
+    }
+    let mut found = Vec::new();
+    for view in &views {
+        let rules = view
+            .product
+            .domain
+            .as_ref()
+            .and_then(|d| domain_rules.get(d))
+            .unwrap_or(&global_rules);
+        for effective in rules {
+            let rule = &effective.rule;
+            if rule.severity == RuleSeverity::Off || !view.applies(&rule.when) {
+                continue;
+            }
+            for (path, message) in view.evaluate(&rule.check) {
+                found.push(Violation {
+                    policy: rule.id.clone(),
+                    severity: rule.severity.as_str().into(),
+                    product: Some(view.product.id.clone()),
+                    path,
+                    message,
+                });
+            }
+        }
+    }
+    store_violations(store, id, &found).await?;
+    violations.extend(found);
+    Ok((violations, errors))
+}
+
+async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>, QualityError> {
+    ensure_targets(store).await?;
+    let products: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.entity, d.canonical FROM products p JOIN documents d ON d.id = p.document_id
+         WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.domain, p.id",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await
+    .ctx("read products for policy check")?;
+    let contracts: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.version, c.entity, d.canonical FROM contracts c JOIN documents d ON d.id = c.document_id
+         WHERE ?1 IS NULL OR c.id IN (SELECT contract_id FROM ports WHERE product_id = ?1 AND direction = 'out')",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await
+    .ctx("read contracts for policy check")?;
+    let mut by_id: HashMap<String, Vec<(Option<String>, ContractView)>> = HashMap::new();
+    for (cid, version, entity, canonical) in contracts {
+        if let Ok(contract) = serde_json::from_str::<Contract>(&entity) {
+            by_id.entry(cid).or_default().push((version, ContractView { contract, custom: custom_of(&canonical) }));
+        }
+    }
+    let lineage = lineage_products(store).await?;
+    let mut views = Vec::new();
+    for (entity, canonical) in products {
+        let Ok(product) = serde_json::from_str::<Product>(&entity) else { continue };
+        let mut contracts = Vec::new();
+        for port in &product.output_ports {
+            let Some(list) = port.contract_id.as_ref().and_then(|c| by_id.get_mut(c)) else { continue };
+            let pos = list.iter().position(|(v, _)| port.version.is_none() || *v == port.version);
+            if let Some(pos) = pos {
+                contracts.push(list.swap_remove(pos).1);
+            }
+        }
+        views.push(ProductView {
+            has_lineage: lineage.contains(&product.id),
+            custom: custom_of(&canonical),
+            product,
+            contracts,
+        });
+    }
+    Ok(views)
+}
+
+/// Products with an output dataset that OpenLineage events mention.
+async fn lineage_products(store: &Store) -> Result<HashSet<String>, QualityError> {
+    let nodes: Vec<(String, String)> = sqlx::query_as("SELECT namespace, name FROM lineage_nodes WHERE kind = 'dataset'")
+        .fetch_all(store.pool())
+        .await
+        .ctx("read lineage datasets")?;
+    let keys: HashSet<String> = nodes.iter().map(|(ns, n)| openlineage_key(ns, n)).collect();
+    let targets: Vec<(String, String)> =
+        sqlx::query_as("SELECT target_key, product_id FROM quality_targets WHERE product_id IS NOT NULL")
+            .fetch_all(store.pool())
+            .await
+            .ctx("read dataset keys")?;
+    Ok(targets.into_iter().filter(|(k, _)| keys.contains(k)).map(|(_, p)| p).collect())
+}
+
+async fn store_violations(store: &Store, id: Option<&str>, found: &[Violation]) -> Result<(), QualityError> {
+    let mut tx = store.pool().begin().await.ctx("begin policy results")?;
+    sqlx::query("DELETE FROM policy_violations WHERE ?1 IS NULL OR product_id = ?1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .ctx("clear policy results")?;
+    for chunk in found.chunks(5_000) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO policy_violations (product_id, policy, severity, path, message) ");
+        insert.push_values(chunk, |mut b, v| {
+            b.push_bind(v.product.as_deref().unwrap_or_default())
+                .push_bind(&v.policy)
+                .push_bind(&v.severity)
+                .push_bind(&v.path)
+                .push_bind(&v.message);
+        });
+        insert.build().execute(&mut *tx).await.ctx("store policy results")?;
+    }
+    tx.commit().await.ctx("commit policy results")?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Contract datasets under every key tools report them by (see `keys.rs`), with the owning
+//! product and the promised latency. Rebuilt lazily when the catalogue changed, so results imported
+//! before their contract existed link as soon as a sync brings it in.
+
+use std::collections::HashMap;
+
+use meshlens_model::{Contract, SlaProperty};
+use meshlens_store::Store;
+use serde_json::Value;
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::error::{Ctx, QualityError};
+use crate::keys::target_keys;
+
+/// (document id, contract id, version, domain, entity JSON, canonical JSON)
+type ContractRow = (i64, String, Option<String>, Option<String>, String, String);
+/// (product id, contract id, port version, product domain)
+type PortRow = (String, String, Option<String>, Option<String>);
+/// One `quality_targets` row, in column order.
+type TargetRow = (String, String, Option<String>, String, Option<String>, Option<String>, Option<i64>);
+
+/// Brings `quality_targets` up to date with the catalogue.
+pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
+    // Triggers on products/ports/contracts/datasets bump this counter (migration 0002).
+    let (generation,): (i64,) = sqlx::query_as("SELECT generation FROM lineage_meta WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .ctx("read catalogue generation")?;
+    let (built,): (i64,) = sqlx::query_as("SELECT built_generation FROM quality_meta WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .ctx("read quality target generation")?;
+    if built == generation {
+        return Ok(());
+    }
+    let contracts: Vec<ContractRow> = sqlx::query_as(
+        "SELECT c.document_id, c.id, c.version, c.domain, c.entity, d.canonical
+         FROM contracts c JOIN documents d ON d.id = c.document_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read contracts for quality targets")?;
+    let datasets: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT document_id, name, physical_name FROM datasets ORDER BY document_id, ordinal")
+            .fetch_all(store.pool())
+            .await
+            .ctx("read datasets for quality targets")?;
+    let ports: Vec<PortRow> = sqlx::query_as(
+        "SELECT p.product_id, p.contract_id, p.version, pr.domain FROM ports p JOIN products pr ON pr.id = p.product_id
+         WHERE p.direction = 'out' AND p.contract_id IS NOT NULL ORDER BY p.product_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read output ports for quality targets")?;
+
+    let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
+    for port in &ports {
+        publishers.entry(port.1.as_str()).or_default().push(port);
+    }
+    let mut datasets_of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (doc, name, physical) in datasets {
+        let physical = physical.unwrap_or_else(|| name.clone());
+        datasets_of.entry(doc).or_default().push((name, physical));
+    }
+    let mut rows: Vec<TargetRow> = Vec::new();
+    for (doc, id, version, contract_domain, entity, canonical) in contracts {
+        // The product publishing this exact version, else any product publishing the contract id.
+        let candidates = publishers.get(id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let owner = candidates
+            .iter()
+            .find(|(_, _, v, _)| v.is_none() || *v == version)
+            .or_else(|| candidates.first())
+            .copied();
+        let latency = serde_json::from_str::<Contract>(&entity).ok().and_then(|c| promised_latency(&c.sla));
+        let servers: Vec<Value> = serde_json::from_str::<Value>(&canonical)
+            .ok()
+            .and_then(|d| d.get("servers").and_then(Value::as_array).cloned())
+            .unwrap_or_default();
+        for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
+            let mut keys: Vec<String> = servers.iter().flat_map(|s| target_keys(s, physical)).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                rows.push((
+                    key,
+                    id.clone(),
+                    version.clone(),
+                    name.clone(),
+                    owner.map(|o| o.0.clone()),
+                    owner.and_then(|o| o.3.clone()).or_else(|| contract_domain.clone()),
+                    latency,
+                ));
+            }
+        }
+    }
+    let mut tx = store.pool().begin().await.ctx("begin quality targets")?;
+    sqlx::query("DELETE FROM quality_targets").execute(&mut *tx).await.ctx("clear quality targets")?;
+    for chunk in rows.chunks(4_000) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT OR IGNORE INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms) ",
+        );
+        insert.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.0).push_bind(&r.1).push_bind(&r.2).push_bind(&r.3).push_bind(&r.4).push_bind(&r.5).push_bind(r.6);
+        });
+        insert.build().execute(&mut *tx).await.ctx("write quality targets")?;
+    }
+    sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
+        .bind(generation)
+        .execute(&mut *tx)
+        .await
+        .ctx("record quality target generation")?;
+    tx.commit().await.ctx("commit quality targets")?;
+    Ok(())
+}
+
+/// The tightest `latency`/`freshness` promise, in milliseconds.
+pub(crate) fn promised_latency(sla: &[SlaProperty]) -> Option<i64> {
+    sla.iter()
+        .filter(|p| matches!(p.property.to_ascii_lowercase().as_str(), "latency" | "freshness"))
+        .filter_map(|p| duration_ms(&p.value, p.unit.as_deref()))
+        .min()
+}
+
+/// `4` + `h`, `"4h"`, `"2 days"`... to milliseconds.
+pub(crate) fn duration_ms(value: &Value, unit: Option<&str>) -> Option<i64> {
+    let (number, written_unit) = match value {
+        Value::Number(n) => (n.as_f64()?, ""),
+        Value::String(s) => {
+            let s = s.trim();
+            let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+            (s[..split].parse().ok()?, s[split..].trim())
+        }
+        _ => return None,
+    };
+    let unit = unit.filter(|u| !u.trim().is_empty()).unwrap_or(written_unit).trim().to_ascii_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "ms" | "millisecond" | "milliseconds" => 1.0,
+        "s" | "sec" | "second" | "seconds" => 1e3,
+        "m" | "min" | "minute" | "minutes" => 60e3,
+        "h" | "hr" | "hour" | "hours" => 3_600e3,
+        "d" | "day" | "days" => 86_400e3,
+        "w" | "week" | "weeks" => 604_800e3,
+        "y" | "yr" | "year" | "years" => 31_536_000e3,
+        _ => return None,
+    };
+    Some((number * factor) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::duration_ms;
+
+    #[test]
+    fn reads_sla_durations() {
+        assert_eq!(duration_ms(&json!(4), Some("h")), Some(14_400_000));
+        assert_eq!(duration_ms(&json!("2 days"), None), Some(172_800_000));
+        assert_eq!(duration_ms(&json!("soon"), None), None);
+        assert_eq!(duration_ms(&json!(3), Some("fortnights")), None);
+    }
+}

@@ -1,0 +1,84 @@
+-- Quality results, their links to contract datasets, and the last policy check.
+-- Owned by meshlens-quality.
+
+-- Every imported check outcome, kept with its time. `target_key` is the normalised dataset identity
+-- the tool reported (see meshlens-quality `keys.rs`); it is joined to `quality_targets` at query
+-- time, so results for datasets that are not in the cache yet link as soon as they appear.
+CREATE TABLE quality_results (
+    id          INTEGER PRIMARY KEY,
+    dedupe_key  BLOB NOT NULL UNIQUE,   -- 16 bytes of SHA-256 over tool, check, dataset, column, time
+    tool        TEXT NOT NULL,          -- dbt | great_expectations | soda | openlineage
+    check_name  TEXT NOT NULL,
+    check_type  TEXT,                   -- not_null, expect_column_values_to_be_unique, freshness...
+    data_source TEXT,                   -- as the tool names it (server name, adapter, namespace)
+    dataset     TEXT NOT NULL,          -- as the tool names it
+    target_key  TEXT NOT NULL,
+    column_name TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('pass', 'warn', 'fail', 'error', 'skipped')),
+    severity    TEXT,
+    observed    TEXT,
+    expected    TEXT,
+    at          TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    source      TEXT,
+    path        TEXT NOT NULL
+);
+CREATE INDEX quality_results_target ON quality_results(target_key, at_ms);
+CREATE INDEX quality_results_at ON quality_results(at_ms);
+
+-- One row per check (tool, check, dataset key, column): counts and the newest outcome, kept up to
+-- date on import so scorecards never scan the history. `last_ms` only moves forward, so results
+-- imported out of order never replace a newer status.
+CREATE TABLE quality_checks (
+    target_key  TEXT NOT NULL,
+    tool        TEXT NOT NULL,
+    check_name  TEXT NOT NULL,
+    column_name TEXT NOT NULL,          -- '' for table-level checks
+    check_type  TEXT,
+    dataset     TEXT NOT NULL,
+    runs        INTEGER NOT NULL,
+    passes      INTEGER NOT NULL,
+    warns       INTEGER NOT NULL,
+    fails       INTEGER NOT NULL,       -- fail + error
+    last_ms     INTEGER NOT NULL,
+    last_at     TEXT NOT NULL,
+    last_status TEXT NOT NULL,
+    PRIMARY KEY (target_key, tool, check_name, column_name)
+) WITHOUT ROWID;
+
+-- dbt test nodes from a manifest.json, by folder, so that a run_results.json in the same folder
+-- maps each test to its model and column whichever of the two files is read first.
+CREATE TABLE quality_dbt_manifests (
+    folder TEXT PRIMARY KEY NOT NULL,
+    tests  TEXT NOT NULL
+);
+
+-- Contract datasets under every key a tool may report them by; rebuilt when the catalogue changes
+-- (`built_generation` against `lineage_meta.generation`, which triggers bump on every catalogue write).
+CREATE TABLE quality_targets (
+    target_key       TEXT NOT NULL,
+    contract_id      TEXT NOT NULL,
+    contract_version TEXT,
+    dataset          TEXT NOT NULL,
+    product_id       TEXT,
+    domain           TEXT,
+    latency_ms       INTEGER,          -- the contract's promised latency/freshness, if declared
+    PRIMARY KEY (target_key, contract_id, dataset)
+) WITHOUT ROWID;
+CREATE INDEX quality_targets_product ON quality_targets(product_id);
+
+CREATE TABLE quality_meta (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    built_generation INTEGER NOT NULL
+);
+INSERT INTO quality_meta (id, built_generation) VALUES (1, -1);
+
+-- The violations found by the last policy check of each product (read by scorecards).
+CREATE TABLE policy_violations (
+    product_id TEXT NOT NULL,
+    policy     TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    path       TEXT NOT NULL,
+    message    TEXT NOT NULL
+);
+CREATE INDEX policy_violations_product ON policy_violations(product_id);
