@@ -235,6 +235,7 @@ impl App {
                             applied: Default::default(),
                             errors: Vec::new(),
                             warnings: Vec::new(),
+                            lineage: Default::default(),
                             duration_ms: 0,
                         },
                         unreadable: Some(err),

@@ -13,6 +13,7 @@ use meshlens_store::{
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
+use crate::results::{self, PendingResult, ResultKind, ResultWork, TrackedResult};
 use crate::scan::{Candidate, Scan, scan};
 use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git};
 
@@ -32,7 +33,9 @@ enum FileOutcome {
         stat: FileStat,
         doc: Box<ParsedDocument>,
     },
-    /// A lineage/quality/result file or similar: not ours to store as a descriptor.
+    /// A result file an ingester takes after the descriptor commit.
+    Result(PendingResult),
+    /// A result file without an ingester, or similar: not ours to store as a descriptor.
     NotDescriptor {
         rel: String,
     },
@@ -85,7 +88,8 @@ pub async fn sync_source(
     );
 
     let index = store.document_index(&name).await?;
-    let plan = Plan::new(scanned, &index, ctx.options.full);
+    let tracked = results::tracked(store, &name).await?;
+    let plan = Plan::new(scanned, &index, &tracked, ctx.options.full);
     emit(
         SyncPhase::Reading,
         plan.fast_unchanged.len(),
@@ -93,8 +97,17 @@ pub async fn sync_source(
     );
 
     let mut tx = store.begin_sync(&name).await?;
-    let mut errors = plan.scan_errors;
-    let mut warnings = Vec::new();
+    let mut state = ApplyState {
+        index: &index,
+        tracked: &tracked,
+        errors: plan.scan_errors,
+        warnings: Vec::new(),
+        results: ResultWork {
+            forget: plan.deleted_results,
+            ..ResultWork::default()
+        },
+        unchanged_results: plan.unchanged_results,
+    };
     for path in &plan.deleted {
         tx.delete(path).await?;
     }
@@ -130,21 +143,81 @@ pub async fn sync_source(
         check_cancel(ctx, &name)?;
         done += outcomes.len();
         for outcome in outcomes {
-            apply(&mut tx, &index, outcome, &mut errors, &mut warnings).await?;
+            state.apply(&mut tx, outcome).await?;
         }
         emit(SyncPhase::Parsing, done, to_read);
     }
     producer.await.map_err(|e| worker_failed(&name, e))?;
     check_cancel(ctx, &name)?;
 
-    emit(SyncPhase::Writing, 0, 1);
-    let status = if errors.is_empty() {
-        SyncStatus::Ok
-    } else {
-        SyncStatus::Partial
+    let ApplyState {
+        errors,
+        warnings,
+        results: result_work,
+        unchanged_results,
+        ..
+    } = state;
+    let mut report = SourceSyncReport {
+        name: name.clone(),
+        applied: Default::default(),
+        errors,
+        warnings,
+        lineage: Default::default(),
+        duration_ms: 0,
     };
-    let applied = tx.commit(status, summary(&errors).as_deref()).await?;
-    emit(SyncPhase::Writing, 1, 1);
+    for path in &unchanged_results {
+        if let Some(t) = tracked.get(path) {
+            results::count_unchanged(t, &mut report);
+        }
+    }
+    let writes = 1 + result_work.ingest.len();
+    emit(SyncPhase::Writing, 0, writes);
+    let status = |errors: &[FileError]| {
+        if errors.is_empty() {
+            SyncStatus::Ok
+        } else {
+            SyncStatus::Partial
+        }
+    };
+    report.applied = tx
+        .commit(status(&report.errors), summary(&report.errors).as_deref())
+        .await?;
+    emit(SyncPhase::Writing, 1, writes);
+
+    // Result files are ingested after the commit: the sync transaction holds the write lock.
+    if !result_work.is_empty() {
+        let errors_before = report.errors.len();
+        let mut written = 1;
+        let left = result_work
+            .run(
+                store,
+                &name,
+                &mut report,
+                || ctx.cancel.is_cancelled(),
+                || {
+                    written += 1;
+                    emit(SyncPhase::Writing, written, writes);
+                },
+            )
+            .await?;
+        if left > 0 {
+            report.warnings.push(FileError::whole_file(
+                "",
+                format!(
+                    "sync cancelled while ingesting result files; {left} left for the next sync"
+                ),
+            ));
+        }
+        if report.errors.len() > errors_before {
+            results::record_status(
+                store,
+                &name,
+                status(&report.errors),
+                summary(&report.errors).as_deref(),
+            )
+            .await?;
+        }
+    }
 
     for missing in store.missing_contracts(&name).await? {
         let direction = match missing.port.direction {
@@ -157,7 +230,7 @@ pub async fn sync_source(
             .as_deref()
             .map(|v| format!(" version {v}"))
             .unwrap_or_default();
-        warnings.push(FileError::whole_file(
+        report.warnings.push(FileError::whole_file(
             missing.path,
             format!(
                 "{direction} port '{}' of product '{}' points at contract '{}'{version}, which is not in the cache",
@@ -166,13 +239,8 @@ pub async fn sync_source(
         ));
     }
     emit(SyncPhase::Done, plan.total_files, plan.total_files);
-    Ok(SourceSyncReport {
-        name,
-        applied,
-        errors,
-        warnings,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    })
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
 }
 
 /// The checkout or folder to walk; an error when the source cannot be read at all.
@@ -225,35 +293,47 @@ fn worker_failed(name: &str, e: tokio::task::JoinError) -> SyncError {
 struct Plan {
     total_files: usize,
     fast_unchanged: Vec<String>,
-    /// Candidates to read, with the stored hash when the path is cached.
+    /// Tracked result files whose size and mtime match.
+    unchanged_results: Vec<String>,
+    /// Candidates to read, with the stored hash when the path is cached or tracked.
     to_read: Vec<(Candidate, Option<String>)>,
     deleted: Vec<String>,
+    deleted_results: Vec<String>,
     scan_errors: Vec<FileError>,
 }
 
 impl Plan {
-    fn new(scanned: Scan, index: &HashMap<String, StoredFileState>, full: bool) -> Plan {
+    fn new(
+        scanned: Scan,
+        index: &HashMap<String, StoredFileState>,
+        tracked: &HashMap<String, TrackedResult>,
+        full: bool,
+    ) -> Plan {
         let present: HashSet<&str> = scanned.files.iter().map(|c| c.rel.as_str()).collect();
-        let mut deleted: Vec<String> = index
-            .keys()
-            .filter(|path| !present.contains(path.as_str()) && !scanned.covers_unreadable(path))
-            .cloned()
-            .collect();
-        deleted.sort();
+        let gone = |paths: &mut dyn Iterator<Item = &String>| {
+            let mut gone: Vec<String> = paths
+                .filter(|path| !present.contains(path.as_str()) && !scanned.covers_unreadable(path))
+                .cloned()
+                .collect();
+            gone.sort();
+            gone
+        };
+        let deleted = gone(&mut index.keys());
+        let deleted_results = gone(&mut tracked.keys());
         let total_files = scanned.files.len();
         let mut fast_unchanged = Vec::new();
+        let mut unchanged_results = Vec::new();
         let mut to_read = Vec::new();
         for candidate in scanned.files {
-            match index.get(&candidate.rel) {
-                Some(stored)
-                    if !full
-                        && stored.size == candidate.stat.size
-                        && stored.mtime == candidate.stat.mtime =>
-                {
-                    fast_unchanged.push(candidate.rel)
-                }
-                stored => {
-                    let hash = stored.map(|s| s.content_hash.clone());
+            let same = |stored: &StoredFileState| {
+                !full && stored.size == candidate.stat.size && stored.mtime == candidate.stat.mtime
+            };
+            let result = tracked.get(&candidate.rel).map(|t| &t.state);
+            match (index.get(&candidate.rel), result) {
+                (Some(stored), _) if same(stored) => fast_unchanged.push(candidate.rel),
+                (None, Some(stored)) if same(stored) => unchanged_results.push(candidate.rel),
+                (stored, result) => {
+                    let hash = stored.or(result).map(|s| s.content_hash.clone());
                     to_read.push((candidate, hash))
                 }
             }
@@ -261,8 +341,10 @@ impl Plan {
         Plan {
             total_files,
             fast_unchanged,
+            unchanged_results,
             to_read,
             deleted,
+            deleted_results,
             scan_errors: scanned.errors,
         }
     }
@@ -297,6 +379,14 @@ fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -
         return FileOutcome::SameContent { rel, stat };
     }
     let class = classify(&rel, &bytes);
+    if let Some(kind) = ResultKind::of(&rel, class, &bytes) {
+        return FileOutcome::Result(PendingResult {
+            rel,
+            abs: c.abs.clone(),
+            mtime: stat.mtime,
+            kind,
+        });
+    }
     if class.is_ingestible_result() || class == FileClass::NotStructured {
         return FileOutcome::NotDescriptor { rel };
     }
@@ -332,40 +422,71 @@ fn issue_error(file: &str, issue: Issue) -> FileError {
     }
 }
 
-async fn apply(
-    tx: &mut SyncTx,
-    index: &HashMap<String, StoredFileState>,
-    outcome: FileOutcome,
-    errors: &mut Vec<FileError>,
-    warnings: &mut Vec<FileError>,
-) -> Result<(), SyncError> {
-    match outcome {
-        FileOutcome::SameContent { rel, stat } => tx.unchanged(&rel, Some(stat)).await?,
-        FileOutcome::Parsed { rel, stat, doc } => match tx.upsert(&rel, stat, &doc).await? {
-            UpsertOutcome::Added | UpsertOutcome::Updated => {
-                warnings.extend(
-                    doc.warnings
-                        .into_iter()
-                        .filter(|i| i.severity == Severity::Warning)
-                        .map(|i| issue_error(&rel, i)),
-                );
+/// The descriptor transaction's running state: what is cached, and what the sync found so far.
+struct ApplyState<'a> {
+    index: &'a HashMap<String, StoredFileState>,
+    tracked: &'a HashMap<String, TrackedResult>,
+    errors: Vec<FileError>,
+    warnings: Vec<FileError>,
+    results: ResultWork,
+    /// Tracked result files found unchanged (by stat in the plan, or by content here).
+    unchanged_results: Vec<String>,
+}
+
+impl ApplyState<'_> {
+    async fn apply(&mut self, tx: &mut SyncTx, outcome: FileOutcome) -> Result<(), SyncError> {
+        match outcome {
+            FileOutcome::SameContent { rel, stat } => {
+                if self.index.contains_key(&rel) {
+                    tx.unchanged(&rel, Some(stat)).await?
+                } else {
+                    self.results.touch.push((rel.clone(), stat));
+                    self.unchanged_results.push(rel);
+                }
             }
-            UpsertOutcome::Conflict(conflict) => errors.push(FileError::whole_file(
-                &rel,
-                conflict_message(&rel, tx.source(), &conflict),
-            )),
-        },
-        FileOutcome::NotDescriptor { rel } => {
-            // It used to be a descriptor; it is not one any more.
-            if index.contains_key(&rel) {
-                tx.delete(&rel).await?;
+            FileOutcome::Parsed { rel, stat, doc } => {
+                self.forget_result(&rel);
+                match tx.upsert(&rel, stat, &doc).await? {
+                    UpsertOutcome::Added | UpsertOutcome::Updated => {
+                        self.warnings.extend(
+                            doc.warnings
+                                .into_iter()
+                                .filter(|i| i.severity == Severity::Warning)
+                                .map(|i| issue_error(&rel, i)),
+                        );
+                    }
+                    UpsertOutcome::Conflict(conflict) => self.errors.push(FileError::whole_file(
+                        &rel,
+                        conflict_message(&rel, tx.source(), &conflict),
+                    )),
+                }
             }
+            FileOutcome::Result(pending) => {
+                // It used to be a descriptor; it is a result file now.
+                if self.index.contains_key(&pending.rel) {
+                    tx.delete(&pending.rel).await?;
+                }
+                self.results.ingest.push(pending);
+            }
+            FileOutcome::NotDescriptor { rel } => {
+                // It used to be a descriptor or a tracked result; it is neither any more.
+                if self.index.contains_key(&rel) {
+                    tx.delete(&rel).await?;
+                }
+                self.forget_result(&rel);
+            }
+            FileOutcome::Failed {
+                errors: file_errors,
+            } => self.errors.extend(file_errors),
         }
-        FileOutcome::Failed {
-            errors: file_errors,
-        } => errors.extend(file_errors),
+        Ok(())
     }
-    Ok(())
+
+    fn forget_result(&mut self, rel: &str) {
+        if self.tracked.contains_key(rel) {
+            self.results.forget.push(rel.to_string());
+        }
+    }
 }
 
 fn conflict_message(rel: &str, source: &str, c: &EntityConflict) -> String {

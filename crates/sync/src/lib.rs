@@ -3,10 +3,13 @@
 //! [`sync_source`] walks a source, skips files whose size and mtime match the cache, hashes and
 //! parses the rest on all cores, and streams the results into one store transaction
 //! ([`meshlens_store::SyncTx`]) that commits at the end: a crash or cancellation at any point
-//! leaves the previous cache intact.
+//! leaves the previous cache intact. OpenLineage files found in the source are then ingested
+//! into the lineage tables (see `results.rs`), each in its own idempotent transactions, and
+//! tracked so a re-sync skips the unchanged ones.
 
 mod engine;
 mod git;
+mod results;
 mod scan;
 
 use std::path::PathBuf;
@@ -18,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use engine::sync_source;
+pub use results::ResultFilesReport;
 
 /// Default per-file size limit (10 MB): descriptors are small; anything bigger is a mistake.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -115,7 +119,7 @@ impl FileError {
 }
 
 /// The outcome of syncing one source. Serialized flat: `name`, `added`, `updated`, `removed`,
-/// `unchanged`, the changed/removed id lists, `errors`, `warnings`, `duration_ms`.
+/// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `duration_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceSyncReport {
     pub name: String,
@@ -125,6 +129,9 @@ pub struct SourceSyncReport {
     pub errors: Vec<FileError>,
     /// Applied, but worth a look (document warnings, ports naming contracts not in the cache).
     pub warnings: Vec<FileError>,
+    /// OpenLineage files of the source: ingested, skipped as unchanged, events imported. Their
+    /// rejected lines are also in `errors`.
+    pub lineage: ResultFilesReport,
     pub duration_ms: u64,
 }
 

@@ -206,7 +206,7 @@ async fn bad_files_are_reported_and_never_block_good_ones() {
         format!("{{\"pad\": \"{}\"}}", "x".repeat(20_000)),
     )
     .unwrap();
-    // OpenLineage events are ingested elsewhere: skipped without an error.
+    // OpenLineage events go to the lineage tables: not a descriptor, not an error.
     std::fs::write(
         dir.path().join("event.json"),
         r#"{"eventType":"COMPLETE","eventTime":"2024-01-01T00:00:00Z","run":{"runId":"r"},"job":{"namespace":"n","name":"j"},"producer":"p","schemaURL":"https://openlineage.io/spec/2-0-2/OpenLineage.json"}"#,
