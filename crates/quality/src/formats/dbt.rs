@@ -110,7 +110,19 @@ fn tested_node<'a>(
             return found;
         }
     }
-    (deps.len() == 1).then(|| deps[0])
+    if deps.len() == 1 {
+        return Some(deps[0]);
+    }
+    // Trimmed manifests lose `model`: dbt names generic tests `{test}_{model}_{column}...`.
+    let test_name = str_at(node, "/name")?;
+    let generic = node.pointer("/test_metadata/name").and_then(Value::as_str)?;
+    deps.into_iter()
+        .filter_map(|dep| {
+            let name = nodes.get(dep).or_else(|| sources.get(dep)).and_then(|e| str_at(e, "/name"))?;
+            test_name.starts_with(&format!("{generic}_{name}_")).then_some((name.len(), dep))
+        })
+        .max()
+        .map(|(_, dep)| dep)
 }
 
 fn relation_of(node: &Value) -> Option<String> {
