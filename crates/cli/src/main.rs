@@ -280,11 +280,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Source(SourceCommand::List { json }) => {
             let app = open_app(cli.data_dir).await?;
             let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;
-            if json {
-                output::print_json(&sources);
-            } else {
-                output::print_sources(&sources);
-            }
+            output::show(json, sources.as_slice(), output::print_sources);
         }
         Command::Source(SourceCommand::Remove { name }) => {
             let app = open_app(cli.data_dir).await?;
@@ -297,11 +293,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let bar = progress::SyncProgressBar::new(!json);
             let report = app.sync(SyncArgs { names, full }, &bar).await?;
             bar.finish();
-            if json {
-                output::print_json(&report);
-            } else {
-                output::print_sync_report(&report);
-            }
+            output::show(json, &report, output::print_sync_report);
             return Ok(if report.any_unreadable() {
                 ExitCode::FAILURE
             } else {
@@ -313,29 +305,17 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let products = app
                 .list_products(ListProductsArgs { domain }, &NoEvents)
                 .await?;
-            if json {
-                output::print_json(&products);
-            } else {
-                output::print_products(&products);
-            }
+            output::show(json, products.as_slice(), output::print_products);
         }
         Command::Show { id, json } => {
             let app = open_app(cli.data_dir).await?;
             let product = app.get_product(GetProductArgs { id }, &NoEvents).await?;
-            if json {
-                output::print_json(&product);
-            } else {
-                output::print_product(&product);
-            }
+            output::show(json, &product, output::print_product);
         }
         Command::Validate { files, json } => {
             // Validation reads files only: it needs no data directory.
             let reports = meshlens_app::validate_paths(&files)?;
-            if json {
-                output::print_json(&reports);
-            } else {
-                output::print_validation(&reports);
-            }
+            output::show(json, reports.as_slice(), output::print_validation);
             let all_valid = reports.iter().all(|r| r.valid);
             return Ok(if all_valid {
                 ExitCode::SUCCESS
@@ -401,11 +381,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 offset: None,
             };
             let results = app.search(args, &NoEvents).await?;
-            if json {
-                output::print_json(&results);
-            } else {
-                output::print_search(&results);
-            }
+            output::show(json, &results, output::print_search);
         }
         Command::Reindex { json } => {
             let app = open_app(cli.data_dir).await?;
@@ -422,11 +398,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Import { path, json } => {
             let app = open_app(cli.data_dir).await?;
             let report = app.import(ImportArgs { path }, &NoEvents).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                output::print_import(&report);
-            }
+            output::show(json, &report, output::print_import);
         }
         Command::Lineage {
             id,
@@ -455,11 +427,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Impact { id, json } => {
             let app = open_app(cli.data_dir).await?;
             let report = app.impact(ImpactArgs { id }, &NoEvents).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                output::print_impact(&report);
-            }
+            output::show(json, &report, output::print_impact);
         }
         Command::Bench(BenchCommand::Sync {
             products,

@@ -13,6 +13,15 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     }
 }
 
+/// Prints `value` as JSON for `--json`, else in its human form.
+pub fn show<T: Serialize + ?Sized>(json: bool, value: &T, human: fn(&T)) {
+    if json {
+        print_json(value);
+    } else {
+        human(value);
+    }
+}
+
 pub fn print_error(err: &AppError) {
     eprintln!("error[{}]: {}", err.code.as_str(), err.message);
 }
