@@ -19,7 +19,10 @@ const BATCH: usize = 1_500;
 /// Imports one file, or every quality result file under a folder (others are left alone;
 /// dbt manifests are read before the run results they explain).
 pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportReport, QualityError> {
-    let io = |source| QualityError::Io { path: path.to_path_buf(), source };
+    let io = |source| QualityError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if !path.is_dir() {
         let bytes = std::fs::read(path).map_err(io)?;
         return import_bytes(store, None, &path.to_string_lossy(), &bytes).await;
@@ -27,7 +30,9 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
     let mut files: Vec<(u8, String, Vec<u8>)> = Vec::new();
     for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
         let entry = entry.map_err(|e| QualityError::Io {
-            path: e.path().map_or_else(|| path.to_path_buf(), Path::to_path_buf),
+            path: e
+                .path()
+                .map_or_else(|| path.to_path_buf(), Path::to_path_buf),
             source: e.into(),
         })?;
         if !entry.file_type().is_file() {
@@ -40,7 +45,10 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
         })?;
         let order = match class_of(&name, &bytes) {
             FileClass::DbtManifest => 0,
-            FileClass::DbtRunResults | FileClass::GreatExpectations | FileClass::SodaScan | FileClass::OpenLineage => 1,
+            FileClass::DbtRunResults
+            | FileClass::GreatExpectations
+            | FileClass::SodaScan
+            | FileClass::OpenLineage => 1,
             _ => continue,
         };
         files.push((order, name, bytes));
@@ -86,20 +94,29 @@ pub async fn import_bytes(
 fn class_of(path: &str, bytes: &[u8]) -> FileClass {
     match classify(path, bytes) {
         // Test fixtures and some producers omit `producer`/`schemaURL`; lineage ingestion accepts them too.
-        FileClass::Unknown if meshlens_lineage::looks_like_openlineage(bytes) => FileClass::OpenLineage,
+        FileClass::Unknown if meshlens_lineage::looks_like_openlineage(bytes) => {
+            FileClass::OpenLineage
+        }
         class => class,
     }
 }
 
 fn rejected(file: &str, message: String) -> QualityImportReport {
     QualityImportReport {
-        rejected: vec![Rejected { file: file.to_owned(), line: 0, message }],
+        rejected: vec![Rejected {
+            file: file.to_owned(),
+            line: 0,
+            message,
+        }],
         ..QualityImportReport::default()
     }
 }
 
 fn folder(path: &str) -> String {
-    Path::new(path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+    Path::new(path)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn folder_key(source: Option<&str>, path: &str) -> String {
@@ -127,17 +144,24 @@ async fn store_manifest(
 }
 
 /// The manifest stored for the folder, else `manifest.json` beside `path` on disk.
-async fn manifest_for(store: &Store, source: Option<&str>, path: &str) -> Result<Option<ManifestTests>, QualityError> {
-    let stored: Option<(String,)> = sqlx::query_as("SELECT tests FROM quality_dbt_manifests WHERE folder = ?")
-        .bind(folder_key(source, path))
-        .fetch_optional(store.pool())
-        .await
-        .ctx("read dbt manifest")?;
+async fn manifest_for(
+    store: &Store,
+    source: Option<&str>,
+    path: &str,
+) -> Result<Option<ManifestTests>, QualityError> {
+    let stored: Option<(String,)> =
+        sqlx::query_as("SELECT tests FROM quality_dbt_manifests WHERE folder = ?")
+            .bind(folder_key(source, path))
+            .fetch_optional(store.pool())
+            .await
+            .ctx("read dbt manifest")?;
     if let Some(tests) = stored.and_then(|(json,)| serde_json::from_str(&json).ok()) {
         return Ok(Some(tests));
     }
     let beside = Path::new(path).with_file_name("manifest.json");
-    Ok(std::fs::read(beside).ok().and_then(|bytes| dbt::read_manifest(&bytes).ok()))
+    Ok(std::fs::read(beside)
+        .ok()
+        .and_then(|bytes| dbt::read_manifest(&bytes).ok()))
 }
 
 fn dedupe_key(row: &Row) -> Vec<u8> {
@@ -177,7 +201,10 @@ async fn store_rows(
     parsed: Parsed,
 ) -> Result<QualityImportReport, QualityError> {
     let Parsed { rows, rejected } = parsed;
-    let mut report = QualityImportReport { rejected, ..QualityImportReport::default() };
+    let mut report = QualityImportReport {
+        rejected,
+        ..QualityImportReport::default()
+    };
     let mut tx = store.pool().begin().await.ctx("begin quality import")?;
     for chunk in rows.chunks(BATCH) {
         let keys: Vec<Vec<u8>> = chunk.iter().map(dedupe_key).collect();
@@ -212,7 +239,11 @@ async fn store_rows(
             .collect();
         report.imported += inserted.len() as u64;
         report.skipped += (chunk.len() - inserted.len()) as u64;
-        let fresh = chunk.iter().zip(&keys).filter(|(_, k)| inserted.contains(*k)).map(|(r, _)| r);
+        let fresh = chunk
+            .iter()
+            .zip(&keys)
+            .filter(|(_, k)| inserted.contains(*k))
+            .map(|(r, _)| r);
         upsert_checks(&mut tx, fresh).await?;
     }
     tx.commit().await.ctx("commit quality import")?;
@@ -225,8 +256,16 @@ async fn upsert_checks<'a>(
 ) -> Result<(), QualityError> {
     let mut deltas: HashMap<(&str, &str, &str, &str), CheckDelta> = HashMap::new();
     for row in rows {
-        let key = (row.target_key.as_str(), row.tool, row.check.as_str(), row.column.as_deref().unwrap_or(""));
-        let d = deltas.entry(key).or_insert_with(|| CheckDelta { last_ms: i64::MIN, ..CheckDelta::default() });
+        let key = (
+            row.target_key.as_str(),
+            row.tool,
+            row.check.as_str(),
+            row.column.as_deref().unwrap_or(""),
+        );
+        let d = deltas.entry(key).or_insert_with(|| CheckDelta {
+            last_ms: i64::MIN,
+            ..CheckDelta::default()
+        });
         d.runs += 1;
         match row.status {
             Status::Pass => d.passes += 1,
@@ -273,7 +312,11 @@ async fn upsert_checks<'a>(
                 last_status = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_status ELSE last_status END,
                 last_ms = MAX(last_ms, excluded.last_ms)",
         );
-        upsert.build().execute(&mut *conn).await.ctx("update check summaries")?;
+        upsert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .ctx("update check summaries")?;
     }
     Ok(())
 }
@@ -287,7 +330,11 @@ pub struct Retention {
 }
 
 /// Applies `retention`; returns how many outcomes were removed.
-pub async fn apply_retention(store: &Store, retention: Retention, now_ms: i64) -> Result<u64, QualityError> {
+pub async fn apply_retention(
+    store: &Store,
+    retention: Retention,
+    now_ms: i64,
+) -> Result<u64, QualityError> {
     let mut tx = store.pool().begin().await.ctx("begin retention")?;
     let mut removed = 0;
     if let Some(days) = retention.max_age_days {
@@ -310,7 +357,10 @@ pub async fn apply_retention(store: &Store, retention: Retention, now_ms: i64) -
         .rows_affected();
     }
     if removed > 0 {
-        sqlx::query("DELETE FROM quality_checks").execute(&mut *tx).await.ctx("clear check summaries")?;
+        sqlx::query("DELETE FROM quality_checks")
+            .execute(&mut *tx)
+            .await
+            .ctx("clear check summaries")?;
         // SQLite takes the bare columns (check_type, dataset, at, status) from the MAX(at_ms) row.
         sqlx::query(
             "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status)

@@ -13,7 +13,10 @@
 use serde_json::Value;
 
 fn norm(s: &str) -> String {
-    s.trim().trim_matches('"').replace("\".\"", ".").to_lowercase()
+    s.trim()
+        .trim_matches('"')
+        .replace("\".\"", ".")
+        .to_lowercase()
 }
 
 /// Engines named differently by different tools.
@@ -41,7 +44,10 @@ pub(crate) fn openlineage_key(namespace: &str, name: &str) -> String {
     match namespace.split_once("://") {
         Some((scheme, authority)) if is_object_store(&engine(scheme)) => {
             let bucket = authority.split(['/', '@']).next().unwrap_or(authority);
-            qualified_key(scheme, &format!("{bucket}/{}", name.trim_start_matches('/')))
+            qualified_key(
+                scheme,
+                &format!("{bucket}/{}", name.trim_start_matches('/')),
+            )
         }
         Some((scheme, _)) => qualified_key(scheme, name),
         None => qualified_key(namespace, name),
@@ -83,10 +89,17 @@ pub(crate) fn target_keys(server: &Value, physical: &str) -> Vec<String> {
         keys.extend(forms.iter().map(|f| server_key(&name, f)));
     }
     if is_object_store(&kind) {
-        if let Some((_, rest)) = text("location").as_deref().and_then(|l| l.split_once("://")) {
+        if let Some((_, rest)) = text("location")
+            .as_deref()
+            .and_then(|l| l.split_once("://"))
+        {
             let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
             let globbed = segments.last().is_some_and(|s| s.contains('*'));
-            let folder = if globbed { &segments[..segments.len() - 1] } else { &segments[..] };
+            let folder = if globbed {
+                &segments[..segments.len() - 1]
+            } else {
+                &segments[..]
+            };
             let base = folder.join("/");
             keys.push(qualified_key(&kind, &base));
             if !globbed {
@@ -113,14 +126,35 @@ mod tests {
         let keys = target_keys(&pg, "customers");
         assert!(keys.contains(&server_key("crm-db-prod", "customers")));
         assert!(keys.contains(&server_key("crm-db-prod", "public.customers")));
-        assert!(keys.contains(&openlineage_key("postgres://crm-db.northwind.internal:5432", "crm.public.customers")));
+        assert!(keys.contains(&openlineage_key(
+            "postgres://crm-db.northwind.internal:5432",
+            "crm.public.customers"
+        )));
         let sf = json!({"server": "sf", "type": "snowflake", "database": "ANALYTICS", "schema": "SALES"});
-        assert!(target_keys(&sf, "FCT_ORDERS").contains(&qualified_key("snowflake", "\"ANALYTICS\".\"SALES\".\"FCT_ORDERS\"")));
+        assert!(target_keys(&sf, "FCT_ORDERS").contains(&qualified_key(
+            "snowflake",
+            "\"ANALYTICS\".\"SALES\".\"FCT_ORDERS\""
+        )));
         let lake = json!({"type": "s3", "location": "s3://nw-inventory-lake/curated/"});
-        assert!(target_keys(&lake, "stock_levels").contains(&openlineage_key("s3://nw-inventory-lake", "curated/stock_levels")));
-        let glob = json!({"type": "s3", "location": "s3://nw-pos-legacy/exports/pos_transactions/*.csv"});
-        assert!(target_keys(&glob, "pos").contains(&openlineage_key("s3://nw-pos-legacy", "exports/pos_transactions")));
+        assert!(
+            target_keys(&lake, "stock_levels").contains(&openlineage_key(
+                "s3://nw-inventory-lake",
+                "curated/stock_levels"
+            ))
+        );
+        let glob =
+            json!({"type": "s3", "location": "s3://nw-pos-legacy/exports/pos_transactions/*.csv"});
+        assert!(target_keys(&glob, "pos").contains(&openlineage_key(
+            "s3://nw-pos-legacy",
+            "exports/pos_transactions"
+        )));
         let kafka = json!({"type": "kafka", "host": "kafka:9092"});
-        assert_eq!(target_keys(&kafka, "sales.order-events.v1"), vec![openlineage_key("kafka://kafka:9092", "sales.order-events.v1")]);
+        assert_eq!(
+            target_keys(&kafka, "sales.order-events.v1"),
+            vec![openlineage_key(
+                "kafka://kafka:9092",
+                "sales.order-events.v1"
+            )]
+        );
     }
 }

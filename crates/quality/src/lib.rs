@@ -27,9 +27,11 @@ mod types;
 pub use error::QualityError;
 pub use import::{Retention, apply_retention, import_bytes, import_file};
 pub use policy::{
-    LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, Violation, check_policies, default_policies,
-    load_policies, load_policy_bytes,
+    LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,
+    check_policies, default_policies, load_policies, load_policy_bytes,
 };
-pub use query::{domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches, sla_breaches_at};
+pub use query::{
+    domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches, sla_breaches_at,
+};
 pub use report::{render_report, render_report_at};
 pub use types::*;

@@ -17,8 +17,8 @@ use crate::targets::ensure_targets;
 
 const DEFAULT_POLICY: &str = include_str!("../policies/default.yaml");
 
-/// One policy file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// One policy file (policy files are not sent to the UI, so no TypeScript type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     pub api_version: String,
@@ -31,14 +31,45 @@ pub struct Policy {
 }
 
 /// `scope: global` or `scope: {domain: sales}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ScopeRepr", into = "ScopeRepr")]
 pub enum PolicyScope {
     Global,
     Domain(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// How a scope is written in YAML (serde's default enum form would need YAML tags).
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum ScopeRepr {
+    Name(String),
+    Domain { domain: String },
+}
+
+impl TryFrom<ScopeRepr> for PolicyScope {
+    type Error = String;
+
+    fn try_from(repr: ScopeRepr) -> Result<Self, String> {
+        match repr {
+            ScopeRepr::Name(name) if name == "global" => Ok(PolicyScope::Global),
+            ScopeRepr::Name(other) => Err(format!(
+                "scope '{other}' is neither `global` nor `{{domain: NAME}}`"
+            )),
+            ScopeRepr::Domain { domain } => Ok(PolicyScope::Domain(domain)),
+        }
+    }
+}
+
+impl From<PolicyScope> for ScopeRepr {
+    fn from(scope: PolicyScope) -> Self {
+        match scope {
+            PolicyScope::Global => ScopeRepr::Name("global".into()),
+            PolicyScope::Domain(domain) => ScopeRepr::Domain { domain },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRule {
     /// Identifies the rule across files: a domain rule with a global rule's id overrides it.
@@ -53,7 +84,7 @@ pub struct PolicyRule {
 }
 
 /// Which products a rule applies to (every listed condition must hold; empty = any).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     #[serde(default)]
@@ -65,7 +96,7 @@ pub struct When {
 }
 
 /// Ordered from loosest to strictest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleSeverity {
     Off,
@@ -86,7 +117,7 @@ impl RuleSeverity {
 }
 
 /// A policy and where it came from (`builtin:` for [`default_policies`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoadedPolicy {
     pub origin: String,
     pub builtin: bool,
@@ -146,12 +177,18 @@ pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                errors.push(PolicyError { file: dir.display().to_string(), message: e.to_string() });
+                errors.push(PolicyError {
+                    file: dir.display().to_string(),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
         let path = entry.path();
-        let yaml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml");
+        let yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e == "yaml" || e == "yml");
         if !entry.file_type().is_file() || !yaml {
             continue;
         }
@@ -159,7 +196,10 @@ pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(PolicyError { file: origin, message: e.to_string() });
+                errors.push(PolicyError {
+                    file: origin,
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -175,13 +215,19 @@ pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
 
 /// One policy document. Rules with an unknown check are dropped (with an error); the others apply.
 pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, Vec<PolicyError>) {
-    let err = |message: String| PolicyError { file: origin.to_owned(), message };
+    let err = |message: String| PolicyError {
+        file: origin.to_owned(),
+        message,
+    };
     let mut policy: Policy = match serde_yaml_ng::from_slice(bytes) {
         Ok(p) => p,
         Err(e) => return (None, vec![err(format!("not a valid policy: {e}"))]),
     };
     if policy.kind != "Policy" {
-        return (None, vec![err(format!("kind is '{}', expected 'Policy'", policy.kind))]);
+        return (
+            None,
+            vec![err(format!("kind is '{}', expected 'Policy'", policy.kind))],
+        );
     }
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
@@ -196,12 +242,22 @@ pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, V
             return false;
         }
         if !seen.insert(rule.id.clone()) {
-            errors.push(err(format!("rule id '{}' appears twice; the first one applies", rule.id)));
+            errors.push(err(format!(
+                "rule id '{}' appears twice; the first one applies",
+                rule.id
+            )));
             return false;
         }
         true
     });
-    (Some(LoadedPolicy { origin: origin.to_owned(), builtin: false, policy }), errors)
+    (
+        Some(LoadedPolicy {
+            origin: origin.to_owned(),
+            builtin: false,
+            policy,
+        }),
+        errors,
+    )
 }
 
 /// A rule in force and the policy it came from.
@@ -213,13 +269,22 @@ struct Effective {
 
 /// Global rules by id: user policies replace built-in rules; two user policies disagreeing on the
 /// same rule is a contradiction, reported, and the stricter one applies.
-fn merge_global(policies: &[LoadedPolicy], errors: &mut Vec<PolicyError>) -> HashMap<String, (bool, Effective)> {
+fn merge_global(
+    policies: &[LoadedPolicy],
+    errors: &mut Vec<PolicyError>,
+) -> HashMap<String, (bool, Effective)> {
     let mut global: HashMap<String, (bool, Effective)> = HashMap::new();
-    let mut sorted: Vec<&LoadedPolicy> = policies.iter().filter(|p| p.policy.scope == PolicyScope::Global).collect();
+    let mut sorted: Vec<&LoadedPolicy> = policies
+        .iter()
+        .filter(|p| p.policy.scope == PolicyScope::Global)
+        .collect();
     sorted.sort_by_key(|p| !p.builtin); // built-ins first, so user rules replace them
     for loaded in sorted {
         for rule in &loaded.policy.rules {
-            let new = Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() };
+            let new = Effective {
+                policy_id: loaded.policy.id.clone(),
+                rule: rule.clone(),
+            };
             match global.get(&rule.id) {
                 Some((false, old)) if !loaded.builtin && old.rule != *rule => {
                     errors.push(PolicyError {
@@ -261,14 +326,19 @@ fn rules_by_domain(
     };
     let mut domains: HashMap<String, Vec<Effective>> = HashMap::new();
     for loaded in policies {
-        let PolicyScope::Domain(domain) = &loaded.policy.scope else { continue };
-        let rules = domains.entry(domain.clone()).or_insert_with(|| global_rules.clone());
+        let PolicyScope::Domain(domain) = &loaded.policy.scope else {
+            continue;
+        };
+        let rules = domains
+            .entry(domain.clone())
+            .or_insert_with(|| global_rules.clone());
         for (index, rule) in loaded.policy.rules.iter().enumerate() {
             let existing = rules.iter().position(|e| e.rule.id == rule.id);
             if let Some(pos) = existing {
                 let base = &rules[pos];
                 let loosens = global.contains_key(&rule.id)
-                    && (rule.severity < base.rule.severity || !narrower_or_equal(&base.rule.when, &rule.when));
+                    && (rule.severity < base.rule.severity
+                        || !narrower_or_equal(&base.rule.when, &rule.when));
                 if loosens {
                     violations.push(Violation {
                         policy: rule.id.clone(),
@@ -286,9 +356,15 @@ fn rules_by_domain(
                     });
                     continue;
                 }
-                rules[pos] = Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() };
+                rules[pos] = Effective {
+                    policy_id: loaded.policy.id.clone(),
+                    rule: rule.clone(),
+                };
             } else {
-                rules.push(Effective { policy_id: loaded.policy.id.clone(), rule: rule.clone() });
+                rules.push(Effective {
+                    policy_id: loaded.policy.id.clone(),
+                    rule: rule.clone(),
+                });
             }
         }
     }
@@ -298,8 +374,15 @@ fn rules_by_domain(
 /// Whether `domain` applies to at least every product `global` applies to (each filter list of
 /// the domain rule is empty or a superset of the global one).
 fn narrower_or_equal(global: &When, domain: &When) -> bool {
-    let covers = |g: &[String], d: &[String]| d.is_empty() || (!g.is_empty() && g.iter().all(|x| d.iter().any(|y| y.eq_ignore_ascii_case(x))));
-    covers(&global.status, &domain.status) && covers(&global.classification, &domain.classification) && covers(&global.tags, &domain.tags)
+    let covers = |g: &[String], d: &[String]| {
+        d.is_empty()
+            || (!g.is_empty()
+                && g.iter()
+                    .all(|x| d.iter().any(|y| y.eq_ignore_ascii_case(x))))
+    };
+    covers(&global.status, &domain.status)
+        && covers(&global.classification, &domain.classification)
+        && covers(&global.tags, &domain.tags)
 }
 
 /// What the checks read about one product.
@@ -363,7 +446,11 @@ fn level(classification: Option<&str>) -> Option<usize> {
 impl ProductView {
     fn classification(&self) -> Option<&str> {
         std::iter::once(self.product.classification.as_deref())
-            .chain(self.contracts.iter().map(|c| c.contract.classification.as_deref()))
+            .chain(
+                self.contracts
+                    .iter()
+                    .map(|c| c.contract.classification.as_deref()),
+            )
             .flatten()
             .max_by_key(|c| level(Some(c)))
     }
@@ -379,7 +466,10 @@ impl ProductView {
                     && match value {
                         Value::Bool(b) => *b,
                         Value::Null => false,
-                        Value::String(s) => !matches!(s.to_ascii_lowercase().as_str(), "" | "false" | "none" | "no" | "disabled"),
+                        Value::String(s) => !matches!(
+                            s.to_ascii_lowercase().as_str(),
+                            "" | "false" | "none" | "no" | "disabled"
+                        ),
                         _ => true,
                     }
             })
@@ -391,42 +481,83 @@ impl ProductView {
         };
         any(&when.status, self.product.status.as_deref())
             && any(&when.classification, self.classification())
-            && (when.tags.is_empty() || self.product.tags.iter().any(|t| when.tags.iter().any(|w| w.eq_ignore_ascii_case(t))))
+            && (when.tags.is_empty()
+                || self
+                    .product
+                    .tags
+                    .iter()
+                    .any(|t| when.tags.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
     /// (path, message) for each way this product breaks `check`.
     fn evaluate(&self, check: &str) -> Vec<(String, String)> {
         let p = &self.product;
         let one = |ok: bool, path: &str, message: &str| {
-            if ok { Vec::new() } else { vec![(path.to_owned(), message.to_owned())] }
+            if ok {
+                Vec::new()
+            } else {
+                vec![(path.to_owned(), message.to_owned())]
+            }
         };
         match check {
-            "owner" => one(p.owner.is_some() || p.owner_team.is_some(), "team", "no owning team or owner (team.name, or a member with role owner)"),
-            "support" => one(!p.support.is_empty(), "support", "no support channel (support[])"),
-            "description" => one(p.description.as_deref().is_some_and(|d| !d.trim().is_empty()), "description.purpose", "no description of the product's purpose"),
-            "classification" => one(self.classification().is_some(), "customProperties[classification]", "no data classification on the product or its contracts"),
+            "owner" => one(
+                p.owner.is_some() || p.owner_team.is_some(),
+                "team",
+                "no owning team or owner (team.name, or a member with role owner)",
+            ),
+            "support" => one(
+                !p.support.is_empty(),
+                "support",
+                "no support channel (support[])",
+            ),
+            "description" => one(
+                p.description
+                    .as_deref()
+                    .is_some_and(|d| !d.trim().is_empty()),
+                "description.purpose",
+                "no description of the product's purpose",
+            ),
+            "classification" => one(
+                self.classification().is_some(),
+                "customProperties[classification]",
+                "no data classification on the product or its contracts",
+            ),
             "encryption" => one(
                 self.declares("encrypt"),
                 "customProperties[encryption]",
-                &format!("{} data without declared encryption", self.classification().unwrap_or("sensitive")),
+                &format!(
+                    "{} data without declared encryption",
+                    self.classification().unwrap_or("sensitive")
+                ),
             ),
             "audit-logging" => one(
                 self.declares("audit"),
                 "customProperties[auditLogging]",
-                &format!("{} product without declared audit logging", self.classification().unwrap_or("sensitive")),
+                &format!(
+                    "{} product without declared audit logging",
+                    self.classification().unwrap_or("sensitive")
+                ),
             ),
             "retention" => one(
-                p.retention.is_some() || self.contracts.iter().any(|c| c.contract.retention.is_some()),
+                p.retention.is_some()
+                    || self
+                        .contracts
+                        .iter()
+                        .any(|c| c.contract.retention.is_some()),
                 "slaProperties[retention]",
                 "no retention period on the product or its contracts",
             ),
             "quality-slo" => one(
-                self.contracts.iter().any(|c| !c.contract.quality.is_empty()),
+                self.contracts
+                    .iter()
+                    .any(|c| !c.contract.quality.is_empty()),
                 "contracts/*/quality",
                 "no output contract declares quality rules",
             ),
             "lineage" => one(
-                self.has_lineage || !p.input_ports.is_empty() || p.output_ports.iter().any(|o| !o.input_contracts.is_empty()),
+                self.has_lineage
+                    || !p.input_ports.is_empty()
+                    || p.output_ports.iter().any(|o| !o.input_contracts.is_empty()),
                 "inputPorts",
                 "no lineage: no input ports, no inputContracts and no OpenLineage events for its datasets",
             ),
@@ -437,13 +568,21 @@ impl ProductView {
                 .flat_map(|(c, d)| d.columns.iter().map(move |col| (c, d, col)))
                 .filter(|(_, _, col)| col.tags.iter().any(|t| t.eq_ignore_ascii_case("pii")))
                 .filter(|(_, _, col)| {
-                    let masked = col.tags.iter().any(|t| matches!(t.to_ascii_lowercase().as_str(), "masked" | "hashed" | "tokenized" | "pseudonymized"));
+                    let masked = col.tags.iter().any(|t| {
+                        matches!(
+                            t.to_ascii_lowercase().as_str(),
+                            "masked" | "hashed" | "tokenized" | "pseudonymized"
+                        )
+                    });
                     !masked && level(col.classification.as_deref()).is_none_or(|l| l == 0)
                 })
                 .map(|(c, d, col)| {
                     (
                         format!("contracts/{}/schema/{}/{}", c.contract.id, d.name, col.name),
-                        format!("PII column {}.{} is neither classified above public nor masked", d.name, col.name),
+                        format!(
+                            "PII column {}.{} is neither classified above public nor masked",
+                            d.name, col.name
+                        ),
                     )
                 })
                 .collect(),
@@ -517,17 +656,29 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
     let mut by_id: HashMap<String, Vec<(Option<String>, ContractView)>> = HashMap::new();
     for (cid, version, entity, canonical) in contracts {
         if let Ok(contract) = serde_json::from_str::<Contract>(&entity) {
-            by_id.entry(cid).or_default().push((version, ContractView { contract, custom: custom_of(&canonical) }));
+            by_id.entry(cid).or_default().push((
+                version,
+                ContractView {
+                    contract,
+                    custom: custom_of(&canonical),
+                },
+            ));
         }
     }
     let lineage = lineage_products(store).await?;
     let mut views = Vec::new();
     for (entity, canonical) in products {
-        let Ok(product) = serde_json::from_str::<Product>(&entity) else { continue };
+        let Ok(product) = serde_json::from_str::<Product>(&entity) else {
+            continue;
+        };
         let mut contracts = Vec::new();
         for port in &product.output_ports {
-            let Some(list) = port.contract_id.as_ref().and_then(|c| by_id.get_mut(c)) else { continue };
-            let pos = list.iter().position(|(v, _)| port.version.is_none() || *v == port.version);
+            let Some(list) = port.contract_id.as_ref().and_then(|c| by_id.get_mut(c)) else {
+                continue;
+            };
+            let pos = list
+                .iter()
+                .position(|(v, _)| port.version.is_none() || *v == port.version);
             if let Some(pos) = pos {
                 contracts.push(list.swap_remove(pos).1);
             }
@@ -544,20 +695,30 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
 
 /// Products with an output dataset that OpenLineage events mention.
 async fn lineage_products(store: &Store) -> Result<HashSet<String>, QualityError> {
-    let nodes: Vec<(String, String)> = sqlx::query_as("SELECT namespace, name FROM lineage_nodes WHERE kind = 'dataset'")
-        .fetch_all(store.pool())
-        .await
-        .ctx("read lineage datasets")?;
-    let keys: HashSet<String> = nodes.iter().map(|(ns, n)| openlineage_key(ns, n)).collect();
-    let targets: Vec<(String, String)> =
-        sqlx::query_as("SELECT target_key, product_id FROM quality_targets WHERE product_id IS NOT NULL")
+    let nodes: Vec<(String, String)> =
+        sqlx::query_as("SELECT namespace, name FROM lineage_nodes WHERE kind = 'dataset'")
             .fetch_all(store.pool())
             .await
-            .ctx("read dataset keys")?;
-    Ok(targets.into_iter().filter(|(k, _)| keys.contains(k)).map(|(_, p)| p).collect())
+            .ctx("read lineage datasets")?;
+    let keys: HashSet<String> = nodes.iter().map(|(ns, n)| openlineage_key(ns, n)).collect();
+    let targets: Vec<(String, String)> = sqlx::query_as(
+        "SELECT target_key, product_id FROM quality_targets WHERE product_id IS NOT NULL",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read dataset keys")?;
+    Ok(targets
+        .into_iter()
+        .filter(|(k, _)| keys.contains(k))
+        .map(|(_, p)| p)
+        .collect())
 }
 
-async fn store_violations(store: &Store, id: Option<&str>, found: &[Violation]) -> Result<(), QualityError> {
+async fn store_violations(
+    store: &Store,
+    id: Option<&str>,
+    found: &[Violation],
+) -> Result<(), QualityError> {
     let mut tx = store.pool().begin().await.ctx("begin policy results")?;
     sqlx::query("DELETE FROM policy_violations WHERE ?1 IS NULL OR product_id = ?1")
         .bind(id)
@@ -565,8 +726,9 @@ async fn store_violations(store: &Store, id: Option<&str>, found: &[Violation]) 
         .await
         .ctx("clear policy results")?;
     for chunk in found.chunks(5_000) {
-        let mut insert: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO policy_violations (product_id, policy, severity, path, message) ");
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO policy_violations (product_id, policy, severity, path, message) ",
+        );
         insert.push_values(chunk, |mut b, v| {
             b.push_bind(v.product.as_deref().unwrap_or_default())
                 .push_bind(&v.policy)
@@ -574,7 +736,11 @@ async fn store_violations(store: &Store, id: Option<&str>, found: &[Violation]) 
                 .push_bind(&v.path)
                 .push_bind(&v.message);
         });
-        insert.build().execute(&mut *tx).await.ctx("store policy results")?;
+        insert
+            .build()
+            .execute(&mut *tx)
+            .await
+            .ctx("store policy results")?;
     }
     tx.commit().await.ctx("commit policy results")?;
     Ok(())

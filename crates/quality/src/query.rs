@@ -6,15 +6,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use meshlens_store::Store;
 
 use crate::error::{Ctx, QualityError};
+use crate::keys::openlineage_key;
 use crate::targets::ensure_targets;
 use crate::time::{format_ms, parse_since};
-use crate::types::{DomainScorecard, QualityQuery, QualityReport, QualityResult, QualitySummary, Scorecard, SlaBreach};
+use crate::types::{
+    DomainScorecard, QualityQuery, QualityReport, QualityResult, QualitySummary, Scorecard,
+    SlaBreach,
+};
 
 /// One product link per dataset key (a dataset shared by two contracts shows its first owner).
-const LINKS: &str = "WITH t AS (SELECT target_key, MIN(product_id) AS product_id, MIN(contract_id) AS contract_id,
+const LINKS: &str =
+    "WITH t AS (SELECT target_key, MIN(product_id) AS product_id, MIN(contract_id) AS contract_id,
     MIN(dataset) AS tdataset, MIN(domain) AS domain FROM quality_targets GROUP BY target_key)";
 
-const FILTER: &str = "(?1 IS NULL OR r.at_ms >= ?1) AND (?2 IS NULL OR t.product_id = ?2 OR t.contract_id = ?2
+const FILTER: &str =
+    "(?1 IS NULL OR r.at_ms >= ?1) AND (?2 IS NULL OR t.product_id = ?2 OR t.contract_id = ?2
     OR t.domain = ?2 OR t.tdataset = ?2 OR r.dataset = ?2 COLLATE NOCASE OR r.check_name = ?2)";
 
 pub(crate) fn now_ms() -> i64 {
@@ -23,14 +29,26 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-type ResultRow = (String, String, Option<String>, Option<String>, String, Option<String>, Option<String>, String, String);
+type ResultRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
 
 /// `meshlens quality`: outcomes newest first, or with `failing` the newest outcome of every check
 /// that currently fails.
 pub async fn quality(store: &Store, query: &QualityQuery) -> Result<QualityReport, QualityError> {
     ensure_targets(store).await?;
     let since = match query.since.as_deref() {
-        Some(text) => Some(parse_since(text).ok_or_else(|| QualityError::BadDate(text.to_owned()))?),
+        Some(text) => {
+            Some(parse_since(text).ok_or_else(|| QualityError::BadDate(text.to_owned()))?)
+        }
         None => None,
     };
     let columns = "r.check_name, r.dataset, r.column_name, t.product_id, r.status, r.observed, r.expected, r.at, r.tool";
@@ -59,41 +77,85 @@ pub async fn quality(store: &Store, query: &QualityQuery) -> Result<QualityRepor
     let mut summary = QualitySummary::default();
     let results = rows
         .into_iter()
-        .map(|(check, dataset, column, product, status, observed, expected, at, tool)| {
-            match status.as_str() {
-                "pass" => summary.passed += 1,
-                "warn" => summary.warned += 1,
-                "fail" | "error" => summary.failed += 1,
-                _ => {}
-            }
-            QualityResult { check, dataset, column, product, status, observed, expected, at, source_tool: tool }
-        })
+        .map(
+            |(check, dataset, column, product, status, observed, expected, at, tool)| {
+                match status.as_str() {
+                    "pass" => summary.passed += 1,
+                    "warn" => summary.warned += 1,
+                    "fail" | "error" => summary.failed += 1,
+                    _ => {}
+                }
+                QualityResult {
+                    check,
+                    dataset,
+                    column,
+                    product,
+                    status,
+                    observed,
+                    expected,
+                    at,
+                    source_tool: tool,
+                }
+            },
+        )
         .collect();
     Ok(QualityReport { results, summary })
 }
 
 /// SLA breaches as of now.
-pub async fn sla_breaches(store: &Store, domain: Option<&str>) -> Result<Vec<SlaBreach>, QualityError> {
+pub async fn sla_breaches(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<SlaBreach>, QualityError> {
     sla_breaches_at(store, domain, now_ms()).await
 }
 
-/// SLA breaches as of `now_ms`: a dataset whose newest quality observation is older than the
-/// contract's promised latency/freshness, and every freshness check whose newest outcome fails.
-/// Observations stamped after `now_ms` (clock skew) count as fresh, never as a breach.
-pub async fn sla_breaches_at(store: &Store, domain: Option<&str>, now_ms: i64) -> Result<Vec<SlaBreach>, QualityError> {
+/// SLA breaches as of `now_ms`:
+/// - latency: the newest completed OpenLineage run that produced a dataset ended longer ago than
+///   the contract promises (latency + frequency). Datasets without such a run are not evaluated:
+///   a nightly quality check says nothing about when data last changed.
+/// - freshness checks (Soda `freshness`, any check named so) whose newest outcome fails.
+///
+/// Runs ending after `now_ms` (clock skew) count as fresh, never as a breach.
+pub async fn sla_breaches_at(
+    store: &Store,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<Vec<SlaBreach>, QualityError> {
     ensure_targets(store).await?;
-    let stale: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT t.product_id, t.contract_id, t.dataset, t.latency_ms, MAX(c.last_ms)
-         FROM quality_targets t JOIN quality_checks c ON c.target_key = t.target_key
-         WHERE t.product_id IS NOT NULL AND t.latency_ms IS NOT NULL AND (?1 IS NULL OR t.domain = ?1)
-         GROUP BY t.product_id, t.contract_id, t.dataset
-         HAVING ?2 - MAX(c.last_ms) > t.latency_ms",
+    let promised: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT target_key, product_id, contract_id, dataset, latency_ms FROM quality_targets
+         WHERE product_id IS NOT NULL AND latency_ms IS NOT NULL AND (?1 IS NULL OR domain = ?1)
+         ORDER BY product_id, contract_id, dataset",
     )
     .bind(domain)
-    .bind(now_ms)
     .fetch_all(store.pool())
     .await
-    .ctx("evaluate latency SLAs")?;
+    .ctx("read promised latencies")?;
+    let updates = last_updates(store).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (key, product, contract, dataset, promised) in promised {
+        let Some(&updated) = updates.get(&key) else {
+            continue;
+        };
+        if now_ms - updated <= promised
+            || !seen.insert((product.clone(), contract.clone(), dataset.clone()))
+        {
+            continue;
+        }
+        out.push(SlaBreach {
+            message: format!(
+                "{dataset} was last updated at {} (newest completed run producing it), longer ago than the promised {}",
+                format_ms(updated),
+                human_duration(promised)
+            ),
+            product,
+            contract,
+            dataset,
+            sla: "latency".into(),
+        });
+    }
     let failing: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT DISTINCT t.product_id, t.contract_id, t.dataset, c.check_name, c.last_at
          FROM quality_targets t JOIN quality_checks c ON c.target_key = t.target_key
@@ -105,27 +167,39 @@ pub async fn sla_breaches_at(store: &Store, domain: Option<&str>, now_ms: i64) -
     .fetch_all(store.pool())
     .await
     .ctx("find failing freshness checks")?;
-    let mut out: Vec<SlaBreach> = stale
-        .into_iter()
-        .map(|(product, contract, dataset, promised, last)| SlaBreach {
-            message: format!(
-                "newest observation of {dataset} is from {}, older than the promised latency of {}",
-                format_ms(last),
-                human_duration(promised)
-            ),
-            product,
-            contract,
-            dataset,
-            sla: "latency".into(),
-        })
-        .collect();
-    out.extend(failing.into_iter().map(|(product, contract, dataset, check, at)| SlaBreach {
-        message: format!("freshness check '{check}' on {dataset} failed at {at}"),
-        product,
-        contract,
-        dataset,
-        sla: check,
-    }));
+    out.extend(
+        failing
+            .into_iter()
+            .map(|(product, contract, dataset, check, at)| SlaBreach {
+                message: format!("freshness check '{check}' on {dataset} failed at {at}"),
+                product,
+                contract,
+                dataset,
+                sla: check,
+            }),
+    );
+    Ok(out)
+}
+
+/// Dataset key → end of the newest COMPLETE run of a job that produces the dataset.
+async fn last_updates(store: &Store) -> Result<HashMap<String, i64>, QualityError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT n.namespace, n.name, MAX(r.ended_ms) FROM lineage_edges e
+         JOIN lineage_nodes n ON n.id = e.to_node
+         JOIN lineage_runs r ON r.job = e.from_node
+         WHERE e.kind = 'produces' AND r.state = 'COMPLETE' AND r.ended_ms IS NOT NULL
+         GROUP BY e.to_node",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read dataset updates from lineage runs")?;
+    let mut out: HashMap<String, i64> = HashMap::new();
+    for (namespace, name, ended) in rows {
+        let slot = out
+            .entry(openlineage_key(&namespace, &name))
+            .or_insert(ended);
+        *slot = (*slot).max(ended);
+    }
     Ok(out)
 }
 
@@ -165,12 +239,19 @@ impl Tally {
 }
 
 /// `meshlens scorecard [--domain D]`, as of now.
-pub async fn scorecards(store: &Store, domain: Option<&str>) -> Result<Vec<Scorecard>, QualityError> {
+pub async fn scorecards(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<Scorecard>, QualityError> {
     scorecards_at(store, domain, now_ms()).await
 }
 
 /// Scorecards with SLAs evaluated at `now_ms`, ordered by domain then product id.
-pub async fn scorecards_at(store: &Store, domain: Option<&str>, now_ms: i64) -> Result<Vec<Scorecard>, QualityError> {
+pub async fn scorecards_at(
+    store: &Store,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<Vec<Scorecard>, QualityError> {
     let (products, tallies) = tallies(store, domain, now_ms).await?;
     Ok(products
         .into_iter()
@@ -191,7 +272,10 @@ pub async fn scorecards_at(store: &Store, domain: Option<&str>, now_ms: i64) -> 
 }
 
 /// One scorecard per domain (products without a domain are grouped under `""`).
-pub async fn domain_scorecards_at(store: &Store, now_ms: i64) -> Result<Vec<DomainScorecard>, QualityError> {
+pub async fn domain_scorecards_at(
+    store: &Store,
+    now_ms: i64,
+) -> Result<Vec<DomainScorecard>, QualityError> {
     let (products, tallies) = tallies(store, None, now_ms).await?;
     let mut domains: BTreeMap<String, (u64, Tally)> = BTreeMap::new();
     for (id, _, domain) in products {
@@ -217,7 +301,11 @@ pub async fn domain_scorecards_at(store: &Store, now_ms: i64) -> Result<Vec<Doma
 
 type Products = Vec<(String, Option<String>, Option<String>)>;
 
-async fn tallies(store: &Store, domain: Option<&str>, now_ms: i64) -> Result<(Products, HashMap<String, Tally>), QualityError> {
+async fn tallies(
+    store: &Store,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<(Products, HashMap<String, Tally>), QualityError> {
     ensure_targets(store).await?;
     let products: Products = sqlx::query_as(
         "SELECT id, name, domain FROM products WHERE ?1 IS NULL OR domain = ?1 ORDER BY domain, id",

@@ -19,10 +19,22 @@ pub async fn render_report(store: &Store, domain: Option<&str>) -> Result<String
 
 /// The report with SLAs evaluated at `now_ms`. Policy violations are those of the last
 /// [`crate::check_policies`] run.
-pub async fn render_report_at(store: &Store, domain: Option<&str>, now_ms: i64) -> Result<String, QualityError> {
+pub async fn render_report_at(
+    store: &Store,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<String, QualityError> {
     let cards = scorecards_at(store, domain, now_ms).await?;
     let domains = domain_scorecards_at(store, now_ms).await?;
-    let failing = quality(store, &QualityQuery { id: domain.map(str::to_owned), failing: true, since: None }).await?;
+    let failing = quality(
+        store,
+        &QualityQuery {
+            id: domain.map(str::to_owned),
+            failing: true,
+            since: None,
+        },
+    )
+    .await?;
     let breaches = sla_breaches_at(store, domain, now_ms).await?;
     let trend: Vec<(i64, i64, i64)> = sqlx::query_as(
         "WITH t AS (SELECT DISTINCT target_key FROM quality_targets WHERE ?1 IS NULL OR domain = ?1),
@@ -60,11 +72,19 @@ pub async fn render_report_at(store: &Store, domain: Option<&str>, now_ms: i64) 
         format_ms(now_ms)
     );
     h.push_str("<h2>Domains</h2><table><tr><th>Domain</th><th>Products</th><th>Pass rate</th><th>Failing</th><th>SLA breaches</th><th>Policy violations</th><th>Last run</th></tr>");
-    for d in domains.iter().filter(|d| domain.is_none_or(|x| x == d.domain)) {
+    for d in domains
+        .iter()
+        .filter(|d| domain.is_none_or(|x| x == d.domain))
+    {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&d.domain), d.products, rate(d.pass_rate), d.failing, d.sla_breaches, d.policy_violations,
+            esc(&d.domain),
+            d.products,
+            rate(d.pass_rate),
+            d.failing,
+            d.sla_breaches,
+            d.policy_violations,
             esc(d.last_run.as_deref().unwrap_or("–"))
         );
     }
@@ -73,28 +93,71 @@ pub async fn render_report_at(store: &Store, domain: Option<&str>, now_ms: i64) 
         let _ = write!(
             h,
             "<tr><td>{} <small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(c.name.as_deref().unwrap_or(&c.id)), esc(&c.id), esc(c.domain.as_deref().unwrap_or("")), rate(c.pass_rate),
-            c.failing, c.sla_breaches, c.policy_violations, esc(c.last_run.as_deref().unwrap_or("–"))
+            esc(c.name.as_deref().unwrap_or(&c.id)),
+            esc(&c.id),
+            esc(c.domain.as_deref().unwrap_or("")),
+            rate(c.pass_rate),
+            c.failing,
+            c.sla_breaches,
+            c.policy_violations,
+            esc(c.last_run.as_deref().unwrap_or("–"))
         );
     }
     h.push_str("</table><h2>Pass-rate trend</h2>");
     h.push_str(&trend_svg(&trend));
-    let _ = write!(h, "<h2>Failing checks ({})</h2><table><tr><th>Check</th><th>Dataset</th><th>Column</th><th>Product</th><th>Status</th><th>Observed</th><th>Expected</th><th>At</th><th>Tool</th></tr>", failing.results.len());
+    let _ = write!(
+        h,
+        "<h2>Failing checks ({})</h2><table><tr><th>Check</th><th>Dataset</th><th>Column</th><th>Product</th><th>Status</th><th>Observed</th><th>Expected</th><th>At</th><th>Tool</th></tr>",
+        failing.results.len()
+    );
     for r in &failing.results {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&r.check), esc(&r.dataset), esc(r.column.as_deref().unwrap_or("")), esc(r.product.as_deref().unwrap_or("(not linked)")),
-            esc(&r.status), esc(&r.status), esc(r.observed.as_deref().unwrap_or("")), esc(r.expected.as_deref().unwrap_or("")), esc(&r.at), esc(&r.source_tool)
+            esc(&r.check),
+            esc(&r.dataset),
+            esc(r.column.as_deref().unwrap_or("")),
+            esc(r.product.as_deref().unwrap_or("(not linked)")),
+            esc(&r.status),
+            esc(&r.status),
+            esc(r.observed.as_deref().unwrap_or("")),
+            esc(r.expected.as_deref().unwrap_or("")),
+            esc(&r.at),
+            esc(&r.source_tool)
         );
     }
-    let _ = write!(h, "</table><h2>SLA breaches ({})</h2><table><tr><th>Product</th><th>Contract</th><th>Dataset</th><th>SLA</th><th>Message</th></tr>", breaches.len());
+    let _ = write!(
+        h,
+        "</table><h2>SLA breaches ({})</h2><table><tr><th>Product</th><th>Contract</th><th>Dataset</th><th>SLA</th><th>Message</th></tr>",
+        breaches.len()
+    );
     for b in &breaches {
-        let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&b.product), esc(&b.contract), esc(&b.dataset), esc(&b.sla), esc(&b.message));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&b.product),
+            esc(&b.contract),
+            esc(&b.dataset),
+            esc(&b.sla),
+            esc(&b.message)
+        );
     }
-    let _ = write!(h, "</table><h2>Policy violations ({})</h2><table><tr><th>Product</th><th>Policy</th><th>Severity</th><th>Path</th><th>Message</th></tr>", violations.len());
+    let _ = write!(
+        h,
+        "</table><h2>Policy violations ({})</h2><table><tr><th>Product</th><th>Policy</th><th>Severity</th><th>Path</th><th>Message</th></tr>",
+        violations.len()
+    );
     for (product, policy, severity, path, message) in &violations {
-        let _ = write!(h, "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>", esc(product), esc(policy), esc(severity), esc(severity), esc(path), esc(message));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(product),
+            esc(policy),
+            esc(severity),
+            esc(severity),
+            esc(path),
+            esc(message)
+        );
     }
     h.push_str("</table></body></html>\n");
     Ok(h)
@@ -106,29 +169,64 @@ fn rate(r: Option<f64>) -> String {
 
 /// Daily pass rate as a polyline with a dot per day.
 fn trend_svg(days: &[(i64, i64, i64)]) -> String {
-    let points: Vec<(i64, f64)> = days.iter().filter(|d| d.2 > 0).map(|&(day, pass, all)| (day, pass as f64 / all as f64)).collect();
+    let points: Vec<(i64, f64)> = days
+        .iter()
+        .filter(|d| d.2 > 0)
+        .map(|&(day, pass, all)| (day, pass as f64 / all as f64))
+        .collect();
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return "<p>No results yet.</p>".to_owned();
     };
     let (w, hgt, pad) = (640.0, 200.0, 30.0);
     let span = (last.0 - first.0).max(1) as f64;
-    let xy = |(day, r): (i64, f64)| (pad + (day - first.0) as f64 / span * (w - 2.0 * pad), hgt - pad - r * (hgt - 2.0 * pad));
-    let line: Vec<String> = points.iter().map(|p| { let (x, y) = xy(*p); format!("{x:.1},{y:.1}") }).collect();
+    let xy = |(day, r): (i64, f64)| {
+        (
+            pad + (day - first.0) as f64 / span * (w - 2.0 * pad),
+            hgt - pad - r * (hgt - 2.0 * pad),
+        )
+    };
+    let line: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let (x, y) = xy(*p);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"daily pass rate\">\
          <line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/><text x=\"2\" y=\"{}\" font-size=\"10\">0%</text>\
          <text x=\"2\" y=\"{}\" font-size=\"10\">100%</text><polyline fill=\"none\" stroke=\"#1b7f3b\" stroke-width=\"2\" points=\"{}\"/>",
-        hgt - pad, w - pad, hgt - pad, hgt - pad, pad + 4.0, line.join(" ")
+        hgt - pad,
+        w - pad,
+        hgt - pad,
+        hgt - pad,
+        pad + 4.0,
+        line.join(" ")
     );
     for p in &points {
         let (x, y) = xy(*p);
-        let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#1b7f3b\"><title>{}: {:.1}%</title></circle>", &format_ms(p.0 * 86_400_000)[..10], p.1 * 100.0);
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#1b7f3b\"><title>{}: {:.1}%</title></circle>",
+            &format_ms(p.0 * 86_400_000)[..10],
+            p.1 * 100.0
+        );
     }
-    let _ = write!(svg, "<text x=\"{pad}\" y=\"{}\" font-size=\"10\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text></svg>",
-        hgt - 8.0, &format_ms(first.0 * 86_400_000)[..10], w - pad, hgt - 8.0, &format_ms(last.0 * 86_400_000)[..10]);
+    let _ = write!(
+        svg,
+        "<text x=\"{pad}\" y=\"{}\" font-size=\"10\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text></svg>",
+        hgt - 8.0,
+        &format_ms(first.0 * 86_400_000)[..10],
+        w - pad,
+        hgt - 8.0,
+        &format_ms(last.0 * 86_400_000)[..10]
+    );
     svg
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

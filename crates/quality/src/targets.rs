@@ -17,7 +17,15 @@ type ContractRow = (i64, String, Option<String>, Option<String>, String, String)
 /// (product id, contract id, port version, product domain)
 type PortRow = (String, String, Option<String>, Option<String>);
 /// One `quality_targets` row, in column order.
-type TargetRow = (String, String, Option<String>, String, Option<String>, Option<String>, Option<i64>);
+type TargetRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// Brings `quality_targets` up to date with the catalogue.
 pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
@@ -40,11 +48,12 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     .fetch_all(store.pool())
     .await
     .ctx("read contracts for quality targets")?;
-    let datasets: Vec<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT document_id, name, physical_name FROM datasets ORDER BY document_id, ordinal")
-            .fetch_all(store.pool())
-            .await
-            .ctx("read datasets for quality targets")?;
+    let datasets: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT document_id, name, physical_name FROM datasets ORDER BY document_id, ordinal",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read datasets for quality targets")?;
     let ports: Vec<PortRow> = sqlx::query_as(
         "SELECT p.product_id, p.contract_id, p.version, pr.domain FROM ports p JOIN products pr ON pr.id = p.product_id
          WHERE p.direction = 'out' AND p.contract_id IS NOT NULL ORDER BY p.product_id",
@@ -65,19 +74,27 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     let mut rows: Vec<TargetRow> = Vec::new();
     for (doc, id, version, contract_domain, entity, canonical) in contracts {
         // The product publishing this exact version, else any product publishing the contract id.
-        let candidates = publishers.get(id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let candidates = publishers
+            .get(id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let owner = candidates
             .iter()
             .find(|(_, _, v, _)| v.is_none() || *v == version)
             .or_else(|| candidates.first())
             .copied();
-        let latency = serde_json::from_str::<Contract>(&entity).ok().and_then(|c| promised_latency(&c.sla));
+        let latency = serde_json::from_str::<Contract>(&entity)
+            .ok()
+            .and_then(|c| promised_latency(&c.sla));
         let servers: Vec<Value> = serde_json::from_str::<Value>(&canonical)
             .ok()
             .and_then(|d| d.get("servers").and_then(Value::as_array).cloned())
             .unwrap_or_default();
         for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
-            let mut keys: Vec<String> = servers.iter().flat_map(|s| target_keys(s, physical)).collect();
+            let mut keys: Vec<String> = servers
+                .iter()
+                .flat_map(|s| target_keys(s, physical))
+                .collect();
             keys.sort();
             keys.dedup();
             for key in keys {
@@ -87,22 +104,37 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
                     version.clone(),
                     name.clone(),
                     owner.map(|o| o.0.clone()),
-                    owner.and_then(|o| o.3.clone()).or_else(|| contract_domain.clone()),
+                    owner
+                        .and_then(|o| o.3.clone())
+                        .or_else(|| contract_domain.clone()),
                     latency,
                 ));
             }
         }
     }
     let mut tx = store.pool().begin().await.ctx("begin quality targets")?;
-    sqlx::query("DELETE FROM quality_targets").execute(&mut *tx).await.ctx("clear quality targets")?;
+    sqlx::query("DELETE FROM quality_targets")
+        .execute(&mut *tx)
+        .await
+        .ctx("clear quality targets")?;
     for chunk in rows.chunks(4_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR IGNORE INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms) ",
         );
         insert.push_values(chunk, |mut b, r| {
-            b.push_bind(&r.0).push_bind(&r.1).push_bind(&r.2).push_bind(&r.3).push_bind(&r.4).push_bind(&r.5).push_bind(r.6);
+            b.push_bind(&r.0)
+                .push_bind(&r.1)
+                .push_bind(&r.2)
+                .push_bind(&r.3)
+                .push_bind(&r.4)
+                .push_bind(&r.5)
+                .push_bind(r.6);
         });
-        insert.build().execute(&mut *tx).await.ctx("write quality targets")?;
+        insert
+            .build()
+            .execute(&mut *tx)
+            .await
+            .ctx("write quality targets")?;
     }
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
@@ -113,12 +145,16 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     Ok(())
 }
 
-/// The tightest `latency`/`freshness` promise, in milliseconds.
+/// How old the data may be, in milliseconds: the tightest `latency`/`freshness` promise plus the
+/// update `frequency` when one is declared (daily data with 4 h latency may be 28 h old).
 pub(crate) fn promised_latency(sla: &[SlaProperty]) -> Option<i64> {
-    sla.iter()
-        .filter(|p| matches!(p.property.to_ascii_lowercase().as_str(), "latency" | "freshness"))
-        .filter_map(|p| duration_ms(&p.value, p.unit.as_deref()))
-        .min()
+    let of = |names: &[&str]| {
+        sla.iter()
+            .filter(|p| names.contains(&p.property.to_ascii_lowercase().as_str()))
+            .filter_map(|p| duration_ms(&p.value, p.unit.as_deref()))
+            .min()
+    };
+    of(&["latency", "freshness"]).map(|latency| latency + of(&["frequency"]).unwrap_or(0))
 }
 
 /// `4` + `h`, `"4h"`, `"2 days"`... to milliseconds.
@@ -127,12 +163,18 @@ pub(crate) fn duration_ms(value: &Value, unit: Option<&str>) -> Option<i64> {
         Value::Number(n) => (n.as_f64()?, ""),
         Value::String(s) => {
             let s = s.trim();
-            let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+            let split = s
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(s.len());
             (s[..split].parse().ok()?, s[split..].trim())
         }
         _ => return None,
     };
-    let unit = unit.filter(|u| !u.trim().is_empty()).unwrap_or(written_unit).trim().to_ascii_lowercase();
+    let unit = unit
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or(written_unit)
+        .trim()
+        .to_ascii_lowercase();
     let factor: f64 = match unit.as_str() {
         "ms" | "millisecond" | "milliseconds" => 1.0,
         "s" | "sec" | "second" | "seconds" => 1e3,

@@ -71,7 +71,10 @@ mod tests {
         let (iso, ms) = parse_time("20200322T170247.671855Z").unwrap();
         assert_eq!(iso, "2020-03-22T17:02:47.671855Z");
         assert_eq!(format_ms(ms), "2020-03-22T17:02:47Z");
-        assert_eq!(parse_since("2026-11-20"), parse_time("2026-11-20T00:00:00Z").map(|t| t.1));
+        assert_eq!(
+            parse_since("2026-11-20"),
+            parse_time("2026-11-20T00:00:00Z").map(|t| t.1)
+        );
         assert_eq!(parse_time("last tuesday"), None);
         assert_eq!(parse_since("2026-13-45"), None);
     }

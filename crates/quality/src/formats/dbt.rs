@@ -34,22 +34,38 @@ pub(crate) fn read_manifest(bytes: &[u8]) -> Result<ManifestTests, String> {
     let doc: Value =
         serde_json::from_slice(bytes).map_err(|e| format!("manifest.json is not JSON: {e}"))?;
     let empty = Map::new();
-    let nodes = doc.get("nodes").and_then(Value::as_object).unwrap_or(&empty);
-    let sources = doc.get("sources").and_then(Value::as_object).unwrap_or(&empty);
+    let nodes = doc
+        .get("nodes")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let sources = doc
+        .get("sources")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let lookup = |id: &str| nodes.get(id).or_else(|| sources.get(id));
-    let adapter = str_at(&doc, "/metadata/adapter_type").unwrap_or("dbt").to_owned();
-    let project = str_at(&doc, "/metadata/project_name").unwrap_or_default().to_owned();
+    let adapter = str_at(&doc, "/metadata/adapter_type")
+        .unwrap_or("dbt")
+        .to_owned();
+    let project = str_at(&doc, "/metadata/project_name")
+        .unwrap_or_default()
+        .to_owned();
     let mut tests = HashMap::new();
     for (id, node) in nodes {
         if node.get("resource_type").and_then(Value::as_str) != Some("test") {
             continue;
         }
         let meta = node.get("test_metadata").filter(|m| m.is_object());
-        let kwargs = meta.and_then(|m| m.get("kwargs")).and_then(Value::as_object);
+        let kwargs = meta
+            .and_then(|m| m.get("kwargs"))
+            .and_then(Value::as_object);
         let tested = tested_node(node, kwargs, nodes, sources);
         let relation = tested.and_then(lookup).and_then(relation_of);
         let column = str_at(node, "/column_name")
-            .or_else(|| kwargs.and_then(|k| k.get("column_name")).and_then(Value::as_str))
+            .or_else(|| {
+                kwargs
+                    .and_then(|k| k.get("column_name"))
+                    .and_then(Value::as_str)
+            })
             .map(str::to_owned);
         let expected = kwargs.and_then(|k| {
             let rest: Map<String, Value> = k
@@ -115,11 +131,18 @@ fn tested_node<'a>(
     }
     // Trimmed manifests lose `model`: dbt names generic tests `{test}_{model}_{column}...`.
     let test_name = str_at(node, "/name")?;
-    let generic = node.pointer("/test_metadata/name").and_then(Value::as_str)?;
+    let generic = node
+        .pointer("/test_metadata/name")
+        .and_then(Value::as_str)?;
     deps.into_iter()
         .filter_map(|dep| {
-            let name = nodes.get(dep).or_else(|| sources.get(dep)).and_then(|e| str_at(e, "/name"))?;
-            test_name.starts_with(&format!("{generic}_{name}_")).then_some((name.len(), dep))
+            let name = nodes
+                .get(dep)
+                .or_else(|| sources.get(dep))
+                .and_then(|e| str_at(e, "/name"))?;
+            test_name
+                .starts_with(&format!("{generic}_{name}_"))
+                .then_some((name.len(), dep))
         })
         .max()
         .map(|(_, dep)| dep)
@@ -132,10 +155,14 @@ fn relation_of(node: &Value) -> Option<String> {
     let table = str_at(node, "/alias")
         .or_else(|| str_at(node, "/identifier"))
         .or_else(|| str_at(node, "/name"))?;
-    let parts: Vec<&str> = [str_at(node, "/database"), str_at(node, "/schema"), Some(table)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let parts: Vec<&str> = [
+        str_at(node, "/database"),
+        str_at(node, "/schema"),
+        Some(table),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     Some(parts.join("."))
 }
 
@@ -145,7 +172,11 @@ pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTest
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(doc) => doc,
         Err(e) => {
-            out.reject(file, e.line() as u64, format!("run_results.json is not JSON: {e}"));
+            out.reject(
+                file,
+                e.line() as u64,
+                format!("run_results.json is not JSON: {e}"),
+            );
             return out;
         }
     };
@@ -163,7 +194,10 @@ pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTest
         if !id.starts_with("test.") {
             continue; // models, seeds, snapshots: not quality checks
         }
-        let status = match str_at(result, "/status").map(str::to_ascii_lowercase).as_deref() {
+        let status = match str_at(result, "/status")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("pass") => Status::Pass,
             Some("warn") => Status::Warn,
             Some("fail") => Status::Fail,
@@ -181,10 +215,16 @@ pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTest
         });
         let Some((at, at_ms)) = first_time([
             execute.and_then(|e| e.get("completed_at")),
-            timing.and_then(|t| t.last()).and_then(|e| e.get("completed_at")),
+            timing
+                .and_then(|t| t.last())
+                .and_then(|e| e.get("completed_at")),
             generated,
         ]) else {
-            out.reject(file, 0, format!("test {id}: no completion time and no metadata.generated_at"));
+            out.reject(
+                file,
+                0,
+                format!("test {id}: no completion time and no metadata.generated_at"),
+            );
             continue;
         };
         let test = manifest.tests.get(id);
@@ -200,11 +240,20 @@ pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTest
         let observed = result
             .get("failures")
             .and_then(text)
-            .map(|f| if f.chars().all(|c| c.is_ascii_digit()) { format!("{f} failing rows") } else { f })
+            .map(|f| {
+                if f.chars().all(|c| c.is_ascii_digit()) {
+                    format!("{f} failing rows")
+                } else {
+                    f
+                }
+            })
             .or_else(|| str_at(result, "/message").map(str::to_owned));
         out.rows.push(Row {
             tool: "dbt",
-            check: test.map_or_else(|| id.split('.').nth(2).unwrap_or(id).to_owned(), |t| t.name.clone()),
+            check: test.map_or_else(
+                || id.split('.').nth(2).unwrap_or(id).to_owned(),
+                |t| t.name.clone(),
+            ),
             check_type: test.and_then(|t| t.generic.clone()),
             data_source: Some(manifest.adapter.clone()),
             dataset,

@@ -46,23 +46,42 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
         None => format!("gx:{}|{}", suite.to_lowercase(), dataset.to_lowercase()),
     };
     let Some(results) = doc.get("results").and_then(Value::as_array) else {
-        out.reject(file, 0, "Great Expectations result without a `results` list");
+        out.reject(
+            file,
+            0,
+            "Great Expectations result without a `results` list",
+        );
         return out;
     };
     for (index, result) in results.iter().enumerate() {
-        let config = result.get("expectation_config").cloned().unwrap_or(Value::Null);
-        let Some(kind) = str_at(&config, "/type").or_else(|| str_at(&config, "/expectation_type")) else {
-            out.reject(file, 0, format!("results[{index}] names no expectation type"));
+        let config = result
+            .get("expectation_config")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let Some(kind) = str_at(&config, "/type").or_else(|| str_at(&config, "/expectation_type"))
+        else {
+            out.reject(
+                file,
+                0,
+                format!("results[{index}] names no expectation type"),
+            );
             continue;
         };
-        let raised = result.pointer("/exception_info/raised_exception").and_then(Value::as_bool) == Some(true);
+        let raised = result
+            .pointer("/exception_info/raised_exception")
+            .and_then(Value::as_bool)
+            == Some(true);
         let severity = str_at(&config, "/severity").map(str::to_ascii_lowercase);
         let status = match (raised, result.get("success").and_then(Value::as_bool)) {
             (true, _) => Status::Error,
             (false, Some(true)) => Status::Pass,
             (false, Some(false)) => Status::failed(severity.as_deref()),
             (false, None) => {
-                out.reject(file, 0, format!("results[{index}] ({kind}) has no boolean `success`"));
+                out.reject(
+                    file,
+                    0,
+                    format!("results[{index}] ({kind}) has no boolean `success`"),
+                );
                 continue;
             }
         };

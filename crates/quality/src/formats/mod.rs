@@ -76,7 +76,9 @@ impl Parsed {
 }
 
 /// The first of `candidates` that holds a date-time.
-pub(crate) fn first_time<'a>(candidates: impl IntoIterator<Item = Option<&'a Value>>) -> Option<(String, i64)> {
+pub(crate) fn first_time<'a>(
+    candidates: impl IntoIterator<Item = Option<&'a Value>>,
+) -> Option<(String, i64)> {
     candidates
         .into_iter()
         .flatten()

@@ -39,7 +39,9 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
 
 fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
     let Some(time_text) = str_at(event, "/eventTime") else {
-        let message = if event.get("dataQualityAssertions").is_some() || event.get("dataQualityMetrics").is_some() {
+        let message = if event.get("dataQualityAssertions").is_some()
+            || event.get("dataQualityMetrics").is_some()
+        {
             "a bare dataQuality facet, not an event: it names no dataset and no time"
         } else {
             "not an OpenLineage event (no eventTime)"
@@ -48,7 +50,11 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
         return;
     };
     let Some((at, at_ms)) = parse_time(time_text) else {
-        out.reject(file, line, format!("eventTime '{time_text}' is not a date-time"));
+        out.reject(
+            file,
+            line,
+            format!("eventTime '{time_text}' is not a date-time"),
+        );
         return;
     };
     let datasets = ["inputs", "outputs"]
@@ -56,7 +62,9 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
         .filter_map(|side| event.get(*side).and_then(Value::as_array))
         .flatten();
     for dataset in datasets {
-        let (Some(namespace), Some(name)) = (str_at(dataset, "/namespace"), str_at(dataset, "/name")) else {
+        let (Some(namespace), Some(name)) =
+            (str_at(dataset, "/namespace"), str_at(dataset, "/name"))
+        else {
             continue;
         };
         let mut seen = HashSet::new();
@@ -69,7 +77,11 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
             };
             for assertion in assertions {
                 let Some(kind) = str_at(assertion, "/assertion") else {
-                    out.reject(file, line, format!("{namespace}/{name}: an assertion without `assertion`"));
+                    out.reject(
+                        file,
+                        line,
+                        format!("{namespace}/{name}: an assertion without `assertion`"),
+                    );
                     continue;
                 };
                 let check = str_at(assertion, "/name").unwrap_or(kind).to_owned();
@@ -82,7 +94,13 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
                     Some(true) => Status::Pass,
                     Some(false) => Status::failed(severity.as_deref()),
                     None => {
-                        out.reject(file, line, format!("{namespace}/{name}: assertion '{check}' has no boolean `success`"));
+                        out.reject(
+                            file,
+                            line,
+                            format!(
+                                "{namespace}/{name}: assertion '{check}' has no boolean `success`"
+                            ),
+                        );
                         continue;
                     }
                 };

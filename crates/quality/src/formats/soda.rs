@@ -22,7 +22,11 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
         doc.get("scanEndTimestamp"),
         doc.get("scanStartTimestamp"),
     ]) else {
-        out.reject(file, 0, "Soda scan result without dataTimestamp/scanEndTimestamp");
+        out.reject(
+            file,
+            0,
+            "Soda scan result without dataTimestamp/scanEndTimestamp",
+        );
         return out;
     };
     let default_source = str_at(&doc, "/defaultDataSource");
@@ -54,7 +58,11 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
             // Soda writes no outcome when the check could not be evaluated.
             None => Status::Error,
             Some(other) => {
-                out.reject(file, 0, format!("check '{name}': unknown outcome '{other}'"));
+                out.reject(
+                    file,
+                    0,
+                    format!("check '{name}': unknown outcome '{other}'"),
+                );
                 continue;
             }
         };
@@ -72,7 +80,14 @@ pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
             .filter_map(|k| diagnostics.get(*k).map(|v| ((*k).to_owned(), v.clone())))
             .collect();
         let expected = if thresholds.is_empty() {
-            str_at(check, "/definition").map(|d| d.lines().last().unwrap_or(d).trim().trim_start_matches("- ").to_owned())
+            str_at(check, "/definition").map(|d| {
+                d.lines()
+                    .last()
+                    .unwrap_or(d)
+                    .trim()
+                    .trim_start_matches("- ")
+                    .to_owned()
+            })
         } else {
             Some(Value::Object(thresholds).to_string())
         };

@@ -8,14 +8,13 @@ pub fn demo_mesh() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-mesh")
 }
 
-pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
-}
-
 /// Every `.yaml` descriptor of the demo mesh, committed as one sync of source `demo`.
 pub async fn sync_descriptors(store: &Store) {
     let root = demo_mesh();
-    let config = SourceConfig { name: "demo".into(), kind: SourceKind::Folder { path: root.clone() } };
+    let config = SourceConfig {
+        name: "demo".into(),
+        kind: SourceKind::Folder { path: root.clone() },
+    };
     store.add_source(&config).await.unwrap();
     let mut tx = store.begin_sync("demo").await.unwrap();
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
@@ -23,10 +22,17 @@ pub async fn sync_descriptors(store: &Store) {
         if path.extension().is_none_or(|e| e != "yaml") {
             continue;
         }
-        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let bytes = std::fs::read(&path).unwrap();
         let doc = meshlens_model::parse_document(&rel, &bytes).unwrap();
-        let stat = FileStat { size: bytes.len() as u64, mtime: 0 };
+        let stat = FileStat {
+            size: bytes.len() as u64,
+            mtime: 0,
+        };
         tx.upsert(&rel, stat, &doc).await.unwrap();
     }
     tx.commit(SyncStatus::Ok, None).await.unwrap();

@@ -1,0 +1,228 @@
+//! Governance policies on the demo mesh: the built-in set, domain tightening and loosening,
+//! invalid and contradictory policy files.
+
+mod common;
+
+use common::{demo_mesh, sync_descriptors};
+use meshlens_quality::{
+    LoadedPolicy, QualityError, Violation, check_policies, default_policies, load_policies,
+    load_policy_bytes, scorecards_at,
+};
+use meshlens_store::Store;
+
+async fn demo_store() -> Store {
+    let store = Store::open_in_memory().await.unwrap();
+    sync_descriptors(&store).await;
+    meshlens_lineage::import_path(&store, &demo_mesh().join("lineage"))
+        .await
+        .unwrap();
+    store
+}
+
+fn policy(origin: &str, yaml: &str) -> LoadedPolicy {
+    let (policy, errors) = load_policy_bytes(origin, yaml.as_bytes());
+    assert_eq!(errors, [], "{origin}");
+    policy.unwrap()
+}
+
+fn of<'a>(violations: &'a [Violation], product: &str, rule: &str) -> Vec<&'a Violation> {
+    violations
+        .iter()
+        .filter(|v| v.product.as_deref() == Some(product) && v.policy == rule)
+        .collect()
+}
+
+#[tokio::test]
+async fn built_in_policies_on_the_demo_mesh() {
+    let store = demo_store().await;
+    let (violations, errors) = check_policies(&store, &default_policies(), None)
+        .await
+        .unwrap();
+    assert_eq!(errors, []);
+    // The DPS product declares no support channel.
+    assert_eq!(
+        of(&violations, "loyalty-members", "support-channel")[0].path,
+        "support"
+    );
+    // Restricted PII product without declared encryption or audit logging.
+    let enc = of(&violations, "customer-profiles", "encryption-for-sensitive");
+    assert_eq!(
+        (enc[0].severity.as_str(), enc[0].path.as_str()),
+        ("error", "customProperties[encryption]")
+    );
+    assert_eq!(
+        of(
+            &violations,
+            "customer-profiles",
+            "audit-logging-for-sensitive"
+        )
+        .len(),
+        1
+    );
+    // The retired export has no retention; audit logging is only required of active products.
+    assert_eq!(
+        of(
+            &violations,
+            "marketing-email-engagement",
+            "retention-declared"
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        of(
+            &violations,
+            "marketing-email-engagement",
+            "audit-logging-for-sensitive"
+        )
+        .len(),
+        0
+    );
+    // Source-aligned products have lineage through OpenLineage runs that write their datasets.
+    assert!(
+        violations.iter().all(|v| v.policy != "lineage-present"),
+        "{violations:#?}"
+    );
+    // Every product owner is declared.
+    assert!(violations.iter().all(|v| v.policy != "owner-required"));
+
+    // Counted on the scorecards.
+    let cards = scorecards_at(&store, None, 0).await.unwrap();
+    let profiles = cards.iter().find(|c| c.id == "customer-profiles").unwrap();
+    assert_eq!(
+        profiles.policy_violations as usize,
+        violations
+            .iter()
+            .filter(|v| v.product.as_deref() == Some("customer-profiles"))
+            .count()
+    );
+
+    // One product; an unknown one is an error.
+    let (one, _) = check_policies(&store, &default_policies(), Some("loyalty-members"))
+        .await
+        .unwrap();
+    assert!(
+        one.iter()
+            .all(|v| v.product.as_deref() == Some("loyalty-members"))
+            && !one.is_empty()
+    );
+    let err = check_policies(&store, &default_policies(), Some("nope"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, QualityError::UnknownProduct(_)), "{err}");
+}
+
+#[tokio::test]
+async fn domain_policies_tighten_but_never_loosen() {
+    let store = demo_store().await;
+    let mut policies = default_policies();
+    policies.push(policy(
+        "policies/marketing.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: marketing-rules\nscope:\n  domain: marketing\nrules:\n  - id: retention-declared\n    check: retention\n    severity: error\n  - id: encryption-for-sensitive\n    check: encryption\n    severity: warning\n    when:\n      classification: [confidential, restricted]\n",
+    ));
+    let (violations, _) = check_policies(&store, &policies, None).await.unwrap();
+    // Tightened: retention is an error in marketing, still a warning elsewhere.
+    assert_eq!(
+        of(
+            &violations,
+            "marketing-email-engagement",
+            "retention-declared"
+        )[0]
+        .severity,
+        "error"
+    );
+    // Loosened: reported against the policy file, and the global rule still applies.
+    let loosening: Vec<&Violation> = violations.iter().filter(|v| v.product.is_none()).collect();
+    assert_eq!(loosening.len(), 1, "{loosening:#?}");
+    assert_eq!(
+        (loosening[0].policy.as_str(), loosening[0].severity.as_str()),
+        ("encryption-for-sensitive", "error")
+    );
+    assert!(
+        loosening[0]
+            .path
+            .starts_with("policies/marketing.yaml#rules[1]")
+    );
+    assert!(
+        loosening[0].message.contains("loosens global rule"),
+        "{}",
+        loosening[0].message
+    );
+    assert_eq!(
+        of(
+            &violations,
+            "marketing-clickstream",
+            "encryption-for-sensitive"
+        )[0]
+        .severity,
+        "error"
+    );
+
+    // Narrowing who a rule applies to is loosening too.
+    let mut narrowed = default_policies();
+    narrowed.push(policy(
+        "policies/sales.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: sales-rules\nscope: {domain: sales}\nrules:\n  - id: owner-required\n    check: owner\n    severity: error\n    when: {status: [active]}\n",
+    ));
+    let (violations, _) = check_policies(&store, &narrowed, None).await.unwrap();
+    assert_eq!(violations.iter().filter(|v| v.product.is_none()).count(), 1);
+}
+
+#[tokio::test]
+async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("a-broken.yaml", "kind: Policy\nid: [unclosed\n");
+    write(
+        "b-unknown-check.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: extra\nscope: global\nrules:\n  - id: teleport\n    check: teleportation\n    severity: error\n  - id: must-describe\n    check: description\n    severity: error\n",
+    );
+    write(
+        "c-strict.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: strict\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: error\n",
+    );
+    write(
+        "d-lax.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: lax\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: info\n",
+    );
+    write(
+        "not-a-policy.yaml",
+        "apiVersion: v3.1.0\nkind: DataContract\nid: x\n",
+    );
+    let (loaded, errors) = load_policies(dir.path());
+    assert_eq!(
+        loaded
+            .iter()
+            .map(|p| p.policy.id.as_str())
+            .collect::<Vec<_>>(),
+        ["extra", "strict", "lax"]
+    );
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].file.ends_with("a-broken.yaml") && messages[0].starts_with("not a valid policy"),
+        "{errors:#?}"
+    );
+    assert!(
+        messages[1].contains("unknown check 'teleportation'"),
+        "{errors:#?}"
+    );
+
+    let store = demo_store().await;
+    let mut policies = default_policies();
+    policies.extend(loaded);
+    let (violations, errors) = check_policies(&store, &policies, None).await.unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0]
+            .message
+            .contains("contradicts global policy 'strict'"),
+        "{errors:#?}"
+    );
+    // The stricter rule wins, and the valid rule of the half-broken file applies.
+    assert_eq!(
+        of(&violations, "loyalty-members", "support-channel")[0].severity,
+        "error"
+    );
+    assert!(violations.iter().all(|v| v.policy != "teleport"));
+}
