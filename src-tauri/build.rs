@@ -3,7 +3,8 @@
 
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&["call"]);
-    if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+    if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+    {
         panic!("tauri build step failed: {err:#}");
     }
 }

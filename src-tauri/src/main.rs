@@ -26,7 +26,10 @@ struct Options {
 
 impl Options {
     fn parse(mut args: impl Iterator<Item = String>) -> Options {
-        let mut options = Options { data_dir: None, demo: false };
+        let mut options = Options {
+            data_dir: None,
+            demo: false,
+        };
         while let Some(arg) = args.next() {
             if arg == "--demo" {
                 options.demo = true;
@@ -62,7 +65,11 @@ impl Backend {
         if self.demo {
             // A demo that fails to sync still leaves a usable app (with whatever the cache held), so log it.
             if let Err(err) = app.open_demo(events).await {
-                tracing::error!(code = err.code.as_str(), "cannot open the demo mesh: {}", err.message);
+                tracing::error!(
+                    code = err.code.as_str(),
+                    "cannot open the demo mesh: {}",
+                    err.message
+                );
             }
         }
         Ok(app)
@@ -82,7 +89,12 @@ impl EventSink for WindowEvents {
 
 /// The UI's only entry point: a command name from the app's command table and its JSON arguments.
 #[tauri::command]
-async fn call(command: String, args: Value, handle: AppHandle, backend: State<'_, Backend>) -> Result<Value, AppError> {
+async fn call(
+    command: String,
+    args: Value,
+    handle: AppHandle,
+    backend: State<'_, Backend>,
+) -> Result<Value, AppError> {
     let events = WindowEvents(handle);
     let app = backend.app(&events).await?;
     app.dispatch(&command, args, &events).await
@@ -95,7 +107,11 @@ fn main() {
         )
         .init();
     let options = Options::parse(std::env::args().skip(1));
-    let backend = Backend { config: AppConfig::from_env(options.data_dir), demo: options.demo, app: OnceCell::new() };
+    let backend = Backend {
+        config: AppConfig::from_env(options.data_dir),
+        demo: options.demo,
+        app: OnceCell::new(),
+    };
 
     let result = tauri::Builder::default()
         .manage(backend)
