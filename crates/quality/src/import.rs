@@ -357,22 +357,51 @@ pub async fn apply_retention(
         .rows_affected();
     }
     if removed > 0 {
-        sqlx::query("DELETE FROM quality_checks")
-            .execute(&mut *tx)
-            .await
-            .ctx("clear check summaries")?;
-        // SQLite takes the bare columns (check_type, dataset, at, status) from the MAX(at_ms) row.
-        sqlx::query(
-            "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status)
-             SELECT target_key, tool, check_name, COALESCE(column_name, ''), check_type, dataset, COUNT(*),
-                    SUM(status = 'pass'), SUM(status = 'warn'), SUM(status IN ('fail', 'error')), MAX(at_ms), at, status
-             FROM quality_results
-             GROUP BY target_key, tool, check_name, COALESCE(column_name, '')",
-        )
-        .execute(&mut *tx)
-        .await
-        .ctx("rebuild check summaries")?;
+        rebuild_checks(&mut tx).await?;
     }
     tx.commit().await.ctx("commit retention")?;
     Ok(removed)
+}
+
+/// Forgets everything imported from sync source `source` (the source was removed); returns how
+/// many outcomes were removed.
+pub async fn remove_source_results(store: &Store, source: &str) -> Result<u64, QualityError> {
+    let mut tx = store.pool().begin().await.ctx("begin source removal")?;
+    let removed = sqlx::query("DELETE FROM quality_results WHERE source = ?")
+        .bind(source)
+        .execute(&mut *tx)
+        .await
+        .ctx("drop the source's results")?
+        .rows_affected();
+    sqlx::query("DELETE FROM quality_dbt_manifests WHERE folder >= ? AND folder < ?")
+        .bind(format!("{source}\0"))
+        .bind(format!("{source}\u{1}"))
+        .execute(&mut *tx)
+        .await
+        .ctx("drop the source's dbt manifests")?;
+    if removed > 0 {
+        rebuild_checks(&mut tx).await?;
+    }
+    tx.commit().await.ctx("commit source removal")?;
+    Ok(removed)
+}
+
+/// Recomputes every check summary from the kept outcomes (after deletions).
+async fn rebuild_checks(conn: &mut SqliteConnection) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_checks")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear check summaries")?;
+    // SQLite takes the bare columns (check_type, dataset, at, status) from the MAX(at_ms) row.
+    sqlx::query(
+        "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status)
+         SELECT target_key, tool, check_name, COALESCE(column_name, ''), check_type, dataset, COUNT(*),
+                SUM(status = 'pass'), SUM(status = 'warn'), SUM(status IN ('fail', 'error')), MAX(at_ms), at, status
+         FROM quality_results
+         GROUP BY target_key, tool, check_name, COALESCE(column_name, '')",
+    )
+    .execute(&mut *conn)
+    .await
+    .ctx("rebuild check summaries")?;
+    Ok(())
 }

@@ -25,7 +25,7 @@ mod time;
 mod types;
 
 pub use error::QualityError;
-pub use import::{Retention, apply_retention, import_bytes, import_file};
+pub use import::{Retention, apply_retention, import_bytes, import_file, remove_source_results};
 pub use policy::{
     LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,
     check_policies, default_policies, load_policies, load_policy_bytes,

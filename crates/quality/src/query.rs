@@ -6,7 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use meshlens_store::Store;
 
 use crate::error::{Ctx, QualityError};
-use crate::keys::openlineage_key;
 use crate::targets::ensure_targets;
 use crate::time::{format_ms, parse_since};
 use crate::types::{
@@ -123,28 +122,21 @@ pub async fn sla_breaches_at(
     now_ms: i64,
 ) -> Result<Vec<SlaBreach>, QualityError> {
     ensure_targets(store).await?;
-    let promised: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT target_key, product_id, contract_id, dataset, latency_ms FROM quality_targets
-         WHERE product_id IS NOT NULL AND latency_ms IS NOT NULL AND (?1 IS NULL OR domain = ?1)
+    // `updated_ms` is kept current by `ensure_targets` (lineage ingestion bumps the generation).
+    let stale: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT DISTINCT product_id, contract_id, dataset, latency_ms, updated_ms FROM quality_targets
+         WHERE latency_ms IS NOT NULL AND updated_ms IS NOT NULL AND product_id IS NOT NULL
+           AND (?1 IS NULL OR domain = ?1) AND ?2 - updated_ms > latency_ms
          ORDER BY product_id, contract_id, dataset",
     )
     .bind(domain)
+    .bind(now_ms)
     .fetch_all(store.pool())
     .await
-    .ctx("read promised latencies")?;
-    let updates = last_updates(store).await?;
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for (key, product, contract, dataset, promised) in promised {
-        let Some(&updated) = updates.get(&key) else {
-            continue;
-        };
-        if now_ms - updated <= promised
-            || !seen.insert((product.clone(), contract.clone(), dataset.clone()))
-        {
-            continue;
-        }
-        out.push(SlaBreach {
+    .ctx("evaluate latency SLAs")?;
+    let mut out: Vec<SlaBreach> = stale
+        .into_iter()
+        .map(|(product, contract, dataset, promised, updated)| SlaBreach {
             message: format!(
                 "{dataset} was last updated at {} (newest completed run producing it), longer ago than the promised {}",
                 format_ms(updated),
@@ -154,8 +146,8 @@ pub async fn sla_breaches_at(
             contract,
             dataset,
             sla: "latency".into(),
-        });
-    }
+        })
+        .collect();
     let failing: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT DISTINCT t.product_id, t.contract_id, t.dataset, c.check_name, c.last_at
          FROM quality_targets t JOIN quality_checks c ON c.target_key = t.target_key
@@ -178,28 +170,6 @@ pub async fn sla_breaches_at(
                 sla: check,
             }),
     );
-    Ok(out)
-}
-
-/// Dataset key → end of the newest COMPLETE run of a job that produces the dataset.
-async fn last_updates(store: &Store) -> Result<HashMap<String, i64>, QualityError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT n.namespace, n.name, MAX(r.ended_ms) FROM lineage_edges e
-         JOIN lineage_nodes n ON n.id = e.to_node
-         JOIN lineage_runs r ON r.job = e.from_node
-         WHERE e.kind = 'produces' AND r.state = 'COMPLETE' AND r.ended_ms IS NOT NULL
-         GROUP BY e.to_node",
-    )
-    .fetch_all(store.pool())
-    .await
-    .ctx("read dataset updates from lineage runs")?;
-    let mut out: HashMap<String, i64> = HashMap::new();
-    for (namespace, name, ended) in rows {
-        let slot = out
-            .entry(openlineage_key(&namespace, &name))
-            .or_insert(ended);
-        *slot = (*slot).max(ended);
-    }
     Ok(out)
 }
 
@@ -315,11 +285,15 @@ async fn tallies(
     .await
     .ctx("list products for scorecards")?;
     let checks: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
-        "WITH t AS (SELECT DISTINCT target_key, product_id FROM quality_targets
-                    WHERE product_id IS NOT NULL AND (?1 IS NULL OR domain = ?1))
-         SELECT t.product_id, SUM(c.passes + c.warns + c.fails), SUM(c.passes),
-                SUM(c.last_status IN ('fail', 'error')), MAX(c.last_ms)
-         FROM t JOIN quality_checks c ON c.target_key = t.target_key GROUP BY t.product_id",
+        // Driven by the checks (few) rather than the dataset keys (many); the inner GROUP BY counts a
+        // check once per product even when two of its contract versions share the dataset.
+        "SELECT product_id, SUM(evaluated), SUM(passes), SUM(failing), MAX(last_ms) FROM (
+             SELECT t.product_id, c.passes + c.warns + c.fails AS evaluated, c.passes,
+                    c.last_status IN ('fail', 'error') AS failing, c.last_ms
+             FROM quality_checks c JOIN quality_targets t ON t.target_key = c.target_key
+             WHERE t.product_id IS NOT NULL AND (?1 IS NULL OR t.domain = ?1)
+             GROUP BY t.product_id, c.target_key, c.tool, c.check_name, c.column_name)
+         GROUP BY product_id",
     )
     .bind(domain)
     .fetch_all(store.pool())

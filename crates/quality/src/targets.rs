@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::error::{Ctx, QualityError};
-use crate::keys::target_keys;
+use crate::keys::{openlineage_key, target_keys};
 
 /// (document id, contract id, version, domain, entity JSON, canonical JSON)
 type ContractRow = (i64, String, Option<String>, Option<String>, String, String);
@@ -24,6 +24,7 @@ type TargetRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<i64>,
     Option<i64>,
 );
 
@@ -62,6 +63,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     .await
     .ctx("read output ports for quality targets")?;
 
+    let updates = last_updates(store).await?;
     let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
     for port in &ports {
         publishers.entry(port.1.as_str()).or_default().push(port);
@@ -98,6 +100,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             keys.sort();
             keys.dedup();
             for key in keys {
+                let updated = updates.get(&key).copied();
                 rows.push((
                     key,
                     id.clone(),
@@ -108,6 +111,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
                         .and_then(|o| o.3.clone())
                         .or_else(|| contract_domain.clone()),
                     latency,
+                    updated,
                 ));
             }
         }
@@ -119,7 +123,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         .ctx("clear quality targets")?;
     for chunk in rows.chunks(4_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR IGNORE INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms) ",
+            "INSERT OR IGNORE INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms, updated_ms) ",
         );
         insert.push_values(chunk, |mut b, r| {
             b.push_bind(&r.0)
@@ -128,7 +132,8 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
                 .push_bind(&r.3)
                 .push_bind(&r.4)
                 .push_bind(&r.5)
-                .push_bind(r.6);
+                .push_bind(r.6)
+                .push_bind(r.7);
         });
         insert
             .build()
@@ -143,6 +148,28 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         .ctx("record quality target generation")?;
     tx.commit().await.ctx("commit quality targets")?;
     Ok(())
+}
+
+/// Dataset key → end of the newest COMPLETE run of a job that produces the dataset.
+async fn last_updates(store: &Store) -> Result<HashMap<String, i64>, QualityError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT n.namespace, n.name, MAX(r.ended_ms) FROM lineage_edges e
+         JOIN lineage_nodes n ON n.id = e.to_node
+         JOIN lineage_runs r ON r.job = e.from_node
+         WHERE e.kind = 'produces' AND r.state = 'COMPLETE' AND r.ended_ms IS NOT NULL
+         GROUP BY e.to_node",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read dataset updates from lineage runs")?;
+    let mut out: HashMap<String, i64> = HashMap::new();
+    for (namespace, name, ended) in rows {
+        let slot = out
+            .entry(openlineage_key(&namespace, &name))
+            .or_insert(ended);
+        *slot = (*slot).max(ended);
+    }
+    Ok(out)
 }
 
 /// How old the data may be, in milliseconds: the tightest `latency`/`freshness` promise plus the

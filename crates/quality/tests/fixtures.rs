@@ -245,3 +245,35 @@ async fn bare_facets_and_matchers_are_rejected_clearly() {
         "{matchers:#?}"
     );
 }
+
+#[tokio::test]
+async fn removing_a_source_forgets_its_results_only() {
+    let store = Store::open_in_memory().await.unwrap();
+    for (source, file) in [
+        ("a", "gx/BasicDatasetProfiler_evrs.json"),
+        ("b", "gx/datetime_column_evrs.json"),
+    ] {
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        meshlens_quality::import_bytes(&store, Some(source), file, &bytes)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        meshlens_quality::remove_source_results(&store, "a")
+            .await
+            .unwrap(),
+        51
+    );
+    let left = all(&store).await;
+    assert_eq!((left.results.len(), left.summary.passed), (2, 2));
+    let failing = quality(
+        &store,
+        &QualityQuery {
+            failing: true,
+            ..QualityQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(failing.results, []);
+}

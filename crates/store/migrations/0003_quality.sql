@@ -53,8 +53,9 @@ CREATE TABLE quality_dbt_manifests (
     tests  TEXT NOT NULL
 );
 
--- Contract datasets under every key a tool may report them by; rebuilt when the catalogue changes
--- (`built_generation` against `lineage_meta.generation`, which triggers bump on every catalogue write).
+-- Contract datasets under every key a tool may report them by; rebuilt when the catalogue or the
+-- lineage changes (`built_generation` against `lineage_meta.generation`, which catalogue triggers
+-- and lineage ingestion bump).
 CREATE TABLE quality_targets (
     target_key       TEXT NOT NULL,
     contract_id      TEXT NOT NULL,
@@ -63,9 +64,11 @@ CREATE TABLE quality_targets (
     product_id       TEXT,
     domain           TEXT,
     latency_ms       INTEGER,          -- the contract's promised latency/freshness, if declared
+    updated_ms       INTEGER,          -- end of the newest COMPLETE OpenLineage run producing it
     PRIMARY KEY (target_key, contract_id, dataset)
 ) WITHOUT ROWID;
 CREATE INDEX quality_targets_product ON quality_targets(product_id);
+CREATE INDEX quality_targets_sla ON quality_targets(product_id) WHERE latency_ms IS NOT NULL AND updated_ms IS NOT NULL;
 
 CREATE TABLE quality_meta (
     id               INTEGER PRIMARY KEY CHECK (id = 1),
