@@ -226,3 +226,47 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
     );
     assert!(violations.iter().all(|v| v.policy != "teleport"));
 }
+
+#[tokio::test]
+async fn pii_columns_must_be_classified_or_masked() {
+    let store = Store::open_in_memory().await.unwrap();
+    let config = meshlens_store::SourceConfig {
+        name: "t".into(),
+        kind: meshlens_store::SourceKind::Folder { path: "/t".into() },
+    };
+    store.add_source(&config).await.unwrap();
+    let mut tx = store.begin_sync("t").await.unwrap();
+    let product = "apiVersion: v1.0.0\nkind: DataProduct\nid: leads\nname: Leads\ndomain: marketing\nstatus: active\n\
+        customProperties:\n  - property: encryption\n    value: aes-256\noutputPorts:\n  - name: leads\n    version: 1.0.0\n    contractId: leads\n";
+    let contract = "apiVersion: v3.1.0\nkind: DataContract\nid: leads\nversion: 1.0.0\nstatus: active\nschema:\n  - name: leads\n    properties:\n\
+        \x20     - name: email\n        classification: public\n        tags: [pii]\n\
+        \x20     - name: phone\n        classification: public\n        tags: [pii, masked]\n\
+        \x20     - name: name\n        classification: restricted\n        tags: [PII]\n";
+    for (path, text) in [("leads.odps.yaml", product), ("leads.odcs.yaml", contract)] {
+        let doc = meshlens_model::parse_document(path, text.as_bytes()).unwrap();
+        tx.upsert(
+            path,
+            meshlens_store::FileStat {
+                size: text.len() as u64,
+                mtime: 0,
+            },
+            &doc,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit(meshlens_store::SyncStatus::Ok, None)
+        .await
+        .unwrap();
+    let (violations, _) = check_policies(&store, &default_policies(), Some("leads"))
+        .await
+        .unwrap();
+    let pii: Vec<&str> = of(&violations, "leads", "pii-protected")
+        .iter()
+        .map(|v| v.path.as_str())
+        .collect();
+    assert_eq!(pii, ["contracts/leads/schema/leads/email"]);
+    // Encryption is declared in the product's customProperties.
+    assert!(of(&violations, "leads", "encryption-for-sensitive").is_empty());
+    assert_eq!(of(&violations, "leads", "quality-slo").len(), 1);
+}
