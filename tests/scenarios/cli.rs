@@ -452,3 +452,102 @@ fn search_follows_the_cli_contract_and_forgives_typos() {
     m.ok(&["source", "remove", "demo"]);
     assert_eq!(m.json(&["search", "customer"])["total"], 0);
 }
+
+#[test]
+fn quality_scorecard_check_and_report_follow_the_cli_contract() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let imported = m.json(&["import", demo_mesh().join("quality").to_str().unwrap()]);
+    assert!(
+        imported["quality"]["imported"].as_u64().unwrap() > 20,
+        "{imported}"
+    );
+
+    let all = m.json(&["quality"]);
+    has_keys(&all, &["results", "summary"]);
+    has_keys(&all["summary"], &["passed", "failed", "warned"]);
+    has_keys(
+        &all["results"][0],
+        &[
+            "check",
+            "dataset",
+            "column",
+            "product",
+            "status",
+            "observed",
+            "expected",
+            "at",
+            "source_tool",
+        ],
+    );
+    let failing = m.json(&["quality", "--failing"]);
+    let checks: Vec<&str> = failing["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks.contains(&"unique_fct_orders_order_id"),
+        "the demo's failing dbt test: {checks:?}"
+    );
+    assert!(
+        failing["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "fail" || r["status"] == "error")
+    );
+
+    let cards = m.json(&["scorecard", "--domain", "sales"]);
+    let cards = cards.as_array().unwrap();
+    assert!(!cards.is_empty() && cards.iter().all(|c| c["domain"] == "sales"));
+    has_keys(
+        &cards[0],
+        &[
+            "id",
+            "name",
+            "domain",
+            "pass_rate",
+            "failing",
+            "sla_breaches",
+            "policy_violations",
+            "last_run",
+        ],
+    );
+
+    let check = m.run(&["check", "--all", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let has_error = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["severity"] == "error");
+    assert_eq!(check.status.code(), Some(if has_error { 1 } else { 0 }));
+    has_keys(
+        &report["violations"][0],
+        &["policy", "severity", "product", "path", "message"],
+    );
+
+    let out = m.path().join("steward.html");
+    m.ok(&[
+        "report",
+        "--domain",
+        "sales",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("sales"),
+        "self-contained report with inline charts"
+    );
+    // The only URL allowed is the SVG namespace, which is a name, not a load.
+    let loads = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !loads.contains("src=\"http")
+            && !loads.contains("href=\"http")
+            && !loads.contains("url(http"),
+        "no network loads in the report"
+    );
+}

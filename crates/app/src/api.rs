@@ -6,6 +6,10 @@ use ts_rs::TS;
 
 pub use meshlens_lineage::{ImpactReport, ImportReport, Level as LineageLevel, LineageGraph};
 pub use meshlens_model::ValidationReport;
+pub use meshlens_quality::{
+    PolicyError, QualityImportReport, QualityReport, QualityResult, QualitySummary, Scorecard,
+    Violation,
+};
 pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
     PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord,
@@ -170,4 +174,72 @@ pub struct SearchArgs {
     pub limit: Option<u32>,
     #[ts(optional)]
     pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct QualityArgs {
+    /// A product, contract, domain, dataset or check; everything when absent.
+    #[ts(optional)]
+    pub id: Option<String>,
+    /// Only checks whose newest outcome failed (one row per check).
+    #[ts(as = "Option<bool>", optional)]
+    pub failing: bool,
+    /// Only outcomes at or after this date (`YYYY-MM-DD`) or date-time.
+    #[ts(optional)]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScorecardArgs {
+    #[ts(optional)]
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckArgs {
+    /// One product; every product when absent.
+    #[ts(optional)]
+    pub id: Option<String>,
+}
+
+/// Policy violations, and policy files (or rules) that could not be used while the rest still applied.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CheckReport {
+    pub violations: Vec<Violation>,
+    pub policy_errors: Vec<PolicyError>,
+}
+
+impl CheckReport {
+    /// `meshlens check` exits 1 when any violation has severity `error`.
+    pub fn has_errors(&self) -> bool {
+        self.violations.iter().any(|v| v.severity == "error")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReportArgs {
+    #[serde(default)]
+    #[ts(optional)]
+    pub domain: Option<String>,
+    /// Where to write the HTML file.
+    pub out: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReportWritten {
+    pub out: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// `meshlens import`: lineage events (top-level counts, the CLI contract) and quality results found in the same files.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportOutcome {
+    #[serde(flatten)]
+    pub lineage: ImportReport,
+    pub quality: QualityImportReport,
 }

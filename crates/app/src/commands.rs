@@ -73,6 +73,14 @@ command_table! {
     lineage_path(LineagePathArgs) -> Option<LineageGraph>;
     /// Everything downstream of a product, port, dataset or column, grouped by product.
     impact(ImpactArgs) -> ImpactReport;
-    /// Imports OpenLineage events from a file or folder.
-    import(ImportArgs) -> ImportReport;
+    /// Imports OpenLineage events and quality results (dbt, Great Expectations, Soda) from a file or folder.
+    import(ImportArgs) -> ImportOutcome;
+    /// Quality check outcomes with a pass/fail/warn summary.
+    quality(QualityArgs) -> QualityReport;
+    /// One scorecard per product: pass rate, failing checks, SLA breaches, policy violations.
+    scorecard(ScorecardArgs) -> Vec<Scorecard>;
+    /// Checks products against the built-in and the sources' governance policies.
+    check(CheckArgs) -> CheckReport;
+    /// Writes the steward report: one self-contained HTML file.
+    report(ReportArgs) -> ReportWritten;
 }

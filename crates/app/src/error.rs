@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// A lineage query or import failed.
     #[serde(rename = "E_LINEAGE")]
     Lineage,
+    /// A quality or governance query failed.
+    #[serde(rename = "E_QUALITY")]
+    Quality,
     /// The search index failed.
     #[serde(rename = "E_SEARCH")]
     Search,
@@ -66,6 +69,7 @@ impl ErrorCode {
             ErrorCode::InvalidDocument => "E_INVALID_DOCUMENT",
             ErrorCode::Store => "E_STORE",
             ErrorCode::Lineage => "E_LINEAGE",
+            ErrorCode::Quality => "E_QUALITY",
             ErrorCode::Search => "E_SEARCH",
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::Io => "E_IO",
@@ -131,5 +135,17 @@ impl From<meshlens_lineage::LineageError> for AppError {
 impl From<meshlens_search::SearchError> for AppError {
     fn from(err: meshlens_search::SearchError) -> AppError {
         AppError::new(ErrorCode::Search, format!("search index: {err}"))
+    }
+}
+
+impl From<meshlens_quality::QualityError> for AppError {
+    fn from(err: meshlens_quality::QualityError) -> AppError {
+        let code = match &err {
+            meshlens_quality::QualityError::UnknownProduct(_) => ErrorCode::NotFound,
+            meshlens_quality::QualityError::BadDate(_) => ErrorCode::InvalidArgs,
+            meshlens_quality::QualityError::Io { .. } => ErrorCode::Io,
+            _ => ErrorCode::Quality,
+        };
+        AppError::new(code, err.to_string())
     }
 }

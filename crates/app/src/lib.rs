@@ -330,7 +330,7 @@ impl App {
         &self,
         args: ImportArgs,
         _: &dyn EventSink,
-    ) -> Result<ImportReport, AppError> {
+    ) -> Result<ImportOutcome, AppError> {
         let path = PathBuf::from(&args.path);
         if !path.exists() {
             return Err(AppError::new(
@@ -338,7 +338,76 @@ impl App {
                 format!("{} does not exist", path.display()),
             ));
         }
-        Ok(meshlens_lineage::import_path(self.store(), &path).await?)
+        // One file may feed both: OpenLineage events can carry data-quality assertion facets.
+        let lineage = meshlens_lineage::import_path(self.store(), &path).await?;
+        let quality = meshlens_quality::import_file(self.store(), &path).await?;
+        Ok(ImportOutcome { lineage, quality })
+    }
+
+    pub async fn quality(
+        &self,
+        args: QualityArgs,
+        _: &dyn EventSink,
+    ) -> Result<QualityReport, AppError> {
+        let query = meshlens_quality::QualityQuery {
+            id: args.id,
+            failing: args.failing,
+            since: args.since,
+        };
+        Ok(meshlens_quality::quality(self.store(), &query).await?)
+    }
+
+    pub async fn scorecard(
+        &self,
+        args: ScorecardArgs,
+        _: &dyn EventSink,
+    ) -> Result<Vec<Scorecard>, AppError> {
+        Ok(meshlens_quality::scorecards(self.store(), args.domain.as_deref()).await?)
+    }
+
+    /// Checks against the built-in policies plus every source's `policies/` folder. A policy file that
+    /// cannot be read is reported in `policy_errors`; the others still apply.
+    pub async fn check(&self, args: CheckArgs, _: &dyn EventSink) -> Result<CheckReport, AppError> {
+        let mut policies = meshlens_quality::default_policies();
+        let mut policy_errors = Vec::new();
+        for source in self.store().list_sources().await? {
+            let root = match &source.config.kind {
+                SourceKind::Folder { path } => path.clone(),
+                SourceKind::Git { .. } => {
+                    self.config().data_dir.join("git").join(&source.config.name)
+                }
+            };
+            let dir = root.join("policies");
+            if dir.is_dir() {
+                let (loaded, errors) = meshlens_quality::load_policies(&dir);
+                policies.extend(loaded);
+                policy_errors.extend(errors);
+            }
+        }
+        let (violations, errors) =
+            meshlens_quality::check_policies(self.store(), &policies, args.id.as_deref()).await?;
+        policy_errors.extend(errors);
+        Ok(CheckReport {
+            violations,
+            policy_errors,
+        })
+    }
+
+    /// Writes the steward report. Policy violations in it are those of the last `check`, so it runs one first.
+    pub async fn report(
+        &self,
+        args: ReportArgs,
+        events: &dyn EventSink,
+    ) -> Result<ReportWritten, AppError> {
+        self.check(CheckArgs::default(), events).await?;
+        let html = meshlens_quality::render_report(self.store(), args.domain.as_deref()).await?;
+        std::fs::write(&args.out, &html).map_err(|err| {
+            AppError::new(ErrorCode::Io, format!("cannot write {}: {err}", args.out))
+        })?;
+        Ok(ReportWritten {
+            out: args.out,
+            bytes: html.len() as u64,
+        })
     }
 
     /// Registers the bundled demo mesh as source `demo` (if missing) and syncs it. Used by `meshlens demo`

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use meshlens_app::{
-    App, AppConfig, AppError, GetProductArgs, ImpactArgs, ImportArgs, LineageArgs, LineageLevel,
-    ListProductsArgs, NoArgs, NoEvents, RemoveSourceArgs, SearchArgs, SourceConfig, SourceKind,
-    SyncArgs,
+    App, AppConfig, AppError, CheckArgs, GetProductArgs, ImpactArgs, ImportArgs, LineageArgs,
+    LineageLevel, ListProductsArgs, NoArgs, NoEvents, QualityArgs, RemoveSourceArgs, ReportArgs,
+    ScorecardArgs, SearchArgs, SourceConfig, SourceKind, SyncArgs,
 };
 
 #[derive(Parser)]
@@ -122,6 +122,43 @@ enum Command {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Quality check outcomes (dbt, Great Expectations, Soda, OpenLineage assertions).
+    Quality {
+        /// A product, contract, domain, dataset or check.
+        id: Option<String>,
+        /// Only checks whose newest outcome failed.
+        #[arg(long)]
+        failing: bool,
+        /// Only outcomes at or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scorecards per product: pass rate, failing checks, SLA breaches, policy violations.
+    Scorecard {
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check products against governance policies (exit 1 when a violation has severity `error`).
+    Check {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Check every product.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the steward report: one self-contained HTML file.
+    Report {
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        out: String,
     },
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
@@ -394,6 +431,38 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     stats.total, stats.millis
                 );
             }
+        }
+        Command::Quality {
+            id,
+            failing,
+            since,
+            json,
+        } => {
+            let app = open_app(cli.data_dir).await?;
+            let report = app
+                .quality(QualityArgs { id, failing, since }, &NoEvents)
+                .await?;
+            output::show(json, &report, output::print_quality);
+        }
+        Command::Scorecard { domain, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let cards = app.scorecard(ScorecardArgs { domain }, &NoEvents).await?;
+            output::show(json, cards.as_slice(), output::print_scorecards);
+        }
+        Command::Check { id, all: _, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let report = app.check(CheckArgs { id }, &NoEvents).await?;
+            output::show(json, &report, output::print_check);
+            return Ok(if report.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        Command::Report { domain, out } => {
+            let app = open_app(cli.data_dir).await?;
+            let written = app.report(ReportArgs { domain, out }, &NoEvents).await?;
+            println!("wrote {} ({} bytes)", written.out, written.bytes);
         }
         Command::Import { path, json } => {
             let app = open_app(cli.data_dir).await?;

@@ -1,8 +1,9 @@
 //! Human-readable output. JSON output is `serde_json` of the facade's types, nothing else.
 
 use meshlens_app::{
-    AppError, ImpactReport, ImportReport, LineageGraph, ProductDetail, ProductSummary,
-    SearchResults, SourceRecord, SyncReport, ValidationReport,
+    AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, ProductDetail,
+    ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord, SyncReport,
+    ValidationReport,
 };
 use serde::Serialize;
 
@@ -302,19 +303,118 @@ pub fn print_product(detail: &ProductDetail) {
     println!("\nsource: {} ({})", detail.source, detail.path);
 }
 
-pub fn print_import(report: &ImportReport) {
+pub fn print_import(outcome: &ImportOutcome) {
+    let (lineage, quality) = (&outcome.lineage, &outcome.quality);
     println!(
-        "imported {} events, skipped {} duplicates, rejected {}",
-        report.imported,
-        report.skipped,
-        report.rejected.len()
+        "lineage: imported {} events, skipped {} duplicates, rejected {}",
+        lineage.imported,
+        lineage.skipped,
+        lineage.rejected.len()
     );
-    for issue in &report.rejected {
+    for issue in &lineage.rejected {
         println!(
             "  rejected: {}:{}: {}",
             issue.file, issue.line, issue.message
         );
     }
+    println!(
+        "quality: imported {} results, skipped {} duplicates, rejected {}",
+        quality.imported,
+        quality.skipped,
+        quality.rejected.len()
+    );
+    for issue in &quality.rejected {
+        println!(
+            "  rejected: {}:{}: {}",
+            issue.file, issue.line, issue.message
+        );
+    }
+}
+
+pub fn print_quality(report: &QualityReport) {
+    let rows: Vec<Vec<String>> = report
+        .results
+        .iter()
+        .map(|r| {
+            vec![
+                r.at.clone(),
+                r.status.clone(),
+                r.check.clone(),
+                match &r.column {
+                    Some(column) => format!("{}.{column}", r.dataset),
+                    None => r.dataset.clone(),
+                },
+                opt(&r.product).to_string(),
+                r.source_tool.clone(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        print_table(
+            &["AT", "STATUS", "CHECK", "DATASET", "PRODUCT", "TOOL"],
+            &rows,
+        );
+    }
+    let s = &report.summary;
+    println!(
+        "\n{} passed, {} failed, {} warned",
+        s.passed, s.failed, s.warned
+    );
+}
+
+pub fn print_scorecards(cards: &[Scorecard]) {
+    let rows: Vec<Vec<String>> = cards
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                opt(&c.domain).to_string(),
+                c.pass_rate
+                    .map(|r| format!("{:.0}%", r * 100.0))
+                    .unwrap_or_else(|| "-".into()),
+                c.failing.to_string(),
+                c.sla_breaches.to_string(),
+                c.policy_violations.to_string(),
+                opt(&c.last_run).to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "PRODUCT",
+        "DOMAIN",
+        "PASS RATE",
+        "FAILING",
+        "SLA BREACHES",
+        "POLICY VIOLATIONS",
+        "LAST RUN",
+    ];
+    print_table(&header, &rows);
+}
+
+pub fn print_check(report: &CheckReport) {
+    for e in &report.policy_errors {
+        println!("policy error: {}: {}", e.file, e.message);
+    }
+    for v in &report.violations {
+        println!(
+            "{}: {} [{}] {}: {}",
+            v.severity,
+            v.product.as_deref().unwrap_or("(policy set)"),
+            v.policy,
+            v.path,
+            v.message
+        );
+    }
+    let errors = report
+        .violations
+        .iter()
+        .filter(|v| v.severity == "error")
+        .count();
+    println!(
+        "\n{} violations, {} of severity error",
+        report.violations.len(),
+        errors
+    );
 }
 
 pub fn print_lineage(graph: &LineageGraph) {
