@@ -13,8 +13,8 @@ use crate::formats::dbt::{self, ManifestTests};
 use crate::formats::{Parsed, Row, Status, gx, openlineage, soda};
 use crate::types::{QualityImportReport, Rejected};
 
-/// Rows per multi-row INSERT (17 bound values each stays under SQLite's 32766 limit).
-const BATCH: usize = 1_500;
+/// Rows per multi-row INSERT (16 bound values each stays under SQLite's 32766 limit).
+const BATCH: usize = 2_000;
 
 /// Imports one file, or every quality result file under a folder (others are left alone;
 /// dbt manifests are read before the run results they explain).

@@ -12,7 +12,6 @@ use sqlx::{QueryBuilder, Sqlite};
 use ts_rs::TS;
 
 use crate::error::{Ctx, QualityError};
-use crate::keys::openlineage_key;
 use crate::targets::ensure_targets;
 
 const DEFAULT_POLICY: &str = include_str!("../policies/default.yaml");
@@ -400,43 +399,30 @@ struct ContractView {
     classification: Option<String>,
     has_retention: bool,
     has_quality: bool,
-    /// Only for contracts that tag something `pii` (the rest are never deserialised).
+    /// Reduced to the columns tagged `pii`.
     datasets: Vec<Dataset>,
     custom: Vec<(String, Value)>,
 }
 
-#[derive(Deserialize)]
-struct CustomOnly {
-    #[serde(rename = "customProperties", default)]
-    custom: Vec<CustomProperty>,
-    #[serde(default)]
-    servers: Vec<ServerCustom>,
-}
-
-#[derive(Deserialize)]
-struct ServerCustom {
-    #[serde(rename = "customProperties", default)]
-    custom: Vec<CustomProperty>,
-}
-
-#[derive(Deserialize)]
-struct CustomProperty {
-    #[serde(default)]
-    property: String,
-    #[serde(default)]
-    value: Value,
-}
-
-fn custom_of(canonical: &str) -> Vec<(String, Value)> {
-    serde_json::from_str::<CustomOnly>(canonical)
-        .map(|c| {
-            c.custom
-                .into_iter()
-                .chain(c.servers.into_iter().flat_map(|s| s.custom))
-                .map(|p| (p.property.to_ascii_lowercase(), p.value))
-                .collect()
-        })
-        .unwrap_or_default()
+/// `customProperties` of a canonical ODPS/ODCS document and of its `servers[]`, names lowercased.
+pub(crate) fn custom_properties(doc: &Value) -> Vec<(String, Value)> {
+    let of = |v: &Value| -> Vec<(String, Value)> {
+        v.get("customProperties")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let name = p.get("property")?.as_str()?.to_ascii_lowercase();
+                Some((name, p.get("value").cloned().unwrap_or(Value::Null)))
+            })
+            .collect()
+    };
+    let servers = doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    of(doc).into_iter().chain(servers.flat_map(of)).collect()
 }
 
 const LEVELS: &[&str] = &["public", "internal", "confidential", "restricted"];
@@ -632,26 +618,21 @@ pub async fn check_policies(
     Ok((violations, errors))
 }
 
-/// (id, version, classification, declares retention, declares quality, datasets JSON if any
-/// column is tagged pii, canonical JSON if it may declare encryption/audit logging)
+/// A `quality_contract_facts` row, in column order.
 type ContractRow = (
     String,
     Option<String>,
     Option<String>,
-    Option<bool>,
     bool,
-    Option<String>,
-    Option<String>,
+    bool,
+    String,
+    String,
 );
 
 async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>, QualityError> {
     ensure_targets(store).await?;
-    // Canonical documents are only read when they can hold an encryption/audit property, and
-    // contract entities only when they tag a column `pii`: on a 10k-product mesh that skips
-    // hundreds of MB of JSON (the filters run inside SQLite).
-    let products: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT p.entity, CASE WHEN d.canonical LIKE '%encrypt%' OR d.canonical LIKE '%audit%' THEN d.canonical END
-         FROM products p JOIN documents d ON d.id = p.document_id
+    let products: Vec<(String, Option<String>, Option<bool>)> = sqlx::query_as(
+        "SELECT p.entity, f.custom, f.in_lineage FROM products p LEFT JOIN quality_product_facts f ON f.product_id = p.id
          WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.domain, p.id",
     )
     .bind(id)
@@ -659,35 +640,28 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
     .await
     .ctx("read products for policy check")?;
     let contracts: Vec<ContractRow> = sqlx::query_as(
-        "SELECT c.id, c.version, c.classification,
-                json_type(c.entity, '$.retention') = 'text', COALESCE(json_array_length(c.entity, '$.quality'), 0) > 0,
-                CASE WHEN c.entity LIKE '%\"pii\"%' THEN json_extract(c.entity, '$.datasets') END,
-                CASE WHEN d.canonical LIKE '%encrypt%' OR d.canonical LIKE '%audit%' THEN d.canonical END
-         FROM contracts c JOIN documents d ON d.id = c.document_id
-         WHERE ?1 IS NULL OR c.id IN (SELECT contract_id FROM ports WHERE product_id = ?1 AND direction = 'out')",
+        "SELECT contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom
+         FROM quality_contract_facts
+         WHERE ?1 IS NULL OR contract_id IN (SELECT contract_id FROM ports WHERE product_id = ?1 AND direction = 'out')",
     )
     .bind(id)
     .fetch_all(store.pool())
     .await
     .ctx("read contracts for policy check")?;
     let mut by_id: HashMap<String, Vec<(Option<String>, ContractView)>> = HashMap::new();
-    for (cid, version, classification, has_retention, has_quality, datasets, canonical) in contracts
-    {
+    for (cid, version, classification, has_retention, has_quality, pii, custom) in contracts {
         let view = ContractView {
             id: cid.clone(),
             classification,
-            has_retention: has_retention.unwrap_or(false),
+            has_retention,
             has_quality,
-            datasets: datasets
-                .and_then(|d| serde_json::from_str(&d).ok())
-                .unwrap_or_default(),
-            custom: canonical.as_deref().map(custom_of).unwrap_or_default(),
+            datasets: serde_json::from_str(&pii).unwrap_or_default(),
+            custom: serde_json::from_str(&custom).unwrap_or_default(),
         };
         by_id.entry(cid).or_default().push((version, view));
     }
-    let lineage = lineage_products(store).await?;
     let mut views = Vec::new();
-    for (entity, canonical) in products {
+    for (entity, custom, in_lineage) in products {
         let Ok(product) = serde_json::from_str::<Product>(&entity) else {
             continue;
         };
@@ -702,34 +676,15 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
             contracts.extend(found.map(|(_, view)| view.clone()));
         }
         views.push(ProductView {
-            has_lineage: lineage.contains(&product.id),
-            custom: canonical.as_deref().map(custom_of).unwrap_or_default(),
+            has_lineage: in_lineage.unwrap_or(false),
+            custom: custom
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default(),
             product,
             contracts,
         });
     }
     Ok(views)
-}
-
-/// Products with an output dataset that OpenLineage events mention.
-async fn lineage_products(store: &Store) -> Result<HashSet<String>, QualityError> {
-    let nodes: Vec<(String, String)> =
-        sqlx::query_as("SELECT namespace, name FROM lineage_nodes WHERE kind = 'dataset'")
-            .fetch_all(store.pool())
-            .await
-            .ctx("read lineage datasets")?;
-    let keys: HashSet<String> = nodes.iter().map(|(ns, n)| openlineage_key(ns, n)).collect();
-    let targets: Vec<(String, String)> = sqlx::query_as(
-        "SELECT target_key, product_id FROM quality_targets WHERE product_id IS NOT NULL",
-    )
-    .fetch_all(store.pool())
-    .await
-    .ctx("read dataset keys")?;
-    Ok(targets
-        .into_iter()
-        .filter(|(k, _)| keys.contains(k))
-        .map(|(_, p)| p)
-        .collect())
 }
 
 async fn store_violations(

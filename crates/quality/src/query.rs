@@ -148,9 +148,10 @@ pub async fn sla_breaches_at(
             sla: "latency".into(),
         })
         .collect();
+    // CROSS JOIN: start from the checks (see `tallies`).
     let failing: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT DISTINCT t.product_id, t.contract_id, t.dataset, c.check_name, c.last_at
-         FROM quality_targets t JOIN quality_checks c ON c.target_key = t.target_key
+         FROM quality_checks c CROSS JOIN quality_targets t ON t.target_key = c.target_key
          WHERE t.product_id IS NOT NULL AND (?1 IS NULL OR t.domain = ?1) AND c.last_status IN ('fail', 'error')
            AND (lower(COALESCE(c.check_type, '')) LIKE '%freshness%' OR lower(c.check_name) LIKE '%freshness%')
          ORDER BY 1, 2, 3, 4",
@@ -285,12 +286,13 @@ async fn tallies(
     .await
     .ctx("list products for scorecards")?;
     let checks: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
-        // Driven by the checks (few) rather than the dataset keys (many); the inner GROUP BY counts a
+        // CROSS JOIN pins the order: driven by the checks (few), never by the dataset keys (many,
+        // which the planner otherwise picks through the product index); the inner GROUP BY counts a
         // check once per product even when two of its contract versions share the dataset.
         "SELECT product_id, SUM(evaluated), SUM(passes), SUM(failing), MAX(last_ms) FROM (
              SELECT t.product_id, c.passes + c.warns + c.fails AS evaluated, c.passes,
                     c.last_status IN ('fail', 'error') AS failing, c.last_ms
-             FROM quality_checks c JOIN quality_targets t ON t.target_key = c.target_key
+             FROM quality_checks c CROSS JOIN quality_targets t ON t.target_key = c.target_key
              WHERE t.product_id IS NOT NULL AND (?1 IS NULL OR t.domain = ?1)
              GROUP BY t.product_id, c.target_key, c.tool, c.check_name, c.column_name)
          GROUP BY product_id",

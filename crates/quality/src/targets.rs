@@ -2,15 +2,16 @@
 //! product and the promised latency. Rebuilt lazily when the catalogue changed, so results imported
 //! before their contract existed link as soon as a sync brings it in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use meshlens_model::{Contract, SlaProperty};
+use meshlens_model::{Contract, Dataset, SlaProperty};
 use meshlens_store::Store;
 use serde_json::Value;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{Ctx, QualityError};
 use crate::keys::{openlineage_key, target_keys};
+use crate::policy::custom_properties;
 
 /// (document id, contract id, version, domain, entity JSON, canonical JSON)
 type ContractRow = (i64, String, Option<String>, Option<String>, String, String);
@@ -63,6 +64,23 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     .await
     .ctx("read output ports for quality targets")?;
 
+    let products: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.id, d.canonical FROM products p JOIN documents d ON d.id = p.document_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .ctx("read products for quality facts")?;
+    let lineage_nodes: Vec<(String, String)> =
+        sqlx::query_as("SELECT namespace, name FROM lineage_nodes WHERE kind = 'dataset'")
+            .fetch_all(store.pool())
+            .await
+            .ctx("read lineage datasets")?;
+    let in_lineage: HashSet<String> = lineage_nodes
+        .iter()
+        .map(|(ns, n)| openlineage_key(ns, n))
+        .collect();
+    let mut lineage_products: HashSet<String> = HashSet::new();
+    let mut facts: Vec<ContractFacts> = Vec::with_capacity(contracts.len());
     let updates = last_updates(store).await?;
     let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
     for port in &ports {
@@ -85,13 +103,21 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             .find(|(_, _, v, _)| v.is_none() || *v == version)
             .or_else(|| candidates.first())
             .copied();
-        let latency = serde_json::from_str::<Contract>(&entity)
-            .ok()
-            .and_then(|c| promised_latency(&c.sla));
-        let servers: Vec<Value> = serde_json::from_str::<Value>(&canonical)
-            .ok()
-            .and_then(|d| d.get("servers").and_then(Value::as_array).cloned())
+        let contract = serde_json::from_str::<Contract>(&entity).ok();
+        let latency = contract.as_ref().and_then(|c| promised_latency(&c.sla));
+        let document: Value = serde_json::from_str(&canonical).unwrap_or_default();
+        let servers: Vec<Value> = document
+            .get("servers")
+            .and_then(Value::as_array)
+            .cloned()
             .unwrap_or_default();
+        if let Some(c) = contract {
+            facts.push(ContractFacts::new(
+                c,
+                version.clone(),
+                custom_properties(&document),
+            ));
+        }
         for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
             let mut keys: Vec<String> = servers
                 .iter()
@@ -100,6 +126,9 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             keys.sort();
             keys.dedup();
             for key in keys {
+                if let Some(owner) = owner.filter(|_| in_lineage.contains(&key)) {
+                    lineage_products.insert(owner.0.clone());
+                }
                 let updated = updates.get(&key).copied();
                 rows.push((
                     key,
@@ -141,12 +170,101 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             .await
             .ctx("write quality targets")?;
     }
+    write_facts(&mut tx, &facts, &products, &lineage_products).await?;
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
         .execute(&mut *tx)
         .await
         .ctx("record quality target generation")?;
     tx.commit().await.ctx("commit quality targets")?;
+    Ok(())
+}
+
+/// A `quality_contract_facts` row.
+struct ContractFacts {
+    id: String,
+    version: Option<String>,
+    classification: Option<String>,
+    has_retention: bool,
+    has_quality: bool,
+    pii_datasets: String,
+    custom: String,
+}
+
+impl ContractFacts {
+    fn new(contract: Contract, version: Option<String>, custom: Vec<(String, Value)>) -> Self {
+        let pii: Vec<Dataset> = contract
+            .datasets
+            .into_iter()
+            .filter_map(|mut d| {
+                d.columns
+                    .retain(|c| c.tags.iter().any(|t| t.eq_ignore_ascii_case("pii")));
+                (!d.columns.is_empty()).then_some(d)
+            })
+            .collect();
+        ContractFacts {
+            id: contract.id,
+            version,
+            classification: contract.classification,
+            has_retention: contract.retention.is_some(),
+            has_quality: !contract.quality.is_empty(),
+            pii_datasets: serde_json::to_string(&pii).unwrap_or_else(|_| "[]".into()),
+            custom: serde_json::to_string(&custom).unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
+async fn write_facts(
+    conn: &mut SqliteConnection,
+    contracts: &[ContractFacts],
+    products: &[(String, String)],
+    lineage_products: &HashSet<String>,
+) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_contract_facts")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear contract facts")?;
+    sqlx::query("DELETE FROM quality_product_facts")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear product facts")?;
+    for chunk in contracts.chunks(4_000) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO quality_contract_facts (contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom) ",
+        );
+        insert.push_values(chunk, |mut b, f| {
+            b.push_bind(&f.id)
+                .push_bind(&f.version)
+                .push_bind(&f.classification)
+                .push_bind(f.has_retention)
+                .push_bind(f.has_quality)
+                .push_bind(&f.pii_datasets)
+                .push_bind(&f.custom);
+        });
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .ctx("write contract facts")?;
+    }
+    for chunk in products.chunks(10_000) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT OR REPLACE INTO quality_product_facts (product_id, custom, in_lineage) ",
+        );
+        insert.push_values(chunk, |mut b, (id, canonical)| {
+            let doc: Value = serde_json::from_str(canonical).unwrap_or_default();
+            let custom =
+                serde_json::to_string(&custom_properties(&doc)).unwrap_or_else(|_| "[]".into());
+            b.push_bind(id)
+                .push_bind(custom)
+                .push_bind(lineage_products.contains(id));
+        });
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .ctx("write product facts")?;
+    }
     Ok(())
 }
 

@@ -70,6 +70,26 @@ CREATE TABLE quality_targets (
 CREATE INDEX quality_targets_product ON quality_targets(product_id);
 CREATE INDEX quality_targets_sla ON quality_targets(product_id) WHERE latency_ms IS NOT NULL AND updated_ms IS NOT NULL;
 
+-- What the policy checks read about each contract and product, derived with the targets so a
+-- whole-mesh check never re-parses the descriptors. `pii_datasets` holds the contract's datasets
+-- reduced to columns tagged pii; `custom` the customProperties (product or contract and servers)
+-- as JSON [[name, value], ...]; `in_lineage` whether OpenLineage mentions one of its datasets.
+CREATE TABLE quality_contract_facts (
+    contract_id      TEXT NOT NULL,
+    contract_version TEXT,
+    classification   TEXT,
+    has_retention    INTEGER NOT NULL,
+    has_quality      INTEGER NOT NULL,
+    pii_datasets     TEXT NOT NULL,
+    custom           TEXT NOT NULL
+);
+CREATE INDEX quality_contract_facts_id ON quality_contract_facts(contract_id);
+CREATE TABLE quality_product_facts (
+    product_id TEXT PRIMARY KEY NOT NULL,
+    custom     TEXT NOT NULL,
+    in_lineage INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE quality_meta (
     id               INTEGER PRIMARY KEY CHECK (id = 1),
     built_generation INTEGER NOT NULL
