@@ -138,6 +138,7 @@ pub async fn sync_source(
             }
         })
     };
+    let parse_started = Instant::now();
     let mut done = 0;
     while let Some(outcomes) = receiver.recv().await {
         check_cancel(ctx, &name)?;
@@ -182,10 +183,17 @@ pub async fn sync_source(
     report.applied = tx
         .commit(status(&report.errors), summary(&report.errors).as_deref())
         .await?;
+    tracing::debug!(
+        source = %name,
+        files = to_read,
+        elapsed_ms = parse_started.elapsed().as_millis() as u64,
+        "descriptors read, written and committed"
+    );
     emit(SyncPhase::Writing, 1, writes);
 
     // Result files are ingested after the commit: the sync transaction holds the write lock.
     if !result_work.is_empty() {
+        let results_started = Instant::now();
         let errors_before = report.errors.len();
         let mut written = 1;
         let left = result_work
@@ -208,6 +216,11 @@ pub async fn sync_source(
                 ),
             ));
         }
+        tracing::debug!(
+            source = %name,
+            elapsed_ms = results_started.elapsed().as_millis() as u64,
+            "result files ingested"
+        );
         if report.errors.len() > errors_before {
             results::record_status(
                 store,

@@ -260,6 +260,7 @@ async fn ingest_one(
             return Ok(());
         }
     };
+    let started = std::time::Instant::now();
     let ingested = match file.kind.ingest(store, source, &file.rel, &bytes).await {
         Ok(ingested) => ingested,
         Err(message) => {
@@ -297,6 +298,13 @@ async fn ingest_one(
     .execute(store.pool())
     .await
     .map_err(db("record result file"))?;
+    tracing::debug!(
+        file = %file.rel,
+        bytes = bytes.len(),
+        imported = ingested.imported,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "result file ingested"
+    );
     let counters = file.kind.counters(report);
     counters.files += 1;
     counters.imported += ingested.imported;
