@@ -19,14 +19,18 @@ pub async fn rebuild_from_store(
     index: &mut SearchIndex,
     store: &Store,
 ) -> Result<IndexStats, SearchError> {
-    // Contracts may be cached in several versions; the index shows the latest written one.
-    let mut contracts: HashMap<String, (i64, ContractEntry)> = HashMap::new();
+    // Contracts may be cached in several versions; the index shows the latest written one. A first
+    // pass keeps only (id -> newest rowid) so a 100k-dataset mesh never sits in memory at once.
+    let mut newest: HashMap<String, i64> = HashMap::new();
     let mut after = 0;
     loop {
         let page = store.contracts_page(after, PAGE).await?;
         let Some(&(last, _)) = page.last() else { break };
         after = last;
-        keep_latest(&mut contracts, page);
+        for (rowid, entry) in page {
+            let seen = newest.entry(entry.contract.id).or_insert(rowid);
+            *seen = (*seen).max(rowid);
+        }
     }
     let mut rebuild = index.begin_rebuild()?;
     let mut after: Option<String> = None;
@@ -38,13 +42,25 @@ pub async fn rebuild_from_store(
             rebuild.add(&product_doc(product))?;
         }
     }
-    for (_, entry) in contracts.values() {
-        for doc in contract_docs(entry) {
-            rebuild.add(&doc)?;
+    let mut after = 0;
+    loop {
+        let page = store.contracts_page(after, PAGE).await?;
+        let Some(&(last, _)) = page.last() else { break };
+        after = last;
+        for (rowid, entry) in &page {
+            if newest.get(&entry.contract.id) == Some(rowid) {
+                for doc in contract_docs(entry) {
+                    rebuild.add(&doc)?;
+                }
+            }
         }
     }
     rebuild.commit()
 }
+
+/// Above this many changed products and contracts, one sync is indexed as a streaming rebuild:
+/// holding every changed document of a first sync of a 10k-product mesh in memory took 4 GB.
+const UPDATE_AS_REBUILD: usize = 2_000;
 
 /// Applies what one sync changed, in one index commit.
 pub async fn update_from_store(
@@ -52,6 +68,9 @@ pub async fn update_from_store(
     store: &Store,
     applied: &AppliedSync,
 ) -> Result<IndexStats, SearchError> {
+    if applied.changed_product_ids.len() + applied.changed_contract_ids.len() > UPDATE_AS_REBUILD {
+        return rebuild_from_store(index, store).await;
+    }
     let mut upserts: Vec<SearchDoc> = store
         .products_by_ids(&applied.changed_product_ids)
         .await?
