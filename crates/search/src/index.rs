@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Field, Value};
@@ -14,6 +13,7 @@ use tantivy::{
     DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
     TantivyDocument, Term,
 };
+use ts_rs::TS;
 
 use crate::doc::{DocRef, SearchDoc, SearchKind};
 use crate::error::SearchError;

@@ -4,15 +4,9 @@ import type { SearchHit } from "./SearchHit";
 
 export type SearchResults = { 
 /**
- * Matching documents (all of them, not just this page): exact up to 10,000, an estimate
- * beyond (see `total_is_estimate`).
+ * Matching documents (all of them, not just this page).
  */
 total: number, 
-/**
- * True when the match set was too large to count: `total` and the facet counts are then
- * extrapolated from a sample spread evenly over the index. Hits are always exact.
- */
-total_is_estimate: boolean, 
 /**
  * Best first.
  */

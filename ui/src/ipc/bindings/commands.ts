@@ -3,11 +3,13 @@
 import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
+import type { CheckArgs } from "./CheckArgs";
+import type { CheckReport } from "./CheckReport";
 import type { GetProductArgs } from "./GetProductArgs";
 import type { ImpactArgs } from "./ImpactArgs";
 import type { ImpactReport } from "./ImpactReport";
 import type { ImportArgs } from "./ImportArgs";
-import type { ImportReport } from "./ImportReport";
+import type { ImportOutcome } from "./ImportOutcome";
 import type { IndexStats } from "./IndexStats";
 import type { LineageArgs } from "./LineageArgs";
 import type { LineageGraph } from "./LineageGraph";
@@ -16,8 +18,14 @@ import type { ListProductsArgs } from "./ListProductsArgs";
 import type { NoArgs } from "./NoArgs";
 import type { ProductDetail } from "./ProductDetail";
 import type { ProductSummary } from "./ProductSummary";
+import type { QualityArgs } from "./QualityArgs";
+import type { QualityReport } from "./QualityReport";
 import type { RemoveSourceArgs } from "./RemoveSourceArgs";
 import type { RemoveSourceResult } from "./RemoveSourceResult";
+import type { ReportArgs } from "./ReportArgs";
+import type { ReportWritten } from "./ReportWritten";
+import type { Scorecard } from "./Scorecard";
+import type { ScorecardArgs } from "./ScorecardArgs";
 import type { SearchArgs } from "./SearchArgs";
 import type { SearchResults } from "./SearchResults";
 import type { SourceConfig } from "./SourceConfig";
@@ -59,8 +67,16 @@ export interface Commands {
   lineage_path: { args: LineagePathArgs; result: LineageGraph | null };
   /** Everything downstream of a product, port, dataset or column, grouped by product. */
   impact: { args: ImpactArgs; result: ImpactReport };
-  /** Imports OpenLineage events from a file or folder. */
-  import: { args: ImportArgs; result: ImportReport };
+  /** Imports OpenLineage events and quality results (dbt, Great Expectations, Soda) from a file or folder. */
+  import: { args: ImportArgs; result: ImportOutcome };
+  /** Quality check outcomes with a pass/fail/warn summary. */
+  quality: { args: QualityArgs; result: QualityReport };
+  /** One scorecard per product: pass rate, failing checks, SLA breaches, policy violations. */
+  scorecard: { args: ScorecardArgs; result: Array<Scorecard> };
+  /** Checks products against the built-in and the sources' governance policies. */
+  check: { args: CheckArgs; result: CheckReport };
+  /** Writes the steward report: one self-contained HTML file. */
+  report: { args: ReportArgs; result: ReportWritten };
 }
 
 export type CommandName = keyof Commands;
@@ -81,4 +97,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "lineage_path",
   "impact",
   "import",
+  "quality",
+  "scorecard",
+  "check",
+  "report",
 ];
