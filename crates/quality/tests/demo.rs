@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{demo_mesh, sync_descriptors};
+use common::{demo_mesh, demo_with_lineage, sync_descriptors};
 use meshlens_lineage::parse_event_time;
 use meshlens_quality::{
     QualityQuery, Retention, apply_retention, domain_scorecards_at, import_file, quality,
@@ -17,11 +17,7 @@ fn at(text: &str) -> i64 {
 
 /// Descriptors synced, lineage ingested, every quality result (tool files and OpenLineage facets) imported.
 async fn demo_store() -> Store {
-    let store = Store::open_in_memory().await.unwrap();
-    sync_descriptors(&store).await;
-    meshlens_lineage::import_path(&store, &demo_mesh().join("lineage"))
-        .await
-        .unwrap();
+    let store = demo_with_lineage().await;
     let tools = import_file(&store, &demo_mesh().join("quality"))
         .await
         .unwrap();

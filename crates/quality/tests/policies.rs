@@ -3,21 +3,12 @@
 
 mod common;
 
-use common::{demo_mesh, sync_descriptors};
+use common::demo_with_lineage;
 use meshlens_quality::{
     LoadedPolicy, QualityError, Violation, check_policies, default_policies, load_policies,
     load_policy_bytes, scorecards_at,
 };
 use meshlens_store::Store;
-
-async fn demo_store() -> Store {
-    let store = Store::open_in_memory().await.unwrap();
-    sync_descriptors(&store).await;
-    meshlens_lineage::import_path(&store, &demo_mesh().join("lineage"))
-        .await
-        .unwrap();
-    store
-}
 
 fn policy(origin: &str, yaml: &str) -> LoadedPolicy {
     let (policy, errors) = load_policy_bytes(origin, yaml.as_bytes());
@@ -34,7 +25,7 @@ fn of<'a>(violations: &'a [Violation], product: &str, rule: &str) -> Vec<&'a Vio
 
 #[tokio::test]
 async fn built_in_policies_on_the_demo_mesh() {
-    let store = demo_store().await;
+    let store = demo_with_lineage().await;
     let (violations, errors) = check_policies(&store, &default_policies(), None)
         .await
         .unwrap();
@@ -114,7 +105,7 @@ async fn built_in_policies_on_the_demo_mesh() {
 
 #[tokio::test]
 async fn domain_policies_tighten_but_never_loosen() {
-    let store = demo_store().await;
+    let store = demo_with_lineage().await;
     let mut policies = default_policies();
     policies.push(policy(
         "policies/marketing.yaml",
@@ -208,7 +199,7 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
         "{errors:#?}"
     );
 
-    let store = demo_store().await;
+    let store = demo_with_lineage().await;
     let mut policies = default_policies();
     policies.extend(loaded);
     let (violations, errors) = check_policies(&store, &policies, None).await.unwrap();

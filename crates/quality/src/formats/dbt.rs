@@ -169,16 +169,8 @@ fn relation_of(node: &Value) -> Option<String> {
 /// Test outcomes of a `run_results.json`, mapped through the manifest of the same build.
 pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTests) -> Parsed {
     let mut out = Parsed::default();
-    let doc: Value = match serde_json::from_slice(bytes) {
-        Ok(doc) => doc,
-        Err(e) => {
-            out.reject(
-                file,
-                e.line() as u64,
-                format!("run_results.json is not JSON: {e}"),
-            );
-            return out;
-        }
+    let Some(doc) = out.json(file, bytes) else {
+        return out;
     };
     // v4 to v6 share `results[]`; newer versions are read the same way (tolerant by design).
     let generated = doc.pointer("/metadata/generated_at");

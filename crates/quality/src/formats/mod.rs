@@ -66,6 +66,17 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
+    /// The file as one JSON document, or `None` after rejecting it with the parser's position.
+    pub(crate) fn json(&mut self, file: &str, bytes: &[u8]) -> Option<Value> {
+        match serde_json::from_slice(bytes) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                self.reject(file, e.line() as u64, format!("not JSON: {e}"));
+                None
+            }
+        }
+    }
+
     pub(crate) fn reject(&mut self, file: &str, line: u64, message: impl Into<String>) {
         self.rejected.push(Rejected {
             file: file.to_owned(),

@@ -10,12 +10,8 @@ use crate::keys::server_key;
 
 pub(crate) fn read(file: &str, bytes: &[u8]) -> Parsed {
     let mut out = Parsed::default();
-    let doc: Value = match serde_json::from_slice(bytes) {
-        Ok(doc) => doc,
-        Err(e) => {
-            out.reject(file, e.line() as u64, format!("not JSON: {e}"));
-            return out;
-        }
+    let Some(doc) = out.json(file, bytes) else {
+        return out;
     };
     let Some((at, at_ms)) = first_time([
         doc.get("dataTimestamp"),

@@ -37,3 +37,13 @@ pub async fn sync_descriptors(store: &Store) {
     }
     tx.commit(SyncStatus::Ok, None).await.unwrap();
 }
+
+/// The demo descriptors plus the demo's OpenLineage history.
+pub async fn demo_with_lineage() -> Store {
+    let store = Store::open_in_memory().await.unwrap();
+    sync_descriptors(&store).await;
+    meshlens_lineage::import_path(&store, &demo_mesh().join("lineage"))
+        .await
+        .unwrap();
+    store
+}
