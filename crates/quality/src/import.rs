@@ -1,6 +1,6 @@
 //! Import: detect the format, read it, store new outcomes and fold them into per-check summaries.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use meshlens_model::{FileClass, classify};
@@ -164,6 +164,8 @@ async fn manifest_for(
         .and_then(|bytes| dbt::read_manifest(&bytes).ok()))
 }
 
+/// The outcome's time first, so one import's keys land in neighbouring index pages (a purely
+/// random key dirties most of a million-entry index on every commit), then a content hash.
 fn dedupe_key(row: &Row) -> Vec<u8> {
     let mut h = Sha256::new();
     for part in [
@@ -176,8 +178,9 @@ fn dedupe_key(row: &Row) -> Vec<u8> {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.update(row.at_ms.to_le_bytes());
-    h.finalize()[..16].to_vec()
+    let mut key = row.at_ms.to_be_bytes().to_vec();
+    key.extend_from_slice(&h.finalize()[..8]);
+    key
 }
 
 /// Newly stored outcomes of one check, folded before the summary upsert.
@@ -192,6 +195,7 @@ struct CheckDelta {
     last_ms: i64,
     last_at: String,
     last_status: &'static str,
+    last_id: i64,
 }
 
 async fn store_rows(
@@ -229,9 +233,9 @@ async fn store_rows(
                 .push_bind(source)
                 .push_bind(path);
         });
-        insert.push(" RETURNING dedupe_key");
-        let inserted: HashSet<Vec<u8>> = insert
-            .build_query_scalar::<Vec<u8>>()
+        insert.push(" RETURNING dedupe_key, id");
+        let inserted: HashMap<Vec<u8>, i64> = insert
+            .build_query_as::<(Vec<u8>, i64)>()
             .fetch_all(&mut *tx)
             .await
             .ctx("insert quality results")?
@@ -242,8 +246,7 @@ async fn store_rows(
         let fresh = chunk
             .iter()
             .zip(&keys)
-            .filter(|(_, k)| inserted.contains(*k))
-            .map(|(r, _)| r);
+            .filter_map(|(r, k)| inserted.get(k).map(|id| (r, *id)));
         upsert_checks(&mut tx, fresh).await?;
     }
     tx.commit().await.ctx("commit quality import")?;
@@ -252,10 +255,10 @@ async fn store_rows(
 
 async fn upsert_checks<'a>(
     conn: &mut SqliteConnection,
-    rows: impl Iterator<Item = &'a Row>,
+    rows: impl Iterator<Item = (&'a Row, i64)>,
 ) -> Result<(), QualityError> {
     let mut deltas: HashMap<(&str, &str, &str, &str), CheckDelta> = HashMap::new();
-    for row in rows {
+    for (row, id) in rows {
         let key = (
             row.target_key.as_str(),
             row.tool,
@@ -275,6 +278,7 @@ async fn upsert_checks<'a>(
         }
         if row.at_ms >= d.last_ms {
             d.last_ms = row.at_ms;
+            d.last_id = id;
             d.last_at.clone_from(&row.at);
             d.last_status = row.status.as_str();
             d.check_type.clone_from(&row.check_type);
@@ -284,7 +288,7 @@ async fn upsert_checks<'a>(
     let deltas: Vec<_> = deltas.into_iter().collect();
     for chunk in deltas.chunks(BATCH) {
         let mut upsert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status) ",
+            "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status, last_id) ",
         );
         upsert.push_values(chunk, |mut b, ((target, tool, check, column), d)| {
             b.push_bind(*target)
@@ -299,7 +303,8 @@ async fn upsert_checks<'a>(
                 .push_bind(d.fails)
                 .push_bind(d.last_ms)
                 .push_bind(&d.last_at)
-                .push_bind(d.last_status);
+                .push_bind(d.last_status)
+                .push_bind(d.last_id);
         });
         // Out-of-order imports: the newest outcome wins whatever order files arrive in.
         upsert.push(
@@ -310,6 +315,7 @@ async fn upsert_checks<'a>(
                 dataset = CASE WHEN excluded.last_ms >= last_ms THEN excluded.dataset ELSE dataset END,
                 last_at = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_at ELSE last_at END,
                 last_status = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_status ELSE last_status END,
+                last_id = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_id ELSE last_id END,
                 last_ms = MAX(last_ms, excluded.last_ms)",
         );
         upsert
@@ -392,11 +398,11 @@ async fn rebuild_checks(conn: &mut SqliteConnection) -> Result<(), QualityError>
         .execute(&mut *conn)
         .await
         .ctx("clear check summaries")?;
-    // SQLite takes the bare columns (check_type, dataset, at, status) from the MAX(at_ms) row.
+    // SQLite takes the bare columns (check_type, dataset, at, status, id) from the MAX(at_ms) row.
     sqlx::query(
-        "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status)
+        "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status, last_id)
          SELECT target_key, tool, check_name, COALESCE(column_name, ''), check_type, dataset, COUNT(*),
-                SUM(status = 'pass'), SUM(status = 'warn'), SUM(status IN ('fail', 'error')), MAX(at_ms), at, status
+                SUM(status = 'pass'), SUM(status = 'warn'), SUM(status IN ('fail', 'error')), MAX(at_ms), at, status, id
          FROM quality_results
          GROUP BY target_key, tool, check_name, COALESCE(column_name, '')",
     )

@@ -54,11 +54,9 @@ pub async fn quality(store: &Store, query: &QualityQuery) -> Result<QualityRepor
     let sql = if query.failing {
         format!(
             "{LINKS} SELECT {columns} FROM quality_checks c
-             JOIN quality_results r ON r.target_key = c.target_key AND r.at_ms = c.last_ms AND r.tool = c.tool
-                 AND r.check_name = c.check_name AND COALESCE(r.column_name, '') = c.column_name AND r.status = c.last_status
+             JOIN quality_results r ON r.id = c.last_id
              LEFT JOIN t ON t.target_key = r.target_key
              WHERE c.last_status IN ('fail', 'error') AND {FILTER}
-             GROUP BY c.target_key, c.tool, c.check_name, c.column_name
              ORDER BY r.at_ms DESC, r.check_name"
         )
     } else {

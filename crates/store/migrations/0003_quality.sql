@@ -6,7 +6,7 @@
 -- time, so results for datasets that are not in the cache yet link as soon as they appear.
 CREATE TABLE quality_results (
     id          INTEGER PRIMARY KEY,
-    dedupe_key  BLOB NOT NULL UNIQUE,   -- 16 bytes of SHA-256 over tool, check, dataset, column, time
+    dedupe_key  BLOB NOT NULL UNIQUE,   -- time (8 bytes, big-endian) + 8 bytes of SHA-256 over tool, check, dataset, column, expectation
     tool        TEXT NOT NULL,          -- dbt | great_expectations | soda | openlineage
     check_name  TEXT NOT NULL,
     check_type  TEXT,                   -- not_null, expect_column_values_to_be_unique, freshness...
@@ -23,12 +23,11 @@ CREATE TABLE quality_results (
     source      TEXT,
     path        TEXT NOT NULL
 );
-CREATE INDEX quality_results_target ON quality_results(target_key, at_ms);
 CREATE INDEX quality_results_at ON quality_results(at_ms);
 
 -- One row per check (tool, check, dataset key, column): counts and the newest outcome, kept up to
 -- date on import so scorecards never scan the history. `last_ms` only moves forward, so results
--- imported out of order never replace a newer status.
+-- imported out of order never replace a newer status; `last_id` is that newest outcome's row.
 CREATE TABLE quality_checks (
     target_key  TEXT NOT NULL,
     tool        TEXT NOT NULL,
@@ -43,6 +42,7 @@ CREATE TABLE quality_checks (
     last_ms     INTEGER NOT NULL,
     last_at     TEXT NOT NULL,
     last_status TEXT NOT NULL,
+    last_id     INTEGER NOT NULL,
     PRIMARY KEY (target_key, tool, check_name, column_name)
 ) WITHOUT ROWID;
 
