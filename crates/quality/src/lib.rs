@@ -31,7 +31,8 @@ pub use policy::{
     check_policies, default_policies, load_policies, load_policy_bytes,
 };
 pub use query::{
-    domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches, sla_breaches_at,
+    domain_scorecards, domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches,
+    sla_breaches_at,
 };
 pub use report::{render_report, render_report_at};
 pub use types::*;

@@ -240,6 +240,11 @@ pub async fn scorecards_at(
         .collect())
 }
 
+/// One scorecard per domain, as of now.
+pub async fn domain_scorecards(store: &Store) -> Result<Vec<DomainScorecard>, QualityError> {
+    domain_scorecards_at(store, now_ms()).await
+}
+
 /// One scorecard per domain (products without a domain are grouped under `""`).
 pub async fn domain_scorecards_at(
     store: &Store,
