@@ -331,11 +331,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.sync(SyncArgs { names, full }, &bar).await?;
             bar.finish();
             output::show(json, &report, output::print_sync_report);
-            return Ok(if report.any_unreadable() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            });
+            return Ok(exit_code(report.any_unreadable()));
         }
         Command::Products { domain, json } => {
             let app = open_app(cli.data_dir).await?;
@@ -353,12 +349,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             // Validation reads files only: it needs no data directory.
             let reports = meshlens_app::validate_paths(&files)?;
             output::show(json, reports.as_slice(), output::print_validation);
-            let all_valid = reports.iter().all(|r| r.valid);
-            return Ok(if all_valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
+            return Ok(exit_code(reports.iter().any(|r| !r.valid)));
         }
         Command::Demo { command: None } => {
             let app = open_app(cli.data_dir).await?;
@@ -366,11 +357,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.open_demo(&bar).await?;
             bar.finish();
             output::print_sync_report(&report);
-            return Ok(if report.any_unreadable() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            });
+            return Ok(exit_code(report.any_unreadable()));
         }
         Command::Demo {
             command:
@@ -453,11 +440,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let app = open_app(cli.data_dir).await?;
             let report = app.check(CheckArgs { id }, &NoEvents).await?;
             output::show(json, &report, output::print_check);
-            return Ok(if report.has_errors() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            });
+            return Ok(exit_code(report.has_errors()));
         }
         Command::Report { domain, out } => {
             let app = open_app(cli.data_dir).await?;
@@ -530,6 +513,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 1 when the command ran but found a failure (an invalid file, an unreadable source, an error-severity violation).
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// `meshlens products | head` must end quietly when `head` closes the pipe, as other Unix tools do;
