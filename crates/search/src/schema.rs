@@ -11,7 +11,7 @@ use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
 /// another version is rebuilt from the store.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Fast-field names used by collectors.
 pub(crate) const PRIOR: &str = "prior";
@@ -117,29 +117,33 @@ impl Fields {
         };
         opt(&mut d, self.title, &doc.title);
         opt(&mut d, self.description, &doc.description);
+        // A column is found by its own words and its dataset's name. The domain, owner, status,
+        // tags and product it inherits stay filterable (facet fields) but are not searched words:
+        // on a million columns they would make every domain or team word match most of the mesh
+        // and bury the products and datasets that carry them.
+        let is_column = doc.kind == SearchKind::Column;
         for tag in &doc.tags {
-            d.add_text(self.meta, tag);
+            if !is_column {
+                d.add_text(self.meta, tag);
+            }
             d.add_text(self.tag, tag);
         }
-        for value in [
-            &doc.domain,
-            &doc.owner,
-            &doc.owner_team,
-            &doc.status,
-            &doc.classification,
-        ] {
-            opt(&mut d, self.meta, value);
+        if !is_column {
+            for value in [
+                &doc.domain,
+                &doc.owner,
+                &doc.owner_team,
+                &doc.status,
+                &doc.classification,
+            ] {
+                opt(&mut d, self.meta, value);
+            }
+            d.add_text(self.context, &doc.id);
         }
         if !doc.columns.is_empty() {
             d.add_text(self.columns, column_text(doc));
         }
-        d.add_text(self.context, &doc.id);
-        // Columns are reached through their dataset: the product name on every column would make
-        // product words match a large part of the mesh.
-        let product = doc
-            .product_name
-            .iter()
-            .filter(|_| doc.kind != SearchKind::Column);
+        let product = doc.product_name.iter().filter(|_| !is_column);
         for name in doc.context.iter().chain(product) {
             d.add_text(self.context, name);
         }
