@@ -25,7 +25,27 @@ pub use meshlens_lineage::to_dot;
 
 use meshlens_search::{SearchIndex, SearchRequest};
 use meshlens_store::{ProductFilter, Store};
-use meshlens_sync::{CancellationFlag, SyncContext, SyncOptions};
+use meshlens_sync::{CancellationFlag, DescriptorsCommitted, SyncContext, SyncOptions};
+
+/// The index update a sync started for its current source (see [`App::index_when_committed`]).
+#[derive(Clone, Default)]
+struct PendingIndexing(Arc<Mutex<Option<tokio::task::JoinHandle<Result<(), AppError>>>>>);
+
+impl PendingIndexing {
+    /// Waits for the started update, if any.
+    async fn finish(&self) -> Result<(), AppError> {
+        let task = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match task {
+            None => Ok(()),
+            Some(task) => task.await.map_err(|err| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("the search index update stopped: {err}"),
+                )
+            })?,
+        }
+    }
+}
 
 /// Name under which `meshlens demo` and `make run` register the bundled demo mesh.
 pub const DEMO_SOURCE_NAME: &str = "demo";
@@ -203,6 +223,7 @@ impl App {
             }
             picked
         };
+        let indexing = PendingIndexing::default();
         let context = SyncContext {
             data_dir: self.config().data_dir.clone(),
             options: SyncOptions {
@@ -210,20 +231,20 @@ impl App {
                 ..Default::default()
             },
             cancel,
+            on_descriptors_committed: Some(self.index_when_committed(&indexing)),
         };
         let progress = |p: meshlens_sync::SyncProgress| events.emit(&AppEvent::SyncProgress(p));
         let mut outcomes = Vec::with_capacity(selected.len());
         for source in &selected {
-            match meshlens_sync::sync_source(self.store(), source, &context, &progress).await {
-                Ok(report) => {
-                    let mut search = self.inner.search.write().await;
-                    meshlens_search::update_from_store(&mut search, self.store(), &report.applied)
-                        .await?;
-                    outcomes.push(SourceSyncOutcome {
-                        report,
-                        unreadable: None,
-                    })
-                }
+            let synced =
+                meshlens_sync::sync_source(self.store(), source, &context, &progress).await;
+            // The index follows whatever was committed, even when a later step of the sync failed.
+            indexing.finish().await?;
+            match synced {
+                Ok(report) => outcomes.push(SourceSyncOutcome {
+                    report,
+                    unreadable: None,
+                }),
                 Err(err) => {
                     let err = AppError::from(err);
                     if err.code == ErrorCode::Cancelled {
@@ -247,6 +268,22 @@ impl App {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
         })
+    }
+
+    /// The sync hook that updates the search index from a source's committed descriptors in a task of
+    /// its own, so indexing runs while the source's lineage and quality files are ingested.
+    fn index_when_committed(&self, pending: &PendingIndexing) -> DescriptorsCommitted {
+        let app = self.clone();
+        let pending = pending.clone();
+        DescriptorsCommitted(Arc::new(move |_source, applied| {
+            let (app, applied) = (app.clone(), applied.clone());
+            let task = tokio::spawn(async move {
+                let mut search = app.inner.search.write().await;
+                meshlens_search::update_from_store(&mut search, app.store(), &applied).await?;
+                Ok(())
+            });
+            *pending.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+        }))
     }
 
     pub async fn cancel_sync(&self, _: NoArgs, _: &dyn EventSink) -> Result<bool, AppError> {

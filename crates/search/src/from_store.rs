@@ -19,19 +19,6 @@ pub async fn rebuild_from_store(
     index: &mut SearchIndex,
     store: &Store,
 ) -> Result<IndexStats, SearchError> {
-    // Contracts may be cached in several versions; the index shows the latest written one. A first
-    // pass keeps only (id -> newest rowid) so a 100k-dataset mesh never sits in memory at once.
-    let mut newest: HashMap<String, i64> = HashMap::new();
-    let mut after = 0;
-    loop {
-        let page = store.contracts_page(after, PAGE).await?;
-        let Some(&(last, _)) = page.last() else { break };
-        after = last;
-        for (rowid, entry) in page {
-            let seen = newest.entry(entry.contract.id).or_insert(rowid);
-            *seen = (*seen).max(rowid);
-        }
-    }
     let mut rebuild = index.begin_rebuild()?;
     let mut after: Option<String> = None;
     loop {
@@ -42,16 +29,15 @@ pub async fn rebuild_from_store(
             rebuild.add(&product_doc(product))?;
         }
     }
+    // Contracts may be cached in several versions; the index shows the latest written one.
     let mut after = 0;
     loop {
-        let page = store.contracts_page(after, PAGE).await?;
+        let page = store.latest_contracts_page(after, PAGE).await?;
         let Some(&(last, _)) = page.last() else { break };
         after = last;
-        for (rowid, entry) in &page {
-            if newest.get(&entry.contract.id) == Some(rowid) {
-                for doc in contract_docs(entry) {
-                    rebuild.add(&doc)?;
-                }
+        for (_, entry) in &page {
+            for doc in contract_docs(entry) {
+                rebuild.add(&doc)?;
             }
         }
     }

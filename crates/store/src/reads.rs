@@ -400,6 +400,27 @@ impl Store {
         rows.iter().map(contract_entry).collect()
     }
 
+    /// Like [`Store::contracts_page`], but only the newest cached version of each contract id: what the
+    /// search index shows.
+    pub async fn latest_contracts_page(
+        &self,
+        after_rowid: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, ContractEntry)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{} WHERE c.document_id > ?
+               AND c.document_id IN (SELECT MAX(document_id) FROM contracts GROUP BY id)
+             ORDER BY c.document_id LIMIT ?",
+            contract_entry_query()
+        ))
+        .bind(after_rowid)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("page latest contracts")?;
+        rows.iter().map(contract_entry).collect()
+    }
+
     /// The products with these ids (unknown ids are skipped), in id order.
     pub async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<Product>, StoreError> {
         let mut products = Vec::with_capacity(ids.len());

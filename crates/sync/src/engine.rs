@@ -190,6 +190,9 @@ pub async fn sync_source(
         "descriptors read, written and committed"
     );
     emit(SyncPhase::Writing, 1, writes);
+    if let Some(hook) = &ctx.on_descriptors_committed {
+        (hook.0)(&name, &report.applied);
+    }
 
     // Result files are ingested after the commit: the sync transaction holds the write lock.
     if !result_work.is_empty() {

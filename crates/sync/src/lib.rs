@@ -68,6 +68,20 @@ pub struct SyncContext {
     pub data_dir: PathBuf,
     pub options: SyncOptions,
     pub cancel: CancellationFlag,
+    /// Told what changed as soon as a source's descriptors are committed, before its result files
+    /// are ingested, so the caller can update what derives from descriptors (the search index)
+    /// while lineage and quality results are written.
+    pub on_descriptors_committed: Option<DescriptorsCommitted>,
+}
+
+/// The hook of [`SyncContext::on_descriptors_committed`].
+#[derive(Clone)]
+pub struct DescriptorsCommitted(pub Arc<dyn Fn(&str, &AppliedSync) + Send + Sync>);
+
+impl std::fmt::Debug for DescriptorsCommitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DescriptorsCommitted(..)")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
