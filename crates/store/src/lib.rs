@@ -31,6 +31,11 @@ use error::Ctx;
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
 const MAX_CONNECTIONS: u32 = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache per pooled connection (`PRAGMA cache_size`, negative = KiB).
+const READ_CACHE_SIZE: &str = "-8192";
+/// Page cache of the connection holding a sync transaction: a full sync writes hundreds of MB in
+/// one transaction, and a small cache makes SQLite spill and re-read B-tree pages constantly.
+const SYNC_CACHE_SIZE: &str = "-65536";
 
 /// The local cache. Cheap to clone (it is a pool handle).
 #[derive(Debug, Clone)]
@@ -54,9 +59,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
-            // 64 MB page cache: a full sync writes hundreds of MB in one transaction, and a small
-            // cache makes SQLite spill and re-read B-tree pages constantly.
-            .pragma("cache_size", "-65536");
+            // Readers page through the cache sequentially and need little; a sync transaction raises
+            // its own connection's cache while it writes (see `SyncTx`).
+            .pragma("cache_size", READ_CACHE_SIZE);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)

@@ -157,6 +157,10 @@ impl Store {
     /// SQLite's write lock is taken (waiting up to the busy timeout) before anything is read.
     pub async fn begin_sync(&self, source: &str) -> Result<SyncTx, StoreError> {
         let mut tx = self.pool.begin().await.ctx("begin sync")?;
+        sqlx::query(&format!("PRAGMA cache_size = {}", crate::SYNC_CACHE_SIZE))
+            .execute(&mut *tx)
+            .await
+            .ctx("begin sync")?;
         let touched =
             sqlx::query("UPDATE sources SET last_sync_status = last_sync_status WHERE name = ?")
                 .bind(source)
@@ -382,6 +386,12 @@ impl SyncTx {
         .execute(&mut *self.tx)
         .await
         .ctx("record sync status")?;
+        // Back to a reader's cache before the connection returns to the pool; the dirty pages this
+        // releases are written to the WAL now rather than at COMMIT, which is the same work.
+        sqlx::query(&format!("PRAGMA cache_size = {}", crate::READ_CACHE_SIZE))
+            .execute(&mut *self.tx)
+            .await
+            .ctx("commit sync")?;
         self.tx.commit().await.ctx("commit sync")?;
         Ok(applied)
     }
