@@ -20,6 +20,15 @@ pub enum QualityError {
     BadDate(String),
     #[error("no product '{0}' in the cache")]
     UnknownProduct(String),
+    /// dbt run results read by a sync before the manifest of their folder.
+    #[error(
+        "dbt run results need the manifest.json of the same build in the same folder ({0}); read again at the next sync"
+    )]
+    MissingManifest(String),
+    #[error(
+        "a retention limit of 0 would erase the quality history as it arrives; give at least 1 or leave it unset"
+    )]
+    BadRetention,
 }
 
 /// Attaches a short description of the statement to sqlx errors.
