@@ -32,7 +32,7 @@ fn opt(value: &Option<String>) -> &str {
 }
 
 /// Prints rows as aligned columns; the last column is not padded.
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
