@@ -181,3 +181,59 @@ fn read_metrics(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::read;
+
+    #[test]
+    fn metrics_facets_become_dataset_and_column_rows_once_per_event() {
+        let facet = json!({
+            "rowCount": 10, "bytes": 2048, "fileCount": 5,
+            "columnMetrics": {
+                "amount": {"count": 10, "sum": 6600, "min": 100, "max": 1500,
+                           "quantiles": {"0.5": 550.5}},
+                "user_id": {"nullCount": 0, "distinctCount": 3}
+            }
+        });
+        let event = json!({
+            "eventTime": "2023-05-30T10:54:22Z",
+            "inputs": [{"namespace": "postgres://db:5432", "name": "shop.public.orders",
+                        "facets": {"dataQualityMetrics": facet},
+                        "inputFacets": {"dataQualityMetrics": facet}}]
+        });
+        let parsed = read("e.json", event.to_string().as_bytes());
+        assert_eq!(parsed.rejected, []);
+        let rows: Vec<_> = parsed
+            .metrics
+            .iter()
+            .map(|m| {
+                (
+                    m.column.as_str(),
+                    m.row_count,
+                    m.bytes,
+                    m.file_count,
+                    m.null_count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Some(10), Some(2048), Some(5), None),
+                ("amount", None, None, None, None),
+                ("user_id", None, None, None, Some(0)),
+            ]
+        );
+        let amount = &parsed.metrics[1];
+        assert_eq!(
+            (amount.min, amount.max, amount.sum),
+            (Some(100.0), Some(1500.0), Some(6600.0))
+        );
+        assert_eq!(amount.quantiles.as_deref(), Some(r#"{"0.5":550.5}"#));
+        assert_eq!(amount.target_key, "q:postgres|shop.public.orders");
+        assert_eq!(amount.at_ms, 1_685_444_062_000);
+    }
+}
