@@ -17,7 +17,9 @@ use serde_json::{Map, Value};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
-use crate::error::{Ctx, LineageError};
+use meshlens_store::Ctx;
+
+use crate::error::LineageError;
 use crate::event::{EntityKind, EventKind, NodeKey, ParsedEvent, parse_event};
 use crate::reader::EventReader;
 
@@ -185,11 +187,8 @@ pub async fn forget_events(
             .ctx("delete events")?
             .rows_affected();
     if removed == 0 {
-        return tx
-            .commit()
-            .await
-            .ctx("commit forgetting events")
-            .map(|()| 0);
+        tx.commit().await.ctx("commit forgetting events")?;
+        return Ok(0);
     }
     for table in [
         "column_edges",
@@ -342,7 +341,7 @@ impl<'a> Ingestor<'a> {
         let mut tx = self.store.pool().begin().await.ctx("begin lineage batch")?;
         let fresh = self.drop_duplicates(&mut tx, batch).await?;
         if fresh.is_empty() {
-            return tx.commit().await.ctx("commit lineage batch");
+            return Ok(tx.commit().await.ctx("commit lineage batch")?);
         }
         self.insert_events(&mut tx, &fresh).await?;
         self.derive(&mut tx, &fresh).await?;

@@ -31,13 +31,11 @@ pub enum QualityError {
     BadRetention,
 }
 
-/// Attaches a short description of the statement to sqlx errors.
-pub(crate) trait Ctx<T> {
-    fn ctx(self, context: &'static str) -> Result<T, QualityError>;
-}
-
-impl<T> Ctx<T> for Result<T, sqlx::Error> {
-    fn ctx(self, context: &'static str) -> Result<T, QualityError> {
-        self.map_err(|source| QualityError::Db { context, source })
+impl From<meshlens_store::DbError> for QualityError {
+    fn from(e: meshlens_store::DbError) -> QualityError {
+        QualityError::Db {
+            context: e.context,
+            source: e.source,
+        }
     }
 }

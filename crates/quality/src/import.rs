@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::formats::dbt::{self, ManifestTests};
 use crate::formats::{MetricRow, Parsed, Row, Status, gx, openlineage, soda};
 use crate::types::{QualityImportReport, Rejected};

@@ -5,7 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use meshlens_store::Store;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::rules::RuleIndex;
 use crate::targets::ensure_targets;
 use crate::time::{format_ms, parse_since};

@@ -19,7 +19,9 @@ use std::collections::HashMap;
 
 use meshlens_store::Store;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::types::RuleLink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

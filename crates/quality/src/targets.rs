@@ -9,7 +9,9 @@ use meshlens_store::Store;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::keys::{openlineage_key, target_keys};
 use crate::policy::custom_properties;
 

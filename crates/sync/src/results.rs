@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use meshlens_model::{FileClass, content_hash};
-use meshlens_store::{FileStat, Store, StoreError, StoredFileState, SyncStatus};
+use meshlens_store::{Ctx, FileStat, Store, StoreError, StoredFileState, SyncStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use ts_rs::TS;
@@ -193,10 +193,6 @@ impl TrackedResult {
     }
 }
 
-fn db(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError::Database { operation, source }
-}
-
 /// path -> tracked result file, for one source.
 pub(crate) async fn tracked(
     store: &Store,
@@ -208,7 +204,7 @@ pub(crate) async fn tracked(
     .bind(source)
     .fetch_all(store.pool())
     .await
-    .map_err(db("read result file index"))?;
+    .ctx("read result file index")?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -273,7 +269,7 @@ impl ResultWork {
                 .bind(path)
                 .execute(store.pool())
                 .await
-                .map_err(db("forget result file"))?;
+                .ctx("forget result file")?;
         }
         for (path, stat) in &self.touch {
             sqlx::query(
@@ -285,7 +281,7 @@ impl ResultWork {
             .bind(path)
             .execute(store.pool())
             .await
-            .map_err(db("update result file state"))?;
+            .ctx("update result file state")?;
         }
         let mut ingest = self.ingest;
         // dbt run results are mapped through the manifest of their folder: manifests go first.
@@ -375,7 +371,7 @@ async fn ingest_one(
     .bind(rejected)
     .execute(store.pool())
     .await
-    .map_err(db("record result file"))?;
+    .ctx("record result file")?;
     tracing::debug!(
         file = %file.rel,
         bytes = bytes.len(),
@@ -418,6 +414,6 @@ pub(crate) async fn record_status(
         .bind(source)
         .execute(store.pool())
         .await
-        .map_err(db("record sync status"))?;
+        .ctx("record sync status")?;
     Ok(())
 }
