@@ -25,16 +25,14 @@ async fn load_descriptors(store: &Store) {
     for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
         let entry = entry.unwrap();
         let path = entry.path();
+        let rel_path = path.strip_prefix(&root).unwrap();
+        // Judged inside the mesh: the checkout itself may sit in a folder called `quality`.
         if path.extension().is_none_or(|e| e != "yaml")
-            || path.components().any(|c| c.as_os_str() == "quality")
+            || rel_path.components().any(|c| c.as_os_str() == "quality")
         {
             continue;
         }
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let rel = rel_path.to_string_lossy().into_owned();
         let bytes = std::fs::read(path).unwrap();
         let doc = meshlens_model::parse_document(&rel, &bytes).unwrap();
         tx.upsert(
