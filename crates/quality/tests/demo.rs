@@ -1,6 +1,7 @@
 //! The bundled demo mesh: its quality folder and OpenLineage history against its contracts
 //! (see assets/demo-mesh/README.md, "Quality results").
 
+#[path = "../../../tests/support/demo_store.rs"]
 mod common;
 
 use common::{demo_mesh, demo_with_lineage, sync_descriptors};
