@@ -582,7 +582,9 @@ fn demo_quality_results_arrive_with_the_sync_and_leave_with_the_source() {
     assert_eq!(unique["rule"]["column"], "order_id");
     let all = m.json(&["quality"]);
     assert!(
-        results(&all).iter().any(|r| r["source_tool"] == "great_expectations")
+        results(&all)
+            .iter()
+            .any(|r| r["source_tool"] == "great_expectations")
             && results(&all).iter().any(|r| r["source_tool"] == "soda"),
         "every tool folder of the demo is read"
     );
@@ -638,7 +640,9 @@ fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arri
     let m = Meshlens::new();
     let mesh = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), mesh.path());
-    let contract = mesh.path().join("logistics/logistics-shipments-db.odcs.yaml");
+    let contract = mesh
+        .path()
+        .join("logistics/logistics-shipments-db.odcs.yaml");
     let aside = tempfile::tempdir().unwrap();
     let kept = aside.path().join("contract.yaml");
     std::fs::rename(&contract, &kept).unwrap();
@@ -670,7 +674,10 @@ fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arri
             .any(|e| e["file"].as_str().unwrap().ends_with("truncated.json")),
         "a malformed result file is reported: {local}"
     );
-    assert!(local["quality"]["imported"].as_u64().unwrap() > 20, "{local}");
+    assert!(
+        local["quality"]["imported"].as_u64().unwrap() > 20,
+        "{local}"
+    );
 
     // The contract of `shipments` is not there yet: its results are kept, unlinked.
     let soda_results = |m: &Meshlens| {
@@ -679,7 +686,11 @@ fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arri
     };
     let before = soda_results(&m);
     assert!(!before.is_empty());
-    assert!(before.iter().all(|r| r["product"].is_null() && r["rule"].is_null()));
+    assert!(
+        before
+            .iter()
+            .all(|r| r["product"].is_null() && r["rule"].is_null())
+    );
     let history = m.json(&["metrics", SHIPMENTS]);
     let rows: Vec<u64> = history["points"]
         .as_array()
@@ -712,11 +723,18 @@ fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arri
     m.ok(&["sync", "local"]);
     let left = soda_results(&m);
     assert!(!left.is_empty() && left.len() < after.len());
-    assert!(left.iter().all(|r| !r["at"].as_str().unwrap().starts_with("2026-11-21")));
+    assert!(
+        left.iter()
+            .all(|r| !r["at"].as_str().unwrap().starts_with("2026-11-21"))
+    );
     let history = m.json(&["metrics", SHIPMENTS]);
     assert_eq!(history["points"], serde_json::json!([]));
     let job = m.run(&["lineage", "job:wms-profiling:profile_shipments", "--json"]);
-    assert_eq!(job.status.code(), Some(1), "the events of a removed lineage file go");
+    assert_eq!(
+        job.status.code(),
+        Some(1),
+        "the events of a removed lineage file go"
+    );
     let fct = m.run(&["lineage", FCT_ORDERS, "--json"]);
     assert!(fct.status.success(), "the other lineage files stay");
 }
@@ -731,12 +749,22 @@ fn quality_retention_is_a_setting_applied_after_every_sync() {
     let all = results(&m.json(&["quality"])).len();
     let failing = m.json(&["quality", "--failing"]);
 
-    let set = m.json(&["retention", "--max-results-per-check", "1", "--max-age-days", "0"]);
+    let set = m.json(&[
+        "retention",
+        "--max-results-per-check",
+        "1",
+        "--max-age-days",
+        "0",
+    ]);
     assert_eq!(set["max_results_per_check"], 1);
     assert!(set["max_age_days"].is_null());
     let one_each = results(&m.json(&["quality"])).len();
     assert!(one_each < all, "{one_each} of {all}");
-    assert_eq!(m.json(&["quality", "--failing"]), failing, "the current status stays");
+    assert_eq!(
+        m.json(&["quality", "--failing"]),
+        failing,
+        "the current status stays"
+    );
     // The setting persists; a sync applies it again and finds nothing more to drop.
     m.ok(&["sync"]);
     assert_eq!(results(&m.json(&["quality"])).len(), one_each);
