@@ -166,26 +166,40 @@ pub async fn ingest_bytes(
     Ok(ingestor.report)
 }
 
-/// Forgets the events that sync source `source` brought in (only those of its file `path` when
-/// given: the file is gone upstream) and everything derived from them: nodes, edges, column
-/// lineage, aliases, runs and facets are re-derived from the events that remain, in one
-/// transaction, and the generation moves on so the cached graph and quality links rebuild.
-/// Returns how many events were removed. An event that another source also holds was stored once,
-/// under the source that brought it first, and goes with that source.
+/// Forgets the events that sync source `source` brought in (only those of its files `paths` when
+/// given: they are gone upstream) and everything derived from them: nodes, edges, column lineage,
+/// aliases, runs and facets are re-derived from the events that remain, in one transaction, and
+/// the generation moves on so the cached graph and quality links rebuild. Returns how many events
+/// were removed. An event that another source also holds was stored once, under the source that
+/// brought it first, and goes with that source.
 pub async fn forget_events(
     store: &Store,
     source: &str,
-    path: Option<&str>,
+    paths: Option<&[String]>,
 ) -> Result<u64, LineageError> {
     let mut tx = store.pool().begin().await.ctx("begin forgetting events")?;
-    let removed =
-        sqlx::query("DELETE FROM ol_events WHERE source = ?1 AND (?2 IS NULL OR path = ?2)")
-            .bind(source)
-            .bind(path)
-            .execute(&mut *tx)
-            .await
-            .ctx("delete events")?
-            .rows_affected();
+    let mut removed = 0;
+    match paths {
+        None => {
+            removed += sqlx::query("DELETE FROM ol_events WHERE source = ?")
+                .bind(source)
+                .execute(&mut *tx)
+                .await
+                .ctx("delete events")?
+                .rows_affected();
+        }
+        Some(paths) => {
+            for path in paths {
+                removed += sqlx::query("DELETE FROM ol_events WHERE source = ? AND path = ?")
+                    .bind(source)
+                    .bind(path)
+                    .execute(&mut *tx)
+                    .await
+                    .ctx("delete events")?
+                    .rows_affected();
+            }
+        }
+    }
     if removed == 0 {
         tx.commit().await.ctx("commit forgetting events")?;
         return Ok(0);

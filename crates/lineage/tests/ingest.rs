@@ -551,7 +551,7 @@ async fn forgetting_a_file_or_source_takes_its_events_and_what_they_implied() {
         ids(&before)
     );
 
-    let removed = meshlens_lineage::forget_events(&store, "one", Some("load.ndjson"))
+    let removed = meshlens_lineage::forget_events(&store, "one", Some(&["load.ndjson".to_owned()]))
         .await
         .unwrap();
     assert_eq!(removed, 1);

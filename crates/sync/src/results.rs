@@ -262,8 +262,8 @@ impl ResultWork {
         stop: impl Fn() -> bool,
         mut on_file: impl FnMut(),
     ) -> Result<usize, StoreError> {
+        forget_files(store, source, &self.forget, report).await;
         for path in &self.forget {
-            forget_file(store, source, path, report).await;
             sqlx::query("DELETE FROM result_files WHERE source = ? AND path = ?")
                 .bind(source)
                 .bind(path)
@@ -298,17 +298,28 @@ impl ResultWork {
     }
 }
 
-/// Takes away what a result file that is gone (or no longer a result file) brought in. A failure
-/// is reported and the sync goes on; the tracking row still goes, so the next sync does not retry,
-/// which is why it is reported as an error.
-async fn forget_file(store: &Store, source: &str, path: &str, report: &mut SourceSyncReport) {
-    let quality = meshlens_quality::remove_file_results(store, source, path)
-        .await
-        .map_err(|e| e.to_string());
-    let lineage = meshlens_lineage::forget_events(store, source, Some(path))
-        .await
-        .map_err(|e| e.to_string());
-    for failure in [quality.err(), lineage.err()].into_iter().flatten() {
+/// Takes away what result files that are gone (or no longer result files) brought in; lineage
+/// re-derives its graph once for all of them. A failure is reported and the sync goes on; the
+/// tracking rows still go, so the next sync does not retry, which is why it is an error.
+async fn forget_files(
+    store: &Store,
+    source: &str,
+    paths: &[String],
+    report: &mut SourceSyncReport,
+) {
+    if paths.is_empty() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for path in paths {
+        if let Err(e) = meshlens_quality::remove_file_results(store, source, path).await {
+            failures.push((path.as_str(), e.to_string()));
+        }
+    }
+    if let Err(e) = meshlens_lineage::forget_events(store, source, Some(paths)).await {
+        failures.extend(paths.iter().map(|p| (p.as_str(), e.to_string())));
+    }
+    for (path, failure) in failures {
         report.errors.push(FileError::whole_file(
             path,
             format!("removed upstream, but what it brought could not be removed from the cache: {failure}"),
