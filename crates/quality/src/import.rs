@@ -602,6 +602,17 @@ async fn delete_results(
         .execute(&mut *conn)
         .await
         .ctx("drop emptied check summaries")?;
+    // Retention never drops a check's newest outcome; a removed file or source may.
+    let (dangling,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM quality_checks k
+         WHERE NOT EXISTS (SELECT 1 FROM quality_results x WHERE x.id = k.last_id)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("find check summaries that lost their newest outcome")?;
+    if dangling == 0 {
+        return Ok(deleted.len() as u64);
+    }
     // SQLite takes the bare columns (at, status, id...) from the MAX(at_ms) row.
     sqlx::query(
         "UPDATE quality_checks AS c SET last_ms = n.at_ms, last_at = n.at, last_status = n.status,
