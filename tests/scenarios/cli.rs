@@ -457,9 +457,11 @@ fn search_follows_the_cli_contract_and_forgives_typos() {
 fn quality_scorecard_check_and_report_follow_the_cli_contract() {
     let m = Meshlens::new();
     m.ok(&["demo"]);
+    // The sync read the demo's quality folder already: importing it again stores nothing twice.
     let imported = m.json(&["import", demo_mesh().join("quality").to_str().unwrap()]);
     assert!(
-        imported["quality"]["imported"].as_u64().unwrap() > 20,
+        imported["quality"]["imported"] == 0
+            && imported["quality"]["skipped"].as_u64().unwrap() > 20,
         "{imported}"
     );
 
@@ -550,4 +552,221 @@ fn quality_scorecard_check_and_report_follow_the_cli_contract() {
             && !loads.contains("url(http"),
         "no network loads in the report"
     );
+}
+
+fn results(report: &serde_json::Value) -> &Vec<serde_json::Value> {
+    report["results"].as_array().unwrap()
+}
+
+#[test]
+fn demo_quality_results_arrive_with_the_sync_and_leave_with_the_source() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let failing = m.json(&["quality", "--failing"]);
+    let checks: BTreeSet<&str> = results(&failing)
+        .iter()
+        .map(|r| r["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks.contains("unique_fct_orders_order_id")
+            && checks.contains("assert_revenue_reconciles_with_ledger"),
+        "the demo's failing dbt tests, with no import step: {checks:?}"
+    );
+    has_keys(&failing["summary"], &["passed", "failed", "warned"]);
+    let unique = results(&failing)
+        .iter()
+        .find(|r| r["check"] == "unique_fct_orders_order_id" && r["source_tool"] == "dbt")
+        .unwrap();
+    assert_eq!(unique["rule"]["contract"], "sales-order-facts", "{unique}");
+    assert_eq!(unique["rule"]["metric"], "duplicateValues");
+    assert_eq!(unique["rule"]["column"], "order_id");
+    let all = m.json(&["quality"]);
+    assert!(
+        results(&all)
+            .iter()
+            .any(|r| r["source_tool"] == "great_expectations")
+            && results(&all).iter().any(|r| r["source_tool"] == "soda"),
+        "every tool folder of the demo is read"
+    );
+
+    // A re-sync skips the unchanged result files and changes nothing.
+    let again = m.json(&["sync"]);
+    let quality = &again["sources"][0]["quality"];
+    assert_eq!(quality["files"], 0, "{quality}");
+    assert!(quality["unchanged"].as_u64().unwrap() >= 14, "{quality}");
+    assert_eq!(m.json(&["quality", "--failing"]), failing);
+    assert_eq!(m.json(&["quality"]), all);
+
+    m.ok(&["source", "remove", "demo"]);
+    assert_eq!(results(&m.json(&["quality", "--failing"])).len(), 0);
+    assert_eq!(results(&m.json(&["quality"])).len(), 0);
+    let gone = m.run(&["lineage", FCT_ORDERS, "--json"]);
+    assert_eq!(gone.status.code(), Some(1), "its lineage events went too");
+}
+
+const FCT_ORDERS: &str = "snowflake://northwind-analytics:ANALYTICS.SALES.FCT_ORDERS";
+const SHIPMENTS: &str = "postgres://wms-db.northwind.internal:5432:logistics.public.shipments";
+
+/// An OpenLineage run that read `shipments` and reported its data-quality metrics.
+fn metrics_event(time: &str, rows: u64) -> String {
+    serde_json::json!({
+        "eventType": "COMPLETE",
+        "eventTime": time,
+        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.24.2/integration/spark",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": format!("0193a0c4-0000-7000-8000-0000000000{:02}", rows / 1000 % 100)},
+        "job": {"namespace": "wms-profiling", "name": "profile_shipments"},
+        "inputs": [{
+            "namespace": "postgres://wms-db.northwind.internal:5432",
+            "name": "logistics.public.shipments",
+            "inputFacets": {"dataQualityMetrics": {
+                "_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.24.2/integration/spark",
+                "_schemaURL": "https://openlineage.io/spec/facets/1-0-2/DataQualityMetricsInputDatasetFacet.json",
+                "rowCount": rows,
+                "bytes": rows * 120,
+                "columnMetrics": {"carrier": {
+                    "nullCount": 0, "distinctCount": 6,
+                    "quantiles": {"0.5": 3.0}
+                }}
+            }}
+        }],
+        "outputs": []
+    })
+    .to_string()
+}
+
+#[test]
+fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arrive_later() {
+    let m = Meshlens::new();
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    let contract = mesh
+        .path()
+        .join("logistics/logistics-shipments-db.odcs.yaml");
+    let aside = tempfile::tempdir().unwrap();
+    let kept = aside.path().join("contract.yaml");
+    std::fs::rename(&contract, &kept).unwrap();
+    let soda = mesh.path().join("quality/soda");
+    std::fs::write(
+        soda.join("truncated.json"),
+        &std::fs::read_to_string(soda.join("2026-11-22_logistics_shipments.json")).unwrap()[..200],
+    )
+    .unwrap();
+    let metrics = mesh.path().join("lineage/profiling.ndjson");
+    std::fs::write(
+        &metrics,
+        format!(
+            "{}\n{}\n",
+            metrics_event("2026-11-21T03:00:00Z", 41_000),
+            metrics_event("2026-11-22T03:00:00Z", 42_000)
+        ),
+    )
+    .unwrap();
+    let path = mesh.path().to_str().unwrap();
+    m.ok(&["source", "add", "local", "--kind", "folder", "--path", path]);
+    let first = m.json(&["sync", "local"]);
+    let local = &first["sources"][0];
+    assert!(
+        local["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"].as_str().unwrap().ends_with("truncated.json")),
+        "a malformed result file is reported: {local}"
+    );
+    assert!(
+        local["quality"]["imported"].as_u64().unwrap() > 20,
+        "{local}"
+    );
+
+    // The contract of `shipments` is not there yet: its results are kept, unlinked.
+    let soda_results = |m: &Meshlens| {
+        let report = m.json(&["quality", "shipments"]);
+        results(&report).clone()
+    };
+    let before = soda_results(&m);
+    assert!(!before.is_empty());
+    assert!(
+        before
+            .iter()
+            .all(|r| r["product"].is_null() && r["rule"].is_null())
+    );
+    let history = m.json(&["metrics", SHIPMENTS]);
+    let rows: Vec<u64> = history["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["row_count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [41_000, 42_000]);
+    assert_eq!(history["columns"][0]["column"], "carrier");
+    assert_eq!(history["columns"][0]["points"][1]["quantiles"]["0.5"], 3.0);
+
+    // The contract arrives: the same results now name its product and the rules they check.
+    std::fs::rename(&kept, &contract).unwrap();
+    m.ok(&["sync", "local"]);
+    let after = soda_results(&m);
+    assert_eq!(after.len(), before.len());
+    assert!(after.iter().all(|r| r["product"] == "logistics-shipments"));
+    let carrier = after
+        .iter()
+        .find(|r| r["check"] == "Carrier code is known")
+        .unwrap();
+    assert_eq!(carrier["rule"]["metric"], "invalidValues", "{carrier}");
+    assert_eq!(carrier["rule"]["column"], "carrier");
+    let by_contract = m.json(&["metrics", "logistics-shipments-db"]);
+    assert_eq!(by_contract["points"].as_array().unwrap().len(), 2);
+
+    // Files removed upstream take what they brought with them.
+    std::fs::remove_file(soda.join("2026-11-21_logistics_shipments.json")).unwrap();
+    std::fs::remove_file(&metrics).unwrap();
+    m.ok(&["sync", "local"]);
+    let left = soda_results(&m);
+    assert!(!left.is_empty() && left.len() < after.len());
+    assert!(
+        left.iter()
+            .all(|r| !r["at"].as_str().unwrap().starts_with("2026-11-21"))
+    );
+    let history = m.json(&["metrics", SHIPMENTS]);
+    assert_eq!(history["points"], serde_json::json!([]));
+    let job = m.run(&["lineage", "job:wms-profiling:profile_shipments", "--json"]);
+    assert_eq!(
+        job.status.code(),
+        Some(1),
+        "the events of a removed lineage file go"
+    );
+    let fct = m.run(&["lineage", FCT_ORDERS, "--json"]);
+    assert!(fct.status.success(), "the other lineage files stay");
+}
+
+#[test]
+fn quality_retention_is_a_setting_applied_after_every_sync() {
+    let m = Meshlens::new();
+    let defaults = m.json(&["retention"]);
+    assert_eq!(defaults["max_age_days"], 180);
+    assert_eq!(defaults["max_results_per_check"], 1000);
+    m.ok(&["demo"]);
+    let all = results(&m.json(&["quality"])).len();
+    let failing = m.json(&["quality", "--failing"]);
+
+    let set = m.json(&[
+        "retention",
+        "--max-results-per-check",
+        "1",
+        "--max-age-days",
+        "0",
+    ]);
+    assert_eq!(set["max_results_per_check"], 1);
+    assert!(set["max_age_days"].is_null());
+    let one_each = results(&m.json(&["quality"])).len();
+    assert!(one_each < all, "{one_each} of {all}");
+    assert_eq!(
+        m.json(&["quality", "--failing"]),
+        failing,
+        "the current status stays"
+    );
+    // The setting persists; a sync applies it again and finds nothing more to drop.
+    m.ok(&["sync"]);
+    assert_eq!(results(&m.json(&["quality"])).len(), one_each);
+    assert_eq!(m.json(&["retention"]), set);
 }

@@ -7,8 +7,9 @@ use ts_rs::TS;
 pub use meshlens_lineage::{ImpactReport, ImportReport, Level as LineageLevel, LineageGraph};
 pub use meshlens_model::ValidationReport;
 pub use meshlens_quality::{
-    PolicyError, QualityImportReport, QualityReport, QualityResult, QualitySummary, Scorecard,
-    Violation,
+    ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
+    QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
+    Scorecard, Violation,
 };
 pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
@@ -188,6 +189,23 @@ pub struct QualityArgs {
     /// Only outcomes at or after this date (`YYYY-MM-DD`) or date-time.
     #[ts(optional)]
     pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct QualityMetricsArgs {
+    /// An OpenLineage dataset (`namespace:name` or bare name), a contract dataset or a contract id.
+    pub dataset: String,
+}
+
+/// Changes the quality retention; fields left out keep their value, `0` removes that limit.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionArgs {
+    #[ts(optional)]
+    pub max_age_days: Option<u32>,
+    #[ts(optional)]
+    pub max_results_per_check: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]

@@ -77,6 +77,10 @@ command_table! {
     import(ImportArgs) -> ImportOutcome;
     /// Quality check outcomes with a pass/fail/warn summary.
     quality(QualityArgs) -> QualityReport;
+    /// History of a dataset's OpenLineage data-quality metrics (row count, bytes, files, per-column statistics).
+    quality_metrics(QualityMetricsArgs) -> DatasetMetrics;
+    /// Shows (no fields) or changes how long quality history is kept; applied after every import and sync.
+    quality_retention(RetentionArgs) -> Retention;
     /// One scorecard per product: pass rate, failing checks, SLA breaches, policy violations.
     scorecard(ScorecardArgs) -> Vec<Scorecard>;
     /// Checks products against the built-in and the sources' governance policies.

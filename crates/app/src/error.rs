@@ -142,7 +142,8 @@ impl From<meshlens_quality::QualityError> for AppError {
     fn from(err: meshlens_quality::QualityError) -> AppError {
         let code = match &err {
             meshlens_quality::QualityError::UnknownProduct(_) => ErrorCode::NotFound,
-            meshlens_quality::QualityError::BadDate(_) => ErrorCode::InvalidArgs,
+            meshlens_quality::QualityError::BadDate(_)
+            | meshlens_quality::QualityError::BadRetention => ErrorCode::InvalidArgs,
             meshlens_quality::QualityError::Io { .. } => ErrorCode::Io,
             _ => ErrorCode::Quality,
         };

@@ -181,6 +181,9 @@ impl App {
         if !removed {
             return Err(AppError::not_found(format!("source `{}`", args.name)));
         }
+        // Result files are not descriptors: what they brought goes here, not with the source row.
+        meshlens_quality::remove_source_results(self.store(), &args.name).await?;
+        meshlens_lineage::forget_events(self.store(), &args.name, None).await?;
         // The store does not say which ids went with the source; a rebuild is exact and removal is rare.
         self.reindex(NoArgs::default(), &NoEvents).await?;
         Ok(RemoveSourceResult {
@@ -257,6 +260,7 @@ impl App {
                             errors: Vec::new(),
                             warnings: Vec::new(),
                             lineage: Default::default(),
+                            quality: Default::default(),
                             duration_ms: 0,
                         },
                         unreadable: Some(err),
@@ -264,6 +268,7 @@ impl App {
                 }
             }
         }
+        meshlens_quality::apply_stored_retention(self.store()).await?;
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
@@ -378,7 +383,37 @@ impl App {
         // One file may feed both: OpenLineage events can carry data-quality assertion facets.
         let lineage = meshlens_lineage::import_path(self.store(), &path).await?;
         let quality = meshlens_quality::import_file(self.store(), &path).await?;
+        meshlens_quality::apply_stored_retention(self.store()).await?;
         Ok(ImportOutcome { lineage, quality })
+    }
+
+    pub async fn quality_metrics(
+        &self,
+        args: QualityMetricsArgs,
+        _: &dyn EventSink,
+    ) -> Result<DatasetMetrics, AppError> {
+        Ok(meshlens_quality::dataset_metrics(self.store(), &args.dataset).await?)
+    }
+
+    pub async fn quality_retention(
+        &self,
+        args: RetentionArgs,
+        _: &dyn EventSink,
+    ) -> Result<Retention, AppError> {
+        let mut retention = meshlens_quality::retention(self.store()).await?;
+        if args.max_age_days.is_none() && args.max_results_per_check.is_none() {
+            return Ok(retention);
+        }
+        let limit = |n: u32| (n > 0).then_some(n);
+        if let Some(days) = args.max_age_days {
+            retention.max_age_days = limit(days);
+        }
+        if let Some(max) = args.max_results_per_check {
+            retention.max_results_per_check = limit(max);
+        }
+        meshlens_quality::set_retention(self.store(), retention).await?;
+        meshlens_quality::apply_stored_retention(self.store()).await?;
+        Ok(retention)
     }
 
     pub async fn quality(

@@ -5,6 +5,7 @@
 
 mod output;
 mod progress;
+mod quality;
 
 /// Parsing, JSON and indexing allocate small objects by the million; mimalloc does that far faster than
 /// glibc malloc (measured in docs/benchmarks.md).
@@ -141,6 +142,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// History of a dataset's data-quality metrics (OpenLineage dataQualityMetrics facets).
+    Metrics(quality::MetricsCommand),
+    /// Show or change how long quality history is kept (applied after every import and sync).
+    Retention(quality::RetentionCommand),
     /// Scorecards per product: pass rate, failing checks, SLA breaches, policy violations.
     Scorecard {
         #[arg(long)]
@@ -436,6 +441,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 .await?;
             output::show(json, &report, output::print_quality);
         }
+        Command::Metrics(cmd) => quality::metrics(&open_app(cli.data_dir).await?, cmd).await?,
+        Command::Retention(cmd) => quality::retention(&open_app(cli.data_dir).await?, cmd).await?,
         Command::Scorecard { domain, json } => {
             let app = open_app(cli.data_dir).await?;
             let cards = app.scorecard(ScorecardArgs { domain }, &NoEvents).await?;

@@ -32,7 +32,7 @@ fn opt(value: &Option<String>) -> &str {
 }
 
 /// Prints rows as aligned columns; the last column is not padded.
-fn print_table(header: &[&str], rows: &[Vec<String>]) {
+pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -147,6 +147,17 @@ pub fn print_sync_report(report: &SyncReport) {
             r.errors.len(),
             r.warnings.len()
         );
+        let (lineage, quality) = (&r.lineage, &r.quality);
+        if lineage.files + lineage.unchanged + quality.files + quality.unchanged > 0 {
+            println!(
+                "  result files: lineage {} read ({} new events), quality {} read ({} new outcomes), {} unchanged",
+                lineage.files,
+                lineage.imported,
+                quality.files,
+                quality.imported,
+                lineage.unchanged + quality.unchanged
+            );
+        }
         for e in &r.errors {
             println!("  error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
         }

@@ -25,13 +25,11 @@ pub enum LineageError {
     Unsupported(String),
 }
 
-/// Attaches a short description of the statement to sqlx errors.
-pub(crate) trait Ctx<T> {
-    fn ctx(self, context: &'static str) -> Result<T, LineageError>;
-}
-
-impl<T> Ctx<T> for Result<T, sqlx::Error> {
-    fn ctx(self, context: &'static str) -> Result<T, LineageError> {
-        self.map_err(|source| LineageError::Db { context, source })
+impl From<meshlens_store::DbError> for LineageError {
+    fn from(e: meshlens_store::DbError) -> LineageError {
+        LineageError::Db {
+            context: e.context,
+            source: e.source,
+        }
     }
 }

@@ -23,7 +23,9 @@ use serde_json::Value;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::error::{Ctx, LineageError};
+use meshlens_store::Ctx;
+
+use crate::error::LineageError;
 use crate::naming::dataset_identities;
 
 /// What a node in a lineage graph is.
@@ -173,10 +175,12 @@ pub(crate) async fn graph(store: &Store) -> Result<Arc<Graph>, LineageError> {
 }
 
 async fn meta(store: &Store) -> Result<(String, i64), LineageError> {
-    sqlx::query_as("SELECT instance, generation FROM lineage_meta WHERE id = 1")
-        .fetch_one(store.pool())
-        .await
-        .ctx("read lineage generation")
+    Ok(
+        sqlx::query_as("SELECT instance, generation FROM lineage_meta WHERE id = 1")
+            .fetch_one(store.pool())
+            .await
+            .ctx("read lineage generation")?,
+    )
 }
 
 #[derive(Default)]

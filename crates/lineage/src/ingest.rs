@@ -17,7 +17,9 @@ use serde_json::{Map, Value};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
-use crate::error::{Ctx, LineageError};
+use meshlens_store::Ctx;
+
+use crate::error::LineageError;
 use crate::event::{EntityKind, EventKind, NodeKey, ParsedEvent, parse_event};
 use crate::reader::EventReader;
 
@@ -164,6 +166,96 @@ pub async fn ingest_bytes(
     Ok(ingestor.report)
 }
 
+/// Forgets the events that sync source `source` brought in (only those of its files `paths` when
+/// given: they are gone upstream) and everything derived from them: nodes, edges, column lineage,
+/// aliases, runs and facets are re-derived from the events that remain, in one transaction, and
+/// the generation moves on so the cached graph and quality links rebuild. Returns how many events
+/// were removed. An event that another source also holds was stored once, under the source that
+/// brought it first, and goes with that source.
+pub async fn forget_events(
+    store: &Store,
+    source: &str,
+    paths: Option<&[String]>,
+) -> Result<u64, LineageError> {
+    let mut tx = store.pool().begin().await.ctx("begin forgetting events")?;
+    let mut removed = 0;
+    match paths {
+        None => {
+            removed += sqlx::query("DELETE FROM ol_events WHERE source = ?")
+                .bind(source)
+                .execute(&mut *tx)
+                .await
+                .ctx("delete events")?
+                .rows_affected();
+        }
+        Some(paths) => {
+            for path in paths {
+                removed += sqlx::query("DELETE FROM ol_events WHERE source = ? AND path = ?")
+                    .bind(source)
+                    .bind(path)
+                    .execute(&mut *tx)
+                    .await
+                    .ctx("delete events")?
+                    .rows_affected();
+            }
+        }
+    }
+    if removed == 0 {
+        tx.commit().await.ctx("commit forgetting events")?;
+        return Ok(0);
+    }
+    for table in [
+        "column_edges",
+        "lineage_edges",
+        "dataset_aliases",
+        "lineage_runs",
+        "lineage_nodes",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await
+            .ctx("clear derived lineage")?;
+    }
+    let mut ingestor = Ingestor::new(store, None, String::new());
+    let mut after = 0_i64;
+    loop {
+        let page: Vec<(i64, String, i64)> =
+            sqlx::query_as("SELECT id, body, line FROM ol_events WHERE id > ? ORDER BY id LIMIT ?")
+                .bind(after)
+                .bind(BATCH as i64)
+                .fetch_all(&mut *tx)
+                .await
+                .ctx("read kept events")?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        let batch: Vec<Pending> = page
+            .into_iter()
+            .filter_map(|(_, body, line)| {
+                // Stored events were accepted once; one that no longer parses is skipped, not fatal.
+                let value: Value = serde_json::from_str(&body).ok()?;
+                let event = parse_event(&value).ok()?;
+                Some(Pending {
+                    line: u64::try_from(line).unwrap_or(0),
+                    event,
+                    body: String::new(),
+                })
+            })
+            .collect();
+        ingestor.derive(&mut tx, &batch).await?;
+    }
+    bump_generation(&mut tx).await?;
+    tx.commit().await.ctx("commit forgetting events")?;
+    Ok(removed)
+}
+
+async fn bump_generation(conn: &mut SqliteConnection) -> Result<(), LineageError> {
+    sqlx::query("UPDATE lineage_meta SET generation = generation + 1")
+        .execute(&mut *conn)
+        .await
+        .ctx("bump lineage generation")?;
+    Ok(())
+}
+
 enum RunError {
     Io(std::io::Error),
     Lineage(LineageError),
@@ -263,20 +355,26 @@ impl<'a> Ingestor<'a> {
         let mut tx = self.store.pool().begin().await.ctx("begin lineage batch")?;
         let fresh = self.drop_duplicates(&mut tx, batch).await?;
         if fresh.is_empty() {
-            return tx.commit().await.ctx("commit lineage batch");
+            return Ok(tx.commit().await.ctx("commit lineage batch")?);
         }
-        let node_ids = self.resolve_nodes(&mut tx, &fresh).await?;
         self.insert_events(&mut tx, &fresh).await?;
-        self.insert_edges(&mut tx, &fresh, &node_ids).await?;
-        upsert_runs(&mut tx, &fresh, &node_ids).await?;
-        merge_facets(&mut tx, &fresh, &node_ids).await?;
-        sqlx::query("UPDATE lineage_meta SET generation = generation + 1")
-            .execute(&mut *tx)
-            .await
-            .ctx("bump lineage generation")?;
+        self.derive(&mut tx, &fresh).await?;
+        bump_generation(&mut tx).await?;
         tx.commit().await.ctx("commit lineage batch")?;
         self.report.imported += fresh.len() as u64;
         Ok(())
+    }
+
+    /// Writes what `batch` says about nodes, edges, runs and facets (not the events themselves).
+    async fn derive(
+        &mut self,
+        conn: &mut SqliteConnection,
+        batch: &[Pending],
+    ) -> Result<(), LineageError> {
+        let node_ids = self.resolve_nodes(conn, batch).await?;
+        self.insert_edges(conn, batch, &node_ids).await?;
+        upsert_runs(conn, batch, &node_ids).await?;
+        merge_facets(conn, batch, &node_ids).await
     }
 
     /// Removes events already stored or repeated inside the batch, counting them as skipped.

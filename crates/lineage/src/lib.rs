@@ -4,6 +4,7 @@
 //!   engine) reads RunEvents, DatasetEvents and JobEvents from NDJSON, JSON arrays or single
 //!   objects, keeps every accepted event verbatim (unknown facets included), and records datasets
 //!   and jobs by `(namespace, name)`, their edges, column lineage, symlink aliases and run states.
+//!   [`forget_events`] takes a removed source's (or file's) events back out, with all they implied.
 //! - Queries ([`lineage`], [`path_between`], [`impact`], [`to_dot`], [`latest_runs`]) run on an
 //!   in-memory graph cached per database and rebuilt when the data changes (see `graph.rs` for
 //!   why that beats recursive SQL). Contract datasets are joined to OpenLineage datasets through
@@ -24,8 +25,8 @@ mod time;
 pub use error::LineageError;
 pub use graph::NodeKind;
 pub use ingest::{
-    ImportIssue, ImportReport, import_path, ingest_bytes, ingest_dir, ingest_file, is_lineage_file,
-    looks_like_openlineage,
+    ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,
+    is_lineage_file, looks_like_openlineage,
 };
 pub use query::{
     GraphEdge, GraphNode, ImpactDataset, ImpactProduct, ImpactReport, JobRun, Level, LineageGraph,

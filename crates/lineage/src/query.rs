@@ -8,7 +8,9 @@ use meshlens_store::Store;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Ctx, LineageError};
+use meshlens_store::Ctx;
+
+use crate::error::LineageError;
 use crate::graph::{Csr, Graph, NodeKind, column_id, graph};
 
 /// Which graph to walk.
@@ -627,7 +629,7 @@ pub struct JobRun {
 
 /// Every job with its latest run (the one that started last), ordered by job.
 pub async fn latest_runs(store: &Store) -> Result<Vec<JobRun>, LineageError> {
-    sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT n.namespace, n.name, r.run_id, r.state, r.started_at, r.ended_at
          FROM lineage_nodes n
          JOIN (SELECT *, row_number() OVER (PARTITION BY job ORDER BY coalesce(started_ms, state_key / 8) DESC, run_id) AS rn
@@ -636,5 +638,5 @@ pub async fn latest_runs(store: &Store) -> Result<Vec<JobRun>, LineageError> {
     )
     .fetch_all(store.pool())
     .await
-    .ctx("read latest runs")
+    .ctx("read latest runs")?)
 }

@@ -499,3 +499,94 @@ async fn folder_import_ignores_json_that_is_not_openlineage() {
     assert_eq!(report.ignored_files.len(), 1);
     assert!(report.ignored_files[0].ends_with("run_results.json"));
 }
+
+#[tokio::test]
+async fn forgetting_a_file_or_source_takes_its_events_and_what_they_implied() {
+    let store = Store::open_in_memory().await.unwrap();
+    let ingest = |source: &'static str, path: &'static str, text: String| {
+        let store = store.clone();
+        async move {
+            ingest_bytes(&store, source, path, text.as_bytes())
+                .await
+                .unwrap()
+        }
+    };
+    let load = run_line(
+        "COMPLETE",
+        "2026-01-01T10:05:00Z",
+        "r1",
+        "load",
+        &["a"],
+        &["b"],
+    );
+    let publish = run_line(
+        "COMPLETE",
+        "2026-01-01T11:00:00Z",
+        "r2",
+        "publish",
+        &["b"],
+        &["c"],
+    );
+    let report = run_line(
+        "COMPLETE",
+        "2026-01-01T12:00:00Z",
+        "r3",
+        "report",
+        &["c"],
+        &["d"],
+    );
+    ingest("one", "load.ndjson", load).await;
+    ingest("one", "publish.ndjson", publish).await;
+    ingest("two", "report.ndjson", report).await;
+    let ids = |g: &meshlens_lineage::LineageGraph| -> Vec<String> {
+        let mut ids: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    // Warms the cached graph, which must follow the removals below.
+    let before = lineage(&store, &LineageRequest::new("db:c")).await.unwrap();
+    assert!(
+        ids(&before).contains(&"db:a".to_owned()),
+        "{:?}",
+        ids(&before)
+    );
+
+    let removed = meshlens_lineage::forget_events(&store, "one", Some(&["load.ndjson".to_owned()]))
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let after = lineage(&store, &LineageRequest::new("db:c")).await.unwrap();
+    assert_eq!(
+        ids(&after),
+        [
+            "db:b",
+            "db:c",
+            "db:d",
+            "job:jobs:publish",
+            "job:jobs:report"
+        ]
+    );
+    assert!(lineage(&store, &LineageRequest::new("db:a")).await.is_err());
+    let runs: Vec<String> = sqlx::query_scalar("SELECT run_id FROM lineage_runs ORDER BY run_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(runs, ["r2", "r3"]);
+
+    // A whole source; the other source's events and graph stay.
+    assert_eq!(
+        meshlens_lineage::forget_events(&store, "one", None)
+            .await
+            .unwrap(),
+        1
+    );
+    let left = lineage(&store, &LineageRequest::new("db:c")).await.unwrap();
+    assert_eq!(ids(&left), ["db:c", "db:d", "job:jobs:report"]);
+    // Nothing of that source is left: a no-op.
+    assert_eq!(
+        meshlens_lineage::forget_events(&store, "one", None)
+            .await
+            .unwrap(),
+        0
+    );
+}

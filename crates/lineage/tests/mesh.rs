@@ -1,59 +1,20 @@
 //! The bundled demo mesh: its descriptors go through the store like a sync would write them,
 //! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
 
-use std::path::{Path, PathBuf};
-
 use meshlens_lineage::{
     Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage, path_between,
     to_dot,
 };
-use meshlens_store::{FileStat, SourceConfig, SourceKind, Store, SyncStatus};
+use meshlens_store::{Store, SyncStatus};
 
-fn demo_mesh() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-mesh")
-}
+#[path = "../../../tests/support/demo_store.rs"]
+mod demo_store;
 
-/// Writes every descriptor of the demo mesh into the store as one sync of source `demo`.
-async fn load_descriptors(store: &Store) {
-    let root = demo_mesh();
-    let source = SourceConfig {
-        name: "demo".into(),
-        kind: SourceKind::Folder { path: root.clone() },
-    };
-    store.add_source(&source).await.unwrap();
-    let mut tx = store.begin_sync("demo").await.unwrap();
-    for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "yaml")
-            || path.components().any(|c| c.as_os_str() == "quality")
-        {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let bytes = std::fs::read(path).unwrap();
-        let doc = meshlens_model::parse_document(&rel, &bytes).unwrap();
-        tx.upsert(
-            &rel,
-            FileStat {
-                size: bytes.len() as u64,
-                mtime: 0,
-            },
-            &doc,
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit(SyncStatus::Ok, None).await.unwrap();
-}
+use demo_store::{demo_mesh, sync_descriptors};
 
 async fn demo_store() -> Store {
     let store = Store::open_in_memory().await.unwrap();
-    load_descriptors(&store).await;
+    sync_descriptors(&store).await;
     let report = import_path(&store, &demo_mesh().join("lineage"))
         .await
         .unwrap();

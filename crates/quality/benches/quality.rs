@@ -1,6 +1,7 @@
 //! Quality benchmark on a generated 10k-product mesh (meshlens-demo generator, file-backed store):
 //! import 1M Soda check outcomes (100 daily scans of 10k checks over 5k contract datasets), then
-//! scorecards of every product and domain, then the built-in policy check of the whole mesh.
+//! scorecards of every product and domain, then the built-in policy check of the whole mesh, then
+//! the retention pass that follows every import and sync.
 //!
 //! `cargo bench -p meshlens-quality` (release). `MESHLENS_BENCH_PRODUCTS` and
 //! `MESHLENS_BENCH_RESULTS` scale the mesh and the number of outcomes; `MESHLENS_BENCH_DB` keeps the cache.
@@ -9,7 +10,8 @@ use std::time::Instant;
 
 use meshlens_demo::{GenerateOptions, generate};
 use meshlens_quality::{
-    check_policies, default_policies, domain_scorecards_at, import_bytes, scorecards_at,
+    Retention, apply_retention, check_policies, default_policies, domain_scorecards_at,
+    import_bytes, scorecards_at,
 };
 use meshlens_store::{FileStat, SourceConfig, SourceKind, Store, SyncStatus};
 use serde_json::json;
@@ -170,5 +172,15 @@ fn main() {
             cards.len(),
             started.elapsed().as_secs_f64() * 1e3
         );
+
+        // What every import and sync runs afterwards: nothing to drop, then a cap that drops 10%.
+        let keep_all = Retention { max_age_days: Some(180), max_results_per_check: Some(1000) };
+        let started = Instant::now();
+        let removed = apply_retention(&store, keep_all, now).await.unwrap();
+        println!("retention, nothing to drop: {removed} removed in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
+        let cap = Retention { max_age_days: Some(180), max_results_per_check: Some(DAYS as u32 * 9 / 10) };
+        let started = Instant::now();
+        let removed = apply_retention(&store, cap, now).await.unwrap();
+        println!("retention, cap of {} per check: {removed} removed in {:.2} s", DAYS * 9 / 10, started.elapsed().as_secs_f64());
     });
 }

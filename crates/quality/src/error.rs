@@ -20,15 +20,22 @@ pub enum QualityError {
     BadDate(String),
     #[error("no product '{0}' in the cache")]
     UnknownProduct(String),
+    /// dbt run results read by a sync before the manifest of their folder.
+    #[error(
+        "dbt run results need the manifest.json of the same build in the same folder ({0}); read again at the next sync"
+    )]
+    MissingManifest(String),
+    #[error(
+        "a retention limit of 0 would erase the quality history as it arrives; give at least 1 or leave it unset"
+    )]
+    BadRetention,
 }
 
-/// Attaches a short description of the statement to sqlx errors.
-pub(crate) trait Ctx<T> {
-    fn ctx(self, context: &'static str) -> Result<T, QualityError>;
-}
-
-impl<T> Ctx<T> for Result<T, sqlx::Error> {
-    fn ctx(self, context: &'static str) -> Result<T, QualityError> {
-        self.map_err(|source| QualityError::Db { context, source })
+impl From<meshlens_store::DbError> for QualityError {
+    fn from(e: meshlens_store::DbError) -> QualityError {
+        QualityError::Db {
+            context: e.context,
+            source: e.source,
+        }
     }
 }

@@ -7,11 +7,30 @@ use meshlens_model::{FileClass, classify};
 use meshlens_store::Store;
 use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use ts_rs::TS;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::formats::dbt::{self, ManifestTests};
-use crate::formats::{Parsed, Row, Status, gx, openlineage, soda};
+use crate::formats::{MetricRow, Parsed, Row, Status, gx, openlineage, soda};
 use crate::types::{QualityImportReport, Rejected};
+
+/// A deleted outcome: its check (target, tool, name, column), status and id.
+type DeletedRow = (String, String, String, String, String, i64);
+type DeleteQuery<'q> =
+    sqlx::query::QueryAs<'q, Sqlite, DeletedRow, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// `DELETE FROM quality_results WHERE <condition>` returning what [`delete_results`] needs.
+macro_rules! deleting {
+    ($condition:literal) => {
+        sqlx::query_as(concat!(
+            "DELETE FROM quality_results WHERE ",
+            $condition,
+            " RETURNING target_key, tool, check_name, COALESCE(column_name, ''), status, id"
+        ))
+    };
+}
 
 /// Rows per multi-row INSERT (16 bound values each stays under SQLite's 32766 limit).
 const BATCH: usize = 2_000;
@@ -73,6 +92,8 @@ pub async fn import_bytes(
         FileClass::DbtManifest => return store_manifest(store, source, path, bytes).await,
         FileClass::DbtRunResults => match manifest_for(store, source, path).await? {
             Some(manifest) => dbt::read_run_results(path, bytes, &manifest),
+            // A sync does not track the file, so it is read again once the manifest arrives.
+            None if source.is_some() => return Err(QualityError::MissingManifest(folder(path))),
             None => return Ok(rejected(path, format!(
                 "dbt run results need the manifest.json of the same build in the same folder ({})",
                 folder(path)
@@ -204,12 +225,17 @@ async fn store_rows(
     path: &str,
     parsed: Parsed,
 ) -> Result<QualityImportReport, QualityError> {
-    let Parsed { rows, rejected } = parsed;
+    let Parsed {
+        rows,
+        metrics,
+        rejected,
+    } = parsed;
     let mut report = QualityImportReport {
         rejected,
         ..QualityImportReport::default()
     };
     let mut tx = store.pool().begin().await.ctx("begin quality import")?;
+    store_metrics(&mut tx, source, path, &metrics).await?;
     for chunk in rows.chunks(BATCH) {
         let keys: Vec<Vec<u8>> = chunk.iter().map(dedupe_key).collect();
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -327,15 +353,95 @@ async fn upsert_checks<'a>(
     Ok(())
 }
 
-/// How long history is kept: outcomes older than `max_age_days` before `now_ms` are dropped,
-/// then the oldest beyond `max_results`. Check summaries are rebuilt from what remains.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Retention {
-    pub max_age_days: Option<u32>,
-    pub max_results: Option<u64>,
+async fn store_metrics(
+    conn: &mut SqliteConnection,
+    source: Option<&str>,
+    path: &str,
+    metrics: &[MetricRow],
+) -> Result<(), QualityError> {
+    for chunk in metrics.chunks(1_500) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT OR IGNORE INTO quality_metrics (target_key, namespace, dataset, column_name, at_ms, at, row_count, bytes, file_count, null_count, distinct_count, sum, count, min, max, quantiles, source, path) ",
+        );
+        insert.push_values(chunk, |mut b, m| {
+            b.push_bind(&m.target_key)
+                .push_bind(&m.namespace)
+                .push_bind(&m.dataset)
+                .push_bind(&m.column)
+                .push_bind(m.at_ms)
+                .push_bind(&m.at)
+                .push_bind(m.row_count)
+                .push_bind(m.bytes)
+                .push_bind(m.file_count)
+                .push_bind(m.null_count)
+                .push_bind(m.distinct_count)
+                .push_bind(m.sum)
+                .push_bind(m.count)
+                .push_bind(m.min)
+                .push_bind(m.max)
+                .push_bind(&m.quantiles)
+                .push_bind(source)
+                .push_bind(path);
+        });
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .ctx("insert dataset metrics")?;
+    }
+    Ok(())
 }
 
-/// Applies `retention`; returns how many outcomes were removed.
+/// How long history is kept: outcomes (and dataset metrics) older than `max_age_days` are
+/// dropped, and of every check only the newest `max_results_per_check` outcomes stay. `None`
+/// keeps everything on that axis. The newest outcome of a check (and the newest figures of a
+/// dataset or column) always stays: it is the current status until a newer one replaces it, and
+/// a file of old results imported today is not erased on arrival. Stored in the cache (`quality_settings`, default 180 days and
+/// 1000 outcomes per check) and applied after every import and sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, TS)]
+pub struct Retention {
+    pub max_age_days: Option<u32>,
+    pub max_results_per_check: Option<u32>,
+}
+
+/// The retention stored in the cache.
+pub async fn retention(store: &Store) -> Result<Retention, QualityError> {
+    let (days, per_check): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT max_age_days, max_results_per_check FROM quality_settings WHERE id = 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .ctx("read retention settings")?;
+    Ok(Retention {
+        max_age_days: days.and_then(|d| u32::try_from(d).ok()),
+        max_results_per_check: per_check.and_then(|n| u32::try_from(n).ok()),
+    })
+}
+
+/// Stores `retention` for the following imports and syncs (a zero limit is refused: it would
+/// erase the history as it arrives).
+pub async fn set_retention(store: &Store, retention: Retention) -> Result<(), QualityError> {
+    if retention.max_age_days == Some(0) || retention.max_results_per_check == Some(0) {
+        return Err(QualityError::BadRetention);
+    }
+    sqlx::query(
+        "UPDATE quality_settings SET max_age_days = ?, max_results_per_check = ? WHERE id = 1",
+    )
+    .bind(retention.max_age_days)
+    .bind(retention.max_results_per_check)
+    .execute(store.pool())
+    .await
+    .ctx("store retention settings")?;
+    Ok(())
+}
+
+/// Applies the stored retention as of now; returns how many outcomes were removed.
+pub async fn apply_stored_retention(store: &Store) -> Result<u64, QualityError> {
+    let settings = retention(store).await?;
+    apply_retention(store, settings, crate::query::now_ms()).await
+}
+
+/// Applies `retention` as of `now_ms`; returns how many outcomes were removed.
 pub async fn apply_retention(
     store: &Store,
     retention: Retention,
@@ -345,25 +451,46 @@ pub async fn apply_retention(
     let mut removed = 0;
     if let Some(days) = retention.max_age_days {
         let cutoff = now_ms - i64::from(days) * 86_400_000;
-        removed += sqlx::query("DELETE FROM quality_results WHERE at_ms < ?")
-            .bind(cutoff)
+        removed += delete_results(
+            &mut tx,
+            deleting!("at_ms < ? AND id NOT IN (SELECT last_id FROM quality_checks)").bind(cutoff),
+        )
+        .await?;
+        sqlx::query(
+            "DELETE FROM quality_metrics AS m WHERE at_ms < ?1 AND at_ms < (SELECT MAX(n.at_ms)
+             FROM quality_metrics n WHERE n.target_key = m.target_key AND n.column_name = m.column_name)",
+        )
+        .bind(cutoff)
             .execute(&mut *tx)
             .await
-            .ctx("drop old results")?
-            .rows_affected();
+            .ctx("drop old dataset metrics")?;
     }
-    if let Some(max) = retention.max_results {
-        removed += sqlx::query(
-            "DELETE FROM quality_results WHERE id IN (SELECT id FROM quality_results ORDER BY at_ms DESC, id DESC LIMIT -1 OFFSET ?)",
-        )
-        .bind(i64::try_from(max).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await
-        .ctx("drop results beyond the limit")?
-        .rows_affected();
-    }
-    if removed > 0 {
-        rebuild_checks(&mut tx).await?;
+    if let Some(max) = retention.max_results_per_check {
+        let max = i64::from(max);
+        // Only checks over the limit are ranked, so a sync that adds one run per check does
+        // not sort the whole history when nothing needs to go.
+        let over: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM quality_checks WHERE runs > ?")
+            .bind(max)
+            .fetch_one(&mut *tx)
+            .await
+            .ctx("find checks over the retention limit")?;
+        if over.0 > 0 {
+            removed += delete_results(
+                &mut tx,
+                deleting!(
+                    "id IN (SELECT id FROM (
+                    SELECT r.id, ROW_NUMBER() OVER (
+                        PARTITION BY r.target_key, r.tool, r.check_name, COALESCE(r.column_name, '')
+                        ORDER BY r.at_ms DESC, r.id DESC) AS newer
+                    FROM quality_results r JOIN quality_checks c
+                      ON c.target_key = r.target_key AND c.tool = r.tool
+                     AND c.check_name = r.check_name AND c.column_name = COALESCE(r.column_name, '')
+                    WHERE c.runs > ?1) WHERE newer > ?1)"
+                )
+                .bind(max),
+            )
+            .await?;
+        }
     }
     tx.commit().await.ctx("commit retention")?;
     Ok(removed)
@@ -373,41 +500,135 @@ pub async fn apply_retention(
 /// many outcomes were removed.
 pub async fn remove_source_results(store: &Store, source: &str) -> Result<u64, QualityError> {
     let mut tx = store.pool().begin().await.ctx("begin source removal")?;
-    let removed = sqlx::query("DELETE FROM quality_results WHERE source = ?")
+    let removed = delete_results(&mut tx, deleting!("source = ?").bind(source)).await?;
+    sqlx::query("DELETE FROM quality_metrics WHERE source = ?")
         .bind(source)
         .execute(&mut *tx)
         .await
-        .ctx("drop the source's results")?
-        .rows_affected();
+        .ctx("drop the source's dataset metrics")?;
     sqlx::query("DELETE FROM quality_dbt_manifests WHERE folder >= ? AND folder < ?")
         .bind(format!("{source}\0"))
         .bind(format!("{source}\u{1}"))
         .execute(&mut *tx)
         .await
         .ctx("drop the source's dbt manifests")?;
-    if removed > 0 {
-        rebuild_checks(&mut tx).await?;
-    }
     tx.commit().await.ctx("commit source removal")?;
     Ok(removed)
 }
 
-/// Recomputes every check summary from the kept outcomes (after deletions).
-async fn rebuild_checks(conn: &mut SqliteConnection) -> Result<(), QualityError> {
-    sqlx::query("DELETE FROM quality_checks")
+/// Forgets what file `path` of sync source `source` brought in (the file is gone upstream or no
+/// longer a result file); returns how many outcomes were removed.
+pub async fn remove_file_results(
+    store: &Store,
+    source: &str,
+    path: &str,
+) -> Result<u64, QualityError> {
+    let mut tx = store.pool().begin().await.ctx("begin file removal")?;
+    let removed = delete_results(
+        &mut tx,
+        deleting!("source = ? AND path = ?").bind(source).bind(path),
+    )
+    .await?;
+    sqlx::query("DELETE FROM quality_metrics WHERE source = ? AND path = ?")
+        .bind(source)
+        .bind(path)
+        .execute(&mut *tx)
+        .await
+        .ctx("drop the file's dataset metrics")?;
+    if Path::new(path)
+        .file_name()
+        .is_some_and(|n| n == "manifest.json")
+    {
+        sqlx::query("DELETE FROM quality_dbt_manifests WHERE folder = ?")
+            .bind(folder_key(Some(source), path))
+            .execute(&mut *tx)
+            .await
+            .ctx("drop the file's dbt manifest")?;
+    }
+    tx.commit().await.ctx("commit file removal")?;
+    Ok(removed)
+}
+
+/// Runs a [`deleting!`] statement and takes the outcomes out of their check summaries: counts go
+/// down, summaries left without outcomes go, and a check whose newest outcome went gets its
+/// newest remaining one. Cheaper than rebuilding every summary when a few outcomes go.
+async fn delete_results(
+    conn: &mut SqliteConnection,
+    delete: DeleteQuery<'_>,
+) -> Result<u64, QualityError> {
+    let deleted: Vec<DeletedRow> = delete
+        .fetch_all(&mut *conn)
+        .await
+        .ctx("delete quality results")?;
+    if deleted.is_empty() {
+        return Ok(0);
+    }
+    let mut deltas: HashMap<(&str, &str, &str, &str), [i64; 4]> = HashMap::new();
+    for (target, tool, check, column, status, _) in &deleted {
+        let d = deltas
+            .entry((
+                target.as_str(),
+                tool.as_str(),
+                check.as_str(),
+                column.as_str(),
+            ))
+            .or_default();
+        d[0] += 1;
+        match status.as_str() {
+            "pass" => d[1] += 1,
+            "warn" => d[2] += 1,
+            "fail" | "error" => d[3] += 1,
+            _ => {}
+        }
+    }
+    for ((target, tool, check, column), [runs, passes, warns, fails]) in deltas {
+        sqlx::query(
+            "UPDATE quality_checks SET runs = runs - ?, passes = passes - ?, warns = warns - ?, fails = fails - ?
+             WHERE target_key = ? AND tool = ? AND check_name = ? AND column_name = ?",
+        )
+        .bind(runs)
+        .bind(passes)
+        .bind(warns)
+        .bind(fails)
+        .bind(target)
+        .bind(tool)
+        .bind(check)
+        .bind(column)
         .execute(&mut *conn)
         .await
-        .ctx("clear check summaries")?;
-    // SQLite takes the bare columns (check_type, dataset, at, status, id) from the MAX(at_ms) row.
+        .ctx("update check summaries")?;
+    }
+    sqlx::query("DELETE FROM quality_checks WHERE runs <= 0")
+        .execute(&mut *conn)
+        .await
+        .ctx("drop emptied check summaries")?;
+    // Retention never drops a check's newest outcome; a removed file or source may.
+    let (dangling,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM quality_checks k
+         WHERE NOT EXISTS (SELECT 1 FROM quality_results x WHERE x.id = k.last_id)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("find check summaries that lost their newest outcome")?;
+    if dangling == 0 {
+        return Ok(deleted.len() as u64);
+    }
+    // SQLite takes the bare columns (at, status, id...) from the MAX(at_ms) row.
     sqlx::query(
-        "INSERT INTO quality_checks (target_key, tool, check_name, column_name, check_type, dataset, runs, passes, warns, fails, last_ms, last_at, last_status, last_id)
-         SELECT target_key, tool, check_name, COALESCE(column_name, ''), check_type, dataset, COUNT(*),
-                SUM(status = 'pass'), SUM(status = 'warn'), SUM(status IN ('fail', 'error')), MAX(at_ms), at, status, id
-         FROM quality_results
-         GROUP BY target_key, tool, check_name, COALESCE(column_name, '')",
+        "UPDATE quality_checks AS c SET last_ms = n.at_ms, last_at = n.at, last_status = n.status,
+             last_id = n.id, check_type = n.check_type, dataset = n.dataset
+         FROM (SELECT r.target_key, r.tool, r.check_name, COALESCE(r.column_name, '') AS column_name,
+                      MAX(r.at_ms) AS at_ms, r.at, r.status, r.id, r.check_type, r.dataset
+               FROM quality_results r JOIN quality_checks k
+                 ON k.target_key = r.target_key AND k.tool = r.tool AND k.check_name = r.check_name
+                AND k.column_name = COALESCE(r.column_name, '')
+               WHERE NOT EXISTS (SELECT 1 FROM quality_results x WHERE x.id = k.last_id)
+               GROUP BY r.target_key, r.tool, r.check_name, COALESCE(r.column_name, '')) AS n
+         WHERE c.target_key = n.target_key AND c.tool = n.tool AND c.check_name = n.check_name
+           AND c.column_name = n.column_name",
     )
     .execute(&mut *conn)
     .await
-    .ctx("rebuild check summaries")?;
-    Ok(())
+    .ctx("re-point check summaries at their newest outcome")?;
+    Ok(deleted.len() as u64)
 }

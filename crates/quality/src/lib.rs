@@ -7,7 +7,11 @@
 //! - Links: a result names its dataset the way its tool does; contract datasets are registered
 //!   under the same keys (server name + table, engine + qualified name), so results link to the
 //!   dataset, contract and product, including results imported before the contract was synced.
-//! - Reads: [`quality`] (history or currently failing checks), [`scorecards`] and
+//! - Sync: the sync engine feeds source files to [`import_bytes`] and, when a file or a source
+//!   goes, calls [`remove_file_results`] / [`remove_source_results`]; [`apply_stored_retention`]
+//!   runs after every import and sync ([`set_retention`] configures it).
+//! - Reads: [`quality`] (history or currently failing checks, each linked to the contract rule it
+//!   checks, see `rules.rs`), [`dataset_metrics`] (OpenLineage `dataQualityMetrics` history), [`scorecards`] and
 //!   [`domain_scorecards_at`], [`sla_breaches`] (latency/freshness promises of ODCS `slaProperties`).
 //! - Governance: policies as code ([`load_policies`], [`default_policies`], [`check_policies`]),
 //!   format documented in `POLICIES.md`.
@@ -20,19 +24,23 @@ mod keys;
 mod policy;
 mod query;
 mod report;
+mod rules;
 mod targets;
 mod time;
 mod types;
 
 pub use error::QualityError;
-pub use import::{Retention, apply_retention, import_bytes, import_file, remove_source_results};
+pub use import::{
+    Retention, apply_retention, apply_stored_retention, import_bytes, import_file,
+    remove_file_results, remove_source_results, retention, set_retention,
+};
 pub use policy::{
     LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,
     check_policies, default_policies, load_policies, load_policy_bytes,
 };
 pub use query::{
-    domain_scorecards, domain_scorecards_at, quality, scorecards, scorecards_at, sla_breaches,
-    sla_breaches_at,
+    dataset_metrics, domain_scorecards, domain_scorecards_at, quality, scorecards, scorecards_at,
+    sla_breaches, sla_breaches_at,
 };
 pub use report::{render_report, render_report_at};
 pub use types::*;

@@ -11,7 +11,9 @@ use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite};
 use ts_rs::TS;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::targets::ensure_targets;
 
 const DEFAULT_POLICY: &str = include_str!("../policies/default.yaml");

@@ -5,12 +5,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use meshlens_store::Store;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
+use crate::rules::RuleIndex;
 use crate::targets::ensure_targets;
 use crate::time::{format_ms, parse_since};
 use crate::types::{
-    DomainScorecard, QualityQuery, QualityReport, QualityResult, QualitySummary, Scorecard,
-    SlaBreach,
+    ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, DomainScorecard,
+    QualityQuery, QualityReport, QualityResult, QualitySummary, Scorecard, SlaBreach,
 };
 
 /// One product link per dataset key (a dataset shared by two contracts shows its first owner).
@@ -28,17 +31,21 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-type ResultRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
+/// The selected columns of one outcome, in order.
+#[derive(sqlx::FromRow)]
+struct ResultRow {
+    check_name: String,
+    dataset: String,
+    column_name: Option<String>,
+    product_id: Option<String>,
+    status: String,
+    observed: Option<String>,
+    expected: Option<String>,
+    at: String,
+    tool: String,
+    target_key: String,
+    check_type: Option<String>,
+}
 
 /// `meshlens quality`: outcomes newest first, or with `failing` the newest outcome of every check
 /// that currently fails.
@@ -50,7 +57,7 @@ pub async fn quality(store: &Store, query: &QualityQuery) -> Result<QualityRepor
         }
         None => None,
     };
-    let columns = "r.check_name, r.dataset, r.column_name, t.product_id, r.status, r.observed, r.expected, r.at, r.tool";
+    let columns = "r.check_name, r.dataset, r.column_name, t.product_id, r.status, r.observed, r.expected, r.at, r.tool, r.target_key, r.check_type";
     let sql = if query.failing {
         format!(
             "{LINKS} SELECT {columns} FROM quality_checks c
@@ -71,30 +78,36 @@ pub async fn quality(store: &Store, query: &QualityQuery) -> Result<QualityRepor
         .fetch_all(store.pool())
         .await
         .ctx("read quality results")?;
+    let rules = RuleIndex::load(store).await?;
     let mut summary = QualitySummary::default();
     let results = rows
         .into_iter()
-        .map(
-            |(check, dataset, column, product, status, observed, expected, at, tool)| {
-                match status.as_str() {
-                    "pass" => summary.passed += 1,
-                    "warn" => summary.warned += 1,
-                    "fail" | "error" => summary.failed += 1,
-                    _ => {}
-                }
-                QualityResult {
-                    check,
-                    dataset,
-                    column,
-                    product,
-                    status,
-                    observed,
-                    expected,
-                    at,
-                    source_tool: tool,
-                }
-            },
-        )
+        .map(|r| {
+            match r.status.as_str() {
+                "pass" => summary.passed += 1,
+                "warn" => summary.warned += 1,
+                "fail" | "error" => summary.failed += 1,
+                _ => {}
+            }
+            let rule = rules.find(
+                &r.target_key,
+                &r.check_name,
+                r.check_type.as_deref(),
+                r.column_name.as_deref(),
+            );
+            QualityResult {
+                check: r.check_name,
+                dataset: r.dataset,
+                column: r.column_name,
+                product: r.product_id,
+                status: r.status,
+                observed: r.observed,
+                expected: r.expected,
+                at: r.at,
+                source_tool: r.tool,
+                rule,
+            }
+        })
         .collect();
     Ok(QualityReport { results, summary })
 }
@@ -324,4 +337,81 @@ async fn tallies(
         tallies.entry(product).or_default().policy_violations = u64::try_from(count).unwrap_or(0);
     }
     Ok((products, tallies))
+}
+
+/// One `quality_metrics` row as read for a history.
+#[derive(sqlx::FromRow)]
+struct MetricRow {
+    namespace: String,
+    dataset: String,
+    column_name: String,
+    at: String,
+    row_count: Option<i64>,
+    bytes: Option<i64>,
+    file_count: Option<i64>,
+    null_count: Option<i64>,
+    distinct_count: Option<i64>,
+    sum: Option<f64>,
+    count: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+    quantiles: Option<String>,
+}
+
+/// The OpenLineage `dataQualityMetrics` history of a dataset, oldest first. `dataset` is an
+/// OpenLineage id (`namespace:name`) or bare name, a contract dataset name or a contract id
+/// (then every dataset the contract declares, under each identity tools report it by).
+pub async fn dataset_metrics(store: &Store, dataset: &str) -> Result<DatasetMetrics, QualityError> {
+    ensure_targets(store).await?;
+    let rows: Vec<MetricRow> = sqlx::query_as(
+        "SELECT namespace, dataset, column_name, at, row_count, bytes, file_count, null_count,
+                distinct_count, sum, count, min, max, quantiles
+         FROM quality_metrics
+         WHERE namespace || ':' || dataset = ?1 OR dataset = ?1
+            OR target_key IN (SELECT target_key FROM quality_targets
+                              WHERE dataset = ?1 COLLATE NOCASE OR contract_id = ?1)
+         ORDER BY at_ms, namespace, dataset, column_name",
+    )
+    .bind(dataset)
+    .fetch_all(store.pool())
+    .await
+    .ctx("read dataset metrics")?;
+    let mut out = DatasetMetrics {
+        dataset: dataset.to_owned(),
+        ..DatasetMetrics::default()
+    };
+    let mut columns: BTreeMap<String, Vec<ColumnMetricPoint>> = BTreeMap::new();
+    for r in rows {
+        if r.column_name.is_empty() {
+            out.points.push(DatasetMetricPoint {
+                at: r.at,
+                reported_as: format!("{}:{}", r.namespace, r.dataset),
+                row_count: r.row_count,
+                bytes: r.bytes,
+                file_count: r.file_count,
+            });
+        } else {
+            columns
+                .entry(r.column_name)
+                .or_default()
+                .push(ColumnMetricPoint {
+                    at: r.at,
+                    null_count: r.null_count,
+                    distinct_count: r.distinct_count,
+                    sum: r.sum,
+                    count: r.count,
+                    min: r.min,
+                    max: r.max,
+                    quantiles: r
+                        .quantiles
+                        .as_deref()
+                        .and_then(|q| serde_json::from_str(q).ok()),
+                });
+        }
+    }
+    out.columns = columns
+        .into_iter()
+        .map(|(column, points)| ColumnMetricsHistory { column, points })
+        .collect();
+    Ok(out)
 }

@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use meshlens_store::Store;
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::query::{domain_scorecards_at, now_ms, quality, scorecards_at, sla_breaches_at};
 use crate::time::format_ms;
 use crate::types::QualityQuery;

@@ -4,12 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use meshlens_model::{Contract, Dataset, SlaProperty};
+use meshlens_model::{Contract, Dataset, QualityRule, SlaProperty};
 use meshlens_store::Store;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::error::{Ctx, QualityError};
+use meshlens_store::Ctx;
+
+use crate::error::QualityError;
 use crate::keys::{openlineage_key, target_keys};
 use crate::policy::custom_properties;
 
@@ -92,6 +94,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         datasets_of.entry(doc).or_default().push((name, physical));
     }
     let mut rows: Vec<TargetRow> = Vec::new();
+    let mut rules: Vec<RuleRow> = Vec::new();
     for (doc, id, version, contract_domain, entity, canonical) in contracts {
         // The product publishing this exact version, else any product publishing the contract id.
         let candidates = publishers
@@ -112,6 +115,12 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             .cloned()
             .unwrap_or_default();
         if let Some(c) = contract {
+            rules.extend(c.quality.iter().enumerate().map(|(ordinal, rule)| RuleRow {
+                contract_id: id.clone(),
+                contract_version: version.clone(),
+                ordinal: ordinal as i64,
+                rule: rule.clone(),
+            }));
             facts.push(ContractFacts::new(
                 c,
                 version.clone(),
@@ -171,12 +180,51 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             .ctx("write quality targets")?;
     }
     write_facts(&mut tx, &facts, &products, &lineage_products).await?;
+    write_rules(&mut tx, &rules).await?;
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
         .execute(&mut *tx)
         .await
         .ctx("record quality target generation")?;
     tx.commit().await.ctx("commit quality targets")?;
+    Ok(())
+}
+
+/// A `quality_contract_rules` row: one ODCS quality rule of a contract.
+struct RuleRow {
+    contract_id: String,
+    contract_version: Option<String>,
+    ordinal: i64,
+    rule: QualityRule,
+}
+
+async fn write_rules(conn: &mut SqliteConnection, rules: &[RuleRow]) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_contract_rules")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear contract rules")?;
+    for chunk in rules.chunks(3_000) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO quality_contract_rules (contract_id, contract_version, dataset, column_name, ordinal, name, rule_type, metric, dimension, description) ",
+        );
+        insert.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.contract_id)
+                .push_bind(&r.contract_version)
+                .push_bind(r.rule.dataset.as_deref().unwrap_or(""))
+                .push_bind(r.rule.column.as_deref().unwrap_or(""))
+                .push_bind(r.ordinal)
+                .push_bind(&r.rule.name)
+                .push_bind(&r.rule.rule_type)
+                .push_bind(&r.rule.metric)
+                .push_bind(&r.rule.dimension)
+                .push_bind(&r.rule.description);
+        });
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .ctx("write contract rules")?;
+    }
     Ok(())
 }
 

@@ -56,6 +56,66 @@ pub struct QualityResult {
     pub at: String,
     /// dbt, great_expectations, soda or openlineage.
     pub source_tool: String,
+    /// The contract quality rule this outcome checks, when one matches (see `rules.rs`).
+    pub rule: Option<RuleLink>,
+}
+
+/// A contract quality rule (ODCS `quality[]`) that a check outcome was linked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RuleLink {
+    pub contract: String,
+    /// The schema object the rule is written on (or the contract dataset for contract-level rules).
+    pub dataset: String,
+    /// The property the rule is written on; `None` for object-level rules.
+    pub column: Option<String>,
+    pub name: Option<String>,
+    /// library | text | sql | custom
+    pub rule_type: Option<String>,
+    pub metric: Option<String>,
+    pub dimension: Option<String>,
+    /// `name` (rule name = check name) or `metric` (same kind of check).
+    pub matched_by: String,
+}
+
+/// `meshlens quality metrics DATASET`: the OpenLineage `dataQualityMetrics` history of a dataset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct DatasetMetrics {
+    /// The dataset as asked for.
+    pub dataset: String,
+    /// Dataset-level figures, oldest first.
+    pub points: Vec<DatasetMetricPoint>,
+    /// Per-column figures, by column name, oldest first.
+    pub columns: Vec<ColumnMetricsHistory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DatasetMetricPoint {
+    pub at: String,
+    /// The OpenLineage `namespace:name` the figures were reported for.
+    pub reported_as: String,
+    pub row_count: Option<i64>,
+    pub bytes: Option<i64>,
+    pub file_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ColumnMetricsHistory {
+    pub column: String,
+    pub points: Vec<ColumnMetricPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ColumnMetricPoint {
+    pub at: String,
+    pub null_count: Option<i64>,
+    pub distinct_count: Option<i64>,
+    pub sum: Option<f64>,
+    pub count: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Quantile ("0.25", "0.5", ...) to value.
+    #[ts(type = "Record<string, number> | null")]
+    pub quantiles: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

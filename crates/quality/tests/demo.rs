@@ -1,13 +1,14 @@
 //! The bundled demo mesh: its quality folder and OpenLineage history against its contracts
 //! (see assets/demo-mesh/README.md, "Quality results").
 
+#[path = "../../../tests/support/demo_store.rs"]
 mod common;
 
 use common::{demo_mesh, demo_with_lineage, sync_descriptors};
 use meshlens_lineage::parse_event_time;
 use meshlens_quality::{
-    QualityQuery, Retention, apply_retention, domain_scorecards_at, import_file, quality,
-    render_report_at, scorecards_at, sla_breaches_at,
+    QualityQuery, QualityReport, Retention, apply_retention, domain_scorecards_at, import_file,
+    quality, render_report_at, scorecards_at, sla_breaches_at,
 };
 use meshlens_store::Store;
 
@@ -293,14 +294,34 @@ async fn out_of_order_results_and_contracts_that_arrive_later() {
     );
 }
 
+fn distinct_checks(report: &QualityReport) -> Vec<(&str, &str, Option<&str>, &str)> {
+    let mut checks: Vec<_> = report
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.check.as_str(),
+                r.dataset.as_str(),
+                r.column.as_deref(),
+                r.source_tool.as_str(),
+            )
+        })
+        .collect();
+    checks.sort();
+    checks.dedup();
+    checks
+}
+
 #[tokio::test]
 async fn retention_bounds_history_and_keeps_current_status() {
     let store = demo_store().await;
+    let failing_before = quality(&store, &query(None, true, None)).await.unwrap();
+    let everything = quality(&store, &QualityQuery::default()).await.unwrap();
     let removed = apply_retention(
         &store,
         Retention {
             max_age_days: Some(2),
-            max_results: None,
+            max_results_per_check: None,
         },
         at("2026-11-23T00:00:00Z"),
     )
@@ -308,35 +329,48 @@ async fn retention_bounds_history_and_keeps_current_status() {
     .unwrap();
     let left = quality(&store, &QualityQuery::default()).await.unwrap();
     assert!(
-        removed > 0 && left.results.iter().all(|r| r.at.as_str() >= "2026-11-21"),
+        removed > 0 && left.results.len() == 176 - removed as usize,
         "{removed}"
     );
+    // Older outcomes went, except the newest of each check: every check keeps its status.
+    assert_eq!(distinct_checks(&left), distinct_checks(&everything));
     assert_eq!(
-        quality(&store, &query(None, true, None))
-            .await
-            .unwrap()
-            .results
-            .len(),
-        3
+        quality(&store, &query(None, true, None)).await.unwrap(),
+        failing_before
     );
+
     let removed = apply_retention(
         &store,
         Retention {
             max_age_days: None,
-            max_results: Some(10),
+            max_results_per_check: Some(1),
         },
         0,
     )
     .await
     .unwrap();
-    assert_eq!(removed as usize, left.results.len() - 10);
+    assert!(removed > 0);
+    let one_each = quality(&store, &QualityQuery::default()).await.unwrap();
     assert_eq!(
-        quality(&store, &QualityQuery::default())
+        distinct_checks(&one_each).len(),
+        one_each.results.len(),
+        "one outcome per check is left"
+    );
+    assert_eq!(distinct_checks(&one_each), distinct_checks(&everything));
+    assert_eq!(
+        quality(&store, &query(None, true, None)).await.unwrap(),
+        failing_before
+    );
+    // Nothing left to remove: a second pass is a no-op.
+    let again = Retention {
+        max_age_days: Some(2),
+        max_results_per_check: Some(1),
+    };
+    assert_eq!(
+        apply_retention(&store, again, at("2026-11-23T00:00:00Z"))
             .await
-            .unwrap()
-            .results
-            .len(),
-        10
+            .unwrap(),
+        0
     );
 }
 

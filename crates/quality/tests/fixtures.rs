@@ -121,14 +121,35 @@ async fn dbt_models_are_not_checks_and_singular_tests_stay_on_the_project() {
 #[tokio::test]
 async fn run_results_without_their_manifest_are_rejected_with_the_reason() {
     let store = Store::open_in_memory().await.unwrap();
-    let bytes = std::fs::read(fixture("dbt/duckdb/target/run_results.json")).unwrap();
+    let bytes = std::fs::read(fixture("dbt/singular_test/target/run_results.json")).unwrap();
+    // An import reports the file and goes on with the others.
+    let report = meshlens_quality::import_bytes(&store, None, "elsewhere/run_results.json", &bytes)
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 0);
+    assert!(
+        report.rejected[0].message.contains("manifest.json"),
+        "{report:#?}"
+    );
+    // A sync gets an error, so it leaves the file untracked and reads it again once the
+    // manifest is there.
+    let error =
+        meshlens_quality::import_bytes(&store, Some("s"), "elsewhere/run_results.json", &bytes)
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(error, meshlens_quality::QualityError::MissingManifest(ref folder) if folder == "elsewhere")
+    );
+    let manifest = std::fs::read(fixture("dbt/singular_test/target/manifest.json")).unwrap();
+    meshlens_quality::import_bytes(&store, Some("s"), "elsewhere/manifest.json", &manifest)
+        .await
+        .unwrap();
     let report =
         meshlens_quality::import_bytes(&store, Some("s"), "elsewhere/run_results.json", &bytes)
             .await
             .unwrap();
-    assert_eq!(report.imported, 0);
     assert!(
-        report.rejected[0].message.contains("manifest.json"),
+        report.imported > 0 && report.rejected.is_empty(),
         "{report:#?}"
     );
 }

@@ -1,6 +1,7 @@
 //! Governance policies on the demo mesh: the built-in set, domain tightening and loosening,
 //! invalid and contradictory policy files.
 
+#[path = "../../../tests/support/demo_store.rs"]
 mod common;
 
 use common::demo_with_lineage;

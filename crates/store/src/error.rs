@@ -37,14 +37,34 @@ pub enum StoreError {
     },
 }
 
-/// Attaches the operation name to a sqlx error so messages say what was being done.
-pub(crate) trait Ctx<T> {
-    fn ctx(self, operation: &'static str) -> Result<T, StoreError>;
+/// A failed statement and what it was for. Each crate that owns tables turns it into its own
+/// error type (`From<DbError>`), so `?` after [`Ctx::ctx`] works everywhere.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {source}")]
+pub struct DbError {
+    pub context: &'static str,
+    #[source]
+    pub source: sqlx::Error,
+}
+
+/// Attaches a short description of the statement to sqlx errors so messages say what was being
+/// done: `query.execute(pool).await.ctx("record sync status")?`.
+pub trait Ctx<T> {
+    fn ctx(self, context: &'static str) -> Result<T, DbError>;
 }
 
 impl<T> Ctx<T> for Result<T, sqlx::Error> {
-    fn ctx(self, operation: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Database { operation, source })
+    fn ctx(self, context: &'static str) -> Result<T, DbError> {
+        self.map_err(|source| DbError { context, source })
+    }
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> StoreError {
+        StoreError::Database {
+            operation: e.context,
+            source: e.source,
+        }
     }
 }
 

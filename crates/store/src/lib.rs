@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use error::StoreError;
+pub use error::{Ctx, DbError, StoreError};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
     ProductDetail, ProductFilter, ProductSummary, StoreStats,
@@ -25,8 +25,6 @@ pub use sources::{SourceConfig, SourceKind, SourceRecord, SyncStatus};
 pub use sync_tx::{
     AppliedSync, EntityConflict, EntityKind, FileStat, StoredFileState, SyncTx, UpsertOutcome,
 };
-
-use error::Ctx;
 
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
 const MAX_CONNECTIONS: u32 = 4;

@@ -164,6 +164,7 @@ pub async fn sync_source(
         errors,
         warnings,
         lineage: Default::default(),
+        quality: Default::default(),
         duration_ms: 0,
     };
     for path in &unchanged_results {

@@ -3,9 +3,10 @@
 //! [`sync_source`] walks a source, skips files whose size and mtime match the cache, hashes and
 //! parses the rest on all cores, and streams the results into one store transaction
 //! ([`meshlens_store::SyncTx`]) that commits at the end: a crash or cancellation at any point
-//! leaves the previous cache intact. OpenLineage files found in the source are then ingested
-//! into the lineage tables (see `results.rs`), each in its own idempotent transactions, and
-//! tracked so a re-sync skips the unchanged ones.
+//! leaves the previous cache intact. Result files found in the source (OpenLineage events, dbt,
+//! Great Expectations and Soda results) are then ingested into the lineage and quality tables
+//! (see `results.rs`), each in its own idempotent transactions, and tracked so a re-sync skips
+//! the unchanged ones.
 
 mod engine;
 mod git;
@@ -133,7 +134,7 @@ impl FileError {
 }
 
 /// The outcome of syncing one source. Serialized flat: `name`, `added`, `updated`, `removed`,
-/// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `duration_ms`.
+/// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `quality`, `duration_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceSyncReport {
     pub name: String,
@@ -146,6 +147,9 @@ pub struct SourceSyncReport {
     /// OpenLineage files of the source: ingested, skipped as unchanged, events imported. Their
     /// rejected lines are also in `errors`.
     pub lineage: ResultFilesReport,
+    /// Quality result files (dbt, Great Expectations, Soda): ingested, skipped as unchanged,
+    /// check outcomes imported (also those of OpenLineage quality facets).
+    pub quality: ResultFilesReport,
     pub duration_ms: u64,
 }
 

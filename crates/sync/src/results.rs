@@ -1,17 +1,20 @@
-//! Result files inside a source: OpenLineage events today, quality results once meshlens-quality
-//! plugs in at [`ResultKind::of`]. They are ingested after the descriptor transaction commits (the
-//! ingesters write in their own, idempotent transactions) and tracked in `result_files` so a
-//! re-sync skips unchanged ones exactly as it skips unchanged descriptors.
+//! Result files inside a source, routed at [`ResultKind::of`]: OpenLineage events (to
+//! meshlens-lineage, and to meshlens-quality when they carry `dataQualityAssertions` or
+//! `dataQualityMetrics` facets) and quality results (dbt `run_results.json` + `manifest.json`,
+//! Great Expectations validation results, Soda scans, to meshlens-quality). They are ingested after
+//! the descriptor transaction commits (the ingesters write in their own, idempotent transactions)
+//! and tracked in `result_files` so a re-sync skips unchanged ones exactly as it skips unchanged
+//! descriptors.
 //!
-//! When a result file disappears its tracking row goes, but the events it brought stay: lineage is
-//! history shared across files and sources (the same event may arrive from several), and the
-//! ingester keeps no per-file ownership that would make removing them safe.
+//! A changed file adds to the history (a dbt `target/` overwritten by each run keeps its past
+//! runs). When a result file disappears upstream, what it brought in goes with it: its quality
+//! outcomes and metrics, and its lineage events with everything derived from them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use meshlens_model::{FileClass, content_hash};
-use meshlens_store::{FileStat, Store, StoreError, StoredFileState, SyncStatus};
+use meshlens_store::{Ctx, FileStat, Store, StoreError, StoredFileState, SyncStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use ts_rs::TS;
@@ -22,6 +25,7 @@ use crate::{FileError, SourceSyncReport};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ResultKind {
     OpenLineage,
+    Quality,
 }
 
 impl ResultKind {
@@ -37,12 +41,10 @@ impl ResultKind {
             {
                 Some(ResultKind::OpenLineage)
             }
-            // Quality results belong to meshlens-quality: until its ingester is routed here they
-            // are left alone, like any other file that is not a descriptor.
             FileClass::DbtRunResults
             | FileClass::DbtManifest
             | FileClass::GreatExpectations
-            | FileClass::SodaScan => None,
+            | FileClass::SodaScan => Some(ResultKind::Quality),
             _ => None,
         }
     }
@@ -50,12 +52,14 @@ impl ResultKind {
     fn as_str(self) -> &'static str {
         match self {
             ResultKind::OpenLineage => "openlineage",
+            ResultKind::Quality => "quality",
         }
     }
 
     fn parse(kind: &str) -> Option<ResultKind> {
         match kind {
             "openlineage" => Some(ResultKind::OpenLineage),
+            "quality" => Some(ResultKind::Quality),
             _ => None,
         }
     }
@@ -64,6 +68,7 @@ impl ResultKind {
     fn counters(self, report: &mut SourceSyncReport) -> &mut ResultFilesReport {
         match self {
             ResultKind::OpenLineage => &mut report.lineage,
+            ResultKind::Quality => &mut report.quality,
         }
     }
 
@@ -79,23 +84,70 @@ impl ResultKind {
                 let report = meshlens_lineage::ingest_bytes(store, source, rel, bytes)
                     .await
                     .map_err(|e| e.to_string())?;
-                Ok(Ingested {
+                let mut ingested = Ingested {
                     imported: report.imported,
                     skipped: report.skipped,
                     rejected: report
                         .rejected
                         .into_iter()
-                        .map(|i| FileError {
-                            file: i.file,
-                            line: u32::try_from(i.line).unwrap_or(u32::MAX),
-                            column: 0,
-                            message: i.message,
-                            pointer: String::new(),
-                        })
+                        .map(|i| line_error(i.file, i.line, i.message))
                         .collect(),
-                })
+                    quality: None,
+                };
+                if carries_quality(bytes) {
+                    let quality = quality_import(store, source, rel, bytes).await?;
+                    // A line lineage refused is reported once, by lineage.
+                    let refused: Vec<u32> = ingested.rejected.iter().map(|e| e.line).collect();
+                    ingested.rejected.extend(
+                        quality
+                            .rejected
+                            .into_iter()
+                            .filter(|e| !refused.contains(&e.line)),
+                    );
+                    ingested.quality = Some((quality.imported, quality.skipped));
+                }
+                Ok(ingested)
             }
+            ResultKind::Quality => quality_import(store, source, rel, bytes).await,
         }
+    }
+}
+
+/// Whether an OpenLineage file holds facets meshlens-quality reads (a byte scan is far cheaper
+/// than parsing a large event file twice).
+fn carries_quality(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"\"dataQualityAssertions\"") || has(b"\"dataQualityMetrics\"")
+}
+
+async fn quality_import(
+    store: &Store,
+    source: &str,
+    rel: &str,
+    bytes: &[u8],
+) -> Result<Ingested, String> {
+    let report = meshlens_quality::import_bytes(store, Some(source), rel, bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Ingested {
+        imported: report.imported,
+        skipped: report.skipped,
+        rejected: report
+            .rejected
+            .into_iter()
+            .map(|r| line_error(r.file, r.line, r.message))
+            .collect(),
+        quality: None,
+    })
+}
+
+fn line_error(file: String, line: u64, message: String) -> FileError {
+    FileError {
+        file,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: 0,
+        message,
+        pointer: String::new(),
     }
 }
 
@@ -103,16 +155,20 @@ struct Ingested {
     imported: u64,
     skipped: u64,
     rejected: Vec<FileError>,
+    /// Quality outcomes (imported, skipped) found in an OpenLineage file's facets.
+    quality: Option<(u64, u64)>,
 }
 
-/// What one sync did with one kind of result file (`lineage` in [`SourceSyncReport`]).
+/// What one sync did with one kind of result file (`lineage` and `quality` in
+/// [`SourceSyncReport`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ResultFilesReport {
     /// Files read and ingested by this sync (new or changed).
     pub files: u64,
     /// Files skipped because they are as they were when last ingested.
     pub unchanged: u64,
-    /// Records stored for the first time.
+    /// Records stored for the first time (events; check outcomes for `quality`, including
+    /// those found in OpenLineage facets).
     pub imported: u64,
     /// Records of re-read files that were already stored (not written again).
     pub skipped: u64,
@@ -137,10 +193,6 @@ impl TrackedResult {
     }
 }
 
-fn db(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |source| StoreError::Database { operation, source }
-}
-
 /// path -> tracked result file, for one source.
 pub(crate) async fn tracked(
     store: &Store,
@@ -152,7 +204,7 @@ pub(crate) async fn tracked(
     .bind(source)
     .fetch_all(store.pool())
     .await
-    .map_err(db("read result file index"))?;
+    .ctx("read result file index")?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -210,13 +262,14 @@ impl ResultWork {
         stop: impl Fn() -> bool,
         mut on_file: impl FnMut(),
     ) -> Result<usize, StoreError> {
+        forget_files(store, source, &self.forget, report).await;
         for path in &self.forget {
             sqlx::query("DELETE FROM result_files WHERE source = ? AND path = ?")
                 .bind(source)
                 .bind(path)
                 .execute(store.pool())
                 .await
-                .map_err(db("forget result file"))?;
+                .ctx("forget result file")?;
         }
         for (path, stat) in &self.touch {
             sqlx::query(
@@ -228,10 +281,13 @@ impl ResultWork {
             .bind(path)
             .execute(store.pool())
             .await
-            .map_err(db("update result file state"))?;
+            .ctx("update result file state")?;
         }
-        let total = self.ingest.len();
-        for (done, file) in self.ingest.into_iter().enumerate() {
+        let mut ingest = self.ingest;
+        // dbt run results are mapped through the manifest of their folder: manifests go first.
+        ingest.sort_by_key(|f| !f.rel.ends_with("manifest.json"));
+        let total = ingest.len();
+        for (done, file) in ingest.into_iter().enumerate() {
             if stop() {
                 return Ok(total - done);
             }
@@ -239,6 +295,35 @@ impl ResultWork {
             on_file();
         }
         Ok(0)
+    }
+}
+
+/// Takes away what result files that are gone (or no longer result files) brought in; lineage
+/// re-derives its graph once for all of them. A failure is reported and the sync goes on; the
+/// tracking rows still go, so the next sync does not retry, which is why it is an error.
+async fn forget_files(
+    store: &Store,
+    source: &str,
+    paths: &[String],
+    report: &mut SourceSyncReport,
+) {
+    if paths.is_empty() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for path in paths {
+        if let Err(e) = meshlens_quality::remove_file_results(store, source, path).await {
+            failures.push((path.as_str(), e.to_string()));
+        }
+    }
+    if let Err(e) = meshlens_lineage::forget_events(store, source, Some(paths)).await {
+        failures.extend(paths.iter().map(|p| (p.as_str(), e.to_string())));
+    }
+    for (path, failure) in failures {
+        report.errors.push(FileError::whole_file(
+            path,
+            format!("removed upstream, but what it brought could not be removed from the cache: {failure}"),
+        ));
     }
 }
 
@@ -297,7 +382,7 @@ async fn ingest_one(
     .bind(rejected)
     .execute(store.pool())
     .await
-    .map_err(db("record result file"))?;
+    .ctx("record result file")?;
     tracing::debug!(
         file = %file.rel,
         bytes = bytes.len(),
@@ -305,6 +390,10 @@ async fn ingest_one(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "result file ingested"
     );
+    if let Some((imported, skipped)) = ingested.quality {
+        report.quality.imported += imported;
+        report.quality.skipped += skipped;
+    }
     let counters = file.kind.counters(report);
     counters.files += 1;
     counters.imported += ingested.imported;
@@ -336,6 +425,6 @@ pub(crate) async fn record_status(
         .bind(source)
         .execute(store.pool())
         .await
-        .map_err(db("record sync status"))?;
+        .ctx("record sync status")?;
     Ok(())
 }

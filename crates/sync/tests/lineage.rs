@@ -128,12 +128,19 @@ async fn lineage_files_are_ingested_during_sync_and_skipped_when_unchanged() {
     assert_eq!(mesh.events().await, 7);
     assert_eq!(report.applied.unchanged, 4);
 
-    // The file goes: its tracking row goes, the events it brought stay.
+    // The file goes: its tracking row and the events it brought go, and the cached graph (warm
+    // from the query above) follows.
     std::fs::remove_file(&path).unwrap();
     let report = mesh.sync().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(lineage_counts(&report), (0, 0, 0, 0, 0));
     assert_eq!(report.applied.removed, 0);
-    assert_eq!(mesh.events().await, 7);
+    assert_eq!(mesh.events().await, 0);
+    let graph = lineage(&mesh.store, &LineageRequest::new(STOCK_LEVELS)).await;
+    assert!(
+        graph.is_err() || graph.unwrap().nodes.iter().all(|n| n.id != STOCK_JOB),
+        "the job only that file mentioned is gone from the graph"
+    );
     let (tracked,): (i64,) = sqlx::query_as("SELECT count(*) FROM result_files")
         .fetch_one(mesh.store.pool())
         .await

@@ -58,10 +58,34 @@ impl Status {
     }
 }
 
+/// Figures of one OpenLineage `dataQualityMetrics` facet: the dataset's (`column` empty) or one
+/// column's, at the event's time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MetricRow {
+    pub target_key: String,
+    pub namespace: String,
+    pub dataset: String,
+    pub column: String,
+    pub at: String,
+    pub at_ms: i64,
+    pub row_count: Option<i64>,
+    pub bytes: Option<i64>,
+    pub file_count: Option<i64>,
+    pub null_count: Option<i64>,
+    pub distinct_count: Option<i64>,
+    pub sum: Option<f64>,
+    pub count: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// JSON object, quantile -> value.
+    pub quantiles: Option<String>,
+}
+
 /// What a reader produced from one file.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
     pub rows: Vec<Row>,
+    pub metrics: Vec<MetricRow>,
     pub rejected: Vec<Rejected>,
 }
 

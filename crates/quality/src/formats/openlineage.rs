@@ -1,12 +1,13 @@
 //! OpenLineage `dataQualityAssertions` facets on the inputs and outputs of events. Producers put
 //! them under `facets` (current), `inputFacets` (older, and the dbt integration writes both), or
-//! `outputFacets`; the same assertion found twice in one event is kept once.
+//! `outputFacets`; the same assertion found twice in one event is kept once. `dataQualityMetrics`
+//! facets (same holders) become [`MetricRow`]s: dataset figures and per-column statistics.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::{Parsed, Row, Status, str_at, text};
+use super::{MetricRow, Parsed, Row, Status, str_at, text};
 use crate::keys::openlineage_key;
 use crate::time::parse_time;
 
@@ -67,6 +68,7 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
         else {
             continue;
         };
+        read_metrics(namespace, name, dataset, &at, at_ms, out);
         let mut seen = HashSet::new();
         for holder in ["facets", "inputFacets", "outputFacets"] {
             let Some(assertions) = dataset
@@ -124,5 +126,114 @@ fn read_event(file: &str, line: u64, event: &Value, out: &mut Parsed) {
                 });
             }
         }
+    }
+}
+
+/// The first `dataQualityMetrics` facet of a dataset (producers that write it under both
+/// `facets` and `inputFacets` repeat the same figures).
+fn read_metrics(
+    namespace: &str,
+    name: &str,
+    dataset: &Value,
+    at: &str,
+    at_ms: i64,
+    out: &mut Parsed,
+) {
+    let Some(facet) = ["facets", "inputFacets", "outputFacets"]
+        .iter()
+        .find_map(|holder| dataset.pointer(&format!("/{holder}/dataQualityMetrics")))
+        .filter(|f| f.is_object())
+    else {
+        return;
+    };
+    let int = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64).map(|n| n as i64);
+    let float = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64);
+    let base = MetricRow {
+        target_key: openlineage_key(namespace, name),
+        namespace: namespace.to_owned(),
+        dataset: name.to_owned(),
+        at: at.to_owned(),
+        at_ms,
+        ..MetricRow::default()
+    };
+    out.metrics.push(MetricRow {
+        row_count: int(facet, "rowCount"),
+        bytes: int(facet, "bytes"),
+        file_count: int(facet, "fileCount"),
+        ..base.clone()
+    });
+    let columns = facet.get("columnMetrics").and_then(Value::as_object);
+    for (column, m) in columns.into_iter().flatten() {
+        let quantiles = m
+            .get("quantiles")
+            .filter(|q| q.as_object().is_some_and(|o| !o.is_empty()))
+            .map(Value::to_string);
+        out.metrics.push(MetricRow {
+            column: column.clone(),
+            null_count: int(m, "nullCount"),
+            distinct_count: int(m, "distinctCount"),
+            sum: float(m, "sum"),
+            count: float(m, "count"),
+            min: float(m, "min"),
+            max: float(m, "max"),
+            quantiles,
+            ..base.clone()
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::read;
+
+    #[test]
+    fn metrics_facets_become_dataset_and_column_rows_once_per_event() {
+        let facet = json!({
+            "rowCount": 10, "bytes": 2048, "fileCount": 5,
+            "columnMetrics": {
+                "amount": {"count": 10, "sum": 6600, "min": 100, "max": 1500,
+                           "quantiles": {"0.5": 550.5}},
+                "user_id": {"nullCount": 0, "distinctCount": 3}
+            }
+        });
+        let event = json!({
+            "eventTime": "2023-05-30T10:54:22Z",
+            "inputs": [{"namespace": "postgres://db:5432", "name": "shop.public.orders",
+                        "facets": {"dataQualityMetrics": facet},
+                        "inputFacets": {"dataQualityMetrics": facet}}]
+        });
+        let parsed = read("e.json", event.to_string().as_bytes());
+        assert_eq!(parsed.rejected, []);
+        let rows: Vec<_> = parsed
+            .metrics
+            .iter()
+            .map(|m| {
+                (
+                    m.column.as_str(),
+                    m.row_count,
+                    m.bytes,
+                    m.file_count,
+                    m.null_count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("", Some(10), Some(2048), Some(5), None),
+                ("amount", None, None, None, None),
+                ("user_id", None, None, None, Some(0)),
+            ]
+        );
+        let amount = &parsed.metrics[1];
+        assert_eq!(
+            (amount.min, amount.max, amount.sum),
+            (Some(100.0), Some(1500.0), Some(6600.0))
+        );
+        assert_eq!(amount.quantiles.as_deref(), Some(r#"{"0.5":550.5}"#));
+        assert_eq!(amount.target_key, "q:postgres|shop.public.orders");
+        assert_eq!(amount.at_ms, 1_685_444_062_000);
     }
 }

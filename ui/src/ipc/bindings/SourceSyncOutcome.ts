@@ -23,4 +23,9 @@ warnings: Array<FileError>,
  * OpenLineage files of the source: ingested, skipped as unchanged, events imported. Their
  * rejected lines are also in `errors`.
  */
-lineage: ResultFilesReport, duration_ms: number, added: number, updated: number, removed: number, unchanged: number, };
+lineage: ResultFilesReport, 
+/**
+ * Quality result files (dbt, Great Expectations, Soda): ingested, skipped as unchanged,
+ * check outcomes imported (also those of OpenLineage quality facets).
+ */
+quality: ResultFilesReport, duration_ms: number, added: number, updated: number, removed: number, unchanged: number, };

@@ -5,6 +5,7 @@ import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
 import type { CheckArgs } from "./CheckArgs";
 import type { CheckReport } from "./CheckReport";
+import type { DatasetMetrics } from "./DatasetMetrics";
 import type { GetProductArgs } from "./GetProductArgs";
 import type { ImpactArgs } from "./ImpactArgs";
 import type { ImpactReport } from "./ImpactReport";
@@ -19,11 +20,14 @@ import type { NoArgs } from "./NoArgs";
 import type { ProductDetail } from "./ProductDetail";
 import type { ProductSummary } from "./ProductSummary";
 import type { QualityArgs } from "./QualityArgs";
+import type { QualityMetricsArgs } from "./QualityMetricsArgs";
 import type { QualityReport } from "./QualityReport";
 import type { RemoveSourceArgs } from "./RemoveSourceArgs";
 import type { RemoveSourceResult } from "./RemoveSourceResult";
 import type { ReportArgs } from "./ReportArgs";
 import type { ReportWritten } from "./ReportWritten";
+import type { Retention } from "./Retention";
+import type { RetentionArgs } from "./RetentionArgs";
 import type { Scorecard } from "./Scorecard";
 import type { ScorecardArgs } from "./ScorecardArgs";
 import type { SearchArgs } from "./SearchArgs";
@@ -71,6 +75,10 @@ export interface Commands {
   import: { args: ImportArgs; result: ImportOutcome };
   /** Quality check outcomes with a pass/fail/warn summary. */
   quality: { args: QualityArgs; result: QualityReport };
+  /** History of a dataset's OpenLineage data-quality metrics (row count, bytes, files, per-column statistics). */
+  quality_metrics: { args: QualityMetricsArgs; result: DatasetMetrics };
+  /** Shows (no fields) or changes how long quality history is kept; applied after every import and sync. */
+  quality_retention: { args: RetentionArgs; result: Retention };
   /** One scorecard per product: pass rate, failing checks, SLA breaches, policy violations. */
   scorecard: { args: ScorecardArgs; result: Array<Scorecard> };
   /** Checks products against the built-in and the sources' governance policies. */
@@ -98,6 +106,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "impact",
   "import",
   "quality",
+  "quality_metrics",
+  "quality_retention",
   "scorecard",
   "check",
   "report",

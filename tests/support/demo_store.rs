@@ -1,4 +1,8 @@
-//! The bundled demo mesh, written into a store the way a sync of its descriptors would.
+//! The bundled demo mesh, written into a store the way a sync of its descriptors would. Shared by
+//! the lineage and quality crates' tests (`#[path = "../../../tests/support/demo_store.rs"]`),
+//! which cannot run the sync engine itself: it depends on them.
+
+#![allow(dead_code)] // each test file uses its own subset
 
 use std::path::{Path, PathBuf};
 
