@@ -19,10 +19,19 @@ pub fn classify(base: &Entity, draft: &Entity, changed_paths: &[String]) -> Vec<
     let mut out = match (base, draft) {
         (Entity::Contract(a), Entity::Contract(b)) => contract_changes(a, b),
         (Entity::Product(a), Entity::Product(b)) => product_changes(a, b),
-        _ => vec![breaking("kind", "the document changed between product and contract")],
+        _ => vec![breaking(
+            "kind",
+            "the document changed between product and contract",
+        )],
     };
     // Whatever the rules above did not classify (descriptions, tags, servers...) is compatible.
-    let covered = ["schema", "slaProperties", "quality", "version", "outputPorts"];
+    let covered = [
+        "schema",
+        "slaProperties",
+        "quality",
+        "version",
+        "outputPorts",
+    ];
     for path in changed_paths {
         let top = path.split('.').next().unwrap_or_default();
         if !covered.contains(&top) && !out.iter().any(|c| &c.path == path) {
@@ -85,14 +94,21 @@ fn contract_changes(a: &Contract, b: &Contract) -> Vec<ClassifiedChange> {
                 }
             }
         }
-        for col in added.iter().filter(|c| !renamed_to.contains(&c.name.as_str())) {
+        for col in added
+            .iter()
+            .filter(|c| !renamed_to.contains(&c.name.as_str()))
+        {
             out.push(compatible(
                 &format!("{}.{}", new.name, col.name),
                 format!("column {} added", col.name),
             ));
         }
     }
-    for new in b.datasets.iter().filter(|d| !a.datasets.iter().any(|o| o.name == d.name)) {
+    for new in b
+        .datasets
+        .iter()
+        .filter(|d| !a.datasets.iter().any(|o| o.name == d.name))
+    {
         out.push(compatible(&new.name, format!("dataset {} added", new.name)));
     }
     out.extend(sla_changes(&a.sla, &b.sla));
@@ -126,9 +142,15 @@ fn column_changes(at: &str, old: &Column, new: &Column) -> Vec<ClassifiedChange>
             continue;
         };
         if widens(before, after) {
-            out.push(compatible(at, format!("{label} of {at} widened from {before} to {after}")));
+            out.push(compatible(
+                at,
+                format!("{label} of {at} widened from {before} to {after}"),
+            ));
         } else {
-            out.push(breaking(at, format!("{label} of {at} narrowed or changed from {before} to {after}")));
+            out.push(breaking(
+                at,
+                format!("{label} of {at} narrowed or changed from {before} to {after}"),
+            ));
         }
     }
     out
@@ -161,7 +183,10 @@ fn widens(from: &str, to: &str) -> bool {
     matches!(
         (a.as_str(), b.as_str()),
         (_, "string" | "text" | "varchar")
-            | ("integer" | "int" | "smallint", "number" | "bigint" | "decimal" | "double" | "long")
+            | (
+                "integer" | "int" | "smallint",
+                "number" | "bigint" | "decimal" | "double" | "long"
+            )
             | ("long", "number" | "bigint" | "decimal")
             | ("date", "timestamp" | "datetime")
             | ("float", "double" | "number")
@@ -198,9 +223,15 @@ fn number(value: &Value) -> Option<f64> {
 /// time to repair...) smaller is stronger.
 fn higher_is_stronger(property: &str) -> bool {
     let p = property.to_ascii_lowercase();
-    ["availability", "uptime", "retention", "completeness", "throughput"]
-        .iter()
-        .any(|k| p.contains(k))
+    [
+        "availability",
+        "uptime",
+        "retention",
+        "completeness",
+        "throughput",
+    ]
+    .iter()
+    .any(|k| p.contains(k))
 }
 
 fn sla_changes(a: &[SlaProperty], b: &[SlaProperty]) -> Vec<ClassifiedChange> {
@@ -219,11 +250,25 @@ fn sla_changes(a: &[SlaProperty], b: &[SlaProperty]) -> Vec<ClassifiedChange> {
         }
         let scale = |s: &SlaProperty| unit_seconds(s.unit.as_deref()).unwrap_or(1.0);
         let (Some(x), Some(y)) = (number(&old.value), number(&new.value)) else {
-            out.push(breaking(&at, format!("SLA {} changed from {} to {}", old.property, old.value, new.value)));
+            out.push(breaking(
+                &at,
+                format!(
+                    "SLA {} changed from {} to {}",
+                    old.property, old.value, new.value
+                ),
+            ));
             continue;
         };
-        let (x, y) = if old.unit == new.unit { (x, y) } else { (x * scale(old), y * scale(new)) };
-        let looser = if higher_is_stronger(&old.property) { y < x } else { y > x };
+        let (x, y) = if old.unit == new.unit {
+            (x, y)
+        } else {
+            (x * scale(old), y * scale(new))
+        };
+        let looser = if higher_is_stronger(&old.property) {
+            y < x
+        } else {
+            y > x
+        };
         let text = format!(
             "SLA {} from {} {} to {} {}",
             old.property,
@@ -238,8 +283,14 @@ fn sla_changes(a: &[SlaProperty], b: &[SlaProperty]) -> Vec<ClassifiedChange> {
             compatible(&at, format!("{} tightened", text.trim_end()))
         });
     }
-    for new in b.iter().filter(|s| !a.iter().any(|o| o.property == s.property && o.element == s.element)) {
-        out.push(compatible(&format!("slaProperties.{}", new.property), format!("SLA {} added", new.property)));
+    for new in b.iter().filter(|s| {
+        !a.iter()
+            .any(|o| o.property == s.property && o.element == s.element)
+    }) {
+        out.push(compatible(
+            &format!("slaProperties.{}", new.property),
+            format!("SLA {} added", new.property),
+        ));
     }
     out
 }
@@ -249,13 +300,20 @@ fn rule_key(rule: &QualityRule) -> (Option<&str>, Option<&str>, Option<&str>) {
     (
         rule.dataset.as_deref(),
         rule.column.as_deref(),
-        rule.name.as_deref().or(rule.metric.as_deref()).or(rule.description.as_deref()),
+        rule.name
+            .as_deref()
+            .or(rule.metric.as_deref())
+            .or(rule.description.as_deref()),
     )
 }
 
 fn rule_label(rule: &QualityRule) -> String {
     let (dataset, column, what) = rule_key(rule);
-    [dataset, column, what].into_iter().flatten().collect::<Vec<_>>().join(".")
+    [dataset, column, what]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn quality_changes(a: &[QualityRule], b: &[QualityRule]) -> Vec<ClassifiedChange> {
@@ -268,16 +326,36 @@ fn quality_changes(a: &[QualityRule], b: &[QualityRule]) -> Vec<ClassifiedChange
             continue;
         };
         if severity_rank(new.severity.as_deref()) < severity_rank(old.severity.as_deref()) {
-            out.push(breaking(&at, format!("quality rule {label} lowered to severity {}", new.severity.as_deref().unwrap_or("none"))));
+            out.push(breaking(
+                &at,
+                format!(
+                    "quality rule {label} lowered to severity {}",
+                    new.severity.as_deref().unwrap_or("none")
+                ),
+            ));
         }
         if old.threshold != new.threshold {
             let looser = threshold_looser(old.threshold.as_ref(), new.threshold.as_ref());
-            let text = format!("quality rule {label} threshold {} → {}", show(&old.threshold), show(&new.threshold));
-            out.push(if looser { breaking(&at, format!("{text} (loosened)")) } else { compatible(&at, format!("{text} (tightened)")) });
+            let text = format!(
+                "quality rule {label} threshold {} → {}",
+                show(&old.threshold),
+                show(&new.threshold)
+            );
+            out.push(if looser {
+                breaking(&at, format!("{text} (loosened)"))
+            } else {
+                compatible(&at, format!("{text} (tightened)"))
+            });
         }
     }
-    for new in b.iter().filter(|r| !a.iter().any(|o| rule_key(o) == rule_key(r))) {
-        out.push(compatible(&format!("quality.{}", rule_label(new)), format!("quality rule {} added", rule_label(new))));
+    for new in b
+        .iter()
+        .filter(|r| !a.iter().any(|o| rule_key(o) == rule_key(r)))
+    {
+        out.push(compatible(
+            &format!("quality.{}", rule_label(new)),
+            format!("quality rule {} added", rule_label(new)),
+        ));
     }
     out
 }
@@ -318,7 +396,9 @@ fn threshold_looser(old: Option<&Value>, new: Option<&Value>) -> bool {
                 Some((number(list.first()?)?, number(list.get(1)?)?))
             };
             match (range(&va), range(&vb)) {
-                (Some((lo_a, hi_a)), Some((lo_b, hi_b))) if op_a == "mustBeBetween" => lo_b < lo_a || hi_b > hi_a,
+                (Some((lo_a, hi_a)), Some((lo_b, hi_b))) if op_a == "mustBeBetween" => {
+                    lo_b < lo_a || hi_b > hi_a
+                }
                 (Some((lo_a, hi_a)), Some((lo_b, hi_b))) => lo_b > lo_a || hi_b < hi_a,
                 _ => true,
             }
@@ -351,19 +431,31 @@ fn product_changes(a: &Product, b: &Product) -> Vec<ClassifiedChange> {
                 }
                 out.push(change);
             }
-            Some(new) if new != old => out.push(compatible(&at, format!("output port {} updated", old.name))),
+            Some(new) if new != old => {
+                out.push(compatible(&at, format!("output port {} updated", old.name)))
+            }
             Some(_) => {}
         }
     }
-    for new in b.output_ports.iter().filter(|p| !a.output_ports.iter().any(|o| o.name == p.name)) {
-        out.push(compatible(&format!("outputPorts.{}", new.name), format!("output port {} added", new.name)));
+    for new in b
+        .output_ports
+        .iter()
+        .filter(|p| !a.output_ports.iter().any(|o| o.name == p.name))
+    {
+        out.push(compatible(
+            &format!("outputPorts.{}", new.name),
+            format!("output port {} added", new.name),
+        ));
     }
     if a.version != b.version {
-        out.push(compatible("version", format!(
-            "version {} → {}",
-            a.version.as_deref().unwrap_or("unset"),
-            b.version.as_deref().unwrap_or("unset")
-        )));
+        out.push(compatible(
+            "version",
+            format!(
+                "version {} → {}",
+                a.version.as_deref().unwrap_or("unset"),
+                b.version.as_deref().unwrap_or("unset")
+            ),
+        ));
     }
     out
 }
@@ -384,11 +476,20 @@ mod tests {
         }
     }
 
-    fn contract(columns: Vec<Column>, sla: Vec<SlaProperty>, quality: Vec<QualityRule>, version: &str) -> Entity {
+    fn contract(
+        columns: Vec<Column>,
+        sla: Vec<SlaProperty>,
+        quality: Vec<QualityRule>,
+        version: &str,
+    ) -> Entity {
         Entity::Contract(Contract {
             id: "c".into(),
             version: Some(version.into()),
-            datasets: vec![Dataset { name: "t".into(), columns, ..Default::default() }],
+            datasets: vec![Dataset {
+                name: "t".into(),
+                columns,
+                ..Default::default()
+            }],
             sla,
             quality,
             ..Default::default()
@@ -396,11 +497,22 @@ mod tests {
     }
 
     fn sla(property: &str, value: Value, unit: &str) -> SlaProperty {
-        SlaProperty { property: property.into(), value, unit: Some(unit.into()), ..Default::default() }
+        SlaProperty {
+            property: property.into(),
+            value,
+            unit: Some(unit.into()),
+            ..Default::default()
+        }
     }
 
     fn rule(metric: &str, threshold: Value) -> QualityRule {
-        QualityRule { metric: Some(metric.into()), dataset: Some("t".into()), threshold: Some(threshold), severity: Some("error".into()), ..Default::default() }
+        QualityRule {
+            metric: Some(metric.into()),
+            dataset: Some("t".into()),
+            threshold: Some(threshold),
+            severity: Some("error".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -412,7 +524,10 @@ mod tests {
                 column("country", "string", "VARCHAR(2)", false),
                 column("amount", "number", "NUMBER(12,2)", false),
             ],
-            vec![sla("latency", json!(4), "h"), sla("availability", json!(99.9), "%")],
+            vec![
+                sla("latency", json!(4), "h"),
+                sla("availability", json!(99.9), "%"),
+            ],
             vec![rule("nullValues", json!({"mustBeLessThan": 5}))],
             "1.0.0",
         );
@@ -423,27 +538,45 @@ mod tests {
                 column("amount", "integer", "NUMBER(12,2)", true),
                 column("note", "string", "VARCHAR(200)", false),
             ],
-            vec![sla("latency", json!(1), "d"), sla("availability", json!(99.95), "%")],
+            vec![
+                sla("latency", json!(1), "d"),
+                sla("availability", json!(99.95), "%"),
+            ],
             vec![rule("nullValues", json!({"mustBeLessThan": 10}))],
             "1.0.0",
         );
         let changes = classify(&base, &draft, &["description.purpose".into()]);
-        let reasons: Vec<(&str, bool)> = changes.iter().map(|c| (c.reason.as_str(), c.breaking)).collect();
+        let reasons: Vec<(&str, bool)> = changes
+            .iter()
+            .map(|c| (c.reason.as_str(), c.breaking))
+            .collect();
         for expected in [
             ("column email renamed to mail", true),
             ("column country removed", true),
             ("t.amount made required", true),
-            ("logical type of t.amount narrowed or changed from number to integer", true),
+            (
+                "logical type of t.amount narrowed or changed from number to integer",
+                true,
+            ),
             ("SLA latency from 4 h to 1 d loosened", true),
             ("SLA availability from 99.9 % to 99.95 % tightened", false),
-            ("quality rule t.nullValues threshold {\"mustBeLessThan\":5} → {\"mustBeLessThan\":10} (loosened)", true),
+            (
+                "quality rule t.nullValues threshold {\"mustBeLessThan\":5} → {\"mustBeLessThan\":10} (loosened)",
+                true,
+            ),
             ("column note added", false),
             ("documentation or metadata change", false),
         ] {
-            assert!(reasons.contains(&expected), "missing {expected:?} in {reasons:#?}");
+            assert!(
+                reasons.contains(&expected),
+                "missing {expected:?} in {reasons:#?}"
+            );
         }
         assert!(changes.iter().any(|c| c.path == "version" && c.breaking));
-        assert!(changes.iter().take_while(|c| c.breaking).count() == changes.iter().filter(|c| c.breaking).count());
+        assert!(
+            changes.iter().take_while(|c| c.breaking).count()
+                == changes.iter().filter(|c| c.breaking).count()
+        );
     }
 
     #[test]
@@ -464,8 +597,14 @@ mod tests {
             contract_id: Some(contract.into()),
             ..Default::default()
         };
-        let a = Entity::Product(Product { output_ports: vec![port("a", "x"), port("b", "y")], ..Default::default() });
-        let b = Entity::Product(Product { output_ports: vec![port("a", "z")], ..Default::default() });
+        let a = Entity::Product(Product {
+            output_ports: vec![port("a", "x"), port("b", "y")],
+            ..Default::default()
+        });
+        let b = Entity::Product(Product {
+            output_ports: vec![port("a", "z")],
+            ..Default::default()
+        });
         let changes = classify(&a, &b, &[]);
         assert_eq!(changes.len(), 2);
         assert!(changes.iter().all(|c| c.breaking));

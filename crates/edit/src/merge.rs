@@ -114,10 +114,7 @@ mod tests {
         let theirs = BASE.replace("status: draft", "status: active # promoted");
         let out = three_way(BASE, &mine, &theirs, false, &BTreeMap::new()).unwrap();
         assert!(out.conflicts.is_empty());
-        assert_eq!(
-            out.text,
-            theirs.replace("purpose: Old.", "purpose: New.")
-        );
+        assert_eq!(out.text, theirs.replace("purpose: Old.", "purpose: New."));
         assert_eq!(out.applied, ["description.purpose"]);
         assert!(out.layout_kept);
     }

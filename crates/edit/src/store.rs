@@ -326,7 +326,7 @@ pub async fn enqueue(
     documents: &[OutboxDocument],
 ) -> Result<OutboxItem, EditError> {
     let mut tx = store.pool().begin().await.ctx("begin enqueue")?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT OR IGNORE INTO outbox (idempotency_key, draft_id, source, documents, status) VALUES (?, ?, ?, ?, 'queued')",
     )
     .bind(key)
@@ -335,8 +335,10 @@ pub async fn enqueue(
     .bind(serde_json::to_string(documents).unwrap_or_default())
     .execute(&mut *tx)
     .await
-    .ctx("enqueue")?;
-    if let Some(id) = draft_id {
+    .ctx("enqueue")?
+    .rows_affected()
+        == 1;
+    if let (Some(id), true) = (draft_id, inserted) {
         sqlx::query(&format!(
             "UPDATE drafts SET state = 'queued', updated_at = {NOW} WHERE id = ?"
         ))
@@ -560,8 +562,12 @@ mod tests {
         )
         .await
         .unwrap();
-        let a = enqueue(&store, "k", Some(draft.id), "s", &[doc()]).await.unwrap();
-        let b = enqueue(&store, "k", Some(draft.id), "s", &[doc()]).await.unwrap();
+        let a = enqueue(&store, "k", Some(draft.id), "s", &[doc()])
+            .await
+            .unwrap();
+        let b = enqueue(&store, "k", Some(draft.id), "s", &[doc()])
+            .await
+            .unwrap();
         assert_eq!(a.id, b.id);
         assert_eq!(list_items(&store).await.unwrap().len(), 1);
         assert_eq!(get_draft(&store, draft.id).await.unwrap().state, "queued");
@@ -576,7 +582,9 @@ mod tests {
         assert!(claim_due(&store).await.unwrap().is_empty(), "not due yet");
         retry_now(&store, a.id).await.unwrap();
         assert_eq!(claim_due(&store).await.unwrap().len(), 1);
-        finish(&store, a.id, OutboxStatus::Submitted, None, Some("written")).await.unwrap();
+        finish(&store, a.id, OutboxStatus::Submitted, None, Some("written"))
+            .await
+            .unwrap();
         assert!(cancel(&store, a.id).await.is_err());
         assert_eq!(backoff_ms(1), 2_000);
         assert_eq!(backoff_ms(40), 600_000);

@@ -78,7 +78,10 @@ enum Plan {
 }
 
 /// Compares upstream's current text with the document's base and merges when upstream moved on.
-fn plan(doc: &OutboxDocument, current: Option<&str>) -> Result<Result<Plan, Delivery>, TargetError> {
+fn plan(
+    doc: &OutboxDocument,
+    current: Option<&str>,
+) -> Result<Result<Plan, Delivery>, TargetError> {
     let json = doc.path.to_ascii_lowercase().ends_with(".json");
     match (current, &doc.base_hash) {
         (Some(now), _) if now == doc.text => Ok(Ok(Plan::AlreadyThere)),
@@ -157,7 +160,10 @@ pub fn write_atomically(path: &Path, text: &str, key: &str) -> std::io::Result<(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.meshlens-tmp", &key[..key.len().min(12)]));
+    let temp = dir.join(format!(
+        ".{name}.{}.meshlens-tmp",
+        &key[..key.len().min(12)]
+    ));
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(text.as_bytes())?;
@@ -255,21 +261,59 @@ fn deliver_to_git(
         std::fs::create_dir_all(parent).map_err(|e| unreachable(e.to_string()))?;
         let partial = workdir.with_extension("partial");
         let _ = std::fs::remove_dir_all(&partial);
-        git(None, &["clone", "--quiet", "--no-tags", "--", url, &partial.to_string_lossy()], author)
-            .map_err(unreachable)?;
+        git(
+            None,
+            &[
+                "clone",
+                "--quiet",
+                "--no-tags",
+                "--",
+                url,
+                &partial.to_string_lossy(),
+            ],
+            author,
+        )
+        .map_err(unreachable)?;
         std::fs::rename(&partial, workdir).map_err(|e| unreachable(e.to_string()))?;
     }
     git(Some(workdir), &["remote", "set-url", "origin", url], author).map_err(unreachable)?;
     let ours = branch_name(item);
-    let committed = git(Some(workdir), &["log", "--format=%B", "-n", "1", &format!("refs/heads/{ours}"), "--"], author)
-        .is_ok_and(|log| log.contains(&format!("{KEY_TRAILER}: {}", item.idempotency_key)));
+    let committed = git(
+        Some(workdir),
+        &[
+            "log",
+            "--format=%B",
+            "-n",
+            "1",
+            &format!("refs/heads/{ours}"),
+            "--",
+        ],
+        author,
+    )
+    .is_ok_and(|log| log.contains(&format!("{KEY_TRAILER}: {}", item.idempotency_key)));
     if !committed {
-        git(Some(workdir), &["fetch", "--quiet", "--no-tags", "--force", "origin", branch.unwrap_or("HEAD")], author)
-            .map_err(unreachable)?;
+        git(
+            Some(workdir),
+            &[
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--force",
+                "origin",
+                branch.unwrap_or("HEAD"),
+            ],
+            author,
+        )
+        .map_err(unreachable)?;
         let mut writes = Vec::new();
         for doc in &item.documents {
             let path = inside(workdir, &doc.path)?;
-            let current = git(Some(workdir), &["show", &format!("FETCH_HEAD:{}", doc.path)], author).ok();
+            let current = git(
+                Some(workdir),
+                &["show", &format!("FETCH_HEAD:{}", doc.path)],
+                author,
+            )
+            .ok();
             match plan(doc, current.as_deref())? {
                 Ok(Plan::Write(text)) => writes.push((doc, path, text)),
                 Ok(Plan::AlreadyThere) => {}
@@ -281,28 +325,62 @@ fn deliver_to_git(
                 receipt: "already applied upstream".into(),
             });
         }
-        git(Some(workdir), &["checkout", "--quiet", "--force", "-B", &ours, "FETCH_HEAD"], author)
-            .map_err(unreachable)?;
+        git(
+            Some(workdir),
+            &["checkout", "--quiet", "--force", "-B", &ours, "FETCH_HEAD"],
+            author,
+        )
+        .map_err(unreachable)?;
         for (doc, path, text) in &writes {
             write_atomically(path, text, &item.idempotency_key)
                 .map_err(|e| unreachable(format!("cannot write {}: {e}", path.display())))?;
             git(Some(workdir), &["add", "--", &doc.path], author).map_err(unreachable)?;
         }
-        let ids: Vec<&str> = item.documents.iter().map(|d| d.entity_id.as_str()).collect();
+        let ids: Vec<&str> = item
+            .documents
+            .iter()
+            .map(|d| d.entity_id.as_str())
+            .collect();
         let message = format!(
             "meshlens: update {}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
             ids.join(", "),
             item.id,
             item.idempotency_key
         );
-        git(Some(workdir), &["commit", "--quiet", "-m", &message], author).map_err(unreachable)?;
-    }
-    let commit = git(Some(workdir), &["rev-parse", "--short", &format!("refs/heads/{ours}")], author)
+        git(
+            Some(workdir),
+            &["commit", "--quiet", "-m", &message],
+            author,
+        )
         .map_err(unreachable)?;
-    git(Some(workdir), &["push", "--quiet", "origin", &format!("refs/heads/{ours}:refs/heads/{ours}")], author)
-        .map_err(|e| unreachable(format!("committed {} on {ours} but could not push: {e}", commit.trim())))?;
+    }
+    let commit = git(
+        Some(workdir),
+        &["rev-parse", "--short", &format!("refs/heads/{ours}")],
+        author,
+    )
+    .map_err(unreachable)?;
+    git(
+        Some(workdir),
+        &[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("refs/heads/{ours}:refs/heads/{ours}"),
+        ],
+        author,
+    )
+    .map_err(|e| {
+        unreachable(format!(
+            "committed {} on {ours} but could not push: {e}",
+            commit.trim()
+        ))
+    })?;
     Ok(Delivery::Submitted {
-        receipt: format!("committed {} on branch {ours} and pushed to {url}", commit.trim()),
+        receipt: format!(
+            "committed {} on branch {ours} and pushed to {url}",
+            commit.trim()
+        ),
     })
 }
 
@@ -371,7 +449,9 @@ mod tests {
     #[test]
     fn folder_delivery_is_atomic_idempotent_and_merges_upstream_edits() {
         let dir = tempfile::tempdir().unwrap();
-        let target = Target::Folder { root: dir.path().into() };
+        let target = Target::Folder {
+            root: dir.path().into(),
+        };
         let file = dir.path().join("d/p.odps.yaml");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, BASE).unwrap();
@@ -385,34 +465,63 @@ mod tests {
         assert_eq!(written, theirs.replace("Old.", "New."));
         // A retry (kill after the rename) applies nothing twice.
         let again = target.deliver(&item(&mine, Some(BASE))).unwrap();
-        assert_eq!(again, Delivery::Submitted { receipt: "already applied upstream".into() });
+        assert_eq!(
+            again,
+            Delivery::Submitted {
+                receipt: "already applied upstream".into()
+            }
+        );
         assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
-        assert_eq!(std::fs::read_dir(file.parent().unwrap()).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            std::fs::read_dir(file.parent().unwrap()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]
     fn folder_delivery_reports_conflicts_and_unreachable_roots() {
         let dir = tempfile::tempdir().unwrap();
-        let target = Target::Folder { root: dir.path().into() };
+        let target = Target::Folder {
+            root: dir.path().into(),
+        };
         let file = dir.path().join("d/p.odps.yaml");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, BASE.replace("Old.", "Theirs.")).unwrap();
-        let out = target.deliver(&item(&BASE.replace("Old.", "Mine."), Some(BASE))).unwrap();
-        let Delivery::Conflict { conflicts, .. } = out else { panic!("{out:?}") };
+        let out = target
+            .deliver(&item(&BASE.replace("Old.", "Mine."), Some(BASE)))
+            .unwrap();
+        let Delivery::Conflict { conflicts, .. } = out else {
+            panic!("{out:?}")
+        };
         assert_eq!(conflicts[0].path, "description.purpose");
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), BASE.replace("Old.", "Theirs."));
-        let gone = Target::Folder { root: dir.path().join("missing") };
-        assert!(matches!(gone.deliver(&item(BASE, None)), Err(TargetError::Unreachable(_))));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            BASE.replace("Old.", "Theirs.")
+        );
+        let gone = Target::Folder {
+            root: dir.path().join("missing"),
+        };
+        assert!(matches!(
+            gone.deliver(&item(BASE, None)),
+            Err(TargetError::Unreachable(_))
+        ));
         let mut escape = item(BASE, None);
         escape.documents[0].path = "../x.yaml".into();
-        assert!(matches!(target.deliver(&escape), Err(TargetError::Rejected(_))));
+        assert!(matches!(
+            target.deliver(&escape),
+            Err(TargetError::Rejected(_))
+        ));
     }
 
     #[test]
     fn authors_parse() {
         assert_eq!(
             GitAuthor::parse("Ada Lovelace <ada@example.com>"),
-            Some(GitAuthor { name: "Ada Lovelace".into(), email: "ada@example.com".into() })
+            Some(GitAuthor {
+                name: "Ada Lovelace".into(),
+                email: "ada@example.com".into()
+            })
         );
         assert_eq!(GitAuthor::parse("nobody"), None);
     }

@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn templates_are_valid_documents() {
-        for (kind, path) in [(DraftKind::Product, "t.odps.yaml"), (DraftKind::Contract, "t.odcs.yaml")] {
+        for (kind, path) in [
+            (DraftKind::Product, "t.odps.yaml"),
+            (DraftKind::Contract, "t.odcs.yaml"),
+        ] {
             let text = template(kind, "sales-new");
             let doc = meshlens_model::parse_document(path, text.as_bytes())
                 .unwrap_or_else(|e| panic!("{kind:?} template invalid: {e}: {:?}", e.issues()));

@@ -122,7 +122,8 @@ fn indent_of(line: &str) -> Option<usize> {
     let trimmed = line.trim_start_matches(' ');
     if trimmed.is_empty()
         || trimmed.starts_with('#')
-        || ((trimmed.starts_with("---") || trimmed.starts_with("...")) && line.len() == trimmed.len())
+        || ((trimmed.starts_with("---") || trimmed.starts_with("..."))
+            && line.len() == trimmed.len())
     {
         None
     } else {
@@ -156,7 +157,11 @@ enum Node {
         end: usize,
     },
     /// A `- ` item on `line` with the dash at `col`.
-    Item { line: usize, col: usize, end: usize },
+    Item {
+        line: usize,
+        col: usize,
+        end: usize,
+    },
 }
 
 type Surgery = Result<(), ()>;
@@ -607,7 +612,10 @@ team:
         assert!(edited.layout_kept);
         assert_eq!(
             edited.text,
-            DOC.replace("  purpose: >-\n    Long text\n    on two lines.\n", "  purpose: Short.\n")
+            DOC.replace(
+                "  purpose: >-\n    Long text\n    on two lines.\n",
+                "  purpose: Short.\n"
+            )
         );
     }
 
@@ -618,7 +626,11 @@ team:
             change("id", Some(json!("c361"))),
         ]);
         assert!(edited.layout_kept);
-        assert!(edited.text.contains("    version: 2.0.0 # bump on breaking changes\n"));
+        assert!(
+            edited
+                .text
+                .contains("    version: 2.0.0 # bump on breaking changes\n")
+        );
         assert!(edited.text.contains("id: c361 # the id never changes\n"));
         assert!(edited.text.starts_with("# Customer 360 product\n"));
     }
@@ -628,7 +640,10 @@ team:
         let edited = apply(&[
             change("description.limitations", Some(json!("None known."))),
             change("status", Some(json!("active"))),
-            change("team.members.1", Some(json!({"username": "b@x", "role": "steward"}))),
+            change(
+                "team.members.1",
+                Some(json!({"username": "b@x", "role": "steward"})),
+            ),
             change("outputPorts.1", None),
             change("tags", Some(json!(["a", "b", "c, d"]))),
         ]);
@@ -652,7 +667,15 @@ team:
         assert_eq!(value["outputPorts"][0]["version"], "1.0.0");
         assert_eq!(
             value.as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["apiVersion", "kind", "id", "tags", "description", "outputPorts", "team"]
+            [
+                "apiVersion",
+                "kind",
+                "id",
+                "tags",
+                "description",
+                "outputPorts",
+                "team"
+            ]
         );
     }
 
@@ -661,6 +684,9 @@ team:
         let edited = apply(&[change("kind", Some(json!("true")))]);
         assert_eq!(load(&edited.text, false).unwrap()["kind"], json!("true"));
         let edited = apply(&[change("kind", Some(json!("a: b # c\nd")))]);
-        assert_eq!(load(&edited.text, false).unwrap()["kind"], json!("a: b # c\nd"));
+        assert_eq!(
+            load(&edited.text, false).unwrap()["kind"],
+            json!("a: b # c\nd")
+        );
     }
 }
