@@ -361,6 +361,46 @@ fn offline_folder_queue_drains_when_the_folder_returns() {
     assert_eq!(mesh.m.json(&["draft", "list"])[0]["state"], "submitted");
 }
 
+#[test]
+fn a_new_product_from_the_template_lands_in_its_domain_folder() {
+    let mesh = Mesh::new(false);
+    let draft = mesh.m.json(&[
+        "draft",
+        "new",
+        "--template",
+        "product",
+        "--id",
+        "sales-gift-cards",
+    ]);
+    assert_eq!(draft["state"], "editing");
+    assert_eq!(draft["source"], "mesh", "the only source is the default");
+    let id = draft["id"].to_string();
+    mesh.m.ok(&[
+        "draft",
+        "edit",
+        &id,
+        "--set",
+        "domain=sales",
+        "--set",
+        "name=Gift Cards",
+    ]);
+    let diff = mesh.m.ok(&["draft", "diff", &id]);
+    assert!(diff.contains("added    id:"), "{diff}");
+    let out = mesh.m.json(&["submit", &id]);
+    assert_eq!(out["item"]["status"], "submitted", "{out}");
+    assert_eq!(
+        out["item"]["documents"][0]["path"],
+        "sales/sales-gift-cards.odps.yaml"
+    );
+    mesh.m.ok(&["sync"]);
+    let product = mesh.m.json(&["show", "sales-gift-cards"]);
+    assert_eq!(product["product"]["name"], "Gift Cards");
+    assert_eq!(product["product"]["domain"], "sales");
+    // Submitting it again applies nothing twice.
+    let again = mesh.m.json(&["submit", &id]);
+    assert_eq!(again["item"]["id"], out["item"]["id"]);
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")

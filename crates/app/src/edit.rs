@@ -50,13 +50,17 @@ fn draft_path(draft: &Draft) -> String {
     })
 }
 
-/// Where a new document goes in its source: `<domain>/<id>.odps.yaml`.
+/// Where a new document goes in its source: `<domain>/<id>.odps.yaml`, with the id the text declares.
 fn new_document_path(draft: &Draft, doc: Option<&ParsedDocument>) -> String {
     let domain = doc.and_then(|d| match &d.entity {
         Entity::Product(p) => p.domain.clone(),
         Entity::Contract(c) => c.domain.clone(),
     });
-    let file = draft_path(draft);
+    let declared = Draft {
+        entity_id: doc.map_or(draft.entity_id.clone(), |d| d.entity.id().to_owned()),
+        ..draft.clone()
+    };
+    let file = draft_path(&declared);
     match domain {
         Some(domain) if !domain.contains(['/', '\\']) && domain != ".." => {
             format!("{domain}/{file}")
@@ -533,7 +537,9 @@ impl App {
             &draft.text,
         ]);
         let document = OutboxDocument {
-            entity_id: draft.entity_id.clone(),
+            entity_id: parsed
+                .as_ref()
+                .map_or(draft.entity_id.clone(), |d| d.entity.id().to_owned()),
             path,
             text: draft.text.clone(),
             base_hash: draft.base_hash.clone(),
