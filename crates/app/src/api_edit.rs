@@ -71,6 +71,9 @@ pub struct DraftCheck {
     pub policies: Vec<crate::Violation>,
     pub policy_errors: Vec<crate::PolicyError>,
     pub impact: DraftImpact,
+    /// The draft's text parsed (JSON, key order kept), for forms; `null` while the text does not parse.
+    #[ts(type = "unknown")]
+    pub document: Option<serde_json::Value>,
     /// Empty when the draft may be submitted.
     pub blocked: Vec<String>,
 }

@@ -275,12 +275,14 @@ impl App {
             );
             impact = self.draft_impact(draft, doc).await?;
         }
+        let document = meshlens_edit::yaml_text::load(&draft.text, is_json(&path)).ok();
         Ok(DraftCheck {
             draft: draft.id,
             schema,
             policies,
             policy_errors,
             impact,
+            document,
             blocked,
         })
     }

@@ -481,7 +481,11 @@ fn flow(value: &Value) -> Option<String> {
     match value {
         Value::Array(items) if items.iter().all(is_scalar) => Some(format!(
             "[{}]",
-            items.iter().map(scalar).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|i| scalar_in(i, true))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         Value::Object(map) if map.is_empty() => Some("{}".into()),
         Value::Array(_) | Value::Object(_) => None,
@@ -493,8 +497,14 @@ fn is_scalar(value: &Value) -> bool {
     !matches!(value, Value::Array(_) | Value::Object(_))
 }
 
-/// One YAML scalar, quoted only when plain text would read as something else.
+/// One YAML scalar in block context.
 fn scalar(value: &Value) -> String {
+    scalar_in(value, false)
+}
+
+/// One YAML scalar, quoted only when plain text would read as something else (inside a flow list
+/// also when it holds a comma or a bracket).
+fn scalar_in(value: &Value, in_flow: bool) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -508,7 +518,10 @@ fn scalar(value: &Value) -> String {
                 Ok(text) if !text.trim_end().contains('\n') => {
                     let text = text.trim_end();
                     // Inside a flow sequence a plain `,` or bracket would split or end it.
-                    if text.contains([',', '[', ']', '{', '}']) && !text.starts_with(['\'', '"']) {
+                    if in_flow
+                        && text.contains([',', '[', ']', '{', '}'])
+                        && !text.starts_with(['\'', '"'])
+                    {
                         quoted_json()
                     } else {
                         text.to_owned()
@@ -683,6 +696,8 @@ team:
     fn strings_that_look_like_other_types_are_quoted() {
         let edited = apply(&[change("kind", Some(json!("true")))]);
         assert_eq!(load(&edited.text, false).unwrap()["kind"], json!("true"));
+        let edited = apply(&[change("kind", Some(json!("Orders, returns")))]);
+        assert!(edited.text.contains("kind: Orders, returns\n"));
         let edited = apply(&[change("kind", Some(json!("a: b # c\nd")))]);
         assert_eq!(
             load(&edited.text, false).unwrap()["kind"],

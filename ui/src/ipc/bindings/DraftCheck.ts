@@ -13,6 +13,10 @@ export type DraftCheck = { draft: number,
  */
 schema: ValidationReport, policies: Array<Violation>, policy_errors: Array<PolicyError>, impact: DraftImpact, 
 /**
+ * The draft's text parsed (JSON, key order kept), for forms; `null` while the text does not parse.
+ */
+document: unknown, 
+/**
  * Empty when the draft may be submitted.
  */
 blocked: Array<string>, };
