@@ -516,13 +516,21 @@ fn git_target_commits_on_a_product_branch_and_queues_while_the_remote_is_away() 
 /// Small deterministic generator for kill delays.
 struct Lcg(u64);
 impl Lcg {
-    fn next_ms(&mut self, max: u64) -> u64 {
+    /// A delay between none and all of `run`, so kills land before, during and after the work.
+    fn delay(&mut self, run: Duration) -> Duration {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % max
+        run.mul_f64(((self.0 >> 33) % 1000) as f64 / 1000.0)
     }
+}
+
+/// How long one run of `args` takes, to spread kills over it.
+fn timed(m: &Meshlens, args: &[&str]) -> Duration {
+    let started = Instant::now();
+    m.ok(args);
+    started.elapsed()
 }
 
 #[test]
@@ -533,7 +541,17 @@ fn kills_during_save_and_submit_lose_nothing_and_apply_nothing_twice() {
     let draft = mesh.draft_from("customer-360");
     let mut rng = Lcg(7);
     // Kill saves at random moments: the draft always holds a whole earlier or the new text.
-    let mut saved = vec!["".to_string()];
+    let mut saved = vec!["Timed save.".to_string()];
+    let save_time = timed(
+        &mesh.m,
+        &[
+            "draft",
+            "edit",
+            &draft,
+            "--set",
+            "description.purpose=Timed save.",
+        ],
+    );
     let mut hit_running = 0;
     for round in 0..12 {
         let value = format!("Save round {round}.");
@@ -551,7 +569,7 @@ fn kills_during_save_and_submit_lose_nothing_and_apply_nothing_twice() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next_ms(120)));
+        std::thread::sleep(rng.delay(save_time));
         hit_running += usize::from(child.try_wait().unwrap().is_none());
         child.kill().ok();
         child.wait().unwrap();
@@ -579,6 +597,8 @@ fn kills_during_save_and_submit_lose_nothing_and_apply_nothing_twice() {
         .unwrap()
         .to_owned();
     // Kill submits at random moments, then let the outbox finish: exactly one item, applied once.
+    let other = mesh.draft_from("sales-orders");
+    let submit_time = timed(&mesh.m, &["submit", &other]);
     for _ in 0..8 {
         let mut child = mesh
             .m
@@ -588,7 +608,7 @@ fn kills_during_save_and_submit_lose_nothing_and_apply_nothing_twice() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next_ms(150)));
+        std::thread::sleep(rng.delay(submit_time));
         hit_running += usize::from(child.try_wait().unwrap().is_none());
         child.kill().ok();
         child.wait().unwrap();
@@ -601,7 +621,12 @@ fn kills_during_save_and_submit_lose_nothing_and_apply_nothing_twice() {
     );
     mesh.m.json(&["submit", &draft]);
     let items = mesh.m.json(&["outbox"]);
-    let items = items.as_array().unwrap();
+    let items: Vec<&Value> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["documents"][0]["entityId"] == "customer-360")
+        .collect();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["status"], "submitted", "{items:?}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), wanted);
