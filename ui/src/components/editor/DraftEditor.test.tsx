@@ -65,6 +65,15 @@ describe("draft editor", () => {
       args: { draft: draftNew.id, set: [`description.purpose=${PURPOSE}`] },
     });
     expect(screen.getByLabelText("Purpose")).toHaveValue(PURPOSE);
+    // Lists of mappings are tables whose cells commit `path.N.column=value`.
+    const port = screen.getByLabelText("outputPorts.0.version");
+    expect(port).toHaveValue("2.1.0");
+    await user.clear(port);
+    await user.type(port, "3.0.0{Enter}");
+    expect(backend.calls).toContainEqual({
+      command: "draft_edit",
+      args: { draft: draftNew.id, set: ["outputPorts.0.version=3.0.0"] },
+    });
 
     await user.click(screen.getByRole("button", { name: "Show diff" }));
     const diff = await screen.findByRole("region", { name: "diff" });

@@ -8,7 +8,8 @@ import type { OutboxItem } from "../../ipc/bindings/OutboxItem";
 import type { Take } from "../../ipc/bindings/Take";
 import { type BackendError, toBackendError } from "../../ipc/errors";
 import { ErrorState } from "../ErrorState";
-import { assignment, fieldText, FORM_FIELDS } from "./fields";
+import { assignment, fieldText, FORM_FIELDS, LIST_FIELDS } from "./fields";
+import { ListEditor } from "./ListEditor";
 import { OutboxList } from "./OutboxList";
 import { YamlEditor } from "./YamlEditor";
 
@@ -171,6 +172,18 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
           );
         })}
       </form>
+
+      {document !== null &&
+        LIST_FIELDS[draft.kind].map((field) => (
+          <ListEditor
+            key={field.path}
+            field={field}
+            document={document}
+            onCommit={(set) => {
+              void setField(set);
+            }}
+          />
+        ))}
 
       <YamlEditor text={text} issues={issues} onChange={setText} />
 

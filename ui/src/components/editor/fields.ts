@@ -28,13 +28,50 @@ export const FORM_FIELDS: Record<DraftKind, FormField[]> = {
   contract: [...SHARED, { path: "description.limitations", label: "Limitations", multiline: true }],
 };
 
-/** The value at a dotted path of a parsed document, as form text. */
-export function fieldText(document: unknown, field: FormField): string {
+/** A list of mappings edited as a table: one row per item, one input per column (`path.N.column`). */
+export interface ListField {
+  path: string;
+  label: string;
+  columns: string[];
+}
+
+export const LIST_FIELDS: Record<DraftKind, ListField[]> = {
+  product: [
+    { path: "team.members", label: "Team and owner", columns: ["username", "name", "role"] },
+    { path: "support", label: "Support channels", columns: ["channel", "tool", "url"] },
+    { path: "outputPorts", label: "Output ports", columns: ["name", "version", "contractId"] },
+    { path: "inputPorts", label: "Input ports", columns: ["name", "version", "contractId"] },
+    { path: "customProperties", label: "Classification, retention and other properties", columns: ["property", "value"] },
+  ],
+  contract: [
+    { path: "schema.0.properties", label: "Columns", columns: ["name", "logicalType", "physicalType", "required", "classification", "description"] },
+    { path: "slaProperties", label: "SLA properties", columns: ["property", "value", "unit"] },
+    { path: "quality", label: "Quality rules", columns: ["metric", "mustBe", "mustBeLessThan", "severity"] },
+    { path: "support", label: "Support channels", columns: ["channel", "tool", "url"] },
+  ],
+};
+
+/** The value at a dotted path of a parsed document. */
+export function valueAt(document: unknown, path: string): unknown {
   let value: unknown = document;
-  for (const key of field.path.split(".")) {
-    if (value === null || typeof value !== "object") return "";
-    value = (value as Record<string, unknown>)[key];
+  for (const key of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = Array.isArray(value) ? (value as unknown[])[Number(key)] : (value as Record<string, unknown>)[key];
   }
+  return value;
+}
+
+/** The mappings of a list field with their index in the list (the index is part of their path). */
+export function listItems(document: unknown, field: ListField): [number, Record<string, unknown>][] {
+  const value = valueAt(document, field.path);
+  if (!Array.isArray(value)) return [];
+  return (value as unknown[]).flatMap((v, i): [number, Record<string, unknown>][] =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? [[i, v as Record<string, unknown>]] : [],
+  );
+}
+
+/** A value as form text. */
+export function asText(value: unknown): string {
   if (Array.isArray(value)) return value.map(String).join(", ");
   switch (typeof value) {
     case "string":
@@ -47,6 +84,11 @@ export function fieldText(document: unknown, field: FormField): string {
     default:
       return "";
   }
+}
+
+/** The value at a field's path, as form text. */
+export function fieldText(document: unknown, field: FormField): string {
+  return asText(valueAt(document, field.path));
 }
 
 /** A `PATH=VALUE` assignment for `draft_edit`; lists are written as a YAML flow list. */
