@@ -169,22 +169,30 @@ type Surgery = Result<(), ()>;
 struct YamlText {
     lines: Vec<String>,
     trailing_newline: bool,
+    /// Files written on Windows keep their line endings.
+    crlf: bool,
 }
 
 impl YamlText {
     fn new(text: &str) -> YamlText {
+        let crlf = text.contains("\r\n");
         let trailing_newline = text.ends_with('\n');
         let body = text.strip_suffix('\n').unwrap_or(text);
         YamlText {
-            lines: body.split('\n').map(str::to_owned).collect(),
+            lines: body
+                .split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned())
+                .collect(),
             trailing_newline,
+            crlf,
         }
     }
 
     fn to_text(&self) -> String {
-        let mut text = self.lines.join("\n");
+        let newline = if self.crlf { "\r\n" } else { "\n" };
+        let mut text = self.lines.join(newline);
         if self.trailing_newline {
-            text.push('\n');
+            text.push_str(newline);
         }
         text
     }
@@ -668,6 +676,16 @@ team:
         assert_eq!(value["outputPorts"].as_array().unwrap().len(), 1);
         assert_eq!(value["tags"], json!(["a", "b", "c, d"]));
         assert!(edited.text.contains("# Customer 360 product"));
+    }
+
+    #[test]
+    fn windows_line_endings_are_kept() {
+        let crlf = DOC.replace('\n', "\r\n");
+        let edited =
+            apply_changes(&crlf, false, &[change("status", Some(json!("active")))]).unwrap();
+        assert!(edited.layout_kept);
+        assert!(edited.text.contains("# Customer 360 product\r\n"));
+        assert!(!edited.text.replace("\r\n", "").contains('\n'));
     }
 
     #[test]
