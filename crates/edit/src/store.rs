@@ -589,4 +589,23 @@ mod tests {
         assert_eq!(backoff_ms(1), 2_000);
         assert_eq!(backoff_ms(40), 600_000);
     }
+
+    #[tokio::test]
+    async fn an_item_left_sending_by_a_dead_process_is_taken_over() {
+        let store = Store::open_in_memory().await.unwrap();
+        let item = enqueue(&store, "k", None, "s", &[doc()]).await.unwrap();
+        // A sender that was SIGKILLed mid-delivery: its lease has not run out, but it is gone.
+        sqlx::query(
+            "UPDATE outbox SET status = 'sending', lease_pid = ?, lease_until_ms = ? WHERE id = ?",
+        )
+        .bind(i64::from(i32::MAX - 1))
+        .bind(now_ms() + 60_000)
+        .bind(item.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let claimed = claim_due(&store).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].status, OutboxStatus::Sending);
+    }
 }
