@@ -73,7 +73,8 @@ pub enum TargetError {
 
 /// What to write for one document, decided before anything is written.
 enum Plan {
-    Write(String),
+    /// The text, and whether it is the draft's own text or a merge that kept upstream's layout.
+    Write(String, bool),
     AlreadyThere,
 }
 
@@ -85,9 +86,9 @@ fn plan(
     let json = doc.path.to_ascii_lowercase().ends_with(".json");
     match (current, &doc.base_hash) {
         (Some(now), _) if now == doc.text => Ok(Ok(Plan::AlreadyThere)),
-        (None, None) => Ok(Ok(Plan::Write(doc.text.clone()))),
+        (None, None) => Ok(Ok(Plan::Write(doc.text.clone(), true))),
         (Some(now), Some(base)) if content_hash(now.as_bytes()) == *base => {
-            Ok(Ok(Plan::Write(doc.text.clone())))
+            Ok(Ok(Plan::Write(doc.text.clone(), true)))
         }
         (Some(_), None) => Err(TargetError::Rejected(format!(
             "{} exists already; start a draft from it (`meshlens draft new --from {}`) instead",
@@ -117,7 +118,7 @@ fn plan(
                     doc.path
                 )));
             }
-            Ok(Ok(Plan::Write(merged.text)))
+            Ok(Ok(Plan::Write(merged.text, merged.layout_kept)))
         }
     }
 }
@@ -202,11 +203,17 @@ fn deliver_to_folder(root: &Path, item: &OutboxItem) -> Result<Delivery, TargetE
         )));
     }
     let mut writes = Vec::new();
+    let mut rewritten = Vec::new();
     for doc in &item.documents {
         let path = inside(root, &doc.path)?;
         let current = read_optional(&path)?;
         match plan(doc, current.as_deref())? {
-            Ok(Plan::Write(text)) => writes.push((path, text)),
+            Ok(Plan::Write(text, layout_kept)) => {
+                if !layout_kept {
+                    rewritten.push(doc.path.clone());
+                }
+                writes.push((path, text))
+            }
             Ok(Plan::AlreadyThere) => {}
             Err(conflict) => return Ok(conflict),
         }
@@ -222,9 +229,21 @@ fn deliver_to_folder(root: &Path, item: &OutboxItem) -> Result<Delivery, TargetE
         receipt: if written.is_empty() {
             "already applied upstream".into()
         } else {
-            format!("wrote {}", written.join(", "))
+            format!("wrote {}{}", written.join(", "), layout_note(&rewritten))
         },
     })
+}
+
+/// Said when a merge could not be done line by line and a document was re-serialised.
+fn layout_note(rewritten: &[String]) -> String {
+    if rewritten.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (merged with upstream by rewriting {}: its comments and quoting were not kept)",
+            rewritten.join(", ")
+        )
+    }
 }
 
 /// The branch a change-set is committed on: named after the product, one per change-set.
@@ -306,6 +325,7 @@ fn deliver_to_git(
         )
         .map_err(unreachable)?;
         let mut writes = Vec::new();
+        let mut rewritten = Vec::new();
         for doc in &item.documents {
             let path = inside(workdir, &doc.path)?;
             let current = git(
@@ -315,7 +335,12 @@ fn deliver_to_git(
             )
             .ok();
             match plan(doc, current.as_deref())? {
-                Ok(Plan::Write(text)) => writes.push((doc, path, text)),
+                Ok(Plan::Write(text, layout_kept)) => {
+                    if !layout_kept {
+                        rewritten.push(doc.path.clone());
+                    }
+                    writes.push((doc, path, text))
+                }
                 Ok(Plan::AlreadyThere) => {}
                 Err(conflict) => return Ok(conflict),
             }
