@@ -62,6 +62,8 @@ impl Backend {
 
     async fn open(&self, events: &dyn EventSink) -> Result<App, AppError> {
         let app = App::open(self.config.clone()?).await?;
+        // Submitted edits wait in the outbox while their target is unreachable; deliver them when it returns.
+        app.start_outbox_worker();
         if self.demo {
             // A demo that fails to sync still leaves a usable app (with whatever the cache held), so log it.
             if let Err(err) = app.open_demo(events).await {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 
+import { EditorScreen } from "./components/editor/EditorScreen";
 import { ErrorState } from "./components/ErrorState";
 import { Header } from "./components/Header";
 import { Loading } from "./components/Loading";
@@ -56,11 +57,24 @@ export function App({ backend }: { backend: Backend }) {
   const info = useCommand(backend, "app_info", {}, generation);
   const products = useCommand(backend, "list_products", {}, generation);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
 
   return (
     <div className="app">
       <Header info={info} progress={progress} />
-      <main className={selectedId === null ? "layout" : "layout with-detail"}>
+      <nav className="draft-actions">
+        <button
+          type="button"
+          aria-pressed={editing}
+          onClick={() => {
+            setEditing((e) => !e);
+          }}
+        >
+          {editing ? "Back to products" : "Drafts and outbox"}
+        </button>
+      </nav>
+      {editing && <EditorScreen backend={backend} productId={selectedId} />}
+      <main hidden={editing} className={selectedId === null ? "layout" : "layout with-detail"}>
         <section className="list" aria-label="products">
           {products.state === "loading" && <Loading label="Loading products…" />}
           {products.state === "failed" && <ErrorState title="Cannot list products" error={products.error} />}

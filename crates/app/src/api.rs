@@ -17,6 +17,8 @@ pub use meshlens_store::{
 };
 pub use meshlens_sync::SourceSyncReport;
 
+pub use crate::api_edit::*;
+
 /// For commands that take no arguments.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

@@ -87,4 +87,28 @@ command_table! {
     check(CheckArgs) -> CheckReport;
     /// Writes the steward report: one self-contained HTML file.
     report(ReportArgs) -> ReportWritten;
+
+    // drafts and submit
+    /// A new draft from a template (product or contract) or from a cached product or contract.
+    draft_new(DraftNewArgs) -> Draft;
+    /// Saves a draft's text (as typed) or sets dotted fields (`description.purpose=...`).
+    draft_edit(DraftEditArgs) -> Draft;
+    /// Every draft, oldest first.
+    draft_list(NoArgs) -> Vec<Draft>;
+    /// One draft with its text, base and conflicts.
+    draft_get(DraftRef) -> Draft;
+    /// A draft against its base: field by field and as a line diff.
+    draft_diff(DraftRef) -> DraftDiff;
+    /// Schema errors (with lines), governance policies and the impact preview of a draft.
+    draft_check(DraftRef) -> DraftCheck;
+    /// Checks a draft and queues it in the outbox; delivers it at once when the target is reachable.
+    submit(DraftRef) -> SubmitOutcome;
+    /// The outbox, after delivering the items that are due.
+    outbox(NoArgs) -> Vec<OutboxItem>;
+    /// Makes a queued or failed outbox item due now and tries it.
+    outbox_retry(OutboxRef) -> OutboxItem;
+    /// Drops an outbox item that was not delivered.
+    outbox_cancel(OutboxRef) -> OutboxItem;
+    /// Settles a draft's conflicts with upstream: mine or theirs, per field or all at once.
+    conflict_resolve(ConflictResolveArgs) -> ConflictResolution;
 }

@@ -51,6 +51,12 @@ pub enum ErrorCode {
     /// A file could not be read or written.
     #[serde(rename = "E_IO")]
     Io,
+    /// A draft fails schema validation or an error-severity policy; the message lists why.
+    #[serde(rename = "E_DRAFT_INVALID")]
+    DraftInvalid,
+    /// Upstream changed the same fields as a draft; the user must choose per field.
+    #[serde(rename = "E_CONFLICT")]
+    Conflict,
     /// A bug: please report it.
     #[serde(rename = "E_INTERNAL")]
     Internal,
@@ -73,6 +79,8 @@ impl ErrorCode {
             ErrorCode::Search => "E_SEARCH",
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::Io => "E_IO",
+            ErrorCode::DraftInvalid => "E_DRAFT_INVALID",
+            ErrorCode::Conflict => "E_CONFLICT",
             ErrorCode::Internal => "E_INTERNAL",
         }
     }

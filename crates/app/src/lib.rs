@@ -4,10 +4,12 @@
 //! the CLI calls the typed methods of the same names. See `commands.rs` for the table.
 
 pub mod api;
+pub mod api_edit;
 pub mod bench;
 pub mod bindings;
 mod commands;
 mod config;
+mod edit;
 mod error;
 mod events;
 
@@ -18,6 +20,7 @@ use std::time::Instant;
 pub use api::*;
 pub use commands::{COMMAND_NAMES, command_signatures};
 pub use config::{AppConfig, DATA_DIR_ENV};
+pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
 pub use meshlens_demo as demo;
@@ -66,6 +69,8 @@ struct Inner {
     /// The running sync's flag; `cancel_sync` raises it and the sync stops at its next check,
     /// keeping the previous cache.
     running_sync: Mutex<Option<CancellationFlag>>,
+    /// One outbox drain at a time in this process (other processes are kept off by leases).
+    outbox_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -92,6 +97,7 @@ impl App {
                 search: tokio::sync::RwLock::new(search),
                 sync_lock: tokio::sync::Mutex::new(()),
                 running_sync: Mutex::new(None),
+                outbox_lock: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -440,6 +446,20 @@ impl App {
     /// Checks against the built-in policies plus every source's `policies/` folder. A policy file that
     /// cannot be read is reported in `policy_errors`; the others still apply.
     pub async fn check(&self, args: CheckArgs, _: &dyn EventSink) -> Result<CheckReport, AppError> {
+        let (policies, mut policy_errors) = self.load_policies().await?;
+        let (violations, errors) =
+            meshlens_quality::check_policies(self.store(), &policies, args.id.as_deref()).await?;
+        policy_errors.extend(errors);
+        Ok(CheckReport {
+            violations,
+            policy_errors,
+        })
+    }
+
+    /// The built-in policies plus every source's `policies/` folder, with the files that cannot be used.
+    async fn load_policies(
+        &self,
+    ) -> Result<(Vec<meshlens_quality::LoadedPolicy>, Vec<PolicyError>), AppError> {
         let mut policies = meshlens_quality::default_policies();
         let mut policy_errors = Vec::new();
         for source in self.store().list_sources().await? {
@@ -456,13 +476,7 @@ impl App {
                 policy_errors.extend(errors);
             }
         }
-        let (violations, errors) =
-            meshlens_quality::check_policies(self.store(), &policies, args.id.as_deref()).await?;
-        policy_errors.extend(errors);
-        Ok(CheckReport {
-            violations,
-            policy_errors,
-        })
+        Ok((policies, policy_errors))
     }
 
     /// Writes the steward report. Policy violations in it are those of the last `check`, so it runs one first.

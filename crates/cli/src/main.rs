@@ -3,6 +3,7 @@
 //! Contract: `--json` prints one JSON document on stdout; human output goes to stdout, progress and
 //! errors to stderr. Exit codes: 0 success, 1 failure (or invalid files for `validate`), 2 usage error.
 
+mod draft;
 mod output;
 mod progress;
 mod quality;
@@ -173,6 +174,8 @@ enum Command {
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    #[command(flatten)]
+    Edit(draft::EditCommand),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -509,6 +512,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 println!("{report:#?}");
             }
         }
+        Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::Call { command, args } => {
             let args: serde_json::Value = match args {
                 Some(text) => serde_json::from_str(&text).map_err(|err| {

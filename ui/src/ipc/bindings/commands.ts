@@ -5,7 +5,15 @@ import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
 import type { CheckArgs } from "./CheckArgs";
 import type { CheckReport } from "./CheckReport";
+import type { ConflictResolution } from "./ConflictResolution";
+import type { ConflictResolveArgs } from "./ConflictResolveArgs";
 import type { DatasetMetrics } from "./DatasetMetrics";
+import type { Draft } from "./Draft";
+import type { DraftCheck } from "./DraftCheck";
+import type { DraftDiff } from "./DraftDiff";
+import type { DraftEditArgs } from "./DraftEditArgs";
+import type { DraftNewArgs } from "./DraftNewArgs";
+import type { DraftRef } from "./DraftRef";
 import type { GetProductArgs } from "./GetProductArgs";
 import type { ImpactArgs } from "./ImpactArgs";
 import type { ImpactReport } from "./ImpactReport";
@@ -17,6 +25,8 @@ import type { LineageGraph } from "./LineageGraph";
 import type { LineagePathArgs } from "./LineagePathArgs";
 import type { ListProductsArgs } from "./ListProductsArgs";
 import type { NoArgs } from "./NoArgs";
+import type { OutboxItem } from "./OutboxItem";
+import type { OutboxRef } from "./OutboxRef";
 import type { ProductDetail } from "./ProductDetail";
 import type { ProductSummary } from "./ProductSummary";
 import type { QualityArgs } from "./QualityArgs";
@@ -34,6 +44,7 @@ import type { SearchArgs } from "./SearchArgs";
 import type { SearchResults } from "./SearchResults";
 import type { SourceConfig } from "./SourceConfig";
 import type { SourceRecord } from "./SourceRecord";
+import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
 import type { ValidateArgs } from "./ValidateArgs";
@@ -85,6 +96,28 @@ export interface Commands {
   check: { args: CheckArgs; result: CheckReport };
   /** Writes the steward report: one self-contained HTML file. */
   report: { args: ReportArgs; result: ReportWritten };
+  /** A new draft from a template (product or contract) or from a cached product or contract. */
+  draft_new: { args: DraftNewArgs; result: Draft };
+  /** Saves a draft's text (as typed) or sets dotted fields (`description.purpose=...`). */
+  draft_edit: { args: DraftEditArgs; result: Draft };
+  /** Every draft, oldest first. */
+  draft_list: { args: NoArgs; result: Array<Draft> };
+  /** One draft with its text, base and conflicts. */
+  draft_get: { args: DraftRef; result: Draft };
+  /** A draft against its base: field by field and as a line diff. */
+  draft_diff: { args: DraftRef; result: DraftDiff };
+  /** Schema errors (with lines), governance policies and the impact preview of a draft. */
+  draft_check: { args: DraftRef; result: DraftCheck };
+  /** Checks a draft and queues it in the outbox; delivers it at once when the target is reachable. */
+  submit: { args: DraftRef; result: SubmitOutcome };
+  /** The outbox, after delivering the items that are due. */
+  outbox: { args: NoArgs; result: Array<OutboxItem> };
+  /** Makes a queued or failed outbox item due now and tries it. */
+  outbox_retry: { args: OutboxRef; result: OutboxItem };
+  /** Drops an outbox item that was not delivered. */
+  outbox_cancel: { args: OutboxRef; result: OutboxItem };
+  /** Settles a draft's conflicts with upstream: mine or theirs, per field or all at once. */
+  conflict_resolve: { args: ConflictResolveArgs; result: ConflictResolution };
 }
 
 export type CommandName = keyof Commands;
@@ -111,4 +144,15 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "scorecard",
   "check",
   "report",
+  "draft_new",
+  "draft_edit",
+  "draft_list",
+  "draft_get",
+  "draft_diff",
+  "draft_check",
+  "submit",
+  "outbox",
+  "outbox_retry",
+  "outbox_cancel",
+  "conflict_resolve",
 ];

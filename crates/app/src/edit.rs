@@ -1,0 +1,758 @@
+//! Drafts, checks, submit and the outbox: the facade over meshlens-edit, joined with the cache
+//! (bases, sources), governance policies (meshlens-quality) and lineage (affected consumers).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use meshlens_edit::{
+    Delivery, Draft, DraftKind, FieldChange, NewDraft, OutboxDocument, OutboxItem, OutboxStatus,
+    Target, TargetError,
+};
+use meshlens_model::{Entity, ParsedDocument, Severity, content_hash, parse_document};
+use meshlens_store::{FileStat, Store, SyncStatus};
+use serde_json::Value;
+
+use crate::api::*;
+use crate::{App, AppError, ErrorCode, EventSink};
+
+/// `Name <email>` used as author and committer of git submits (default: git's own configuration).
+pub const GIT_AUTHOR_ENV: &str = "MESHLENS_GIT_AUTHOR";
+
+/// How often the desktop app's outbox worker looks for due items.
+const OUTBOX_POLL: Duration = Duration::from_secs(5);
+
+impl From<meshlens_edit::EditError> for AppError {
+    fn from(err: meshlens_edit::EditError) -> AppError {
+        use meshlens_edit::EditError as E;
+        let code = match &err {
+            E::UnknownDraft(_) | E::UnknownItem(_) => ErrorCode::NotFound,
+            E::Syntax { .. } => ErrorCode::InvalidDocument,
+            E::BadPath { .. } | E::WrongStatus { .. } | E::NoConflict { .. } => {
+                ErrorCode::InvalidArgs
+            }
+            E::Db { .. } => ErrorCode::Store,
+            E::Io { .. } => ErrorCode::Io,
+        };
+        AppError::new(code, err.to_string())
+    }
+}
+
+fn is_json(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".json")
+}
+
+/// The name a draft is validated under: its file, or a name that tells YAML and the kind.
+fn draft_path(draft: &Draft) -> String {
+    draft.path.clone().unwrap_or_else(|| match draft.kind {
+        DraftKind::Product => format!("{}.odps.yaml", draft.entity_id),
+        DraftKind::Contract => format!("{}.odcs.yaml", draft.entity_id),
+    })
+}
+
+/// Where a new document goes in its source: `<domain>/<id>.odps.yaml`, with the id the text declares.
+fn new_document_path(draft: &Draft, doc: Option<&ParsedDocument>) -> String {
+    let domain = doc.and_then(|d| match &d.entity {
+        Entity::Product(p) => p.domain.clone(),
+        Entity::Contract(c) => c.domain.clone(),
+    });
+    let declared = Draft {
+        entity_id: doc.map_or(draft.entity_id.clone(), |d| d.entity.id().to_owned()),
+        ..draft.clone()
+    };
+    let file = draft_path(&declared);
+    match domain {
+        Some(domain) if !domain.contains(['/', '\\']) && domain != ".." => {
+            format!("{domain}/{file}")
+        }
+        _ => file,
+    }
+}
+
+/// `VALUE` of `--set PATH=VALUE`: text where the field holds text, else a YAML scalar or flow list.
+fn typed_value(raw: &str, current: Option<&Value>) -> Value {
+    if matches!(current, Some(Value::String(_))) {
+        return Value::String(raw.to_owned());
+    }
+    match serde_yaml_ng::from_str::<Value>(raw) {
+        Ok(Value::Object(_)) | Err(_) => Value::String(raw.to_owned()),
+        Ok(Value::Array(_)) if !raw.trim_start().starts_with('[') => Value::String(raw.to_owned()),
+        Ok(value) => value,
+    }
+}
+
+impl App {
+    pub async fn draft_new(
+        &self,
+        args: DraftNewArgs,
+        _: &dyn EventSink,
+    ) -> Result<Draft, AppError> {
+        let new = match (&args.from, args.template) {
+            (Some(from), None) => self.draft_from_cache(from).await?,
+            (None, Some(kind)) => {
+                let id = args.id.clone().unwrap_or_else(|| match kind {
+                    DraftKind::Product => "new-product".into(),
+                    DraftKind::Contract => "new-contract".into(),
+                });
+                NewDraft {
+                    kind,
+                    text: meshlens_edit::template(kind, &id),
+                    entity_id: id,
+                    source: self.default_source(args.source.as_deref()).await?,
+                    path: None,
+                    base_hash: None,
+                    base_text: None,
+                }
+            }
+            _ => {
+                return Err(AppError::new(
+                    ErrorCode::InvalidArgs,
+                    "start a draft either from a template (product or contract) or from a product id",
+                ));
+            }
+        };
+        Ok(meshlens_edit::create_draft(self.store(), &new).await?)
+    }
+
+    async fn draft_from_cache(&self, id: &str) -> Result<NewDraft, AppError> {
+        if let Some(product) = self.store().get_product(id).await? {
+            return Ok(NewDraft {
+                kind: DraftKind::Product,
+                entity_id: product.product.id,
+                source: Some(product.source),
+                path: Some(product.path),
+                base_hash: Some(content_hash(product.raw.as_bytes())),
+                base_text: Some(product.raw.clone()),
+                text: product.raw,
+            });
+        }
+        if let Some(contract) = self.store().get_contract(id, None).await? {
+            return Ok(NewDraft {
+                kind: DraftKind::Contract,
+                entity_id: contract.contract.id,
+                source: Some(contract.source),
+                path: Some(contract.path),
+                base_hash: Some(content_hash(contract.raw.as_bytes())),
+                base_text: Some(contract.raw.clone()),
+                text: contract.raw,
+            });
+        }
+        Err(AppError::not_found(format!("product or contract `{id}`")))
+    }
+
+    /// The named source, else the only one; `None` when that is ambiguous (asked again at submit).
+    async fn default_source(&self, named: Option<&str>) -> Result<Option<String>, AppError> {
+        if let Some(name) = named {
+            self.store()
+                .get_source(name)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("source `{name}`")))?;
+            return Ok(Some(name.to_owned()));
+        }
+        let sources = self.store().list_sources().await?;
+        Ok(match sources.as_slice() {
+            [only] => Some(only.config.name.clone()),
+            _ => None,
+        })
+    }
+
+    pub async fn draft_edit(
+        &self,
+        args: DraftEditArgs,
+        _: &dyn EventSink,
+    ) -> Result<Draft, AppError> {
+        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
+        let mut text = args.text.unwrap_or(draft.text.clone());
+        if !args.set.is_empty() {
+            let json = is_json(&draft_path(&draft));
+            let doc = meshlens_edit::yaml_text::load(&text, json)?;
+            let mut changes = Vec::new();
+            for assignment in &args.set {
+                let (path, raw) = assignment.split_once('=').ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::InvalidArgs,
+                        format!("`{assignment}` is not PATH=VALUE (e.g. description.purpose=Daily revenue)"),
+                    )
+                })?;
+                let path = meshlens_edit::path::parse_path(path.trim());
+                let old = meshlens_edit::path::get(&doc, &path).cloned();
+                let new = typed_value(raw, old.as_ref());
+                changes.push(FieldChange {
+                    path,
+                    old,
+                    new: Some(new),
+                });
+            }
+            text = meshlens_edit::yaml_text::apply_changes(&text, json, &changes)?.text;
+        }
+        Ok(meshlens_edit::save_text(self.store(), draft.id, &text).await?)
+    }
+
+    pub async fn draft_list(&self, _: NoArgs, _: &dyn EventSink) -> Result<Vec<Draft>, AppError> {
+        Ok(meshlens_edit::list_drafts(self.store()).await?)
+    }
+
+    pub async fn draft_get(&self, args: DraftRef, _: &dyn EventSink) -> Result<Draft, AppError> {
+        Ok(meshlens_edit::get_draft(self.store(), args.draft).await?)
+    }
+
+    pub async fn draft_diff(
+        &self,
+        args: DraftRef,
+        _: &dyn EventSink,
+    ) -> Result<DraftDiff, AppError> {
+        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
+        let json = is_json(&draft_path(&draft));
+        let base = draft.base_text.as_deref().unwrap_or_default();
+        let before = if base.is_empty() {
+            Value::Object(Default::default())
+        } else {
+            meshlens_edit::yaml_text::load(base, json)?
+        };
+        let after = meshlens_edit::yaml_text::load(&draft.text, json)?;
+        Ok(DraftDiff {
+            draft: draft.id,
+            fields: meshlens_edit::diff(&before, &after)
+                .iter()
+                .map(FieldDiff::from)
+                .collect(),
+            text: meshlens_edit::text_diff(base, &draft.text),
+        })
+    }
+
+    pub async fn draft_check(
+        &self,
+        args: DraftRef,
+        _: &dyn EventSink,
+    ) -> Result<DraftCheck, AppError> {
+        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
+        self.check_draft(&draft).await
+    }
+
+    async fn check_draft(&self, draft: &Draft) -> Result<DraftCheck, AppError> {
+        let path = draft_path(draft);
+        let schema = meshlens_model::validate_file(&path, draft.text.as_bytes());
+        let mut blocked: Vec<String> = schema
+            .errors
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .map(|i| format!("line {}, column {}: {}", i.line, i.column, i.message))
+            .collect();
+        let parsed = parse_document(&path, draft.text.as_bytes()).ok();
+        let mut policies = Vec::new();
+        let mut policy_errors = Vec::new();
+        let mut impact = DraftImpact {
+            changes: Vec::new(),
+            breaking: false,
+            affected: Vec::new(),
+        };
+        if let Some(doc) = &parsed {
+            let kind_matches = matches!(
+                (&doc.entity, draft.kind),
+                (Entity::Product(_), DraftKind::Product)
+                    | (Entity::Contract(_), DraftKind::Contract)
+            );
+            if !kind_matches {
+                blocked.push(format!(
+                    "the draft must stay a {} document",
+                    draft.kind.as_str()
+                ));
+            }
+            if doc.entity.id() != draft.entity_id && draft.base_hash.is_some() {
+                blocked.push(format!(
+                    "the id changed from `{}` to `{}`; start a new draft for a new {}",
+                    draft.entity_id,
+                    doc.entity.id(),
+                    draft.kind.as_str()
+                ));
+            }
+            (policies, policy_errors) = self.draft_policies(draft, doc).await?;
+            blocked.extend(
+                policies
+                    .iter()
+                    .filter(|v| v.severity == "error")
+                    .map(|v| format!("policy {}: {} ({})", v.policy, v.message, v.path)),
+            );
+            impact = self.draft_impact(draft, doc).await?;
+        }
+        let document = meshlens_edit::yaml_text::load(&draft.text, is_json(&path)).ok();
+        Ok(DraftCheck {
+            draft: draft.id,
+            schema,
+            policies,
+            policy_errors,
+            impact,
+            document,
+            blocked,
+        })
+    }
+
+    /// The draft checked against the governance policies exactly as `check` does, in a throwaway
+    /// in-memory cache holding the draft and the documents it is checked with (a product with its
+    /// output contracts; a contract with its owning product).
+    async fn draft_policies(
+        &self,
+        draft: &Draft,
+        doc: &ParsedDocument,
+    ) -> Result<(Vec<Violation>, Vec<PolicyError>), AppError> {
+        let mut companions: Vec<(String, String)> = Vec::new();
+        let product_id = match &doc.entity {
+            Entity::Product(product) => {
+                for port in &product.output_ports {
+                    let Some(id) = &port.contract_id else {
+                        continue;
+                    };
+                    if let Some(c) = self
+                        .store()
+                        .get_contract(id, port.version.as_deref())
+                        .await?
+                    {
+                        companions.push((c.path, c.raw));
+                    }
+                }
+                product.id.clone()
+            }
+            Entity::Contract(contract) => {
+                let owner = self
+                    .store()
+                    .get_contract(&contract.id, contract.version.as_deref())
+                    .await?
+                    .and_then(|c| c.product_id);
+                let Some(owner) = owner else {
+                    // Policies apply to products; a contract no product publishes has none to meet.
+                    return Ok((Vec::new(), Vec::new()));
+                };
+                let Some(product) = self.store().get_product(&owner).await? else {
+                    return Ok((Vec::new(), Vec::new()));
+                };
+                companions.push((product.path.clone(), product.raw.clone()));
+                for pc in product.contracts {
+                    if pc.port.direction == PortDirection::Out && pc.contract.id != contract.id {
+                        companions.push((pc.path, pc.raw));
+                    }
+                }
+                owner
+            }
+        };
+        companions.push((draft_path(draft), draft.text.clone()));
+        let (policy_set, mut errors) = self.load_policies().await?;
+        let scratch = Store::open_in_memory().await?;
+        scratch
+            .add_source(&SourceConfig {
+                name: "draft".into(),
+                kind: SourceKind::Folder {
+                    path: PathBuf::from("."),
+                },
+            })
+            .await?;
+        let mut tx = scratch.begin_sync("draft").await?;
+        for (i, (path, text)) in companions.iter().enumerate() {
+            if let Ok(parsed) = parse_document(path, text.as_bytes()) {
+                let stat = FileStat {
+                    size: text.len() as u64,
+                    mtime: 0,
+                };
+                tx.upsert(&format!("{i}/{path}"), stat, &parsed).await?;
+            }
+        }
+        tx.commit(SyncStatus::Ok, None).await?;
+        let (mut violations, found) =
+            meshlens_quality::check_policies(&scratch, &policy_set, Some(&product_id)).await?;
+        errors.extend(found);
+        scratch.close().await;
+        // Violations of the policy set itself are not the draft's to fix.
+        violations.retain(|v| v.product.as_deref() == Some(product_id.as_str()));
+        // Lineage events live in the real cache, not in the scratch one.
+        if violations
+            .iter()
+            .any(|v| v.message.starts_with("no lineage"))
+            && self.has_lineage(&product_id).await
+        {
+            violations.retain(|v| !v.message.starts_with("no lineage"));
+        }
+        Ok((violations, errors))
+    }
+
+    async fn has_lineage(&self, product_id: &str) -> bool {
+        let request = meshlens_lineage::LineageRequest {
+            id: product_id.to_owned(),
+            upstream: 1,
+            downstream: 1,
+            level: LineageLevel::Dataset,
+        };
+        meshlens_lineage::lineage(self.store(), &request)
+            .await
+            .is_ok_and(|g| !g.edges.is_empty())
+    }
+
+    async fn draft_impact(
+        &self,
+        draft: &Draft,
+        doc: &ParsedDocument,
+    ) -> Result<DraftImpact, AppError> {
+        let path = draft_path(draft);
+        let base = draft
+            .base_text
+            .as_deref()
+            .and_then(|t| parse_document(&path, t.as_bytes()).ok());
+        let changes = match &base {
+            Some(base) => {
+                let paths: Vec<String> = meshlens_edit::diff(&base.original, &doc.original)
+                    .iter()
+                    .map(|c| FieldDiff::from(c).path)
+                    .collect();
+                meshlens_edit::classify(&base.entity, &doc.entity, &paths)
+            }
+            None => vec![ClassifiedChange {
+                path: String::new(),
+                breaking: false,
+                reason: format!("new {}", draft.kind.as_str()),
+            }],
+        };
+        let affected = match &base {
+            Some(base) => self.downstream(&base.entity).await?,
+            None => Vec::new(),
+        };
+        Ok(DraftImpact {
+            breaking: changes.iter().any(|c| c.breaking),
+            changes,
+            affected,
+        })
+    }
+
+    /// Products downstream of the base version: lineage impact of the product (or of the ports
+    /// publishing the contract) plus the contract's declared consumers.
+    async fn downstream(&self, entity: &Entity) -> Result<Vec<ImpactProduct>, AppError> {
+        let mut found: Vec<ImpactProduct> = Vec::new();
+        let mut add = |list: Vec<ImpactProduct>| {
+            for p in list {
+                if !found.iter().any(|f| f.id == p.id) {
+                    found.push(p);
+                }
+            }
+        };
+        match entity {
+            Entity::Product(p) => {
+                if let Ok(report) = meshlens_lineage::impact(self.store(), &p.id).await {
+                    add(report.products);
+                }
+            }
+            Entity::Contract(c) => {
+                let Some(detail) = self
+                    .store()
+                    .get_contract(&c.id, c.version.as_deref())
+                    .await?
+                else {
+                    return Ok(found);
+                };
+                if let Some(owner) = &detail.product_id
+                    && let Some(product) = self.store().get_product(owner).await?
+                {
+                    for port in product
+                        .product
+                        .output_ports
+                        .iter()
+                        .filter(|o| o.contract_id.as_deref() == Some(&c.id))
+                    {
+                        if let Ok(report) = meshlens_lineage::impact(
+                            self.store(),
+                            &format!("{owner}/{}", port.name),
+                        )
+                        .await
+                        {
+                            add(report.products);
+                        }
+                    }
+                }
+                let mut consumers = Vec::new();
+                for id in &detail.consumers {
+                    if let Some(product) = self.store().get_product(id).await? {
+                        consumers.push(ImpactProduct {
+                            id: product.product.id.clone(),
+                            name: product.product.name.clone().unwrap_or(product.product.id),
+                            owner_team: product.product.owner_team,
+                            contacts: product.product.support,
+                            depth: 1,
+                        });
+                    }
+                }
+                add(consumers);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Checks the draft, queues it in the outbox and tries to deliver it at once. Refused with the
+    /// reasons when the draft is invalid or has unresolved conflicts.
+    pub async fn submit(
+        &self,
+        args: DraftRef,
+        _: &dyn EventSink,
+    ) -> Result<SubmitOutcome, AppError> {
+        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
+        if draft.state == "conflict" {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "draft {} conflicts with upstream on {}; choose with `meshlens conflict resolve {} --take mine|theirs [--field PATH]`",
+                    draft.id,
+                    draft
+                        .conflicts
+                        .iter()
+                        .map(|c| c.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    draft.id
+                ),
+            ));
+        }
+        let check = self.check_draft(&draft).await?;
+        if !check.blocked.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::DraftInvalid,
+                format!(
+                    "draft {} cannot be submitted:\n  - {}",
+                    draft.id,
+                    check.blocked.join("\n  - ")
+                ),
+            ));
+        }
+        let source = match draft.source.clone() {
+            Some(source) => source,
+            None => self.default_source(None).await?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::InvalidArgs,
+                    "there is no single source to submit a new document to; start the draft with `--source NAME`",
+                )
+            })?,
+        };
+        let parsed = parse_document(&draft_path(&draft), draft.text.as_bytes()).ok();
+        let path = draft
+            .path
+            .clone()
+            .unwrap_or_else(|| new_document_path(&draft, parsed.as_ref()));
+        let key = meshlens_edit::idempotency_key(&[
+            &draft.id.to_string(),
+            &source,
+            &path,
+            draft.base_hash.as_deref().unwrap_or_default(),
+            &draft.text,
+        ]);
+        let document = OutboxDocument {
+            entity_id: parsed
+                .as_ref()
+                .map_or(draft.entity_id.clone(), |d| d.entity.id().to_owned()),
+            path,
+            text: draft.text.clone(),
+            base_hash: draft.base_hash.clone(),
+            base_text: draft.base_text.clone(),
+        };
+        let item = meshlens_edit::enqueue(self.store(), &key, Some(draft.id), &source, &[document])
+            .await?;
+        self.drain_outbox().await?;
+        Ok(SubmitOutcome {
+            item: meshlens_edit::get_item(self.store(), item.id).await?,
+            draft: meshlens_edit::get_draft(self.store(), draft.id).await?,
+        })
+    }
+
+    /// Delivers every due outbox item (and takes over items a killed process left `sending`).
+    pub async fn drain_outbox(&self) -> Result<(), AppError> {
+        let _one_drain = self.inner.outbox_lock.lock().await;
+        for item in meshlens_edit::claim_due(self.store()).await? {
+            let target = match self.target_for(&item.source).await {
+                Ok(target) => target,
+                Err(err) => {
+                    meshlens_edit::finish(
+                        self.store(),
+                        item.id,
+                        OutboxStatus::Failed,
+                        Some(&err.message),
+                        None,
+                    )
+                    .await?;
+                    continue;
+                }
+            };
+            let sent = item.clone();
+            let delivered = tokio::task::spawn_blocking(move || target.deliver(&sent)).await;
+            self.record_delivery(
+                &item,
+                delivered.unwrap_or_else(|e| Err(TargetError::Unreachable(e.to_string()))),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn record_delivery(
+        &self,
+        item: &OutboxItem,
+        delivered: Result<Delivery, TargetError>,
+    ) -> Result<(), AppError> {
+        let store = self.store();
+        match delivered {
+            Ok(Delivery::Submitted { receipt }) => {
+                meshlens_edit::finish(
+                    store,
+                    item.id,
+                    OutboxStatus::Submitted,
+                    None,
+                    Some(&receipt),
+                )
+                .await?;
+                if let Some(draft) = item.draft_id {
+                    meshlens_edit::set_draft_state(store, draft, "submitted").await?;
+                }
+            }
+            Ok(Delivery::Conflict {
+                path,
+                theirs_text,
+                conflicts,
+            }) => {
+                let fields: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
+                let reason = format!(
+                    "{path} changed upstream on the same fields: {}",
+                    fields.join(", ")
+                );
+                meshlens_edit::finish(store, item.id, OutboxStatus::Conflict, Some(&reason), None)
+                    .await?;
+                if let Some(draft) = item.draft_id {
+                    let hash = content_hash(theirs_text.as_bytes());
+                    meshlens_edit::set_conflict(store, draft, &hash, &theirs_text, &conflicts)
+                        .await?;
+                }
+            }
+            Err(TargetError::Unreachable(reason)) => {
+                tracing::info!(item = item.id, %reason, "outbox target unreachable; will retry");
+                meshlens_edit::reschedule(store, item, &reason).await?;
+            }
+            Err(TargetError::Rejected(reason)) => {
+                meshlens_edit::finish(store, item.id, OutboxStatus::Failed, Some(&reason), None)
+                    .await?;
+                if let Some(draft) = item.draft_id {
+                    meshlens_edit::set_draft_state(store, draft, "editing").await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn target_for(&self, source: &str) -> Result<Target, AppError> {
+        let record = self
+            .store()
+            .get_source(source)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("source `{source}`")))?;
+        Ok(match record.config.kind {
+            SourceKind::Folder { path } => Target::Folder { root: path },
+            SourceKind::Git { url, branch } => Target::Git {
+                url,
+                branch,
+                workdir: self.config().data_dir.join("outbox-git").join(source),
+                author: std::env::var(GIT_AUTHOR_ENV)
+                    .ok()
+                    .and_then(|a| meshlens_edit::GitAuthor::parse(&a)),
+            },
+        })
+    }
+
+    /// The outbox, after delivering whatever is due.
+    pub async fn outbox(&self, _: NoArgs, _: &dyn EventSink) -> Result<Vec<OutboxItem>, AppError> {
+        self.drain_outbox().await?;
+        Ok(meshlens_edit::list_items(self.store()).await?)
+    }
+
+    pub async fn outbox_retry(
+        &self,
+        args: OutboxRef,
+        _: &dyn EventSink,
+    ) -> Result<OutboxItem, AppError> {
+        meshlens_edit::retry_now(self.store(), args.id).await?;
+        self.drain_outbox().await?;
+        Ok(meshlens_edit::get_item(self.store(), args.id).await?)
+    }
+
+    pub async fn outbox_cancel(
+        &self,
+        args: OutboxRef,
+        _: &dyn EventSink,
+    ) -> Result<OutboxItem, AppError> {
+        Ok(meshlens_edit::cancel(self.store(), args.id).await?)
+    }
+
+    /// Settles conflicts field by field; once none is left the draft is rebased on upstream's version
+    /// (with the chosen values) and can be submitted again.
+    pub async fn conflict_resolve(
+        &self,
+        args: ConflictResolveArgs,
+        _: &dyn EventSink,
+    ) -> Result<ConflictResolution, AppError> {
+        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
+        let (Some(theirs), true) = (&draft.theirs_text, draft.state == "conflict") else {
+            return Err(meshlens_edit::EditError::NoConflict {
+                id: draft.id,
+                detail: String::new(),
+            }
+            .into());
+        };
+        let mut resolutions: BTreeMap<String, Take> = draft.resolutions.clone();
+        let mut matched = false;
+        for conflict in &draft.conflicts {
+            if args.field.as_ref().is_none_or(|f| *f == conflict.path) {
+                resolutions.insert(conflict.path.clone(), args.take);
+                matched = true;
+            }
+        }
+        if !matched {
+            return Err(meshlens_edit::EditError::NoConflict {
+                id: draft.id,
+                detail: format!(" on `{}`", args.field.unwrap_or_default()),
+            }
+            .into());
+        }
+        let json = is_json(&draft_path(&draft));
+        let base = draft.base_text.as_deref().unwrap_or_default();
+        let merged = meshlens_edit::three_way(base, &draft.text, theirs, json, &resolutions)?;
+        if merged.conflicts.is_empty() {
+            meshlens_edit::rebase(self.store(), draft.id, &merged.text).await?;
+        } else {
+            meshlens_edit::set_resolutions(self.store(), draft.id, &resolutions, &merged.conflicts)
+                .await?;
+        }
+        Ok(ConflictResolution {
+            draft: meshlens_edit::get_draft(self.store(), draft.id).await?,
+            remaining: merged.conflicts,
+        })
+    }
+
+    /// Delivers due outbox items in the background every few seconds (the desktop app calls this once;
+    /// the CLI drains on `submit`, `outbox` and `outbox retry` instead).
+    pub fn start_outbox_worker(&self) {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(err) = app.drain_outbox().await {
+                    tracing::warn!(%err, "outbox drain failed");
+                }
+                tokio::time::sleep(OUTBOX_POLL).await;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn set_values_keep_the_field_type() {
+        assert_eq!(typed_value("1.2", Some(&json!("1.0"))), json!("1.2"));
+        assert_eq!(typed_value("true", None), json!(true));
+        assert_eq!(typed_value("3", Some(&json!(1))), json!(3));
+        assert_eq!(typed_value("[a, b]", None), json!(["a", "b"]));
+        assert_eq!(typed_value("Revenue: daily", None), json!("Revenue: daily"));
+        assert_eq!(typed_value("- x", None), json!("- x"));
+    }
+}
