@@ -1,0 +1,276 @@
+//! OpenMetadata (REST `/api/v1`, bearer JWT, cursor paging with `paging.after`).
+//!
+//! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
+//! documents whose output ports are their table assets. Domains come from the product's FQN
+//! (`Domain.Product`). Every entity carries its FQN, entity version and `updatedAt` as provenance;
+//! unchanged versions produce identical documents, which the sync engine skips.
+//! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::marquez::encode_segment;
+use crate::paging::cursor_pages;
+use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+
+pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
+    let fetched = AtomicU64::new(0);
+    let requests = AtomicU64::new(0);
+    let list = |path: &'static str, fields: &'static str| {
+        let query = vec![
+            ("limit", ctx.page_size.max(1).to_string()),
+            ("fields", fields.to_string()),
+        ];
+        let fetched = &fetched;
+        let requests = &requests;
+        async move {
+            cursor_pages(ctx, path, &query, "after", "data", after_cursor, fetched, requests).await
+        }
+    };
+    let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
+    let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+
+    let mut pulled = Pulled::default();
+    // Table versions by FQN, for the products' output ports.
+    let mut table_versions = std::collections::HashMap::new();
+    for table in &tables {
+        if let Some((fqn, version, doc)) = table_document(table) {
+            table_versions.insert(fqn, version);
+            pulled.documents.push(doc);
+        }
+    }
+    for product in &products {
+        if let Some(doc) = product_document(product, &table_versions) {
+            pulled.documents.push(doc);
+        }
+    }
+    pulled.requests = requests.load(Ordering::Relaxed);
+    Ok(pulled)
+}
+
+fn after_cursor(page: &Value) -> Option<String> {
+    page.pointer("/paging/after")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// OpenMetadata versions are numbers (0.1, 1.2); kept as their JSON text.
+fn version_of(entity: &Value) -> Option<String> {
+    match entity.get("version")? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn tag_fqns(value: &Value) -> Vec<String> {
+    value
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| text(tag, "tagFQN"))
+        .collect()
+}
+
+fn owner_names(value: &Value) -> Vec<String> {
+    // `owners` (1.5+) is a list of references; older servers have one `owner`.
+    let list = value.get("owners").and_then(Value::as_array).cloned();
+    let single = value.get("owner").filter(|o| o.is_object()).cloned();
+    list.unwrap_or_default()
+        .into_iter()
+        .chain(single)
+        .filter_map(|owner| text(&owner, "displayName").or_else(|| text(&owner, "name")))
+        .collect()
+}
+
+fn provenance(entity: &Value, fqn: &str) -> Provenance {
+    Provenance {
+        upstream_id: fqn.to_string(),
+        upstream_version: version_of(entity),
+        upstream_updated_at: entity.get("updatedAt").map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+    }
+}
+
+fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
+    if table.get("deleted").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let fqn = text(table, "fullyQualifiedName")?;
+    let name = text(table, "name")?;
+    let version = version_of(table).unwrap_or_else(|| "0.1".into());
+    let primary: Vec<String> = table
+        .get("tableConstraints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("constraintType").and_then(Value::as_str) == Some("PRIMARY_KEY"))
+        .flat_map(|c| c.get("columns").and_then(Value::as_array).cloned().unwrap_or_default())
+        .filter_map(|c| c.as_str().map(str::to_owned))
+        .collect();
+    let columns = table
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|column| {
+            let name = text(column, "name")?;
+            Some(ColumnDoc {
+                primary_key: primary.contains(&name)
+                    || column.get("constraint").and_then(Value::as_str) == Some("PRIMARY_KEY"),
+                physical_type: text(column, "dataTypeDisplay")
+                    .or_else(|| text(column, "dataType"))
+                    .unwrap_or_else(|| "STRING".into()),
+                description: text(column, "description"),
+                tags: tag_fqns(column),
+                name,
+            })
+        })
+        .collect();
+    // service.database.schema.table: the database names the domain when nothing better exists.
+    let domain = text(table, "domain")
+        .or_else(|| table.pointer("/domain/name").and_then(Value::as_str).map(str::to_owned))
+        .or_else(|| table.pointer("/database/name").and_then(Value::as_str).map(str::to_owned));
+    let doc = TableDoc {
+        id: fqn.clone(),
+        name: name.clone(),
+        version: version.clone(),
+        domain,
+        description: text(table, "description"),
+        physical_name: fqn.splitn(2, '.').nth(1).unwrap_or(&fqn).to_string(),
+        tags: tag_fqns(table),
+        owners: owner_names(table),
+        columns,
+    };
+    let document = PulledDocument {
+        path: document_path("tables", &fqn, "odcs"),
+        text: serde_json::to_string_pretty(&doc.to_json()).ok()?,
+        provenance: provenance(table, &fqn),
+    };
+    Some((fqn, version, document))
+}
+
+fn product_document(
+    product: &Value,
+    table_versions: &std::collections::HashMap<String, String>,
+) -> Option<PulledDocument> {
+    let fqn = text(product, "fullyQualifiedName")?;
+    let outputs = product
+        .get("assets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|asset| text(asset, "type").as_deref() == Some("table"))
+        .filter_map(|asset| {
+            let asset_fqn = text(asset, "fullyQualifiedName")?;
+            let version = table_versions.get(&asset_fqn)?.clone();
+            Some((asset_fqn, version))
+        })
+        .collect();
+    let domain = product
+        .pointer("/domain/name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()));
+    let doc = ProductDoc {
+        id: fqn.clone(),
+        name: text(product, "displayName")
+            .or_else(|| text(product, "name"))
+            .unwrap_or_else(|| fqn.clone()),
+        version: version_of(product).unwrap_or_else(|| "0.1".into()),
+        domain,
+        description: text(product, "description"),
+        tags: tag_fqns(product),
+        owners: owner_names(product),
+        outputs,
+    };
+    Some(PulledDocument {
+        path: document_path("dataProducts", &fqn, "odps"),
+        text: serde_json::to_string_pretty(&doc.to_json()).ok()?,
+        provenance: provenance(product, &fqn),
+    })
+}
+
+/// An edit to push to OpenMetadata: which entity, the version the edit was made against, and
+/// the new values (`None` leaves a field alone).
+#[derive(Debug, Clone)]
+pub struct OpenMetadataPatch {
+    /// `tables` or `dataProducts`.
+    pub collection: &'static str,
+    pub fqn: String,
+    /// The entity version the edit was based on (from the provenance).
+    pub expected_version: String,
+    pub description: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// Pushes `patch` as a JSON Patch. The entity is read first: when its version differs from the
+/// expected one, someone changed it upstream and the push is refused with
+/// [`ConnectorError::VersionConflict`] instead of overwriting their change. Returns the updated entity.
+pub async fn push_openmetadata(
+    http: &HttpClient,
+    patch: &OpenMetadataPatch,
+) -> Result<Value, ConnectorError> {
+    let by_name = format!("api/v1/{}/name/{}", patch.collection, encode_segment(&patch.fqn));
+    let current = http.get_json(&by_name, &[]).await?;
+    let found = version_of(&current).unwrap_or_default();
+    if found != patch.expected_version {
+        return Err(ConnectorError::VersionConflict {
+            source_name: http.source_name().to_string(),
+            path: by_name,
+            expected: patch.expected_version.clone(),
+            found,
+        });
+    }
+    let id = text(&current, "id").ok_or_else(|| ConnectorError::NotJson {
+        source_name: http.source_name().to_string(),
+        path: by_name.clone(),
+        reason: "the entity has no `id`".into(),
+    })?;
+    let mut operations = Vec::new();
+    let mut set = |path: &str, value: &Option<String>| {
+        if let Some(value) = value {
+            let op = if current.get(&path[1..]).is_some() { "replace" } else { "add" };
+            operations.push(json!({"op": op, "path": path, "value": value}));
+        }
+    };
+    set("/description", &patch.description);
+    set("/displayName", &patch.display_name);
+    if operations.is_empty() {
+        return Ok(current);
+    }
+    http.send_json(
+        Method::PATCH,
+        &format!("api/v1/{}/{}", patch.collection, encode_segment(&id)),
+        &Value::Array(operations),
+        Some("application/json-patch+json"),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_from_list_and_single() {
+        let entity = json!({"owners": [{"name": "alice", "displayName": "Alice"}], "owner": {"name": "team-a"}});
+        assert_eq!(owner_names(&entity), vec!["Alice", "team-a"]);
+    }
+
+    #[test]
+    fn versions_are_text() {
+        assert_eq!(version_of(&json!({"version": 0.1})).as_deref(), Some("0.1"));
+        assert_eq!(version_of(&json!({"version": 1.2})).as_deref(), Some("1.2"));
+    }
+}

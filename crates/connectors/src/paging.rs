@@ -1,0 +1,150 @@
+//! The two paging styles: offset pages fetched concurrently once the total is known (Marquez),
+//! and opaque cursors followed one by one with loop detection (OpenMetadata).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::{ConnectorError, PullContext};
+
+/// Hard ceiling on pages per listing: a server that never stops is an error, not a hang.
+const MAX_PAGES: usize = 100_000;
+
+/// Reads a `limit`/`offset` listing: the first page gives `total_key`, the rest are fetched with
+/// at most `ctx.concurrency` requests in flight. Items come back in server order.
+pub(crate) async fn offset_pages(
+    ctx: &PullContext<'_>,
+    path: &str,
+    items_key: &str,
+    total_key: &str,
+    counter: &AtomicU64,
+    requests: &AtomicU64,
+) -> Result<Vec<Value>, ConnectorError> {
+    ctx.check_cancel()?;
+    let limit = ctx.page_size.max(1);
+    let first = ctx
+        .http
+        .get_json(path, &[("limit", limit.to_string()), ("offset", "0".into())])
+        .await?;
+    requests.fetch_add(1, Ordering::Relaxed);
+    let mut items = take_items(ctx, path, first.clone(), items_key)?;
+    let total = first
+        .get(total_key)
+        .and_then(Value::as_u64)
+        .unwrap_or(items.len() as u64) as usize;
+    (ctx.progress)(counter.fetch_add(items.len() as u64, Ordering::Relaxed) + items.len() as u64);
+    if items.len() >= total || items.is_empty() {
+        return Ok(items);
+    }
+    let pages = total.div_ceil(limit);
+    if pages > MAX_PAGES {
+        return Err(unexpected(ctx, format!("{path} claims {total} items; more than meshlens reads from one listing")));
+    }
+    let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for page in 1..pages {
+        let http = ctx.http.clone();
+        let path = path.to_string();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let query = [("limit", limit.to_string()), ("offset", (page * limit).to_string())];
+            (page, http.get_json(&path, &query).await)
+        });
+    }
+    let mut rest: Vec<Option<Vec<Value>>> = vec![None; pages];
+    while let Some(joined) = tasks.join_next().await {
+        if (ctx.cancelled)() {
+            tasks.abort_all();
+            return Err(ConnectorError::Cancelled(ctx.http.source_name().to_string()));
+        }
+        let (page, body) = joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
+        requests.fetch_add(1, Ordering::Relaxed);
+        let page_items = take_items(ctx, path, body?, items_key)?;
+        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        rest[page] = Some(page_items);
+    }
+    for page in rest.into_iter().flatten() {
+        items.extend(page);
+    }
+    Ok(items)
+}
+
+/// Follows a cursor listing: `next_cursor` reads the next cursor from a page (None at the end).
+/// A cursor seen twice is a [`ConnectorError::PagingLoop`].
+pub(crate) async fn cursor_pages(
+    ctx: &PullContext<'_>,
+    path: &str,
+    query: &[(&str, String)],
+    cursor_param: &str,
+    items_key: &str,
+    next_cursor: impl Fn(&Value) -> Option<String>,
+    counter: &AtomicU64,
+    requests: &AtomicU64,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        ctx.check_cancel()?;
+        let mut page_query: Vec<(&str, String)> = query.to_vec();
+        if let Some(cursor) = &cursor {
+            page_query.push((cursor_param, cursor.clone()));
+        }
+        let page = ctx.http.get_json(path, &page_query).await?;
+        requests.fetch_add(1, Ordering::Relaxed);
+        let next = next_cursor(&page);
+        let page_items = take_items(ctx, path, page, items_key)?;
+        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        items.extend(page_items);
+        match next {
+            Some(next) if !next.is_empty() => {
+                if !seen.insert(next.clone()) {
+                    return Err(ConnectorError::PagingLoop {
+                        source_name: ctx.http.source_name().to_string(),
+                        path: path.to_string(),
+                        cursor: next,
+                    });
+                }
+                cursor = Some(next);
+            }
+            _ => return Ok(items),
+        }
+    }
+    Err(unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages")))
+}
+
+fn take_items(
+    ctx: &PullContext<'_>,
+    path: &str,
+    page: Value,
+    items_key: &str,
+) -> Result<Vec<Value>, ConnectorError> {
+    match page {
+        Value::Object(mut map) => match map.remove(items_key) {
+            Some(Value::Array(items)) => Ok(items),
+            Some(Value::Null) | None => Ok(Vec::new()),
+            Some(_) => Err(not_json(ctx, path, format!("`{items_key}` is not a list"))),
+        },
+        _ => Err(not_json(ctx, path, format!("expected an object with `{items_key}`"))),
+    }
+}
+
+fn not_json(ctx: &PullContext<'_>, path: &str, reason: String) -> ConnectorError {
+    ConnectorError::NotJson {
+        source_name: ctx.http.source_name().to_string(),
+        path: path.to_string(),
+        reason,
+    }
+}
+
+pub(crate) fn unexpected(ctx: &PullContext<'_>, what: String) -> ConnectorError {
+    ConnectorError::Unexpected {
+        source_name: ctx.http.source_name().to_string(),
+        what,
+    }
+}
