@@ -15,6 +15,8 @@ pub struct SourceConfig {
     pub kind: SourceKind,
 }
 
+/// Where a source's descriptors come from. The catalog servers (`openmetadata`, `datahub`,
+/// `marquez`, `entropy`) are read over HTTP with a token from the OS keyring (never stored here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SourceKind {
@@ -26,6 +28,14 @@ pub enum SourceKind {
         url: String,
         branch: Option<String>,
     },
+    /// OpenMetadata server (REST `/api/v1`, bearer JWT). Edits can be pushed back.
+    OpenMetadata { url: String },
+    /// DataHub (GraphQL `/api/graphql`, personal access token). Edits can be pushed back.
+    DataHub { url: String },
+    /// Marquez (REST `/api/v1`). Read-only: edits cannot be pushed to Marquez.
+    Marquez { url: String },
+    /// Entropy Data (REST, API key). Edits can be pushed back.
+    Entropy { url: String },
 }
 
 impl SourceKind {
@@ -33,7 +43,28 @@ impl SourceKind {
         match self {
             SourceKind::Folder { .. } => "folder",
             SourceKind::Git { .. } => "git",
+            SourceKind::OpenMetadata { .. } => "openmetadata",
+            SourceKind::DataHub { .. } => "datahub",
+            SourceKind::Marquez { .. } => "marquez",
+            SourceKind::Entropy { .. } => "entropy",
         }
+    }
+
+    /// The base URL of a catalog server source; `None` for folders and git repositories.
+    pub fn server_url(&self) -> Option<&str> {
+        match self {
+            SourceKind::OpenMetadata { url }
+            | SourceKind::DataHub { url }
+            | SourceKind::Marquez { url }
+            | SourceKind::Entropy { url } => Some(url),
+            SourceKind::Folder { .. } | SourceKind::Git { .. } => None,
+        }
+    }
+
+    /// True when edits cannot be pushed back to the source (Marquez, and folders/git, which are
+    /// edited as files).
+    pub fn read_only(&self) -> bool {
+        matches!(self, SourceKind::Marquez { .. })
     }
 }
 
@@ -205,6 +236,29 @@ mod tests {
         );
         let back: SourceConfig = serde_json::from_value(json).unwrap();
         assert_eq!(back, config);
+    }
+
+    #[test]
+    fn server_kinds_are_flat_with_a_url() {
+        let config = SourceConfig {
+            name: "om".into(),
+            kind: SourceKind::OpenMetadata {
+                url: "https://om.example.com".into(),
+            },
+        };
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "om", "kind": "openmetadata", "url": "https://om.example.com"})
+        );
+        let marquez: SourceKind =
+            serde_json::from_value(serde_json::json!({"kind": "marquez", "url": "http://m:5000"}))
+                .unwrap();
+        assert!(marquez.read_only());
+        assert_eq!(marquez.server_url(), Some("http://m:5000"));
+        let datahub: SourceKind =
+            serde_json::from_value(serde_json::json!({"kind": "datahub", "url": "http://d"})).unwrap();
+        assert_eq!(datahub.as_str(), "datahub");
     }
 
     #[test]
