@@ -83,4 +83,7 @@ command_table! {
     check(CheckArgs) -> CheckReport;
     /// Writes the steward report: one self-contained HTML file.
     report(ReportArgs) -> ReportWritten;
+    // catalog connectors
+    /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.
+    set_token(SetTokenArgs) -> TokenStored;
 }

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     /// A file could not be read or written.
     #[serde(rename = "E_IO")]
     Io,
+    /// A catalog server token is missing, or the OS keyring cannot store it.
+    #[serde(rename = "E_AUTH")]
+    Auth,
     /// A bug: please report it.
     #[serde(rename = "E_INTERNAL")]
     Internal,
@@ -73,6 +76,7 @@ impl ErrorCode {
             ErrorCode::Search => "E_SEARCH",
             ErrorCode::Config => "E_CONFIG",
             ErrorCode::Io => "E_IO",
+            ErrorCode::Auth => "E_AUTH",
             ErrorCode::Internal => "E_INTERNAL",
         }
     }
@@ -145,6 +149,17 @@ impl From<meshlens_quality::QualityError> for AppError {
             meshlens_quality::QualityError::BadDate(_) => ErrorCode::InvalidArgs,
             meshlens_quality::QualityError::Io { .. } => ErrorCode::Io,
             _ => ErrorCode::Quality,
+        };
+        AppError::new(code, err.to_string())
+    }
+}
+
+impl From<meshlens_connectors::ConnectorError> for AppError {
+    fn from(err: meshlens_connectors::ConnectorError) -> AppError {
+        let code = match &err {
+            e if e.is_auth() => ErrorCode::Auth,
+            meshlens_connectors::ConnectorError::Cancelled(_) => ErrorCode::Cancelled,
+            _ => ErrorCode::SourceUnreadable,
         };
         AppError::new(code, err.to_string())
     }
