@@ -1,0 +1,230 @@
+//! Full pulls, paging and pushes against fake servers replaying real responses.
+
+mod common;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::http::Method;
+use common::*;
+use meshlens_connectors::{
+    ConnectorError, Credentials, OpenMetadataPatch, ServerKind, pull, push_openmetadata,
+};
+use meshlens_model::{Entity, parse_document};
+use serde_json::{Value, json};
+
+/// Marquez: `/namespaces`, then datasets and jobs of each namespace (offset paging).
+fn marquez(seen: &Seen) -> axum::response::Response {
+    match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&fixture("marquez", "namespaces.json")),
+        "/api/v1/namespaces/food_delivery/datasets" => ok(&fixture("marquez", "datasets.json")),
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
+        "/api/v1/namespaces/default/datasets" => ok(&json!({"totalCount": 0, "datasets": []})),
+        "/api/v1/namespaces/default/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
+    let server = FakeServer::start(marquez).await;
+    let ctx = context(client(&server, Credentials::None), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
+
+    assert_eq!(pulled.documents.len(), 1);
+    let doc = &pulled.documents[0];
+    assert_eq!(doc.provenance.upstream_id, "food_delivery:public.categories");
+    assert_eq!(doc.provenance.upstream_version.as_deref(), Some("aeccd013-c99e-45cf-86ba-97ed8cd28075"));
+    assert_eq!(doc.provenance.upstream_updated_at.as_deref(), Some("2022-07-12T16:24:33.355699Z"));
+    let parsed = parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    let Entity::Contract(contract) = parsed.entity else { panic!("not a contract") };
+    assert_eq!(contract.id, "marquez.food_delivery.public.categories");
+    let text: Value = serde_json::from_str(&doc.text).unwrap();
+    assert_eq!(text["domain"], "food_delivery");
+    assert_eq!(text["schema"][0]["properties"].as_array().unwrap().len(), 4);
+    assert_eq!(text["schema"][0]["properties"][0]["logicalType"], "integer");
+
+    // The job's failed latest run, with its input.
+    assert_eq!(pulled.lineage_events.len(), 1);
+    let event = &pulled.lineage_events[0];
+    assert_eq!(event["eventType"], "FAIL");
+    assert_eq!(event["run"]["runId"], "5d75efd9-4ec6-4fcc-931a-0c67faec9f92");
+    assert_eq!(event["inputs"][0]["name"], "public.delivery_7_days");
+    // Marquez needs no token: none was sent.
+    assert!(server.requests().iter().all(|r| r.headers.get("authorization").is_none()));
+}
+
+#[tokio::test]
+async fn marquez_offset_pages_are_fetched_concurrently_and_kept_in_order() {
+    let real = fixture("marquez", "datasets.json")["datasets"][0].clone();
+    let datasets: Vec<Value> = (0..250)
+        .map(|i| {
+            let mut d = real.clone();
+            d["name"] = json!(format!("public.table_{i:03}"));
+            d
+        })
+        .collect();
+    let server = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
+        "/api/v1/namespaces/food_delivery/datasets" => {
+            let limit: usize = seen.query["limit"].parse().unwrap();
+            let offset: usize = seen.query["offset"].parse().unwrap();
+            let page: Vec<Value> = datasets.iter().skip(offset).take(limit).cloned().collect();
+            ok(&json!({"totalCount": 250, "datasets": page}))
+        }
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        _ => status(404),
+    })
+    .await;
+    let progress = AtomicU64::new(0);
+    let record = |n: u64| {
+        progress.fetch_max(n, Ordering::Relaxed);
+    };
+    let ctx = context(client(&server, Credentials::None), 100, &record, &never);
+    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
+    let names: Vec<&str> = pulled.documents.iter().map(|d| d.provenance.upstream_id.as_str()).collect();
+    assert_eq!(names.len(), 250);
+    assert_eq!(names[0], "food_delivery:public.table_000");
+    assert_eq!(names[249], "food_delivery:public.table_249");
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "server order kept");
+    let dataset_requests = server.requests().iter().filter(|r| r.path.ends_with("/datasets")).count();
+    assert_eq!(dataset_requests, 3);
+    assert!(progress.load(Ordering::Relaxed) >= 250);
+}
+
+/// OpenMetadata: tables and data products with cursor paging; answers 401 without the token.
+fn openmetadata(seen: &Seen) -> axum::response::Response {
+    let authorized = seen
+        .headers
+        .get("authorization")
+        .is_some_and(|v| v == format!("Bearer {TOKEN}").as_str());
+    if !authorized {
+        return status(401);
+    }
+    match seen.path.as_str() {
+        "/api/v1/tables" => ok(&fixture("openmetadata", "tables.json")),
+        "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
+    let server = FakeServer::start(openmetadata).await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 2);
+
+    let table = &pulled.documents[0];
+    assert_eq!(table.provenance.upstream_id, "sample_data.ecommerce_db.shopify.dim_address");
+    assert_eq!(table.provenance.upstream_version.as_deref(), Some("0.1"));
+    assert_eq!(table.provenance.upstream_updated_at.as_deref(), Some("1638354087391"));
+    let text: Value = serde_json::from_str(&table.text).unwrap();
+    let properties = text["schema"][0]["properties"].as_array().unwrap();
+    assert_eq!(properties.len(), 7);
+    // tableConstraints PRIMARY_KEY (address_id, shop_id).
+    let keys: Vec<&str> = properties
+        .iter()
+        .filter(|p| p["primaryKey"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["address_id", "shop_id"]);
+    assert_eq!(properties[2]["physicalType"], "varchar");
+    parse_document(&table.path, table.text.as_bytes()).unwrap();
+
+    let product = &pulled.documents[1];
+    let parsed = parse_document(&product.path, product.text.as_bytes()).unwrap();
+    let Entity::Product(p) = parsed.entity else { panic!("not a product") };
+    assert_eq!(p.id, "TestDomain.TestDataProduct");
+    let text: Value = serde_json::from_str(&product.text).unwrap();
+    assert_eq!(text["domain"], "TestDomain");
+    assert_eq!(text["outputPorts"][0]["contractId"], "sample_data.ecommerce_db.shopify.dim_address");
+    assert_eq!(text["outputPorts"][0]["version"], "0.1");
+
+    let first = &server.requests()[0];
+    assert_eq!(first.query["fields"], "columns,tags,owners,tableConstraints");
+}
+
+#[tokio::test]
+async fn openmetadata_follows_after_cursors() {
+    let table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    let server = FakeServer::start(move |seen| match (seen.path.as_str(), seen.query.get("after").map(String::as_str)) {
+        ("/api/v1/tables", None) => {
+            ok(&json!({"data": [table], "paging": {"after": "c2FtcGxlX2RhdGEuZWNvbW1lcmNlX2RiLnNob3BpZnkuZGltX2FkZHJlc3M=", "total": 2}}))
+        }
+        ("/api/v1/tables", Some("c2FtcGxlX2RhdGEuZWNvbW1lcmNlX2RiLnNob3BpZnkuZGltX2FkZHJlc3M=")) => {
+            let mut second = table.clone();
+            second["name"] = json!("dim_customer");
+            second["fullyQualifiedName"] = json!("sample_data.ecommerce_db.shopify.dim_customer");
+            ok(&json!({"data": [second], "paging": {"before": "x", "total": 2}}))
+        }
+        ("/api/v1/dataProducts", _) => ok(&json!({"data": [], "paging": {"total": 0}})),
+        _ => status(404),
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 1, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    let ids: Vec<&str> = pulled.documents.iter().map(|d| d.provenance.upstream_id.as_str()).collect();
+    assert_eq!(ids, ["sample_data.ecommerce_db.shopify.dim_address", "sample_data.ecommerce_db.shopify.dim_customer"]);
+}
+
+#[tokio::test]
+async fn cancelled_pull_stops_with_cancelled() {
+    let server = FakeServer::start(marquez).await;
+    let always = || true;
+    let ctx = context(client(&server, Credentials::None), 100, &no_progress, &always);
+    let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Cancelled(_)), "{err}");
+}
+
+fn table_entity(version: f64) -> Value {
+    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    table["version"] = json!(version);
+    table
+}
+
+#[tokio::test]
+async fn openmetadata_push_sends_json_patch_when_the_version_matches() {
+    let server = FakeServer::start(|seen| match (&seen.method, seen.path.as_str()) {
+        (&Method::GET, "/api/v1/tables/name/sample_data.ecommerce_db.shopify.dim_address") => ok(&table_entity(0.1)),
+        (&Method::PATCH, "/api/v1/tables/3cda8ecb-f4c6-4ed4-8506-abe965b54b86") => {
+            let mut updated = table_entity(0.2);
+            updated["description"] = json!("Addresses, one row per customer address.");
+            ok(&updated)
+        }
+        _ => status(404),
+    })
+    .await;
+    let patch = OpenMetadataPatch {
+        collection: "tables",
+        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
+        expected_version: "0.1".into(),
+        description: Some("Addresses, one row per customer address.".into()),
+        display_name: None,
+    };
+    let updated = push_openmetadata(&client(&server, bearer()), &patch).await.unwrap();
+    assert_eq!(updated["version"], json!(0.2));
+    let requests = server.requests();
+    let sent = requests.iter().find(|r| r.method == Method::PATCH).unwrap();
+    assert_eq!(sent.headers["content-type"], "application/json-patch+json");
+    let body: Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(body, json!([{"op": "replace", "path": "/description", "value": "Addresses, one row per customer address."}]));
+}
+
+#[tokio::test]
+async fn openmetadata_push_refuses_a_changed_entity() {
+    let server = FakeServer::start(|seen| match seen.method {
+        Method::GET => ok(&table_entity(0.3)),
+        _ => status(500),
+    })
+    .await;
+    let patch = OpenMetadataPatch {
+        collection: "tables",
+        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
+        expected_version: "0.1".into(),
+        description: Some("mine".into()),
+        display_name: None,
+    };
+    let err = push_openmetadata(&client(&server, bearer()), &patch).await.unwrap_err();
+    assert!(matches!(&err, ConnectorError::VersionConflict { expected, found, .. } if expected == "0.1" && found == "0.3"), "{err}");
+    assert!(server.requests().iter().all(|r| r.method == Method::GET), "nothing was written");
+}
