@@ -125,7 +125,18 @@ impl HttpClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Value, ConnectorError> {
-        self.send(Method::GET, path, query, None).await
+        Ok(self.send(Method::GET, path, query, None).await?.0)
+    }
+
+    /// Like [`HttpClient::get_json`], also telling whether the response has an RFC 8288
+    /// `Link: <...>; rel="next"` header (page-numbered APIs such as Entropy Data's).
+    pub async fn get_json_page(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(Value, bool), ConnectorError> {
+        let (body, headers) = self.send(Method::GET, path, query, None).await?;
+        Ok((body, has_next_link(&headers)))
     }
 
     /// A request with a JSON body (POST, PUT, PATCH); `content_type` defaults to application/json.
@@ -141,8 +152,10 @@ impl HttpClient {
             what: format!("cannot encode the request body: {err}"),
         })?;
         let content_type = content_type.unwrap_or("application/json");
-        self.send(method, path, &[], Some((bytes, content_type)))
-            .await
+        Ok(self
+            .send(method, path, &[], Some((bytes, content_type)))
+            .await?
+            .0)
     }
 
     async fn send(
@@ -151,7 +164,7 @@ impl HttpClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<(Vec<u8>, &'static str)>,
-    ) -> Result<Value, ConnectorError> {
+    ) -> Result<(Value, HeaderMap), ConnectorError> {
         let url = self.base.join(path).map_err(|err| ConnectorError::Unexpected {
             source_name: self.source_name.clone(),
             what: format!("bad request path {path}: {err}"),
@@ -172,9 +185,14 @@ impl HttpClient {
             }
             let retry_after = match request.send().await {
                 Ok(response) if response.status().is_success() => {
+                    let headers = response.headers().clone();
                     match self.read_json(path, response).await {
                         Err(ReadError::Timeout) => None,
-                        other => return other.map_err(|e| self.read_error(&method, path, e)),
+                        other => {
+                            return other
+                                .map(|body| (body, headers))
+                                .map_err(|e| self.read_error(&method, path, e));
+                        }
                     }
                 }
                 Ok(response) => {
@@ -334,6 +352,19 @@ fn retryable(status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
 }
 
+fn has_next_link(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|link| {
+            link.split(';')
+                .skip(1)
+                .any(|param| matches!(param.trim().replace(' ', "").as_str(), "rel=\"next\"" | "rel=next"))
+        })
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is rare for APIs and treated as absent).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
@@ -378,6 +409,19 @@ mod tests {
         let client = HttpClient::new("s", "https://example.com/catalog", Credentials::None, HttpPolicy::default()).unwrap();
         assert_eq!(client.base.join("api/v1/tables").unwrap().as_str(), "https://example.com/catalog/api/v1/tables");
         assert!(HttpClient::new("s", "ftp://x", Credentials::None, HttpPolicy::default()).is_err());
+    }
+
+    #[test]
+    fn next_links() {
+        let mut headers = HeaderMap::new();
+        assert!(!has_next_link(&headers));
+        headers.insert(
+            reqwest::header::LINK,
+            HeaderValue::from_static("<https://example.com/api/dataproducts?p=1>; rel=\"next\""),
+        );
+        assert!(has_next_link(&headers));
+        headers.insert(reqwest::header::LINK, HeaderValue::from_static("</x?p=0>; rel=\"prev\""));
+        assert!(!has_next_link(&headers));
     }
 
     #[test]

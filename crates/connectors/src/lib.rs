@@ -9,6 +9,7 @@
 
 pub mod auth;
 mod documents;
+mod entropy;
 mod error;
 pub mod http;
 mod marquez;
@@ -21,6 +22,7 @@ use serde_json::Value;
 pub use auth::Secret;
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
+pub use entropy::push_entropy;
 pub use openmetadata::{OpenMetadataPatch, push_openmetadata};
 
 /// The kinds of catalog server meshlens reads.
@@ -139,7 +141,8 @@ pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, Con
     match kind {
         ServerKind::Marquez => marquez::pull(ctx).await,
         ServerKind::OpenMetadata => openmetadata::pull(ctx).await,
-        ServerKind::DataHub | ServerKind::Entropy => Err(ConnectorError::Unexpected {
+        ServerKind::Entropy => entropy::pull(ctx).await,
+        ServerKind::DataHub => Err(ConnectorError::Unexpected {
             source_name: ctx.http.source_name().to_string(),
             what: format!(
                 "the {} connector cannot pull yet; use an OpenMetadata or Marquez source",

@@ -148,3 +148,68 @@ pub(crate) fn unexpected(ctx: &PullContext<'_>, what: String) -> ConnectorError 
         what,
     }
 }
+
+/// Reads a page-numbered listing (`p` = 0, 1, ...) whose body is a plain JSON array and whose
+/// `Link: rel="next"` header says whether another page follows (Entropy Data). A page that
+/// repeats the previous one is a [`ConnectorError::PagingLoop`].
+pub(crate) async fn numbered_pages(
+    ctx: &PullContext<'_>,
+    path: &str,
+    counter: &AtomicU64,
+    requests: &AtomicU64,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut items = Vec::new();
+    let mut previous: Option<Vec<Value>> = None;
+    for page in 0..MAX_PAGES {
+        ctx.check_cancel()?;
+        let (body, has_next) = ctx.http.get_json_page(path, &[("p", page.to_string())]).await?;
+        requests.fetch_add(1, Ordering::Relaxed);
+        let Value::Array(page_items) = body else {
+            return Err(not_json(ctx, path, "expected a JSON array".into()));
+        };
+        if previous.as_ref() == Some(&page_items) && !page_items.is_empty() {
+            return Err(ConnectorError::PagingLoop {
+                source_name: ctx.http.source_name().to_string(),
+                path: path.to_string(),
+                cursor: format!("p={page}"),
+            });
+        }
+        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        items.extend(page_items.iter().cloned());
+        if !has_next || page_items.is_empty() {
+            return Ok(items);
+        }
+        previous = Some(page_items);
+    }
+    Err(unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages")))
+}
+
+/// GETs every path with at most `ctx.concurrency` requests in flight; results in input order.
+pub(crate) async fn fetch_each(
+    ctx: &PullContext<'_>,
+    paths: Vec<String>,
+    requests: &AtomicU64,
+) -> Result<Vec<Value>, ConnectorError> {
+    let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    let count = paths.len();
+    for (index, path) in paths.into_iter().enumerate() {
+        let http = ctx.http.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, http.get_json(&path, &[]).await)
+        });
+    }
+    let mut results: Vec<Value> = vec![Value::Null; count];
+    while let Some(joined) = tasks.join_next().await {
+        if (ctx.cancelled)() {
+            tasks.abort_all();
+            return Err(ConnectorError::Cancelled(ctx.http.source_name().to_string()));
+        }
+        let (index, body) = joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
+        requests.fetch_add(1, Ordering::Relaxed);
+        results[index] = body?;
+    }
+    Ok(results)
+}

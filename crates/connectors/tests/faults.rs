@@ -14,12 +14,13 @@ use common::*;
 use meshlens_connectors::{ConnectorError, ServerKind, pull};
 use serde_json::json;
 
-const KINDS: [ServerKind; 2] = [ServerKind::Marquez, ServerKind::OpenMetadata];
+const KINDS: [ServerKind; 3] = [ServerKind::Marquez, ServerKind::OpenMetadata, ServerKind::Entropy];
 
 /// The first listing each connector requests.
 fn first_path(kind: ServerKind) -> &'static str {
     match kind {
         ServerKind::Marquez => "/api/v1/namespaces",
+        ServerKind::Entropy => "/api/dataproducts",
         _ => "/api/v1/tables",
     }
 }
@@ -28,6 +29,7 @@ fn first_path(kind: ServerKind) -> &'static str {
 fn good_page(kind: ServerKind) -> Response {
     match kind {
         ServerKind::Marquez => ok(&fixture("marquez", "namespaces.json")),
+        ServerKind::Entropy => ok(&json!([])),
         _ => ok(&fixture("openmetadata", "tables.json")),
     }
 }
@@ -84,6 +86,7 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
             match seen.path.as_str() {
                 p if p == first_path(kind) => good_page(kind),
                 "/api/v1/dataProducts" => ok(&json!({"data": [], "paging": {"total": 0}})),
+                "/api/datacontracts" => ok(&json!([])),
                 _ => ok(&json!({"totalCount": 0, "datasets": [], "jobs": []})),
             }
         })
@@ -147,6 +150,7 @@ async fn truncated_json_is_reported_as_truncated() {
         let (err, _) = pull_with(kind, move |_| {
             let full = match kind {
                 ServerKind::Marquez => fixture_text("marquez", "namespaces.json"),
+                ServerKind::Entropy => fixture_text("entropy", "dataproducts.json"),
                 _ => fixture_text("openmetadata", "tables.json"),
             };
             raw(StatusCode::OK, "application/json", full[..full.len() / 2].to_string())
@@ -248,4 +252,22 @@ async fn a_marquez_total_that_never_ends_is_refused() {
     let ctx = context(client(&server, bearer()), 1, &no_progress, &never);
     let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
     assert!(err.to_string().contains("claims"), "{err}");
+}
+
+#[tokio::test]
+async fn an_entropy_page_that_repeats_is_stopped() {
+    let server = FakeServer::start(|seen| match seen.path.as_str() {
+        // Every page says there is a next one and repeats the same products.
+        "/api/dataproducts" => {
+            let mut page = ok(&fixture("entropy", "dataproducts.json"));
+            page.headers_mut().insert("link", "</api/dataproducts?p=9>; rel=\"next\"".parse().unwrap());
+            page
+        }
+        _ => status(404),
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let err = pull(ServerKind::Entropy, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::PagingLoop { .. }), "{err}");
+    assert_eq!(server.requests().len(), 2);
 }

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    ConnectorError, Credentials, OpenMetadataPatch, ServerKind, pull, push_openmetadata,
+    ConnectorError, Credentials, OpenMetadataPatch, Secret, ServerKind, pull, push_entropy,
+    push_openmetadata,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -227,4 +228,74 @@ async fn openmetadata_push_refuses_a_changed_entity() {
     let err = push_openmetadata(&client(&server, bearer()), &patch).await.unwrap_err();
     assert!(matches!(&err, ConnectorError::VersionConflict { expected, found, .. } if expected == "0.1" && found == "0.3"), "{err}");
     assert!(server.requests().iter().all(|r| r.method == Method::GET), "nothing was written");
+}
+
+/// Entropy Data: page 0 of products says there is a next page; page 1 is empty. Each listed
+/// product is then read in full; contracts come as ODCS and DCS.
+fn entropy(seen: &Seen) -> axum::response::Response {
+    if seen.headers.get("x-api-key").is_none_or(|v| v != TOKEN) {
+        return status(401);
+    }
+    let page = seen.query.get("p").map(String::as_str);
+    match (seen.path.as_str(), page) {
+        ("/api/dataproducts", Some("0")) => {
+            let mut first = ok(&fixture("entropy", "dataproducts.json"));
+            first.headers_mut().insert("link", "</api/dataproducts?p=1>; rel=\"next\"".parse().unwrap());
+            first
+        }
+        ("/api/dataproducts", _) => ok(&json!([])),
+        ("/api/dataproducts/shelf-warmers", None) => ok(&fixture("entropy", "dataproducts.json")[0]),
+        ("/api/datacontracts", Some("0")) => ok(&fixture("entropy", "datacontracts.json")),
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn entropy_pull_keeps_odps_and_odcs_documents_as_they_are() {
+    let server = FakeServer::start(entropy).await;
+    let credentials = Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN));
+    let ctx = context(client(&server, credentials), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::Entropy, &ctx).await.unwrap();
+    let ids: Vec<&str> = pulled.documents.iter().map(|d| d.provenance.upstream_id.as_str()).collect();
+    // The two list entries with id shelf-warmers (ODPS and DPS) are one product.
+    assert_eq!(ids, ["shelf-warmers", "fulfillment_shipments_v1", "customer-cohorts"]);
+    for doc in &pulled.documents {
+        let parsed = parse_document(&doc.path, doc.text.as_bytes()).unwrap_or_else(|e| panic!("{}: {e}", doc.path));
+        assert_eq!(parsed.entity.id(), doc.provenance.upstream_id);
+    }
+    let upstream: Value = serde_json::from_str(&pulled.documents[0].text).unwrap();
+    assert_eq!(upstream, fixture("entropy", "dataproducts.json")[0], "stored unmapped");
+    assert_eq!(pulled.documents[1].provenance.upstream_version.as_deref(), Some("1.0.0"));
+    let pages: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/dataproducts")
+        .map(|r| r.query["p"].clone())
+        .collect();
+    assert_eq!(pages, ["0", "1"]);
+}
+
+#[tokio::test]
+async fn entropy_push_puts_the_document_unless_it_changed_upstream() {
+    let product = fixture("entropy", "dataproducts.json")[0].clone();
+    let upstream_version = product["version"].as_str().map(str::to_owned);
+    let stored = product.clone();
+    let server = FakeServer::start(move |seen| match seen.method {
+        Method::GET => ok(&stored),
+        Method::PUT => ok(&json!(null)),
+        _ => status(405),
+    })
+    .await;
+    let http = client(&server, Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN)));
+    let mut edited = product.clone();
+    edited["description"]["purpose"] = json!("Articles without a sale in six months, per warehouse.");
+
+    push_entropy(&http, "dataproducts", &edited, upstream_version.as_deref()).await.unwrap();
+    let put = server.requests().into_iter().find(|r| r.method == Method::PUT).unwrap();
+    assert_eq!(put.path, "/api/dataproducts/shelf-warmers");
+    assert_eq!(serde_json::from_str::<Value>(&put.body).unwrap(), edited);
+
+    let err = push_entropy(&http, "dataproducts", &edited, Some("0.9.0")).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::VersionConflict { .. }), "{err}");
+    assert_eq!(server.requests().iter().filter(|r| r.method == Method::PUT).count(), 1);
 }
