@@ -18,21 +18,20 @@ const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez"
 pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     let fetched = AtomicU64::new(0);
     let requests = AtomicU64::new(0);
-    let namespaces = offset_pages(ctx, "api/v1/namespaces", "namespaces", "totalCount", &fetched, &requests).await?;
+    let namespaces = offset_pages(ctx, "api/v1/namespaces", "namespaces", "totalCount", &fetched, &requests, |ns| {
+        text(&ns, "name")
+    })
+    .await?;
     let mut pulled = Pulled::default();
-    for namespace in &namespaces {
-        let Some(ns) = namespace.get("name").and_then(Value::as_str) else {
-            continue;
-        };
+    for ns in &namespaces {
         let base = format!("api/v1/namespaces/{}", encode_segment(ns));
-        let datasets = offset_pages(ctx, &format!("{base}/datasets"), "datasets", "totalCount", &fetched, &requests).await?;
-        for dataset in &datasets {
-            if let Some(doc) = dataset_document(ns, dataset) {
-                pulled.documents.push(doc);
-            }
-        }
-        let jobs = offset_pages(ctx, &format!("{base}/jobs"), "jobs", "totalCount", &fetched, &requests).await?;
-        pulled.lineage_events.extend(jobs.iter().filter_map(job_event));
+        let datasets = offset_pages(ctx, &format!("{base}/datasets"), "datasets", "totalCount", &fetched, &requests, |dataset| {
+            dataset_document(ns, &dataset)
+        })
+        .await?;
+        pulled.documents.extend(datasets);
+        let jobs = offset_pages(ctx, &format!("{base}/jobs"), "jobs", "totalCount", &fetched, &requests, |job| job_event(&job)).await?;
+        pulled.lineage_events.extend(jobs);
     }
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)

@@ -15,15 +15,17 @@ use crate::{ConnectorError, PullContext};
 const MAX_PAGES: usize = 100_000;
 
 /// Reads a `limit`/`offset` listing: the first page gives `total_key`, the rest are fetched with
-/// at most `ctx.concurrency` requests in flight. Items come back in server order.
-pub(crate) async fn offset_pages(
+/// at most `ctx.concurrency` requests in flight. Each item is mapped as its page arrives (so raw
+/// pages do not pile up in memory); results come back in server order.
+pub(crate) async fn offset_pages<T: Clone>(
     ctx: &PullContext<'_>,
     path: &str,
     items_key: &str,
     total_key: &str,
     counter: &AtomicU64,
     requests: &AtomicU64,
-) -> Result<Vec<Value>, ConnectorError> {
+    map: impl Fn(Value) -> Option<T>,
+) -> Result<Vec<T>, ConnectorError> {
     ctx.check_cancel()?;
     let limit = ctx.page_size.max(1);
     let first = ctx
@@ -31,13 +33,13 @@ pub(crate) async fn offset_pages(
         .get_json(path, &[("limit", limit.to_string()), ("offset", "0".into())])
         .await?;
     requests.fetch_add(1, Ordering::Relaxed);
-    let mut items = take_items(ctx, path, first.clone(), items_key)?;
-    let total = first
-        .get(total_key)
-        .and_then(Value::as_u64)
-        .unwrap_or(items.len() as u64) as usize;
-    (ctx.progress)(counter.fetch_add(items.len() as u64, Ordering::Relaxed) + items.len() as u64);
-    if items.len() >= total || items.is_empty() {
+    let total = first.get(total_key).and_then(Value::as_u64);
+    let first_items = take_items(ctx, path, first, items_key)?;
+    let first_len = first_items.len();
+    let total = total.unwrap_or(first_len as u64) as usize;
+    (ctx.progress)(counter.fetch_add(first_len as u64, Ordering::Relaxed) + first_len as u64);
+    let mut items: Vec<T> = first_items.into_iter().filter_map(&map).collect();
+    if first_len >= total || first_len == 0 {
         return Ok(items);
     }
     let pages = total.div_ceil(limit);
@@ -56,7 +58,7 @@ pub(crate) async fn offset_pages(
             (page, http.get_json(&path, &query).await)
         });
     }
-    let mut rest: Vec<Option<Vec<Value>>> = vec![None; pages];
+    let mut rest: Vec<Option<Vec<T>>> = vec![None; pages];
     while let Some(joined) = tasks.join_next().await {
         if (ctx.cancelled)() {
             tasks.abort_all();
@@ -66,7 +68,7 @@ pub(crate) async fn offset_pages(
         requests.fetch_add(1, Ordering::Relaxed);
         let page_items = take_items(ctx, path, body?, items_key)?;
         (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
-        rest[page] = Some(page_items);
+        rest[page] = Some(page_items.into_iter().filter_map(&map).collect());
     }
     for page in rest.into_iter().flatten() {
         items.extend(page);

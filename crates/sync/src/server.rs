@@ -6,12 +6,15 @@
 //! data of the source stays. Documents whose text did not change since the last sync are counted
 //! unchanged without parsing; entities that left the server are removed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
-use meshlens_connectors::{ConnectorError, HttpPolicy, PullContext, ServerKind, auth};
+use meshlens_connectors::{ConnectorError, HttpPolicy, PullContext, PulledDocument, ServerKind, auth};
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
-use meshlens_store::{FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome};
+use meshlens_store::{
+    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus, UpsertOutcome,
+};
 use rayon::prelude::*;
 
 use crate::engine::{conflict_message, issue_error, summary};
@@ -21,6 +24,8 @@ use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, Sync
 const CONCURRENCY: usize = 8;
 /// Entities per page (Marquez's default maximum is 100; OpenMetadata accepts more).
 const PAGE_SIZE: usize = 100;
+/// Documents parsed at once before they are written.
+const CHUNK: usize = 512;
 
 pub(crate) fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
     Some(match kind {
@@ -96,42 +101,12 @@ pub(crate) async fn sync_server(
 
     let total = pulled.documents.len() as u64;
     emit(SyncPhase::Reading, 0, total);
-    let index = store.document_index(&name).await?;
+    let index = Arc::new(store.document_index(&name).await?);
     let options = ParseOptions {
         max_bytes: ctx.options.max_file_bytes,
     };
     let full = ctx.options.full;
-    let (documents, outcomes) = {
-        let index = index.clone();
-        tokio::task::spawn_blocking(move || {
-            let outcomes: Vec<Outcome> = pulled
-                .documents
-                .par_iter()
-                .map(|doc| {
-                    let unchanged = index
-                        .get(&doc.path)
-                        .is_some_and(|stored| stored.content_hash == content_hash(doc.text.as_bytes()));
-                    if unchanged && !full {
-                        return Outcome::Unchanged;
-                    }
-                    match parse_document_with(&doc.path, doc.text.as_bytes(), &options) {
-                        Ok(parsed) => Outcome::Parsed(Box::new(parsed)),
-                        Err(err) => Outcome::Failed(
-                            err.issues().into_iter().map(|i| issue_error(&doc.path, i)).collect(),
-                        ),
-                    }
-                })
-                .collect();
-            (pulled.documents, outcomes)
-        })
-        .await
-        .map_err(|err| SyncError::Worker {
-            source_name: name.clone(),
-            reason: err.to_string(),
-        })?
-    };
-    check_cancel(ctx, &name)?;
-    emit(SyncPhase::Parsing, total, total);
+    let documents = Arc::new(pulled.documents);
 
     let mut tx = store.begin_sync(&name).await?;
     let mut errors = Vec::new();
@@ -141,47 +116,65 @@ pub(crate) async fn sync_server(
         tx.delete(path).await?;
         tx.forget_provenance(path).await?;
     }
+    drop(present);
     let mut provenance = Vec::with_capacity(documents.len());
-    for (done, (doc, outcome)) in documents.iter().zip(outcomes).enumerate() {
-        if done % 1024 == 0 {
-            check_cancel(ctx, &name)?;
-            emit(SyncPhase::Writing, done as u64, total);
-        }
-        match outcome {
-            Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
-            Outcome::Failed(file_errors) => {
-                errors.extend(file_errors);
-                continue;
-            }
-            Outcome::Parsed(parsed) => {
-                let stat = FileStat {
-                    size: doc.text.len() as u64,
-                    mtime: 0,
-                };
-                match tx.upsert(&doc.path, stat, &parsed).await? {
-                    UpsertOutcome::Added | UpsertOutcome::Updated => warnings.extend(
-                        parsed
-                            .warnings
-                            .iter()
-                            .filter(|i| i.severity == Severity::Warning)
-                            .map(|i| issue_error(&doc.path, i.clone())),
-                    ),
-                    UpsertOutcome::Conflict(conflict) => {
-                        errors.push(FileError::whole_file(
-                            &doc.path,
-                            conflict_message(&doc.path, &name, &conflict),
-                        ));
-                        continue;
+    // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
+    // it, then the next, so memory stays bounded whatever the number of entities.
+    for start in (0..documents.len()).step_by(CHUNK) {
+        check_cancel(ctx, &name)?;
+        let range = start..(start + CHUNK).min(documents.len());
+        let outcomes = {
+            let (documents, index, range) = (documents.clone(), index.clone(), range.clone());
+            tokio::task::spawn_blocking(move || {
+                documents[range]
+                    .par_iter()
+                    .map(|doc| read(doc, &index, &options, full))
+                    .collect::<Vec<Outcome>>()
+            })
+            .await
+            .map_err(|err| SyncError::Worker {
+                source_name: name.clone(),
+                reason: err.to_string(),
+            })?
+        };
+        for (doc, outcome) in documents[range.clone()].iter().zip(outcomes) {
+            match outcome {
+                Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
+                Outcome::Failed(file_errors) => {
+                    errors.extend(file_errors);
+                    continue;
+                }
+                Outcome::Parsed(parsed) => {
+                    let stat = FileStat {
+                        size: doc.text.len() as u64,
+                        mtime: 0,
+                    };
+                    match tx.upsert(&doc.path, stat, &parsed).await? {
+                        UpsertOutcome::Added | UpsertOutcome::Updated => warnings.extend(
+                            parsed
+                                .warnings
+                                .iter()
+                                .filter(|i| i.severity == Severity::Warning)
+                                .map(|i| issue_error(&doc.path, i.clone())),
+                        ),
+                        UpsertOutcome::Conflict(conflict) => {
+                            errors.push(FileError::whole_file(
+                                &doc.path,
+                                conflict_message(&doc.path, &name, &conflict),
+                            ));
+                            continue;
+                        }
                     }
                 }
             }
+            provenance.push(ProvenanceRow {
+                path: doc.path.clone(),
+                upstream_id: doc.provenance.upstream_id.clone(),
+                upstream_version: doc.provenance.upstream_version.clone(),
+                upstream_updated_at: doc.provenance.upstream_updated_at.clone(),
+            });
         }
-        provenance.push(ProvenanceRow {
-            path: doc.path.clone(),
-            upstream_id: doc.provenance.upstream_id.clone(),
-            upstream_version: doc.provenance.upstream_version.clone(),
-            upstream_updated_at: doc.provenance.upstream_updated_at.clone(),
-        });
+        emit(SyncPhase::Writing, range.end as u64, total);
     }
     tx.record_provenance(&provenance).await?;
     check_cancel(ctx, &name)?;
@@ -231,6 +224,20 @@ pub(crate) async fn sync_server(
     emit(SyncPhase::Done, total, total);
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// Unchanged when the text is what the cache holds (and the sync is not `full`), else parsed.
+fn read(doc: &PulledDocument, index: &HashMap<String, StoredFileState>, options: &ParseOptions, full: bool) -> Outcome {
+    let unchanged = index
+        .get(&doc.path)
+        .is_some_and(|stored| stored.content_hash == content_hash(doc.text.as_bytes()));
+    if unchanged && !full {
+        return Outcome::Unchanged;
+    }
+    match parse_document_with(&doc.path, doc.text.as_bytes(), options) {
+        Ok(parsed) => Outcome::Parsed(Box::new(parsed)),
+        Err(err) => Outcome::Failed(err.issues().into_iter().map(|i| issue_error(&doc.path, i)).collect()),
+    }
 }
 
 fn check_cancel(ctx: &SyncContext, name: &str) -> Result<(), SyncError> {
