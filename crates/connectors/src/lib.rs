@@ -8,6 +8,7 @@
 //! from [`auth`] (OS keyring, or `MESHLENS_TOKEN_<NAME>`).
 
 pub mod auth;
+mod datahub;
 mod documents;
 mod entropy;
 mod error;
@@ -22,6 +23,7 @@ use serde_json::Value;
 pub use auth::Secret;
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
+pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::push_entropy;
 pub use openmetadata::{OpenMetadataPatch, push_openmetadata};
 
@@ -142,12 +144,6 @@ pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, Con
         ServerKind::Marquez => marquez::pull(ctx).await,
         ServerKind::OpenMetadata => openmetadata::pull(ctx).await,
         ServerKind::Entropy => entropy::pull(ctx).await,
-        ServerKind::DataHub => Err(ConnectorError::Unexpected {
-            source_name: ctx.http.source_name().to_string(),
-            what: format!(
-                "the {} connector cannot pull yet; use an OpenMetadata or Marquez source",
-                kind.as_str()
-            ),
-        }),
+        ServerKind::DataHub => datahub::pull(ctx).await,
     }
 }

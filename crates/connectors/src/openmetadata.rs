@@ -13,22 +13,27 @@ use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
-use crate::paging::cursor_pages;
+use crate::paging::{cursor_pages, page_items};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
 pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     let fetched = AtomicU64::new(0);
     let requests = AtomicU64::new(0);
     let list = |path: &'static str, fields: &'static str| {
-        let query = vec![
-            ("limit", ctx.page_size.max(1).to_string()),
-            ("fields", fields.to_string()),
-        ];
-        let fetched = &fetched;
-        let requests = &requests;
-        async move {
-            cursor_pages(ctx, path, &query, "after", "data", after_cursor, fetched, requests).await
-        }
+        let (fetched, requests) = (&fetched, &requests);
+        let fetch = move |after: Option<String>| {
+            let mut query = vec![
+                ("limit", ctx.page_size.max(1).to_string()),
+                ("fields", fields.to_string()),
+            ];
+            query.extend(after.map(|cursor| ("after", cursor)));
+            async move { ctx.http.get_json(path, &query).await }
+        };
+        let split = move |page: Value| {
+            let next = after_cursor(&page);
+            Ok((page_items(ctx, path, page, "data")?, next))
+        };
+        cursor_pages(ctx, path, fetched, requests, fetch, split)
     };
     let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
     let products = list("api/v1/dataProducts", "owners,tags,assets").await?;

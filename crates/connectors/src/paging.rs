@@ -76,31 +76,28 @@ pub(crate) async fn offset_pages<T: Clone>(
     Ok(items)
 }
 
-/// Follows a cursor listing: `next_cursor` reads the next cursor from a page (None at the end).
-/// A cursor seen twice is a [`ConnectorError::PagingLoop`].
-pub(crate) async fn cursor_pages(
+/// Follows a cursor listing: `fetch(cursor)` reads one page (`None` for the first), `split`
+/// takes its items and the next cursor (`None` at the end). A cursor seen twice is a
+/// [`ConnectorError::PagingLoop`].
+pub(crate) async fn cursor_pages<Fut>(
     ctx: &PullContext<'_>,
     path: &str,
-    query: &[(&str, String)],
-    cursor_param: &str,
-    items_key: &str,
-    next_cursor: impl Fn(&Value) -> Option<String>,
     counter: &AtomicU64,
     requests: &AtomicU64,
-) -> Result<Vec<Value>, ConnectorError> {
+    fetch: impl Fn(Option<String>) -> Fut,
+    split: impl Fn(Value) -> Result<(Vec<Value>, Option<String>), ConnectorError>,
+) -> Result<Vec<Value>, ConnectorError>
+where
+    Fut: std::future::Future<Output = Result<Value, ConnectorError>>,
+{
     let mut items = Vec::new();
     let mut seen = HashSet::new();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
         ctx.check_cancel()?;
-        let mut page_query: Vec<(&str, String)> = query.to_vec();
-        if let Some(cursor) = &cursor {
-            page_query.push((cursor_param, cursor.clone()));
-        }
-        let page = ctx.http.get_json(path, &page_query).await?;
+        let page = fetch(cursor.clone()).await?;
         requests.fetch_add(1, Ordering::Relaxed);
-        let next = next_cursor(&page);
-        let page_items = take_items(ctx, path, page, items_key)?;
+        let (page_items, next) = split(page)?;
         (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
         items.extend(page_items);
         match next {
@@ -120,6 +117,11 @@ pub(crate) async fn cursor_pages(
     Err(unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages")))
 }
 
+/// The `items_key` list of a page object (missing or null: empty).
+pub(crate) fn page_items(ctx: &PullContext<'_>, path: &str, page: Value, items_key: &str) -> Result<Vec<Value>, ConnectorError> {
+    take_items(ctx, path, page, items_key)
+}
+
 fn take_items(
     ctx: &PullContext<'_>,
     path: &str,
@@ -136,7 +138,7 @@ fn take_items(
     }
 }
 
-fn not_json(ctx: &PullContext<'_>, path: &str, reason: String) -> ConnectorError {
+pub(crate) fn not_json(ctx: &PullContext<'_>, path: &str, reason: String) -> ConnectorError {
     ConnectorError::NotJson {
         source_name: ctx.http.source_name().to_string(),
         path: path.to_string(),

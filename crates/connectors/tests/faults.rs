@@ -14,13 +14,14 @@ use common::*;
 use meshlens_connectors::{ConnectorError, ServerKind, pull};
 use serde_json::json;
 
-const KINDS: [ServerKind; 3] = [ServerKind::Marquez, ServerKind::OpenMetadata, ServerKind::Entropy];
+const KINDS: [ServerKind; 4] = [ServerKind::Marquez, ServerKind::OpenMetadata, ServerKind::Entropy, ServerKind::DataHub];
 
 /// The first listing each connector requests.
 fn first_path(kind: ServerKind) -> &'static str {
     match kind {
         ServerKind::Marquez => "/api/v1/namespaces",
         ServerKind::Entropy => "/api/dataproducts",
+        ServerKind::DataHub => "/api/graphql",
         _ => "/api/v1/tables",
     }
 }
@@ -30,6 +31,7 @@ fn good_page(kind: ServerKind) -> Response {
     match kind {
         ServerKind::Marquez => ok(&fixture("marquez", "namespaces.json")),
         ServerKind::Entropy => ok(&json!([])),
+        ServerKind::DataHub => ok(&json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}})),
         _ => ok(&fixture("openmetadata", "tables.json")),
     }
 }
@@ -95,7 +97,9 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
         let started = Instant::now();
         pull(kind, &ctx).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         assert!(started.elapsed() >= Duration::from_secs(1), "{kind:?}: Retry-After honoured");
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // The limited request and its retry (DataHub then scrolls data products on the same path).
+        let expected = if kind == ServerKind::DataHub { 3 } else { 2 };
+        assert_eq!(calls.load(Ordering::SeqCst), expected, "{kind:?}");
     }
 }
 
@@ -151,6 +155,7 @@ async fn truncated_json_is_reported_as_truncated() {
             let full = match kind {
                 ServerKind::Marquez => fixture_text("marquez", "namespaces.json"),
                 ServerKind::Entropy => fixture_text("entropy", "dataproducts.json"),
+                ServerKind::DataHub => fixture_text("datahub", "scroll_page1.json"),
                 _ => fixture_text("openmetadata", "tables.json"),
             };
             raw(StatusCode::OK, "application/json", full[..full.len() / 2].to_string())
@@ -270,4 +275,24 @@ async fn an_entropy_page_that_repeats_is_stopped() {
     let err = pull(ServerKind::Entropy, &ctx).await.unwrap_err();
     assert!(matches!(err, ConnectorError::PagingLoop { .. }), "{err}");
     assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_datahub_scroll_id_that_repeats_is_stopped() {
+    let server = FakeServer::start(|_| ok(&fixture("datahub", "scroll_page1.json"))).await;
+    let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
+    let err = pull(ServerKind::DataHub, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::PagingLoop { .. }), "{err}");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn graphql_errors_are_reported_with_their_message() {
+    let server = FakeServer::start(|_| {
+        ok(&json!({"errors": [{"message": "Unauthorized to perform this action. Please contact your DataHub administrator."}], "data": null}))
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
+    let err = pull(ServerKind::DataHub, &ctx).await.unwrap_err();
+    assert_clear(&err, ServerKind::DataHub, &["GraphQL errors", "Unauthorized to perform this action"]);
 }

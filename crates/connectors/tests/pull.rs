@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    ConnectorError, Credentials, OpenMetadataPatch, Secret, ServerKind, pull, push_entropy,
-    push_openmetadata,
+    ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret, ServerKind, pull,
+    push_datahub, push_entropy, push_openmetadata,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -298,4 +298,71 @@ async fn entropy_push_puts_the_document_unless_it_changed_upstream() {
     let err = push_entropy(&http, "dataproducts", &edited, Some("0.9.0")).await.unwrap_err();
     assert!(matches!(err, ConnectorError::VersionConflict { .. }), "{err}");
     assert_eq!(server.requests().iter().filter(|r| r.method == Method::PUT).count(), 1);
+}
+
+/// DataHub: the two documented scroll pages of datasets, then the end of the scroll; no data products.
+fn datahub(seen: &Seen) -> axum::response::Response {
+    if seen.headers.get("authorization").is_none_or(|v| v != format!("Bearer {TOKEN}").as_str()) {
+        return status(401);
+    }
+    let body: Value = serde_json::from_str(&seen.body).unwrap();
+    let input = &body["variables"]["input"];
+    let page1 = fixture("datahub", "scroll_page1.json");
+    let page2 = fixture("datahub", "scroll_page2.json");
+    let end = json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}});
+    if input["types"][0] != "DATASET" {
+        return ok(&end);
+    }
+    match input.get("scrollId").and_then(Value::as_str) {
+        None => ok(&page1),
+        Some(id) if id == page1["data"]["scrollAcrossEntities"]["nextScrollId"] => ok(&page2),
+        Some(id) if id == page2["data"]["scrollAcrossEntities"]["nextScrollId"] => ok(&end),
+        Some(_) => status(400),
+    }
+}
+
+#[tokio::test]
+async fn datahub_scrolls_datasets_by_urn() {
+    let server = FakeServer::start(datahub).await;
+    let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
+    let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    let urns: Vec<&str> = pulled.documents.iter().map(|d| d.provenance.upstream_id.as_str()).collect();
+    assert_eq!(urns, [
+        "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_details,PROD)",
+        "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pet_profiles,PROD)",
+        "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_status_history,PROD)",
+        "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)",
+    ]);
+    let text: Value = serde_json::from_str(&pulled.documents[3].text).unwrap();
+    assert_eq!(text["schema"][0]["physicalName"], "long_tail_companions.adoption.pets");
+    for doc in &pulled.documents {
+        parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    }
+    // Three dataset pages and one (empty) data product page, all POSTs to /api/graphql.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(requests.iter().all(|r| r.method == Method::POST && r.path == "/api/graphql"));
+}
+
+#[tokio::test]
+async fn datahub_push_sends_one_mutation_per_field() {
+    let server = FakeServer::start(|seen| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap();
+        let query = body["query"].as_str().unwrap();
+        let field = ["updateDescription", "addTags", "batchSetDataProduct"].into_iter().find(|f| query.contains(f)).unwrap();
+        ok(&json!({"data": {field: true}, "extensions": {}}))
+    })
+    .await;
+    let edit = DataHubEdit {
+        urn: "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)".into(),
+        description: Some("Every pet in the adoption system.".into()),
+        add_tags: vec!["urn:li:tag:pii".into()],
+        data_product: None,
+    };
+    push_datahub(&client(&server, bearer()), &edit).await.unwrap();
+    let bodies: Vec<Value> = server.requests().iter().map(|r| serde_json::from_str(&r.body).unwrap()).collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[0]["variables"]["input"]["resourceUrn"], edit.urn);
+    assert_eq!(bodies[0]["variables"]["input"]["description"], "Every pet in the adoption system.");
+    assert_eq!(bodies[1]["variables"]["input"]["tagUrns"], json!(["urn:li:tag:pii"]));
 }
