@@ -30,15 +30,17 @@ impl App {
         }
         let token = Secret::new(args.token.trim());
         if args.token.trim().is_empty() {
-            return Err(AppError::new(
-                ErrorCode::InvalidArgs,
-                "the token is empty",
-            ));
+            return Err(AppError::new(ErrorCode::InvalidArgs, "the token is empty"));
         }
         let name = args.name.clone();
         tokio::task::spawn_blocking(move || auth::store_token(&name, &token))
             .await
-            .map_err(|err| AppError::new(ErrorCode::Internal, format!("the keyring worker stopped: {err}")))??;
+            .map_err(|err| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("the keyring worker stopped: {err}"),
+                )
+            })??;
         Ok(TokenStored {
             name: args.name,
             stored_in: "keyring".into(),

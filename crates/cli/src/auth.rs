@@ -24,7 +24,10 @@ pub async fn run(command: AuthCommand, app: App) -> Result<(), AppError> {
             }
             let mut token = String::new();
             std::io::stdin().read_to_string(&mut token).map_err(|err| {
-                AppError::new(ErrorCode::Io, format!("cannot read the token from stdin: {err}"))
+                AppError::new(
+                    ErrorCode::Io,
+                    format!("cannot read the token from stdin: {err}"),
+                )
             })?;
             let stored = app
                 .set_token(
@@ -38,7 +41,11 @@ pub async fn run(command: AuthCommand, app: App) -> Result<(), AppError> {
             if json {
                 crate::output::print_json(&stored);
             } else {
-                let note = if stored.read_only { " (the source is read-only)" } else { "" };
+                let note = if stored.read_only {
+                    " (the source is read-only)"
+                } else {
+                    ""
+                };
                 println!(
                     "stored the token of `{}` in the OS keyring{note}; run `meshlens sync {}`",
                     stored.name, stored.name

@@ -98,7 +98,13 @@ mod tests {
     fn missing_token_says_how_to_set_one() {
         let err = require_token("no-such-source-for-tests").unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("meshlens auth set no-such-source-for-tests"), "{text}");
-        assert!(text.contains("MESHLENS_TOKEN_NO_SUCH_SOURCE_FOR_TESTS"), "{text}");
+        assert!(
+            text.contains("meshlens auth set no-such-source-for-tests"),
+            "{text}"
+        );
+        assert!(
+            text.contains("MESHLENS_TOKEN_NO_SUCH_SOURCE_FOR_TESTS"),
+            "{text}"
+        );
     }
 }

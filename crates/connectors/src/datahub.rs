@@ -61,10 +61,20 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             async move { graphql(&ctx.http, &body).await }
         };
         let split = |page: Value| {
-            let scroll = page.pointer("/data/scrollAcrossEntities").cloned().ok_or_else(|| {
-                not_json(ctx, GRAPHQL, "no `data.scrollAcrossEntities` in the answer".into())
-            })?;
-            let next = scroll.get("nextScrollId").and_then(Value::as_str).map(str::to_owned);
+            let scroll = page
+                .pointer("/data/scrollAcrossEntities")
+                .cloned()
+                .ok_or_else(|| {
+                    not_json(
+                        ctx,
+                        GRAPHQL,
+                        "no `data.scrollAcrossEntities` in the answer".into(),
+                    )
+                })?;
+            let next = scroll
+                .get("nextScrollId")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             let entities = scroll
                 .get("searchResults")
                 .and_then(Value::as_array)
@@ -75,10 +85,12 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             Ok((entities, next))
         };
         let entities = cursor_pages(ctx, GRAPHQL, &fetched, &requests, fetch, split).await?;
-        pulled.documents.extend(entities.iter().filter_map(|entity| match entity_type {
-            "DATASET" => dataset_document(entity),
-            _ => product_document(entity),
-        }));
+        pulled
+            .documents
+            .extend(entities.iter().filter_map(|entity| match entity_type {
+                "DATASET" => dataset_document(entity),
+                _ => product_document(entity),
+            }));
     }
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
@@ -87,18 +99,32 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
 /// POSTs a GraphQL request; GraphQL errors (HTTP 200 with `errors`) become connector errors.
 async fn graphql(http: &HttpClient, body: &Value) -> Result<Value, ConnectorError> {
     let answer = http.send_json(Method::POST, GRAPHQL, body, None).await?;
-    if let Some(errors) = answer.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
-        let messages: Vec<&str> = errors.iter().filter_map(|e| e.get("message").and_then(Value::as_str)).collect();
+    if let Some(errors) = answer
+        .get("errors")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
+        let messages: Vec<&str> = errors
+            .iter()
+            .filter_map(|e| e.get("message").and_then(Value::as_str))
+            .collect();
         return Err(ConnectorError::Unexpected {
             source_name: http.source_name().to_string(),
-            what: format!("DataHub answered with GraphQL errors: {}", messages.join("; ")),
+            what: format!(
+                "DataHub answered with GraphQL errors: {}",
+                messages.join("; ")
+            ),
         });
     }
     Ok(answer)
 }
 
 fn text(value: &Value, pointer: &str) -> Option<String> {
-    value.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn names(value: &Value, list: &str, pointer: &str) -> Vec<String> {
@@ -156,7 +182,8 @@ fn dataset_document(entity: &Value) -> Option<PulledDocument> {
         name: text(entity, "/properties/name").unwrap_or_else(|| qualified.clone()),
         version: "1.0.0".into(),
         domain: text(entity, "/domain/domain/properties/name"),
-        description: text(entity, "/editableProperties/description").or_else(|| text(entity, "/properties/description")),
+        description: text(entity, "/editableProperties/description")
+            .or_else(|| text(entity, "/properties/description")),
         physical_name: qualified,
         tags,
         owners: owners(entity),
@@ -166,7 +193,10 @@ fn dataset_document(entity: &Value) -> Option<PulledDocument> {
         path: document_path("datasets", &urn, "odcs"),
         text: serde_json::to_string_pretty(&table.to_json()).ok()?,
         provenance: Provenance {
-            upstream_updated_at: entity.get("lastIngested").filter(|v| !v.is_null()).map(Value::to_string),
+            upstream_updated_at: entity
+                .get("lastIngested")
+                .filter(|v| !v.is_null())
+                .map(Value::to_string),
             upstream_id: urn,
             upstream_version: None,
         },
@@ -241,7 +271,9 @@ mod tests {
     #[test]
     fn dataset_names_come_from_the_urn() {
         assert_eq!(
-            name_from_urn("urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)"),
+            name_from_urn(
+                "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)"
+            ),
             Some("long_tail_companions.adoption.pets")
         );
         assert_eq!(name_from_urn("urn:li:corpuser:datahub"), None);

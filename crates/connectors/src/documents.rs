@@ -73,8 +73,20 @@ impl TableDoc {
             schema.insert("description".into(), json!(description));
         }
         schema.insert("properties".into(), Value::Array(properties));
-        let mut doc = header("v3.1.0", "DataContract", &self.id, &self.name, &self.version);
-        common(&mut doc, &self.domain, &self.description, &self.tags, &self.owners);
+        let mut doc = header(
+            "v3.1.0",
+            "DataContract",
+            &self.id,
+            &self.name,
+            &self.version,
+        );
+        common(
+            &mut doc,
+            &self.domain,
+            &self.description,
+            &self.tags,
+            &self.owners,
+        );
         doc.insert("schema".into(), json!([Value::Object(schema)]));
         Value::Object(doc)
     }
@@ -83,7 +95,13 @@ impl TableDoc {
 impl ProductDoc {
     pub fn to_json(&self) -> Value {
         let mut doc = header("v1.0.0", "DataProduct", &self.id, &self.name, &self.version);
-        common(&mut doc, &self.domain, &self.description, &self.tags, &self.owners);
+        common(
+            &mut doc,
+            &self.domain,
+            &self.description,
+            &self.tags,
+            &self.owners,
+        );
         let ports: Vec<Value> = self
             .outputs
             .iter()
@@ -161,7 +179,10 @@ pub(crate) fn logical_type(physical: &str) -> &'static str {
 /// A document path inside a source: `<kind>/<id>.<odcs|odps>.json`, with `/` in ids escaped so
 /// every entity has exactly one path.
 pub(crate) fn document_path(kind: &str, id: &str, suffix: &str) -> String {
-    format!("{kind}/{}.{suffix}.json", id.replace('%', "%25").replace('/', "%2F"))
+    format!(
+        "{kind}/{}.{suffix}.json",
+        id.replace('%', "%25").replace('/', "%2F")
+    )
 }
 
 #[cfg(test)]
@@ -213,6 +234,9 @@ mod tests {
 
     #[test]
     fn paths_escape_slashes() {
-        assert_eq!(document_path("table", "a/b%c", "odcs"), "table/a%2Fb%25c.odcs.json");
+        assert_eq!(
+            document_path("table", "a/b%c", "odcs"),
+            "table/a%2Fb%25c.odcs.json"
+        );
     }
 }

@@ -23,20 +23,24 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     let ids = unique_ids(&listed);
     let products = fetch_each(
         ctx,
-        ids.iter().map(|id| format!("api/dataproducts/{}", encode_segment(id))).collect(),
+        ids.iter()
+            .map(|id| format!("api/dataproducts/{}", encode_segment(id)))
+            .collect(),
         &requests,
     )
     .await?;
     let contracts = numbered_pages(ctx, "api/datacontracts", &fetched, &requests).await?;
 
     let mut pulled = Pulled::default();
-    pulled.documents.extend(products.iter().filter_map(|p| document("dataproducts", p)));
+    pulled
+        .documents
+        .extend(products.iter().filter_map(|p| document("dataproducts", p)));
     let mut seen = HashSet::new();
     for contract in &contracts {
-        if let Some(doc) = document("datacontracts", contract) {
-            if seen.insert(doc.path.clone()) {
-                pulled.documents.push(doc);
-            }
+        if let Some(doc) = document("datacontracts", contract)
+            && seen.insert(doc.path.clone())
+        {
+            pulled.documents.push(doc);
         }
     }
     pulled.requests = requests.load(Ordering::Relaxed);
@@ -66,7 +70,11 @@ fn version_of(entity: &Value) -> Option<String> {
 
 fn document(collection: &str, entity: &Value) -> Option<PulledDocument> {
     let id = entity.get("id").and_then(Value::as_str)?;
-    let suffix = if collection == "dataproducts" { "product" } else { "contract" };
+    let suffix = if collection == "dataproducts" {
+        "product"
+    } else {
+        "contract"
+    };
     Some(PulledDocument {
         path: document_path(collection, id, suffix),
         text: serde_json::to_string_pretty(entity).ok()?,
@@ -87,10 +95,14 @@ pub async fn push_entropy(
     document: &Value,
     expected_version: Option<&str>,
 ) -> Result<(), ConnectorError> {
-    let id = document.get("id").and_then(Value::as_str).ok_or_else(|| ConnectorError::Unexpected {
-        source_name: http.source_name().to_string(),
-        what: "the document to push has no `id`".into(),
-    })?;
+    let id =
+        document
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ConnectorError::Unexpected {
+                source_name: http.source_name().to_string(),
+                what: "the document to push has no `id`".into(),
+            })?;
     let path = format!("api/{collection}/{}", encode_segment(id));
     match http.get_json(&path, &[]).await {
         Ok(current) => {

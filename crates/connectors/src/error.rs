@@ -74,7 +74,9 @@ pub enum ConnectorError {
         expected: String,
         found: String,
     },
-    #[error("source '{source_name}' is {kind}, which is read-only: meshlens cannot push edits to it")]
+    #[error(
+        "source '{source_name}' is {kind}, which is read-only: meshlens cannot push edits to it"
+    )]
     ReadOnly {
         source_name: String,
         kind: &'static str,

@@ -165,14 +165,20 @@ impl HttpClient {
         query: &[(&str, String)],
         body: Option<(Vec<u8>, &'static str)>,
     ) -> Result<(Value, HeaderMap), ConnectorError> {
-        let url = self.base.join(path).map_err(|err| ConnectorError::Unexpected {
-            source_name: self.source_name.clone(),
-            what: format!("bad request path {path}: {err}"),
-        })?;
+        let url = self
+            .base
+            .join(path)
+            .map_err(|err| ConnectorError::Unexpected {
+                source_name: self.source_name.clone(),
+                what: format!("bad request path {path}: {err}"),
+            })?;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request = self.client.request(method.clone(), url.clone()).query(query);
+            let mut request = self
+                .client
+                .request(method.clone(), url.clone())
+                .query(query);
             request = match &self.credentials {
                 Credentials::None => request,
                 Credentials::Bearer(token) => request.bearer_auth(token.expose()),
@@ -288,7 +294,10 @@ impl HttpClient {
         }
         serde_json::from_slice(&body).map_err(|err| {
             let reason = if err.is_eof() {
-                format!("the response ends early, after {} bytes (truncated)", body.len())
+                format!(
+                    "the response ends early, after {} bytes (truncated)",
+                    body.len()
+                )
             } else {
                 format!("invalid JSON: {err}")
             };
@@ -359,9 +368,12 @@ fn has_next_link(headers: &HeaderMap) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|link| {
-            link.split(';')
-                .skip(1)
-                .any(|param| matches!(param.trim().replace(' ', "").as_str(), "rel=\"next\"" | "rel=next"))
+            link.split(';').skip(1).any(|param| {
+                matches!(
+                    param.trim().replace(' ', "").as_str(),
+                    "rel=\"next\"" | "rel=next"
+                )
+            })
         })
 }
 
@@ -399,15 +411,28 @@ mod tests {
         let client = HttpClient::new("s", "http://localhost:1", Credentials::None, policy).unwrap();
         for attempt in 1..20 {
             let delay = client.backoff(attempt);
-            let ceiling = Duration::from_millis(100 * (1u64 << (attempt - 1).min(16))).min(Duration::from_millis(1000));
-            assert!(delay >= ceiling / 2 && delay <= ceiling, "attempt {attempt}: {delay:?}");
+            let ceiling = Duration::from_millis(100 * (1u64 << (attempt - 1).min(16)))
+                .min(Duration::from_millis(1000));
+            assert!(
+                delay >= ceiling / 2 && delay <= ceiling,
+                "attempt {attempt}: {delay:?}"
+            );
         }
     }
 
     #[test]
     fn base_url_keeps_its_path() {
-        let client = HttpClient::new("s", "https://example.com/catalog", Credentials::None, HttpPolicy::default()).unwrap();
-        assert_eq!(client.base.join("api/v1/tables").unwrap().as_str(), "https://example.com/catalog/api/v1/tables");
+        let client = HttpClient::new(
+            "s",
+            "https://example.com/catalog",
+            Credentials::None,
+            HttpPolicy::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            client.base.join("api/v1/tables").unwrap().as_str(),
+            "https://example.com/catalog/api/v1/tables"
+        );
         assert!(HttpClient::new("s", "ftp://x", Credentials::None, HttpPolicy::default()).is_err());
     }
 
@@ -420,7 +445,10 @@ mod tests {
             HeaderValue::from_static("<https://example.com/api/dataproducts?p=1>; rel=\"next\""),
         );
         assert!(has_next_link(&headers));
-        headers.insert(reqwest::header::LINK, HeaderValue::from_static("</x?p=0>; rel=\"prev\""));
+        headers.insert(
+            reqwest::header::LINK,
+            HeaderValue::from_static("</x?p=0>; rel=\"prev\""),
+        );
         assert!(!has_next_link(&headers));
     }
 

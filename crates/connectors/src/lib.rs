@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use auth::Secret;
-pub use error::ConnectorError;
-pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::push_entropy;
+pub use error::ConnectorError;
+pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use openmetadata::{OpenMetadataPatch, push_openmetadata};
 
 /// The kinds of catalog server meshlens reads.
@@ -114,7 +114,9 @@ pub struct PullContext<'a> {
 impl PullContext<'_> {
     fn check_cancel(&self) -> Result<(), ConnectorError> {
         if (self.cancelled)() {
-            return Err(ConnectorError::Cancelled(self.http.source_name().to_string()));
+            return Err(ConnectorError::Cancelled(
+                self.http.source_name().to_string(),
+            ));
         }
         Ok(())
     }

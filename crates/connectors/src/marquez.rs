@@ -18,19 +18,40 @@ const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez"
 pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     let fetched = AtomicU64::new(0);
     let requests = AtomicU64::new(0);
-    let namespaces = offset_pages(ctx, "api/v1/namespaces", "namespaces", "totalCount", &fetched, &requests, |ns| {
-        text(&ns, "name")
-    })
+    let namespaces = offset_pages(
+        ctx,
+        "api/v1/namespaces",
+        "namespaces",
+        "totalCount",
+        &fetched,
+        &requests,
+        |ns| text(&ns, "name"),
+    )
     .await?;
     let mut pulled = Pulled::default();
     for ns in &namespaces {
         let base = format!("api/v1/namespaces/{}", encode_segment(ns));
-        let datasets = offset_pages(ctx, &format!("{base}/datasets"), "datasets", "totalCount", &fetched, &requests, |dataset| {
-            dataset_document(ns, &dataset)
-        })
+        let datasets = offset_pages(
+            ctx,
+            &format!("{base}/datasets"),
+            "datasets",
+            "totalCount",
+            &fetched,
+            &requests,
+            |dataset| dataset_document(ns, &dataset),
+        )
         .await?;
         pulled.documents.extend(datasets);
-        let jobs = offset_pages(ctx, &format!("{base}/jobs"), "jobs", "totalCount", &fetched, &requests, |job| job_event(&job)).await?;
+        let jobs = offset_pages(
+            ctx,
+            &format!("{base}/jobs"),
+            "jobs",
+            "totalCount",
+            &fetched,
+            &requests,
+            |job| job_event(&job),
+        )
+        .await?;
         pulled.lineage_events.extend(jobs);
     }
     pulled.requests = requests.load(Ordering::Relaxed);
@@ -45,7 +66,11 @@ fn tag_names(value: &Value) -> Vec<String> {
     value
         .get("tags")
         .and_then(Value::as_array)
-        .map(|tags| tags.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -118,7 +143,9 @@ fn job_event(job: &Value) -> Option<Value> {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(|d| Some(json!({"namespace": text(d, "namespace")?, "name": text(d, "name")?})))
+            .filter_map(|d| {
+                Some(json!({"namespace": text(d, "namespace")?, "name": text(d, "name")?}))
+            })
             .collect()
     };
     Some(json!({
@@ -152,7 +179,10 @@ mod tests {
 
     #[test]
     fn namespaces_with_slashes_are_one_segment() {
-        assert_eq!(encode_segment("postgres://db:5432"), "postgres%3A%2F%2Fdb%3A5432");
+        assert_eq!(
+            encode_segment("postgres://db:5432"),
+            "postgres%3A%2F%2Fdb%3A5432"
+        );
         assert_eq!(encode_segment("food_delivery"), "food_delivery");
     }
 

@@ -120,7 +120,12 @@ fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
         .into_iter()
         .flatten()
         .filter(|c| c.get("constraintType").and_then(Value::as_str) == Some("PRIMARY_KEY"))
-        .flat_map(|c| c.get("columns").and_then(Value::as_array).cloned().unwrap_or_default())
+        .flat_map(|c| {
+            c.get("columns")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
         .filter_map(|c| c.as_str().map(str::to_owned))
         .collect();
     let columns = table
@@ -144,15 +149,29 @@ fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
         .collect();
     // service.database.schema.table: the database names the domain when nothing better exists.
     let domain = text(table, "domain")
-        .or_else(|| table.pointer("/domain/name").and_then(Value::as_str).map(str::to_owned))
-        .or_else(|| table.pointer("/database/name").and_then(Value::as_str).map(str::to_owned));
+        .or_else(|| {
+            table
+                .pointer("/domain/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            table
+                .pointer("/database/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
     let doc = TableDoc {
         id: fqn.clone(),
         name: name.clone(),
         version: version.clone(),
         domain,
         description: text(table, "description"),
-        physical_name: fqn.splitn(2, '.').nth(1).unwrap_or(&fqn).to_string(),
+        // Without the service prefix: database.schema.table.
+        physical_name: fqn
+            .split_once('.')
+            .map_or(fqn.as_str(), |(_, rest)| rest)
+            .to_string(),
         tags: tag_fqns(table),
         owners: owner_names(table),
         columns,
@@ -226,7 +245,11 @@ pub async fn push_openmetadata(
     http: &HttpClient,
     patch: &OpenMetadataPatch,
 ) -> Result<Value, ConnectorError> {
-    let by_name = format!("api/v1/{}/name/{}", patch.collection, encode_segment(&patch.fqn));
+    let by_name = format!(
+        "api/v1/{}/name/{}",
+        patch.collection,
+        encode_segment(&patch.fqn)
+    );
     let current = http.get_json(&by_name, &[]).await?;
     let found = version_of(&current).unwrap_or_default();
     if found != patch.expected_version {
@@ -245,7 +268,11 @@ pub async fn push_openmetadata(
     let mut operations = Vec::new();
     let mut set = |path: &str, value: &Option<String>| {
         if let Some(value) = value {
-            let op = if current.get(&path[1..]).is_some() { "replace" } else { "add" };
+            let op = if current.get(&path[1..]).is_some() {
+                "replace"
+            } else {
+                "add"
+            };
             operations.push(json!({"op": op, "path": path, "value": value}));
         }
     };

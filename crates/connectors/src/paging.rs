@@ -30,7 +30,10 @@ pub(crate) async fn offset_pages<T: Clone>(
     let limit = ctx.page_size.max(1);
     let first = ctx
         .http
-        .get_json(path, &[("limit", limit.to_string()), ("offset", "0".into())])
+        .get_json(
+            path,
+            &[("limit", limit.to_string()), ("offset", "0".into())],
+        )
         .await?;
     requests.fetch_add(1, Ordering::Relaxed);
     let total = first.get(total_key).and_then(Value::as_u64);
@@ -44,7 +47,10 @@ pub(crate) async fn offset_pages<T: Clone>(
     }
     let pages = total.div_ceil(limit);
     if pages > MAX_PAGES {
-        return Err(unexpected(ctx, format!("{path} claims {total} items; more than meshlens reads from one listing")));
+        return Err(unexpected(
+            ctx,
+            format!("{path} claims {total} items; more than meshlens reads from one listing"),
+        ));
     }
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -54,7 +60,10 @@ pub(crate) async fn offset_pages<T: Clone>(
         let permits = permits.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let query = [("limit", limit.to_string()), ("offset", (page * limit).to_string())];
+            let query = [
+                ("limit", limit.to_string()),
+                ("offset", (page * limit).to_string()),
+            ];
             (page, http.get_json(&path, &query).await)
         });
     }
@@ -62,12 +71,17 @@ pub(crate) async fn offset_pages<T: Clone>(
     while let Some(joined) = tasks.join_next().await {
         if (ctx.cancelled)() {
             tasks.abort_all();
-            return Err(ConnectorError::Cancelled(ctx.http.source_name().to_string()));
+            return Err(ConnectorError::Cancelled(
+                ctx.http.source_name().to_string(),
+            ));
         }
-        let (page, body) = joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
+        let (page, body) =
+            joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
         let page_items = take_items(ctx, path, body?, items_key)?;
-        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        (ctx.progress)(
+            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
+        );
         rest[page] = Some(page_items.into_iter().filter_map(&map).collect());
     }
     for page in rest.into_iter().flatten() {
@@ -98,7 +112,9 @@ where
         let page = fetch(cursor.clone()).await?;
         requests.fetch_add(1, Ordering::Relaxed);
         let (page_items, next) = split(page)?;
-        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        (ctx.progress)(
+            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
+        );
         items.extend(page_items);
         match next {
             Some(next) if !next.is_empty() => {
@@ -114,11 +130,19 @@ where
             _ => return Ok(items),
         }
     }
-    Err(unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages")))
+    Err(unexpected(
+        ctx,
+        format!("{path} did not end after {MAX_PAGES} pages"),
+    ))
 }
 
 /// The `items_key` list of a page object (missing or null: empty).
-pub(crate) fn page_items(ctx: &PullContext<'_>, path: &str, page: Value, items_key: &str) -> Result<Vec<Value>, ConnectorError> {
+pub(crate) fn page_items(
+    ctx: &PullContext<'_>,
+    path: &str,
+    page: Value,
+    items_key: &str,
+) -> Result<Vec<Value>, ConnectorError> {
     take_items(ctx, path, page, items_key)
 }
 
@@ -134,7 +158,11 @@ fn take_items(
             Some(Value::Null) | None => Ok(Vec::new()),
             Some(_) => Err(not_json(ctx, path, format!("`{items_key}` is not a list"))),
         },
-        _ => Err(not_json(ctx, path, format!("expected an object with `{items_key}`"))),
+        _ => Err(not_json(
+            ctx,
+            path,
+            format!("expected an object with `{items_key}`"),
+        )),
     }
 }
 
@@ -166,7 +194,10 @@ pub(crate) async fn numbered_pages(
     let mut previous: Option<Vec<Value>> = None;
     for page in 0..MAX_PAGES {
         ctx.check_cancel()?;
-        let (body, has_next) = ctx.http.get_json_page(path, &[("p", page.to_string())]).await?;
+        let (body, has_next) = ctx
+            .http
+            .get_json_page(path, &[("p", page.to_string())])
+            .await?;
         requests.fetch_add(1, Ordering::Relaxed);
         let Value::Array(page_items) = body else {
             return Err(not_json(ctx, path, "expected a JSON array".into()));
@@ -178,14 +209,19 @@ pub(crate) async fn numbered_pages(
                 cursor: format!("p={page}"),
             });
         }
-        (ctx.progress)(counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64);
+        (ctx.progress)(
+            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
+        );
         items.extend(page_items.iter().cloned());
         if !has_next || page_items.is_empty() {
             return Ok(items);
         }
         previous = Some(page_items);
     }
-    Err(unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages")))
+    Err(unexpected(
+        ctx,
+        format!("{path} did not end after {MAX_PAGES} pages"),
+    ))
 }
 
 /// GETs every path with at most `ctx.concurrency` requests in flight; results in input order.
@@ -209,9 +245,12 @@ pub(crate) async fn fetch_each(
     while let Some(joined) = tasks.join_next().await {
         if (ctx.cancelled)() {
             tasks.abort_all();
-            return Err(ConnectorError::Cancelled(ctx.http.source_name().to_string()));
+            return Err(ConnectorError::Cancelled(
+                ctx.http.source_name().to_string(),
+            ));
         }
-        let (index, body) = joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
+        let (index, body) =
+            joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
         results[index] = body?;
     }

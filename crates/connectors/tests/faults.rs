@@ -14,7 +14,12 @@ use common::*;
 use meshlens_connectors::{ConnectorError, ServerKind, pull};
 use serde_json::json;
 
-const KINDS: [ServerKind; 4] = [ServerKind::Marquez, ServerKind::OpenMetadata, ServerKind::Entropy, ServerKind::DataHub];
+const KINDS: [ServerKind; 4] = [
+    ServerKind::Marquez,
+    ServerKind::OpenMetadata,
+    ServerKind::Entropy,
+    ServerKind::DataHub,
+];
 
 /// The first listing each connector requests.
 fn first_path(kind: ServerKind) -> &'static str {
@@ -31,15 +36,24 @@ fn good_page(kind: ServerKind) -> Response {
     match kind {
         ServerKind::Marquez => ok(&fixture("marquez", "namespaces.json")),
         ServerKind::Entropy => ok(&json!([])),
-        ServerKind::DataHub => ok(&json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}})),
+        ServerKind::DataHub => ok(
+            &json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}}),
+        ),
         _ => ok(&fixture("openmetadata", "tables.json")),
     }
 }
 
 /// Serves `fault` on the first listing, 404 elsewhere; returns the error and how long it took.
-async fn pull_with(kind: ServerKind, fault: impl Fn(&Seen) -> Response + Send + Sync + 'static) -> (ConnectorError, Duration) {
+async fn pull_with(
+    kind: ServerKind,
+    fault: impl Fn(&Seen) -> Response + Send + Sync + 'static,
+) -> (ConnectorError, Duration) {
     let server = FakeServer::start(move |seen| {
-        if seen.path == first_path(kind) { fault(seen) } else { status(404) }
+        if seen.path == first_path(kind) {
+            fault(seen)
+        } else {
+            status(404)
+        }
     })
     .await;
     let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
@@ -52,10 +66,19 @@ async fn pull_with(kind: ServerKind, fault: impl Fn(&Seen) -> Response + Send + 
 
 fn assert_clear(err: &ConnectorError, kind: ServerKind, needles: &[&str]) {
     let text = err.to_string();
-    assert!(text.contains("source 'fake'"), "{kind:?}: names the source: {text}");
-    assert!(!text.contains(TOKEN), "{kind:?}: never shows the token: {text}");
+    assert!(
+        text.contains("source 'fake'"),
+        "{kind:?}: names the source: {text}"
+    );
+    assert!(
+        !text.contains(TOKEN),
+        "{kind:?}: never shows the token: {text}"
+    );
     for needle in needles {
-        assert!(text.contains(needle), "{kind:?}: expected '{needle}' in: {text}");
+        assert!(
+            text.contains(needle),
+            "{kind:?}: expected '{needle}' in: {text}"
+        );
     }
 }
 
@@ -68,8 +91,19 @@ async fn http_errors_name_source_path_status_and_hint() {
             (404, "check the source URL"),
         ] {
             let (err, took) = pull_with(kind, move |_| status(code)).await;
-            assert_clear(&err, kind, &[&format!("HTTP {code}"), hint, first_path(kind).trim_start_matches('/')]);
-            assert!(took < Duration::from_secs(1), "{kind:?} {code}: no retries for client errors ({took:?})");
+            assert_clear(
+                &err,
+                kind,
+                &[
+                    &format!("HTTP {code}"),
+                    hint,
+                    first_path(kind).trim_start_matches('/'),
+                ],
+            );
+            assert!(
+                took < Duration::from_secs(1),
+                "{kind:?} {code}: no retries for client errors ({took:?})"
+            );
         }
     }
 }
@@ -82,7 +116,9 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
         let server = FakeServer::start(move |seen| {
             if seen.path == first_path(kind) && counter.fetch_add(1, Ordering::SeqCst) == 0 {
                 let mut limited = status(429);
-                limited.headers_mut().insert("retry-after", "1".parse().unwrap());
+                limited
+                    .headers_mut()
+                    .insert("retry-after", "1".parse().unwrap());
                 return limited;
             }
             match seen.path.as_str() {
@@ -95,8 +131,13 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
         .await;
         let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
         let started = Instant::now();
-        pull(kind, &ctx).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
-        assert!(started.elapsed() >= Duration::from_secs(1), "{kind:?}: Retry-After honoured");
+        pull(kind, &ctx)
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "{kind:?}: Retry-After honoured"
+        );
         // The limited request and its retry (DataHub then scrolls data products on the same path).
         let expected = if kind == ServerKind::DataHub { 3 } else { 2 };
         assert_eq!(calls.load(Ordering::SeqCst), expected, "{kind:?}");
@@ -108,7 +149,9 @@ async fn a_retry_after_beyond_the_policy_fails_at_once() {
     for kind in KINDS {
         let (err, took) = pull_with(kind, |_| {
             let mut limited = status(429);
-            limited.headers_mut().insert("retry-after", "3600".parse().unwrap());
+            limited
+                .headers_mut()
+                .insert("retry-after", "3600".parse().unwrap());
             limited
         })
         .await;
@@ -128,7 +171,11 @@ async fn server_errors_are_retried_up_to_the_maximum() {
         })
         .await;
         assert_clear(&err, kind, &["HTTP 500", "server failed"]);
-        assert_eq!(calls.load(Ordering::SeqCst), test_policy().max_attempts, "{kind:?}");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            test_policy().max_attempts,
+            "{kind:?}"
+        );
     }
 }
 
@@ -137,11 +184,15 @@ async fn a_silent_server_times_out() {
     for kind in KINDS {
         let (err, took) = pull_with(kind, |_| {
             let mut slow = ok(&json!({}));
-            slow.headers_mut().insert("x-test-delay-ms", "3000".parse().unwrap());
+            slow.headers_mut()
+                .insert("x-test-delay-ms", "3000".parse().unwrap());
             slow
         })
         .await;
-        assert!(matches!(err, ConnectorError::Timeout { .. }), "{kind:?}: {err}");
+        assert!(
+            matches!(err, ConnectorError::Timeout { .. }),
+            "{kind:?}: {err}"
+        );
         assert_clear(&err, kind, &["gave no answer"]);
         // 3 attempts x 400 ms read time-out plus short backoffs.
         assert!(took < Duration::from_secs(3), "{kind:?}: {took:?}");
@@ -158,10 +209,17 @@ async fn truncated_json_is_reported_as_truncated() {
                 ServerKind::DataHub => fixture_text("datahub", "scroll_page1.json"),
                 _ => fixture_text("openmetadata", "tables.json"),
             };
-            raw(StatusCode::OK, "application/json", full[..full.len() / 2].to_string())
+            raw(
+                StatusCode::OK,
+                "application/json",
+                full[..full.len() / 2].to_string(),
+            )
         })
         .await;
-        assert!(matches!(err, ConnectorError::NotJson { .. }), "{kind:?}: {err}");
+        assert!(
+            matches!(err, ConnectorError::NotJson { .. }),
+            "{kind:?}: {err}"
+        );
         assert_clear(&err, kind, &["truncated"]);
     }
 }
@@ -170,7 +228,11 @@ async fn truncated_json_is_reported_as_truncated() {
 async fn an_html_page_is_not_taken_for_json() {
     for kind in KINDS {
         let (err, _) = pull_with(kind, |_| {
-            raw(StatusCode::OK, "text/html; charset=utf-8", "<!DOCTYPE html><html><body>Sign in</body></html>")
+            raw(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                "<!DOCTYPE html><html><body>Sign in</body></html>",
+            )
         })
         .await;
         assert_clear(&err, kind, &["HTML page"]);
@@ -184,10 +246,17 @@ async fn a_fifty_megabyte_page_is_refused() {
             // 50 MB streamed without Content-Length, so the cap must hold while reading.
             let chunk = bytes_of(1024 * 1024);
             let stream = futures_stream(chunk, 50);
-            raw(StatusCode::OK, "application/json", Body::from_stream(stream))
+            raw(
+                StatusCode::OK,
+                "application/json",
+                Body::from_stream(stream),
+            )
         })
         .await;
-        assert!(matches!(err, ConnectorError::TooLarge { .. }), "{kind:?}: {err}");
+        assert!(
+            matches!(err, ConnectorError::TooLarge { .. }),
+            "{kind:?}: {err}"
+        );
         assert_clear(&err, kind, &["more than 32 MB"]);
         assert!(took < Duration::from_secs(10), "{kind:?}: {took:?}");
     }
@@ -223,8 +292,18 @@ impl futures_core::Stream for Repeat {
 #[tokio::test]
 async fn a_declared_fifty_megabyte_page_is_refused_before_reading() {
     for kind in KINDS {
-        let (err, _) = pull_with(kind, |_| raw(StatusCode::OK, "application/json", bytes_of(50 * 1024 * 1024))).await;
-        assert!(matches!(err, ConnectorError::TooLarge { .. }), "{kind:?}: {err}");
+        let (err, _) = pull_with(kind, |_| {
+            raw(
+                StatusCode::OK,
+                "application/json",
+                bytes_of(50 * 1024 * 1024),
+            )
+        })
+        .await;
+        assert!(
+            matches!(err, ConnectorError::TooLarge { .. }),
+            "{kind:?}: {err}"
+        );
     }
 }
 
@@ -233,7 +312,9 @@ async fn a_cursor_that_loops_is_stopped() {
     let table = fixture("openmetadata", "tables.json")["data"][0].clone();
     let server = FakeServer::start(move |seen| match seen.path.as_str() {
         // Every page points back at the same cursor.
-        "/api/v1/tables" => ok(&json!({"data": [table], "paging": {"after": "bG9vcA==", "total": 99}})),
+        "/api/v1/tables" => {
+            ok(&json!({"data": [table], "paging": {"after": "bG9vcA==", "total": 99}}))
+        }
         _ => status(404),
     })
     .await;
@@ -265,7 +346,10 @@ async fn an_entropy_page_that_repeats_is_stopped() {
         // Every page says there is a next one and repeats the same products.
         "/api/dataproducts" => {
             let mut page = ok(&fixture("entropy", "dataproducts.json"));
-            page.headers_mut().insert("link", "</api/dataproducts?p=9>; rel=\"next\"".parse().unwrap());
+            page.headers_mut().insert(
+                "link",
+                "</api/dataproducts?p=9>; rel=\"next\"".parse().unwrap(),
+            );
             page
         }
         _ => status(404),
@@ -294,5 +378,9 @@ async fn graphql_errors_are_reported_with_their_message() {
     .await;
     let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
     let err = pull(ServerKind::DataHub, &ctx).await.unwrap_err();
-    assert_clear(&err, ServerKind::DataHub, &["GraphQL errors", "Unauthorized to perform this action"]);
+    assert_clear(
+        &err,
+        ServerKind::DataHub,
+        &["GraphQL errors", "Unauthorized to perform this action"],
+    );
 }

@@ -71,10 +71,18 @@ impl SyncTx {
     }
 }
 
-const SELECT: &str = "SELECT source, path, upstream_id, upstream_version, upstream_updated_at, fetched_at
+const SELECT: &str =
+    "SELECT source, path, upstream_id, upstream_version, upstream_updated_at, fetched_at
      FROM entity_provenance";
 
-type Row = (String, String, String, Option<String>, Option<String>, String);
+type Row = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 fn record(row: Row) -> EntityProvenance {
     let (source, path, upstream_id, upstream_version, upstream_updated_at, fetched_at) = row;
@@ -149,14 +157,34 @@ mod tests {
             .unwrap();
         assert_eq!(origin.upstream_version.as_deref(), Some("aeccd013"));
         assert!(origin.fetched_at.ends_with('Z'));
-        assert_eq!(store.origins("food_delivery:public.categories").await.unwrap().len(), 2);
+        assert_eq!(
+            store
+                .origins("food_delivery:public.categories")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         store.remove_source("om").await.unwrap();
-        assert_eq!(store.origins("food_delivery:public.categories").await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .origins("food_delivery:public.categories")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         // A sync that is dropped (failed, cancelled) leaves the provenance as it was.
         let mut tx = store.begin_sync("marquez").await.unwrap();
         tx.forget_provenance("datasets/a.odcs.json").await.unwrap();
         drop(tx);
-        assert!(store.provenance("marquez", "datasets/a.odcs.json").await.unwrap().is_some());
+        assert!(
+            store
+                .provenance("marquez", "datasets/a.odcs.json")
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }

@@ -7,7 +7,8 @@ use ts_rs::TS;
 use crate::error::{Ctx, decode_json};
 use crate::{Store, StoreError};
 
-/// A configured source: where descriptors come from.
+/// A configured source: where descriptors come from. Catalog servers (`openmetadata`, `datahub`,
+/// `marquez`, `entropy`) are read over HTTP; `marquez` is read-only: edits are never pushed to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceConfig {
     pub name: String,
@@ -29,13 +30,21 @@ pub enum SourceKind {
         branch: Option<String>,
     },
     /// OpenMetadata server (REST `/api/v1`, bearer JWT). Edits can be pushed back.
-    OpenMetadata { url: String },
+    OpenMetadata {
+        url: String,
+    },
     /// DataHub (GraphQL `/api/graphql`, personal access token). Edits can be pushed back.
-    DataHub { url: String },
+    DataHub {
+        url: String,
+    },
     /// Marquez (REST `/api/v1`). Read-only: edits cannot be pushed to Marquez.
-    Marquez { url: String },
+    Marquez {
+        url: String,
+    },
     /// Entropy Data (REST, API key). Edits can be pushed back.
-    Entropy { url: String },
+    Entropy {
+        url: String,
+    },
 }
 
 impl SourceKind {
@@ -257,7 +266,8 @@ mod tests {
         assert!(marquez.read_only());
         assert_eq!(marquez.server_url(), Some("http://m:5000"));
         let datahub: SourceKind =
-            serde_json::from_value(serde_json::json!({"kind": "datahub", "url": "http://d"})).unwrap();
+            serde_json::from_value(serde_json::json!({"kind": "datahub", "url": "http://d"}))
+                .unwrap();
         assert_eq!(datahub.as_str(), "datahub");
     }
 

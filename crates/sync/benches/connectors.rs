@@ -32,9 +32,16 @@ async fn answer(
 ) -> Response {
     fake.requests.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(fake.latency).await;
-    let number = |key: &str, default: usize| query.get(key).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let number = |key: &str, default: usize| {
+        query
+            .get(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
     let body = match uri.path() {
-        "/api/v1/namespaces" => json!({"namespaces": [{"name": "food_delivery", "ownerName": "owner@food.com"}]}),
+        "/api/v1/namespaces" => {
+            json!({"namespaces": [{"name": "food_delivery", "ownerName": "owner@food.com"}]})
+        }
         "/api/v1/namespaces/food_delivery/datasets" => {
             let (limit, offset) = (number("limit", 100), number("offset", 0));
             let datasets: Vec<Value> = (offset..(offset + limit).min(fake.entities))
@@ -70,8 +77,14 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() {
-    let entities: usize = std::env::var("MESHLENS_BENCH_ENTITIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let latency_ms: u64 = std::env::var("MESHLENS_BENCH_LATENCY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let entities: usize = std::env::var("MESHLENS_BENCH_ENTITIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let latency_ms: u64 = std::env::var("MESHLENS_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
         let template: Value = serde_json::from_str(TEMPLATE).unwrap();

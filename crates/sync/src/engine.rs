@@ -15,7 +15,9 @@ use tokio::sync::mpsc;
 
 use crate::results::{self, PendingResult, ResultKind, ResultWork, TrackedResult};
 use crate::scan::{Candidate, Scan, scan};
-use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git, server};
+use crate::{
+    FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git, server,
+};
 
 /// Files handed to the parser pool at a time; with a channel of two chunks this bounds how many
 /// parsed documents wait in memory for the writer.

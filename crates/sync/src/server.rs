@@ -10,10 +10,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use meshlens_connectors::{ConnectorError, HttpPolicy, PullContext, PulledDocument, ServerKind, auth};
+use meshlens_connectors::{
+    ConnectorError, HttpPolicy, PullContext, PulledDocument, ServerKind, auth,
+};
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_store::{
-    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus, UpsertOutcome,
+    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus,
+    UpsertOutcome,
 };
 use rayon::prelude::*;
 
@@ -74,7 +77,8 @@ pub(crate) async fn sync_server(
         let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
         let cancelled = || ctx.cancel.is_cancelled();
         let pull = async {
-            let http = meshlens_connectors::connect(kind, &name, &url, token, HttpPolicy::default())?;
+            let http =
+                meshlens_connectors::connect(kind, &name, &url, token, HttpPolicy::default())?;
             let pull_ctx = PullContext {
                 http,
                 concurrency: CONCURRENCY,
@@ -98,6 +102,13 @@ pub(crate) async fn sync_server(
         }
     };
     check_cancel(ctx, &name)?;
+    tracing::debug!(
+        source = %name,
+        requests = pulled.requests,
+        documents = pulled.documents.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "catalog server pulled"
+    );
 
     let total = pulled.documents.len() as u64;
     emit(SyncPhase::Reading, 0, total);
@@ -208,17 +219,20 @@ pub(crate) async fn sync_server(
                 report.lineage.imported = imported.imported;
                 report.lineage.skipped = imported.skipped;
                 report.lineage.rejected = imported.rejected.len() as u64;
-                report.errors.extend(imported.rejected.into_iter().map(|issue| FileError {
-                    file: label.clone(),
-                    line: u32::try_from(issue.line).unwrap_or(u32::MAX),
-                    column: 0,
-                    message: issue.message,
-                    pointer: String::new(),
-                }));
+                report
+                    .errors
+                    .extend(imported.rejected.into_iter().map(|issue| FileError {
+                        file: label.clone(),
+                        line: u32::try_from(issue.line).unwrap_or(u32::MAX),
+                        column: 0,
+                        message: issue.message,
+                        pointer: String::new(),
+                    }));
             }
-            Err(err) => report
-                .warnings
-                .push(FileError::whole_file(&label, format!("lineage not imported: {err}"))),
+            Err(err) => report.warnings.push(FileError::whole_file(
+                &label,
+                format!("lineage not imported: {err}"),
+            )),
         }
     }
     emit(SyncPhase::Done, total, total);
@@ -227,7 +241,12 @@ pub(crate) async fn sync_server(
 }
 
 /// Unchanged when the text is what the cache holds (and the sync is not `full`), else parsed.
-fn read(doc: &PulledDocument, index: &HashMap<String, StoredFileState>, options: &ParseOptions, full: bool) -> Outcome {
+fn read(
+    doc: &PulledDocument,
+    index: &HashMap<String, StoredFileState>,
+    options: &ParseOptions,
+    full: bool,
+) -> Outcome {
     let unchanged = index
         .get(&doc.path)
         .is_some_and(|stored| stored.content_hash == content_hash(doc.text.as_bytes()));
@@ -236,7 +255,12 @@ fn read(doc: &PulledDocument, index: &HashMap<String, StoredFileState>, options:
     }
     match parse_document_with(&doc.path, doc.text.as_bytes(), options) {
         Ok(parsed) => Outcome::Parsed(Box::new(parsed)),
-        Err(err) => Outcome::Failed(err.issues().into_iter().map(|i| issue_error(&doc.path, i)).collect()),
+        Err(err) => Outcome::Failed(
+            err.issues()
+                .into_iter()
+                .map(|i| issue_error(&doc.path, i))
+                .collect(),
+        ),
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Seen {
 }
 
 type Handler = dyn Fn(&Seen) -> Response + Send + Sync;
+/// The answering closure and the log of what was asked.
+type Shared = (Arc<Handler>, Arc<Mutex<Vec<Seen>>>);
 
 pub struct FakeServer {
     pub url: String,
@@ -35,7 +37,7 @@ pub struct FakeServer {
 impl FakeServer {
     pub async fn start(handler: impl Fn(&Seen) -> Response + Send + Sync + 'static) -> FakeServer {
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let state: (Arc<Handler>, Arc<Mutex<Vec<Seen>>>) = (Arc::new(handler), seen.clone());
+        let state: Shared = (Arc::new(handler), seen.clone());
         let app = axum::Router::new().fallback(handle).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -48,16 +50,19 @@ impl FakeServer {
     }
 }
 
-async fn handle(
-    State((handler, seen)): State<(Arc<Handler>, Arc<Mutex<Vec<Seen>>>)>,
-    request: Request,
-) -> Response {
+async fn handle(State((handler, seen)): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let query = parts
         .uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let request = Seen {
         method: parts.method,
@@ -69,7 +74,12 @@ async fn handle(
     seen.lock().unwrap().push(request.clone());
     let response = handler(&request);
     // A handler asks for a slow answer with this header (the time-out tests).
-    if let Some(ms) = response.headers().get("x-test-delay-ms").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()) {
+    if let Some(ms) = response
+        .headers()
+        .get("x-test-delay-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+    {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     response
@@ -105,7 +115,10 @@ pub fn raw(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Res
 
 pub fn status(code: u16) -> Response {
     let status = StatusCode::from_u16(code).unwrap();
-    json(status, &serde_json::json!({"code": code, "message": status.canonical_reason()}))
+    json(
+        status,
+        &serde_json::json!({"code": code, "message": status.canonical_reason()}),
+    )
 }
 
 /// Short delays and time-outs so fault tests finish quickly; bounded all the same.

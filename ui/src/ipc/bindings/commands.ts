@@ -28,10 +28,12 @@ import type { Scorecard } from "./Scorecard";
 import type { ScorecardArgs } from "./ScorecardArgs";
 import type { SearchArgs } from "./SearchArgs";
 import type { SearchResults } from "./SearchResults";
+import type { SetTokenArgs } from "./SetTokenArgs";
 import type { SourceConfig } from "./SourceConfig";
 import type { SourceRecord } from "./SourceRecord";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
+import type { TokenStored } from "./TokenStored";
 import type { ValidateArgs } from "./ValidateArgs";
 import type { ValidationReport } from "./ValidationReport";
 
@@ -77,6 +79,8 @@ export interface Commands {
   check: { args: CheckArgs; result: CheckReport };
   /** Writes the steward report: one self-contained HTML file. */
   report: { args: ReportArgs; result: ReportWritten };
+  /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
+  set_token: { args: SetTokenArgs; result: TokenStored };
 }
 
 export type CommandName = keyof Commands;
@@ -101,4 +105,5 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "scorecard",
   "check",
   "report",
+  "set_token",
 ];
