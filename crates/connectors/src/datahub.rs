@@ -191,7 +191,7 @@ fn dataset_document(entity: &Value) -> Option<PulledDocument> {
     };
     Some(PulledDocument {
         path: document_path("datasets", &urn, "odcs"),
-        text: serde_json::to_string_pretty(&table.to_json()).ok()?,
+        text: serde_json::to_string(&table.to_json()).ok()?,
         provenance: Provenance {
             upstream_updated_at: entity
                 .get("lastIngested")
@@ -217,7 +217,7 @@ fn product_document(entity: &Value) -> Option<PulledDocument> {
     };
     Some(PulledDocument {
         path: document_path("dataProducts", &urn, "odps"),
-        text: serde_json::to_string_pretty(&product.to_json()).ok()?,
+        text: serde_json::to_string(&product.to_json()).ok()?,
         provenance: Provenance {
             upstream_id: urn,
             upstream_version: None,

@@ -77,7 +77,7 @@ fn document(collection: &str, entity: &Value) -> Option<PulledDocument> {
     };
     Some(PulledDocument {
         path: document_path(collection, id, suffix),
-        text: serde_json::to_string_pretty(entity).ok()?,
+        text: serde_json::to_string(entity).ok()?,
         provenance: Provenance {
             upstream_id: id.to_string(),
             upstream_version: version_of(entity),

@@ -108,7 +108,7 @@ fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> 
         owners: Vec::new(),
         columns,
     };
-    let document = serde_json::to_string_pretty(&table.to_json()).ok()?;
+    let document = serde_json::to_string(&table.to_json()).ok()?;
     Some(PulledDocument {
         path: document_path("datasets", &upstream_id, "odcs"),
         text: document,

@@ -178,7 +178,7 @@ fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
     };
     let document = PulledDocument {
         path: document_path("tables", &fqn, "odcs"),
-        text: serde_json::to_string_pretty(&doc.to_json()).ok()?,
+        text: serde_json::to_string(&doc.to_json()).ok()?,
         provenance: provenance(table, &fqn),
     };
     Some((fqn, version, document))
@@ -220,7 +220,7 @@ fn product_document(
     };
     Some(PulledDocument {
         path: document_path("dataProducts", &fqn, "odps"),
-        text: serde_json::to_string_pretty(&doc.to_json()).ok()?,
+        text: serde_json::to_string(&doc.to_json()).ok()?,
         provenance: provenance(product, &fqn),
     })
 }

@@ -116,6 +116,7 @@ fn main() {
         let full = started.elapsed();
         assert_eq!(report.applied.added, entities, "{:?}", report.errors.first());
         let full_requests = fake.requests.swap(0, Ordering::Relaxed);
+        let full_peak = peak_rss_mib();
 
         let started = Instant::now();
         let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
@@ -125,7 +126,7 @@ fn main() {
         println!(
             "connectors bench: {entities} entities, {latency_ms} ms latency per request, {full_requests} requests per sync, concurrency 8"
         );
-        println!("full sync:            {:.1} s", full.as_secs_f64());
+        println!("full sync:            {:.1} s (peak RSS so far {full_peak:.0} MiB)", full.as_secs_f64());
         println!("unchanged re-sync:    {:.1} s", again.as_secs_f64());
         println!("peak RSS:             {:.0} MiB", peak_rss_mib());
     });

@@ -117,7 +117,7 @@ pub(crate) async fn sync_server(
         max_bytes: ctx.options.max_file_bytes,
     };
     let full = ctx.options.full;
-    let documents = Arc::new(pulled.documents);
+    let mut documents = pulled.documents;
 
     let mut tx = store.begin_sync(&name).await?;
     let mut errors = Vec::new();
@@ -128,19 +128,22 @@ pub(crate) async fn sync_server(
         tx.forget_provenance(path).await?;
     }
     drop(present);
-    let mut provenance = Vec::with_capacity(documents.len());
     // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
-    // it, then the next, so memory stays bounded whatever the number of entities.
-    for start in (0..documents.len()).step_by(CHUNK) {
+    // it and free it, then the next, so memory shrinks as the sync goes on.
+    documents.reverse();
+    let mut written = 0;
+    while !documents.is_empty() {
         check_cancel(ctx, &name)?;
-        let range = start..(start + CHUNK).min(documents.len());
-        let outcomes = {
-            let (documents, index, range) = (documents.clone(), index.clone(), range.clone());
+        let mut chunk = documents.split_off(documents.len().saturating_sub(CHUNK));
+        chunk.reverse();
+        let (chunk, outcomes) = {
+            let index = index.clone();
             tokio::task::spawn_blocking(move || {
-                documents[range]
+                let outcomes: Vec<Outcome> = chunk
                     .par_iter()
                     .map(|doc| read(doc, &index, &options, full))
-                    .collect::<Vec<Outcome>>()
+                    .collect();
+                (chunk, outcomes)
             })
             .await
             .map_err(|err| SyncError::Worker {
@@ -148,7 +151,8 @@ pub(crate) async fn sync_server(
                 reason: err.to_string(),
             })?
         };
-        for (doc, outcome) in documents[range.clone()].iter().zip(outcomes) {
+        let mut provenance = Vec::with_capacity(chunk.len());
+        for (doc, outcome) in chunk.into_iter().zip(outcomes) {
             match outcome {
                 Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
                 Outcome::Failed(file_errors) => {
@@ -179,15 +183,16 @@ pub(crate) async fn sync_server(
                 }
             }
             provenance.push(ProvenanceRow {
-                path: doc.path.clone(),
-                upstream_id: doc.provenance.upstream_id.clone(),
-                upstream_version: doc.provenance.upstream_version.clone(),
-                upstream_updated_at: doc.provenance.upstream_updated_at.clone(),
+                path: doc.path,
+                upstream_id: doc.provenance.upstream_id,
+                upstream_version: doc.provenance.upstream_version,
+                upstream_updated_at: doc.provenance.upstream_updated_at,
             });
+            written += 1;
         }
-        emit(SyncPhase::Writing, range.end as u64, total);
+        tx.record_provenance(&provenance).await?;
+        emit(SyncPhase::Writing, written, total);
     }
-    tx.record_provenance(&provenance).await?;
     check_cancel(ctx, &name)?;
     let status = if errors.is_empty() {
         SyncStatus::Ok
