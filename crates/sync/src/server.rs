@@ -6,7 +6,7 @@
 //! data of the source stays. Documents whose text did not change since the last sync are counted
 //! unchanged without parsing; entities that left the server are removed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,8 +15,7 @@ use meshlens_connectors::{
 };
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_store::{
-    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus,
-    UpsertOutcome,
+    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome,
 };
 use rayon::prelude::*;
 
@@ -117,7 +116,34 @@ pub(crate) async fn sync_server(
         max_bytes: ctx.options.max_file_bytes,
     };
     let full = ctx.options.full;
-    let mut documents = pulled.documents;
+    // Unchanged documents are known by hash before the write transaction starts; their text is
+    // dropped at once, so a re-sync holds only what it has to write.
+    let (mut documents, mut unchanged) = {
+        let mut documents = pulled.documents;
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || {
+            let unchanged: Vec<bool> = documents
+                .par_iter()
+                .map(|doc| {
+                    !full
+                        && index.get(&doc.path).is_some_and(|stored| {
+                            stored.content_hash == content_hash(doc.text.as_bytes())
+                        })
+                })
+                .collect();
+            for (doc, same) in documents.iter_mut().zip(&unchanged) {
+                if *same {
+                    doc.text = String::new();
+                }
+            }
+            (documents, unchanged)
+        })
+        .await
+        .map_err(|err| SyncError::Worker {
+            source_name: name.clone(),
+            reason: err.to_string(),
+        })?
+    };
 
     let mut tx = store.begin_sync(&name).await?;
     let mut errors = Vec::new();
@@ -131,17 +157,20 @@ pub(crate) async fn sync_server(
     // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
     // it and free it, then the next, so memory shrinks as the sync goes on.
     documents.reverse();
+    unchanged.reverse();
     let mut written = 0;
     while !documents.is_empty() {
         check_cancel(ctx, &name)?;
-        let mut chunk = documents.split_off(documents.len().saturating_sub(CHUNK));
+        let at = documents.len().saturating_sub(CHUNK);
+        let (mut chunk, mut same) = (documents.split_off(at), unchanged.split_off(at));
         chunk.reverse();
+        same.reverse();
         let (chunk, outcomes) = {
-            let index = index.clone();
             tokio::task::spawn_blocking(move || {
                 let outcomes: Vec<Outcome> = chunk
                     .par_iter()
-                    .map(|doc| read(doc, &index, &options, full))
+                    .zip(same)
+                    .map(|(doc, same)| read(doc, same, &options))
                     .collect();
                 (chunk, outcomes)
             })
@@ -245,17 +274,9 @@ pub(crate) async fn sync_server(
     Ok(report)
 }
 
-/// Unchanged when the text is what the cache holds (and the sync is not `full`), else parsed.
-fn read(
-    doc: &PulledDocument,
-    index: &HashMap<String, StoredFileState>,
-    options: &ParseOptions,
-    full: bool,
-) -> Outcome {
-    let unchanged = index
-        .get(&doc.path)
-        .is_some_and(|stored| stored.content_hash == content_hash(doc.text.as_bytes()));
-    if unchanged && !full {
+/// Parses a document unless it is unchanged.
+fn read(doc: &PulledDocument, unchanged: bool, options: &ParseOptions) -> Outcome {
+    if unchanged {
         return Outcome::Unchanged;
     }
     match parse_document_with(&doc.path, doc.text.as_bytes(), options) {
