@@ -27,6 +27,7 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             .map(|id| format!("api/dataproducts/{}", encode_segment(id)))
             .collect(),
         &requests,
+        &[],
     )
     .await?;
     let contracts = numbered_pages(ctx, "api/datacontracts", &fetched, &requests).await?;

@@ -2,7 +2,8 @@
 //!
 //! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
 //! documents whose output ports are their table assets. Domains come from the product's FQN
-//! (`Domain.Product`). Every entity carries its FQN, entity version and `updatedAt` as provenance;
+//! (`Domain.Product`). Each table's direct upstream lineage (one request per table, bounded
+//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries its FQN, entity version and `updatedAt` as provenance;
 //! unchanged versions produce identical documents, which the sync engine skips.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
 
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
-use crate::paging::{cursor_pages, page_items};
+use crate::paging::{cursor_pages, fetch_each, page_items};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
 pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
@@ -52,6 +53,21 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             pulled.documents.push(doc);
         }
     }
+    // One lineage request per table (bounded concurrency): its direct upstream tables.
+    let paths = table_versions
+        .keys()
+        .map(|fqn| format!("api/v1/lineage/table/name/{}", encode_segment(fqn)))
+        .collect();
+    let lineage = fetch_each(
+        ctx,
+        paths,
+        &requests,
+        &[("upstreamDepth", "1"), ("downstreamDepth", "0")],
+    )
+    .await?;
+    pulled
+        .lineage_events
+        .extend(lineage.iter().flat_map(lineage_events));
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
@@ -225,6 +241,96 @@ fn product_document(
     })
 }
 
+/// Namespace of the OpenLineage datasets built from OpenMetadata lineage (tables by FQN).
+const LINEAGE_NAMESPACE: &str = "openmetadata";
+
+/// A table's `EntityLineage` answer as OpenLineage events: one per upstream edge into it, with a
+/// job named after the edge's pipeline when OpenMetadata knows one.
+fn lineage_events(answer: &Value) -> Vec<Value> {
+    let fqn_of = |id: &str| -> Option<String> {
+        std::iter::once(answer.get("entity"))
+            .flatten()
+            .chain(
+                answer
+                    .get("nodes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .find(|node| node.get("id").and_then(Value::as_str) == Some(id))
+            .and_then(|node| text(node, "fullyQualifiedName"))
+    };
+    answer
+        .get("upstreamEdges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|edge| {
+            let from = fqn_of(edge.get("fromEntity")?.as_str()?)?;
+            let to = fqn_of(edge.get("toEntity")?.as_str()?)?;
+            let job = edge
+                .pointer("/lineageDetails/pipeline/fullyQualifiedName")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("lineage.{to}"), str::to_owned);
+            let updated = edge
+                .pointer("/lineageDetails/updatedAt")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            Some(json!({
+                "eventType": "COMPLETE",
+                "eventTime": epoch_millis_to_rfc3339(updated),
+                // Deterministic per edge, so a re-sync recognises the events it already stored.
+                "run": {"runId": edge_run_id(&from, &to)},
+                "job": {"namespace": LINEAGE_NAMESPACE, "name": job},
+                "inputs": [{"namespace": LINEAGE_NAMESPACE, "name": from}],
+                "outputs": [{"namespace": LINEAGE_NAMESPACE, "name": to}],
+                "producer": "https://github.com/meshlens/meshlens/connectors/openmetadata",
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+            }))
+        })
+        .collect()
+}
+
+/// A UUID-shaped id derived from the edge (FNV-1a over both names).
+fn edge_run_id(from: &str, to: &str) -> String {
+    let hash = |seed: u64| {
+        format!("{from}\u{0}{to}")
+            .bytes()
+            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    };
+    let (a, b) = (hash(0xcbf29ce484222325), hash(0x84222325cbf29ce4));
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Epoch milliseconds as RFC 3339 UTC (civil-from-days, no date crate needed).
+fn epoch_millis_to_rfc3339(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        millis.rem_euclid(1000)
+    )
+}
+
 /// An edit to push to OpenMetadata: which entity, the version the edit was made against, and
 /// the new values (`None` leaves a field alone).
 #[derive(Debug, Clone)]
@@ -298,6 +404,33 @@ mod tests {
     fn owners_from_list_and_single() {
         let entity = json!({"owners": [{"name": "alice", "displayName": "Alice"}], "owner": {"name": "team-a"}});
         assert_eq!(owner_names(&entity), vec!["Alice", "team-a"]);
+    }
+
+    #[test]
+    fn epoch_millis_format() {
+        assert_eq!(
+            epoch_millis_to_rfc3339(1638354087391),
+            "2021-12-01T10:21:27.391Z"
+        );
+        assert_eq!(epoch_millis_to_rfc3339(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn upstream_edges_become_events() {
+        let answer = json!({
+            "entity": {"id": "t2", "type": "table", "fullyQualifiedName": "svc.db.s.fact_sale"},
+            "nodes": [{"id": "t1", "type": "table", "fullyQualifiedName": "svc.db.s.dim_address"}],
+            "upstreamEdges": [{"fromEntity": "t1", "toEntity": "t2"}],
+            "downstreamEdges": []
+        });
+        let events = lineage_events(&answer);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["inputs"][0]["name"], "svc.db.s.dim_address");
+        assert_eq!(events[0]["outputs"][0]["name"], "svc.db.s.fact_sale");
+        assert_eq!(
+            events[0]["run"]["runId"],
+            lineage_events(&answer)[0]["run"]["runId"]
+        );
     }
 
     #[test]

@@ -229,16 +229,20 @@ pub(crate) async fn fetch_each(
     ctx: &PullContext<'_>,
     paths: Vec<String>,
     requests: &AtomicU64,
+    query: &[(&'static str, &'static str)],
 ) -> Result<Vec<Value>, ConnectorError> {
+    let query: Vec<(&'static str, String)> =
+        query.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let count = paths.len();
     for (index, path) in paths.into_iter().enumerate() {
         let http = ctx.http.clone();
         let permits = permits.clone();
+        let query = query.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            (index, http.get_json(&path, &[]).await)
+            (index, http.get_json(&path, &query).await)
         });
     }
     let mut results: Vec<Value> = vec![Value::Null; count];

@@ -136,6 +136,20 @@ fn openmetadata(seen: &Seen) -> axum::response::Response {
     match seen.path.as_str() {
         "/api/v1/tables" => ok(&fixture("openmetadata", "tables.json")),
         "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
+        "/api/v1/lineage/table/name/sample_data.ecommerce_db.shopify.dim_address" => {
+            assert_eq!(seen.query["upstreamDepth"], "1");
+            // EntityLineage (openmetadata-spec type/entityLineage.json): one upstream table.
+            ok(&json!({
+                "entity": {"id": "3cda8ecb-f4c6-4ed4-8506-abe965b54b86", "type": "table",
+                    "fullyQualifiedName": "sample_data.ecommerce_db.shopify.dim_address"},
+                "nodes": [{"id": "1f1a3b52-6f3c-4d53-9c3e-0d6b1f1e2a10", "type": "table",
+                    "fullyQualifiedName": "sample_data.ecommerce_db.shopify.raw_customer"}],
+                "upstreamEdges": [{"fromEntity": "1f1a3b52-6f3c-4d53-9c3e-0d6b1f1e2a10",
+                    "toEntity": "3cda8ecb-f4c6-4ed4-8506-abe965b54b86",
+                    "lineageDetails": {"updatedAt": 1638354087391_i64}}],
+                "downstreamEdges": []
+            }))
+        }
         _ => status(404),
     }
 }
@@ -205,6 +219,9 @@ async fn openmetadata_follows_after_cursors() {
             ok(&json!({"data": [second], "paging": {"before": "x", "total": 2}}))
         }
         ("/api/v1/dataProducts", _) => ok(&json!({"data": [], "paging": {"total": 0}})),
+        (p, _) if p.starts_with("/api/v1/lineage/table/name/") => {
+            ok(&json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []}))
+        }
         _ => status(404),
     })
     .await;
