@@ -770,3 +770,120 @@ fn quality_retention_is_a_setting_applied_after_every_sync() {
     assert_eq!(results(&m.json(&["quality"])).len(), one_each);
     assert_eq!(m.json(&["retention"]), set);
 }
+
+#[test]
+fn catalog_server_sources_follow_the_cli_contract() {
+    let m = Meshlens::new();
+    m.ok(&[
+        "source",
+        "add",
+        "om",
+        "--kind",
+        "openmetadata",
+        "--url",
+        "https://om.example.invalid",
+    ]);
+    m.ok(&[
+        "source",
+        "add",
+        "lineage",
+        "--kind",
+        "marquez",
+        "--url",
+        "http://marquez.example.invalid:5000",
+    ]);
+    let sources = m.json(&["source", "list"]);
+    let om = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["config"]["name"] == "om")
+        .unwrap();
+    assert_eq!(om["config"]["kind"], "openmetadata");
+    assert_eq!(om["config"]["url"], "https://om.example.invalid");
+    assert!(
+        m.ok(&["source", "list"])
+            .contains("marquez http://marquez.example.invalid:5000 (read-only)")
+    );
+
+    // A server kind needs --url (usage error, exit 2); a URL must be http(s).
+    assert_eq!(
+        m.run(&["source", "add", "dh", "--kind", "datahub"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let bad = m.run(&[
+        "source", "add", "dh", "--kind", "datahub", "--url", "ftp://x",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("http:// or https://"));
+
+    // No token anywhere: the sync fails before any request and says how to provide one.
+    let out = m
+        .command()
+        .args(["sync", "om", "--json"])
+        .env_remove("MESHLENS_TOKEN_OM")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = report["sources"][0]["unreadable"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("meshlens auth set om") && message.contains("MESHLENS_TOKEN_OM"),
+        "{message}"
+    );
+
+    // Without a reachable keyring, `auth set` reads the token from stdin and explains the fallback
+    // variable; the token is never echoed.
+    let mut child = m
+        .command()
+        .args(["auth", "set", "om"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/meshlens-test-bus",
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"eyJhbGciOiJIUzI1NiJ9.secret-token\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("secret-token"), "{all}");
+    if !out.status.success() {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(all.contains("MESHLENS_TOKEN_OM"), "{all}");
+    }
+    // `auth set` on a folder source is refused.
+    let folder = tempfile::tempdir().unwrap();
+    m.ok(&[
+        "source",
+        "add",
+        "files",
+        "--kind",
+        "folder",
+        "--path",
+        folder.path().to_str().unwrap(),
+    ]);
+    let out = m
+        .command()
+        .args(["auth", "set", "files"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -263,3 +263,32 @@ pub struct ImportOutcome {
     pub lineage: ImportReport,
     pub quality: QualityImportReport,
 }
+
+/// A catalog server source's token, to store in the OS keyring. Not `Debug`-printable as is:
+/// the token must never reach a log.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetTokenArgs {
+    /// The source (of kind openmetadata, datahub, marquez or entropy).
+    pub name: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for SetTokenArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetTokenArgs")
+            .field("name", &self.name)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
+/// Where a token went. The token itself is never returned.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TokenStored {
+    pub name: String,
+    /// Always `"keyring"` (service `meshlens`, account = the source name).
+    pub stored_in: String,
+    /// True for Marquez: the token is used for reading only, edits are never pushed to it.
+    pub read_only: bool,
+}

@@ -111,4 +111,8 @@ command_table! {
     outbox_cancel(OutboxRef) -> OutboxItem;
     /// Settles a draft's conflicts with upstream: mine or theirs, per field or all at once.
     conflict_resolve(ConflictResolveArgs) -> ConflictResolution;
+
+    // catalog connectors
+    /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.
+    set_token(SetTokenArgs) -> TokenStored;
 }

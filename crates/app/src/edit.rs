@@ -654,6 +654,16 @@ impl App {
                     .ok()
                     .and_then(|a| meshlens_edit::GitAuthor::parse(&a)),
             },
+            server => {
+                return Err(AppError::new(
+                    ErrorCode::InvalidArgs,
+                    format!(
+                        "source `{source}` is a {} catalog server; submitting drafts to catalog servers is not available yet, \
+                         so submit to a folder or git source",
+                        server.as_str()
+                    ),
+                ));
+            }
         })
     }
 

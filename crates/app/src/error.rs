@@ -57,6 +57,9 @@ pub enum ErrorCode {
     /// Upstream changed the same fields as a draft; the user must choose per field.
     #[serde(rename = "E_CONFLICT")]
     Conflict,
+    /// A catalog server token is missing, or the OS keyring cannot store it.
+    #[serde(rename = "E_AUTH")]
+    Auth,
     /// A bug: please report it.
     #[serde(rename = "E_INTERNAL")]
     Internal,
@@ -81,6 +84,7 @@ impl ErrorCode {
             ErrorCode::Io => "E_IO",
             ErrorCode::DraftInvalid => "E_DRAFT_INVALID",
             ErrorCode::Conflict => "E_CONFLICT",
+            ErrorCode::Auth => "E_AUTH",
             ErrorCode::Internal => "E_INTERNAL",
         }
     }
@@ -154,6 +158,17 @@ impl From<meshlens_quality::QualityError> for AppError {
             | meshlens_quality::QualityError::BadRetention => ErrorCode::InvalidArgs,
             meshlens_quality::QualityError::Io { .. } => ErrorCode::Io,
             _ => ErrorCode::Quality,
+        };
+        AppError::new(code, err.to_string())
+    }
+}
+
+impl From<meshlens_connectors::ConnectorError> for AppError {
+    fn from(err: meshlens_connectors::ConnectorError) -> AppError {
+        let code = match &err {
+            e if e.is_auth() => ErrorCode::Auth,
+            meshlens_connectors::ConnectorError::Cancelled(_) => ErrorCode::Cancelled,
+            _ => ErrorCode::SourceUnreadable,
         };
         AppError::new(code, err.to_string())
     }

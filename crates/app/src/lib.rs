@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bindings;
 mod commands;
 mod config;
+mod connectors;
 mod edit;
 mod error;
 mod events;
@@ -468,6 +469,8 @@ impl App {
                 SourceKind::Git { .. } => {
                     self.config().data_dir.join("git").join(&source.config.name)
                 }
+                // Catalog servers have no policy files.
+                _ => continue,
             };
             let dir = root.join("policies");
             if dir.is_dir() {
@@ -551,7 +554,15 @@ fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
             ErrorCode::SourceUnreadable,
             format!("{} is not a folder meshlens can read", path.display()),
         )),
-        _ => Ok(()),
+        server => match server.server_url() {
+            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                Err(AppError::new(
+                    ErrorCode::InvalidArgs,
+                    format!("`{url}` is not a server URL: it must start with http:// or https://"),
+                ))
+            }
+            _ => Ok(()),
+        },
     }
 }
 

@@ -3,6 +3,7 @@
 //! Contract: `--json` prints one JSON document on stdout; human output goes to stdout, progress and
 //! errors to stderr. Exit codes: 0 success, 1 failure (or invalid files for `validate`), 2 usage error.
 
+mod auth;
 mod draft;
 mod output;
 mod progress;
@@ -42,6 +43,9 @@ enum Command {
     /// Add, list or remove sources.
     #[command(subcommand)]
     Source(SourceCommand),
+    /// Store catalog server tokens in the OS keyring.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Read sources into the local cache (all sources when none are named).
     Sync {
         names: Vec<String>,
@@ -201,6 +205,16 @@ enum SourceCommand {
 enum SourceKindArg {
     Folder,
     Git,
+    /// OpenMetadata server (token: a JWT, see `meshlens auth set`).
+    #[value(name = "openmetadata")]
+    OpenMetadata,
+    /// DataHub (token: a personal access token).
+    #[value(name = "datahub")]
+    DataHub,
+    /// Marquez (read-only; a token only if the server requires one).
+    Marquez,
+    /// Entropy Data (token: an API key).
+    Entropy,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -228,8 +242,8 @@ struct SourceAddArgs {
     /// Folder to read (kind folder).
     #[arg(long, required_if_eq("kind", "folder"))]
     path: Option<PathBuf>,
-    /// Repository URL or local path (kind git).
-    #[arg(long, required_if_eq("kind", "git"))]
+    /// Repository URL or local path (kind git); the server's base URL (openmetadata, datahub, marquez, entropy).
+    #[arg(long, required_if_eq_any([("kind", "git"), ("kind", "openmetadata"), ("kind", "datahub"), ("kind", "marquez"), ("kind", "entropy")]))]
     url: Option<String>,
     /// Branch to read (kind git; default: the remote's default branch).
     #[arg(long)]
@@ -307,6 +321,18 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     url: git_url(args.url.unwrap_or_default()),
                     branch: args.branch,
                 },
+                SourceKindArg::OpenMetadata => SourceKind::OpenMetadata {
+                    url: args.url.unwrap_or_default(),
+                },
+                SourceKindArg::DataHub => SourceKind::DataHub {
+                    url: args.url.unwrap_or_default(),
+                },
+                SourceKindArg::Marquez => SourceKind::Marquez {
+                    url: args.url.unwrap_or_default(),
+                },
+                SourceKindArg::Entropy => SourceKind::Entropy {
+                    url: args.url.unwrap_or_default(),
+                },
             };
             let app = open_app(cli.data_dir).await?;
             let record = app
@@ -327,6 +353,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 );
             }
         }
+        Command::Auth(command) => auth::run(command, open_app(cli.data_dir).await?).await?,
         Command::Source(SourceCommand::List { json }) => {
             let app = open_app(cli.data_dir).await?;
             let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;

@@ -110,6 +110,18 @@ pub fn print_sources(sources: &[SourceRecord]) {
                     Some(branch) => format!("git {url} ({branch})"),
                     None => format!("git {url}"),
                 },
+                server if server.read_only() => {
+                    format!(
+                        "{} {} (read-only)",
+                        server.as_str(),
+                        server.server_url().unwrap_or_default()
+                    )
+                }
+                server => format!(
+                    "{} {}",
+                    server.as_str(),
+                    server.server_url().unwrap_or_default()
+                ),
             };
             let last = match (&s.last_sync_at, &s.last_error) {
                 (_, Some(err)) => format!("failed: {err}"),

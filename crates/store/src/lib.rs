@@ -4,6 +4,7 @@
 //! transaction per source, so a crash at any point leaves the previous committed cache readable.
 
 mod error;
+mod provenance;
 mod reads;
 mod sources;
 mod sync_tx;
@@ -17,6 +18,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use error::{Ctx, DbError, StoreError};
+pub use provenance::{EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
     ProductDetail, ProductFilter, ProductSummary, StoreStats,

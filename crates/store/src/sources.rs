@@ -7,7 +7,8 @@ use ts_rs::TS;
 use crate::error::{Ctx, decode_json};
 use crate::{Store, StoreError};
 
-/// A configured source: where descriptors come from.
+/// A configured source: where descriptors come from. Catalog servers (`openmetadata`, `datahub`,
+/// `marquez`, `entropy`) are read over HTTP; `marquez` is read-only: edits are never pushed to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceConfig {
     pub name: String,
@@ -15,6 +16,8 @@ pub struct SourceConfig {
     pub kind: SourceKind,
 }
 
+/// Where a source's descriptors come from. The catalog servers (`openmetadata`, `datahub`,
+/// `marquez`, `entropy`) are read over HTTP with a token from the OS keyring (never stored here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SourceKind {
@@ -26,6 +29,22 @@ pub enum SourceKind {
         url: String,
         branch: Option<String>,
     },
+    /// OpenMetadata server (REST `/api/v1`, bearer JWT). Edits can be pushed back.
+    OpenMetadata {
+        url: String,
+    },
+    /// DataHub (GraphQL `/api/graphql`, personal access token). Edits can be pushed back.
+    DataHub {
+        url: String,
+    },
+    /// Marquez (REST `/api/v1`). Read-only: edits cannot be pushed to Marquez.
+    Marquez {
+        url: String,
+    },
+    /// Entropy Data (REST, API key). Edits can be pushed back.
+    Entropy {
+        url: String,
+    },
 }
 
 impl SourceKind {
@@ -33,7 +52,28 @@ impl SourceKind {
         match self {
             SourceKind::Folder { .. } => "folder",
             SourceKind::Git { .. } => "git",
+            SourceKind::OpenMetadata { .. } => "openmetadata",
+            SourceKind::DataHub { .. } => "datahub",
+            SourceKind::Marquez { .. } => "marquez",
+            SourceKind::Entropy { .. } => "entropy",
         }
+    }
+
+    /// The base URL of a catalog server source; `None` for folders and git repositories.
+    pub fn server_url(&self) -> Option<&str> {
+        match self {
+            SourceKind::OpenMetadata { url }
+            | SourceKind::DataHub { url }
+            | SourceKind::Marquez { url }
+            | SourceKind::Entropy { url } => Some(url),
+            SourceKind::Folder { .. } | SourceKind::Git { .. } => None,
+        }
+    }
+
+    /// True when edits cannot be pushed back to the source (Marquez, and folders/git, which are
+    /// edited as files).
+    pub fn read_only(&self) -> bool {
+        matches!(self, SourceKind::Marquez { .. })
     }
 }
 
@@ -205,6 +245,30 @@ mod tests {
         );
         let back: SourceConfig = serde_json::from_value(json).unwrap();
         assert_eq!(back, config);
+    }
+
+    #[test]
+    fn server_kinds_are_flat_with_a_url() {
+        let config = SourceConfig {
+            name: "om".into(),
+            kind: SourceKind::OpenMetadata {
+                url: "https://om.example.com".into(),
+            },
+        };
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"name": "om", "kind": "openmetadata", "url": "https://om.example.com"})
+        );
+        let marquez: SourceKind =
+            serde_json::from_value(serde_json::json!({"kind": "marquez", "url": "http://m:5000"}))
+                .unwrap();
+        assert!(marquez.read_only());
+        assert_eq!(marquez.server_url(), Some("http://m:5000"));
+        let datahub: SourceKind =
+            serde_json::from_value(serde_json::json!({"kind": "datahub", "url": "http://d"}))
+                .unwrap();
+        assert_eq!(datahub.as_str(), "datahub");
     }
 
     #[test]

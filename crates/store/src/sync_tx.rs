@@ -249,6 +249,11 @@ impl SyncTx {
         &self.source
     }
 
+    /// The open transaction, for other tables written in the same sync (provenance).
+    pub(crate) fn connection(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
     /// Stores `doc` as the content of `path`, replacing what the path held before.
     pub async fn upsert(
         &mut self,

@@ -15,7 +15,9 @@ use tokio::sync::mpsc;
 
 use crate::results::{self, PendingResult, ResultKind, ResultWork, TrackedResult};
 use crate::scan::{Candidate, Scan, scan};
-use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git};
+use crate::{
+    FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git, server,
+};
 
 /// Files handed to the parser pool at a time; with a channel of two chunks this bounds how many
 /// parsed documents wait in memory for the writer.
@@ -53,6 +55,9 @@ pub async fn sync_source(
     ctx: &SyncContext,
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<SourceSyncReport, SyncError> {
+    if let Some(kind) = server::server_kind(&source.kind) {
+        return server::sync_server(store, source, kind, ctx, progress).await;
+    }
     let started = Instant::now();
     let name = source.name.clone();
     let emit = |phase, done: usize, total: usize| {
@@ -277,6 +282,7 @@ async fn resolve_root(source: &SourceConfig, ctx: &SyncContext) -> Result<PathBu
             .await
             .map_err(|e| format!("the git worker stopped: {e}"))??
         }
+        server => return Err(format!("{} sources are read over HTTP", server.as_str())),
     };
     check_root(&root)?;
     Ok(root)
@@ -429,7 +435,7 @@ fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -
     }
 }
 
-fn issue_error(file: &str, issue: Issue) -> FileError {
+pub(crate) fn issue_error(file: &str, issue: Issue) -> FileError {
     FileError {
         file: file.to_string(),
         line: issue.line,
@@ -506,7 +512,7 @@ impl ApplyState<'_> {
     }
 }
 
-fn conflict_message(rel: &str, source: &str, c: &EntityConflict) -> String {
+pub(crate) fn conflict_message(rel: &str, source: &str, c: &EntityConflict) -> String {
     let what = match c.kind {
         EntityKind::Product => format!("product id '{}'", c.id),
         EntityKind::Contract => match &c.version {
@@ -521,7 +527,7 @@ fn conflict_message(rel: &str, source: &str, c: &EntityConflict) -> String {
 }
 
 /// The source's `last_error`: the first problem, and how many more.
-fn summary(errors: &[FileError]) -> Option<String> {
+pub(crate) fn summary(errors: &[FileError]) -> Option<String> {
     let first = errors.first()?;
     let more = match errors.len() - 1 {
         0 => String::new(),

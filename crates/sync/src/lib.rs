@@ -12,6 +12,7 @@ mod engine;
 mod git;
 mod results;
 mod scan;
+mod server;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -42,11 +42,13 @@ import type { Scorecard } from "./Scorecard";
 import type { ScorecardArgs } from "./ScorecardArgs";
 import type { SearchArgs } from "./SearchArgs";
 import type { SearchResults } from "./SearchResults";
+import type { SetTokenArgs } from "./SetTokenArgs";
 import type { SourceConfig } from "./SourceConfig";
 import type { SourceRecord } from "./SourceRecord";
 import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
+import type { TokenStored } from "./TokenStored";
 import type { ValidateArgs } from "./ValidateArgs";
 import type { ValidationReport } from "./ValidationReport";
 
@@ -118,6 +120,8 @@ export interface Commands {
   outbox_cancel: { args: OutboxRef; result: OutboxItem };
   /** Settles a draft's conflicts with upstream: mine or theirs, per field or all at once. */
   conflict_resolve: { args: ConflictResolveArgs; result: ConflictResolution };
+  /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
+  set_token: { args: SetTokenArgs; result: TokenStored };
 }
 
 export type CommandName = keyof Commands;
@@ -155,4 +159,5 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "outbox_retry",
   "outbox_cancel",
   "conflict_resolve",
+  "set_token",
 ];

@@ -1,0 +1,281 @@
+//! DataHub (GraphQL at `/api/graphql`, bearer personal access token, `scrollAcrossEntities`
+//! paging with `nextScrollId`).
+//!
+//! Datasets become ODCS contracts (schema fields, owners, tags and glossary terms as tags, the
+//! domain), data products ODPS documents. The URN is the provenance id. Pushes use DataHub's
+//! mutations (`updateDescription`, `addTags`, `batchSetDataProduct`); DataHub has no entity
+//! version to check, so a push overwrites only the fields it names.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::paging::{cursor_pages, not_json};
+use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+
+const GRAPHQL: &str = "api/graphql";
+
+const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
+  scrollAcrossEntities(input: $input) {
+    nextScrollId
+    searchResults {
+      entity {
+        urn
+        type
+        ... on Dataset {
+          name
+          properties { name description qualifiedName }
+          editableProperties { description }
+          schemaMetadata { fields { fieldPath nativeDataType description isPartOfKey } }
+          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
+          tags { tags { tag { name } } }
+          glossaryTerms { terms { term { name } } }
+          domain { domain { properties { name } } }
+          lastIngested
+        }
+        ... on DataProduct {
+          properties { name description }
+          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
+          tags { tags { tag { name } } }
+          domain { domain { properties { name } } }
+        }
+      }
+    }
+  }
+}"#;
+
+pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
+    let fetched = AtomicU64::new(0);
+    let requests = AtomicU64::new(0);
+    let mut pulled = Pulled::default();
+    for entity_type in ["DATASET", "DATA_PRODUCT"] {
+        let fetch = |scroll_id: Option<String>| {
+            let mut input = json!({"types": [entity_type], "query": "*", "count": ctx.page_size.max(1),
+                "searchFlags": {"skipHighlighting": true, "skipAggregates": true}});
+            if let Some(scroll_id) = scroll_id {
+                input["scrollId"] = json!(scroll_id);
+            }
+            let body = json!({"query": SCROLL, "variables": {"input": input}});
+            async move { graphql(&ctx.http, &body).await }
+        };
+        let split = |page: Value| {
+            let scroll = page
+                .pointer("/data/scrollAcrossEntities")
+                .cloned()
+                .ok_or_else(|| {
+                    not_json(
+                        ctx,
+                        GRAPHQL,
+                        "no `data.scrollAcrossEntities` in the answer".into(),
+                    )
+                })?;
+            let next = scroll
+                .get("nextScrollId")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let entities = scroll
+                .get("searchResults")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|result| result.get("entity").cloned())
+                .collect();
+            Ok((entities, next))
+        };
+        let entities = cursor_pages(ctx, GRAPHQL, &fetched, &requests, fetch, split).await?;
+        pulled
+            .documents
+            .extend(entities.iter().filter_map(|entity| match entity_type {
+                "DATASET" => dataset_document(entity),
+                _ => product_document(entity),
+            }));
+    }
+    pulled.requests = requests.load(Ordering::Relaxed);
+    Ok(pulled)
+}
+
+/// POSTs a GraphQL request; GraphQL errors (HTTP 200 with `errors`) become connector errors.
+async fn graphql(http: &HttpClient, body: &Value) -> Result<Value, ConnectorError> {
+    let answer = http.send_json(Method::POST, GRAPHQL, body, None).await?;
+    if let Some(errors) = answer
+        .get("errors")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
+        let messages: Vec<&str> = errors
+            .iter()
+            .filter_map(|e| e.get("message").and_then(Value::as_str))
+            .collect();
+        return Err(ConnectorError::Unexpected {
+            source_name: http.source_name().to_string(),
+            what: format!(
+                "DataHub answered with GraphQL errors: {}",
+                messages.join("; ")
+            ),
+        });
+    }
+    Ok(answer)
+}
+
+fn text(value: &Value, pointer: &str) -> Option<String> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn names(value: &Value, list: &str, pointer: &str) -> Vec<String> {
+    value
+        .pointer(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| text(item, pointer))
+        .collect()
+}
+
+fn owners(entity: &Value) -> Vec<String> {
+    entity
+        .pointer("/ownership/owners")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|o| text(o, "/owner/username").or_else(|| text(o, "/owner/name")))
+        .collect()
+}
+
+/// `urn:li:dataset:(urn:li:dataPlatform:snowflake,db.schema.table,PROD)` -> `db.schema.table`.
+fn name_from_urn(urn: &str) -> Option<&str> {
+    let inner = urn.strip_prefix("urn:li:dataset:(")?.strip_suffix(')')?;
+    let mut parts = inner.splitn(3, ',');
+    parts.next()?;
+    parts.next()
+}
+
+fn dataset_document(entity: &Value) -> Option<PulledDocument> {
+    let urn = text(entity, "/urn")?;
+    let qualified = text(entity, "/properties/qualifiedName")
+        .or_else(|| name_from_urn(&urn).map(str::to_owned))
+        .or_else(|| text(entity, "/name"))?;
+    let mut tags = names(entity, "/tags/tags", "/tag/name");
+    tags.extend(names(entity, "/glossaryTerms/terms", "/term/name"));
+    let columns = entity
+        .pointer("/schemaMetadata/fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|field| {
+            Some(ColumnDoc {
+                name: text(field, "/fieldPath")?,
+                physical_type: text(field, "/nativeDataType").unwrap_or_else(|| "STRING".into()),
+                description: text(field, "/description"),
+                primary_key: field.get("isPartOfKey").and_then(Value::as_bool) == Some(true),
+                tags: Vec::new(),
+            })
+        })
+        .collect();
+    let table = TableDoc {
+        id: urn.clone(),
+        name: text(entity, "/properties/name").unwrap_or_else(|| qualified.clone()),
+        version: "1.0.0".into(),
+        domain: text(entity, "/domain/domain/properties/name"),
+        description: text(entity, "/editableProperties/description")
+            .or_else(|| text(entity, "/properties/description")),
+        physical_name: qualified,
+        tags,
+        owners: owners(entity),
+        columns,
+    };
+    Some(PulledDocument {
+        path: document_path("datasets", &urn, "odcs"),
+        text: serde_json::to_string(&table.to_json()).ok()?,
+        provenance: Provenance {
+            upstream_updated_at: entity
+                .get("lastIngested")
+                .filter(|v| !v.is_null())
+                .map(Value::to_string),
+            upstream_id: urn,
+            upstream_version: None,
+        },
+    })
+}
+
+fn product_document(entity: &Value) -> Option<PulledDocument> {
+    let urn = text(entity, "/urn")?;
+    let product = ProductDoc {
+        id: urn.clone(),
+        name: text(entity, "/properties/name").unwrap_or_else(|| urn.clone()),
+        version: "1.0.0".into(),
+        domain: text(entity, "/domain/domain/properties/name"),
+        description: text(entity, "/properties/description"),
+        tags: names(entity, "/tags/tags", "/tag/name"),
+        owners: owners(entity),
+        outputs: Vec::new(),
+    };
+    Some(PulledDocument {
+        path: document_path("dataProducts", &urn, "odps"),
+        text: serde_json::to_string(&product.to_json()).ok()?,
+        provenance: Provenance {
+            upstream_id: urn,
+            upstream_version: None,
+            upstream_updated_at: None,
+        },
+    })
+}
+
+/// An edit to push to DataHub; `None`/empty fields are left alone.
+#[derive(Debug, Clone, Default)]
+pub struct DataHubEdit {
+    pub urn: String,
+    pub description: Option<String>,
+    /// Tag URNs to add (`urn:li:tag:pii`).
+    pub add_tags: Vec<String>,
+    /// Data product URN the entity should belong to.
+    pub data_product: Option<String>,
+}
+
+/// Pushes `edit` with one mutation per changed field.
+pub async fn push_datahub(http: &HttpClient, edit: &DataHubEdit) -> Result<(), ConnectorError> {
+    let mut mutations = Vec::new();
+    if let Some(description) = &edit.description {
+        mutations.push(json!({
+            "query": "mutation meshlensDescription($input: DescriptionUpdateInput!) { updateDescription(input: $input) }",
+            "variables": {"input": {"description": description, "resourceUrn": edit.urn}}
+        }));
+    }
+    if !edit.add_tags.is_empty() {
+        mutations.push(json!({
+            "query": "mutation meshlensTags($input: AddTagsInput!) { addTags(input: $input) }",
+            "variables": {"input": {"tagUrns": edit.add_tags, "resourceUrn": edit.urn}}
+        }));
+    }
+    if let Some(product) = &edit.data_product {
+        mutations.push(json!({
+            "query": "mutation meshlensProduct($input: BatchSetDataProductInput!) { batchSetDataProduct(input: $input) }",
+            "variables": {"input": {"dataProductUrn": product, "resourceUrns": [edit.urn]}}
+        }));
+    }
+    for mutation in &mutations {
+        graphql(http, mutation).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataset_names_come_from_the_urn() {
+        assert_eq!(
+            name_from_urn(
+                "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)"
+            ),
+            Some("long_tail_companions.adoption.pets")
+        );
+        assert_eq!(name_from_urn("urn:li:corpuser:datahub"), None);
+    }
+}

@@ -1,0 +1,441 @@
+//! OpenMetadata (REST `/api/v1`, bearer JWT, cursor paging with `paging.after`).
+//!
+//! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
+//! documents whose output ports are their table assets. Domains come from the product's FQN
+//! (`Domain.Product`). Each table's direct upstream lineage (one request per table, bounded
+//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries its FQN, entity version and `updatedAt` as provenance;
+//! unchanged versions produce identical documents, which the sync engine skips.
+//! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::marquez::encode_segment;
+use crate::paging::{cursor_pages, fetch_each, page_items};
+use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+
+pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
+    let fetched = AtomicU64::new(0);
+    let requests = AtomicU64::new(0);
+    let list = |path: &'static str, fields: &'static str| {
+        let (fetched, requests) = (&fetched, &requests);
+        let fetch = move |after: Option<String>| {
+            let mut query = vec![
+                ("limit", ctx.page_size.max(1).to_string()),
+                ("fields", fields.to_string()),
+            ];
+            query.extend(after.map(|cursor| ("after", cursor)));
+            async move { ctx.http.get_json(path, &query).await }
+        };
+        let split = move |page: Value| {
+            let next = after_cursor(&page);
+            Ok((page_items(ctx, path, page, "data")?, next))
+        };
+        cursor_pages(ctx, path, fetched, requests, fetch, split)
+    };
+    let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
+    let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+
+    let mut pulled = Pulled::default();
+    // Table versions by FQN, for the products' output ports.
+    let mut table_versions = std::collections::HashMap::new();
+    for table in &tables {
+        if let Some((fqn, version, doc)) = table_document(table) {
+            table_versions.insert(fqn, version);
+            pulled.documents.push(doc);
+        }
+    }
+    for product in &products {
+        if let Some(doc) = product_document(product, &table_versions) {
+            pulled.documents.push(doc);
+        }
+    }
+    // One lineage request per table (bounded concurrency): its direct upstream tables.
+    let paths = table_versions
+        .keys()
+        .map(|fqn| format!("api/v1/lineage/table/name/{}", encode_segment(fqn)))
+        .collect();
+    let lineage = fetch_each(
+        ctx,
+        paths,
+        &requests,
+        &[("upstreamDepth", "1"), ("downstreamDepth", "0")],
+    )
+    .await?;
+    pulled
+        .lineage_events
+        .extend(lineage.iter().flat_map(lineage_events));
+    pulled.requests = requests.load(Ordering::Relaxed);
+    Ok(pulled)
+}
+
+fn after_cursor(page: &Value) -> Option<String> {
+    page.pointer("/paging/after")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// OpenMetadata versions are numbers (0.1, 1.2); kept as their JSON text.
+fn version_of(entity: &Value) -> Option<String> {
+    match entity.get("version")? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn tag_fqns(value: &Value) -> Vec<String> {
+    value
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| text(tag, "tagFQN"))
+        .collect()
+}
+
+fn owner_names(value: &Value) -> Vec<String> {
+    // `owners` (1.5+) is a list of references; older servers have one `owner`.
+    let list = value.get("owners").and_then(Value::as_array).cloned();
+    let single = value.get("owner").filter(|o| o.is_object()).cloned();
+    list.unwrap_or_default()
+        .into_iter()
+        .chain(single)
+        .filter_map(|owner| text(&owner, "displayName").or_else(|| text(&owner, "name")))
+        .collect()
+}
+
+fn provenance(entity: &Value, fqn: &str) -> Provenance {
+    Provenance {
+        upstream_id: fqn.to_string(),
+        upstream_version: version_of(entity),
+        upstream_updated_at: entity.get("updatedAt").map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+    }
+}
+
+fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
+    if table.get("deleted").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let fqn = text(table, "fullyQualifiedName")?;
+    let name = text(table, "name")?;
+    let version = version_of(table).unwrap_or_else(|| "0.1".into());
+    let primary: Vec<String> = table
+        .get("tableConstraints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("constraintType").and_then(Value::as_str) == Some("PRIMARY_KEY"))
+        .flat_map(|c| {
+            c.get("columns")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|c| c.as_str().map(str::to_owned))
+        .collect();
+    let columns = table
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|column| {
+            let name = text(column, "name")?;
+            Some(ColumnDoc {
+                primary_key: primary.contains(&name)
+                    || column.get("constraint").and_then(Value::as_str) == Some("PRIMARY_KEY"),
+                physical_type: text(column, "dataTypeDisplay")
+                    .or_else(|| text(column, "dataType"))
+                    .unwrap_or_else(|| "STRING".into()),
+                description: text(column, "description"),
+                tags: tag_fqns(column),
+                name,
+            })
+        })
+        .collect();
+    // service.database.schema.table: the database names the domain when nothing better exists.
+    let domain = text(table, "domain")
+        .or_else(|| {
+            table
+                .pointer("/domain/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            table
+                .pointer("/database/name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let doc = TableDoc {
+        id: fqn.clone(),
+        name: name.clone(),
+        version: version.clone(),
+        domain,
+        description: text(table, "description"),
+        // Without the service prefix: database.schema.table.
+        physical_name: fqn
+            .split_once('.')
+            .map_or(fqn.as_str(), |(_, rest)| rest)
+            .to_string(),
+        tags: tag_fqns(table),
+        owners: owner_names(table),
+        columns,
+    };
+    let document = PulledDocument {
+        path: document_path("tables", &fqn, "odcs"),
+        text: serde_json::to_string(&doc.to_json()).ok()?,
+        provenance: provenance(table, &fqn),
+    };
+    Some((fqn, version, document))
+}
+
+fn product_document(
+    product: &Value,
+    table_versions: &std::collections::HashMap<String, String>,
+) -> Option<PulledDocument> {
+    let fqn = text(product, "fullyQualifiedName")?;
+    let outputs = product
+        .get("assets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|asset| text(asset, "type").as_deref() == Some("table"))
+        .filter_map(|asset| {
+            let asset_fqn = text(asset, "fullyQualifiedName")?;
+            let version = table_versions.get(&asset_fqn)?.clone();
+            Some((asset_fqn, version))
+        })
+        .collect();
+    let domain = product
+        .pointer("/domain/name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()));
+    let doc = ProductDoc {
+        id: fqn.clone(),
+        name: text(product, "displayName")
+            .or_else(|| text(product, "name"))
+            .unwrap_or_else(|| fqn.clone()),
+        version: version_of(product).unwrap_or_else(|| "0.1".into()),
+        domain,
+        description: text(product, "description"),
+        tags: tag_fqns(product),
+        owners: owner_names(product),
+        outputs,
+    };
+    Some(PulledDocument {
+        path: document_path("dataProducts", &fqn, "odps"),
+        text: serde_json::to_string(&doc.to_json()).ok()?,
+        provenance: provenance(product, &fqn),
+    })
+}
+
+/// Namespace of the OpenLineage datasets built from OpenMetadata lineage (tables by FQN).
+const LINEAGE_NAMESPACE: &str = "openmetadata";
+
+/// A table's `EntityLineage` answer as OpenLineage events: one per upstream edge into it, with a
+/// job named after the edge's pipeline when OpenMetadata knows one.
+fn lineage_events(answer: &Value) -> Vec<Value> {
+    let fqn_of = |id: &str| -> Option<String> {
+        std::iter::once(answer.get("entity"))
+            .flatten()
+            .chain(
+                answer
+                    .get("nodes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .find(|node| node.get("id").and_then(Value::as_str) == Some(id))
+            .and_then(|node| text(node, "fullyQualifiedName"))
+    };
+    answer
+        .get("upstreamEdges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|edge| {
+            let from = fqn_of(edge.get("fromEntity")?.as_str()?)?;
+            let to = fqn_of(edge.get("toEntity")?.as_str()?)?;
+            let job = edge
+                .pointer("/lineageDetails/pipeline/fullyQualifiedName")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("lineage.{to}"), str::to_owned);
+            let updated = edge
+                .pointer("/lineageDetails/updatedAt")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            Some(json!({
+                "eventType": "COMPLETE",
+                "eventTime": epoch_millis_to_rfc3339(updated),
+                // Deterministic per edge, so a re-sync recognises the events it already stored.
+                "run": {"runId": edge_run_id(&from, &to)},
+                "job": {"namespace": LINEAGE_NAMESPACE, "name": job},
+                "inputs": [{"namespace": LINEAGE_NAMESPACE, "name": from}],
+                "outputs": [{"namespace": LINEAGE_NAMESPACE, "name": to}],
+                "producer": "https://github.com/meshlens/meshlens/connectors/openmetadata",
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+            }))
+        })
+        .collect()
+}
+
+/// A UUID-shaped id derived from the edge (FNV-1a over both names).
+fn edge_run_id(from: &str, to: &str) -> String {
+    let hash = |seed: u64| {
+        format!("{from}\u{0}{to}")
+            .bytes()
+            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    };
+    let (a, b) = (hash(0xcbf29ce484222325), hash(0x84222325cbf29ce4));
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Epoch milliseconds as RFC 3339 UTC (civil-from-days, no date crate needed).
+fn epoch_millis_to_rfc3339(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        millis.rem_euclid(1000)
+    )
+}
+
+/// An edit to push to OpenMetadata: which entity, the version the edit was made against, and
+/// the new values (`None` leaves a field alone).
+#[derive(Debug, Clone)]
+pub struct OpenMetadataPatch {
+    /// `tables` or `dataProducts`.
+    pub collection: &'static str,
+    pub fqn: String,
+    /// The entity version the edit was based on (from the provenance).
+    pub expected_version: String,
+    pub description: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// Pushes `patch` as a JSON Patch. The entity is read first: when its version differs from the
+/// expected one, someone changed it upstream and the push is refused with
+/// [`ConnectorError::VersionConflict`] instead of overwriting their change. Returns the updated entity.
+pub async fn push_openmetadata(
+    http: &HttpClient,
+    patch: &OpenMetadataPatch,
+) -> Result<Value, ConnectorError> {
+    let by_name = format!(
+        "api/v1/{}/name/{}",
+        patch.collection,
+        encode_segment(&patch.fqn)
+    );
+    let current = http.get_json(&by_name, &[]).await?;
+    let found = version_of(&current).unwrap_or_default();
+    if found != patch.expected_version {
+        return Err(ConnectorError::VersionConflict {
+            source_name: http.source_name().to_string(),
+            path: by_name,
+            expected: patch.expected_version.clone(),
+            found,
+        });
+    }
+    let id = text(&current, "id").ok_or_else(|| ConnectorError::NotJson {
+        source_name: http.source_name().to_string(),
+        path: by_name.clone(),
+        reason: "the entity has no `id`".into(),
+    })?;
+    let mut operations = Vec::new();
+    let mut set = |path: &str, value: &Option<String>| {
+        if let Some(value) = value {
+            let op = if current.get(&path[1..]).is_some() {
+                "replace"
+            } else {
+                "add"
+            };
+            operations.push(json!({"op": op, "path": path, "value": value}));
+        }
+    };
+    set("/description", &patch.description);
+    set("/displayName", &patch.display_name);
+    if operations.is_empty() {
+        return Ok(current);
+    }
+    http.send_json(
+        Method::PATCH,
+        &format!("api/v1/{}/{}", patch.collection, encode_segment(&id)),
+        &Value::Array(operations),
+        Some("application/json-patch+json"),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_from_list_and_single() {
+        let entity = json!({"owners": [{"name": "alice", "displayName": "Alice"}], "owner": {"name": "team-a"}});
+        assert_eq!(owner_names(&entity), vec!["Alice", "team-a"]);
+    }
+
+    #[test]
+    fn epoch_millis_format() {
+        assert_eq!(
+            epoch_millis_to_rfc3339(1638354087391),
+            "2021-12-01T10:21:27.391Z"
+        );
+        assert_eq!(epoch_millis_to_rfc3339(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn upstream_edges_become_events() {
+        let answer = json!({
+            "entity": {"id": "t2", "type": "table", "fullyQualifiedName": "svc.db.s.fact_sale"},
+            "nodes": [{"id": "t1", "type": "table", "fullyQualifiedName": "svc.db.s.dim_address"}],
+            "upstreamEdges": [{"fromEntity": "t1", "toEntity": "t2"}],
+            "downstreamEdges": []
+        });
+        let events = lineage_events(&answer);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["inputs"][0]["name"], "svc.db.s.dim_address");
+        assert_eq!(events[0]["outputs"][0]["name"], "svc.db.s.fact_sale");
+        assert_eq!(
+            events[0]["run"]["runId"],
+            lineage_events(&answer)[0]["run"]["runId"]
+        );
+    }
+
+    #[test]
+    fn versions_are_text() {
+        assert_eq!(version_of(&json!({"version": 0.1})).as_deref(), Some("0.1"));
+        assert_eq!(version_of(&json!({"version": 1.2})).as_deref(), Some("1.2"));
+    }
+}

@@ -1,0 +1,164 @@
+//! A fake catalog server for the tests: axum on a random local port, answering with a closure
+//! that replays fixture files (real responses copied from the projects, see fixtures/README.md).
+
+#![allow(dead_code)] // each test binary uses a part of it
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use meshlens_connectors::{Credentials, HttpClient, HttpPolicy, PullContext, Secret};
+use serde_json::Value;
+
+/// What the fake server saw of one request.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: Method,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+type Handler = dyn Fn(&Seen) -> Response + Send + Sync;
+/// The answering closure and the log of what was asked.
+type Shared = (Arc<Handler>, Arc<Mutex<Vec<Seen>>>);
+
+pub struct FakeServer {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl FakeServer {
+    pub async fn start(handler: impl Fn(&Seen) -> Response + Send + Sync + 'static) -> FakeServer {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let state: Shared = (Arc::new(handler), seen.clone());
+        let app = axum::Router::new().fallback(handle).with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeServer { url, seen }
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn handle(State((handler, seen)): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let query = parts
+        .uri
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let request = Seen {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    seen.lock().unwrap().push(request.clone());
+    let response = handler(&request);
+    // A handler asks for a slow answer with this header (the time-out tests).
+    if let Some(ms) = response
+        .headers()
+        .get("x-test-delay-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    response
+}
+
+pub fn fixture_text(connector: &str, file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(connector)
+        .join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn fixture(connector: &str, file: &str) -> Value {
+    serde_json::from_str(&fixture_text(connector, file)).unwrap()
+}
+
+pub fn json(status: StatusCode, value: &Value) -> Response {
+    raw(status, "application/json", value.to_string())
+}
+
+pub fn ok(value: &Value) -> Response {
+    json(StatusCode::OK, value)
+}
+
+pub fn raw(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap()
+}
+
+pub fn status(code: u16) -> Response {
+    let status = StatusCode::from_u16(code).unwrap();
+    json(
+        status,
+        &serde_json::json!({"code": code, "message": status.canonical_reason()}),
+    )
+}
+
+/// Short delays and time-outs so fault tests finish quickly; bounded all the same.
+pub fn test_policy() -> HttpPolicy {
+    HttpPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_millis(400),
+        max_response_bytes: 32 * 1024 * 1024,
+    }
+}
+
+pub const TOKEN: &str = "test-jwt-do-not-print";
+
+pub fn client(server: &FakeServer, credentials: Credentials) -> HttpClient {
+    HttpClient::new("fake", &server.url, credentials, test_policy()).unwrap()
+}
+
+pub fn bearer() -> Credentials {
+    Credentials::Bearer(Secret::new(TOKEN))
+}
+
+pub fn context<'a>(
+    http: HttpClient,
+    page_size: usize,
+    progress: &'a (dyn Fn(u64) + Send + Sync),
+    cancelled: &'a (dyn Fn() -> bool + Send + Sync),
+) -> PullContext<'a> {
+    PullContext {
+        http,
+        concurrency: 4,
+        page_size,
+        progress,
+        cancelled,
+    }
+}
+
+pub fn no_progress(_: u64) {}
+pub fn never() -> bool {
+    false
+}

@@ -1,0 +1,543 @@
+//! Full pulls, paging and pushes against fake servers replaying real responses.
+
+mod common;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::http::Method;
+use common::*;
+use meshlens_connectors::{
+    ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret, ServerKind, pull,
+    push_datahub, push_entropy, push_openmetadata,
+};
+use meshlens_model::{Entity, parse_document};
+use serde_json::{Value, json};
+
+/// Marquez: `/namespaces`, then datasets and jobs of each namespace (offset paging).
+fn marquez(seen: &Seen) -> axum::response::Response {
+    match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&fixture("marquez", "namespaces.json")),
+        "/api/v1/namespaces/food_delivery/datasets" => ok(&fixture("marquez", "datasets.json")),
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
+        "/api/v1/namespaces/default/datasets" => ok(&json!({"totalCount": 0, "datasets": []})),
+        "/api/v1/namespaces/default/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
+    let server = FakeServer::start(marquez).await;
+    let ctx = context(
+        client(&server, Credentials::None),
+        100,
+        &no_progress,
+        &never,
+    );
+    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
+
+    assert_eq!(pulled.documents.len(), 1);
+    let doc = &pulled.documents[0];
+    assert_eq!(
+        doc.provenance.upstream_id,
+        "food_delivery:public.categories"
+    );
+    assert_eq!(
+        doc.provenance.upstream_version.as_deref(),
+        Some("aeccd013-c99e-45cf-86ba-97ed8cd28075")
+    );
+    assert_eq!(
+        doc.provenance.upstream_updated_at.as_deref(),
+        Some("2022-07-12T16:24:33.355699Z")
+    );
+    let parsed = parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    let Entity::Contract(contract) = parsed.entity else {
+        panic!("not a contract")
+    };
+    assert_eq!(contract.id, "marquez.food_delivery.public.categories");
+    let text: Value = serde_json::from_str(&doc.text).unwrap();
+    assert_eq!(text["domain"], "food_delivery");
+    assert_eq!(text["schema"][0]["properties"].as_array().unwrap().len(), 4);
+    assert_eq!(text["schema"][0]["properties"][0]["logicalType"], "integer");
+
+    // The job's failed latest run, with its input.
+    assert_eq!(pulled.lineage_events.len(), 1);
+    let event = &pulled.lineage_events[0];
+    assert_eq!(event["eventType"], "FAIL");
+    assert_eq!(
+        event["run"]["runId"],
+        "5d75efd9-4ec6-4fcc-931a-0c67faec9f92"
+    );
+    assert_eq!(event["inputs"][0]["name"], "public.delivery_7_days");
+    // Marquez needs no token: none was sent.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    );
+}
+
+#[tokio::test]
+async fn marquez_offset_pages_are_fetched_concurrently_and_kept_in_order() {
+    let real = fixture("marquez", "datasets.json")["datasets"][0].clone();
+    let datasets: Vec<Value> = (0..250)
+        .map(|i| {
+            let mut d = real.clone();
+            d["name"] = json!(format!("public.table_{i:03}"));
+            d
+        })
+        .collect();
+    let server = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
+        "/api/v1/namespaces/food_delivery/datasets" => {
+            let limit: usize = seen.query["limit"].parse().unwrap();
+            let offset: usize = seen.query["offset"].parse().unwrap();
+            let page: Vec<Value> = datasets.iter().skip(offset).take(limit).cloned().collect();
+            ok(&json!({"totalCount": 250, "datasets": page}))
+        }
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        _ => status(404),
+    })
+    .await;
+    let progress = AtomicU64::new(0);
+    let record = |n: u64| {
+        progress.fetch_max(n, Ordering::Relaxed);
+    };
+    let ctx = context(client(&server, Credentials::None), 100, &record, &never);
+    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
+    let names: Vec<&str> = pulled
+        .documents
+        .iter()
+        .map(|d| d.provenance.upstream_id.as_str())
+        .collect();
+    assert_eq!(names.len(), 250);
+    assert_eq!(names[0], "food_delivery:public.table_000");
+    assert_eq!(names[249], "food_delivery:public.table_249");
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "server order kept");
+    let dataset_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/datasets"))
+        .count();
+    assert_eq!(dataset_requests, 3);
+    assert!(progress.load(Ordering::Relaxed) >= 250);
+}
+
+/// OpenMetadata: tables and data products with cursor paging; answers 401 without the token.
+fn openmetadata(seen: &Seen) -> axum::response::Response {
+    let authorized = seen
+        .headers
+        .get("authorization")
+        .is_some_and(|v| v == format!("Bearer {TOKEN}").as_str());
+    if !authorized {
+        return status(401);
+    }
+    match seen.path.as_str() {
+        "/api/v1/tables" => ok(&fixture("openmetadata", "tables.json")),
+        "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
+        "/api/v1/lineage/table/name/sample_data.ecommerce_db.shopify.dim_address" => {
+            assert_eq!(seen.query["upstreamDepth"], "1");
+            // EntityLineage (openmetadata-spec type/entityLineage.json): one upstream table.
+            ok(&json!({
+                "entity": {"id": "3cda8ecb-f4c6-4ed4-8506-abe965b54b86", "type": "table",
+                    "fullyQualifiedName": "sample_data.ecommerce_db.shopify.dim_address"},
+                "nodes": [{"id": "1f1a3b52-6f3c-4d53-9c3e-0d6b1f1e2a10", "type": "table",
+                    "fullyQualifiedName": "sample_data.ecommerce_db.shopify.raw_customer"}],
+                "upstreamEdges": [{"fromEntity": "1f1a3b52-6f3c-4d53-9c3e-0d6b1f1e2a10",
+                    "toEntity": "3cda8ecb-f4c6-4ed4-8506-abe965b54b86",
+                    "lineageDetails": {"updatedAt": 1638354087391_i64}}],
+                "downstreamEdges": []
+            }))
+        }
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
+    let server = FakeServer::start(openmetadata).await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 2);
+
+    let table = &pulled.documents[0];
+    assert_eq!(
+        table.provenance.upstream_id,
+        "sample_data.ecommerce_db.shopify.dim_address"
+    );
+    assert_eq!(table.provenance.upstream_version.as_deref(), Some("0.1"));
+    assert_eq!(
+        table.provenance.upstream_updated_at.as_deref(),
+        Some("1638354087391")
+    );
+    let text: Value = serde_json::from_str(&table.text).unwrap();
+    let properties = text["schema"][0]["properties"].as_array().unwrap();
+    assert_eq!(properties.len(), 7);
+    // tableConstraints PRIMARY_KEY (address_id, shop_id).
+    let keys: Vec<&str> = properties
+        .iter()
+        .filter(|p| p["primaryKey"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["address_id", "shop_id"]);
+    assert_eq!(properties[2]["physicalType"], "varchar");
+    parse_document(&table.path, table.text.as_bytes()).unwrap();
+
+    let product = &pulled.documents[1];
+    let parsed = parse_document(&product.path, product.text.as_bytes()).unwrap();
+    let Entity::Product(p) = parsed.entity else {
+        panic!("not a product")
+    };
+    assert_eq!(p.id, "TestDomain.TestDataProduct");
+    let text: Value = serde_json::from_str(&product.text).unwrap();
+    assert_eq!(text["domain"], "TestDomain");
+    assert_eq!(
+        text["outputPorts"][0]["contractId"],
+        "sample_data.ecommerce_db.shopify.dim_address"
+    );
+    assert_eq!(text["outputPorts"][0]["version"], "0.1");
+
+    let first = &server.requests()[0];
+    assert_eq!(
+        first.query["fields"],
+        "columns,tags,owners,tableConstraints"
+    );
+}
+
+#[tokio::test]
+async fn openmetadata_follows_after_cursors() {
+    let table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    let server = FakeServer::start(move |seen| match (seen.path.as_str(), seen.query.get("after").map(String::as_str)) {
+        ("/api/v1/tables", None) => {
+            ok(&json!({"data": [table], "paging": {"after": "c2FtcGxlX2RhdGEuZWNvbW1lcmNlX2RiLnNob3BpZnkuZGltX2FkZHJlc3M=", "total": 2}}))
+        }
+        ("/api/v1/tables", Some("c2FtcGxlX2RhdGEuZWNvbW1lcmNlX2RiLnNob3BpZnkuZGltX2FkZHJlc3M=")) => {
+            let mut second = table.clone();
+            second["name"] = json!("dim_customer");
+            second["fullyQualifiedName"] = json!("sample_data.ecommerce_db.shopify.dim_customer");
+            ok(&json!({"data": [second], "paging": {"before": "x", "total": 2}}))
+        }
+        ("/api/v1/dataProducts", _) => ok(&json!({"data": [], "paging": {"total": 0}})),
+        (p, _) if p.starts_with("/api/v1/lineage/table/name/") => {
+            ok(&json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []}))
+        }
+        _ => status(404),
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 1, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    let ids: Vec<&str> = pulled
+        .documents
+        .iter()
+        .map(|d| d.provenance.upstream_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "sample_data.ecommerce_db.shopify.dim_address",
+            "sample_data.ecommerce_db.shopify.dim_customer"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn cancelled_pull_stops_with_cancelled() {
+    let server = FakeServer::start(marquez).await;
+    let always = || true;
+    let ctx = context(
+        client(&server, Credentials::None),
+        100,
+        &no_progress,
+        &always,
+    );
+    let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Cancelled(_)), "{err}");
+}
+
+fn table_entity(version: f64) -> Value {
+    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    table["version"] = json!(version);
+    table
+}
+
+#[tokio::test]
+async fn openmetadata_push_sends_json_patch_when_the_version_matches() {
+    let server = FakeServer::start(|seen| match (&seen.method, seen.path.as_str()) {
+        (&Method::GET, "/api/v1/tables/name/sample_data.ecommerce_db.shopify.dim_address") => {
+            ok(&table_entity(0.1))
+        }
+        (&Method::PATCH, "/api/v1/tables/3cda8ecb-f4c6-4ed4-8506-abe965b54b86") => {
+            let mut updated = table_entity(0.2);
+            updated["description"] = json!("Addresses, one row per customer address.");
+            ok(&updated)
+        }
+        _ => status(404),
+    })
+    .await;
+    let patch = OpenMetadataPatch {
+        collection: "tables",
+        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
+        expected_version: "0.1".into(),
+        description: Some("Addresses, one row per customer address.".into()),
+        display_name: None,
+    };
+    let updated = push_openmetadata(&client(&server, bearer()), &patch)
+        .await
+        .unwrap();
+    assert_eq!(updated["version"], json!(0.2));
+    let requests = server.requests();
+    let sent = requests.iter().find(|r| r.method == Method::PATCH).unwrap();
+    assert_eq!(sent.headers["content-type"], "application/json-patch+json");
+    let body: Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        json!([{"op": "replace", "path": "/description", "value": "Addresses, one row per customer address."}])
+    );
+}
+
+#[tokio::test]
+async fn openmetadata_push_refuses_a_changed_entity() {
+    let server = FakeServer::start(|seen| match seen.method {
+        Method::GET => ok(&table_entity(0.3)),
+        _ => status(500),
+    })
+    .await;
+    let patch = OpenMetadataPatch {
+        collection: "tables",
+        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
+        expected_version: "0.1".into(),
+        description: Some("mine".into()),
+        display_name: None,
+    };
+    let err = push_openmetadata(&client(&server, bearer()), &patch)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ConnectorError::VersionConflict { expected, found, .. } if expected == "0.1" && found == "0.3"),
+        "{err}"
+    );
+    assert!(
+        server.requests().iter().all(|r| r.method == Method::GET),
+        "nothing was written"
+    );
+}
+
+/// Entropy Data: page 0 of products says there is a next page; page 1 is empty. Each listed
+/// product is then read in full; contracts come as ODCS and DCS.
+fn entropy(seen: &Seen) -> axum::response::Response {
+    if seen.headers.get("x-api-key").is_none_or(|v| v != TOKEN) {
+        return status(401);
+    }
+    let page = seen.query.get("p").map(String::as_str);
+    match (seen.path.as_str(), page) {
+        ("/api/dataproducts", Some("0")) => {
+            let mut first = ok(&fixture("entropy", "dataproducts.json"));
+            first.headers_mut().insert(
+                "link",
+                "</api/dataproducts?p=1>; rel=\"next\"".parse().unwrap(),
+            );
+            first
+        }
+        ("/api/dataproducts", _) => ok(&json!([])),
+        ("/api/dataproducts/shelf-warmers", None) => {
+            ok(&fixture("entropy", "dataproducts.json")[0])
+        }
+        ("/api/datacontracts", Some("0")) => ok(&fixture("entropy", "datacontracts.json")),
+        _ => status(404),
+    }
+}
+
+#[tokio::test]
+async fn entropy_pull_keeps_odps_and_odcs_documents_as_they_are() {
+    let server = FakeServer::start(entropy).await;
+    let credentials = Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN));
+    let ctx = context(client(&server, credentials), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::Entropy, &ctx).await.unwrap();
+    let ids: Vec<&str> = pulled
+        .documents
+        .iter()
+        .map(|d| d.provenance.upstream_id.as_str())
+        .collect();
+    // The two list entries with id shelf-warmers (ODPS and DPS) are one product.
+    assert_eq!(
+        ids,
+        [
+            "shelf-warmers",
+            "fulfillment_shipments_v1",
+            "customer-cohorts"
+        ]
+    );
+    for doc in &pulled.documents {
+        let parsed = parse_document(&doc.path, doc.text.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", doc.path));
+        assert_eq!(parsed.entity.id(), doc.provenance.upstream_id);
+    }
+    let upstream: Value = serde_json::from_str(&pulled.documents[0].text).unwrap();
+    assert_eq!(
+        upstream,
+        fixture("entropy", "dataproducts.json")[0],
+        "stored unmapped"
+    );
+    assert_eq!(
+        pulled.documents[1].provenance.upstream_version.as_deref(),
+        Some("1.0.0")
+    );
+    let pages: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/dataproducts")
+        .map(|r| r.query["p"].clone())
+        .collect();
+    assert_eq!(pages, ["0", "1"]);
+}
+
+#[tokio::test]
+async fn entropy_push_puts_the_document_unless_it_changed_upstream() {
+    let product = fixture("entropy", "dataproducts.json")[0].clone();
+    let upstream_version = product["version"].as_str().map(str::to_owned);
+    let stored = product.clone();
+    let server = FakeServer::start(move |seen| match seen.method {
+        Method::GET => ok(&stored),
+        Method::PUT => ok(&json!(null)),
+        _ => status(405),
+    })
+    .await;
+    let http = client(
+        &server,
+        Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN)),
+    );
+    let mut edited = product.clone();
+    edited["description"]["purpose"] =
+        json!("Articles without a sale in six months, per warehouse.");
+
+    push_entropy(&http, "dataproducts", &edited, upstream_version.as_deref())
+        .await
+        .unwrap();
+    let put = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == Method::PUT)
+        .unwrap();
+    assert_eq!(put.path, "/api/dataproducts/shelf-warmers");
+    assert_eq!(serde_json::from_str::<Value>(&put.body).unwrap(), edited);
+
+    let err = push_entropy(&http, "dataproducts", &edited, Some("0.9.0"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::VersionConflict { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == Method::PUT)
+            .count(),
+        1
+    );
+}
+
+/// DataHub: the two documented scroll pages of datasets, then the end of the scroll; no data products.
+fn datahub(seen: &Seen) -> axum::response::Response {
+    if seen
+        .headers
+        .get("authorization")
+        .is_none_or(|v| v != format!("Bearer {TOKEN}").as_str())
+    {
+        return status(401);
+    }
+    let body: Value = serde_json::from_str(&seen.body).unwrap();
+    let input = &body["variables"]["input"];
+    let page1 = fixture("datahub", "scroll_page1.json");
+    let page2 = fixture("datahub", "scroll_page2.json");
+    let end =
+        json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}});
+    if input["types"][0] != "DATASET" {
+        return ok(&end);
+    }
+    match input.get("scrollId").and_then(Value::as_str) {
+        None => ok(&page1),
+        Some(id) if id == page1["data"]["scrollAcrossEntities"]["nextScrollId"] => ok(&page2),
+        Some(id) if id == page2["data"]["scrollAcrossEntities"]["nextScrollId"] => ok(&end),
+        Some(_) => status(400),
+    }
+}
+
+#[tokio::test]
+async fn datahub_scrolls_datasets_by_urn() {
+    let server = FakeServer::start(datahub).await;
+    let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
+    let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    let urns: Vec<&str> = pulled
+        .documents
+        .iter()
+        .map(|d| d.provenance.upstream_id.as_str())
+        .collect();
+    assert_eq!(
+        urns,
+        [
+            "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_details,PROD)",
+            "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pet_profiles,PROD)",
+            "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_status_history,PROD)",
+            "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)",
+        ]
+    );
+    let text: Value = serde_json::from_str(&pulled.documents[3].text).unwrap();
+    assert_eq!(
+        text["schema"][0]["physicalName"],
+        "long_tail_companions.adoption.pets"
+    );
+    for doc in &pulled.documents {
+        parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    }
+    // Three dataset pages and one (empty) data product page, all POSTs to /api/graphql.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == Method::POST && r.path == "/api/graphql")
+    );
+}
+
+#[tokio::test]
+async fn datahub_push_sends_one_mutation_per_field() {
+    let server = FakeServer::start(|seen| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap();
+        let query = body["query"].as_str().unwrap();
+        let field = ["updateDescription", "addTags", "batchSetDataProduct"]
+            .into_iter()
+            .find(|f| query.contains(f))
+            .unwrap();
+        ok(&json!({"data": {field: true}, "extensions": {}}))
+    })
+    .await;
+    let edit = DataHubEdit {
+        urn:
+            "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)"
+                .into(),
+        description: Some("Every pet in the adoption system.".into()),
+        add_tags: vec!["urn:li:tag:pii".into()],
+        data_product: None,
+    };
+    push_datahub(&client(&server, bearer()), &edit)
+        .await
+        .unwrap();
+    let bodies: Vec<Value> = server
+        .requests()
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[0]["variables"]["input"]["resourceUrn"], edit.urn);
+    assert_eq!(
+        bodies[0]["variables"]["input"]["description"],
+        "Every pet in the adoption system."
+    );
+    assert_eq!(
+        bodies[1]["variables"]["input"]["tagUrns"],
+        json!(["urn:li:tag:pii"])
+    );
+}

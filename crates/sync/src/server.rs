@@ -1,0 +1,302 @@
+//! Sync of catalog server sources (OpenMetadata, DataHub, Marquez, Entropy Data).
+//!
+//! The connector pulls everything first (nothing is written while the network is in use); the
+//! documents then go through the same parser and one `SyncTx` as files, with their upstream
+//! provenance in the same transaction. A failed or cancelled pull writes nothing, so the last good
+//! data of the source stays. Documents whose text did not change since the last sync are counted
+//! unchanged without parsing; entities that left the server are removed.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+use meshlens_connectors::{
+    ConnectorError, HttpPolicy, PullContext, PulledDocument, ServerKind, auth,
+};
+use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
+use meshlens_store::{
+    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome,
+};
+use rayon::prelude::*;
+
+use crate::engine::{conflict_message, issue_error, summary};
+use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress};
+
+/// Requests in flight per source: enough to hide latency, few enough not to hammer a server.
+const CONCURRENCY: usize = 8;
+/// Entities per page (Marquez's default maximum is 100; OpenMetadata accepts more).
+const PAGE_SIZE: usize = 100;
+/// Documents parsed at once before they are written.
+const CHUNK: usize = 512;
+
+pub(crate) fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
+    Some(match kind {
+        SourceKind::OpenMetadata { .. } => ServerKind::OpenMetadata,
+        SourceKind::DataHub { .. } => ServerKind::DataHub,
+        SourceKind::Marquez { .. } => ServerKind::Marquez,
+        SourceKind::Entropy { .. } => ServerKind::Entropy,
+        SourceKind::Folder { .. } | SourceKind::Git { .. } => return None,
+    })
+}
+
+enum Outcome {
+    Unchanged,
+    Parsed(Box<ParsedDocument>),
+    Failed(Vec<FileError>),
+}
+
+pub(crate) async fn sync_server(
+    store: &Store,
+    source: &SourceConfig,
+    kind: ServerKind,
+    ctx: &SyncContext,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<SourceSyncReport, SyncError> {
+    let started = Instant::now();
+    let name = source.name.clone();
+    let url = source.kind.server_url().unwrap_or_default().to_string();
+    let emit = |phase, done: u64, total: u64| {
+        progress(SyncProgress {
+            source: name.clone(),
+            phase,
+            done,
+            total,
+        })
+    };
+    emit(SyncPhase::Scanning, 0, 0);
+
+    let pulled = {
+        let lookup_name = name.clone();
+        let token = tokio::task::spawn_blocking(move || auth::lookup_token(&lookup_name))
+            .await
+            .map_err(|err| SyncError::Worker {
+                source_name: name.clone(),
+                reason: err.to_string(),
+            })?;
+        let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
+        let cancelled = || ctx.cancel.is_cancelled();
+        let pull = async {
+            let http =
+                meshlens_connectors::connect(kind, &name, &url, token, HttpPolicy::default())?;
+            let pull_ctx = PullContext {
+                http,
+                concurrency: CONCURRENCY,
+                page_size: PAGE_SIZE,
+                progress: &fetched,
+                cancelled: &cancelled,
+            };
+            meshlens_connectors::pull(kind, &pull_ctx).await
+        };
+        match pull.await {
+            Ok(pulled) => pulled,
+            Err(ConnectorError::Cancelled(_)) => return Err(SyncError::Cancelled(name)),
+            Err(err) => {
+                let reason = err.to_string();
+                store.record_sync_failure(&name, &reason).await?;
+                return Err(SyncError::SourceUnreadable {
+                    source_name: name,
+                    reason,
+                });
+            }
+        }
+    };
+    check_cancel(ctx, &name)?;
+    tracing::debug!(
+        source = %name,
+        requests = pulled.requests,
+        documents = pulled.documents.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "catalog server pulled"
+    );
+
+    let total = pulled.documents.len() as u64;
+    emit(SyncPhase::Reading, 0, total);
+    let index = Arc::new(store.document_index(&name).await?);
+    let options = ParseOptions {
+        max_bytes: ctx.options.max_file_bytes,
+    };
+    let full = ctx.options.full;
+    // Unchanged documents are known by hash before the write transaction starts; their text is
+    // dropped at once, so a re-sync holds only what it has to write.
+    let (mut documents, mut unchanged) = {
+        let mut documents = pulled.documents;
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || {
+            let unchanged: Vec<bool> = documents
+                .par_iter()
+                .map(|doc| {
+                    !full
+                        && index.get(&doc.path).is_some_and(|stored| {
+                            stored.content_hash == content_hash(doc.text.as_bytes())
+                        })
+                })
+                .collect();
+            for (doc, same) in documents.iter_mut().zip(&unchanged) {
+                if *same {
+                    doc.text = String::new();
+                }
+            }
+            (documents, unchanged)
+        })
+        .await
+        .map_err(|err| SyncError::Worker {
+            source_name: name.clone(),
+            reason: err.to_string(),
+        })?
+    };
+
+    let mut tx = store.begin_sync(&name).await?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let present: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+    for path in index.keys().filter(|p| !present.contains(p.as_str())) {
+        tx.delete(path).await?;
+        tx.forget_provenance(path).await?;
+    }
+    drop(present);
+    // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
+    // it and free it, then the next, so memory shrinks as the sync goes on.
+    documents.reverse();
+    unchanged.reverse();
+    let mut written = 0;
+    while !documents.is_empty() {
+        check_cancel(ctx, &name)?;
+        let at = documents.len().saturating_sub(CHUNK);
+        let (mut chunk, mut same) = (documents.split_off(at), unchanged.split_off(at));
+        chunk.reverse();
+        same.reverse();
+        let (chunk, outcomes) = {
+            tokio::task::spawn_blocking(move || {
+                let outcomes: Vec<Outcome> = chunk
+                    .par_iter()
+                    .zip(same)
+                    .map(|(doc, same)| read(doc, same, &options))
+                    .collect();
+                (chunk, outcomes)
+            })
+            .await
+            .map_err(|err| SyncError::Worker {
+                source_name: name.clone(),
+                reason: err.to_string(),
+            })?
+        };
+        let mut provenance = Vec::with_capacity(chunk.len());
+        for (doc, outcome) in chunk.into_iter().zip(outcomes) {
+            match outcome {
+                Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
+                Outcome::Failed(file_errors) => {
+                    errors.extend(file_errors);
+                    continue;
+                }
+                Outcome::Parsed(parsed) => {
+                    let stat = FileStat {
+                        size: doc.text.len() as u64,
+                        mtime: 0,
+                    };
+                    match tx.upsert(&doc.path, stat, &parsed).await? {
+                        UpsertOutcome::Added | UpsertOutcome::Updated => warnings.extend(
+                            parsed
+                                .warnings
+                                .iter()
+                                .filter(|i| i.severity == Severity::Warning)
+                                .map(|i| issue_error(&doc.path, i.clone())),
+                        ),
+                        UpsertOutcome::Conflict(conflict) => {
+                            errors.push(FileError::whole_file(
+                                &doc.path,
+                                conflict_message(&doc.path, &name, &conflict),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            }
+            provenance.push(ProvenanceRow {
+                path: doc.path,
+                upstream_id: doc.provenance.upstream_id,
+                upstream_version: doc.provenance.upstream_version,
+                upstream_updated_at: doc.provenance.upstream_updated_at,
+            });
+            written += 1;
+        }
+        tx.record_provenance(&provenance).await?;
+        emit(SyncPhase::Writing, written, total);
+    }
+    check_cancel(ctx, &name)?;
+    let status = if errors.is_empty() {
+        SyncStatus::Ok
+    } else {
+        SyncStatus::Partial
+    };
+    let applied = tx.commit(status, summary(&errors).as_deref()).await?;
+    if let Some(hook) = &ctx.on_descriptors_committed {
+        (hook.0)(&name, &applied);
+    }
+
+    // Lineage after the commit (the sync transaction held the write lock); idempotent, so
+    // events already stored by an earlier sync are skipped.
+    let mut report = SourceSyncReport {
+        name: name.clone(),
+        applied,
+        errors,
+        warnings,
+        lineage: Default::default(),
+        quality: Default::default(),
+        duration_ms: 0,
+    };
+    if !pulled.lineage_events.is_empty() {
+        let mut ndjson = Vec::new();
+        for event in &pulled.lineage_events {
+            serde_json::to_writer(&mut ndjson, event).expect("a JSON value always encodes");
+            ndjson.push(b'\n');
+        }
+        let label = format!("{}-lineage.ndjson", kind.as_str());
+        match meshlens_lineage::ingest_bytes(store, &name, &label, &ndjson).await {
+            Ok(imported) => {
+                report.lineage.files = 1;
+                report.lineage.imported = imported.imported;
+                report.lineage.skipped = imported.skipped;
+                report.lineage.rejected = imported.rejected.len() as u64;
+                report
+                    .errors
+                    .extend(imported.rejected.into_iter().map(|issue| FileError {
+                        file: label.clone(),
+                        line: u32::try_from(issue.line).unwrap_or(u32::MAX),
+                        column: 0,
+                        message: issue.message,
+                        pointer: String::new(),
+                    }));
+            }
+            Err(err) => report.warnings.push(FileError::whole_file(
+                &label,
+                format!("lineage not imported: {err}"),
+            )),
+        }
+    }
+    emit(SyncPhase::Done, total, total);
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
+}
+
+/// Parses a document unless it is unchanged.
+fn read(doc: &PulledDocument, unchanged: bool, options: &ParseOptions) -> Outcome {
+    if unchanged {
+        return Outcome::Unchanged;
+    }
+    match parse_document_with(&doc.path, doc.text.as_bytes(), options) {
+        Ok(parsed) => Outcome::Parsed(Box::new(parsed)),
+        Err(err) => Outcome::Failed(
+            err.issues()
+                .into_iter()
+                .map(|i| issue_error(&doc.path, i))
+                .collect(),
+        ),
+    }
+}
+
+fn check_cancel(ctx: &SyncContext, name: &str) -> Result<(), SyncError> {
+    if ctx.cancel.is_cancelled() {
+        return Err(SyncError::Cancelled(name.to_string()));
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Syncing a catalog server source (Marquez, replaying its documented responses) into the store:
+//! full pull, unchanged re-sync, removal upstream, provenance, lineage, and failures and
+//! cancellation that keep the last good data.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use meshlens_store::{SourceConfig, SourceKind, Store, SyncStatus};
+use meshlens_sync::{SyncContext, SyncError, sync_source};
+use serde_json::{Value, json};
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../connectors/tests/fixtures/marquez"
+);
+const DATASET_PATH: &str = "datasets/food_delivery:public.categories.odcs.json";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Serving,
+    Unauthorized,
+    Html,
+    DatasetGone,
+}
+
+fn fixture(file: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{file}")).unwrap()).unwrap()
+}
+
+async fn start(mode: Arc<Mutex<Mode>>) -> String {
+    let app = axum::Router::new().fallback(move |uri: Uri| {
+        let mode = *mode.lock().unwrap();
+        async move {
+            let path = uri.path();
+            let body = match (mode, path) {
+                (Mode::Unauthorized, _) => return (StatusCode::UNAUTHORIZED, "{}").into_response(),
+                (Mode::Html, _) => {
+                    return ([("content-type", "text/html")], "<html>proxy error</html>")
+                        .into_response();
+                }
+                (_, "/api/v1/namespaces") => fixture("namespaces.json"),
+                (Mode::DatasetGone, "/api/v1/namespaces/food_delivery/datasets") => {
+                    json!({"totalCount": 0, "datasets": []})
+                }
+                (_, "/api/v1/namespaces/food_delivery/datasets") => fixture("datasets.json"),
+                (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("jobs.json"),
+                (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
+                    json!({"totalCount": 0, "datasets": [], "jobs": []})
+                }
+                _ => return StatusCode::NOT_FOUND.into_response(),
+            };
+            Response::builder()
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
+    let mode = Arc::new(Mutex::new(Mode::Serving));
+    let url = start(mode.clone()).await;
+    let store = Store::open_in_memory().await.unwrap();
+    let source = SourceConfig {
+        name: "lineage-prod".into(),
+        kind: SourceKind::Marquez { url },
+    };
+    store.add_source(&source).await.unwrap();
+    let ctx = SyncContext::default();
+    let phases = Mutex::new(Vec::new());
+    let progress = |p: meshlens_sync::SyncProgress| phases.lock().unwrap().push(p.phase);
+
+    // Full pull: one contract, its provenance, and the job's run in the lineage tables.
+    let report = sync_source(&store, &source, &ctx, &progress).await.unwrap();
+    assert_eq!(
+        (report.applied.added, report.applied.unchanged),
+        (1, 0),
+        "{report:?}"
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.lineage.imported, 1);
+    assert!(!phases.lock().unwrap().is_empty());
+    let origin = store
+        .provenance("lineage-prod", DATASET_PATH)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(origin.upstream_id, "food_delivery:public.categories");
+    assert_eq!(
+        origin.upstream_version.as_deref(),
+        Some("aeccd013-c99e-45cf-86ba-97ed8cd28075")
+    );
+    let runs = meshlens_lineage::latest_runs(&store).await.unwrap();
+    assert_eq!(runs.len(), 1);
+
+    // Same upstream content: nothing rewritten, lineage events recognised.
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!(
+        (
+            report.applied.added,
+            report.applied.updated,
+            report.applied.unchanged
+        ),
+        (0, 0, 1)
+    );
+    assert_eq!(report.lineage.skipped, 1);
+
+    // A revoked token and a proxy's HTML page: clear errors, last good data kept.
+    for (broken, needle) in [(Mode::Unauthorized, "HTTP 401"), (Mode::Html, "HTML page")] {
+        *mode.lock().unwrap() = broken;
+        let err = sync_source(&store, &source, &ctx, &|_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SyncError::SourceUnreadable { .. }), "{err}");
+        assert!(err.to_string().contains(needle), "{err}");
+        assert!(
+            store
+                .document_index("lineage-prod")
+                .await
+                .unwrap()
+                .contains_key(DATASET_PATH)
+        );
+        let record = store.get_source("lineage-prod").await.unwrap().unwrap();
+        assert_eq!(record.last_sync_status, Some(SyncStatus::Failed));
+        assert_eq!(record.documents, 1);
+    }
+
+    // Cancelled before anything was read: unchanged cache.
+    *mode.lock().unwrap() = Mode::DatasetGone;
+    ctx.cancel.cancel();
+    let err = sync_source(&store, &source, &ctx, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Cancelled(_)), "{err}");
+    assert!(
+        store
+            .document_index("lineage-prod")
+            .await
+            .unwrap()
+            .contains_key(DATASET_PATH)
+    );
+
+    // The dataset left Marquez: it leaves the cache with its provenance.
+    let ctx = SyncContext::default();
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!(report.applied.removed, 1);
+    assert!(
+        store
+            .provenance("lineage-prod", DATASET_PATH)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
