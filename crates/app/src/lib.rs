@@ -33,7 +33,9 @@ use meshlens_sync::{CancellationFlag, DescriptorsCommitted, SyncContext, SyncOpt
 
 /// The index update a sync started for its current source (see [`App::index_when_committed`]).
 #[derive(Clone, Default)]
-struct PendingIndexing(Arc<Mutex<Option<tokio::task::JoinHandle<Result<(), AppError>>>>>);
+struct PendingIndexing(Arc<Mutex<Option<IndexingTask>>>);
+
+type IndexingTask = tokio::task::JoinHandle<Result<(), AppError>>;
 
 impl PendingIndexing {
     /// Waits for the started update, if any.
@@ -287,7 +289,7 @@ impl App {
     fn index_when_committed(&self, pending: &PendingIndexing) -> DescriptorsCommitted {
         let app = self.clone();
         let pending = pending.clone();
-        DescriptorsCommitted(Arc::new(move |_source, applied| {
+        DescriptorsCommitted(Arc::new(move |applied| {
             let (app, applied) = (app.clone(), applied.clone());
             let task = tokio::spawn(async move {
                 let mut search = app.inner.search.write().await;

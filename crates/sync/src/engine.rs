@@ -197,7 +197,7 @@ pub async fn sync_source(
     );
     emit(SyncPhase::Writing, 1, writes);
     if let Some(hook) = &ctx.on_descriptors_committed {
-        (hook.0)(&name, &report.applied);
+        (hook.0)(&report.applied);
     }
 
     // Result files are ingested after the commit: the sync transaction holds the write lock.

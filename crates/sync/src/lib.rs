@@ -76,9 +76,12 @@ pub struct SyncContext {
     pub on_descriptors_committed: Option<DescriptorsCommitted>,
 }
 
-/// The hook of [`SyncContext::on_descriptors_committed`].
+/// The hook of [`SyncContext::on_descriptors_committed`]: called with what the commit changed.
 #[derive(Clone)]
-pub struct DescriptorsCommitted(pub Arc<dyn Fn(&str, &AppliedSync) + Send + Sync>);
+pub struct DescriptorsCommitted(pub Arc<OnCommit>);
+
+/// See [`DescriptorsCommitted`].
+pub type OnCommit = dyn Fn(&AppliedSync) + Send + Sync;
 
 impl std::fmt::Debug for DescriptorsCommitted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -230,7 +230,7 @@ pub(crate) async fn sync_server(
     };
     let applied = tx.commit(status, summary(&errors).as_deref()).await?;
     if let Some(hook) = &ctx.on_descriptors_committed {
-        (hook.0)(&name, &applied);
+        (hook.0)(&applied);
     }
 
     // Lineage after the commit (the sync transaction held the write lock); idempotent, so
