@@ -75,7 +75,8 @@ export function paint(
     if (a === undefined || b === undefined) continue;
     if (!visible(a.x, a.y) && !visible(b.x, b.y) && (a.x > right || b.x + NODE_WIDTH < left)) continue;
     const onPath = marks.pathEdges.has(edgeKey(edge));
-    ctx.strokeStyle = onPath ? colours.accent : colours.border;
+    ctx.strokeStyle = onPath ? colours.accent : colours.muted;
+    ctx.globalAlpha = onPath ? 1 : 0.45;
     ctx.lineWidth = (onPath ? 3 : 1.2) / Math.max(view.scale, 0.5);
     const x1 = a.x + NODE_WIDTH;
     const y1 = a.y + NODE_HEIGHT / 2;
@@ -87,6 +88,7 @@ export function paint(
     ctx.bezierCurveTo(mid, y1, mid, y2, x2, y2);
     ctx.stroke();
   }
+  ctx.globalAlpha = 1;
 
   const detailed = view.scale > 0.45;
   ctx.font = "12px system-ui, sans-serif";
@@ -131,7 +133,7 @@ export function toSvg(nodes: GraphNode[], edges: GraphEdge[], placed: Layout, ma
     const mid = (x1 + x2) / 2;
     const onPath = marks.pathEdges.has(edgeKey(edge));
     parts.push(
-      `<path d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" fill="none" stroke="${onPath ? colours.accent : colours.border}" stroke-width="${onPath ? 3 : 1.2}"/>`,
+      `<path d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" fill="none" stroke="${onPath ? colours.accent : colours.muted}" stroke-opacity="${onPath ? 1 : 0.45}" stroke-width="${onPath ? 3 : 1.2}"/>`,
     );
   }
   for (const node of nodes) {

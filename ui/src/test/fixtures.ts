@@ -1,6 +1,6 @@
 // Typed views of the recorded CLI answers in fixtures/ (see recordedBackend.ts), shared by the screen tests.
 import type {
-  AppInfo,
+
   CheckReport,
   LineageGraph,
   ProductDetail,
@@ -28,7 +28,7 @@ import searchCustomerJson from "./fixtures/search-ordrs-customer.json";
 import searchJson from "./fixtures/search-ordrs.json";
 import sourcesJson from "./fixtures/sources.json";
 
-export const appInfo = appInfoJson as AppInfo;
+export const appInfo = appInfoJson;
 export const products = productsJson as ProductSummary[];
 export const salesOrders = productJson as ProductDetail;
 export const orderAnalytics = productAnalyticsJson as ProductDetail;
