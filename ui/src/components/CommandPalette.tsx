@@ -50,7 +50,9 @@ export function CommandPalette({ backend, generation, actions, navigate, onClose
 
   const products = useCommand(backend, "search", { query: debounced, kind: "product", limit: 8 }, generation);
   const productHits: SearchHit[] = debounced !== "" && products.state === "ready" ? products.data.hits : [];
+  // Screens and actions first: they only show when their words match, and are what "sync" or "theme" mean.
   const entries: Entry[] = [
+    ...commandEntries,
     ...productHits.map((hit) => ({
       key: `product:${hit.id}`,
       label: hit.name,
@@ -59,7 +61,6 @@ export function CommandPalette({ backend, generation, actions, navigate, onClose
         navigate({ screen: "product", id: hit.id });
       },
     })),
-    ...commandEntries,
   ];
   const selected = Math.min(active, entries.length - 1);
 
