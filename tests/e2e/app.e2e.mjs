@@ -1,12 +1,12 @@
 // End-to-end test of the desktop app: the real binary, its real cache and the bundled demo mesh, driven through
 // tauri-driver + WebKitWebDriver. Run it through run.sh, which provides the X display.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { startDriver } from "./harness.mjs";
 import { Session } from "./webdriver.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,32 +38,6 @@ function step(message) {
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForDriver(base, driver, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited early with code ${driver.exitCode}`);
-    try {
-      const response = await fetch(`${base}/status`);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`tauri-driver did not answer on ${base} within ${timeoutMs} ms`);
 }
 
 async function save(session, name) {
@@ -132,6 +106,7 @@ async function testSearch(session) {
   check(/Domain/i.test(facets) && facets.includes("sales"), `the facets read "${facets}"`);
   step(`typo "${PRODUCT.typo}" found ${PRODUCT.id}, highlighting "${await session.text(marks[0])}"`);
   await save(session, "02-search");
+  await testPalette(session, input);
   await session.click(hit);
   const page = await session.waitFor(`the page of ${PRODUCT.id}`, async () => {
     const article = await one(session, 'article[aria-label="product detail"]');
@@ -148,6 +123,42 @@ async function testSearch(session) {
   await session.waitFor("the lineage mini-graph", () => one(session, "svg.mini-graph", page));
   step(`opened ${PRODUCT.id}: team, contract columns and lineage mini-graph shown`);
   await save(session, "03-product");
+  await testDataset(session);
+}
+
+async function testPalette(session, input) {
+  await session.type(input, "\uE009k\uE009");
+  const palette = await session.waitFor("the command palette (Ctrl+K)", () => one(session, '[role=dialog][aria-label="command palette"]'));
+  await session.type(await one(session, 'input[aria-label="command"]', palette), "steward");
+  await session.waitFor("the palette to offer the steward dashboard", async () => (await session.text(palette)).includes("Go to Steward dashboard"));
+  await save(session, "02b-palette");
+  await session.type(await one(session, 'input[aria-label="command"]', palette), "\uE00C");
+  await session.waitFor("the palette to close on Esc", async () => (await session.findAll("[role=dialog]")).length === 0);
+  step("command palette opened with Ctrl+K, found the steward dashboard, closed with Esc");
+}
+
+async function testDataset(session) {
+  await session.click(await buttonNamed(session, "orders"));
+  const page = await session.waitFor("the dataset page of orders", () => one(session, 'article[aria-label="dataset detail"]'));
+  const text = await session.text(page);
+  for (const expected of ["Columns", "customer_email", "restricted", "Lineage", "Quality history"]) {
+    check(text.includes(expected), `the dataset page does not mention "${expected}"`);
+  }
+  await save(session, "03b-dataset");
+  await session.click(await one(session, 'button[aria-label="Back"]'));
+  await session.waitFor("the product page again", () => one(session, 'article[aria-label="product detail"]'));
+  step("dataset page: columns with classification, lineage and quality history");
+}
+
+async function testDarkTheme(session) {
+  const toggle = await one(session, 'button[aria-label^="Theme:"]');
+  await session.click(toggle); // system → light
+  await session.click(await one(session, 'button[aria-label^="Theme:"]')); // light → dark
+  const theme = await session.execute("return document.documentElement.dataset.theme;");
+  check(theme === "dark", `the theme toggle set "${theme}", expected dark`);
+  await save(session, "08-dark");
+  await session.click(await one(session, 'button[aria-label^="Theme:"]')); // back to the system's
+  step("dark theme toggled and back");
 }
 
 async function testLineage(session) {
@@ -249,42 +260,16 @@ async function main() {
   process.env.MESHLENS_DATA_DIR = dataDir;
   process.env.MESHLENS_OPEN_DEMO = "1";
 
-  const port = await freePort();
-  const nativePort = await freePort();
-  // Own process group, so the driver, WebKitWebDriver and the app all go down together.
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    stdio: ["ignore", "inherit", "inherit"],
-    detached: true,
-  });
-  const stopDriver = () => {
-    try {
-      process.kill(-driver.pid, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  process.on("SIGINT", () => {
-    stopDriver();
-    process.exit(130);
-  });
-  process.on("SIGTERM", () => {
-    stopDriver();
-    process.exit(143);
-  });
+  const driver = await startDriver();
 
   let session;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitForDriver(base, driver);
-    step(`tauri-driver listening on ${port}; starting ${binary} with data dir ${dataDir}`);
-    session = await Session.create(base, { "tauri:options": { application: binary } });
-    await testHome(session);
-    await testSearch(session);
-    await testLineage(session);
-    await testSteward(session);
-    await testSources(session, folder);
+    step(`tauri-driver at ${driver.base}; starting ${binary} with data dir ${dataDir}`);
+    session = await Session.create(driver.base, { "tauri:options": { application: binary } });
+    const scenarios = [testHome, testSearch, testLineage, testSteward, (s) => testSources(s, folder), testDarkTheme];
+    for (const scenario of scenarios) await scenario(session);
     console.log(`e2e: ${steps.filter((s) => !s.startsWith("screenshot")).length} steps ok`);
-    console.log("5 passed, 0 failed");
+    console.log(`${scenarios.length} passed, 0 failed`);
   } catch (err) {
     console.error(`\ne2e FAILED: ${err.message}`);
     if (session !== undefined) {
@@ -298,7 +283,7 @@ async function main() {
     process.exitCode = 1;
   } finally {
     if (session !== undefined) await session.close().catch(() => {});
-    stopDriver();
+    driver.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
