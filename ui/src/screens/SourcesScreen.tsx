@@ -121,7 +121,7 @@ export function SourcesScreen({ backend, generation, progress, syncRun, reload, 
         )}
       </div>
       {progress !== null && <ProgressBar progress={progress} />}
-      {syncRun.running && progress === null && <Loading label="Starting the sync…" />}
+      {syncRun.running && progress === null && <Loading label="Sync running (lineage and quality results are read after the descriptors)…" />}
       {syncRun.error !== null && <ErrorState title="The sync failed" error={syncRun.error} />}
       {removeError !== null && <ErrorState title="Cannot remove the source" error={removeError} />}
       {sources.state === "loading" && <Loading label="Loading sources…" />}
