@@ -20,6 +20,7 @@ const QUERIES = ["customer", "revenue", "ordrs", "shipmnt", "consent mart"];
 const KEY_GAP_MS = 250;
 const BACKSPACE = "\uE003";
 
+const log = (message) => console.error(`bench: ${message}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function stats(values) {
@@ -102,6 +103,7 @@ async function lineageView(session) {
     );
     const [ms] = await session.execute("return performance.getEntriesByName('meshlens:lineage-painted').map((e) => e.duration);");
     runs.push({ nodes, ms });
+    log(`lineage: ${nodes} nodes in ${Math.round(ms)} ms`);
     // Walk somewhere else and back so the next Show is a fresh request.
     await setField(session, 'input[aria-label="downstream depth"]', lineageDepth - 1);
     await setField(session, 'input[aria-label="downstream depth"]', lineageDepth);
@@ -127,6 +129,7 @@ async function main() {
   try {
     for (let run = 0; run < 3; run++) {
       const started = await coldStart(driver);
+      log(`cold start ${run + 1}: ${Math.round(started.toInteractiveMs)} ms`);
       report.coldStart.push({ toInteractiveMs: Math.round(started.toInteractiveMs), pageToInteractiveMs: Math.round(started.pageToInteractiveMs) });
       if (run < 2) await started.session.close();
       else session = started.session;
@@ -134,8 +137,10 @@ async function main() {
     // Give the app's background opening work time to finish before typing.
     await sleep(3000);
     report.search = stats(await searchLatency(session));
+    log(`search: ${JSON.stringify(report.search)}`);
     await sleep(10_000);
     report.idleRss = rss(driver.pgid);
+    log(`idle RSS: ${Math.round(report.idleRss.totalMib)} MiB`);
     if (lineageId !== undefined) report.lineage = await lineageView(session);
     console.log(JSON.stringify(report, null, 2));
   } finally {

@@ -106,6 +106,16 @@ describe("search", () => {
 });
 
 describe("before a query", () => {
+  it("lists a large mesh page by page", async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...products[0], id: `p-${i}`, name: `Product ${i}` })) as typeof products;
+    render(<HomeScreen backend={recordedBackend({ list_products: () => many, list_sources: () => sources })} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    expect(await screen.findByText(/Showing 100 of 250 products/)).toBeInTheDocument();
+    expect(screen.getAllByRole("row")).toHaveLength(101);
+    await user.click(screen.getByRole("button", { name: "show 100 more" }));
+    expect(screen.getAllByRole("row")).toHaveLength(201);
+  });
+
   it("shows favourites, recent products and sync status", async () => {
     const user = userEvent.setup();
     const navigate = vi.fn();

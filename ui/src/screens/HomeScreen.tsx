@@ -16,6 +16,7 @@ import { SyncStatus } from "./SyncStatus";
 /** Short enough to stay under the 50 ms "results visible" budget, long enough to skip most of a fast typist's keys. */
 export const SEARCH_DEBOUNCE_MS = 15;
 const PAGE = 50;
+const BROWSE_ROWS = 100;
 
 type FacetName = keyof Facets;
 type Filters = Partial<Record<FacetName, string>>;
@@ -263,6 +264,8 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
 /** The home screen before a query: favourites, recent products, sync status and every product. */
 function Browse({ backend, generation, prefs, navigate }: Props) {
   const products = useCommand(backend, "list_products", {}, generation);
+  // A mesh can hold 10,000 products: rendering them all would make the window sluggish; search narrows instead.
+  const [shown, setShown] = useState(BROWSE_ROWS);
   return (
     <div className="browse">
       <div className="browse-side">
@@ -284,13 +287,30 @@ function Browse({ backend, generation, prefs, navigate }: Props) {
           </div>
         )}
         {products.state === "ready" && products.data.length > 0 && (
-          <ProductTable
-            products={products.data}
-            selectedId={null}
-            onSelect={(id) => {
-              navigate({ screen: "product", id });
-            }}
-          />
+          <>
+            <ProductTable
+              products={products.data.slice(0, shown)}
+              selectedId={null}
+              onSelect={(id) => {
+                navigate({ screen: "product", id });
+              }}
+            />
+            {products.data.length > shown && (
+              <p className="muted">
+                Showing {shown} of {products.data.length} products; search to narrow them down, or{" "}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setShown(shown + BROWSE_ROWS);
+                  }}
+                >
+                  show {Math.min(BROWSE_ROWS, products.data.length - shown)} more
+                </button>
+                .
+              </p>
+            )}
+          </>
         )}
       </section>
     </div>

@@ -10,6 +10,14 @@ import type { Navigate } from "../route";
 import { useCommand } from "../useCommand";
 import { percent } from "./ProductScreen";
 
+/** Tables stop here on a large mesh (10,000 products): the worst rows first, the rest counted. */
+const ROW_LIMIT = 100;
+
+function MoreRows({ total }: { total: number }) {
+  if (total <= ROW_LIMIT) return null;
+  return <p className="muted">…and {total - ROW_LIMIT} more; pick a domain, or save the HTML report for every row.</p>;
+}
+
 function ProductLink({ id, navigate }: { id: string | null; navigate: Navigate }) {
   if (id === null) return <span className="muted">—</span>;
   return (
@@ -131,7 +139,7 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                     </tr>
                   </thead>
                   <tbody>
-                    {rows.map((r) => (
+                    {rows.slice(0, ROW_LIMIT).map((r) => (
                       <tr key={`${r.check}|${r.dataset}|${r.column ?? ""}`} className="failing-check">
                         <td>
                           <span className={`badge outcome-${r.status}`}>{r.status}</span> <code>{r.check}</code>
@@ -151,6 +159,9 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                       </tr>
                     ))}
                   </tbody>
+                  <caption className="caption-bottom">
+                    <MoreRows total={rows.length} />
+                  </caption>
                 </table>
               );
             })()}
@@ -171,11 +182,12 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
             <>
               <p>
                 {breaches.length === 0 ? "No SLA breaches." : `${breaches.length} products breach an SLA: `}
-                {breaches.map((c) => (
+                {breaches.slice(0, 20).map((c) => (
                   <span key={c.id} className="sla-breach">
                     <ProductLink id={c.id} navigate={navigate} /> ({c.sla_breaches}){" "}
                   </span>
                 ))}
+                {breaches.length > 20 && `and ${breaches.length - 20} more.`}
               </p>
               <table className="schema">
                 <thead>
@@ -191,6 +203,7 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                 <tbody>
                   {[...cards]
                     .sort((a, b) => b.failing + b.sla_breaches - (a.failing + a.sla_breaches) || a.id.localeCompare(b.id))
+                    .slice(0, ROW_LIMIT)
                     .map((c) => (
                       <tr key={c.id}>
                         <td>
@@ -205,6 +218,7 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                     ))}
                 </tbody>
               </table>
+              <MoreRows total={cards.length} />
             </>
           )}
         </section>
@@ -234,7 +248,7 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                       </tr>
                     </thead>
                     <tbody>
-                      {rows.map((v, i) => (
+                      {rows.slice(0, ROW_LIMIT).map((v, i) => (
                         <tr key={`${v.policy}-${v.product ?? ""}-${v.path}-${i}`}>
                           <td>
                             <span className={`badge severity-${v.severity}`}>{v.severity}</span>
@@ -252,6 +266,9 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                         </tr>
                       ))}
                     </tbody>
+                    <caption className="caption-bottom">
+                      <MoreRows total={rows.length} />
+                    </caption>
                   </table>
                 );
               })()}
