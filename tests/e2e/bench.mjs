@@ -5,7 +5,7 @@
 // with the cache prepared by `meshlens demo generate --out M --products 10000`, `meshlens source add big
 // --kind folder --path M` and `meshlens sync`. MESHLENS_BENCH_LINEAGE_ID picks the lineage start node.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -103,6 +103,7 @@ async function lineageView(session) {
     );
     const [ms] = await session.execute("return performance.getEntriesByName('meshlens:lineage-painted').map((e) => e.duration);");
     runs.push({ nodes, ms });
+    if (run === 0) writeFileSync(join(root, "tests/e2e/screenshots/bench-lineage.png"), await session.screenshot());
     log(`lineage: ${nodes} nodes in ${Math.round(ms)} ms`);
     // Walk somewhere else and back so the next Show is a fresh request.
     await setField(session, 'input[aria-label="downstream depth"]', lineageDepth - 1);
@@ -123,6 +124,7 @@ function rss(pgid) {
 async function main() {
   if (!existsSync(binary)) throw new Error(`no desktop binary at ${binary}`);
   if (process.env.MESHLENS_DATA_DIR === undefined) throw new Error("set MESHLENS_DATA_DIR to a synced cache (see the header)");
+  mkdirSync(join(root, "tests/e2e/screenshots"), { recursive: true });
   const driver = await startDriver();
   const report = { binary, dataDir: process.env.MESHLENS_DATA_DIR, coldStart: [] };
   let session;
