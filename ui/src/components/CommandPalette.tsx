@@ -48,7 +48,7 @@ export function CommandPalette({ backend, generation, actions, navigate, onClose
     ...actions.map((a) => ({ key: `action:${a.id}`, label: a.label, detail: "action", run: a.run })),
   ].filter((entry) => matches(entry.label, query));
 
-  const products = useCommand(backend, "search", { query: debounced, kind: "product", limit: 8 }, generation);
+  const products = useCommand(backend, "search", debounced === "" ? null : { query: debounced, kind: "product", limit: 8 }, generation);
   const productHits: SearchHit[] = debounced !== "" && products.state === "ready" ? products.data.hits : [];
   // Screens and actions first: they only show when their words match, and are what "sync" or "theme" mean.
   const entries: Entry[] = [
