@@ -67,6 +67,20 @@ export class Session {
     return this.cmd("POST", `/element/${element}/click`, {});
   }
 
+  /** Types into an element as a person would (one key event per character). */
+  type(element, text) {
+    return this.cmd("POST", `/element/${element}/value`, { text });
+  }
+
+  clear(element) {
+    return this.cmd("POST", `/element/${element}/clear`, {});
+  }
+
+  /** Runs a synchronous script in the page and returns its result. */
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }

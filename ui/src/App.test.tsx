@@ -1,25 +1,18 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { App, SYNC_QUIET_MS } from "./App";
 import type { SyncPhase } from "./ipc/bindings/SyncPhase";
-import type { AppEvent, ProductDetail, ProductSummary } from "./ipc/commands";
+import type { AppEvent } from "./ipc/commands";
 import { BackendError } from "./ipc/errors";
-import appInfoJson from "./test/fixtures/app-info.json";
-import productJson from "./test/fixtures/product-sales-orders.json";
-import productsJson from "./test/fixtures/products.json";
-import { deferred, recordedBackend } from "./test/recordedBackend";
-
-const appInfo = appInfoJson;
-const products = productsJson as ProductSummary[];
-const salesOrders = productJson as ProductDetail;
+import { appInfo, products, salesOrders, scorecards, searchOrdrs, sources } from "./test/fixtures";
+import { recordedBackend } from "./test/recordedBackend";
 
 function progress(source: string, phase: SyncPhase, done: number, total: number): AppEvent {
   return { type: "syncProgress", source, phase, done, total };
 }
 
-/** The table row of a product (ids also show up as tags, so rows are found by their data attribute). */
 async function findRow(id: string): Promise<HTMLElement> {
   const rows = await screen.findAllByRole("row");
   const row = rows.find((r) => r.dataset.productId === id);
@@ -31,6 +24,12 @@ function demoBackend() {
   return recordedBackend({
     app_info: () => appInfo,
     list_products: () => products,
+    list_sources: () => sources,
+    search: () => searchOrdrs,
+    scorecard: () => scorecards,
+    lineage: () => {
+      throw new BackendError("E_NOT_FOUND", "no lineage recorded");
+    },
     get_product: ({ id }) => {
       if (id === salesOrders.product.id) return salesOrders;
       throw new BackendError("E_NOT_FOUND", `product \`${id}\` was not found in the local cache`);
@@ -38,38 +37,32 @@ function demoBackend() {
   });
 }
 
-describe("product list", () => {
-  it("lists every product from the cache with its columns", async () => {
+afterEach(() => {
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
+});
+
+describe("home", () => {
+  it("lists every product and the cache counts", async () => {
     render(<App backend={demoBackend()} />);
     expect(screen.getByText("Loading products…")).toBeInTheDocument();
-
     const rows = await screen.findAllByRole("row");
-    expect(rows).toHaveLength(products.length + 1); // plus the header row
-    const first = products[0];
-    if (first === undefined) throw new Error("the products fixture is empty");
-    const row = within(rows[1] as HTMLElement);
-    expect(row.getByText(first.name ?? first.id)).toBeInTheDocument();
-    expect(row.getByText(first.id, { selector: "code" })).toBeInTheDocument();
-    for (const tag of first.tags) expect(row.getByText(tag, { selector: "li" })).toBeInTheDocument();
-  });
-
-  it("shows the cache counts and the data directory in the header", async () => {
-    render(<App backend={demoBackend()} />);
+    expect(rows).toHaveLength(products.length + 1);
     const counts = await screen.findByLabelText("cache counts");
     expect(counts).toHaveTextContent(`${appInfo.products} products`);
     expect(counts).toHaveTextContent(`${appInfo.contracts} contracts`);
-    expect(screen.getByText(appInfo.dataDir)).toBeInTheDocument();
   });
 
   it("explains how to fill an empty cache", async () => {
-    render(<App backend={recordedBackend({ app_info: () => ({ ...appInfo, products: 0 }), list_products: () => [] })} />);
+    render(<App backend={recordedBackend({ app_info: () => ({ ...appInfo, products: 0 }), list_products: () => [], list_sources: () => [] })} />);
     expect(await screen.findByText("No products in the cache yet")).toBeInTheDocument();
-    expect(screen.queryByRole("table")).not.toBeInTheDocument();
+    expect(screen.getByText("No sources yet.")).toBeInTheDocument();
   });
 
   it("shows the error code and sentence when the cache cannot be read", async () => {
     const backend = recordedBackend({
       app_info: () => appInfo,
+      list_sources: () => sources,
       list_products: () => {
         throw new BackendError("E_STORE", "the cache database is locked by another process");
       },
@@ -81,26 +74,23 @@ describe("product list", () => {
     expect(alert).toHaveTextContent("the cache database is locked by another process");
   });
 
-  it("shows sync progress and reloads the list when the sync is done", async () => {
+  it("shows sync progress and reloads when the sync is done", async () => {
     let answer = products.slice(0, 1);
-    const backend = recordedBackend({ app_info: () => appInfo, list_products: () => answer });
+    const backend = recordedBackend({ app_info: () => appInfo, list_products: () => answer, list_sources: () => sources });
     render(<App backend={backend} />);
     expect(await screen.findAllByRole("row")).toHaveLength(2);
-
     answer = products;
     act(() => {
       backend.emit(progress("demo", "parsing", 3, 20));
     });
-    expect(screen.getByRole("status")).toHaveTextContent("Syncing demo: parsing 3/20");
-    expect(screen.getAllByRole("row")).toHaveLength(2);
-
+    expect(screen.getByText("Syncing demo: parsing 3/20")).toBeInTheDocument();
     act(() => {
       backend.emit(progress("demo", "done", 20, 20));
     });
     await waitFor(() => {
       expect(screen.getAllByRole("row")).toHaveLength(products.length + 1);
     });
-    expect(screen.queryByRole("status")).not.toBeInTheDocument();
+    expect(screen.queryByText(/Syncing demo/)).not.toBeInTheDocument();
   });
 
   it("clears the sync indicator when a sync goes quiet without finishing", async () => {
@@ -114,83 +104,95 @@ describe("product list", () => {
       act(() => {
         backend.emit(progress("broken", "scanning", 0, 0));
       });
-      expect(screen.getByRole("status")).toHaveTextContent("Syncing broken: scanning");
+      expect(screen.getByText("Syncing broken: scanning")).toBeInTheDocument();
       await act(async () => {
         await vi.advanceTimersByTimeAsync(SYNC_QUIET_MS + 10);
       });
-      expect(screen.queryByRole("status")).not.toBeInTheDocument();
+      expect(screen.queryByText(/Syncing broken/)).not.toBeInTheDocument();
       expect(listCalls()).toBe(before + 1);
     } finally {
       vi.useRealTimers();
     }
   });
-});
 
-describe("product detail", () => {
-  it("opens the clicked product with its description, ports and contract columns", async () => {
+  it("opens a product from the list, remembers it as recent, and goes back", async () => {
     const user = userEvent.setup();
     render(<App backend={demoBackend()} />);
     await user.click(await findRow(salesOrders.product.id));
-
-    const panel = await screen.findByRole("complementary", { name: "product detail" });
-    const detail = within(panel);
-    expect(await detail.findByRole("heading", { name: salesOrders.product.name ?? salesOrders.product.id })).toBeInTheDocument();
-    const purpose = salesOrders.product.description;
-    if (purpose === null) throw new Error("the fixture product has no description");
-    expect(detail.getByText(purpose)).toBeInTheDocument();
-    for (const port of salesOrders.product.output_ports) expect(detail.getAllByText(port.name).length).toBeGreaterThan(0);
-
-    const contract = salesOrders.contracts[0];
-    if (contract === undefined) throw new Error("the fixture product has no contract");
-    const card = within(detail.getByRole("article", { name: `contract ${contract.contract.id}` }));
-    for (const dataset of contract.contract.datasets) {
-      for (const column of dataset.columns) expect(card.getAllByText(column.name).length).toBeGreaterThan(0);
-    }
-    expect(await findRow(salesOrders.product.id)).toHaveAttribute("aria-selected", "true");
+    const page = await screen.findByRole("article", { name: "product detail" });
+    expect(await within(page).findByRole("heading", { name: "Sales Orders" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    const recent = await screen.findByRole("region", { name: "recent" });
+    expect(within(recent).getByRole("button", { name: "Sales Orders" })).toBeInTheDocument();
+    expect(JSON.parse(localStorage.getItem("meshlens.recent") ?? "[]")).toEqual([{ id: "sales-orders", name: "Sales Orders" }]);
   });
 
-  it("shows why a product cannot be shown and closes", async () => {
+  it("shows why a product cannot be shown", async () => {
     const user = userEvent.setup();
     const other = products.find((p) => p.id !== salesOrders.product.id);
     if (other === undefined) throw new Error("the products fixture needs two products");
     render(<App backend={demoBackend()} />);
     await user.click(await findRow(other.id));
-
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("E_NOT_FOUND");
-    await user.click(screen.getByRole("button", { name: "Close detail" }));
-    expect(screen.queryByRole("complementary")).not.toBeInTheDocument();
+    expect(alert).toHaveTextContent(`product \`${other.id}\` was not found`);
   });
+});
 
-  it("shows the product picked last even when an earlier answer arrives after it", async () => {
-    const user = userEvent.setup();
-    const slow = deferred<ProductDetail>();
-    const other = products.find((p) => p.id !== salesOrders.product.id);
-    if (other === undefined) throw new Error("the products fixture needs two products");
-    const backend = recordedBackend({
-      app_info: () => appInfo,
-      list_products: () => products,
-      get_product: ({ id }) => (id === other.id ? slow.promise : salesOrders),
-    });
-    render(<App backend={backend} />);
-    await user.click(await findRow(other.id));
-    await user.click(await findRow(salesOrders.product.id));
-    const panel = within(await screen.findByRole("complementary"));
-    expect(await panel.findByRole("heading", { name: salesOrders.product.name ?? "" })).toBeInTheDocument();
-
-    await act(async () => {
-      slow.resolve({ ...salesOrders, product: { ...salesOrders.product, id: other.id, name: "stale answer" } });
-      await slow.promise;
-    });
-    expect(panel.queryByText("stale answer")).not.toBeInTheDocument();
-  });
-
-  it("opens a product from the keyboard", async () => {
+describe("command palette", () => {
+  it("opens with Ctrl+K and jumps to a product", async () => {
     const user = userEvent.setup();
     render(<App backend={demoBackend()} />);
-    const row = await findRow(salesOrders.product.id);
-    row.focus();
-    await user.keyboard("{Enter}");
-    expect(await screen.findByRole("complementary", { name: "product detail" })).toBeInTheDocument();
+    await screen.findAllByRole("row");
+    await user.keyboard("{Control>}k{/Control}");
+    const palette = screen.getByRole("dialog", { name: "command palette" });
+    await user.type(within(palette).getByRole("textbox", { name: "command" }), "ordrs");
+    const option = await within(palette).findByRole("option", { name: /Sales Orders/ });
+    await user.click(option);
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(await screen.findByRole("article", { name: "product detail" })).toBeInTheDocument();
+  });
+
+  it("runs actions: Sync now calls sync, Esc closes", async () => {
+    const user = userEvent.setup();
+    const backend = demoBackend();
+    const sync = vi.fn(() => ({ sources: [], duration_ms: 1 }));
+    const withSync = { ...backend, call: ((command, args) => (command === "sync" ? Promise.resolve(sync()) : backend.call(command, args))) as typeof backend.call };
+    render(<App backend={withSync} />);
+    await user.keyboard("{Control>}k{/Control}");
+    await user.type(screen.getByRole("textbox", { name: "command" }), "sync now{Enter}");
+    expect(sync).toHaveBeenCalledTimes(1);
+    await user.keyboard("{Control>}k{/Control}");
+    expect(screen.getByRole("dialog")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+});
+
+describe("theme and network", () => {
+  it("cycles the theme and keeps it", async () => {
+    const user = userEvent.setup();
+    render(<App backend={demoBackend()} />);
+    await user.click(screen.getByRole("button", { name: "Theme: system" }));
+    expect(document.documentElement.dataset.theme).toBe("light");
+    await user.click(screen.getByRole("button", { name: "Theme: light" }));
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(localStorage.getItem("meshlens.theme")).toBe('"dark"');
+  });
+
+  it("shows an offline indicator while the network is gone", async () => {
+    render(<App backend={demoBackend()} />);
+    const online = vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+    act(() => {
+      window.dispatchEvent(new Event("offline"));
+    });
+    expect(screen.getByText("Offline")).toBeInTheDocument();
+    online.mockReturnValue(true);
+    act(() => {
+      window.dispatchEvent(new Event("online"));
+    });
+    expect(screen.queryByText("Offline")).not.toBeInTheDocument();
+    online.mockRestore();
+    await screen.findAllByRole("row");
   });
 });

@@ -1,13 +1,20 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
-import { EditorScreen } from "./components/editor/EditorScreen";
-import { ErrorState } from "./components/ErrorState";
+import { CommandPalette, type PaletteAction } from "./components/CommandPalette";
 import { Header } from "./components/Header";
-import { Loading } from "./components/Loading";
-import { ProductPanel } from "./components/ProductPanel";
-import { ProductTable } from "./components/ProductTable";
 import type { Backend } from "./ipc/backend";
 import type { SyncProgress } from "./ipc/commands";
+import { type BackendError, toBackendError } from "./ipc/errors";
+import { markInteractive } from "./perf";
+import { usePrefs } from "./prefs";
+import { EditorScreen } from "./components/editor/EditorScreen";
+import { type Route, SCREENS } from "./route";
+import { DatasetScreen } from "./screens/DatasetScreen";
+import { HomeScreen } from "./screens/HomeScreen";
+import { LineageScreen } from "./screens/LineageScreen";
+import { ProductScreen } from "./screens/ProductScreen";
+import { SourcesScreen } from "./screens/SourcesScreen";
+import { StewardScreen } from "./screens/StewardScreen";
 import { useCommand } from "./useCommand";
 
 /**
@@ -17,9 +24,12 @@ import { useCommand } from "./useCommand";
 export const SYNC_QUIET_MS = 3000;
 
 /** Follows syncs on the event stream; bumps `generation` when one ends so every view reloads the cache. */
-function useSyncState(backend: Backend): { generation: number; progress: SyncProgress | null } {
+function useSyncState(backend: Backend): { generation: number; progress: SyncProgress | null; reload: () => void } {
   const [generation, setGeneration] = useState(0);
   const [progress, setProgress] = useState<SyncProgress | null>(null);
+  const reload = useCallback(() => {
+    setGeneration((g) => g + 1);
+  }, []);
   useEffect(() => {
     let quiet: ReturnType<typeof setTimeout> | undefined;
     let unsubscribe: (() => void) | undefined;
@@ -49,59 +59,161 @@ function useSyncState(backend: Backend): { generation: number; progress: SyncPro
       unsubscribe?.();
     };
   }, [backend]);
-  return { generation, progress };
+  return { generation, progress, reload };
+}
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => {
+      setOnline(navigator.onLine);
+    };
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+/** The state of a sync started from the UI ("Sync now"), shared by the palette and the sources screen. */
+export interface SyncRun {
+  running: boolean;
+  error: BackendError | null;
+  start: (names?: string[]) => void;
+  cancel: () => void;
+}
+
+function useSyncRun(backend: Backend, reload: () => void): SyncRun {
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<BackendError | null>(null);
+  const start = useCallback(
+    (names?: string[]) => {
+      setRunning(true);
+      setError(null);
+      backend.call("sync", names === undefined ? {} : { names }).then(
+        () => {
+          setRunning(false);
+          reload();
+        },
+        (reason: unknown) => {
+          setRunning(false);
+          setError(toBackendError(reason));
+          reload();
+        },
+      );
+    },
+    [backend, reload],
+  );
+  const cancel = useCallback(() => {
+    backend.call("cancel_sync", {}).catch((reason: unknown) => {
+      setError(toBackendError(reason));
+    });
+  }, [backend]);
+  return { running, error, start, cancel };
+}
+
+function sameRoute(a: Route, b: Route): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function App({ backend }: { backend: Backend }) {
-  const { generation, progress } = useSyncState(backend);
+  const { generation, progress, reload } = useSyncState(backend);
   const info = useCommand(backend, "app_info", {}, generation);
-  const products = useCommand(backend, "list_products", {}, generation);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [editing, setEditing] = useState(false);
+  const prefs = usePrefs();
+  const online = useOnline();
+  const syncRun = useSyncRun(backend, reload);
+  const [history, setHistory] = useState<Route[]>([{ screen: "home" }]);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const route = history[history.length - 1] ?? { screen: "home" };
+
+  const navigate = useCallback((next: Route) => {
+    setHistory((h) => {
+      const last = h[h.length - 1];
+      return last !== undefined && sameRoute(last, next) ? h : [...h, next];
+    });
+  }, []);
+  const back = useCallback(() => {
+    setHistory((h) => (h.length > 1 ? h.slice(0, -1) : h));
+  }, []);
+
+  useEffect(() => {
+    markInteractive();
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        setPaletteOpen((open) => !open);
+      } else if (event.altKey && event.key === "ArrowLeft") {
+        back();
+      } else if (event.altKey && /^[1-5]$/.test(event.key)) {
+        const target = SCREENS[Number(event.key) - 1];
+        if (target !== undefined) navigate(target.route);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [back, navigate]);
+
+  const actions: PaletteAction[] = [
+    { id: "sync", label: "Sync now", run: () => { syncRun.start(); } },
+    { id: "cancel", label: "Cancel sync", run: syncRun.cancel },
+    { id: "theme-light", label: "Theme: light", run: () => { prefs.setTheme("light"); } },
+    { id: "theme-dark", label: "Theme: dark", run: () => { prefs.setTheme("dark"); } },
+    { id: "theme-system", label: "Theme: follow the system", run: () => { prefs.setTheme("system"); } },
+    { id: "reindex", label: "Rebuild the search index", run: () => { void backend.call("reindex", {}).then(reload, reload); } },
+  ];
 
   return (
     <div className="app">
-      <Header info={info} progress={progress} />
-      <nav className="draft-actions">
-        <button
-          type="button"
-          aria-pressed={editing}
-          onClick={() => {
-            setEditing((e) => !e);
-          }}
-        >
-          {editing ? "Back to products" : "Drafts and outbox"}
-        </button>
-      </nav>
-      {editing && <EditorScreen backend={backend} productId={selectedId} />}
-      <main hidden={editing} className={selectedId === null ? "layout" : "layout with-detail"}>
-        <section className="list" aria-label="products">
-          {products.state === "loading" && <Loading label="Loading products…" />}
-          {products.state === "failed" && <ErrorState title="Cannot list products" error={products.error} />}
-          {products.state === "ready" && products.data.length === 0 && (
-            <div className="state">
-              <p className="state-title">No products in the cache yet</p>
-              <p className="muted">
-                Add a source and sync it, e.g. <code>meshlens source add my-mesh --kind folder --path ./mesh</code> then{" "}
-                <code>meshlens sync</code>, or start with the demo: <code>meshlens demo</code>.
-              </p>
-            </div>
-          )}
-          {products.state === "ready" && products.data.length > 0 && (
-            <ProductTable products={products.data} selectedId={selectedId} onSelect={setSelectedId} />
-          )}
-        </section>
-        {selectedId !== null && (
-          <ProductPanel
-            backend={backend}
-            id={selectedId}
-            generation={generation}
-            onClose={() => {
-              setSelectedId(null);
-            }}
-          />
+      <Header
+        info={info}
+        progress={progress}
+        online={online}
+        route={route}
+        theme={prefs.theme}
+        canGoBack={history.length > 1}
+        onBack={back}
+        onTheme={prefs.setTheme}
+        navigate={navigate}
+        onPalette={() => {
+          setPaletteOpen(true);
+        }}
+      />
+      {syncRun.error !== null && (
+        <p className="banner banner-error" role="alert">
+          <code className="error-code">{syncRun.error.code}</code> {syncRun.error.message}
+        </p>
+      )}
+      <main className="screen">
+        {route.screen === "home" && <HomeScreen backend={backend} generation={generation} prefs={prefs} navigate={navigate} />}
+        {route.screen === "product" && (
+          <ProductScreen key={route.id} backend={backend} id={route.id} generation={generation} prefs={prefs} navigate={navigate} />
+        )}
+        {route.screen === "dataset" && <DatasetScreen backend={backend} route={route} generation={generation} navigate={navigate} />}
+        {route.screen === "lineage" && (
+          <LineageScreen key={`${route.id}:${route.level}`} backend={backend} initialId={route.id} initialLevel={route.level} navigate={navigate} />
+        )}
+        {route.screen === "drafts" && <EditorScreen key={route.productId ?? ""} backend={backend} productId={route.productId} />}
+        {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
+        {route.screen === "sources" && (
+          <SourcesScreen backend={backend} generation={generation} progress={progress} syncRun={syncRun} reload={reload} theme={prefs.theme} onTheme={prefs.setTheme} />
         )}
       </main>
+      {paletteOpen && (
+        <CommandPalette
+          backend={backend}
+          generation={generation}
+          actions={actions}
+          navigate={navigate}
+          onClose={() => {
+            setPaletteOpen(false);
+          }}
+        />
+      )}
     </div>
   );
 }

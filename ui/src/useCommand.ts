@@ -15,11 +15,12 @@ type Settled<T> = { request: string; resource: Resource<T> };
  * Calls a command and tracks its result. Re-runs when the arguments or `generation` change; an answer that
  * arrives after a newer request started is dropped, so a slow old call never overwrites a newer one.
  * A reload (new `generation`, same arguments) keeps showing the previous answer until the new one arrives.
+ * `null` arguments mean "nothing to ask yet": no call is made and the resource stays loading.
  */
 export function useCommand<C extends CommandName>(
   backend: Backend,
   command: C,
-  args: Commands[C]["args"],
+  args: Commands[C]["args"] | null,
   generation = 0,
 ): Resource<Commands[C]["result"]> {
   // Callers pass fresh object literals each render; the JSON text is the stable identity of a request.
@@ -28,6 +29,7 @@ export function useCommand<C extends CommandName>(
   const [settled, setSettled] = useState<Settled<Commands[C]["result"]> | null>(null);
 
   useEffect(() => {
+    if (argsJson === "null") return;
     let current = true;
     backend.call(command, JSON.parse(argsJson) as Commands[C]["args"]).then(
       (data) => {

@@ -1,4 +1,5 @@
-import type { Column, PortContract } from "../ipc/commands";
+import type { Column, PortContract, QualityRule, SlaProperty } from "../ipc/commands";
+import { Markdown } from "./Markdown";
 import { StatusBadge } from "./StatusBadge";
 
 function ColumnFlags({ column }: { column: Column }) {
@@ -8,8 +9,80 @@ function ColumnFlags({ column }: { column: Column }) {
   return <>{flags.length > 0 ? flags.join(", ") : <span className="muted">—</span>}</>;
 }
 
-/** One port's contract: its datasets and their columns. */
-export function ContractCard({ entry }: { entry: PortContract }) {
+/** JSON-ish values from descriptors (numbers, strings, small objects) as short text. */
+export function valueText(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+function Slas({ sla }: { sla: SlaProperty[] }) {
+  if (sla.length === 0) return null;
+  return (
+    <section aria-label="SLAs">
+      <h5>SLAs</h5>
+      <table className="schema">
+        <thead>
+          <tr>
+            <th scope="col">Property</th>
+            <th scope="col">Value</th>
+            <th scope="col">Applies to</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sla.map((s, i) => (
+            <tr key={`${s.property}-${i}`}>
+              <td>{s.property}</td>
+              <td>
+                {valueText(s.value)}
+                {s.unit !== null && ` ${s.unit}`}
+              </td>
+              <td>{s.element ?? <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function QualityRules({ rules }: { rules: QualityRule[] }) {
+  if (rules.length === 0) return null;
+  return (
+    <section aria-label="quality rules">
+      <h5>Quality rules</h5>
+      <table className="schema">
+        <thead>
+          <tr>
+            <th scope="col">Rule</th>
+            <th scope="col">On</th>
+            <th scope="col">Threshold</th>
+            <th scope="col">Dimension</th>
+            <th scope="col">Severity</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((r, i) => (
+            <tr key={`${r.name ?? ""}-${i}`}>
+              <td>
+                {r.name ?? r.metric ?? r.rule_type ?? "rule"}
+                {r.description !== null && <div className="muted">{r.description}</div>}
+              </td>
+              <td>{[r.dataset, r.column].filter((x) => x !== null).join(".") || <span className="muted">contract</span>}</td>
+              <td>{valueText(r.threshold)}</td>
+              <td>{r.dimension ?? <span className="muted">—</span>}</td>
+              <td>{r.severity ?? <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** One port's contract: its datasets and their columns, SLAs and quality rules. */
+export function ContractCard({ entry, onOpenDataset }: { entry: PortContract; onOpenDataset?: (contract: string, dataset: string) => void }) {
   const { contract, port } = entry;
   return (
     <article className="contract" aria-label={`contract ${contract.id}`}>
@@ -20,14 +93,27 @@ export function ContractCard({ entry }: { entry: PortContract }) {
         <span className="muted">
           {port.direction === "out" ? "output" : "input"} port <strong>{port.port}</strong>
           {contract.version !== null && ` · v${contract.version}`}
+          {entry.producer !== null && port.direction === "in" && ` · from ${entry.producer}`}
         </span>
         <StatusBadge status={contract.status} />
       </header>
-      {contract.description !== null && <p className="contract-description">{contract.description}</p>}
+      {contract.description !== null && <Markdown className="contract-description prose" text={contract.description} />}
       {contract.datasets.map((dataset) => (
         <section key={dataset.name} className="dataset">
           <h5>
-            {dataset.name}
+            {onOpenDataset === undefined ? (
+              dataset.name
+            ) : (
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  onOpenDataset(contract.id, dataset.name);
+                }}
+              >
+                {dataset.name}
+              </button>
+            )}
             {dataset.physical_name !== null && dataset.physical_name !== dataset.name && (
               <code className="muted"> {dataset.physical_name}</code>
             )}
@@ -38,6 +124,7 @@ export function ContractCard({ entry }: { entry: PortContract }) {
                 <th scope="col">Column</th>
                 <th scope="col">Type</th>
                 <th scope="col">Constraints</th>
+                <th scope="col">Classification</th>
                 <th scope="col">Description</th>
               </tr>
             </thead>
@@ -51,6 +138,7 @@ export function ContractCard({ entry }: { entry: PortContract }) {
                   <td>
                     <ColumnFlags column={column} />
                   </td>
+                  <td>{column.classification ?? <span className="muted">—</span>}</td>
                   <td>{column.description ?? <span className="muted">—</span>}</td>
                 </tr>
               ))}
@@ -58,6 +146,8 @@ export function ContractCard({ entry }: { entry: PortContract }) {
           </table>
         </section>
       ))}
+      <Slas sla={contract.sla} />
+      <QualityRules rules={contract.quality} />
     </article>
   );
 }

@@ -1,44 +1,97 @@
 import type { AppInfo, SyncProgress } from "../ipc/commands";
+import type { Theme } from "../prefs";
+import { type Navigate, type Route, SCREENS } from "../route";
 import type { Resource } from "../useCommand";
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** App title, cache counts and where the cache lives. */
-function describe(progress: SyncProgress): string {
+export function describeProgress(progress: SyncProgress): string {
   const counted = progress.total > 0 ? ` ${progress.done}/${progress.total}` : "";
   return `Syncing ${progress.source}: ${progress.phase}${counted}`;
 }
 
-export function Header({ info, progress }: { info: Resource<AppInfo>; progress: SyncProgress | null }) {
+const NEXT_THEME: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+const THEME_ICON: Record<Theme, string> = { system: "◐", light: "☀", dark: "☾" };
+
+interface Props {
+  info: Resource<AppInfo>;
+  progress: SyncProgress | null;
+  online: boolean;
+  route: Route;
+  theme: Theme;
+  canGoBack: boolean;
+  onBack: () => void;
+  onTheme: (theme: Theme) => void;
+  onPalette: () => void;
+  navigate: Navigate;
+}
+
+/** App title, navigation, cache counts, sync and network state, theme. */
+export function Header({ info, progress, online, route, theme, canGoBack, onBack, onTheme, onPalette, navigate }: Props) {
   return (
     <header className="app-header">
       <div className="brand">
         <img src="/favicon.png" alt="" width={22} height={22} />
         <h1>meshlens</h1>
       </div>
-      {info.state === "ready" && (
-        <>
-          <p className="counts" aria-label="cache counts">
+      <button type="button" className="icon-button" onClick={onBack} disabled={!canGoBack} aria-label="Back" title="Back (Alt+←)">
+        ←
+      </button>
+      <nav className="nav" aria-label="screens">
+        {SCREENS.map((s) => (
+          <button
+            key={s.label}
+            type="button"
+            className={s.route.screen === route.screen ? "nav-item current" : "nav-item"}
+            aria-current={s.route.screen === route.screen ? "page" : undefined}
+            title={s.shortcut}
+            onClick={() => {
+              navigate(s.route);
+            }}
+          >
+            {s.label}
+          </button>
+        ))}
+      </nav>
+      <div className="header-right">
+        {progress !== null && (
+          <p className="syncing" role="status">
+            <span className="spinner" aria-hidden="true" /> {describeProgress(progress)}
+          </p>
+        )}
+        {!online && (
+          <p className="offline" role="status" title="No network: sources that need one cannot sync; the local cache still works.">
+            Offline
+          </p>
+        )}
+        {info.state === "ready" && (
+          <p className="counts" aria-label="cache counts" title={info.data.dataDir}>
             {plural(info.data.products, "product", "products")} · {plural(info.data.contracts, "contract", "contracts")} ·{" "}
             {plural(info.data.sources, "source", "sources")}
           </p>
-          <p className="data-dir" title={info.data.dataDir}>
-            <span className="muted">data</span> <code>{info.data.dataDir}</code>
+        )}
+        {info.state === "failed" && (
+          <p className="counts header-error" role="alert">
+            <code className="error-code">{info.error.code}</code> {info.error.message}
           </p>
-        </>
-      )}
-      {info.state === "failed" && (
-        <p className="counts header-error" role="alert">
-          <code className="error-code">{info.error.code}</code> {info.error.message}
-        </p>
-      )}
-      {progress !== null && (
-        <p className="syncing" role="status">
-          <span className="spinner" aria-hidden="true" /> {describe(progress)}
-        </p>
-      )}
+        )}
+        <button type="button" className="icon-button" onClick={onPalette} title="Command palette (Ctrl+K)" aria-label="Command palette">
+          ⌘K
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => {
+            onTheme(NEXT_THEME[theme]);
+          }}
+          aria-label={`Theme: ${theme}`}
+          title={`Theme: ${theme} (click for ${NEXT_THEME[theme]})`}
+        >
+          {THEME_ICON[theme]}
+        </button>
+      </div>
     </header>
   );
 }

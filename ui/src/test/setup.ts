@@ -5,3 +5,6 @@ import { afterEach } from "vitest";
 afterEach(() => {
   cleanup();
 });
+
+// jsdom lays nothing out, so it has no scrolling; components scroll the active row into view.
+Element.prototype.scrollIntoView = function scrollIntoView() {};

@@ -1,0 +1,154 @@
+// UI benchmark in the real app (docs/benchmarks.md, "Desktop UI"): cold start to an interactive window, results
+// visible after a keystroke, a large lineage view laid out and painted, idle RSS. Reads the performance marks the
+// UI sets (ui/src/perf.ts) through WebDriver. Run under a virtual display, e.g.
+//   MESHLENS_DATA_DIR=<10k cache> xvfb-run -a dbus-run-session -- node tests/e2e/bench.mjs
+// with the cache prepared by `meshlens demo generate --out M --products 10000`, `meshlens source add big
+// --kind folder --path M` and `meshlens sync`. MESHLENS_BENCH_LINEAGE_ID picks the lineage start node.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { startDriver } from "./harness.mjs";
+import { Session } from "./webdriver.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const binary = resolve(process.env.MESHLENS_DESKTOP_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/meshlens-desktop"));
+const lineageId = process.env.MESHLENS_BENCH_LINEAGE_ID;
+const lineageDepth = Number(process.env.MESHLENS_BENCH_LINEAGE_DEPTH ?? 6);
+const QUERIES = ["customer", "revenue", "ordrs", "shipmnt", "consent mart"];
+const KEY_GAP_MS = 250;
+const BACKSPACE = "\uE003";
+
+const log = (message) => console.error(`bench: ${message}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] };
+}
+
+async function poll(what, probe, timeoutMs = 120_000, everyMs = 10) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch {
+      // The window is still loading.
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function coldStart(driver) {
+  const requested = Date.now();
+  const session = await Session.create(driver.base, { "tauri:options": { application: binary } });
+  await poll("the search box", async () => (await session.findAll('input[aria-label="search"]')).length > 0);
+  const [origin, interactive] = await session.execute(
+    "const m = performance.getEntriesByName('meshlens:interactive')[0]; return [performance.timeOrigin, m ? m.startTime : null];",
+  );
+  return { session, toInteractiveMs: origin + interactive - requested, pageToInteractiveMs: interactive };
+}
+
+async function searchLatency(session) {
+  const [input] = await session.findAll('input[aria-label="search"]');
+  for (const query of QUERIES) {
+    for (const ch of query) {
+      await session.type(input, ch);
+      await sleep(KEY_GAP_MS);
+    }
+    await session.type(input, BACKSPACE.repeat(query.length));
+    await sleep(KEY_GAP_MS);
+  }
+  return session.execute("return performance.getEntriesByName('meshlens:results-visible').map((e) => e.duration);");
+}
+
+async function byText(session, selector, text) {
+  for (const element of await session.findAll(selector)) if ((await session.text(element)).trim() === text) return element;
+  throw new Error(`no ${selector} reading "${text}"`);
+}
+
+async function setField(session, selector, value) {
+  const [field] = await session.findAll(selector);
+  await session.clear(field);
+  await session.type(field, String(value));
+}
+
+async function lineageView(session) {
+  await session.click(await byText(session, "nav[aria-label=screens] button", "Lineage explorer"));
+  await poll("the lineage screen", async () => (await session.findAll('input[aria-label="lineage start"]')).length > 0);
+  await session.click(await byText(session, 'select[aria-label="level"] option', "dataset"));
+  await setField(session, 'input[aria-label="upstream depth"]', 0);
+  await setField(session, 'input[aria-label="downstream depth"]', lineageDepth);
+  await setField(session, 'input[aria-label="lineage start"]', lineageId);
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    await session.execute("performance.clearMeasures('meshlens:lineage-painted');");
+    await session.click(await byText(session, "button", "Show"));
+    const nodes = await poll(
+      "the lineage graph to be painted",
+      async () => {
+        const alerts = await session.findAll("[role=alert]");
+        if (alerts.length > 0) throw new Error(await session.text(alerts[0]));
+        const painted = await session.execute("return performance.getEntriesByName('meshlens:lineage-painted').length;");
+        if (painted === 0) return null;
+        const [canvas] = await session.findAll("canvas[data-nodes]");
+        return Number(await session.attribute(canvas, "data-nodes"));
+      },
+      300_000,
+      50,
+    );
+    const [ms] = await session.execute("return performance.getEntriesByName('meshlens:lineage-painted').map((e) => e.duration);");
+    runs.push({ nodes, ms });
+    if (run === 0) writeFileSync(join(root, "tests/e2e/screenshots/bench-lineage.png"), await session.screenshot());
+    log(`lineage: ${nodes} nodes in ${Math.round(ms)} ms`);
+    // Walk somewhere else and back so the next Show is a fresh request.
+    await setField(session, 'input[aria-label="downstream depth"]', lineageDepth - 1);
+    await setField(session, 'input[aria-label="downstream depth"]', lineageDepth);
+  }
+  return runs;
+}
+
+function rss(pgid) {
+  const lines = execFileSync("ps", ["-o", "pid=,rss=,comm=", "-g", String(pgid)], { encoding: "utf8" }).trim().split("\n");
+  const processes = lines
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, kib, ...comm]) => ({ pid: Number(pid), mib: Number(kib) / 1024, comm: comm.join(" ") }))
+    .filter((p) => /meshlens|WebKit/.test(p.comm) && !/WebKitWebDriver/.test(p.comm));
+  return { processes, totalMib: processes.reduce((sum, p) => sum + p.mib, 0) };
+}
+
+async function main() {
+  if (!existsSync(binary)) throw new Error(`no desktop binary at ${binary}`);
+  if (process.env.MESHLENS_DATA_DIR === undefined) throw new Error("set MESHLENS_DATA_DIR to a synced cache (see the header)");
+  mkdirSync(join(root, "tests/e2e/screenshots"), { recursive: true });
+  const driver = await startDriver();
+  const report = { binary, dataDir: process.env.MESHLENS_DATA_DIR, coldStart: [] };
+  let session;
+  try {
+    for (let run = 0; run < 3; run++) {
+      const started = await coldStart(driver);
+      log(`cold start ${run + 1}: ${Math.round(started.toInteractiveMs)} ms`);
+      report.coldStart.push({ toInteractiveMs: Math.round(started.toInteractiveMs), pageToInteractiveMs: Math.round(started.pageToInteractiveMs) });
+      if (run < 2) await started.session.close();
+      else session = started.session;
+    }
+    // Give the app's background opening work time to finish before typing.
+    await sleep(3000);
+    report.search = stats(await searchLatency(session));
+    log(`search: ${JSON.stringify(report.search)}`);
+    await sleep(10_000);
+    report.idleRss = rss(driver.pgid);
+    log(`idle RSS: ${Math.round(report.idleRss.totalMib)} MiB`);
+    if (lineageId !== undefined) report.lineage = await lineageView(session);
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    if (session !== undefined) await session.close().catch(() => {});
+    driver.stop();
+  }
+}
+
+await main();

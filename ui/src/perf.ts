@@ -1,0 +1,28 @@
+// Performance marks the e2e benchmark reads through WebDriver (docs/benchmarks.md). Cheap enough to keep in
+// production: one mark per keystroke and one measure per painted answer.
+
+export const KEYSTROKE_MARK = "meshlens:keystroke";
+export const RESULTS_MEASURE = "meshlens:results-visible";
+export const INTERACTIVE_MARK = "meshlens:interactive";
+export const LINEAGE_MEASURE = "meshlens:lineage-painted";
+
+export function markKeystroke(): void {
+  performance.mark(KEYSTROKE_MARK);
+}
+
+/** After the next paint, measures from the last keystroke to now: "results visible after a keystroke". */
+export function measureResultsVisible(): void {
+  requestAnimationFrame(() => {
+    if (performance.getEntriesByName(KEYSTROKE_MARK).length === 0) return;
+    performance.measure(RESULTS_MEASURE, KEYSTROKE_MARK);
+  });
+}
+
+/** Marks the first moment the window answers input (once). */
+export function markInteractive(): void {
+  if (performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
+}
+
+export function measureLineagePainted(startMark: string): void {
+  performance.measure(LINEAGE_MEASURE, startMark);
+}

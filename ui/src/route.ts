@@ -1,0 +1,23 @@
+import type { Level } from "./ipc/commands";
+
+/** Where the user is. Screens navigate by handing the App a new route. */
+export type Route =
+  | { screen: "home" }
+  | { screen: "product"; id: string }
+  | { screen: "dataset"; product: string; contract: string; dataset: string }
+  | { screen: "lineage"; id: string; level: Level }
+  | { screen: "steward" }
+  | { screen: "sources" }
+  /** Drafts and the outbox; `productId` is the product to offer "edit" for. */
+  | { screen: "drafts"; productId: string | null };
+
+export type Navigate = (route: Route) => void;
+
+/** Top-level screens, in the order the navigation bar and the command palette list them. */
+export const SCREENS: { route: Route; label: string; shortcut: string }[] = [
+  { route: { screen: "home" }, label: "Search", shortcut: "Alt+1" },
+  { route: { screen: "steward" }, label: "Steward dashboard", shortcut: "Alt+2" },
+  { route: { screen: "lineage", id: "", level: "product" }, label: "Lineage explorer", shortcut: "Alt+3" },
+  { route: { screen: "sources" }, label: "Sources & settings", shortcut: "Alt+4" },
+  { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", shortcut: "Alt+5" },
+];

@@ -1,0 +1,136 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import type { SearchArgs, SearchResults } from "../ipc/commands";
+import { BackendError } from "../ipc/errors";
+import type { Prefs } from "../prefs";
+import { products, searchOrdrs, searchOrdrsCustomer, sources } from "../test/fixtures";
+import { deferred, recordedBackend } from "../test/recordedBackend";
+import { HomeScreen } from "./HomeScreen";
+
+function prefs(overrides: Partial<Prefs> = {}): Prefs {
+  return {
+    recent: [],
+    favourites: [],
+    theme: "system",
+    visited: vi.fn(),
+    toggleFavourite: vi.fn(),
+    isFavourite: () => false,
+    setTheme: vi.fn(),
+    ...overrides,
+  };
+}
+
+function backendWith(search: (args: SearchArgs) => SearchResults | Promise<SearchResults>) {
+  return recordedBackend({ list_products: () => products, list_sources: () => sources, search });
+}
+
+describe("search", () => {
+  it("shows hits as you type, with highlights and facet counts", async () => {
+    const user = userEvent.setup();
+    const backend = backendWith(() => searchOrdrs);
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    const hits = await screen.findAllByRole("option");
+    expect(hits).toHaveLength(searchOrdrs.hits.length);
+    expect(within(hits[0] as HTMLElement).getByText("Orders", { selector: "mark" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("7 matches");
+    const facets = screen.getByRole("complementary", { name: "facets" });
+    expect(within(facets).getByRole("checkbox", { name: /sales\s*5/ })).toBeInTheDocument();
+    // Debounced: not one search per keystroke.
+    const searches = backend.calls.filter((c) => c.command === "search");
+    expect(searches.length).toBeLessThan(5);
+    expect(searches.at(-1)?.args).toMatchObject({ query: "ordrs" });
+  });
+
+  it("filters by a facet", async () => {
+    const user = userEvent.setup();
+    const backend = backendWith((args) => (args.domain === "customer" ? searchOrdrsCustomer : searchOrdrs));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    const domains = await screen.findByRole("group", { name: "Domain" });
+    await user.click(within(domains).getByRole("checkbox", { name: /customer/ }));
+    await waitFor(() => {
+      expect(screen.getAllByRole("option")).toHaveLength(searchOrdrsCustomer.hits.length);
+    });
+    expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrs", domain: "customer" });
+  });
+
+  it("drops an answer that arrives after a newer one", async () => {
+    const user = userEvent.setup();
+    const slow = deferred<SearchResults>();
+    const backend = backendWith((args) => (args.query === "ord" ? slow.promise : searchOrdrs));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    const input = screen.getByRole("searchbox", { name: "search" });
+    await user.type(input, "ord");
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "search" && (c.args as SearchArgs).query === "ord")).toBe(true);
+    });
+    await user.type(input, "rs");
+    expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    await act(async () => {
+      slow.resolve({ ...searchOrdrs, hits: [], total: 0 });
+      await slow.promise;
+    });
+    expect(screen.getAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+  });
+
+  it("moves with the arrow keys, opens with Enter and clears with Esc", async () => {
+    const user = userEvent.setup();
+    const navigate = vi.fn();
+    render(<HomeScreen backend={backendWith(() => searchOrdrs)} generation={0} prefs={prefs()} navigate={navigate} />);
+    const input = screen.getByRole("searchbox", { name: "search" });
+    await user.type(input, "ordrs");
+    await screen.findAllByRole("option");
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(screen.getAllByRole("option")[2]).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{Enter}");
+    expect(navigate).toHaveBeenCalledWith({ screen: "dataset", product: "sales-orders", contract: "sales-orders-db", dataset: "orders" });
+    await user.keyboard("{Escape}");
+    expect(input).toHaveValue("");
+    expect(await screen.findByRole("region", { name: "products" })).toBeInTheDocument();
+  });
+
+  it("shows a search error with its code", async () => {
+    const user = userEvent.setup();
+    const backend = backendWith(() => {
+      throw new BackendError("E_SEARCH", "the search index is being rebuilt");
+    });
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "x");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("E_SEARCH");
+    expect(alert).toHaveTextContent("the search index is being rebuilt");
+  });
+});
+
+describe("before a query", () => {
+  it("lists a large mesh page by page", async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...products[0], id: `p-${i}`, name: `Product ${i}` })) as typeof products;
+    render(<HomeScreen backend={recordedBackend({ list_products: () => many, list_sources: () => sources })} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    expect(await screen.findByText(/Showing 100 of 250 products/)).toBeInTheDocument();
+    expect(screen.getAllByRole("row")).toHaveLength(101);
+    await user.click(screen.getByRole("button", { name: "show 100 more" }));
+    expect(screen.getAllByRole("row")).toHaveLength(201);
+  });
+
+  it("shows favourites, recent products and sync status", async () => {
+    const user = userEvent.setup();
+    const navigate = vi.fn();
+    render(
+      <HomeScreen
+        backend={backendWith(() => searchOrdrs)}
+        generation={0}
+        prefs={prefs({ favourites: [{ id: "customer-360", name: "Customer 360" }], recent: [{ id: "sales-orders", name: "Sales Orders" }] })}
+        navigate={navigate}
+      />,
+    );
+    await user.click(within(screen.getByRole("region", { name: "favourites" })).getByRole("button", { name: "Customer 360" }));
+    expect(navigate).toHaveBeenCalledWith({ screen: "product", id: "customer-360" });
+    expect(within(screen.getByRole("region", { name: "recent" })).getByText("Sales Orders")).toBeInTheDocument();
+    const status = screen.getByRole("region", { name: "sync status" });
+    expect(await within(status).findByText(/20 products · ok/)).toBeInTheDocument();
+  });
+});

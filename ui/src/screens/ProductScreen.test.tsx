@@ -1,0 +1,76 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { BackendError } from "../ipc/errors";
+import type { Prefs } from "../prefs";
+import { lineageSalesOrders, salesOrders, scorecards } from "../test/fixtures";
+import { recordedBackend } from "../test/recordedBackend";
+import { ProductScreen } from "./ProductScreen";
+
+function prefs(): Prefs {
+  return { recent: [], favourites: [], theme: "system", visited: vi.fn(), toggleFavourite: vi.fn(), isFavourite: () => false, setTheme: vi.fn() };
+}
+
+const backend = () =>
+  recordedBackend({
+    get_product: () => salesOrders,
+    scorecard: () => scorecards,
+    lineage: () => lineageSalesOrders,
+  });
+
+describe("product page", () => {
+  it("shows overview, team, support, ports, contracts with schema, SLAs and quality rules, scorecard, lineage, raw file", async () => {
+    const p = prefs();
+    render(<ProductScreen backend={backend()} id="sales-orders" generation={0} prefs={p} navigate={vi.fn()} />);
+    const page = await screen.findByRole("article", { name: "product detail" });
+    expect(within(page).getByRole("heading", { name: "Sales Orders" })).toBeInTheDocument();
+    expect(p.visited).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
+
+    const team = within(screen.getByRole("region", { name: "team and support" }));
+    expect(team.getByText("Checkout & Orders")).toBeInTheDocument();
+    expect(team.getByText("Maria Keller")).toBeInTheDocument();
+    expect(team.getByText("https://northwind-outfitters.slack.com/archives/C04SALESORD")).toBeInTheDocument();
+
+    const card = within(screen.getByRole("article", { name: "contract sales-orders-db" }));
+    expect(card.getAllByText("order_id").length).toBeGreaterThan(0);
+    expect(card.getAllByText("restricted").length).toBeGreaterThan(0); // customer_email's classification
+    const slas = within(card.getByRole("region", { name: "SLAs" }));
+    expect(slas.getByText("latency")).toBeInTheDocument();
+    expect(slas.getByText("5 m")).toBeInTheDocument();
+    const rules = within(card.getByRole("region", { name: "quality rules" }));
+    expect(rules.getByText("orders_not_in_future")).toBeInTheDocument();
+    expect(rules.getByText('{"mustBeGreaterThan":1000}')).toBeInTheDocument();
+
+    const tiles = within(await screen.findByLabelText("scorecard"));
+    expect(tiles.getByText("SLA breaches").previousSibling).toHaveTextContent("2");
+    expect(await screen.findByRole("img", { name: `lineage: ${lineageSalesOrders.nodes.length} nodes` })).toBeInTheDocument();
+    expect(screen.getByText(/Raw ODPS file/)).toBeInTheDocument();
+    expect(page.querySelector("details.raw pre")?.textContent).toBe(salesOrders.raw);
+  });
+
+  it("stars the product and opens its lineage and datasets", async () => {
+    const user = userEvent.setup();
+    const p = prefs();
+    const navigate = vi.fn();
+    render(<ProductScreen backend={backend()} id="sales-orders" generation={0} prefs={p} navigate={navigate} />);
+    await user.click(await screen.findByRole("button", { name: "Add to favourites" }));
+    expect(p.toggleFavourite).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
+    await user.click(screen.getByRole("button", { name: "Open lineage" }));
+    expect(navigate).toHaveBeenCalledWith({ screen: "lineage", id: "sales-orders", level: "product" });
+    await user.click(screen.getByRole("button", { name: "orders" }));
+    expect(navigate).toHaveBeenCalledWith({ screen: "dataset", product: "sales-orders", contract: "sales-orders-db", dataset: "orders" });
+  });
+
+  it("shows why the product cannot be shown", async () => {
+    const failing = recordedBackend({
+      get_product: () => {
+        throw new BackendError("E_NOT_FOUND", "product `gone` was not found in the local cache");
+      },
+    });
+    render(<ProductScreen backend={failing} id="gone" generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("E_NOT_FOUND");
+    expect(alert).toHaveTextContent("product `gone` was not found in the local cache");
+  });
+});
