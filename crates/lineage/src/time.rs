@@ -1,6 +1,8 @@
 //! OpenLineage `eventTime` to epoch milliseconds. Producers differ: RFC 3339 with `Z` or an
 //! offset, any number of fraction digits, and (official examples) no offset at all, read as UTC.
 
+use meshlens_model::civil::days_from_civil;
+
 /// Milliseconds since 1970-01-01T00:00:00Z, or `None` when the text is not an ISO date-time.
 pub fn parse_event_time(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
@@ -52,17 +54,6 @@ pub fn parse_event_time(text: &str) -> Option<i64> {
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     Some(seconds * 1000 + millis)
-}
-
-/// Howard Hinnant's days_from_civil: proleptic Gregorian date to days since the epoch.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! losslessly, the document mapped onto the canonical format (ODPS for products, ODCS for
 //! contracts), and the extracted [`Entity`] that the store indexes and the UI shows.
 
+pub mod civil;
 mod classify;
 mod error;
 mod extract;

@@ -2,6 +2,7 @@
 //! and the compact `20200322T170247.671855Z` form of older Great Expectations run ids.
 
 use meshlens_lineage::parse_event_time;
+use meshlens_model::civil::civil_from_days;
 
 /// `(normalised text, epoch milliseconds)`, or `None` when `text` is no date-time.
 pub(crate) fn parse_time(text: &str) -> Option<(String, i64)> {
@@ -47,19 +48,6 @@ pub(crate) fn format_ms(ms: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// Howard Hinnant's civil_from_days (inverse of the days_from_civil used for parsing).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
