@@ -11,7 +11,7 @@ use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
 /// another version is rebuilt from the store.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Fast-field names used by collectors.
 pub(crate) const PRIOR: &str = "prior";
@@ -115,7 +115,14 @@ impl Fields {
                 d.add_text(field, v);
             }
         };
-        opt(&mut d, self.title, &doc.title);
+        // A title that only repeats the name (a dataset's physical name, usually) would count every name
+        // word twice and lift datasets above the product of the same name.
+        let title = doc
+            .title
+            .as_ref()
+            .filter(|t| normalized(ident, t) != normalized(ident, &doc.name))
+            .cloned();
+        opt(&mut d, self.title, &title);
         opt(&mut d, self.description, &doc.description);
         // A column is found by its own words and its dataset's name. The domain, owner, status,
         // tags and product it inherits stay filterable (facet fields) but are not searched words:
