@@ -1,7 +1,7 @@
 // End-to-end test of the desktop app: the real binary, its real cache and the bundled demo mesh, driven through
 // tauri-driver + WebKitWebDriver. Run it through run.sh, which provides the X display.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,17 @@ const PRODUCT = {
   ownerTeam: "Checkout & Orders",
   contract: "sales-orders-db",
   columns: ["order_id", "order_total", "sku"],
+};
+// The edit scenario changes this product's description in a copy of the demo mesh (never in assets/). Not
+// sales-orders: its restricted columns lack the audit-logging and encryption properties governance asks for,
+// so a draft of it cannot be submitted without touching more than the description.
+const EDIT = {
+  id: "finance-fx-rates",
+  query: "fx reference rates",
+  file: "finance/finance-fx-rates.odps.yaml",
+  // Added to the copy before the first sync: the submitted file must keep it where it was.
+  comment: "# e2e: this comment and the key order must survive an edit from the app",
+  purpose: "Daily ECB euro reference rates for the currencies Northwind trades in (edited end to end)",
 };
 // A failing dbt test in assets/demo-mesh/quality (see its README).
 const FAILING_CHECK = "assert_revenue_reconciles_with_ledger";
@@ -74,6 +85,21 @@ async function buttonNamed(session, label, within) {
   return undefined;
 }
 
+/** Clicks what `find` finds, looking again when React re-rendered it between the lookup and the click. */
+async function clickFound(session, what, find, timeoutMs) {
+  await session.waitFor(
+    what,
+    async () => {
+      await noAlerts(session);
+      const element = await find();
+      if (element === undefined || element === null) return false;
+      await session.click(element);
+      return true;
+    },
+    timeoutMs,
+  );
+}
+
 async function testHome(session) {
   check((await session.title()) === "meshlens", `window title is "${await session.title()}", expected "meshlens"`);
   // The first probe waits for the app to open and sync the demo mesh, hence the generous timeout.
@@ -98,16 +124,21 @@ async function testHome(session) {
 async function testSearch(session) {
   const input = await one(session, 'input[aria-label="search"]');
   await session.type(input, PRODUCT.typo);
-  const hit = await session.waitFor(`"${PRODUCT.typo}" to find ${PRODUCT.id}`, () => one(session, `li[data-hit-id="${PRODUCT.id}"]`));
-  const marks = await session.findAll("mark", hit);
-  check(marks.length > 0, `the hit for ${PRODUCT.id} highlights nothing: "${await session.text(hit)}"`);
+  const hitSelector = `li[data-hit-id="${PRODUCT.id}"]`;
+  // Looked up again on every probe: the result list re-renders while the search settles.
+  const marked = await session.waitFor(`"${PRODUCT.typo}" to find ${PRODUCT.id} with a highlighted match`, async () => {
+    const hit = await one(session, hitSelector);
+    if (hit === undefined) return null;
+    const [mark] = await session.findAll("mark", hit);
+    return mark === undefined ? null : session.text(mark);
+  });
   // textContent: WebKitWebDriver's visible text skips the ellipsised facet labels.
   const facets = await session.execute('return document.querySelector(\'aside[aria-label="facets"]\').textContent');
   check(/Domain/i.test(facets) && facets.includes("sales"), `the facets read "${facets}"`);
-  step(`typo "${PRODUCT.typo}" found ${PRODUCT.id}, highlighting "${await session.text(marks[0])}"`);
+  step(`typo "${PRODUCT.typo}" found ${PRODUCT.id}, highlighting "${marked}"`);
   await save(session, "02-search");
   await testPalette(session, input);
-  await session.click(hit);
+  await clickFound(session, `the hit for ${PRODUCT.id}`, () => one(session, hitSelector));
   const page = await session.waitFor(`the page of ${PRODUCT.id}`, async () => {
     const article = await one(session, 'article[aria-label="product detail"]');
     if (article === undefined) return null;
@@ -151,13 +182,25 @@ async function testDataset(session) {
 }
 
 async function testDarkTheme(session) {
-  const toggle = await one(session, 'button[aria-label^="Theme:"]');
-  await session.click(toggle); // system → light
-  await session.click(await one(session, 'button[aria-label^="Theme:"]')); // light → dark
-  const theme = await session.execute("return document.documentElement.dataset.theme;");
-  check(theme === "dark", `the theme toggle set "${theme}", expected dark`);
+  // The toggle cycles system → light → dark. One click at a time: a click before the previous one re-rendered
+  // the toggle would cycle from the old theme again.
+  const label = async () => session.attribute(await one(session, 'button[aria-label^="Theme:"]'), "aria-label");
+  const toggleTo = async (next) => {
+    for (let clicks = 0; clicks < 3; clicks += 1) {
+      const current = await label();
+      if (current === `Theme: ${next}`) return;
+      await session.click(await one(session, 'button[aria-label^="Theme:"]'));
+      await session.waitFor(`the theme toggle to leave "${current}"`, async () => (await label()) !== current);
+    }
+    check((await label()) === `Theme: ${next}`, `the theme toggle never reached ${next}`);
+  };
+  await toggleTo("dark");
+  await session.waitFor(
+    "the page to switch to the dark theme",
+    async () => (await session.execute("return document.documentElement.dataset.theme;")) === "dark",
+  );
   await save(session, "08-dark");
-  await session.click(await one(session, 'button[aria-label^="Theme:"]')); // back to the system's
+  await toggleTo("system");
   step("dark theme toggled and back");
 }
 
@@ -238,12 +281,111 @@ async function testSources(session, folder) {
   await save(session, "07-sources");
 }
 
+/** The lines of a descriptor with the block of `  purpose:` (its line and the deeper-indented ones after it) cut out. */
+function splitPurpose(text) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^ {2}purpose:/.test(l));
+  if (start < 0) return { rest: lines, purpose: null };
+  let end = start + 1;
+  while (end < lines.length && /^ {4,}\S/.test(lines[end])) end += 1;
+  const block = lines.slice(start, end).map((l) => l.trim());
+  const first = block[0].replace(/^purpose:\s*(?:[>|][-+]?)?\s*/, "");
+  const joined = [first, ...block.slice(1)].filter((l) => l.length > 0).join(" ");
+  // A quoted scalar reads as its content (the test's text has no quotes or escapes of its own).
+  const purpose = /^(["']).*\1$/.test(joined) ? joined.slice(1, -1) : joined;
+  return { rest: [...lines.slice(0, start), ...lines.slice(end)], purpose };
+}
+
+async function testEditor(session, meshCopy) {
+  const file = join(meshCopy, EDIT.file);
+  const before = readFileSync(file, "utf8");
+  // Open the product from the (copied) demo source and press Edit.
+  await navTo(session, "Search");
+  const input = await session.waitFor("the search box", () => one(session, 'input[aria-label="search"]'));
+  await session.clear(input);
+  await session.type(input, EDIT.query);
+  await clickFound(session, `"${EDIT.query}" to find ${EDIT.id}`, () => one(session, `li[data-hit-id="${EDIT.id}"]`));
+  await clickFound(session, `the Edit button on the page of ${EDIT.id}`, async () => {
+    const article = await one(session, 'article[aria-label="product detail"]');
+    return article !== undefined && (await session.text(article)).includes(EDIT.id) ? buttonNamed(session, "Edit", article) : undefined;
+  });
+  // The drafts screen offers a draft started from the product.
+  await clickFound(session, `the "Edit ${EDIT.id}" button`, () => buttonNamed(session, `Edit ${EDIT.id}`));
+  const editor = await session.waitFor("the draft editor", async () => {
+    await noAlerts(session);
+    return one(session, 'section[aria-label="editor"]');
+  });
+  const header = await session.text(await one(session, ".draft-editor-header", editor));
+  check(header.includes(EDIT.id) && header.includes(EDIT.file.split("/").pop()), `the draft header reads "${header}"`);
+  const yamlText = () => session.execute('return document.querySelector(\'textarea[aria-label="YAML"]\').value;');
+  check((await yamlText()).includes(EDIT.comment), "the draft text does not start from the product file (its comment is missing)");
+
+  // Change the description in the form: select what is there, type the new text, Tab out (which commits it).
+  const purposeField = '[id="field-description.purpose"]';
+  const field = await session.waitFor("the Purpose field to be filled", async () => {
+    const f = await one(session, purposeField, editor);
+    return f !== undefined && (await session.attribute(f, "disabled")) === null ? f : null;
+  });
+  await session.type(field, `\uE009a\uE009${EDIT.purpose}\uE004`);
+  await session.waitFor("the new description in the YAML text", async () => {
+    await noAlerts(session);
+    return splitPurpose(await yamlText()).purpose === EDIT.purpose;
+  });
+  const checks = await session.waitFor("the checks of the edited draft", async () => {
+    await noAlerts(session);
+    const section = await one(session, 'section[aria-label="checks"]', editor);
+    if (section === undefined) return null;
+    const text = await session.text(section);
+    return text.includes("Schema:") ? text : null;
+  });
+  check(checks.includes("Schema: valid"), `the edited draft has schema problems: "${checks}"`);
+  check((await session.findAll('[aria-label="schema problems"]', editor)).length === 0, "the YAML editor lists schema problems");
+  check((await session.findAll('[aria-label="cannot be submitted"]', editor)).length === 0, "the draft is blocked from submission");
+  const enabledSubmit = async () => {
+    const b = await buttonNamed(session, "Submit", editor);
+    return b !== undefined && (await session.attribute(b, "disabled")) === null ? b : undefined;
+  };
+  await session.waitFor("the Submit button to be enabled", enabledSubmit);
+  step(`draft of ${EDIT.id} edited in the form: schema valid, nothing blocks submission`);
+  await save(session, "05b-editor");
+
+  await clickFound(session, "the Submit button", enabledSubmit);
+  const status = await session.waitFor("the outbox item of the submission", async () => {
+    await noAlerts(session);
+    const rows = await session.findAll('table[aria-label="outbox"] tbody tr', editor);
+    if (rows.length === 0) return null;
+    const row = rows[rows.length - 1];
+    const s = await session.attribute(row, "data-status");
+    if (s === "pending" || s === "sending") return null;
+    const cells = await Promise.all((await session.findAll("td", row)).map((td) => session.text(td)));
+    return `${s} (${cells.join(" | ")})`;
+  });
+  check(status.startsWith("submitted"), `the outbox item is ${status}`);
+  step(`submitted: outbox item ${status}`);
+  await session.execute('document.querySelector(\'section[aria-label="editor"] table[aria-label="outbox"]\').scrollIntoView({ block: "end" });');
+  await save(session, "05c-submitted");
+
+  // On disk: the new description, and every other line (the comment, key order, quoting) as it was.
+  const after = readFileSync(file, "utf8");
+  const was = splitPurpose(before);
+  const now = splitPurpose(after);
+  check(now.purpose === EDIT.purpose, `${file} has the description "${now.purpose}"`);
+  check(was.purpose !== EDIT.purpose, "the description was already the new one before the edit");
+  const changed = now.rest.findIndex((line, i) => line !== was.rest[i]);
+  check(
+    now.rest.length === was.rest.length && changed < 0,
+    `${file} changed outside the description, first at "${now.rest[changed] ?? "(end)"}" (was "${was.rest[changed] ?? "(end)"}")`,
+  );
+  check(after.includes(EDIT.comment), `${file} lost its comment`);
+  step(`${file}: new description written, the other ${now.rest.length} lines unchanged`);
+}
+
 /** A cache with the demo mesh synced and its quality results imported, and a folder for the add-source step. */
-function prepare(dataDir) {
-  const env = { ...process.env, MESHLENS_DATA_DIR: dataDir };
+function prepare(dataDir, meshCopy) {
+  const env = { ...process.env, MESHLENS_DATA_DIR: dataDir, MESHLENS_DEMO_MESH: meshCopy };
   execFileSync(cli, ["demo"], { env, stdio: "ignore" });
   // Quality results of the demo are imported by hand until sync ingests them.
-  execFileSync(cli, ["import", join(demoMesh, "quality")], { env, stdio: "ignore" });
+  execFileSync(cli, ["import", join(meshCopy, "quality")], { env, stdio: "ignore" });
   const folder = join(dataDir, "e2e-folder");
   execFileSync(cli, ["demo", "generate", "--out", folder, "--products", "400"], { env, stdio: "ignore" });
   return folder;
@@ -255,8 +397,14 @@ async function main() {
   check(existsSync(join(root, "ui/dist/index.html")), "ui/dist is missing: run `npm run build` in ui/ first");
   mkdirSync(screenshots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "meshlens-e2e-"));
-  process.env.MESHLENS_DEMO_MESH = demoMesh;
-  const folder = prepare(dataDir);
+  // The app's `demo` source is a copy of assets/demo-mesh: the edit scenario submits into it, never into assets/.
+  const meshCopy = join(dataDir, "demo-mesh");
+  cpSync(demoMesh, meshCopy, { recursive: true });
+  const edited = join(meshCopy, EDIT.file);
+  writeFileSync(edited, readFileSync(edited, "utf8").replace(/^description:/m, `${EDIT.comment}\ndescription:`));
+  const original = readFileSync(join(demoMesh, EDIT.file), "utf8");
+  process.env.MESHLENS_DEMO_MESH = meshCopy;
+  const folder = prepare(dataDir, meshCopy);
   process.env.MESHLENS_DATA_DIR = dataDir;
   process.env.MESHLENS_OPEN_DEMO = "1";
 
@@ -266,8 +414,17 @@ async function main() {
   try {
     step(`tauri-driver at ${driver.base}; starting ${binary} with data dir ${dataDir}`);
     session = await Session.create(driver.base, { "tauri:options": { application: binary } });
-    const scenarios = [testHome, testSearch, testLineage, testSteward, (s) => testSources(s, folder), testDarkTheme];
+    const scenarios = [
+      testHome,
+      testSearch,
+      testLineage,
+      testSteward,
+      (s) => testEditor(s, meshCopy),
+      (s) => testSources(s, folder),
+      testDarkTheme,
+    ];
     for (const scenario of scenarios) await scenario(session);
+    check(readFileSync(join(demoMesh, EDIT.file), "utf8") === original, `the test changed ${join(demoMesh, EDIT.file)}`);
     console.log(`e2e: ${steps.filter((s) => !s.startsWith("screenshot")).length} steps ok`);
     console.log(`${scenarios.length} passed, 0 failed`);
   } catch (err) {
