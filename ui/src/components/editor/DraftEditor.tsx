@@ -244,6 +244,12 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
             ))}
           </ul>
           {check.impact.affected.length > 0 && (
+            <p className="muted">
+              Downstream products that read this data ({check.impact.affected.length}), with their owners and
+              contacts:
+            </p>
+          )}
+          {check.impact.affected.length > 0 && (
             <ul aria-label="affected products">
               {check.impact.affected.map((p) => (
                 <li key={p.id}>
