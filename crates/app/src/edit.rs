@@ -19,6 +19,87 @@ use crate::{App, AppError, ErrorCode, EventSink};
 /// `Name <email>` used as author and committer of git submits (default: git's own configuration).
 pub const GIT_AUTHOR_ENV: &str = "MESHLENS_GIT_AUTHOR";
 
+/// Where an outbox item goes.
+enum Destination {
+    /// A folder or git source, written by meshlens-edit.
+    Local(Target),
+    /// An Entropy Data server: each document is PUT to its collection with a version check.
+    Entropy { url: String },
+}
+
+/// PUTs every document of `item` to an Entropy Data server. A document whose upstream version moved
+/// since the draft's base is refused (the user syncs and re-applies the edit); one already there
+/// counts as delivered, so a retry after a lost answer does not apply it twice.
+async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
+    use meshlens_connectors::{ConnectorError, HttpPolicy, ServerKind};
+    let name = item.source.clone();
+    let token = tokio::task::spawn_blocking(move || meshlens_connectors::auth::lookup_token(&name))
+        .await
+        .map_err(|e| TargetError::Unreachable(e.to_string()))?;
+    let http = meshlens_connectors::connect(
+        ServerKind::Entropy,
+        &item.source,
+        url,
+        token,
+        HttpPolicy::default(),
+    )
+    .map_err(|err| TargetError::Rejected(err.to_string()))?;
+    let mut receipts = Vec::new();
+    for doc in &item.documents {
+        let yaml = |text: &str| serde_yaml_ng::from_str::<Value>(text);
+        let document =
+            yaml(&doc.text).map_err(|e| TargetError::Rejected(format!("{}: {e}", doc.path)))?;
+        let collection = entropy_collection(&document).ok_or_else(|| {
+            TargetError::Rejected(format!(
+                "{} is neither a data product nor a data contract",
+                doc.path
+            ))
+        })?;
+        let base_version = doc
+            .base_text
+            .as_deref()
+            .and_then(|text| yaml(text).ok())
+            .and_then(|base| meshlens_connectors::document_version(&base));
+        match meshlens_connectors::push_entropy(
+            &http,
+            collection,
+            &document,
+            base_version.as_deref(),
+        )
+        .await
+        {
+            Ok(()) => receipts.push(format!(
+                "PUT {url}/api/{collection}/{}",
+                document["id"].as_str().unwrap_or_default()
+            )),
+            Err(
+                err @ (ConnectorError::Timeout { .. }
+                | ConnectorError::Network { .. }
+                | ConnectorError::Status {
+                    status: 429 | 500..=599,
+                    ..
+                }),
+            ) => return Err(TargetError::Unreachable(err.to_string())),
+            Err(err) => return Err(TargetError::Rejected(err.to_string())),
+        }
+    }
+    Ok(Delivery::Submitted {
+        receipt: receipts.join("; "),
+    })
+}
+
+/// Entropy Data keeps products (ODPS, DPS) and contracts (ODCS, DCS) in two collections.
+fn entropy_collection(document: &Value) -> Option<&'static str> {
+    let kind = document.get("kind").and_then(Value::as_str);
+    if kind == Some("DataProduct") || document.get("dataProductSpecification").is_some() {
+        Some("dataproducts")
+    } else if kind == Some("DataContract") || document.get("dataContractSpecification").is_some() {
+        Some("datacontracts")
+    } else {
+        None
+    }
+}
+
 /// How often the desktop app's outbox worker looks for due items.
 const OUTBOX_POLL: Duration = Duration::from_secs(5);
 
@@ -574,13 +655,16 @@ impl App {
                     continue;
                 }
             };
-            let sent = item.clone();
-            let delivered = tokio::task::spawn_blocking(move || target.deliver(&sent)).await;
-            self.record_delivery(
-                &item,
-                delivered.unwrap_or_else(|e| Err(TargetError::Unreachable(e.to_string()))),
-            )
-            .await?;
+            let delivered = match target {
+                Destination::Local(target) => {
+                    let sent = item.clone();
+                    tokio::task::spawn_blocking(move || target.deliver(&sent))
+                        .await
+                        .unwrap_or_else(|e| Err(TargetError::Unreachable(e.to_string())))
+                }
+                Destination::Entropy { url } => deliver_to_entropy(&item, &url).await,
+            };
+            self.record_delivery(&item, delivered).await?;
         }
         Ok(())
     }
@@ -638,14 +722,15 @@ impl App {
         Ok(())
     }
 
-    async fn target_for(&self, source: &str) -> Result<Target, AppError> {
+    async fn target_for(&self, source: &str) -> Result<Destination, AppError> {
         let record = self
             .store()
             .get_source(source)
             .await?
             .ok_or_else(|| AppError::not_found(format!("source `{source}`")))?;
-        Ok(match record.config.kind {
+        Ok(Destination::Local(match record.config.kind {
             SourceKind::Folder { path } => Target::Folder { root: path },
+            SourceKind::Entropy { url } => return Ok(Destination::Entropy { url }),
             SourceKind::Git { url, branch } => Target::Git {
                 url,
                 branch,
@@ -658,13 +743,13 @@ impl App {
                 return Err(AppError::new(
                     ErrorCode::InvalidArgs,
                     format!(
-                        "source `{source}` is a {} catalog server; submitting drafts to catalog servers is not available yet, \
-                         so submit to a folder or git source",
+                        "source `{source}` is a {} catalog server; drafts are submitted to folder, git and Entropy Data \
+                         sources only",
                         server.as_str()
                     ),
                 ));
             }
-        })
+        }))
     }
 
     /// The outbox, after delivering whatever is due.

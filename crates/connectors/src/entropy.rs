@@ -60,7 +60,8 @@ fn unique_ids(entities: &[Value]) -> Vec<String> {
 }
 
 /// ODPS/ODCS carry `version` at the top; DPS/DCS in `info.version`.
-fn version_of(entity: &Value) -> Option<String> {
+/// The version an ODPS/ODCS (`version`) or DPS/DCS (`info.version`) document declares.
+pub fn version_of(entity: &Value) -> Option<String> {
     entity
         .get("version")
         .or_else(|| entity.pointer("/info/version"))
@@ -106,6 +107,8 @@ pub async fn push_entropy(
             })?;
     let path = format!("api/{collection}/{}", encode_segment(id));
     match http.get_json(&path, &[]).await {
+        // Already there (an earlier attempt landed before its answer was lost): nothing to do.
+        Ok(current) if current == *document => return Ok(()),
         Ok(current) => {
             let found = version_of(&current).unwrap_or_default();
             if expected_version.is_some_and(|expected| expected != found) {

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 pub use auth::Secret;
 pub use datahub::{DataHubEdit, push_datahub};
-pub use entropy::push_entropy;
+pub use entropy::{push_entropy, version_of as document_version};
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use openmetadata::{OpenMetadataPatch, push_openmetadata};
