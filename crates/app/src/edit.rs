@@ -31,19 +31,10 @@ enum Destination {
 /// since the draft's base is refused (the user syncs and re-applies the edit); one already there
 /// counts as delivered, so a retry after a lost answer does not apply it twice.
 async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
-    use meshlens_connectors::{ConnectorError, HttpPolicy, ServerKind};
-    let name = item.source.clone();
-    let token = tokio::task::spawn_blocking(move || meshlens_connectors::auth::lookup_token(&name))
+    use meshlens_connectors::{ConnectorError, ServerKind};
+    let http = meshlens_connectors::connect_source(ServerKind::Entropy, &item.source, url)
         .await
-        .map_err(|e| TargetError::Unreachable(e.to_string()))?;
-    let http = meshlens_connectors::connect(
-        ServerKind::Entropy,
-        &item.source,
-        url,
-        token,
-        HttpPolicy::default(),
-    )
-    .map_err(|err| TargetError::Rejected(err.to_string()))?;
+        .map_err(|err| TargetError::Rejected(err.to_string()))?;
     let mut receipts = Vec::new();
     for doc in &item.documents {
         let yaml = |text: &str| serde_yaml_ng::from_str::<Value>(text);

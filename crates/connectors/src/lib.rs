@@ -140,6 +140,23 @@ pub fn connect(
     HttpClient::new(source_name, url, kind.credentials(token), policy)
 }
 
+/// [`connect`] with the source's stored token (OS keyring, else `MESHLENS_TOKEN_<NAME>`), looked up
+/// off the async threads because the keyring may block on D-Bus.
+pub async fn connect_source(
+    kind: ServerKind,
+    source_name: &str,
+    url: &str,
+) -> Result<HttpClient, ConnectorError> {
+    let name = source_name.to_string();
+    let token = tokio::task::spawn_blocking(move || auth::lookup_token(&name))
+        .await
+        .map_err(|err| ConnectorError::Unexpected {
+            source_name: source_name.to_string(),
+            what: format!("the token lookup stopped: {err}"),
+        })?;
+    connect(kind, source_name, url, token, HttpPolicy::default())
+}
+
 /// Pulls everything a server of `kind` has into canonical documents and lineage events.
 pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     match kind {

@@ -10,9 +10,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use meshlens_connectors::{
-    ConnectorError, HttpPolicy, PullContext, PulledDocument, ServerKind, auth,
-};
+use meshlens_connectors::{ConnectorError, PullContext, PulledDocument, ServerKind};
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_store::{
     FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome,
@@ -66,18 +64,10 @@ pub(crate) async fn sync_server(
     emit(SyncPhase::Scanning, 0, 0);
 
     let pulled = {
-        let lookup_name = name.clone();
-        let token = tokio::task::spawn_blocking(move || auth::lookup_token(&lookup_name))
-            .await
-            .map_err(|err| SyncError::Worker {
-                source_name: name.clone(),
-                reason: err.to_string(),
-            })?;
         let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
         let cancelled = || ctx.cancel.is_cancelled();
         let pull = async {
-            let http =
-                meshlens_connectors::connect(kind, &name, &url, token, HttpPolicy::default())?;
+            let http = meshlens_connectors::connect_source(kind, &name, &url).await?;
             let pull_ctx = PullContext {
                 http,
                 concurrency: CONCURRENCY,
