@@ -298,14 +298,14 @@ fn check_root(root: &Path) -> Result<(), String> {
     }
 }
 
-fn check_cancel(ctx: &SyncContext, name: &str) -> Result<(), SyncError> {
+pub(crate) fn check_cancel(ctx: &SyncContext, name: &str) -> Result<(), SyncError> {
     if ctx.cancel.is_cancelled() {
         return Err(SyncError::Cancelled(name.to_string()));
     }
     Ok(())
 }
 
-fn worker_failed(name: &str, e: tokio::task::JoinError) -> SyncError {
+pub(crate) fn worker_failed(name: &str, e: tokio::task::JoinError) -> SyncError {
     SyncError::Worker {
         source_name: name.to_string(),
         reason: e.to_string(),

@@ -141,7 +141,7 @@ async fn quality_import(
     })
 }
 
-fn line_error(file: String, line: u64, message: String) -> FileError {
+pub(crate) fn line_error(file: String, line: u64, message: String) -> FileError {
     FileError {
         file,
         line: u32::try_from(line).unwrap_or(u32::MAX),

@@ -17,7 +17,8 @@ use meshlens_store::{
 };
 use rayon::prelude::*;
 
-use crate::engine::{conflict_message, issue_error, summary};
+use crate::engine::{check_cancel, conflict_message, issue_error, summary, worker_failed};
+use crate::results::line_error;
 use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress};
 
 /// Requests in flight per source: enough to hide latency, few enough not to hammer a server.
@@ -129,10 +130,7 @@ pub(crate) async fn sync_server(
             (documents, unchanged)
         })
         .await
-        .map_err(|err| SyncError::Worker {
-            source_name: name.clone(),
-            reason: err.to_string(),
-        })?
+        .map_err(|e| worker_failed(&name, e))?
     };
 
     let mut tx = store.begin_sync(&name).await?;
@@ -165,10 +163,7 @@ pub(crate) async fn sync_server(
                 (chunk, outcomes)
             })
             .await
-            .map_err(|err| SyncError::Worker {
-                source_name: name.clone(),
-                reason: err.to_string(),
-            })?
+            .map_err(|e| worker_failed(&name, e))?
         };
         let mut provenance = Vec::with_capacity(chunk.len());
         for (doc, outcome) in chunk.into_iter().zip(outcomes) {
@@ -247,15 +242,12 @@ pub(crate) async fn sync_server(
                 report.lineage.imported = imported.imported;
                 report.lineage.skipped = imported.skipped;
                 report.lineage.rejected = imported.rejected.len() as u64;
-                report
-                    .errors
-                    .extend(imported.rejected.into_iter().map(|issue| FileError {
-                        file: label.clone(),
-                        line: u32::try_from(issue.line).unwrap_or(u32::MAX),
-                        column: 0,
-                        message: issue.message,
-                        pointer: String::new(),
-                    }));
+                report.errors.extend(
+                    imported
+                        .rejected
+                        .into_iter()
+                        .map(|issue| line_error(label.clone(), issue.line, issue.message)),
+                );
             }
             Err(err) => report.warnings.push(FileError::whole_file(
                 &label,
@@ -282,11 +274,4 @@ fn read(doc: &PulledDocument, unchanged: bool, options: &ParseOptions) -> Outcom
                 .collect(),
         ),
     }
-}
-
-fn check_cancel(ctx: &SyncContext, name: &str) -> Result<(), SyncError> {
-    if ctx.cancel.is_cancelled() {
-        return Err(SyncError::Cancelled(name.to_string()));
-    }
-    Ok(())
 }
