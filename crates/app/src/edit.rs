@@ -9,7 +9,9 @@ use meshlens_edit::{
     Delivery, Draft, DraftKind, FieldChange, NewDraft, OutboxDocument, OutboxItem, OutboxStatus,
     Target, TargetError,
 };
-use meshlens_model::{Entity, ParsedDocument, Severity, content_hash, parse_document};
+use meshlens_model::{
+    DocKind, Entity, FileClass, ParsedDocument, Severity, content_hash, parse_document,
+};
 use meshlens_store::{FileStat, Store, SyncStatus};
 use serde_json::Value;
 
@@ -40,7 +42,7 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
         let yaml = |text: &str| serde_yaml_ng::from_str::<Value>(text);
         let document =
             yaml(&doc.text).map_err(|e| TargetError::Rejected(format!("{}: {e}", doc.path)))?;
-        let collection = entropy_collection(&document).ok_or_else(|| {
+        let collection = entropy_collection(doc).ok_or_else(|| {
             TargetError::Rejected(format!(
                 "{} is neither a data product nor a data contract",
                 doc.path
@@ -80,14 +82,11 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
 }
 
 /// Entropy Data keeps products (ODPS, DPS) and contracts (ODCS, DCS) in two collections.
-fn entropy_collection(document: &Value) -> Option<&'static str> {
-    let kind = document.get("kind").and_then(Value::as_str);
-    if kind == Some("DataProduct") || document.get("dataProductSpecification").is_some() {
-        Some("dataproducts")
-    } else if kind == Some("DataContract") || document.get("dataContractSpecification").is_some() {
-        Some("datacontracts")
-    } else {
-        None
+fn entropy_collection(doc: &OutboxDocument) -> Option<&'static str> {
+    match meshlens_model::classify(&doc.path, doc.text.as_bytes()) {
+        FileClass::Descriptor(DocKind::Odps | DocKind::Dps) => Some("dataproducts"),
+        FileClass::Descriptor(DocKind::Odcs | DocKind::Dcs) => Some("datacontracts"),
+        _ => None,
     }
 }
 

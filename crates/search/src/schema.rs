@@ -106,6 +106,13 @@ impl Fields {
         d.add_text(self.name, &doc.name);
         let name = normalized(ident, &doc.name);
         let name_words = name.split(' ').filter(|w| !w.is_empty()).count();
+        // A title that only repeats the name (a dataset's physical name, usually) would count every name
+        // word twice and lift datasets above the product of the same name.
+        let title = doc
+            .title
+            .as_ref()
+            .filter(|t| normalized(ident, t) != name)
+            .cloned();
         for (value, norm) in [(&doc.name, name), (&doc.id, normalized(ident, &doc.id))] {
             d.add_text(self.exact, value.trim());
             d.add_text(self.exact, norm);
@@ -115,13 +122,6 @@ impl Fields {
                 d.add_text(field, v);
             }
         };
-        // A title that only repeats the name (a dataset's physical name, usually) would count every name
-        // word twice and lift datasets above the product of the same name.
-        let title = doc
-            .title
-            .as_ref()
-            .filter(|t| normalized(ident, t) != normalized(ident, &doc.name))
-            .cloned();
         opt(&mut d, self.title, &title);
         opt(&mut d, self.description, &doc.description);
         // A column is found by its own words and its dataset's name. The domain, owner, status,
