@@ -309,18 +309,9 @@ fn edge_run_id(from: &str, to: &str) -> String {
     )
 }
 
-/// Epoch milliseconds as RFC 3339 UTC (civil-from-days, no date crate needed).
+/// Epoch milliseconds as RFC 3339 UTC with milliseconds, as OpenLineage `eventTime` is written.
 fn epoch_millis_to_rfc3339(millis: i64) -> String {
-    let secs = millis.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = meshlens_model::civil::civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        millis.rem_euclid(1000)
-    )
+    meshlens_model::civil::format_epoch_millis(millis, true)
 }
 
 /// An edit to push to OpenMetadata: which entity, the version the edit was made against, and

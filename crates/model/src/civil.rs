@@ -25,6 +25,24 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Epoch milliseconds as RFC 3339 UTC: `YYYY-MM-DDTHH:MM:SSZ`, or with `.mmm` before the `Z`.
+pub fn format_epoch_millis(millis: i64, with_millis: bool) -> String {
+    let secs = millis.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let fraction = if with_millis {
+        format!(".{:03}", millis.rem_euclid(1000))
+    } else {
+        String::new()
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{fraction}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! and the compact `20200322T170247.671855Z` form of older Great Expectations run ids.
 
 use meshlens_lineage::parse_event_time;
-use meshlens_model::civil::civil_from_days;
+use meshlens_model::civil::format_epoch_millis;
 
 /// `(normalised text, epoch milliseconds)`, or `None` when `text` is no date-time.
 pub(crate) fn parse_time(text: &str) -> Option<(String, i64)> {
@@ -38,16 +38,7 @@ pub(crate) fn parse_since(text: &str) -> Option<i64> {
 
 /// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (report labels).
 pub(crate) fn format_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format_epoch_millis(ms, false)
 }
 
 #[cfg(test)]
