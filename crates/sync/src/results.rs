@@ -263,11 +263,13 @@ impl ResultWork {
         mut on_file: impl FnMut(),
     ) -> Result<usize, StoreError> {
         forget_files(store, source, &self.forget, report).await;
+        // The bookkeeping of every file in one commit: after a fresh checkout every mtime moved.
+        let mut tx = store.pool().begin().await.ctx("begin result file state")?;
         for path in &self.forget {
             sqlx::query("DELETE FROM result_files WHERE source = ? AND path = ?")
                 .bind(source)
                 .bind(path)
-                .execute(store.pool())
+                .execute(&mut *tx)
                 .await
                 .ctx("forget result file")?;
         }
@@ -279,10 +281,11 @@ impl ResultWork {
             .bind(stat.mtime)
             .bind(source)
             .bind(path)
-            .execute(store.pool())
+            .execute(&mut *tx)
             .await
             .ctx("update result file state")?;
         }
+        tx.commit().await.ctx("commit result file state")?;
         let mut ingest = self.ingest;
         // dbt run results are mapped through the manifest of their folder: manifests go first.
         ingest.sort_by_key(|f| !f.rel.ends_with("manifest.json"));
