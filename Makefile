@@ -10,9 +10,10 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 BIN := $(CARGO_TARGET_DIR)/debug
 
-# Debian packages: Tauri's WebKitGTK stack, the WebDriver for end-to-end tests, Xvfb, git for git sources.
+# Debian packages: Tauri's WebKitGTK stack, the WebDriver for end-to-end tests, Xvfb, git for git sources,
+# libdbus for the OS keyring (Secret Service) that holds catalog tokens.
 APT_PACKAGES := build-essential pkg-config git libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libxdo-dev \
-	libssl-dev webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
+	libssl-dev libdbus-1-dev webkit2gtk-driver xvfb xauth dbus-x11 imagemagick
 
 .PHONY: help run test deps system-deps ui-deps tauri-driver build build-core build-ui build-desktop \
 	lint test-core test-ui test-e2e bench bindings fmt
