@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
@@ -25,7 +25,10 @@ describe("product page", () => {
     render(<ProductScreen backend={backend()} id="sales-orders" generation={0} prefs={p} navigate={vi.fn()} />);
     const page = await screen.findByRole("article", { name: "product detail" });
     expect(within(page).getByRole("heading", { name: "Sales Orders" })).toBeInTheDocument();
-    expect(p.visited).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
+    // Recorded by an effect after the page renders: on a loaded machine it may land a tick later.
+    await waitFor(() => {
+      expect(p.visited).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
+    });
 
     const team = within(screen.getByRole("region", { name: "team and support" }));
     expect(team.getByText("Checkout & Orders")).toBeInTheDocument();
