@@ -103,3 +103,70 @@ pub fn peak_rss_mib() -> f64 {
         .map(|kib| kib / 1024.0)
         .unwrap_or(0.0)
 }
+
+/// What the search box asks per keystroke: as many hits as the home screen shows.
+const TYPING_PAGE: u32 = 50;
+/// Words typed when none are given: the mix `tests/e2e/bench.mjs` types in the app.
+pub const DEFAULT_TYPED: [&str; 5] = ["customer", "revenue", "ordrs", "shipmnt", "consent mart"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypingBenchReport {
+    pub documents: u64,
+    pub keystrokes: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Every keystroke: the text in the box then, its time and its total.
+    pub samples: Vec<TypingSample>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypingSample {
+    pub query: String,
+    pub ms: f64,
+    pub total: u64,
+}
+
+/// Types each of `words` one character at a time into the search of an already synced cache,
+/// as the home screen's search box does (one search per keystroke, a page of hits, all facets),
+/// `rounds` times, and reports the latency of the backend's answer per keystroke.
+pub async fn bench_typing(
+    app: &App,
+    words: &[String],
+    rounds: usize,
+) -> Result<TypingBenchReport, AppError> {
+    let mut samples = Vec::new();
+    for _ in 0..rounds.max(1) {
+        for word in words {
+            let chars: Vec<(usize, char)> = word.char_indices().collect();
+            for (at, c) in chars {
+                let query = word[..at + c.len_utf8()].to_string();
+                let args = crate::SearchArgs {
+                    query: query.clone(),
+                    limit: Some(TYPING_PAGE),
+                    ..crate::SearchArgs::default()
+                };
+                let started = Instant::now();
+                let results = app.search(args, &NoEvents).await?;
+                samples.push(TypingSample {
+                    query,
+                    ms: started.elapsed().as_secs_f64() * 1000.0,
+                    total: results.total,
+                });
+            }
+        }
+    }
+    let mut sorted: Vec<f64> = samples.iter().map(|s| s.ms).collect();
+    sorted.sort_by(f64::total_cmp);
+    let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    Ok(TypingBenchReport {
+        documents: app.search_documents().await,
+        keystrokes: samples.len(),
+        p50_ms: pct(0.5),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: pct(1.0),
+        samples,
+    })
+}

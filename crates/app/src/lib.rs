@@ -113,6 +113,11 @@ impl App {
         &self.inner.store
     }
 
+    /// Documents in the search index (benchmarks report it beside their figures).
+    pub async fn search_documents(&self) -> u64 {
+        self.inner.search.read().await.num_docs()
+    }
+
     pub async fn app_info(&self, _: NoArgs, _: &dyn EventSink) -> Result<AppInfo, AppError> {
         let stats = self.store().stats().await?;
         Ok(AppInfo {

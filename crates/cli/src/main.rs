@@ -266,6 +266,16 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
+    Typing {
+        /// Words to type (default: the mix the desktop benchmark types).
+        words: Vec<String>,
+        /// Times the whole mix is typed.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -537,6 +547,26 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 output::print_json(&report);
             } else {
                 println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::Typing {
+            words,
+            rounds,
+            json,
+        }) => {
+            let app = open_app(cli.data_dir).await?;
+            let words = if words.is_empty() {
+                meshlens_app::bench::DEFAULT_TYPED
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                words
+            };
+            let report = meshlens_app::bench::bench_typing(&app, &words, rounds).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                output::print_typing_bench(&report);
             }
         }
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,

@@ -550,3 +550,21 @@ pub fn print_search(results: &SearchResults) {
         .collect();
     println!("\n{} matches ({})", results.total, kinds.join(", "));
 }
+
+pub fn print_typing_bench(report: &meshlens_app::bench::TypingBenchReport) {
+    for sample in &report.samples {
+        println!(
+            "{:>9.2} ms  {:>8} matches  {}",
+            sample.ms, sample.total, sample.query
+        );
+    }
+    println!(
+        "{} keystrokes on {} documents: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        report.keystrokes,
+        report.documents,
+        report.p50_ms,
+        report.p95_ms,
+        report.p99_ms,
+        report.max_ms
+    );
+}

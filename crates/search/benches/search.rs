@@ -17,30 +17,51 @@ const QUERIES: usize = 2_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
-    let mut index = SearchIndex::open(&tmp.path().join("index"))?;
+    // Profiling the queries alone: MESHLENS_BENCH_INDEX=DIR keeps the built index there and reuses it.
+    let dir = std::env::var_os("MESHLENS_BENCH_INDEX")
+        .map_or_else(|| tmp.path().join("index"), std::path::PathBuf::from);
+    let mut index = SearchIndex::open(&dir)?;
+    if index.needs_rebuild() || index.num_docs() == 0 {
+        let started = Instant::now();
+        let stats = index.rebuild(common::mesh(PRODUCTS, DATASETS, COLUMNS))?;
+        println!(
+            "build: {} docs in {:.2} s",
+            stats.total,
+            started.elapsed().as_secs_f64()
+        );
+    }
 
-    let started = Instant::now();
-    let stats = index.rebuild(common::mesh(PRODUCTS, DATASETS, COLUMNS))?;
-    println!(
-        "build: {} docs in {:.2} s",
-        stats.total,
-        started.elapsed().as_secs_f64()
-    );
-
-    let requests: Vec<SearchRequest> = (0..QUERIES).map(request).collect();
-    for r in requests.iter().take(200) {
+    // MESHLENS_BENCH_SHAPE=N runs only the queries of one shape (see SHAPES).
+    let shape: Option<usize> = std::env::var("MESHLENS_BENCH_SHAPE")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let requests: Vec<(usize, SearchRequest)> = (0..QUERIES)
+        .filter(|i| shape.is_none_or(|s| i % SHAPES.len() == s))
+        .map(|i| (i % SHAPES.len(), request(i)))
+        .collect();
+    for (_, r) in requests.iter().take(200) {
         index.search(r)?;
     }
     let mut times = Vec::with_capacity(requests.len());
     let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); SHAPES.len()];
     let mut empty = 0;
-    for (i, r) in requests.iter().enumerate() {
+    for (shape, r) in &requests {
         let t = Instant::now();
         let results = index.search(r)?;
         let took = t.elapsed();
         times.push(took);
-        by_shape[i % SHAPES.len()].push(took);
+        by_shape[*shape].push(took);
         empty += usize::from(results.hits.is_empty());
+        if std::env::var_os("SHOWQ").is_some() && times.len() < 12 {
+            println!(
+                "{:?} {:?}/{:?} -> {} in {:?}",
+                r.query,
+                r.kind,
+                r.domain.as_ref().or(r.tag.as_ref()).or(r.status.as_ref()),
+                results.total,
+                took
+            );
+        }
     }
     times.sort();
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
@@ -55,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(*times.last().unwrap_or(&Duration::ZERO))
     );
 
-    for (shape, mut t) in SHAPES.iter().zip(by_shape) {
+    for (shape, mut t) in SHAPES.iter().zip(by_shape).filter(|(_, t)| !t.is_empty()) {
         t.sort();
         println!(
             "  {shape:<22} p50 {:.2} ms, p99 {:.2} ms",

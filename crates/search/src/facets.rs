@@ -110,17 +110,25 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(self) -> Counts {
         let mut out = Vec::with_capacity(self.columns.len());
-        let mut value = String::new();
         for (column, counts) in self.columns.iter().zip(self.counts) {
             let mut map = BTreeMap::new();
             if let Some(column) = column {
-                for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                    // A read error here means the segment is damaged; the count is dropped
-                    // rather than failing the whole search.
-                    if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                        map.insert(value.clone(), n);
+                // One pass over the dictionary in ord order: looking each ord up on its own
+                // decodes a dictionary block per value (a third of a broad query's time).
+                let mut counted = counts.iter().enumerate().filter(|(_, n)| **n > 0);
+                let ords = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(ord, _)| ord as u64);
+                // A read error means the segment is damaged; the counts read so far are kept
+                // rather than failing the whole search.
+                let _ = column.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
+                    if let Some((_, n)) = counted.next() {
+                        map.insert(String::from_utf8_lossy(bytes).into_owned(), *n);
                     }
-                }
+                    Ok(())
+                });
             }
             out.push(map);
         }

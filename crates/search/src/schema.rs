@@ -11,7 +11,7 @@ use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
 /// another version is rebuilt from the store.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// Fast-field names used by collectors.
 pub(crate) const PRIOR: &str = "prior";
