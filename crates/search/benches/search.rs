@@ -52,16 +52,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push(took);
         by_shape[*shape].push(took);
         empty += usize::from(results.hits.is_empty());
-        if std::env::var_os("SHOWQ").is_some() && times.len() < 12 {
-            println!(
-                "{:?} {:?}/{:?} -> {} in {:?}",
-                r.query,
-                r.kind,
-                r.domain.as_ref().or(r.tag.as_ref()).or(r.status.as_ref()),
-                results.total,
-                took
-            );
-        }
     }
     times.sort();
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
