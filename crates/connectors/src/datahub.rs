@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::paging::{cursor_pages, not_json};
-use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{
+    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
+    PulledDocument,
+};
 
 const GRAPHQL: &str = "api/graphql";
 
@@ -34,6 +37,20 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           glossaryTerms { terms { term { name } } }
           domain { domain { properties { name } } }
           lastIngested
+          assertions(start: 0, count: 100) {
+            assertions {
+              urn
+              info {
+                type
+                description
+                datasetAssertion { fields { path } }
+                customAssertion { fieldPath }
+              }
+              runEvents(status: COMPLETE, limit: 10) {
+                runEvents { timestampMillis status result { type actualAggValue } }
+              }
+            }
+          }
         }
         ... on DataProduct {
           properties { name description }
@@ -85,6 +102,11 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             Ok((entities, next))
         };
         let entities = cursor_pages(ctx, GRAPHQL, &fetched, &requests, fetch, split).await?;
+        if entity_type == "DATASET" {
+            pulled
+                .check_outcomes
+                .extend(entities.iter().flat_map(assertion_outcomes));
+        }
         pulled
             .documents
             .extend(entities.iter().filter_map(|entity| match entity_type {
@@ -155,11 +177,83 @@ fn name_from_urn(urn: &str) -> Option<&str> {
     parts.next()
 }
 
-fn dataset_document(entity: &Value) -> Option<PulledDocument> {
+/// `urn:li:dataset:(urn:li:dataPlatform:snowflake,db.schema.table,PROD)` -> `snowflake`.
+fn platform_from_urn(urn: &str) -> Option<&str> {
+    let inner = urn.strip_prefix("urn:li:dataset:(")?;
+    let platform = inner.split(',').next()?;
+    platform.strip_prefix("urn:li:dataPlatform:")
+}
+
+/// The dataset's (server, physical name): its platform and qualified name. Contracts and
+/// assertion outcomes both name the dataset this way, so outcomes find their contract.
+fn dataset_identity(entity: &Value) -> Option<(String, String, String)> {
     let urn = text(entity, "/urn")?;
     let qualified = text(entity, "/properties/qualifiedName")
         .or_else(|| name_from_urn(&urn).map(str::to_owned))
         .or_else(|| text(entity, "/name"))?;
+    let platform = platform_from_urn(&urn).unwrap_or("datahub").to_string();
+    Some((urn, platform, qualified))
+}
+
+/// The run events of a dataset's assertions as check outcomes (DataHub keeps `INIT` for a run
+/// that has no result yet).
+fn assertion_outcomes(entity: &Value) -> Vec<CheckOutcome> {
+    let Some((_, platform, qualified)) = dataset_identity(entity) else {
+        return Vec::new();
+    };
+    let assertions = entity
+        .pointer("/assertions/assertions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let mut out = Vec::new();
+    for assertion in assertions {
+        let Some(urn) = text(assertion, "/urn") else {
+            continue;
+        };
+        let check = text(assertion, "/info/description").unwrap_or_else(|| urn.clone());
+        let column = text(assertion, "/info/customAssertion/fieldPath").or_else(|| {
+            let fields = names(assertion, "/info/datasetAssertion/fields", "/path");
+            (fields.len() == 1).then(|| fields[0].clone())
+        });
+        let events = assertion
+            .pointer("/runEvents/runEvents")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for event in events {
+            let status = match text(event, "/result/type").as_deref() {
+                Some("SUCCESS") => CheckStatus::Pass,
+                Some("FAILURE") => CheckStatus::Fail,
+                Some("ERROR") => CheckStatus::Error,
+                Some("INIT") => CheckStatus::Skipped,
+                _ => continue,
+            };
+            let Some(at_ms) = event.get("timestampMillis").and_then(Value::as_i64) else {
+                continue;
+            };
+            out.push(CheckOutcome {
+                upstream_id: urn.clone(),
+                check: check.clone(),
+                check_type: text(assertion, "/info/type"),
+                data_source: platform.clone(),
+                dataset: qualified.clone(),
+                column: column.clone(),
+                status,
+                observed: event
+                    .pointer("/result/actualAggValue")
+                    .filter(|v| !v.is_null())
+                    .map(|v| v.to_string()),
+                expected: None,
+                at_ms,
+            });
+        }
+    }
+    out
+}
+
+fn dataset_document(entity: &Value) -> Option<PulledDocument> {
+    let (urn, platform, qualified) = dataset_identity(entity)?;
     let mut tags = names(entity, "/tags/tags", "/tag/name");
     tags.extend(names(entity, "/glossaryTerms/terms", "/term/name"));
     let columns = entity
@@ -188,6 +282,8 @@ fn dataset_document(entity: &Value) -> Option<PulledDocument> {
         tags,
         owners: owners(entity),
         columns,
+        // The platform is the server assertion outcomes name.
+        servers: vec![json!({"server": platform, "type": "custom"})],
     };
     Some(PulledDocument {
         path: document_path("datasets", &urn, "odcs"),

@@ -15,6 +15,9 @@ pub(crate) struct TableDoc {
     pub tags: Vec<String>,
     pub owners: Vec<String>,
     pub columns: Vec<ColumnDoc>,
+    /// ODCS `servers[]` entries: where the table lives, as far as the catalog knows. Quality
+    /// results and lineage find the contract's dataset through them.
+    pub servers: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -87,6 +90,9 @@ impl TableDoc {
             &self.tags,
             &self.owners,
         );
+        if !self.servers.is_empty() {
+            doc.insert("servers".into(), Value::Array(self.servers.clone()));
+        }
         doc.insert("schema".into(), json!([Value::Object(schema)]));
         Value::Object(doc)
     }
@@ -207,6 +213,8 @@ mod tests {
                 primary_key: true,
                 tags: vec![],
             }],
+            servers: vec![json!({"server": "sample_data", "type": "custom",
+                "database": "ecommerce_db", "schema": "shopify"})],
         };
         let text = serde_json::to_string_pretty(&table.to_json()).unwrap();
         let parsed = meshlens_model::parse_document("t.odcs.json", text.as_bytes()).unwrap();

@@ -88,12 +88,49 @@ pub struct PulledDocument {
     pub provenance: Provenance,
 }
 
+/// Status of a data-quality check run upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// The check could not run (OpenMetadata `Aborted`, DataHub `ERROR`).
+    Error,
+    /// Not run yet (OpenMetadata `Queued`, DataHub `INIT`).
+    Skipped,
+}
+
+/// One run of a data-quality check the server holds (OpenMetadata test case result, DataHub
+/// assertion run event), on a dataset named the way the pulled contract names it: the contract's
+/// `servers[].server` is `data_source` and its physical name is `dataset`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// The check's upstream identity (test case FQN, assertion URN).
+    pub upstream_id: String,
+    /// The check's name as the server shows it.
+    pub check: String,
+    /// Kind of check (OpenMetadata test definition, DataHub assertion type).
+    pub check_type: Option<String>,
+    pub data_source: String,
+    pub dataset: String,
+    pub column: Option<String>,
+    pub status: CheckStatus,
+    /// What the run observed (its result message or values).
+    pub observed: Option<String>,
+    /// What the check expects (its parameters).
+    pub expected: Option<String>,
+    /// When it ran, epoch milliseconds.
+    pub at_ms: i64,
+}
+
 /// Everything one pull read.
 #[derive(Debug, Default)]
 pub struct Pulled {
     pub documents: Vec<PulledDocument>,
     /// OpenLineage run events (one JSON object each) for the lineage the server knows.
     pub lineage_events: Vec<Value>,
+    /// Data-quality check runs (OpenMetadata test case results, DataHub assertion run events).
+    pub check_outcomes: Vec<CheckOutcome>,
     /// HTTP requests made (for progress and benchmarks).
     pub requests: u64,
 }

@@ -107,6 +107,7 @@ fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> 
         tags: tag_names(dataset),
         owners: Vec::new(),
         columns,
+        servers: namespace_server(namespace, &name).into_iter().collect(),
     };
     let document = serde_json::to_string(&table.to_json()).ok()?;
     Some(PulledDocument {
@@ -118,6 +119,26 @@ fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> 
             upstream_updated_at: text(dataset, "updatedAt"),
         },
     })
+}
+
+/// The ODCS server of a dataset whose namespace is an OpenLineage data source
+/// (`postgres://host:port`, name `database.schema.table`), so its contract resolves to the same
+/// dataset identity as the OpenLineage events naming it, and as the same table pulled from
+/// another catalog. Namespaces that name no data source (`food_delivery`) give none.
+fn namespace_server(namespace: &str, name: &str) -> Option<Value> {
+    let (scheme, authority) = namespace.split_once("://")?;
+    if !matches!(scheme, "postgres" | "postgresql") {
+        return None;
+    }
+    let (host, port) = authority.trim_end_matches('/').rsplit_once(':')?;
+    let port: u16 = port.parse().ok()?;
+    let [database, schema, _] = name.split('.').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some(
+        json!({"server": namespace, "type": "postgres", "host": host, "port": port,
+        "database": database, "schema": schema}),
+    )
 }
 
 /// The job's latest run as an OpenLineage event (inputs -> job -> outputs). A job that never ran
@@ -184,6 +205,22 @@ mod tests {
             "postgres%3A%2F%2Fdb%3A5432"
         );
         assert_eq!(encode_segment("food_delivery"), "food_delivery");
+    }
+
+    #[test]
+    fn openlineage_namespaces_name_the_server() {
+        assert_eq!(
+            namespace_server("postgres://orders-db:5432", "shop.public.orders"),
+            Some(
+                json!({"server": "postgres://orders-db:5432", "type": "postgres",
+                "host": "orders-db", "port": 5432, "database": "shop", "schema": "public"})
+            )
+        );
+        assert_eq!(namespace_server("food_delivery", "public.categories"), None);
+        assert_eq!(
+            namespace_server("postgres://db:5432", "public.categories"),
+            None
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! unchanged versions produce identical documents, which the sync engine skips.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
@@ -15,7 +16,10 @@ use serde_json::{Value, json};
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
 use crate::paging::{cursor_pages, fetch_each, page_items};
-use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{
+    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
+    PulledDocument,
+};
 
 pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     let fetched = AtomicU64::new(0);
@@ -38,12 +42,48 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     };
     let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
     let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+    let test_cases = list(
+        "api/v1/dataQuality/testCases",
+        "testCaseResult,testDefinition",
+    )
+    .await?;
+    // Where each database service runs (`connection.config.hostPort`), so tables get the
+    // identity OpenLineage producers give them. Listing services may need more rights than
+    // reading tables: without them, tables keep a server named after their service only.
+    let services = match list("api/v1/services/databaseServices", "owners").await {
+        Ok(services) => services,
+        Err(err @ ConnectorError::Cancelled(_)) => return Err(err),
+        Err(err) => {
+            tracing::debug!(%err, "database services not readable");
+            Vec::new()
+        }
+    };
+    let hosts: HashMap<String, (String, String)> = services
+        .iter()
+        .filter_map(|service| {
+            Some((
+                text(service, "name")?,
+                (
+                    text(service, "serviceType")?,
+                    service
+                        .pointer("/connection/config/hostPort")?
+                        .as_str()?
+                        .to_string(),
+                ),
+            ))
+        })
+        .collect();
 
     let mut pulled = Pulled::default();
     // Table versions by FQN, for the products' output ports.
-    let mut table_versions = std::collections::HashMap::new();
+    let mut table_versions = HashMap::new();
+    // Table FQN -> its OpenLineage (namespace, name), when its service's address is known.
+    let mut physical = HashMap::new();
     for table in &tables {
-        if let Some((fqn, version, doc)) = table_document(table) {
+        if let Some((fqn, version, doc)) = table_document(table, &hosts) {
+            if let Some(identity) = openlineage_identity(&fqn, &hosts) {
+                physical.insert(fqn.clone(), identity);
+            }
             table_versions.insert(fqn, version);
             pulled.documents.push(doc);
         }
@@ -65,9 +105,14 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         &[("upstreamDepth", "1"), ("downstreamDepth", "0")],
     )
     .await?;
+    pulled.lineage_events.extend(
+        lineage
+            .iter()
+            .flat_map(|answer| lineage_events(answer, &physical)),
+    );
     pulled
-        .lineage_events
-        .extend(lineage.iter().flat_map(lineage_events));
+        .check_outcomes
+        .extend(test_cases.iter().filter_map(test_case_outcome));
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
@@ -123,7 +168,35 @@ fn provenance(entity: &Value, fqn: &str) -> Provenance {
     }
 }
 
-fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
+/// A Postgres service's `host:port`, as (host, port).
+fn postgres_address<'a>(
+    service: &str,
+    hosts: &'a HashMap<String, (String, String)>,
+) -> Option<(&'a str, u16)> {
+    let (kind, host_port) = hosts.get(service)?;
+    if !kind.eq_ignore_ascii_case("postgres") {
+        return None;
+    }
+    let (host, port) = host_port.rsplit_once(':')?;
+    Some((host, port.parse().ok()?))
+}
+
+/// The OpenLineage identity of table `fqn` (`postgres://host:port`, `db.schema.table`), as the
+/// OpenLineage naming conventions and Marquez spell it.
+fn openlineage_identity(
+    fqn: &str,
+    hosts: &HashMap<String, (String, String)>,
+) -> Option<(String, String)> {
+    let (service, physical) = split_service(fqn);
+    let (host, port) = postgres_address(service, hosts)?;
+    (physical.split('.').count() == 3)
+        .then(|| (format!("postgres://{host}:{port}"), physical.to_string()))
+}
+
+fn table_document(
+    table: &Value,
+    hosts: &HashMap<String, (String, String)>,
+) -> Option<(String, String, PulledDocument)> {
     if table.get("deleted").and_then(Value::as_bool) == Some(true) {
         return None;
     }
@@ -177,20 +250,32 @@ fn table_document(table: &Value) -> Option<(String, String, PulledDocument)> {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
+    let (service, physical_name) = split_service(&fqn);
+    let mut server = serde_json::Map::new();
+    server.insert("server".into(), json!(service));
+    server.insert("type".into(), json!("custom"));
+    let parts: Vec<&str> = physical_name.split('.').collect();
+    if let [database, schema, _] = parts.as_slice() {
+        server.insert("database".into(), json!(database));
+        server.insert("schema".into(), json!(schema));
+        if let Some((host, port)) = postgres_address(service, hosts) {
+            server.insert("type".into(), json!("postgres"));
+            server.insert("host".into(), json!(host));
+            server.insert("port".into(), json!(port));
+        }
+    }
     let doc = TableDoc {
         id: fqn.clone(),
         name: name.clone(),
         version: version.clone(),
         domain,
         description: text(table, "description"),
-        // Without the service prefix: database.schema.table.
-        physical_name: fqn
-            .split_once('.')
-            .map_or(fqn.as_str(), |(_, rest)| rest)
-            .to_string(),
+        physical_name: physical_name.to_string(),
         tags: tag_fqns(table),
         owners: owner_names(table),
         columns,
+        // The service is the server test case results name (`<#E::table::service.db.schema.table>`).
+        servers: vec![Value::Object(server)],
     };
     let document = PulledDocument {
         path: document_path("tables", &fqn, "odcs"),
@@ -241,12 +326,84 @@ fn product_document(
     })
 }
 
+/// `service.database.schema.table` -> (`service`, `database.schema.table`).
+fn split_service(fqn: &str) -> (&str, &str) {
+    fqn.split_once('.').unwrap_or(("", fqn))
+}
+
+/// `<#E::table::svc.db.schema.table::columns::col>` -> (table FQN, column).
+fn parse_entity_link(link: &str) -> Option<(String, Option<String>)> {
+    let inner = link.strip_prefix("<#E::")?.strip_suffix('>')?;
+    let mut parts = inner.split("::");
+    if parts.next()? != "table" {
+        return None;
+    }
+    let table = parts.next()?.to_string();
+    let column = match (parts.next(), parts.next()) {
+        (Some("columns"), Some(column)) => Some(column.trim_matches('"').to_string()),
+        _ => None,
+    };
+    Some((table, column))
+}
+
+/// A test case's latest result (`fields=testCaseResult`) as a check outcome on its table.
+fn test_case_outcome(test_case: &Value) -> Option<CheckOutcome> {
+    let result = test_case.get("testCaseResult").filter(|r| r.is_object())?;
+    let (table, column) = parse_entity_link(test_case.get("entityLink")?.as_str()?)?;
+    let (service, dataset) = split_service(&table);
+    let status = match result.get("testCaseStatus").and_then(Value::as_str)? {
+        "Success" => CheckStatus::Pass,
+        "Failed" => CheckStatus::Fail,
+        "Aborted" => CheckStatus::Error,
+        "Queued" => CheckStatus::Skipped,
+        _ => return None,
+    };
+    let name = text(test_case, "name")?;
+    let parameters: Vec<String> = test_case
+        .get("parameterValues")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some(format!("{}={}", text(p, "name")?, text(p, "value")?)))
+        .collect();
+    Some(CheckOutcome {
+        upstream_id: text(test_case, "fullyQualifiedName").unwrap_or_else(|| name.clone()),
+        check: name,
+        check_type: test_case
+            .pointer("/testDefinition/name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        data_source: service.to_string(),
+        dataset: dataset.to_string(),
+        column,
+        status,
+        observed: text(result, "result"),
+        expected: (!parameters.is_empty()).then(|| parameters.join(", ")),
+        at_ms: result.get("timestamp").and_then(Value::as_i64)?,
+    })
+}
+
+const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/openmetadata";
+
 /// Namespace of the OpenLineage datasets built from OpenMetadata lineage (tables by FQN).
 const LINEAGE_NAMESPACE: &str = "openmetadata";
 
 /// A table's `EntityLineage` answer as OpenLineage events: one per upstream edge into it, with a
 /// job named after the edge's pipeline when OpenMetadata knows one.
-fn lineage_events(answer: &Value) -> Vec<Value> {
+fn lineage_events(answer: &Value, physical: &HashMap<String, (String, String)>) -> Vec<Value> {
+    // A table whose physical identity is known names it in a `symlinks` facet, so the same
+    // table reported by Marquez or another producer is one lineage node.
+    let dataset = |fqn: &str| {
+        let mut dataset = json!({"namespace": LINEAGE_NAMESPACE, "name": fqn});
+        if let Some((namespace, name)) = physical.get(fqn) {
+            dataset["facets"] = json!({"symlinks": {
+                "_producer": PRODUCER,
+                "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet",
+                "identifiers": [{"namespace": namespace, "name": name, "type": "TABLE"}]
+            }});
+        }
+        dataset
+    };
     let fqn_of = |id: &str| -> Option<String> {
         std::iter::once(answer.get("entity"))
             .flatten()
@@ -282,9 +439,9 @@ fn lineage_events(answer: &Value) -> Vec<Value> {
                 // Deterministic per edge, so a re-sync recognises the events it already stored.
                 "run": {"runId": edge_run_id(&from, &to)},
                 "job": {"namespace": LINEAGE_NAMESPACE, "name": job},
-                "inputs": [{"namespace": LINEAGE_NAMESPACE, "name": from}],
-                "outputs": [{"namespace": LINEAGE_NAMESPACE, "name": to}],
-                "producer": "https://github.com/meshlens/meshlens/connectors/openmetadata",
+                "inputs": [dataset(&from)],
+                "outputs": [dataset(&to)],
+                "producer": PRODUCER,
                 "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
             }))
         })
@@ -406,13 +563,13 @@ mod tests {
             "upstreamEdges": [{"fromEntity": "t1", "toEntity": "t2"}],
             "downstreamEdges": []
         });
-        let events = lineage_events(&answer);
+        let events = lineage_events(&answer, &HashMap::new());
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["inputs"][0]["name"], "svc.db.s.dim_address");
         assert_eq!(events[0]["outputs"][0]["name"], "svc.db.s.fact_sale");
         assert_eq!(
             events[0]["run"]["runId"],
-            lineage_events(&answer)[0]["run"]["runId"]
+            lineage_events(&answer, &HashMap::new())[0]["run"]["runId"]
         );
     }
 

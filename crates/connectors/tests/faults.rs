@@ -123,7 +123,9 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
             }
             match seen.path.as_str() {
                 p if p == first_path(kind) => good_page(kind),
-                "/api/v1/dataProducts" => ok(&json!({"data": [], "paging": {"total": 0}})),
+                "/api/v1/dataProducts" | "/api/v1/dataQuality/testCases" => {
+                    ok(&json!({"data": [], "paging": {"total": 0}}))
+                }
                 "/api/datacontracts" => ok(&json!([])),
                 _ => ok(&json!({"totalCount": 0, "datasets": [], "jobs": []})),
             }

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret, ServerKind, pull,
-    push_datahub, push_entropy, push_openmetadata,
+    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret,
+    ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -136,6 +136,10 @@ fn openmetadata(seen: &Seen) -> axum::response::Response {
     match seen.path.as_str() {
         "/api/v1/tables" => ok(&fixture("openmetadata", "tables.json")),
         "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
+        "/api/v1/dataQuality/testCases" => {
+            assert_eq!(seen.query["fields"], "testCaseResult,testDefinition");
+            ok(&fixture("openmetadata", "testCases.json"))
+        }
         "/api/v1/lineage/table/name/sample_data.ecommerce_db.shopify.dim_address" => {
             assert_eq!(seen.query["upstreamDepth"], "1");
             // EntityLineage (openmetadata-spec type/entityLineage.json): one upstream table.
@@ -206,6 +210,39 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
 }
 
 #[tokio::test]
+async fn openmetadata_test_case_results_become_check_outcomes_on_the_table() {
+    let server = FakeServer::start(openmetadata).await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(
+        pulled.check_outcomes,
+        [CheckOutcome {
+            upstream_id:
+                "sample_data.ecommerce_db.shopify.dim_address.shop_id.column_value_max_to_be_between"
+                    .into(),
+            check: "column_value_max_to_be_between".into(),
+            check_type: Some("columnValueMaxToBeBetween".into()),
+            data_source: "sample_data".into(),
+            dataset: "ecommerce_db.shopify.dim_address".into(),
+            column: Some("shop_id".into()),
+            status: CheckStatus::Fail,
+            observed: Some("Found max=190 vs. the expected min=50, max=100.".into()),
+            expected: Some("minValueForMaxInCol=1, maxValueForMaxInCol=100".into()),
+            at_ms: 1769982759035,
+        }]
+    );
+    // The table's contract names the same server and table, so the outcome finds it.
+    let table: Value = serde_json::from_str(&pulled.documents[0].text).unwrap();
+    assert_eq!(table["servers"][0]["server"], "sample_data");
+    assert_eq!(table["servers"][0]["database"], "ecommerce_db");
+    assert_eq!(table["servers"][0]["schema"], "shopify");
+    assert_eq!(
+        table["schema"][0]["physicalName"],
+        "ecommerce_db.shopify.dim_address"
+    );
+}
+
+#[tokio::test]
 async fn openmetadata_follows_after_cursors() {
     let table = fixture("openmetadata", "tables.json")["data"][0].clone();
     let server = FakeServer::start(move |seen| match (seen.path.as_str(), seen.query.get("after").map(String::as_str)) {
@@ -218,7 +255,9 @@ async fn openmetadata_follows_after_cursors() {
             second["fullyQualifiedName"] = json!("sample_data.ecommerce_db.shopify.dim_customer");
             ok(&json!({"data": [second], "paging": {"before": "x", "total": 2}}))
         }
-        ("/api/v1/dataProducts", _) => ok(&json!({"data": [], "paging": {"total": 0}})),
+        ("/api/v1/dataProducts" | "/api/v1/dataQuality/testCases", _) => {
+            ok(&json!({"data": [], "paging": {"total": 0}}))
+        }
         (p, _) if p.starts_with("/api/v1/lineage/table/name/") => {
             ok(&json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []}))
         }
@@ -499,6 +538,71 @@ async fn datahub_scrolls_datasets_by_urn() {
         requests
             .iter()
             .all(|r| r.method == Method::POST && r.path == "/api/graphql")
+    );
+}
+
+#[tokio::test]
+async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
+    // The documented `pets` dataset with `assertions` in the shape of the Get Assertions for
+    // Dataset query (docs/api/tutorials/custom-assertions.md); see fixtures/README.md.
+    let mut pets =
+        fixture("datahub", "scroll_page2.json")["data"]["scrollAcrossEntities"]["searchResults"][1]
+            ["entity"]
+            .clone();
+    pets["assertions"] = json!({"assertions": [{
+        "urn": "urn:li:assertion:pets-not-null-id",
+        "info": {"type": "CUSTOM", "description": "id is never null",
+            "customAssertion": {"fieldPath": "id"}},
+        "runEvents": {"runEvents": [
+            {"timestampMillis": 1718000000000_i64, "status": "COMPLETE",
+                "result": {"type": "SUCCESS", "actualAggValue": 0.0}},
+            {"timestampMillis": 1718086400000_i64, "status": "COMPLETE",
+                "result": {"type": "FAILURE", "actualAggValue": 3.0}},
+            {"timestampMillis": 1718172800000_i64, "status": "COMPLETE",
+                "result": {"type": "ERROR", "actualAggValue": null}}
+        ]}
+    }]});
+    let server = FakeServer::start(move |seen| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap();
+        let query = body["query"].as_str().unwrap();
+        assert!(query.contains("runEvents(status: COMPLETE"), "{query}");
+        let results = if body["variables"]["input"]["types"][0] == "DATASET" {
+            json!([{"entity": pets}])
+        } else {
+            json!([])
+        };
+        ok(&json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": results}}}))
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    let statuses: Vec<(CheckStatus, i64)> = pulled
+        .check_outcomes
+        .iter()
+        .map(|o| (o.status, o.at_ms))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (CheckStatus::Pass, 1718000000000),
+            (CheckStatus::Fail, 1718086400000),
+            (CheckStatus::Error, 1718172800000)
+        ]
+    );
+    let failed = &pulled.check_outcomes[1];
+    assert_eq!(failed.upstream_id, "urn:li:assertion:pets-not-null-id");
+    assert_eq!(failed.check, "id is never null");
+    assert_eq!(failed.check_type.as_deref(), Some("CUSTOM"));
+    assert_eq!(failed.data_source, "snowflake");
+    assert_eq!(failed.dataset, "long_tail_companions.adoption.pets");
+    assert_eq!(failed.column.as_deref(), Some("id"));
+    assert_eq!(failed.observed.as_deref(), Some("3.0"));
+    // The dataset's contract is on the same server and table.
+    let doc: Value = serde_json::from_str(&pulled.documents[0].text).unwrap();
+    assert_eq!(doc["servers"][0]["server"], "snowflake");
+    assert_eq!(
+        doc["schema"][0]["physicalName"],
+        "long_tail_companions.adoption.pets"
     );
 }
 

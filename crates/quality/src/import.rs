@@ -632,3 +632,86 @@ async fn delete_results(
     .ctx("re-point check summaries at their newest outcome")?;
     Ok(deleted.len() as u64)
 }
+
+/// The catalog server a [`CatalogOutcome`] was read from (the result's `source_tool`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogTool {
+    OpenMetadata,
+    DataHub,
+}
+
+impl CatalogTool {
+    fn as_str(self) -> &'static str {
+        match self {
+            CatalogTool::OpenMetadata => "openmetadata",
+            CatalogTool::DataHub => "datahub",
+        }
+    }
+}
+
+/// One check run read from a catalog server (OpenMetadata test case result, DataHub assertion
+/// run event). The dataset is named by server and table, like Great Expectations and Soda name
+/// theirs: it links to contract datasets whose `servers[].server` is `data_source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogOutcome {
+    pub tool: CatalogTool,
+    pub check: String,
+    pub check_type: Option<String>,
+    pub data_source: String,
+    pub dataset: String,
+    pub column: Option<String>,
+    /// pass, fail, error or skipped.
+    pub status: CatalogStatus,
+    pub observed: Option<String>,
+    pub expected: Option<String>,
+    /// Epoch milliseconds.
+    pub at_ms: i64,
+}
+
+/// The status of a [`CatalogOutcome`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogStatus {
+    Pass,
+    Fail,
+    Error,
+    Skipped,
+}
+
+/// Stores check runs pulled from a catalog server by sync source `source`, under `label` (the
+/// result "file" they belong to, so [`remove_file_results`] and [`remove_source_results`] take
+/// them away). Runs already stored are skipped.
+pub async fn import_outcomes(
+    store: &Store,
+    source: &str,
+    label: &str,
+    outcomes: &[CatalogOutcome],
+) -> Result<QualityImportReport, QualityError> {
+    let rows = outcomes
+        .iter()
+        .map(|o| Row {
+            tool: o.tool.as_str(),
+            check: o.check.clone(),
+            check_type: o.check_type.clone(),
+            data_source: Some(o.data_source.clone()),
+            dataset: o.dataset.clone(),
+            target_key: crate::keys::server_key(&o.data_source, &o.dataset),
+            column: o.column.clone(),
+            status: match o.status {
+                CatalogStatus::Pass => Status::Pass,
+                CatalogStatus::Fail => Status::Fail,
+                CatalogStatus::Error => Status::Error,
+                CatalogStatus::Skipped => Status::Skipped,
+            },
+            severity: None,
+            observed: o.observed.clone(),
+            expected: o.expected.clone(),
+            at: meshlens_model::civil::format_epoch_millis(o.at_ms, true),
+            at_ms: o.at_ms,
+        })
+        .collect();
+    let parsed = Parsed {
+        rows,
+        ..Parsed::default()
+    };
+    store_rows(store, Some(source), label, parsed).await
+}

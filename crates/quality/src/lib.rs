@@ -31,8 +31,9 @@ mod types;
 
 pub use error::QualityError;
 pub use import::{
-    Retention, apply_retention, apply_stored_retention, import_bytes, import_file,
-    remove_file_results, remove_source_results, retention, set_retention,
+    CatalogOutcome, CatalogStatus, CatalogTool, Retention, apply_retention, apply_stored_retention,
+    import_bytes, import_file, import_outcomes, remove_file_results, remove_source_results,
+    retention, set_retention,
 };
 pub use policy::{
     LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,

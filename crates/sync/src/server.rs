@@ -10,8 +10,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use meshlens_connectors::{ConnectorError, PullContext, PulledDocument, ServerKind};
+use meshlens_connectors::{
+    CheckOutcome, CheckStatus, ConnectorError, PullContext, PulledDocument, ServerKind,
+};
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
+use meshlens_quality::{CatalogOutcome, CatalogStatus, CatalogTool};
 use meshlens_store::{
     FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome,
 };
@@ -255,9 +258,52 @@ pub(crate) async fn sync_server(
             )),
         }
     }
+    if !pulled.check_outcomes.is_empty() {
+        let label = format!("{}-quality", kind.as_str());
+        let outcomes = catalog_outcomes(kind, &pulled.check_outcomes);
+        match meshlens_quality::import_outcomes(store, &name, &label, &outcomes).await {
+            Ok(imported) => {
+                report.quality.files = 1;
+                report.quality.imported = imported.imported;
+                report.quality.skipped = imported.skipped;
+            }
+            Err(err) => report.warnings.push(FileError::whole_file(
+                &label,
+                format!("quality results not imported: {err}"),
+            )),
+        }
+    }
     emit(SyncPhase::Done, total, total);
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// The server's check runs in the quality store's terms.
+fn catalog_outcomes(kind: ServerKind, outcomes: &[CheckOutcome]) -> Vec<CatalogOutcome> {
+    let tool = match kind {
+        ServerKind::DataHub => CatalogTool::DataHub,
+        _ => CatalogTool::OpenMetadata,
+    };
+    outcomes
+        .iter()
+        .map(|o| CatalogOutcome {
+            tool,
+            check: o.check.clone(),
+            check_type: o.check_type.clone(),
+            data_source: o.data_source.clone(),
+            dataset: o.dataset.clone(),
+            column: o.column.clone(),
+            status: match o.status {
+                CheckStatus::Pass => CatalogStatus::Pass,
+                CheckStatus::Fail => CatalogStatus::Fail,
+                CheckStatus::Error => CatalogStatus::Error,
+                CheckStatus::Skipped => CatalogStatus::Skipped,
+            },
+            observed: o.observed.clone(),
+            expected: o.expected.clone(),
+            at_ms: o.at_ms,
+        })
+        .collect()
 }
 
 /// Parses a document unless it is unchanged.
