@@ -18,7 +18,7 @@ use ts_rs::TS;
 use crate::doc::{DocRef, SearchDoc, SearchKind};
 use crate::error::SearchError;
 use crate::facets::{FacetCollector, Facets};
-use crate::query::{Mode, ParsedQuery, build, parse};
+use crate::query::{ParsedQuery, build, parse};
 use crate::schema::{Fields, NAME_WORDS, PRIOR, SCHEMA_VERSION};
 use crate::snippet::snippet;
 use crate::tokenizer::{IDENT, KEYWORD, ident_analyzer, keyword_analyzer};
@@ -308,11 +308,13 @@ impl SearchIndex {
             .and_offset(request.offset)
             .tweak_score(Prior);
         let collectors = (Count, top, FacetCollector);
-        let query = build(&parsed, &self.fields, filters.clone(), Mode::All);
-        let mut found = searcher.search(&*query, &collectors)?;
-        if found.0 == 0 && parsed.clause_count() > 1 {
-            let query = build(&parsed, &self.fields, filters, Mode::Any);
+        let mut found = (0, Vec::new(), Facets::default());
+        for (mode, scope) in parsed.attempts() {
+            let query = build(&parsed, &self.fields, filters.clone(), mode, scope);
             found = searcher.search(&*query, &collectors)?;
+            if found.0 > 0 {
+                break;
+            }
         }
         let (total, top, facets) = found;
         let mut hits = Vec::with_capacity(top.len());

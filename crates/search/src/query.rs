@@ -37,6 +37,7 @@ const NAME_WORD_PREFIX: f32 = 10.0;
 const NAME_FUZZY: f32 = 8.0;
 const META_WORD: f32 = 6.0;
 const CONTEXT_WORD: f32 = 1.0;
+const TEXT_WORD_PREFIX: f32 = 1.0;
 /// Description and columns keep BM25 (term frequency matters there) scaled below name matches.
 const DESCRIPTION_BM25: f32 = 0.2;
 const COLUMNS_BM25: f32 = 0.15;
@@ -82,6 +83,29 @@ impl ParsedQuery {
 
     pub fn clause_count(&self) -> usize {
         self.words.len() + self.phrases.len()
+    }
+
+    /// True when the last word is still being typed (and long enough to match as a prefix).
+    pub fn has_prefix(&self) -> bool {
+        self.words
+            .iter()
+            .any(|w| w.prefix && w.text.chars().count() >= MIN_PREFIX_CHARS)
+    }
+
+    /// The queries to try in order until one finds something: all words in names, then all words
+    /// with the typed prefix anywhere, then any word.
+    pub fn attempts(&self) -> Vec<(Mode, PrefixScope)> {
+        let mut attempts = vec![(Mode::All, PrefixScope::Names)];
+        if self.has_prefix() {
+            attempts.push((Mode::All, PrefixScope::Text));
+        }
+        if self.clause_count() > 1 {
+            attempts.push((Mode::Any, PrefixScope::Names));
+            if self.has_prefix() {
+                attempts.push((Mode::Any, PrefixScope::Text));
+            }
+        }
+        attempts
     }
 }
 
@@ -140,6 +164,17 @@ pub(crate) fn parse(
     parsed
 }
 
+/// Where the word being typed matches as a prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrefixScope {
+    /// Names only: the usual case, and cheap.
+    Names,
+    /// Every searched field: the fallback when a word being typed starts no name (`reven` for a mesh
+    /// that says "revenue" only in descriptions), so search-as-you-type never shows "no matches"
+    /// for a word the next keystrokes would find.
+    Text,
+}
+
 /// How the words of a multi-word query combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -154,6 +189,7 @@ pub(crate) fn build(
     fields: &Fields,
     filters: Vec<Term>,
     mode: Mode,
+    scope: PrefixScope,
 ) -> Box<dyn Query> {
     let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for term in filters {
@@ -188,8 +224,11 @@ pub(crate) fn build(
         constant(BooleanQuery::new(prefixes), NAME_PREFIX),
     ));
 
-    let mut clauses: Vec<Box<dyn Query>> =
-        parsed.words.iter().map(|w| word_query(w, fields)).collect();
+    let mut clauses: Vec<Box<dyn Query>> = parsed
+        .words
+        .iter()
+        .map(|w| word_query(w, fields, scope))
+        .collect();
     clauses.extend(parsed.phrases.iter().map(|p| phrase_query(p, fields)));
     match mode {
         Mode::All => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
@@ -213,7 +252,7 @@ fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
     Box::new(q)
 }
 
-fn word_query(word: &Word, f: &Fields) -> Box<dyn Query> {
+fn word_query(word: &Word, f: &Fields, scope: PrefixScope) -> Box<dyn Query> {
     let term = |field: Field| Term::from_field_text(field, &word.text);
     let exact = |field: Field| TermQuery::new(term(field), IndexRecordOption::WithFreqs);
     let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -248,6 +287,14 @@ fn word_query(word: &Word, f: &Fields) -> Box<dyn Query> {
             Occur::Should,
             constant_box(prefix_query(f.name, &word.text), NAME_WORD_PREFIX),
         ));
+        if scope == PrefixScope::Text {
+            for field in [f.title, f.meta, f.context, f.description, f.columns] {
+                any.push((
+                    Occur::Should,
+                    constant_box(prefix_query(field, &word.text), TEXT_WORD_PREFIX),
+                ));
+            }
+        }
     }
     Box::new(BooleanQuery::new(any))
 }

@@ -292,3 +292,26 @@ fn damaged_or_foreign_index_is_recreated() {
     std::fs::write(dir.join("meshlens-search.version"), "0\n").expect("old stamp");
     assert!(SearchIndex::open(&dir).expect("open old").needs_rebuild());
 }
+
+#[test]
+fn a_word_being_typed_that_starts_no_name_matches_descriptions() {
+    let mut index = SearchIndex::open_in_ram().expect("index");
+    let doc = SearchDoc {
+        description: Some("Monthly revenue per region, net of refunds.".into()),
+        ..SearchDoc::new(SearchKind::Product, "sales-kpis", "Sales KPIs")
+    };
+    let other = SearchDoc::new(SearchKind::Product, "audio-levels", "Reverb levels");
+    index.rebuild(vec![doc, other]).expect("rebuild");
+
+    // "reve" starts a name word, so names answer; "reven" starts none, so the description does.
+    assert_eq!(search(&index, "reve"), vec!["audio-levels"]);
+    assert_eq!(search(&index, "reven"), vec!["sales-kpis"]);
+    assert_eq!(search(&index, "sales reven"), vec!["sales-kpis"]);
+    // A finished word is not a prefix: no fallback.
+    assert!(search(&index, "reven ").is_empty());
+    let hit = &index
+        .search(&SearchRequest::new("reven"))
+        .expect("search")
+        .hits[0];
+    assert!(hit.snippet.contains("revenue"), "{}", hit.snippet);
+}
