@@ -13,7 +13,8 @@ pub use meshlens_quality::{
 };
 pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
-    PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind, SourceRecord,
+    EntityProvenance, PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind,
+    SourceRecord,
 };
 pub use meshlens_sync::SourceSyncReport;
 

@@ -271,6 +271,7 @@ pub fn print_product(detail: &ProductDetail) {
             opt(&c.status),
             entry.port.port
         );
+        print_origins(&entry.origins);
         for d in &c.datasets {
             println!(
                 "  dataset {}{}",
@@ -324,6 +325,27 @@ pub fn print_product(detail: &ProductDetail) {
         );
     }
     println!("\nsource: {} ({})", detail.source, detail.path);
+    print_origins(&detail.origins);
+}
+
+/// Where a document came from upstream, one line per source holding it.
+fn print_origins(origins: &[meshlens_app::EntityProvenance]) {
+    for o in origins {
+        let version = o
+            .upstream_version
+            .as_deref()
+            .map(|v| format!(", version {v}"))
+            .unwrap_or_default();
+        let updated = o
+            .upstream_updated_at
+            .as_deref()
+            .map(|v| format!(", updated {v}"))
+            .unwrap_or_default();
+        println!(
+            "upstream: {} in source {}{version}{updated}, fetched {}",
+            o.upstream_id, o.source, o.fetched_at
+        );
+    }
 }
 
 pub fn print_import(outcome: &ImportOutcome) {

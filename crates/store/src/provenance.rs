@@ -112,6 +112,26 @@ impl Store {
         Ok(row.map(record))
     }
 
+    /// Where a cached document came from upstream: its own provenance first, then every other
+    /// source holding the same upstream entity. Empty for documents read from files.
+    pub async fn document_origins(
+        &self,
+        source: &str,
+        path: &str,
+    ) -> Result<Vec<EntityProvenance>, StoreError> {
+        let Some(own) = self.provenance(source, path).await? else {
+            return Ok(Vec::new());
+        };
+        let others = self.origins(&own.upstream_id).await?;
+        let mut all = vec![own];
+        all.extend(
+            others
+                .into_iter()
+                .filter(|o| (o.source.as_str(), o.path.as_str()) != (source, path)),
+        );
+        Ok(all)
+    }
+
     /// Every source holding the upstream entity `upstream_id` (one entity, several origins).
     pub async fn origins(&self, upstream_id: &str) -> Result<Vec<EntityProvenance>, StoreError> {
         let rows: Vec<Row> =
@@ -164,6 +184,20 @@ mod tests {
                 .unwrap()
                 .len(),
             2
+        );
+        // A document's origins: its own first, then the other source holding the same entity.
+        let origins = store
+            .document_origins("marquez", "datasets/a.odcs.json")
+            .await
+            .unwrap();
+        let sources: Vec<&str> = origins.iter().map(|o| o.source.as_str()).collect();
+        assert_eq!(sources, ["marquez", "om"]);
+        assert!(
+            store
+                .document_origins("marquez", "products/from-a-file.yaml")
+                .await
+                .unwrap()
+                .is_empty()
         );
         store.remove_source("om").await.unwrap();
         assert_eq!(

@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use crate::error::{Ctx, decode_json};
 use crate::version::compare_versions;
-use crate::{Store, StoreError};
+use crate::{EntityProvenance, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -45,6 +45,8 @@ pub struct PortContract {
     pub raw: String,
     /// The product publishing this contract on an output port (for input ports: the producer).
     pub producer: Option<String>,
+    /// Upstream origins when the contract came from catalog servers (see [`Store::document_origins`]).
+    pub origins: Vec<EntityProvenance>,
 }
 
 /// A port whose contract is not in the cache, with the file that declares it.
@@ -68,6 +70,8 @@ pub struct ProductDetail {
     pub canonical: serde_json::Value,
     pub contracts: Vec<PortContract>,
     pub missing_contracts: Vec<PortRef>,
+    /// Upstream origins when the product came from catalog servers (see [`Store::document_origins`]).
+    pub origins: Vec<EntityProvenance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -246,6 +250,7 @@ impl Store {
             {
                 Some(found) => contracts.push(PortContract {
                     port,
+                    origins: self.document_origins(&found.source, &found.path).await?,
                     contract: found.contract,
                     source: found.source,
                     path: found.path,
@@ -255,10 +260,13 @@ impl Store {
                 None => missing_contracts.push(port),
             }
         }
+        let source: String = row.get("source");
+        let path: String = row.get("path");
         Ok(Some(ProductDetail {
             product,
-            source: row.get("source"),
-            path: row.get("path"),
+            origins: self.document_origins(&source, &path).await?,
+            source,
+            path,
             kind: parse_kind(&kind)?,
             declared_version: row.get("declared_version"),
             raw: row.get("raw"),

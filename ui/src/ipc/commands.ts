@@ -3,6 +3,7 @@
 export type { AppError, AppEvent, CommandName, Commands } from "./bindings/commands";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Column } from "./bindings/Column";
+export type { EntityProvenance } from "./bindings/EntityProvenance";
 export type { PortContract } from "./bindings/PortContract";
 export type { ProductDetail } from "./bindings/ProductDetail";
 export type { ProductSummary } from "./bindings/ProductSummary";

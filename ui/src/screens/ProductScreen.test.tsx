@@ -76,4 +76,33 @@ describe("product page", () => {
     expect(alert).toHaveTextContent("E_NOT_FOUND");
     expect(alert).toHaveTextContent("product `gone` was not found in the local cache");
   });
+
+  it("names the catalog sources a product came from", async () => {
+    const origin = {
+      source: "om",
+      path: "products/sales.odps.json",
+      upstream_id: "Sales.Orders",
+      upstream_version: "0.3",
+      upstream_updated_at: "2026-11-20T08:00:00Z",
+      fetched_at: "2026-11-23T09:30:00Z",
+    };
+    const fromCatalogs = { ...salesOrders, origins: [origin, { ...origin, source: "entropy", upstream_version: null }] };
+    const catalogBackend = recordedBackend({
+      get_product: () => fromCatalogs,
+      scorecard: () => scorecards,
+      lineage: () => lineageSalesOrders,
+    });
+    render(<ProductScreen backend={catalogBackend} id="sales-orders" generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    const origins = within(await screen.findByRole("region", { name: "upstream origins" }));
+    const items = origins.getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent("Sales.Orders in om, version 0.3, updated 2026-11-20T08:00:00Z, fetched 2026-11-23T09:30:00Z");
+    expect(items[1]).toHaveTextContent("Sales.Orders in entropy, updated 2026-11-20T08:00:00Z, fetched");
+  });
+
+  it("shows no upstream section for a product read from a file", async () => {
+    render(<ProductScreen backend={backend()} id="sales-orders" generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await screen.findByRole("article", { name: "product detail" });
+    expect(screen.queryByRole("region", { name: "upstream origins" })).toBeNull();
+  });
 });

@@ -7,7 +7,7 @@ import { Markdown } from "../components/Markdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
 import type { Backend } from "../ipc/backend";
-import type { ProductDetail, Scorecard } from "../ipc/commands";
+import type { EntityProvenance, ProductDetail, Scorecard } from "../ipc/commands";
 import { MiniGraph } from "../lineage/MiniGraph";
 import type { Prefs } from "../prefs";
 import type { Navigate } from "../route";
@@ -19,6 +19,30 @@ function Fact({ label, value }: { label: string; value: string | null }) {
       <dt>{label}</dt>
       <dd>{value ?? <span className="muted">—</span>}</dd>
     </>
+  );
+}
+
+/** Where a document came from upstream: one entry per catalog source holding it (none for files). */
+export function Origins({ origins }: { origins: EntityProvenance[] }) {
+  if (origins.length === 0) return null;
+  return (
+    <section aria-label="upstream origins">
+      <h3>Upstream</h3>
+      <ul className="origins">
+        {origins.map((origin) => (
+          <li key={`${origin.source}\u001f${origin.path}`}>
+            <code>{origin.upstream_id}</code>
+            <span className="muted">
+              {" "}
+              in {origin.source}
+              {origin.upstream_version !== null && `, version ${origin.upstream_version}`}
+              {origin.upstream_updated_at !== null && `, updated ${origin.upstream_updated_at}`}, fetched{" "}
+              {origin.fetched_at}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -260,6 +284,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
               <Fact label="Format" value={`${detail.data.kind.toUpperCase()} ${detail.data.declared_version}`} />
             </dl>
           </section>
+          <Origins origins={detail.data.origins} />
           <Team detail={detail.data} />
         </div>
       </div>
