@@ -14,6 +14,7 @@ mod entropy;
 mod error;
 pub mod http;
 mod marquez;
+mod openlineage;
 mod openmetadata;
 mod paging;
 

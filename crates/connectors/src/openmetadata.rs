@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
+use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::paging::{cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
@@ -442,32 +443,14 @@ fn lineage_events(answer: &Value, physical: &HashMap<String, (String, String)>) 
                 "inputs": [dataset(&from)],
                 "outputs": [dataset(&to)],
                 "producer": PRODUCER,
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+                "schemaURL": RUN_EVENT_SCHEMA
             }))
         })
         .collect()
 }
 
-/// A UUID-shaped id derived from the edge (FNV-1a over both names).
-fn edge_run_id(from: &str, to: &str) -> String {
-    let hash = |seed: u64| {
-        format!("{from}\u{0}{to}")
-            .bytes()
-            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
-    };
-    let (a, b) = (hash(0xcbf29ce484222325), hash(0x84222325cbf29ce4));
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
-}
-
 /// Epoch milliseconds as RFC 3339 UTC with milliseconds, as OpenLineage `eventTime` is written.
-fn epoch_millis_to_rfc3339(millis: i64) -> String {
+pub(crate) fn epoch_millis_to_rfc3339(millis: i64) -> String {
     meshlens_model::civil::format_epoch_millis(millis, true)
 }
 

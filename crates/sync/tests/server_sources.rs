@@ -45,6 +45,7 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                 }
                 (_, "/api/v1/namespaces/food_delivery/datasets") => fixture("datasets.json"),
                 (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("jobs.json"),
+                (_, "/api/v1/column-lineage") => fixture("column_lineage.json"),
                 (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
                     json!({"totalCount": 0, "datasets": [], "jobs": []})
                 }
@@ -84,7 +85,8 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         "{report:?}"
     );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.lineage.imported, 1);
+    // The job's run and the dataset's column lineage.
+    assert_eq!(report.lineage.imported, 2);
     assert!(!phases.lock().unwrap().is_empty());
     let origin = store
         .provenance("lineage-prod", DATASET_PATH)
@@ -97,7 +99,28 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         Some("aeccd013-c99e-45cf-86ba-97ed8cd28075")
     );
     let runs = meshlens_lineage::latest_runs(&store).await.unwrap();
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 2);
+    // Marquez's column lineage is in the column graph.
+    let request = meshlens_lineage::LineageRequest {
+        id: "namespace:otherDataset#columnA".into(),
+        upstream: 1,
+        downstream: 0,
+        level: meshlens_lineage::Level::Column,
+    };
+    let graph = meshlens_lineage::lineage(&store, &request).await.unwrap();
+    let edges: Vec<(&str, &str, &str)> = graph
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        edges,
+        [(
+            "namespace:otherDataset#columnB",
+            "namespace:otherDataset#columnA",
+            "IDENTITY"
+        )]
+    );
 
     // Same upstream content: nothing rewritten, lineage events recognised.
     let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
@@ -109,7 +132,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         ),
         (0, 0, 1)
     );
-    assert_eq!(report.lineage.skipped, 1);
+    assert_eq!(report.lineage.skipped, 2);
 
     // A revoked token and a proxy's HTML page: clear errors, last good data kept.
     for (broken, needle) in [(Mode::Unauthorized, "HTTP 401"), (Mode::Html, "HTML page")] {
