@@ -629,6 +629,57 @@ async fn datahub_scrolls_datasets_by_urn() {
 }
 
 #[tokio::test]
+async fn datahub_upstream_lineage_becomes_events_from_the_scroll_itself() {
+    let server = FakeServer::start(|seen| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap();
+        let input = &body["variables"]["input"];
+        if input["types"][0] == "DATASET" {
+            ok(&fixture("datahub", "scroll_lineage.json"))
+        } else {
+            ok(&json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}}))
+        }
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    let details =
+        "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_details,PROD)";
+    let profiles = "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pet_profiles,PROD)";
+    // One event: the dataset with upstreams; the one without none.
+    assert_eq!(pulled.lineage_events.len(), 1);
+    let event = &pulled.lineage_events[0];
+    assert_eq!(
+        event["job"],
+        json!({"namespace": "datahub", "name": "urn:li:dataJob:(urn:li:dataFlow:(airflow,dag_abc,PROD),task_123)"})
+    );
+    assert_eq!(
+        event["inputs"],
+        json!([{"namespace": "datahub", "name": profiles}])
+    );
+    assert_eq!(event["outputs"][0]["name"], details);
+    assert_eq!(event["eventTime"], "2024-06-10T06:13:20.000Z");
+    assert_eq!(
+        event["outputs"][0]["facets"]["columnLineage"]["fields"]["pet_id"]["inputFields"],
+        json!([{"namespace": "datahub", "name": profiles, "field": "pet_id"}])
+    );
+    // Lineage costs no request of its own: one dataset page, one (empty) product page, with
+    // dataset pages capped at DataHub's tested 20 lineage subqueries.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let first: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(first["variables"]["input"]["count"], 20);
+    assert!(
+        first["query"]
+            .as_str()
+            .unwrap()
+            .contains("lineage(input: {direction: UPSTREAM")
+    );
+    // The same upstream gives the same run id on the next pull (idempotent ingestion).
+    let again = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    assert_eq!(again.lineage_events[0]["run"], event["run"]);
+}
+
+#[tokio::test]
 async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
     // The documented `pets` dataset with `assertions` in the shape of the Get Assertions for
     // Dataset query (docs/api/tutorials/custom-assertions.md); see fixtures/README.md.
