@@ -4,8 +4,9 @@
 //! inputs, outputs and latest run OpenLineage events, so Marquez lineage lands in the lineage graph.
 //! Each dataset's column lineage (`GET /api/v1/column-lineage?nodeId=dataset:<ns>:<name>`, one
 //! request per dataset, bounded concurrency) becomes `columnLineage` facets on those events.
-//! Marquez lists have no "changed since" filter: every sync lists everything, and the sync engine
-//! skips the documents whose content did not change.
+//! Marquez lists have no "changed since" filter: every sync lists everything, but a dataset whose
+//! `currentVersion` and `updatedAt` match the cache's provenance is not mapped again (it is
+//! [`Pulled::kept`]); lineage is read in full each time (ingestion skips events it holds).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id, facet_inputs};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{fetch_all, offset_pages};
-use crate::{ConnectorError, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{ConnectorError, Mapped, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez";
 
@@ -46,17 +47,19 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             &fetched,
             &requests,
             |dataset| {
-                let document = dataset_document(ns, &dataset)?;
-                Some((text(&dataset, "name")?, document))
+                let name = text(&dataset, "name")?;
+                let updated = text(&dataset, "updatedAt");
+                let (path, provenance) = dataset_provenance(ns, &dataset)?;
+                let mapped = Mapped::unless_known(ctx, path, provenance, |path, provenance| {
+                    dataset_document(ns, &dataset, path, provenance)
+                })?;
+                Some((name, updated, mapped))
             },
         )
         .await?;
-        for (name, document) in listed {
-            datasets.insert(
-                (ns.clone(), name),
-                document.provenance.upstream_updated_at.clone(),
-            );
-            pulled.documents.push(document);
+        for (name, updated, mapped) in listed {
+            datasets.insert((ns.clone(), name), updated);
+            mapped.into_pulled(&mut pulled);
         }
         let jobs = offset_pages(
             ctx,
@@ -216,13 +219,30 @@ fn tag_names(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> {
+/// A listed dataset's document path and provenance (`None` for a deleted dataset).
+fn dataset_provenance(namespace: &str, dataset: &Value) -> Option<(String, Provenance)> {
     if dataset.get("deleted").and_then(Value::as_bool) == Some(true) {
         return None;
     }
+    let upstream_id = format!("{namespace}:{}", text(dataset, "name")?);
+    Some((
+        document_path("datasets", &upstream_id, "odcs"),
+        Provenance {
+            upstream_id,
+            upstream_version: text(dataset, "currentVersion"),
+            upstream_updated_at: text(dataset, "updatedAt"),
+        },
+    ))
+}
+
+fn dataset_document(
+    namespace: &str,
+    dataset: &Value,
+    path: String,
+    provenance: Provenance,
+) -> Option<PulledDocument> {
     let name = text(dataset, "name")?;
-    let upstream_id = format!("{namespace}:{name}");
-    let version = text(dataset, "currentVersion");
+    let version = provenance.upstream_version.clone();
     let columns = dataset
         .get("fields")
         .and_then(Value::as_array)
@@ -251,15 +271,10 @@ fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> 
         columns,
         servers: namespace_server(namespace, &name).into_iter().collect(),
     };
-    let document = serde_json::to_string(&table.to_json()).ok()?;
     Some(PulledDocument {
-        path: document_path("datasets", &upstream_id, "odcs"),
-        text: document,
-        provenance: Provenance {
-            upstream_id,
-            upstream_version: version,
-            upstream_updated_at: text(dataset, "updatedAt"),
-        },
+        path,
+        text: serde_json::to_string(&table.to_json()).ok()?,
+        provenance,
     })
 }
 

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret,
-    ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
+    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known, OpenMetadataPatch,
+    PullContext, Secret, ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -294,6 +294,61 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
         first.query["fields"],
         "columns,tags,owners,tableConstraints"
     );
+}
+
+#[tokio::test]
+async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed_ones() {
+    let server = FakeServer::start(openmetadata).await;
+    let full_ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let full = pull(ServerKind::OpenMetadata, &full_ctx).await.unwrap();
+    let full_requests = server.requests().len();
+    assert_eq!(full.documents.len(), 2);
+    assert!(full.kept.is_empty());
+    let provenance = |docs: &[meshlens_connectors::PulledDocument]| -> Vec<_> {
+        docs.iter()
+            .map(|d| {
+                (
+                    d.path.clone(),
+                    d.provenance.upstream_version.clone(),
+                    d.provenance.upstream_updated_at.clone(),
+                )
+            })
+            .collect()
+    };
+
+    // Nothing changed upstream: nothing is mapped, everything is kept; lineage is still read.
+    let known = Known::new(provenance(&full.documents));
+    let ctx = PullContext {
+        known: &known,
+        ..context(client(&server, bearer()), 100, &no_progress, &never)
+    };
+    let before = server.requests().len();
+    let again = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert!(again.documents.is_empty());
+    let mut kept = again.kept.clone();
+    kept.sort();
+    let mut paths: Vec<String> = full.documents.iter().map(|d| d.path.clone()).collect();
+    paths.sort();
+    assert_eq!(kept, paths);
+    assert_eq!(again.lineage_events.len(), full.lineage_events.len());
+    assert_eq!(server.requests().len() - before, full_requests);
+
+    // The table's version moved on: it is mapped again, and so is the product whose output port
+    // names the table's version, although the product itself did not change.
+    let mut stale = provenance(&full.documents);
+    for entry in &mut stale {
+        if entry.0.starts_with("tables/") {
+            entry.1 = Some("0.0".into());
+        }
+    }
+    let known = Known::new(stale);
+    let ctx = PullContext {
+        known: &known,
+        ..context(client(&server, bearer()), 100, &no_progress, &never)
+    };
+    let changed = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(changed.documents.len(), 2);
+    assert!(changed.kept.is_empty());
 }
 
 #[tokio::test]
