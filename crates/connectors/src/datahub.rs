@@ -2,16 +2,23 @@
 //! paging with `nextScrollId`).
 //!
 //! Datasets become ODCS contracts (schema fields, owners, tags and glossary terms as tags, the
-//! domain), data products ODPS documents. The URN is the provenance id. Pushes use DataHub's
+//! domain), data products ODPS documents. The URN is the provenance id. Each dataset's 1-hop
+//! upstream lineage (`lineage(input: {direction: UPSTREAM})`, with its `fineGrainedLineages` as
+//! column lineage) is read in the same scroll request and becomes OpenLineage events: upstream
+//! datasets -> the DataHub data job that produces the dataset (or a job named after it) -> the
+//! dataset. DataHub documents 20 `lineage` subqueries per request as its tested limit, so dataset
+//! pages hold at most 20 entities. Pushes use DataHub's
 //! mutations (`updateDescription`, `addTags`, `batchSetDataProduct`); DataHub has no entity
 //! version to check, so a push overwrites only the fields it names.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id};
+use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{cursor_pages, not_json};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
@@ -19,6 +26,15 @@ use crate::{
 };
 
 const GRAPHQL: &str = "api/graphql";
+
+/// `lineage` subqueries DataHub's GraphQL best practices call tested in one request.
+const LINEAGE_SUBQUERIES: usize = 20;
+
+const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/datahub";
+
+/// Namespace of the OpenLineage datasets and jobs built from DataHub lineage (named by URN, the
+/// id their contracts carry).
+const LINEAGE_NAMESPACE: &str = "datahub";
 
 const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
   scrollAcrossEntities(input: $input) {
@@ -37,6 +53,11 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           glossaryTerms { terms { term { name } } }
           domain { domain { properties { name } } }
           lastIngested
+          upstream: lineage(input: {direction: UPSTREAM, start: 0, count: 100}) {
+            total
+            relationships { type entity { urn type } }
+          }
+          fineGrainedLineages { upstreams { urn path } downstreams { urn path } }
           assertions(start: 0, count: 100) {
             assertions {
               urn
@@ -68,8 +89,12 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     let requests = AtomicU64::new(0);
     let mut pulled = Pulled::default();
     for entity_type in ["DATASET", "DATA_PRODUCT"] {
+        let count = match entity_type {
+            "DATASET" => ctx.page_size.clamp(1, LINEAGE_SUBQUERIES),
+            _ => ctx.page_size.max(1),
+        };
         let fetch = |scroll_id: Option<String>| {
-            let mut input = json!({"types": [entity_type], "query": "*", "count": ctx.page_size.max(1),
+            let mut input = json!({"types": [entity_type], "query": "*", "count": count,
                 "searchFlags": {"skipHighlighting": true, "skipAggregates": true}});
             if let Some(scroll_id) = scroll_id {
                 input["scrollId"] = json!(scroll_id);
@@ -106,6 +131,9 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             pulled
                 .check_outcomes
                 .extend(entities.iter().flat_map(assertion_outcomes));
+            pulled
+                .lineage_events
+                .extend(entities.iter().filter_map(lineage_event));
         }
         pulled
             .documents
@@ -322,6 +350,107 @@ fn product_document(entity: &Value) -> Option<PulledDocument> {
     })
 }
 
+/// A dataset's upstream lineage as one OpenLineage event: its upstream datasets as inputs, the
+/// dataset as output (with a `columnLineage` facet from its fine-grained lineage), and as job the
+/// data job producing it when DataHub names exactly one, else a job named after the dataset.
+/// Upstream entities of other kinds (charts, ML features) are not datasets and are left out.
+fn lineage_event(entity: &Value) -> Option<Value> {
+    let urn = text(entity, "/urn")?;
+    let relationships: Vec<(String, String)> = entity
+        .pointer("/upstream/relationships")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((text(r, "/entity/urn")?, text(r, "/entity/type")?)))
+        .collect();
+    let mut inputs: Vec<String> = Vec::new();
+    for (upstream, kind) in &relationships {
+        if kind == "DATASET" && upstream != &urn && !inputs.contains(upstream) {
+            inputs.push(upstream.clone());
+        }
+    }
+    let fields = fine_grained_fields(entity, &urn, &mut inputs);
+    if inputs.is_empty() {
+        return None;
+    }
+    let jobs: Vec<&str> = relationships
+        .iter()
+        .filter(|(_, kind)| kind == "DATA_JOB")
+        .map(|(job, _)| job.as_str())
+        .collect();
+    let job = match jobs.as_slice() {
+        [job] => job.to_string(),
+        _ => format!("lineage.{urn}"),
+    };
+    let mut output = json!({"namespace": LINEAGE_NAMESPACE, "name": urn});
+    if !fields.is_empty() {
+        output["facets"] = json!({"columnLineage": column_lineage_facet(PRODUCER, fields)});
+    }
+    let event_time = entity
+        .get("lastIngested")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    Some(json!({
+        "eventType": "COMPLETE",
+        "eventTime": epoch_millis_to_rfc3339(event_time),
+        // Deterministic per dataset and job, so a re-sync recognises the event it stored.
+        "run": {"runId": edge_run_id(&job, &urn)},
+        "job": {"namespace": LINEAGE_NAMESPACE, "name": job},
+        "inputs": inputs
+            .iter()
+            .map(|input| json!({"namespace": LINEAGE_NAMESPACE, "name": input}))
+            .collect::<Vec<_>>(),
+        "outputs": [output],
+        "producer": PRODUCER,
+        "schemaURL": RUN_EVENT_SCHEMA
+    }))
+}
+
+/// The dataset's `fineGrainedLineages` as `columnLineage` fields: each downstream column of this
+/// dataset reads the upstream columns (`urn` names the dataset, `path` the field). Upstream
+/// datasets found only here are added to `inputs`.
+fn fine_grained_fields(entity: &Value, urn: &str, inputs: &mut Vec<String>) -> Map<String, Value> {
+    let mut fields = Map::new();
+    let lineages = entity
+        .get("fineGrainedLineages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for lineage in lineages {
+        let refs = |key: &str| -> Vec<(String, String)> {
+            lineage
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| Some((text(r, "/urn")?, text(r, "/path")?)))
+                .collect()
+        };
+        let upstreams = refs("upstreams");
+        for (dataset, column) in refs("downstreams") {
+            if dataset != urn {
+                continue;
+            }
+            let entry = fields
+                .entry(column)
+                .or_insert_with(|| json!({"inputFields": []}));
+            let list = entry["inputFields"]
+                .as_array_mut()
+                .expect("inputFields is built as a list");
+            for (from, field) in &upstreams {
+                let input = json!({"namespace": LINEAGE_NAMESPACE, "name": from, "field": field});
+                if !list.contains(&input) {
+                    list.push(input);
+                }
+                if from != urn && !inputs.contains(from) {
+                    inputs.push(from.clone());
+                }
+            }
+        }
+    }
+    fields
+}
+
 /// An edit to push to DataHub; `None`/empty fields are left alone.
 #[derive(Debug, Clone, Default)]
 pub struct DataHubEdit {
@@ -363,6 +492,30 @@ pub async fn push_datahub(http: &HttpClient, edit: &DataHubEdit) -> Result<(), C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_one_producing_job_the_job_is_named_after_the_dataset() {
+        let entity = json!({"urn": "urn:li:dataset:(urn:li:dataPlatform:hive,d,PROD)",
+            "upstream": {"total": 4, "relationships": [
+                {"type": "DownstreamOf", "entity": {"urn": "urn:li:dataset:(urn:li:dataPlatform:hive,a,PROD)", "type": "DATASET"}},
+                {"type": "DownstreamOf", "entity": {"urn": "urn:li:dataset:(urn:li:dataPlatform:hive,a,PROD)", "type": "DATASET"}},
+                {"type": "Produces", "entity": {"urn": "urn:li:dataJob:(urn:li:dataFlow:(airflow,f,PROD),t1)", "type": "DATA_JOB"}},
+                {"type": "Produces", "entity": {"urn": "urn:li:dataJob:(urn:li:dataFlow:(airflow,f,PROD),t2)", "type": "DATA_JOB"}}]}});
+        let event = lineage_event(&entity).unwrap();
+        assert_eq!(
+            event["job"]["name"],
+            "lineage.urn:li:dataset:(urn:li:dataPlatform:hive,d,PROD)"
+        );
+        assert_eq!(
+            event["inputs"].as_array().unwrap().len(),
+            1,
+            "inputs once each"
+        );
+        assert_eq!(event["eventTime"], "1970-01-01T00:00:00.000Z");
+        let no_upstream = json!({"urn": "urn:li:dataset:(urn:li:dataPlatform:hive,a,PROD)",
+            "upstream": {"total": 0, "relationships": []}});
+        assert!(lineage_event(&no_upstream).is_none());
+    }
 
     #[test]
     fn dataset_names_come_from_the_urn() {

@@ -14,8 +14,11 @@ mod entropy;
 mod error;
 pub mod http;
 mod marquez;
+mod openlineage;
 mod openmetadata;
 mod paging;
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,6 +81,49 @@ pub struct Provenance {
     pub upstream_updated_at: Option<String>,
 }
 
+/// What the cache holds of a source from its last sync: the upstream version and update time of
+/// each document (its provenance). A pull skips mapping the entities whose version and update
+/// time are both unchanged and lists them in [`Pulled::kept`]; empty means a full pull.
+///
+/// Only servers whose entities carry a version or update time that changes with every edit use
+/// it: OpenMetadata (entity `version` and `updatedAt`) and Marquez (dataset `currentVersion` and
+/// `updatedAt`). DataHub's `lastIngested` does not move on edits made in its UI, and Entropy
+/// Data's `version` is whatever the document declares, so those two always map everything (the
+/// sync still skips documents whose text did not change).
+#[derive(Debug, Default, Clone)]
+pub struct Known {
+    by_path: HashMap<String, (Option<String>, Option<String>)>,
+}
+
+impl Known {
+    /// From (path, upstream version, upstream update time) of the cached documents.
+    pub fn new(
+        entries: impl IntoIterator<Item = (String, Option<String>, Option<String>)>,
+    ) -> Self {
+        Known {
+            by_path: entries
+                .into_iter()
+                .map(|(path, version, updated)| (path, (version, updated)))
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+
+    /// True when the cache holds `path` from the same upstream version and update time, and
+    /// the entity has at least one of them (an entity with neither is always mapped).
+    pub fn unchanged(&self, path: &str, provenance: &Provenance) -> bool {
+        if provenance.upstream_version.is_none() && provenance.upstream_updated_at.is_none() {
+            return false;
+        }
+        self.by_path.get(path).is_some_and(|(version, updated)| {
+            *version == provenance.upstream_version && *updated == provenance.upstream_updated_at
+        })
+    }
+}
+
 /// One canonical document built from an upstream entity.
 #[derive(Debug, Clone)]
 pub struct PulledDocument {
@@ -127,6 +173,9 @@ pub struct CheckOutcome {
 #[derive(Debug, Default)]
 pub struct Pulled {
     pub documents: Vec<PulledDocument>,
+    /// Paths of the entities [`PullContext::known`] already holds unchanged: not mapped again;
+    /// their cached documents and provenance stay as they are.
+    pub kept: Vec<String>,
     /// OpenLineage run events (one JSON object each) for the lineage the server knows.
     pub lineage_events: Vec<Value>,
     /// Data-quality check runs (OpenMetadata test case results, DataHub assertion run events).
@@ -146,6 +195,38 @@ pub struct PullContext<'a> {
     pub progress: &'a (dyn Fn(u64) + Send + Sync),
     /// Polled between requests; true stops the pull with [`ConnectorError::Cancelled`].
     pub cancelled: &'a (dyn Fn() -> bool + Send + Sync),
+    /// The cache's provenance from the last sync (empty for a full pull).
+    pub known: &'a Known,
+}
+
+/// An upstream entity after a pull: mapped into a document, or kept as the cache holds it.
+#[derive(Clone)]
+pub(crate) enum Mapped {
+    Document(PulledDocument),
+    /// Its path: unchanged upstream since the last sync.
+    Kept(String),
+}
+
+impl Mapped {
+    /// Maps the entity unless `ctx.known` holds `path` from the same `provenance`.
+    pub(crate) fn unless_known(
+        ctx: &PullContext<'_>,
+        path: String,
+        provenance: Provenance,
+        map: impl FnOnce(String, Provenance) -> Option<PulledDocument>,
+    ) -> Option<Mapped> {
+        if ctx.known.unchanged(&path, &provenance) {
+            return Some(Mapped::Kept(path));
+        }
+        map(path, provenance).map(Mapped::Document)
+    }
+
+    pub(crate) fn into_pulled(self, pulled: &mut Pulled) {
+        match self {
+            Mapped::Document(doc) => pulled.documents.push(doc),
+            Mapped::Kept(path) => pulled.kept.push(path),
+        }
+    }
 }
 
 impl PullContext<'_> {

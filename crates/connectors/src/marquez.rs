@@ -2,16 +2,22 @@
 //!
 //! Namespaces become domains, datasets ODCS contracts (fields as properties), and jobs with their
 //! inputs, outputs and latest run OpenLineage events, so Marquez lineage lands in the lineage graph.
-//! Marquez lists have no "changed since" filter: every sync lists everything, and the sync engine
-//! skips the documents whose content did not change.
+//! Each dataset's column lineage (`GET /api/v1/column-lineage?nodeId=dataset:<ns>:<name>`, one
+//! request per dataset, bounded concurrency) becomes `columnLineage` facets on those events.
+//! Marquez lists have no "changed since" filter: every sync lists everything, but a dataset whose
+//! `currentVersion` and `updatedAt` match the cache's provenance is not mapped again (it is
+//! [`Pulled::kept`]); lineage is read in full each time (ingestion skips events it holds).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::documents::{ColumnDoc, TableDoc, document_path};
-use crate::paging::offset_pages;
-use crate::{ConnectorError, Provenance, PullContext, Pulled, PulledDocument};
+use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id, facet_inputs};
+use crate::openmetadata::epoch_millis_to_rfc3339;
+use crate::paging::{fetch_all, offset_pages};
+use crate::{ConnectorError, Mapped, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez";
 
@@ -29,19 +35,32 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     )
     .await?;
     let mut pulled = Pulled::default();
+    // (namespace, name) -> updatedAt of every dataset listed, for its column lineage.
+    let mut datasets = BTreeMap::new();
     for ns in &namespaces {
         let base = format!("api/v1/namespaces/{}", encode_segment(ns));
-        let datasets = offset_pages(
+        let listed = offset_pages(
             ctx,
             &format!("{base}/datasets"),
             "datasets",
             "totalCount",
             &fetched,
             &requests,
-            |dataset| dataset_document(ns, &dataset),
+            |dataset| {
+                let name = text(&dataset, "name")?;
+                let updated = text(&dataset, "updatedAt");
+                let (path, provenance) = dataset_provenance(ns, &dataset)?;
+                let mapped = Mapped::unless_known(ctx, path, provenance, |path, provenance| {
+                    dataset_document(ns, &dataset, path, provenance)
+                })?;
+                Some((name, updated, mapped))
+            },
         )
         .await?;
-        pulled.documents.extend(datasets);
+        for (name, updated, mapped) in listed {
+            datasets.insert((ns.clone(), name), updated);
+            mapped.into_pulled(&mut pulled);
+        }
         let jobs = offset_pages(
             ctx,
             &format!("{base}/jobs"),
@@ -54,8 +73,134 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         .await?;
         pulled.lineage_events.extend(jobs);
     }
+    // Column lineage: one request per dataset (bounded concurrency). A dataset Marquez no
+    // longer knows (404, deleted between the listing and now) has none.
+    let gets = datasets
+        .keys()
+        .map(|(ns, name)| {
+            (
+                "api/v1/column-lineage".to_string(),
+                vec![
+                    ("nodeId", format!("dataset:{ns}:{name}")),
+                    ("depth", "1".to_string()),
+                ],
+            )
+        })
+        .collect();
+    let answers = fetch_all(ctx, gets, &requests, true).await?;
+    let columns = column_lineage(answers.iter().flatten());
+    attach_column_lineage(&mut pulled.lineage_events, columns, &datasets);
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
+}
+
+/// Output columns per dataset from column lineage graphs: (namespace, name) -> the
+/// `columnLineage` facet's `fields` (column -> its input columns and transformation). A field
+/// node appearing in several graphs is taken once.
+fn column_lineage<'a>(
+    answers: impl Iterator<Item = &'a Value>,
+) -> BTreeMap<(String, String), Map<String, Value>> {
+    let mut out: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
+    let nodes = answers
+        .filter_map(|answer| answer.get("graph").and_then(Value::as_array))
+        .flatten()
+        .filter(|node| node.get("type").and_then(Value::as_str) == Some("DATASET_FIELD"));
+    for node in nodes {
+        let Some(data) = node.get("data") else {
+            continue;
+        };
+        let (Some(namespace), Some(dataset), Some(field)) = (
+            text(data, "namespace"),
+            text(data, "dataset"),
+            text(data, "field"),
+        ) else {
+            continue;
+        };
+        let inputs: Vec<Value> = data
+            .get("inputFields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|input| {
+                let mut field = json!({
+                    "namespace": text(input, "namespace")?,
+                    "name": text(input, "dataset")?,
+                    "field": text(input, "field")?,
+                });
+                // Marquez keeps the transformation per input field (0.30+); kept as it says it.
+                for key in ["transformationDescription", "transformationType"] {
+                    if let Some(value) = text(input, key) {
+                        field[key] = json!(value);
+                    }
+                }
+                Some(field)
+            })
+            .collect();
+        if inputs.is_empty() {
+            continue;
+        }
+        let mut entry = Map::new();
+        // The output field's own (pre-1.2) transformation: the node's, else its first input's,
+        // which is what Marquez itself reports for the node.
+        for key in ["transformationDescription", "transformationType"] {
+            if let Some(value) =
+                text(data, key).or_else(|| inputs.iter().find_map(|i| text(i, key)))
+            {
+                entry.insert(key.into(), json!(value));
+            }
+        }
+        entry.insert("inputFields".into(), Value::Array(inputs));
+        out.entry((namespace, dataset))
+            .or_default()
+            .insert(field, Value::Object(entry));
+    }
+    out
+}
+
+/// Puts each dataset's column lineage on the job events that write it; a dataset no job event
+/// writes gets an event of its own (a synthetic job named after it, as OpenMetadata lineage
+/// does), so its column edges reach the lineage graph either way.
+fn attach_column_lineage(
+    events: &mut Vec<Value>,
+    mut columns: BTreeMap<(String, String), Map<String, Value>>,
+    updated: &BTreeMap<(String, String), Option<String>>,
+) {
+    let facet = |fields: Map<String, Value>| column_lineage_facet(PRODUCER, fields);
+    for event in events.iter_mut() {
+        let outputs = event
+            .get_mut("outputs")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten();
+        for output in outputs {
+            let key = (
+                text(output, "namespace").unwrap_or_default(),
+                text(output, "name").unwrap_or_default(),
+            );
+            if let Some(fields) = columns.remove(&key) {
+                output["facets"] = json!({"columnLineage": facet(fields)});
+            }
+        }
+    }
+    for ((namespace, name), fields) in columns {
+        let inputs = facet_inputs(&fields);
+        let event_time = updated
+            .get(&(namespace.clone(), name.clone()))
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| epoch_millis_to_rfc3339(0));
+        events.push(json!({
+            "eventType": "COMPLETE",
+            "eventTime": event_time,
+            "run": {"runId": edge_run_id("column-lineage", &format!("{namespace}:{name}"))},
+            "job": {"namespace": namespace, "name": format!("lineage.{name}")},
+            "inputs": inputs,
+            "outputs": [{"namespace": namespace, "name": name,
+                "facets": {"columnLineage": facet(fields)}}],
+            "producer": PRODUCER,
+            "schemaURL": RUN_EVENT_SCHEMA
+        }));
+    }
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -74,13 +219,30 @@ fn tag_names(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> {
+/// A listed dataset's document path and provenance (`None` for a deleted dataset).
+fn dataset_provenance(namespace: &str, dataset: &Value) -> Option<(String, Provenance)> {
     if dataset.get("deleted").and_then(Value::as_bool) == Some(true) {
         return None;
     }
+    let upstream_id = format!("{namespace}:{}", text(dataset, "name")?);
+    Some((
+        document_path("datasets", &upstream_id, "odcs"),
+        Provenance {
+            upstream_id,
+            upstream_version: text(dataset, "currentVersion"),
+            upstream_updated_at: text(dataset, "updatedAt"),
+        },
+    ))
+}
+
+fn dataset_document(
+    namespace: &str,
+    dataset: &Value,
+    path: String,
+    provenance: Provenance,
+) -> Option<PulledDocument> {
     let name = text(dataset, "name")?;
-    let upstream_id = format!("{namespace}:{name}");
-    let version = text(dataset, "currentVersion");
+    let version = provenance.upstream_version.clone();
     let columns = dataset
         .get("fields")
         .and_then(Value::as_array)
@@ -109,15 +271,10 @@ fn dataset_document(namespace: &str, dataset: &Value) -> Option<PulledDocument> 
         columns,
         servers: namespace_server(namespace, &name).into_iter().collect(),
     };
-    let document = serde_json::to_string(&table.to_json()).ok()?;
     Some(PulledDocument {
-        path: document_path("datasets", &upstream_id, "odcs"),
-        text: document,
-        provenance: Provenance {
-            upstream_id,
-            upstream_version: version,
-            upstream_updated_at: text(dataset, "updatedAt"),
-        },
+        path,
+        text: serde_json::to_string(&table.to_json()).ok()?,
+        provenance,
     })
 }
 
@@ -177,7 +334,7 @@ fn job_event(job: &Value) -> Option<Value> {
         "inputs": datasets("inputs"),
         "outputs": datasets("outputs"),
         "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+        "schemaURL": RUN_EVENT_SCHEMA
     }))
 }
 
@@ -221,6 +378,37 @@ mod tests {
             namespace_server("postgres://db:5432", "public.categories"),
             None
         );
+    }
+
+    #[test]
+    fn column_lineage_goes_on_the_job_event_that_writes_the_dataset() {
+        let answer = json!({"graph": [
+            {"id": "datasetField:ns:out:total", "type": "DATASET_FIELD", "data": {
+                "namespace": "ns", "dataset": "out", "field": "total", "fieldType": "integer",
+                "inputFields": [
+                    {"namespace": "ns", "dataset": "in", "field": "amount",
+                     "transformationDescription": "sum", "transformationType": "AGGREGATION"},
+                    {"namespace": "ns", "dataset": "in", "field": "tax"}]}},
+            {"id": "datasetField:ns:in:amount", "type": "DATASET_FIELD", "data": {
+                "namespace": "ns", "dataset": "in", "field": "amount", "inputFields": []}},
+            {"id": "dataset:ns:in", "type": "DATASET", "data": {}}
+        ]});
+        let columns = column_lineage(std::iter::once(&answer));
+        assert_eq!(columns.len(), 1, "fields without inputs add nothing");
+        let job = json!({"namespace": "ns", "name": "j", "inputs": [{"namespace": "ns", "name": "in"}],
+            "outputs": [{"namespace": "ns", "name": "out"}], "updatedAt": "2022-07-12T16:36:44.355699Z",
+            "currentVersion": "a4d1a0fc-1d6c-4904-a94c-7776f78f4435"});
+        let mut events = vec![job_event(&job).unwrap()];
+        attach_column_lineage(&mut events, columns, &BTreeMap::new());
+        assert_eq!(
+            events.len(),
+            1,
+            "no synthetic event when a job writes the dataset"
+        );
+        let total = &events[0]["outputs"][0]["facets"]["columnLineage"]["fields"]["total"];
+        assert_eq!(total["transformationType"], "AGGREGATION");
+        assert_eq!(total["inputFields"][0]["transformationDescription"], "sum");
+        assert_eq!(total["inputFields"][1]["field"], "tax");
     }
 
     #[test]

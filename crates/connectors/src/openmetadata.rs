@@ -3,8 +3,9 @@
 //! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
 //! documents whose output ports are their table assets. Domains come from the product's FQN
 //! (`Domain.Product`). Each table's direct upstream lineage (one request per table, bounded
-//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries its FQN, entity version and `updatedAt` as provenance;
-//! unchanged versions produce identical documents, which the sync engine skips.
+//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries
+//! its FQN, entity version and `updatedAt` as provenance; an entity whose version and `updatedAt`
+//! match the cache's (a product: and all its tables') is not mapped again but kept.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
 
 use std::collections::HashMap;
@@ -15,9 +16,10 @@ use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
+use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::paging::{cursor_pages, fetch_each, page_items};
 use crate::{
-    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
+    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
     PulledDocument,
 };
 
@@ -79,17 +81,43 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     let mut table_versions = HashMap::new();
     // Table FQN -> its OpenLineage (namespace, name), when its service's address is known.
     let mut physical = HashMap::new();
+    // Tables the cache holds at the same version and update time (not mapped again).
+    let mut kept_tables = std::collections::HashSet::new();
     for table in &tables {
-        if let Some((fqn, version, doc)) = table_document(table, &hosts) {
-            if let Some(identity) = openlineage_identity(&fqn, &hosts) {
-                physical.insert(fqn.clone(), identity);
-            }
-            table_versions.insert(fqn, version);
-            pulled.documents.push(doc);
+        let Some(fqn) = live_fqn(table) else {
+            continue;
+        };
+        let version = version_of(table).unwrap_or_else(|| "0.1".into());
+        if let Some(identity) = openlineage_identity(&fqn, &hosts) {
+            physical.insert(fqn.clone(), identity);
         }
+        let path = document_path("tables", &fqn, "odcs");
+        let mapped =
+            Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
+                table_document(table, &hosts, path, provenance)
+            });
+        match mapped {
+            Some(Mapped::Kept(path)) => {
+                kept_tables.insert(fqn.clone());
+                pulled.kept.push(path);
+            }
+            Some(mapped) => mapped.into_pulled(&mut pulled),
+            None => continue,
+        }
+        table_versions.insert(fqn, version);
     }
     for product in &products {
-        if let Some(doc) = product_document(product, &table_versions) {
+        let Some(fqn) = text(product, "fullyQualifiedName") else {
+            continue;
+        };
+        // A product's output ports name its tables' versions: it is kept only when they are.
+        let path = document_path("dataProducts", &fqn, "odps");
+        let tables_kept = table_assets(product)
+            .all(|asset| kept_tables.contains(&asset) || !table_versions.contains_key(&asset));
+        let provenance = provenance(product, &fqn);
+        if tables_kept && ctx.known.unchanged(&path, &provenance) {
+            pulled.kept.push(path);
+        } else if let Some(doc) = product_document(product, &table_versions, path, provenance) {
             pulled.documents.push(doc);
         }
     }
@@ -193,14 +221,32 @@ fn openlineage_identity(
         .then(|| (format!("postgres://{host}:{port}"), physical.to_string()))
 }
 
-fn table_document(
-    table: &Value,
-    hosts: &HashMap<String, (String, String)>,
-) -> Option<(String, String, PulledDocument)> {
+/// The FQN of a table that is not deleted.
+fn live_fqn(table: &Value) -> Option<String> {
     if table.get("deleted").and_then(Value::as_bool) == Some(true) {
         return None;
     }
-    let fqn = text(table, "fullyQualifiedName")?;
+    text(table, "fullyQualifiedName")
+}
+
+/// FQNs of a product's table assets.
+fn table_assets(product: &Value) -> impl Iterator<Item = String> + '_ {
+    product
+        .get("assets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|asset| text(asset, "type").as_deref() == Some("table"))
+        .filter_map(|asset| text(asset, "fullyQualifiedName"))
+}
+
+fn table_document(
+    table: &Value,
+    hosts: &HashMap<String, (String, String)>,
+    path: String,
+    provenance: Provenance,
+) -> Option<PulledDocument> {
+    let fqn = provenance.upstream_id.clone();
     let name = text(table, "name")?;
     let version = version_of(table).unwrap_or_else(|| "0.1".into());
     let primary: Vec<String> = table
@@ -277,29 +323,24 @@ fn table_document(
         // The service is the server test case results name (`<#E::table::service.db.schema.table>`).
         servers: vec![Value::Object(server)],
     };
-    let document = PulledDocument {
-        path: document_path("tables", &fqn, "odcs"),
+    Some(PulledDocument {
+        path,
         text: serde_json::to_string(&doc.to_json()).ok()?,
-        provenance: provenance(table, &fqn),
-    };
-    Some((fqn, version, document))
+        provenance,
+    })
 }
 
 fn product_document(
     product: &Value,
-    table_versions: &std::collections::HashMap<String, String>,
+    table_versions: &HashMap<String, String>,
+    path: String,
+    provenance: Provenance,
 ) -> Option<PulledDocument> {
-    let fqn = text(product, "fullyQualifiedName")?;
-    let outputs = product
-        .get("assets")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|asset| text(asset, "type").as_deref() == Some("table"))
+    let fqn = provenance.upstream_id.clone();
+    let outputs = table_assets(product)
         .filter_map(|asset| {
-            let asset_fqn = text(asset, "fullyQualifiedName")?;
-            let version = table_versions.get(&asset_fqn)?.clone();
-            Some((asset_fqn, version))
+            let version = table_versions.get(&asset)?.clone();
+            Some((asset, version))
         })
         .collect();
     let domain = product
@@ -320,9 +361,9 @@ fn product_document(
         outputs,
     };
     Some(PulledDocument {
-        path: document_path("dataProducts", &fqn, "odps"),
+        path,
         text: serde_json::to_string(&doc.to_json()).ok()?,
-        provenance: provenance(product, &fqn),
+        provenance,
     })
 }
 
@@ -442,32 +483,14 @@ fn lineage_events(answer: &Value, physical: &HashMap<String, (String, String)>) 
                 "inputs": [dataset(&from)],
                 "outputs": [dataset(&to)],
                 "producer": PRODUCER,
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+                "schemaURL": RUN_EVENT_SCHEMA
             }))
         })
         .collect()
 }
 
-/// A UUID-shaped id derived from the edge (FNV-1a over both names).
-fn edge_run_id(from: &str, to: &str) -> String {
-    let hash = |seed: u64| {
-        format!("{from}\u{0}{to}")
-            .bytes()
-            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
-    };
-    let (a, b) = (hash(0xcbf29ce484222325), hash(0x84222325cbf29ce4));
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
-}
-
 /// Epoch milliseconds as RFC 3339 UTC with milliseconds, as OpenLineage `eventTime` is written.
-fn epoch_millis_to_rfc3339(millis: i64) -> String {
+pub(crate) fn epoch_millis_to_rfc3339(millis: i64) -> String {
     meshlens_model::civil::format_epoch_millis(millis, true)
 }
 

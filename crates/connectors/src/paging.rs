@@ -233,19 +233,35 @@ pub(crate) async fn fetch_each(
 ) -> Result<Vec<Value>, ConnectorError> {
     let query: Vec<(&'static str, String)> =
         query.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
+    let answers = fetch_all(ctx, gets, requests, false).await?;
+    Ok(answers.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// One GET: its path and its query.
+pub(crate) type Get = (String, Vec<(&'static str, String)>);
+
+/// GETs every request with at most `ctx.concurrency` in flight; answers in input order. With
+/// `missing_ok`, an HTTP 404 is `None` instead of failing the pull (an entity the server knows
+/// nothing more about); any other error fails it.
+pub(crate) async fn fetch_all(
+    ctx: &PullContext<'_>,
+    gets: Vec<Get>,
+    requests: &AtomicU64,
+    missing_ok: bool,
+) -> Result<Vec<Option<Value>>, ConnectorError> {
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    let count = paths.len();
-    for (index, path) in paths.into_iter().enumerate() {
+    let count = gets.len();
+    for (index, (path, query)) in gets.into_iter().enumerate() {
         let http = ctx.http.clone();
         let permits = permits.clone();
-        let query = query.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
             (index, http.get_json(&path, &query).await)
         });
     }
-    let mut results: Vec<Value> = vec![Value::Null; count];
+    let mut results: Vec<Option<Value>> = vec![None; count];
     while let Some(joined) = tasks.join_next().await {
         if (ctx.cancelled)() {
             tasks.abort_all();
@@ -256,7 +272,11 @@ pub(crate) async fn fetch_each(
         let (index, body) =
             joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
-        results[index] = body?;
+        results[index] = match body {
+            Ok(body) => Some(body),
+            Err(ConnectorError::Status { status: 404, .. }) if missing_ok => None,
+            Err(err) => return Err(err),
+        };
     }
     Ok(results)
 }

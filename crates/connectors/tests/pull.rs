@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, OpenMetadataPatch, Secret,
-    ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
+    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known, OpenMetadataPatch,
+    PullContext, Secret, ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -21,6 +21,12 @@ fn marquez(seen: &Seen) -> axum::response::Response {
         "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
         "/api/v1/namespaces/default/datasets" => ok(&json!({"totalCount": 0, "datasets": []})),
         "/api/v1/namespaces/default/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        "/api/v1/column-lineage"
+            if seen.query.get("nodeId").map(String::as_str)
+                == Some("dataset:food_delivery:public.categories") =>
+        {
+            ok(&fixture("marquez", "column_lineage.json"))
+        }
         _ => status(404),
     }
 }
@@ -60,8 +66,28 @@ async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
     assert_eq!(text["schema"][0]["properties"].as_array().unwrap().len(), 4);
     assert_eq!(text["schema"][0]["properties"][0]["logicalType"], "integer");
 
-    // The job's failed latest run, with its input.
-    assert_eq!(pulled.lineage_events.len(), 1);
+    // The job's failed latest run, with its input, and the column lineage Marquez reported for
+    // the dataset (a field written by no listed job: an event of its own).
+    assert_eq!(pulled.lineage_events.len(), 2);
+    let columns = &pulled.lineage_events[1];
+    assert_eq!(columns["job"]["name"], "lineage.otherDataset");
+    assert_eq!(
+        columns["inputs"],
+        json!([{"namespace": "namespace", "name": "otherDataset"}])
+    );
+    let facet = &columns["outputs"][0]["facets"]["columnLineage"];
+    assert_eq!(
+        facet["fields"]["columnA"],
+        json!({"inputFields": [{"namespace": "namespace", "name": "otherDataset", "field": "columnB"}],
+            "transformationDescription": "identical", "transformationType": "IDENTITY"})
+    );
+    let column_requests: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/column-lineage")
+        .map(|r| r.query["nodeId"].clone())
+        .collect();
+    assert_eq!(column_requests, ["dataset:food_delivery:public.categories"]);
     let event = &pulled.lineage_events[0];
     assert_eq!(event["eventType"], "FAIL");
     assert_eq!(
@@ -122,6 +148,67 @@ async fn marquez_offset_pages_are_fetched_concurrently_and_kept_in_order() {
         .count();
     assert_eq!(dataset_requests, 3);
     assert!(progress.load(Ordering::Relaxed) >= 250);
+}
+
+#[tokio::test]
+async fn marquez_column_lineage_of_a_vanished_dataset_does_not_fail_the_pull() {
+    let real = fixture("marquez", "datasets.json")["datasets"][0].clone();
+    let mut gone = real.clone();
+    gone["name"] = json!("public.gone");
+    let server = FakeServer::start(move |seen| match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
+        "/api/v1/namespaces/food_delivery/datasets" => {
+            ok(&json!({"totalCount": 2, "datasets": [real, gone]}))
+        }
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
+        "/api/v1/column-lineage" => match seen.query["nodeId"].as_str() {
+            "dataset:food_delivery:public.categories" => {
+                ok(&fixture("marquez", "column_lineage.json"))
+            }
+            _ => status(404),
+        },
+        _ => status(404),
+    })
+    .await;
+    let ctx = context(
+        client(&server, Credentials::None),
+        100,
+        &no_progress,
+        &never,
+    );
+    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 2);
+    assert!(
+        pulled.lineage_events.iter().any(|e| {
+            e["outputs"][0]["facets"]["columnLineage"]["fields"]["columnA"].is_object()
+        })
+    );
+    let asked = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v1/column-lineage")
+        .count();
+    assert_eq!(asked, 2);
+
+    // Any other failure still fails the pull (no silent partial lineage).
+    let broken = FakeServer::start(|seen| match seen.path.as_str() {
+        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
+        "/api/v1/namespaces/food_delivery/datasets" => ok(&fixture("marquez", "datasets.json")),
+        "/api/v1/namespaces/food_delivery/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
+        _ => status(403),
+    })
+    .await;
+    let ctx = context(
+        client(&broken, Credentials::None),
+        100,
+        &no_progress,
+        &never,
+    );
+    let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Status { status: 403, .. }),
+        "{err}"
+    );
 }
 
 /// OpenMetadata: tables and data products with cursor paging; answers 401 without the token.
@@ -207,6 +294,61 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
         first.query["fields"],
         "columns,tags,owners,tableConstraints"
     );
+}
+
+#[tokio::test]
+async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed_ones() {
+    let server = FakeServer::start(openmetadata).await;
+    let full_ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let full = pull(ServerKind::OpenMetadata, &full_ctx).await.unwrap();
+    let full_requests = server.requests().len();
+    assert_eq!(full.documents.len(), 2);
+    assert!(full.kept.is_empty());
+    let provenance = |docs: &[meshlens_connectors::PulledDocument]| -> Vec<_> {
+        docs.iter()
+            .map(|d| {
+                (
+                    d.path.clone(),
+                    d.provenance.upstream_version.clone(),
+                    d.provenance.upstream_updated_at.clone(),
+                )
+            })
+            .collect()
+    };
+
+    // Nothing changed upstream: nothing is mapped, everything is kept; lineage is still read.
+    let known = Known::new(provenance(&full.documents));
+    let ctx = PullContext {
+        known: &known,
+        ..context(client(&server, bearer()), 100, &no_progress, &never)
+    };
+    let before = server.requests().len();
+    let again = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert!(again.documents.is_empty());
+    let mut kept = again.kept.clone();
+    kept.sort();
+    let mut paths: Vec<String> = full.documents.iter().map(|d| d.path.clone()).collect();
+    paths.sort();
+    assert_eq!(kept, paths);
+    assert_eq!(again.lineage_events.len(), full.lineage_events.len());
+    assert_eq!(server.requests().len() - before, full_requests);
+
+    // The table's version moved on: it is mapped again, and so is the product whose output port
+    // names the table's version, although the product itself did not change.
+    let mut stale = provenance(&full.documents);
+    for entry in &mut stale {
+        if entry.0.starts_with("tables/") {
+            entry.1 = Some("0.0".into());
+        }
+    }
+    let known = Known::new(stale);
+    let ctx = PullContext {
+        known: &known,
+        ..context(client(&server, bearer()), 100, &no_progress, &never)
+    };
+    let changed = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(changed.documents.len(), 2);
+    assert!(changed.kept.is_empty());
 }
 
 #[tokio::test]
@@ -539,6 +681,57 @@ async fn datahub_scrolls_datasets_by_urn() {
             .iter()
             .all(|r| r.method == Method::POST && r.path == "/api/graphql")
     );
+}
+
+#[tokio::test]
+async fn datahub_upstream_lineage_becomes_events_from_the_scroll_itself() {
+    let server = FakeServer::start(|seen| {
+        let body: Value = serde_json::from_str(&seen.body).unwrap();
+        let input = &body["variables"]["input"];
+        if input["types"][0] == "DATASET" {
+            ok(&fixture("datahub", "scroll_lineage.json"))
+        } else {
+            ok(&json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}}))
+        }
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    let details =
+        "urn:li:dataset:(urn:li:dataPlatform:dbt,long_tail_companions.analytics.pet_details,PROD)";
+    let profiles = "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pet_profiles,PROD)";
+    // One event: the dataset with upstreams; the one without none.
+    assert_eq!(pulled.lineage_events.len(), 1);
+    let event = &pulled.lineage_events[0];
+    assert_eq!(
+        event["job"],
+        json!({"namespace": "datahub", "name": "urn:li:dataJob:(urn:li:dataFlow:(airflow,dag_abc,PROD),task_123)"})
+    );
+    assert_eq!(
+        event["inputs"],
+        json!([{"namespace": "datahub", "name": profiles}])
+    );
+    assert_eq!(event["outputs"][0]["name"], details);
+    assert_eq!(event["eventTime"], "2024-06-10T06:13:20.000Z");
+    assert_eq!(
+        event["outputs"][0]["facets"]["columnLineage"]["fields"]["pet_id"]["inputFields"],
+        json!([{"namespace": "datahub", "name": profiles, "field": "pet_id"}])
+    );
+    // Lineage costs no request of its own: one dataset page, one (empty) product page, with
+    // dataset pages capped at DataHub's tested 20 lineage subqueries.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let first: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(first["variables"]["input"]["count"], 20);
+    assert!(
+        first["query"]
+            .as_str()
+            .unwrap()
+            .contains("lineage(input: {direction: UPSTREAM")
+    );
+    // The same upstream gives the same run id on the next pull (idempotent ingestion).
+    let again = pull(ServerKind::DataHub, &ctx).await.unwrap();
+    assert_eq!(again.lineage_events[0]["run"], event["run"]);
 }
 
 #[tokio::test]

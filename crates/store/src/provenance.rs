@@ -132,6 +132,20 @@ impl Store {
         Ok(all)
     }
 
+    /// The provenance of every cached document of `source` (what an incremental pull compares
+    /// the server's entities with).
+    pub async fn source_provenance(
+        &self,
+        source: &str,
+    ) -> Result<Vec<EntityProvenance>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE source = ? ORDER BY path"))
+            .bind(source)
+            .fetch_all(&self.pool)
+            .await
+            .ctx("read the source's provenance")?;
+        Ok(rows.into_iter().map(record).collect())
+    }
+
     /// Every source holding the upstream entity `upstream_id` (one entity, several origins).
     pub async fn origins(&self, upstream_id: &str) -> Result<Vec<EntityProvenance>, StoreError> {
         let rows: Vec<Row> =

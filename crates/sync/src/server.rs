@@ -3,15 +3,18 @@
 //! The connector pulls everything first (nothing is written while the network is in use); the
 //! documents then go through the same parser and one `SyncTx` as files, with their upstream
 //! provenance in the same transaction. A failed or cancelled pull writes nothing, so the last good
-//! data of the source stays. Documents whose text did not change since the last sync are counted
-//! unchanged without parsing; entities that left the server are removed.
+//! data of the source stays. The pull is incremental where the server's API allows: entities whose
+//! upstream version and update time equal the cached provenance are not mapped, parsed or
+//! validated again and keep their cached documents (a full pull without provenance or with
+//! `--full`). Documents whose text did not change since the last sync are counted unchanged
+//! without parsing; entities that left the server are removed.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, PullContext, PulledDocument, ServerKind,
+    CheckOutcome, CheckStatus, ConnectorError, Known, PullContext, PulledDocument, ServerKind,
 };
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_quality::{CatalogOutcome, CatalogStatus, CatalogTool};
@@ -67,6 +70,29 @@ pub(crate) async fn sync_server(
     };
     emit(SyncPhase::Scanning, 0, 0);
 
+    let index = Arc::new(store.document_index(&name).await?);
+    let full = ctx.options.full;
+    // An incremental pull skips entities whose upstream version and update time are those of the
+    // cached document; with `--full`, or nothing synced yet, everything is mapped again.
+    let known = if full {
+        Known::default()
+    } else {
+        Known::new(
+            store
+                .source_provenance(&name)
+                .await?
+                .into_iter()
+                .filter(|origin| index.contains_key(&origin.path))
+                .map(|origin| {
+                    (
+                        origin.path,
+                        origin.upstream_version,
+                        origin.upstream_updated_at,
+                    )
+                }),
+        )
+    };
+
     let pulled = {
         let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
         let cancelled = || ctx.cancel.is_cancelled();
@@ -78,6 +104,7 @@ pub(crate) async fn sync_server(
                 page_size: PAGE_SIZE,
                 progress: &fetched,
                 cancelled: &cancelled,
+                known: &known,
             };
             meshlens_connectors::pull(kind, &pull_ctx).await
         };
@@ -99,17 +126,17 @@ pub(crate) async fn sync_server(
         source = %name,
         requests = pulled.requests,
         documents = pulled.documents.len(),
+        kept = pulled.kept.len(),
+        incremental = !known.is_empty(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "catalog server pulled"
     );
 
-    let total = pulled.documents.len() as u64;
+    let total = (pulled.documents.len() + pulled.kept.len()) as u64;
     emit(SyncPhase::Reading, 0, total);
-    let index = Arc::new(store.document_index(&name).await?);
     let options = ParseOptions {
         max_bytes: ctx.options.max_file_bytes,
     };
-    let full = ctx.options.full;
     // Unchanged documents are known by hash before the write transaction starts; their text is
     // dropped at once, so a re-sync holds only what it has to write.
     let (mut documents, mut unchanged) = {
@@ -139,17 +166,26 @@ pub(crate) async fn sync_server(
     let mut tx = store.begin_sync(&name).await?;
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let present: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+    let present: HashSet<&str> = documents
+        .iter()
+        .map(|d| d.path.as_str())
+        .chain(pulled.kept.iter().map(String::as_str))
+        .collect();
     for path in index.keys().filter(|p| !present.contains(p.as_str())) {
         tx.delete(path).await?;
         tx.forget_provenance(path).await?;
     }
     drop(present);
+    // Unchanged upstream: the cached document and its provenance stay as they are.
+    let mut written = 0;
+    for path in &pulled.kept {
+        tx.unchanged(path, None).await?;
+        written += 1;
+    }
     // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
     // it and free it, then the next, so memory shrinks as the sync goes on.
     documents.reverse();
     unchanged.reverse();
-    let mut written = 0;
     while !documents.is_empty() {
         check_cancel(ctx, &name)?;
         let at = documents.len().saturating_sub(CHUNK);

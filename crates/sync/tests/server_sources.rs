@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use meshlens_store::{SourceConfig, SourceKind, Store, SyncStatus};
-use meshlens_sync::{SyncContext, SyncError, sync_source};
+use meshlens_sync::{SyncContext, SyncError, SyncOptions, sync_source};
 use serde_json::{Value, json};
 
 const FIXTURES: &str = concat!(
@@ -22,6 +22,21 @@ enum Mode {
     Unauthorized,
     Html,
     DatasetGone,
+    /// The dataset's description differs, its `currentVersion` and `updatedAt` do not.
+    Edited,
+    /// The dataset's description and `updatedAt` changed.
+    Changed,
+}
+
+/// The documented datasets page with the dataset's description (and update time) replaced.
+fn datasets(description: &str, updated_at: Option<&str>) -> Value {
+    let mut page = fixture("datasets.json");
+    let dataset = &mut page["datasets"][0];
+    dataset["description"] = json!(description);
+    if let Some(at) = updated_at {
+        dataset["updatedAt"] = json!(at);
+    }
+    page
 }
 
 fn fixture(file: &str) -> Value {
@@ -43,8 +58,15 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                 (Mode::DatasetGone, "/api/v1/namespaces/food_delivery/datasets") => {
                     json!({"totalCount": 0, "datasets": []})
                 }
+                (Mode::Edited, "/api/v1/namespaces/food_delivery/datasets") => {
+                    datasets("Edited without a new version.", None)
+                }
+                (Mode::Changed, "/api/v1/namespaces/food_delivery/datasets") => {
+                    datasets("A new description.", Some("2022-07-13T09:00:00Z"))
+                }
                 (_, "/api/v1/namespaces/food_delivery/datasets") => fixture("datasets.json"),
                 (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("jobs.json"),
+                (_, "/api/v1/column-lineage") => fixture("column_lineage.json"),
                 (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
                     json!({"totalCount": 0, "datasets": [], "jobs": []})
                 }
@@ -84,7 +106,8 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         "{report:?}"
     );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.lineage.imported, 1);
+    // The job's run and the dataset's column lineage.
+    assert_eq!(report.lineage.imported, 2);
     assert!(!phases.lock().unwrap().is_empty());
     let origin = store
         .provenance("lineage-prod", DATASET_PATH)
@@ -97,7 +120,28 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         Some("aeccd013-c99e-45cf-86ba-97ed8cd28075")
     );
     let runs = meshlens_lineage::latest_runs(&store).await.unwrap();
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 2);
+    // Marquez's column lineage is in the column graph.
+    let request = meshlens_lineage::LineageRequest {
+        id: "namespace:otherDataset#columnA".into(),
+        upstream: 1,
+        downstream: 0,
+        level: meshlens_lineage::Level::Column,
+    };
+    let graph = meshlens_lineage::lineage(&store, &request).await.unwrap();
+    let edges: Vec<(&str, &str, &str)> = graph
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        edges,
+        [(
+            "namespace:otherDataset#columnB",
+            "namespace:otherDataset#columnA",
+            "IDENTITY"
+        )]
+    );
 
     // Same upstream content: nothing rewritten, lineage events recognised.
     let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
@@ -109,7 +153,65 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         ),
         (0, 0, 1)
     );
-    assert_eq!(report.lineage.skipped, 1);
+    assert_eq!(report.lineage.skipped, 2);
+    let hash = |store: Store| async move {
+        store.document_index("lineage-prod").await.unwrap()[DATASET_PATH]
+            .content_hash
+            .clone()
+    };
+    let first_hash = hash(store.clone()).await;
+    let first_fetch = origin.fetched_at.clone();
+
+    // Same `currentVersion` and `updatedAt` upstream: the incremental pull does not map, parse
+    // or validate the dataset again, even though its text would now differ; the cached document
+    // and provenance stay.
+    *mode.lock().unwrap() = Mode::Edited;
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!(
+        (
+            report.applied.added,
+            report.applied.updated,
+            report.applied.unchanged,
+            report.applied.removed
+        ),
+        (0, 0, 1, 0)
+    );
+    assert_eq!(hash(store.clone()).await, first_hash);
+    let kept = store
+        .provenance("lineage-prod", DATASET_PATH)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.fetched_at, first_fetch);
+
+    // `--full` maps everything again and so sees the edit.
+    let full = SyncContext {
+        options: SyncOptions {
+            full: true,
+            ..SyncOptions::default()
+        },
+        ..SyncContext::default()
+    };
+    let report = sync_source(&store, &source, &full, &|_| {}).await.unwrap();
+    assert_eq!((report.applied.updated, report.applied.unchanged), (1, 0));
+    let edited_hash = hash(store.clone()).await;
+    assert_ne!(edited_hash, first_hash);
+
+    // A new `updatedAt` upstream: the dataset is mapped and updated, with its new provenance.
+    *mode.lock().unwrap() = Mode::Changed;
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!((report.applied.updated, report.applied.unchanged), (1, 0));
+    assert_ne!(hash(store.clone()).await, edited_hash);
+    let changed = store
+        .provenance("lineage-prod", DATASET_PATH)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        changed.upstream_updated_at.as_deref(),
+        Some("2022-07-13T09:00:00Z")
+    );
+    *mode.lock().unwrap() = Mode::Serving;
 
     // A revoked token and a proxy's HTML page: clear errors, last good data kept.
     for (broken, needle) in [(Mode::Unauthorized, "HTTP 401"), (Mode::Html, "HTML page")] {

@@ -5,14 +5,14 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use meshlens_connectors::{Credentials, HttpClient, HttpPolicy, PullContext, Secret};
+use meshlens_connectors::{Credentials, HttpClient, HttpPolicy, Known, PullContext, Secret};
 use serde_json::Value;
 
 /// What the fake server saw of one request.
@@ -143,6 +143,9 @@ pub fn bearer() -> Credentials {
     Credentials::Bearer(Secret::new(TOKEN))
 }
 
+/// A cache that holds nothing yet: every pull is a full pull.
+pub static NOTHING_KNOWN: LazyLock<Known> = LazyLock::new(Known::default);
+
 pub fn context<'a>(
     http: HttpClient,
     page_size: usize,
@@ -155,6 +158,7 @@ pub fn context<'a>(
         page_size,
         progress,
         cancelled,
+        known: &NOTHING_KNOWN,
     }
 }
 
