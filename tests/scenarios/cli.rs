@@ -292,7 +292,40 @@ fn git_source_reads_a_branch() {
 fn source_remove_drops_its_products() {
     let m = Meshlens::new();
     m.ok(&["demo"]);
+    // A second source holding one product of the demo's finance domain, under another id.
+    let other = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo_mesh().join("finance/finance-fx-rates.odps.yaml"))
+        .unwrap()
+        .replace("id: finance-fx-rates", "id: treasury-fx-rates");
+    assert!(text.contains("treasury-fx-rates"));
+    std::fs::write(other.path().join("fx.odps.yaml"), text).unwrap();
+    let path = other.path().to_str().unwrap();
+    m.ok(&[
+        "source", "add", "treasury", "--kind", "folder", "--path", path,
+    ]);
+    m.ok(&["sync", "treasury"]);
+    let ids = |results: serde_json::Value| -> Vec<String> {
+        let hits = results["hits"].as_array().unwrap();
+        hits.iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = ids(m.json(&["search", "FX Reference Rates", "--kind", "product"]));
+    assert_eq!(
+        before[..2],
+        ["finance-fx-rates", "treasury-fx-rates"],
+        "{before:?}"
+    );
+
     m.ok(&["source", "remove", "demo"]);
+    let products = m.json(&["products"]);
+    assert_eq!(products.as_array().unwrap().len(), 1, "{products}");
+    // The search index follows: the demo's documents are gone, the other source's stay.
+    let after = ids(m.json(&["search", "FX Reference Rates", "--kind", "product"]));
+    assert_eq!(after, ["treasury-fx-rates"]);
+    assert_eq!(m.json(&["search", "orders"])["total"], 0);
+
+    m.ok(&["source", "remove", "treasury"]);
     assert_eq!(m.json(&["products"]), serde_json::json!([]));
     let again = m.run(&["source", "remove", "demo"]);
     assert_eq!(again.status.code(), Some(1));

@@ -5,7 +5,7 @@ use sqlx::Row;
 use ts_rs::TS;
 
 use crate::error::{Ctx, decode_json};
-use crate::{Store, StoreError};
+use crate::{AppliedSync, Store, StoreError};
 
 /// A configured source: where descriptors come from. Catalog servers (`openmetadata`, `datahub`,
 /// `marquez`, `entropy`) are read over HTTP; `marquez` is read-only: edits are never pushed to it.
@@ -194,16 +194,54 @@ impl Store {
     }
 
     /// Removes a source with all its documents and derived rows (one transaction, via cascades).
-    /// Returns false when no such source exists.
-    pub async fn remove_source(&self, name: &str) -> Result<bool, StoreError> {
+    /// Returns what left the cache (for the search index), or `None` when no such source exists.
+    pub async fn remove_source(&self, name: &str) -> Result<Option<AppliedSync>, StoreError> {
         let mut tx = self.pool.begin().await.ctx("remove source")?;
+        // What the source held, read in the same transaction as the delete, so derived indexes can
+        // follow (a contract id another source still holds counts as changed, not removed).
+        let products: Vec<String> = sqlx::query_scalar(
+            "SELECT p.id FROM products p JOIN documents d ON d.id = p.document_id
+             WHERE d.source = ? ORDER BY p.id",
+        )
+        .bind(name)
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("remove source")?;
+        let contracts: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT c.id FROM contracts c JOIN documents d ON d.id = c.document_id
+             WHERE d.source = ? ORDER BY c.id",
+        )
+        .bind(name)
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("remove source")?;
         let result = sqlx::query("DELETE FROM sources WHERE name = ?")
             .bind(name)
             .execute(&mut *tx)
             .await
             .ctx("remove source")?;
+        if result.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let mut applied = AppliedSync {
+            removed: products.len(),
+            removed_product_ids: products,
+            ..AppliedSync::default()
+        };
+        for id in contracts {
+            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contracts WHERE id = ?")
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await
+                .ctx("remove source")?;
+            if remaining > 0 {
+                applied.changed_contract_ids.push(id);
+            } else {
+                applied.removed_contract_ids.push(id);
+            }
+        }
         tx.commit().await.ctx("remove source")?;
-        Ok(result.rows_affected() > 0)
+        Ok(Some(applied))
     }
 
     /// Records a sync that could not read its source. Documents stay as they were.

@@ -356,8 +356,8 @@ async fn reads_page_filter_and_remove() {
     );
     assert_eq!(store.stats().await.unwrap().columns, 1800);
 
-    assert!(store.remove_source("a").await.unwrap());
-    assert!(!store.remove_source("a").await.unwrap());
+    assert!(store.remove_source("a").await.unwrap().is_some());
+    assert!(store.remove_source("a").await.unwrap().is_none());
     let stats = store.stats().await.unwrap();
     assert_eq!(
         (
@@ -420,4 +420,32 @@ async fn repeated_paths_and_moves_inside_one_sync() {
         "moved.yaml"
     );
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn removing_a_source_says_what_left_the_cache() {
+    let store = store_with(&["a", "b"]).await;
+    let mut tx = store.begin_sync("a").await.unwrap();
+    tx.upsert("p.yaml", STAT, &product("p", "sales", "c", None))
+        .await
+        .unwrap();
+    tx.upsert("c.yaml", STAT, &contract("c", "1.0.0", 2))
+        .await
+        .unwrap();
+    tx.upsert("only-a.yaml", STAT, &contract("only-a", "1.0.0", 2))
+        .await
+        .unwrap();
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    // Source b holds another version of contract c: c stays in the cache.
+    let mut tx = store.begin_sync("b").await.unwrap();
+    tx.upsert("c2.yaml", STAT, &contract("c", "2.0.0", 2))
+        .await
+        .unwrap();
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+
+    let left = store.remove_source("a").await.unwrap().expect("a existed");
+    assert_eq!(left.removed_product_ids, ["p"]);
+    assert_eq!(left.removed_contract_ids, ["only-a"]);
+    assert_eq!(left.changed_contract_ids, ["c"]);
+    assert!(store.get_contract("c", None).await.unwrap().is_some());
 }
