@@ -394,6 +394,7 @@ impl<'a> Ingestor<'a> {
             q.push(")");
             for row in q
                 .build()
+                .persistent(false)
                 .fetch_all(&mut *conn)
                 .await
                 .ctx("look up event keys")?
@@ -440,6 +441,7 @@ impl<'a> Ingestor<'a> {
             });
             insert
                 .build()
+                .persistent(false)
                 .execute(&mut *conn)
                 .await
                 .ctx("insert lineage nodes")?;
@@ -456,6 +458,7 @@ impl<'a> Ingestor<'a> {
             );
             for row in select
                 .build()
+                .persistent(false)
                 .fetch_all(&mut *conn)
                 .await
                 .ctx("look up lineage nodes")?
@@ -510,7 +513,11 @@ impl<'a> Ingestor<'a> {
                     .push_bind(p.line as i64)
                     .push_bind(p.body.clone());
             });
-            q.build().execute(&mut *conn).await.ctx("insert events")?;
+            q.build()
+                .persistent(false)
+                .execute(&mut *conn)
+                .await
+                .ctx("insert events")?;
         }
         Ok(())
     }
@@ -551,7 +558,11 @@ impl<'a> Ingestor<'a> {
             q.push_values(chunk, |mut b, (f, t, k)| {
                 b.push_bind(*f).push_bind(*t).push_bind(*k);
             });
-            q.build().execute(&mut *conn).await.ctx("insert edges")?;
+            q.build()
+                .persistent(false)
+                .execute(&mut *conn)
+                .await
+                .ctx("insert edges")?;
         }
         let columns: Vec<_> = columns.into_iter().collect();
         for chunk in columns.chunks(MAX_PARAMS / 5) {
@@ -566,6 +577,7 @@ impl<'a> Ingestor<'a> {
                     .push_bind(tr.to_string());
             });
             q.build()
+                .persistent(false)
                 .execute(&mut *conn)
                 .await
                 .ctx("insert column edges")?;
@@ -579,7 +591,11 @@ impl<'a> Ingestor<'a> {
                     .push_bind(*t)
                     .push_bind(k.map(str::to_owned));
             });
-            q.build().execute(&mut *conn).await.ctx("insert aliases")?;
+            q.build()
+                .persistent(false)
+                .execute(&mut *conn)
+                .await
+                .ctx("insert aliases")?;
         }
         Ok(())
     }
@@ -635,7 +651,11 @@ async fn upsert_runs(
                 ended_ms = CASE WHEN excluded.ended_ms > coalesce(lineage_runs.ended_ms, excluded.ended_ms - 1) THEN excluded.ended_ms ELSE lineage_runs.ended_ms END,
                 ended_at = CASE WHEN excluded.ended_ms > coalesce(lineage_runs.ended_ms, excluded.ended_ms - 1) THEN excluded.ended_at ELSE lineage_runs.ended_at END",
         );
-        q.build().execute(&mut *conn).await.ctx("upsert runs")?;
+        q.build()
+            .persistent(false)
+            .execute(&mut *conn)
+            .await
+            .ctx("upsert runs")?;
     }
     Ok(())
 }
@@ -674,7 +694,12 @@ async fn merge_facets(
             list.push_bind(*id);
         }
         q.push(")");
-        let rows = q.build().fetch_all(&mut *conn).await.ctx("read facets")?;
+        let rows = q
+            .build()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await
+            .ctx("read facets")?;
         for row in rows {
             let id: i64 = row.get(0);
             let mut facets: Map<String, Value> =
@@ -710,7 +735,11 @@ async fn merge_facets(
                 b.push_bind(*id).push_bind(f.clone()).push_bind(m.clone());
             });
             q.push(") AS v WHERE lineage_nodes.id = v.column1");
-            q.build().execute(&mut *conn).await.ctx("write facets")?;
+            q.build()
+                .persistent(false)
+                .execute(&mut *conn)
+                .await
+                .ctx("write facets")?;
         }
         updates.clear();
     }

@@ -262,6 +262,7 @@ async fn store_rows(
         insert.push(" RETURNING dedupe_key, id");
         let inserted: HashMap<Vec<u8>, i64> = insert
             .build_query_as::<(Vec<u8>, i64)>()
+            .persistent(false)
             .fetch_all(&mut *tx)
             .await
             .ctx("insert quality results")?
@@ -346,6 +347,7 @@ async fn upsert_checks<'a>(
         );
         upsert
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("update check summaries")?;
@@ -385,6 +387,7 @@ async fn store_metrics(
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("insert dataset metrics")?;

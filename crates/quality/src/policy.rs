@@ -713,6 +713,7 @@ async fn store_violations(
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *tx)
             .await
             .ctx("store policy results")?;

@@ -175,6 +175,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *tx)
             .await
             .ctx("write quality targets")?;
@@ -221,6 +222,7 @@ async fn write_rules(conn: &mut SqliteConnection, rules: &[RuleRow]) -> Result<(
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("write contract rules")?;
@@ -291,6 +293,7 @@ async fn write_facts(
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("write contract facts")?;
@@ -309,6 +312,7 @@ async fn write_facts(
         });
         insert
             .build()
+            .persistent(false)
             .execute(&mut *conn)
             .await
             .ctx("write product facts")?;

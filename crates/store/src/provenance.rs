@@ -51,6 +51,7 @@ impl SyncTx {
             });
             query
                 .build()
+                .persistent(false)
                 .execute(&mut *self.connection())
                 .await
                 .ctx("record provenance")?;

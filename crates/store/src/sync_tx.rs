@@ -592,7 +592,12 @@ async fn insert_rows<R: BufferedRow>(
         let take = rows.len().min(CHUNK);
         let mut query: QueryBuilder<'static, Sqlite> = QueryBuilder::new(R::INSERT);
         query.push_values(rows.drain(..take), |mut b, row| row.bind(&mut b));
-        query.build().execute(&mut *conn).await.ctx("insert rows")?;
+        query
+            .build()
+            .persistent(false)
+            .execute(&mut *conn)
+            .await
+            .ctx("insert rows")?;
     }
     Ok(())
 }
