@@ -2,7 +2,10 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
+import type { LineageGraph } from "../ipc/commands";
 import { BackendError } from "../ipc/errors";
+import { merged } from "../lineage/graph";
+import { layout, NODE_HEIGHT, NODE_WIDTH } from "../lineage/layout";
 import { lineageFctOrders, lineagePath, lineageSalesOrders2 } from "../test/fixtures";
 import { recordedBackend } from "../test/recordedBackend";
 import { LineageScreen } from "./LineageScreen";
@@ -21,6 +24,25 @@ function setup() {
 }
 
 const nodeCount = () => Number(screen.getByLabelText(/^lineage graph of/).dataset.nodes);
+
+/** The canvas's pan and zoom, as the screen publishes it. */
+function currentView() {
+  const [x = Number.NaN, y = Number.NaN, scale = Number.NaN] = (screen.getByLabelText(/^lineage graph of/).dataset.view ?? "").split(",").map(Number);
+  return { x, y, scale };
+}
+
+/** Where a node's box sits on the 800×500 canvas (jsdom has no ResizeObserver, so the default size holds). */
+function screenBox(graphs: LineageGraph[], id: string) {
+  const [base, ...more] = graphs;
+  if (base === undefined) throw new Error("no graph");
+  const graph = merged({ root: base.root, base, expansions: new Map(more.map((g) => [g.root, g])) });
+  const at = layout({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }).positions[id];
+  if (at === undefined) throw new Error(`${id} is not laid out`);
+  const v = currentView();
+  return { x: at.x * v.scale + v.x, y: at.y * v.scale + v.y, right: (at.x + NODE_WIDTH) * v.scale + v.x, bottom: (at.y + NODE_HEIGHT) * v.scale + v.y };
+}
+
+const inCanvas = (box: { x: number; y: number; right: number; bottom: number }) => box.x >= 0 && box.y >= 0 && box.right <= 800 && box.bottom <= 500;
 
 describe("lineage explorer", () => {
   it("lays out the graph and lists its nodes", async () => {
@@ -45,6 +67,42 @@ describe("lineage explorer", () => {
     expect(backend.calls.at(-1)).toEqual({ command: "lineage", args: { id: "finance-revenue-kpis", level: "product", upstream: 1, downstream: 1 } });
     await user.click(screen.getByRole("button", { name: "Collapse" }));
     expect(nodeCount()).toBe(lineageSalesOrders2.nodes.length);
+  });
+
+  it("keeps an expanded node in view and brings what it added into view, then collapses in place", async () => {
+    const user = userEvent.setup();
+    setup();
+    const canvas = await screen.findByLabelText(/^lineage graph of sales-orders/);
+    await waitFor(() => {
+      expect(canvas).toHaveAttribute("data-laid-out", "true");
+    });
+    const fittedScale = currentView().scale;
+    await user.click(screen.getByRole("button", { name: /Finance Revenue KPIs/ }));
+    // Selecting from the list centres on the node: wait for that easing to land.
+    await waitFor(() => {
+      const box = screenBox([lineageSalesOrders2], "finance-revenue-kpis");
+      expect(Math.abs((box.x + box.right) / 2 - 400)).toBeLessThan(1);
+    });
+    await user.click(screen.getByRole("button", { name: "Expand" }));
+    await waitFor(() => {
+      expect(nodeCount()).toBeGreaterThan(lineageSalesOrders2.nodes.length);
+    });
+    const grown = [lineageSalesOrders2, { ...lineageFctOrders, root: "finance-revenue-kpis" }];
+    await waitFor(() => {
+      for (const node of lineageFctOrders.nodes) expect(inCanvas(screenBox(grown, node.id)), node.id).toBe(true);
+    });
+    expect(currentView().scale).toBeLessThanOrEqual(fittedScale);
+
+    const before = screenBox(grown, "finance-revenue-kpis");
+    await user.click(screen.getByRole("button", { name: "Collapse" }));
+    await waitFor(() => {
+      expect(nodeCount()).toBe(lineageSalesOrders2.nodes.length);
+    });
+    await waitFor(() => {
+      const after = screenBox([lineageSalesOrders2], "finance-revenue-kpis");
+      expect(after.x).toBeCloseTo(before.x, 0);
+      expect(after.y).toBeCloseTo(before.y, 0);
+    });
   });
 
   it("highlights the path between two nodes", async () => {
