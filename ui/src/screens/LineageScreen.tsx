@@ -41,6 +41,41 @@ function download(name: string, blob: Blob) {
   }, 1000);
 }
 
+/** How often a pending lineage request asks whether the backend is building its graph. */
+const BUILD_POLL_MS = 500;
+
+/**
+ * While a lineage request is pending, whether the backend is building its lineage graph (after opening and
+ * after each sync on a large mesh that takes seconds; the app builds it in the background, and a request
+ * arriving meanwhile waits for that build).
+ */
+function useGraphBuilding(backend: Backend, waiting: boolean): boolean {
+  const [building, setBuilding] = useState(false);
+  useEffect(() => {
+    if (!waiting) return;
+    let current = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () => {
+      backend.call("lineage_status", {}).then(
+        (status) => {
+          if (!current) return;
+          setBuilding(status.building || !status.ready);
+          timer = setTimeout(ask, BUILD_POLL_MS);
+        },
+        () => {
+          // The lineage request itself reports what went wrong.
+        },
+      );
+    };
+    ask();
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [backend, waiting]);
+  return waiting && building;
+}
+
 interface Props {
   backend: Backend;
   initialId: string;
@@ -125,6 +160,7 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     };
   }, [backend, id, level, upstream, downstream]);
 
+  const building = useGraphBuilding(backend, loaded.state === "loading");
   const graph = useMemo(() => (loaded.state === "ready" ? merged(loaded.explored) : null), [loaded]);
   // Only the layout of the graph on screen counts: a stale one must not be painted (or measured).
   const placed = placedFor !== null && placedFor.graph === graph ? placedFor.layout : null;
@@ -313,7 +349,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
           <p className="muted">Type a product id (e.g. one from the search screen) or a dataset <code>namespace:name</code>, then Show.</p>
         </div>
       )}
-      {loaded.state === "loading" && <Loading label="Walking the lineage graph…" />}
+      {loaded.state === "loading" &&
+        (building ? (
+          <Loading label="Building the lineage graph… This happens once after opening and after each sync; the view opens as soon as it is ready." />
+        ) : (
+          <Loading label="Walking the lineage graph…" />
+        ))}
       {loaded.state === "failed" && <ErrorState title={`Cannot show the lineage of ${id}`} error={loaded.error} />}
       {actionError !== null && <ErrorState title="That did not work" error={actionError} />}
       {graph !== null && explored !== null && (
