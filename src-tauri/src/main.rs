@@ -4,12 +4,20 @@
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod report;
+mod webview;
+
 use std::path::PathBuf;
 
 use meshlens_app::{App, AppConfig, AppError, AppEvent, EventSink};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tokio::sync::OnceCell;
+
+/// The same allocator as the CLI, for the same allocation-heavy work (the lineage graph build, search
+/// answers). On the idle-RSS benchmark it made no difference against glibc (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The one event channel the UI listens on; payloads are `AppEvent` JSON (`{"type":"syncProgress",...}`).
 const EVENT_NAME: &str = "meshlens://event";
@@ -74,7 +82,16 @@ impl Backend {
                 );
             }
         }
+        // The first lineage view should not wait seconds for the graph build: build it now, in the
+        // background, and again after every sync.
+        app.keep_lineage_warm();
         Ok(app)
+    }
+
+    /// Where report windows read from (`None` when the data directory is unusable).
+    fn reports_dir(&self) -> Option<PathBuf> {
+        let config = self.config.as_ref().ok()?;
+        Some(config.data_dir.join(report::REPORTS_DIR))
     }
 }
 
@@ -118,6 +135,11 @@ fn main() {
     let result = tauri::Builder::default()
         .manage(backend)
         .invoke_handler(tauri::generate_handler![call])
+        .plugin(webview::plugin())
+        .register_uri_scheme_protocol(report::REPORT_SCHEME, |ctx, request| {
+            let dir = ctx.app_handle().state::<Backend>().reports_dir();
+            report::respond(dir.as_deref(), &request)
+        })
         .setup(|tauri_app| {
             // Start opening (and syncing the demo) right away instead of on the window's first call.
             let handle = tauri_app.handle().clone();

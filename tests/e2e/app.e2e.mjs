@@ -231,7 +231,7 @@ async function testLineage(session) {
   await save(session, "04-lineage");
 }
 
-async function testSteward(session) {
+async function testSteward(session, dataDir) {
   await navTo(session, "Steward dashboard");
   const rows = await session.waitFor("a failing check on the steward dashboard", async () => {
     await noAlerts(session);
@@ -244,6 +244,41 @@ async function testSteward(session) {
   check(trend !== undefined, "the steward dashboard plots no quality trend");
   step(`steward: ${rows.length} failing checks, including ${FAILING_CHECK}`);
   await save(session, "05-steward");
+  await testReportWindow(session, dataDir);
+}
+
+/** "Open report" writes the steward report into the data directory and shows it in a window of its own. */
+async function testReportWindow(session, dataDir) {
+  const main = await session.windowHandle();
+  const before = await session.windowHandles();
+  await session.click(await buttonNamed(session, "Open report"));
+  const status = await session.waitFor("the report to be opened", async () => {
+    await noAlerts(session);
+    const shown = await one(session, 'form[aria-label="steward report"] [role=status]');
+    const text = shown === undefined ? "" : await session.text(shown);
+    return text.startsWith("Opened") ? text : null;
+  });
+  const file = join(dataDir, "reports", "steward-report.html");
+  check(existsSync(file) && readFileSync(file, "utf8").includes(FAILING_CHECK), `${file} was not written with ${FAILING_CHECK}`);
+  const opened = await session.waitFor("the report window", async () => (await session.windowHandles()).find((h) => !before.includes(h)));
+  await session.switchToWindow(opened);
+  try {
+    const body = await session.waitFor("the report to load in its window", async () => {
+      const found = await one(session, "body");
+      const text = found === undefined ? "" : await session.text(found);
+      return text.includes(FAILING_CHECK) ? text : null;
+    });
+    const title = await session.title();
+    check(/steward report/i.test(title), `the report window's title is "${title}"`);
+    // The window's Content-Security-Policy allows no script: not even eval from the page's own world.
+    const evalOutcome = await session.execute("try { return String(eval('6 * 7')); } catch (e) { return e.name; }");
+    check(evalOutcome !== "42", "the report window runs eval: its Content-Security-Policy is missing");
+    step(`report window: "${title}", ${body.length} characters, ${FAILING_CHECK} listed, eval refused (${evalOutcome}); ${status}`);
+    await save(session, "05a-report-window");
+  } finally {
+    await session.closeWindow().catch(() => {});
+    await session.switchToWindow(main);
+  }
 }
 
 async function testSources(session, folder) {
@@ -418,7 +453,7 @@ async function main() {
       testHome,
       testSearch,
       testLineage,
-      testSteward,
+      (s) => testSteward(s, dataDir),
       (s) => testEditor(s, meshCopy),
       (s) => testSources(s, folder),
       testDarkTheme,

@@ -3,9 +3,10 @@
 // UI sets (ui/src/perf.ts) through WebDriver. Run under a virtual display, e.g.
 //   MESHLENS_DATA_DIR=<10k cache> xvfb-run -a dbus-run-session -- node tests/e2e/bench.mjs
 // with the cache prepared by `meshlens demo generate --out M --products 10000`, `meshlens source add big
-// --kind folder --path M` and `meshlens sync`. MESHLENS_BENCH_LINEAGE_ID picks the lineage start node.
+// --kind folder --path M` and `meshlens sync`. MESHLENS_BENCH_LINEAGE_ID picks the lineage start node;
+// MESHLENS_BENCH_SMAPS_DIR keeps each process's /proc/PID/smaps at the idle RSS reading.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -112,12 +113,24 @@ async function lineageView(session) {
   return runs;
 }
 
+/** VmRSS split into anonymous memory, file pages (libraries, mmapped index files) and shared memory, in MiB. */
+function rssSplit(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) / 1024;
+    return { anonMib: field("RssAnon"), fileMib: field("RssFile"), shmemMib: field("RssShmem") };
+  } catch {
+    return {};
+  }
+}
+
 function rss(pgid) {
   const lines = execFileSync("ps", ["-o", "pid=,rss=,comm=", "-g", String(pgid)], { encoding: "utf8" }).trim().split("\n");
   const processes = lines
     .map((line) => line.trim().split(/\s+/))
     .map(([pid, kib, ...comm]) => ({ pid: Number(pid), mib: Number(kib) / 1024, comm: comm.join(" ") }))
-    .filter((p) => /meshlens|WebKit/.test(p.comm) && !/WebKitWebDriver/.test(p.comm));
+    .filter((p) => /meshlens|WebKit/.test(p.comm) && !/WebKitWebDriver/.test(p.comm))
+    .map((p) => ({ ...p, ...rssSplit(p.pid) }));
   return { processes, totalMib: processes.reduce((sum, p) => sum + p.mib, 0) };
 }
 
@@ -142,6 +155,12 @@ async function main() {
     log(`search: ${JSON.stringify(report.search)}`);
     await sleep(10_000);
     report.idleRss = rss(driver.pgid);
+    // For digging into where it goes: each process's /proc/PID/smaps, e.g. sorted by Rss per mapping.
+    const smapsDir = process.env.MESHLENS_BENCH_SMAPS_DIR;
+    if (smapsDir !== undefined) {
+      mkdirSync(smapsDir, { recursive: true });
+      for (const p of report.idleRss.processes) writeFileSync(join(smapsDir, `${p.comm}-${p.pid}.smaps`), readFileSync(`/proc/${p.pid}/smaps`));
+    }
     log(`idle RSS: ${Math.round(report.idleRss.totalMib)} MiB`);
     if (lineageId !== undefined) report.lineage = await lineageView(session);
     console.log(JSON.stringify(report, null, 2));

@@ -48,6 +48,24 @@ export class Session {
     return this.cmd("GET", "/title");
   }
 
+  /** Handles of the app's windows that WebDriver can drive. */
+  windowHandles() {
+    return this.cmd("GET", "/window/handles");
+  }
+
+  windowHandle() {
+    return this.cmd("GET", "/window");
+  }
+
+  switchToWindow(handle) {
+    return this.cmd("POST", "/window", { handle });
+  }
+
+  /** Closes the current window; switch to another before the next command. */
+  closeWindow() {
+    return this.cmd("DELETE", "/window");
+  }
+
   /** All elements matching a CSS selector (possibly none). */
   async findAll(selector, within) {
     const scope = within === undefined ? "" : `/element/${within}`;

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use meshlens_lineage::{ImpactReport, ImportReport, Level as LineageLevel, LineageGraph};
+pub use meshlens_lineage::{
+    ImpactReport, ImportReport, Level as LineageLevel, LineageGraph, LineageStatus,
+};
 pub use meshlens_model::ValidationReport;
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,

@@ -69,6 +69,8 @@ command_table! {
     reindex(NoArgs) -> IndexStats;
     /// Upstream and downstream lineage of a product, port, dataset or column.
     lineage(LineageArgs) -> LineageGraph;
+    /// Whether the lineage graph is built (requests answered at once) or being built (they wait for it).
+    lineage_status(NoArgs) -> LineageStatus;
     /// The shortest data-flow path between two nodes, if any.
     lineage_path(LineagePathArgs) -> Option<LineageGraph>;
     /// Everything downstream of a product, port, dataset or column, grouped by product.

@@ -15,6 +15,7 @@ mod error;
 mod events;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -74,6 +75,8 @@ struct Inner {
     running_sync: Mutex<Option<CancellationFlag>>,
     /// One outbox drain at a time in this process (other processes are kept off by leases).
     outbox_lock: tokio::sync::Mutex<()>,
+    /// Set by [`App::keep_lineage_warm`]: rebuild the lineage graph cache in the background after changes.
+    warm_lineage: AtomicBool,
 }
 
 impl App {
@@ -101,8 +104,31 @@ impl App {
                 sync_lock: tokio::sync::Mutex::new(()),
                 running_sync: Mutex::new(None),
                 outbox_lock: tokio::sync::Mutex::new(()),
+                warm_lineage: AtomicBool::new(false),
             }),
         })
+    }
+
+    /// Builds the lineage graph cache in the background now and again after every sync, import or source
+    /// removal, so a lineage request finds it ready instead of waiting for the build (seconds on a large mesh).
+    /// For the long-running desktop app; the CLI builds it only when a command needs it.
+    pub fn keep_lineage_warm(&self) {
+        self.inner.warm_lineage.store(true, Ordering::SeqCst);
+        self.warm_lineage();
+    }
+
+    /// Starts a background build of the lineage graph if [`keep_lineage_warm`](Self::keep_lineage_warm) asked
+    /// for it. A lineage request arriving meanwhile waits for this build rather than starting its own.
+    fn warm_lineage(&self) {
+        if !self.inner.warm_lineage.load(Ordering::SeqCst) {
+            return;
+        }
+        let store = self.store().clone();
+        tokio::spawn(async move {
+            if let Err(err) = meshlens_lineage::warm_graph(&store).await {
+                tracing::warn!("cannot build the lineage graph in the background: {err}");
+            }
+        });
     }
 
     pub fn config(&self) -> &AppConfig {
@@ -200,6 +226,8 @@ impl App {
         // Only the documents that left (a rebuild of a 1M-document index took a minute).
         let mut search = self.inner.search.write().await;
         meshlens_search::update_from_store(&mut search, self.store(), &left).await?;
+        drop(search);
+        self.warm_lineage();
         Ok(RemoveSourceResult {
             name: args.name,
             removed: true,
@@ -283,6 +311,7 @@ impl App {
             }
         }
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        self.warm_lineage();
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
@@ -366,6 +395,14 @@ impl App {
         Ok(meshlens_lineage::lineage(self.store(), &request).await?)
     }
 
+    pub async fn lineage_status(
+        &self,
+        _: NoArgs,
+        _: &dyn EventSink,
+    ) -> Result<LineageStatus, AppError> {
+        Ok(meshlens_lineage::graph_status(self.store()).await?)
+    }
+
     pub async fn lineage_path(
         &self,
         args: LineagePathArgs,
@@ -398,6 +435,7 @@ impl App {
         let lineage = meshlens_lineage::import_path(self.store(), &path).await?;
         let quality = meshlens_quality::import_file(self.store(), &path).await?;
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        self.warm_lineage();
         Ok(ImportOutcome { lineage, quality })
     }
 
@@ -497,6 +535,18 @@ impl App {
     ) -> Result<ReportWritten, AppError> {
         self.check(CheckArgs::default(), events).await?;
         let html = meshlens_quality::render_report(self.store(), args.domain.as_deref()).await?;
+        // The desktop app writes reports into a `reports/` folder of the data directory, made on first use.
+        if let Some(dir) = std::path::Path::new(&args.out)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|err| {
+                AppError::new(
+                    ErrorCode::Io,
+                    format!("cannot create {}: {err}", dir.display()),
+                )
+            })?;
+        }
         std::fs::write(&args.out, &html).map_err(|err| {
             AppError::new(ErrorCode::Io, format!("cannot write {}: {err}", args.out))
         })?;

@@ -23,7 +23,7 @@ mod reader;
 mod time;
 
 pub use error::LineageError;
-pub use graph::NodeKind;
+pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
 pub use ingest::{
     ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,
     is_lineage_file, looks_like_openlineage,

@@ -4,14 +4,32 @@ const invoke = vi.fn();
 const listen = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke }));
 vi.mock("@tauri-apps/api/event", () => ({ listen }));
+/** Windows the code under test created, and which creation event each one fires. */
+const windows: { label: string; options: { url: string; title: string }; fires: string; payload?: unknown }[] = [];
+let nextOutcome: { fires: string; payload?: unknown } = { fires: "tauri://created" };
+vi.mock("@tauri-apps/api/webviewWindow", () => ({
+  WebviewWindow: class {
+    private readonly record: (typeof windows)[number];
+    constructor(label: string, options: { url: string; title: string }) {
+      this.record = { label, options, ...nextOutcome };
+      windows.push(this.record);
+    }
+    once(event: string, handler: (event: { payload: unknown }) => void) {
+      if (event === this.record.fires) queueMicrotask(() => { handler({ payload: this.record.payload }); });
+      return Promise.resolve(() => {});
+    }
+  },
+}));
 
-const { call, EVENT_NAME, onEvent } = await import("./backend");
+const { call, EVENT_NAME, onEvent, openReport, REPORT_SCHEME, REPORT_WINDOW_PREFIX } = await import("./backend");
 const { BackendError } = await import("./errors");
 const { searchOrdrs } = await import("../test/fixtures");
 
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
+  windows.length = 0;
+  nextOutcome = { fires: "tauri://created" };
 });
 
 describe("IPC layer", () => {
@@ -40,5 +58,21 @@ describe("IPC layer", () => {
     expect(seen).toEqual([{ type: "syncProgress", source: "demo", phase: "reading", done: 1, total: 2 }]);
     stop();
     expect(unlisten).toHaveBeenCalled();
+  });
+
+  it("opens each report in a new window of its own on the report scheme", async () => {
+    await openReport("steward-report.html");
+    await openReport("steward-report-sales.html");
+    expect(windows.map((w) => w.options.url)).toEqual([`${REPORT_SCHEME}://localhost/steward-report.html`, `${REPORT_SCHEME}://localhost/steward-report-sales.html`]);
+    expect(windows.every((w) => w.label.startsWith(REPORT_WINDOW_PREFIX))).toBe(true);
+    expect(new Set(windows.map((w) => w.label)).size).toBe(2);
+  });
+
+  it("refuses names that are not a report file and reports a window that failed to open", async () => {
+    await expect(openReport("../meshlens.db")).rejects.toThrow("not a report file name");
+    await expect(openReport("x.html?y")).rejects.toThrow("not a report file name");
+    expect(windows).toEqual([]);
+    nextOutcome = { fires: "tauri://error", payload: "webview creation is not allowed" };
+    await expect(openReport("steward-report.html")).rejects.toBeInstanceOf(BackendError);
   });
 });

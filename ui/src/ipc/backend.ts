@@ -1,6 +1,7 @@
 // The only module that talks to Tauri. Components receive a `Backend` so they can be tested with recorded data.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { WebviewWindow } from "@tauri-apps/api/webviewWindow";
 
 import type { AppEvent, CommandName, Commands } from "./commands";
 import { toBackendError } from "./errors";
@@ -10,6 +11,11 @@ export interface Backend {
   call<C extends CommandName>(command: C, args: Commands[C]["args"]): Promise<Commands[C]["result"]>;
   /** Subscribes to app events; resolves to the function that unsubscribes. */
   onEvent(handler: (event: AppEvent) => void): Promise<() => void>;
+  /**
+   * Shows a steward report written to the data directory's `reports/` folder (`file` is its name there) in a
+   * window of its own: no scripts, no IPC, nothing loaded from elsewhere (see `report_protocol` in src-tauri).
+   */
+  openReport(file: string): Promise<void>;
 }
 
 /** Must match `EVENT_NAME` in src-tauri/src/main.rs. */
@@ -33,4 +39,30 @@ export async function onEvent(handler: (event: AppEvent) => void): Promise<() =>
   });
 }
 
-export const tauriBackend: Backend = { call, onEvent };
+/** Must match `REPORT_SCHEME` in src-tauri/src/report.rs. */
+export const REPORT_SCHEME = "meshlens-report";
+/** Report windows are labelled with this prefix; the shell lets them show nothing but the report scheme. */
+export const REPORT_WINDOW_PREFIX = "report-";
+
+let reportWindows = 0;
+
+export function openReport(file: string): Promise<void> {
+  if (!/^[A-Za-z0-9._-]+\.html$/.test(file)) return Promise.reject(new Error(`not a report file name: ${file}`));
+  // A new window per opening, like a browser tab: the report may have been rewritten since the last one.
+  const window = new WebviewWindow(`${REPORT_WINDOW_PREFIX}${Date.now()}-${reportWindows++}`, {
+    url: `${REPORT_SCHEME}://localhost/${encodeURIComponent(file)}`,
+    title: `meshlens — ${file}`,
+    width: 1100,
+    height: 800,
+  });
+  return new Promise((resolve, reject) => {
+    void window.once("tauri://created", () => {
+      resolve();
+    });
+    void window.once("tauri://error", (event) => {
+      reject(toBackendError(event.payload));
+    });
+  });
+}
+
+export const tauriBackend: Backend = { call, onEvent, openReport };

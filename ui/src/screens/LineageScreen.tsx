@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
@@ -9,6 +9,7 @@ import { edgeKey, type Highlights, paint, themePalette, toSvg } from "../lineage
 import { collapse, expand, type Explored, find, merged } from "../lineage/graph";
 import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "../lineage/layout";
 import { layoutOffThread } from "../lineage/layoutClient";
+import { between, fitted, keepInPlace, MAX_SCALE, MIN_SCALE, reveal, sameView, type View } from "../lineage/viewport";
 import { measureLineagePainted } from "../perf";
 import type { Navigate } from "../route";
 
@@ -19,10 +20,14 @@ const START_MARK = "meshlens:lineage-start";
 
 type Loaded = { state: "idle" } | { state: "loading" } | { state: "failed"; error: BackendError } | { state: "ready"; explored: Explored };
 
-interface View {
-  x: number;
-  y: number;
-  scale: number;
+/** How long the view takes to ease over to the nodes an expansion brought in. */
+const REVEAL_MS = 300;
+
+/** The node being expanded or collapsed: where it was laid out, and what its expansion adds. */
+interface Anchor {
+  id: string;
+  at: { x: number; y: number };
+  added: string[];
 }
 
 function download(name: string, blob: Blob) {
@@ -36,10 +41,39 @@ function download(name: string, blob: Blob) {
   }, 1000);
 }
 
-/** The whole graph in view (never zoomed in past 100%), centred. */
-function fitted(placed: Layout, size: { width: number; height: number }): View {
-  const scale = Math.max(0.05, Math.min(1, (size.width - 40) / Math.max(placed.width, 1), (size.height - 40) / Math.max(placed.height, 1)));
-  return { scale, x: (size.width - placed.width * scale) / 2, y: (size.height - placed.height * scale) / 2 };
+/** How often a pending lineage request asks whether the backend is building its graph. */
+const BUILD_POLL_MS = 500;
+
+/**
+ * While a lineage request is pending, whether the backend is building its lineage graph (after opening and
+ * after each sync on a large mesh that takes seconds; the app builds it in the background, and a request
+ * arriving meanwhile waits for that build).
+ */
+function useGraphBuilding(backend: Backend, waiting: boolean): boolean {
+  const [building, setBuilding] = useState(false);
+  useEffect(() => {
+    if (!waiting) return;
+    let current = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = () => {
+      backend.call("lineage_status", {}).then(
+        (status) => {
+          if (!current) return;
+          setBuilding(status.building || !status.ready);
+          timer = setTimeout(ask, BUILD_POLL_MS);
+        },
+        () => {
+          // The lineage request itself reports what went wrong.
+        },
+      );
+    };
+    ask();
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [backend, waiting]);
+  return waiting && building;
 }
 
 interface Props {
@@ -70,7 +104,37 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
   const [pathNote, setPathNote] = useState<string | null>(null);
   const [query, setQuery] = useState("");
   const [placedFor, setPlacedFor] = useState<{ graph: unknown; layout: Layout } | null>(null);
-  const [view, setView] = useState<View>({ x: 20, y: 20, scale: 1 });
+  const [view, setViewState] = useState<View>({ x: 20, y: 20, scale: 1 });
+  // The view on screen, for the layout effect (which must not re-run on every pan).
+  const viewRef = useRef(view);
+  useEffect(() => {
+    viewRef.current = view;
+  }, [view]);
+  const easing = useRef<number | null>(null);
+  const stopEasing = () => {
+    if (easing.current !== null) cancelAnimationFrame(easing.current);
+    easing.current = null;
+  };
+  /** Every view change by the user goes through here; it stops an easing still under way. */
+  const setView = (update: View | ((v: View) => View)) => {
+    stopEasing();
+    setViewState(update);
+  };
+  const easeTo = (from: View, to: View) => {
+    stopEasing();
+    setViewState(from);
+    if (sameView(from, to)) return;
+    const started = performance.now();
+    const step = () => {
+      // Not the frame's timestamp: its clock is not `performance.now()`'s everywhere (jsdom).
+      const t = Math.min(1, (performance.now() - started) / REVEAL_MS);
+      setViewState(between(from, to, t));
+      easing.current = t < 1 ? requestAnimationFrame(step) : null;
+    };
+    easing.current = requestAnimationFrame(step);
+  };
+  useEffect(() => stopEasing, []);
+  const anchor = useRef<Anchor | null>(null);
   const [actionError, setActionError] = useState<BackendError | null>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -96,11 +160,13 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     };
   }, [backend, id, level, upstream, downstream]);
 
+  const building = useGraphBuilding(backend, loaded.state === "loading");
   const graph = useMemo(() => (loaded.state === "ready" ? merged(loaded.explored) : null), [loaded]);
   // Only the layout of the graph on screen counts: a stale one must not be painted (or measured).
   const placed = placedFor !== null && placedFor.graph === graph ? placedFor.layout : null;
 
-  // A new walk is fitted to the window once laid out; expanding or collapsing keeps the user's view.
+  // A new walk is fitted to the window once laid out. Expanding or collapsing re-lays the graph out: the node
+  // acted on stays where it was on screen, then the view eases out just enough to show what the expansion added.
   const fittedBase = useRef<LineageGraph | null>(null);
   useEffect(() => {
     if (graph === null) return;
@@ -109,10 +175,17 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     void layoutOffThread({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }).then((result) => {
       if (!current) return;
       setPlacedFor({ graph, layout: result });
+      const acted = anchor.current;
+      anchor.current = null;
       if (base !== fittedBase.current) {
         fittedBase.current = base;
         setView(fitted(result, size));
+        return;
       }
+      const now = acted === null ? undefined : result.positions[acted.id];
+      if (acted === null || now === undefined) return;
+      const held = keepInPlace(viewRef.current, acted.at, now);
+      easeTo(held, reveal(held, result, [acted.id, ...acted.added], size, acted.id));
     });
     return () => {
       current = false;
@@ -162,14 +235,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     }
   }, [graph, placed, view, size, marks]);
 
-  const centreOn = useCallback(
-    (nodeId: string) => {
-      const at = placed?.positions[nodeId];
-      if (at === undefined) return;
-      setView((v) => ({ ...v, x: size.width / 2 - (at.x + NODE_WIDTH / 2) * v.scale, y: size.height / 2 - (at.y + NODE_HEIGHT / 2) * v.scale }));
-    },
-    [placed, size],
-  );
+  const centreOn = (nodeId: string) => {
+    const at = placed?.positions[nodeId];
+    if (at === undefined) return;
+    const v = viewRef.current;
+    easeTo(v, { ...v, x: size.width / 2 - (at.x + NODE_WIDTH / 2) * v.scale, y: size.height / 2 - (at.y + NODE_HEIGHT / 2) * v.scale });
+  };
 
   const nodeAt = (clientX: number, clientY: number): string | null => {
     const canvas = canvasRef.current;
@@ -186,11 +257,18 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
 
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
 
+  /** Remembers where `nodeId` is laid out now, so the next layout keeps it in place and shows `added`. */
+  const hold = (nodeId: string, added: string[]) => {
+    const at = placed?.positions[nodeId];
+    anchor.current = at === undefined ? null : { id: nodeId, at, added };
+  };
+
   const onExpand = (nodeId: string) => {
     if (loaded.state !== "ready") return;
     setActionError(null);
     backend.call("lineage", { id: nodeId, level, upstream: 1, downstream: 1 }).then(
       (answer) => {
+        hold(nodeId, answer.nodes.map((n) => n.id));
         setLoaded((l) => (l.state === "ready" ? { state: "ready", explored: expand(l.explored, nodeId, answer) } : l));
       },
       (reason: unknown) => {
@@ -271,7 +349,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
           <p className="muted">Type a product id (e.g. one from the search screen) or a dataset <code>namespace:name</code>, then Show.</p>
         </div>
       )}
-      {loaded.state === "loading" && <Loading label="Walking the lineage graph…" />}
+      {loaded.state === "loading" &&
+        (building ? (
+          <Loading label="Building the lineage graph… This happens once after opening and after each sync; the view opens as soon as it is ready." />
+        ) : (
+          <Loading label="Walking the lineage graph…" />
+        ))}
       {loaded.state === "failed" && <ErrorState title={`Cannot show the lineage of ${id}`} error={loaded.error} />}
       {actionError !== null && <ErrorState title="That did not work" error={actionError} />}
       {graph !== null && explored !== null && (
@@ -282,6 +365,7 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
               aria-label={`lineage graph of ${explored.root}: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}
               data-nodes={graph.nodes.length}
               data-laid-out={placed !== null}
+              data-view={`${view.x.toFixed(1)},${view.y.toFixed(1)},${view.scale.toFixed(4)}`}
               style={{ width: size.width, height: size.height }}
               onMouseDown={(event) => {
                 drag.current = { x: event.clientX, y: event.clientY, moved: false };
@@ -307,14 +391,14 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
                 const px = event.clientX - rect.left;
                 const py = event.clientY - rect.top;
                 setView((v) => {
-                  const scale = Math.min(2.5, Math.max(0.05, v.scale * (event.deltaY < 0 ? 1.15 : 1 / 1.15)));
+                  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale * (event.deltaY < 0 ? 1.15 : 1 / 1.15)));
                   return { scale, x: px - ((px - v.x) * scale) / v.scale, y: py - ((py - v.y) * scale) / v.scale };
                 });
               }}
             />
             <div className="canvas-tools">
-              <button type="button" onClick={() => { setView((v) => ({ ...v, scale: Math.min(2.5, v.scale * 1.25) })); }} aria-label="Zoom in">+</button>
-              <button type="button" onClick={() => { setView((v) => ({ ...v, scale: Math.max(0.05, v.scale / 1.25) })); }} aria-label="Zoom out">−</button>
+              <button type="button" onClick={() => { setView((v) => ({ ...v, scale: Math.min(MAX_SCALE, v.scale * 1.25) })); }} aria-label="Zoom in">+</button>
+              <button type="button" onClick={() => { setView((v) => ({ ...v, scale: Math.max(MIN_SCALE, v.scale / 1.25) })); }} aria-label="Zoom out">−</button>
               <button
                 type="button"
                 onClick={() => {
@@ -372,7 +456,13 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
                 <p className="muted break">{selectedNode.id}</p>
                 <div className="button-row">
                   {explored.expansions.has(selectedNode.id) ? (
-                    <button type="button" onClick={() => { setLoaded((l) => (l.state === "ready" ? { state: "ready", explored: collapse(l.explored, selectedNode.id) } : l)); }}>
+                    <button
+                      type="button"
+                      onClick={() => {
+                        hold(selectedNode.id, []);
+                        setLoaded((l) => (l.state === "ready" ? { state: "ready", explored: collapse(l.explored, selectedNode.id) } : l));
+                      }}
+                    >
                       Collapse
                     </button>
                   ) : (

@@ -60,4 +60,38 @@ describe("steward dashboard", () => {
     await user.click(screen.getByRole("button", { name: "Save report" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("E_IO cannot write /root/x.html: permission denied");
   });
+
+  it("writes the report of the chosen domain into the data directory and opens it in a window", async () => {
+    const user = userEvent.setup();
+    const { backend, report } = setup();
+    await screen.findByText("assert_revenue_reconciles_with_ledger");
+    await waitFor(() => {
+      expect(screen.getByRole("button", { name: "Open report" })).toBeEnabled();
+    });
+    await user.click(screen.getByRole("button", { name: "Open report" }));
+    expect(await screen.findByText("Opened steward-report.html (40 KiB) in a new window.")).toBeInTheDocument();
+    expect(report).toHaveBeenLastCalledWith({ out: `${appInfo.dataDir}/reports/steward-report.html` });
+    expect(backend.openedReports).toEqual(["steward-report.html"]);
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "domain" }), "sales");
+    await user.click(screen.getByRole("button", { name: "Open report" }));
+    expect(await screen.findByText("Opened steward-report-sales.html (40 KiB) in a new window.")).toBeInTheDocument();
+    expect(report).toHaveBeenLastCalledWith({ domain: "sales", out: `${appInfo.dataDir}/reports/steward-report-sales.html` });
+    expect(backend.openedReports).toEqual(["steward-report.html", "steward-report-sales.html"]);
+  });
+
+  it("does not open a window when the report cannot be written", async () => {
+    const user = userEvent.setup();
+    const { backend } = setup(
+      vi.fn(() => {
+        throw new BackendError("E_IO", "cannot write /data/reports/steward-report.html: disk full");
+      }),
+    );
+    await waitFor(() => {
+      expect(screen.getByRole("button", { name: "Open report" })).toBeEnabled();
+    });
+    await user.click(screen.getByRole("button", { name: "Open report" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("E_IO cannot write /data/reports/steward-report.html: disk full");
+    expect(backend.openedReports).toEqual([]);
+  });
 });

@@ -33,10 +33,38 @@ function ProductLink({ id, navigate }: { id: string | null; navigate: Navigate }
   );
 }
 
+/** The report's file name in the data directory's `reports/` folder, one per domain (domains are identifiers). */
+export function reportFileName(domain: string): string {
+  const safe = domain.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `steward-report${safe === "" ? "" : `-${safe}`}.html`;
+}
+
+type ReportState =
+  | { state: "idle" }
+  | { state: "writing" }
+  | { state: "written"; out: string; bytes: number }
+  | { state: "opened"; file: string; bytes: number }
+  | { state: "failed"; error: BackendError };
+
 function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: string; dataDir: string | null }) {
   const [out, setOut] = useState<string | null>(null);
-  const [state, setState] = useState<{ state: "idle" } | { state: "writing" } | { state: "written"; out: string; bytes: number } | { state: "failed"; error: BackendError }>({ state: "idle" });
+  const [state, setState] = useState<ReportState>({ state: "idle" });
   const path = out ?? (dataDir === null ? "" : `${dataDir}/steward-report${domain === "" ? "" : `-${domain}`}.html`);
+  const openReport = () => {
+    if (dataDir === null) return;
+    const file = reportFileName(domain);
+    setState({ state: "writing" });
+    const args = { out: `${dataDir}/reports/${file}` };
+    backend
+      .call("report", domain === "" ? args : { domain, ...args })
+      .then(async (written) => {
+        await backend.openReport(file);
+        setState({ state: "opened", file, bytes: written.bytes });
+      })
+      .catch((reason: unknown) => {
+        setState({ state: "failed", error: toBackendError(reason) });
+      });
+  };
   return (
     <form
       className="toolbar"
@@ -68,9 +96,17 @@ function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: st
       <button type="submit" disabled={path === "" || state.state === "writing"}>
         {state.state === "writing" ? "Writing…" : "Save report"}
       </button>
+      <button type="button" disabled={dataDir === null || state.state === "writing"} onClick={openReport}>
+        Open report
+      </button>
       {state.state === "written" && (
         <span role="status">
           Saved {Math.round(state.bytes / 1024)} KiB to <code>{state.out}</code> — open it in any browser; it is self-contained.
+        </span>
+      )}
+      {state.state === "opened" && (
+        <span role="status">
+          Opened {state.file} ({Math.round(state.bytes / 1024)} KiB) in a new window.
         </span>
       )}
       {state.state === "failed" && (

@@ -11,13 +11,17 @@ export interface RecordedBackend extends Backend {
   calls: { command: CommandName; args: unknown }[];
   /** Pushes an app event to the subscribers, as the Tauri shell would. */
   emit(event: AppEvent): void;
+  /** Report files opened in a window, in order. */
+  openedReports: string[];
 }
 
 export function recordedBackend(handlers: Handlers): RecordedBackend {
   const listeners = new Set<(event: AppEvent) => void>();
   const calls: { command: CommandName; args: unknown }[] = [];
+  const openedReports: string[] = [];
   return {
     calls,
+    openedReports,
     async call<C extends CommandName>(command: C, args: Commands[C]["args"]): Promise<Commands[C]["result"]> {
       calls.push({ command, args });
       const handler: Handler<C> | undefined = handlers[command];
@@ -30,6 +34,10 @@ export function recordedBackend(handlers: Handlers): RecordedBackend {
     },
     emit(event) {
       for (const listener of listeners) listener(event);
+    },
+    openReport(file) {
+      openedReports.push(file);
+      return Promise.resolve();
     },
   };
 }

@@ -23,6 +23,7 @@ import type { IndexStats } from "./IndexStats";
 import type { LineageArgs } from "./LineageArgs";
 import type { LineageGraph } from "./LineageGraph";
 import type { LineagePathArgs } from "./LineagePathArgs";
+import type { LineageStatus } from "./LineageStatus";
 import type { ListProductsArgs } from "./ListProductsArgs";
 import type { NoArgs } from "./NoArgs";
 import type { OutboxItem } from "./OutboxItem";
@@ -80,6 +81,8 @@ export interface Commands {
   reindex: { args: NoArgs; result: IndexStats };
   /** Upstream and downstream lineage of a product, port, dataset or column. */
   lineage: { args: LineageArgs; result: LineageGraph };
+  /** Whether the lineage graph is built (requests answered at once) or being built (they wait for it). */
+  lineage_status: { args: NoArgs; result: LineageStatus };
   /** The shortest data-flow path between two nodes, if any. */
   lineage_path: { args: LineagePathArgs; result: LineageGraph | null };
   /** Everything downstream of a product, port, dataset or column, grouped by product. */
@@ -139,6 +142,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "search",
   "reindex",
   "lineage",
+  "lineage_status",
   "lineage_path",
   "impact",
   "import",
