@@ -2,8 +2,8 @@
 //!
 //! Namespaces become domains, datasets ODCS contracts (fields as properties), and jobs with their
 //! inputs, outputs and latest run OpenLineage events, so Marquez lineage lands in the lineage graph.
-//! Each dataset's column lineage (`GET /api/v1/column-lineage?nodeId=dataset:<ns>:<name>`, one
-//! request per dataset, bounded concurrency) becomes `columnLineage` facets on those events.
+//! Each listed dataset's column lineage (its `columnLineage`, which Marquez lists with the dataset
+//! since 0.30: no request per dataset) becomes `columnLineage` facets on those events.
 //! Marquez lists have no "changed since" filter: every sync lists everything, but a dataset whose
 //! `currentVersion` and `updatedAt` match the cache's provenance is not mapped again (it is
 //! [`Pulled::kept`]); lineage is read in full each time (ingestion skips events it holds).
@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id, facet_inputs};
 use crate::openmetadata::epoch_millis_to_rfc3339;
-use crate::paging::{fetch_all, offset_pages};
+use crate::paging::offset_pages;
 use crate::{ConnectorError, Mapped, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez";
@@ -37,6 +37,7 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     let mut pulled = Pulled::default();
     // (namespace, name) -> updatedAt of every dataset listed, for its column lineage.
     let mut datasets = BTreeMap::new();
+    let mut columns = BTreeMap::new();
     for ns in &namespaces {
         let base = format!("api/v1/namespaces/{}", encode_segment(ns));
         let listed = offset_pages(
@@ -49,15 +50,19 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             |dataset| {
                 let name = text(&dataset, "name")?;
                 let updated = text(&dataset, "updatedAt");
+                let column_lineage = listed_column_lineage(&dataset);
                 let (path, provenance) = dataset_provenance(ns, &dataset)?;
                 let mapped = Mapped::unless_known(ctx, path, provenance, |path, provenance| {
                     dataset_document(ns, &dataset, path, provenance)
                 })?;
-                Some((name, updated, mapped))
+                Some((name, updated, column_lineage, mapped))
             },
         )
         .await?;
-        for (name, updated, mapped) in listed {
+        for (name, updated, column_lineage, mapped) in listed {
+            if !column_lineage.is_empty() {
+                columns.insert((ns.clone(), name.clone()), column_lineage);
+            }
             datasets.insert((ns.clone(), name), updated);
             mapped.into_pulled(&mut pulled);
         }
@@ -73,50 +78,22 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         .await?;
         pulled.lineage_events.extend(jobs);
     }
-    // Column lineage: one request per dataset (bounded concurrency). A dataset Marquez no
-    // longer knows (404, deleted between the listing and now) has none.
-    let gets = datasets
-        .keys()
-        .map(|(ns, name)| {
-            (
-                "api/v1/column-lineage".to_string(),
-                vec![
-                    ("nodeId", format!("dataset:{ns}:{name}")),
-                    ("depth", "1".to_string()),
-                ],
-            )
-        })
-        .collect();
-    let answers = fetch_all(ctx, gets, &requests, true).await?;
-    let columns = column_lineage(answers.iter().flatten());
     attach_column_lineage(&mut pulled.lineage_events, columns, &datasets);
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
 
-/// Output columns per dataset from column lineage graphs: (namespace, name) -> the
-/// `columnLineage` facet's `fields` (column -> its input columns and transformation). A field
-/// node appearing in several graphs is taken once.
-fn column_lineage<'a>(
-    answers: impl Iterator<Item = &'a Value>,
-) -> BTreeMap<(String, String), Map<String, Value>> {
-    let mut out: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
-    let nodes = answers
-        .filter_map(|answer| answer.get("graph").and_then(Value::as_array))
-        .flatten()
-        .filter(|node| node.get("type").and_then(Value::as_str) == Some("DATASET_FIELD"));
-    for node in nodes {
-        let Some(data) = node.get("data") else {
+/// A listed dataset's `columnLineage` (`[{name, inputFields: [{namespace, dataset, field,
+/// transformationDescription, transformationType}]}]`) as the OpenLineage facet's `fields`: output
+/// column -> its input columns and transformation. Columns without inputs add nothing.
+fn listed_column_lineage(dataset: &Value) -> Map<String, Value> {
+    let mut fields = Map::new();
+    let entries = dataset.get("columnLineage").and_then(Value::as_array);
+    for entry in entries.into_iter().flatten() {
+        let Some(column) = text(entry, "name") else {
             continue;
         };
-        let (Some(namespace), Some(dataset), Some(field)) = (
-            text(data, "namespace"),
-            text(data, "dataset"),
-            text(data, "field"),
-        ) else {
-            continue;
-        };
-        let inputs: Vec<Value> = data
+        let inputs: Vec<Value> = entry
             .get("inputFields")
             .and_then(Value::as_array)
             .into_iter()
@@ -139,22 +116,17 @@ fn column_lineage<'a>(
         if inputs.is_empty() {
             continue;
         }
-        let mut entry = Map::new();
-        // The output field's own (pre-1.2) transformation: the node's, else its first input's,
-        // which is what Marquez itself reports for the node.
+        let mut out = Map::new();
+        // The output column's own (pre-1.2) transformation: its first input's, as Marquez's UI shows.
         for key in ["transformationDescription", "transformationType"] {
-            if let Some(value) =
-                text(data, key).or_else(|| inputs.iter().find_map(|i| text(i, key)))
-            {
-                entry.insert(key.into(), json!(value));
+            if let Some(value) = inputs.iter().find_map(|i| text(i, key)) {
+                out.insert(key.into(), json!(value));
             }
         }
-        entry.insert("inputFields".into(), Value::Array(inputs));
-        out.entry((namespace, dataset))
-            .or_default()
-            .insert(field, Value::Object(entry));
+        out.insert("inputFields".into(), Value::Array(inputs));
+        fields.insert(column, Value::Object(out));
     }
-    out
+    fields
 }
 
 /// Puts each dataset's column lineage on the job events that write it; a dataset no job event
@@ -382,19 +354,16 @@ mod tests {
 
     #[test]
     fn column_lineage_goes_on_the_job_event_that_writes_the_dataset() {
-        let answer = json!({"graph": [
-            {"id": "datasetField:ns:out:total", "type": "DATASET_FIELD", "data": {
-                "namespace": "ns", "dataset": "out", "field": "total", "fieldType": "integer",
-                "inputFields": [
-                    {"namespace": "ns", "dataset": "in", "field": "amount",
-                     "transformationDescription": "sum", "transformationType": "AGGREGATION"},
-                    {"namespace": "ns", "dataset": "in", "field": "tax"}]}},
-            {"id": "datasetField:ns:in:amount", "type": "DATASET_FIELD", "data": {
-                "namespace": "ns", "dataset": "in", "field": "amount", "inputFields": []}},
-            {"id": "dataset:ns:in", "type": "DATASET", "data": {}}
+        let listed = json!({"name": "out", "columnLineage": [
+            {"name": "total", "inputFields": [
+                {"namespace": "ns", "dataset": "in", "field": "amount",
+                 "transformationDescription": "sum", "transformationType": "AGGREGATION"},
+                {"namespace": "ns", "dataset": "in", "field": "tax"}]},
+            {"name": "id", "inputFields": []}
         ]});
-        let columns = column_lineage(std::iter::once(&answer));
-        assert_eq!(columns.len(), 1, "fields without inputs add nothing");
+        let fields = listed_column_lineage(&listed);
+        assert_eq!(fields.len(), 1, "columns without inputs add nothing");
+        let columns = BTreeMap::from([(("ns".to_string(), "out".to_string()), fields)]);
         let job = json!({"namespace": "ns", "name": "j", "inputs": [{"namespace": "ns", "name": "in"}],
             "outputs": [{"namespace": "ns", "name": "out"}], "updatedAt": "2022-07-12T16:36:44.355699Z",
             "currentVersion": "a4d1a0fc-1d6c-4904-a94c-7776f78f4435"});

@@ -234,22 +234,19 @@ pub(crate) async fn fetch_each(
     let query: Vec<(&'static str, String)> =
         query.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
-    let answers = fetch_all(ctx, gets, requests, false).await?;
-    Ok(answers.into_iter().map(Option::unwrap_or_default).collect())
+    fetch_all(ctx, gets, requests).await
 }
 
 /// One GET: its path and its query.
-pub(crate) type Get = (String, Vec<(&'static str, String)>);
+type Get = (String, Vec<(&'static str, String)>);
 
-/// GETs every request with at most `ctx.concurrency` in flight; answers in input order. With
-/// `missing_ok`, an HTTP 404 is `None` instead of failing the pull (an entity the server knows
-/// nothing more about); any other error fails it.
-pub(crate) async fn fetch_all(
+/// GETs every request with at most `ctx.concurrency` in flight; answers in input order. Any
+/// error fails the pull.
+async fn fetch_all(
     ctx: &PullContext<'_>,
     gets: Vec<Get>,
     requests: &AtomicU64,
-    missing_ok: bool,
-) -> Result<Vec<Option<Value>>, ConnectorError> {
+) -> Result<Vec<Value>, ConnectorError> {
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let count = gets.len();
@@ -261,7 +258,7 @@ pub(crate) async fn fetch_all(
             (index, http.get_json(&path, &query).await)
         });
     }
-    let mut results: Vec<Option<Value>> = vec![None; count];
+    let mut results: Vec<Value> = vec![Value::Null; count];
     while let Some(joined) = tasks.join_next().await {
         if (ctx.cancelled)() {
             tasks.abort_all();
@@ -272,11 +269,7 @@ pub(crate) async fn fetch_all(
         let (index, body) =
             joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
-        results[index] = match body {
-            Ok(body) => Some(body),
-            Err(ConnectorError::Status { status: 404, .. }) if missing_ok => None,
-            Err(err) => return Err(err),
-        };
+        results[index] = body?;
     }
     Ok(results)
 }

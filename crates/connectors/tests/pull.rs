@@ -21,12 +21,6 @@ fn marquez(seen: &Seen) -> axum::response::Response {
         "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
         "/api/v1/namespaces/default/datasets" => ok(&json!({"totalCount": 0, "datasets": []})),
         "/api/v1/namespaces/default/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
-        "/api/v1/column-lineage"
-            if seen.query.get("nodeId").map(String::as_str)
-                == Some("dataset:food_delivery:public.categories") =>
-        {
-            ok(&fixture("marquez", "column_lineage.json"))
-        }
         _ => status(404),
     }
 }
@@ -66,11 +60,12 @@ async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
     assert_eq!(text["schema"][0]["properties"].as_array().unwrap().len(), 4);
     assert_eq!(text["schema"][0]["properties"][0]["logicalType"], "integer");
 
-    // The job's failed latest run, with its input, and the column lineage Marquez reported for
-    // the dataset (a field written by no listed job: an event of its own).
+    // The job's failed latest run, with its input, and the column lineage Marquez listed with the
+    // dataset (written by no listed job: an event of its own).
     assert_eq!(pulled.lineage_events.len(), 2);
     let columns = &pulled.lineage_events[1];
-    assert_eq!(columns["job"]["name"], "lineage.otherDataset");
+    assert_eq!(columns["job"]["name"], "lineage.public.categories");
+    assert_eq!(columns["outputs"][0]["name"], "public.categories");
     assert_eq!(
         columns["inputs"],
         json!([{"namespace": "namespace", "name": "otherDataset"}])
@@ -78,16 +73,23 @@ async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
     let facet = &columns["outputs"][0]["facets"]["columnLineage"];
     assert_eq!(
         facet["fields"]["columnA"],
-        json!({"inputFields": [{"namespace": "namespace", "name": "otherDataset", "field": "columnB"}],
+        json!({"inputFields": [{"namespace": "namespace", "name": "otherDataset", "field": "columnB",
+                "transformationDescription": "identical", "transformationType": "IDENTITY"}],
             "transformationDescription": "identical", "transformationType": "IDENTITY"})
     );
-    let column_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/api/v1/column-lineage")
-        .map(|r| r.query["nodeId"].clone())
-        .collect();
-    assert_eq!(column_requests, ["dataset:food_delivery:public.categories"]);
+    // Column lineage comes with the listing: no request per dataset (100k datasets would be 100k).
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.path.starts_with("/api/v1/namespaces")),
+        "{:?}",
+        server
+            .requests()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<Vec<_>>()
+    );
     let event = &pulled.lineage_events[0];
     assert_eq!(event["eventType"], "FAIL");
     assert_eq!(
@@ -148,67 +150,6 @@ async fn marquez_offset_pages_are_fetched_concurrently_and_kept_in_order() {
         .count();
     assert_eq!(dataset_requests, 3);
     assert!(progress.load(Ordering::Relaxed) >= 250);
-}
-
-#[tokio::test]
-async fn marquez_column_lineage_of_a_vanished_dataset_does_not_fail_the_pull() {
-    let real = fixture("marquez", "datasets.json")["datasets"][0].clone();
-    let mut gone = real.clone();
-    gone["name"] = json!("public.gone");
-    let server = FakeServer::start(move |seen| match seen.path.as_str() {
-        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
-        "/api/v1/namespaces/food_delivery/datasets" => {
-            ok(&json!({"totalCount": 2, "datasets": [real, gone]}))
-        }
-        "/api/v1/namespaces/food_delivery/jobs" => ok(&fixture("marquez", "jobs.json")),
-        "/api/v1/column-lineage" => match seen.query["nodeId"].as_str() {
-            "dataset:food_delivery:public.categories" => {
-                ok(&fixture("marquez", "column_lineage.json"))
-            }
-            _ => status(404),
-        },
-        _ => status(404),
-    })
-    .await;
-    let ctx = context(
-        client(&server, Credentials::None),
-        100,
-        &no_progress,
-        &never,
-    );
-    let pulled = pull(ServerKind::Marquez, &ctx).await.unwrap();
-    assert_eq!(pulled.documents.len(), 2);
-    assert!(
-        pulled.lineage_events.iter().any(|e| {
-            e["outputs"][0]["facets"]["columnLineage"]["fields"]["columnA"].is_object()
-        })
-    );
-    let asked = server
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/v1/column-lineage")
-        .count();
-    assert_eq!(asked, 2);
-
-    // Any other failure still fails the pull (no silent partial lineage).
-    let broken = FakeServer::start(|seen| match seen.path.as_str() {
-        "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
-        "/api/v1/namespaces/food_delivery/datasets" => ok(&fixture("marquez", "datasets.json")),
-        "/api/v1/namespaces/food_delivery/jobs" => ok(&json!({"totalCount": 0, "jobs": []})),
-        _ => status(403),
-    })
-    .await;
-    let ctx = context(
-        client(&broken, Credentials::None),
-        100,
-        &no_progress,
-        &never,
-    );
-    let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
-    assert!(
-        matches!(err, ConnectorError::Status { status: 403, .. }),
-        "{err}"
-    );
 }
 
 /// OpenMetadata: tables and data products with cursor paging; answers 401 without the token.

@@ -66,7 +66,6 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                 }
                 (_, "/api/v1/namespaces/food_delivery/datasets") => fixture("datasets.json"),
                 (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("jobs.json"),
-                (_, "/api/v1/column-lineage") => fixture("column_lineage.json"),
                 (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
                     json!({"totalCount": 0, "datasets": [], "jobs": []})
                 }
@@ -123,7 +122,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
     assert_eq!(runs.len(), 2);
     // Marquez's column lineage is in the column graph.
     let request = meshlens_lineage::LineageRequest {
-        id: "namespace:otherDataset#columnA".into(),
+        id: "food_delivery:public.categories#columnA".into(),
         upstream: 1,
         downstream: 0,
         level: meshlens_lineage::Level::Column,
@@ -138,7 +137,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         edges,
         [(
             "namespace:otherDataset#columnB",
-            "namespace:otherDataset#columnA",
+            "food_delivery:public.categories#columnA",
             "IDENTITY"
         )]
     );
