@@ -3,7 +3,9 @@
 //! client and sync engine into a store file. Prints wall time and peak RSS (figures in
 //! docs/benchmarks.md). Entities are the documented Marquez dataset response with unique names.
 //!
-//! `MESHLENS_BENCH_ENTITIES` changes N; `MESHLENS_BENCH_LATENCY_MS` the latency.
+//! `MESHLENS_BENCH_ENTITIES` changes N; `MESHLENS_BENCH_LATENCY_MS` the latency;
+//! `MESHLENS_BENCH_COLUMN_LINEAGE=1` keeps the fixture's `columnLineage` on every dataset (by
+//! default the datasets are the documented response, which has none).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +17,10 @@ use axum::response::{IntoResponse, Response};
 use meshlens_store::{SourceConfig, SourceKind, Store};
 use meshlens_sync::{SyncContext, sync_source};
 use serde_json::{Value, json};
+
+/// The CLI and the desktop app both run on mimalloc; peak memory is measured with it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const TEMPLATE: &str = include_str!("../../connectors/tests/fixtures/marquez/datasets.json");
 
@@ -88,10 +94,14 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
         let template: Value = serde_json::from_str(TEMPLATE).unwrap();
+        let mut dataset = template["datasets"][0].clone();
+        if std::env::var("MESHLENS_BENCH_COLUMN_LINEAGE").as_deref() != Ok("1") {
+            dataset.as_object_mut().unwrap().remove("columnLineage");
+        }
         let fake = Arc::new(Fake {
             entities,
             latency: Duration::from_millis(latency_ms),
-            template: template["datasets"][0].clone(),
+            template: dataset,
             requests: AtomicU64::new(0),
         });
         let app = axum::Router::new().fallback(answer).with_state(fake.clone());
