@@ -5,20 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use meshlens_quality::QualityQuery;
 use meshlens_store::{SourceConfig, SourceKind, Store};
 use meshlens_sync::{SyncContext, sync_source};
 use serde_json::{Value, json};
+use support::{fixture, json_response, serve};
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../connectors/tests/fixtures/openmetadata"
-);
-
-fn fixture(file: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{file}")).unwrap()).unwrap()
-}
+mod support;
 
 /// Serves the tables, data products and test cases fixtures; `test_cases` replaces the latter.
 async fn start(test_cases: Arc<Mutex<Value>>) -> String {
@@ -26,31 +20,25 @@ async fn start(test_cases: Arc<Mutex<Value>>) -> String {
         let test_cases = test_cases.lock().unwrap().clone();
         async move {
             let body = match uri.path() {
-                "/api/v1/tables" => fixture("tables.json"),
-                "/api/v1/dataProducts" => fixture("dataProducts.json"),
+                "/api/v1/tables" => fixture("openmetadata/tables.json"),
+                "/api/v1/dataProducts" => fixture("openmetadata/dataProducts.json"),
                 "/api/v1/dataQuality/testCases" => test_cases,
                 p if p.starts_with("/api/v1/lineage/table/name/") => {
                     json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []})
                 }
                 _ => return StatusCode::NOT_FOUND.into_response(),
             };
-            Response::builder()
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap()
+            json_response(&body)
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    serve(app).await
 }
 
 #[tokio::test]
 async fn openmetadata_test_case_results_link_to_the_table_contract_and_leave_with_the_source() {
     // SAFETY: set before any thread of this test binary reads the environment.
     unsafe { std::env::set_var("MESHLENS_TOKEN_OM_QUALITY", "test-jwt") };
-    let test_cases = Arc::new(Mutex::new(fixture("testCases.json")));
+    let test_cases = Arc::new(Mutex::new(fixture("openmetadata/testCases.json")));
     let url = start(test_cases.clone()).await;
     let store = Store::open_in_memory().await.unwrap();
     let source = SourceConfig {

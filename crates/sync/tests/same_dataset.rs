@@ -4,34 +4,26 @@
 //! to the identity OpenLineage gives the table.
 
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use meshlens_lineage::{LineageRequest, NodeKind};
 use meshlens_store::{SourceConfig, SourceKind, Store};
 use meshlens_sync::{SyncContext, sync_source};
 use serde_json::{Value, json};
+use support::{fixture, json_response, serve};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../connectors/tests/fixtures");
+mod support;
+
 const NAMESPACE: &str = "postgres://db.example:5432";
 const TABLE: &str = "ecommerce_db.shopify.dim_address";
 
-fn fixture(file: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{file}")).unwrap()).unwrap()
-}
-
-async fn serve(route: fn(&str) -> Option<Value>) -> String {
+async fn serve_routes(route: fn(&str) -> Option<Value>) -> String {
     let app = axum::Router::new().fallback(move |uri: Uri| async move {
         match route(uri.path()) {
-            Some(body) => Response::builder()
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap(),
+            Some(body) => json_response(&body),
             None => StatusCode::NOT_FOUND.into_response(),
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    serve(app).await
 }
 
 /// OpenMetadata: the `dim_address` table of service `sample_data`, whose connection is a Postgres
@@ -87,13 +79,13 @@ async fn one_table_from_openmetadata_and_marquez_is_one_lineage_node() {
     let om = SourceConfig {
         name: "om-same".into(),
         kind: SourceKind::OpenMetadata {
-            url: serve(openmetadata).await,
+            url: serve_routes(openmetadata).await,
         },
     };
     let mq = SourceConfig {
         name: "marquez-same".into(),
         kind: SourceKind::Marquez {
-            url: serve(marquez).await,
+            url: serve_routes(marquez).await,
         },
     };
     let ctx = SyncContext::default();

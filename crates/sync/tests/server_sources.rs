@@ -5,15 +5,14 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use meshlens_store::{SourceConfig, SourceKind, Store, SyncStatus};
 use meshlens_sync::{SyncContext, SyncError, SyncOptions, sync_source};
 use serde_json::{Value, json};
+use support::{fixture, json_response, serve};
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../connectors/tests/fixtures/marquez"
-);
+mod support;
+
 const DATASET_PATH: &str = "datasets/food_delivery:public.categories.odcs.json";
 
 #[derive(Clone, Copy, PartialEq)]
@@ -30,17 +29,13 @@ enum Mode {
 
 /// The documented datasets page with the dataset's description (and update time) replaced.
 fn datasets(description: &str, updated_at: Option<&str>) -> Value {
-    let mut page = fixture("datasets.json");
+    let mut page = fixture("marquez/datasets.json");
     let dataset = &mut page["datasets"][0];
     dataset["description"] = json!(description);
     if let Some(at) = updated_at {
         dataset["updatedAt"] = json!(at);
     }
     page
-}
-
-fn fixture(file: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/{file}")).unwrap()).unwrap()
 }
 
 async fn start(mode: Arc<Mutex<Mode>>) -> String {
@@ -54,7 +49,7 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                     return ([("content-type", "text/html")], "<html>proxy error</html>")
                         .into_response();
                 }
-                (_, "/api/v1/namespaces") => fixture("namespaces.json"),
+                (_, "/api/v1/namespaces") => fixture("marquez/namespaces.json"),
                 (Mode::DatasetGone, "/api/v1/namespaces/food_delivery/datasets") => {
                     json!({"totalCount": 0, "datasets": []})
                 }
@@ -64,23 +59,19 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                 (Mode::Changed, "/api/v1/namespaces/food_delivery/datasets") => {
                     datasets("A new description.", Some("2022-07-13T09:00:00Z"))
                 }
-                (_, "/api/v1/namespaces/food_delivery/datasets") => fixture("datasets.json"),
-                (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("jobs.json"),
+                (_, "/api/v1/namespaces/food_delivery/datasets") => {
+                    fixture("marquez/datasets.json")
+                }
+                (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("marquez/jobs.json"),
                 (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
                     json!({"totalCount": 0, "datasets": [], "jobs": []})
                 }
                 _ => return StatusCode::NOT_FOUND.into_response(),
             };
-            Response::builder()
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(body.to_string()))
-                .unwrap()
+            json_response(&body)
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    serve(app).await
 }
 
 #[tokio::test]
