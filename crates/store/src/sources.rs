@@ -207,8 +207,12 @@ impl Store {
         .fetch_all(&mut *tx)
         .await
         .ctx("remove source")?;
-        let contracts: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT c.id FROM contracts c JOIN documents d ON d.id = c.document_id
+        // Each contract id of the source, and whether another source holds a version of it too.
+        let contracts: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT DISTINCT c.id, EXISTS (
+                 SELECT 1 FROM contracts o JOIN documents od ON od.id = o.document_id
+                 WHERE o.id = c.id AND od.source <> d.source)
+             FROM contracts c JOIN documents d ON d.id = c.document_id
              WHERE d.source = ? ORDER BY c.id",
         )
         .bind(name)
@@ -228,13 +232,8 @@ impl Store {
             removed_product_ids: products,
             ..AppliedSync::default()
         };
-        for id in contracts {
-            let remaining: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contracts WHERE id = ?")
-                .bind(&id)
-                .fetch_one(&mut *tx)
-                .await
-                .ctx("remove source")?;
-            if remaining > 0 {
+        for (id, held_elsewhere) in contracts {
+            if held_elsewhere {
                 applied.changed_contract_ids.push(id);
             } else {
                 applied.removed_contract_ids.push(id);
