@@ -120,17 +120,17 @@ impl Store {
         source: &str,
         path: &str,
     ) -> Result<Vec<EntityProvenance>, StoreError> {
-        let Some(own) = self.provenance(source, path).await? else {
-            return Ok(Vec::new());
-        };
-        let others = self.origins(&own.upstream_id).await?;
-        let mut all = vec![own];
-        all.extend(
-            others
-                .into_iter()
-                .filter(|o| (o.source.as_str(), o.path.as_str()) != (source, path)),
-        );
-        Ok(all)
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} WHERE upstream_id = (
+                 SELECT upstream_id FROM entity_provenance WHERE source = ?1 AND path = ?2)
+             ORDER BY (source = ?1 AND path = ?2) DESC, source, path"
+        ))
+        .bind(source)
+        .bind(path)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("read document origins")?;
+        Ok(rows.into_iter().map(record).collect())
     }
 
     /// The provenance of every cached document of `source` (what an incremental pull compares
