@@ -43,14 +43,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         index.search(r)?;
     }
     let mut times = Vec::with_capacity(requests.len());
+
     let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); SHAPES.len()];
+    let mut matches_by_shape = vec![0u64; SHAPES.len()];
     let mut empty = 0;
     for (shape, r) in &requests {
         let t = Instant::now();
         let results = index.search(r)?;
         let took = t.elapsed();
+
         times.push(took);
         by_shape[*shape].push(took);
+        matches_by_shape[*shape] += results.total;
         empty += usize::from(results.hits.is_empty());
     }
     times.sort();
@@ -66,12 +70,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(*times.last().unwrap_or(&Duration::ZERO))
     );
 
-    for (shape, mut t) in SHAPES.iter().zip(by_shape).filter(|(_, t)| !t.is_empty()) {
+    for ((shape, mut t), matches) in SHAPES
+        .iter()
+        .zip(by_shape)
+        .zip(matches_by_shape)
+        .filter(|((_, t), _)| !t.is_empty())
+    {
         t.sort();
         println!(
-            "  {shape:<22} p50 {:.2} ms, p99 {:.2} ms",
+            "  {shape:<22} p50 {:.2} ms, p99 {:.2} ms, {} matches on average",
             ms(t[t.len() / 2]),
-            ms(t[(t.len() - 1) * 99 / 100])
+            ms(t[(t.len() - 1) * 99 / 100]),
+            matches / t.len() as u64
         );
     }
 

@@ -3,11 +3,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::DocId;
 use ts_rs::TS;
 
+use crate::doc_values::{DocValues, Row};
 use crate::schema::FACETS;
 
 /// Values shown per facet; the rest are the long tail nobody scrolls to.
@@ -24,7 +23,7 @@ pub struct Facets {
     pub classification: BTreeMap<String, u64>,
 }
 
-type Counts = Vec<BTreeMap<String, u64>>;
+pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
 
 impl Facets {
     fn from_counts(counts: Counts) -> Facets {
@@ -51,87 +50,49 @@ fn top_values(counts: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
     sorted.into_iter().collect()
 }
 
-pub(crate) struct FacetCollector;
-
-pub(crate) struct FacetSegmentCollector {
-    columns: Vec<Option<StrColumn>>,
+/// One segment's facet counts, by ordinal.
+pub(crate) struct SegmentFacetCounts {
     counts: Vec<Vec<u64>>,
 }
 
-impl Collector for FacetCollector {
-    type Fruit = Facets;
-    type Child = FacetSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<FacetSegmentCollector> {
-        let mut columns = Vec::with_capacity(FACETS.len());
-        for name in FACETS {
-            columns.push(reader.fast_fields().str(name)?);
+impl SegmentFacetCounts {
+    pub fn new(values: &DocValues) -> SegmentFacetCounts {
+        SegmentFacetCounts {
+            counts: values
+                .facets()
+                .iter()
+                .map(|f| vec![0; f.num_values()])
+                .collect(),
         }
-        let counts = columns
+    }
+
+    /// Counts the values of document `doc`, of row `row`.
+    #[inline]
+    pub fn add(&mut self, values: &DocValues, doc: DocId, row: &Row) {
+        for (facet, counts) in self.counts.iter_mut().enumerate() {
+            values.for_each_ord(facet, doc, row, |ord| counts[ord] += 1);
+        }
+    }
+
+    pub fn harvest(self, values: &DocValues) -> Counts {
+        values
+            .facets()
             .iter()
-            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())])
-            .collect();
-        Ok(FacetSegmentCollector { columns, counts })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, segments: Vec<Counts>) -> tantivy::Result<Facets> {
-        let mut total: Counts = vec![BTreeMap::new(); FACETS.len()];
-        for segment in segments {
-            for (into, from) in total.iter_mut().zip(segment) {
-                for (value, n) in from {
-                    *into.entry(value).or_default() += n;
-                }
-            }
-        }
-        Ok(Facets::from_counts(total))
+            .zip(self.counts)
+            .map(|(facet, counts)| facet.named(&counts))
+            .collect()
     }
 }
 
-impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = Counts;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    counts[ord as usize] += 1;
-                }
+/// Adds up the segments' counts, keeping the [`FACET_VALUES`] most frequent values of each facet.
+pub(crate) fn merge(segments: Vec<Counts>) -> Facets {
+    let mut total: Counts = vec![BTreeMap::new(); FACETS.len()];
+    for segment in segments {
+        for (into, from) in total.iter_mut().zip(segment) {
+            for (value, n) in from {
+                *into.entry(value).or_default() += n;
             }
         }
     }
-
-    fn harvest(self) -> Counts {
-        let mut out = Vec::with_capacity(self.columns.len());
-        for (column, counts) in self.columns.iter().zip(self.counts) {
-            let mut map = BTreeMap::new();
-            if let Some(column) = column {
-                // One pass over the dictionary in ord order: looking each ord up on its own
-                // decodes a dictionary block per value (a third of a broad query's time).
-                let mut counted = counts.iter().enumerate().filter(|(_, n)| **n > 0);
-                let ords = counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(ord, _)| ord as u64);
-                // A read error means the segment is damaged; the counts read so far are kept
-                // rather than failing the whole search.
-                let _ = column.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
-                    if let Some((_, n)) = counted.next() {
-                        map.insert(String::from_utf8_lossy(bytes).into_owned(), *n);
-                    }
-                    Ok(())
-                });
-            }
-            out.push(map);
-        }
-        out
-    }
+    Facets::from_counts(total)
 }

@@ -5,21 +5,21 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
 use ts_rs::TS;
 
 use crate::doc::{DocRef, SearchDoc, SearchKind};
+use crate::doc_values::DocValuesCache;
 use crate::error::SearchError;
-use crate::facets::{FacetCollector, Facets};
-use crate::query::{ParsedQuery, build, parse};
-use crate::schema::{Fields, NAME_WORDS, PRIOR, SCHEMA_VERSION};
+use crate::eval::{Evaluation, Filter, ScratchPool, evaluate};
+use crate::facets::Facets;
+use crate::query::{ParsedQuery, parse, plan};
+use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::snippet::snippet;
 use crate::tokenizer::{IDENT, KEYWORD, ident_analyzer, keyword_analyzer};
 
@@ -106,6 +106,8 @@ pub struct SearchIndex {
     needs_rebuild: bool,
     ident: TextAnalyzer,
     keyword: TextAnalyzer,
+    scratch: ScratchPool,
+    doc_values: DocValuesCache,
 }
 
 impl SearchIndex {
@@ -168,6 +170,8 @@ impl SearchIndex {
             needs_rebuild,
             ident: ident_analyzer(),
             keyword: keyword_analyzer(),
+            scratch: ScratchPool::default(),
+            doc_values: DocValuesCache::default(),
         })
     }
 
@@ -305,31 +309,36 @@ impl SearchIndex {
             n => n.min(MAX_LIMIT),
         };
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(limit)
-            .and_offset(request.offset)
-            .tweak_score(Prior);
-        let collectors = (Count, top, FacetCollector);
-        let mut found = (0, Vec::new(), Facets::default());
+        let doc_values = self.doc_values.for_searcher(&searcher, &mut keyword)?;
+        let mut found = Evaluation::default();
         for (mode, scope) in parsed.attempts() {
-            let query = build(&parsed, &self.fields, filters.clone(), mode, scope);
-            found = searcher.search(&*query, &collectors)?;
-            if found.0 > 0 {
+            let plan = plan(&parsed, &self.fields, mode, scope);
+            found = evaluate(
+                &searcher,
+                plan,
+                &filters,
+                request.offset + limit,
+                request.offset,
+                &doc_values,
+                &self.scratch,
+            )?;
+            if found.total > 0 {
                 break;
             }
         }
-        let (total, top, facets) = found;
+        let Evaluation { total, top, facets } = found;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             hits.push(self.hit(&searcher, address, score, &parsed, &mut ident)?);
         }
         Ok(SearchResults {
-            total: total as u64,
+            total,
             hits,
             facets,
         })
     }
 
-    fn filters(&self, request: &SearchRequest, keyword: &mut TextAnalyzer) -> Vec<Term> {
+    fn filters(&self, request: &SearchRequest, keyword: &mut TextAnalyzer) -> Vec<Filter> {
         let f = &self.fields;
         [
             (f.kind, &request.kind),
@@ -340,11 +349,16 @@ impl SearchIndex {
             (f.classification, &request.classification),
         ]
         .into_iter()
-        .filter_map(|(field, value)| {
+        .enumerate()
+        .filter_map(|(facet, (field, value))| {
             let value = value.as_deref()?.trim();
             // Normalised exactly as indexed, so `--domain Sales` finds `sales`.
             let term = crate::tokenizer::words(keyword, value).into_iter().next()?;
-            Some(Term::from_field_text(field, &term.text))
+            Some(Filter {
+                facet,
+                term: Term::from_field_text(field, &term.text),
+                value: term.text,
+            })
         })
         .collect()
     }
@@ -431,31 +445,166 @@ impl Rebuild<'_> {
     }
 }
 
-/// Multiplies the text score by the document's prior (status, kind) and breaks ties in favour of
-/// shorter names, which are closer to what was typed.
-struct Prior;
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
 
-struct SegmentPrior {
-    prior: std::sync::Arc<dyn tantivy::columnar::ColumnValues<f64>>,
-    name_words: std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>,
-}
+    use tantivy::collector::{DocSetCollector, TopDocs};
+    use tantivy::index::SegmentId;
+    use tantivy::{DocId, SegmentReader};
 
-impl tantivy::collector::ScoreTweaker<Score> for Prior {
-    type Child = SegmentPrior;
+    use super::*;
+    use crate::doc_values::DocValues;
+    use crate::facets::{self, SegmentFacetCounts};
+    use crate::test_mesh::{self, COLUMNS, DOMAINS, ENTITIES, QUALIFIERS, TAGS};
 
-    fn segment_tweaker(&self, reader: &SegmentReader) -> tantivy::Result<SegmentPrior> {
-        let fast = reader.fast_fields();
-        Ok(SegmentPrior {
-            prior: fast.f64(PRIOR)?.first_or_default_col(1.0),
-            name_words: fast.u64(NAME_WORDS)?.first_or_default_col(1),
-        })
+    type Reference = (u64, Vec<(Score, String)>, Facets);
+
+    impl SearchIndex {
+        /// [`search`](Self::search) evaluated by tantivy's own boolean scorers and collectors.
+        fn reference_search(&self, request: &SearchRequest) -> Reference {
+            let mut ident = self.ident.clone();
+            let mut keyword = self.keyword.clone();
+            let parsed = parse(&request.query, &mut ident, &mut keyword);
+            let filters = self.filters(request, &mut keyword);
+            let limit = match request.limit {
+                0 => DEFAULT_LIMIT,
+                n => n.min(MAX_LIMIT),
+            };
+            let searcher = self.reader.searcher();
+            let values: HashMap<SegmentId, Arc<DocValues>> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .zip(
+                    self.doc_values
+                        .for_searcher(&searcher, &mut keyword)
+                        .unwrap(),
+                )
+                .collect();
+            for (mode, scope) in parsed.attempts() {
+                let query = plan(&parsed, &self.fields, mode, scope).reference_query(&filters);
+                let docs = searcher.search(&*query, &DocSetCollector).unwrap();
+                if docs.is_empty() {
+                    continue;
+                }
+                let mut per_segment = Vec::new();
+                for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                    let v = &values[&reader.segment_id()];
+                    let mut counts = SegmentFacetCounts::new(v);
+                    for a in docs.iter().filter(|a| a.segment_ord == ord as u32) {
+                        counts.add(v, a.doc_id, &v.row(a.doc_id));
+                    }
+                    per_segment.push(counts.harvest(v));
+                }
+                let tweak_values = values.clone();
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .tweak_score(move |reader: &SegmentReader| {
+                        let v = tweak_values[&reader.segment_id()].clone();
+                        move |doc: DocId, score: Score| DocValues::rank(&v.row(doc), score)
+                    });
+                let hits = searcher
+                    .search(&*query, &top)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(score, address)| {
+                        let doc: TantivyDocument = searcher.doc(address).unwrap();
+                        let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str()).unwrap();
+                        (
+                            score,
+                            format!("{}:{}", text(self.fields.kind), text(self.fields.id)),
+                        )
+                    })
+                    .collect();
+                return (docs.len() as u64, hits, facets::merge(per_segment));
+            }
+            (0, Vec::new(), Facets::default())
+        }
     }
-}
 
-impl tantivy::collector::ScoreSegmentTweaker<Score> for SegmentPrior {
-    fn score(&mut self, doc: DocId, score: Score) -> Score {
-        let prior = self.prior.get_val(doc) as f32;
-        let shortness = 0.5 / (1.0 + self.name_words.get_val(doc) as f32);
-        score * prior + shortness
+    fn requests() -> Vec<SearchRequest> {
+        let with = |query: &str, edit: &dyn Fn(&mut SearchRequest)| {
+            let mut r = SearchRequest::new(query);
+            edit(&mut r);
+            r
+        };
+        let plain = |query: String| SearchRequest::new(query);
+        let codename = test_mesh::codename(5);
+        let mut typo: Vec<char> = codename.chars().collect();
+        typo.swap(1, 2);
+        vec![
+            plain(test_mesh::product_name(3)),
+            plain(codename[..4].to_string()),
+            plain(typo.into_iter().collect()),
+            plain(format!("{} {}", ENTITIES[0], QUALIFIERS[1])),
+            plain(COLUMNS[0].to_string()),
+            plain(format!("\"{}\"", COLUMNS[3].replace('_', " "))),
+            plain(test_mesh::dataset_name(2, 1)),
+            plain(test_mesh::product_id(9)),
+            plain(format!("{} {}", DOMAINS[2], ENTITIES[4])),
+            plain(format!("zzqx {}", ENTITIES[1])),
+            plain("cu".into()),
+            plain("c".into()),
+            plain("".into()),
+            with("", &|r| r.domain = Some(DOMAINS[1].to_uppercase())),
+            with(ENTITIES[0], &|r| r.kind = Some("product".into())),
+            with(ENTITIES[0], &|r| r.tag = Some(TAGS[0].into())),
+            with(ENTITIES[0], &|r| r.domain = Some("nowhere".into())),
+            with(ENTITIES[1], &|r| {
+                r.status = Some("active".into());
+                r.kind = Some("column".into());
+            }),
+            with(ENTITIES[2], &|r| {
+                r.offset = 5;
+                r.limit = 7;
+            }),
+        ]
+    }
+
+    #[test]
+    fn evaluation_agrees_with_tantivys_boolean_scorers() {
+        let mut index = SearchIndex::open_in_ram().unwrap();
+        index.rebuild(test_mesh::mesh(120, 4, 6)).unwrap();
+        // A second segment, whose documents replace (delete) some of the first's.
+        let changed = (0..120)
+            .step_by(7)
+            .flat_map(|p| test_mesh::product_docs(p, 4, 6));
+        index.apply(changed, &[]).unwrap();
+        assert!(index.reader.searcher().segment_readers().len() >= 2);
+
+        let mut found_nothing = Vec::new();
+        for request in requests() {
+            let got = index.search(&request).unwrap();
+            if got.total == 0 {
+                found_nothing.push(request.query.clone());
+            }
+            let (total, hits, facets) = index.reference_search(&request);
+            assert_eq!(got.total, total, "{request:?}");
+            assert_eq!(got.facets, facets, "{request:?}");
+            assert_eq!(got.hits.len(), hits.len(), "{request:?}");
+            let scores: Vec<Score> = hits.iter().map(|h| h.0).collect();
+            let close = |a: Score, b: Score| (a - b).abs() <= 1e-4 * a.abs().max(1.0);
+            for (i, (hit, (score, key))) in got.hits.iter().zip(&hits).enumerate() {
+                assert!(
+                    close(hit.score, *score),
+                    "{request:?} #{i}: {} vs {score}",
+                    hit.score
+                );
+                // Sums added in another order may differ in the last bits; only ties can swap.
+                let tied = scores
+                    .iter()
+                    .enumerate()
+                    .any(|(j, s)| j != i && close(*s, *score));
+                if !tied {
+                    let kind = serde_json::to_value(hit.kind).unwrap();
+                    let got_key = format!("{}:{}", kind.as_str().unwrap(), hit.id);
+                    assert_eq!(&got_key, key, "{request:?} #{i}");
+                }
+            }
+        }
+        // A single letter is no word of the mesh; the "nowhere" domain has no documents.
+        assert_eq!(found_nothing, ["c", ENTITIES[0]]);
     }
 }

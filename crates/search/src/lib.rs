@@ -6,8 +6,17 @@
 //! disk were missing, of an older schema, damaged, or interrupted mid-write. [`rebuild_from_store`]
 //! and [`update_from_store`] do both straight from the cache.
 
+// The synthetic mesh of the integration tests, for unit tests that need a realistic index.
+#[cfg(test)]
+extern crate self as meshlens_search;
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_mesh;
+
 mod doc;
+mod doc_values;
 mod error;
+mod eval;
 mod facets;
 mod from_store;
 mod index;

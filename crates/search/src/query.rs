@@ -9,13 +9,11 @@
 use std::ops::Bound;
 
 use tantivy::Term;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, InvertedIndexRangeQuery,
-    Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, InvertedIndexRangeQuery, Occur, Query};
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 
+use crate::eval::{Clause, ClauseScore, Plan};
 use crate::schema::Fields;
 use crate::tokenizer::{normalized, words};
 
@@ -184,33 +182,17 @@ pub(crate) enum Mode {
     Any,
 }
 
-pub(crate) fn build(
-    parsed: &ParsedQuery,
-    fields: &Fields,
-    filters: Vec<Term>,
-    mode: Mode,
-    scope: PrefixScope,
-) -> Box<dyn Query> {
-    let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for term in filters {
-        top.push((
-            Occur::Must,
-            constant(TermQuery::new(term, IndexRecordOption::Basic), 0.0),
-        ));
-    }
+/// Builds the plan for one attempt (see [`ParsedQuery::attempts`]). Filters are not part of it:
+/// the evaluator checks them on the facet columns.
+pub(crate) fn plan(parsed: &ParsedQuery, fields: &Fields, mode: Mode, scope: PrefixScope) -> Plan {
     if parsed.is_empty() {
-        top.push((Occur::Must, Box::new(AllQuery)));
-        return Box::new(BooleanQuery::new(top));
+        return Plan::default();
     }
     let exact: Vec<Term> = parsed
         .exact_forms
         .iter()
         .map(|f| Term::from_field_text(fields.exact, f))
         .collect();
-    top.push((
-        Occur::Should,
-        constant(BooleanQuery::new_multiterms_query(exact), EXACT),
-    ));
     // As for words, a single typed character would expand to a large part of the dictionary: on a
     // 10k-product mesh the first keystroke took 0.6 s for no useful order.
     let prefixes: Vec<(Occur, Box<dyn Query>)> = parsed
@@ -219,29 +201,21 @@ pub(crate) fn build(
         .filter(|form| form.chars().count() >= MIN_PREFIX_CHARS)
         .map(|form| (Occur::Should, prefix_query(fields.exact, form)))
         .collect();
-    top.push((
-        Occur::Should,
-        constant(BooleanQuery::new(prefixes), NAME_PREFIX),
-    ));
+    let boosts = vec![
+        Clause::constant(BooleanQuery::new_multiterms_query(exact), EXACT),
+        Clause::constant(BooleanQuery::new(prefixes), NAME_PREFIX),
+    ];
 
-    let mut clauses: Vec<Box<dyn Query>> = parsed
+    let mut groups: Vec<Vec<Clause>> = parsed
         .words
         .iter()
-        .map(|w| word_query(w, fields, scope))
+        .map(|w| word_clauses(w, fields, scope))
         .collect();
-    clauses.extend(parsed.phrases.iter().map(|p| phrase_query(p, fields)));
-    match mode {
-        Mode::All => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
-        Mode::Any => {
-            let any = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
-            top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
+    groups.extend(parsed.phrases.iter().map(|p| phrase_clauses(p, fields)));
+    if mode == Mode::Any {
+        groups = vec![groups.into_iter().flatten().collect()];
     }
-    Box::new(BooleanQuery::new(top))
-}
-
-fn constant(query: impl Query, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(Box::new(query), score))
+    Plan { groups, boosts }
 }
 
 fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
@@ -252,83 +226,64 @@ fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
     Box::new(q)
 }
 
-fn word_query(word: &Word, f: &Fields, scope: PrefixScope) -> Box<dyn Query> {
+/// One word matches if any of these does; the scores of those that match add up.
+fn word_clauses(word: &Word, f: &Fields, scope: PrefixScope) -> Vec<Clause> {
     let term = |field: Field| Term::from_field_text(field, &word.text);
-    let exact = |field: Field| TermQuery::new(term(field), IndexRecordOption::WithFreqs);
-    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Should, constant(exact(f.name), NAME_WORD)),
-        (Occur::Should, constant(exact(f.title), TITLE_WORD)),
-        (Occur::Should, constant(exact(f.meta), META_WORD)),
-        (Occur::Should, constant(exact(f.context), CONTEXT_WORD)),
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(exact(f.description)),
-                DESCRIPTION_BM25,
-            )),
-        ),
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(exact(f.columns)), COLUMNS_BM25)),
-        ),
+    let exact = |field: Field, score: f32| Clause::term(term(field), score);
+    let bm25 = |field: Field, weight: f32| Clause::bm25(term(field), weight);
+    let mut any = vec![
+        exact(f.name, NAME_WORD),
+        exact(f.title, TITLE_WORD),
+        exact(f.meta, META_WORD),
+        exact(f.context, CONTEXT_WORD),
+        bm25(f.description, DESCRIPTION_BM25),
+        bm25(f.columns, COLUMNS_BM25),
     ];
     let edits = word.max_edits();
     if edits > 0 {
-        any.push((
-            Occur::Should,
-            constant(FuzzyTermQuery::new(term(f.name), edits, true), NAME_FUZZY),
+        any.push(Clause::constant(
+            FuzzyTermQuery::new(term(f.name), edits, true),
+            NAME_FUZZY,
         ));
     }
     // A single typed letter would expand to a large part of the dictionary for little signal.
     // Prefixes apply to names only: on descriptions and columns they match most of a large mesh
     // and dominate latency, while what people type is nearly always a name.
     if word.prefix && word.text.chars().count() >= MIN_PREFIX_CHARS {
-        any.push((
-            Occur::Should,
-            constant_box(prefix_query(f.name, &word.text), NAME_WORD_PREFIX),
+        any.push(Clause::prefix(
+            prefix_query(f.name, &word.text),
+            NAME_WORD_PREFIX,
         ));
         if scope == PrefixScope::Text {
             for field in [f.title, f.meta, f.context, f.description, f.columns] {
-                any.push((
-                    Occur::Should,
-                    constant_box(prefix_query(field, &word.text), TEXT_WORD_PREFIX),
+                any.push(Clause::prefix(
+                    prefix_query(field, &word.text),
+                    TEXT_WORD_PREFIX,
                 ));
             }
         }
     }
-    Box::new(BooleanQuery::new(any))
+    any
 }
 
-fn constant_box(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, score))
-}
-
-fn phrase_query(words: &[String], f: &Fields) -> Box<dyn Query> {
-    let phrase = |field: Field| {
-        PhraseQuery::new(
-            words
-                .iter()
-                .map(|w| Term::from_field_text(field, w))
-                .collect(),
-        )
+fn phrase_clauses(words: &[String], f: &Fields) -> Vec<Clause> {
+    let terms = |field: Field| -> Vec<Term> {
+        words
+            .iter()
+            .map(|w| Term::from_field_text(field, w))
+            .collect()
     };
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Should, constant(phrase(f.name), NAME_PHRASE)),
-        (Occur::Should, constant(phrase(f.title), TITLE_WORD)),
-        (Occur::Should, constant(phrase(f.meta), META_WORD)),
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(phrase(f.description)),
-                DESCRIPTION_BM25,
-            )),
-        ),
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(phrase(f.columns)), COLUMNS_BM25)),
-        ),
-        (Occur::Should, constant(phrase(f.context), CONTEXT_WORD)),
-    ]))
+    let exact =
+        |field: Field, score: f32| Clause::phrase(terms(field), ClauseScore::Constant(score));
+    let bm25 = |field: Field, weight: f32| Clause::phrase(terms(field), ClauseScore::Bm25(weight));
+    vec![
+        exact(f.name, NAME_PHRASE),
+        exact(f.title, TITLE_WORD),
+        exact(f.meta, META_WORD),
+        bm25(f.description, DESCRIPTION_BM25),
+        bm25(f.columns, COLUMNS_BM25),
+        exact(f.context, CONTEXT_WORD),
+    ]
 }
 
 #[cfg(test)]
