@@ -286,6 +286,18 @@ impl Bits {
         self.0[doc as usize / 64] & (1 << (doc % 64)) != 0
     }
 
+    /// Calls `f` with each document of the set, in order.
+    #[inline]
+    pub fn for_each(&self, mut f: impl FnMut(DocId)) {
+        for (i, &word) in self.0.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                f(i as DocId * 64 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+    }
+
     pub fn union_with(&mut self, other: &Bits) {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
     }

@@ -243,9 +243,20 @@ enum TermScore {
 const SEEK_RATIO: usize = 4;
 
 impl ClauseWeight {
+    /// Whether looking `remaining` candidates up reads less than walking the clause's postings.
+    fn worth_seeking(&self, reader: &SegmentReader, remaining: usize) -> tantivy::Result<bool> {
+        let postings = match self {
+            ClauseWeight::Term { term, .. } => {
+                reader.inverted_index(term.field())?.doc_freq(term)? as usize
+            }
+            // Unknown without expanding it; at worst every document.
+            ClauseWeight::Query { .. } => reader.max_doc() as usize,
+        };
+        Ok(remaining * SEEK_RATIO < postings)
+    }
+
     /// Calls `f` with the clause's score for each matching document of the segment: all of them,
-    /// or only those among `candidates` (sorted) when given, looked up by skipping through the
-    /// postings when that reads less of them.
+    /// or only those among `candidates` (sorted), looked up by skipping through the postings.
     fn visit<F: FnMut(DocId, Score)>(
         &self,
         reader: &SegmentReader,
@@ -466,19 +477,20 @@ impl Segment<'_> {
         for (i, group) in self.groups.iter().enumerate() {
             let bit = 1u32 << i;
             let before = bit - 1;
-            let candidates = (i > 0 && remaining * SEEK_RATIO < max_doc).then(|| {
-                survivors.clear();
-                survivors.extend(
-                    touched
-                        .iter()
-                        .copied()
-                        .filter(|&d| acc[d as usize].groups & before == before),
-                );
-                survivors.sort_unstable();
-                &survivors[..]
-            });
+            let mut survivors_listed = false;
             let mut gained = 0usize;
             for clause in group {
+                let seek = i > 0 && clause.worth_seeking(self.reader, remaining)?;
+                if seek && !survivors_listed {
+                    survivors.clear();
+                    admitted.for_each(|d| {
+                        if acc[d as usize].groups & before == before {
+                            survivors.push(d);
+                        }
+                    });
+                    survivors_listed = true;
+                }
+                let candidates = seek.then_some(&survivors[..]);
                 clause.visit(self.reader, candidates, &mut |doc, s| {
                     if i == 0 {
                         if passing.as_ref().is_some_and(|p| !p.contains(doc)) {
@@ -522,7 +534,17 @@ impl Segment<'_> {
 
         // Gathering the matches' rows first, in document order, lets the CPU fetch many at once;
         // read one by one amid the counting, each row was a cache miss waited for in turn.
-        matched.sort_unstable();
+        // Many matches are put in order by a sweep of the admitted set, a few by sorting.
+        if matched.len() * 16 < touched.len() {
+            matched.sort_unstable();
+        } else {
+            matched.clear();
+            admitted.for_each(|d| {
+                if acc[d as usize].groups == all {
+                    matched.push(d);
+                }
+            });
+        }
         let alive = self.reader.alive_bitset();
         let values = self.values;
         rows.clear();
