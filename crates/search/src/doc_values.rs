@@ -48,8 +48,9 @@ pub(crate) struct Row {
 
 /// One facet's values in a segment.
 pub(crate) struct FacetValues {
-    /// The column, for its dictionary (ordinal → value as written).
-    column: Option<StrColumn>,
+    /// Each ordinal's value as written, for facet counts (decoding them from the column's
+    /// dictionary on every query cost a block decode per facet per segment).
+    written: Vec<String>,
     /// Each ordinal's value as indexed (lowercase, ASCII-folded), for filters.
     normalized: Vec<String>,
     storage: Storage,
@@ -123,7 +124,7 @@ impl DocValues {
             } else {
                 Storage::Wide(column.clone())
             };
-            facets.push(FacetValues::new(Some(column), storage, keyword)?);
+            facets.push(FacetValues::new(Some(&column), storage, keyword)?);
         }
         Ok(DocValues {
             rows,
@@ -199,26 +200,31 @@ const TAG: usize = 2;
 
 impl FacetValues {
     fn new(
-        column: Option<StrColumn>,
+        column: Option<&StrColumn>,
         storage: Storage,
         keyword: &mut TextAnalyzer,
     ) -> tantivy::Result<FacetValues> {
+        let mut written = Vec::new();
         let mut normalized = Vec::new();
-        if let Some(column) = &column {
+        if let Some(column) = column {
+            written.reserve(column.num_terms());
             normalized.reserve(column.num_terms());
             let mut stream = column.dictionary().stream()?;
             while stream.advance() {
-                let written = String::from_utf8_lossy(stream.key());
-                let mut tokens = keyword.token_stream(&written);
-                normalized.push(if tokens.advance() {
+                let value = String::from_utf8_lossy(stream.key()).into_owned();
+                let mut tokens = keyword.token_stream(&value);
+                let indexed = if tokens.advance() {
                     tokens.token().text.clone()
                 } else {
                     String::new()
-                });
+                };
+                drop(tokens);
+                normalized.push(indexed);
+                written.push(value);
             }
         }
         Ok(FacetValues {
-            column,
+            written,
             normalized,
             storage,
         })
@@ -237,27 +243,12 @@ impl FacetValues {
 
     /// The values as written with their counts, for the ordinals counted more than zero times.
     pub fn named(&self, counts: &[u64]) -> BTreeMap<String, u64> {
-        let mut named = BTreeMap::new();
-        let Some(column) = &self.column else {
-            return named;
-        };
-        // One pass over the dictionary in ord order: looking each ord up on its own decodes a
-        // dictionary block per value.
-        let mut counted = counts.iter().filter(|n| **n > 0);
-        let ords = counts
+        counts
             .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(ord, _)| ord as u64);
-        // A read error means the segment is damaged; the counts read so far are kept rather than
-        // failing the whole search.
-        let _ = column.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
-            if let Some(n) = counted.next() {
-                named.insert(String::from_utf8_lossy(bytes).into_owned(), *n);
-            }
-            Ok(())
-        });
-        named
+            .zip(&self.written)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, value)| (value.clone(), *n))
+            .collect()
     }
 }
 
