@@ -84,7 +84,7 @@ impl Backend {
         }
         // The first lineage view should not wait seconds for the graph build: build it now, in the
         // background, and again after every sync.
-        app.keep_lineage_warm();
+        app.keep_warm();
         Ok(app)
     }
 

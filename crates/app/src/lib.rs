@@ -75,7 +75,7 @@ struct Inner {
     running_sync: Mutex<Option<CancellationFlag>>,
     /// One outbox drain at a time in this process (other processes are kept off by leases).
     outbox_lock: tokio::sync::Mutex<()>,
-    /// Set by [`App::keep_lineage_warm`]: rebuild the lineage graph cache in the background after changes.
+    /// Set by [`App::keep_warm`]: rebuild the lineage graph cache in the background after changes.
     warm_lineage: AtomicBool,
 }
 
@@ -110,14 +110,22 @@ impl App {
     }
 
     /// Builds the lineage graph cache in the background now and again after every sync, import or source
-    /// removal, so a lineage request finds it ready instead of waiting for the build (seconds on a large mesh).
-    /// For the long-running desktop app; the CLI builds it only when a command needs it.
-    pub fn keep_lineage_warm(&self) {
+    /// removal, so a lineage request finds it ready instead of waiting for the build (seconds on a large mesh),
+    /// and prepares the search index's per-segment values now (syncs keep them ready themselves), so the
+    /// first keystroke does not wait for them. For the long-running desktop app; the CLI builds each only
+    /// when a command needs it.
+    pub fn keep_warm(&self) {
         self.inner.warm_lineage.store(true, Ordering::SeqCst);
         self.warm_lineage();
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(err) = inner.search.blocking_read().warm() {
+                tracing::warn!("cannot prepare the search index in the background: {err}");
+            }
+        });
     }
 
-    /// Starts a background build of the lineage graph if [`keep_lineage_warm`](Self::keep_lineage_warm) asked
+    /// Starts a background build of the lineage graph if [`keep_warm`](Self::keep_warm) asked
     /// for it. A lineage request arriving meanwhile waits for this build rather than starting its own.
     fn warm_lineage(&self) {
         if !self.inner.warm_lineage.load(Ordering::SeqCst) {

@@ -1,4 +1,4 @@
-//! The desktop app keeps the lineage graph built in the background (`App::keep_lineage_warm`), so the first
+//! The desktop app keeps the lineage graph built in the background (`App::keep_warm`), so the first
 //! lineage view after opening or after a sync does not wait for the build; `lineage_status` says where it is.
 
 use std::time::{Duration, Instant};
@@ -36,7 +36,7 @@ async fn the_graph_is_built_in_the_background_after_opening_and_after_a_sync() {
     .await
     .unwrap();
     app.open_demo(&NoEvents).await.unwrap();
-    app.keep_lineage_warm();
+    app.keep_warm();
     assert_eq!(until_ready(&app).await["building"], false);
 
     // Removing a source changes the graph: the cached one is stale at once, and the app rebuilds it in the
