@@ -57,20 +57,11 @@ enum Matcher {
 }
 
 impl Clause {
-    /// Documents containing `term`, each scored `score`.
-    pub fn term(term: Term, score: Score) -> Clause {
+    /// Documents containing `term`.
+    pub fn term(term: Term, score: ClauseScore) -> Clause {
         Clause {
             matcher: Matcher::Term(term.clone()),
-            score: ClauseScore::Constant(score),
-            size: Size::Terms(vec![term]),
-        }
-    }
-
-    /// Documents containing `term`, scored by BM25 times `weight`.
-    pub fn bm25(term: Term, weight: Score) -> Clause {
-        Clause {
-            matcher: Matcher::Term(term.clone()),
-            score: ClauseScore::Bm25(weight),
+            score,
             size: Size::Terms(vec![term]),
         }
     }
@@ -377,7 +368,7 @@ pub(crate) fn evaluate(
             .min_by_key(|f| searcher.doc_freq(&f.term).unwrap_or(0))
             .map_or_else(
                 || Clause::constant(AllQuery, 1.0),
-                |f| Clause::term(f.term.clone(), 1.0),
+                |f| Clause::term(f.term.clone(), ClauseScore::Constant(1.0)),
             );
         groups.push(vec![generator]);
     }

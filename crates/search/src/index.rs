@@ -57,6 +57,14 @@ impl SearchRequest {
             ..SearchRequest::default()
         }
     }
+
+    /// The hits asked for: `limit`, or the default, capped.
+    fn page_size(&self) -> usize {
+        match self.limit {
+            0 => DEFAULT_LIMIT,
+            n => n.min(MAX_LIMIT),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -314,10 +322,7 @@ impl SearchIndex {
         let mut keyword = self.keyword.clone();
         let parsed = parse(&request.query, &mut ident, &mut keyword);
         let filters = self.filters(request, &mut keyword);
-        let limit = match request.limit {
-            0 => DEFAULT_LIMIT,
-            n => n.min(MAX_LIMIT),
-        };
+        let limit = request.page_size();
         let searcher = self.reader.searcher();
         let doc_values = self.doc_values.for_searcher(&searcher, &mut keyword)?;
         let mut found = Evaluation::default();
@@ -478,10 +483,7 @@ mod tests {
             let mut keyword = self.keyword.clone();
             let parsed = parse(&request.query, &mut ident, &mut keyword);
             let filters = self.filters(request, &mut keyword);
-            let limit = match request.limit {
-                0 => DEFAULT_LIMIT,
-                n => n.min(MAX_LIMIT),
-            };
+            let limit = request.page_size();
             let searcher = self.reader.searcher();
             let values: HashMap<SegmentId, Arc<DocValues>> = searcher
                 .segment_readers()

@@ -226,19 +226,26 @@ fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
     Box::new(q)
 }
 
+/// The searched fields and how a match in each scores; a name match scores `name` (words and
+/// phrases differ there).
+fn fields_scored(f: &Fields, name: f32) -> [(Field, ClauseScore); 6] {
+    [
+        (f.name, ClauseScore::Constant(name)),
+        (f.title, ClauseScore::Constant(TITLE_WORD)),
+        (f.meta, ClauseScore::Constant(META_WORD)),
+        (f.context, ClauseScore::Constant(CONTEXT_WORD)),
+        (f.description, ClauseScore::Bm25(DESCRIPTION_BM25)),
+        (f.columns, ClauseScore::Bm25(COLUMNS_BM25)),
+    ]
+}
+
 /// One word matches if any of these does; the scores of those that match add up.
 fn word_clauses(word: &Word, f: &Fields, scope: PrefixScope) -> Vec<Clause> {
     let term = |field: Field| Term::from_field_text(field, &word.text);
-    let exact = |field: Field, score: f32| Clause::term(term(field), score);
-    let bm25 = |field: Field, weight: f32| Clause::bm25(term(field), weight);
-    let mut any = vec![
-        exact(f.name, NAME_WORD),
-        exact(f.title, TITLE_WORD),
-        exact(f.meta, META_WORD),
-        exact(f.context, CONTEXT_WORD),
-        bm25(f.description, DESCRIPTION_BM25),
-        bm25(f.columns, COLUMNS_BM25),
-    ];
+    let mut any: Vec<Clause> = fields_scored(f, NAME_WORD)
+        .into_iter()
+        .map(|(field, score)| Clause::term(term(field), score))
+        .collect();
     let edits = word.max_edits();
     if edits > 0 {
         any.push(Clause::constant(
@@ -267,23 +274,16 @@ fn word_clauses(word: &Word, f: &Fields, scope: PrefixScope) -> Vec<Clause> {
 }
 
 fn phrase_clauses(words: &[String], f: &Fields) -> Vec<Clause> {
-    let terms = |field: Field| -> Vec<Term> {
-        words
-            .iter()
-            .map(|w| Term::from_field_text(field, w))
-            .collect()
-    };
-    let exact =
-        |field: Field, score: f32| Clause::phrase(terms(field), ClauseScore::Constant(score));
-    let bm25 = |field: Field, weight: f32| Clause::phrase(terms(field), ClauseScore::Bm25(weight));
-    vec![
-        exact(f.name, NAME_PHRASE),
-        exact(f.title, TITLE_WORD),
-        exact(f.meta, META_WORD),
-        bm25(f.description, DESCRIPTION_BM25),
-        bm25(f.columns, COLUMNS_BM25),
-        exact(f.context, CONTEXT_WORD),
-    ]
+    fields_scored(f, NAME_PHRASE)
+        .into_iter()
+        .map(|(field, score)| {
+            let terms = words
+                .iter()
+                .map(|w| Term::from_field_text(field, w))
+                .collect();
+            Clause::phrase(terms, score)
+        })
+        .collect()
 }
 
 #[cfg(test)]
