@@ -5,7 +5,8 @@ import type { CommandName, Commands } from "./ipc/commands";
 import { type BackendError, toBackendError } from "./ipc/errors";
 
 export type Resource<T> =
-  | { state: "loading" }
+  /** `previous`: the last answer to other arguments, for callers that keep it on screen meanwhile. */
+  | { state: "loading"; previous?: T }
   | { state: "ready"; data: T }
   | { state: "failed"; error: BackendError };
 
@@ -44,6 +45,8 @@ export function useCommand<C extends CommandName>(
     };
   }, [backend, command, argsJson, request, generation]);
 
-  // Until an answer for these arguments arrives the caller sees "loading", never another request's data.
-  return settled?.request === request ? settled.resource : { state: "loading" };
+  // Until an answer for these arguments arrives the caller sees "loading"; another request's data comes
+  // only as `previous`, so nobody mistakes it for this request's answer.
+  if (settled?.request === request) return settled.resource;
+  return settled?.resource.state === "ready" ? { state: "loading", previous: settled.resource.data } : { state: "loading" };
 }

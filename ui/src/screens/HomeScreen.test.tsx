@@ -76,6 +76,29 @@ describe("search", () => {
     expect(screen.getAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
   });
 
+  it("keeps the previous hits on screen, marked busy, while the next answer is on its way", async () => {
+    const user = userEvent.setup();
+    const next = deferred<SearchResults>();
+    const backend = backendWith((args) => (args.query === "ordrs" ? searchOrdrs : next.promise));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    const input = screen.getByRole("searchbox", { name: "search" });
+    await user.type(input, "ordrs");
+    expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    await user.type(input, " customer");
+    await waitFor(() => {
+      expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrs customer" });
+    });
+    expect(screen.getAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    expect(screen.queryByText("Searching…")).not.toBeInTheDocument();
+    expect(screen.getByRole("listbox", { name: "hits" }).closest("[aria-busy]")).toHaveAttribute("aria-busy", "true");
+    await act(async () => {
+      next.resolve(searchOrdrsCustomer);
+      await next.promise;
+    });
+    expect(screen.getAllByRole("option")).toHaveLength(searchOrdrsCustomer.hits.length);
+    expect(screen.getByRole("listbox", { name: "hits" }).closest("[aria-busy]")).toHaveAttribute("aria-busy", "false");
+  });
+
   it("moves with the arrow keys, opens with Enter and clears with Esc", async () => {
     const user = userEvent.setup();
     const navigate = vi.fn();

@@ -126,23 +126,27 @@ function Results({ backend, args, generation, filters, active, onToggle, onHits,
     onHits(hits);
     measureResultsVisible();
   }, [hits, onHits]);
+  // While the answer to the next keystroke is on its way the previous one stays on screen (dimmed):
+  // the list is updated in place instead of blinking to a spinner and being built again.
+  const shown = results.state === "ready" ? results.data : results.state === "loading" ? (results.previous ?? null) : null;
 
-  if (results.state === "loading") return <Loading label="Searching…" />;
   if (results.state === "failed") return <ErrorState title="Search failed" error={results.error} />;
-  const { total, facets } = results.data;
+  if (shown === null) return <Loading label="Searching…" />;
+  const { total, facets } = shown;
+  const stale = results.state === "loading";
   return (
-    <div className="results-layout">
+    <div className={stale ? "results-layout stale" : "results-layout"} aria-busy={stale}>
       <FacetPanel facets={facets} filters={filters} onToggle={onToggle} />
       <section className="results" aria-label="search results">
         <p className="muted results-count" role="status">
           {total === 0 ? "No matches" : `${total} ${total === 1 ? "match" : "matches"}`}
-          {total > results.data.hits.length && ` (showing ${results.data.hits.length})`}
+          {total > shown.hits.length && ` (showing ${shown.hits.length})`}
         </p>
-        {total === 0 && (
+        {total === 0 && !stale && (
           <p className="state muted">Nothing matches “{args.query}”. Check the spelling of rare words or remove a filter.</p>
         )}
         <ul className="hits" role="listbox" id="search-hits" aria-label="hits">
-          {results.data.hits.map((hit, index) => (
+          {shown.hits.map((hit, index) => (
             <HitRow
               key={`${hit.kind}:${hit.id}`}
               hit={hit}
