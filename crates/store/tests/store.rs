@@ -449,3 +449,43 @@ async fn removing_a_source_says_what_left_the_cache() {
     assert_eq!(left.changed_contract_ids, ["c"]);
     assert!(store.get_contract("c", None).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_sync_commit_copies_the_wal_in_the_background_and_connections_checkpoint_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let store = Store::open(&path).await.unwrap();
+    store.add_source(&folder("mesh")).await.unwrap();
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    for i in 0..200 {
+        let id = format!("c{i}");
+        tx.upsert(&format!("{id}.yaml"), STAT, &contract(&id, "1.0.0", 20))
+            .await
+            .unwrap();
+    }
+    let before = std::fs::metadata(&path).unwrap().len();
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(store.stats().await.unwrap().contracts, 200);
+
+    // The commit leaves its pages in the WAL; a background checkpoint copies them into the file.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::metadata(&path).unwrap().len() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing copied into the database file"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // Every pooled connection, the sync's included, checkpoints automatically again.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut conn = store.pool().acquire().await.unwrap();
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(pages, 1000);
+        held.push(conn);
+    }
+}
