@@ -3,6 +3,8 @@
 
 export const KEYSTROKE_MARK = "meshlens:keystroke";
 export const RESULTS_MEASURE = "meshlens:results-visible";
+/** From the last keystroke to the search answer arriving from the backend: the part of RESULTS_MEASURE before rendering. */
+export const ANSWER_MEASURE = "meshlens:search-answered";
 export const INTERACTIVE_MARK = "meshlens:interactive";
 export const LINEAGE_MEASURE = "meshlens:lineage-painted";
 
@@ -16,6 +18,12 @@ export function measureResultsVisible(): void {
     if (performance.getEntriesByName(KEYSTROKE_MARK).length === 0) return;
     performance.measure(RESULTS_MEASURE, KEYSTROKE_MARK);
   });
+}
+
+/** Measures from the last keystroke to now, when a search answer has just arrived. */
+export function measureSearchAnswered(): void {
+  if (performance.getEntriesByName(KEYSTROKE_MARK).length === 0) return;
+  performance.measure(ANSWER_MEASURE, KEYSTROKE_MARK);
 }
 
 /** Marks the first moment the window answers input (once). */

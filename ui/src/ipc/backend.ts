@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { WebviewWindow } from "@tauri-apps/api/webviewWindow";
 
+import { measureSearchAnswered } from "../perf";
 import type { AppEvent, CommandName, Commands } from "./commands";
 import { toBackendError } from "./errors";
 
@@ -27,7 +28,9 @@ export async function call<C extends CommandName>(
   args: Commands[C]["args"],
 ): Promise<Commands[C]["result"]> {
   try {
-    return await invoke<Commands[C]["result"]>("call", { command, args });
+    const result = await invoke<Commands[C]["result"]>("call", { command, args });
+    if (command === "search") measureSearchAnswered();
+    return result;
   } catch (reason) {
     throw toBackendError(reason);
   }

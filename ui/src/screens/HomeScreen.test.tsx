@@ -2,7 +2,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import type { SearchArgs, SearchResults } from "../ipc/commands";
+import type { SearchArgs, SearchHit, SearchResults } from "../ipc/commands";
 import { BackendError } from "../ipc/errors";
 import type { Prefs } from "../prefs";
 import { products, searchOrdrs, searchOrdrsCustomer, sources } from "../test/fixtures";
@@ -97,6 +97,35 @@ describe("search", () => {
     });
     expect(screen.getAllByRole("option")).toHaveLength(searchOrdrsCustomer.hits.length);
     expect(screen.getByRole("listbox", { name: "hits" }).closest("[aria-busy]")).toHaveAttribute("aria-busy", "false");
+  });
+
+  it("shows a page of hits and more on demand", async () => {
+    const user = userEvent.setup();
+    const hit = searchOrdrs.hits[0] as SearchHit;
+    const page = (limit: number): SearchResults => ({
+      ...searchOrdrs,
+      total: 45,
+      hits: Array.from({ length: Math.min(limit, 45) }, (_, i) => ({ ...hit, id: `${hit.id}-${i}` })),
+    });
+    const backend = backendWith((args) => page(args.limit ?? 0));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    expect(await screen.findAllByRole("option")).toHaveLength(20);
+    expect(screen.getByRole("status")).toHaveTextContent("45 matches (showing 20)");
+    await user.click(screen.getByRole("button", { name: "show 20 more" }));
+    await waitFor(() => {
+      expect(screen.getAllByRole("option")).toHaveLength(40);
+    });
+    await user.click(screen.getByRole("button", { name: "show 5 more" }));
+    await waitFor(() => {
+      expect(screen.getAllByRole("option")).toHaveLength(45);
+    });
+    expect(screen.queryByRole("button", { name: /more/ })).not.toBeInTheDocument();
+    // A new query starts from one page again.
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "x");
+    await waitFor(() => {
+      expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrsx", limit: 20 });
+    });
   });
 
   it("moves with the arrow keys, opens with Enter and clears with Esc", async () => {

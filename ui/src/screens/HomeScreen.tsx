@@ -15,7 +15,8 @@ import { SyncStatus } from "./SyncStatus";
 
 /** Short enough to stay under the 50 ms "results visible" budget, long enough to skip most of a fast typist's keys. */
 export const SEARCH_DEBOUNCE_MS = 15;
-const PAGE = 50;
+/** Hits per page: a screenful and some; every hit more is DOM to build on each keystroke. */
+const PAGE = 20;
 const BROWSE_ROWS = 100;
 
 type FacetName = keyof Facets;
@@ -116,9 +117,10 @@ interface ResultsProps {
   onToggle: (name: FacetName, value: string) => void;
   onHits: (hits: SearchHit[]) => void;
   onOpen: (hit: SearchHit) => void;
+  onMore: () => void;
 }
 
-function Results({ backend, args, generation, filters, active, onToggle, onHits, onOpen }: ResultsProps) {
+function Results({ backend, args, generation, filters, active, onToggle, onHits, onOpen, onMore }: ResultsProps) {
   const results = useCommand(backend, "search", args, generation);
   const hits = results.state === "ready" ? results.data.hits : null;
   useEffect(() => {
@@ -157,6 +159,11 @@ function Results({ backend, args, generation, filters, active, onToggle, onHits,
             />
           ))}
         </ul>
+        {total > shown.hits.length && (
+          <button type="button" className="link" onClick={onMore}>
+            show {Math.min(PAGE, total - shown.hits.length)} more
+          </button>
+        )}
       </section>
     </div>
   );
@@ -199,6 +206,7 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const [filters, setFilters] = useState<Filters>({});
   const [active, setActive] = useState(0);
   const [hits, setHits] = useState<SearchHit[]>([]);
+  const [pages, setPages] = useState(1);
   const debounced = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
   const searching = debounced !== "";
 
@@ -219,11 +227,13 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
     } else if (event.key === "Escape") {
       setQuery("");
       setFilters({});
+      setPages(1);
     }
   };
   const toggle = (name: FacetName, value: string) => {
     setFilters((f) => ({ ...f, [name]: f[name] === value ? undefined : value }));
     setActive(0);
+    setPages(1);
   };
 
   return (
@@ -242,6 +252,7 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
             markKeystroke();
             setQuery(event.target.value);
             setActive(0);
+            setPages(1);
           }}
           onKeyDown={onKey}
         />
@@ -250,13 +261,16 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
       {searching ? (
         <Results
           backend={backend}
-          args={{ query: debounced, ...filters, limit: PAGE }}
+          args={{ query: debounced, ...filters, limit: PAGE * pages }}
           generation={generation}
           filters={filters}
           active={active}
           onToggle={toggle}
           onHits={setHits}
           onOpen={open}
+          onMore={() => {
+            setPages((p) => p + 1);
+          }}
         />
       ) : (
         <Browse backend={backend} generation={generation} prefs={prefs} navigate={navigate} />
