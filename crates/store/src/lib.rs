@@ -37,9 +37,6 @@ const READ_CACHE_SIZE: &str = "-8192";
 /// one transaction, and a small cache makes SQLite spill and re-read B-tree pages constantly.
 const SYNC_CACHE_SIZE: &str = "-65536";
 
-/// SQLite's default: a commit that leaves more than 1000 pages in the WAL copies them into the database.
-const AUTOCHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 1000";
-
 /// The local cache. Cheap to clone (it is a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -67,14 +64,6 @@ impl Store {
             .pragma("cache_size", READ_CACHE_SIZE);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            // A sync commit turns automatic checkpoints off on its connection (`SyncTx::commit`);
-            // every connection has them again once it is back in the pool.
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    sqlx::query(AUTOCHECKPOINT).execute(conn).await?;
-                    Ok(true)
-                })
-            })
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {

@@ -3,7 +3,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use meshlens_model::{Contract, DocKind, Entity, ParsedDocument, Product};
 use serde::{Deserialize, Serialize};
 use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use ts_rs::TS;
 
 use crate::error::Ctx;
@@ -95,8 +95,6 @@ type Holder = (String, String);
 /// change underneath) and writes new rows in multi-row INSERTs with ids it allocates itself.
 pub struct SyncTx {
     tx: Transaction<'static, Sqlite>,
-    /// For the checkpoint after the commit.
-    pool: SqlitePool,
     source: String,
     applied: AppliedSync,
     /// This source's documents by path.
@@ -199,7 +197,6 @@ impl Store {
             .ctx("begin sync")?;
         Ok(SyncTx {
             tx,
-            pool: self.pool.clone(),
             source: source.to_string(),
             applied: AppliedSync::default(),
             docs: docs
@@ -400,23 +397,7 @@ impl SyncTx {
             .execute(&mut *self.tx)
             .await
             .ctx("commit sync")?;
-        // A full sync leaves hundreds of MB in the WAL. SQLite's automatic checkpoint would copy them
-        // into the database inside COMMIT (≈ 5 s on a 10k-product mesh) while the search index build
-        // waits for the commit; the copy runs beside that build instead. The connection gets automatic
-        // checkpoints back when it returns to the pool (`Store::open`).
-        sqlx::query("PRAGMA wal_autocheckpoint = 0")
-            .execute(&mut *self.tx)
-            .await
-            .ctx("commit sync")?;
         self.tx.commit().await.ctx("commit sync")?;
-        let pool = self.pool;
-        tokio::spawn(async move {
-            // If it fails (or the process exits first), the next commit's automatic checkpoint, or
-            // SQLite when the last connection closes, does the copy.
-            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await;
-        });
         Ok(applied)
     }
 
