@@ -406,7 +406,10 @@ pub(crate) fn evaluate(
             groups: &groups,
             boosts: &boosts,
         };
-        match segment.evaluate(filters, &mut scratch, &mut top) {
+        let evaluated = segment.evaluate(filters, &mut scratch, &mut top);
+        // Before anything else, error or not: the scratch goes back to the pool for the next search.
+        scratch.reset();
+        match evaluated {
             Ok(Some((matched, counts))) => {
                 total += matched;
                 facet_counts.push(counts);
@@ -417,7 +420,6 @@ pub(crate) fn evaluate(
                 break;
             }
         }
-        scratch.reset();
     }
     pool.give_back(scratch);
     outcome?;
