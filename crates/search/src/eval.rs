@@ -7,9 +7,14 @@
 //! Nested unions of per-field scorers spent ~70 ns per match refilling buffers and calling through
 //! boxed scorers; walking postings into flat arrays costs a few ns per posting. Scores are the
 //! same sums tantivy's `BooleanQuery` computes (a test checks this against it).
+//!
+//! A broad query is shared between the calling thread and a small pool: each takes an even share
+//! of the documents (whole segments, one cut where needed) with its own accumulators and best
+//! page, merged at the end. A test checks that the outcome never depends on the cut.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -21,7 +26,7 @@ use tantivy::{
 };
 
 use crate::doc_values::{Bits, DocValues, Row};
-use crate::facets::{self, Counts, Facets, SegmentFacetCounts};
+use crate::facets::{self, Facets, SegmentFacetCounts};
 
 /// How a clause scores the documents it matches.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -191,9 +196,9 @@ struct Accumulator {
     groups: u32,
 }
 
-/// A pool of [`Scratch`]es, one per concurrent search.
+/// A pool of [`Scratch`]es, one per thread of a search.
 #[derive(Default)]
-pub(crate) struct ScratchPool(Mutex<Vec<Scratch>>);
+struct ScratchPool(Mutex<Vec<Scratch>>);
 
 impl ScratchPool {
     fn take(&self) -> Scratch {
@@ -246,11 +251,13 @@ impl ClauseWeight {
         Ok(remaining * SEEK_RATIO < postings)
     }
 
-    /// Calls `f` with the clause's score for each matching document of the segment: all of them,
-    /// or only those among `candidates` (sorted), looked up by skipping through the postings.
+    /// Calls `f` with the clause's score for each matching document among `docs`: all of them,
+    /// or only those among `candidates` (sorted, within `docs`), looked up by skipping through the
+    /// postings.
     fn visit<F: FnMut(DocId, Score)>(
         &self,
         reader: &SegmentReader,
+        docs: &Range<DocId>,
         candidates: Option<&[DocId]>,
         f: &mut F,
     ) -> tantivy::Result<()> {
@@ -268,7 +275,7 @@ impl ClauseWeight {
                     candidates.filter(|c| c.len() * SEEK_RATIO < postings.doc_freq() as usize);
                 match score {
                     TermScore::Constant(score) => {
-                        each_match(&mut postings, candidates, |_, doc| f(doc, *score));
+                        each_match(&mut postings, docs, candidates, |_, doc| f(doc, *score));
                     }
                     TermScore::Bm25(bm25) => {
                         // As tantivy's term scorer: a field without norms counts every document
@@ -277,7 +284,7 @@ impl ClauseWeight {
                             .fieldnorms_readers()
                             .get_field(term.field())?
                             .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-                        each_match(&mut postings, candidates, |postings, doc| {
+                        each_match(&mut postings, docs, candidates, |postings, doc| {
                             f(
                                 doc,
                                 bm25.score(norms.fieldnorm_id(doc), postings.term_freq()),
@@ -287,47 +294,55 @@ impl ClauseWeight {
                 }
                 Ok(())
             }
-            ClauseWeight::Query { weight, score } => match (candidates, *score) {
-                (Some(candidates), _) => {
-                    let mut scorer = weight.scorer(reader, 1.0)?;
-                    each_match(&mut *scorer, Some(candidates), |scorer, doc| {
-                        f(
-                            doc,
-                            match score {
-                                ClauseScore::Constant(constant) => *constant,
-                                ClauseScore::Bm25(boost) => scorer.score() * boost,
-                            },
-                        );
-                    });
-                    Ok(())
+            ClauseWeight::Query { weight, score } => {
+                let whole = docs.start == 0 && docs.end >= reader.max_doc();
+                match (candidates, *score) {
+                    (None, ClauseScore::Constant(constant)) if whole => {
+                        weight.for_each_no_score(reader, &mut |docs| {
+                            for &doc in docs {
+                                f(doc, constant);
+                            }
+                        })
+                    }
+                    (None, ClauseScore::Bm25(boost)) if whole => {
+                        weight.for_each(reader, &mut |doc, score| f(doc, score * boost))
+                    }
+                    _ => {
+                        let mut scorer = weight.scorer(reader, 1.0)?;
+                        each_match(&mut *scorer, docs, candidates, |scorer, doc| {
+                            f(
+                                doc,
+                                match score {
+                                    ClauseScore::Constant(constant) => *constant,
+                                    ClauseScore::Bm25(boost) => scorer.score() * boost,
+                                },
+                            );
+                        });
+                        Ok(())
+                    }
                 }
-                (None, ClauseScore::Constant(constant)) => {
-                    weight.for_each_no_score(reader, &mut |docs| {
-                        for &doc in docs {
-                            f(doc, constant);
-                        }
-                    })
-                }
-                (None, ClauseScore::Bm25(boost)) => {
-                    weight.for_each(reader, &mut |doc, score| f(doc, score * boost))
-                }
-            },
+            }
         }
     }
 }
 
-/// Calls `f` for each document of `docs`, or only for those also in `candidates` (sorted),
-/// skipping to each in turn.
+/// Calls `f` for each document of `docs` within `range`, or only for those also in `candidates`
+/// (sorted, within `range`), skipping to each in turn.
 #[inline]
 fn each_match<D: DocSet + ?Sized>(
     docs: &mut D,
+    range: &Range<DocId>,
     candidates: Option<&[DocId]>,
     mut f: impl FnMut(&mut D, DocId),
 ) {
     match candidates {
         None => {
             let mut doc = docs.doc();
-            while doc != TERMINATED {
+            if doc < range.start {
+                doc = docs.seek(range.start);
+            }
+            // TERMINATED is above every range.
+            while doc < range.end {
                 f(docs, doc);
                 doc = docs.advance();
             }
@@ -349,16 +364,72 @@ fn each_match<D: DocSet + ?Sized>(
     }
 }
 
-/// Runs `plan` with `filters` over every segment.
+/// Runs plans: holds the scratch kept between searches and the threads a broad query is shared
+/// between.
+pub(crate) struct Evaluator {
+    scratch: ScratchPool,
+    /// Threads that take parts beside the caller; `None`: the caller alone.
+    workers: Option<rayon::ThreadPool>,
+    /// Below this many postings (estimated), the caller runs the query alone: waking another
+    /// thread would cost more than it saves.
+    min_work: u64,
+    /// Segments smaller than this are not cut into parts.
+    min_part_docs: u32,
+}
+
+impl Evaluator {
+    /// One thread per core beyond the caller's, at most three: a query's parts are few.
+    pub fn for_this_machine() -> Evaluator {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Evaluator {
+            scratch: ScratchPool::default(),
+            workers: Self::workers(cores.min(4) - 1),
+            min_work: 16_384,
+            min_part_docs: 32_768,
+        }
+    }
+
+    /// Every query cut into as many parts as possible (tests: the outcome must not change).
+    #[cfg(test)]
+    pub fn eager(threads: usize) -> Evaluator {
+        Evaluator {
+            scratch: ScratchPool::default(),
+            workers: Self::workers(threads),
+            min_work: 0,
+            min_part_docs: 1,
+        }
+    }
+
+    fn workers(threads: usize) -> Option<rayon::ThreadPool> {
+        if threads == 0 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("meshlens-search-{i}"))
+            .build()
+            .ok()
+    }
+
+    /// The threads for a query of about `work` postings.
+    fn workers_for(&self, work: u64) -> Option<&rayon::ThreadPool> {
+        self.workers.as_ref().filter(|_| work >= self.min_work)
+    }
+}
+
+/// Runs `plan` with `filters` over every segment. A broad query is cut into parts (a range of
+/// one segment's documents each) that the calling thread and `workers` take in turn, largest
+/// first; each part keeps its own scratch and best page, merged at the end. The outcome does not
+/// depend on how the work was cut: every order is total.
 pub(crate) fn evaluate(
+    evaluator: &Evaluator,
     searcher: &Searcher,
     plan: Plan,
     filters: &[Filter],
-    want: usize,
-    offset: usize,
+    (offset, want): (usize, usize),
     doc_values: &[Arc<DocValues>],
-    pool: &ScratchPool,
 ) -> tantivy::Result<Evaluation> {
+    let pool = &evaluator.scratch;
     let Plan { mut groups, boosts } = plan;
     if groups.is_empty() {
         // Browsing: the documents of the most selective filter, else all of them, each scoring 1
@@ -373,61 +444,172 @@ pub(crate) fn evaluate(
         groups.push(vec![generator]);
     }
     assert!(groups.len() <= 32, "at most 32 groups fit the group mask");
-    groups.sort_by_cached_key(|group| {
-        group
-            .iter()
-            .map(|c| c.estimate(searcher))
-            .fold((false, 0u64), |(many, n), (m, k)| (many || m, n + k))
-    });
+    let mut estimates: Vec<(bool, u64)> = groups
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|c| c.estimate(searcher))
+                .fold((false, 0u64), |(many, n), (m, k)| (many || m, n + k))
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&i| estimates[i]);
+    let work: u64 = estimates
+        .drain(..)
+        .map(|(many, n)| if many { searcher.num_docs() } else { n })
+        .sum();
     let weigh = |clauses: &[Clause]| -> tantivy::Result<Vec<ClauseWeight>> {
         clauses.iter().map(|c| c.weigh(searcher)).collect()
     };
-    let groups: Vec<Vec<ClauseWeight>> = groups
+    let groups: Vec<Vec<ClauseWeight>> = order
         .iter()
-        .map(|g| weigh(g))
+        .map(|&i| weigh(&groups[i]))
         .collect::<tantivy::Result<_>>()?;
     let boosts = weigh(&boosts)?;
 
-    let mut scratch = pool.take();
-    let mut top = TopK::new(want);
-    let mut total = 0u64;
-    let mut facet_counts = Vec::with_capacity(searcher.segment_readers().len());
-    let mut outcome = Ok(());
-    for (ord, (reader, values)) in searcher
+    let segments: Vec<Segment> = searcher
         .segment_readers()
         .iter()
         .zip(doc_values)
         .enumerate()
-    {
-        let segment = Segment {
+        .map(|(ord, (reader, values))| Segment {
             ord: ord as SegmentOrdinal,
             reader,
             values,
             groups: &groups,
             boosts: &boosts,
-        };
-        let evaluated = segment.evaluate(filters, &mut scratch, &mut top);
-        // Before anything else, error or not: the scratch goes back to the pool for the next search.
-        scratch.reset();
-        match evaluated {
-            Ok(Some((matched, counts))) => {
-                total += matched;
-                facet_counts.push(counts);
+        })
+        .collect();
+    let workers = evaluator.workers_for(work);
+    let threads = workers.map_or(1, |w| w.current_num_threads() + 1);
+    let sizes: Vec<u32> = segments.iter().map(|s| s.reader.max_doc()).collect();
+    let shares = shares(&sizes, threads, evaluator.min_part_docs);
+    let evaluate_share = |share: &[(usize, Range<DocId>)]| {
+        let mut scratch = pool.take();
+        let mut partial = Partial::new(want);
+        for (segment, docs) in share {
+            let evaluated =
+                segments[*segment].evaluate(docs.clone(), filters, &mut scratch, &mut partial.top);
+            // Before anything else, error or not: the scratch goes back to the pool clean.
+            scratch.reset();
+            match evaluated {
+                Ok(Some((matched, counts))) => {
+                    partial.total += matched;
+                    partial.facets.push((*segment, counts));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    partial.error = Some(e);
+                    break;
+                }
             }
-            Ok(None) => {}
-            Err(e) => {
-                outcome = Err(e);
-                break;
+        }
+        pool.give_back(scratch);
+        partial
+    };
+    let partials = match (workers, shares.split_first()) {
+        (Some(workers), Some((own, others))) if !others.is_empty() => {
+            let helped = Mutex::new(Vec::with_capacity(shares.len()));
+            let keep = |partial| {
+                helped
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(partial)
+            };
+            workers.in_place_scope(|scope| {
+                for share in others {
+                    scope.spawn(|_| keep(evaluate_share(share)));
+                }
+                keep(evaluate_share(own));
+            });
+            helped.into_inner().unwrap_or_else(|e| e.into_inner())
+        }
+        _ => shares.iter().map(|share| evaluate_share(share)).collect(),
+    };
+
+    let mut top = TopK::new(want);
+    let mut total = 0u64;
+    let mut per_segment: Vec<Option<SegmentFacetCounts>> =
+        (0..segments.len()).map(|_| None).collect();
+    for partial in partials {
+        if let Some(e) = partial.error {
+            return Err(e);
+        }
+        total += partial.total;
+        for ranked in partial.top.heap {
+            top.offer(ranked.score, ranked.address);
+        }
+        for (segment, counts) in partial.facets {
+            match &mut per_segment[segment] {
+                Some(sum) => sum.absorb(counts),
+                empty => *empty = Some(counts),
             }
         }
     }
-    pool.give_back(scratch);
-    outcome?;
+    let facet_counts = per_segment
+        .into_iter()
+        .zip(&segments)
+        .filter_map(|(counts, segment)| Some(counts?.harvest(segment.values)))
+        .collect();
     Ok(Evaluation {
         total,
         top: top.into_sorted().into_iter().skip(offset).collect(),
         facets: facets::merge(facet_counts),
     })
+}
+
+/// What one thread found in the parts it took.
+struct Partial {
+    top: TopK,
+    total: u64,
+    facets: Vec<(usize, SegmentFacetCounts)>,
+    error: Option<tantivy::TantivyError>,
+}
+
+impl Partial {
+    fn new(want: usize) -> Partial {
+        Partial {
+            top: TopK::new(want),
+            total: 0,
+            facets: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// The documents of segments of `sizes` documents dealt into `threads` shares of about as many
+/// documents each, a share being a list of (segment index, documents). Segments go whole where they fit; a share's last
+/// one may be cut (only those of `min_docs` documents or more), so at most `threads - 1` segments
+/// are split (a part costs its own postings lookups).
+fn shares(sizes: &[u32], threads: usize, min_docs: u32) -> Vec<Vec<(usize, Range<DocId>)>> {
+    let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
+    let fair = total.div_ceil(threads as u64).max(1);
+    let mut shares = vec![Vec::new()];
+    let mut room = fair;
+    for (i, &max_doc) in sizes.iter().enumerate() {
+        let mut start = 0;
+        while start < max_doc {
+            let left = max_doc - start;
+            let full = room == 0 && shares.len() < threads;
+            if full {
+                shares.push(Vec::new());
+                room = fair;
+            }
+            let take = if u64::from(left) <= room || max_doc < min_docs || shares.len() == threads {
+                left
+            } else {
+                room as u32
+            };
+            shares
+                .last_mut()
+                .expect("one share at least")
+                .push((i, start..start + take));
+            room = room.saturating_sub(u64::from(take));
+            start += take;
+        }
+    }
+    shares
 }
 
 struct Segment<'a> {
@@ -439,13 +621,14 @@ struct Segment<'a> {
 }
 
 impl Segment<'_> {
-    /// The number of matches and their facet counts; `None` when the segment cannot match.
+    /// The number of matches among `docs` and their facet counts; `None` when none can match.
     fn evaluate(
         &self,
+        docs: Range<DocId>,
         filters: &[Filter],
         scratch: &mut Scratch,
         top: &mut TopK,
-    ) -> tantivy::Result<Option<(u64, Counts)>> {
+    ) -> tantivy::Result<Option<(u64, SegmentFacetCounts)>> {
         let Ok(passing) = filtered(self.values, filters) else {
             return Ok(None);
         };
@@ -484,7 +667,7 @@ impl Segment<'_> {
                     survivors_listed = true;
                 }
                 let candidates = seek.then_some(&survivors[..]);
-                clause.visit(self.reader, candidates, &mut |doc, s| {
+                clause.visit(self.reader, &docs, candidates, &mut |doc, s| {
                     if i == 0 {
                         if passing.as_ref().is_some_and(|p| !p.contains(doc)) {
                             return;
@@ -517,7 +700,7 @@ impl Segment<'_> {
         }
         let all = u32::MAX >> (32 - self.groups.len());
         for boost in self.boosts {
-            boost.visit(self.reader, None, &mut |doc, s| {
+            boost.visit(self.reader, &docs, None, &mut |doc, s| {
                 let a = &mut acc[doc as usize];
                 if a.groups == all {
                     a.score += s;
@@ -552,8 +735,7 @@ impl Segment<'_> {
             facets.add(values, *doc, row);
             top.offer(DocValues::rank(row, *text), DocAddress::new(self.ord, *doc));
         }
-        let count = rows.len() as u64;
-        Ok(Some((count, facets.harvest(values))))
+        Ok(Some((rows.len() as u64, facets)))
     }
 }
 
@@ -710,5 +892,46 @@ impl Plan {
             top.push((Occur::Should, clause(boost)));
         }
         Box::new(BooleanQuery::new(top))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shares;
+
+    #[test]
+    fn shares_are_even_and_cut_few_segments() {
+        // Three large segments and two small ones on two threads: one large one is cut in two.
+        let got = shares(&[300, 300, 300, 6, 5], 2, 100);
+        assert_eq!(
+            got,
+            vec![
+                vec![(0, 0..300), (1, 0..156)],
+                vec![(1, 156..300), (2, 0..300), (3, 0..6), (4, 0..5)],
+            ]
+        );
+        // Small segments are never cut; one thread takes everything whole.
+        assert_eq!(
+            shares(&[50, 50, 1], 2, 100),
+            vec![vec![(0, 0..50), (1, 0..50)], vec![(2, 0..1)]]
+        );
+        assert_eq!(shares(&[10, 20], 1, 1), vec![vec![(0, 0..10), (1, 0..20)]]);
+        // Every document is dealt exactly once, whatever the cut.
+        for threads in 1..=4 {
+            let sizes = [7, 1000, 0, 333, 64, 2];
+            let mut seen: Vec<(usize, u32)> = shares(&sizes, threads, 1)
+                .into_iter()
+                .flatten()
+                .flat_map(|(i, docs)| docs.map(move |d| (i, d)))
+                .collect();
+            seen.sort_unstable();
+            let all: Vec<(usize, u32)> = sizes
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &n)| (0..n).map(move |d| (i, d)))
+                .collect();
+            assert_eq!(seen, all, "{threads} threads");
+            assert!(shares(&sizes, threads, 1).len() <= threads);
+        }
     }
 }

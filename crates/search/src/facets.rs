@@ -74,6 +74,13 @@ impl SegmentFacetCounts {
         }
     }
 
+    /// Adds the counts of another part of the same segment.
+    pub fn absorb(&mut self, other: SegmentFacetCounts) {
+        for (into, from) in self.counts.iter_mut().zip(other.counts) {
+            into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+        }
+    }
+
     pub fn harvest(self, values: &DocValues) -> Counts {
         values
             .facets()

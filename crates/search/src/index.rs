@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::doc::{DocRef, SearchDoc, SearchKind};
 use crate::doc_values::DocValuesCache;
 use crate::error::SearchError;
-use crate::eval::{Evaluation, Filter, ScratchPool, evaluate};
+use crate::eval::{Evaluation, Evaluator, Filter, evaluate};
 use crate::facets::Facets;
 use crate::query::{ParsedQuery, parse, plan};
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -114,7 +114,7 @@ pub struct SearchIndex {
     needs_rebuild: bool,
     ident: TextAnalyzer,
     keyword: TextAnalyzer,
-    scratch: ScratchPool,
+    evaluator: Evaluator,
     doc_values: DocValuesCache,
 }
 
@@ -178,7 +178,7 @@ impl SearchIndex {
             needs_rebuild,
             ident: ident_analyzer(),
             keyword: keyword_analyzer(),
-            scratch: ScratchPool::default(),
+            evaluator: Evaluator::for_this_machine(),
             doc_values: DocValuesCache::default(),
         })
     }
@@ -329,13 +329,12 @@ impl SearchIndex {
         for (mode, scope) in parsed.attempts() {
             let plan = plan(&parsed, &self.fields, mode, scope);
             found = evaluate(
+                &self.evaluator,
                 &searcher,
                 plan,
                 &filters,
-                request.offset + limit,
-                request.offset,
+                (request.offset, request.offset + limit),
                 &doc_values,
-                &self.scratch,
             )?;
             if found.total > 0 {
                 break;
@@ -586,9 +585,18 @@ mod tests {
         index.apply(changed, &[]).unwrap();
         assert!(index.reader.searcher().segment_readers().len() >= 2);
 
+        // Cut into parts on three threads, every query gives what the caller alone gives.
+        index.evaluator = Evaluator::eager(0);
+        let alone: Vec<SearchResults> = requests()
+            .iter()
+            .map(|r| index.search(r).unwrap())
+            .collect();
+        index.evaluator = Evaluator::eager(2);
+
         let mut found_nothing = Vec::new();
-        for request in requests() {
+        for (request, alone) in requests().into_iter().zip(alone) {
             let got = index.search(&request).unwrap();
+            assert_eq!(got, alone, "{request:?}");
             if got.total == 0 {
                 found_nothing.push(request.query.clone());
             }
