@@ -37,10 +37,15 @@ const READ_CACHE_SIZE: &str = "-8192";
 /// one transaction, and a small cache makes SQLite spill and re-read B-tree pages constantly.
 const SYNC_CACHE_SIZE: &str = "-65536";
 
+/// Page cache of a [`Store::bulk_writer`]. What speeds bulk writing up is one connection keeping its
+/// cache from one transaction to the next; a larger one was not faster (docs/benchmarks.md).
+const BULK_CACHE_SIZE: &str = "-16384";
+
 /// The local cache. Cheap to clone (it is a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    in_memory: bool,
 }
 
 impl Store {
@@ -70,7 +75,7 @@ impl Store {
                 path: path.to_path_buf(),
                 source,
             })?;
-        Self::migrate(pool).await
+        Self::migrate(pool, false).await
     }
 
     /// A private in-memory cache (tests, throwaway sessions).
@@ -94,12 +99,35 @@ impl Store {
                 path: ":memory:".into(),
                 source,
             })?;
-        Self::migrate(pool).await
+        Self::migrate(pool, true).await
     }
 
-    async fn migrate(pool: SqlitePool) -> Result<Store, StoreError> {
+    async fn migrate(pool: SqlitePool, in_memory: bool) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, in_memory })
+    }
+
+    /// A second handle on the same file for one long run of write transactions (a sync's result
+    /// files): a single connection, so every transaction finds the B-tree pages the previous one
+    /// left in its cache (pooled connections take turns, each with a cold cache). Drop it when
+    /// done (its connection then closes); never `close` it: for an in-memory cache it is `self`.
+    pub async fn bulk_writer(&self) -> Result<Store, StoreError> {
+        // Another connection to an in-memory cache would be another, empty database.
+        if self.in_memory {
+            return Ok(self.clone());
+        }
+        let options = (*self.pool.connect_options())
+            .clone()
+            .pragma("cache_size", BULK_CACHE_SIZE);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .ctx("open a bulk writer")?;
+        Ok(Store {
+            pool,
+            in_memory: false,
+        })
     }
 
     /// The pool, for crates that own their own tables in this database (meshlens-lineage).

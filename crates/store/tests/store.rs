@@ -449,3 +449,25 @@ async fn removing_a_source_says_what_left_the_cache() {
     assert_eq!(left.changed_contract_ids, ["c"]);
     assert!(store.get_contract("c", None).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_bulk_writer_writes_to_the_same_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in [
+        Store::open(&dir.path().join("meshlens.db")).await.unwrap(),
+        Store::open_in_memory().await.unwrap(),
+    ] {
+        let writer = store.bulk_writer().await.unwrap();
+        writer.add_source(&folder("written-in-bulk")).await.unwrap();
+        // Dropping it leaves the store open (for an in-memory cache it is the store itself).
+        drop(writer);
+        let names: Vec<String> = store
+            .list_sources()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.config.name)
+            .collect();
+        assert_eq!(names, ["written-in-bulk"]);
+    }
+}

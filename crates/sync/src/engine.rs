@@ -205,9 +205,10 @@ pub async fn sync_source(
         let results_started = Instant::now();
         let errors_before = report.errors.len();
         let mut written = 1;
+        let writer = store.bulk_writer().await?;
         let left = result_work
             .run(
-                store,
+                &writer,
                 &name,
                 &mut report,
                 || ctx.cancel.is_cancelled(),
@@ -225,6 +226,8 @@ pub async fn sync_source(
                 ),
             ));
         }
+        // Dropped, not closed: for an in-memory cache it is the store itself.
+        drop(writer);
         tracing::debug!(
             source = %name,
             elapsed_ms = results_started.elapsed().as_millis() as u64,
