@@ -1,20 +1,19 @@
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, memo, useCallback, useEffect, useRef, useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Highlight } from "../components/Highlight";
 import { Loading } from "../components/Loading";
 import { ProductTable } from "../components/ProductTable";
 import type { Backend } from "../ipc/backend";
-import type { Facets, SearchArgs, SearchHit } from "../ipc/commands";
+import type { Facets, SearchHit, SearchResults } from "../ipc/commands";
 import { markKeystroke, measureResultsVisible } from "../perf";
 import type { Prefs } from "../prefs";
 import type { Navigate, Route } from "../route";
-import { useCommand } from "../useCommand";
-import { useDebounced } from "../useDebounced";
+import { type Resource, useCommand } from "../useCommand";
 import { SyncStatus } from "./SyncStatus";
 
-/** Short enough to stay under the 50 ms "results visible" budget, long enough to skip most of a fast typist's keys. */
-export const SEARCH_DEBOUNCE_MS = 15;
+/** A search still unanswered after this long dims the previous results; a quick answer replaces them without a flash. */
+const STALE_AFTER_MS = 200;
 /** Hits per page: a screenful and some; every hit more is DOM to build on each keystroke. */
 const PAGE = 20;
 const BROWSE_ROWS = 100;
@@ -45,7 +44,16 @@ export function routeOfHit(hit: SearchHit): Route | null {
   };
 }
 
-function FacetPanel({ facets, filters, onToggle }: { facets: Facets; filters: Filters; onToggle: (name: FacetName, value: string) => void }) {
+/** Memoised: while the next answer is on its way, a keystroke re-renders the screen but not the unchanged facets. */
+const FacetPanel = memo(function FacetPanel({
+  facets,
+  filters,
+  onToggle,
+}: {
+  facets: Facets;
+  filters: Filters;
+  onToggle: (name: FacetName, value: string) => void;
+}) {
   return (
     <aside className="facets" aria-label="facets">
       {FACETS.map(({ name, label }) => {
@@ -75,23 +83,20 @@ function FacetPanel({ facets, filters, onToggle }: { facets: Facets; filters: Fi
       })}
     </aside>
   );
-}
+});
 
-function HitRow({ hit, active, onOpen }: { hit: SearchHit; active: boolean; onOpen: () => void }) {
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    if (active) ref.current?.scrollIntoView({ block: "nearest" });
-  }, [active]);
+/** Memoised: a new answer re-renders only the rows whose hit or selection changed. */
+const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: SearchHit; index: number; active: boolean; onOpen: (hit: SearchHit) => void }) {
   return (
     <li
-      ref={ref}
+      id={hitElementId(index)}
       role="option"
       aria-selected={active}
       data-hit-id={hit.id}
       className={active ? "hit active" : "hit"}
       onMouseDown={(event) => {
         event.preventDefault();
-        onOpen();
+        onOpen(hit);
       }}
     >
       <div className="hit-head">
@@ -106,57 +111,66 @@ function HitRow({ hit, active, onOpen }: { hit: SearchHit; active: boolean; onOp
       </p>
     </li>
   );
+});
+
+function hitElementId(index: number): string {
+  return `search-hit-${index}`;
+}
+
+/** Whether the wait named `waiting` (null: nothing awaited) has lasted `delayMs`. */
+function useLongWait(waiting: string | null, delayMs: number): boolean {
+  const [long, setLong] = useState<string | null>(null);
+  useEffect(() => {
+    if (waiting === null) return;
+    const timer = setTimeout(() => {
+      setLong(waiting);
+    }, delayMs);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [waiting, delayMs]);
+  return waiting !== null && long === waiting;
 }
 
 interface ResultsProps {
-  backend: Backend;
-  args: SearchArgs;
-  generation: number;
+  results: Resource<SearchResults>;
+  /** What was asked, as text: names the wait for an answer. */
+  request: string;
+  query: string;
   filters: Filters;
   active: number;
   onToggle: (name: FacetName, value: string) => void;
-  onHits: (hits: SearchHit[]) => void;
   onOpen: (hit: SearchHit) => void;
   onMore: () => void;
 }
 
-function Results({ backend, args, generation, filters, active, onToggle, onHits, onOpen, onMore }: ResultsProps) {
-  const results = useCommand(backend, "search", args, generation);
+function Results({ results, request, query, filters, active, onToggle, onOpen, onMore }: ResultsProps) {
   const hits = results.state === "ready" ? results.data.hits : null;
   useEffect(() => {
-    if (hits === null) return;
-    onHits(hits);
-    measureResultsVisible();
-  }, [hits, onHits]);
-  // While the answer to the next keystroke is on its way the previous one stays on screen (dimmed):
-  // the list is updated in place instead of blinking to a spinner and being built again.
+    if (hits !== null) measureResultsVisible();
+  }, [hits]);
+  // While the answer to the next keystroke is on its way the previous one stays on screen (dimmed if it takes
+  // long): the list is updated in place instead of blinking to a spinner and being built again.
   const shown = results.state === "ready" ? results.data : results.state === "loading" ? (results.previous ?? null) : null;
+  const stale = useLongWait(results.state === "loading" ? request : null, STALE_AFTER_MS);
 
   if (results.state === "failed") return <ErrorState title="Search failed" error={results.error} />;
   if (shown === null) return <Loading label="Searching…" />;
   const { total, facets } = shown;
-  const stale = results.state === "loading";
   return (
-    <div className={stale ? "results-layout stale" : "results-layout"} aria-busy={stale}>
+    <div className={stale ? "results-layout stale" : "results-layout"} aria-busy={results.state === "loading"}>
       <FacetPanel facets={facets} filters={filters} onToggle={onToggle} />
       <section className="results" aria-label="search results">
         <p className="muted results-count" role="status">
           {total === 0 ? "No matches" : `${total} ${total === 1 ? "match" : "matches"}`}
           {total > shown.hits.length && ` (showing ${shown.hits.length})`}
         </p>
-        {total === 0 && !stale && (
-          <p className="state muted">Nothing matches “{args.query}”. Check the spelling of rare words or remove a filter.</p>
+        {total === 0 && results.state === "ready" && (
+          <p className="state muted">Nothing matches “{query}”. Check the spelling of rare words or remove a filter.</p>
         )}
         <ul className="hits" role="listbox" id="search-hits" aria-label="hits">
           {shown.hits.map((hit, index) => (
-            <HitRow
-              key={`${hit.kind}:${hit.id}`}
-              hit={hit}
-              active={index === active}
-              onOpen={() => {
-                onOpen(hit);
-              }}
-            />
+            <HitRow key={`${hit.kind}:${hit.id}`} hit={hit} index={index} active={index === active} onOpen={onOpen} />
           ))}
         </ul>
         {total > shown.hits.length && (
@@ -205,21 +219,37 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const [query, setQuery] = useState("");
   const [filters, setFilters] = useState<Filters>({});
   const [active, setActive] = useState(0);
-  const [hits, setHits] = useState<SearchHit[]>([]);
   const [pages, setPages] = useState(1);
-  const debounced = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
-  const searching = debounced !== "";
+  // Asked on every keystroke, no debounce: the backend answers in a few milliseconds, and an answer overtaken
+  // by a newer keystroke is dropped (useCommand). The call starts from the input event itself.
+  const trimmed = query.trim();
+  const searching = trimmed !== "";
+  const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages } : null;
+  const results = useCommand(backend, "search", args, generation);
+  const hits = results.state === "ready" ? results.data.hits : results.state === "loading" ? (results.previous?.hits ?? []) : [];
+  // Arrow keys scroll the selection into view; a new answer does not scroll.
+  const followSelection = useRef(false);
+  useEffect(() => {
+    if (!followSelection.current) return;
+    followSelection.current = false;
+    document.getElementById(hitElementId(active))?.scrollIntoView({ block: "nearest" });
+  }, [active]);
 
-  const open = (hit: SearchHit) => {
-    const route = routeOfHit(hit);
-    if (route !== null) navigate(route);
-  };
+  const open = useCallback(
+    (hit: SearchHit) => {
+      const route = routeOfHit(hit);
+      if (route !== null) navigate(route);
+    },
+    [navigate],
+  );
   const onKey = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === "ArrowDown") {
       event.preventDefault();
+      followSelection.current = true;
       setActive((a) => Math.min(a + 1, hits.length - 1));
     } else if (event.key === "ArrowUp") {
       event.preventDefault();
+      followSelection.current = true;
       setActive((a) => Math.max(a - 1, 0));
     } else if (event.key === "Enter") {
       const hit = hits[active];
@@ -230,11 +260,14 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
       setPages(1);
     }
   };
-  const toggle = (name: FacetName, value: string) => {
+  const toggle = useCallback((name: FacetName, value: string) => {
     setFilters((f) => ({ ...f, [name]: f[name] === value ? undefined : value }));
     setActive(0);
     setPages(1);
-  };
+  }, []);
+  const more = useCallback(() => {
+    setPages((p) => p + 1);
+  }, []);
 
   return (
     <div className="home">
@@ -245,7 +278,7 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
           placeholder="Search products, contracts, datasets, columns…"
           aria-label="search"
           aria-controls="search-hits"
-          aria-activedescendant={undefined}
+          aria-activedescendant={searching && hits.length > 0 ? hitElementId(active) : undefined}
           autoFocus
           value={query}
           onChange={(event) => {
@@ -260,18 +293,9 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
       </div>
       {searching ? (
         <Results
-          backend={backend}
-          args={{ query: debounced, ...filters, limit: PAGE * pages }}
-          generation={generation}
-          filters={filters}
-          active={active}
-          onToggle={toggle}
-          onHits={setHits}
-          onOpen={open}
-          onMore={() => {
-            setPages((p) => p + 1);
-          }}
-        />
+          results={results}
+          request={`${JSON.stringify(args)}\n${generation}`}
+          query={trimmed} filters={filters} active={active} onToggle={toggle} onOpen={open} onMore={more} />
       ) : (
         <Browse backend={backend} generation={generation} prefs={prefs} navigate={navigate} />
       )}
