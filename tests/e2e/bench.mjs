@@ -154,7 +154,7 @@ async function main() {
     // Give the app's background opening work time to finish before typing.
     await sleep(3000);
     const [visible, answered] = await searchLatency(session);
-    // `answered`: keystroke → the backend's answer arriving (debounce, IPC, search); the rest of `visible` is rendering.
+    // `answered`: keystroke → the backend's answer arriving (IPC and search); the rest of `visible` is rendering.
     report.search = { ...stats(visible), answered: stats(answered) };
     log(`search: ${JSON.stringify(report.search)}`);
     await sleep(10_000);
