@@ -417,10 +417,10 @@ impl Evaluator {
     }
 }
 
-/// Runs `plan` with `filters` over every segment. A broad query is cut into parts (a range of
-/// one segment's documents each) that the calling thread and `workers` take in turn, largest
-/// first; each part keeps its own scratch and best page, merged at the end. The outcome does not
-/// depend on how the work was cut: every order is total.
+/// Runs `plan` with `filters` over every segment. A broad query's documents are dealt into even
+/// shares ([`shares`]), one for the calling thread and one per worker; each share keeps its own
+/// scratch and best page, merged at the end. The outcome does not depend on how the work was cut:
+/// every order is total.
 pub(crate) fn evaluate(
     evaluator: &Evaluator,
     searcher: &Searcher,
@@ -444,7 +444,7 @@ pub(crate) fn evaluate(
         groups.push(vec![generator]);
     }
     assert!(groups.len() <= 32, "at most 32 groups fit the group mask");
-    let mut estimates: Vec<(bool, u64)> = groups
+    let estimates: Vec<(bool, u64)> = groups
         .iter()
         .map(|group| {
             group
@@ -456,8 +456,8 @@ pub(crate) fn evaluate(
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&i| estimates[i]);
     let work: u64 = estimates
-        .drain(..)
-        .map(|(many, n)| if many { searcher.num_docs() } else { n })
+        .iter()
+        .map(|&(many, n)| if many { searcher.num_docs() } else { n })
         .sum();
     let weigh = |clauses: &[Clause]| -> tantivy::Result<Vec<ClauseWeight>> {
         clauses.iter().map(|c| c.weigh(searcher)).collect()
