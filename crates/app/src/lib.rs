@@ -381,7 +381,19 @@ impl App {
             limit: args.limit.unwrap_or(0) as usize,
             offset: args.offset.unwrap_or(0) as usize,
         };
-        Ok(self.inner.search.read().await.search(&request)?)
+        // On a blocking thread: a broad query keeps its thread (and the search pool) busy for
+        // milliseconds, which would stall the other tasks of an async worker meanwhile.
+        let inner = self.inner.clone();
+        let found =
+            tokio::task::spawn_blocking(move || inner.search.blocking_read().search(&request))
+                .await
+                .map_err(|err| {
+                    AppError::new(
+                        ErrorCode::Internal,
+                        format!("the search worker stopped: {err}"),
+                    )
+                })?;
+        Ok(found?)
     }
 
     pub async fn reindex(&self, _: NoArgs, _: &dyn EventSink) -> Result<IndexStats, AppError> {
