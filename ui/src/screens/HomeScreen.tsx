@@ -113,6 +113,13 @@ const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: Searc
   );
 });
 
+/** What the list shows: the previous answer while the next is on its way; nothing once the box is cleared. */
+function shownHits(searching: boolean, results: Resource<SearchResults>): SearchHit[] {
+  if (!searching) return [];
+  if (results.state === "ready") return results.data.hits;
+  return results.state === "loading" ? (results.previous?.hits ?? []) : [];
+}
+
 function hitElementId(index: number): string {
   return `search-hit-${index}`;
 }
@@ -226,14 +233,16 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const searching = trimmed !== "";
   const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages } : null;
   const results = useCommand(backend, "search", args, generation);
-  const hits = results.state === "ready" ? results.data.hits : results.state === "loading" ? (results.previous?.hits ?? []) : [];
+  const hits = shownHits(searching, results);
+  // Answers can be shorter than the one the selection moved through.
+  const selected = Math.max(0, Math.min(active, hits.length - 1));
   // Arrow keys scroll the selection into view; a new answer does not scroll.
   const followSelection = useRef(false);
   useEffect(() => {
     if (!followSelection.current) return;
     followSelection.current = false;
-    document.getElementById(hitElementId(active))?.scrollIntoView({ block: "nearest" });
-  }, [active]);
+    document.getElementById(hitElementId(selected))?.scrollIntoView({ block: "nearest" });
+  }, [selected]);
 
   const open = useCallback(
     (hit: SearchHit) => {
@@ -243,16 +252,19 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
     [navigate],
   );
   const onKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    const moveTo = (next: number) => {
+      // Only a move scrolls: the flag must not linger into the next answer.
+      followSelection.current = next !== selected;
+      setActive(next);
+    };
     if (event.key === "ArrowDown") {
       event.preventDefault();
-      followSelection.current = true;
-      setActive((a) => Math.min(a + 1, hits.length - 1));
+      moveTo(Math.max(0, Math.min(selected + 1, hits.length - 1)));
     } else if (event.key === "ArrowUp") {
       event.preventDefault();
-      followSelection.current = true;
-      setActive((a) => Math.max(a - 1, 0));
+      moveTo(Math.max(selected - 1, 0));
     } else if (event.key === "Enter") {
-      const hit = hits[active];
+      const hit = hits[selected];
       if (hit !== undefined) open(hit);
     } else if (event.key === "Escape") {
       setQuery("");
@@ -278,7 +290,7 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
           placeholder="Search products, contracts, datasets, columns…"
           aria-label="search"
           aria-controls="search-hits"
-          aria-activedescendant={searching && hits.length > 0 ? hitElementId(active) : undefined}
+          aria-activedescendant={hits.length > 0 ? hitElementId(selected) : undefined}
           autoFocus
           value={query}
           onChange={(event) => {
@@ -295,7 +307,13 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
         <Results
           results={results}
           request={`${JSON.stringify(args)}\n${generation}`}
-          query={trimmed} filters={filters} active={active} onToggle={toggle} onOpen={open} onMore={more} />
+          query={trimmed}
+          filters={filters}
+          active={selected}
+          onToggle={toggle}
+          onOpen={open}
+          onMore={more}
+        />
       ) : (
         <Browse backend={backend} generation={generation} prefs={prefs} navigate={navigate} />
       )}
