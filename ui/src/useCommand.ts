@@ -50,3 +50,9 @@ export function useCommand<C extends CommandName>(
   if (settled?.request === request) return settled.resource;
   return settled?.resource.state === "ready" ? { state: "loading", previous: settled.resource.data } : { state: "loading" };
 }
+
+/** What to show for `resource`: its answer, else the previous answer while it loads; nothing before any answer or after a failure. */
+export function shownData<T>(resource: Resource<T>): T | undefined {
+  if (resource.state === "ready") return resource.data;
+  return resource.state === "loading" ? resource.previous : undefined;
+}

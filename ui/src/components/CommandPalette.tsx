@@ -3,8 +3,7 @@ import { type KeyboardEvent, useState } from "react";
 import type { Backend } from "../ipc/backend";
 import type { SearchHit } from "../ipc/commands";
 import { type Navigate, SCREENS } from "../route";
-import { useCommand } from "../useCommand";
-import { useDebounced } from "../useDebounced";
+import { shownData, useCommand } from "../useCommand";
 
 export interface PaletteAction {
   id: string;
@@ -37,7 +36,7 @@ interface Props {
 export function CommandPalette({ backend, generation, actions, navigate, onClose }: Props) {
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
-  const debounced = useDebounced(query.trim(), 30);
+  const trimmed = query.trim();
 
   const go = (run: () => void) => {
     onClose();
@@ -48,8 +47,9 @@ export function CommandPalette({ backend, generation, actions, navigate, onClose
     ...actions.map((a) => ({ key: `action:${a.id}`, label: a.label, detail: "action", run: a.run })),
   ].filter((entry) => matches(entry.label, query));
 
-  const products = useCommand(backend, "search", debounced === "" ? null : { query: debounced, kind: "product", limit: 8 }, generation);
-  const productHits: SearchHit[] = debounced !== "" && products.state === "ready" ? products.data.hits : [];
+  // Asked on every keystroke, as on the home screen; the previous products stay listed until the next answer.
+  const products = useCommand(backend, "search", trimmed === "" ? null : { query: trimmed, kind: "product", limit: 8 }, generation);
+  const productHits: SearchHit[] = trimmed === "" ? [] : (shownData(products)?.hits ?? []);
   // Screens and actions first: they only show when their words match, and are what "sync" or "theme" mean.
   const entries: Entry[] = [
     ...commandEntries,

@@ -9,7 +9,7 @@ import type { Facets, SearchHit, SearchResults } from "../ipc/commands";
 import { markKeystroke, measureResultsVisible } from "../perf";
 import type { Prefs } from "../prefs";
 import type { Navigate, Route } from "../route";
-import { type Resource, useCommand } from "../useCommand";
+import { type Resource, shownData, useCommand } from "../useCommand";
 import { SyncStatus } from "./SyncStatus";
 
 /** A search still unanswered after this long dims the previous results; a quick answer replaces them without a flash. */
@@ -113,13 +113,6 @@ const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: Searc
   );
 });
 
-/** What the list shows: the previous answer while the next is on its way; nothing once the box is cleared. */
-function shownHits(searching: boolean, results: Resource<SearchResults>): SearchHit[] {
-  if (!searching) return [];
-  if (results.state === "ready") return results.data.hits;
-  return results.state === "loading" ? (results.previous?.hits ?? []) : [];
-}
-
 function hitElementId(index: number): string {
   return `search-hit-${index}`;
 }
@@ -158,7 +151,7 @@ function Results({ results, request, query, filters, active, onToggle, onOpen, o
   }, [hits]);
   // While the answer to the next keystroke is on its way the previous one stays on screen (dimmed if it takes
   // long): the list is updated in place instead of blinking to a spinner and being built again.
-  const shown = results.state === "ready" ? results.data : results.state === "loading" ? (results.previous ?? null) : null;
+  const shown = shownData(results) ?? null;
   const stale = useLongWait(results.state === "loading" ? request : null, STALE_AFTER_MS);
 
   if (results.state === "failed") return <ErrorState title="Search failed" error={results.error} />;
@@ -233,7 +226,8 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const searching = trimmed !== "";
   const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages } : null;
   const results = useCommand(backend, "search", args, generation);
-  const hits = shownHits(searching, results);
+  // What the list shows (the previous answer while the next is on its way); nothing once the box is cleared.
+  const hits = searching ? (shownData(results)?.hits ?? []) : [];
   // Answers can be shorter than the one the selection moved through.
   const selected = Math.max(0, Math.min(active, hits.length - 1));
   // Arrow keys scroll the selection into view; a new answer does not scroll.
