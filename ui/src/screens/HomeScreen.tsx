@@ -127,6 +127,8 @@ function useLongWait(waiting: string | null, delayMs: number): boolean {
     }, delayMs);
     return () => {
       clearTimeout(timer);
+      // Over: the same request asked again later waits afresh.
+      setLong(null);
     };
   }, [waiting, delayMs]);
   return waiting !== null && long === waiting;
