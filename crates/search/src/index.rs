@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use tantivy::{
 use ts_rs::TS;
 
 use crate::doc::{DocRef, SearchDoc, SearchKind};
-use crate::doc_values::DocValuesCache;
+use crate::doc_values::{DocValues, DocValuesCache};
 use crate::error::SearchError;
 use crate::eval::{Evaluation, Evaluator, Filter, evaluate};
 use crate::facets::Facets;
@@ -103,6 +104,18 @@ pub struct IndexStats {
     /// Documents in the index afterwards.
     pub total: u64,
     pub millis: u64,
+}
+
+/// A request made ready for evaluation: parsed, its filters resolved, on one searcher and its
+/// segments' rows.
+struct Prepared {
+    /// For the hits' snippets.
+    ident: TextAnalyzer,
+    parsed: ParsedQuery,
+    filters: Vec<Filter>,
+    limit: usize,
+    searcher: tantivy::Searcher,
+    doc_values: Vec<Arc<DocValues>>,
 }
 
 pub struct SearchIndex {
@@ -316,15 +329,34 @@ impl SearchIndex {
         }
     }
 
-    /// Searches. Any input string is valid: the worst outcome is an empty result.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+    /// What every evaluation of `request` starts from (the search and its reference in tests).
+    fn prepare(&self, request: &SearchRequest) -> Result<Prepared, SearchError> {
         let mut ident = self.ident.clone();
         let mut keyword = self.keyword.clone();
         let parsed = parse(&request.query, &mut ident, &mut keyword);
         let filters = self.filters(request, &mut keyword);
-        let limit = request.page_size();
         let searcher = self.reader.searcher();
         let doc_values = self.doc_values.for_searcher(&searcher, &mut keyword)?;
+        Ok(Prepared {
+            ident,
+            parsed,
+            filters,
+            limit: request.page_size(),
+            searcher,
+            doc_values,
+        })
+    }
+
+    /// Searches. Any input string is valid: the worst outcome is an empty result.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let Prepared {
+            mut ident,
+            parsed,
+            filters,
+            limit,
+            searcher,
+            doc_values,
+        } = self.prepare(request)?;
         let mut found = Evaluation::default();
         for (mode, scope) in parsed.attempts() {
             let plan = plan(&parsed, &self.fields, mode, scope);
@@ -462,14 +494,12 @@ impl Rebuild<'_> {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::sync::Arc;
 
     use tantivy::collector::{DocSetCollector, TopDocs};
     use tantivy::index::SegmentId;
     use tantivy::{DocId, SegmentReader};
 
     use super::*;
-    use crate::doc_values::DocValues;
     use crate::facets::{self, SegmentFacetCounts};
     use crate::test_mesh::{self, COLUMNS, DOMAINS, ENTITIES, QUALIFIERS, TAGS};
 
@@ -478,21 +508,19 @@ mod tests {
     impl SearchIndex {
         /// [`search`](Self::search) evaluated by tantivy's own boolean scorers and collectors.
         fn reference_search(&self, request: &SearchRequest) -> Reference {
-            let mut ident = self.ident.clone();
-            let mut keyword = self.keyword.clone();
-            let parsed = parse(&request.query, &mut ident, &mut keyword);
-            let filters = self.filters(request, &mut keyword);
-            let limit = request.page_size();
-            let searcher = self.reader.searcher();
+            let Prepared {
+                parsed,
+                filters,
+                limit,
+                searcher,
+                doc_values,
+                ..
+            } = self.prepare(request).unwrap();
             let values: HashMap<SegmentId, Arc<DocValues>> = searcher
                 .segment_readers()
                 .iter()
                 .map(|r| r.segment_id())
-                .zip(
-                    self.doc_values
-                        .for_searcher(&searcher, &mut keyword)
-                        .unwrap(),
-                )
+                .zip(doc_values)
                 .collect();
             for (mode, scope) in parsed.attempts() {
                 let query = plan(&parsed, &self.fields, mode, scope).reference_query(&filters);
