@@ -11,7 +11,7 @@ use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
 /// another version is rebuilt from the store.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Fast-field names used by collectors.
 pub(crate) const PRIOR: &str = "prior";
@@ -75,7 +75,8 @@ impl Fields {
         let fields = Fields {
             key: b.add_text_field("key", STRING),
             root: b.add_text_field("root", STRING),
-            id: b.add_text_field("id", STRING | STORED),
+            // Read back from hits only: ids are matched through `exact`, and deletes go by `key`.
+            id: b.add_text_field("id", STORED),
             name: b.add_text_field("name", stored_text.clone()),
             exact: b.add_text_field("exact", keyword),
             title: b.add_text_field("title", text.clone()),
