@@ -28,6 +28,7 @@ use meshlens_store::Ctx;
 
 use crate::error::LineageError;
 use crate::naming::dataset_identities;
+use crate::nodes::Nodes;
 
 /// What a node in a lineage graph is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -37,14 +38,6 @@ pub enum NodeKind {
     Job,
     Column,
     Product,
-}
-
-pub(crate) struct Node {
-    pub kind: NodeKind,
-    pub id: Box<str>,
-    pub name: Box<str>,
-    /// Owning product (a node index).
-    pub product: Option<u32>,
 }
 
 pub(crate) struct ProductInfo {
@@ -132,9 +125,8 @@ impl Csr {
 pub(crate) struct Graph {
     pub instance: String,
     pub generation: i64,
-    pub nodes: Vec<Node>,
-    /// Node ids and dataset aliases → node.
-    pub lookup: HashMap<Box<str>, u32>,
+    /// Every node with its id (and dataset aliases), name, kind and owning product.
+    pub nodes: Nodes,
     pub edge_kinds: Vec<Box<str>>,
     /// Datasets and jobs.
     pub datasets: Csr,
@@ -235,29 +227,12 @@ async fn meta(store: &Store) -> Result<(String, i64), LineageError> {
 
 #[derive(Default)]
 struct Builder {
-    nodes: Vec<Node>,
-    lookup: HashMap<Box<str>, u32>,
+    nodes: Nodes,
     edge_kinds: Vec<Box<str>>,
     kind_ids: HashMap<String, u16>,
 }
 
 impl Builder {
-    fn add(&mut self, kind: NodeKind, id: String, name: String) -> u32 {
-        if let Some(&existing) = self.lookup.get(id.as_str()) {
-            return existing;
-        }
-        let index = self.nodes.len() as u32;
-        let id: Box<str> = id.into();
-        self.lookup.insert(id.clone(), index);
-        self.nodes.push(Node {
-            kind,
-            id,
-            name: name.into(),
-            product: None,
-        });
-        index
-    }
-
     fn kind(&mut self, kind: &str) -> u16 {
         if let Some(&k) = self.kind_ids.get(kind) {
             return k;
@@ -316,9 +291,10 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
         if root == i {
             let (_, kind, ns, name) = &rows[i];
             node_of_row[i] = if kind == "job" {
-                b.add(NodeKind::Job, format!("job:{ns}:{name}"), name.clone())
+                b.nodes
+                    .add(NodeKind::Job, &format!("job:{ns}:{name}"), name)
             } else {
-                b.add(NodeKind::Dataset, dataset_id(ns, name), name.clone())
+                b.nodes.add(NodeKind::Dataset, &dataset_id(ns, name), name)
             };
         }
     }
@@ -328,7 +304,7 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
             let node = node_of_row[root];
             node_of_row[i] = node;
             let (_, _, ns, name) = &rows[i];
-            b.lookup.entry(dataset_id(ns, name).into()).or_insert(node);
+            b.nodes.add_alias(&dataset_id(ns, name), node);
         }
     }
     let node = |db: i64| db_index.get(&db).map(|&i| node_of_row[i]);
@@ -384,9 +360,9 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
     let datasets = Csr::build(n, dataset_edges);
     let columns = Csr::build(n, column_edges);
     let mut product_datasets: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (index, node) in b.nodes.iter().enumerate() {
-        if let (NodeKind::Dataset, Some(p)) = (node.kind, node.product) {
-            product_datasets.entry(p).or_default().push(index as u32);
+    for index in 0..n as u32 {
+        if let (NodeKind::Dataset, Some(p)) = (b.nodes.kind(index), b.nodes.product(index)) {
+            product_datasets.entry(p).or_default().push(index);
         }
     }
     assign_derived_owners(&mut b.nodes, &datasets, &dataset_columns);
@@ -400,11 +376,11 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
     // One edge per product pair: the strongest evidence (ports, then inputContracts, then datasets).
     product_edges.sort_unstable_by_key(|&(f, t, k)| (f, t, k));
     product_edges.dedup_by_key(|&mut (f, t, _)| (f, t));
+    b.nodes.shrink_to_fit();
 
     Ok(Graph {
         instance,
         generation,
-        lookup: b.lookup,
         edge_kinds: b.edge_kinds,
         datasets,
         columns,
@@ -432,9 +408,9 @@ fn column_node(
     dataset: u32,
     column: String,
 ) -> u32 {
-    let id = column_id(&b.nodes[dataset as usize].id, &column);
+    let id = column_id(b.nodes.id(dataset), &column);
     let before = b.nodes.len();
-    let index = b.add(NodeKind::Column, id, column);
+    let index = b.nodes.add(NodeKind::Column, &id, &column);
     if b.nodes.len() > before {
         dataset_columns.entry(dataset).or_default().push(index);
     }
@@ -485,12 +461,12 @@ async fn load_products(
             id: id.clone(),
             ..Product::default()
         });
-        let index = b.add(
+        let index = b.nodes.add(
             NodeKind::Product,
-            id.clone(),
-            product.name.clone().unwrap_or_else(|| id.clone()),
+            &id,
+            product.name.as_deref().unwrap_or(&id),
         );
-        b.nodes[index as usize].product = Some(index);
+        b.nodes.set_product(index, Some(index));
         for port in &product.output_ports {
             if let Some(c) = &port.contract_id {
                 out.providers.entry(c.clone()).or_default().push(index);
@@ -569,8 +545,8 @@ async fn link_contracts(
     .await
     .ctx("read contract datasets")?;
     let mut by_lower: HashMap<String, u32> = HashMap::new();
-    for (key, &index) in &b.lookup {
-        if b.nodes[index as usize].kind == NodeKind::Dataset {
+    for (key, index) in b.nodes.ids() {
+        if b.nodes.kind(index) == NodeKind::Dataset {
             by_lower.entry(key.to_lowercase()).or_insert(index);
         }
     }
@@ -588,14 +564,16 @@ async fn link_contracts(
         let index = match (found, identities.first()) {
             (Some(index), _) => index,
             (None, Some((ns, n))) => {
-                let index = b.add(NodeKind::Dataset, dataset_id(ns, n), n.clone());
+                let index = b.nodes.add(NodeKind::Dataset, &dataset_id(ns, n), n);
                 by_lower.insert(dataset_id(ns, n).to_lowercase(), index);
                 index
             }
             (None, None) => continue,
         };
         if let Some(&owner) = providers.get(&contract).and_then(|p| p.first()) {
-            b.nodes[index as usize].product.get_or_insert(owner);
+            if b.nodes.product(index).is_none() {
+                b.nodes.set_product(index, Some(owner));
+            }
         }
         let list = out.entry(contract).or_default();
         if !list.contains(&index) {
@@ -608,47 +586,44 @@ async fn link_contracts(
 /// Columns belong to their dataset's product; a job to the product of the first owned dataset it
 /// writes (jobs sit inside the product that publishes their output).
 fn assign_derived_owners(
-    nodes: &mut [Node],
+    nodes: &mut Nodes,
     datasets: &Csr,
     dataset_columns: &HashMap<u32, Vec<u32>>,
 ) {
     for (&dataset, columns) in dataset_columns {
-        let owner = nodes[dataset as usize].product;
+        let owner = nodes.product(dataset);
         for &c in columns {
-            nodes[c as usize].product = owner;
+            nodes.set_product(c, owner);
         }
     }
-    for index in 0..nodes.len() {
-        if nodes[index].kind == NodeKind::Job {
-            let owner = datasets
-                .out(index as u32)
-                .find_map(|(t, _)| nodes[t as usize].product);
-            nodes[index].product = owner;
+    for index in 0..nodes.len() as u32 {
+        if nodes.kind(index) == NodeKind::Job {
+            let owner = datasets.out(index).find_map(|(t, _)| nodes.product(t));
+            nodes.set_product(index, owner);
         }
     }
 }
 
 /// Product P feeds product Q when a dataset P owns reaches a dataset Q owns through jobs and
 /// datasets no product owns (staging tables). Each walk stops at owned datasets.
-fn products_linked_by_datasets(nodes: &[Node], datasets: &Csr) -> Vec<(u32, u32)> {
+fn products_linked_by_datasets(nodes: &Nodes, datasets: &Csr) -> Vec<(u32, u32)> {
     let mut seen = vec![u32::MAX; nodes.len()];
     let mut pairs = Vec::new();
     let mut queue = VecDeque::new();
-    for (start, node) in nodes.iter().enumerate() {
-        let (NodeKind::Dataset, Some(owner)) = (node.kind, node.product) else {
+    for start in 0..nodes.len() as u32 {
+        let (NodeKind::Dataset, Some(owner)) = (nodes.kind(start), nodes.product(start)) else {
             continue;
         };
-        let stamp = start as u32;
-        seen[start] = stamp;
-        queue.push_back(start as u32);
+        let stamp = start;
+        seen[start as usize] = stamp;
+        queue.push_back(start);
         while let Some(u) = queue.pop_front() {
             for (v, _) in datasets.out(u) {
                 if seen[v as usize] == stamp {
                     continue;
                 }
                 seen[v as usize] = stamp;
-                let target = &nodes[v as usize];
-                match (target.kind, target.product) {
+                match (nodes.kind(v), nodes.product(v)) {
                     (NodeKind::Dataset, Some(p)) => {
                         if p != owner {
                             pairs.push((owner, p));

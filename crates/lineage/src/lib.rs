@@ -18,6 +18,7 @@ mod event;
 mod graph;
 mod ingest;
 mod naming;
+mod nodes;
 mod query;
 mod reader;
 mod time;

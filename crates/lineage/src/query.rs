@@ -120,16 +120,16 @@ enum Target {
 }
 
 fn resolve(g: &Graph, id: &str) -> Result<Target, LineageError> {
-    if let Some(&node) = g.lookup.get(id) {
+    if let Some(node) = g.nodes.find(id) {
         return Ok(Target::Node(node));
     }
     // `product/port`: a product id can itself hold '/', so try every split.
     for (at, _) in id.match_indices('/') {
         let (product, port) = (&id[..at], &id[at + 1..]);
-        let Some(&p) = g
-            .lookup
-            .get(product)
-            .filter(|&&p| g.nodes[p as usize].kind == NodeKind::Product)
+        let Some(p) = g
+            .nodes
+            .find(product)
+            .filter(|&p| g.nodes.kind(p) == NodeKind::Product)
         else {
             continue;
         };
@@ -149,13 +149,13 @@ fn resolve(g: &Graph, id: &str) -> Result<Target, LineageError> {
     }
     // `namespace:name#column`: the name can hold '#', so try from the right.
     for (at, _) in id.rmatch_indices('#') {
-        let Some(&dataset) = g.lookup.get(&id[..at]) else {
+        let Some(dataset) = g.nodes.find(&id[..at]) else {
             continue;
         };
         let column = &id[at + 1..];
-        let canonical = column_id(&g.nodes[dataset as usize].id, column);
-        return Ok(match g.lookup.get(canonical.as_str()) {
-            Some(&c) => Target::Node(c),
+        let canonical = column_id(&g.nodes.id(dataset), column);
+        return Ok(match g.nodes.find(&canonical) {
+            Some(c) => Target::Node(c),
             None => Target::BareColumn {
                 dataset,
                 id: canonical,
@@ -187,14 +187,14 @@ impl Graph {
         };
         let roots = match (target, level) {
             (Target::BareColumn { .. }, _) => Vec::new(),
-            (Target::Node(n), _) if self.nodes[*n as usize].kind == level_kind(level) => vec![*n],
-            (Target::Node(n), Level::Dataset) => match self.nodes[*n as usize].kind {
+            (Target::Node(n), _) if self.nodes.kind(*n) == level_kind(level) => vec![*n],
+            (Target::Node(n), Level::Dataset) => match self.nodes.kind(*n) {
                 NodeKind::Job => vec![*n],
                 NodeKind::Product => datasets_of_product(*n),
                 _ => vec![self.dataset_of_column(*n)],
             },
             (Target::Node(n), Level::Column) => {
-                let datasets = match self.nodes[*n as usize].kind {
+                let datasets = match self.nodes.kind(*n) {
                     NodeKind::Product => datasets_of_product(*n),
                     _ => vec![*n],
                 };
@@ -203,12 +203,12 @@ impl Graph {
                     .flat_map(|d| self.dataset_columns.get(d).into_iter().flatten().copied())
                     .collect()
             }
-            (Target::Node(n), Level::Product) => match self.nodes[*n as usize].product {
+            (Target::Node(n), Level::Product) => match self.nodes.product(*n) {
                 Some(p) => vec![p],
                 None => {
                     return Err(LineageError::Unsupported(format!(
                         "'{}' belongs to no data product, so it has no product-level lineage",
-                        self.nodes[*n as usize].id
+                        self.nodes.id(*n)
                     )));
                 }
             },
@@ -223,15 +223,15 @@ impl Graph {
     }
 
     fn dataset_of_column(&self, column: u32) -> u32 {
-        let id = &self.nodes[column as usize].id;
+        let id = self.nodes.id(column);
         id.rfind('#')
-            .and_then(|at| self.lookup.get(&id[..at]).copied())
+            .and_then(|at| self.nodes.find(&id[..at]))
             .unwrap_or(column)
     }
 
     /// Depth of a step onto `node`: jobs sit between datasets and add none.
     fn step(&self, node: u32) -> u32 {
-        u32::from(self.nodes[node as usize].kind != NodeKind::Job)
+        u32::from(self.nodes.kind(node) != NodeKind::Job)
     }
 
     /// 0-1 BFS from `roots` up to `max` depth in one direction. Visited distances make cycles
@@ -272,15 +272,13 @@ impl Graph {
     }
 
     fn node_out(&self, n: u32) -> GraphNode {
-        let node = &self.nodes[n as usize];
-        let product = node.product.map(|p| &self.nodes[p as usize]);
+        let product = self.nodes.product(n);
         GraphNode {
-            id: node.id.to_string(),
-            kind: node.kind,
-            name: node.name.to_string(),
-            product: product.map(|p| p.id.to_string()),
-            domain: node
-                .product
+            id: self.nodes.id(n).to_string(),
+            kind: self.nodes.kind(n),
+            name: self.nodes.name(n).to_string(),
+            product: product.map(|p| self.nodes.id(p).to_string()),
+            domain: product
                 .and_then(|p| self.product_info.get(&p))
                 .and_then(|i| i.domain.clone()),
         }
@@ -297,8 +295,8 @@ impl Graph {
             for (v, k) in csr.out(u) {
                 if included[v as usize] {
                     edges.push(GraphEdge {
-                        from: self.nodes[u as usize].id.to_string(),
-                        to: self.nodes[v as usize].id.to_string(),
+                        from: self.nodes.id(u).to_string(),
+                        to: self.nodes.id(v).to_string(),
                         kind: self.edge_kinds[k as usize].to_string(),
                     });
                 }
@@ -374,7 +372,7 @@ pub(crate) fn lineage_in(
 
 fn root_id(g: &Graph, target: &Target, asked: &str) -> String {
     match target {
-        Target::Node(n) => g.nodes[*n as usize].id.to_string(),
+        Target::Node(n) => g.nodes.id(*n).to_string(),
         Target::Port { .. } => asked.to_owned(),
         Target::BareColumn { id, .. } => id.clone(),
     }
@@ -399,7 +397,7 @@ pub async fn path_between(
         // Only the path's own steps, not every edge between its nodes.
         let steps: HashSet<(&str, &str)> = nodes
             .windows(2)
-            .map(|w| (&*g.nodes[w[0] as usize].id, &*g.nodes[w[1] as usize].id))
+            .map(|w| (g.nodes.id(w[0]), g.nodes.id(w[1])))
             .collect();
         out.edges
             .retain(|e| steps.contains(&(e.from.as_str(), e.to.as_str())));
@@ -444,7 +442,7 @@ pub async fn impact(store: &Store, id: &str) -> Result<ImpactReport, LineageErro
 pub(crate) fn impact_in(g: &Graph, id: &str) -> Result<ImpactReport, LineageError> {
     let target = resolve(g, id)?;
     let (level, excluded_product, seeds): (Level, Option<u32>, Vec<(u32, u32)>) = match &target {
-        Target::Node(n) => match g.nodes[*n as usize].kind {
+        Target::Node(n) => match g.nodes.kind(*n) {
             NodeKind::Column => (Level::Column, None, Vec::new()),
             NodeKind::Product => (Level::Dataset, Some(*n), vec![(*n, 0)]),
             _ => {
@@ -487,7 +485,7 @@ pub(crate) fn impact_in(g: &Graph, id: &str) -> Result<ImpactReport, LineageErro
         if root_set.contains(&n) {
             continue;
         }
-        let dataset = match g.nodes[n as usize].kind {
+        let dataset = match g.nodes.kind(n) {
             NodeKind::Dataset => n,
             NodeKind::Column => g.dataset_of_column(n),
             _ => continue,
@@ -508,7 +506,7 @@ pub(crate) fn impact_in(g: &Graph, id: &str) -> Result<ImpactReport, LineageErro
         *best = (*best).min(depth);
     };
     for (&d, &depth) in &datasets {
-        if let Some(p) = g.nodes[d as usize].product {
+        if let Some(p) = g.nodes.product(d) {
             note(p, depth);
         }
     }
@@ -525,11 +523,9 @@ pub(crate) fn impact_in(g: &Graph, id: &str) -> Result<ImpactReport, LineageErro
     let mut dataset_list: Vec<ImpactDataset> = datasets
         .into_iter()
         .map(|(d, depth)| ImpactDataset {
-            id: g.nodes[d as usize].id.to_string(),
+            id: g.nodes.id(d).to_string(),
             depth,
-            product: g.nodes[d as usize]
-                .product
-                .map(|p| g.nodes[p as usize].id.to_string()),
+            product: g.nodes.product(d).map(|p| g.nodes.id(p).to_string()),
         })
         .collect();
     dataset_list.sort_by(|a, b| {
@@ -545,8 +541,8 @@ pub(crate) fn impact_in(g: &Graph, id: &str) -> Result<ImpactReport, LineageErro
         .map(|(p, depth)| {
             let info = g.product_info.get(&p);
             ImpactProduct {
-                id: g.nodes[p as usize].id.to_string(),
-                name: g.nodes[p as usize].name.to_string(),
+                id: g.nodes.id(p).to_string(),
+                name: g.nodes.name(p).to_string(),
                 owner_team: info.and_then(|i| i.owner_team.clone()),
                 contacts: info.map(|i| i.contacts.clone()).unwrap_or_default(),
                 depth,
