@@ -31,8 +31,10 @@ pub use sync_tx::{
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
 const MAX_CONNECTIONS: u32 = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Page cache per pooled connection (`PRAGMA cache_size`, negative = KiB).
-const READ_CACHE_SIZE: &str = "-8192";
+/// Page cache per pooled connection (`PRAGMA cache_size`, negative = KiB). Readers mostly scan
+/// (the lineage graph build, listings) and the OS caches the file anyway; in the desktop app four
+/// connections at 8 MiB each held 32 MiB of pages at idle (docs/benchmarks.md, "Desktop UI").
+const READ_CACHE_SIZE: &str = "-2048";
 /// Page cache of the connection holding a sync transaction: a full sync writes hundreds of MB in
 /// one transaction, and a small cache makes SQLite spill and re-read B-tree pages constantly.
 const SYNC_CACHE_SIZE: &str = "-65536";
