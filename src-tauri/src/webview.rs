@@ -49,8 +49,8 @@ mod linux {
             settings.set_enable_webgl(false);
             settings.set_enable_webaudio(false);
             // Not done: `HardwareAccelerationPolicy::Never` saves ≈ 140 MiB in the web process on the 10k-mesh
-            // benchmark, but with it WebKitGTK 2.50 brings the app down when WebDriver takes a screenshot of
-            // the lineage canvas (tests/e2e), so it waits for a WebKitGTK that does not.
+            // benchmark, but with it WebKitGTK 2.50's WebDriver screenshot never returns once the lineage screen
+            // has been shown (the app itself stays responsive), so the end-to-end tests could not look at it.
         }
     }
 }
