@@ -570,10 +570,10 @@ async fn link_contracts(
             }
             (None, None) => continue,
         };
-        if let Some(&owner) = providers.get(&contract).and_then(|p| p.first()) {
-            if b.nodes.product(index).is_none() {
-                b.nodes.set_product(index, Some(owner));
-            }
+        if let Some(&owner) = providers.get(&contract).and_then(|p| p.first())
+            && b.nodes.product(index).is_none()
+        {
+            b.nodes.set_product(index, Some(owner));
         }
         let list = out.entry(contract).or_default();
         if !list.contains(&index) {

@@ -153,7 +153,7 @@ fn resolve(g: &Graph, id: &str) -> Result<Target, LineageError> {
             continue;
         };
         let column = &id[at + 1..];
-        let canonical = column_id(&g.nodes.id(dataset), column);
+        let canonical = column_id(g.nodes.id(dataset), column);
         return Ok(match g.nodes.find(&canonical) {
             Some(c) => Target::Node(c),
             None => Target::BareColumn {
