@@ -77,10 +77,19 @@ async function byText(session, selector, text) {
   throw new Error(`no ${selector} reading "${text}"`);
 }
 
+/** Replaces a field's value, again until the page reads it back (a controlled number input can keep old digits). */
 async function setField(session, selector, value) {
-  const [field] = await session.findAll(selector);
-  await session.clear(field);
-  await session.type(field, String(value));
+  await poll(
+    `${selector} to read ${value}`,
+    async () => {
+      const [field] = await session.findAll(selector);
+      await session.clear(field);
+      await session.type(field, String(value));
+      return (await session.execute("return document.querySelector(arguments[0]).value;", [selector])) === String(value);
+    },
+    10_000,
+    100,
+  );
 }
 
 async function lineageView(session) {
