@@ -66,6 +66,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
+            // Statement journals in memory: every multi-row INSERT of a sync writes one, and on disk
+            // they were a tenth of the writer's time (docs/benchmarks.md, seventh sync round).
+            .pragma("temp_store", "memory")
             // Readers page through the cache sequentially and need little; a sync transaction raises
             // its own connection's cache while it writes (see `SyncTx`).
             .pragma("cache_size", READ_CACHE_SIZE);
