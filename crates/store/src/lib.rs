@@ -3,6 +3,7 @@
 //! One [`Store`] wraps a connection pool. Sync writes go through [`SyncTx`], a single open
 //! transaction per source, so a crash at any point leaves the previous committed cache readable.
 
+mod checkpoint;
 mod error;
 mod provenance;
 mod reads;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StoreError};
 pub use provenance::{EntityProvenance, ProvenanceRow};
 pub use reads::{
@@ -112,10 +114,12 @@ impl Store {
         Ok(Store { pool, in_memory })
     }
 
-    /// A second handle on the same file for one long run of write transactions (a sync's result
-    /// files): a single connection, so every transaction finds the B-tree pages the previous one
-    /// left in its cache (pooled connections take turns, each with a cold cache). Drop it when
-    /// done (its connection then closes); never `close` it: for an in-memory cache it is `self`.
+    /// A second handle on the same file for one long run of write transactions (a sync's
+    /// descriptor transaction, then its result files): a single connection, so every transaction
+    /// finds the B-tree pages the previous one left in its cache (pooled connections take turns,
+    /// each with a cold cache). Its commits do not checkpoint the WAL: run
+    /// [`Store::background_checkpoints`] beside it. Drop it when done (its connection then
+    /// closes); never `close` it: for an in-memory cache it is `self`.
     pub async fn bulk_writer(&self) -> Result<Store, StoreError> {
         // Another connection to an in-memory cache would be another, empty database.
         if self.in_memory {
@@ -123,7 +127,10 @@ impl Store {
         }
         let options = (*self.pool.connect_options())
             .clone()
-            .pragma("cache_size", BULK_CACHE_SIZE);
+            .pragma("cache_size", BULK_CACHE_SIZE)
+            // A commit would otherwise copy its frames into the database file on this thread
+            // (seconds after a full sync's descriptor transaction) while the next write waits.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)

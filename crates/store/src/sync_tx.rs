@@ -95,6 +95,8 @@ type Holder = (String, String);
 /// change underneath) and writes new rows in multi-row INSERTs with ids it allocates itself.
 pub struct SyncTx {
     tx: Transaction<'static, Sqlite>,
+    /// The connection's own `cache_size`, given back at commit.
+    cache_size_before: i64,
     source: String,
     applied: AppliedSync,
     /// This source's documents by path.
@@ -157,6 +159,10 @@ impl Store {
     /// SQLite's write lock is taken (waiting up to the busy timeout) before anything is read.
     pub async fn begin_sync(&self, source: &str) -> Result<SyncTx, StoreError> {
         let mut tx = self.pool.begin().await.ctx("begin sync")?;
+        let (cache_size_before,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *tx)
+            .await
+            .ctx("begin sync")?;
         sqlx::query(&format!("PRAGMA cache_size = {}", crate::SYNC_CACHE_SIZE))
             .execute(&mut *tx)
             .await
@@ -197,6 +203,7 @@ impl Store {
             .ctx("begin sync")?;
         Ok(SyncTx {
             tx,
+            cache_size_before,
             source: source.to_string(),
             applied: AppliedSync::default(),
             docs: docs
@@ -391,9 +398,9 @@ impl SyncTx {
         .execute(&mut *self.tx)
         .await
         .ctx("record sync status")?;
-        // Back to a reader's cache before the connection returns to the pool; the dirty pages this
+        // Back to the connection's own cache (a pooled reader's is small); the dirty pages this
         // releases are written to the WAL now rather than at COMMIT, which is the same work.
-        sqlx::query(&format!("PRAGMA cache_size = {}", crate::READ_CACHE_SIZE))
+        sqlx::query(&format!("PRAGMA cache_size = {}", self.cache_size_before))
             .execute(&mut *self.tx)
             .await
             .ctx("commit sync")?;

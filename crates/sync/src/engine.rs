@@ -101,7 +101,10 @@ pub async fn sync_source(
         plan.total_files,
     );
 
-    let mut tx = store.begin_sync(&name).await?;
+    // One connection writes the descriptor transaction and then the result files; checkpoints run
+    // beside it from the descriptor commit on (see `Store::bulk_writer`).
+    let writer = store.bulk_writer().await?;
+    let mut tx = writer.begin_sync(&name).await?;
     let mut state = ApplyState {
         index: &index,
         tracked: &tracked,
@@ -199,13 +202,13 @@ pub async fn sync_source(
     if let Some(hook) = &ctx.on_descriptors_committed {
         (hook.0)(&report.applied);
     }
+    let checkpoints = store.background_checkpoints();
 
     // Result files are ingested after the commit: the sync transaction holds the write lock.
     if !result_work.is_empty() {
         let results_started = Instant::now();
         let errors_before = report.errors.len();
         let mut written = 1;
-        let writer = store.bulk_writer().await?;
         let left = result_work
             .run(
                 &writer,
@@ -226,8 +229,6 @@ pub async fn sync_source(
                 ),
             ));
         }
-        // Dropped, not closed: for an in-memory cache it is the store itself.
-        drop(writer);
         tracing::debug!(
             source = %name,
             elapsed_ms = results_started.elapsed().as_millis() as u64,
@@ -243,6 +244,10 @@ pub async fn sync_source(
             .await?;
         }
     }
+
+    // Dropped, not closed: for an in-memory cache it is the store itself.
+    drop(writer);
+    checkpoints.finish().await;
 
     for missing in store.missing_contracts(&name).await? {
         let direction = match missing.port.direction {
