@@ -51,11 +51,14 @@ impl Store {
     }
 
     /// One PASSIVE checkpoint: it never waits for readers or the writer. A failed one loses
-    /// nothing (the frames stay in the WAL for the next), so its error is not reported.
+    /// nothing (the frames stay in the WAL for the next), so its error is only logged.
     async fn checkpoint(&self) {
-        let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&self.pool)
-            .await;
+            .await
+        {
+            tracing::debug!("background checkpoint failed (the next one copies its frames): {err}");
+        }
     }
 }
 

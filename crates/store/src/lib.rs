@@ -45,6 +45,10 @@ const SYNC_CACHE_SIZE: &str = "-65536";
 /// cache from one transaction to the next; a larger one was not faster (docs/benchmarks.md).
 const BULK_CACHE_SIZE: &str = "-16384";
 
+/// What the WAL file is cut back to when SQLite starts it over: a full sync grows it past 1 GB,
+/// which would otherwise stay on disk for good.
+const WAL_SIZE_LIMIT: &str = "67108864";
+
 /// The local cache. Cheap to clone (it is a pool handle).
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -73,9 +77,21 @@ impl Store {
             .pragma("temp_store", "memory")
             // Readers page through the cache sequentially and need little; a sync transaction raises
             // its own connection's cache while it writes (see `SyncTx`).
-            .pragma("cache_size", READ_CACHE_SIZE);
+            .pragma("cache_size", READ_CACHE_SIZE)
+            .pragma("journal_size_limit", WAL_SIZE_LIMIT);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            // A sync transaction raises its connection's cache and gives it back at commit; one that
+            // fails or is cancelled is dropped instead, so the pool sets the reader size on every
+            // return rather than keep a 64 MiB cache of a failed sync's pages.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query(&format!("PRAGMA cache_size = {READ_CACHE_SIZE}"))
+                        .execute(conn)
+                        .await?;
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {

@@ -471,3 +471,28 @@ async fn a_bulk_writer_writes_to_the_same_cache() {
         assert_eq!(names, ["written-in-bulk"]);
     }
 }
+
+#[tokio::test]
+async fn a_failed_sync_leaves_no_large_page_cache_in_the_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("meshlens.db")).await.unwrap();
+    // Raises its connection's cache, then fails (no such source) and is dropped without a commit.
+    assert!(store.begin_sync("no-such-source").await.is_err());
+    store.add_source(&folder("a")).await.unwrap();
+    let mut tx = store.begin_sync("a").await.unwrap();
+    tx.upsert("p.yaml", STAT, &product("p", "sales", "c", None))
+        .await
+        .unwrap();
+    drop(tx); // cancelled
+    // Every pooled connection at once (the pool holds four): each has the readers' cache.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut conn = store.pool().acquire().await.unwrap();
+        let (kib,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(kib, -2048);
+        held.push(conn);
+    }
+}
