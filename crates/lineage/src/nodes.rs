@@ -42,16 +42,18 @@ impl Nodes {
     }
 
     /// The node with this id, adding it when there is none. An existing node keeps its name.
+    /// Aliases are not ids: an id that is some dataset's alias gets a node of its own, which the
+    /// id then finds (an alias never hides a node).
     pub fn add(&mut self, kind: NodeKind, id: &str, name: &str) -> u32 {
         if let Some(existing) = self.find_id(id) {
             return existing;
         }
-        let index = self.nodes.len() as u32;
+        let index = u32::try_from(self.nodes.len()).expect("fewer than 2^32 lineage nodes");
         let id_span = self.push_text(id);
         let name = match id.strip_suffix(name) {
             Some(head) => Span {
-                at: id_span.at + head.len() as u32,
-                len: name.len() as u32,
+                at: id_span.at + to_u32(head.len()),
+                len: to_u32(name.len()),
             },
             None => self.push_text(name),
         };
@@ -61,11 +63,9 @@ impl Nodes {
             id: id_span,
             name,
         });
-        let hasher = &self.hasher;
-        let (nodes, text) = (&self.nodes, &self.text);
-        self.by_id.insert_unique(hasher.hash_one(id), index, |&n| {
-            hasher.hash_one(slice(text, nodes[n as usize].id))
-        });
+        let (hasher, nodes, text) = (&self.hasher, &self.nodes, &self.text);
+        self.by_id
+            .insert_unique(hasher.hash_one(id), index, rehash(hasher, nodes, text));
         index
     }
 
@@ -120,19 +120,32 @@ impl Nodes {
         self.nodes.shrink_to_fit();
         self.text.shrink_to_fit();
         let (hasher, nodes, text) = (&self.hasher, &self.nodes, &self.text);
-        self.by_id
-            .shrink_to_fit(|&n| hasher.hash_one(slice(text, nodes[n as usize].id)));
+        self.by_id.shrink_to_fit(rehash(hasher, nodes, text));
         self.aliases.shrink_to_fit();
     }
 
     fn push_text(&mut self, s: &str) -> Span {
-        let at = self.text.len() as u32;
+        let at = to_u32(self.text.len());
         self.text.push_str(s);
         Span {
             at,
-            len: s.len() as u32,
+            len: to_u32(s.len()),
         }
     }
+}
+
+/// The id table's hash of node `n`, for a table that grows or shrinks: the same hash as [`Nodes::find_id`]'s.
+fn rehash<'a>(
+    hasher: &'a DefaultHashBuilder,
+    nodes: &'a [Node],
+    text: &'a str,
+) -> impl Fn(&u32) -> u64 + 'a {
+    move |&n| hasher.hash_one(slice(text, nodes[n as usize].id))
+}
+
+/// Offsets into the id text: a graph's ids are tens of MB, far from 4 GiB.
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).expect("lineage id text under 4 GiB")
 }
 
 fn slice(text: &str, span: Span) -> &str {
@@ -172,5 +185,19 @@ mod tests {
         nodes.set_product(ds, Some(product));
         assert_eq!(nodes.product(ds), Some(product));
         assert_eq!(nodes.kind(column), NodeKind::Column);
+    }
+
+    #[test]
+    fn a_node_added_under_an_alias_gets_its_own_id() {
+        let mut nodes = Nodes::default();
+        let ds = nodes.add(NodeKind::Dataset, "pg://db:5432:shop.orders", "shop.orders");
+        nodes.add_alias("orders", ds);
+        // A product whose id is some dataset's other name is a product of its own, not that dataset;
+        // from then on the id names the product.
+        let product = nodes.add(NodeKind::Product, "orders", "Orders");
+        assert_ne!(product, ds);
+        assert_eq!(nodes.kind(product), NodeKind::Product);
+        assert_eq!(nodes.find("orders"), Some(product));
+        assert_eq!(nodes.find("pg://db:5432:shop.orders"), Some(ds));
     }
 }
