@@ -16,7 +16,9 @@ type Settled<T> = { request: string; resource: Resource<T> };
  * Calls a command and tracks its result. Re-runs when the arguments or `generation` change; an answer that
  * arrives after a newer request started is dropped, so a slow old call never overwrites a newer one.
  * A reload (new `generation`, same arguments) keeps showing the previous answer until the new one arrives.
- * `null` arguments mean "nothing to ask yet": no call is made and the resource stays loading.
+ * `null` arguments mean "nothing to ask yet": no call is made, the resource stays loading, and earlier answers
+ * are forgotten (the next request starts with no `previous`: a search box cleared and typed into again does not
+ * show the old query's hits).
  */
 export function useCommand<C extends CommandName>(
   backend: Backend,
@@ -28,6 +30,7 @@ export function useCommand<C extends CommandName>(
   const argsJson = JSON.stringify(args);
   const request = `${command}\n${argsJson}`;
   const [settled, setSettled] = useState<Settled<Commands[C]["result"]> | null>(null);
+  if (argsJson === "null" && settled !== null) setSettled(null);
 
   useEffect(() => {
     if (argsJson === "null") return;

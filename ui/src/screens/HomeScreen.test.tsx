@@ -171,6 +171,33 @@ describe("search", () => {
     expect(await screen.findByRole("region", { name: "products" })).toBeInTheDocument();
   });
 
+  it("keeps the product list until the first answer, and never shows an earlier query's hits", async () => {
+    const user = userEvent.setup();
+    const second = deferred<SearchResults>();
+    const backend = backendWith((args) => (args.query === "ordrs" ? searchOrdrs : second.promise));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    const input = screen.getByRole("searchbox", { name: "search" });
+    await user.type(input, "ordrs");
+    expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    await user.keyboard("{Escape}");
+    expect(screen.getByRole("region", { name: "products" })).toBeInTheDocument();
+    await user.type(input, "c");
+    // Unanswered: the products stay, the old hits do not come back, no spinner yet.
+    expect(screen.getByRole("region", { name: "products" })).toBeInTheDocument();
+    expect(screen.queryAllByRole("option")).toHaveLength(0);
+    expect(screen.queryByText("Searching…")).not.toBeInTheDocument();
+    // A slow first answer: a spinner instead of the products.
+    expect(await screen.findByText("Searching…")).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "products" })).not.toBeInTheDocument();
+    await act(async () => {
+      second.resolve(searchOrdrsCustomer);
+      await second.promise;
+    });
+    expect(screen.getAllByRole("option")).toHaveLength(searchOrdrsCustomer.hits.length);
+    // The product list was asked for once, however often the box was cleared.
+    expect(backend.calls.filter((c) => c.command === "list_products")).toHaveLength(1);
+  });
+
   it("shows a search error with its code", async () => {
     const user = userEvent.setup();
     const backend = backendWith(() => {

@@ -12,7 +12,10 @@ import type { Navigate, Route } from "../route";
 import { type Resource, shownData, useCommand } from "../useCommand";
 import { SyncStatus } from "./SyncStatus";
 
-/** A search still unanswered after this long dims the previous results; a quick answer replaces them without a flash. */
+/**
+ * A search still unanswered after this long dims the previous results (or, for the first keystroke, replaces the
+ * product list with a spinner); a quick answer replaces them without a flash.
+ */
 const STALE_AFTER_MS = 200;
 /** Hits per page: a screenful and some; every hit more is DOM to build on each keystroke. */
 const PAGE = 20;
@@ -229,7 +232,12 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages } : null;
   const results = useCommand(backend, "search", args, generation);
   // What the list shows (the previous answer while the next is on its way); nothing once the box is cleared.
-  const hits = searching ? (shownData(results)?.hits ?? []) : [];
+  const shown = searching ? shownData(results) : undefined;
+  const hits = shown?.hits ?? [];
+  // The first keystroke into an empty box leaves the product list on screen until its answer arrives (a spinner
+  // only if that takes long): one new screen per answer instead of a spinner frame and then the hits.
+  const firstWaitIsLong = useLongWait(searching && shown === undefined ? "first answer" : null, STALE_AFTER_MS);
+  const showResults = searching && (shown !== undefined || results.state === "failed" || firstWaitIsLong);
   // Answers can be shorter than the one the selection moved through.
   const selected = Math.max(0, Math.min(active, hits.length - 1));
   // Arrow keys scroll the selection into view; a new answer does not scroll.
@@ -299,7 +307,7 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
         />
         <span className="muted hint">↑↓ to move · Enter to open · Esc to clear · Ctrl+K for commands</span>
       </div>
-      {searching ? (
+      {showResults && (
         <Results
           results={results}
           request={`${JSON.stringify(args)}\n${generation}`}
@@ -310,15 +318,18 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
           onOpen={open}
           onMore={more}
         />
-      ) : (
-        <Browse backend={backend} generation={generation} prefs={prefs} navigate={navigate} />
       )}
+      {/* Kept while searching, hidden: clearing the box shows it again at once, without asking for every product. */}
+      <div hidden={showResults}>
+        <Browse backend={backend} generation={generation} prefs={prefs} navigate={navigate} />
+      </div>
     </div>
   );
 }
 
-/** The home screen before a query: favourites, recent products, sync status and every product. */
-function Browse({ backend, generation, prefs, navigate }: Props) {
+/** The home screen before a query: favourites, recent products, sync status and every product. Memoised: a keystroke
+ * re-renders the home screen, not this list. */
+const Browse = memo(function Browse({ backend, generation, prefs, navigate }: Props) {
   const products = useCommand(backend, "list_products", {}, generation);
   // A mesh can hold 10,000 products: rendering them all would make the window sluggish; search narrows instead.
   const [shown, setShown] = useState(BROWSE_ROWS);
@@ -371,4 +382,4 @@ function Browse({ backend, generation, prefs, navigate }: Props) {
       </section>
     </div>
   );
-}
+});
