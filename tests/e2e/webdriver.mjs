@@ -99,7 +99,18 @@ export class Session {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
 
+  /**
+   * A PNG of the page. WebKitWebDriver answers after the page's next paint, and without GPU compositing (the
+   * app's mode on a machine without a GPU) a still page never paints again: a screen with no focused text box
+   * (no blinking caret) left the request waiting for good. So a pixel changes just after the request is made.
+   */
   async screenshot() {
+    await this.execute(`setTimeout(() => {
+      const dot = document.createElement("div");
+      dot.style.cssText = "position:fixed;left:0;bottom:0;width:1px;height:1px;background:rgb(0 0 0 / 1%);pointer-events:none";
+      document.body.append(dot);
+      setTimeout(() => dot.remove(), 1000);
+    }, 50);`);
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }
 
