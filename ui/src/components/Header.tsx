@@ -57,8 +57,9 @@ export function Header({ info, progress, online, route, theme, canGoBack, onBack
       </nav>
       <div className="header-right">
         {progress !== null && (
-          <p className="syncing" role="status">
-            <span className="spinner" aria-hidden="true" /> {describeProgress(progress)}
+          <p className="syncing" role="status" title={describeProgress(progress)}>
+            <span className="spinner" aria-hidden="true" />
+            <span className="syncing-text">{describeProgress(progress)}</span>
           </p>
         )}
         {!online && (
