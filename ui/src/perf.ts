@@ -12,11 +12,23 @@ export function markKeystroke(): void {
   performance.mark(KEYSTROKE_MARK);
 }
 
-/** After the next paint, measures from the last keystroke to now: "results visible after a keystroke". */
+/** The same, up to the end of that frame's rendering (style, layout, paint): a task queued from the frame callback runs after it. */
+export const RESULTS_PAINTED_MEASURE = "meshlens:results-painted";
+
+/**
+ * Measures from the last keystroke to the frame that shows the new results: to its start ("results visible after a
+ * keystroke") and to the end of its rendering.
+ */
 export function measureResultsVisible(): void {
   requestAnimationFrame(() => {
     if (performance.getEntriesByName(KEYSTROKE_MARK).length === 0) return;
-    performance.measure(RESULTS_MEASURE, KEYSTROKE_MARK);
+    const visible = performance.measure(RESULTS_MEASURE, KEYSTROKE_MARK);
+    const afterFrame = new MessageChannel();
+    afterFrame.port1.onmessage = () => {
+      performance.measure(RESULTS_PAINTED_MEASURE, { start: visible.startTime });
+      afterFrame.port1.close();
+    };
+    afterFrame.port2.postMessage(null);
   });
 }
 
