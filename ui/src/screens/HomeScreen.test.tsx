@@ -26,6 +26,18 @@ function backendWith(search: (args: SearchArgs) => SearchResults | Promise<Searc
   return recordedBackend({ list_products: () => products, list_sources: () => sources, search });
 }
 
+/** The home screen with "ordrs" typed and answered; every other query waits for `next`. */
+async function afterOrdrs() {
+  const user = userEvent.setup();
+  const next = deferred<SearchResults>();
+  const backend = backendWith((args) => (args.query === "ordrs" ? searchOrdrs : next.promise));
+  render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+  const input = screen.getByRole("searchbox", { name: "search" });
+  await user.type(input, "ordrs");
+  expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+  return { user, next, backend, input };
+}
+
 describe("search", () => {
   it("shows hits as you type, with highlights and facet counts", async () => {
     const user = userEvent.setup();
@@ -76,13 +88,7 @@ describe("search", () => {
   });
 
   it("keeps the previous hits on screen, marked busy, while the next answer is on its way", async () => {
-    const user = userEvent.setup();
-    const next = deferred<SearchResults>();
-    const backend = backendWith((args) => (args.query === "ordrs" ? searchOrdrs : next.promise));
-    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
-    const input = screen.getByRole("searchbox", { name: "search" });
-    await user.type(input, "ordrs");
-    expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    const { user, next, backend, input } = await afterOrdrs();
     await user.type(input, " customer");
     await waitFor(() => {
       expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrs customer" });
@@ -172,13 +178,7 @@ describe("search", () => {
   });
 
   it("keeps the product list until the first answer, and never shows an earlier query's hits", async () => {
-    const user = userEvent.setup();
-    const second = deferred<SearchResults>();
-    const backend = backendWith((args) => (args.query === "ordrs" ? searchOrdrs : second.promise));
-    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
-    const input = screen.getByRole("searchbox", { name: "search" });
-    await user.type(input, "ordrs");
-    expect(await screen.findAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+    const { user, next: second, backend, input } = await afterOrdrs();
     await user.keyboard("{Escape}");
     expect(screen.getByRole("region", { name: "products" })).toBeInTheDocument();
     await user.type(input, "c");
