@@ -4,8 +4,8 @@
 //! cache for back/forward, WebGL and Web Audio on, GPU compositing. Each of those holds memory in the web
 //! process that this app never uses (docs/benchmarks.md, "Desktop UI", has the measurements).
 //!
-//! GPU compositing is kept where there is a GPU. Without one (no DRM render node: a VM, a remote desktop, a
-//! CI runner), Mesa emulates GL on the CPU, and compositing through it costs ≈ 120 MiB in the web process
+//! GPU compositing is kept where there is a GPU. Without one (no DRM render node this user may open: a VM,
+//! a container, a CI runner), Mesa emulates GL on the CPU, and compositing through it costs ≈ 120 MiB in the web process
 //! and a slower frame after every change than painting directly.
 
 use tauri::plugin::TauriPlugin;
@@ -60,12 +60,18 @@ mod linux {
         }
     }
 
-    /// Whether the kernel offers a GPU to render with (a DRM render node); without one, GL is software.
+    /// Whether the kernel offers a GPU this user can render with (a DRM render node it may open for
+    /// reading and writing, as Mesa does); without one, GL is software.
     fn has_gpu() -> bool {
         std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
+            entries.flatten().any(|entry| {
+                entry.file_name().to_string_lossy().starts_with("renderD")
+                    && std::fs::OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .open(entry.path())
+                        .is_ok()
+            })
         })
     }
 }

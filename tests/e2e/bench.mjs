@@ -82,7 +82,8 @@ async function searchLatency(session) {
   const [keystrokes, visible, painted, answered] = await session.execute(
     "return ['meshlens:keystroke', 'meshlens:results-visible', 'meshlens:results-painted', 'meshlens:search-answered'].map((n) => performance.getEntriesByName(n).map((e) => [e.startTime, e.duration]));",
   );
-  const label = (start) => JSON.stringify(typed[keystrokes.findIndex(([at]) => at === start)] ?? "?");
+  // A measure starts at the latest keystroke mark: of marks with the same (coarsened) time, the last one.
+  const label = (start) => JSON.stringify(typed[keystrokes.findLastIndex(([at]) => at === start)] ?? "?");
   const answeredAt = new Map(answered.map(([start, ms]) => [start, ms]));
   const paintedAt = new Map(painted.map(([start, ms]) => [start, ms]));
   const slowest = [...visible]

@@ -102,16 +102,25 @@ export class Session {
   /**
    * A PNG of the page. WebKitWebDriver answers after the page's next paint, and without GPU compositing (the
    * app's mode on a machine without a GPU) a still page never paints again: a screen with no focused text box
-   * (no blinking caret) left the request waiting for good. So a pixel changes just after the request is made.
+   * (no blinking caret) left the request waiting for good. So a faint pixel in a corner changes every 50 ms
+   * until the screenshot has been taken (for at most 30 s, should the cleanup below not reach the page).
    */
   async screenshot() {
-    await this.execute(`setTimeout(() => {
+    await this.execute(`
       const dot = document.createElement("div");
       dot.style.cssText = "position:fixed;left:0;bottom:0;width:1px;height:1px;background:rgb(0 0 0 / 1%);pointer-events:none";
       document.body.append(dot);
-      setTimeout(() => dot.remove(), 1000);
-    }, 50);`);
-    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+      const started = Date.now();
+      const timer = setInterval(() => {
+        dot.style.opacity = dot.style.opacity === "0.5" ? "1" : "0.5";
+        if (Date.now() - started > 30000) window.__meshlensStopRepaint();
+      }, 50);
+      window.__meshlensStopRepaint = () => { clearInterval(timer); dot.remove(); };`);
+    try {
+      return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+    } finally {
+      await this.execute("window.__meshlensStopRepaint?.();").catch(() => {});
+    }
   }
 
   source() {

@@ -12,7 +12,11 @@ export function markKeystroke(): void {
   performance.mark(KEYSTROKE_MARK);
 }
 
-/** The same, up to the end of that frame's rendering (style, layout, paint): a task queued from the frame callback runs after it. */
+/**
+ * The same, up to the end of that frame's rendering on the page's thread: a task queued from the frame callback runs
+ * after its style, layout and paint. Without GPU compositing that is the whole paint; with it, tiles are still
+ * rasterised on other threads afterwards.
+ */
 export const RESULTS_PAINTED_MEASURE = "meshlens:results-painted";
 
 /**

@@ -127,6 +127,8 @@ impl Nodes {
     fn push_text(&mut self, s: &str) -> Span {
         let at = to_u32(self.text.len());
         self.text.push_str(s);
+        // The end too: `slice` adds `at` and `len` as u32.
+        to_u32(self.text.len());
         Span {
             at,
             len: to_u32(s.len()),
