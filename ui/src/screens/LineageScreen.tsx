@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
@@ -75,6 +75,42 @@ function useGraphBuilding(backend: Backend, waiting: boolean): boolean {
   }, [backend, waiting]);
   return waiting && building;
 }
+
+/** The graph's nodes beside the canvas. Memoised: panning and zooming re-render the screen every frame, not this list. */
+const NodeList = memo(function NodeList({
+  nodes,
+  selected,
+  expanded,
+  onPick,
+}: {
+  nodes: GraphNode[];
+  selected: string | null;
+  expanded: ReadonlyMap<string, unknown>;
+  onPick: (nodeId: string) => void;
+}) {
+  return (
+    <>
+      <ul className="node-list">
+        {nodes.slice(0, LIST_LIMIT).map((node) => (
+          <li key={node.id}>
+            <button
+              type="button"
+              className={node.id === selected ? "node-item current" : "node-item"}
+              data-node-id={node.id}
+              onClick={() => {
+                onPick(node.id);
+              }}
+            >
+              <span className={`kind kind-${node.kind}`}>{node.kind}</span> {node.name}
+              {expanded.has(node.id) && <span className="muted"> (expanded)</span>}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {nodes.length > LIST_LIMIT && <p className="muted">{nodes.length - LIST_LIMIT} more: narrow with Find.</p>}
+    </>
+  );
+});
 
 interface Props {
   backend: Backend;
@@ -223,8 +259,13 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     const ctx = canvas?.getContext("2d");
     if (canvas == null || ctx == null || graph === null || placed === null) return;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = size.width * ratio;
-    canvas.height = size.height * ratio;
+    // Setting a canvas's size, even to the same value, allocates a new bitmap: only when the size changed.
+    const width = Math.round(size.width * ratio);
+    const height = Math.round(size.height * ratio);
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     paint(ctx, { ...view, ...size }, graph.nodes, graph.edges, placed, marks, themePalette(canvas));
     if (performance.getEntriesByName(START_MARK).length > 0) {
@@ -256,6 +297,15 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
   };
 
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+  // The node list's click handler stays the same function (the list is memoised) and centres with the latest view.
+  const centreOnLatest = useRef(centreOn);
+  useEffect(() => {
+    centreOnLatest.current = centreOn;
+  });
+  const pick = useCallback((nodeId: string) => {
+    setSelected(nodeId);
+    centreOnLatest.current(nodeId);
+  }, []);
 
   /** Remembers where `nodeId` is laid out now, so the next layout keeps it in place and shows `added`. */
   const hold = (nodeId: string, added: string[]) => {
@@ -499,25 +549,7 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
                 </button>
               </p>
             )}
-            <ul className="node-list">
-              {listed.slice(0, LIST_LIMIT).map((node) => (
-                <li key={node.id}>
-                  <button
-                    type="button"
-                    className={node.id === selected ? "node-item current" : "node-item"}
-                    data-node-id={node.id}
-                    onClick={() => {
-                      setSelected(node.id);
-                      centreOn(node.id);
-                    }}
-                  >
-                    <span className={`kind kind-${node.kind}`}>{node.kind}</span> {node.name}
-                    {explored.expansions.has(node.id) && <span className="muted"> (expanded)</span>}
-                  </button>
-                </li>
-              ))}
-            </ul>
-            {listed.length > LIST_LIMIT && <p className="muted">{listed.length - LIST_LIMIT} more: narrow with Find.</p>}
+            <NodeList nodes={listed} selected={selected} expanded={explored.expansions} onPick={pick} />
           </aside>
         </div>
       )}
