@@ -153,6 +153,39 @@ async function lineageView(session) {
 }
 
 /**
+ * Drags the lineage view on screen by a few pixels every frame for 90 frames and returns the gaps between frames:
+ * ≈ 16.7 ms when each frame's work (React, canvas paint, page rendering) fits in a 60 Hz frame.
+ */
+async function lineagePan(session) {
+  await session.execute(`
+    window.__meshlensPan = null;
+    const canvas = document.querySelector("canvas[data-nodes]");
+    const box = canvas.getBoundingClientRect();
+    let x = box.left + box.width / 2;
+    let y = box.top + box.height / 2;
+    const mouse = (type) => canvas.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, bubbles: true }));
+    mouse("mousedown");
+    const gaps = [];
+    let last = null;
+    const frame = (now) => {
+      if (last !== null) gaps.push(now - last);
+      last = now;
+      x += 5;
+      y += 2;
+      mouse("mousemove");
+      if (gaps.length < 90) requestAnimationFrame(frame);
+      else {
+        mouse("mouseup");
+        window.__meshlensPan = gaps;
+      }
+    };
+    requestAnimationFrame(frame);`);
+  const gaps = await poll("the drag to end", () => session.execute("return window.__meshlensPan;"), 30_000, 100);
+  const frames = stats(gaps);
+  return { ...frames, fps: Math.round((1000 * gaps.length) / gaps.reduce((sum, gap) => sum + gap, 0)) };
+}
+
+/**
  * VmRSS split into anonymous memory, file pages (libraries, mmapped index files) and shared memory, and PSS (library
  * pages shared between the processes counted once overall), in MiB.
  */
@@ -216,7 +249,11 @@ async function main() {
       for (const p of report.idleRss.processes) writeFileSync(join(smapsDir, `${p.comm}-${p.pid}.smaps`), readFileSync(`/proc/${p.pid}/smaps`));
     }
     log(`idle RSS: ${Math.round(report.idleRss.totalMib)} MiB (PSS ${Math.round(report.idleRss.totalPssMib)} MiB)`);
-    if (lineageId !== undefined && !idleOnly) report.lineage = await lineageView(session);
+    if (lineageId !== undefined && !idleOnly) {
+      report.lineage = await lineageView(session);
+      report.lineagePan = await lineagePan(session);
+      log(`lineage drag, gaps between frames: ${JSON.stringify(report.lineagePan)}`);
+    }
     console.log(JSON.stringify(report, null, 2));
   } finally {
     if (session !== undefined) await session.close().catch(() => {});
