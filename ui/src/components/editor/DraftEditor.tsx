@@ -139,9 +139,9 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
           const commit = (next: string) => {
             if (next !== value) void setField(assignment(field, next));
           };
+          // Re-created when the document changes, so the form always shows the saved value.
+          const key = `${field.path}=${value}`;
           const props = {
-            // Re-created when the document changes, so the form always shows the saved value.
-            key: `${field.path}=${value}`,
             id: `field-${field.path}`,
             defaultValue: value,
             disabled: document === null,
@@ -151,6 +151,7 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
               <span>{field.label}</span>
               {field.multiline === true ? (
                 <textarea
+                  key={key}
                   {...props}
                   rows={3}
                   onBlur={(e) => {
@@ -159,6 +160,7 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
                 />
               ) : (
                 <input
+                  key={key}
                   {...props}
                   onBlur={(e) => {
                     commit(e.target.value);
