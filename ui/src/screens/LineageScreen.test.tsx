@@ -99,6 +99,14 @@ describe("lineage explorer", () => {
       for (const node of lineageFctOrders.nodes) expect(inCanvas(screenBox(grown, node.id)), node.id).toBe(true);
     }, SETTLE);
     expect(currentView().scale).toBeLessThanOrEqual(fittedScale);
+    // Where the easing lands (the view no longer moves between two looks).
+    let lastView: string | null = null;
+    await waitFor(() => {
+      const view = canvas.getAttribute("data-view");
+      const settled = view === lastView;
+      lastView = view;
+      expect(settled).toBe(true);
+    }, SETTLE);
 
     const before = screenBox(grown, "finance-revenue-kpis");
     await user.click(screen.getByRole("button", { name: "Collapse" }));

@@ -307,8 +307,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
     centreOnLatest.current(nodeId);
   }, []);
 
-  /** Remembers where `nodeId` is laid out now, so the next layout keeps it in place and shows `added`. */
+  /**
+   * Remembers where `nodeId` is laid out now, so the next layout keeps it in place and shows `added`. The view
+   * stops where the user sees it: an easing still under way would move the node before the new layout lands.
+   */
   const hold = (nodeId: string, added: string[]) => {
+    stopEasing();
     const at = placed?.positions[nodeId];
     anchor.current = at === undefined ? null : { id: nodeId, at, added };
   };
