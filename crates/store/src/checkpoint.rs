@@ -24,7 +24,8 @@ pub struct Checkpointer {
 }
 
 impl Store {
-    /// Starts checkpointing this file's WAL every half second on a pooled connection.
+    /// Starts checkpointing this file's WAL every half second, on a connection of its own: copying
+    /// a gigabyte of frames takes seconds, which must not hold one of the readers' connections.
     pub fn background_checkpoints(&self) -> Checkpointer {
         // An in-memory cache has no WAL.
         if self.in_memory {
@@ -34,8 +35,16 @@ impl Store {
             };
         }
         let (stop, mut stopped) = oneshot::channel::<()>();
-        let store = self.clone();
+        let shared = self.clone();
+        let options = (*self.pool.connect_options()).clone();
         let task = tokio::spawn(async move {
+            let store = match Store::one_connection(options, "open the checkpointer").await {
+                Ok(own) => own,
+                Err(err) => {
+                    tracing::debug!("checkpointing on a pooled connection instead: {err}");
+                    shared
+                }
+            };
             loop {
                 tokio::select! {
                     _ = &mut stopped => break,

@@ -147,11 +147,19 @@ impl Store {
             // A commit would otherwise copy its frames into the database file on this thread
             // (seconds after a full sync's descriptor transaction) while the next write waits.
             .pragma("wal_autocheckpoint", "0");
+        Self::one_connection(options, "open a bulk writer").await
+    }
+
+    /// A handle on the same file with a connection of its own, outside the pool.
+    async fn one_connection(
+        options: SqliteConnectOptions,
+        what: &'static str,
+    ) -> Result<Store, StoreError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await
-            .ctx("open a bulk writer")?;
+            .ctx(what)?;
         Ok(Store {
             pool,
             in_memory: false,
