@@ -48,6 +48,15 @@ function clip(text: string, max: number): string {
 
 const LABEL_CHARS = 26;
 
+/** An edge's curve, from the right side of its source box to the left side of its target box. */
+function edgeCurve(a: { x: number; y: number }, b: { x: number; y: number }) {
+  const x1 = a.x + NODE_WIDTH;
+  const y1 = a.y + NODE_HEIGHT / 2;
+  const x2 = b.x;
+  const y2 = b.y + NODE_HEIGHT / 2;
+  return { x1, y1, x2, y2, mid: (x1 + x2) / 2 };
+}
+
 /** Paints the graph; only what intersects the visible rectangle is drawn, so panning 2,000 nodes stays smooth. */
 export function paint(
   ctx: CanvasRenderingContext2D,
@@ -80,11 +89,7 @@ export function paint(
     if (a === undefined || b === undefined) continue;
     if (!visible(a.x, a.y) && !visible(b.x, b.y) && (a.x > right || b.x + NODE_WIDTH < left)) continue;
     const into = anyPath && marks.pathEdges.has(edgeKey(edge)) ? pathEdges : plainEdges;
-    const x1 = a.x + NODE_WIDTH;
-    const y1 = a.y + NODE_HEIGHT / 2;
-    const x2 = b.x;
-    const y2 = b.y + NODE_HEIGHT / 2;
-    const mid = (x1 + x2) / 2;
+    const { x1, y1, x2, y2, mid } = edgeCurve(a, b);
     into.moveTo(x1, y1);
     into.bezierCurveTo(mid, y1, mid, y2, x2, y2);
   }
@@ -101,7 +106,8 @@ export function paint(
   // Boxes by outline (plain, emphasised, found), kind bars by kind, labels last.
   const boxes = { plain: new Path2D(), emphasised: new Path2D(), found: new Path2D() };
   const bars = new Map<GraphNode["kind"], Path2D>();
-  const labelled: GraphNode[] = [];
+  // Each label with where it goes.
+  const labels: { text: string; x: number; y: number }[] = [];
   for (const node of nodes) {
     const at = placed.positions[node.id];
     if (at === undefined || !visible(at.x, at.y)) continue;
@@ -117,7 +123,7 @@ export function paint(
       bars.set(node.kind, bar);
     }
     bar.rect(at.x, at.y + 4, 4, NODE_HEIGHT - 8);
-    if (detailed) labelled.push(node);
+    if (detailed) labels.push({ text: clip(node.name, LABEL_CHARS), x: at.x + 12, y: at.y + NODE_HEIGHT / 2 });
   }
   ctx.fillStyle = colours.surface;
   for (const [outline, colour, width] of [
@@ -134,14 +140,11 @@ export function paint(
     ctx.fillStyle = colours.kinds[kind];
     ctx.fill(bar);
   }
-  if (labelled.length > 0) {
+  if (labels.length > 0) {
     ctx.font = "12px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     ctx.fillStyle = colours.text;
-    for (const node of labelled) {
-      const at = placed.positions[node.id];
-      if (at !== undefined) ctx.fillText(clip(node.name, LABEL_CHARS), at.x + 12, at.y + NODE_HEIGHT / 2);
-    }
+    for (const { text, x, y } of labels) ctx.fillText(text, x, y);
   }
   ctx.restore();
 }
@@ -158,11 +161,7 @@ export function toSvg(nodes: GraphNode[], edges: GraphEdge[], placed: Layout, ma
     const a = placed.positions[edge.from];
     const b = placed.positions[edge.to];
     if (a === undefined || b === undefined) continue;
-    const x1 = a.x + NODE_WIDTH;
-    const y1 = a.y + NODE_HEIGHT / 2;
-    const x2 = b.x;
-    const y2 = b.y + NODE_HEIGHT / 2;
-    const mid = (x1 + x2) / 2;
+    const { x1, y1, x2, y2, mid } = edgeCurve(a, b);
     const onPath = marks.pathEdges.has(edgeKey(edge));
     parts.push(
       `<path d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" fill="none" stroke="${onPath ? colours.accent : colours.muted}" stroke-opacity="${onPath ? 1 : 0.45}" stroke-width="${onPath ? 3 : 1.2}"/>`,
