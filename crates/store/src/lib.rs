@@ -13,6 +13,7 @@ mod version;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -44,6 +45,10 @@ const SYNC_CACHE_SIZE: &str = "-65536";
 /// Page cache of a [`Store::bulk_writer`]. What speeds bulk writing up is one connection keeping its
 /// cache from one transaction to the next; a larger one was not faster (docs/benchmarks.md).
 const BULK_CACHE_SIZE: &str = "-16384";
+
+/// Run on every connection going back to the pool (see [`Store::open`]): built once, not per return.
+static RESET_READ_CACHE: LazyLock<String> =
+    LazyLock::new(|| format!("PRAGMA cache_size = {READ_CACHE_SIZE}"));
 
 /// What the WAL file is cut back to when SQLite starts it over: a full sync grows it past 1 GB,
 /// which would otherwise stay on disk for good.
@@ -86,9 +91,7 @@ impl Store {
             // return rather than keep a 64 MiB cache of a failed sync's pages.
             .after_release(|conn, _| {
                 Box::pin(async move {
-                    sqlx::query(&format!("PRAGMA cache_size = {READ_CACHE_SIZE}"))
-                        .execute(conn)
-                        .await?;
+                    sqlx::query(&RESET_READ_CACHE).execute(conn).await?;
                     Ok(true)
                 })
             })
