@@ -65,6 +65,41 @@ impl ImportReport {
             .extend(other.warning_samples.into_iter().take(room));
         self.ignored_files.extend(other.ignored_files);
     }
+
+    /// Parses one entry of `file` into an event to store, counting its schema warning; an entry
+    /// that is not an event is recorded as rejected.
+    fn accept(&mut self, file: &str, line: u64, entry: Result<Value, String>) -> Option<Pending> {
+        let issue = |message| ImportIssue {
+            file: file.to_owned(),
+            line,
+            message,
+        };
+        let parsed = entry.and_then(|value| {
+            let event = parse_event(&value)?;
+            // Stored re-serialised: key order is preserved, and the entry may have come
+            // from a pretty-printed array where no single line holds it.
+            Ok(Pending {
+                line,
+                body: value.to_string(),
+                event,
+            })
+        });
+        match parsed {
+            Ok(pending) => {
+                if let Some(warning) = &pending.event.schema_warning {
+                    self.warnings += 1;
+                    if self.warning_samples.len() < WARNING_SAMPLES {
+                        self.warning_samples.push(issue(warning.clone()));
+                    }
+                }
+                Some(pending)
+            }
+            Err(message) => {
+                self.rejected.push(issue(message));
+                None
+            }
+        }
+    }
 }
 
 /// Whether a file name is one lineage ingestion reads (`.json`, `.ndjson`, `.jsonl`).
@@ -164,6 +199,29 @@ pub async fn ingest_bytes(
         RunError::Lineage(e) => e,
     })?;
     Ok(ingestor.report)
+}
+
+/// Reads a lineage file's bytes as [`ingest_bytes`] does, without a store: the report says what
+/// importing it into an empty store would (events repeated within the file are `skipped`). The
+/// fuzz targets (`tests/fuzz`) and their replay test call it.
+pub fn read_events(path: &str, bytes: &[u8]) -> Result<ImportReport, LineageError> {
+    let mut report = ImportReport::default();
+    let mut seen = HashSet::new();
+    let mut reader = EventReader::new(bytes);
+    let io = |source| LineageError::Io {
+        path: path.into(),
+        source,
+    };
+    while let Some((line, entry)) = reader.next_entry().map_err(io)? {
+        if let Some(pending) = report.accept(path, line, entry) {
+            if seen.insert(pending.event.dedupe_key) {
+                report.imported += 1;
+            } else {
+                report.skipped += 1;
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Forgets the events that sync source `source` brought in (only those of its files `paths` when
@@ -303,47 +361,15 @@ impl<'a> Ingestor<'a> {
     async fn run(&mut self, input: impl BufRead) -> Result<(), RunError> {
         let mut reader = EventReader::new(input);
         while let Some((line, entry)) = reader.next_entry().map_err(RunError::Io)? {
-            let parsed = entry.and_then(|value| {
-                let event = parse_event(&value)?;
-                // Stored re-serialised: key order is preserved, and the entry may have come
-                // from a pretty-printed array where no single line holds it.
-                Ok(Pending {
-                    line,
-                    body: value.to_string(),
-                    event,
-                })
-            });
-            match parsed {
-                Ok(pending) => {
-                    if let Some(warning) = &pending.event.schema_warning {
-                        self.report.warnings += 1;
-                        if self.report.warning_samples.len() < WARNING_SAMPLES {
-                            self.report
-                                .warning_samples
-                                .push(self.issue(line, warning.clone()));
-                        }
-                    }
-                    self.batch.push(pending);
-                    if self.batch.len() >= BATCH {
-                        self.flush().await?;
-                    }
-                }
-                Err(message) => {
-                    let issue = self.issue(line, message);
-                    self.report.rejected.push(issue);
+            if let Some(pending) = self.report.accept(&self.file, line, entry) {
+                self.batch.push(pending);
+                if self.batch.len() >= BATCH {
+                    self.flush().await?;
                 }
             }
         }
         self.flush().await?;
         Ok(())
-    }
-
-    fn issue(&self, line: u64, message: String) -> ImportIssue {
-        ImportIssue {
-            file: self.file.clone(),
-            line,
-            message,
-        }
     }
 
     /// Writes the pending batch in one transaction.

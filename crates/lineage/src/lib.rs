@@ -27,7 +27,7 @@ pub use error::LineageError;
 pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
 pub use ingest::{
     ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,
-    is_lineage_file, looks_like_openlineage,
+    is_lineage_file, looks_like_openlineage, read_events,
 };
 pub use query::{
     GraphEdge, GraphNode, ImpactDataset, ImpactProduct, ImpactReport, JobRun, Level, LineageGraph,

@@ -30,6 +30,7 @@ mod time;
 mod types;
 
 pub use error::QualityError;
+pub use formats::{ResultFormat, ResultsRead, read_results};
 pub use import::{
     CatalogOutcome, CatalogStatus, CatalogTool, Retention, apply_retention, apply_stored_retention,
     import_bytes, import_file, import_outcomes, remove_file_results, remove_source_results,

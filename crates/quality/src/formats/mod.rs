@@ -110,6 +110,49 @@ impl Parsed {
     }
 }
 
+/// A result format, as [`read_results`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub enum ResultFormat<'a> {
+    /// A dbt `run_results.json`, read through the `manifest.json` of the same build.
+    Dbt { manifest: &'a [u8] },
+    GreatExpectations,
+    Soda,
+    /// OpenLineage events with `dataQualityAssertions` or `dataQualityMetrics` facets.
+    OpenLineage,
+}
+
+/// What reading one result file yields before anything is stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResultsRead {
+    pub outcomes: usize,
+    pub metrics: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Reads one result file with the reader an import uses for its format, storing nothing. The fuzz
+/// targets (`tests/fuzz`) and their replay test call it. An unreadable dbt manifest rejects the
+/// file, as an import does.
+pub fn read_results(format: ResultFormat<'_>, path: &str, bytes: &[u8]) -> ResultsRead {
+    let parsed = match format {
+        ResultFormat::Dbt { manifest } => match dbt::read_manifest(manifest) {
+            Ok(tests) => dbt::read_run_results(path, bytes, &tests),
+            Err(message) => {
+                let mut out = Parsed::default();
+                out.reject(path, 0, message);
+                out
+            }
+        },
+        ResultFormat::GreatExpectations => gx::read(path, bytes),
+        ResultFormat::Soda => soda::read(path, bytes),
+        ResultFormat::OpenLineage => openlineage::read(path, bytes),
+    };
+    ResultsRead {
+        outcomes: parsed.rows.len(),
+        metrics: parsed.metrics.len(),
+        rejected: parsed.rejected,
+    }
+}
+
 /// The first of `candidates` that holds a date-time.
 pub(crate) fn first_time<'a>(
     candidates: impl IntoIterator<Item = Option<&'a Value>>,
