@@ -99,6 +99,23 @@ pub fn render_document(value: &Value) -> String {
     text
 }
 
+/// Where the quoted scalar that `text` starts with ends: past `''` in single quotes and past
+/// backslash escapes in double quotes (stopping at the first quote made keys with one miss,
+/// and a set then added a duplicate key).
+fn closing_quote(text: &str, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// Outside a single-quoted or double-quoted scalar, is this position a comment start?
 fn split_comment(rest: &str) -> (&str, &str) {
     let bytes = rest.as_bytes();
@@ -258,7 +275,7 @@ impl YamlText {
         }
         let (key, after) = match text.as_bytes().first()? {
             q @ (b'"' | b'\'') => {
-                let close = text[1..].find(*q as char)? + 1;
+                let close = closing_quote(text, *q)?;
                 let key: String = serde_yaml_ng::from_str(&text[..=close]).ok()?;
                 (key, close + 1)
             }
@@ -510,36 +527,64 @@ fn scalar(value: &Value) -> String {
     scalar_in(value, false)
 }
 
-/// One YAML scalar, quoted only when plain text would read as something else (inside a flow list
-/// also when it holds a comma or a bracket).
+/// One YAML scalar, quoted only when plain text would read as something else. The emitter's own
+/// form is kept only when it reads back as the same string where it is written: it misjudges
+/// trailing Unicode spaces, and knows nothing of flow lists, where `a, b`, `?!` or `:a` are not text.
 fn scalar_in(value: &Value, in_flow: bool) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
-            let quoted_json = || serde_json::to_string(s).unwrap_or_default();
-            if s.chars().any(char::is_control) {
-                return quoted_json();
+            if s.chars().any(|c| c.is_control() || !plain_safe(c)) {
+                return double_quoted(s);
             }
-            match serde_yaml_ng::to_string(s) {
-                Ok(text) if !text.trim_end().contains('\n') => {
-                    let text = text.trim_end();
-                    // Inside a flow sequence a plain `,` or bracket would split or end it.
-                    if in_flow
-                        && text.contains([',', '[', ']', '{', '}'])
-                        && !text.starts_with(['\'', '"'])
-                    {
-                        quoted_json()
-                    } else {
-                        text.to_owned()
-                    }
-                }
-                _ => quoted_json(),
-            }
+            serde_yaml_ng::to_string(s)
+                .ok()
+                .map(|text| text.trim_end().to_owned())
+                .filter(|text| reads_back(text, s, in_flow))
+                .unwrap_or_else(|| double_quoted(s))
         }
         Value::Array(_) | Value::Object(_) => serde_json::to_string(value).unwrap_or_default(),
     }
+}
+
+/// Whether `text` reads back as the string `s`, as a key and as a value, or as a flow list item.
+fn reads_back(text: &str, s: &str, in_flow: bool) -> bool {
+    let (probe, expected) = if in_flow {
+        (format!("[{text}]"), Value::from(vec![s]))
+    } else {
+        let member = [(s.to_owned(), Value::from(s))];
+        (format!("{text}: {text}"), Value::Object(member.into_iter().collect()))
+    };
+    !text.contains('\n') && serde_yaml_ng::from_str::<Value>(&probe).is_ok_and(|v| v == expected)
+}
+
+/// A character YAML may hold unescaped: printable (YAML 1.2 `c-printable`, less the byte-order
+/// mark) and not a line break to the YAML 1.1 parser that reads it back (NEL, U+2028, U+2029).
+fn plain_safe(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A YAML double-quoted scalar. JSON's quoting is not enough: it leaves DEL, C1 controls and the
+/// other characters [`plain_safe`] refuses raw, and YAML then cannot read the file back.
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if plain_safe(c) && !c.is_control() => out.push(c),
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn emit_member(key: &str, value: &Value, indent: usize, out: &mut Vec<String>) {
@@ -721,5 +766,14 @@ team:
             load(&edited.text, false).unwrap()["kind"],
             json!("a: b # c\nd")
         );
+    }
+
+    #[test]
+    fn characters_yaml_refuses_raw_are_escaped() {
+        // Found by fuzzing: JSON quoting left DEL raw, and the edited file no longer parsed.
+        for text in ["\u{7f}", "a\u{85}b", "\u{9b}[2J", "x\u{2028}y", "\u{feff}z", "tab\tand \"q\" \\"] {
+            let edited = apply(&[change(text, Some(json!(text)))]);
+            assert_eq!(load(&edited.text, false).unwrap()[text], json!(text), "{}", edited.text);
+        }
     }
 }
