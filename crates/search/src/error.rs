@@ -16,6 +16,23 @@ pub enum SearchError {
     Store(#[from] meshlens_store::StoreError),
     #[error("search index was written with a different schema")]
     SchemaMismatch,
+    #[error(
+        "another meshlens process kept the search index busy for minutes; try again when it is done"
+    )]
+    Busy,
     #[error("search index is damaged: {0}; run `meshlens reindex`")]
     Corrupt(&'static str),
+}
+
+impl SearchError {
+    /// The I/O or cache error underneath, if any (tantivy keeps I/O errors out of the source chain), so a
+    /// caller can tell a full disk from a damaged index.
+    pub fn storage_cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SearchError::Io { source, .. } => Some(source),
+            SearchError::Index(tantivy::TantivyError::IoError(io)) => Some(io.as_ref()),
+            SearchError::Store(store) => Some(store),
+            _ => None,
+        }
+    }
 }

@@ -3,14 +3,19 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::MmapDirectory;
-use tantivy::schema::{Field, Value};
+use tantivy::collector::Count;
+use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
+use tantivy::query::TermQuery;
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument,
+    TantivyError, Term,
 };
 use ts_rs::TS;
 
@@ -106,6 +111,51 @@ pub struct IndexStats {
     pub millis: u64,
 }
 
+/// How long a write waits for another process's write of the same index (a large sync's update
+/// takes seconds; a rebuild of a million documents about a minute).
+const LOCK_WAIT: Duration = Duration::from_secs(180);
+const LOCK_POLL: Duration = Duration::from_millis(100);
+
+fn tell_waiting() -> bool {
+    tracing::info!(
+        "another meshlens process is writing the search index; waiting for it to finish"
+    );
+    true
+}
+
+/// Takes the index's writer lock in `directory`, waiting for another process that holds it.
+fn wait_for_writer_lock(directory: &MmapDirectory) -> Result<DirectoryLock, SearchError> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    let mut told = false;
+    loop {
+        match directory.acquire_lock(&INDEX_WRITER_LOCK) {
+            Ok(lock) => return Ok(lock),
+            Err(LockError::LockBusy) if Instant::now() < deadline => {
+                told = told || tell_waiting();
+                std::thread::sleep(LOCK_POLL);
+            }
+            Err(LockError::LockBusy) => return Err(SearchError::Busy),
+            Err(err) => return Err(TantivyError::from(err).into()),
+        }
+    }
+}
+
+/// Empties the tantivy folder of a stale or damaged index, keeping the lock file this process holds.
+fn clear_except_lock(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.path() == dir.join(&INDEX_WRITER_LOCK.filepath) {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// A request made ready for evaluation: parsed, its filters resolved, on one searcher and its
 /// segments' rows.
 struct Prepared {
@@ -129,6 +179,8 @@ pub struct SearchIndex {
     keyword: TextAnalyzer,
     evaluator: Evaluator,
     doc_values: DocValuesCache,
+    /// The commit the reader shows, to notice commits of another process (see [`Self::follow_other_writers`]).
+    loaded_opstamp: AtomicU64,
 }
 
 impl SearchIndex {
@@ -140,20 +192,29 @@ impl SearchIndex {
             path: dir.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let stamped = std::fs::read_to_string(dir.join(STAMP))
-            .is_ok_and(|s| s.trim() == SCHEMA_VERSION.to_string());
         let tantivy_dir = dir.join(TANTIVY_DIR);
-        if stamped && let Ok(index) = Self::reopen(&tantivy_dir) {
+        std::fs::create_dir_all(&tantivy_dir).map_err(io)?;
+        if let Some(index) = Self::reopen_stamped(dir) {
             return Self::wrap(index, Some(dir.to_path_buf()), false);
         }
-        match std::fs::remove_dir_all(&tantivy_dir) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
-            _ => {}
+        // No stamp: perhaps another meshlens process is writing right now (it unstamps while it
+        // writes). Judge only while holding the writer lock, so a live write is never discarded.
+        let _lock = wait_for_writer_lock(&MmapDirectory::open(&tantivy_dir)?)?;
+        if let Some(index) = Self::reopen_stamped(dir) {
+            return Self::wrap(index, Some(dir.to_path_buf()), false);
         }
-        std::fs::create_dir_all(&tantivy_dir).map_err(io)?;
+        clear_except_lock(&tantivy_dir).map_err(io)?;
         let index = Index::create_in_dir(&tantivy_dir, Fields::build().0)?;
         Self::wrap(index, Some(dir.to_path_buf()), true)
+    }
+
+    /// The index in `dir` if it is stamped complete and opens with every segment.
+    fn reopen_stamped(dir: &Path) -> Option<Index> {
+        let stamped = std::fs::read_to_string(dir.join(STAMP))
+            .is_ok_and(|s| s.trim() == SCHEMA_VERSION.to_string());
+        stamped
+            .then(|| Self::reopen(&dir.join(TANTIVY_DIR)).ok())
+            .flatten()
     }
 
     /// An index in memory (tests, benchmarks, demo mode). Starts empty.
@@ -179,6 +240,7 @@ impl SearchIndex {
     ) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register(IDENT, ident_analyzer());
         index.tokenizers().register(KEYWORD, keyword_analyzer());
+        let loaded_opstamp = AtomicU64::new(index.load_metas()?.opstamp);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -193,12 +255,26 @@ impl SearchIndex {
             keyword: keyword_analyzer(),
             evaluator: Evaluator::for_this_machine(),
             doc_values: DocValuesCache::default(),
+            loaded_opstamp,
         })
     }
 
     /// True when the index was (re)created empty and must be filled with [`rebuild`](Self::rebuild).
     pub fn needs_rebuild(&self) -> bool {
         self.needs_rebuild
+    }
+
+    /// Products and contracts in the index: the documents everything else hangs off, one per
+    /// product and per contract id in the cache when the index is current.
+    pub fn root_docs(&self) -> Result<u64, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut total = 0;
+        for kind in [SearchKind::Product, SearchKind::Contract] {
+            let term = Term::from_field_text(self.fields.kind, kind.as_str());
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            total += searcher.search(&query, &Count)? as u64;
+        }
+        Ok(total)
     }
 
     /// Documents currently searchable.
@@ -222,8 +298,8 @@ impl SearchIndex {
     /// Nothing is visible until [`Rebuild::commit`]; dropping the rebuild abandons it, and the
     /// index then reports [`needs_rebuild`](Self::needs_rebuild) when next opened.
     pub fn begin_rebuild(&mut self) -> Result<Rebuild<'_>, SearchError> {
+        let writer = self.writer()?;
         self.unstamp()?;
-        let writer: IndexWriter = self.index.writer(WRITER_HEAP)?;
         writer.delete_all_documents()?;
         Ok(Rebuild {
             index: self,
@@ -267,26 +343,48 @@ impl SearchIndex {
                 ..IndexStats::default()
             })
         })?;
-        let stats = self.finish(stats, started);
-        if !self.needs_rebuild {
-            self.stamp()?;
-        }
-        Ok(stats)
+        Ok(self.finish(stats, started))
     }
 
     fn write(
         &mut self,
         fill: impl FnOnce(&mut Self, &mut IndexWriter) -> Result<IndexStats, SearchError>,
     ) -> Result<IndexStats, SearchError> {
+        let mut writer = self.writer()?;
         self.unstamp()?;
-        let mut writer: IndexWriter = self.index.writer(WRITER_HEAP)?;
         let stats = fill(self, &mut writer)?;
         self.commit(writer)?;
         Ok(stats)
     }
 
+    /// The index writer. One process at a time may hold it (tantivy's lock file): while another
+    /// meshlens process (the desktop app, a CLI sync) writes, this waits for it, up to [`LOCK_WAIT`].
+    fn writer(&self) -> Result<IndexWriter, SearchError> {
+        let deadline = Instant::now() + LOCK_WAIT;
+        let mut told = false;
+        loop {
+            match self.index.writer(WRITER_HEAP) {
+                Err(TantivyError::LockFailure(LockError::LockBusy, _))
+                    if Instant::now() < deadline =>
+                {
+                    told = told || tell_waiting();
+                    std::thread::sleep(LOCK_POLL);
+                }
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    return Err(SearchError::Busy);
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// Commits, stamps the index complete unless it still awaits its rebuild, and only then lets the
+    /// writer (and its lock) go: another process that waited for the lock must find the stamp.
     fn commit(&mut self, mut writer: IndexWriter) -> Result<(), SearchError> {
         writer.commit()?;
+        if !self.needs_rebuild {
+            self.stamp()?;
+        }
         // Merging now keeps the segment count (and so search latency) low.
         writer.wait_merging_threads()?;
         self.reader.reload()?;
@@ -347,8 +445,23 @@ impl SearchIndex {
         })
     }
 
+    /// The desktop app and the CLI may share a data directory: when another process committed to
+    /// the index since this reader loaded, load its commit, so a search never shows an index older
+    /// than the cache. Reading `meta.json` costs microseconds.
+    fn follow_other_writers(&self) -> Result<(), SearchError> {
+        if self.dir.is_none() {
+            return Ok(());
+        }
+        let opstamp = self.index.load_metas()?.opstamp;
+        if self.loaded_opstamp.swap(opstamp, AtomicOrdering::Relaxed) != opstamp {
+            self.reader.reload()?;
+        }
+        Ok(())
+    }
+
     /// Searches. Any input string is valid: the worst outcome is an empty result.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.follow_other_writers()?;
         let Prepared {
             mut ident,
             parsed,
@@ -478,9 +591,12 @@ impl Rebuild<'_> {
             added,
             started,
         } = self;
-        index.commit(writer)?;
-        index.stamp()?;
+        // Complete once committed: the commit stamps it before it lets the writer's lock go.
         index.needs_rebuild = false;
+        if let Err(err) = index.commit(writer) {
+            index.needs_rebuild = true;
+            return Err(err);
+        }
         Ok(index.finish(
             IndexStats {
                 added,
@@ -561,6 +677,77 @@ mod tests {
             }
             (0, Vec::new(), Facets::default())
         }
+    }
+
+    /// Two handles on one directory stand for the desktop app and a CLI process: tantivy's lock file
+    /// is a `flock`, which separate opens of the file contend for even inside one process.
+    #[test]
+    fn a_write_waits_for_another_processs_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut desktop = SearchIndex::open(dir.path()).unwrap();
+        desktop.rebuild(test_mesh::mesh(3, 1, 1)).unwrap();
+        let mut cli = SearchIndex::open(dir.path()).unwrap();
+        assert!(!cli.needs_rebuild());
+        let held = desktop.writer().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            drop(held);
+        });
+        let started = Instant::now();
+        let stats = cli.apply(test_mesh::product_docs(7, 1, 1), &[]).unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "it waited for the lock"
+        );
+        assert!(stats.total > 0);
+        release.join().unwrap();
+        // The desktop's reader follows the other handle's commit at its next search.
+        let hits = desktop
+            .search(&SearchRequest::new(test_mesh::product_id(7)))
+            .unwrap();
+        assert!(hits.total > 0);
+    }
+
+    /// While one handle rewrites the index it is unstamped; a handle opened meanwhile must wait for that
+    /// write, not take the missing stamp for a crash and wipe the files under it.
+    #[test]
+    fn an_open_during_another_processs_write_keeps_that_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = SearchIndex::open(dir.path()).unwrap();
+        writer.rebuild(test_mesh::mesh(2, 1, 1)).unwrap();
+        let path = dir.path().to_path_buf();
+        let opened = {
+            let mut rebuild = writer.begin_rebuild().unwrap();
+            for doc in test_mesh::mesh(5, 1, 1) {
+                rebuild.add(&doc).unwrap();
+            }
+            let opener = std::thread::spawn(move || SearchIndex::open(&path).unwrap());
+            std::thread::sleep(Duration::from_millis(300));
+            rebuild.commit().unwrap();
+            opener.join().unwrap()
+        };
+        assert!(!opened.needs_rebuild(), "the finished write was kept");
+        assert_eq!(opened.num_docs(), writer.num_docs());
+    }
+
+    /// Garbage in every index file (the stamp intact): the next open starts over instead of failing.
+    #[test]
+    fn an_index_with_damaged_files_is_recreated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        SearchIndex::open(dir.path())
+            .unwrap()
+            .rebuild(test_mesh::mesh(3, 1, 1))
+            .unwrap();
+        for entry in std::fs::read_dir(dir.path().join(TANTIVY_DIR)).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".lock") {
+                let len = std::fs::metadata(&path).unwrap().len() as usize;
+                std::fs::write(&path, vec![0x5a; len.max(16)]).unwrap();
+            }
+        }
+        let reopened = SearchIndex::open(dir.path()).unwrap();
+        assert!(reopened.needs_rebuild());
+        assert_eq!(reopened.num_docs(), 0);
     }
 
     fn requests() -> Vec<SearchRequest> {

@@ -5,6 +5,8 @@
 
 mod checkpoint;
 mod error;
+mod git_source;
+mod health;
 mod provenance;
 mod reads;
 mod sources;
@@ -20,7 +22,11 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use checkpoint::Checkpointer;
-pub use error::{Ctx, DbError, StoreError};
+pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
+pub use git_source::{
+    GIT_ALLOWED_PROTOCOLS, GitSourceError, check_git_branch, check_git_source, check_git_url,
+};
+pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
 pub use provenance::{EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
@@ -53,6 +59,20 @@ static RESET_READ_CACHE: LazyLock<String> =
 /// What the WAL file is cut back to when SQLite starts it over: a full sync grows it past 1 GB,
 /// which would otherwise stay on disk for good.
 const WAL_SIZE_LIMIT: &str = "67108864";
+
+/// `err` as [`StoreError::Damaged`] when it says the file is damaged, so every front end can tell
+/// the user to run `meshlens doctor --repair`; any other error unchanged.
+fn damaged_or(path: &Path, err: StoreError) -> StoreError {
+    if health::is_damage(&err) {
+        let detail =
+            std::error::Error::source(&err).map_or_else(|| err.to_string(), |s| s.to_string());
+        return StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail,
+        };
+    }
+    err
+}
 
 /// The local cache. Cheap to clone (it is a pool handle).
 #[derive(Debug, Clone)]
@@ -100,8 +120,21 @@ impl Store {
             .map_err(|source| StoreError::Open {
                 path: path.to_path_buf(),
                 source,
-            })?;
-        Self::migrate(pool, false).await
+            })
+            .map_err(|err| damaged_or(path, err))?;
+        let store = Self::migrate(pool, false)
+            .await
+            .map_err(|err| damaged_or(path, err))?;
+        store.probe_tables().await.map_err(|source| {
+            damaged_or(
+                path,
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            )
+        })?;
+        Ok(store)
     }
 
     /// A private in-memory cache (tests, throwaway sessions).
