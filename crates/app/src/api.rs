@@ -250,6 +250,10 @@ pub struct ReportArgs {
     pub domain: Option<String>,
     /// Where to write the HTML file.
     pub out: String,
+    /// Replace an existing file (never through a symbolic link); without it an existing file is an error.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

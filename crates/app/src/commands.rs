@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::{App, AppError, ErrorCode, EventSink};
+use crate::{App, AppError, Caller, ErrorCode, EventSink};
 
 /// Declares the command table: `name(Args) -> Result`, each handled by the `App` method of the same name.
 macro_rules! command_table {
@@ -13,8 +13,14 @@ macro_rules! command_table {
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
 
         impl App {
-            /// Runs a command by name with JSON arguments; the Tauri shell's only entry point.
+            /// Runs a command by name with JSON arguments for the CLI (`meshlens call`).
             pub async fn dispatch(&self, command: &str, args: Value, events: &dyn EventSink) -> Result<Value, AppError> {
+                self.dispatch_as(Caller::Cli, command, args, events).await
+            }
+
+            /// Runs a command by name with JSON arguments, checking the paths they name against what `caller`
+            /// may use; the Tauri shell's only entry point (as [`Caller::Desktop`]).
+            pub async fn dispatch_as(&self, caller: Caller<'_>, command: &str, args: Value, events: &dyn EventSink) -> Result<Value, AppError> {
                 match command {
                     $(stringify!($name) => {
                         // `null` stands for "no arguments" so the UI may call `list_sources` without `{}`.
@@ -22,7 +28,7 @@ macro_rules! command_table {
                         let args: $args = serde_json::from_value(args).map_err(|err| {
                             AppError::new(ErrorCode::InvalidArgs, format!("invalid arguments for `{command}`: {err}"))
                         })?;
-                        let result: $ret = self.$name(args, events).await?;
+                        let result: $ret = self.$name(caller.admit(args)?, events).await?;
                         serde_json::to_value(result).map_err(|err| {
                             AppError::new(ErrorCode::Internal, format!("cannot encode the result of `{command}`: {err}"))
                         })

@@ -63,6 +63,12 @@ pub enum ErrorCode {
     /// A bug: please report it.
     #[serde(rename = "E_INTERNAL")]
     Internal,
+    /// The desktop app may not use this path (outside the data directory and not picked in a dialog, or a link).
+    #[serde(rename = "E_PATH_NOT_ALLOWED")]
+    PathNotAllowed,
+    /// The output file exists already and replacing it was not asked for (`--force`).
+    #[serde(rename = "E_FILE_EXISTS")]
+    FileExists,
 }
 
 impl ErrorCode {
@@ -86,6 +92,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "E_CONFLICT",
             ErrorCode::Auth => "E_AUTH",
             ErrorCode::Internal => "E_INTERNAL",
+            ErrorCode::PathNotAllowed => "E_PATH_NOT_ALLOWED",
+            ErrorCode::FileExists => "E_FILE_EXISTS",
         }
     }
 }

@@ -13,6 +13,7 @@ mod connectors;
 mod edit;
 mod error;
 mod events;
+mod paths;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +28,7 @@ pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
+pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
 
 use meshlens_search::{SearchIndex, SearchRequest};
 use meshlens_store::{ProductFilter, Store};
@@ -555,21 +557,7 @@ impl App {
     ) -> Result<ReportWritten, AppError> {
         self.check(CheckArgs::default(), events).await?;
         let html = meshlens_quality::render_report(self.store(), args.domain.as_deref()).await?;
-        // The desktop app writes reports into a `reports/` folder of the data directory, made on first use.
-        if let Some(dir) = std::path::Path::new(&args.out)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|err| {
-                AppError::new(
-                    ErrorCode::Io,
-                    format!("cannot create {}: {err}", dir.display()),
-                )
-            })?;
-        }
-        std::fs::write(&args.out, &html).map_err(|err| {
-            AppError::new(ErrorCode::Io, format!("cannot write {}: {err}", args.out))
-        })?;
+        paths::write_report_file(std::path::Path::new(&args.out), html.as_bytes(), args.force)?;
         Ok(ReportWritten {
             out: args.out,
             bytes: html.len() as u64,

@@ -46,9 +46,10 @@ pub async fn run(command: AuthCommand, app: App) -> Result<(), AppError> {
                 } else {
                     ""
                 };
-                println!(
+                crate::output::say!(
                     "stored the token of `{}` in the OS keyring{note}; run `meshlens sync {}`",
-                    stored.name, stored.name
+                    stored.name,
+                    stored.name
                 );
             }
         }

@@ -10,7 +10,7 @@ use meshlens_app::{
     OutboxStatus, SubmitOutcome, Take,
 };
 
-use crate::output;
+use crate::output::{self, say};
 
 #[derive(Subcommand)]
 pub enum EditCommand {
@@ -164,7 +164,7 @@ pub async fn run(command: EditCommand, app: App) -> Result<ExitCode, AppError> {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("-".to_string(), |v| v.to_string())
                 };
-                println!(
+                say!(
                     "{:<8} {}: {} -> {}",
                     field.op,
                     field.path,
@@ -173,10 +173,10 @@ pub async fn run(command: EditCommand, app: App) -> Result<ExitCode, AppError> {
                 );
             }
             if diff.fields.is_empty() {
-                println!("no changes against the base");
+                say!("no changes against the base");
             } else {
-                println!();
-                print!("{}", diff.text);
+                say!();
+                print!("{}", output::terminal_safe(&diff.text));
             }
         }
         EditCommand::Draft(DraftCommand::Check { draft, json }) => {
@@ -228,7 +228,7 @@ pub async fn run(command: EditCommand, app: App) -> Result<ExitCode, AppError> {
 }
 
 fn print_draft_saved(draft: &Draft) {
-    println!(
+    say!(
         "draft {} ({} {}) saved, {}; next: `meshlens draft check {}` or `meshlens submit {}`",
         draft.id,
         draft.kind.as_str(),
@@ -241,13 +241,13 @@ fn print_draft_saved(draft: &Draft) {
 
 fn print_drafts(drafts: &[Draft]) {
     if drafts.is_empty() {
-        println!(
+        say!(
             "no drafts; start one with `meshlens draft new --from PRODUCT_ID` or `--template product`"
         );
         return;
     }
     for d in drafts {
-        println!(
+        say!(
             "{:>4}  {:<8}  {:<32}  {:<9}  {}  {}",
             d.id,
             d.kind.as_str(),
@@ -261,22 +261,28 @@ fn print_drafts(drafts: &[Draft]) {
 
 fn print_check(check: &DraftCheck) {
     if check.schema.errors.is_empty() {
-        println!("schema: valid");
+        say!("schema: valid");
     }
     for issue in &check.schema.errors {
-        println!(
+        say!(
             "schema {:?}: line {}, column {}: {}",
-            issue.severity, issue.line, issue.column, issue.message
+            issue.severity,
+            issue.line,
+            issue.column,
+            issue.message
         );
     }
     for v in &check.policies {
-        println!(
+        say!(
             "policy {} [{}]: {} ({})",
-            v.policy, v.severity, v.message, v.path
+            v.policy,
+            v.severity,
+            v.message,
+            v.path
         );
     }
     for e in &check.policy_errors {
-        println!("policy file {}: {}", e.file, e.message);
+        say!("policy file {}: {}", e.file, e.message);
     }
     for change in &check.impact.changes {
         let kind = if change.breaking {
@@ -284,11 +290,11 @@ fn print_check(check: &DraftCheck) {
         } else {
             "compatible"
         };
-        println!("{kind} {}", change.reason);
+        say!("{kind} {}", change.reason);
     }
     for p in &check.impact.affected {
         let contacts: Vec<&str> = p.contacts.iter().map(|c| c.channel.as_str()).collect();
-        println!(
+        say!(
             "affects {} ({}), owner {}, contacts {}",
             p.id,
             p.name,
@@ -301,11 +307,11 @@ fn print_check(check: &DraftCheck) {
         );
     }
     if check.blocked.is_empty() {
-        println!("ready to submit");
+        say!("ready to submit");
     } else {
-        println!("cannot be submitted:");
+        say!("cannot be submitted:");
         for reason in &check.blocked {
-            println!("  - {reason}");
+            say!("  - {reason}");
         }
     }
 }
@@ -313,36 +319,36 @@ fn print_check(check: &DraftCheck) {
 fn print_submit(outcome: &SubmitOutcome) {
     let item = &outcome.item;
     match item.status {
-        OutboxStatus::Submitted => println!(
+        OutboxStatus::Submitted => say!(
             "submitted draft {} (outbox item {}): {}",
             outcome.draft.id,
             item.id,
             item.receipt.as_deref().unwrap_or("done")
         ),
-        OutboxStatus::Queued => println!(
+        OutboxStatus::Queued => say!(
             "queued as outbox item {}; the target is not reachable ({}), it will be retried (`meshlens outbox`)",
             item.id,
             item.reason.as_deref().unwrap_or("unknown reason")
         ),
         OutboxStatus::Conflict => {
-            println!("conflict: {}", item.reason.as_deref().unwrap_or_default());
+            say!("conflict: {}", item.reason.as_deref().unwrap_or_default());
             for c in &outcome.draft.conflicts {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("-".into(), |v| v.to_string())
                 };
-                println!(
+                say!(
                     "  {}: mine {} / theirs {}",
                     c.path,
                     show(&c.mine),
                     show(&c.theirs)
                 );
             }
-            println!(
+            say!(
                 "choose with `meshlens conflict resolve {} --take mine|theirs [--field PATH]`, then submit again",
                 outcome.draft.id
             );
         }
-        _ => println!(
+        _ => say!(
             "outbox item {} is {}: {}",
             item.id,
             item.status.as_str(),
@@ -353,7 +359,7 @@ fn print_submit(outcome: &SubmitOutcome) {
 
 fn print_outbox(items: &[OutboxItem]) {
     if items.is_empty() {
-        println!("the outbox is empty");
+        say!("the outbox is empty");
     }
     for item in items {
         let paths: Vec<&str> = item.documents.iter().map(|d| d.path.as_str()).collect();
@@ -363,7 +369,7 @@ fn print_outbox(items: &[OutboxItem]) {
             .filter(|_| item.status != OutboxStatus::Submitted)
             .or(item.receipt.as_deref())
             .unwrap_or_default();
-        println!(
+        say!(
             "{:>4}  {:<9}  {}  {}  attempts {}  {}",
             item.id,
             item.status.as_str(),
@@ -377,14 +383,15 @@ fn print_outbox(items: &[OutboxItem]) {
 
 fn print_resolution(resolution: &ConflictResolution) {
     if resolution.remaining.is_empty() {
-        println!(
+        say!(
             "all conflicts settled; draft {} is now based on upstream's version: `meshlens submit {}`",
-            resolution.draft.id, resolution.draft.id
+            resolution.draft.id,
+            resolution.draft.id
         );
     } else {
-        println!("still conflicting:");
+        say!("still conflicting:");
         for c in &resolution.remaining {
-            println!("  {}", c.path);
+            say!("  {}", c.path);
         }
     }
 }

@@ -174,6 +174,9 @@ enum Command {
         domain: Option<String>,
         #[arg(long)]
         out: String,
+        /// Replace FILE if it exists (never through a symbolic link); without it an existing file is an error.
+        #[arg(long)]
+        force: bool,
     },
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
@@ -357,9 +360,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if args.json {
                 output::print_json(&record);
             } else {
-                println!(
+                output::say!(
                     "added source `{}`; run `meshlens sync {}` to read it",
-                    record.config.name, record.config.name
+                    record.config.name,
+                    record.config.name
                 );
             }
         }
@@ -373,7 +377,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let app = open_app(cli.data_dir).await?;
             app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents)
                 .await?;
-            println!("removed source `{name}` and everything cached from it");
+            output::say!("removed source `{name}` and everything cached from it");
         }
         Command::Sync { names, full, json } => {
             let app = open_app(cli.data_dir).await?;
@@ -463,9 +467,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if json {
                 output::print_json(&stats);
             } else {
-                println!(
+                output::say!(
                     "search index rebuilt: {} documents in {} ms",
-                    stats.total, stats.millis
+                    stats.total,
+                    stats.millis
                 );
             }
         }
@@ -494,10 +499,12 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             output::show(json, &report, output::print_check);
             return Ok(exit_code(report.has_errors()));
         }
-        Command::Report { domain, out } => {
+        Command::Report { domain, out, force } => {
             let app = open_app(cli.data_dir).await?;
-            let written = app.report(ReportArgs { domain, out }, &NoEvents).await?;
-            println!("wrote {} ({} bytes)", written.out, written.bytes);
+            let written = app
+                .report(ReportArgs { domain, out, force }, &NoEvents)
+                .await?;
+            output::say!("wrote {} ({} bytes)", written.out, written.bytes);
         }
         Command::Import { path, json } => {
             let app = open_app(cli.data_dir).await?;
@@ -523,7 +530,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if json {
                 output::print_json(&graph);
             } else if dot {
-                print!("{}", meshlens_app::to_dot(&graph));
+                print!("{}", output::terminal_safe(&meshlens_app::to_dot(&graph)));
             } else {
                 output::print_lineage(&graph);
             }

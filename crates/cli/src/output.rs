@@ -1,4 +1,10 @@
 //! Human-readable output. JSON output is `serde_json` of the facade's types, nothing else.
+//!
+//! Human output is mostly upstream text (names, descriptions, file names, server messages), so every line
+//! of it goes through [`terminal_safe`]: print with [`say!`], not `println!`.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use meshlens_app::{
     AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, ProductDetail,
@@ -6,6 +12,44 @@ use meshlens_app::{
     ValidationReport,
 };
 use serde::Serialize;
+
+/// Text as a terminal may show it: control characters (C0 but newline and tab, DEL, C1) are written as
+/// escapes (`\x1b`, `\u{9b}`), so upstream text cannot retitle the terminal, set the clipboard (OSC 52) or
+/// move the cursor; so are the bidirectional overrides and isolates (`\u{202e}`), which can make text
+/// read as something else.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_char(c) => safe.push(c),
+            c if (c as u32) < 0x80 => {
+                let _ = write!(safe, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(safe, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(safe)
+}
+
+/// `println!` for human output: the whole line goes through [`terminal_safe`].
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::output::terminal_safe(&format!($($arg)*)))
+    };
+}
+pub(crate) use say;
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
@@ -24,7 +68,11 @@ pub fn show<T: Serialize + ?Sized>(json: bool, value: &T, human: fn(&T)) {
 }
 
 pub fn print_error(err: &AppError) {
-    eprintln!("error[{}]: {}", err.code.as_str(), err.message);
+    eprintln!(
+        "error[{}]: {}",
+        err.code.as_str(),
+        terminal_safe(&err.message)
+    );
 }
 
 fn opt(value: &Option<String>) -> &str {
@@ -33,8 +81,13 @@ fn opt(value: &Option<String>) -> &str {
 
 /// Prints rows as aligned columns; the last column is not padded.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    // Escaped before measuring, so the columns line up as printed.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| terminal_safe(c).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -52,17 +105,17 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        say!("{}", text.join("  ").trim_end());
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
 }
 
 pub fn print_products(products: &[ProductSummary]) {
     if products.is_empty() {
-        println!(
+        say!(
             "no products in the cache yet: add a source (`meshlens source add`) and run `meshlens sync`, or try `meshlens demo`"
         );
         return;
@@ -93,12 +146,12 @@ pub fn print_products(products: &[ProductSummary]) {
         ],
         &rows,
     );
-    println!("\n{} products", products.len());
+    say!("\n{} products", products.len());
 }
 
 pub fn print_sources(sources: &[SourceRecord]) {
     if sources.is_empty() {
-        println!("no sources yet: `meshlens source add NAME --kind folder --path DIR`");
+        say!("no sources yet: `meshlens source add NAME --kind folder --path DIR`");
         return;
     }
     let rows: Vec<Vec<String>> = sources
@@ -143,13 +196,14 @@ pub fn print_sync_report(report: &SyncReport) {
     for outcome in &report.sources {
         let r = &outcome.report;
         if let Some(err) = &outcome.unreadable {
-            println!(
+            say!(
                 "{}: not read, cache kept as it was — {}",
-                r.name, err.message
+                r.name,
+                err.message
             );
             continue;
         }
-        println!(
+        say!(
             "{}: {} added, {} updated, {} removed, {} unchanged, {} errors, {} warnings",
             r.name,
             r.applied.added,
@@ -161,7 +215,7 @@ pub fn print_sync_report(report: &SyncReport) {
         );
         let (lineage, quality) = (&r.lineage, &r.quality);
         if lineage.files + lineage.unchanged + quality.files + quality.unchanged > 0 {
-            println!(
+            say!(
                 "  result files: lineage {} read ({} new events), quality {} read ({} new outcomes), {} unchanged",
                 lineage.files,
                 lineage.imported,
@@ -171,22 +225,25 @@ pub fn print_sync_report(report: &SyncReport) {
             );
         }
         for e in &r.errors {
-            println!("  error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+            say!("  error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
         }
         for w in &r.warnings {
-            println!(
+            say!(
                 "  warning: {}:{}:{}: {}",
-                w.file, w.line, w.column, w.message
+                w.file,
+                w.line,
+                w.column,
+                w.message
             );
         }
     }
-    println!("done in {} ms", report.duration_ms);
+    say!("done in {} ms", report.duration_ms);
 }
 
 pub fn print_validation(reports: &[ValidationReport]) {
     for report in reports {
         for e in &report.errors {
-            println!(
+            say!(
                 "{}:{}:{}: error: {} (at {})",
                 report.file,
                 e.line,
@@ -206,34 +263,34 @@ fn pointer_or_root(pointer: &str) -> &str {
 
 pub fn print_product(detail: &ProductDetail) {
     let p = &detail.product;
-    println!("{} ({})", opt(&p.name), p.id);
-    println!(
+    say!("{} ({})", opt(&p.name), p.id);
+    say!(
         "  domain:  {}   status: {}   version: {}",
         opt(&p.domain),
         opt(&p.status),
         opt(&p.version)
     );
-    println!(
+    say!(
         "  team:    {}   owner: {}",
         opt(&p.owner_team),
         opt(&p.owner)
     );
     if !p.tags.is_empty() {
-        println!("  tags:    {}", p.tags.join(", "));
+        say!("  tags:    {}", p.tags.join(", "));
     }
     if let Some(description) = &p.description {
-        println!("\n  {}", description.trim());
+        say!("\n  {}", description.trim());
     }
     if !p.support.is_empty() {
-        println!("\nSupport");
+        say!("\nSupport");
         for s in &p.support {
-            println!("  {} {}", s.channel, s.url.as_deref().unwrap_or(""));
+            say!("  {} {}", s.channel, s.url.as_deref().unwrap_or(""));
         }
     }
     if !p.input_ports.is_empty() {
-        println!("\nInput ports");
+        say!("\nInput ports");
         for port in &p.input_ports {
-            println!(
+            say!(
                 "  {} → contract {} {}",
                 port.name,
                 opt(&port.contract_id),
@@ -242,9 +299,9 @@ pub fn print_product(detail: &ProductDetail) {
         }
     }
     if !p.output_ports.is_empty() {
-        println!("\nOutput ports");
+        say!("\nOutput ports");
         for port in &p.output_ports {
-            println!(
+            say!(
                 "  {} → contract {} {}",
                 port.name,
                 opt(&port.contract_id),
@@ -264,7 +321,7 @@ pub fn print_product(detail: &ProductDetail) {
             }
             _ => String::new(),
         };
-        println!(
+        say!(
             "\nContract {} {} ({}) — {role} `{}`{producer}",
             c.id,
             opt(&c.version),
@@ -273,7 +330,7 @@ pub fn print_product(detail: &ProductDetail) {
         );
         print_origins(&entry.origins);
         for d in &c.datasets {
-            println!(
+            say!(
                 "  dataset {}{}",
                 d.name,
                 d.physical_name
@@ -292,17 +349,17 @@ pub fn print_product(detail: &ProductDetail) {
                     .as_deref()
                     .map(|c| format!(" [{c}]"))
                     .unwrap_or_default();
-                println!("    {:<28} {ty}{class}", col.name);
+                say!("    {:<28} {ty}{class}", col.name);
             }
         }
         if !c.sla.is_empty() {
-            println!("  SLAs");
+            say!("  SLAs");
             for sla in &c.sla {
                 let value = match &sla.value {
                     serde_json::Value::String(text) => text.clone(),
                     other => other.to_string(),
                 };
-                println!(
+                say!(
                     "    {:<20} {value} {}",
                     sla.property,
                     sla.unit.as_deref().unwrap_or("")
@@ -310,7 +367,7 @@ pub fn print_product(detail: &ProductDetail) {
             }
         }
         if !c.quality.is_empty() {
-            println!("  quality rules: {}", c.quality.len());
+            say!("  quality rules: {}", c.quality.len());
         }
     }
     for missing in &detail.missing_contracts {
@@ -319,12 +376,13 @@ pub fn print_product(detail: &ProductDetail) {
             .as_deref()
             .map(|v| format!(" {v}"))
             .unwrap_or_default();
-        println!(
+        say!(
             "\nwarning: port `{}` names contract {}{version}, which is not in the cache",
-            missing.port, missing.contract_id
+            missing.port,
+            missing.contract_id
         );
     }
-    println!("\nsource: {} ({})", detail.source, detail.path);
+    say!("\nsource: {} ({})", detail.source, detail.path);
     print_origins(&detail.origins);
 }
 
@@ -341,37 +399,43 @@ fn print_origins(origins: &[meshlens_app::EntityProvenance]) {
             .as_deref()
             .map(|v| format!(", updated {v}"))
             .unwrap_or_default();
-        println!(
+        say!(
             "upstream: {} in source {}{version}{updated}, fetched {}",
-            o.upstream_id, o.source, o.fetched_at
+            o.upstream_id,
+            o.source,
+            o.fetched_at
         );
     }
 }
 
 pub fn print_import(outcome: &ImportOutcome) {
     let (lineage, quality) = (&outcome.lineage, &outcome.quality);
-    println!(
+    say!(
         "lineage: imported {} events, skipped {} duplicates, rejected {}",
         lineage.imported,
         lineage.skipped,
         lineage.rejected.len()
     );
     for issue in &lineage.rejected {
-        println!(
+        say!(
             "  rejected: {}:{}: {}",
-            issue.file, issue.line, issue.message
+            issue.file,
+            issue.line,
+            issue.message
         );
     }
-    println!(
+    say!(
         "quality: imported {} results, skipped {} duplicates, rejected {}",
         quality.imported,
         quality.skipped,
         quality.rejected.len()
     );
     for issue in &quality.rejected {
-        println!(
+        say!(
             "  rejected: {}:{}: {}",
-            issue.file, issue.line, issue.message
+            issue.file,
+            issue.line,
+            issue.message
         );
     }
 }
@@ -401,9 +465,11 @@ pub fn print_quality(report: &QualityReport) {
         );
     }
     let s = &report.summary;
-    println!(
+    say!(
         "\n{} passed, {} failed, {} warned",
-        s.passed, s.failed, s.warned
+        s.passed,
+        s.failed,
+        s.warned
     );
 }
 
@@ -438,10 +504,10 @@ pub fn print_scorecards(cards: &[Scorecard]) {
 
 pub fn print_check(report: &CheckReport) {
     for e in &report.policy_errors {
-        println!("policy error: {}: {}", e.file, e.message);
+        say!("policy error: {}: {}", e.file, e.message);
     }
     for v in &report.violations {
-        println!(
+        say!(
             "{}: {} [{}] {}: {}",
             v.severity,
             v.product.as_deref().unwrap_or("(policy set)"),
@@ -455,7 +521,7 @@ pub fn print_check(report: &CheckReport) {
         .iter()
         .filter(|v| v.severity == "error")
         .count();
-    println!(
+    say!(
         "\n{} violations, {} of severity error",
         report.violations.len(),
         errors
@@ -463,7 +529,7 @@ pub fn print_check(report: &CheckReport) {
 }
 
 pub fn print_lineage(graph: &LineageGraph) {
-    println!(
+    say!(
         "lineage of {} — {} nodes, {} edges\n",
         graph.root,
         graph.nodes.len(),
@@ -482,14 +548,14 @@ pub fn print_lineage(graph: &LineageGraph) {
         })
         .collect();
     print_table(&["KIND", "ID", "PRODUCT", "DOMAIN"], &rows);
-    println!();
+    say!();
     for edge in &graph.edges {
-        println!("  {} → {} ({})", edge.from, edge.to, edge.kind);
+        say!("  {} → {} ({})", edge.from, edge.to, edge.kind);
     }
 }
 
 pub fn print_impact(report: &ImpactReport) {
-    println!(
+    say!(
         "changing {} affects {} downstream datasets in {} products\n",
         report.root,
         report.datasets.len(),
@@ -514,10 +580,10 @@ pub fn print_impact(report: &ImpactReport) {
             })
             .collect();
         print_table(&["DEPTH", "PRODUCT", "OWNER TEAM", "CONTACTS"], &rows);
-        println!();
+        say!();
     }
     for d in &report.datasets {
-        println!("  depth {}  {}  ({})", d.depth, d.id, opt(&d.product));
+        say!("  depth {}  {}  ({})", d.depth, d.id, opt(&d.product));
     }
 }
 
@@ -528,7 +594,7 @@ fn snippet_for_terminal(snippet: &str, bold: bool) -> String {
     } else {
         ("", "")
     };
-    snippet
+    terminal_safe(snippet)
         .replace("<mark>", open)
         .replace("</mark>", close)
         .replace("&lt;", "<")
@@ -545,11 +611,11 @@ pub fn print_search(results: &SearchResults) {
     use std::io::IsTerminal;
     let bold = std::io::stdout().is_terminal();
     if results.hits.is_empty() {
-        println!("no matches");
+        say!("no matches");
         return;
     }
     for hit in &results.hits {
-        println!(
+        say!(
             "{:<9} {}  {}  [{}{}]",
             hit.kind.as_str(),
             hit.name,
@@ -561,6 +627,7 @@ pub fn print_search(results: &SearchResults) {
                 .unwrap_or_default()
         );
         if !hit.snippet.is_empty() {
+            // Escaped before the bold codes went in (`say!` would escape those too).
             println!("          {}", snippet_for_terminal(&hit.snippet, bold));
         }
     }
@@ -570,17 +637,19 @@ pub fn print_search(results: &SearchResults) {
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("\n{} matches ({})", results.total, kinds.join(", "));
+    say!("\n{} matches ({})", results.total, kinds.join(", "));
 }
 
 pub fn print_typing_bench(report: &meshlens_app::bench::TypingBenchReport) {
     for sample in &report.samples {
-        println!(
+        say!(
             "{:>9.2} ms  {:>8} matches  {}",
-            sample.ms, sample.total, sample.query
+            sample.ms,
+            sample.total,
+            sample.query
         );
     }
-    println!(
+    say!(
         "{} keystrokes on {} documents: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         report.keystrokes,
         report.documents,
@@ -589,4 +658,36 @@ pub fn print_typing_bench(report: &meshlens_app::bench::TypingBenchReport) {
         report.p99_ms,
         report.max_ms
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_shown_not_obeyed() {
+        let hostile =
+            "a\u{1b}]52;c;ZXZpbA==\u{7}b\u{1b}]0;title\u{7}\r\u{7f}\u{85}\u{9b}\u{202e}\u{2066}z";
+        let shown = terminal_safe(hostile);
+        assert_eq!(
+            shown,
+            r"a\x1b]52;c;ZXZpbA==\x07b\x1b]0;title\x07\x0d\x7f\u{85}\u{9b}\u{202e}\u{2066}z"
+        );
+        assert!(!shown.contains(|c: char| c.is_control()));
+    }
+
+    #[test]
+    fn ordinary_text_passes_unchanged_and_unallocated() {
+        let text = "Customer 360 — ünïcode, tabs\tand\nlines";
+        assert!(matches!(terminal_safe(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn search_snippets_keep_their_own_bold_but_not_upstream_escapes() {
+        let snippet = "<mark>evil</mark> \u{1b}[31mred &amp; more";
+        assert_eq!(
+            snippet_for_terminal(snippet, true),
+            "\u{1b}[1mevil\u{1b}[0m \\x1b[31mred & more"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use meshlens_app::{
     App, AppError, DatasetMetrics, NoEvents, QualityMetricsArgs, Retention, RetentionArgs,
 };
 
-use crate::output;
+use crate::output::{self, say};
 
 #[derive(Args)]
 pub struct MetricsCommand {
@@ -57,7 +57,7 @@ fn number<T: ToString>(value: Option<T>) -> String {
 
 fn print_metrics(m: &DatasetMetrics) {
     if m.points.is_empty() && m.columns.is_empty() {
-        println!("no data-quality metrics recorded for {}", m.dataset);
+        say!("no data-quality metrics recorded for {}", m.dataset);
         return;
     }
     let rows: Vec<Vec<String>> = m
@@ -77,7 +77,7 @@ fn print_metrics(m: &DatasetMetrics) {
         output::print_table(&["AT", "DATASET", "ROWS", "BYTES", "FILES"], &rows);
     }
     for column in &m.columns {
-        println!("\n{}", column.column);
+        say!("\n{}", column.column);
         let rows: Vec<Vec<String>> = column
             .points
             .iter()
@@ -103,5 +103,5 @@ fn print_retention(r: &Retention) {
         || "no limit per check".to_owned(),
         |n| format!("at most {n} outcomes per check"),
     );
-    println!("quality history kept: {age}, {count} (the newest outcome of a check always stays)");
+    say!("quality history kept: {age}, {count} (the newest outcome of a check always stays)");
 }

@@ -4,4 +4,8 @@ export type ReportArgs = { domain?: string,
 /**
  * Where to write the HTML file.
  */
-out: string, };
+out: string, 
+/**
+ * Replace an existing file (never through a symbolic link); without it an existing file is an error.
+ */
+force?: boolean, };
