@@ -156,6 +156,9 @@ impl Store {
         if !valid_source_name(&config.name) {
             return Err(StoreError::InvalidSourceName(config.name.clone()));
         }
+        if let SourceKind::Git { url, branch } = &config.kind {
+            crate::check_git_source(url, branch.as_deref())?;
+        }
         let json = serde_json::to_string(&config.kind).map_err(|source| StoreError::Encode {
             what: format!("configuration of source '{}'", config.name),
             source,
