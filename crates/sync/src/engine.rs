@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use crate::results::{self, PendingResult, ResultKind, ResultWork, TrackedResult};
-use crate::scan::{Candidate, Scan, scan};
+use crate::scan::{Candidate, Links, Scan, scan};
 use crate::{
     FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git, server,
 };
@@ -69,8 +69,8 @@ pub async fn sync_source(
         })
     };
     emit(SyncPhase::Scanning, 0, 0);
-    let root = match resolve_root(source, ctx).await {
-        Ok(root) => root,
+    let (root, links) = match resolve_root(source, ctx).await {
+        Ok(found) => found,
         Err(reason) => {
             store.record_sync_failure(&name, &reason).await?;
             return Err(SyncError::SourceUnreadable {
@@ -81,7 +81,7 @@ pub async fn sync_source(
     };
     let scanned = {
         let root = root.clone();
-        tokio::task::spawn_blocking(move || scan(&root, |_| {}))
+        tokio::task::spawn_blocking(move || scan(&root, links, |_| {}))
             .await
             .map_err(|e| worker_failed(&name, e))?
     };
@@ -109,7 +109,7 @@ pub async fn sync_source(
         index: &index,
         tracked: &tracked,
         errors: plan.scan_errors,
-        warnings: Vec::new(),
+        warnings: plan.skipped_links,
         results: ResultWork {
             forget: plan.deleted_results,
             ..ResultWork::default()
@@ -273,10 +273,14 @@ pub async fn sync_source(
     Ok(report)
 }
 
-/// The checkout or folder to walk; an error when the source cannot be read at all.
-async fn resolve_root(source: &SourceConfig, ctx: &SyncContext) -> Result<PathBuf, String> {
+/// The checkout or folder to walk and the links to follow in it; an error when the source cannot be
+/// read at all.
+async fn resolve_root(
+    source: &SourceConfig,
+    ctx: &SyncContext,
+) -> Result<(PathBuf, Links), String> {
     let root = match &source.kind {
-        SourceKind::Folder { path } => path.clone(),
+        SourceKind::Folder { path } => (path.clone(), Links::InsideRoot),
         SourceKind::Git { url, branch } => {
             let (data_dir, name, url, branch) = (
                 ctx.data_dir.clone(),
@@ -284,15 +288,16 @@ async fn resolve_root(source: &SourceConfig, ctx: &SyncContext) -> Result<PathBu
                 url.clone(),
                 branch.clone(),
             );
-            tokio::task::spawn_blocking(move || {
+            let checkout = tokio::task::spawn_blocking(move || {
                 git::checkout(&data_dir, &name, &url, branch.as_deref())
             })
             .await
-            .map_err(|e| format!("the git worker stopped: {e}"))??
+            .map_err(|e| format!("the git worker stopped: {e}"))??;
+            (checkout, Links::Never)
         }
         server => return Err(format!("{} sources are read over HTTP", server.as_str())),
     };
-    check_root(&root)?;
+    check_root(&root.0)?;
     Ok(root)
 }
 
@@ -331,6 +336,7 @@ struct Plan {
     deleted: Vec<String>,
     deleted_results: Vec<String>,
     scan_errors: Vec<FileError>,
+    skipped_links: Vec<FileError>,
 }
 
 impl Plan {
@@ -377,6 +383,7 @@ impl Plan {
             deleted,
             deleted_results,
             scan_errors: scanned.errors,
+            skipped_links: scanned.skipped_links,
         }
     }
 }

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use meshlens_store::GIT_ALLOWED_PROTOCOLS;
+
 /// Brings `<data_dir>/git/<name>` to the tip of `branch` (or the remote's default branch) of
 /// `url` and returns the checkout folder. Errors are sentences for the user.
 pub(crate) fn checkout(
@@ -14,6 +16,8 @@ pub(crate) fn checkout(
     url: &str,
     branch: Option<&str>,
 ) -> Result<PathBuf, String> {
+    // Sources stored before these checks existed are not trusted either.
+    meshlens_store::check_git_source(url, branch).map_err(|e| e.to_string())?;
     let parent = data_dir.join("git");
     let dir = parent.join(name);
     std::fs::create_dir_all(&parent)
@@ -40,12 +44,13 @@ fn clone(parent: &Path, dir: &Path, url: &str, branch: Option<&str>) -> Result<(
                 .map_err(|e| format!("cannot clear {}: {e}", stale.display()))?;
         }
     }
-    let mut args: Vec<&str> = vec!["clone", "--quiet", "--depth", "1", "--no-tags"];
-    if let Some(branch) = branch {
-        args.extend(["--branch", branch, "--single-branch"]);
+    let branch = branch.map(|b| format!("--branch={b}"));
+    let mut args = vec!["clone", "--quiet", "--depth", "1", "--no-tags"];
+    if let Some(branch) = &branch {
+        args.extend([branch.as_str(), "--single-branch"]);
     }
     let partial_str = partial.to_string_lossy();
-    args.extend(["--", url, &partial_str]);
+    args.extend(["--end-of-options", url, &partial_str]);
     run(None, &args)?;
     std::fs::rename(&partial, dir)
         .map_err(|e| format!("cannot move the clone into {}: {e}", dir.display()))
@@ -53,7 +58,10 @@ fn clone(parent: &Path, dir: &Path, url: &str, branch: Option<&str>) -> Result<(
 
 fn update(dir: &Path, url: &str, branch: Option<&str>) -> Result<(), String> {
     // The source's URL may have been edited since the clone.
-    run(Some(dir), &["remote", "set-url", "origin", url])?;
+    run(
+        Some(dir),
+        &["remote", "set-url", "--end-of-options", "origin", url],
+    )?;
     let refspec = branch.unwrap_or("HEAD");
     run(
         Some(dir),
@@ -64,6 +72,7 @@ fn update(dir: &Path, url: &str, branch: Option<&str>) -> Result<(), String> {
             "1",
             "--no-tags",
             "--force",
+            "--end-of-options",
             "origin",
             refspec,
         ],
@@ -76,6 +85,12 @@ fn update(dir: &Path, url: &str, branch: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs git with `--end-of-options` before every argument from the source's configuration (so no
+/// branch or URL is read as an option), only the transports of [`GIT_ALLOWED_PROTOCOLS`] (no
+/// `ext::` helper runs a command, whatever the configuration says), and no terminal prompt.
+///
+/// Hooks and configuration cannot come from upstream: a clone starts with none, and sync only runs
+/// git in checkouts meshlens made.
 fn run(dir: Option<&Path>, args: &[&str]) -> Result<(), String> {
     let mut command = Command::new("git");
     if let Some(dir) = dir {
@@ -83,6 +98,7 @@ fn run(dir: Option<&Path>, args: &[&str]) -> Result<(), String> {
     }
     let output = command
         .args(args)
+        .env("GIT_ALLOW_PROTOCOL", GIT_ALLOWED_PROTOCOLS)
         // A sync must never wait for a password prompt nobody sees.
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
@@ -107,4 +123,43 @@ fn run(dir: Option<&Path>, args: &[&str]) -> Result<(), String> {
             detail.to_string()
         }
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The protocol allow-list wins over configuration that would let `ext::` run a command.
+    #[test]
+    fn ext_transports_never_run_commands() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("pwned");
+        let url = format!("ext::sh -c touch% {}", marker.display());
+        let err = run(
+            None,
+            &[
+                "-c",
+                "protocol.ext.allow=always",
+                "ls-remote",
+                "--end-of-options",
+                &url,
+            ],
+        )
+        .unwrap_err();
+        assert!(err.contains("not allowed"), "{err}");
+        assert!(!marker.exists());
+    }
+
+    /// A branch or URL that reaches git despite the stored-config check still is no option.
+    #[test]
+    fn configured_arguments_are_never_options() {
+        let data = tempfile::tempdir().unwrap();
+        let marker = data.path().join("pwned");
+        let evil = format!("--upload-pack=touch {}", marker.display());
+        for (url, branch) in [("/nowhere", Some(evil.as_str())), (evil.as_str(), None)] {
+            let err = checkout(data.path(), "s", url, branch).unwrap_err();
+            assert!(err.contains("starts with '-'"), "{err}");
+        }
+        assert!(!marker.exists());
+    }
 }

@@ -26,6 +26,18 @@ pub(crate) struct Scan {
     /// Relative folders (and files) that could not be read: cached documents under them are kept,
     /// since their absence says nothing about the upstream.
     pub unreadable: Vec<String>,
+    /// Symbolic links not followed (see [`Links`]): reported, and not content of the source.
+    pub skipped_links: Vec<FileError>,
+}
+
+/// Which symbolic links a walk follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Links {
+    /// None: a git checkout's links are upstream content, and may point anywhere on this machine.
+    Never,
+    /// Those whose target stays inside the source folder's canonical root: a user's own folder may
+    /// link within itself, but a link never brings in files from elsewhere.
+    InsideRoot,
 }
 
 impl Scan {
@@ -63,14 +75,43 @@ fn mtime_nanos(meta: &std::fs::Metadata) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
-/// Walks `root` following symlinks (walkdir detects loops and reports them as errors instead of
-/// descending forever), skipping hidden entries such as `.git`.
-pub(crate) fn scan(root: &Path, mut on_file: impl FnMut(usize)) -> Scan {
+/// Why the link `entry` is not followed; `None` when it is no link or may be followed.
+fn refused_link(entry: &walkdir::DirEntry, links: Links, root: Option<&Path>) -> Option<String> {
+    if entry.depth() == 0 || !entry.path_is_symlink() {
+        return None;
+    }
+    let reason = match links {
+        Links::Never => "links in a git source are not followed".to_string(),
+        Links::InsideRoot => match std::fs::canonicalize(entry.path()) {
+            Ok(target) if root.is_some_and(|root| target.starts_with(root)) => return None,
+            Ok(_) => "it points outside the source folder".to_string(),
+            Err(e) => format!("it cannot be resolved: {e}"),
+        },
+    };
+    Some(format!("symbolic link skipped: {reason}"))
+}
+
+/// Walks `root`, skipping hidden entries such as `.git` and following only the symbolic links
+/// `links` allows (walkdir detects loops among those and reports them as errors instead of
+/// descending forever).
+pub(crate) fn scan(root: &Path, links: Links, mut on_file: impl FnMut(usize)) -> Scan {
     let mut scan = Scan::default();
+    let mut skipped_links = Vec::new();
+    let canonical_root = std::fs::canonicalize(root).ok();
     let walker = WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(links == Links::InsideRoot)
         .into_iter()
-        .filter_entry(|e| !is_hidden(e));
+        .filter_entry(|e| {
+            if is_hidden(e) {
+                return false;
+            }
+            let Some(reason) = refused_link(e, links, canonical_root.as_deref()) else {
+                return true;
+            };
+            let rel = relative(root, e.path()).unwrap_or_else(|| e.path().display().to_string());
+            skipped_links.push(FileError::whole_file(rel, reason));
+            false
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -126,5 +167,7 @@ pub(crate) fn scan(root: &Path, mut on_file: impl FnMut(usize)) -> Scan {
         on_file(scan.files.len());
     }
     scan.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    skipped_links.sort_by(|a, b| a.file.cmp(&b.file));
+    scan.skipped_links = skipped_links;
     scan
 }

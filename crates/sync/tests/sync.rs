@@ -413,3 +413,159 @@ async fn git_sources_follow_the_branch() {
     assert!(h.store.remove_source("mesh").await.unwrap().is_some());
     assert_eq!(h.store.stats().await.unwrap().documents, 0);
 }
+
+/// A local repository holding the fixtures on `main`.
+fn upstream_repo(parent: &Path) -> PathBuf {
+    let repo = parent.join("mesh");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    copy_fixtures(&repo);
+    commit_all(&repo, "descriptors");
+    repo
+}
+
+#[tokio::test]
+async fn git_branches_and_urls_that_are_options_never_run_commands() {
+    let upstream = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(upstream.path());
+    let url = repo.to_string_lossy().into_owned();
+    let h = Harness::new(SourceKind::Git {
+        url: url.clone(),
+        branch: Some("main".into()),
+    })
+    .await;
+    assert_eq!(h.counts().await, (4, 0, 0, 0));
+
+    let marker = upstream.path().join("pwned");
+    let evil = format!("--upload-pack=touch {}", marker.display());
+    let ext = format!("ext::sh -c touch% {}", marker.display());
+    let hostile = [
+        (
+            url.as_str(),
+            Some(evil.as_str()),
+            "git branch '--upload-pack",
+        ),
+        (evil.as_str(), Some("main"), "git URL '--upload-pack"),
+        (ext.as_str(), None, "'ext::' runs a git remote helper"),
+    ];
+    for (url, branch, refusal) in hostile {
+        let kind = SourceKind::Git {
+            url: url.into(),
+            branch: branch.map(str::to_owned),
+        };
+        let other = SourceConfig {
+            name: "other".into(),
+            kind: kind.clone(),
+        };
+        let err = h.store.add_source(&other).await.unwrap_err().to_string();
+        assert!(err.contains(refusal), "{err}");
+        // A source stored before the check: the sync refuses it, the cache stays as it was.
+        let stored = SourceConfig {
+            name: "mesh".into(),
+            kind,
+        };
+        let err = sync_source(&h.store, &stored, &h.ctx, &|_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SyncError::SourceUnreadable { .. }), "{err}");
+        assert!(err.to_string().contains(refusal), "{err}");
+        assert_eq!(h.store.stats().await.unwrap().documents, 4);
+    }
+    assert!(!marker.exists(), "a configured argument ran a command");
+    assert_eq!(h.counts().await, (0, 0, 0, 4), "normal branches still sync");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn git_sources_report_symbolic_links_and_never_follow_them() {
+    use std::os::unix::fs::symlink;
+    // Outside the repository: a product and a folder that must never reach the cache.
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("id_rsa");
+    std::fs::copy(format!("{FIXTURES}/simple-data-product.odps.yaml"), &secret).unwrap();
+    std::fs::create_dir(outside.path().join("folder")).unwrap();
+    std::fs::copy(&secret, outside.path().join("folder/p.odps.yaml")).unwrap();
+
+    let upstream = tempfile::tempdir().unwrap();
+    let repo = upstream_repo(upstream.path());
+    std::fs::remove_file(repo.join("simple-data-product.odps.yaml")).unwrap();
+    symlink(&secret, repo.join("data.odps.yaml")).unwrap();
+    std::fs::create_dir(repo.join("sub")).unwrap();
+    symlink(outside.path().join("folder"), repo.join("sub/evil")).unwrap();
+    commit_all(&repo, "links");
+
+    let h = Harness::new(SourceKind::Git {
+        url: repo.to_string_lossy().into_owned(),
+        branch: None,
+    })
+    .await;
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.applied.added, 3, "{}", messages(&report.errors));
+    assert!(h.store.get_product(PRODUCT_ID).await.unwrap().is_none());
+    assert_eq!(h.store.stats().await.unwrap().documents, 3);
+    let why = "symbolic link skipped: links in a git source are not followed";
+    assert_eq!(
+        skipped_links(&report),
+        [("data.odps.yaml", why), ("sub/evil", why)]
+    );
+    assert_eq!(
+        h.store
+            .get_source("mesh")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_sync_status,
+        Some(SyncStatus::Ok)
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn folder_sources_follow_links_only_inside_the_folder() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("id_rsa");
+    std::fs::write(
+        &secret,
+        std::fs::read(format!("{FIXTURES}/processed-data.odcs.yaml"))
+            .unwrap()
+            .replace_id(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixtures(dir.path());
+    // A link within the folder is the user's own layout: followed.
+    std::fs::create_dir(dir.path().join(".kept")).unwrap();
+    std::fs::rename(
+        dir.path().join("simple-data-product.odps.yaml"),
+        dir.path().join(".kept/p.odps.yaml"),
+    )
+    .unwrap();
+    symlink(".kept/p.odps.yaml", dir.path().join("p.odps.yaml")).unwrap();
+    // Links leaving the folder: reported, never read.
+    symlink(&secret, dir.path().join("data.odcs.yaml")).unwrap();
+    symlink(outside.path(), dir.path().join("evil")).unwrap();
+
+    let h = Harness::folder(dir.path()).await;
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.applied.added, 4, "{}", messages(&report.errors));
+    assert_eq!(
+        h.store.get_product(PRODUCT_ID).await.unwrap().unwrap().path,
+        "p.odps.yaml"
+    );
+    let why = "symbolic link skipped: it points outside the source folder";
+    assert_eq!(
+        skipped_links(&report),
+        [("data.odcs.yaml", why), ("evil", why)]
+    );
+}
+
+/// The warnings about symbolic links: (file, message).
+fn skipped_links(report: &SourceSyncReport) -> Vec<(&str, &str)> {
+    report
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("symbolic link"))
+        .map(|w| (w.file.as_str(), w.message.as_str()))
+        .collect()
+}
