@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use meshlens_model::content_hash;
+use meshlens_store::GIT_ALLOWED_PROTOCOLS;
 
 use crate::merge::{Conflict, three_way};
 use crate::store::{OutboxDocument, OutboxItem};
@@ -123,18 +124,67 @@ fn plan(
     }
 }
 
-/// `path` inside `root`, refusing absolute paths and `..`.
-fn inside(root: &Path, path: &str) -> Result<PathBuf, TargetError> {
-    let rel = Path::new(path);
-    if rel
-        .components()
+/// The parts of `path`, refusing absolute paths and `..`.
+fn relative_parts(path: &str) -> Result<Vec<Component<'_>>, TargetError> {
+    let parts: Vec<Component> = Path::new(path).components().collect();
+    if parts
+        .iter()
         .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
     {
         return Err(TargetError::Rejected(format!(
             "{path} is not a path inside the source"
         )));
     }
-    Ok(root.join(rel))
+    Ok(parts)
+}
+
+/// Which symbolic links a write may go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Links {
+    /// None: links in a git clone are upstream content and may point anywhere on this machine.
+    Never,
+    /// Those whose target stays inside the canonical root (a user's own folder may link within itself).
+    InsideRoot,
+}
+
+/// Where to write `path` under `root`, checked against the disk as it is now (call it right before
+/// writing): the deepest part that exists, resolved, must lie inside the canonical root, so a link
+/// such as `evil -> /` never carries a write outside. The parts that do not exist yet are created
+/// as plain folders under it.
+fn writable_path(root: &Path, path: &str, links: Links) -> Result<PathBuf, TargetError> {
+    let parts = relative_parts(path)?;
+    let unreadable = |at: &Path, e: std::io::Error| {
+        TargetError::Unreachable(format!("cannot read {}: {e}", at.display()))
+    };
+    let canonical_root = std::fs::canonicalize(root).map_err(|e| unreadable(root, e))?;
+    let mut existing = root.to_path_buf();
+    let mut missing = parts.len();
+    for (i, part) in parts.iter().enumerate() {
+        let at = existing.join(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() && links == Links::Never => {
+                return Err(TargetError::Rejected(format!(
+                    "{path} goes through the symbolic link {}; links in a git source are not followed",
+                    at.strip_prefix(root).unwrap_or(&at).display()
+                )));
+            }
+            Ok(_) => existing = at,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing = i;
+                break;
+            }
+            Err(e) => return Err(unreadable(&at, e)),
+        }
+    }
+    let resolved = std::fs::canonicalize(&existing).map_err(|e| unreadable(&existing, e))?;
+    if !resolved.starts_with(&canonical_root) {
+        return Err(TargetError::Rejected(format!(
+            "{path} leads outside the source through a symbolic link"
+        )));
+    }
+    Ok(parts[missing..]
+        .iter()
+        .fold(resolved, |dir, part| dir.join(part)))
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, TargetError> {
@@ -205,7 +255,7 @@ fn deliver_to_folder(root: &Path, item: &OutboxItem) -> Result<Delivery, TargetE
     let mut writes = Vec::new();
     let mut rewritten = Vec::new();
     for doc in &item.documents {
-        let path = inside(root, &doc.path)?;
+        let path = writable_path(root, &doc.path, Links::InsideRoot)?;
         let current = read_optional(&path)?;
         match plan(doc, current.as_deref())? {
             Ok(Plan::Write(text, layout_kept)) => {
@@ -275,126 +325,38 @@ fn deliver_to_git(
     item: &OutboxItem,
 ) -> Result<Delivery, TargetError> {
     let unreachable = TargetError::Unreachable;
+    // Sources stored before these checks existed are not trusted either.
+    meshlens_store::check_git_source(url, branch)
+        .map_err(|e| TargetError::Rejected(e.to_string()))?;
     if !workdir.join(".git").is_dir() {
-        let parent = workdir.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| unreachable(e.to_string()))?;
-        let partial = workdir.with_extension("partial");
-        let _ = std::fs::remove_dir_all(&partial);
-        git(
-            None,
-            &[
-                "clone",
-                "--quiet",
-                "--no-tags",
-                "--",
-                url,
-                &partial.to_string_lossy(),
-            ],
-            author,
-        )
-        .map_err(unreachable)?;
-        std::fs::rename(&partial, workdir).map_err(|e| unreachable(e.to_string()))?;
+        clone(url, workdir, author).map_err(unreachable)?;
     }
-    git(Some(workdir), &["remote", "set-url", "origin", url], author).map_err(unreachable)?;
+    let git = |args: &[&str]| git(Some(workdir), args, author);
+    git(&["remote", "set-url", "--end-of-options", "origin", url]).map_err(unreachable)?;
     let ours = branch_name(item);
-    let committed = git(
-        Some(workdir),
-        &[
-            "log",
-            "--format=%B",
-            "-n",
-            "1",
-            &format!("refs/heads/{ours}"),
-            "--",
-        ],
-        author,
-    )
+    let ours_ref = format!("refs/heads/{ours}");
+    let committed = git(&[
+        "log",
+        "--format=%B",
+        "-n",
+        "1",
+        "--end-of-options",
+        &ours_ref,
+        "--",
+    ])
     .is_ok_and(|log| log.contains(&format!("{KEY_TRAILER}: {}", item.idempotency_key)));
-    if !committed {
-        git(
-            Some(workdir),
-            &[
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                "--force",
-                "origin",
-                branch.unwrap_or("HEAD"),
-            ],
-            author,
-        )
-        .map_err(unreachable)?;
-        let mut writes = Vec::new();
-        let mut rewritten = Vec::new();
-        for doc in &item.documents {
-            let path = inside(workdir, &doc.path)?;
-            let current = git(
-                Some(workdir),
-                &["show", &format!("FETCH_HEAD:{}", doc.path)],
-                author,
-            )
-            .ok();
-            match plan(doc, current.as_deref())? {
-                Ok(Plan::Write(text, layout_kept)) => {
-                    if !layout_kept {
-                        rewritten.push(doc.path.clone());
-                    }
-                    writes.push((doc, path, text))
-                }
-                Ok(Plan::AlreadyThere) => {}
-                Err(conflict) => return Ok(conflict),
-            }
-        }
-        if writes.is_empty() {
-            return Ok(Delivery::Submitted {
-                receipt: "already applied upstream".into(),
-            });
-        }
-        git(
-            Some(workdir),
-            &["checkout", "--quiet", "--force", "-B", &ours, "FETCH_HEAD"],
-            author,
-        )
-        .map_err(unreachable)?;
-        for (doc, path, text) in &writes {
-            write_atomically(path, text, &item.idempotency_key)
-                .map_err(|e| unreachable(format!("cannot write {}: {e}", path.display())))?;
-            git(Some(workdir), &["add", "--", &doc.path], author).map_err(unreachable)?;
-        }
-        let ids: Vec<&str> = item
-            .documents
-            .iter()
-            .map(|d| d.entity_id.as_str())
-            .collect();
-        let message = format!(
-            "meshlens: update {}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
-            ids.join(", "),
-            item.id,
-            item.idempotency_key
-        );
-        git(
-            Some(workdir),
-            &["commit", "--quiet", "-m", &message],
-            author,
-        )
-        .map_err(unreachable)?;
+    if !committed && let Some(outcome) = commit_on_branch(workdir, branch, &ours, author, item)? {
+        return Ok(outcome);
     }
-    let commit = git(
-        Some(workdir),
-        &["rev-parse", "--short", &format!("refs/heads/{ours}")],
-        author,
-    )
-    .map_err(unreachable)?;
-    git(
-        Some(workdir),
-        &[
-            "push",
-            "--quiet",
-            "origin",
-            &format!("refs/heads/{ours}:refs/heads/{ours}"),
-        ],
-        author,
-    )
+    let commit =
+        git(&["rev-parse", "--short", "--end-of-options", &ours_ref]).map_err(unreachable)?;
+    git(&[
+        "push",
+        "--quiet",
+        "--end-of-options",
+        "origin",
+        &format!("{ours_ref}:{ours_ref}"),
+    ])
     .map_err(|e| {
         unreachable(format!(
             "committed {} on {ours} but could not push: {e}",
@@ -409,8 +371,111 @@ fn deliver_to_git(
     })
 }
 
+/// Clones next to `workdir` and renames, so an interrupted clone never looks like a finished one.
+fn clone(url: &str, workdir: &Path, author: Option<&GitAuthor>) -> Result<(), String> {
+    let parent = workdir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    let partial = workdir.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    git(
+        None,
+        &[
+            "clone",
+            "--quiet",
+            "--no-tags",
+            "--end-of-options",
+            url,
+            &partial.to_string_lossy(),
+        ],
+        author,
+    )?;
+    std::fs::rename(&partial, workdir).map_err(|e| e.to_string())
+}
+
+/// Fetches upstream's `branch`, plans every document against it and commits them on `ours`.
+/// `Some` when nothing is committed: a conflict, or upstream holds the change already.
+fn commit_on_branch(
+    workdir: &Path,
+    branch: Option<&str>,
+    ours: &str,
+    author: Option<&GitAuthor>,
+    item: &OutboxItem,
+) -> Result<Option<Delivery>, TargetError> {
+    let unreachable = TargetError::Unreachable;
+    let git = |args: &[&str]| git(Some(workdir), args, author);
+    let upstream = branch.unwrap_or("HEAD");
+    git(&[
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--force",
+        "--end-of-options",
+        "origin",
+        upstream,
+    ])
+    .map_err(unreachable)?;
+    let mut writes = Vec::new();
+    let mut rewritten = Vec::new();
+    for doc in &item.documents {
+        relative_parts(&doc.path)?;
+        let blob = format!("FETCH_HEAD:{}", doc.path);
+        let current = git(&["show", "--end-of-options", &blob]).ok();
+        match plan(doc, current.as_deref())? {
+            Ok(Plan::Write(text, layout_kept)) => {
+                if !layout_kept {
+                    rewritten.push(doc.path.clone());
+                }
+                writes.push((doc, text))
+            }
+            Ok(Plan::AlreadyThere) => {}
+            Err(conflict) => return Ok(Some(conflict)),
+        }
+    }
+    if writes.is_empty() {
+        return Ok(Some(Delivery::Submitted {
+            receipt: "already applied upstream".into(),
+        }));
+    }
+    git(&[
+        "checkout",
+        "--quiet",
+        "--force",
+        "-B",
+        ours,
+        "--end-of-options",
+        "FETCH_HEAD",
+    ])
+    .map_err(unreachable)?;
+    // Checked on the tree just checked out, before anything is written: upstream's links decide.
+    let paths = writes
+        .iter()
+        .map(|(doc, _)| writable_path(workdir, &doc.path, Links::Never))
+        .collect::<Result<Vec<_>, _>>()?;
+    for ((doc, text), path) in writes.iter().zip(&paths) {
+        write_atomically(path, text, &item.idempotency_key)
+            .map_err(|e| unreachable(format!("cannot write {}: {e}", path.display())))?;
+        git(&["add", "--", &doc.path]).map_err(unreachable)?;
+    }
+    let ids: Vec<&str> = item
+        .documents
+        .iter()
+        .map(|d| d.entity_id.as_str())
+        .collect();
+    let message = format!(
+        "meshlens: update {}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
+        ids.join(", "),
+        item.id,
+        item.idempotency_key
+    );
+    git(&["commit", "--quiet", "-m", &message]).map_err(unreachable)?;
+    Ok(None)
+}
+
 /// Runs the system git (as meshlens-sync does): every transport and credential helper the user set
-/// up works, and nothing waits for a password prompt nobody sees.
+/// up works, and nothing waits for a password prompt nobody sees. Callers put `--end-of-options`
+/// before every argument from configuration or upstream, and only the transports of
+/// [`GIT_ALLOWED_PROTOCOLS`] run (no `ext::` helper runs a command, whatever the configuration
+/// says). The clone is meshlens's own, so it holds no hooks or configuration from upstream.
 fn git(dir: Option<&Path>, args: &[&str], author: Option<&GitAuthor>) -> Result<String, String> {
     let mut command = Command::new("git");
     if let Some(dir) = dir {
@@ -426,6 +491,7 @@ fn git(dir: Option<&Path>, args: &[&str], author: Option<&GitAuthor>) -> Result<
     }
     let output = command
         .args(args)
+        .env("GIT_ALLOW_PROTOCOL", GIT_ALLOWED_PROTOCOLS)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
         .output()
@@ -537,6 +603,49 @@ mod tests {
             target.deliver(&escape),
             Err(TargetError::Rejected(_))
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folder_writes_follow_links_only_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = Target::Folder {
+            root: dir.path().into(),
+        };
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::os::unix::fs::symlink("real", dir.path().join("d")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("evil")).unwrap();
+        let out = target.deliver(&item(BASE, None)).unwrap();
+        assert!(matches!(out, Delivery::Submitted { .. }), "{out:?}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("real/p.odps.yaml")).unwrap(),
+            BASE
+        );
+        assert!(
+            std::fs::symlink_metadata(dir.path().join("d"))
+                .unwrap()
+                .is_symlink()
+        );
+
+        let mut escape = item(BASE, None);
+        escape.documents[0].path = "evil/sub/p.odps.yaml".into();
+        let out = target.deliver(&escape);
+        let Err(TargetError::Rejected(reason)) = out else {
+            panic!("{out:?}")
+        };
+        assert!(reason.contains("outside the source"), "{reason}");
+        // A link as the file itself: its target is neither read nor replaced.
+        let secret = outside.path().join("id_rsa");
+        std::fs::write(&secret, "secret").unwrap();
+        std::os::unix::fs::symlink(&secret, dir.path().join("real/s.odps.yaml")).unwrap();
+        escape.documents[0].path = "d/s.odps.yaml".into();
+        assert!(matches!(
+            target.deliver(&escape),
+            Err(TargetError::Rejected(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
     }
 
     #[test]
