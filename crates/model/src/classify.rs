@@ -174,7 +174,7 @@ fn yaml_top(bytes: &[u8]) -> Option<TopKeys> {
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
     if first.starts_with('{') || first.starts_with('[') {
-        return serde_yaml_ng::from_str::<TopKeys>(text).ok();
+        return crate::yaml::from_yaml_str::<TopKeys>(text).ok();
     }
     let mut top = TopKeys::default();
     for line in text.lines() {

@@ -1,6 +1,7 @@
 //! Why a file could not be turned into a [`crate::ParsedDocument`].
 
 use crate::types::{DocKind, Issue};
+use crate::yaml::YamlError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DocumentError {
@@ -10,6 +11,13 @@ pub enum DocumentError {
     TooLarge { size: u64, limit: u64 },
     #[error("syntax error at line {line}, column {column}: {message}")]
     Syntax {
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    /// The text would cost more than the limits allow (YAML aliases, nesting).
+    #[error("{message}")]
+    OverLimit {
         line: u32,
         column: u32,
         message: String,
@@ -40,8 +48,33 @@ impl DocumentError {
                 column,
                 message,
             } => at(*line, *column, message.clone()),
+            DocumentError::OverLimit { line, column, .. } => at(*line, *column, self.to_string()),
             DocumentError::TooLarge { .. } | DocumentError::UnknownKind { .. } => {
                 at(0, 0, self.to_string())
+            }
+        }
+    }
+}
+
+impl From<YamlError> for DocumentError {
+    fn from(e: YamlError) -> Self {
+        match e {
+            YamlError::Syntax {
+                line,
+                column,
+                message,
+            } => DocumentError::Syntax {
+                line,
+                column,
+                message,
+            },
+            over => {
+                let (line, column) = over.position();
+                DocumentError::OverLimit {
+                    line,
+                    column,
+                    message: over.to_string(),
+                }
             }
         }
     }

@@ -8,15 +8,22 @@ pub mod civil;
 mod classify;
 mod error;
 mod extract;
+mod limits;
 pub mod mapping;
 mod parse;
 mod positions;
 pub mod schema;
 pub mod types;
 mod validate;
+mod yaml;
 
 pub use classify::{FileClass, classify};
 pub use error::DocumentError;
+pub use limits::{
+    DEFAULT_MAX_FILE_BYTES, DEFAULT_YAML_EXPANSION_FACTOR, Limits, MAX_NESTING_DEPTH,
+    MIN_YAML_EXPANSION_BYTES, ReadError, read_capped,
+};
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
 pub use types::*;
 pub use validate::{ValidationReport, validate_file};
+pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};

@@ -18,9 +18,10 @@ pub struct ParseOptions {
 }
 
 impl Default for ParseOptions {
+    /// This process's [`crate::Limits`].
     fn default() -> Self {
         ParseOptions {
-            max_bytes: 10 * 1024 * 1024,
+            max_bytes: crate::Limits::process().max_file_bytes,
         }
     }
 }
@@ -115,7 +116,8 @@ pub(crate) fn decode<'a>(
     }
 }
 
-/// Parses JSON (precise errors from serde_json) or YAML (YAML 1.2 core: dates stay strings).
+/// Parses JSON (precise errors from serde_json) or YAML (YAML 1.2 core: dates stay strings; aliases
+/// bounded by [`crate::yaml`]). Both refuse nesting deeper than [`crate::MAX_NESTING_DEPTH`].
 pub(crate) fn load_value(text: &str, json: bool) -> Result<Value, DocumentError> {
     if json {
         serde_json::from_str(text).map_err(|e| DocumentError::Syntax {
@@ -124,16 +126,7 @@ pub(crate) fn load_value(text: &str, json: bool) -> Result<Value, DocumentError>
             message: e.to_string(),
         })
     } else {
-        serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
-            DocumentError::Syntax {
-                line,
-                column,
-                message: e.to_string(),
-            }
-        })
+        crate::yaml::from_yaml_str::<Value>(text).map_err(DocumentError::from)
     }
 }
 
