@@ -22,6 +22,7 @@ help:
 	@echo "make run    build and open meshlens on the bundled demo mesh"
 	@echo "make test   run every test (unit, scenario, UI, end-to-end)"
 	@echo "make bench  run the benchmarks (release build; slow)"
+	@echo "make fuzz   run every fuzz target for FUZZ_SECONDS (default 600) each"
 
 run: deps build-desktop
 	MESHLENS_OPEN_DEMO=1 $(BIN)/meshlens-desktop
@@ -84,3 +85,10 @@ bindings:
 
 fmt:
 	cargo fmt --all
+
+# The fuzzing campaign (tests/fuzz/README.md): each target in turn for FUZZ_SECONDS; its own build directory.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGET_DIR=$(HOME)/.cache/meshlens/fuzz-target tests/fuzz/run.sh
