@@ -555,7 +555,10 @@ fn reads_back(text: &str, s: &str, in_flow: bool) -> bool {
         (format!("[{text}]"), Value::from(vec![s]))
     } else {
         let member = [(s.to_owned(), Value::from(s))];
-        (format!("{text}: {text}"), Value::Object(member.into_iter().collect()))
+        (
+            format!("{text}: {text}"),
+            Value::Object(member.into_iter().collect()),
+        )
     };
     !text.contains('\n') && serde_yaml_ng::from_str::<Value>(&probe).is_ok_and(|v| v == expected)
 }
@@ -771,9 +774,21 @@ team:
     #[test]
     fn characters_yaml_refuses_raw_are_escaped() {
         // Found by fuzzing: JSON quoting left DEL raw, and the edited file no longer parsed.
-        for text in ["\u{7f}", "a\u{85}b", "\u{9b}[2J", "x\u{2028}y", "\u{feff}z", "tab\tand \"q\" \\"] {
+        for text in [
+            "\u{7f}",
+            "a\u{85}b",
+            "\u{9b}[2J",
+            "x\u{2028}y",
+            "\u{feff}z",
+            "tab\tand \"q\" \\",
+        ] {
             let edited = apply(&[change(text, Some(json!(text)))]);
-            assert_eq!(load(&edited.text, false).unwrap()[text], json!(text), "{}", edited.text);
+            assert_eq!(
+                load(&edited.text, false).unwrap()[text],
+                json!(text),
+                "{}",
+                edited.text
+            );
         }
     }
 }
