@@ -1,17 +1,20 @@
-//! The desktop shell: one Tauri command, `call`, that forwards to [`App::dispatch`], and an event sink that
-//! forwards app events to the window. Everything the app does lives in `meshlens-app`.
+//! The desktop shell: `call`, which forwards to [`App::dispatch_as`] as the desktop caller (whose paths
+//! must lie in the data directory or come from a dialog), the dialogs that grant such paths, `open_report`,
+//! and an event sink that forwards app events to the window. Everything the app does lives in `meshlens-app`.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod dialogs;
+mod navigation;
 mod report;
 mod webview;
 
 use std::path::PathBuf;
 
-use meshlens_app::{App, AppConfig, AppError, AppEvent, EventSink};
+use meshlens_app::{App, AppConfig, AppError, AppEvent, Caller, DesktopPaths, EventSink};
 use serde_json::Value;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State, WebviewWindowBuilder};
 use tokio::sync::OnceCell;
 
 /// The same allocator as the CLI, for the same allocation-heavy work (the lineage graph build, search
@@ -58,6 +61,8 @@ impl Options {
 /// answers with that error so the window can show it instead of the process dying before it has a window.
 struct Backend {
     config: Result<AppConfig, AppError>,
+    /// What the page may name as paths: the data directory, and what the user picked in the dialogs.
+    paths: Result<DesktopPaths, AppError>,
     demo: bool,
     app: OnceCell<Result<App, AppError>>,
 }
@@ -88,10 +93,13 @@ impl Backend {
         Ok(app)
     }
 
+    fn paths(&self) -> Result<&DesktopPaths, AppError> {
+        self.paths.as_ref().map_err(Clone::clone)
+    }
+
     /// Where report windows read from (`None` when the data directory is unusable).
     fn reports_dir(&self) -> Option<PathBuf> {
-        let config = self.config.as_ref().ok()?;
-        Some(config.data_dir.join(report::REPORTS_DIR))
+        self.paths.as_ref().ok().map(DesktopPaths::reports_dir)
     }
 }
 
@@ -116,7 +124,21 @@ async fn call(
 ) -> Result<Value, AppError> {
     let events = WindowEvents(handle);
     let app = backend.app(&events).await?;
-    app.dispatch(&command, args, &events).await
+    let caller = Caller::Desktop(backend.paths()?);
+    app.dispatch_as(caller, &command, args, &events).await
+}
+
+/// The main window, as tauri.conf.json describes it (`create: false` there), refusing windows its page asks for.
+fn open_main_window(handle: &AppHandle) -> tauri::Result<()> {
+    let config = handle
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main");
+    let config = config.ok_or_else(|| tauri::Error::WindowNotFound)?;
+    navigation::no_new_windows(WebviewWindowBuilder::from_config(handle, config)?).build()?;
+    Ok(())
 }
 
 fn main() {
@@ -126,21 +148,33 @@ fn main() {
         )
         .init();
     let options = Options::parse(std::env::args().skip(1));
+    let config = AppConfig::from_env(options.data_dir);
     let backend = Backend {
-        config: AppConfig::from_env(options.data_dir),
+        paths: config
+            .as_ref()
+            .map(|c| DesktopPaths::new(c.data_dir.clone()))
+            .map_err(Clone::clone),
+        config,
         demo: options.demo,
         app: OnceCell::new(),
     };
 
     let result = tauri::Builder::default()
         .manage(backend)
-        .invoke_handler(tauri::generate_handler![call])
+        .invoke_handler(tauri::generate_handler![
+            call,
+            dialogs::pick_folder,
+            dialogs::choose_report_path,
+            report::open_report
+        ])
         .plugin(webview::plugin())
+        .plugin(tauri_plugin_dialog::init())
         .register_uri_scheme_protocol(report::REPORT_SCHEME, |ctx, request| {
             let dir = ctx.app_handle().state::<Backend>().reports_dir();
             report::respond(dir.as_deref(), &request)
         })
         .setup(|tauri_app| {
+            open_main_window(tauri_app.handle())?;
             // Start opening (and syncing the demo) right away instead of on the window's first call.
             let handle = tauri_app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -1,23 +1,25 @@
 //! Steward report windows. The UI writes a report with the `report` command into `<data dir>/reports/` and
-//! opens a window labelled `report-…` on `meshlens-report://localhost/<file>.html`. Such a window
-//! - is served only `.html` files of that one folder, by name (no paths, no other folders),
+//! asks the shell to show it (`open_report`), which opens a window labelled `report-…` on
+//! `meshlens-report://localhost/<file>.html`. Such a window
+//! - is served only `.html` files of that one folder, by name (no paths, no other folders, no links),
 //! - gets a Content-Security-Policy that allows no scripts, no frames and no loads except inline styles and
 //!   `data:` images (the report is self-contained),
 //! - has no capability, so Tauri refuses it every command (the app's `call` included),
-//! - may not navigate anywhere but the report scheme (see `webview.rs`).
+//! - may not navigate anywhere but the report scheme, nor open windows (see `navigation.rs`).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use tauri::Url;
+use meshlens_app::{AppError, ErrorCode, is_report_file_name};
 use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{AppHandle, State, Url, WebviewUrl, WebviewWindowBuilder};
 
-/// Must match `REPORT_SCHEME` in ui/src/ipc/backend.ts.
+use crate::Backend;
+
 pub const REPORT_SCHEME: &str = "meshlens-report";
-/// Must match `REPORT_WINDOW_PREFIX` in ui/src/ipc/backend.ts.
+/// Report windows are labelled `report-<n>`; the navigation rules know them by it.
 pub const REPORT_WINDOW_PREFIX: &str = "report-";
-/// The folder of the data directory that report windows may show.
-pub const REPORTS_DIR: &str = "reports";
 
 const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -25,13 +27,52 @@ const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src
 /// The file a report URL names, if it names one: a plain `*.html` file name directly in `reports_dir`.
 pub fn report_file(reports_dir: &Path, url_path: &str) -> Option<PathBuf> {
     let name = url_path.strip_prefix('/')?;
-    let plain = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        && !name.starts_with('.')
-        && name.ends_with(".html");
-    plain.then(|| reports_dir.join(name))
+    is_report_file_name(name).then(|| reports_dir.join(name))
+}
+
+/// A report file that is there to show: a regular file, not a link to one elsewhere.
+fn is_plain_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file())
+}
+
+/// Shows `<data dir>/reports/<file>` in a new window of its own (a new one per opening, like a browser
+/// tab: the report may have been rewritten since). The shell opens it, so the page needs no permission
+/// to create windows.
+#[tauri::command]
+pub async fn open_report(
+    file: String,
+    handle: AppHandle,
+    backend: State<'_, Backend>,
+) -> Result<(), AppError> {
+    static OPENED: AtomicU64 = AtomicU64::new(0);
+    let reports_dir = backend.paths()?.reports_dir();
+    let path = report_file(&reports_dir, &format!("/{file}")).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::InvalidArgs,
+            format!("not a report file name: {file}"),
+        )
+    })?;
+    if !is_plain_file(&path) {
+        return Err(AppError::not_found(format!("the report {file}")));
+    }
+    let url = Url::parse(&format!("{REPORT_SCHEME}://localhost/{file}"))
+        .map_err(|err| AppError::new(ErrorCode::Internal, format!("bad report URL: {err}")))?;
+    let label = format!(
+        "{REPORT_WINDOW_PREFIX}{}",
+        OPENED.fetch_add(1, Ordering::Relaxed)
+    );
+    let builder = WebviewWindowBuilder::new(&handle, label, WebviewUrl::CustomProtocol(url))
+        .title(format!("meshlens — {file}"))
+        .inner_size(1100.0, 800.0);
+    crate::navigation::no_new_windows(builder)
+        .build()
+        .map_err(|err| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("cannot open a report window: {err}"),
+            )
+        })?;
+    Ok(())
 }
 
 /// Answers one request of a report window.
@@ -40,7 +81,7 @@ pub fn respond(
     request: &Request<Vec<u8>>,
 ) -> Response<Cow<'static, [u8]>> {
     let file = reports_dir.and_then(|dir| report_file(dir, request.uri().path()));
-    let Some(file) = file else {
+    let Some(file) = file.filter(|f| is_plain_file(f)) else {
         return plain(StatusCode::NOT_FOUND, "not a meshlens report");
     };
     match std::fs::read(&file) {
@@ -71,11 +112,6 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Cow<'static, [u8]>>
         header::HeaderValue::from_static(REPORT_CSP),
     );
     response
-}
-
-/// Whether a webview may load `url`: report windows only their own scheme; other windows are not concerned.
-pub fn navigation_allowed(label: &str, url: &Url) -> bool {
-    !label.starts_with(REPORT_WINDOW_PREFIX) || url.scheme() == REPORT_SCHEME
 }
 
 #[cfg(test)]
@@ -142,13 +178,18 @@ mod tests {
     }
 
     #[test]
-    fn report_windows_stay_on_the_report_scheme() {
-        let report = Url::parse("meshlens-report://localhost/r.html").unwrap();
-        let web = Url::parse("https://example.com/").unwrap();
-        let app = Url::parse("tauri://localhost/").unwrap();
-        assert!(navigation_allowed("report-1-0", &report));
-        assert!(!navigation_allowed("report-1-0", &web));
-        assert!(!navigation_allowed("report-1-0", &app));
-        assert!(navigation_allowed("main", &web));
+    fn a_link_in_the_reports_folder_is_not_served() {
+        let root = tempfile::tempdir().unwrap();
+        let reports = root.path().join("reports");
+        std::fs::create_dir(&reports).unwrap();
+        std::fs::write(root.path().join("secret.html"), "secret").unwrap();
+        std::os::unix::fs::symlink(root.path().join("secret.html"), reports.join("r.html"))
+            .unwrap();
+        let request = Request::get("meshlens-report://localhost/r.html")
+            .body(Vec::new())
+            .unwrap();
+        let answer = respond(Some(&reports), &request);
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+        assert!(!answer.body().as_ref().starts_with(b"secret"));
     }
 }

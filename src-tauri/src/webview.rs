@@ -11,16 +11,16 @@
 use tauri::plugin::TauriPlugin;
 use tauri::{Runtime, Webview};
 
-use crate::report;
+use crate::navigation;
 
-/// Applies the settings to every webview as it is created, and keeps report windows on the report scheme.
+/// Applies the settings to every webview as it is created, and keeps every webview where it belongs.
 pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
     tauri::plugin::Builder::new("meshlens-webviews")
         .on_webview_ready(|webview| tune(&webview))
         .on_navigation(|webview, url| {
-            let allowed = report::navigation_allowed(webview.label(), url);
+            let allowed = navigation::navigation_allowed(webview.label(), url);
             if !allowed {
-                tracing::warn!("a report window may not open {url}");
+                tracing::warn!("the window `{}` may not open {url}", webview.label());
             }
             allowed
         })

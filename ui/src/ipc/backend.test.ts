@@ -4,32 +4,13 @@ const invoke = vi.fn();
 const listen = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke }));
 vi.mock("@tauri-apps/api/event", () => ({ listen }));
-/** Windows the code under test created, and which creation event each one fires. */
-const windows: { label: string; options: { url: string; title: string }; fires: string; payload?: unknown }[] = [];
-let nextOutcome: { fires: string; payload?: unknown } = { fires: "tauri://created" };
-vi.mock("@tauri-apps/api/webviewWindow", () => ({
-  WebviewWindow: class {
-    private readonly record: (typeof windows)[number];
-    constructor(label: string, options: { url: string; title: string }) {
-      this.record = { label, options, ...nextOutcome };
-      windows.push(this.record);
-    }
-    once(event: string, handler: (event: { payload: unknown }) => void) {
-      if (event === this.record.fires) queueMicrotask(() => { handler({ payload: this.record.payload }); });
-      return Promise.resolve(() => {});
-    }
-  },
-}));
-
-const { call, EVENT_NAME, onEvent, openReport, REPORT_SCHEME, REPORT_WINDOW_PREFIX } = await import("./backend");
+const { call, chooseReportPath, EVENT_NAME, onEvent, openReport, pickFolder } = await import("./backend");
 const { BackendError } = await import("./errors");
 const { searchOrdrs } = await import("../test/fixtures");
 
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
-  windows.length = 0;
-  nextOutcome = { fires: "tauri://created" };
 });
 
 describe("IPC layer", () => {
@@ -60,19 +41,34 @@ describe("IPC layer", () => {
     expect(unlisten).toHaveBeenCalled();
   });
 
-  it("opens each report in a new window of its own on the report scheme", async () => {
+  it("asks the shell to open each report: the page itself may not create windows", async () => {
+    invoke.mockResolvedValue(null);
     await openReport("steward-report.html");
-    await openReport("steward-report-sales.html");
-    expect(windows.map((w) => w.options.url)).toEqual([`${REPORT_SCHEME}://localhost/steward-report.html`, `${REPORT_SCHEME}://localhost/steward-report-sales.html`]);
-    expect(windows.every((w) => w.label.startsWith(REPORT_WINDOW_PREFIX))).toBe(true);
-    expect(new Set(windows.map((w) => w.label)).size).toBe(2);
+    await openReport("steward-report-x_.._.._out_evil.html");
+    expect(invoke.mock.calls).toEqual([
+      ["open_report", { file: "steward-report.html" }],
+      ["open_report", { file: "steward-report-x_.._.._out_evil.html" }],
+    ]);
   });
 
   it("refuses names that are not a report file and reports a window that failed to open", async () => {
-    await expect(openReport("../meshlens.db")).rejects.toThrow("not a report file name");
-    await expect(openReport("x.html?y")).rejects.toThrow("not a report file name");
-    expect(windows).toEqual([]);
-    nextOutcome = { fires: "tauri://error", payload: "webview creation is not allowed" };
-    await expect(openReport("steward-report.html")).rejects.toBeInstanceOf(BackendError);
+    for (const bad of ["../meshlens.db", "x.html?y", "a/b.html", ".hidden.html"]) {
+      await expect(openReport(bad)).rejects.toThrow("not a report file name");
+    }
+    expect(invoke).not.toHaveBeenCalled();
+    invoke.mockRejectedValue({ code: "E_NOT_FOUND", message: "the report steward-report.html was not found in the local cache" });
+    await expect(openReport("steward-report.html")).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+  });
+
+  it("opens the shell's native dialogs and hands back the chosen path, or null when cancelled", async () => {
+    invoke.mockResolvedValueOnce("/home/me/mesh").mockResolvedValueOnce(null);
+    await expect(pickFolder()).resolves.toBe("/home/me/mesh");
+    await expect(chooseReportPath("steward-report-sales.html")).resolves.toBeNull();
+    expect(invoke.mock.calls).toEqual([
+      ["pick_folder", {}],
+      ["choose_report_path", { suggested: "steward-report-sales.html" }],
+    ]);
+    invoke.mockRejectedValue("Command pick_folder not allowed by ACL");
+    await expect(pickFolder()).rejects.toBeInstanceOf(BackendError);
   });
 });

@@ -1,7 +1,6 @@
 // The only module that talks to Tauri. Components receive a `Backend` so they can be tested with recorded data.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { WebviewWindow } from "@tauri-apps/api/webviewWindow";
 
 import { measureSearchAnswered } from "../perf";
 import type { AppEvent, CommandName, Commands } from "./commands";
@@ -14,26 +13,30 @@ export interface Backend {
   onEvent(handler: (event: AppEvent) => void): Promise<() => void>;
   /**
    * Shows a steward report written to the data directory's `reports/` folder (`file` is its name there) in a
-   * window of its own: no scripts, no IPC, nothing loaded from elsewhere (see `report_protocol` in src-tauri).
+   * window of its own, which the shell opens: no scripts, no IPC, nothing loaded from elsewhere
+   * (see src-tauri/src/report.rs).
    */
   openReport(file: string): Promise<void>;
+  /**
+   * Asks the user for a folder in a native dialog; `null` when cancelled. Desktop calls may name only paths in
+   * the data directory or picked here, so this is how a folder outside it gets in (a source, an import).
+   */
+  pickFolder(): Promise<string | null>;
+  /** Asks the user where to save a report (suggesting `suggested`) in a native dialog; `null` when cancelled. */
+  chooseReportPath(suggested: string): Promise<string | null>;
 }
 
 /** Must match `EVENT_NAME` in src-tauri/src/main.rs. */
 export const EVENT_NAME = "meshlens://event";
 
-/** Runs one command of the app's command table through the shell's single `call` command. */
+/** Runs one command of the app's command table through the shell's `call` command. */
 export async function call<C extends CommandName>(
   command: C,
   args: Commands[C]["args"],
 ): Promise<Commands[C]["result"]> {
-  try {
-    const result = await invoke<Commands[C]["result"]>("call", { command, args });
-    if (command === "search") measureSearchAnswered();
-    return result;
-  } catch (reason) {
-    throw toBackendError(reason);
-  }
+  const result = await shell<Commands[C]["result"]>("call", { command, args });
+  if (command === "search") measureSearchAnswered();
+  return result;
 }
 
 export async function onEvent(handler: (event: AppEvent) => void): Promise<() => void> {
@@ -42,30 +45,29 @@ export async function onEvent(handler: (event: AppEvent) => void): Promise<() =>
   });
 }
 
-/** Must match `REPORT_SCHEME` in src-tauri/src/report.rs. */
-export const REPORT_SCHEME = "meshlens-report";
-/** Report windows are labelled with this prefix; the shell lets them show nothing but the report scheme. */
-export const REPORT_WINDOW_PREFIX = "report-";
-
-let reportWindows = 0;
-
-export function openReport(file: string): Promise<void> {
-  if (!/^[A-Za-z0-9._-]+\.html$/.test(file)) return Promise.reject(new Error(`not a report file name: ${file}`));
-  // A new window per opening, like a browser tab: the report may have been rewritten since the last one.
-  const window = new WebviewWindow(`${REPORT_WINDOW_PREFIX}${Date.now()}-${reportWindows++}`, {
-    url: `${REPORT_SCHEME}://localhost/${encodeURIComponent(file)}`,
-    title: `meshlens — ${file}`,
-    width: 1100,
-    height: 800,
-  });
-  return new Promise((resolve, reject) => {
-    void window.once("tauri://created", () => {
-      resolve();
-    });
-    void window.once("tauri://error", (event) => {
-      reject(toBackendError(event.payload));
-    });
-  });
+/** Runs a command of the shell (`call`, dialogs, report windows); failures become BackendErrors. */
+async function shell<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toBackendError(reason);
+  }
 }
 
-export const tauriBackend: Backend = { call, onEvent, openReport };
+/** A plain `*.html` name, as the shell's `open_report` accepts it (checked there again). */
+export const REPORT_FILE_NAME = /^(?!\.)[A-Za-z0-9._-]+\.html$/;
+
+export function openReport(file: string): Promise<void> {
+  if (!REPORT_FILE_NAME.test(file)) return Promise.reject(new Error(`not a report file name: ${file}`));
+  return shell("open_report", { file });
+}
+
+export function pickFolder(): Promise<string | null> {
+  return shell("pick_folder");
+}
+
+export function chooseReportPath(suggested: string): Promise<string | null> {
+  return shell("choose_report_path", { suggested });
+}
+
+export const tauriBackend: Backend = { call, onEvent, openReport, pickFolder, chooseReportPath };

@@ -6,9 +6,9 @@ import { App } from "../App";
 import type { SourceConfig, SyncReport } from "../ipc/commands";
 import { BackendError } from "../ipc/errors";
 import { appInfo, products, sources } from "../test/fixtures";
-import { deferred, recordedBackend } from "../test/recordedBackend";
+import { deferred, type DialogAnswers, recordedBackend } from "../test/recordedBackend";
 
-function setup() {
+function setup(dialogs: DialogAnswers = {}) {
   const sync = deferred<SyncReport>();
   const added: SourceConfig[] = [];
   const backend = recordedBackend({
@@ -23,7 +23,7 @@ function setup() {
     sync: () => sync.promise,
     cancel_sync: () => true,
     remove_source: ({ name }) => ({ name, removed: true }),
-  });
+  }, dialogs);
   render(<App backend={backend} />);
   return { backend, sync, added };
 }
@@ -69,6 +69,21 @@ describe("sources and settings", () => {
       await sync.promise;
     });
     expect(screen.queryByRole("button", { name: "Cancel sync" })).not.toBeInTheDocument();
+  });
+
+  it("fills a folder from the native dialog, which is how the desktop may read a folder outside its data", async () => {
+    const pickFolder = vi.fn((): string | null => "/home/me/team mesh");
+    const { added } = setup({ pickFolder });
+    const user = await openSources();
+    const form = within(screen.getByRole("form", { name: "add source" }));
+    await user.type(form.getByRole("textbox", { name: "source name" }), "picked");
+    await user.click(form.getByRole("button", { name: "choose Folder" }));
+    expect(form.getByRole("textbox", { name: "Folder" })).toHaveValue("/home/me/team mesh");
+    pickFolder.mockReturnValue(null);
+    await user.click(form.getByRole("button", { name: "choose Folder" }));
+    expect(form.getByRole("textbox", { name: "Folder" })).toHaveValue("/home/me/team mesh");
+    await user.click(form.getByRole("button", { name: "Add source" }));
+    expect(added).toEqual([{ name: "picked", kind: "folder", path: "/home/me/team mesh" }]);
   });
 
   it("asks for the git fields from the generated SourceConfig and shows add errors with their code", async () => {

@@ -76,6 +76,21 @@ function AddSourceForm({ backend, onAdded }: { backend: Backend; onAdded: (name:
               setValues({ ...values, [field.name]: event.target.value });
             }}
           />
+          {field.folder === true && (
+            <button
+              type="button"
+              aria-label={`choose ${field.label}`}
+              onClick={() => {
+                backend.pickFolder().then((picked) => {
+                  if (picked !== null) setValues((current) => ({ ...current, [field.name]: picked }));
+                }, (reason: unknown) => {
+                  setError(toBackendError(reason));
+                });
+              }}
+            >
+              Choose…
+            </button>
+          )}
         </label>
       ))}
       {needsToken(kind) && (

@@ -2,19 +2,30 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
+import type { Scorecard } from "../ipc/commands";
 import { BackendError } from "../ipc/errors";
 import { appInfo, check, qualityAll, qualityFailing, scorecards } from "../test/fixtures";
-import { recordedBackend } from "../test/recordedBackend";
-import { StewardScreen } from "./StewardScreen";
+import { type DialogAnswers, recordedBackend } from "../test/recordedBackend";
+import { defaultReportPath, reportFileName, StewardScreen } from "./StewardScreen";
 
-function setup(report = vi.fn((args: { out: string }) => ({ out: args.out, bytes: 40960 }))) {
-  const backend = recordedBackend({
-    app_info: () => appInfo,
-    scorecard: () => scorecards,
-    quality: (args) => (args.failing === true ? qualityFailing : qualityAll),
-    check: () => check,
-    report,
-  });
+/** An upstream domain that would climb out of the data directory if it went into a path as it is. */
+const HOSTILE_DOMAIN = "x/../../out/evil";
+
+function setup(
+  report = vi.fn((args: { out: string }) => ({ out: args.out, bytes: 40960 })),
+  dialogs: DialogAnswers = {},
+) {
+  const hostile: Scorecard = { id: "evil-product", name: "Evil", domain: HOSTILE_DOMAIN, pass_rate: 1, failing: 0, sla_breaches: 0, policy_violations: 0, last_run: null };
+  const backend = recordedBackend(
+    {
+      app_info: () => appInfo,
+      scorecard: () => [...scorecards, hostile],
+      quality: (args) => (args.failing === true ? qualityFailing : qualityAll),
+      check: () => check,
+      report,
+    },
+    dialogs,
+  );
   render(<StewardScreen backend={backend} generation={0} navigate={vi.fn()} />);
   return { backend, report };
 }
@@ -43,22 +54,61 @@ describe("steward dashboard", () => {
     expect(cards.queryByRole("button", { name: "finance-revenue-kpis" })).not.toBeInTheDocument();
   });
 
+  it("names reports after their domain with one plain file name, whatever the domain holds", () => {
+    expect(reportFileName("")).toBe("steward-report.html");
+    expect(reportFileName("sales")).toBe("steward-report-sales.html");
+    expect(reportFileName(HOSTILE_DOMAIN)).toBe("steward-report-x_.._.._out_evil.html");
+    expect(defaultReportPath("/data", HOSTILE_DOMAIN)).toBe("/data/reports/steward-report-x_.._.._out_evil.html");
+  });
+
   it("saves the HTML report where asked and shows errors with their code", async () => {
     const user = userEvent.setup();
     const { report } = setup();
     const path = await screen.findByRole("textbox", { name: "report path" });
     await waitFor(() => {
-      expect(path).toHaveValue(`${appInfo.dataDir}/steward-report.html`);
+      expect(path).toHaveValue(`${appInfo.dataDir}/reports/steward-report.html`);
     });
     await user.click(screen.getByRole("button", { name: "Save report" }));
     expect(await screen.findByText(/Saved 40 KiB to/)).toBeInTheDocument();
-    expect(report).toHaveBeenCalledWith({ out: `${appInfo.dataDir}/steward-report.html` });
+    expect(report).toHaveBeenCalledWith({ out: `${appInfo.dataDir}/reports/steward-report.html` });
 
     report.mockImplementation(() => {
       throw new BackendError("E_IO", "cannot write /root/x.html: permission denied");
     });
     await user.click(screen.getByRole("button", { name: "Save report" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("E_IO cannot write /root/x.html: permission denied");
+  });
+
+  it("keeps an upstream domain out of the default save path", async () => {
+    const user = userEvent.setup();
+    const { report } = setup();
+    await screen.findByText("assert_revenue_reconciles_with_ledger");
+    await user.selectOptions(screen.getByRole("combobox", { name: "domain" }), HOSTILE_DOMAIN);
+    const expected = `${appInfo.dataDir}/reports/steward-report-x_.._.._out_evil.html`;
+    expect(screen.getByRole("textbox", { name: "report path" })).toHaveValue(expected);
+    await user.click(screen.getByRole("button", { name: "Save report" }));
+    expect(await screen.findByText(/Saved 40 KiB to/)).toBeInTheDocument();
+    expect(report).toHaveBeenLastCalledWith({ domain: HOSTILE_DOMAIN, out: expected });
+  });
+
+  it("saves where the user chose in the native dialog, and keeps the path when the dialog is cancelled", async () => {
+    const user = userEvent.setup();
+    const chooseReportPath = vi.fn((suggested: string): string | null => `/home/me/Documents/${suggested}`);
+    const { report } = setup(undefined, { chooseReportPath });
+    await screen.findByText("assert_revenue_reconciles_with_ledger");
+    await user.selectOptions(screen.getByRole("combobox", { name: "domain" }), "sales");
+    await user.click(screen.getByRole("button", { name: "Choose…" }));
+    expect(chooseReportPath).toHaveBeenCalledWith("steward-report-sales.html");
+    const path = screen.getByRole("textbox", { name: "report path" });
+    await waitFor(() => {
+      expect(path).toHaveValue("/home/me/Documents/steward-report-sales.html");
+    });
+    chooseReportPath.mockReturnValue(null);
+    await user.click(screen.getByRole("button", { name: "Choose…" }));
+    expect(path).toHaveValue("/home/me/Documents/steward-report-sales.html");
+    await user.click(screen.getByRole("button", { name: "Save report" }));
+    expect(await screen.findByText(/Saved 40 KiB to/)).toBeInTheDocument();
+    expect(report).toHaveBeenLastCalledWith({ domain: "sales", out: "/home/me/Documents/steward-report-sales.html" });
   });
 
   it("writes the report of the chosen domain into the data directory and opens it in a window", async () => {

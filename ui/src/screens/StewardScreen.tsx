@@ -33,10 +33,18 @@ function ProductLink({ id, navigate }: { id: string | null; navigate: Navigate }
   );
 }
 
-/** The report's file name in the data directory's `reports/` folder, one per domain (domains are identifiers). */
+/**
+ * The report's file name, one per domain. Domains are upstream text (`x/../../out/evil`), so everything but
+ * letters, digits, `.`, `_` and `-` becomes `_`: the name stays one plain file name.
+ */
 export function reportFileName(domain: string): string {
   const safe = domain.replace(/[^A-Za-z0-9._-]/g, "_");
   return `steward-report${safe === "" ? "" : `-${safe}`}.html`;
+}
+
+/** Where the desktop writes reports unless the user picks another place: the data directory's `reports/`. */
+export function defaultReportPath(dataDir: string, domain: string): string {
+  return `${dataDir}/reports/${reportFileName(domain)}`;
 }
 
 type ReportState =
@@ -49,21 +57,28 @@ type ReportState =
 function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: string; dataDir: string | null }) {
   const [out, setOut] = useState<string | null>(null);
   const [state, setState] = useState<ReportState>({ state: "idle" });
-  const path = out ?? (dataDir === null ? "" : `${dataDir}/steward-report${domain === "" ? "" : `-${domain}`}.html`);
+  const path = out ?? (dataDir === null ? "" : defaultReportPath(dataDir, domain));
+  const failed = (reason: unknown) => {
+    setState({ state: "failed", error: toBackendError(reason) });
+  };
   const openReport = () => {
     if (dataDir === null) return;
     const file = reportFileName(domain);
     setState({ state: "writing" });
-    const args = { out: `${dataDir}/reports/${file}` };
+    const args = { out: defaultReportPath(dataDir, domain) };
     backend
       .call("report", domain === "" ? args : { domain, ...args })
       .then(async (written) => {
         await backend.openReport(file);
         setState({ state: "opened", file, bytes: written.bytes });
       })
-      .catch((reason: unknown) => {
-        setState({ state: "failed", error: toBackendError(reason) });
-      });
+      .catch(failed);
+  };
+  // The desktop writes only into `reports/` or where the user chose in the native dialog.
+  const choosePath = () => {
+    backend.chooseReportPath(reportFileName(domain)).then((chosen) => {
+      if (chosen !== null) setOut(chosen);
+    }, failed);
   };
   return (
     <form
@@ -76,9 +91,7 @@ function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: st
           (written) => {
             setState({ state: "written", ...written });
           },
-          (reason: unknown) => {
-            setState({ state: "failed", error: toBackendError(reason) });
-          },
+          failed,
         );
       }}
     >
@@ -93,6 +106,9 @@ function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: st
           }}
         />
       </label>
+      <button type="button" disabled={state.state === "writing"} onClick={choosePath}>
+        Choose…
+      </button>
       <button type="submit" disabled={path === "" || state.state === "writing"}>
         {state.state === "writing" ? "Writing…" : "Save report"}
       </button>

@@ -11,6 +11,11 @@ export interface FieldSpec<K extends Kind> {
   placeholder: string;
   /** Optional fields are sent as `null` when left empty. */
   required: boolean;
+  /**
+   * A folder of this machine: the desktop may read only folders the user picked in the native dialog (or in
+   * the data directory), so the field gets a "Choose…" button.
+   */
+  folder?: boolean;
 }
 
 /**
@@ -20,12 +25,12 @@ export interface FieldSpec<K extends Kind> {
 export const SOURCE_KINDS: { [K in Kind]: { label: string; fields: FieldSpec<K>[] } } = {
   folder: {
     label: "Folder",
-    fields: [{ name: "path", label: "Folder", placeholder: "/home/me/mesh", required: true }],
+    fields: [{ name: "path", label: "Folder", placeholder: "/home/me/mesh", required: true, folder: true }],
   },
   git: {
     label: "Git repository",
     fields: [
-      { name: "url", label: "Repository URL", placeholder: "https://github.com/org/mesh.git or /path/to/repo", required: true },
+      { name: "url", label: "Repository URL", placeholder: "https://github.com/org/mesh.git or /path/to/repo", required: true, folder: true },
       { name: "branch", label: "Branch", placeholder: "default branch", required: false },
     ],
   },

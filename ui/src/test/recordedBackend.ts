@@ -15,7 +15,13 @@ export interface RecordedBackend extends Backend {
   openedReports: string[];
 }
 
-export function recordedBackend(handlers: Handlers): RecordedBackend {
+/** What the native dialogs answer in a test: the chosen path, or `null` for a cancelled dialog. */
+export interface DialogAnswers {
+  pickFolder?: () => string | null;
+  chooseReportPath?: (suggested: string) => string | null;
+}
+
+export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {}): RecordedBackend {
   const listeners = new Set<(event: AppEvent) => void>();
   const calls: { command: CommandName; args: unknown }[] = [];
   const openedReports: string[] = [];
@@ -38,6 +44,12 @@ export function recordedBackend(handlers: Handlers): RecordedBackend {
     openReport(file) {
       openedReports.push(file);
       return Promise.resolve();
+    },
+    pickFolder() {
+      return Promise.resolve(dialogs.pickFolder?.() ?? null);
+    },
+    chooseReportPath(suggested) {
+      return Promise.resolve(dialogs.chooseReportPath?.(suggested) ?? null);
     },
   };
 }
