@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use meshlens_model::{Dataset, Product};
+use meshlens_model::{Dataset, Limits, Product};
 use meshlens_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -122,6 +122,10 @@ impl RuleSeverity {
 pub struct LoadedPolicy {
     pub origin: String,
     pub builtin: bool,
+    /// The source whose `policies/` folder holds it: it applies to that source's products only.
+    /// `None` (the built-in set, or a policy given directly) applies to every product.
+    #[serde(default)]
+    pub source: Option<String>,
     pub policy: Policy,
 }
 
@@ -170,8 +174,9 @@ pub fn default_policies() -> Vec<LoadedPolicy> {
         .unwrap_or_default()
 }
 
-/// Every `*.yaml`/`*.yml` with `kind: Policy` under `dir` (other YAML files are not policies and are skipped).
-pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
+/// Every `*.yaml`/`*.yml` with `kind: Policy` under `dir`, the policies of `source` (other YAML
+/// files are not policies and are skipped; files past the size limit are reported, never read).
+pub fn load_policies(dir: &Path, source: &str) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
     let mut policies = Vec::new();
     let mut errors = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -194,7 +199,7 @@ pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
             continue;
         }
         let origin = path.display().to_string();
-        let bytes = match std::fs::read(path) {
+        let bytes = match meshlens_model::read_capped(path, Limits::process().max_file_bytes) {
             Ok(b) => b,
             Err(e) => {
                 errors.push(PolicyError {
@@ -208,7 +213,10 @@ pub fn load_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
             continue;
         }
         let (policy, mut errs) = load_policy_bytes(&origin, &bytes);
-        policies.extend(policy);
+        policies.extend(policy.map(|p| LoadedPolicy {
+            source: Some(source.to_owned()),
+            ..p
+        }));
         errors.append(&mut errs);
     }
     (policies, errors)
@@ -220,7 +228,10 @@ pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, V
         file: origin.to_owned(),
         message,
     };
-    let mut policy: Policy = match serde_yaml_ng::from_slice(bytes) {
+    let parsed = std::str::from_utf8(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|text| meshlens_model::from_yaml_str::<Policy>(text).map_err(|e| e.to_string()));
+    let mut policy = match parsed {
         Ok(p) => p,
         Err(e) => return (None, vec![err(format!("not a valid policy: {e}"))]),
     };
@@ -255,6 +266,7 @@ pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, V
         Some(LoadedPolicy {
             origin: origin.to_owned(),
             builtin: false,
+            source: None,
             policy,
         }),
         errors,
@@ -268,24 +280,85 @@ struct Effective {
     rule: PolicyRule,
 }
 
-/// Global rules by id: user policies replace built-in rules; two user policies disagreeing on the
-/// same rule is a contradiction, reported, and the stricter one applies.
-fn merge_global(
+/// The rules in force for the products of one source.
+struct RuleSet {
+    global: Vec<Effective>,
+    domains: HashMap<String, Vec<Effective>>,
+}
+
+impl RuleSet {
+    fn for_domain(&self, domain: Option<&str>) -> &[Effective] {
+        domain
+            .and_then(|d| self.domains.get(d))
+            .unwrap_or(&self.global)
+    }
+}
+
+/// Rule sets by source: a source's policies apply to its own products only; the set under `None`
+/// (built-in and source-less policies) applies to products of sources without policies.
+fn rule_sets(
     policies: &[LoadedPolicy],
+    violations: &mut Vec<Violation>,
+    errors: &mut Vec<PolicyError>,
+) -> HashMap<Option<String>, RuleSet> {
+    let mut sources: Vec<Option<String>> = policies.iter().map(|p| p.source.clone()).collect();
+    sources.push(None);
+    sources.sort();
+    sources.dedup();
+    let mut sets = HashMap::new();
+    for source in sources {
+        let applicable: Vec<&LoadedPolicy> = policies
+            .iter()
+            .filter(|p| p.source.is_none() || p.source == source)
+            .collect();
+        sets.insert(source, rules_by_domain(&applicable, violations, errors));
+    }
+    // Source-less policies are part of every set: report their problems once.
+    dedupe(violations);
+    dedupe(errors);
+    sets
+}
+
+fn dedupe<T: PartialEq>(items: &mut Vec<T>) {
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    *items = kept;
+}
+
+/// Global rules by id: built-in rules first; a user policy may tighten a built-in rule, never
+/// loosen it (that is reported as a violation of the policy set, and the built-in rule applies).
+/// Two user policies disagreeing on the same rule is a contradiction, reported, and the stricter
+/// one applies.
+fn merge_global(
+    policies: &[&LoadedPolicy],
+    violations: &mut Vec<Violation>,
     errors: &mut Vec<PolicyError>,
 ) -> HashMap<String, (bool, Effective)> {
     let mut global: HashMap<String, (bool, Effective)> = HashMap::new();
     let mut sorted: Vec<&LoadedPolicy> = policies
         .iter()
+        .copied()
         .filter(|p| p.policy.scope == PolicyScope::Global)
         .collect();
-    sorted.sort_by_key(|p| !p.builtin); // built-ins first, so user rules replace them
+    sorted.sort_by_key(|p| !p.builtin); // built-ins first, so user rules are compared with them
+    let mut builtin: HashMap<String, Effective> = HashMap::new();
     for loaded in sorted {
-        for rule in &loaded.policy.rules {
+        for (index, rule) in loaded.policy.rules.iter().enumerate() {
             let new = Effective {
                 policy_id: loaded.policy.id.clone(),
                 rule: rule.clone(),
             };
+            if loaded.builtin {
+                builtin.insert(rule.id.clone(), new.clone());
+            } else if let Some(base) = builtin.get(&rule.id).filter(|b| loosens(&b.rule, rule)) {
+                let what = format!("policy '{}' loosens built-in rule", loaded.policy.id);
+                violations.push(loosening(loaded, index, base, &what, "built-in"));
+                continue;
+            }
             match global.get(&rule.id) {
                 Some((false, old)) if !loaded.builtin && old.rule != *rule => {
                     errors.push(PolicyError {
@@ -311,15 +384,44 @@ fn merge_global(
     global
 }
 
+/// A rule that applies less than `base`: a lower severity (`off` included) or fewer products.
+fn loosens(base: &PolicyRule, rule: &PolicyRule) -> bool {
+    rule.severity < base.severity || !narrower_or_equal(&base.when, &rule.when)
+}
+
+/// The violation of the policy set reported for rule `index` of `loaded`, which loosens `base`.
+fn loosening(
+    loaded: &LoadedPolicy,
+    index: usize,
+    base: &Effective,
+    what: &str,
+    kept: &str,
+) -> Violation {
+    let rule = &loaded.policy.rules[index];
+    Violation {
+        policy: rule.id.clone(),
+        severity: "error".into(),
+        product: None,
+        path: format!("{}#rules[{index}]", loaded.origin),
+        message: format!(
+            "{what} '{}' of policy '{}' (severity {} → {}, or applies to fewer products); the {kept} rule still applies",
+            rule.id,
+            base.policy_id,
+            base.rule.severity.as_str(),
+            rule.severity.as_str()
+        ),
+    }
+}
+
 /// Rules per domain: the global ones, tightened or extended by the domain's policies. A domain
 /// rule that loosens a global one (lower severity, or narrower `when`) does not apply and is
 /// reported as a violation of the policy set.
 fn rules_by_domain(
-    policies: &[LoadedPolicy],
+    policies: &[&LoadedPolicy],
     violations: &mut Vec<Violation>,
     errors: &mut Vec<PolicyError>,
-) -> (Vec<Effective>, HashMap<String, Vec<Effective>>) {
-    let global = merge_global(policies, errors);
+) -> RuleSet {
+    let global = merge_global(policies, violations, errors);
     let global_rules: Vec<Effective> = {
         let mut v: Vec<Effective> = global.values().map(|(_, e)| e.clone()).collect();
         v.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
@@ -334,42 +436,29 @@ fn rules_by_domain(
             .entry(domain.clone())
             .or_insert_with(|| global_rules.clone());
         for (index, rule) in loaded.policy.rules.iter().enumerate() {
-            let existing = rules.iter().position(|e| e.rule.id == rule.id);
-            if let Some(pos) = existing {
-                let base = &rules[pos];
-                let loosens = global.contains_key(&rule.id)
-                    && (rule.severity < base.rule.severity
-                        || !narrower_or_equal(&base.rule.when, &rule.when));
-                if loosens {
-                    violations.push(Violation {
-                        policy: rule.id.clone(),
-                        severity: "error".into(),
-                        product: None,
-                        path: format!("{}#rules[{index}]", loaded.origin),
-                        message: format!(
-                            "domain policy '{}' for '{domain}' loosens global rule '{}' of policy '{}' (severity {} → {}, or applies to fewer products); the global rule still applies",
-                            loaded.policy.id,
-                            rule.id,
-                            base.policy_id,
-                            base.rule.severity.as_str(),
-                            rule.severity.as_str()
-                        ),
-                    });
-                    continue;
-                }
-                rules[pos] = Effective {
-                    policy_id: loaded.policy.id.clone(),
-                    rule: rule.clone(),
-                };
-            } else {
-                rules.push(Effective {
-                    policy_id: loaded.policy.id.clone(),
-                    rule: rule.clone(),
-                });
+            let effective = Effective {
+                policy_id: loaded.policy.id.clone(),
+                rule: rule.clone(),
+            };
+            let Some(pos) = rules.iter().position(|e| e.rule.id == rule.id) else {
+                rules.push(effective);
+                continue;
+            };
+            if global.contains_key(&rule.id) && loosens(&rules[pos].rule, rule) {
+                let what = format!(
+                    "domain policy '{}' for '{domain}' loosens global rule",
+                    loaded.policy.id
+                );
+                violations.push(loosening(loaded, index, &rules[pos], &what, "global"));
+                continue;
             }
+            rules[pos] = effective;
         }
     }
-    (global_rules, domains)
+    RuleSet {
+        global: global_rules,
+        domains,
+    }
 }
 
 /// Whether `domain` applies to at least every product `global` applies to (each filter list of
@@ -388,6 +477,8 @@ fn narrower_or_equal(global: &When, domain: &When) -> bool {
 
 /// What the checks read about one product.
 struct ProductView {
+    /// The source the product comes from: its policies apply.
+    source: String,
     product: Product,
     custom: Vec<(String, Value)>,
     contracts: Vec<ContractView>,
@@ -586,20 +677,15 @@ pub async fn check_policies(
 ) -> Result<(Vec<Violation>, Vec<PolicyError>), QualityError> {
     let mut violations = Vec::new();
     let mut errors = Vec::new();
-    let (global_rules, domain_rules) = rules_by_domain(policies, &mut violations, &mut errors);
+    let sets = rule_sets(policies, &mut violations, &mut errors);
     let views = load_views(store, id).await?;
     if let (Some(id), true) = (id, views.is_empty()) {
         return Err(QualityError::UnknownProduct(id.to_owned()));
     }
     let mut found = Vec::new();
     for view in &views {
-        let rules = view
-            .product
-            .domain
-            .as_ref()
-            .and_then(|d| domain_rules.get(d))
-            .unwrap_or(&global_rules);
-        for effective in rules {
+        let set = sets.get(&Some(view.source.clone())).unwrap_or(&sets[&None]);
+        for effective in set.for_domain(view.product.domain.as_deref()) {
             let rule = &effective.rule;
             if rule.severity == RuleSeverity::Off || !view.applies(&rule.when) {
                 continue;
@@ -633,8 +719,10 @@ type ContractRow = (
 
 async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>, QualityError> {
     ensure_targets(store).await?;
-    let products: Vec<(String, Option<String>, Option<bool>)> = sqlx::query_as(
-        "SELECT p.entity, f.custom, f.in_lineage FROM products p LEFT JOIN quality_product_facts f ON f.product_id = p.id
+    let products: Vec<(String, String, Option<String>, Option<bool>)> = sqlx::query_as(
+        "SELECT d.source, p.entity, f.custom, f.in_lineage FROM products p
+         JOIN documents d ON d.id = p.document_id
+         LEFT JOIN quality_product_facts f ON f.product_id = p.id
          WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.domain, p.id",
     )
     .bind(id)
@@ -663,7 +751,7 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
         by_id.entry(cid).or_default().push((version, view));
     }
     let mut views = Vec::new();
-    for (entity, custom, in_lineage) in products {
+    for (source, entity, custom, in_lineage) in products {
         let Ok(product) = serde_json::from_str::<Product>(&entity) else {
             continue;
         };
@@ -678,6 +766,7 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
             contracts.extend(found.map(|(_, view)| view.clone()));
         }
         views.push(ProductView {
+            source,
             has_lineage: in_lineage.unwrap_or(false),
             custom: custom
                 .and_then(|c| serde_json::from_str(&c).ok())

@@ -169,19 +169,20 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
         "b-unknown-check.yaml",
         "apiVersion: meshlens/v1\nkind: Policy\nid: extra\nscope: global\nrules:\n  - id: teleport\n    check: teleportation\n    severity: error\n  - id: must-describe\n    check: description\n    severity: error\n",
     );
+    // Both tighten the built-in warning, differently.
     write(
         "c-strict.yaml",
-        "apiVersion: meshlens/v1\nkind: Policy\nid: strict\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: error\n",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: strict\nscope: global\nrules:\n  - id: retention-declared\n    check: retention\n    severity: error\n",
     );
     write(
         "d-lax.yaml",
-        "apiVersion: meshlens/v1\nkind: Policy\nid: lax\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: info\n",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: lax\nscope: global\nrules:\n  - id: retention-declared\n    check: retention\n    severity: warning\n    description: kept as built in\n",
     );
     write(
         "not-a-policy.yaml",
         "apiVersion: v3.1.0\nkind: DataContract\nid: x\n",
     );
-    let (loaded, errors) = load_policies(dir.path());
+    let (loaded, errors) = load_policies(dir.path(), "demo");
     assert_eq!(
         loaded
             .iter()
@@ -211,9 +212,15 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
             .contains("contradicts global policy 'strict'"),
         "{errors:#?}"
     );
-    // The stricter rule wins, and the valid rule of the half-broken file applies.
+    // The stricter rule wins (retention is a built-in warning), and the valid rule of the
+    // half-broken file applies.
     assert_eq!(
-        of(&violations, "loyalty-members", "support-channel")[0].severity,
+        of(
+            &violations,
+            "marketing-email-engagement",
+            "retention-declared"
+        )[0]
+        .severity,
         "error"
     );
     assert!(violations.iter().all(|v| v.policy != "teleport"));
@@ -261,4 +268,156 @@ async fn pii_columns_must_be_classified_or_masked() {
     // Encryption is declared in the product's customProperties.
     assert!(of(&violations, "leads", "encryption-for-sensitive").is_empty());
     assert_eq!(of(&violations, "leads", "quality-slo").len(), 1);
+}
+
+/// A second source `other` holding one product that breaks the built-in error rules `owner-required`
+/// and `support-channel`, beside the demo mesh (source `demo`).
+async fn demo_and_other_source() -> Store {
+    let store = demo_with_lineage().await;
+    let config = meshlens_store::SourceConfig {
+        name: "other".into(),
+        kind: meshlens_store::SourceKind::Folder {
+            path: "/other".into(),
+        },
+    };
+    store.add_source(&config).await.unwrap();
+    let mut tx = store.begin_sync("other").await.unwrap();
+    let text = "apiVersion: v1.0.0\nkind: DataProduct\nid: stray\nname: Stray\ndomain: sales\nstatus: active\n";
+    let doc = meshlens_model::parse_document("stray.odps.yaml", text.as_bytes()).unwrap();
+    let stat = meshlens_store::FileStat {
+        size: text.len() as u64,
+        mtime: 0,
+    };
+    tx.upsert("stray.odps.yaml", stat, &doc).await.unwrap();
+    tx.commit(meshlens_store::SyncStatus::Ok, None)
+        .await
+        .unwrap();
+    store
+}
+
+/// Source `source`'s `policies/` folder holding one policy file.
+fn source_policy(source: &str, yaml: &str) -> (Vec<LoadedPolicy>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.yaml"), yaml).unwrap();
+    let (loaded, errors) = load_policies(dir.path(), source);
+    assert_eq!(errors, []);
+    assert!(loaded.iter().all(|p| p.source.as_deref() == Some(source)));
+    (loaded, dir)
+}
+
+#[tokio::test]
+async fn a_source_cannot_turn_built_in_rules_off_for_anyone() {
+    let store = demo_and_other_source().await;
+    let mut policies = default_policies();
+    let (silencing, _dir) = source_policy(
+        "other",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: silence\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: off\n  - id: owner-required\n    check: owner\n    severity: info\n",
+    );
+    policies.extend(silencing);
+    let (violations, _) = check_policies(&store, &policies, None).await.unwrap();
+    // Another source's products keep the built-in errors.
+    assert_eq!(
+        of(&violations, "loyalty-members", "support-channel")[0].severity,
+        "error"
+    );
+    // And so do the silencing source's own products.
+    assert_eq!(
+        of(&violations, "stray", "support-channel")[0].severity,
+        "error"
+    );
+    assert_eq!(
+        of(&violations, "stray", "owner-required")[0].severity,
+        "error"
+    );
+    // The attempt is a violation of the policy set, reported once per rule.
+    let loosening: Vec<&Violation> = violations.iter().filter(|v| v.product.is_none()).collect();
+    assert_eq!(loosening.len(), 2, "{loosening:#?}");
+    assert!(
+        loosening[0]
+            .message
+            .contains("loosens built-in rule 'support-channel'"),
+        "{}",
+        loosening[0].message
+    );
+    assert!(
+        loosening[0].path.ends_with("policy.yaml#rules[0]"),
+        "{}",
+        loosening[0].path
+    );
+}
+
+#[tokio::test]
+async fn a_source_s_policies_tighten_its_own_products_only() {
+    let store = demo_and_other_source().await;
+    let mut policies = default_policies();
+    let (tightening, _dir) = source_policy(
+        "other",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: strict\nscope: global\nrules:\n  - id: retention-declared\n    check: retention\n    severity: error\n  - id: ask-us\n    check: support\n    severity: info\n",
+    );
+    policies.extend(tightening);
+    let (violations, _) = check_policies(&store, &policies, None).await.unwrap();
+    assert_eq!(
+        of(&violations, "stray", "retention-declared")[0].severity,
+        "error"
+    );
+    assert_eq!(of(&violations, "stray", "ask-us").len(), 1);
+    // The demo mesh's products answer to their own source's policies (none: the built-in ones).
+    assert_eq!(
+        of(
+            &violations,
+            "marketing-email-engagement",
+            "retention-declared"
+        )[0]
+        .severity,
+        "warning"
+    );
+    assert_eq!(
+        of(&violations, "loyalty-members", "support-channel").len(),
+        1
+    );
+    assert!(of(&violations, "loyalty-members", "ask-us").is_empty());
+    assert!(violations.iter().all(|v| v.product.is_some()));
+}
+
+#[test]
+fn policy_files_are_capped_and_their_aliases_and_nesting_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = "x".repeat(64 * 1024);
+    let mut bomb = format!(
+        "apiVersion: meshlens/v1\nkind: Policy\nid: bomb\nscope: global\ndescription: &big \"{anchor}\"\nrules:\n"
+    );
+    bomb.push_str(
+        &"  - {id: r, check: owner, severity: error, description: *big}\n".repeat(20_000),
+    );
+    std::fs::write(dir.path().join("a-bomb.yaml"), bomb).unwrap();
+    let deep = format!(
+        "kind: Policy\nrules: {}{}\n",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    std::fs::write(dir.path().join("b-deep.yaml"), deep).unwrap();
+    // A sparse 1 GiB file: refused from its size, never read.
+    let huge = std::fs::File::create(dir.path().join("c-huge.yaml")).unwrap();
+    huge.set_len(1 << 30).unwrap();
+    let (loaded, errors) = load_policies(dir.path(), "demo");
+    assert!(loaded.is_empty());
+    let messages: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.file.rsplit('/').next().unwrap(), e.message.as_str()))
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert_eq!(messages[0].0, "a-bomb.yaml");
+    assert!(
+        messages[0].1.contains("aliases would expand"),
+        "{messages:#?}"
+    );
+    assert_eq!(messages[1].0, "b-deep.yaml");
+    assert!(messages[1].1.contains("recursion limit"), "{messages:#?}");
+    assert_eq!(messages[2].0, "c-huge.yaml");
+    assert!(
+        messages[2]
+            .1
+            .contains("1073741824 bytes, more than the limit"),
+        "{messages:#?}"
+    );
 }
