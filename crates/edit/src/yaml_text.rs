@@ -27,7 +27,7 @@ pub fn load(text: &str, json: bool) -> Result<Value, EditError> {
     let parsed = if json {
         serde_json::from_str(text).map_err(|e| e.to_string())
     } else {
-        serde_yaml_ng::from_str::<Value>(text).map_err(|e| e.to_string())
+        meshlens_model::from_yaml_str::<Value>(text).map_err(|e| e.to_string())
     };
     parsed.map_err(|message| EditError::Syntax { message })
 }
@@ -756,6 +756,14 @@ team:
                 "team"
             ]
         );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_by_the_shared_guard() {
+        let anchor = "x".repeat(64 * 1024);
+        let text = format!("a: &big \"{anchor}\"\nb:\n{}", "  - *big\n".repeat(20_000));
+        let err = load(&text, false).unwrap_err();
+        assert!(err.to_string().contains("aliases would expand"), "{err}");
     }
 
     #[test]

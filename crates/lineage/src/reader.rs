@@ -1,9 +1,11 @@
 //! Splits a lineage file into JSON values with the line each starts on. Accepts NDJSON (streamed
 //! line by line, so a million events never sit in memory), a JSON array of events, and one or
 //! more (pretty-printed) JSON objects. A malformed entry is reported and the rest still read.
+//! A line, or a whole pretty-printed document, longer than the file size limit
+//! ([`meshlens_model::Limits`]) stops the reading with an error: it is never held in memory.
 
 use std::collections::VecDeque;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde_json::Value;
 
@@ -17,6 +19,8 @@ pub(crate) struct EventReader<R> {
     /// Values already split out (array or multi-line documents, or an array on one NDJSON line).
     pending: VecDeque<Entry>,
     started: bool,
+    /// The longest line or pretty-printed document read.
+    limit: u64,
 }
 
 impl<R: BufRead> EventReader<R> {
@@ -27,7 +31,31 @@ impl<R: BufRead> EventReader<R> {
             buf: String::new(),
             pending: VecDeque::new(),
             started: false,
+            limit: meshlens_model::Limits::process().max_file_bytes,
         }
+    }
+
+    /// Appends the next line to `buf`, refusing one longer than the limit.
+    fn read_line(&mut self) -> std::io::Result<usize> {
+        let read = (&mut self.input)
+            .take(self.limit.saturating_add(1))
+            .read_line(&mut self.buf)?;
+        if read as u64 > self.limit {
+            return Err(too_long(&format!("line {}", self.line_no + 1), self.limit));
+        }
+        Ok(read)
+    }
+
+    /// Appends the rest of the input to `text`, refusing to let `text` grow past the limit.
+    fn read_rest(&mut self, text: &mut String) -> std::io::Result<()> {
+        let room = self.limit.saturating_sub(text.len() as u64);
+        (&mut self.input)
+            .take(room.saturating_add(1))
+            .read_to_string(text)?;
+        if text.len() as u64 > self.limit {
+            return Err(too_long("the document", self.limit));
+        }
+        Ok(())
     }
 
     /// The next entry, `Ok(None)` at the end.
@@ -37,7 +65,7 @@ impl<R: BufRead> EventReader<R> {
                 return Ok(Some(entry));
             }
             self.buf.clear();
-            if self.input.read_line(&mut self.buf)? == 0 {
+            if self.read_line()? == 0 {
                 return Ok(None);
             }
             self.line_no += 1;
@@ -56,13 +84,20 @@ impl<R: BufRead> EventReader<R> {
                 // The first line is not a whole value: a pretty-printed document or array.
                 Err(_) if first => {
                     let mut rest = std::mem::take(&mut self.buf);
-                    self.input.read_to_string(&mut rest)?;
+                    self.read_rest(&mut rest)?;
                     self.pending = split_document(&rest, line);
                 }
                 Err(e) => return Ok(Some((line, Err(format!("not valid JSON: {e}"))))),
             }
         }
     }
+}
+
+fn too_long(what: &str, limit: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("{what} is longer than the limit of {limit} bytes"),
+    )
 }
 
 /// Splits a whole document: an array into its elements (each parsed on its own, so one bad
@@ -173,6 +208,47 @@ fn array_elements(text: &str, from: usize) -> Result<Spans, (Spans, usize, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endless_line_or_document_stops_at_the_limit() {
+        let limit = meshlens_model::Limits::process().max_file_bytes as usize;
+        let huge = format!("{{\"a\":\"{}\"}}\n", "x".repeat(limit));
+        let input = format!("{{\"a\":1}}\n{huge}");
+        let mut reader = EventReader::new(input.as_bytes());
+        assert!(reader.next_entry().unwrap().unwrap().1.is_ok());
+        let err = reader.next_entry().unwrap_err();
+        assert!(
+            err.to_string().contains("line 2 is longer than the limit"),
+            "{err}"
+        );
+        let pretty = format!("{{\n\"a\": \"{}\"}}\n", "x".repeat(limit));
+        let err = EventReader::new(pretty.as_bytes())
+            .next_entry()
+            .unwrap_err();
+        assert!(err.to_string().contains("the document is longer"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_rejected_entry() {
+        let deep = format!("{}{}\n", "[".repeat(200_000), "]".repeat(200_000));
+        let out = read_all(&deep);
+        assert!(
+            out[0].1.as_ref().unwrap_err().contains("recursion limit"),
+            "{:?}",
+            out[0]
+        );
+        let deep_line = format!(
+            "{{\"a\":1}}\n{}{}\n",
+            "{\"a\":".repeat(200_000),
+            "}".repeat(200_000)
+        );
+        let out = read_all(&deep_line);
+        assert!(
+            out[1].1.as_ref().unwrap_err().contains("recursion limit"),
+            "{:?}",
+            out[1]
+        );
+    }
 
     fn read_all(text: &str) -> Vec<(u64, Result<Value, String>)> {
         let mut reader = EventReader::new(text.as_bytes());

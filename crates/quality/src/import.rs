@@ -1,9 +1,9 @@
 //! Import: detect the format, read it, store new outcomes and fold them into per-check summaries.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use meshlens_model::{FileClass, classify};
+use meshlens_model::{FileClass, Limits, ReadError, classify};
 use meshlens_store::Store;
 use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -36,17 +36,15 @@ macro_rules! deleting {
 const BATCH: usize = 2_000;
 
 /// Imports one file, or every quality result file under a folder (others are left alone;
-/// dbt manifests are read before the run results they explain).
+/// dbt manifests are read before the run results they explain). Files past the size limit are
+/// refused before they are read, and a folder's files are read one at a time.
 pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportReport, QualityError> {
-    let io = |source| QualityError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     if !path.is_dir() {
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = read_result_file(path)?;
         return import_bytes(store, None, &path.to_string_lossy(), &bytes).await;
     }
-    let mut files: Vec<(u8, String, Vec<u8>)> = Vec::new();
+    let mut report = QualityImportReport::default();
+    let mut files: Vec<(u8, PathBuf)> = Vec::new();
     for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
         let entry = entry.map_err(|e| QualityError::Io {
             path: e
@@ -58,10 +56,21 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
             continue;
         }
         let name = entry.path().to_string_lossy().into_owned();
-        let bytes = std::fs::read(entry.path()).map_err(|source| QualityError::Io {
-            path: entry.path().to_path_buf(),
-            source,
-        })?;
+        let limit = Limits::process().max_file_bytes;
+        let bytes = match meshlens_model::read_capped(entry.path(), limit) {
+            Ok(bytes) => bytes,
+            Err(ReadError::Io(source)) => {
+                return Err(QualityError::Io {
+                    path: entry.into_path(),
+                    source,
+                });
+            }
+            // One file past the limit does not stop the others.
+            Err(too_large) => {
+                report.absorb(rejected(&name, too_large.to_string()));
+                continue;
+            }
+        };
         let order = match class_of(&name, &bytes) {
             FileClass::DbtManifest => 0,
             FileClass::DbtRunResults
@@ -70,14 +79,24 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
             | FileClass::OpenLineage => 1,
             _ => continue,
         };
-        files.push((order, name, bytes));
+        files.push((order, entry.into_path()));
     }
-    files.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let mut report = QualityImportReport::default();
-    for (_, name, bytes) in files {
-        report.absorb(import_bytes(store, None, &name, &bytes).await?);
+    files.sort();
+    for (_, file) in files {
+        let bytes = read_result_file(&file)?;
+        report.absorb(import_bytes(store, None, &file.to_string_lossy(), &bytes).await?);
     }
     Ok(report)
+}
+
+/// A result file's bytes, refused past the size limit before it is read.
+fn read_result_file(path: &Path) -> Result<Vec<u8>, QualityError> {
+    meshlens_model::read_capped(path, Limits::process().max_file_bytes).map_err(|e| {
+        QualityError::Io {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
+    })
 }
 
 /// Imports one file's bytes (the sync engine's entry point). `path` decides the folder that pairs
@@ -180,7 +199,7 @@ async fn manifest_for(
         return Ok(Some(tests));
     }
     let beside = Path::new(path).with_file_name("manifest.json");
-    Ok(std::fs::read(beside)
+    Ok(read_result_file(&beside)
         .ok()
         .and_then(|bytes| dbt::read_manifest(&bytes).ok()))
 }
