@@ -1,6 +1,8 @@
-//! Where meshlens keeps its data.
+//! Where meshlens keeps its data, and the limits a user may raise.
 
 use std::path::PathBuf;
+
+use meshlens_connectors::{MAX_PULL_BYTES_ENV, MAX_PULL_ENTITIES_ENV, PullBudget};
 
 /// Environment variable that points meshlens at a data directory (after `--data-dir`, before the OS default).
 pub const DATA_DIR_ENV: &str = "MESHLENS_DATA_DIR";
@@ -35,5 +37,33 @@ impl AppConfig {
 
     pub fn search_index_dir(&self) -> PathBuf {
         self.data_dir.join("search-index")
+    }
+}
+
+/// What one catalog server pull may read: [`PullBudget::default`] (512 MiB of answers, 200,000
+/// entities), each overridden by `MESHLENS_MAX_PULL_BYTES` / `MESHLENS_MAX_PULL_ENTITIES`.
+pub fn pull_budget_from_env() -> Result<PullBudget, crate::AppError> {
+    let defaults = PullBudget::default();
+    Ok(PullBudget {
+        max_bytes: limit_from_env(MAX_PULL_BYTES_ENV, defaults.max_bytes)?,
+        max_entities: limit_from_env(MAX_PULL_ENTITIES_ENV, defaults.max_entities)?,
+    })
+}
+
+/// A positive whole number from `var`, or `default` when it is unset or empty.
+fn limit_from_env(var: &str, default: u64) -> Result<u64, crate::AppError> {
+    match std::env::var(var) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|limit| *limit > 0)
+            .ok_or_else(|| {
+                crate::AppError::new(
+                    crate::ErrorCode::Config,
+                    format!("{var} must be a positive whole number, not `{text}`"),
+                )
+            }),
+        _ => Ok(default),
     }
 }

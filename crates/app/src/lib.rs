@@ -227,9 +227,13 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<RemoveSourceResult, AppError> {
         let _sync = self.inner.sync_lock.lock().await;
-        let Some(left) = self.store().remove_source(&args.name).await? else {
+        let removed = self.store().get_source(&args.name).await?;
+        let (Some(removed), Some(left)) = (removed, self.store().remove_source(&args.name).await?)
+        else {
             return Err(AppError::not_found(format!("source `{}`", args.name)));
         };
+        // Its token goes with it: a source added later under the same name starts without one.
+        self.forget_token(&removed.config).await;
         // Result files are not descriptors: what they brought goes here, not with the source row.
         meshlens_quality::remove_source_results(self.store(), &args.name).await?;
         meshlens_lineage::forget_events(self.store(), &args.name, None).await?;
@@ -283,6 +287,7 @@ impl App {
             data_dir: self.config().data_dir.clone(),
             options: SyncOptions {
                 full: args.full,
+                pull_budget: config::pull_budget_from_env()?,
                 ..Default::default()
             },
             cancel,
@@ -619,12 +624,16 @@ fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
             ErrorCode::SourceUnreadable,
             format!("{} is not a folder meshlens can read", path.display()),
         )),
-        server => match server.server_url() {
-            Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+        server => match (server.server_url(), meshlens_sync::server_kind(server)) {
+            (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
                 Err(AppError::new(
                     ErrorCode::InvalidArgs,
                     format!("`{url}` is not a server URL: it must start with http:// or https://"),
                 ))
+            }
+            (Some(url), Some(kind)) => {
+                meshlens_connectors::check_server_url(kind, &config.name, url)
+                    .map_err(|err| AppError::new(ErrorCode::InvalidArgs, err.to_string()))
             }
             _ => Ok(()),
         },

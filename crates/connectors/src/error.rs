@@ -50,6 +50,27 @@ pub enum ConnectorError {
         path: String,
         cursor: String,
     },
+    #[error(
+        "source '{source_name}': {method} {path} answered HTTP {status}, a redirect to {location}; a token goes only to the source's own server (same scheme, host and port), so meshlens did not follow it. If that is the right server, add the source with that URL"
+    )]
+    Redirected {
+        source_name: String,
+        method: String,
+        path: String,
+        status: u16,
+        location: String,
+    },
+    #[error("source '{source_name}': {reason}")]
+    InsecureUrl { source_name: String, reason: String },
+    #[error(
+        "source '{source_name}': the catalog is larger than one sync reads (more than {limit}); nothing was written and the source keeps its last synced data. If the catalog really is that large, raise the limit with {env_var}"
+    )]
+    OverBudget {
+        source_name: String,
+        /// The limit passed, with its unit ("200000 entities", "512 MiB of answers").
+        limit: String,
+        env_var: &'static str,
+    },
     #[error("source '{source_name}': {what}")]
     Unexpected { source_name: String, what: String },
     #[error("sync of source '{0}' was cancelled")]

@@ -2,18 +2,20 @@
 //! backoff and jitter on 429 and 5xx (honouring `Retry-After`), a cap on response size, and errors
 //! that name the source, the path, the status and a hint.
 
-use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use rand::Rng;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::redirect;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use url::Url;
 
-use crate::ConnectorError;
 use crate::auth::Secret;
 use crate::error::hint_for;
+use crate::{ConnectorError, MAX_PULL_BYTES_ENV};
 
 /// How requests are retried and bounded.
 #[derive(Debug, Clone)]
@@ -62,6 +64,110 @@ pub struct HttpClient {
     credentials: Credentials,
     policy: HttpPolicy,
     client: reqwest::Client,
+    /// The pull's byte budget, shared by the clones of a [`HttpClient::metered`] client.
+    meter: Option<Arc<ByteMeter>>,
+}
+
+/// Response bytes read so far against a budget.
+#[derive(Debug)]
+struct ByteMeter {
+    read: AtomicU64,
+    limit: u64,
+}
+
+impl ByteMeter {
+    /// Counts `len` more bytes; false once the total passes the limit.
+    fn take(&self, len: usize) -> bool {
+        let len = len as u64;
+        self.read.fetch_add(len, Ordering::Relaxed) + len <= self.limit
+    }
+}
+
+/// Parses a server's base URL and refuses what would expose a token: credentials written into the
+/// URL (they would be stored, listed and shown with it) and, when the client sends a token, plain
+/// `http://` to any host but this machine. Errors show the URL without its credentials.
+pub fn server_base_url(
+    source_name: &str,
+    url: &str,
+    carries_token: bool,
+) -> Result<Url, ConnectorError> {
+    let refuse = |reason: String| ConnectorError::InsecureUrl {
+        source_name: source_name.to_string(),
+        reason,
+    };
+    let shown = without_credentials(url);
+    // A trailing slash makes relative joins keep the base path (https://host/catalog/ + api/v1/..).
+    let with_slash = if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    };
+    let base = Url::parse(&with_slash).map_err(|err| ConnectorError::Unexpected {
+        source_name: source_name.to_string(),
+        what: format!("'{shown}' is not a valid URL: {err}"),
+    })?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return Err(ConnectorError::Unexpected {
+            source_name: source_name.to_string(),
+            what: format!("'{shown}' is not an http(s) URL"),
+        });
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(refuse(format!(
+            "'{shown}' has credentials in it; give the server's URL alone and the token to `meshlens auth set {source_name}`"
+        )));
+    }
+    if carries_token && base.scheme() == "http" && !is_loopback(&base) {
+        return Err(refuse(format!(
+            "refusing to send its token over plain http:// to '{shown}', where anyone on the way can read it; use https:// (plain http is accepted for localhost only)"
+        )));
+    }
+    Ok(base)
+}
+
+/// localhost, 127.0.0.0/8 and ::1: a token sent there never leaves the machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `url` with anything between `scheme://` and the last `@` masked, for messages about a URL
+/// that may carry a password (and may not even parse).
+fn without_credentials(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            format!("{}***{}", &url[..start + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A client that sends a token follows redirects only within its server's origin (scheme, host
+/// and port): the HTTP library drops `Authorization` when the host changes but not a custom
+/// header such as `x-api-key`, and an https -> http hop would expose either. A redirect it does not
+/// follow comes back as the 3xx answer and is reported with its `Location`.
+fn redirect_policy(carries_token: bool) -> redirect::Policy {
+    const MAX_HOPS: usize = 10;
+    if !carries_token {
+        return redirect::Policy::limited(MAX_HOPS);
+    }
+    redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > MAX_HOPS {
+            attempt.error("too many redirects")
+        } else if same_origin {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// rustls is built without a default crypto provider (ring instead of aws-lc, which needs cmake);
@@ -82,37 +188,41 @@ impl HttpClient {
         policy: HttpPolicy,
     ) -> Result<HttpClient, ConnectorError> {
         install_crypto_provider();
-        let unexpected = |what: String| ConnectorError::Unexpected {
-            source_name: source_name.to_string(),
-            what,
-        };
-        // A trailing slash makes relative joins keep the base path (https://host/catalog/ + api/v1/..).
-        let with_slash = if base_url.ends_with('/') {
-            base_url.to_string()
-        } else {
-            format!("{base_url}/")
-        };
-        let base = Url::parse(&with_slash)
-            .map_err(|err| unexpected(format!("'{base_url}' is not a valid URL: {err}")))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(unexpected(format!("'{base_url}' is not an http(s) URL")));
-        }
+        let carries_token = !matches!(credentials, Credentials::None);
+        let base = server_base_url(source_name, base_url, carries_token)?;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let client = reqwest::Client::builder()
             .user_agent(concat!("meshlens/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
+            .redirect(redirect_policy(carries_token))
             .connect_timeout(policy.connect_timeout)
             .read_timeout(policy.read_timeout)
             .build()
-            .map_err(|err| unexpected(format!("cannot build the HTTP client: {err}")))?;
+            .map_err(|err| ConnectorError::Unexpected {
+                source_name: source_name.to_string(),
+                what: format!("cannot build the HTTP client: {err}"),
+            })?;
         Ok(HttpClient {
             source_name: source_name.to_string(),
             base,
             credentials,
             policy,
             client,
+            meter: None,
         })
+    }
+
+    /// This client with a fresh byte budget of `limit` shared by all its clones: once their
+    /// responses add up past it, reading stops with [`ConnectorError::OverBudget`].
+    pub(crate) fn metered(&self, limit: u64) -> HttpClient {
+        HttpClient {
+            meter: Some(Arc::new(ByteMeter {
+                read: AtomicU64::new(0),
+                limit,
+            })),
+            ..self.clone()
+        }
     }
 
     pub fn source_name(&self) -> &str {
@@ -190,6 +300,9 @@ impl HttpClient {
                     .body(bytes.clone());
             }
             let retry_after = match request.send().await {
+                Ok(response) if response.status().is_redirection() => {
+                    return Err(self.redirect_error(&method, path, &response));
+                }
                 Ok(response) if response.status().is_success() => {
                     let headers = response.headers().clone();
                     match self.read_json(path, response).await {
@@ -221,7 +334,7 @@ impl HttpClient {
                             ConnectorError::Network {
                                 source_name: self.source_name.clone(),
                                 path: path.to_string(),
-                                reason: describe(&err),
+                                reason: describe(err),
                             }
                         });
                     }
@@ -231,7 +344,7 @@ impl HttpClient {
                     return Err(ConnectorError::Network {
                         source_name: self.source_name.clone(),
                         path: path.to_string(),
-                        reason: describe(&err),
+                        reason: describe(err),
                     });
                 }
             };
@@ -276,11 +389,14 @@ impl HttpClient {
                     if body.len() as u64 + chunk.len() as u64 > limit {
                         return Err(ReadError::TooLarge);
                     }
+                    if self.meter.as_ref().is_some_and(|m| !m.take(chunk.len())) {
+                        return Err(ReadError::OverBudget);
+                    }
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(err) if err.is_timeout() => return Err(ReadError::Timeout),
-                Err(err) => return Err(ReadError::Broken(describe(&err))),
+                Err(err) => return Err(ReadError::Broken(describe(err))),
             }
         }
         if body.is_empty() {
@@ -291,6 +407,11 @@ impl HttpClient {
                 "the server sent an HTML page (a login page or a proxy error?); check the URL"
                     .into(),
             ));
+        }
+        if json_values(&body) > MAX_VALUES_PER_RESPONSE {
+            return Err(ReadError::NotJson(format!(
+                "the answer holds more than {MAX_VALUES_PER_RESPONSE} JSON values; refusing to parse it"
+            )));
         }
         serde_json::from_slice(&body).map_err(|err| {
             let reason = if err.is_eof() {
@@ -326,6 +447,11 @@ impl HttpClient {
                 reason,
             },
             ReadError::Timeout => self.timeout_error(method, &path, 1),
+            ReadError::OverBudget => ConnectorError::OverBudget {
+                source_name,
+                limit: shown_bytes(self.meter.as_ref().map_or(0, |m| m.limit)),
+                env_var: MAX_PULL_BYTES_ENV,
+            },
         }
     }
 
@@ -336,6 +462,30 @@ impl HttpClient {
             path: path.to_string(),
             status: status.as_u16(),
             hint: hint_for(status.as_u16()).to_string(),
+        }
+    }
+
+    /// A redirect the policy did not follow: where it pointed, as origin and path only (no
+    /// credentials or query the server may have put in it).
+    fn redirect_error(
+        &self,
+        method: &Method,
+        path: &str,
+        response: &reqwest::Response,
+    ) -> ConnectorError {
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| response.url().join(value).ok())
+            .map(|to| format!("{}{}", to.origin().ascii_serialization(), to.path()))
+            .unwrap_or_else(|| "an unreadable Location".into());
+        ConnectorError::Redirected {
+            source_name: self.source_name.clone(),
+            method: method.to_string(),
+            path: path.to_string(),
+            status: response.status().as_u16(),
+            location,
         }
     }
 
@@ -352,9 +502,43 @@ impl HttpClient {
 
 enum ReadError {
     TooLarge,
+    /// The pull's byte budget ran out.
+    OverBudget,
     NotJson(String),
     Broken(String),
     Timeout,
+}
+
+/// Most JSON values one answer may hold. A parsed value takes 32 bytes or more however short its
+/// text (`0,` is two bytes), so a 32 MiB answer of tiny values would take over 500 MiB parsed; a
+/// page of entities holds far fewer values than this.
+const MAX_VALUES_PER_RESPONSE: usize = 1 << 20;
+
+/// Roughly how many values `json` holds: its commas, brackets and braces outside strings.
+fn json_values(json: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (0, false, false);
+    for &byte in json {
+        match (in_string, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b',' | b'[' | b'{') => count += 1,
+            (false, _, _) => {}
+        }
+    }
+    count
+}
+
+/// A byte count for a message: MiB from 1 MiB on.
+fn shown_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MiB of answers", bytes / MIB)
+    } else {
+        format!("{bytes} bytes of answers")
+    }
 }
 
 fn retryable(status: StatusCode) -> bool {
@@ -383,10 +567,12 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The error chain without the URL (it is already in the message, as the path).
-fn describe(err: &reqwest::Error) -> String {
+/// The error chain without the URL (it is already in the message, as the path; its query is the
+/// server's business).
+fn describe(err: reqwest::Error) -> String {
+    let err = err.without_url();
     let mut text = String::new();
-    let mut current: Option<&dyn std::error::Error> = Some(err);
+    let mut current: Option<&dyn std::error::Error> = Some(&err);
     while let Some(e) = current {
         if !text.is_empty() {
             text.push_str(": ");
@@ -450,6 +636,13 @@ mod tests {
             HeaderValue::from_static("</x?p=0>; rel=\"prev\""),
         );
         assert!(!has_next_link(&headers));
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings() {
+        assert_eq!(json_values(br#"[1,2,{"a":"x,[{","b":[]}]"#), 6);
+        assert_eq!(json_values(br#"["a\",", 1]"#), 2);
+        assert_eq!(json_values(b"0"), 0);
     }
 
     #[test]

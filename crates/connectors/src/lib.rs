@@ -5,7 +5,7 @@
 //! for the lineage between datasets. The sync crate writes the documents through the store's
 //! `SyncTx` in one transaction, so a failed or cancelled pull leaves the last good data in place.
 //! Every request goes through [`http::HttpClient`] (time-outs, retries, size cap); tokens come
-//! from [`auth`] (OS keyring, or `MESHLENS_TOKEN_<NAME>`).
+//! from [`auth`] (OS keyring, bound to the server's origin, or `MESHLENS_TOKEN_<NAME>`).
 
 pub mod auth;
 mod datahub;
@@ -184,9 +184,40 @@ pub struct Pulled {
     pub requests: u64,
 }
 
+/// What one pull may read. Everything pulled is held until the write, so a catalog beyond this is
+/// refused with [`ConnectorError::OverBudget`] (the source keeps its last good data) instead of
+/// filling memory: a server or proxy that pages forever or sends huge pages ends the pull there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullBudget {
+    /// Response bytes, all requests of the pull together (each response is also capped by
+    /// [`HttpPolicy::max_response_bytes`]).
+    pub max_bytes: u64,
+    /// Entities listed: tables, datasets, products, contracts, jobs, check runs.
+    pub max_entities: u64,
+}
+
+/// Environment variable that overrides [`PullBudget::max_bytes`].
+pub const MAX_PULL_BYTES_ENV: &str = "MESHLENS_MAX_PULL_BYTES";
+/// Environment variable that overrides [`PullBudget::max_entities`].
+pub const MAX_PULL_ENTITIES_ENV: &str = "MESHLENS_MAX_PULL_ENTITIES";
+
+impl Default for PullBudget {
+    /// 512 MiB and 200,000 entities: twice the largest catalog benchmarked (100,000 Marquez
+    /// datasets, ≈ 170 MB of answers, 320 MiB peak), while a hostile server is stopped before the
+    /// parsed answers it sends (a few times their size in memory) exhaust a desktop's memory.
+    fn default() -> Self {
+        PullBudget {
+            max_bytes: 512 * 1024 * 1024,
+            max_entities: 200_000,
+        }
+    }
+}
+
 /// How a pull runs.
 pub struct PullContext<'a> {
     pub http: HttpClient,
+    /// What the pull may read before it is refused.
+    pub budget: PullBudget,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Entities asked for per page.
@@ -240,6 +271,18 @@ impl PullContext<'_> {
     }
 }
 
+/// Checks, when a source is added, that its URL cannot expose a token (see
+/// [`http::server_base_url`]): no credentials in the URL, and no plain `http://` to another
+/// machine for a kind that always sends a token. Marquez, whose token is optional, is checked
+/// again when a token is set and at every connection.
+pub fn check_server_url(
+    kind: ServerKind,
+    source_name: &str,
+    url: &str,
+) -> Result<(), ConnectorError> {
+    http::server_base_url(source_name, url, kind.needs_token()).map(drop)
+}
+
 /// The HTTP client for a source of `kind` at `url`. A kind that needs a token and has none is an
 /// error that says how to provide one.
 pub fn connect(
@@ -258,15 +301,15 @@ pub fn connect(
     HttpClient::new(source_name, url, kind.credentials(token), policy)
 }
 
-/// [`connect`] with the source's stored token (OS keyring, else `MESHLENS_TOKEN_<NAME>`), looked up
-/// off the async threads because the keyring may block on D-Bus.
+/// [`connect`] with the token stored for the source at `url` (OS keyring, else
+/// `MESHLENS_TOKEN_<NAME>`), looked up off the async threads because the keyring may block on D-Bus.
 pub async fn connect_source(
     kind: ServerKind,
     source_name: &str,
     url: &str,
 ) -> Result<HttpClient, ConnectorError> {
-    let name = source_name.to_string();
-    let token = tokio::task::spawn_blocking(move || auth::lookup_token(&name))
+    let (name, server) = (source_name.to_string(), url.to_string());
+    let token = tokio::task::spawn_blocking(move || auth::lookup_token(&name, &server))
         .await
         .map_err(|err| ConnectorError::Unexpected {
             source_name: source_name.to_string(),
@@ -277,6 +320,11 @@ pub async fn connect_source(
 
 /// Pulls everything a server of `kind` has into canonical documents and lineage events.
 pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
+    // Every response of this pull, on every clone of its client, counts against one byte budget.
+    let ctx = &PullContext {
+        http: ctx.http.metered(ctx.budget.max_bytes),
+        ..*ctx
+    };
     match kind {
         ServerKind::Marquez => marquez::pull(ctx).await,
         ServerKind::OpenMetadata => openmetadata::pull(ctx).await,

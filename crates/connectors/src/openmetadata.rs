@@ -54,7 +54,9 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     // reading tables: without them, tables keep a server named after their service only.
     let services = match list("api/v1/services/databaseServices", "owners").await {
         Ok(services) => services,
-        Err(err @ ConnectorError::Cancelled(_)) => return Err(err),
+        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => {
+            return Err(err);
+        }
         Err(err) => {
             tracing::debug!(%err, "database services not readable");
             Vec::new()

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::{ConnectorError, PullContext};
+use crate::{ConnectorError, MAX_PULL_ENTITIES_ENV, PullContext};
 
 /// Hard ceiling on pages per listing: a server that never stops is an error, not a hang.
 const MAX_PAGES: usize = 100_000;
@@ -40,7 +40,7 @@ pub(crate) async fn offset_pages<T: Clone>(
     let first_items = take_items(ctx, path, first, items_key)?;
     let first_len = first_items.len();
     let total = total.unwrap_or(first_len as u64) as usize;
-    (ctx.progress)(counter.fetch_add(first_len as u64, Ordering::Relaxed) + first_len as u64);
+    tally(ctx, counter, first_len)?;
     let mut items: Vec<T> = first_items.into_iter().filter_map(&map).collect();
     if first_len >= total || first_len == 0 {
         return Ok(items);
@@ -51,6 +51,10 @@ pub(crate) async fn offset_pages<T: Clone>(
             ctx,
             format!("{path} claims {total} items; more than meshlens reads from one listing"),
         ));
+    }
+    // A listing that says it is over the budget is refused before its pages are asked for.
+    if counter.load(Ordering::Relaxed) + (total - first_len) as u64 > ctx.budget.max_entities {
+        return Err(over_entity_budget(ctx));
     }
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -79,9 +83,7 @@ pub(crate) async fn offset_pages<T: Clone>(
             joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
         let page_items = take_items(ctx, path, body?, items_key)?;
-        (ctx.progress)(
-            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
-        );
+        tally(ctx, counter, page_items.len())?;
         rest[page] = Some(page_items.into_iter().filter_map(&map).collect());
     }
     for page in rest.into_iter().flatten() {
@@ -112,9 +114,7 @@ where
         let page = fetch(cursor.clone()).await?;
         requests.fetch_add(1, Ordering::Relaxed);
         let (page_items, next) = split(page)?;
-        (ctx.progress)(
-            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
-        );
+        tally(ctx, counter, page_items.len())?;
         items.extend(page_items);
         match next {
             Some(next) if !next.is_empty() => {
@@ -134,6 +134,25 @@ where
         ctx,
         format!("{path} did not end after {MAX_PAGES} pages"),
     ))
+}
+
+/// Counts `count` more listed entities into the pull's `counter`, reports the progress, and stops
+/// a pull past its entity budget.
+fn tally(ctx: &PullContext<'_>, counter: &AtomicU64, count: usize) -> Result<(), ConnectorError> {
+    let total = counter.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
+    (ctx.progress)(total);
+    if total > ctx.budget.max_entities {
+        return Err(over_entity_budget(ctx));
+    }
+    Ok(())
+}
+
+fn over_entity_budget(ctx: &PullContext<'_>) -> ConnectorError {
+    ConnectorError::OverBudget {
+        source_name: ctx.http.source_name().to_string(),
+        limit: format!("{} entities", ctx.budget.max_entities),
+        env_var: MAX_PULL_ENTITIES_ENV,
+    }
 }
 
 /// The `items_key` list of a page object (missing or null: empty).
@@ -209,9 +228,7 @@ pub(crate) async fn numbered_pages(
                 cursor: format!("p={page}"),
             });
         }
-        (ctx.progress)(
-            counter.fetch_add(page_items.len() as u64, Ordering::Relaxed) + page_items.len() as u64,
-        );
+        tally(ctx, counter, page_items.len())?;
         items.extend(page_items.iter().cloned());
         if !has_next || page_items.is_empty() {
             return Ok(items);

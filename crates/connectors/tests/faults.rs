@@ -1,5 +1,6 @@
 //! Fault cases for every connector: HTTP errors, rate limits, time-outs, broken bodies, paging
-//! loops and huge pages end in a clear error within bounded time.
+//! loops, huge pages and catalogs beyond the pull's budget end in a clear error within bounded
+//! time.
 
 mod common;
 
@@ -11,7 +12,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
 use common::*;
-use meshlens_connectors::{ConnectorError, ServerKind, pull};
+use meshlens_connectors::{ConnectorError, PullBudget, ServerKind, pull};
 use serde_json::json;
 
 const KINDS: [ServerKind; 4] = [
@@ -264,6 +265,24 @@ async fn a_fifty_megabyte_page_is_refused() {
     }
 }
 
+#[tokio::test]
+async fn an_answer_of_countless_tiny_values_is_not_parsed() {
+    // 3 MB of `0,`: each would take 32 bytes or more parsed (1.5 M values, ~100 MB).
+    let bomb = format!("[{}0]", "0,".repeat(1_500_000));
+    for kind in KINDS {
+        let bomb = bomb.clone();
+        let (err, _) = pull_with(kind, move |_| {
+            raw(StatusCode::OK, "application/json", bomb.clone())
+        })
+        .await;
+        assert!(
+            matches!(err, ConnectorError::NotJson { .. }),
+            "{kind:?}: {err}"
+        );
+        assert_clear(&err, kind, &["JSON values"]);
+    }
+}
+
 fn bytes_of(len: usize) -> axum::body::Bytes {
     let mut chunk = vec![b' '; len];
     chunk[0] = b'[';
@@ -384,5 +403,147 @@ async fn graphql_errors_are_reported_with_their_message() {
         &err,
         ServerKind::DataHub,
         &["GraphQL errors", "Unauthorized to perform this action"],
+    );
+}
+
+/// A pull that may read `max_bytes` of answers and `max_entities` entities.
+fn budgeted<'a>(
+    server: &FakeServer,
+    max_bytes: u64,
+    max_entities: u64,
+) -> meshlens_connectors::PullContext<'a> {
+    meshlens_connectors::PullContext {
+        budget: PullBudget {
+            max_bytes,
+            max_entities,
+        },
+        ..context(client(server, bearer()), 100, &no_progress, &never)
+    }
+}
+
+/// A first listing page of `kind` with 100 entities new on every call, and a next page always.
+fn endless_page(kind: ServerKind, call: u32) -> Response {
+    let ids = (0..100).map(|i| format!("e-{call}-{i}"));
+    match kind {
+        ServerKind::OpenMetadata => ok(&json!({
+            "data": ids.map(|id| json!({"name": id, "fullyQualifiedName": id})).collect::<Vec<_>>(),
+            "paging": {"after": format!("cursor-{call}"), "total": 1_000_000_000u64},
+        })),
+        ServerKind::DataHub => ok(&json!({"data": {"scrollAcrossEntities": {
+            "nextScrollId": format!("scroll-{call}"),
+            "searchResults": ids.map(|id| json!({"entity": {"urn": id}})).collect::<Vec<_>>(),
+        }}})),
+        ServerKind::Entropy => {
+            let mut page = ok(&json!(ids.map(|id| json!({"id": id})).collect::<Vec<_>>()));
+            page.headers_mut().insert(
+                "link",
+                "</api/dataproducts?p=1>; rel=\"next\"".parse().unwrap(),
+            );
+            page
+        }
+        ServerKind::Marquez => ok(&json!({
+            "totalCount": 10_000_000u64,
+            "namespaces": ids.map(|id| json!({"name": id})).collect::<Vec<_>>(),
+        })),
+    }
+}
+
+#[tokio::test]
+async fn a_catalog_that_pages_forever_ends_at_the_entity_budget() {
+    for kind in KINDS {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counter = calls.clone();
+        let server = FakeServer::start(move |seen| {
+            if seen.path == first_path(kind) {
+                endless_page(kind, counter.fetch_add(1, Ordering::SeqCst))
+            } else {
+                status(404)
+            }
+        })
+        .await;
+        let ctx = budgeted(&server, u64::MAX, 1_000);
+        let started = Instant::now();
+        let err = pull(kind, &ctx)
+            .await
+            .expect_err("the budget must end the pull");
+        assert!(
+            matches!(err, ConnectorError::OverBudget { .. }),
+            "{kind:?}: {err}"
+        );
+        assert_clear(
+            &err,
+            kind,
+            &[
+                "1000 entities",
+                "MESHLENS_MAX_PULL_ENTITIES",
+                "last synced data",
+            ],
+        );
+        // Ten pages of 100 reach the budget; Marquez's listing says at once that it is larger.
+        let asked = calls.load(Ordering::SeqCst);
+        assert!(asked <= 11, "{kind:?}: {asked} pages");
+        assert!(started.elapsed() < Duration::from_secs(5), "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn large_answers_end_at_the_byte_budget_while_they_are_read() {
+    for kind in KINDS {
+        // 20 MB streamed without Content-Length: under the 32 MB cap of one answer, over the
+        // pull's 4 MiB budget, which stops the read in the middle of the answer.
+        let (err, took) = {
+            let server = FakeServer::start(move |seen| {
+                if seen.path == first_path(kind) {
+                    raw(
+                        StatusCode::OK,
+                        "application/json",
+                        Body::from_stream(futures_stream(bytes_of(1024 * 1024), 20)),
+                    )
+                } else {
+                    status(404)
+                }
+            })
+            .await;
+            let ctx = budgeted(&server, 4 * 1024 * 1024, u64::MAX);
+            let started = Instant::now();
+            let result = pull(kind, &ctx).await;
+            (result.expect_err("over the budget"), started.elapsed())
+        };
+        assert!(
+            matches!(err, ConnectorError::OverBudget { .. }),
+            "{kind:?}: {err}"
+        );
+        assert_clear(&err, kind, &["4 MiB of answers", "MESHLENS_MAX_PULL_BYTES"]);
+        assert!(took < Duration::from_secs(5), "{kind:?}: {took:?}");
+    }
+}
+
+#[tokio::test]
+async fn many_answers_together_end_at_the_byte_budget() {
+    // Entropy Data pages of one product with a 1 MiB description each, new on every page: each
+    // answer is small enough, together they pass the pull's 8 MiB.
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let server = FakeServer::start(move |seen| {
+        if seen.path != "/api/dataproducts" {
+            return status(404);
+        }
+        let call = counter.fetch_add(1, Ordering::SeqCst);
+        let mut page =
+            ok(&json!([{"id": format!("p-{call}"), "description": "x".repeat(1 << 20)}]));
+        page.headers_mut().insert(
+            "link",
+            "</api/dataproducts?p=1>; rel=\"next\"".parse().unwrap(),
+        );
+        page
+    })
+    .await;
+    let ctx = budgeted(&server, 8 * 1024 * 1024, u64::MAX);
+    let err = pull(ServerKind::Entropy, &ctx).await.unwrap_err();
+    assert_clear(&err, ServerKind::Entropy, &["8 MiB of answers"]);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        8,
+        "the ninth page was not read"
     );
 }

@@ -18,12 +18,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use meshlens_connectors::PullBudget;
 use meshlens_store::{AppliedSync, StoreError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use engine::sync_source;
 pub use results::ResultFilesReport;
+pub use server::server_kind;
 
 /// Default per-file size limit (10 MB): descriptors are small; anything bigger is a mistake.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -34,6 +36,11 @@ pub struct SyncOptions {
     pub max_file_bytes: u64,
     /// Re-read and re-hash every file instead of trusting size + mtime.
     pub full: bool,
+    /// What a catalog server source's pull may read (it is held in memory until the write). Set
+    /// from the configuration, never from a request.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub pull_budget: PullBudget,
 }
 
 impl Default for SyncOptions {
@@ -41,6 +48,7 @@ impl Default for SyncOptions {
         SyncOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             full: false,
+            pull_budget: PullBudget::default(),
         }
     }
 }

@@ -7,7 +7,9 @@
 //! upstream version and update time equal the cached provenance are not mapped, parsed or
 //! validated again and keep their cached documents (a full pull without provenance or with
 //! `--full`). Documents whose text did not change since the last sync are counted unchanged
-//! without parsing; entities that left the server are removed.
+//! without parsing; entities that left the server are removed. Since the pull is held in memory
+//! until the write, it stops at the sync's [`PullBudget`](meshlens_connectors::PullBudget) of
+//! bytes and entities: a catalog beyond it is an error that names the source and the limit.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -34,7 +36,8 @@ const PAGE_SIZE: usize = 100;
 /// Documents parsed at once before they are written.
 const CHUNK: usize = 512;
 
-pub(crate) fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
+/// The connector kind of a catalog server source; `None` for folder and git sources.
+pub fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
     Some(match kind {
         SourceKind::OpenMetadata { .. } => ServerKind::OpenMetadata,
         SourceKind::DataHub { .. } => ServerKind::DataHub,
@@ -100,6 +103,7 @@ pub(crate) async fn sync_server(
             let http = meshlens_connectors::connect_source(kind, &name, &url).await?;
             let pull_ctx = PullContext {
                 http,
+                budget: ctx.options.pull_budget,
                 concurrency: CONCURRENCY,
                 page_size: PAGE_SIZE,
                 progress: &fetched,

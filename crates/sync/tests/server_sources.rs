@@ -1,11 +1,12 @@
 //! Syncing a catalog server source (Marquez, replaying its documented responses) into the store:
-//! full pull, unchanged re-sync, removal upstream, provenance, lineage, and failures and
-//! cancellation that keep the last good data.
+//! full pull, unchanged re-sync, removal upstream, provenance, lineage, and failures (a catalog
+//! beyond the pull's budget among them) and cancellation that keep the last good data.
 
 use std::sync::{Arc, Mutex};
 
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
+use meshlens_connectors::PullBudget;
 use meshlens_store::{SourceConfig, SourceKind, Store, SyncStatus};
 use meshlens_sync::{SyncContext, SyncError, SyncOptions, sync_source};
 use serde_json::{Value, json};
@@ -203,8 +204,29 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
     );
     *mode.lock().unwrap() = Mode::Serving;
 
-    // A revoked token and a proxy's HTML page: clear errors, last good data kept.
-    for (broken, needle) in [(Mode::Unauthorized, "HTTP 401"), (Mode::Html, "HTML page")] {
+    // A revoked token, a proxy's HTML page and a catalog beyond the pull's budget: clear errors,
+    // last good data kept.
+    let budget = |pull_budget| SyncContext {
+        options: SyncOptions {
+            pull_budget,
+            ..SyncOptions::default()
+        },
+        ..SyncContext::default()
+    };
+    let few_entities = PullBudget {
+        max_entities: 2,
+        ..PullBudget::default()
+    };
+    let few_bytes = PullBudget {
+        max_bytes: 100,
+        ..PullBudget::default()
+    };
+    for (broken, ctx, needle) in [
+        (Mode::Unauthorized, SyncContext::default(), "HTTP 401"),
+        (Mode::Html, SyncContext::default(), "HTML page"),
+        (Mode::Serving, budget(few_entities), "more than 2 entities"),
+        (Mode::Serving, budget(few_bytes), "more than 100 bytes"),
+    ] {
         *mode.lock().unwrap() = broken;
         let err = sync_source(&store, &source, &ctx, &|_| {})
             .await

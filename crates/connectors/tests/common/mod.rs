@@ -12,7 +12,9 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use meshlens_connectors::{Credentials, HttpClient, HttpPolicy, Known, PullContext, Secret};
+use meshlens_connectors::{
+    Credentials, HttpClient, HttpPolicy, Known, PullBudget, PullContext, Secret,
+};
 use serde_json::Value;
 
 /// What the fake server saw of one request.
@@ -154,6 +156,7 @@ pub fn context<'a>(
 ) -> PullContext<'a> {
     PullContext {
         http,
+        budget: PullBudget::default(),
         concurrency: 4,
         page_size,
         progress,
