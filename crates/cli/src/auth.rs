@@ -7,8 +7,9 @@ use meshlens_app::{App, AppError, ErrorCode, NoEvents, SetTokenArgs};
 
 #[derive(Subcommand)]
 pub enum AuthCommand {
-    /// Read the token of source NAME from stdin and store it in the OS keyring
-    /// (service `meshlens`, account NAME). Without a keyring, set MESHLENS_TOKEN_<NAME> instead.
+    /// Read the token of source NAME from stdin and store it in the OS keyring (service
+    /// `meshlens`, account NAME@<server origin>: it is sent to that server only, and deleted by
+    /// `source remove`). Without a keyring, set MESHLENS_TOKEN_<NAME> instead.
     Set {
         name: String,
         #[arg(long)]
