@@ -17,9 +17,12 @@ use meshlens_quality::{ResultFormat, read_results};
 use meshlens_search::{SearchDoc, SearchIndex, SearchKind, SearchRequest};
 use serde_json::Value;
 
+/// A target's name and body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name: the fuzz binaries are named alike, and so are the corpus and regression
 /// folders the replay test reads.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("descriptor_yaml", descriptor_yaml),
     ("descriptor_json", descriptor_json),
     ("openlineage", openlineage),
