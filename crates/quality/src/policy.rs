@@ -179,13 +179,23 @@ pub fn default_policies() -> Vec<LoadedPolicy> {
 pub fn load_policies(dir: &Path, source: &str) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
     let mut policies = Vec::new();
     let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    // A git source may commit `policies` as a link to anywhere on this machine: not followed, and
+    // links inside are not followed either (walkdir's default).
+    let walk = walkdir::WalkDir::new(dir).follow_root_links(false);
+    for entry in walk.sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) if e.depth() == 0 && e.path_is_symlink() => {
+                Err("a symbolic link; policies are not read through links".to_string())
+            }
+            Ok(e) => Ok(e),
+            Err(e) => Err(e.to_string()),
+        };
         let entry = match entry {
             Ok(e) => e,
-            Err(e) => {
+            Err(message) => {
                 errors.push(PolicyError {
                     file: dir.display().to_string(),
-                    message: e.to_string(),
+                    message,
                 });
                 continue;
             }

@@ -421,3 +421,21 @@ fn policy_files_are_capped_and_their_aliases_and_nesting_bounded() {
         "{messages:#?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_policies_folder_that_is_a_link_is_reported_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("p.yaml"),
+        "apiVersion: meshlens/v1\nkind: Policy\nid: elsewhere\nscope: global\nrules:\n  - id: ask-us\n    check: support\n    severity: info\n",
+    )
+    .unwrap();
+    let source = tempfile::tempdir().unwrap();
+    let link = source.path().join("policies");
+    std::os::unix::fs::symlink(outside.path(), &link).unwrap();
+    let (loaded, errors) = load_policies(&link, "s");
+    assert!(loaded.is_empty());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("symbolic link"), "{errors:?}");
+}
