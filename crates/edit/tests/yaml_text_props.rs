@@ -19,9 +19,33 @@ fn scalar() -> impl Strategy<Value = Value> {
             .prop_map(Value::Number),
         any::<String>().prop_map(Value::String),
         prop::sample::select(vec![
-            "", "true", "no", "1.0", "0x1F", "~", "null", "- a", "a: b", "#c", "a #b", "'q'", "\"",
-            "{x}", "[1, 2]", "*ref", "&anchor", "!tag", "|", ">", "%", "@", "`", " pad ", "2026-01-01",
-            "multi\nline", "tab\there",
+            "",
+            "true",
+            "no",
+            "1.0",
+            "0x1F",
+            "~",
+            "null",
+            "- a",
+            "a: b",
+            "#c",
+            "a #b",
+            "'q'",
+            "\"",
+            "{x}",
+            "[1, 2]",
+            "*ref",
+            "&anchor",
+            "!tag",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            " pad ",
+            "2026-01-01",
+            "multi\nline",
+            "tab\there",
         ])
         .prop_map(Value::from),
     ]
@@ -98,7 +122,11 @@ fn set_one(text: &str, path: &[Seg], new: &Value) -> meshlens_edit::yaml_text::E
 /// Indices of the lines that differ; both texts must have as many lines.
 fn changed_lines(before: &str, after: &str) -> Vec<usize> {
     let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
-    assert_eq!(a.len(), b.len(), "line count changed:\n{before}\n---\n{after}");
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "line count changed:\n{before}\n---\n{after}"
+    );
     (0..a.len()).filter(|&i| a[i] != b[i]).collect()
 }
 

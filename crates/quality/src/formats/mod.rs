@@ -114,7 +114,9 @@ impl Parsed {
 #[derive(Debug, Clone, Copy)]
 pub enum ResultFormat<'a> {
     /// A dbt `run_results.json`, read through the `manifest.json` of the same build.
-    Dbt { manifest: &'a [u8] },
+    Dbt {
+        manifest: &'a [u8],
+    },
     GreatExpectations,
     Soda,
     /// OpenLineage events with `dataQualityAssertions` or `dataQualityMetrics` facets.
