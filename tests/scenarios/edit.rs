@@ -8,24 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Meshlens, copy_tree, demo_mesh};
+use common::{Meshlens, RELAXED_POLICY, copy_tree, demo_mesh};
 use serde_json::Value;
-
-/// The built-in error rules the demo mesh breaks on purpose, redefined as warnings by a global policy
-/// of the source, so edits of any demo product may be submitted.
-const RELAXED_POLICY: &str = "\
-apiVersion: meshlens/v1
-kind: Policy
-id: scenario-relaxed
-scope: global
-rules:
-  - {id: encryption-for-sensitive, check: encryption, severity: warning, when: {classification: [confidential, restricted]}}
-  - {id: audit-logging-for-sensitive, check: audit-logging, severity: warning}
-  - {id: pii-protected, check: pii-columns, severity: warning}
-  - {id: classification-set, check: classification, severity: warning}
-  - {id: owner-required, check: owner, severity: warning}
-  - {id: support-channel, check: support, severity: warning}
-";
 
 struct Mesh {
     m: Meshlens,

@@ -49,6 +49,7 @@ macro_rules! command_table {
 }
 
 use crate::api::*;
+use crate::doctor::{DoctorArgs, DoctorReport};
 
 command_table! {
     /// Version, data directory and cache counts.
@@ -95,6 +96,9 @@ command_table! {
     check(CheckArgs) -> CheckReport;
     /// Writes the steward report: one self-contained HTML file.
     report(ReportArgs) -> ReportWritten;
+    /// Checks the data directory (cache integrity, migrations, WAL, search index, lineage, sources, disk
+    /// space); with `repair`, rebuilds what is derived. Drafts, the outbox and tokens are never touched.
+    doctor(DoctorArgs) -> DoctorReport;
 
     // drafts and submit
     /// A new draft from a template (product or contract) or from a cached product or contract.

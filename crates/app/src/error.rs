@@ -69,6 +69,12 @@ pub enum ErrorCode {
     /// The output file exists already and replacing it was not asked for (`--force`).
     #[serde(rename = "E_FILE_EXISTS")]
     FileExists,
+    /// The cache database is damaged; `meshlens doctor --repair` rebuilds it keeping drafts and the outbox.
+    #[serde(rename = "E_CACHE_DAMAGED")]
+    CacheDamaged,
+    /// The data directory ran out of space; the write was rolled back and the previous cache kept.
+    #[serde(rename = "E_DISK_FULL")]
+    DiskFull,
 }
 
 impl ErrorCode {
@@ -94,6 +100,8 @@ impl ErrorCode {
             ErrorCode::Internal => "E_INTERNAL",
             ErrorCode::PathNotAllowed => "E_PATH_NOT_ALLOWED",
             ErrorCode::FileExists => "E_FILE_EXISTS",
+            ErrorCode::CacheDamaged => "E_CACHE_DAMAGED",
+            ErrorCode::DiskFull => "E_DISK_FULL",
         }
     }
 }
@@ -124,12 +132,37 @@ impl AppError {
 
 impl From<meshlens_store::StoreError> for AppError {
     fn from(err: meshlens_store::StoreError) -> AppError {
-        AppError::new(ErrorCode::Store, err.to_string())
+        if let meshlens_store::StoreError::Damaged { .. } = err {
+            return AppError::new(ErrorCode::CacheDamaged, err.to_string());
+        }
+        storage_error(&err).unwrap_or_else(|| AppError::new(ErrorCode::Store, err.to_string()))
     }
+}
+
+/// A full disk or a damaged cache, wherever in `err`'s chain it shows: the user acts on those, not on
+/// the statement that met them.
+fn storage_error(err: &(dyn std::error::Error + 'static)) -> Option<AppError> {
+    Some(match meshlens_store::storage_fault(err)? {
+        meshlens_store::StorageFault::DiskFull => AppError::new(
+            ErrorCode::DiskFull,
+            format!(
+                "disk full: no space left in the data directory; the write was rolled back and the previous cache kept. Free some space and try again ({err})"
+            ),
+        ),
+        meshlens_store::StorageFault::Damaged => AppError::new(
+            ErrorCode::CacheDamaged,
+            format!(
+                "the cache database is damaged; run `meshlens doctor --repair` (drafts, outbox and sources are kept) ({err})"
+            ),
+        ),
+    })
 }
 
 impl From<meshlens_sync::SyncError> for AppError {
     fn from(err: meshlens_sync::SyncError) -> AppError {
+        if let Some(storage) = storage_error(&err) {
+            return storage;
+        }
         let code = match &err {
             meshlens_sync::SyncError::Cancelled(_) => ErrorCode::Cancelled,
             meshlens_sync::SyncError::SourceUnreadable { .. } => ErrorCode::SourceUnreadable,
@@ -142,6 +175,9 @@ impl From<meshlens_sync::SyncError> for AppError {
 
 impl From<meshlens_lineage::LineageError> for AppError {
     fn from(err: meshlens_lineage::LineageError) -> AppError {
+        if let Some(storage) = storage_error(&err) {
+            return storage;
+        }
         let code = match &err {
             meshlens_lineage::LineageError::NotFound(_) => ErrorCode::NotFound,
             meshlens_lineage::LineageError::Unsupported(_) => ErrorCode::InvalidArgs,
@@ -154,12 +190,18 @@ impl From<meshlens_lineage::LineageError> for AppError {
 
 impl From<meshlens_search::SearchError> for AppError {
     fn from(err: meshlens_search::SearchError) -> AppError {
+        if let Some(storage) = err.storage_cause().and_then(|io| storage_error(io)) {
+            return storage;
+        }
         AppError::new(ErrorCode::Search, format!("search index: {err}"))
     }
 }
 
 impl From<meshlens_quality::QualityError> for AppError {
     fn from(err: meshlens_quality::QualityError) -> AppError {
+        if let Some(storage) = storage_error(&err) {
+            return storage;
+        }
         let code = match &err {
             meshlens_quality::QualityError::UnknownProduct(_) => ErrorCode::NotFound,
             meshlens_quality::QualityError::BadDate(_)

@@ -4,6 +4,7 @@
 //! errors to stderr. Exit codes: 0 success, 1 failure (or invalid files for `validate`), 2 usage error.
 
 mod auth;
+mod doctor;
 mod draft;
 mod output;
 mod progress;
@@ -177,6 +178,14 @@ enum Command {
         /// Replace FILE if it exists (never through a symbolic link); without it an existing file is an error.
         #[arg(long)]
         force: bool,
+    },
+    /// Check the data directory (cache, search index, lineage, sources, disk space); with --repair, rebuild
+    /// what is derived, even the cache, keeping drafts, the outbox and tokens. Exit 1 when problems remain.
+    Doctor {
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
@@ -576,6 +585,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 output::print_typing_bench(&report);
             }
         }
+        Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::Call { command, args } => {
             let args: serde_json::Value = match args {

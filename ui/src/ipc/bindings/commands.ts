@@ -8,6 +8,8 @@ import type { CheckReport } from "./CheckReport";
 import type { ConflictResolution } from "./ConflictResolution";
 import type { ConflictResolveArgs } from "./ConflictResolveArgs";
 import type { DatasetMetrics } from "./DatasetMetrics";
+import type { DoctorArgs } from "./DoctorArgs";
+import type { DoctorReport } from "./DoctorReport";
 import type { Draft } from "./Draft";
 import type { DraftCheck } from "./DraftCheck";
 import type { DraftDiff } from "./DraftDiff";
@@ -101,6 +103,9 @@ export interface Commands {
   check: { args: CheckArgs; result: CheckReport };
   /** Writes the steward report: one self-contained HTML file. */
   report: { args: ReportArgs; result: ReportWritten };
+  /** Checks the data directory (cache integrity, migrations, WAL, search index, lineage, sources, disk */
+  /** space); with `repair`, rebuilds what is derived. Drafts, the outbox and tokens are never touched. */
+  doctor: { args: DoctorArgs; result: DoctorReport };
   /** A new draft from a template (product or contract) or from a cached product or contract. */
   draft_new: { args: DraftNewArgs; result: Draft };
   /** Saves a draft's text (as typed) or sets dotted fields (`description.purpose=...`). */
@@ -152,6 +157,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "scorecard",
   "check",
   "report",
+  "doctor",
   "draft_new",
   "draft_edit",
   "draft_list",
