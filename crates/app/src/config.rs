@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use meshlens_connectors::{MAX_PULL_BYTES_ENV, MAX_PULL_ENTITIES_ENV, PullBudget};
+use meshlens_model::Limits;
 
 /// Environment variable that points meshlens at a data directory (after `--data-dir`, before the OS default).
 pub const DATA_DIR_ENV: &str = "MESHLENS_DATA_DIR";
@@ -16,7 +17,9 @@ pub struct AppConfig {
 impl AppConfig {
     /// Resolves the data directory: the explicit override (`--data-dir`), else `MESHLENS_DATA_DIR`,
     /// else the OS data directory (e.g. `~/.local/share/meshlens` on Linux).
+    /// Installs the input limits too ([`install_input_limits`]).
     pub fn from_env(cli_override: Option<PathBuf>) -> Result<AppConfig, crate::AppError> {
+        install_input_limits()?;
         let data_dir = cli_override
             .or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
             .or_else(|| {
@@ -48,6 +51,24 @@ pub fn pull_budget_from_env() -> Result<PullBudget, crate::AppError> {
         max_bytes: limit_from_env(MAX_PULL_BYTES_ENV, defaults.max_bytes)?,
         max_entities: limit_from_env(MAX_PULL_ENTITIES_ENV, defaults.max_entities)?,
     })
+}
+
+/// Environment variable overriding the size limit of every file meshlens reads (default 10 MiB).
+pub const MAX_FILE_BYTES_ENV: &str = "MESHLENS_MAX_FILE_BYTES";
+/// Environment variable overriding how many times its size a YAML file's aliases may add (default 10).
+pub const YAML_EXPANSION_ENV: &str = "MESHLENS_YAML_EXPANSION_FACTOR";
+
+/// Makes the input [`Limits`] (file size, YAML alias expansion), each overridden by its environment
+/// variable, this process's limits. Every entry point calls it before it reads anything.
+pub fn install_input_limits() -> Result<(), crate::AppError> {
+    let defaults = Limits::default();
+    let limits = Limits {
+        max_file_bytes: limit_from_env(MAX_FILE_BYTES_ENV, defaults.max_file_bytes)?,
+        yaml_expansion_factor: limit_from_env(YAML_EXPANSION_ENV, defaults.yaml_expansion_factor)?,
+    };
+    // Only the first call counts; a later one reads the same environment.
+    let _ = Limits::install(limits);
+    Ok(())
 }
 
 /// A positive whole number from `var`, or `default` when it is unset or empty.

@@ -39,7 +39,7 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
         .map_err(|err| TargetError::Rejected(err.to_string()))?;
     let mut receipts = Vec::new();
     for doc in &item.documents {
-        let yaml = |text: &str| serde_yaml_ng::from_str::<Value>(text);
+        let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
         let document =
             yaml(&doc.text).map_err(|e| TargetError::Rejected(format!("{}: {e}", doc.path)))?;
         let collection = entropy_collection(doc).ok_or_else(|| {
@@ -407,16 +407,18 @@ impl App {
         };
         companions.push((draft_path(draft), draft.text.clone()));
         let (policy_set, mut errors) = self.load_policies().await?;
+        // Named after the draft's source, whose policies apply to its products.
+        let source = draft.source.clone().unwrap_or_else(|| "draft".into());
         let scratch = Store::open_in_memory().await?;
         scratch
             .add_source(&SourceConfig {
-                name: "draft".into(),
+                name: source.clone(),
                 kind: SourceKind::Folder {
                     path: PathBuf::from("."),
                 },
             })
             .await?;
-        let mut tx = scratch.begin_sync("draft").await?;
+        let mut tx = scratch.begin_sync(&source).await?;
         for (i, (path, text)) in companions.iter().enumerate() {
             if let Ok(parsed) = parse_document(path, text.as_bytes()) {
                 let stat = FileStat {

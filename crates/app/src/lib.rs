@@ -531,7 +531,8 @@ impl App {
         })
     }
 
-    /// The built-in policies plus every source's `policies/` folder, with the files that cannot be used.
+    /// The built-in policies plus every source's `policies/` folder (applying to that source's products
+    /// only), with the files that cannot be used.
     async fn load_policies(
         &self,
     ) -> Result<(Vec<meshlens_quality::LoadedPolicy>, Vec<PolicyError>), AppError> {
@@ -548,7 +549,7 @@ impl App {
             };
             let dir = root.join("policies");
             if dir.is_dir() {
-                let (loaded, errors) = meshlens_quality::load_policies(&dir);
+                let (loaded, errors) = meshlens_quality::load_policies(&dir, &source.config.name);
                 policies.extend(loaded);
                 policy_errors.extend(errors);
             }
@@ -599,24 +600,29 @@ impl App {
 }
 
 /// Validates files on disk; a file that cannot be read is reported as invalid, not as a failure of the command.
+/// A file past the size limit is refused before it is read.
 pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppError> {
+    config::install_input_limits()?;
+    let limit = meshlens_model::Limits::process().max_file_bytes;
     Ok(paths
         .iter()
-        .map(|path| match std::fs::read(path) {
-            Ok(bytes) => meshlens_model::validate_file(path, &bytes),
-            Err(err) => ValidationReport {
-                file: path.clone(),
-                kind: None,
-                valid: false,
-                errors: vec![meshlens_model::Issue {
-                    line: 0,
-                    column: 0,
-                    pointer: String::new(),
-                    message: format!("cannot read the file: {err}"),
-                    severity: meshlens_model::Severity::Error,
-                }],
+        .map(
+            |path| match meshlens_model::read_capped(std::path::Path::new(path), limit) {
+                Ok(bytes) => meshlens_model::validate_file(path, &bytes),
+                Err(err) => ValidationReport {
+                    file: path.clone(),
+                    kind: None,
+                    valid: false,
+                    errors: vec![meshlens_model::Issue {
+                        line: 0,
+                        column: 0,
+                        pointer: String::new(),
+                        message: err.to_string(),
+                        severity: meshlens_model::Severity::Error,
+                    }],
+                },
             },
-        })
+        )
         .collect())
 }
 

@@ -3,8 +3,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use meshlens_model::{
-    DocumentError, FileClass, Issue, ParseOptions, ParsedDocument, Severity, classify,
-    content_hash, parse_document_with,
+    DocumentError, FileClass, Issue, ParseOptions, ParsedDocument, ReadError, Severity, classify,
+    content_hash, parse_document_with, read_capped,
 };
 use meshlens_store::{
     EntityConflict, EntityKind, FileStat, PortDirection, SourceConfig, SourceKind, Store,
@@ -391,20 +391,17 @@ impl Plan {
 /// Runs on the parser pool: size check, read, hash, classify, parse.
 fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -> FileOutcome {
     let rel = c.rel.clone();
-    if c.stat.size > options.max_bytes {
-        let error = DocumentError::TooLarge {
-            size: c.stat.size,
-            limit: options.max_bytes,
-        };
-        return FileOutcome::Failed {
-            errors: vec![FileError::whole_file(rel, error.to_string())],
-        };
-    }
-    let bytes = match std::fs::read(&c.abs) {
+    // Refused from its size before a byte is read, even if it grew since the walk.
+    let bytes = match read_capped(&c.abs, options.max_bytes) {
         Ok(bytes) => bytes,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             return FileOutcome::Failed {
                 errors: vec![FileError::whole_file(rel, format!("cannot read: {e}"))],
+            };
+        }
+        Err(too_large) => {
+            return FileOutcome::Failed {
+                errors: vec![FileError::whole_file(rel, too_large.to_string())],
             };
         }
     };
@@ -423,6 +420,7 @@ fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -
             abs: c.abs.clone(),
             mtime: stat.mtime,
             kind,
+            max_bytes: options.max_bytes,
         });
     }
     if class.is_ingestible_result() || class == FileClass::NotStructured {

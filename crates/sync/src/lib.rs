@@ -27,8 +27,8 @@ pub use engine::sync_source;
 pub use results::ResultFilesReport;
 pub use server::server_kind;
 
-/// Default per-file size limit (10 MB): descriptors are small; anything bigger is a mistake.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// Default per-file size limit (10 MiB): descriptors are small; anything bigger is a mistake.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = meshlens_model::DEFAULT_MAX_FILE_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncOptions {
@@ -46,7 +46,7 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_file_bytes: meshlens_model::Limits::process().max_file_bytes,
             full: false,
             pull_budget: PullBudget::default(),
         }

@@ -233,6 +233,8 @@ pub(crate) struct PendingResult {
     pub abs: PathBuf,
     pub mtime: i64,
     pub kind: ResultKind,
+    /// The sync's size limit, checked again when the file is re-read.
+    pub max_bytes: u64,
 }
 
 /// Bookkeeping for result files collected while the descriptor transaction runs, applied after it
@@ -338,13 +340,16 @@ async fn ingest_one(
 ) -> Result<(), StoreError> {
     // Re-read rather than carried over from the parse phase: keeps at most one result file in
     // memory, and the hash recorded is that of the bytes actually ingested.
-    let bytes = match std::fs::read(&file.abs) {
+    let bytes = match meshlens_model::read_capped(&file.abs, file.max_bytes) {
         Ok(bytes) => bytes,
         Err(e) => {
-            report.errors.push(FileError::whole_file(
-                &file.rel,
-                format!("cannot read: {e}"),
-            ));
+            let message = match e {
+                meshlens_model::ReadError::Io(e) => format!("cannot read: {e}"),
+                too_large => too_large.to_string(),
+            };
+            report
+                .errors
+                .push(FileError::whole_file(&file.rel, message));
             return Ok(());
         }
     };
