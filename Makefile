@@ -22,6 +22,7 @@ help:
 	@echo "make run    build and open meshlens on the bundled demo mesh"
 	@echo "make test   run every test (unit, scenario, UI, end-to-end)"
 	@echo "make bench  run the benchmarks (release build; slow)"
+	@echo "make torture  run every tests/torture/*.sh campaign (resource bombs and the like)"
 	@echo "make fuzz   run every fuzz target for FUZZ_SECONDS (default 600) each"
 
 run: deps build-desktop
@@ -92,3 +93,8 @@ FUZZ_SECONDS ?= 600
 fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGET_DIR=$(HOME)/.cache/meshlens/fuzz-target tests/fuzz/run.sh
+
+# Long campaigns against the real binary: every script in tests/torture/.
+.PHONY: torture
+torture: build-core
+	@for script in tests/torture/*.sh; do [ -e "$$script" ] || continue; echo "== $$script"; bash "$$script"; done
