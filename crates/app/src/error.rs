@@ -190,7 +190,7 @@ impl From<meshlens_lineage::LineageError> for AppError {
 
 impl From<meshlens_search::SearchError> for AppError {
     fn from(err: meshlens_search::SearchError) -> AppError {
-        if let Some(storage) = err.storage_cause().and_then(|io| storage_error(io)) {
+        if let Some(storage) = err.storage_cause().and_then(storage_error) {
             return storage;
         }
         AppError::new(ErrorCode::Search, format!("search index: {err}"))
