@@ -396,7 +396,11 @@ impl Doctor {
                 };
                 self.note("database salvage", status, detail);
                 // The damage found above is dealt with: the cache is a fresh file now.
-                if let Some(found) = self.checks.iter_mut().find(|c| c.name == "database integrity") {
+                if let Some(found) = self
+                    .checks
+                    .iter_mut()
+                    .find(|c| c.name == "database integrity")
+                {
                     found.status = status;
                 }
                 Some(store)
