@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Meshlens, RELAXED_POLICY, copy_tree, demo_mesh};
+use common::{Meshlens, copy_tree, demo_mesh, relax_policies};
 use serde_json::Value;
 
 struct Mesh {
@@ -22,9 +22,7 @@ impl Mesh {
         let dir = tempfile::tempdir().unwrap();
         copy_tree(&demo_mesh(), &mesh_root(dir.path()));
         if relaxed {
-            let policies = mesh_root(dir.path()).join("policies");
-            std::fs::create_dir_all(&policies).unwrap();
-            std::fs::write(policies.join("relaxed.yaml"), RELAXED_POLICY).unwrap();
+            relax_policies(&m);
         }
         let root = mesh_root(dir.path());
         m.ok(&[
@@ -410,8 +408,7 @@ fn git_target_commits_on_a_product_branch_and_queues_while_the_remote_is_away() 
     let work = tempfile::tempdir().unwrap();
     let repo = work.path().join("repo");
     copy_tree(&demo_mesh().join("finance"), &repo);
-    std::fs::create_dir_all(repo.join("policies")).unwrap();
-    std::fs::write(repo.join("policies/relaxed.yaml"), RELAXED_POLICY).unwrap();
+    relax_policies(&m);
     git(&repo, &["init", "--quiet", "--initial-branch", "main"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "--quiet", "-m", "mesh"]);

@@ -531,13 +531,20 @@ impl App {
         })
     }
 
-    /// The built-in policies plus every source's `policies/` folder (applying to that source's products
-    /// only), with the files that cannot be used.
+    /// The built-in policies, this machine's own (`<data dir>/policies/`, which may redefine built-in
+    /// rules), and every source's `policies/` folder (applying to that source's products only, never
+    /// loosening a built-in rule), with the files that cannot be used.
     async fn load_policies(
         &self,
     ) -> Result<(Vec<meshlens_quality::LoadedPolicy>, Vec<PolicyError>), AppError> {
         let mut policies = meshlens_quality::default_policies();
         let mut policy_errors = Vec::new();
+        let local = self.config().data_dir.join("policies");
+        if local.is_dir() {
+            let (loaded, errors) = meshlens_quality::load_local_policies(&local);
+            policies.extend(loaded);
+            policy_errors.extend(errors);
+        }
         for source in self.store().list_sources().await? {
             let root = match &source.config.kind {
                 SourceKind::Folder { path } => path.clone(),

@@ -38,7 +38,7 @@ pub use import::{
 };
 pub use policy::{
     LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,
-    check_policies, default_policies, load_policies, load_policy_bytes,
+    check_policies, default_policies, load_local_policies, load_policies, load_policy_bytes,
 };
 pub use query::{
     dataset_metrics, domain_scorecards, domain_scorecards_at, quality, scorecards, scorecards_at,

@@ -174,6 +174,18 @@ pub fn default_policies() -> Vec<LoadedPolicy> {
         .unwrap_or_default()
 }
 
+/// The policies of this machine's user (`<data dir>/policies/`). Nothing upstream writes there, so
+/// they carry the built-ins' authority: they apply to every source and may redefine a built-in rule
+/// (a team that accepts a built-in's risk says so on its own machine, not in a shared repository).
+pub fn load_local_policies(dir: &Path) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {
+    let (mut loaded, errors) = load_policies(dir, "");
+    for policy in &mut loaded {
+        policy.builtin = true;
+        policy.source = None;
+    }
+    (loaded, errors)
+}
+
 /// Every `*.yaml`/`*.yml` with `kind: Policy` under `dir`, the policies of `source` (other YAML
 /// files are not policies and are skipped; files past the size limit are reported, never read).
 pub fn load_policies(dir: &Path, source: &str) -> (Vec<LoadedPolicy>, Vec<PolicyError>) {

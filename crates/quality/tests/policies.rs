@@ -6,8 +6,8 @@ mod common;
 
 use common::demo_with_lineage;
 use meshlens_quality::{
-    LoadedPolicy, QualityError, Violation, check_policies, default_policies, load_policies,
-    load_policy_bytes, scorecards_at,
+    LoadedPolicy, QualityError, Violation, check_policies, default_policies, load_local_policies,
+    load_policies, load_policy_bytes, scorecards_at,
 };
 use meshlens_store::Store;
 
@@ -343,6 +343,35 @@ async fn a_source_cannot_turn_built_in_rules_off_for_anyone() {
         loosening[0].path.ends_with("policy.yaml#rules[0]"),
         "{}",
         loosening[0].path
+    );
+}
+
+/// The user's own policies (`<data dir>/policies/`) may redefine a built-in rule for every source:
+/// nothing upstream writes there.
+#[tokio::test]
+async fn the_machine_s_own_policies_may_redefine_built_in_rules() {
+    let store = demo_and_other_source().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("local.yaml"),
+        "apiVersion: meshlens/v1\nkind: Policy\nid: accepted-risk\nscope: global\nrules:\n  - id: support-channel\n    check: support\n    severity: warning\n",
+    )
+    .unwrap();
+    let (local, errors) = load_local_policies(dir.path());
+    assert_eq!(errors, []);
+    assert!(local.iter().all(|p| p.builtin && p.source.is_none()));
+    let mut policies = default_policies();
+    policies.extend(local);
+    let (violations, _) = check_policies(&store, &policies, None).await.unwrap();
+    for product in ["loyalty-members", "stray"] {
+        assert_eq!(
+            of(&violations, product, "support-channel")[0].severity,
+            "warning"
+        );
+    }
+    assert!(
+        violations.iter().all(|v| v.product.is_some()),
+        "{violations:#?}"
     );
 }
 
