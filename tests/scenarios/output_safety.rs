@@ -88,3 +88,28 @@ fn report_does_not_replace_a_file_or_follow_a_link_unless_forced() {
     }
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
 }
+
+#[test]
+fn a_git_branch_shaped_like_an_option_is_the_user_s_argument_to_fix() {
+    let m = Meshlens::new();
+    let marker = m.path().join("pwned");
+    let branch = format!("--branch=--upload-pack=touch {}", marker.display());
+    let refused = m.run(&[
+        "source",
+        "add",
+        "evil",
+        "--kind",
+        "git",
+        "--url",
+        "https://git.example.com/mesh.git",
+        &branch,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("E_INVALID_ARGS") && stderr.contains("starts with '-'"),
+        "{stderr}"
+    );
+    assert!(!marker.exists());
+    assert_eq!(m.json(&["source", "list"]), serde_json::json!([]));
+}

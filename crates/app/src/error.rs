@@ -132,8 +132,15 @@ impl AppError {
 
 impl From<meshlens_store::StoreError> for AppError {
     fn from(err: meshlens_store::StoreError) -> AppError {
-        if let meshlens_store::StoreError::Damaged { .. } = err {
-            return AppError::new(ErrorCode::CacheDamaged, err.to_string());
+        match err {
+            meshlens_store::StoreError::Damaged { .. } => {
+                return AppError::new(ErrorCode::CacheDamaged, err.to_string());
+            }
+            // A branch or URL the user typed: their argument to fix, not a fault of the cache.
+            meshlens_store::StoreError::InvalidGitSource(_) => {
+                return AppError::new(ErrorCode::InvalidArgs, err.to_string());
+            }
+            _ => {}
         }
         storage_error(&err).unwrap_or_else(|| AppError::new(ErrorCode::Store, err.to_string()))
     }
