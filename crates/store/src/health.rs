@@ -50,15 +50,7 @@ impl Store {
 
     /// `PRAGMA quick_check`: like [`integrity_check`](Self::integrity_check) without index checks.
     pub async fn quick_check(&self) -> Result<String, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
-            .fetch_all(&self.pool)
-            .await
-            .ctx("quick check")?;
-        Ok(rows
-            .into_iter()
-            .map(|(line,)| line)
-            .collect::<Vec<_>>()
-            .join("\n"))
+        self.check_pragma("PRAGMA quick_check", "quick check").await
     }
 
     pub async fn schema_version(&self) -> Result<SchemaVersion, StoreError> {

@@ -209,10 +209,20 @@ impl Store {
 
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound, otherwise SQLite's findings.
     pub async fn integrity_check(&self) -> Result<String, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+        self.check_pragma("PRAGMA integrity_check", "integrity check")
+            .await
+    }
+
+    /// A checking pragma's findings, one line each (`"ok"` alone when there are none).
+    pub(crate) async fn check_pragma(
+        &self,
+        pragma: &'static str,
+        context: &'static str,
+    ) -> Result<String, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(pragma)
             .fetch_all(&self.pool)
             .await
-            .ctx("integrity check")?;
+            .ctx(context)?;
         Ok(rows
             .into_iter()
             .map(|(line,)| line)
