@@ -17,9 +17,9 @@ pub struct AppConfig {
 impl AppConfig {
     /// Resolves the data directory: the explicit override (`--data-dir`), else `MESHLENS_DATA_DIR`,
     /// else the OS data directory (e.g. `~/.local/share/meshlens` on Linux).
-    /// Installs the input limits too ([`install_input_limits`]).
+    /// Installs the limits too ([`install_limits`]).
     pub fn from_env(cli_override: Option<PathBuf>) -> Result<AppConfig, crate::AppError> {
-        install_input_limits()?;
+        install_limits()?;
         let data_dir = cli_override
             .or_else(|| std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
             .or_else(|| {
@@ -58,16 +58,25 @@ pub const MAX_FILE_BYTES_ENV: &str = "MESHLENS_MAX_FILE_BYTES";
 /// Environment variable overriding how many times its size a YAML file's aliases may add (default 10).
 pub const YAML_EXPANSION_ENV: &str = "MESHLENS_YAML_EXPANSION_FACTOR";
 
-/// Makes the input [`Limits`] (file size, YAML alias expansion), each overridden by its environment
-/// variable, this process's limits. Every entry point calls it before it reads anything.
-pub fn install_input_limits() -> Result<(), crate::AppError> {
+/// Environment variable overriding how many seconds a write waits for another writer (default 120).
+pub const BUSY_TIMEOUT_ENV: &str = "MESHLENS_BUSY_TIMEOUT_SECS";
+
+/// Makes the input [`Limits`] (file size, YAML alias expansion) and the cache's busy timeout, each
+/// overridden by its environment variable, this process's limits. Every entry point calls it before
+/// it reads anything.
+pub fn install_limits() -> Result<(), crate::AppError> {
     let defaults = Limits::default();
     let limits = Limits {
         max_file_bytes: limit_from_env(MAX_FILE_BYTES_ENV, defaults.max_file_bytes)?,
         yaml_expansion_factor: limit_from_env(YAML_EXPANSION_ENV, defaults.yaml_expansion_factor)?,
     };
+    let busy_timeout = limit_from_env(
+        BUSY_TIMEOUT_ENV,
+        meshlens_store::DEFAULT_BUSY_TIMEOUT.as_secs(),
+    )?;
     // Only the first call counts; a later one reads the same environment.
     let _ = Limits::install(limits);
+    meshlens_store::install_busy_timeout(std::time::Duration::from_secs(busy_timeout));
     Ok(())
 }
 

@@ -96,6 +96,9 @@ const OUTBOX_POLL: Duration = Duration::from_secs(5);
 impl From<meshlens_edit::EditError> for AppError {
     fn from(err: meshlens_edit::EditError) -> AppError {
         use meshlens_edit::EditError as E;
+        if let Some(storage) = crate::error::storage_error(&err) {
+            return storage;
+        }
         let code = match &err {
             E::UnknownDraft(_) | E::UnknownItem(_) => ErrorCode::NotFound,
             E::Syntax { .. } => ErrorCode::InvalidDocument,

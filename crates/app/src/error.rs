@@ -75,6 +75,10 @@ pub enum ErrorCode {
     /// The data directory ran out of space; the write was rolled back and the previous cache kept.
     #[serde(rename = "E_DISK_FULL")]
     DiskFull,
+    /// Another writer (a sync in the desktop app or a CLI) kept the cache locked past the busy timeout;
+    /// nothing was written and the same call succeeds once it is done.
+    #[serde(rename = "E_CACHE_BUSY")]
+    CacheBusy,
 }
 
 impl ErrorCode {
@@ -102,6 +106,7 @@ impl ErrorCode {
             ErrorCode::FileExists => "E_FILE_EXISTS",
             ErrorCode::CacheDamaged => "E_CACHE_DAMAGED",
             ErrorCode::DiskFull => "E_DISK_FULL",
+            ErrorCode::CacheBusy => "E_CACHE_BUSY",
         }
     }
 }
@@ -148,12 +153,20 @@ impl From<meshlens_store::StoreError> for AppError {
 
 /// A full disk or a damaged cache, wherever in `err`'s chain it shows: the user acts on those, not on
 /// the statement that met them.
-fn storage_error(err: &(dyn std::error::Error + 'static)) -> Option<AppError> {
+pub(crate) fn storage_error(err: &(dyn std::error::Error + 'static)) -> Option<AppError> {
     Some(match meshlens_store::storage_fault(err)? {
         meshlens_store::StorageFault::DiskFull => AppError::new(
             ErrorCode::DiskFull,
             format!(
                 "disk full: no space left in the data directory; the write was rolled back and the previous cache kept. Free some space and try again ({err})"
+            ),
+        ),
+        meshlens_store::StorageFault::Busy => AppError::new(
+            ErrorCode::CacheBusy,
+            format!(
+                "the cache stayed busy for {} s: another meshlens (a sync in the desktop app or a command line) is writing it. Nothing was written; try again when it is done, or wait longer with {} ({err})",
+                meshlens_store::busy_timeout().as_secs(),
+                crate::config::BUSY_TIMEOUT_ENV
             ),
         ),
         meshlens_store::StorageFault::Damaged => AppError::new(

@@ -609,7 +609,7 @@ impl App {
 /// Validates files on disk; a file that cannot be read is reported as invalid, not as a failure of the command.
 /// A file past the size limit is refused before it is read.
 pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppError> {
-    config::install_input_limits()?;
+    config::install_limits()?;
     let limit = meshlens_model::Limits::process().max_file_bytes;
     Ok(paths
         .iter()

@@ -325,7 +325,7 @@ pub async fn enqueue(
     source: &str,
     documents: &[OutboxDocument],
 ) -> Result<OutboxItem, EditError> {
-    let mut tx = store.pool().begin().await.ctx("begin enqueue")?;
+    let mut tx = store.begin_write().await.ctx("begin enqueue")?;
     let inserted = sqlx::query(
         "INSERT OR IGNORE INTO outbox (idempotency_key, draft_id, source, documents, status) VALUES (?, ?, ?, ?, 'queued')",
     )

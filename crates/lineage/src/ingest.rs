@@ -235,7 +235,7 @@ pub async fn forget_events(
     source: &str,
     paths: Option<&[String]>,
 ) -> Result<u64, LineageError> {
-    let mut tx = store.pool().begin().await.ctx("begin forgetting events")?;
+    let mut tx = store.begin_write().await.ctx("begin forgetting events")?;
     let mut removed = 0;
     match paths {
         None => {
@@ -378,7 +378,7 @@ impl<'a> Ingestor<'a> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
-        let mut tx = self.store.pool().begin().await.ctx("begin lineage batch")?;
+        let mut tx = self.store.begin_write().await.ctx("begin lineage batch")?;
         let fresh = self.drop_duplicates(&mut tx, batch).await?;
         if fresh.is_empty() {
             return Ok(tx.commit().await.ctx("commit lineage batch")?);

@@ -253,7 +253,7 @@ async fn store_rows(
         rejected,
         ..QualityImportReport::default()
     };
-    let mut tx = store.pool().begin().await.ctx("begin quality import")?;
+    let mut tx = store.begin_write().await.ctx("begin quality import")?;
     store_metrics(&mut tx, source, path, &metrics).await?;
     for chunk in rows.chunks(BATCH) {
         let keys: Vec<Vec<u8>> = chunk.iter().map(dedupe_key).collect();
@@ -469,7 +469,7 @@ pub async fn apply_retention(
     retention: Retention,
     now_ms: i64,
 ) -> Result<u64, QualityError> {
-    let mut tx = store.pool().begin().await.ctx("begin retention")?;
+    let mut tx = store.begin_write().await.ctx("begin retention")?;
     let mut removed = 0;
     if let Some(days) = retention.max_age_days {
         let cutoff = now_ms - i64::from(days) * 86_400_000;
@@ -521,7 +521,7 @@ pub async fn apply_retention(
 /// Forgets everything imported from sync source `source` (the source was removed); returns how
 /// many outcomes were removed.
 pub async fn remove_source_results(store: &Store, source: &str) -> Result<u64, QualityError> {
-    let mut tx = store.pool().begin().await.ctx("begin source removal")?;
+    let mut tx = store.begin_write().await.ctx("begin source removal")?;
     let removed = delete_results(&mut tx, deleting!("source = ?").bind(source)).await?;
     sqlx::query("DELETE FROM quality_metrics WHERE source = ?")
         .bind(source)
@@ -545,7 +545,7 @@ pub async fn remove_file_results(
     source: &str,
     path: &str,
 ) -> Result<u64, QualityError> {
-    let mut tx = store.pool().begin().await.ctx("begin file removal")?;
+    let mut tx = store.begin_write().await.ctx("begin file removal")?;
     let removed = delete_results(
         &mut tx,
         deleting!("source = ? AND path = ?").bind(source).bind(path),

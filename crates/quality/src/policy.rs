@@ -805,7 +805,7 @@ async fn store_violations(
     id: Option<&str>,
     found: &[Violation],
 ) -> Result<(), QualityError> {
-    let mut tx = store.pool().begin().await.ctx("begin policy results")?;
+    let mut tx = store.begin_write().await.ctx("begin policy results")?;
     sqlx::query("DELETE FROM policy_violations WHERE ?1 IS NULL OR product_id = ?1")
         .bind(id)
         .execute(&mut *tx)

@@ -154,7 +154,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             }
         }
     }
-    let mut tx = store.pool().begin().await.ctx("begin quality targets")?;
+    let mut tx = store.begin_write().await.ctx("begin quality targets")?;
     sqlx::query("DELETE FROM quality_targets")
         .execute(&mut *tx)
         .await

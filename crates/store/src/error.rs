@@ -90,8 +90,13 @@ pub enum StorageFault {
     DiskFull,
     /// The file is not a database or a page is corrupt (SQLITE_CORRUPT, SQLITE_NOTADB).
     Damaged,
+    /// Another writer kept the cache locked past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): nothing
+    /// was written, and the same call succeeds once that writer is done.
+    Busy,
 }
 
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
 const SQLITE_CORRUPT: i32 = 11;
 const SQLITE_FULL: i32 = 13;
 const SQLITE_NOTADB: i32 = 26;
@@ -126,6 +131,7 @@ fn sqlx_fault(err: &sqlx::Error) -> Option<StorageFault> {
             match code & 0xff {
                 SQLITE_FULL => Some(StorageFault::DiskFull),
                 SQLITE_CORRUPT | SQLITE_NOTADB => Some(StorageFault::Damaged),
+                SQLITE_BUSY | SQLITE_LOCKED => Some(StorageFault::Busy),
                 _ => None,
             }
         }

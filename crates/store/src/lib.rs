@@ -15,11 +15,12 @@ mod version;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqlitePool, Transaction};
 
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
@@ -39,7 +40,24 @@ pub use sync_tx::{
 
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
 const MAX_CONNECTIONS: u32 = 4;
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a write waits for another writer before it fails with "database is locked". The other
+/// writer may be this process's own sync or another meshlens (the desktop app and a CLI on one data
+/// directory), and a sync holds the write lock while it reads its source: 20–35 s for a 10k-product
+/// mesh (docs/benchmarks.md). Two minutes covers that with room; [`install_busy_timeout`] changes it.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+static BUSY_TIMEOUT: OnceLock<Duration> = OnceLock::new();
+
+/// Sets the busy timeout of every cache opened afterwards in this process (the first call counts).
+pub fn install_busy_timeout(timeout: Duration) {
+    let _ = BUSY_TIMEOUT.set(timeout);
+}
+
+/// The busy timeout caches are opened with.
+pub fn busy_timeout() -> Duration {
+    BUSY_TIMEOUT.get().copied().unwrap_or(DEFAULT_BUSY_TIMEOUT)
+}
+
 /// Page cache per pooled connection (`PRAGMA cache_size`, negative = KiB). Readers mostly scan
 /// (the lineage graph build, listings) and the OS caches the file anyway; in the desktop app four
 /// connections at 8 MiB each held 32 MiB of pages at idle (docs/benchmarks.md, "Desktop UI").
@@ -95,7 +113,7 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(busy_timeout())
             .foreign_keys(true)
             // Statement journals in memory: every multi-row INSERT of a sync writes one, and on disk
             // they were a tenth of the writer's time (docs/benchmarks.md, seventh sync round).
@@ -200,6 +218,15 @@ impl Store {
             pool,
             in_memory: false,
         })
+    }
+
+    /// Opens a write transaction holding SQLite's write lock from its first statement on
+    /// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer to finish. A deferred
+    /// `BEGIN` that reads before it writes fails at once, without waiting, when another connection
+    /// committed in between: under WAL its snapshot is stale (SQLITE_BUSY_SNAPSHOT). Every write
+    /// of more than one statement goes through here.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// The pool, for crates that own their own tables in this database (meshlens-lineage).

@@ -199,7 +199,7 @@ impl Store {
     /// Removes a source with all its documents and derived rows (one transaction, via cascades).
     /// Returns what left the cache (for the search index), or `None` when no such source exists.
     pub async fn remove_source(&self, name: &str) -> Result<Option<AppliedSync>, StoreError> {
-        let mut tx = self.pool.begin().await.ctx("remove source")?;
+        let mut tx = self.begin_write().await.ctx("remove source")?;
         // What the source held, read in the same transaction as the delete, so derived indexes can
         // follow (a contract id another source still holds counts as changed, not removed).
         let products: Vec<String> = sqlx::query_scalar(

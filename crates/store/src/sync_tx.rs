@@ -155,10 +155,10 @@ impl Store {
             .collect())
     }
 
-    /// Opens the write transaction for a sync of `source`. Its first statement is a write, so
-    /// SQLite's write lock is taken (waiting up to the busy timeout) before anything is read.
+    /// Opens the write transaction for a sync of `source`, holding SQLite's write lock (waiting up to
+    /// the busy timeout for another writer) before anything is read.
     pub async fn begin_sync(&self, source: &str) -> Result<SyncTx, StoreError> {
-        let mut tx = self.pool.begin().await.ctx("begin sync")?;
+        let mut tx = self.begin_write().await.ctx("begin sync")?;
         let (cache_size_before,): (i64,) = sqlx::query_as("PRAGMA cache_size")
             .fetch_one(&mut *tx)
             .await

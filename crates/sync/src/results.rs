@@ -266,7 +266,7 @@ impl ResultWork {
     ) -> Result<usize, StoreError> {
         forget_files(store, source, &self.forget, report).await;
         // The bookkeeping of every file in one commit: after a fresh checkout every mtime moved.
-        let mut tx = store.pool().begin().await.ctx("begin result file state")?;
+        let mut tx = store.begin_write().await.ctx("begin result file state")?;
         for path in &self.forget {
             sqlx::query("DELETE FROM result_files WHERE source = ? AND path = ?")
                 .bind(source)
