@@ -22,7 +22,7 @@ help:
 	@echo "make run    build and open meshlens on the bundled demo mesh"
 	@echo "make test   run every test (unit, scenario, UI, end-to-end)"
 	@echo "make bench  run the benchmarks (release build; slow)"
-	@echo "make torture  run every tests/torture/*.sh campaign (resource bombs and the like)"
+	@echo "make torture  run every tests/torture/*.sh campaign (resource bombs, kill -9 during writes)"
 	@echo "make fuzz   run every fuzz target for FUZZ_SECONDS (default 600) each"
 
 run: deps build-desktop
