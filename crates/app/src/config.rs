@@ -55,6 +55,8 @@ pub fn pull_budget_from_env() -> Result<PullBudget, crate::AppError> {
 
 /// Environment variable overriding the size limit of every file meshlens reads (default 10 MiB).
 pub const MAX_FILE_BYTES_ENV: &str = "MESHLENS_MAX_FILE_BYTES";
+/// Environment variable overriding the size limit of a dbt `manifest.json` (default 256 MiB).
+pub const MAX_DBT_MANIFEST_BYTES_ENV: &str = "MESHLENS_MAX_DBT_MANIFEST_BYTES";
 /// Environment variable overriding how many times its size a YAML file's aliases may add (default 10).
 pub const YAML_EXPANSION_ENV: &str = "MESHLENS_YAML_EXPANSION_FACTOR";
 
@@ -68,6 +70,10 @@ pub fn install_limits() -> Result<(), crate::AppError> {
     let defaults = Limits::default();
     let limits = Limits {
         max_file_bytes: limit_from_env(MAX_FILE_BYTES_ENV, defaults.max_file_bytes)?,
+        max_dbt_manifest_bytes: limit_from_env(
+            MAX_DBT_MANIFEST_BYTES_ENV,
+            defaults.max_dbt_manifest_bytes,
+        )?,
         yaml_expansion_factor: limit_from_env(YAML_EXPANSION_ENV, defaults.yaml_expansion_factor)?,
     };
     let busy_timeout = limit_from_env(

@@ -122,12 +122,14 @@ pub fn looks_like_openlineage(bytes: &[u8]) -> bool {
 }
 
 /// `meshlens import PATH`: a file, or every lineage file under a folder.
+/// A single file that is not OpenLineage (a dbt manifest, say) is listed in `ignored_files`, as in a folder.
 pub async fn import_path(store: &Store, path: &Path) -> Result<ImportReport, LineageError> {
     if path.is_dir() {
-        ingest_dir(store, path).await
-    } else {
-        ingest_file(store, path).await
+        return ingest_dir(store, path).await;
     }
+    let mut report = ImportReport::default();
+    ingest_if_openlineage(store, path, &mut report).await?;
+    Ok(report)
 }
 
 /// Imports one file (NDJSON, JSON array or JSON object(s)), streaming it.
@@ -165,21 +167,31 @@ pub async fn ingest_dir(store: &Store, dir: &Path) -> Result<ImportReport, Linea
     }
     let mut report = ImportReport::default();
     for file in files {
-        let mut head = Vec::with_capacity(64 * 1024);
-        let opened = File::open(&file).and_then(|f| {
-            std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-        });
-        opened.map_err(|source| LineageError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        if looks_like_openlineage(&head) {
-            report.absorb(ingest_file(store, &file).await?);
-        } else {
-            report.ignored_files.push(file.display().to_string());
-        }
+        ingest_if_openlineage(store, &file, &mut report).await?;
     }
     Ok(report)
+}
+
+/// Ingests `file` when its first 64 KiB look like OpenLineage; lists it in `ignored_files` otherwise.
+async fn ingest_if_openlineage(
+    store: &Store,
+    file: &Path,
+    report: &mut ImportReport,
+) -> Result<(), LineageError> {
+    let mut head = Vec::with_capacity(64 * 1024);
+    let opened = File::open(file).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    opened.map_err(|source| LineageError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    if looks_like_openlineage(&head) {
+        report.absorb(ingest_file(store, file).await?);
+    } else {
+        report.ignored_files.push(file.display().to_string());
+    }
+    Ok(())
 }
 
 /// Entry point for the sync engine: one `.json`/`.ndjson` file of a source, already in memory.

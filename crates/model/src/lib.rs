@@ -20,8 +20,9 @@ mod yaml;
 pub use classify::{FileClass, classify};
 pub use error::DocumentError;
 pub use limits::{
-    DEFAULT_MAX_FILE_BYTES, DEFAULT_YAML_EXPANSION_FACTOR, Limits, MAX_NESTING_DEPTH,
-    MIN_YAML_EXPANSION_BYTES, ReadError, read_capped,
+    DBT_MANIFEST_NAME, DEFAULT_MAX_DBT_MANIFEST_BYTES, DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_YAML_EXPANSION_FACTOR, Limits, MAX_NESTING_DEPTH, MIN_YAML_EXPANSION_BYTES, ReadError,
+    read_capped,
 };
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
 pub use types::*;

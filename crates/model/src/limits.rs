@@ -7,8 +7,15 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use crate::FileClass;
+
 /// Default per-file size limit (10 MiB): descriptors and policies are small; anything bigger is a mistake.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// Default size limit of a dbt `manifest.json` (256 MiB): a large dbt project's manifest runs to tens
+/// or hundreds of MB, and its reader builds only the few fields of each node that tests need.
+pub const DEFAULT_MAX_DBT_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+/// dbt's fixed name for its manifest.
+pub const DBT_MANIFEST_NAME: &str = "manifest.json";
 /// Default multiple of a YAML file's size that its aliases may add.
 pub const DEFAULT_YAML_EXPANSION_FACTOR: u64 = 10;
 /// Aliases may always add this much, however small the file (1 MiB).
@@ -21,6 +28,8 @@ pub const MAX_NESTING_DEPTH: usize = 128;
 pub struct Limits {
     /// Larger files are refused before they are read.
     pub max_file_bytes: u64,
+    /// The limit of a dbt manifest instead (see [`Limits::read_limit`]).
+    pub max_dbt_manifest_bytes: u64,
     /// YAML aliases may add at most this many times the file's size (and at least
     /// [`MIN_YAML_EXPANSION_BYTES`]).
     pub yaml_expansion_factor: u64,
@@ -30,6 +39,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_dbt_manifest_bytes: DEFAULT_MAX_DBT_MANIFEST_BYTES,
             yaml_expansion_factor: DEFAULT_YAML_EXPANSION_FACTOR,
         }
     }
@@ -48,6 +58,30 @@ impl Limits {
     /// This process's limits (the defaults unless installed), so that every entry point agrees.
     pub fn process() -> &'static Limits {
         INSTALLED.get_or_init(Limits::default)
+    }
+
+    /// How much of the file at `path` may be read before its content is known: a file named
+    /// `manifest.json` may be a dbt manifest, so up to the manifest limit; anything else up to
+    /// `general` (the caller's file limit). Once classified, [`Limits::admit`] refuses a large
+    /// file that is not a manifest after all.
+    pub fn read_limit(&self, path: &str, general: u64) -> u64 {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if name.eq_ignore_ascii_case(DBT_MANIFEST_NAME) {
+            general.max(self.max_dbt_manifest_bytes)
+        } else {
+            general
+        }
+    }
+
+    /// Refuses `size` bytes of `class` past `general`, unless they are a dbt manifest.
+    pub fn admit(&self, class: FileClass, size: u64, general: u64) -> Result<(), ReadError> {
+        if size > general && class != FileClass::DbtManifest {
+            return Err(ReadError::TooLarge {
+                size,
+                limit: general,
+            });
+        }
+        Ok(())
     }
 
     /// How many bytes aliases may add to a YAML text of `text_len` bytes.
@@ -107,6 +141,30 @@ mod tests {
         let limits = Limits::default();
         assert_eq!(limits.yaml_expansion_budget(10), MIN_YAML_EXPANSION_BYTES);
         assert_eq!(limits.yaml_expansion_budget(1 << 20), 10 << 20);
+    }
+
+    #[test]
+    fn only_a_dbt_manifest_may_pass_the_file_limit() {
+        let limits = Limits::default();
+        let general = DEFAULT_MAX_FILE_BYTES;
+        let manifest_limit = DEFAULT_MAX_DBT_MANIFEST_BYTES;
+        assert_eq!(
+            limits.read_limit("dbt/target/manifest.json", general),
+            manifest_limit
+        );
+        assert_eq!(limits.read_limit("a/product.odps.json", general), general);
+        assert_eq!(
+            limits.read_limit("target/run_results.json", general),
+            general
+        );
+        let big = general + 1;
+        assert!(limits.admit(FileClass::DbtManifest, big, general).is_ok());
+        assert!(
+            limits
+                .admit(FileClass::DbtRunResults, big, general)
+                .is_err()
+        );
+        assert!(limits.admit(FileClass::Unknown, general, general).is_ok());
     }
 
     #[test]

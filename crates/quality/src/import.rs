@@ -56,7 +56,8 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
             continue;
         }
         let name = entry.path().to_string_lossy().into_owned();
-        let limit = Limits::process().max_file_bytes;
+        let limits = Limits::process();
+        let limit = limits.read_limit(&name, limits.max_file_bytes);
         let bytes = match meshlens_model::read_capped(entry.path(), limit) {
             Ok(bytes) => bytes,
             Err(ReadError::Io(source)) => {
@@ -89,13 +90,14 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<QualityImportRepo
     Ok(report)
 }
 
-/// A result file's bytes, refused past the size limit before it is read.
+/// A result file's bytes, refused past the size limit before it is read (a dbt manifest's limit for
+/// a file named like one; [`import_bytes`] refuses it past the file limit if it is not one).
 fn read_result_file(path: &Path) -> Result<Vec<u8>, QualityError> {
-    meshlens_model::read_capped(path, Limits::process().max_file_bytes).map_err(|e| {
-        QualityError::Io {
-            path: path.to_path_buf(),
-            source: e.into(),
-        }
+    let limits = Limits::process();
+    let limit = limits.read_limit(&path.to_string_lossy(), limits.max_file_bytes);
+    meshlens_model::read_capped(path, limit).map_err(|e| QualityError::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
     })
 }
 
@@ -107,7 +109,12 @@ pub async fn import_bytes(
     path: &str,
     bytes: &[u8],
 ) -> Result<QualityImportReport, QualityError> {
-    let parsed = match class_of(path, bytes) {
+    let class = class_of(path, bytes);
+    let limits = Limits::process();
+    if let Err(too_large) = limits.admit(class, bytes.len() as u64, limits.max_file_bytes) {
+        return Ok(rejected(path, too_large.to_string()));
+    }
+    let parsed = match class {
         FileClass::DbtManifest => return store_manifest(store, source, path, bytes).await,
         FileClass::DbtRunResults => match manifest_for(store, source, path).await? {
             Some(manifest) => dbt::read_run_results(path, bytes, &manifest),

@@ -3,8 +3,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use meshlens_model::{
-    DocumentError, FileClass, Issue, ParseOptions, ParsedDocument, ReadError, Severity, classify,
-    content_hash, parse_document_with, read_capped,
+    DocumentError, FileClass, Issue, Limits, ParseOptions, ParsedDocument, ReadError, Severity,
+    classify, content_hash, parse_document_with, read_capped,
 };
 use meshlens_store::{
     EntityConflict, EntityKind, FileStat, PortDirection, SourceConfig, SourceKind, Store,
@@ -391,8 +391,10 @@ impl Plan {
 /// Runs on the parser pool: size check, read, hash, classify, parse.
 fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -> FileOutcome {
     let rel = c.rel.clone();
+    let limits = Limits::process();
+    let limit = limits.read_limit(&rel, options.max_bytes);
     // Refused from its size before a byte is read, even if it grew since the walk.
-    let bytes = match read_capped(&c.abs, options.max_bytes) {
+    let bytes = match read_capped(&c.abs, limit) {
         Ok(bytes) => bytes,
         Err(ReadError::Io(e)) => {
             return FileOutcome::Failed {
@@ -414,13 +416,18 @@ fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -
         return FileOutcome::SameContent { rel, stat };
     }
     let class = classify(&rel, &bytes);
+    if let Err(too_large) = limits.admit(class, stat.size, options.max_bytes) {
+        return FileOutcome::Failed {
+            errors: vec![FileError::whole_file(rel, too_large.to_string())],
+        };
+    }
     if let Some(kind) = ResultKind::of(&rel, class, &bytes) {
         return FileOutcome::Result(PendingResult {
             rel,
             abs: c.abs.clone(),
             mtime: stat.mtime,
             kind,
-            max_bytes: options.max_bytes,
+            max_bytes: limit,
         });
     }
     if class.is_ingestible_result() || class == FileClass::NotStructured {

@@ -282,6 +282,49 @@ impl ReplaceId for Vec<u8> {
     }
 }
 
+/// A dbt project's `manifest.json` may pass the file limit (its reader keeps only what tests need);
+/// a file of that name that is not a dbt manifest, and any other large file, may not.
+#[tokio::test]
+async fn a_dbt_manifest_may_pass_the_file_limit_and_nothing_else_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let dbt = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../quality/tests/fixtures/dbt/no_test_metadata/target"
+    );
+    let target = dir.path().join("dbt/target");
+    std::fs::create_dir_all(&target).unwrap();
+    for file in ["manifest.json", "run_results.json"] {
+        std::fs::copy(format!("{dbt}/{file}"), target.join(file)).unwrap();
+    }
+    let pad = format!("{{\"pad\": \"{}\"}}", "x".repeat(20_000));
+    std::fs::create_dir_all(dir.path().join("other")).unwrap();
+    std::fs::write(dir.path().join("other/manifest.json"), &pad).unwrap();
+    std::fs::write(dir.path().join("big.json"), &pad).unwrap();
+    let mut h = Harness::folder(dir.path()).await;
+    h.ctx.options.max_file_bytes = 12_000;
+    assert!(
+        std::fs::metadata(target.join("manifest.json"))
+            .unwrap()
+            .len()
+            > 12_000
+    );
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.quality.imported, 20, "{:?}", report.quality);
+    let mut refused: Vec<&str> = report
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("limit of 12000 bytes"))
+        .map(|e| e.file.as_str())
+        .collect();
+    refused.sort();
+    assert_eq!(
+        refused,
+        ["big.json", "other/manifest.json"],
+        "{}",
+        messages(&report.errors)
+    );
+}
+
 #[tokio::test]
 async fn duplicate_product_ids_name_both_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,9 @@
 //! tested model and its relation, severity); `run_results.json` (v5, v6) says how each ran.
 
 use std::collections::HashMap;
+use std::fmt;
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -30,23 +32,84 @@ pub(crate) struct TestNode {
     pub expected: Option<String>,
 }
 
+/// The parts of `manifest.json` that tests need. Everything else (macros, docs, the parent and child
+/// maps) is skipped while parsing, and so are most fields of each node (see [`NodeFields`]).
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    metadata: Value,
+    #[serde(default)]
+    nodes: HashMap<String, NodeFields>,
+    #[serde(default)]
+    sources: HashMap<String, NodeFields>,
+}
+
+/// What a node says about a test or about the model it tests.
+const NODE_FIELDS: &[&str] = &[
+    "resource_type",
+    "name",
+    "source_name",
+    "test_metadata",
+    "column_name",
+    "config",
+    "attached_node",
+    "depends_on",
+    "relation_name",
+    "alias",
+    "identifier",
+    "database",
+    "schema",
+];
+
+/// One node with only [`NODE_FIELDS`]. Compiled SQL, descriptions and column docs are most of a
+/// manifest's bytes (tens of MB in a large project); they are skipped without being built, so the
+/// parsed manifest is a small fraction of the file.
+struct NodeFields(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for NodeFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = NodeFields;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a manifest node (an object)")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeFields, A::Error> {
+                let mut kept = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if NODE_FIELDS.contains(&key.as_str()) {
+                        kept.insert(key, map.next_value()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(NodeFields(kept))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+fn node_values(nodes: HashMap<String, NodeFields>) -> Map<String, Value> {
+    nodes
+        .into_iter()
+        .map(|(id, NodeFields(fields))| (id, Value::Object(fields)))
+        .collect()
+}
+
 pub(crate) fn read_manifest(bytes: &[u8]) -> Result<ManifestTests, String> {
-    let doc: Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("manifest.json is not JSON: {e}"))?;
-    let empty = Map::new();
-    let nodes = doc
-        .get("nodes")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let sources = doc
-        .get("sources")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let manifest: Manifest = serde_json::from_slice(bytes)
+        .map_err(|e| format!("manifest.json is not a dbt manifest: {e}"))?;
+    let metadata = manifest.metadata;
+    let nodes = &node_values(manifest.nodes);
+    let sources = &node_values(manifest.sources);
     let lookup = |id: &str| nodes.get(id).or_else(|| sources.get(id));
-    let adapter = str_at(&doc, "/metadata/adapter_type")
+    let adapter = str_at(&metadata, "/adapter_type")
         .unwrap_or("dbt")
         .to_owned();
-    let project = str_at(&doc, "/metadata/project_name")
+    let project = str_at(&metadata, "/project_name")
         .unwrap_or_default()
         .to_owned();
     let mut tests = HashMap::new();
@@ -263,4 +326,52 @@ pub(crate) fn read_run_results(file: &str, bytes: &[u8], manifest: &ManifestTest
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node's compiled SQL and docs are skipped, not built; what tests need is read as before.
+    #[test]
+    fn manifests_keep_what_tests_need_and_skip_the_rest() {
+        let heavy = "x".repeat(100_000);
+        let manifest = serde_json::json!({
+            "metadata": {"adapter_type": "duckdb", "project_name": "shop"},
+            "macros": {"m": {"macro_sql": heavy}},
+            "nodes": {
+                "model.shop.orders": {
+                    "resource_type": "model", "name": "orders", "database": "db", "schema": "main",
+                    "compiled_code": heavy, "description": heavy, "columns": {"id": {"description": heavy}}
+                },
+                "test.shop.not_null_orders_id.1": {
+                    "resource_type": "test", "name": "not_null_orders_id", "column_name": "id",
+                    "attached_node": "model.shop.orders", "raw_code": heavy,
+                    "test_metadata": {"name": "not_null", "kwargs": {"column_name": "id"}},
+                    "config": {"severity": "ERROR"}
+                }
+            },
+            "child_map": {"model.shop.orders": ["test.shop.not_null_orders_id.1"]}
+        });
+        let tests = read_manifest(manifest.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            (tests.adapter.as_str(), tests.project.as_str()),
+            ("duckdb", "shop")
+        );
+        let test = &tests.tests["test.shop.not_null_orders_id.1"];
+        assert_eq!(test.relation.as_deref(), Some("db.main.orders"));
+        assert_eq!(test.generic.as_deref(), Some("not_null"));
+        assert_eq!(test.severity.as_deref(), Some("error"));
+        let kept = serde_json::to_string(&tests).unwrap();
+        assert!(kept.len() < 1_000, "{kept}");
+    }
+
+    #[test]
+    fn a_manifest_whose_nodes_are_not_objects_is_refused_with_the_reason() {
+        let err = read_manifest(br#"{"nodes": {"test.a": 7}}"#).unwrap_err();
+        assert!(
+            err.contains("not a dbt manifest") && err.contains("manifest node"),
+            "{err}"
+        );
+    }
 }
