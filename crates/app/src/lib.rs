@@ -191,6 +191,29 @@ impl App {
             .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
     }
 
+    /// Who to ask about a product: roles from its own document, then its output contracts'.
+    pub async fn owners(
+        &self,
+        args: GetProductArgs,
+        events: &dyn EventSink,
+    ) -> Result<Ownership, AppError> {
+        let detail = self.get_product(args, events).await?;
+        let mut documents = vec![detail.canonical];
+        let outputs = detail
+            .contracts
+            .iter()
+            .filter(|c| c.port.direction == PortDirection::Out);
+        for output in outputs {
+            let contract = &output.contract;
+            let found = self
+                .store()
+                .get_contract(&contract.id, contract.version.as_deref())
+                .await?;
+            documents.extend(found.map(|c| c.canonical));
+        }
+        Ok(Ownership::of(&detail.product.id, &documents))
+    }
+
     pub async fn list_sources(
         &self,
         _: NoArgs,

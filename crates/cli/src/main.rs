@@ -69,6 +69,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who to ask about a product: owners, steward, on-call, escalation and the roles nobody holds.
+    Owners {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check descriptor files against the official schemas (exit 1 if any is invalid).
     Validate {
         #[arg(required = true)]
@@ -407,6 +413,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let app = open_app(cli.data_dir).await?;
             let product = app.get_product(GetProductArgs { id }, &NoEvents).await?;
             output::show(json, &product, output::print_product);
+        }
+        Command::Owners { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let ownership = app.owners(GetProductArgs { id }, &NoEvents).await?;
+            output::show(json, &ownership, output::print_owners);
         }
         Command::Validate { files, json } => {
             // Validation reads files only: it needs no data directory.

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use meshlens_app::{
-    AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, ProductDetail,
+    AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, Ownership, ProductDetail,
     ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord, SyncReport,
     ValidationReport,
 };
@@ -387,6 +387,31 @@ pub fn print_product(detail: &ProductDetail) {
 }
 
 /// Where a document came from upstream, one line per source holding it.
+pub fn print_owners(ownership: &Ownership) {
+    say!("who to ask about {}", ownership.product);
+    if ownership.roles.is_empty() {
+        say!("  nobody is named: no team members, role channels or owner properties");
+    } else {
+        let rows: Vec<Vec<String>> = ownership
+            .roles
+            .iter()
+            .map(|h| {
+                vec![
+                    h.role.as_str().to_owned(),
+                    opt(&h.name.clone().or_else(|| h.username.clone())).to_owned(),
+                    opt(&h.email).to_owned(),
+                    opt(&h.channel).to_owned(),
+                ]
+            })
+            .collect();
+        print_table(&["ROLE", "NAME", "EMAIL", "CHANNEL"], &rows);
+    }
+    if !ownership.missing.is_empty() {
+        let missing: Vec<&str> = ownership.missing.iter().map(|r| r.as_str()).collect();
+        say!("missing: {}", missing.join(", "));
+    }
+}
+
 fn print_origins(origins: &[meshlens_app::EntityProvenance]) {
     for o in origins {
         let version = o

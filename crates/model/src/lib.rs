@@ -12,6 +12,7 @@ mod limits;
 pub mod mapping;
 mod parse;
 mod positions;
+mod roles;
 pub mod schema;
 pub mod types;
 mod validate;
@@ -24,6 +25,7 @@ pub use limits::{
     MIN_YAML_EXPANSION_BYTES, ReadError, read_capped,
 };
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
+pub use roles::{Ownership, Role, RoleHolder, role_holders};
 pub use types::*;
 pub use validate::{ValidationReport, validate_file};
 pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};
