@@ -116,3 +116,50 @@ fn hostile_role_text_is_printed_escaped_and_never_becomes_a_channel() {
     assert_eq!(escalation["channel"], Value::Null);
     assert_eq!(escalation["name"], "javascript:alert(1)");
 }
+
+#[test]
+fn a_domain_policy_of_this_machine_requires_roles_in_check() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let dir = m.path().join("policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("customer-roles.yaml"),
+        "apiVersion: meshlens/v1\nkind: Policy\nid: customer-roles\nscope: {domain: customer}\nrules:\n  \
+         - id: customer-roles-named\n    check: roles\n    severity: warning\n    roles: [business_owner, steward, on_call]\n",
+    )
+    .unwrap();
+    // The demo breaks built-in error rules on purpose: exit 1, the report on stdout all the same.
+    let out = m.run(&["check", "--all", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roles: Vec<(String, String)> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == "customer-roles-named")
+        .map(|v| {
+            (
+                v["product"].as_str().unwrap().to_owned(),
+                v["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let products: Vec<&str> = roles.iter().map(|(p, _)| p.as_str()).collect();
+    // customer-profiles names every role; no other domain is asked.
+    assert!(!products.contains(&"customer-profiles"), "{roles:?}");
+    assert!(
+        products
+            .iter()
+            .all(|p| p.starts_with("customer-") || *p == "loyalty-members"),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&(
+            "customer-churn-scores".into(),
+            "no on_call named (a team member's role, a support channel's role or a customProperty)"
+                .into()
+        )),
+        "{roles:?}"
+    );
+}
