@@ -202,7 +202,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-fn array<'a>(v: Option<&'a Value>) -> &'a [Value] {
+fn array(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
 }
 
