@@ -14,6 +14,7 @@ mod doctor;
 mod edit;
 mod error;
 mod events;
+mod links;
 mod paths;
 
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ pub use doctor::{CheckStatus, DoctorArgs, DoctorCheck, DoctorReport, doctor_data
 pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
+pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
