@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { BackendError } from "../ipc/errors";
 import type { Prefs } from "../prefs";
-import { lineageSalesOrders, salesOrders, scorecards } from "../test/fixtures";
+import { lineageSalesOrders, ownersSalesOrders, salesOrders, scorecards } from "../test/fixtures";
 import { recordedBackend } from "../test/recordedBackend";
 import { ProductScreen } from "./ProductScreen";
 
@@ -17,6 +17,7 @@ const backend = () =>
     get_product: () => salesOrders,
     scorecard: () => scorecards,
     lineage: () => lineageSalesOrders,
+    owners: () => ownersSalesOrders,
   });
 
 describe("product page", () => {

@@ -6,6 +6,7 @@ import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
+import { WhoToAsk } from "../components/WhoToAsk";
 import type { Backend } from "../ipc/backend";
 import type { EntityProvenance, ProductDetail, Scorecard } from "../ipc/commands";
 import { MiniGraph } from "../lineage/MiniGraph";
@@ -285,6 +286,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
             </dl>
           </section>
           <Origins origins={detail.data.origins} />
+          <WhoToAsk backend={backend} id={id} generation={generation} />
           <Team detail={detail.data} />
         </div>
       </div>

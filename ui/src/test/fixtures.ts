@@ -3,6 +3,7 @@ import type {
 
   CheckReport,
   LineageGraph,
+  Ownership,
   ProductDetail,
   ProductSummary,
   QualityReport,
@@ -17,6 +18,8 @@ import lineagePathJson from "./fixtures/lineage-path-sales-orders-finance.json";
 import lineageAnalyticsDatasetJson from "./fixtures/lineage-sales-order-analytics-dataset.json";
 import lineageSalesOrders2Json from "./fixtures/lineage-sales-orders-product-2.json";
 import lineageSalesOrdersJson from "./fixtures/lineage-sales-orders-product.json";
+import ownersChurnJson from "./fixtures/owners-customer-churn-scores.json";
+import ownersSalesOrdersJson from "./fixtures/owners-sales-orders.json";
 import productAnalyticsJson from "./fixtures/product-sales-order-analytics.json";
 import productJson from "./fixtures/product-sales-orders.json";
 import productsJson from "./fixtures/products.json";
@@ -45,3 +48,5 @@ export const qualityFctOrders = qualityFctOrdersJson as QualityReport;
 export const scorecards = scorecardJson as Scorecard[];
 export const check = checkJson as CheckReport;
 export const sources = sourcesJson as SourceRecord[];
+export const ownersSalesOrders = ownersSalesOrdersJson as Ownership;
+export const ownersChurn = ownersChurnJson as Ownership;
