@@ -6,6 +6,7 @@
 
 pub mod civil;
 mod classify;
+mod duration;
 mod error;
 mod extract;
 mod limits;
@@ -14,11 +15,13 @@ mod parse;
 mod positions;
 mod roles;
 pub mod schema;
+mod sensitivity;
 pub mod types;
 mod validate;
 mod yaml;
 
 pub use classify::{FileClass, classify};
+pub use duration::{duration_ms, retention_days};
 pub use error::DocumentError;
 pub use limits::{
     DEFAULT_MAX_FILE_BYTES, DEFAULT_YAML_EXPANSION_FACTOR, Limits, MAX_NESTING_DEPTH,
@@ -26,6 +29,7 @@ pub use limits::{
 };
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
 pub use roles::{Ownership, Role, RoleHolder, role_holders};
+pub use sensitivity::Sensitivity;
 pub use types::*;
 pub use validate::{ValidationReport, validate_file};
 pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};

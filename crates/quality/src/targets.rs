@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use meshlens_model::{Contract, Dataset, QualityRule, Role, SlaProperty, role_holders};
+use meshlens_model::{
+    Contract, Dataset, QualityRule, Role, SlaProperty, duration_ms, role_holders,
+};
 use meshlens_store::Store;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -361,50 +363,4 @@ pub(crate) fn promised_latency(sla: &[SlaProperty]) -> Option<i64> {
             .min()
     };
     of(&["latency", "freshness"]).map(|latency| latency + of(&["frequency"]).unwrap_or(0))
-}
-
-/// `4` + `h`, `"4h"`, `"2 days"`... to milliseconds.
-pub(crate) fn duration_ms(value: &Value, unit: Option<&str>) -> Option<i64> {
-    let (number, written_unit) = match value {
-        Value::Number(n) => (n.as_f64()?, ""),
-        Value::String(s) => {
-            let s = s.trim();
-            let split = s
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(s.len());
-            (s[..split].parse().ok()?, s[split..].trim())
-        }
-        _ => return None,
-    };
-    let unit = unit
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or(written_unit)
-        .trim()
-        .to_ascii_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "ms" | "millisecond" | "milliseconds" => 1.0,
-        "s" | "sec" | "second" | "seconds" => 1e3,
-        "m" | "min" | "minute" | "minutes" => 60e3,
-        "h" | "hr" | "hour" | "hours" => 3_600e3,
-        "d" | "day" | "days" => 86_400e3,
-        "w" | "week" | "weeks" => 604_800e3,
-        "y" | "yr" | "year" | "years" => 31_536_000e3,
-        _ => return None,
-    };
-    Some((number * factor) as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::duration_ms;
-
-    #[test]
-    fn reads_sla_durations() {
-        assert_eq!(duration_ms(&json!(4), Some("h")), Some(14_400_000));
-        assert_eq!(duration_ms(&json!("2 days"), None), Some(172_800_000));
-        assert_eq!(duration_ms(&json!("soon"), None), None);
-        assert_eq!(duration_ms(&json!(3), Some("fortnights")), None);
-    }
 }
