@@ -113,6 +113,11 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// A retention in days as a table cell.
+fn retention(days: Option<i64>) -> String {
+    days.map_or_else(|| "-".to_owned(), |d| format!("{d} d"))
+}
+
 pub fn print_products(products: &[ProductSummary]) {
     if products.is_empty() {
         say!(
@@ -130,6 +135,8 @@ pub fn print_products(products: &[ProductSummary]) {
                 opt(&p.status).to_string(),
                 opt(&p.version).to_string(),
                 opt(&p.owner_team).to_string(),
+                p.sensitivity.as_str().to_owned(),
+                retention(p.retention_days),
                 p.tags.join(", "),
             ]
         })
@@ -142,6 +149,8 @@ pub fn print_products(products: &[ProductSummary]) {
             "STATUS",
             "VERSION",
             "OWNER TEAM",
+            "SENSITIVITY",
+            "RETENTION",
             "TAGS",
         ],
         &rows,
@@ -274,6 +283,11 @@ pub fn print_product(detail: &ProductDetail) {
         "  team:    {}   owner: {}",
         opt(&p.owner_team),
         opt(&p.owner)
+    );
+    say!(
+        "  sensitivity: {}   retention: {}",
+        detail.sensitivity.as_str(),
+        retention(detail.retention_days)
     );
     if !p.tags.is_empty() {
         say!("  tags:    {}", p.tags.join(", "));

@@ -1,4 +1,4 @@
-use meshlens_model::{Contract, DocKind, Product};
+use meshlens_model::{Contract, DocKind, Product, Sensitivity};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -72,6 +72,10 @@ pub struct ProductDetail {
     pub missing_contracts: Vec<PortRef>,
     /// Upstream origins when the product came from catalog servers (see [`Store::document_origins`]).
     pub origins: Vec<EntityProvenance>,
+    /// The product's level, raised by its output ports' contracts (see [`Product::sensitivity`]).
+    pub sensitivity: Sensitivity,
+    /// Its retention in days, else its output contracts' longest; `None` when none is declared.
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -120,6 +124,9 @@ pub struct ProductSummary {
     pub owner_team: Option<String>,
     pub tags: Vec<String>,
     pub source: String,
+    /// As in [`ProductDetail::sensitivity`].
+    pub sensitivity: Sensitivity,
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -130,6 +137,25 @@ pub struct StoreStats {
     pub contracts: i64,
     pub datasets: i64,
     pub columns: i64,
+}
+
+/// The parts of an output contract that a product's sensitivity and retention are made of.
+#[derive(Deserialize)]
+struct OutputFacts {
+    classification: Option<String>,
+    retention: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+impl OutputFacts {
+    fn into_contract(self) -> Contract {
+        Contract {
+            classification: self.classification,
+            retention: self.retention,
+            tags: self.tags.unwrap_or_default(),
+            ..Contract::default()
+        }
+    }
 }
 
 /// SQLite's default bound-parameter ceiling is far above this; it keeps IN lists modest.
@@ -179,15 +205,22 @@ impl Store {
         &self,
         filter: &ProductFilter,
     ) -> Result<Vec<ProductSummary>, StoreError> {
-        let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
-            "SELECT p.id, p.name, p.domain, p.status, p.version, p.owner_team, d.source,
-                (SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = p.id ORDER BY t.ordinal)) AS tags
-             FROM products p JOIN documents d ON d.id = p.document_id WHERE 1 = 1",
-        );
+        // What sensitivity and retention are made of, read from the rows (not whole entities):
+        // the product's own, and each output contract's classification, retention and tags.
+        let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+            "SELECT pr.id, pr.name, pr.domain, pr.status, pr.version, pr.owner_team, d.source,
+                (SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = pr.id ORDER BY t.ordinal)) AS tags,
+                pr.classification, json_extract(pr.entity, '$.retention') AS retention,
+                (SELECT json_group_array(json_object('classification', c.classification,
+                        'retention', json_extract(c.entity, '$.retention'), 'tags', json_extract(c.entity, '$.tags')))
+                 FROM ports p JOIN contracts c ON {PORT_MATCHES_CONTRACT}
+                 WHERE p.product_id = pr.id AND p.direction = 'out') AS outputs
+             FROM products pr JOIN documents d ON d.id = pr.document_id WHERE 1 = 1"
+        ));
         for (column, value) in [
-            ("p.domain", &filter.domain),
-            ("p.status", &filter.status),
-            ("p.owner_team", &filter.owner_team),
+            ("pr.domain", &filter.domain),
+            ("pr.status", &filter.status),
+            ("pr.owner_team", &filter.owner_team),
             ("d.source", &filter.source),
         ] {
             if let Some(value) = value {
@@ -196,11 +229,11 @@ impl Store {
         }
         if let Some(tag) = &filter.tag {
             query
-                .push(" AND EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag = ")
+                .push(" AND EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id AND t.tag = ")
                 .push_bind(tag)
                 .push(")");
         }
-        query.push(" ORDER BY p.domain IS NULL, p.domain, p.name IS NULL, p.name, p.id");
+        query.push(" ORDER BY pr.domain IS NULL, pr.domain, pr.name IS NULL, pr.name, pr.id");
         let rows = query
             .build()
             .fetch_all(&self.pool)
@@ -210,8 +243,23 @@ impl Store {
             .map(|row| {
                 let id: String = row.get("id");
                 let tags: String = row.get("tags");
-                Ok(ProductSummary {
+                let outputs: String = row.get("outputs");
+                let outputs: Vec<OutputFacts> =
+                    decode_json(&outputs, || format!("output contracts of product '{id}'"))?;
+                let outputs: Vec<Contract> = outputs
+                    .into_iter()
+                    .map(OutputFacts::into_contract)
+                    .collect();
+                let product = Product {
+                    classification: row.get("classification"),
+                    retention: row.get("retention"),
                     tags: decode_json(&tags, || format!("tags of product '{id}'"))?,
+                    ..Product::default()
+                };
+                Ok(ProductSummary {
+                    sensitivity: product.sensitivity(&outputs),
+                    retention_days: product.retention_days(&outputs),
+                    tags: product.tags,
                     name: row.get("name"),
                     domain: row.get("domain"),
                     status: row.get("status"),
@@ -262,7 +310,16 @@ impl Store {
         }
         let source: String = row.get("source");
         let path: String = row.get("path");
+        let outputs: Vec<&Contract> = contracts
+            .iter()
+            .filter(|c| c.port.direction == PortDirection::Out)
+            .map(|c| &c.contract)
+            .collect();
+        let sensitivity = product.sensitivity(outputs.iter().copied());
+        let retention_days = product.retention_days(outputs);
         Ok(Some(ProductDetail {
+            sensitivity,
+            retention_days,
             product,
             origins: self.document_origins(&source, &path).await?,
             source,
