@@ -56,6 +56,56 @@ fn demo_products_show_normalised_sensitivity_and_retention_days() {
         assert_eq!(shown, levels[id], "{id}: show and products agree");
         assert_eq!(detail["product"]["id"], id, "existing keys stay");
     }
+    // The search facet agrees with the product list.
+    let found = m.json(&[
+        "search",
+        "",
+        "--kind",
+        "product",
+        "--sensitivity",
+        "restricted",
+        "--limit",
+        "100",
+    ]);
+    let mut hits: Vec<&str> = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    hits.sort();
+    let restricted: Vec<&str> = levels
+        .iter()
+        .filter(|(_, (l, _))| l == "restricted")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(hits, restricted);
+    assert!(
+        found["facets"]["sensitivity"]["restricted"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{found}"
+    );
+    let columns = m.json(&[
+        "search",
+        "email",
+        "--kind",
+        "column",
+        "--sensitivity",
+        "restricted",
+    ]);
+    assert!(
+        columns["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == "sales-orders-db/orders/customer_email"),
+        "{columns}"
+    );
+    let refused = m.run(&["search", "x", "--sensitivity", "secret"]);
+    assert_eq!(refused.status.code(), Some(2));
+
     let human = m.ok(&["products", "--domain", "sales"]);
     let header: Vec<&str> = human.lines().next().unwrap().split_whitespace().collect();
     assert!(

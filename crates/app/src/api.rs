@@ -175,6 +175,9 @@ pub struct SearchArgs {
     pub status: Option<String>,
     #[ts(optional)]
     pub classification: Option<String>,
+    /// `public`, `internal`, `confidential`, `restricted` or `unknown`.
+    #[ts(optional)]
+    pub sensitivity: Option<String>,
     /// Hits to return (default 20, at most 1000).
     #[ts(optional)]
     pub limit: Option<u32>,

@@ -412,6 +412,7 @@ impl App {
             owner: args.owner,
             status: args.status,
             classification: args.classification,
+            sensitivity: args.sensitivity,
             limit: args.limit.unwrap_or(0) as usize,
             offset: args.offset.unwrap_or(0) as usize,
         };

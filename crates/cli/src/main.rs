@@ -104,6 +104,9 @@ enum Command {
         status: Option<String>,
         #[arg(long)]
         classification: Option<String>,
+        /// Normalised level: public, internal, confidential, restricted or unknown.
+        #[arg(long, value_parser = ["public", "internal", "confidential", "restricted", "unknown"])]
+        sensitivity: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[arg(long)]
@@ -463,6 +466,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             owner,
             status,
             classification,
+            sensitivity,
             limit,
             json,
         } => {
@@ -475,6 +479,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 owner,
                 status,
                 classification,
+                sensitivity,
                 limit: Some(limit),
                 offset: None,
             };

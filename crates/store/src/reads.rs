@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use meshlens_model::{Contract, DocKind, Product, Sensitivity};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
@@ -139,6 +141,50 @@ pub struct StoreStats {
     pub columns: i64,
 }
 
+/// A product's sensitivity and retention as [`ProductDetail`] has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductLevels {
+    pub sensitivity: Sensitivity,
+    pub retention_days: Option<i64>,
+}
+
+/// Select columns (for a product aliased `pr`) holding what its sensitivity and retention are made
+/// of, read from rows instead of whole entities: its tags, own classification and retention, and each
+/// output contract's classification, retention and tags. [`levels_of`] reads them.
+fn level_columns() -> String {
+    format!(
+        "(SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = pr.id ORDER BY t.ordinal)) AS tags,
+         pr.classification, json_extract(pr.entity, '$.retention') AS retention,
+         (SELECT json_group_array(json_object('classification', c.classification,
+                 'retention', json_extract(c.entity, '$.retention'), 'tags', json_extract(c.entity, '$.tags')))
+          FROM ports p JOIN contracts c ON {PORT_MATCHES_CONTRACT}
+          WHERE p.product_id = pr.id AND p.direction = 'out') AS outputs"
+    )
+}
+
+/// The product's tags and its levels, from the [`level_columns`] of a row.
+fn levels_of(row: &SqliteRow, id: &str) -> Result<(Vec<String>, ProductLevels), StoreError> {
+    let tags: String = row.get("tags");
+    let outputs: String = row.get("outputs");
+    let outputs: Vec<OutputFacts> =
+        decode_json(&outputs, || format!("output contracts of product '{id}'"))?;
+    let outputs: Vec<Contract> = outputs
+        .into_iter()
+        .map(OutputFacts::into_contract)
+        .collect();
+    let product = Product {
+        classification: row.get("classification"),
+        retention: row.get("retention"),
+        tags: decode_json(&tags, || format!("tags of product '{id}'"))?,
+        ..Product::default()
+    };
+    let levels = ProductLevels {
+        sensitivity: product.sensitivity(&outputs),
+        retention_days: product.retention_days(&outputs),
+    };
+    Ok((product.tags, levels))
+}
+
 /// The parts of an output contract that a product's sensitivity and retention are made of.
 #[derive(Deserialize)]
 struct OutputFacts {
@@ -208,14 +254,9 @@ impl Store {
         // What sensitivity and retention are made of, read from the rows (not whole entities):
         // the product's own, and each output contract's classification, retention and tags.
         let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
-            "SELECT pr.id, pr.name, pr.domain, pr.status, pr.version, pr.owner_team, d.source,
-                (SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = pr.id ORDER BY t.ordinal)) AS tags,
-                pr.classification, json_extract(pr.entity, '$.retention') AS retention,
-                (SELECT json_group_array(json_object('classification', c.classification,
-                        'retention', json_extract(c.entity, '$.retention'), 'tags', json_extract(c.entity, '$.tags')))
-                 FROM ports p JOIN contracts c ON {PORT_MATCHES_CONTRACT}
-                 WHERE p.product_id = pr.id AND p.direction = 'out') AS outputs
-             FROM products pr JOIN documents d ON d.id = pr.document_id WHERE 1 = 1"
+            "SELECT pr.id, pr.name, pr.domain, pr.status, pr.version, pr.owner_team, d.source, {}
+             FROM products pr JOIN documents d ON d.id = pr.document_id WHERE 1 = 1",
+            level_columns()
         ));
         for (column, value) in [
             ("pr.domain", &filter.domain),
@@ -242,24 +283,11 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let id: String = row.get("id");
-                let tags: String = row.get("tags");
-                let outputs: String = row.get("outputs");
-                let outputs: Vec<OutputFacts> =
-                    decode_json(&outputs, || format!("output contracts of product '{id}'"))?;
-                let outputs: Vec<Contract> = outputs
-                    .into_iter()
-                    .map(OutputFacts::into_contract)
-                    .collect();
-                let product = Product {
-                    classification: row.get("classification"),
-                    retention: row.get("retention"),
-                    tags: decode_json(&tags, || format!("tags of product '{id}'"))?,
-                    ..Product::default()
-                };
+                let (tags, levels) = levels_of(row, &id)?;
                 Ok(ProductSummary {
-                    sensitivity: product.sensitivity(&outputs),
-                    retention_days: product.retention_days(&outputs),
-                    tags: product.tags,
+                    sensitivity: levels.sensitivity,
+                    retention_days: levels.retention_days,
+                    tags,
                     name: row.get("name"),
                     domain: row.get("domain"),
                     status: row.get("status"),
@@ -506,6 +534,34 @@ impl Store {
             }
         }
         Ok(products)
+    }
+
+    /// Sensitivity and retention of the products with these ids (as `list_products` has them).
+    pub async fn product_levels(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, ProductLevels>, StoreError> {
+        let mut levels = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let mut query = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT pr.id, {} FROM products pr WHERE pr.id IN (",
+                level_columns()
+            ));
+            push_id_list(&mut query, chunk);
+            query.push(")");
+            let rows = query
+                .build()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .ctx("read product sensitivity and retention")?;
+            for row in &rows {
+                let id: String = row.get("id");
+                let (_, of_product) = levels_of(row, &id)?;
+                levels.insert(id, of_product);
+            }
+        }
+        Ok(levels)
     }
 
     /// Every cached version of the contracts with these ids, with their row keys.
