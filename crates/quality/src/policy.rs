@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use meshlens_model::{Dataset, Limits, Product, Role};
+use meshlens_model::{Dataset, Limits, Product, Role, Sensitivity};
 use meshlens_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -106,6 +106,9 @@ pub struct When {
     pub status: Vec<String>,
     #[serde(default)]
     pub classification: Vec<String>,
+    /// Normalised levels (`public` … `restricted`, `unknown`) of the product, raised by its contracts.
+    #[serde(default)]
+    pub sensitivity: Vec<Sensitivity>,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -513,8 +516,12 @@ fn narrower_or_equal(global: &When, domain: &When) -> bool {
                 && g.iter()
                     .all(|x| d.iter().any(|y| y.eq_ignore_ascii_case(x))))
     };
+    let covers_levels = |g: &[Sensitivity], d: &[Sensitivity]| {
+        d.is_empty() || (!g.is_empty() && g.iter().all(|x| d.contains(x)))
+    };
     covers(&global.status, &domain.status)
         && covers(&global.classification, &domain.classification)
+        && covers_levels(&global.sensitivity, &domain.sensitivity)
         && covers(&global.tags, &domain.tags)
 }
 
@@ -564,23 +571,22 @@ pub(crate) fn custom_properties(doc: &Value) -> Vec<(String, Value)> {
     of(doc).into_iter().chain(servers.flat_map(of)).collect()
 }
 
-const LEVELS: &[&str] = &["public", "internal", "confidential", "restricted"];
-
-fn level(classification: Option<&str>) -> Option<usize> {
-    let c = classification?.to_ascii_lowercase();
-    LEVELS.iter().position(|l| *l == c).or(match c.as_str() {
-        "sensitive" | "secret" | "pii" => Some(3),
-        "" => None,
-        _ => Some(1),
-    })
-}
-
 impl ProductView {
+    /// The most sensitive classification label of the product and its contracts, as written.
     fn classification(&self) -> Option<&str> {
         std::iter::once(self.product.classification.as_deref())
             .chain(self.contracts.iter().map(|c| c.classification.as_deref()))
             .flatten()
-            .max_by_key(|c| level(Some(c)))
+            .max_by_key(|c| Sensitivity::of_label(c))
+    }
+
+    /// The product's normalised level, raised by its output contracts'.
+    fn sensitivity(&self) -> Sensitivity {
+        let contracts = self
+            .contracts
+            .iter()
+            .filter_map(|c| c.classification.as_deref());
+        Sensitivity::highest(contracts).max(self.product.sensitivity([]))
     }
 
     /// A custom property on the product or any of its contracts whose name contains `needle` and
@@ -609,6 +615,7 @@ impl ProductView {
         };
         any(&when.status, self.product.status.as_deref())
             && any(&when.classification, self.classification())
+            && (when.sensitivity.is_empty() || when.sensitivity.contains(&self.sensitivity()))
             && (when.tags.is_empty()
                 || self
                     .product
@@ -717,7 +724,7 @@ impl ProductView {
                             "masked" | "hashed" | "tokenized" | "pseudonymized"
                         )
                     });
-                    !masked && level(col.classification.as_deref()).is_none_or(|l| l == 0)
+                    !masked && col.sensitivity() <= Sensitivity::Public
                 })
                 .map(|(c, d, col)| {
                     (

@@ -223,6 +223,52 @@ async fn a_domain_policy_requires_ownership_roles_and_cannot_require_fewer() {
     );
 }
 
+#[tokio::test]
+async fn a_rule_may_apply_to_normalised_sensitivity_levels() {
+    let store = demo_with_lineage().await;
+    let level_of: std::collections::HashMap<String, String> = store
+        .list_products(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, p.sensitivity.as_str().to_owned()))
+        .collect();
+    for level in ["restricted", "internal"] {
+        let mut policies = default_policies();
+        policies.push(policy(
+            "policies/levels.yaml",
+            &format!(
+                "apiVersion: meshlens/v1\nkind: Policy\nid: levels\nscope: global\nrules:\n  - id: audit-by-level\n    check: audit-logging\n    severity: warning\n    when: {{sensitivity: [{level}]}}\n"
+            ),
+        ));
+        let (violations, errors) = check_policies(&store, &policies, None).await.unwrap();
+        assert_eq!(errors, []);
+        let named: Vec<&str> = violations
+            .iter()
+            .filter(|v| v.policy == "audit-by-level")
+            .filter_map(|v| v.product.as_deref())
+            .collect();
+        // Levels come from the product and its contracts: sales-orders is restricted through a column.
+        let expected: Vec<&str> = level_of
+            .iter()
+            .filter(|(_, l)| l.as_str() == level)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert!(!named.is_empty(), "{level}");
+        assert!(
+            named.iter().all(|id| expected.contains(id)),
+            "{level}: {named:?} vs {expected:?}"
+        );
+    }
+    assert_eq!(level_of["sales-orders"], "restricted");
+    let unknown_level = "apiVersion: meshlens/v1\nkind: Policy\nid: x\nscope: global\nrules:\n  - id: y\n    check: retention\n    severity: error\n    when: {sensitivity: [secret]}\n";
+    let (policy, errors) = load_policy_bytes("policies/x.yaml", unknown_level.as_bytes());
+    assert!(
+        policy.is_none() && errors[0].message.contains("restricted"),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn a_policy_naming_an_unknown_role_is_reported() {
     let yaml = ROLES_GLOBAL.replace("[business_owner, steward]", "[owner]");
