@@ -26,6 +26,7 @@ export type { Scorecard } from "./bindings/Scorecard";
 export type { SearchArgs } from "./bindings/SearchArgs";
 export type { SearchHit } from "./bindings/SearchHit";
 export type { SearchResults } from "./bindings/SearchResults";
+export type { Sensitivity } from "./bindings/Sensitivity";
 export type { SlaProperty } from "./bindings/SlaProperty";
 export type { SourceConfig } from "./bindings/SourceConfig";
 export type { SourceRecord } from "./bindings/SourceRecord";

@@ -31,6 +31,11 @@ describe("product page", () => {
       expect(p.visited).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
     });
 
+    const facts = within(page.querySelector("dl.facts") as HTMLElement);
+    expect(facts.getByText("restricted")).toBeInTheDocument();
+    expect(facts.getByText("3650 days")).toBeInTheDocument();
+    expect(await screen.findByRole("region", { name: "who to ask" })).toBeInTheDocument();
+
     const team = within(screen.getByRole("region", { name: "team and support" }));
     expect(team.getByText("Checkout & Orders")).toBeInTheDocument();
     expect(team.getByText("Maria Keller")).toBeInTheDocument();

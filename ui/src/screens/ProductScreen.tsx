@@ -4,6 +4,7 @@ import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
+import { retentionText, SensitivityBadge } from "../components/SensitivityBadge";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
 import { WhoToAsk } from "../components/WhoToAsk";
@@ -279,8 +280,12 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
             <dl className="facts">
               <Fact label="Domain" value={product.domain} />
               <Fact label="Owner team" value={product.owner_team} />
+              <dt>Sensitivity</dt>
+              <dd>
+                <SensitivityBadge level={detail.data.sensitivity} />
+              </dd>
+              <Fact label="Retention" value={detail.data.retention_days === null ? product.retention : retentionText(detail.data.retention_days)} />
               <Fact label="Classification" value={product.classification} />
-              <Fact label="Retention" value={product.retention} />
               <Fact label="Source" value={`${detail.data.source}: ${detail.data.path}`} />
               <Fact label="Format" value={`${detail.data.kind.toUpperCase()} ${detail.data.declared_version}`} />
             </dl>
