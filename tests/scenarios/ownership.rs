@@ -1,5 +1,6 @@
-//! Ownership roles through the real CLI: `meshlens owners` on the demo mesh (products with every role,
-//! products missing some) and on hostile upstream text.
+//! Ownership through the real CLI: `meshlens owners` on the demo mesh (products with every role,
+//! products missing some) and on hostile upstream text, the `roles` policy check, and `meshlens
+//! consumers` (who consumes a product, and how that is known).
 
 mod common;
 
@@ -162,4 +163,64 @@ fn a_domain_policy_of_this_machine_requires_roles_in_check() {
         )),
         "{roles:?}"
     );
+}
+
+#[test]
+fn consumers_say_how_each_is_known_and_flag_lineage_without_an_input_port() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let consumers = m.json(&["consumers", "finance-fx-rates"]);
+    let rows: Vec<(String, String, String, bool, String)> = consumers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys.len(), 5, "{c}");
+            let text = |k: &str| c[k].as_str().unwrap_or("-").to_owned();
+            (
+                text("consumer"),
+                text("via"),
+                text("port"),
+                c["since"].is_string(),
+                text("flag"),
+            )
+        })
+        .collect();
+    let row = |consumer: &str, via: &str, since: bool, flag: &str| {
+        (
+            consumer.to_owned(),
+            via.to_owned(),
+            "fx-rates".to_owned(),
+            since,
+            flag.to_owned(),
+        )
+    };
+    assert!(
+        rows.contains(&row("finance-revenue-kpis", "input_port", false, "-")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&row("finance-revenue-kpis", "lineage", true, "-")),
+        "{rows:?}"
+    );
+    // The analytics job reads FX rates, but the product declares no input port on them.
+    assert!(
+        rows.contains(&row("sales-order-analytics", "lineage", true, "undeclared")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.1 == "input_port" || r.1 == "lineage"));
+    let since = consumers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|c| c["since"].as_str())
+        .unwrap();
+    assert!(since.starts_with("2026-11-"), "{since}");
+
+    let human = m.ok(&["consumers", "marketing-email-engagement"]);
+    assert!(human.contains("no consumers known"), "{human}");
+    let unknown = m.run(&["consumers", "no-such-product"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
 }

@@ -216,6 +216,49 @@ impl App {
         Ok(Ownership::of(&detail.product.id, &documents))
     }
 
+    /// Who consumes a product: products declaring an input port on one of its output ports'
+    /// contracts, and products lineage shows reading its datasets (flagged when they declare none).
+    pub async fn consumers(
+        &self,
+        args: GetProductArgs,
+        events: &dyn EventSink,
+    ) -> Result<Vec<Consumer>, AppError> {
+        let detail = self.get_product(args, events).await?;
+        let product = &detail.product;
+        let declared = self.store().input_port_consumers(&product.id).await?;
+        let mut consumers: Vec<Consumer> = declared
+            .iter()
+            .map(|(consumer, port)| Consumer {
+                consumer: consumer.clone(),
+                via: ConsumerVia::InputPort,
+                port: Some(port.clone()),
+                since: None,
+                flag: None,
+            })
+            .collect();
+        for seen in meshlens_lineage::lineage_consumers(self.store(), &product.id).await? {
+            let declares = declared
+                .iter()
+                .any(|(consumer, _)| *consumer == seen.product);
+            let ports = product.output_ports.iter().filter(|port| {
+                let contract = port.contract_id.as_deref().unwrap_or_default();
+                seen.contracts.iter().any(|c| c == contract)
+            });
+            let mut names: Vec<Option<String>> = ports.map(|p| Some(p.name.clone())).collect();
+            if names.is_empty() {
+                names.push(None);
+            }
+            consumers.extend(names.into_iter().map(|port| Consumer {
+                consumer: seen.product.clone(),
+                via: ConsumerVia::Lineage,
+                port,
+                since: seen.since.clone(),
+                flag: (!declares).then(|| "undeclared".to_owned()),
+            }));
+        }
+        Ok(consumers)
+    }
+
     pub async fn list_sources(
         &self,
         _: NoArgs,

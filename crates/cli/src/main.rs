@@ -75,6 +75,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who consumes a product: declared input ports and runs seen in lineage, each saying how it is known.
+    Consumers {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check descriptor files against the official schemas (exit 1 if any is invalid).
     Validate {
         #[arg(required = true)]
@@ -421,6 +427,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let app = open_app(cli.data_dir).await?;
             let ownership = app.owners(GetProductArgs { id }, &NoEvents).await?;
             output::show(json, &ownership, output::print_owners);
+        }
+        Command::Consumers { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let consumers = app.consumers(GetProductArgs { id }, &NoEvents).await?;
+            output::show(json, consumers.as_slice(), output::print_consumers);
         }
         Command::Validate { files, json } => {
             // Validation reads files only: it needs no data directory.

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use meshlens_app::{
-    AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, Ownership, ProductDetail,
-    ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord, SyncReport,
-    ValidationReport,
+    AppError, CheckReport, Consumer, ConsumerVia, ImpactReport, ImportOutcome, LineageGraph,
+    Ownership, ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults,
+    SourceRecord, SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -424,6 +424,30 @@ pub fn print_owners(ownership: &Ownership) {
         let missing: Vec<&str> = ownership.missing.iter().map(|r| r.as_str()).collect();
         say!("missing: {}", missing.join(", "));
     }
+}
+
+pub fn print_consumers(consumers: &[Consumer]) {
+    if consumers.is_empty() {
+        say!("no consumers known: no input port names its contracts and lineage shows none");
+        return;
+    }
+    let rows: Vec<Vec<String>> = consumers
+        .iter()
+        .map(|c| {
+            let via = match c.via {
+                ConsumerVia::Lineage => "lineage",
+                ConsumerVia::InputPort => "input_port",
+            };
+            vec![
+                c.consumer.clone(),
+                via.to_owned(),
+                opt(&c.port).to_owned(),
+                opt(&c.since).to_owned(),
+                opt(&c.flag).to_owned(),
+            ]
+        })
+        .collect();
+    print_table(&["CONSUMER", "VIA", "PORT", "SINCE", "FLAG"], &rows);
 }
 
 fn print_origins(origins: &[meshlens_app::EntityProvenance]) {

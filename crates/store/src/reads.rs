@@ -536,6 +536,26 @@ impl Store {
         Ok(products)
     }
 
+    /// (consuming product, provider's output port) for every input port of another product that
+    /// names the contract of one of `product`'s output ports (the same version when both state one).
+    pub async fn input_port_consumers(
+        &self,
+        product: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT DISTINCT i.product_id, o.name FROM ports o
+             JOIN ports i ON i.contract_id = o.contract_id AND i.direction = 'in'
+               AND (i.version IS NULL OR o.version IS NULL OR i.version = o.version)
+             WHERE o.product_id = ? AND o.direction = 'out' AND i.product_id <> o.product_id
+             ORDER BY i.product_id, o.name",
+        )
+        .bind(product)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("find input port consumers")
+        .map_err(StoreError::from)
+    }
+
     /// Sensitivity and retention of the products with these ids (as `list_products` has them).
     pub async fn product_levels(
         &self,

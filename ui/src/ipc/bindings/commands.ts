@@ -7,6 +7,7 @@ import type { CheckArgs } from "./CheckArgs";
 import type { CheckReport } from "./CheckReport";
 import type { ConflictResolution } from "./ConflictResolution";
 import type { ConflictResolveArgs } from "./ConflictResolveArgs";
+import type { Consumer } from "./Consumer";
 import type { DatasetMetrics } from "./DatasetMetrics";
 import type { DoctorArgs } from "./DoctorArgs";
 import type { DoctorReport } from "./DoctorReport";
@@ -69,6 +70,9 @@ export interface Commands {
   /** Who to ask about a product: business and technical owner, steward, on-call, escalation, members, */
   /** and the expected roles nobody holds. */
   owners: { args: GetProductArgs; result: Ownership };
+  /** Who consumes a product: input ports on its output ports' contracts and runs seen in lineage */
+  /** (`undeclared` when lineage shows a consumer that declares no input port). */
+  consumers: { args: GetProductArgs; result: Array<Consumer> };
   /** Configured sources with their last sync. */
   list_sources: { args: NoArgs; result: Array<SourceRecord> };
   /** Registers a source (it is read on the next sync). */
@@ -143,6 +147,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "list_products",
   "get_product",
   "owners",
+  "consumers",
   "list_sources",
   "add_source",
   "remove_source",
