@@ -9,6 +9,7 @@ export type { ProductDetail } from "./bindings/ProductDetail";
 export type { ProductSummary } from "./bindings/ProductSummary";
 export type { SyncProgress } from "./bindings/SyncProgress";
 export type { CheckReport } from "./bindings/CheckReport";
+export type { Consumer } from "./bindings/Consumer";
 export type { Contract } from "./bindings/Contract";
 export type { Dataset } from "./bindings/Dataset";
 export type { Facets } from "./bindings/Facets";

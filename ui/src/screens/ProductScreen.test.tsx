@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { BackendError } from "../ipc/errors";
 import type { Prefs } from "../prefs";
-import { lineageSalesOrders, ownersSalesOrders, salesOrders, scorecards } from "../test/fixtures";
+import { consumersSalesOrders, lineageSalesOrders, ownersSalesOrders, salesOrders, scorecards } from "../test/fixtures";
 import { recordedBackend } from "../test/recordedBackend";
 import { ProductScreen } from "./ProductScreen";
 
@@ -18,6 +18,7 @@ const backend = () =>
     scorecard: () => scorecards,
     lineage: () => lineageSalesOrders,
     owners: () => ownersSalesOrders,
+    consumers: () => consumersSalesOrders,
   });
 
 describe("product page", () => {
@@ -35,6 +36,8 @@ describe("product page", () => {
     expect(facts.getByText("restricted")).toBeInTheDocument();
     expect(facts.getByText("3650 days")).toBeInTheDocument();
     expect(await screen.findByRole("region", { name: "who to ask" })).toBeInTheDocument();
+    const consumers = within(await screen.findByRole("region", { name: "consumers" }));
+    expect((await consumers.findAllByRole("button", { name: "sales-returns" })).length).toBe(2);
 
     const team = within(screen.getByRole("region", { name: "team and support" }));
     expect(team.getByText("Checkout & Orders")).toBeInTheDocument();

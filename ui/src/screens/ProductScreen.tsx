@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 
+import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
@@ -292,6 +293,14 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
           </section>
           <Origins origins={detail.data.origins} />
           <WhoToAsk backend={backend} id={id} generation={generation} />
+          <Consumers
+            backend={backend}
+            id={id}
+            generation={generation}
+            onOpen={(productId) => {
+              navigate({ screen: "product", id: productId });
+            }}
+          />
           <Team detail={detail.data} />
         </div>
       </div>

@@ -2,6 +2,7 @@
 import type {
 
   CheckReport,
+  Consumer,
   LineageGraph,
   Ownership,
   ProductDetail,
@@ -13,6 +14,7 @@ import type {
 } from "../ipc/commands";
 import appInfoJson from "./fixtures/app-info.json";
 import checkJson from "./fixtures/check.json";
+import consumersSalesOrdersJson from "./fixtures/consumers-sales-orders.json";
 import lineageFctOrdersJson from "./fixtures/lineage-fct-orders.json";
 import lineagePathJson from "./fixtures/lineage-path-sales-orders-finance.json";
 import lineageAnalyticsDatasetJson from "./fixtures/lineage-sales-order-analytics-dataset.json";
@@ -50,3 +52,4 @@ export const check = checkJson as CheckReport;
 export const sources = sourcesJson as SourceRecord[];
 export const ownersSalesOrders = ownersSalesOrdersJson as Ownership;
 export const ownersChurn = ownersChurnJson as Ownership;
+export const consumersSalesOrders = consumersSalesOrdersJson as Consumer[];
