@@ -7,6 +7,7 @@ fn main() {
         "pick_folder",
         "choose_report_path",
         "open_report",
+        "open_link",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

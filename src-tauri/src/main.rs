@@ -1,11 +1,12 @@
 //! The desktop shell: `call`, which forwards to [`App::dispatch_as`] as the desktop caller (whose paths
-//! must lie in the data directory or come from a dialog), the dialogs that grant such paths, `open_report`,
+//! must lie in the data directory or come from a dialog), the dialogs that grant such paths, `open_report`, `open_link`,
 //! and an event sink that forwards app events to the window. Everything the app does lives in `meshlens-app`.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod dialogs;
+mod links;
 mod navigation;
 mod report;
 mod webview;
@@ -165,7 +166,8 @@ fn main() {
             call,
             dialogs::pick_folder,
             dialogs::choose_report_path,
-            report::open_report
+            report::open_report,
+            links::open_link
         ])
         .plugin(webview::plugin())
         .plugin(tauri_plugin_dialog::init())

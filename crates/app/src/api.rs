@@ -7,7 +7,7 @@ use ts_rs::TS;
 pub use meshlens_lineage::{
     ImpactReport, ImportReport, Level as LineageLevel, LineageGraph, LineageStatus,
 };
-pub use meshlens_model::ValidationReport;
+pub use meshlens_model::{Ownership, Role, RoleHolder, ValidationReport};
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
@@ -21,6 +21,31 @@ pub use meshlens_store::{
 pub use meshlens_sync::SourceSyncReport;
 
 pub use crate::api_edit::*;
+
+/// How a consumer of a product is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumerVia {
+    /// Runs in OpenLineage read the product's datasets and wrote the consumer's.
+    Lineage,
+    /// The consumer declares an input port on the contract of one of the product's output ports.
+    InputPort,
+}
+
+/// One consumer of a product (`meshlens consumers ID`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Consumer {
+    /// The consuming product's id.
+    pub consumer: String,
+    pub via: ConsumerVia,
+    /// The product's output port it consumes (for lineage: the port publishing the dataset read).
+    pub port: Option<String>,
+    /// For lineage: the start of the earliest run seen linking them.
+    pub since: Option<String>,
+    /// `undeclared`: seen in lineage, but the consumer declares no input port on this product
+    /// (and, until access agreements exist, has no agreement either).
+    pub flag: Option<String>,
+}
 
 /// For commands that take no arguments.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -175,6 +200,9 @@ pub struct SearchArgs {
     pub status: Option<String>,
     #[ts(optional)]
     pub classification: Option<String>,
+    /// `public`, `internal`, `confidential`, `restricted` or `unknown`.
+    #[ts(optional)]
+    pub sensitivity: Option<String>,
     /// Hits to return (default 20, at most 1000).
     #[ts(optional)]
     pub limit: Option<u32>,

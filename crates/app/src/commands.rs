@@ -58,6 +58,12 @@ command_table! {
     list_products(ListProductsArgs) -> Vec<ProductSummary>;
     /// One product with its ports, contracts, datasets and source file.
     get_product(GetProductArgs) -> ProductDetail;
+    /// Who to ask about a product: business and technical owner, steward, on-call, escalation, members,
+    /// and the expected roles nobody holds.
+    owners(GetProductArgs) -> Ownership;
+    /// Who consumes a product: input ports on its output ports' contracts and runs seen in lineage
+    /// (`undeclared` when lineage shows a consumer that declares no input port).
+    consumers(GetProductArgs) -> Vec<Consumer>;
     /// Configured sources with their last sync.
     list_sources(NoArgs) -> Vec<SourceRecord>;
     /// Registers a source (it is read on the next sync).

@@ -14,6 +14,7 @@ mod doctor;
 mod edit;
 mod error;
 mod events;
+mod links;
 mod paths;
 
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ pub use doctor::{CheckStatus, DoctorArgs, DoctorCheck, DoctorReport, doctor_data
 pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
+pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
@@ -189,6 +191,72 @@ impl App {
             .get_product(&args.id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
+    }
+
+    /// Who to ask about a product: roles from its own document, then its output contracts'.
+    pub async fn owners(
+        &self,
+        args: GetProductArgs,
+        events: &dyn EventSink,
+    ) -> Result<Ownership, AppError> {
+        let detail = self.get_product(args, events).await?;
+        let mut documents = vec![detail.canonical];
+        let outputs = detail
+            .contracts
+            .iter()
+            .filter(|c| c.port.direction == PortDirection::Out);
+        for output in outputs {
+            let contract = &output.contract;
+            let found = self
+                .store()
+                .get_contract(&contract.id, contract.version.as_deref())
+                .await?;
+            documents.extend(found.map(|c| c.canonical));
+        }
+        Ok(Ownership::of(&detail.product.id, &documents))
+    }
+
+    /// Who consumes a product: products declaring an input port on one of its output ports'
+    /// contracts, and products lineage shows reading its datasets (flagged when they declare none).
+    pub async fn consumers(
+        &self,
+        args: GetProductArgs,
+        events: &dyn EventSink,
+    ) -> Result<Vec<Consumer>, AppError> {
+        let detail = self.get_product(args, events).await?;
+        let product = &detail.product;
+        let declared = self.store().input_port_consumers(&product.id).await?;
+        let mut consumers: Vec<Consumer> = declared
+            .iter()
+            .map(|(consumer, port)| Consumer {
+                consumer: consumer.clone(),
+                via: ConsumerVia::InputPort,
+                port: Some(port.clone()),
+                since: None,
+                flag: None,
+            })
+            .collect();
+        for seen in meshlens_lineage::lineage_consumers(self.store(), &product.id).await? {
+            let declares = declared
+                .iter()
+                .any(|(consumer, _)| *consumer == seen.product);
+            let ports = product.output_ports.iter().filter(|port| {
+                let contract = port.contract_id.as_deref().unwrap_or_default();
+                seen.contracts.iter().any(|c| c == contract)
+            });
+            let mut names: Vec<Option<String>> = ports.map(|p| Some(p.name.clone())).collect();
+            if names.is_empty() {
+                names.push(None);
+            }
+            consumers.extend(names.into_iter().map(|port| Consumer {
+                consumer: seen.product.clone(),
+                via: ConsumerVia::Lineage,
+                port,
+                since: seen.since.clone(),
+                flag: (!declares).then(|| "undeclared".to_owned()),
+            }));
+        }
+        Ok(consumers)
     }
 
     pub async fn list_sources(
@@ -387,6 +455,7 @@ impl App {
             owner: args.owner,
             status: args.status,
             classification: args.classification,
+            sensitivity: args.sensitivity,
             limit: args.limit.unwrap_or(0) as usize,
             offset: args.offset.unwrap_or(0) as usize,
         };

@@ -69,6 +69,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who to ask about a product: owners, steward, on-call, escalation and the roles nobody holds.
+    Owners {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who consumes a product: declared input ports and runs seen in lineage, each saying how it is known.
+    Consumers {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check descriptor files against the official schemas (exit 1 if any is invalid).
     Validate {
         #[arg(required = true)]
@@ -98,6 +110,9 @@ enum Command {
         status: Option<String>,
         #[arg(long)]
         classification: Option<String>,
+        /// Normalised level: public, internal, confidential, restricted or unknown.
+        #[arg(long, value_parser = ["public", "internal", "confidential", "restricted", "unknown"])]
+        sensitivity: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
         #[arg(long)]
@@ -408,6 +423,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let product = app.get_product(GetProductArgs { id }, &NoEvents).await?;
             output::show(json, &product, output::print_product);
         }
+        Command::Owners { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let ownership = app.owners(GetProductArgs { id }, &NoEvents).await?;
+            output::show(json, &ownership, output::print_owners);
+        }
+        Command::Consumers { id, json } => {
+            let app = open_app(cli.data_dir).await?;
+            let consumers = app.consumers(GetProductArgs { id }, &NoEvents).await?;
+            output::show(json, consumers.as_slice(), output::print_consumers);
+        }
         Command::Validate { files, json } => {
             // Validation reads files only: it needs no data directory.
             let reports = meshlens_app::validate_paths(&files)?;
@@ -452,6 +477,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             owner,
             status,
             classification,
+            sensitivity,
             limit,
             json,
         } => {
@@ -464,6 +490,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 owner,
                 status,
                 classification,
+                sensitivity,
                 limit: Some(limit),
                 offset: None,
             };

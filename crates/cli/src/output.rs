@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use meshlens_app::{
-    AppError, CheckReport, ImpactReport, ImportOutcome, LineageGraph, ProductDetail,
-    ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord, SyncReport,
-    ValidationReport,
+    AppError, CheckReport, Consumer, ConsumerVia, ImpactReport, ImportOutcome, LineageGraph,
+    Ownership, ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults,
+    SourceRecord, SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -113,6 +113,11 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// A retention in days as a table cell.
+fn retention(days: Option<i64>) -> String {
+    days.map_or_else(|| "-".to_owned(), |d| format!("{d} d"))
+}
+
 pub fn print_products(products: &[ProductSummary]) {
     if products.is_empty() {
         say!(
@@ -130,6 +135,8 @@ pub fn print_products(products: &[ProductSummary]) {
                 opt(&p.status).to_string(),
                 opt(&p.version).to_string(),
                 opt(&p.owner_team).to_string(),
+                p.sensitivity.as_str().to_owned(),
+                retention(p.retention_days),
                 p.tags.join(", "),
             ]
         })
@@ -142,6 +149,8 @@ pub fn print_products(products: &[ProductSummary]) {
             "STATUS",
             "VERSION",
             "OWNER TEAM",
+            "SENSITIVITY",
+            "RETENTION",
             "TAGS",
         ],
         &rows,
@@ -275,6 +284,11 @@ pub fn print_product(detail: &ProductDetail) {
         opt(&p.owner_team),
         opt(&p.owner)
     );
+    say!(
+        "  sensitivity: {}   retention: {}",
+        detail.sensitivity.as_str(),
+        retention(detail.retention_days)
+    );
     if !p.tags.is_empty() {
         say!("  tags:    {}", p.tags.join(", "));
     }
@@ -387,6 +401,55 @@ pub fn print_product(detail: &ProductDetail) {
 }
 
 /// Where a document came from upstream, one line per source holding it.
+pub fn print_owners(ownership: &Ownership) {
+    say!("who to ask about {}", ownership.product);
+    if ownership.roles.is_empty() {
+        say!("  nobody is named: no team members, role channels or owner properties");
+    } else {
+        let rows: Vec<Vec<String>> = ownership
+            .roles
+            .iter()
+            .map(|h| {
+                vec![
+                    h.role.as_str().to_owned(),
+                    opt(&h.name.clone().or_else(|| h.username.clone())).to_owned(),
+                    opt(&h.email).to_owned(),
+                    opt(&h.channel).to_owned(),
+                ]
+            })
+            .collect();
+        print_table(&["ROLE", "NAME", "EMAIL", "CHANNEL"], &rows);
+    }
+    if !ownership.missing.is_empty() {
+        let missing: Vec<&str> = ownership.missing.iter().map(|r| r.as_str()).collect();
+        say!("missing: {}", missing.join(", "));
+    }
+}
+
+pub fn print_consumers(consumers: &[Consumer]) {
+    if consumers.is_empty() {
+        say!("no consumers known: no input port names its contracts and lineage shows none");
+        return;
+    }
+    let rows: Vec<Vec<String>> = consumers
+        .iter()
+        .map(|c| {
+            let via = match c.via {
+                ConsumerVia::Lineage => "lineage",
+                ConsumerVia::InputPort => "input_port",
+            };
+            vec![
+                c.consumer.clone(),
+                via.to_owned(),
+                opt(&c.port).to_owned(),
+                opt(&c.since).to_owned(),
+                opt(&c.flag).to_owned(),
+            ]
+        })
+        .collect();
+    print_table(&["CONSUMER", "VIA", "PORT", "SINCE", "FLAG"], &rows);
+}
+
 fn print_origins(origins: &[meshlens_app::EntityProvenance]) {
     for o in origins {
         let version = o

@@ -13,6 +13,7 @@
 //! Node ids: products by their id; datasets `namespace:name`; columns `namespace:name#column`;
 //! jobs `job:namespace:name`; ports (as input) `product/port`.
 
+mod consumers;
 mod error;
 mod event;
 mod graph;
@@ -23,6 +24,7 @@ mod query;
 mod reader;
 mod time;
 
+pub use consumers::{LineageConsumer, lineage_consumers};
 pub use error::LineageError;
 pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
 pub use ingest::{

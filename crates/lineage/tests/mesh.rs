@@ -2,8 +2,8 @@
 //! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
 
 use meshlens_lineage::{
-    Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage, path_between,
-    to_dot,
+    Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage,
+    lineage_consumers, path_between, to_dot,
 };
 use meshlens_store::{Store, SyncStatus};
 
@@ -351,5 +351,41 @@ async fn runs_keep_their_latest_state_and_the_cache_follows_sync() {
     assert!(
         !after.nodes.iter().any(|n| n.id == "customer-360"),
         "{after:#?}"
+    );
+}
+
+#[tokio::test]
+async fn lineage_consumers_are_products_whose_runs_read_a_product_s_datasets() {
+    let store = demo_store().await;
+    let consumers = lineage_consumers(&store, "finance-fx-rates").await.unwrap();
+    let found: Vec<(&str, &[String])> = consumers
+        .iter()
+        .map(|c| (c.product.as_str(), c.contracts.as_slice()))
+        .collect();
+    let fx = ["fx-rates-daily".to_owned()];
+    assert_eq!(
+        found,
+        [
+            ("finance-revenue-kpis", &fx[..]),
+            ("sales-order-analytics", &fx[..]),
+            ("sales-revenue-reporting", &fx[..]),
+        ]
+    );
+    // The earliest run of a job linking them.
+    assert!(consumers.iter().all(|c| {
+        c.since
+            .as_deref()
+            .is_some_and(|s| s.starts_with("2026-11-09T"))
+    }));
+    // Nothing reads the retired export; a product lineage does not know has no consumers either.
+    assert_eq!(
+        lineage_consumers(&store, "marketing-email-engagement")
+            .await
+            .unwrap(),
+        []
+    );
+    assert_eq!(
+        lineage_consumers(&store, "no-such-product").await.unwrap(),
+        []
     );
 }

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::parse::text_of;
+use crate::sensitivity::Sensitivity;
 use crate::types::*;
 
 pub fn entity(kind: DocKind, canonical: &Value) -> Entity {
@@ -123,20 +124,21 @@ pub fn product(doc: &Value) -> Product {
     }
 }
 
-/// Rank of a classification label, for "the highest classification" (unknown labels rank
-/// like `internal`: more than public, less than anything declared sensitive).
-fn rank(label: &str) -> u8 {
-    match label.to_ascii_lowercase().as_str() {
-        "public" => 0,
-        "confidential" | "sensitive" | "pii" => 2,
-        "restricted" => 3,
-        "secret" | "highly-confidential" | "highly_confidential" | "top-secret" => 4,
-        _ => 1,
-    }
+/// The most sensitive of `labels`, as written (a label naming no level ranks lowest).
+fn highest<'a>(labels: impl Iterator<Item = &'a str>) -> Option<String> {
+    labels
+        .max_by_key(|l| Sensitivity::of_label(l))
+        .map(str::to_owned)
 }
 
-fn highest<'a>(labels: impl Iterator<Item = &'a str>) -> Option<String> {
-    labels.max_by_key(|l| rank(l)).map(str::to_owned)
+/// A column's classification: its own, else a tag that names a level (catalogs such as OpenMetadata
+/// classify columns with tags like `PII.Sensitive`).
+fn column_classification(property: &Value, tags: &[String]) -> Option<String> {
+    s(property, "classification").or_else(|| {
+        tags.iter()
+            .find(|t| Sensitivity::of_tag(t) != Sensitivity::Unknown)
+            .cloned()
+    })
 }
 
 fn quality_rules(
@@ -190,19 +192,20 @@ fn columns(
             None => continue,
         };
         quality_rules(p, dataset, Some(&name), rules);
+        let tags = strings(p, "tags");
         cols.push(Column {
             name: name.clone(),
             logical_type: s(p, "logicalType"),
             physical_type: s(p, "physicalType"),
             description: s(p, "description"),
-            classification: s(p, "classification"),
+            classification: column_classification(p, &tags),
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
             primary_key: p
                 .get("primaryKey")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             unique: p.get("unique").and_then(Value::as_bool).unwrap_or(false),
-            tags: strings(p, "tags"),
+            tags,
         });
         columns(p, &name, dataset, cols, rules);
         if let Some(items) = p.get("items") {

@@ -6,18 +6,22 @@
 
 pub mod civil;
 mod classify;
+mod duration;
 mod error;
 mod extract;
 mod limits;
 pub mod mapping;
 mod parse;
 mod positions;
+mod roles;
 pub mod schema;
+mod sensitivity;
 pub mod types;
 mod validate;
 mod yaml;
 
 pub use classify::{FileClass, classify};
+pub use duration::{duration_ms, retention_days};
 pub use error::DocumentError;
 pub use limits::{
     DBT_MANIFEST_NAME, DEFAULT_MAX_DBT_MANIFEST_BYTES, DEFAULT_MAX_FILE_BYTES,
@@ -25,6 +29,8 @@ pub use limits::{
     read_capped,
 };
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
+pub use roles::{Ownership, Role, RoleHolder, role_holders};
+pub use sensitivity::Sensitivity;
 pub use types::*;
 pub use validate::{ValidationReport, validate_file};
 pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};

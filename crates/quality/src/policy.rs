@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use meshlens_model::{Dataset, Limits, Product};
+use meshlens_model::{Dataset, Limits, Product, Role, Sensitivity};
 use meshlens_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -80,8 +80,22 @@ pub struct PolicyRule {
     pub severity: RuleSeverity,
     #[serde(default)]
     pub when: When,
+    /// The roles `check: roles` requires (empty: every role of [`Role::EXPECTED`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
     #[serde(default)]
     pub description: Option<String>,
+}
+
+impl PolicyRule {
+    /// The roles this rule requires when its check is `roles`.
+    fn required_roles(&self) -> &[Role] {
+        if self.roles.is_empty() {
+            &Role::EXPECTED
+        } else {
+            &self.roles
+        }
+    }
 }
 
 /// Which products a rule applies to (every listed condition must hold; empty = any).
@@ -92,6 +106,9 @@ pub struct When {
     pub status: Vec<String>,
     #[serde(default)]
     pub classification: Vec<String>,
+    /// Normalised levels (`public` … `restricted`, `unknown`) of the product, raised by its contracts.
+    #[serde(default)]
+    pub sensitivity: Vec<Sensitivity>,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -160,6 +177,7 @@ const CHECKS: &[&str] = &[
     "quality-slo",
     "retention",
     "audit-logging",
+    "roles",
 ];
 
 /// The built-in global policy (`policies/default.yaml` in this crate).
@@ -406,9 +424,15 @@ fn merge_global(
     global
 }
 
-/// A rule that applies less than `base`: a lower severity (`off` included) or fewer products.
+/// A rule that applies less than `base`: a lower severity (`off` included), fewer products, or
+/// (for `check: roles`) fewer required roles.
 fn loosens(base: &PolicyRule, rule: &PolicyRule) -> bool {
-    rule.severity < base.severity || !narrower_or_equal(&base.when, &rule.when)
+    let fewer_roles = base.check == "roles"
+        && !base
+            .required_roles()
+            .iter()
+            .all(|r| rule.required_roles().contains(r));
+    rule.severity < base.severity || !narrower_or_equal(&base.when, &rule.when) || fewer_roles
 }
 
 /// The violation of the policy set reported for rule `index` of `loaded`, which loosens `base`.
@@ -492,8 +516,12 @@ fn narrower_or_equal(global: &When, domain: &When) -> bool {
                 && g.iter()
                     .all(|x| d.iter().any(|y| y.eq_ignore_ascii_case(x))))
     };
+    let covers_levels = |g: &[Sensitivity], d: &[Sensitivity]| {
+        d.is_empty() || (!g.is_empty() && g.iter().all(|x| d.contains(x)))
+    };
     covers(&global.status, &domain.status)
         && covers(&global.classification, &domain.classification)
+        && covers_levels(&global.sensitivity, &domain.sensitivity)
         && covers(&global.tags, &domain.tags)
 }
 
@@ -505,6 +533,8 @@ struct ProductView {
     custom: Vec<(String, Value)>,
     contracts: Vec<ContractView>,
     has_lineage: bool,
+    /// The roles the product's own document declares.
+    roles: Vec<Role>,
 }
 
 /// The parts of an output contract the checks read.
@@ -517,6 +547,7 @@ struct ContractView {
     /// Reduced to the columns tagged `pii`.
     datasets: Vec<Dataset>,
     custom: Vec<(String, Value)>,
+    roles: Vec<Role>,
 }
 
 /// `customProperties` of a canonical ODPS/ODCS document and of its `servers[]`, names lowercased.
@@ -540,23 +571,22 @@ pub(crate) fn custom_properties(doc: &Value) -> Vec<(String, Value)> {
     of(doc).into_iter().chain(servers.flat_map(of)).collect()
 }
 
-const LEVELS: &[&str] = &["public", "internal", "confidential", "restricted"];
-
-fn level(classification: Option<&str>) -> Option<usize> {
-    let c = classification?.to_ascii_lowercase();
-    LEVELS.iter().position(|l| *l == c).or(match c.as_str() {
-        "sensitive" | "secret" | "pii" => Some(3),
-        "" => None,
-        _ => Some(1),
-    })
-}
-
 impl ProductView {
+    /// The most sensitive classification label of the product and its contracts, as written.
     fn classification(&self) -> Option<&str> {
         std::iter::once(self.product.classification.as_deref())
             .chain(self.contracts.iter().map(|c| c.classification.as_deref()))
             .flatten()
-            .max_by_key(|c| level(Some(c)))
+            .max_by_key(|c| Sensitivity::of_label(c))
+    }
+
+    /// The product's normalised level, raised by its output contracts'.
+    fn sensitivity(&self) -> Sensitivity {
+        let contracts = self
+            .contracts
+            .iter()
+            .filter_map(|c| c.classification.as_deref());
+        Sensitivity::highest(contracts).max(self.product.sensitivity([]))
     }
 
     /// A custom property on the product or any of its contracts whose name contains `needle` and
@@ -585,6 +615,7 @@ impl ProductView {
         };
         any(&when.status, self.product.status.as_deref())
             && any(&when.classification, self.classification())
+            && (when.sensitivity.is_empty() || when.sensitivity.contains(&self.sensitivity()))
             && (when.tags.is_empty()
                 || self
                     .product
@@ -593,8 +624,28 @@ impl ProductView {
                     .any(|t| when.tags.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
-    /// (path, message) for each way this product breaks `check`.
-    fn evaluate(&self, check: &str) -> Vec<(String, String)> {
+    /// (path, message) for each required role nobody holds, on the product or its output contracts.
+    fn missing_roles(&self, required: &[Role]) -> Vec<(String, String)> {
+        let held = |role: &Role| {
+            self.roles.contains(role) || self.contracts.iter().any(|c| c.roles.contains(role))
+        };
+        required
+            .iter()
+            .filter(|role| !held(role))
+            .map(|role| {
+                (
+                    "team".to_owned(),
+                    format!(
+                        "no {} named (a team member's role, a support channel's role or a customProperty)",
+                        role.as_str()
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// (path, message) for each way this product breaks `rule`.
+    fn evaluate(&self, rule: &PolicyRule) -> Vec<(String, String)> {
         let p = &self.product;
         let one = |ok: bool, path: &str, message: &str| {
             if ok {
@@ -603,7 +654,8 @@ impl ProductView {
                 vec![(path.to_owned(), message.to_owned())]
             }
         };
-        match check {
+        match rule.check.as_str() {
+            "roles" => self.missing_roles(rule.required_roles()),
             "owner" => one(
                 p.owner.is_some() || p.owner_team.is_some(),
                 "team",
@@ -672,7 +724,7 @@ impl ProductView {
                             "masked" | "hashed" | "tokenized" | "pseudonymized"
                         )
                     });
-                    !masked && level(col.classification.as_deref()).is_none_or(|l| l == 0)
+                    !masked && col.sensitivity() <= Sensitivity::Public
                 })
                 .map(|(c, d, col)| {
                     (
@@ -712,7 +764,7 @@ pub async fn check_policies(
             if rule.severity == RuleSeverity::Off || !view.applies(&rule.when) {
                 continue;
             }
-            for (path, message) in view.evaluate(&rule.check) {
+            for (path, message) in view.evaluate(rule) {
                 found.push(Violation {
                     policy: rule.id.clone(),
                     severity: rule.severity.as_str().into(),
@@ -737,12 +789,16 @@ type ContractRow = (
     bool,
     String,
     String,
+    String,
 );
+
+/// A product with its source and facts: (source, entity, custom, in_lineage, roles).
+type ProductRow = (String, String, Option<String>, Option<bool>, Option<String>);
 
 async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>, QualityError> {
     ensure_targets(store).await?;
-    let products: Vec<(String, String, Option<String>, Option<bool>)> = sqlx::query_as(
-        "SELECT d.source, p.entity, f.custom, f.in_lineage FROM products p
+    let products: Vec<ProductRow> = sqlx::query_as(
+        "SELECT d.source, p.entity, f.custom, f.in_lineage, f.roles FROM products p
          JOIN documents d ON d.id = p.document_id
          LEFT JOIN quality_product_facts f ON f.product_id = p.id
          WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.domain, p.id",
@@ -752,7 +808,7 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
     .await
     .ctx("read products for policy check")?;
     let contracts: Vec<ContractRow> = sqlx::query_as(
-        "SELECT contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom
+        "SELECT contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom, roles
          FROM quality_contract_facts
          WHERE ?1 IS NULL OR contract_id IN (SELECT contract_id FROM ports WHERE product_id = ?1 AND direction = 'out')",
     )
@@ -761,7 +817,8 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
     .await
     .ctx("read contracts for policy check")?;
     let mut by_id: HashMap<String, Vec<(Option<String>, ContractView)>> = HashMap::new();
-    for (cid, version, classification, has_retention, has_quality, pii, custom) in contracts {
+    for (cid, version, classification, has_retention, has_quality, pii, custom, roles) in contracts
+    {
         let view = ContractView {
             id: cid.clone(),
             classification,
@@ -769,11 +826,12 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
             has_quality,
             datasets: serde_json::from_str(&pii).unwrap_or_default(),
             custom: serde_json::from_str(&custom).unwrap_or_default(),
+            roles: serde_json::from_str(&roles).unwrap_or_default(),
         };
         by_id.entry(cid).or_default().push((version, view));
     }
     let mut views = Vec::new();
-    for (source, entity, custom, in_lineage) in products {
+    for (source, entity, custom, in_lineage, roles) in products {
         let Ok(product) = serde_json::from_str::<Product>(&entity) else {
             continue;
         };
@@ -790,6 +848,9 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
         views.push(ProductView {
             source,
             has_lineage: in_lineage.unwrap_or(false),
+            roles: roles
+                .and_then(|r| serde_json::from_str(&r).ok())
+                .unwrap_or_default(),
             custom: custom
                 .and_then(|c| serde_json::from_str(&c).ok())
                 .unwrap_or_default(),

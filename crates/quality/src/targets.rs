@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use meshlens_model::{Contract, Dataset, QualityRule, SlaProperty};
+use meshlens_model::{
+    Contract, Dataset, QualityRule, Role, SlaProperty, duration_ms, role_holders,
+};
 use meshlens_store::Store;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -121,11 +123,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
                 ordinal: ordinal as i64,
                 rule: rule.clone(),
             }));
-            facts.push(ContractFacts::new(
-                c,
-                version.clone(),
-                custom_properties(&document),
-            ));
+            facts.push(ContractFacts::new(c, version.clone(), &document));
         }
         for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
             let mut keys: Vec<String> = servers
@@ -239,10 +237,11 @@ struct ContractFacts {
     has_quality: bool,
     pii_datasets: String,
     custom: String,
+    roles: String,
 }
 
 impl ContractFacts {
-    fn new(contract: Contract, version: Option<String>, custom: Vec<(String, Value)>) -> Self {
+    fn new(contract: Contract, version: Option<String>, document: &Value) -> Self {
         let pii: Vec<Dataset> = contract
             .datasets
             .into_iter()
@@ -259,7 +258,9 @@ impl ContractFacts {
             has_retention: contract.retention.is_some(),
             has_quality: !contract.quality.is_empty(),
             pii_datasets: serde_json::to_string(&pii).unwrap_or_else(|_| "[]".into()),
-            custom: serde_json::to_string(&custom).unwrap_or_else(|_| "[]".into()),
+            custom: serde_json::to_string(&custom_properties(document))
+                .unwrap_or_else(|_| "[]".into()),
+            roles: declared_roles(document),
         }
     }
 }
@@ -280,7 +281,7 @@ async fn write_facts(
         .ctx("clear product facts")?;
     for chunk in contracts.chunks(4_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO quality_contract_facts (contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom) ",
+            "INSERT INTO quality_contract_facts (contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom, roles) ",
         );
         insert.push_values(chunk, |mut b, f| {
             b.push_bind(&f.id)
@@ -289,7 +290,8 @@ async fn write_facts(
                 .push_bind(f.has_retention)
                 .push_bind(f.has_quality)
                 .push_bind(&f.pii_datasets)
-                .push_bind(&f.custom);
+                .push_bind(&f.custom)
+                .push_bind(&f.roles);
         });
         insert
             .build()
@@ -300,7 +302,7 @@ async fn write_facts(
     }
     for chunk in products.chunks(10_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR REPLACE INTO quality_product_facts (product_id, custom, in_lineage) ",
+            "INSERT OR REPLACE INTO quality_product_facts (product_id, custom, in_lineage, roles) ",
         );
         insert.push_values(chunk, |mut b, (id, canonical)| {
             let doc: Value = serde_json::from_str(canonical).unwrap_or_default();
@@ -308,7 +310,8 @@ async fn write_facts(
                 serde_json::to_string(&custom_properties(&doc)).unwrap_or_else(|_| "[]".into());
             b.push_bind(id)
                 .push_bind(custom)
-                .push_bind(lineage_products.contains(id));
+                .push_bind(lineage_products.contains(id))
+                .push_bind(declared_roles(&doc));
         });
         insert
             .build()
@@ -318,6 +321,14 @@ async fn write_facts(
             .ctx("write product facts")?;
     }
     Ok(())
+}
+
+/// The ownership roles a canonical document declares, as a JSON array of role ids.
+fn declared_roles(document: &Value) -> String {
+    let mut roles: Vec<Role> = role_holders(document).iter().map(|h| h.role).collect();
+    roles.sort();
+    roles.dedup();
+    serde_json::to_string(&roles).unwrap_or_else(|_| "[]".into())
 }
 
 /// Dataset key → end of the newest COMPLETE run of a job that produces the dataset.
@@ -352,50 +363,4 @@ pub(crate) fn promised_latency(sla: &[SlaProperty]) -> Option<i64> {
             .min()
     };
     of(&["latency", "freshness"]).map(|latency| latency + of(&["frequency"]).unwrap_or(0))
-}
-
-/// `4` + `h`, `"4h"`, `"2 days"`... to milliseconds.
-pub(crate) fn duration_ms(value: &Value, unit: Option<&str>) -> Option<i64> {
-    let (number, written_unit) = match value {
-        Value::Number(n) => (n.as_f64()?, ""),
-        Value::String(s) => {
-            let s = s.trim();
-            let split = s
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(s.len());
-            (s[..split].parse().ok()?, s[split..].trim())
-        }
-        _ => return None,
-    };
-    let unit = unit
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or(written_unit)
-        .trim()
-        .to_ascii_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "ms" | "millisecond" | "milliseconds" => 1.0,
-        "s" | "sec" | "second" | "seconds" => 1e3,
-        "m" | "min" | "minute" | "minutes" => 60e3,
-        "h" | "hr" | "hour" | "hours" => 3_600e3,
-        "d" | "day" | "days" => 86_400e3,
-        "w" | "week" | "weeks" => 604_800e3,
-        "y" | "yr" | "year" | "years" => 31_536_000e3,
-        _ => return None,
-    };
-    Some((number * factor) as i64)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::duration_ms;
-
-    #[test]
-    fn reads_sla_durations() {
-        assert_eq!(duration_ms(&json!(4), Some("h")), Some(14_400_000));
-        assert_eq!(duration_ms(&json!("2 days"), None), Some(172_800_000));
-        assert_eq!(duration_ms(&json!("soon"), None), None);
-        assert_eq!(duration_ms(&json!(3), Some("fortnights")), None);
-    }
 }

@@ -160,6 +160,123 @@ async fn domain_policies_tighten_but_never_loosen() {
     assert_eq!(violations.iter().filter(|v| v.product.is_none()).count(), 1);
 }
 
+const ROLES_GLOBAL: &str = "apiVersion: meshlens/v1\nkind: Policy\nid: ownership\nscope: global\nrules:\n  - id: roles-named\n    check: roles\n    severity: warning\n    roles: [business_owner, steward]\n";
+
+#[tokio::test]
+async fn a_domain_policy_requires_ownership_roles_and_cannot_require_fewer() {
+    let store = demo_with_lineage().await;
+    let mut policies = default_policies();
+    policies.push(policy("policies/ownership.yaml", ROLES_GLOBAL));
+    policies.push(policy(
+        "policies/customer.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: customer-ownership\nscope: {domain: customer}\nrules:\n  - id: roles-named\n    check: roles\n    severity: error\n",
+    ));
+    policies.push(policy(
+        "policies/finance.yaml",
+        "apiVersion: meshlens/v1\nkind: Policy\nid: finance-ownership\nscope: {domain: finance}\nrules:\n  - id: roles-named\n    check: roles\n    severity: warning\n    roles: [business_owner]\n",
+    ));
+    let (violations, _) = check_policies(&store, &policies, None).await.unwrap();
+    // customer requires every role, as errors: the draft churn model names only its owner.
+    let churn: Vec<(&str, &str)> = of(&violations, "customer-churn-scores", "roles-named")
+        .iter()
+        .map(|v| (v.severity.as_str(), v.message.split(' ').nth(1).unwrap()))
+        .collect();
+    assert_eq!(
+        churn,
+        [
+            ("error", "technical_owner"),
+            ("error", "steward"),
+            ("error", "on_call"),
+            ("error", "escalation")
+        ]
+    );
+    assert_eq!(
+        of(&violations, "customer-churn-scores", "roles-named")[0].path,
+        "team"
+    );
+    // Every role is named, on the product's team and role-tagged support channels.
+    assert_eq!(
+        of(&violations, "customer-profiles", "roles-named"),
+        Vec::<&Violation>::new()
+    );
+    // Elsewhere the global rule asks for an owner and a steward only.
+    let fx = of(&violations, "finance-fx-rates", "roles-named");
+    assert_eq!(fx.len(), 1, "{fx:#?}");
+    assert_eq!(
+        (fx[0].severity.as_str(), fx[0].message.as_str()),
+        (
+            "warning",
+            "no steward named (a team member's role, a support channel's role or a customProperty)"
+        )
+    );
+    assert_eq!(
+        of(&violations, "sales-orders", "roles-named"),
+        Vec::<&Violation>::new()
+    );
+    // Requiring fewer roles than the global rule is loosening it.
+    let loosening: Vec<&Violation> = violations.iter().filter(|v| v.product.is_none()).collect();
+    assert_eq!(loosening.len(), 1, "{loosening:#?}");
+    assert!(
+        loosening[0]
+            .path
+            .starts_with("policies/finance.yaml#rules[0]")
+    );
+}
+
+#[tokio::test]
+async fn a_rule_may_apply_to_normalised_sensitivity_levels() {
+    let store = demo_with_lineage().await;
+    let level_of: std::collections::HashMap<String, String> = store
+        .list_products(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id, p.sensitivity.as_str().to_owned()))
+        .collect();
+    for level in ["restricted", "internal"] {
+        let mut policies = default_policies();
+        policies.push(policy(
+            "policies/levels.yaml",
+            &format!(
+                "apiVersion: meshlens/v1\nkind: Policy\nid: levels\nscope: global\nrules:\n  - id: audit-by-level\n    check: audit-logging\n    severity: warning\n    when: {{sensitivity: [{level}]}}\n"
+            ),
+        ));
+        let (violations, errors) = check_policies(&store, &policies, None).await.unwrap();
+        assert_eq!(errors, []);
+        let named: Vec<&str> = violations
+            .iter()
+            .filter(|v| v.policy == "audit-by-level")
+            .filter_map(|v| v.product.as_deref())
+            .collect();
+        // Levels come from the product and its contracts: sales-orders is restricted through a column.
+        let expected: Vec<&str> = level_of
+            .iter()
+            .filter(|(_, l)| l.as_str() == level)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert!(!named.is_empty(), "{level}");
+        assert!(
+            named.iter().all(|id| expected.contains(id)),
+            "{level}: {named:?} vs {expected:?}"
+        );
+    }
+    assert_eq!(level_of["sales-orders"], "restricted");
+    let unknown_level = "apiVersion: meshlens/v1\nkind: Policy\nid: x\nscope: global\nrules:\n  - id: y\n    check: retention\n    severity: error\n    when: {sensitivity: [secret]}\n";
+    let (policy, errors) = load_policy_bytes("policies/x.yaml", unknown_level.as_bytes());
+    assert!(
+        policy.is_none() && errors[0].message.contains("restricted"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_policy_naming_an_unknown_role_is_reported() {
+    let yaml = ROLES_GLOBAL.replace("[business_owner, steward]", "[owner]");
+    let (policy, errors) = load_policy_bytes("policies/typo.yaml", yaml.as_bytes());
+    assert!(policy.is_none());
+    assert!(errors[0].message.contains("business_owner"), "{errors:?}");
+}
+
 #[tokio::test]
 async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applies() {
     let dir = tempfile::tempdir().unwrap();

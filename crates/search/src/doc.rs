@@ -1,5 +1,6 @@
 //! The plain input of the index: one [`SearchDoc`] per searchable thing.
 
+use meshlens_model::Sensitivity;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -108,6 +109,9 @@ pub struct SearchDoc {
     pub status: Option<String>,
     #[serde(default)]
     pub classification: Option<String>,
+    /// The normalised level, a facet of its own.
+    #[serde(default)]
+    pub sensitivity: Sensitivity,
     /// The product this belongs to (for contracts, datasets, columns).
     #[serde(default)]
     pub product_id: Option<String>,
@@ -142,6 +146,7 @@ impl SearchDoc {
             owner_team: None,
             status: None,
             classification: None,
+            sensitivity: Sensitivity::Unknown,
             product_id: None,
             product_name: None,
             contract_id: None,

@@ -21,6 +21,7 @@ pub struct Facets {
     pub owner: BTreeMap<String, u64>,
     pub status: BTreeMap<String, u64>,
     pub classification: BTreeMap<String, u64>,
+    pub sensitivity: BTreeMap<String, u64>,
 }
 
 pub(crate) type Counts = Vec<BTreeMap<String, u64>>;
@@ -36,6 +37,7 @@ impl Facets {
             owner: next(),
             status: next(),
             classification: next(),
+            sensitivity: next(),
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use meshlens_model::{Contract, Product};
-use meshlens_store::{AppliedSync, ContractEntry, Store};
+use meshlens_model::{Contract, Product, Sensitivity};
+use meshlens_store::{AppliedSync, ContractEntry, ProductLevels, Store};
 
 use crate::doc::{ColumnText, DocRef, SearchDoc, SearchKind};
 use crate::error::SearchError;
@@ -25,8 +25,8 @@ pub async fn rebuild_from_store(
         let page = store.products_page(after.as_deref(), PAGE).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id.clone());
-        for product in &page {
-            rebuild.add(&product_doc(product))?;
+        for doc in product_docs(store, &page).await? {
+            rebuild.add(&doc)?;
         }
     }
     // Contracts may be cached in several versions; the index shows the latest written one.
@@ -57,12 +57,6 @@ pub async fn update_from_store(
     if applied.changed_product_ids.len() + applied.changed_contract_ids.len() > UPDATE_AS_REBUILD {
         return rebuild_from_store(index, store).await;
     }
-    let mut upserts: Vec<SearchDoc> = store
-        .products_by_ids(&applied.changed_product_ids)
-        .await?
-        .iter()
-        .map(product_doc)
-        .collect();
     let mut contracts = HashMap::new();
     keep_latest(
         &mut contracts,
@@ -70,6 +64,13 @@ pub async fn update_from_store(
             .contracts_by_ids(&applied.changed_contract_ids)
             .await?,
     );
+    // A product's sensitivity follows its output contracts: theirs changed, so may its own.
+    let mut product_ids = applied.changed_product_ids.clone();
+    product_ids.extend(contracts.values().filter_map(|(_, e)| e.product_id.clone()));
+    product_ids.sort();
+    product_ids.dedup();
+    let products = store.products_by_ids(&product_ids).await?;
+    let mut upserts = product_docs(store, &products).await?;
     for (_, entry) in contracts.values() {
         upserts.extend(contract_docs(entry));
     }
@@ -94,7 +95,18 @@ fn keep_latest(into: &mut HashMap<String, (i64, ContractEntry)>, page: Vec<(i64,
     }
 }
 
-pub fn product_doc(p: &Product) -> SearchDoc {
+/// The documents of `products`, with their sensitivity raised by their output contracts.
+async fn product_docs(store: &Store, products: &[Product]) -> Result<Vec<SearchDoc>, SearchError> {
+    let ids: Vec<String> = products.iter().map(|p| p.id.clone()).collect();
+    let levels = store.product_levels(&ids).await?;
+    Ok(products
+        .iter()
+        .map(|p| product_doc(p, levels.get(&p.id)))
+        .collect())
+}
+
+/// A product's document; without `levels`, its sensitivity is its own declaration only.
+pub fn product_doc(p: &Product, levels: Option<&ProductLevels>) -> SearchDoc {
     let ports = p.input_ports.iter().map(|i| i.name.clone());
     SearchDoc {
         description: p.description.clone(),
@@ -104,6 +116,7 @@ pub fn product_doc(p: &Product) -> SearchDoc {
         owner_team: p.owner_team.clone(),
         status: p.status.clone(),
         classification: p.classification.clone(),
+        sensitivity: levels.map_or_else(|| p.sensitivity([]), |l| l.sensitivity),
         context: ports
             .chain(p.output_ports.iter().map(|o| o.name.clone()))
             .collect(),
@@ -125,6 +138,7 @@ pub fn contract_docs(entry: &ContractEntry) -> Vec<SearchDoc> {
         owner_team: c.owner_team.clone(),
         status: c.status.clone(),
         classification: c.classification.clone(),
+        sensitivity: c.sensitivity(),
         product_id: entry.product_id.clone(),
         contract_id: Some(c.id.clone()),
         ..SearchDoc::new(kind, id, doc_name)
@@ -147,12 +161,16 @@ pub fn contract_docs(entry: &ContractEntry) -> Vec<SearchDoc> {
     for d in &c.datasets {
         let dataset_id = format!("{}/{}", c.id, d.name);
         for col in &d.columns {
+            let classification = col
+                .classification
+                .clone()
+                .or_else(|| d.classification.clone());
             docs.push(SearchDoc {
                 description: col.description.clone(),
-                classification: col
-                    .classification
-                    .clone()
-                    .or_else(|| d.classification.clone()),
+                sensitivity: classification
+                    .as_deref()
+                    .map_or(Sensitivity::Unknown, Sensitivity::of_label),
+                classification,
                 tags: c.tags.iter().chain(&col.tags).cloned().collect(),
                 parent_id: Some(dataset_id.clone()),
                 context: vec![d.name.clone(), name.clone()],
@@ -170,6 +188,7 @@ pub fn contract_docs(entry: &ContractEntry) -> Vec<SearchDoc> {
                 .classification
                 .clone()
                 .or_else(|| c.classification.clone()),
+            sensitivity: d.sensitivity(),
             parent_id: Some(c.id.clone()),
             context: vec![name.clone()],
             columns: d

@@ -51,6 +51,8 @@ pub struct SearchRequest {
     pub owner: Option<String>,
     pub status: Option<String>,
     pub classification: Option<String>,
+    /// `public`, `internal`, `confidential`, `restricted` or `unknown`.
+    pub sensitivity: Option<String>,
     /// 0 means the default ([`DEFAULT_LIMIT`]); capped at [`MAX_LIMIT`].
     pub limit: usize,
     pub offset: usize,
@@ -506,6 +508,7 @@ impl SearchIndex {
             (f.owner, &request.owner),
             (f.status, &request.status),
             (f.classification, &request.classification),
+            (f.sensitivity, &request.sensitivity),
         ]
         .into_iter()
         .enumerate()

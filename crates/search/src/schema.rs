@@ -11,14 +11,22 @@ use crate::tokenizer::{IDENT, KEYWORD, normalized};
 
 /// Bumped whenever the schema, the analysis or the field contents change: an index stamped with
 /// another version is rebuilt from the store.
-pub(crate) const SCHEMA_VERSION: u32 = 5;
+pub(crate) const SCHEMA_VERSION: u32 = 6;
 
 /// Fast-field names used by collectors.
 pub(crate) const PRIOR: &str = "prior";
 pub(crate) const NAME_WORDS: &str = "name_words";
 
 /// The facets, in output order: (name, field name).
-pub(crate) const FACETS: [&str; 6] = ["kind", "domain", "tag", "owner", "status", "classification"];
+pub(crate) const FACETS: [&str; 7] = [
+    "kind",
+    "domain",
+    "tag",
+    "owner",
+    "status",
+    "classification",
+    "sensitivity",
+];
 
 #[derive(Clone)]
 pub(crate) struct Fields {
@@ -43,6 +51,8 @@ pub(crate) struct Fields {
     pub owner: Field,
     pub status: Field,
     pub classification: Field,
+    /// The normalised level (`public` … `restricted`, `unknown`).
+    pub sensitivity: Field,
     pub product_id: Field,
     pub contract_id: Field,
     pub parent_id: Field,
@@ -89,7 +99,8 @@ impl Fields {
             tag: b.add_text_field(FACETS[2], facet.clone()),
             owner: b.add_text_field(FACETS[3], facet.clone()),
             status: b.add_text_field(FACETS[4], facet.clone()),
-            classification: b.add_text_field(FACETS[5], facet),
+            classification: b.add_text_field(FACETS[5], facet.clone()),
+            sensitivity: b.add_text_field(FACETS[6], facet),
             product_id: b.add_text_field("product_id", STORED),
             contract_id: b.add_text_field("contract_id", STORED),
             parent_id: b.add_text_field("parent_id", STORED),
@@ -160,6 +171,7 @@ impl Fields {
         opt(&mut d, self.owner, &doc.display_owner().map(str::to_string));
         opt(&mut d, self.status, &doc.status);
         opt(&mut d, self.classification, &doc.classification);
+        d.add_text(self.sensitivity, doc.sensitivity.as_str());
         opt(&mut d, self.product_id, &doc.product_id);
         opt(&mut d, self.contract_id, &doc.contract_id);
         opt(&mut d, self.parent_id, &doc.parent_id);

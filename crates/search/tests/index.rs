@@ -121,7 +121,15 @@ fn results_serialize_with_the_cli_contract_keys() {
     for key in ["id", "kind", "name", "domain", "owner", "score", "snippet"] {
         assert!(hit.get(key).is_some(), "hit lacks {key}: {hit}");
     }
-    for key in ["kind", "domain", "tag", "owner", "status", "classification"] {
+    for key in [
+        "kind",
+        "domain",
+        "tag",
+        "owner",
+        "status",
+        "classification",
+        "sensitivity",
+    ] {
         assert!(json["facets"][key].is_object(), "facets lack {key}");
     }
     assert_eq!(json["hits"].as_array().unwrap().len(), 2);

@@ -31,7 +31,7 @@ pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
 pub use provenance::{EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
-    ProductDetail, ProductFilter, ProductSummary, StoreStats,
+    ProductDetail, ProductFilter, ProductLevels, ProductSummary, StoreStats,
 };
 pub use sources::{SourceConfig, SourceKind, SourceRecord, SyncStatus};
 pub use sync_tx::{

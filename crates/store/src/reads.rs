@@ -1,4 +1,6 @@
-use meshlens_model::{Contract, DocKind, Product};
+use std::collections::HashMap;
+
+use meshlens_model::{Contract, DocKind, Product, Sensitivity};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -72,6 +74,10 @@ pub struct ProductDetail {
     pub missing_contracts: Vec<PortRef>,
     /// Upstream origins when the product came from catalog servers (see [`Store::document_origins`]).
     pub origins: Vec<EntityProvenance>,
+    /// The product's level, raised by its output ports' contracts (see [`Product::sensitivity`]).
+    pub sensitivity: Sensitivity,
+    /// Its retention in days, else its output contracts' longest; `None` when none is declared.
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -120,6 +126,9 @@ pub struct ProductSummary {
     pub owner_team: Option<String>,
     pub tags: Vec<String>,
     pub source: String,
+    /// As in [`ProductDetail::sensitivity`].
+    pub sensitivity: Sensitivity,
+    pub retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -130,6 +139,69 @@ pub struct StoreStats {
     pub contracts: i64,
     pub datasets: i64,
     pub columns: i64,
+}
+
+/// A product's sensitivity and retention as [`ProductDetail`] has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductLevels {
+    pub sensitivity: Sensitivity,
+    pub retention_days: Option<i64>,
+}
+
+/// Select columns (for a product aliased `pr`) holding what its sensitivity and retention are made
+/// of, read from rows instead of whole entities: its tags, own classification and retention, and each
+/// output contract's classification, retention and tags. [`levels_of`] reads them.
+fn level_columns() -> String {
+    format!(
+        "(SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = pr.id ORDER BY t.ordinal)) AS tags,
+         pr.classification, json_extract(pr.entity, '$.retention') AS retention,
+         (SELECT json_group_array(json_object('classification', c.classification,
+                 'retention', json_extract(c.entity, '$.retention'), 'tags', json_extract(c.entity, '$.tags')))
+          FROM ports p JOIN contracts c ON {PORT_MATCHES_CONTRACT}
+          WHERE p.product_id = pr.id AND p.direction = 'out') AS outputs"
+    )
+}
+
+/// The product's tags and its levels, from the [`level_columns`] of a row.
+fn levels_of(row: &SqliteRow, id: &str) -> Result<(Vec<String>, ProductLevels), StoreError> {
+    let tags: String = row.get("tags");
+    let outputs: String = row.get("outputs");
+    let outputs: Vec<OutputFacts> =
+        decode_json(&outputs, || format!("output contracts of product '{id}'"))?;
+    let outputs: Vec<Contract> = outputs
+        .into_iter()
+        .map(OutputFacts::into_contract)
+        .collect();
+    let product = Product {
+        classification: row.get("classification"),
+        retention: row.get("retention"),
+        tags: decode_json(&tags, || format!("tags of product '{id}'"))?,
+        ..Product::default()
+    };
+    let levels = ProductLevels {
+        sensitivity: product.sensitivity(&outputs),
+        retention_days: product.retention_days(&outputs),
+    };
+    Ok((product.tags, levels))
+}
+
+/// The parts of an output contract that a product's sensitivity and retention are made of.
+#[derive(Deserialize)]
+struct OutputFacts {
+    classification: Option<String>,
+    retention: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+impl OutputFacts {
+    fn into_contract(self) -> Contract {
+        Contract {
+            classification: self.classification,
+            retention: self.retention,
+            tags: self.tags.unwrap_or_default(),
+            ..Contract::default()
+        }
+    }
 }
 
 /// SQLite's default bound-parameter ceiling is far above this; it keeps IN lists modest.
@@ -179,15 +251,17 @@ impl Store {
         &self,
         filter: &ProductFilter,
     ) -> Result<Vec<ProductSummary>, StoreError> {
-        let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
-            "SELECT p.id, p.name, p.domain, p.status, p.version, p.owner_team, d.source,
-                (SELECT json_group_array(tag) FROM (SELECT tag FROM product_tags t WHERE t.product_id = p.id ORDER BY t.ordinal)) AS tags
-             FROM products p JOIN documents d ON d.id = p.document_id WHERE 1 = 1",
-        );
+        // What sensitivity and retention are made of, read from the rows (not whole entities):
+        // the product's own, and each output contract's classification, retention and tags.
+        let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+            "SELECT pr.id, pr.name, pr.domain, pr.status, pr.version, pr.owner_team, d.source, {}
+             FROM products pr JOIN documents d ON d.id = pr.document_id WHERE 1 = 1",
+            level_columns()
+        ));
         for (column, value) in [
-            ("p.domain", &filter.domain),
-            ("p.status", &filter.status),
-            ("p.owner_team", &filter.owner_team),
+            ("pr.domain", &filter.domain),
+            ("pr.status", &filter.status),
+            ("pr.owner_team", &filter.owner_team),
             ("d.source", &filter.source),
         ] {
             if let Some(value) = value {
@@ -196,11 +270,11 @@ impl Store {
         }
         if let Some(tag) = &filter.tag {
             query
-                .push(" AND EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag = ")
+                .push(" AND EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id AND t.tag = ")
                 .push_bind(tag)
                 .push(")");
         }
-        query.push(" ORDER BY p.domain IS NULL, p.domain, p.name IS NULL, p.name, p.id");
+        query.push(" ORDER BY pr.domain IS NULL, pr.domain, pr.name IS NULL, pr.name, pr.id");
         let rows = query
             .build()
             .fetch_all(&self.pool)
@@ -209,9 +283,11 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let id: String = row.get("id");
-                let tags: String = row.get("tags");
+                let (tags, levels) = levels_of(row, &id)?;
                 Ok(ProductSummary {
-                    tags: decode_json(&tags, || format!("tags of product '{id}'"))?,
+                    sensitivity: levels.sensitivity,
+                    retention_days: levels.retention_days,
+                    tags,
                     name: row.get("name"),
                     domain: row.get("domain"),
                     status: row.get("status"),
@@ -262,7 +338,16 @@ impl Store {
         }
         let source: String = row.get("source");
         let path: String = row.get("path");
+        let outputs: Vec<&Contract> = contracts
+            .iter()
+            .filter(|c| c.port.direction == PortDirection::Out)
+            .map(|c| &c.contract)
+            .collect();
+        let sensitivity = product.sensitivity(outputs.iter().copied());
+        let retention_days = product.retention_days(outputs);
         Ok(Some(ProductDetail {
+            sensitivity,
+            retention_days,
             product,
             origins: self.document_origins(&source, &path).await?,
             source,
@@ -449,6 +534,54 @@ impl Store {
             }
         }
         Ok(products)
+    }
+
+    /// (consuming product, provider's output port) for every input port of another product that
+    /// names the contract of one of `product`'s output ports (the same version when both state one).
+    pub async fn input_port_consumers(
+        &self,
+        product: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT DISTINCT i.product_id, o.name FROM ports o
+             JOIN ports i ON i.contract_id = o.contract_id AND i.direction = 'in'
+               AND (i.version IS NULL OR o.version IS NULL OR i.version = o.version)
+             WHERE o.product_id = ? AND o.direction = 'out' AND i.product_id <> o.product_id
+             ORDER BY i.product_id, o.name",
+        )
+        .bind(product)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("find input port consumers")
+        .map_err(StoreError::from)
+    }
+
+    /// Sensitivity and retention of the products with these ids (as `list_products` has them).
+    pub async fn product_levels(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, ProductLevels>, StoreError> {
+        let mut levels = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let mut query = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT pr.id, {} FROM products pr WHERE pr.id IN (",
+                level_columns()
+            ));
+            push_id_list(&mut query, chunk);
+            query.push(")");
+            let rows = query
+                .build()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .ctx("read product sensitivity and retention")?;
+            for row in &rows {
+                let id: String = row.get("id");
+                let (_, of_product) = levels_of(row, &id)?;
+                levels.insert(id, of_product);
+            }
+        }
+        Ok(levels)
     }
 
     /// Every cached version of the contracts with these ids, with their row keys.

@@ -217,6 +217,7 @@ fn test_docs() -> Vec<SearchDoc> {
         owner_team: None,
         status: Some("active".into()),
         classification: None,
+        sensitivity: Default::default(),
         product_id: None,
         product_name: None,
         contract_id: None,

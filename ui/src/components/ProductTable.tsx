@@ -1,6 +1,7 @@
 import type { KeyboardEvent } from "react";
 
 import type { ProductSummary } from "../ipc/commands";
+import { retentionText, SensitivityBadge } from "./SensitivityBadge";
 import { StatusBadge } from "./StatusBadge";
 import { Tags } from "./Tags";
 
@@ -27,6 +28,8 @@ export function ProductTable({ products, selectedId, onSelect }: Props) {
           <th scope="col">Domain</th>
           <th scope="col">Status</th>
           <th scope="col">Owner team</th>
+          <th scope="col">Sensitivity</th>
+          <th scope="col">Retention</th>
           <th scope="col">Tags</th>
         </tr>
       </thead>
@@ -53,6 +56,10 @@ export function ProductTable({ products, selectedId, onSelect }: Props) {
               <StatusBadge status={p.status} />
             </td>
             <td>{p.owner_team ?? <span className="muted">—</span>}</td>
+            <td>
+              <SensitivityBadge level={p.sensitivity} />
+            </td>
+            <td>{retentionText(p.retention_days)}</td>
             <td>
               <Tags tags={p.tags} />
             </td>

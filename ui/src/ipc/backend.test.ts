@@ -4,7 +4,7 @@ const invoke = vi.fn();
 const listen = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke }));
 vi.mock("@tauri-apps/api/event", () => ({ listen }));
-const { call, chooseReportPath, EVENT_NAME, onEvent, openReport, pickFolder } = await import("./backend");
+const { call, chooseReportPath, EVENT_NAME, onEvent, openLink, openReport, pickFolder } = await import("./backend");
 const { BackendError } = await import("./errors");
 const { searchOrdrs } = await import("../test/fixtures");
 
@@ -48,6 +48,19 @@ describe("IPC layer", () => {
     expect(invoke.mock.calls).toEqual([
       ["open_report", { file: "steward-report.html" }],
       ["open_report", { file: "steward-report-x_.._.._out_evil.html" }],
+    ]);
+  });
+
+  it("hands only mailto: and https: links to the shell, which opens them outside the app window", async () => {
+    invoke.mockResolvedValue(null);
+    await openLink("mailto:lena.ortiz@northwind-outfitters.com");
+    await openLink("https://northwind-outfitters.slack.com/archives/C04CHKONCALL");
+    for (const bad of ["javascript:alert(1)", "file:///etc/passwd", "mailto:a@x.com?cc=b@x.com"]) {
+      await expect(openLink(bad)).rejects.toThrow("not a mailto: or https: link");
+    }
+    expect(invoke.mock.calls).toEqual([
+      ["open_link", { url: "mailto:lena.ortiz@northwind-outfitters.com" }],
+      ["open_link", { url: "https://northwind-outfitters.slack.com/archives/C04CHKONCALL" }],
     ]);
   });
 

@@ -5,6 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import { measureSearchAnswered } from "../perf";
 import type { AppEvent, CommandName, Commands } from "./commands";
 import { toBackendError } from "./errors";
+import { safeLink } from "./links";
 
 /** What the UI needs from the app: the command table and its event stream. */
 export interface Backend {
@@ -17,6 +18,11 @@ export interface Backend {
    * (see src-tauri/src/report.rs).
    */
   openReport(file: string): Promise<void>;
+  /**
+   * Hands a mail or chat link to the system (mail client, browser, chat app); the app's window never
+   * navigates. Only links `safeLink` accepts are sent, and the shell checks them again.
+   */
+  openLink(url: string): Promise<void>;
   /**
    * Asks the user for a folder in a native dialog; `null` when cancelled. Desktop calls may name only paths in
    * the data directory or picked here, so this is how a folder outside it gets in (a source, an import).
@@ -62,6 +68,12 @@ export function openReport(file: string): Promise<void> {
   return shell("open_report", { file });
 }
 
+export function openLink(url: string): Promise<void> {
+  const link = safeLink(url);
+  if (link === null) return Promise.reject(new Error(`not a mailto: or https: link: ${url}`));
+  return shell("open_link", { url: link });
+}
+
 export function pickFolder(): Promise<string | null> {
   return shell("pick_folder");
 }
@@ -70,4 +82,4 @@ export function chooseReportPath(suggested: string): Promise<string | null> {
   return shell("choose_report_path", { suggested });
 }
 
-export const tauriBackend: Backend = { call, onEvent, openReport, pickFolder, chooseReportPath };
+export const tauriBackend: Backend = { call, onEvent, openReport, openLink, pickFolder, chooseReportPath };

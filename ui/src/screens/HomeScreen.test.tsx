@@ -68,6 +68,18 @@ describe("search", () => {
     expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrs", domain: "customer" });
   });
 
+  it("filters by normalised sensitivity", async () => {
+    const user = userEvent.setup();
+    const backend = backendWith(() => searchOrdrs);
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    const levels = await screen.findByRole("group", { name: "Sensitivity" });
+    await user.click(within(levels).getByRole("checkbox", { name: /restricted/ }));
+    await waitFor(() => {
+      expect(backend.calls.at(-1)?.args).toMatchObject({ query: "ordrs", sensitivity: "restricted" });
+    });
+  });
+
   it("drops an answer that arrives after a newer one", async () => {
     const user = userEvent.setup();
     const slow = deferred<SearchResults>();

@@ -28,6 +28,7 @@ const FACETS: { name: FacetName; label: string }[] = [
   { name: "domain", label: "Domain" },
   { name: "status", label: "Status" },
   { name: "classification", label: "Classification" },
+  { name: "sensitivity", label: "Sensitivity" },
   { name: "owner", label: "Owner" },
   { name: "tag", label: "Tag" },
 ];

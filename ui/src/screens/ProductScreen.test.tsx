@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { BackendError } from "../ipc/errors";
 import type { Prefs } from "../prefs";
-import { lineageSalesOrders, salesOrders, scorecards } from "../test/fixtures";
+import { consumersSalesOrders, lineageSalesOrders, ownersSalesOrders, salesOrders, scorecards } from "../test/fixtures";
 import { recordedBackend } from "../test/recordedBackend";
 import { ProductScreen } from "./ProductScreen";
 
@@ -17,6 +17,8 @@ const backend = () =>
     get_product: () => salesOrders,
     scorecard: () => scorecards,
     lineage: () => lineageSalesOrders,
+    owners: () => ownersSalesOrders,
+    consumers: () => consumersSalesOrders,
   });
 
 describe("product page", () => {
@@ -29,6 +31,13 @@ describe("product page", () => {
     await waitFor(() => {
       expect(p.visited).toHaveBeenCalledWith({ id: "sales-orders", name: "Sales Orders" });
     });
+
+    const facts = within(page.querySelector("dl.facts") as HTMLElement);
+    expect(facts.getByText("restricted")).toBeInTheDocument();
+    expect(facts.getByText("3650 days")).toBeInTheDocument();
+    expect(await screen.findByRole("region", { name: "who to ask" })).toBeInTheDocument();
+    const consumers = within(await screen.findByRole("region", { name: "consumers" }));
+    expect((await consumers.findAllByRole("button", { name: "sales-returns" })).length).toBe(2);
 
     const team = within(screen.getByRole("region", { name: "team and support" }));
     expect(team.getByText("Checkout & Orders")).toBeInTheDocument();

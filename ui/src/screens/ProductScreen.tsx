@@ -1,11 +1,14 @@
 import { useEffect } from "react";
 
+import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
+import { retentionText, SensitivityBadge } from "../components/SensitivityBadge";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
+import { WhoToAsk } from "../components/WhoToAsk";
 import type { Backend } from "../ipc/backend";
 import type { EntityProvenance, ProductDetail, Scorecard } from "../ipc/commands";
 import { MiniGraph } from "../lineage/MiniGraph";
@@ -278,13 +281,26 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
             <dl className="facts">
               <Fact label="Domain" value={product.domain} />
               <Fact label="Owner team" value={product.owner_team} />
+              <dt>Sensitivity</dt>
+              <dd>
+                <SensitivityBadge level={detail.data.sensitivity} />
+              </dd>
+              <Fact label="Retention" value={detail.data.retention_days === null ? product.retention : retentionText(detail.data.retention_days)} />
               <Fact label="Classification" value={product.classification} />
-              <Fact label="Retention" value={product.retention} />
               <Fact label="Source" value={`${detail.data.source}: ${detail.data.path}`} />
               <Fact label="Format" value={`${detail.data.kind.toUpperCase()} ${detail.data.declared_version}`} />
             </dl>
           </section>
           <Origins origins={detail.data.origins} />
+          <WhoToAsk backend={backend} id={id} generation={generation} />
+          <Consumers
+            backend={backend}
+            id={id}
+            generation={generation}
+            onOpen={(productId) => {
+              navigate({ screen: "product", id: productId });
+            }}
+          />
           <Team detail={detail.data} />
         </div>
       </div>

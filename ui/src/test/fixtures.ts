@@ -2,7 +2,9 @@
 import type {
 
   CheckReport,
+  Consumer,
   LineageGraph,
+  Ownership,
   ProductDetail,
   ProductSummary,
   QualityReport,
@@ -12,11 +14,14 @@ import type {
 } from "../ipc/commands";
 import appInfoJson from "./fixtures/app-info.json";
 import checkJson from "./fixtures/check.json";
+import consumersSalesOrdersJson from "./fixtures/consumers-sales-orders.json";
 import lineageFctOrdersJson from "./fixtures/lineage-fct-orders.json";
 import lineagePathJson from "./fixtures/lineage-path-sales-orders-finance.json";
 import lineageAnalyticsDatasetJson from "./fixtures/lineage-sales-order-analytics-dataset.json";
 import lineageSalesOrders2Json from "./fixtures/lineage-sales-orders-product-2.json";
 import lineageSalesOrdersJson from "./fixtures/lineage-sales-orders-product.json";
+import ownersChurnJson from "./fixtures/owners-customer-churn-scores.json";
+import ownersSalesOrdersJson from "./fixtures/owners-sales-orders.json";
 import productAnalyticsJson from "./fixtures/product-sales-order-analytics.json";
 import productJson from "./fixtures/product-sales-orders.json";
 import productsJson from "./fixtures/products.json";
@@ -45,3 +50,6 @@ export const qualityFctOrders = qualityFctOrdersJson as QualityReport;
 export const scorecards = scorecardJson as Scorecard[];
 export const check = checkJson as CheckReport;
 export const sources = sourcesJson as SourceRecord[];
+export const ownersSalesOrders = ownersSalesOrdersJson as Ownership;
+export const ownersChurn = ownersChurnJson as Ownership;
+export const consumersSalesOrders = consumersSalesOrdersJson as Consumer[];

@@ -13,6 +13,8 @@ export interface RecordedBackend extends Backend {
   emit(event: AppEvent): void;
   /** Report files opened in a window, in order. */
   openedReports: string[];
+  /** Links handed to the system, in order. */
+  openedLinks: string[];
 }
 
 /** What the native dialogs answer in a test: the chosen path, or `null` for a cancelled dialog. */
@@ -25,9 +27,11 @@ export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {})
   const listeners = new Set<(event: AppEvent) => void>();
   const calls: { command: CommandName; args: unknown }[] = [];
   const openedReports: string[] = [];
+  const openedLinks: string[] = [];
   return {
     calls,
     openedReports,
+    openedLinks,
     async call<C extends CommandName>(command: C, args: Commands[C]["args"]): Promise<Commands[C]["result"]> {
       calls.push({ command, args });
       const handler: Handler<C> | undefined = handlers[command];
@@ -43,6 +47,10 @@ export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {})
     },
     openReport(file) {
       openedReports.push(file);
+      return Promise.resolve();
+    },
+    openLink(url) {
+      openedLinks.push(url);
       return Promise.resolve();
     },
     pickFolder() {

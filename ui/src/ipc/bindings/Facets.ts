@@ -3,4 +3,4 @@
 /**
  * Counts per facet value, restricted to the documents matching the query and its filters.
  */
-export type Facets = { kind: { [key in string]?: number }, domain: { [key in string]?: number }, tag: { [key in string]?: number }, owner: { [key in string]?: number }, status: { [key in string]?: number }, classification: { [key in string]?: number }, };
+export type Facets = { kind: { [key in string]?: number }, domain: { [key in string]?: number }, tag: { [key in string]?: number }, owner: { [key in string]?: number }, status: { [key in string]?: number }, classification: { [key in string]?: number }, sensitivity: { [key in string]?: number }, };

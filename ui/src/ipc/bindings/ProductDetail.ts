@@ -4,9 +4,18 @@ import type { EntityProvenance } from "./EntityProvenance";
 import type { PortContract } from "./PortContract";
 import type { PortRef } from "./PortRef";
 import type { Product } from "./Product";
+import type { Sensitivity } from "./Sensitivity";
 
 export type ProductDetail = { product: Product, source: string, path: string, kind: DocKind, declared_version: string, raw: string, canonical: unknown, contracts: Array<PortContract>, missing_contracts: Array<PortRef>, 
 /**
  * Upstream origins when the product came from catalog servers (see [`Store::document_origins`]).
  */
-origins: Array<EntityProvenance>, };
+origins: Array<EntityProvenance>, 
+/**
+ * The product's level, raised by its output ports' contracts (see [`Product::sensitivity`]).
+ */
+sensitivity: Sensitivity, 
+/**
+ * Its retention in days, else its output contracts' longest; `None` when none is declared.
+ */
+retention_days: number | null, };

@@ -5,6 +5,10 @@
  */
 export type SearchArgs = { query: string, kind?: string, domain?: string, tag?: string, owner?: string, status?: string, classification?: string, 
 /**
+ * `public`, `internal`, `confidential`, `restricted` or `unknown`.
+ */
+sensitivity?: string, 
+/**
  * Hits to return (default 20, at most 1000).
  */
 limit?: number, offset?: number, };

@@ -7,6 +7,7 @@ import type { CheckArgs } from "./CheckArgs";
 import type { CheckReport } from "./CheckReport";
 import type { ConflictResolution } from "./ConflictResolution";
 import type { ConflictResolveArgs } from "./ConflictResolveArgs";
+import type { Consumer } from "./Consumer";
 import type { DatasetMetrics } from "./DatasetMetrics";
 import type { DoctorArgs } from "./DoctorArgs";
 import type { DoctorReport } from "./DoctorReport";
@@ -30,6 +31,7 @@ import type { ListProductsArgs } from "./ListProductsArgs";
 import type { NoArgs } from "./NoArgs";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxRef } from "./OutboxRef";
+import type { Ownership } from "./Ownership";
 import type { ProductDetail } from "./ProductDetail";
 import type { ProductSummary } from "./ProductSummary";
 import type { QualityArgs } from "./QualityArgs";
@@ -65,6 +67,12 @@ export interface Commands {
   list_products: { args: ListProductsArgs; result: Array<ProductSummary> };
   /** One product with its ports, contracts, datasets and source file. */
   get_product: { args: GetProductArgs; result: ProductDetail };
+  /** Who to ask about a product: business and technical owner, steward, on-call, escalation, members, */
+  /** and the expected roles nobody holds. */
+  owners: { args: GetProductArgs; result: Ownership };
+  /** Who consumes a product: input ports on its output ports' contracts and runs seen in lineage */
+  /** (`undeclared` when lineage shows a consumer that declares no input port). */
+  consumers: { args: GetProductArgs; result: Array<Consumer> };
   /** Configured sources with their last sync. */
   list_sources: { args: NoArgs; result: Array<SourceRecord> };
   /** Registers a source (it is read on the next sync). */
@@ -138,6 +146,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "app_info",
   "list_products",
   "get_product",
+  "owners",
+  "consumers",
   "list_sources",
   "add_source",
   "remove_source",
