@@ -18,7 +18,7 @@ describe("who to ask", () => {
     expect(card.queryByText(/Not named/)).toBeNull();
 
     await user.click(card.getByRole("button", { name: "Mail lena.ortiz@northwind-outfitters.com" }));
-    await user.click(card.getByRole("button", { name: "Open https://northwind-outfitters.slack.com/archives/C04CHKONCALL" }));
+    await user.click(card.getByRole("button", { name: "Open northwind-outfitters.slack.com" }));
     expect(backend.openedLinks).toEqual([
       "mailto:lena.ortiz@northwind-outfitters.com",
       "https://northwind-outfitters.slack.com/archives/C04CHKONCALL",

@@ -16,8 +16,9 @@ const ROLE_LABELS: Record<Role, string> = {
   member: "Team member",
 };
 
-/** A button that hands a checked link to the system; upstream text that is no safe link stays text. */
-function LinkButton({ backend, text, label, onFailed }: { backend: Backend; text: string; label: string; onFailed: (why: string) => void }) {
+/** A button that hands a checked link to the system; upstream text that is no safe link stays text. `label` names the
+ * action from the checked link (the full link is the button's title). */
+function LinkButton({ backend, text, label, onFailed }: { backend: Backend; text: string; label: (link: string) => string; onFailed: (why: string) => void }) {
   const link = safeLink(text);
   if (link === null) return <code className="url">{text}</code>;
   return (
@@ -31,9 +32,14 @@ function LinkButton({ backend, text, label, onFailed }: { backend: Backend; text
         });
       }}
     >
-      {label}
+      {label(link)}
     </button>
   );
+}
+
+/** "Open chat.example.com": the host says where a chat or ticket link goes; a mail link says whom it writes to. */
+function openLabel(link: string): string {
+  return link.startsWith("mailto:") ? `Mail ${link.slice("mailto:".length)}` : `Open ${new URL(link).host}`;
 }
 
 function Holder({ backend, holder, onFailed }: { backend: Backend; holder: RoleHolder; onFailed: (why: string) => void }) {
@@ -45,13 +51,13 @@ function Holder({ backend, holder, onFailed }: { backend: Backend; holder: RoleH
       {mail !== null && (
         <>
           {" "}
-          <LinkButton backend={backend} text={mail} label={`Mail ${holder.email ?? ""}`} onFailed={onFailed} />
+          <LinkButton backend={backend} text={mail} label={() => `Mail ${holder.email ?? ""}`} onFailed={onFailed} />
         </>
       )}
       {holder.channel !== null && holder.channel !== mail && (
         <>
           {" "}
-          <LinkButton backend={backend} text={holder.channel} label={`Open ${holder.channel}`} onFailed={onFailed} />
+          <LinkButton backend={backend} text={holder.channel} label={openLabel} onFailed={onFailed} />
         </>
       )}
     </li>
