@@ -12,5 +12,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // A test ends when its conditions hold; this bound only catches a hang. vitest's 5 s default failed the longest
+    // editor test (a user typing a sentence) while both cores were busy with other work.
+    testTimeout: 120_000,
   },
 });

@@ -132,7 +132,7 @@ export class Session {
   }
 
   /** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-  async waitFor(what, probe, timeoutMs = 20_000) {
+  async waitFor(what, probe, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     let lastError;
     while (Date.now() < deadline) {

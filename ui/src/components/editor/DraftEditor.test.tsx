@@ -104,7 +104,7 @@ describe("draft editor", () => {
     await user.clear(area);
     area.focus();
     await user.paste(draftInvalid.text);
-    const problems = await screen.findByRole("list", { name: "schema problems" }, { timeout: 3000 });
+    const problems = await screen.findByRole("list", { name: "schema problems" });
     expect(problems).toHaveTextContent("line 6:1 `status` must be a string");
     expect(document.querySelector(".yaml-gutter li:nth-child(6)")).toHaveClass("gutter-error");
     expect(screen.getByRole("list", { name: "cannot be submitted" })).toHaveTextContent("line 6, column 1");
