@@ -164,7 +164,7 @@ fn folder_source_tracks_edits_deletions_and_bad_files() {
     let mesh = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), mesh.path());
     let path = mesh.path().to_str().unwrap();
-    m.ok(&["source", "add", "local", "--kind", "folder", "--path", path]);
+    m.add_folder("local", path);
     let first = m.json(&["sync", "local"]);
     let added = first["sources"][0]["added"].as_u64().unwrap();
     assert!(added >= 30);
@@ -215,15 +215,7 @@ fn an_unreadable_source_exits_1_and_keeps_the_cache() {
     let m = Meshlens::new();
     let mesh = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), mesh.path());
-    m.ok(&[
-        "source",
-        "add",
-        "local",
-        "--kind",
-        "folder",
-        "--path",
-        mesh.path().to_str().unwrap(),
-    ]);
+    m.add_folder("local", mesh.path());
     m.json(&["sync"]);
     let before = m.json(&["products"]);
 
@@ -300,9 +292,7 @@ fn source_remove_drops_its_products() {
     assert!(text.contains("treasury-fx-rates"));
     std::fs::write(other.path().join("fx.odps.yaml"), text).unwrap();
     let path = other.path().to_str().unwrap();
-    m.ok(&[
-        "source", "add", "treasury", "--kind", "folder", "--path", path,
-    ]);
+    m.add_folder("treasury", path);
     m.ok(&["sync", "treasury"]);
     let ids = |results: serde_json::Value| -> Vec<String> {
         let hits = results["hits"].as_array().unwrap();
@@ -696,7 +686,7 @@ fn quality_files_of_a_folder_source_follow_edits_and_link_to_contracts_that_arri
     )
     .unwrap();
     let path = mesh.path().to_str().unwrap();
-    m.ok(&["source", "add", "local", "--kind", "folder", "--path", path]);
+    m.add_folder("local", path);
     let first = m.json(&["sync", "local"]);
     let local = &first["sources"][0];
     assert!(
@@ -903,15 +893,7 @@ fn catalog_server_sources_follow_the_cli_contract() {
     }
     // `auth set` on a folder source is refused.
     let folder = tempfile::tempdir().unwrap();
-    m.ok(&[
-        "source",
-        "add",
-        "files",
-        "--kind",
-        "folder",
-        "--path",
-        folder.path().to_str().unwrap(),
-    ]);
+    m.add_folder("files", folder.path());
     let out = m
         .command()
         .args(["auth", "set", "files"])

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Meshlens, copy_tree, demo_mesh, relax_policies};
+use common::{Meshlens, copy_tree, demo_mesh, relax_policies, touch_all};
 use serde_json::Value;
 
 /// Deterministic kill delays (no extra dependency for one number a round).
@@ -103,20 +103,6 @@ fn inspect(m: &Meshlens, count: &str) -> (String, i64) {
         store.close().await;
         (integrity, n)
     })
-}
-
-/// Changes every descriptor's bytes (not its meaning) so the next sync rewrites all of them.
-fn touch_all(dir: &Path, round: usize) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            touch_all(&path, round);
-        } else if path.extension().is_some_and(|e| e == "yaml") {
-            let mut text = std::fs::read_to_string(&path).unwrap();
-            text.push_str(&format!("# round {round}\n"));
-            std::fs::write(&path, text).unwrap();
-        }
-    }
 }
 
 /// A killed sync leaves the previous cache as it was; the next one completes.
@@ -290,10 +276,8 @@ fn campaign(runs: usize) {
     }
     copy_tree(&demo_mesh(), &mesh);
     relax_policies(&m);
-    for (name, path) in [("gen", &generated), ("mesh", &mesh)] {
-        let path = path.to_str().unwrap();
-        m.ok(&["source", "add", name, "--kind", "folder", "--path", path]);
-    }
+    m.add_folder("gen", &generated);
+    m.add_folder("mesh", &mesh);
     m.ok(&["sync"]);
     let seed = std::env::var("MESHLENS_TORTURE_SEED")
         .ok()

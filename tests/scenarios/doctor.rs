@@ -14,7 +14,7 @@ fn mesh_with_drafts() -> (Meshlens, tempfile::TempDir) {
     let mesh = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), mesh.path());
     let path = mesh.path().to_str().unwrap();
-    m.ok(&["source", "add", "mesh", "--kind", "folder", "--path", path]);
+    m.add_folder("mesh", path);
     m.ok(&["sync"]);
     let editing = m.json(&["draft", "new", "--from", "customer-360"])["id"].to_string();
     m.ok(&[

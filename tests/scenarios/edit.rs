@@ -24,15 +24,7 @@ impl Mesh {
             relax_policies(&m);
         }
         let root = mesh_root(dir.path());
-        m.ok(&[
-            "source",
-            "add",
-            "mesh",
-            "--kind",
-            "folder",
-            "--path",
-            root.to_str().unwrap(),
-        ]);
+        m.add_folder("mesh", &root);
         m.ok(&["sync"]);
         Mesh { m, dir }
     }

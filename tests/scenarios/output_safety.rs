@@ -27,15 +27,7 @@ fn mesh_with_hostile_name(m: &Meshlens) -> std::path::PathBuf {
 fn upstream_control_characters_are_printed_escaped_and_kept_exact_in_json() {
     let m = Meshlens::new();
     let folder = mesh_with_hostile_name(&m);
-    m.ok(&[
-        "source",
-        "add",
-        "evil",
-        "--kind",
-        "folder",
-        "--path",
-        folder.to_str().unwrap(),
-    ]);
+    m.add_folder("evil", &folder);
     m.ok(&["sync"]);
     for args in [
         &["products"][..],

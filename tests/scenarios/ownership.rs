@@ -104,7 +104,7 @@ fn hostile_role_text_is_printed_escaped_and_never_becomes_a_channel() {
     )
     .unwrap();
     let path = folder.path().to_str().unwrap();
-    m.ok(&["source", "add", "evil", "--kind", "folder", "--path", path]);
+    m.add_folder("evil", path);
     m.ok(&["sync", "evil"]);
 
     let human = m.ok(&["owners", "evil"]);

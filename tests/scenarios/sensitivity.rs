@@ -163,7 +163,7 @@ fn the_forms_sources_write_are_normalised() {
         ),
     );
     let path = dir.path().to_str().unwrap();
-    m.ok(&["source", "add", "forms", "--kind", "folder", "--path", path]);
+    m.add_folder("forms", path);
     m.ok(&["sync", "forms"]);
     let levels = levels(&m);
     assert_eq!(levels["tagged"], ("restricted".into(), Some(90)));

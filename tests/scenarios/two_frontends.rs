@@ -7,29 +7,18 @@ mod common;
 
 use std::process::Output;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Meshlens, copy_tree, demo_mesh, relax_policies};
+use common::{Meshlens, copy_tree, demo_mesh, relax_policies, touch_all};
 use meshlens_app::{
     App, AppConfig, DraftEditArgs, DraftNewArgs, DraftRef, NoEvents, SearchArgs, SyncArgs,
 };
 
+/// The desktop side runs at least this many rounds, and on until the CLI has synced [`MIN_CLI_SYNCS`] times:
+/// both conditions, not a time budget, so a slow machine makes the test longer, not flaky.
 const ROUNDS: usize = 25;
-
-/// Appends a comment to every descriptor, so each sync rewrites all of them (a long write transaction).
-fn touch_all(dir: &std::path::Path, round: usize) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            touch_all(&path, round);
-        } else if path.extension().is_some_and(|e| e == "yaml") {
-            let mut text = std::fs::read_to_string(&path).unwrap();
-            text.push_str(&format!("# round {round}\n"));
-            std::fs::write(&path, text).unwrap();
-        }
-    }
-}
+const MIN_CLI_SYNCS: usize = 3;
 
 fn assert_clean(what: &str, out: &Output) {
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -46,6 +35,7 @@ fn cli_loop(
     generated: &std::path::Path,
     draft: &str,
     stop: &AtomicBool,
+    synced: &AtomicUsize,
 ) -> (usize, String) {
     let mut syncs = 0;
     let mut last = String::new();
@@ -53,6 +43,7 @@ fn cli_loop(
         touch_all(generated, syncs);
         assert_clean("cli sync", &m.run(&["sync", "gen", "--json"]));
         syncs += 1;
+        synced.store(syncs, Ordering::SeqCst);
         last = format!("CLI save {syncs}.");
         assert_clean(
             "cli draft edit",
@@ -87,18 +78,8 @@ fn desktop_and_cli_on_one_data_directory_lose_nothing_and_never_see_a_lock() {
         "--seed",
         "3",
     ]);
-    m.ok(&[
-        "source", "add", "gen", "--kind", "folder", "--path", gen_path,
-    ]);
-    m.ok(&[
-        "source",
-        "add",
-        "mesh",
-        "--kind",
-        "folder",
-        "--path",
-        mesh.path().to_str().unwrap(),
-    ]);
+    m.add_folder("gen", gen_path);
+    m.add_folder("mesh", mesh.path());
     m.ok(&["sync"]);
     let cli_draft = m.json(&["draft", "new", "--from", "sales-orders"])["id"].to_string();
 
@@ -109,14 +90,15 @@ fn desktop_and_cli_on_one_data_directory_lose_nothing_and_never_see_a_lock() {
         }))
         .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
+    let synced = AtomicUsize::new(0);
     let started = Instant::now();
-    let (syncs, cli_last) = std::thread::scope(|scope| {
-        let cli = scope.spawn(|| cli_loop(&m, generated.path(), &cli_draft, &stop));
-        runtime.block_on(desktop_rounds(&app));
+    let (rounds, (syncs, cli_last)) = std::thread::scope(|scope| {
+        let cli = scope.spawn(|| cli_loop(&m, generated.path(), &cli_draft, &stop, &synced));
+        let rounds = runtime.block_on(desktop_rounds(&app, &synced));
         stop.store(true, Ordering::SeqCst);
-        cli.join().unwrap()
+        (rounds, cli.join().unwrap())
     });
-    assert!(syncs >= 2, "the CLI synced only {syncs} times meanwhile");
+    assert!(syncs >= MIN_CLI_SYNCS, "the CLI synced {syncs} times");
 
     // Nothing lost: the CLI's last save, every desktop submit delivered once, both sources searchable.
     let drafts = m.json(&["draft", "list"]);
@@ -155,14 +137,14 @@ fn desktop_and_cli_on_one_data_directory_lose_nothing_and_never_see_a_lock() {
         .unwrap();
     assert!(found.total > 0);
     eprintln!(
-        "{ROUNDS} desktop rounds against {syncs} CLI syncs in {:?}",
+        "{rounds} desktop rounds against {syncs} CLI syncs in {:?}",
         started.elapsed()
     );
 }
 
 /// The desktop side: each round saves a draft and reads it back, searches, and every fifth round submits,
-/// syncs the edited source (as the desktop does after a delivery) and starts a new draft.
-async fn desktop_rounds(app: &App) {
+/// syncs the edited source (as the desktop does after a delivery) and starts a new draft. Returns the rounds run.
+async fn desktop_rounds(app: &App, cli_synced: &AtomicUsize) -> usize {
     let new_draft = || async {
         let synced = app
             .sync(
@@ -187,7 +169,8 @@ async fn desktop_rounds(app: &App) {
         app.draft_new(args, &NoEvents).await.expect("draft new").id
     };
     let mut draft = new_draft().await;
-    for round in 0..ROUNDS {
+    let mut round = 0;
+    while round < ROUNDS || cli_synced.load(Ordering::SeqCst) < MIN_CLI_SYNCS {
         let purpose = format!("Desktop save {round}.");
         let edit = DraftEditArgs {
             draft,
@@ -221,7 +204,9 @@ async fn desktop_rounds(app: &App) {
             draft = new_draft().await;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+        round += 1;
     }
+    round
 }
 
 /// Holds SQLite's write lock on the cache for `hold`, as a long sync transaction of another process does.
@@ -252,15 +237,7 @@ fn hold_write_lock(db: std::path::PathBuf, hold: Duration) -> std::thread::JoinH
 fn demo_with_draft() -> (Meshlens, String) {
     let m = Meshlens::new();
     let demo = demo_mesh();
-    m.ok(&[
-        "source",
-        "add",
-        "mesh",
-        "--kind",
-        "folder",
-        "--path",
-        demo.to_str().unwrap(),
-    ]);
+    m.add_folder("mesh", &demo);
     m.ok(&["sync"]);
     let draft = m.json(&["draft", "new", "--from", "customer-360"])["id"].to_string();
     (m, draft)

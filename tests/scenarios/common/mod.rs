@@ -64,6 +64,24 @@ impl Meshlens {
     pub fn path(&self) -> &Path {
         self.data_dir.path()
     }
+
+    /// Registers the folder `path` as source `name`.
+    pub fn add_folder(&self, name: &str, path: impl AsRef<Path>) {
+        let path = path.as_ref().to_str().unwrap();
+        self.ok(&["source", "add", name, "--kind", "folder", "--path", path]);
+    }
+}
+
+/// Appends a comment to every YAML file below `dir`: new bytes, same meaning, so the next sync
+/// rewrites every descriptor (a long write transaction).
+pub fn touch_all(dir: &Path, round: usize) {
+    for path in walk(dir) {
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text.push_str(&format!("# round {round}\n"));
+            std::fs::write(&path, text).unwrap();
+        }
+    }
 }
 
 /// The built-in error rules the demo mesh breaks on purpose, redefined as warnings by a policy of this
