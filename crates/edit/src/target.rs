@@ -86,7 +86,7 @@ fn plan(
 ) -> Result<Result<Plan, Delivery>, TargetError> {
     let json = doc.path.to_ascii_lowercase().ends_with(".json");
     match (current, &doc.base_hash) {
-        (Some(now), _) if now == doc.text => Ok(Ok(Plan::AlreadyThere)),
+        (Some(now), _) if now == doc.text || doc.keep_existing => Ok(Ok(Plan::AlreadyThere)),
         (None, None) => Ok(Ok(Plan::Write(doc.text.clone(), true))),
         (Some(now), Some(base)) if content_hash(now.as_bytes()) == *base => {
             Ok(Ok(Plan::Write(doc.text.clone(), true)))
@@ -526,6 +526,7 @@ mod tests {
                 text: text.into(),
                 base_hash: base.map(|b| content_hash(b.as_bytes())),
                 base_text: base.map(str::to_owned),
+                keep_existing: false,
             }],
             status: OutboxStatus::Sending,
             attempts: 0,
@@ -646,6 +647,33 @@ mod tests {
         ));
         assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
         assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_kept_as_it_is_counts_as_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::Folder {
+            root: dir.path().into(),
+        };
+        let file = dir.path().join("d/p.odps.yaml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "answered upstream\n").unwrap();
+        let mut request = item(BASE, None);
+        assert!(matches!(
+            target.deliver(&request),
+            Err(TargetError::Rejected(_))
+        ));
+        request.documents[0].keep_existing = true;
+        assert_eq!(
+            target.deliver(&request).unwrap(),
+            Delivery::Submitted {
+                receipt: "already applied upstream".into()
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "answered upstream\n"
+        );
     }
 
     #[test]
