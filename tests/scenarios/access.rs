@@ -1,0 +1,361 @@
+//! Access requests and agreements through the real CLI on copies of the demo mesh: the demo's own
+//! agreements (one approved, one expired), a request delivered to a folder source and to a git
+//! branch, its approval read back on the next sync, and bad input refused with stable codes while
+//! what is queued stays queued.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Meshlens, copy_tree, demo_mesh};
+use serde_json::Value;
+
+/// A copy of the demo mesh registered as the folder source `mesh` and synced.
+fn folder_mesh() -> (Meshlens, tempfile::TempDir) {
+    let m = Meshlens::new();
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), &dir.path().join("mesh"));
+    let root = dir.path().join("mesh");
+    m.ok(&[
+        "source",
+        "add",
+        "mesh",
+        "--kind",
+        "folder",
+        "--path",
+        root.to_str().unwrap(),
+    ]);
+    m.ok(&["sync"]);
+    (m, dir)
+}
+
+fn entry<'a>(list: &'a Value, id: &str) -> &'a Value {
+    let found = list.as_array().unwrap().iter().find(|e| e["id"] == id);
+    found.unwrap_or_else(|| panic!("no {id} in {list}"))
+}
+
+fn request_orders(m: &Meshlens) -> Value {
+    m.json(&[
+        "access",
+        "request",
+        "sales-orders",
+        "--port",
+        "orders",
+        "--purpose",
+        "Campaign attribution",
+        "--consumer",
+        "marketing-campaign-performance",
+        "--until",
+        "2099-06-30",
+        "--columns",
+        "order_id,order_total",
+    ])
+}
+
+/// Approves a request file as its owners would.
+fn approve(text: &str) -> String {
+    text.replace("status: requested", "status: approved")
+        .replace("active: false", "active: true")
+}
+
+#[test]
+fn demo_agreements_are_listed_with_their_status_and_approved_ones_are_consumers() {
+    let (m, _dir) = folder_mesh();
+    let list = m.json(&["access", "list"]);
+    let keys: Vec<&String> = list[0].as_object().unwrap().keys().collect();
+    let expected = [
+        "id",
+        "product",
+        "port",
+        "consumer",
+        "purpose",
+        "status",
+        "requested_at",
+        "decided_at",
+        "until",
+        "target",
+    ];
+    assert_eq!(keys, expected);
+    let campaigns = entry(&list, "access-c360-campaigns");
+    assert_eq!(campaigns["status"], "approved");
+    assert_eq!(campaigns["consumer"], "marketing-campaign-performance");
+    assert_eq!(campaigns["target"], "mesh");
+    let pilot = entry(&list, "access-orders-fraud-pilot");
+    assert_eq!(
+        (&pilot["status"], &pilot["until"]),
+        (&Value::from("expired"), &Value::from("2025-03-31"))
+    );
+    assert_eq!(m.json(&["access", "list", "--mine"]), Value::Array(vec![]));
+    let orders = m.json(&["access", "list", "--product", "sales-orders"]);
+    assert_eq!(orders.as_array().unwrap().len(), 1);
+
+    let consumers = m.json(&["consumers", "customer-360"]);
+    let agreed: Vec<&Value> = consumers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["via"] == "agreement")
+        .collect();
+    assert_eq!(agreed.len(), 1, "{consumers}");
+    assert_eq!(agreed[0]["consumer"], "marketing-campaign-performance");
+    assert_eq!(
+        (&agreed[0]["port"], &agreed[0]["since"]),
+        (&Value::from("customer-360"), &Value::from("2026-09-01"))
+    );
+    // The expired agreement makes nobody a consumer.
+    let orders = m.json(&["consumers", "sales-orders"]);
+    assert!(
+        orders
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["via"] != "agreement"),
+        "{orders}"
+    );
+    assert!(m.ok(&["access", "list"]).contains("expired"));
+}
+
+#[test]
+fn a_request_is_delivered_to_the_folder_once_and_its_approval_read_back() {
+    let (m, dir) = folder_mesh();
+    let out = request_orders(&m);
+    assert_eq!(out["item"]["status"], "submitted", "{out}");
+    let id = out["request"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(out["request"]["status"], "requested");
+    let file = dir.path().join(format!("mesh/access/{id}.yaml"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("status: requested") && text.contains("dataContractId: sales-orders-db"),
+        "{text}"
+    );
+    assert!(text.contains("- order_total"), "{text}");
+
+    // Asking again is the same request; the owners' answer in the file is never overwritten.
+    std::fs::write(&file, approve(&text)).unwrap();
+    let again = request_orders(&m);
+    assert_eq!(again["request"]["id"], id.as_str());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), approve(&text));
+    assert_eq!(m.json(&["outbox"]).as_array().unwrap().len(), 1);
+
+    let before = m.json(&["access", "list", "--mine"]);
+    assert_eq!(entry(&before, &id)["status"], "requested");
+    let sync = m.json(&["sync"]);
+    assert_eq!(sync["sources"][0]["access"]["files"], 1, "{sync}");
+    let after = m.json(&["access", "list", "--mine"]);
+    let mine = entry(&after, &id);
+    assert_eq!(mine["status"], "approved");
+    assert!(mine["decided_at"].is_string(), "{mine}");
+    assert_eq!(mine["until"], "2099-06-30");
+    let consumers = m.json(&["consumers", "sales-orders"]);
+    let agreed = consumers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["via"] == "agreement");
+    assert_eq!(
+        agreed.unwrap()["consumer"],
+        "marketing-campaign-performance"
+    );
+    let err = m.run(&["access", "cancel", &id]);
+    assert!(String::from_utf8_lossy(&err.stderr).contains("delivered to `mesh` already"));
+}
+
+fn code_of(m: &Meshlens, args: &[&str]) -> String {
+    let out = m.run(args);
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    stderr
+        .split(']')
+        .next()
+        .unwrap()
+        .trim_start_matches("error[")
+        .to_owned()
+}
+
+#[test]
+fn bad_requests_are_refused_and_a_queued_one_waits_offline_until_cancelled() {
+    let (m, dir) = folder_mesh();
+    let away = dir.path().join("unplugged");
+    std::fs::rename(dir.path().join("mesh"), &away).unwrap();
+    let queued = request_orders(&m);
+    assert_eq!(queued["item"]["status"], "queued", "{queued}");
+    let id = queued["request"]["id"].as_str().unwrap().to_owned();
+    let base = [
+        "access",
+        "request",
+        "sales-orders",
+        "--port",
+        "orders",
+        "--consumer",
+        "x",
+    ];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    for (args, code) in [
+        (
+            vec![
+                "access",
+                "request",
+                "no-such",
+                "--port",
+                "p",
+                "--purpose",
+                "p",
+                "--consumer",
+                "c",
+            ],
+            "E_NOT_FOUND",
+        ),
+        (
+            vec![
+                "access",
+                "request",
+                "sales-orders",
+                "--port",
+                "nope",
+                "--purpose",
+                "p",
+                "--consumer",
+                "c",
+            ],
+            "E_NOT_FOUND",
+        ),
+        (
+            with(&["--purpose", " ", "--until", "2099-01-01"]),
+            "E_ACCESS_INVALID",
+        ),
+        (
+            with(&["--purpose", "p", "--until", "2020-01-01"]),
+            "E_ACCESS_INVALID",
+        ),
+        (
+            with(&["--purpose", "p", "--until", "31/12/2099"]),
+            "E_ACCESS_INVALID",
+        ),
+        (
+            with(&[
+                "--purpose",
+                "p",
+                "--until",
+                "2099-01-01",
+                "--columns",
+                "secret",
+            ]),
+            "E_ACCESS_INVALID",
+        ),
+        // sales-orders/orders is restricted: an end date is required.
+        (with(&["--purpose", "p"]), "E_ACCESS_INVALID"),
+    ] {
+        assert_eq!(code_of(&m, &args), code, "{args:?}");
+    }
+    let list = m.json(&["access", "list", "--mine"]);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "nothing queued is lost: {list}"
+    );
+    assert_eq!(entry(&list, &id)["status"], "queued");
+    let cancelled = m.json(&["access", "cancel", &id]);
+    assert_eq!(cancelled["id"], id.as_str());
+    assert_eq!(m.json(&["access", "list", "--mine"]), Value::Array(vec![]));
+    std::fs::rename(&away, dir.path().join("mesh")).unwrap();
+    m.json(&["outbox"]);
+    assert!(!dir.path().join(format!("mesh/access/{id}.yaml")).exists());
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@x")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@x")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The demo's sales domain in a bare git repository, registered as the git source `sales`.
+fn git_mesh(m: &Meshlens, work: &Path) -> PathBuf {
+    let repo = work.join("repo");
+    copy_tree(&demo_mesh().join("sales"), &repo);
+    git(&repo, &["init", "--quiet", "--initial-branch", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "mesh"]);
+    let remote = work.join("remote.git");
+    git(
+        work,
+        &[
+            "clone",
+            "--quiet",
+            "--bare",
+            repo.to_str().unwrap(),
+            remote.to_str().unwrap(),
+        ],
+    );
+    m.ok(&[
+        "source",
+        "add",
+        "sales",
+        "--kind",
+        "git",
+        "--url",
+        remote.to_str().unwrap(),
+        "--branch",
+        "main",
+    ]);
+    m.ok(&["sync"]);
+    remote
+}
+
+#[test]
+fn a_request_to_a_git_source_goes_on_a_branch_and_its_approval_comes_back_when_merged() {
+    let m = Meshlens::new();
+    let work = tempfile::tempdir().unwrap();
+    let remote = git_mesh(&m, work.path());
+    let out = request_orders(&m);
+    assert_eq!(out["item"]["status"], "submitted", "{out}");
+    let id = out["request"]["id"].as_str().unwrap().to_owned();
+    let branches = git(&remote, &["branch", "--list", "meshlens/*"]);
+    let branch = branches.trim().trim_start_matches("* ").to_owned();
+    assert!(branch.starts_with("meshlens/sales-orders-"), "{branches}");
+    let path = format!("access/{id}.yaml");
+    let text = git(&remote, &["show", &format!("{branch}:{path}")]);
+    assert!(text.contains("status: requested"), "{text}");
+    assert!(
+        git(&remote, &["ls-tree", "-r", "--name-only", "main"])
+            .lines()
+            .all(|l| l != path)
+    );
+
+    // The owners merge the request and approve it on main.
+    let owners = work.path().join("owners");
+    git(
+        work.path(),
+        &[
+            "clone",
+            "--quiet",
+            remote.to_str().unwrap(),
+            owners.to_str().unwrap(),
+        ],
+    );
+    git(&owners, &["merge", "--quiet", &format!("origin/{branch}")]);
+    std::fs::write(owners.join(&path), approve(&text)).unwrap();
+    git(&owners, &["commit", "--quiet", "-am", "approve"]);
+    git(&owners, &["push", "--quiet", "origin", "main"]);
+    assert_eq!(
+        entry(&m.json(&["access", "list"]), &id)["status"],
+        "requested"
+    );
+    m.ok(&["sync"]);
+    let list = m.json(&["access", "list", "--mine"]);
+    assert_eq!(entry(&list, &id)["status"], "approved");
+    assert_eq!(entry(&list, &id)["target"], "sales");
+}
