@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{Meshlens, copy_tree, demo_mesh};
+use common::{Meshlens, add_folder_source, bare_git_remote, copy_tree, demo_mesh, git};
 use serde_json::Value;
 
 /// A copy of the demo mesh registered as the folder source `mesh` and synced.
@@ -17,16 +16,7 @@ fn folder_mesh() -> (Meshlens, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&demo_mesh(), &dir.path().join("mesh"));
     let root = dir.path().join("mesh");
-    m.ok(&[
-        "source",
-        "add",
-        "mesh",
-        "--kind",
-        "folder",
-        "--path",
-        root.to_str().unwrap(),
-    ]);
-    m.ok(&["sync"]);
+    add_folder_source(&m, "mesh", &root);
     (m, dir)
 }
 
@@ -263,43 +253,9 @@ fn bad_requests_are_refused_and_a_queued_one_waits_offline_until_cancelled() {
     assert!(!dir.path().join(format!("mesh/access/{id}.yaml")).exists());
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@x")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@x")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The demo's sales domain in a bare git repository, registered as the git source `sales`.
 fn git_mesh(m: &Meshlens, work: &Path) -> PathBuf {
-    let repo = work.join("repo");
-    copy_tree(&demo_mesh().join("sales"), &repo);
-    git(&repo, &["init", "--quiet", "--initial-branch", "main"]);
-    git(&repo, &["add", "."]);
-    git(&repo, &["commit", "--quiet", "-m", "mesh"]);
-    let remote = work.join("remote.git");
-    git(
-        work,
-        &[
-            "clone",
-            "--quiet",
-            "--bare",
-            repo.to_str().unwrap(),
-            remote.to_str().unwrap(),
-        ],
-    );
+    let remote = bare_git_remote(&demo_mesh().join("sales"), work);
     m.ok(&[
         "source",
         "add",
