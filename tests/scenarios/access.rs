@@ -285,6 +285,8 @@ fn a_request_to_a_git_source_goes_on_a_branch_and_its_approval_comes_back_when_m
     let path = format!("access/{id}.yaml");
     let text = git(&remote, &["show", &format!("{branch}:{path}")]);
     assert!(text.contains("status: requested"), "{text}");
+    let subject = git(&remote, &["log", "--format=%s", "-n", "1", &branch]);
+    assert_eq!(subject.trim(), "meshlens: request access to sales-orders");
     assert!(
         git(&remote, &["ls-tree", "-r", "--name-only", "main"])
             .lines()
@@ -314,4 +316,44 @@ fn a_request_to_a_git_source_goes_on_a_branch_and_its_approval_comes_back_when_m
     let list = m.json(&["access", "list", "--mine"]);
     assert_eq!(entry(&list, &id)["status"], "approved");
     assert_eq!(entry(&list, &id)["target"], "sales");
+}
+
+#[test]
+fn invalid_and_hostile_agreement_files_are_reported_or_shown_as_text() {
+    let (m, dir) = folder_mesh();
+    let access = dir.path().join("mesh/access");
+    let valid = std::fs::read_to_string(access.join("access-c360-campaigns.yaml")).unwrap();
+    let hostile = valid
+        .replace("id: access-c360-campaigns", "id: access-hostile")
+        .replace(
+            "purpose: Audience segments for campaign targeting and attribution",
+            "purpose: \"Audience \\e]8;;https://evil.example\\a segments\"",
+        );
+    std::fs::write(access.join("access-hostile.yaml"), hostile).unwrap();
+    let broken = valid
+        .replace("  teamId: Customer Analytics\n", "")
+        .replace("id: access-c360-campaigns", "id: broken");
+    std::fs::write(access.join("broken.yaml"), broken).unwrap();
+    let out = m.run(&["sync", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = report["sources"][0]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "access/broken.yaml");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("teamId"),
+        "{errors:?}"
+    );
+    let list = m.json(&["access", "list"]);
+    assert!(list.as_array().unwrap().iter().all(|e| e["id"] != "broken"));
+    assert!(
+        entry(&list, "access-hostile")["purpose"]
+            .as_str()
+            .unwrap()
+            .contains('\u{1b}')
+    );
+    let human = m.ok(&["access", "list"]);
+    assert!(
+        !human.contains('\u{1b}') && !human.contains('\u{7}'),
+        "{human:?}"
+    );
 }

@@ -456,19 +456,30 @@ fn commit_on_branch(
             .map_err(|e| unreachable(format!("cannot write {}: {e}", path.display())))?;
         git(&["add", "--", &doc.path]).map_err(unreachable)?;
     }
-    let ids: Vec<&str> = item
-        .documents
-        .iter()
-        .map(|d| d.entity_id.as_str())
-        .collect();
     let message = format!(
-        "meshlens: update {}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
-        ids.join(", "),
+        "{}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
+        commit_subject(item),
         item.id,
         item.idempotency_key
     );
     git(&["commit", "--quiet", "-m", &message]).map_err(unreachable)?;
     Ok(None)
+}
+
+/// `meshlens: update <ids>`, or `meshlens: request access to <ids>` for access requests (files
+/// kept as they are once there), so reviewers see at a glance what the branch asks for.
+fn commit_subject(item: &OutboxItem) -> String {
+    let ids: Vec<&str> = item
+        .documents
+        .iter()
+        .map(|d| d.entity_id.as_str())
+        .collect();
+    let verb = if item.documents.iter().all(|d| d.keep_existing) {
+        "request access to"
+    } else {
+        "update"
+    };
+    format!("meshlens: {verb} {}", ids.join(", "))
 }
 
 /// Runs the system git (as meshlens-sync does): every transport and credential helper the user set
