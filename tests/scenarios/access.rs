@@ -357,3 +357,33 @@ fn invalid_and_hostile_agreement_files_are_reported_or_shown_as_text() {
         "{human:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_source_that_refuses_the_request_fails_it_with_the_reason_and_writes_nothing() {
+    let (m, dir) = folder_mesh();
+    let outside = tempfile::tempdir().unwrap();
+    let access = dir.path().join("mesh/access");
+    std::fs::remove_dir_all(&access).unwrap();
+    std::os::unix::fs::symlink(outside.path(), &access).unwrap();
+    let out = m.run(&[
+        "access",
+        "request",
+        "finance-fx-rates",
+        "--port",
+        "fx-rates",
+        "--purpose",
+        "Conversion",
+        "--consumer",
+        "Sales Analytics",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("was refused by source mesh") && stdout.contains("outside the source"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    let outbox = m.json(&["outbox"]);
+    assert_eq!(outbox[0]["status"], "failed", "{outbox}");
+}
