@@ -56,7 +56,7 @@ impl AccessStatus {
 }
 
 /// One agreement (or request) as its file states it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Agreement {
     pub id: String,
     pub product: String,

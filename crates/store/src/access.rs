@@ -1,15 +1,13 @@
 //! Access agreements read from sources (table of migration 0009), one row per agreement file.
 
 use meshlens_model::Agreement;
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use ts_rs::TS;
 
 use crate::Store;
 use crate::error::{Ctx, StoreError};
 
 /// An agreement as cached, with where it came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredAgreement {
     pub source: String,
     pub path: String,
