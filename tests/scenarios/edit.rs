@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{Meshlens, copy_tree, demo_mesh, relax_policies};
+use common::{Meshlens, bare_git_remote, copy_tree, demo_mesh, git, relax_policies};
 use serde_json::Value;
 
 struct Mesh {
@@ -374,46 +373,12 @@ fn a_new_product_from_the_template_lands_in_its_domain_folder() {
     assert_eq!(again["item"]["id"], out["item"]["id"]);
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@x")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@x")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn git_target_commits_on_a_product_branch_and_queues_while_the_remote_is_away() {
     let m = Meshlens::new();
     let work = tempfile::tempdir().unwrap();
-    let repo = work.path().join("repo");
-    copy_tree(&demo_mesh().join("finance"), &repo);
     relax_policies(&m);
-    git(&repo, &["init", "--quiet", "--initial-branch", "main"]);
-    git(&repo, &["add", "."]);
-    git(&repo, &["commit", "--quiet", "-m", "mesh"]);
-    let remote = work.path().join("remote.git");
-    git(
-        work.path(),
-        &[
-            "clone",
-            "--quiet",
-            "--bare",
-            repo.to_str().unwrap(),
-            remote.to_str().unwrap(),
-        ],
-    );
+    let remote = bare_git_remote(&demo_mesh().join("finance"), work.path());
     m.ok(&[
         "source",
         "add",

@@ -9,6 +9,7 @@ import { markInteractive } from "./perf";
 import { usePrefs } from "./prefs";
 import { EditorScreen } from "./components/editor/EditorScreen";
 import { type Route, SCREENS } from "./route";
+import { AccessScreen } from "./screens/AccessScreen";
 import { DatasetScreen } from "./screens/DatasetScreen";
 import { HomeScreen } from "./screens/HomeScreen";
 import { LineageScreen } from "./screens/LineageScreen";
@@ -147,7 +148,7 @@ export function App({ backend }: { backend: Backend }) {
         setPaletteOpen((open) => !open);
       } else if (event.altKey && event.key === "ArrowLeft") {
         back();
-      } else if (event.altKey && /^[1-5]$/.test(event.key)) {
+      } else if (event.altKey && /^[1-6]$/.test(event.key)) {
         const target = SCREENS[Number(event.key) - 1];
         if (target !== undefined) navigate(target.route);
       }
@@ -198,6 +199,7 @@ export function App({ backend }: { backend: Backend }) {
           <LineageScreen key={`${route.id}:${route.level}`} backend={backend} initialId={route.id} initialLevel={route.level} navigate={navigate} />
         )}
         {route.screen === "drafts" && <EditorScreen key={route.productId ?? ""} backend={backend} productId={route.productId} />}
+        {route.screen === "access" && <AccessScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "sources" && (
           <SourcesScreen backend={backend} generation={generation} progress={progress} syncRun={syncRun} reload={reload} theme={prefs.theme} onTheme={prefs.setTheme} />

@@ -9,7 +9,9 @@ export type Route =
   | { screen: "steward" }
   | { screen: "sources" }
   /** Drafts and the outbox; `productId` is the product to offer "edit" for. */
-  | { screen: "drafts"; productId: string | null };
+  | { screen: "drafts"; productId: string | null }
+  /** My access: access requests and agreements. */
+  | { screen: "access" };
 
 export type Navigate = (route: Route) => void;
 
@@ -20,4 +22,5 @@ export const SCREENS: { route: Route; label: string; shortcut: string }[] = [
   { route: { screen: "lineage", id: "", level: "product" }, label: "Lineage explorer", shortcut: "Alt+3" },
   { route: { screen: "sources" }, label: "Sources & settings", shortcut: "Alt+4" },
   { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", shortcut: "Alt+5" },
+  { route: { screen: "access" }, label: "My access", shortcut: "Alt+6" },
 ];

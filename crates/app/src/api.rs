@@ -30,6 +30,8 @@ pub enum ConsumerVia {
     Lineage,
     /// The consumer declares an input port on the contract of one of the product's output ports.
     InputPort,
+    /// An approved access agreement in force (read from the source's `access/` files).
+    Agreement,
 }
 
 /// One consumer of a product (`meshlens consumers ID`).
@@ -40,10 +42,10 @@ pub struct Consumer {
     pub via: ConsumerVia,
     /// The product's output port it consumes (for lineage: the port publishing the dataset read).
     pub port: Option<String>,
-    /// For lineage: the start of the earliest run seen linking them.
+    /// For lineage: the start of the earliest run seen linking them; for an agreement: its start date.
     pub since: Option<String>,
     /// `undeclared`: seen in lineage, but the consumer declares no input port on this product
-    /// (and, until access agreements exist, has no agreement either).
+    /// and holds no approved agreement on it.
     pub flag: Option<String>,
 }
 

@@ -48,6 +48,7 @@ macro_rules! command_table {
     };
 }
 
+use crate::access::*;
 use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
 
@@ -129,6 +130,15 @@ command_table! {
     outbox_cancel(OutboxRef) -> OutboxItem;
     /// Settles a draft's conflicts with upstream: mine or theirs, per field or all at once.
     conflict_resolve(ConflictResolveArgs) -> ConflictResolution;
+
+    // access requests and agreements
+    /// Requests access to a product's output port: the agreement file (Data Usage Agreement 0.0.1,
+    /// `info.status: requested`) waits in the outbox and goes to the product's folder or git source.
+    access_request(AccessRequestArgs) -> AccessRequested;
+    /// Withdraws an access request that was not delivered yet.
+    access_cancel(AccessRef) -> AccessEntry;
+    /// Access requests and agreements across all sources, with their status (My access with `mine`).
+    access_list(AccessListArgs) -> Vec<AccessEntry>;
 
     // catalog connectors
     /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.

@@ -622,6 +622,7 @@ impl App {
             text: draft.text.clone(),
             base_hash: draft.base_hash.clone(),
             base_text: draft.base_text.clone(),
+            keep_existing: false,
         };
         let item = meshlens_edit::enqueue(self.store(), &key, Some(draft.id), &source, &[document])
             .await?;

@@ -79,6 +79,13 @@ pub enum ErrorCode {
     /// nothing was written and the same call succeeds once it is done.
     #[serde(rename = "E_CACHE_BUSY")]
     CacheBusy,
+    /// An access request names no purpose or consumer, an end date in the past or not a date, a column
+    /// the port's contract lacks, or lacks the end date a restricted port requires; nothing was queued.
+    #[serde(rename = "E_ACCESS_INVALID")]
+    AccessInvalid,
+    /// The product's source cannot take access requests (a catalog server); nothing was queued.
+    #[serde(rename = "E_ACCESS_TARGET_UNSUPPORTED")]
+    AccessTargetUnsupported,
 }
 
 impl ErrorCode {
@@ -107,6 +114,8 @@ impl ErrorCode {
             ErrorCode::CacheDamaged => "E_CACHE_DAMAGED",
             ErrorCode::DiskFull => "E_DISK_FULL",
             ErrorCode::CacheBusy => "E_CACHE_BUSY",
+            ErrorCode::AccessInvalid => "E_ACCESS_INVALID",
+            ErrorCode::AccessTargetUnsupported => "E_ACCESS_TARGET_UNSUPPORTED",
         }
     }
 }

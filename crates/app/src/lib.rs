@@ -3,6 +3,7 @@
 //! `App` owns the store (SQLite cache) and runs syncs. The Tauri shell calls [`App::dispatch`];
 //! the CLI calls the typed methods of the same names. See `commands.rs` for the table.
 
+mod access;
 pub mod api;
 pub mod api_edit;
 pub mod bench;
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+pub use access::{AccessEntry, AccessListArgs, AccessRef, AccessRequestArgs, AccessRequested};
 pub use api::*;
 pub use commands::{COMMAND_NAMES, command_signatures};
 pub use config::{AppConfig, DATA_DIR_ENV};
@@ -236,10 +238,21 @@ impl App {
                 flag: None,
             })
             .collect();
+        let agreed = self.agreement_consumers(&product.id).await?;
+        consumers.extend(agreed.iter().map(|(consumer, port, since)| Consumer {
+            consumer: consumer.clone(),
+            via: ConsumerVia::Agreement,
+            port: Some(port.clone()),
+            since: Some(since.clone()),
+            flag: None,
+        }));
         for seen in meshlens_lineage::lineage_consumers(self.store(), &product.id).await? {
             let declares = declared
                 .iter()
-                .any(|(consumer, _)| *consumer == seen.product);
+                .any(|(consumer, _)| *consumer == seen.product)
+                || agreed
+                    .iter()
+                    .any(|(consumer, _, _)| *consumer == seen.product);
             let ports = product.output_ports.iter().filter(|port| {
                 let contract = port.contract_id.as_deref().unwrap_or_default();
                 seen.contracts.iter().any(|c| c == contract)
@@ -388,6 +401,7 @@ impl App {
                             warnings: Vec::new(),
                             lineage: Default::default(),
                             quality: Default::default(),
+                            access: Default::default(),
                             duration_ms: 0,
                         },
                         unreadable: Some(err),

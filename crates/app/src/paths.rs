@@ -74,6 +74,9 @@ no_paths!(
     OutboxRef,
     ConflictResolveArgs,
     SetTokenArgs,
+    crate::AccessRequestArgs,
+    crate::AccessRef,
+    crate::AccessListArgs,
 );
 
 impl PathArgs for ReportArgs {

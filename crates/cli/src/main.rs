@@ -3,6 +3,7 @@
 //! Contract: `--json` prints one JSON document on stdout; human output goes to stdout, progress and
 //! errors to stderr. Exit codes: 0 success, 1 failure (or invalid files for `validate`), 2 usage error.
 
+mod access;
 mod auth;
 mod doctor;
 mod draft;
@@ -81,6 +82,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Request access to an output port, withdraw a request, list requests and agreements.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// Check descriptor files against the official schemas (exit 1 if any is invalid).
     Validate {
         #[arg(required = true)]
@@ -614,6 +618,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
+        Command::Access(command) => {
+            return access::run(command, open_app(cli.data_dir).await?).await;
+        }
         Command::Call { command, args } => {
             let args: serde_json::Value = match args {
                 Some(text) => serde_json::from_str(&text).map_err(|err| {

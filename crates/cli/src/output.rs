@@ -428,7 +428,9 @@ pub fn print_owners(ownership: &Ownership) {
 
 pub fn print_consumers(consumers: &[Consumer]) {
     if consumers.is_empty() {
-        say!("no consumers known: no input port names its contracts and lineage shows none");
+        say!(
+            "no consumers known: no input port names its contracts, no agreement is in force and lineage shows none"
+        );
         return;
     }
     let rows: Vec<Vec<String>> = consumers
@@ -437,6 +439,7 @@ pub fn print_consumers(consumers: &[Consumer]) {
             let via = match c.via {
                 ConsumerVia::Lineage => "lineage",
                 ConsumerVia::InputPort => "input_port",
+                ConsumerVia::Agreement => "agreement",
             };
             vec![
                 c.consumer.clone(),

@@ -233,6 +233,11 @@ pub struct OutboxDocument {
     pub text: String,
     pub base_hash: Option<String>,
     pub base_text: Option<String>,
+    /// A file already at `path` is left as it is and counts as delivered: an access request whose
+    /// file its owners may have answered since (a request is never written twice).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub keep_existing: bool,
 }
 
 /// queued → sending → submitted | conflict | failed; cancelled by the user.
@@ -501,6 +506,19 @@ pub async fn retry_now(store: &Store, id: i64) -> Result<OutboxItem, EditError> 
     get_item(store, id).await
 }
 
+/// A cancelled item queued again (the same request made anew after it was withdrawn).
+pub async fn requeue_cancelled(store: &Store, id: i64) -> Result<OutboxItem, EditError> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET status = 'queued', next_attempt_ms = 0, attempts = 0, reason = NULL,
+           updated_at = {NOW} WHERE id = ? AND status = 'cancelled'"
+    ))
+    .bind(id)
+    .execute(store.pool())
+    .await
+    .ctx("requeue item")?;
+    get_item(store, id).await
+}
+
 /// `outbox cancel`: an item not yet sent is dropped (its draft stays, to edit or submit again).
 pub async fn cancel(store: &Store, id: i64) -> Result<OutboxItem, EditError> {
     let done = sqlx::query(&format!(
@@ -542,6 +560,7 @@ mod tests {
             text: "id: p\n".into(),
             base_hash: None,
             base_text: None,
+            keep_existing: false,
         }
     }
 

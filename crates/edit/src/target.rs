@@ -86,7 +86,7 @@ fn plan(
 ) -> Result<Result<Plan, Delivery>, TargetError> {
     let json = doc.path.to_ascii_lowercase().ends_with(".json");
     match (current, &doc.base_hash) {
-        (Some(now), _) if now == doc.text => Ok(Ok(Plan::AlreadyThere)),
+        (Some(now), _) if now == doc.text || doc.keep_existing => Ok(Ok(Plan::AlreadyThere)),
         (None, None) => Ok(Ok(Plan::Write(doc.text.clone(), true))),
         (Some(now), Some(base)) if content_hash(now.as_bytes()) == *base => {
             Ok(Ok(Plan::Write(doc.text.clone(), true)))
@@ -456,19 +456,30 @@ fn commit_on_branch(
             .map_err(|e| unreachable(format!("cannot write {}: {e}", path.display())))?;
         git(&["add", "--", &doc.path]).map_err(unreachable)?;
     }
-    let ids: Vec<&str> = item
-        .documents
-        .iter()
-        .map(|d| d.entity_id.as_str())
-        .collect();
     let message = format!(
-        "meshlens: update {}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
-        ids.join(", "),
+        "{}\n\nSubmitted from meshlens outbox item {}.\n\n{KEY_TRAILER}: {}\n",
+        commit_subject(item),
         item.id,
         item.idempotency_key
     );
     git(&["commit", "--quiet", "-m", &message]).map_err(unreachable)?;
     Ok(None)
+}
+
+/// `meshlens: update <ids>`, or `meshlens: request access to <ids>` for access requests (files
+/// kept as they are once there), so reviewers see at a glance what the branch asks for.
+fn commit_subject(item: &OutboxItem) -> String {
+    let ids: Vec<&str> = item
+        .documents
+        .iter()
+        .map(|d| d.entity_id.as_str())
+        .collect();
+    let verb = if item.documents.iter().all(|d| d.keep_existing) {
+        "request access to"
+    } else {
+        "update"
+    };
+    format!("meshlens: {verb} {}", ids.join(", "))
 }
 
 /// Runs the system git (as meshlens-sync does): every transport and credential helper the user set
@@ -526,6 +537,7 @@ mod tests {
                 text: text.into(),
                 base_hash: base.map(|b| content_hash(b.as_bytes())),
                 base_text: base.map(str::to_owned),
+                keep_existing: false,
             }],
             status: OutboxStatus::Sending,
             attempts: 0,
@@ -646,6 +658,33 @@ mod tests {
         ));
         assert_eq!(std::fs::read_to_string(&secret).unwrap(), "secret");
         assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_kept_as_it_is_counts_as_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = Target::Folder {
+            root: dir.path().into(),
+        };
+        let file = dir.path().join("d/p.odps.yaml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "answered upstream\n").unwrap();
+        let mut request = item(BASE, None);
+        assert!(matches!(
+            target.deliver(&request),
+            Err(TargetError::Rejected(_))
+        ));
+        request.documents[0].keep_existing = true;
+        assert_eq!(
+            target.deliver(&request).unwrap(),
+            Delivery::Submitted {
+                receipt: "already applied upstream".into()
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "answered upstream\n"
+        );
     }
 
     #[test]

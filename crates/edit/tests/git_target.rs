@@ -87,6 +87,7 @@ fn item(path: &str, text: &str, base: Option<&str>) -> OutboxItem {
             text: text.into(),
             base_hash: base.map(|b| content_hash(b.as_bytes())),
             base_text: base.map(str::to_owned),
+            keep_existing: false,
         }],
         status: OutboxStatus::Sending,
         attempts: 0,

@@ -43,6 +43,14 @@ pub fn format_epoch_millis(millis: i64, with_millis: bool) -> String {
     )
 }
 
+/// Today's date in UTC as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    format_epoch_millis(now, false)[..10].to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,8 @@ pub enum FileClass {
     SodaScan,
     /// A governance policy (`kind: Policy`).
     Policy,
+    /// An access request or agreement (Data Usage Agreement Specification).
+    Agreement,
     /// YAML or JSON that is none of the above: sync reports it. Call
     /// [`crate::parse_document`] for the precise reason (syntax error, not UTF-8, unknown kind).
     Unknown,
@@ -75,6 +77,9 @@ impl TopKeys {
         }
         if self.has("dataContractSpecification") {
             return FileClass::Descriptor(DocKind::Dcs);
+        }
+        if self.has("dataUsageAgreementSpecification") {
+            return FileClass::Agreement;
         }
         match self.kind.as_deref() {
             Some("DataProduct") => return FileClass::Descriptor(DocKind::Odps),

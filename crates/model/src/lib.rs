@@ -4,6 +4,7 @@
 //! losslessly, the document mapped onto the canonical format (ODPS for products, ODCS for
 //! contracts), and the extracted [`Entity`] that the store indexes and the UI shows.
 
+mod access;
 pub mod civil;
 mod classify;
 mod duration;
@@ -20,6 +21,7 @@ pub mod types;
 mod validate;
 mod yaml;
 
+pub use access::{AccessStatus, Agreement, date_days, parse_agreement};
 pub use classify::{FileClass, classify};
 pub use duration::{duration_ms, retention_days};
 pub use error::DocumentError;

@@ -132,6 +132,7 @@ pub async fn import_bytes(
             "this is a {} descriptor, not a quality result: sync reads it", kind.as_str()
         ))),
         FileClass::Policy => return Ok(rejected(path, "this is a governance policy, not a quality result: load it with the policies".into())),
+        FileClass::Agreement => return Ok(rejected(path, "this is a data usage agreement, not a quality result: sync reads it".into())),
         FileClass::Unknown | FileClass::NotStructured => return Ok(rejected(path,
             "not a quality result format meshlens reads (dbt run_results.json + manifest.json, Great Expectations validation result, Soda scan result, OpenLineage events)".into())),
     };

@@ -3,6 +3,7 @@
 //! One [`Store`] wraps a connection pool. Sync writes go through [`SyncTx`], a single open
 //! transaction per source, so a crash at any point leaves the previous committed cache readable.
 
+mod access;
 mod checkpoint;
 mod error;
 mod git_source;
@@ -22,6 +23,7 @@ use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqlitePool, Transaction};
 
+pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
 pub use git_source::{

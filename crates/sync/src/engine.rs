@@ -173,6 +173,7 @@ pub async fn sync_source(
         warnings,
         lineage: Default::default(),
         quality: Default::default(),
+        access: Default::default(),
         duration_ms: 0,
     };
     for path in &unchanged_results {

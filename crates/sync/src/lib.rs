@@ -146,7 +146,7 @@ impl FileError {
 }
 
 /// The outcome of syncing one source. Serialized flat: `name`, `added`, `updated`, `removed`,
-/// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `quality`, `duration_ms`.
+/// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `quality`, `access`, `duration_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceSyncReport {
     pub name: String,
@@ -162,6 +162,10 @@ pub struct SourceSyncReport {
     /// Quality result files (dbt, Great Expectations, Soda): ingested, skipped as unchanged,
     /// check outcomes imported (also those of OpenLineage quality facets).
     pub quality: ResultFilesReport,
+    /// Access request and agreement files (Data Usage Agreement Specification): ingested, skipped as
+    /// unchanged, agreements stored. Invalid ones are also in `errors`.
+    #[serde(default)]
+    pub access: ResultFilesReport,
     pub duration_ms: u64,
 }
 

@@ -26,6 +26,7 @@ use crate::{FileError, SourceSyncReport};
 pub(crate) enum ResultKind {
     OpenLineage,
     Quality,
+    Agreement,
 }
 
 impl ResultKind {
@@ -45,6 +46,7 @@ impl ResultKind {
             | FileClass::DbtManifest
             | FileClass::GreatExpectations
             | FileClass::SodaScan => Some(ResultKind::Quality),
+            FileClass::Agreement => Some(ResultKind::Agreement),
             _ => None,
         }
     }
@@ -53,6 +55,7 @@ impl ResultKind {
         match self {
             ResultKind::OpenLineage => "openlineage",
             ResultKind::Quality => "quality",
+            ResultKind::Agreement => "agreement",
         }
     }
 
@@ -60,6 +63,7 @@ impl ResultKind {
         match kind {
             "openlineage" => Some(ResultKind::OpenLineage),
             "quality" => Some(ResultKind::Quality),
+            "agreement" => Some(ResultKind::Agreement),
             _ => None,
         }
     }
@@ -69,6 +73,7 @@ impl ResultKind {
         match self {
             ResultKind::OpenLineage => &mut report.lineage,
             ResultKind::Quality => &mut report.quality,
+            ResultKind::Agreement => &mut report.access,
         }
     }
 
@@ -109,8 +114,38 @@ impl ResultKind {
                 Ok(ingested)
             }
             ResultKind::Quality => quality_import(store, source, rel, bytes).await,
+            ResultKind::Agreement => agreement_import(store, source, rel, bytes).await,
         }
     }
+}
+
+/// Validates an agreement file against its schema and stores it; an invalid file keeps the
+/// agreement last read from it, as a descriptor keeps its last good version.
+async fn agreement_import(
+    store: &Store,
+    source: &str,
+    rel: &str,
+    bytes: &[u8],
+) -> Result<Ingested, String> {
+    let rejected = match meshlens_model::parse_agreement(rel, bytes) {
+        Ok(agreement) => {
+            store
+                .upsert_agreement(source, rel, &agreement)
+                .await
+                .map_err(|e| e.to_string())?;
+            Vec::new()
+        }
+        Err(issues) => issues
+            .into_iter()
+            .map(|i| crate::engine::issue_error(rel, i))
+            .collect(),
+    };
+    Ok(Ingested {
+        imported: u64::from(rejected.is_empty()),
+        skipped: 0,
+        rejected,
+        quality: None,
+    })
 }
 
 /// Whether an OpenLineage file holds facets meshlens-quality reads (a byte scan is far cheaper
@@ -318,6 +353,9 @@ async fn forget_files(
     let mut failures = Vec::new();
     for path in paths {
         if let Err(e) = meshlens_quality::remove_file_results(store, source, path).await {
+            failures.push((path.as_str(), e.to_string()));
+        }
+        if let Err(e) = store.remove_agreement(source, path).await {
             failures.push((path.as_str(), e.to_string()));
         }
     }

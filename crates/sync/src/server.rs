@@ -270,6 +270,7 @@ pub(crate) async fn sync_server(
         warnings,
         lineage: Default::default(),
         quality: Default::default(),
+        access: Default::default(),
         duration_ms: 0,
     };
     if !pulled.lineage_events.is_empty() {

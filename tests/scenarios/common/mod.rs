@@ -129,3 +129,36 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// Runs git in `dir` as a test user and returns its output; fails the test when git fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@x")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@x")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A bare repository (`<work>/remote.git`) whose `main` holds one commit of `from`'s files.
+pub fn bare_git_remote(from: &Path, work: &Path) -> PathBuf {
+    let repo = work.join("repo");
+    copy_tree(from, &repo);
+    git(&repo, &["init", "--quiet", "--initial-branch", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "mesh"]);
+    let remote = work.join("remote.git");
+    let (repo, bare) = (repo.to_str().unwrap(), remote.to_str().unwrap());
+    git(work, &["clone", "--quiet", "--bare", repo, bare]);
+    remote
+}

@@ -23,6 +23,12 @@ describe("consumers", () => {
     expect(onOpen).toHaveBeenCalledWith("sales-order-analytics");
   });
 
+  it("says when a consumer holds an approved agreement", async () => {
+    const agreed: Consumer = { consumer: "marketing-campaign-performance", via: "agreement", port: "customer-360", since: "2026-09-01", flag: null };
+    render(<Consumers backend={recordedBackend({ consumers: () => [agreed] })} id="customer-360" generation={0} onOpen={vi.fn()} />);
+    expect(await screen.findByText("holds an approved agreement on customer-360 since 2026-09-01")).toBeInTheDocument();
+  });
+
   it("says when nobody is known to consume the product", async () => {
     render(<Consumers backend={recordedBackend({ consumers: () => [] })} id="x" generation={0} onOpen={vi.fn()} />);
     expect(await screen.findByText("No consumers known.")).toBeInTheDocument();

@@ -8,6 +8,7 @@ import { Loading } from "./Loading";
 function evidence(consumer: Consumer): string {
   const port = consumer.port === null ? "" : ` on ${consumer.port}`;
   if (consumer.via === "input_port") return `declares an input port${port}`;
+  if (consumer.via === "agreement") return `holds an approved agreement${port}${consumer.since === null ? "" : ` since ${consumer.since}`}`;
   const since = consumer.since === null ? "" : ` since ${consumer.since.slice(0, 10)}`;
   return `seen reading${port} in lineage${since}`;
 }
@@ -36,7 +37,7 @@ export function Consumers({ backend, id, generation, onOpen }: { backend: Backen
               </button>{" "}
               <span className="muted">{evidence(consumer)}</span>
               {consumer.flag === "undeclared" && (
-                <span className="badge badge-deprecated" title="Seen in lineage, but it declares no input port on this product">
+                <span className="badge badge-deprecated" title="Seen in lineage, but it declares no input port and holds no agreement on this product">
                   undeclared
                 </span>
               )}

@@ -1,6 +1,8 @@
 // The UI's vocabulary for the command table: the types ts-rs generates from crates/app into ./bindings
 // (`make bindings`), re-exported so components import from one place.
 export type { AppError, AppEvent, CommandName, Commands } from "./bindings/commands";
+export type { AccessEntry } from "./bindings/AccessEntry";
+export type { AccessRequested } from "./bindings/AccessRequested";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Column } from "./bindings/Column";
 export type { EntityProvenance } from "./bindings/EntityProvenance";

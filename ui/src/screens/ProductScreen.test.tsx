@@ -41,6 +41,9 @@ describe("product page", () => {
 
     const team = within(screen.getByRole("region", { name: "team and support" }));
     expect(team.getByText("Checkout & Orders")).toBeInTheDocument();
+    // Each output port offers a request for access.
+    const ports = within(page.querySelector("ul.ports") as HTMLElement);
+    expect(ports.getAllByRole("button", { name: "Request access" })).toHaveLength(salesOrders.product.output_ports.length);
     expect(team.getByText("Maria Keller")).toBeInTheDocument();
     expect(team.getByText("https://northwind-outfitters.slack.com/archives/C04SALESORD")).toBeInTheDocument();
 

@@ -5,6 +5,7 @@ import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
+import { RequestAccess } from "../components/RequestAccess";
 import { retentionText, SensitivityBadge } from "../components/SensitivityBadge";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
@@ -237,6 +238,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
                   {port.port_type !== null && <span className="muted"> · {port.port_type}</span>}
                   {port.contract_id !== null && <code> {port.contract_id}</code>}
                   {port.description !== null && <p className="muted port-description">{port.description}</p>}
+                  <RequestAccess backend={backend} product={id} port={port.name} />
                 </li>
               ))}
               {product.input_ports.map((port) => (

@@ -14,11 +14,11 @@ consumer: string, via: ConsumerVia,
  */
 port: string | null, 
 /**
- * For lineage: the start of the earliest run seen linking them.
+ * For lineage: the start of the earliest run seen linking them; for an agreement: its start date.
  */
 since: string | null, 
 /**
  * `undeclared`: seen in lineage, but the consumer declares no input port on this product
- * (and, until access agreements exist, has no agreement either).
+ * and holds no approved agreement on it.
  */
 flag: string | null, };

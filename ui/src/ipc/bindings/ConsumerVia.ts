@@ -3,4 +3,4 @@
 /**
  * How a consumer of a product is known.
  */
-export type ConsumerVia = "lineage" | "input_port";
+export type ConsumerVia = "lineage" | "input_port" | "agreement";

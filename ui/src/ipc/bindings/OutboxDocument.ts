@@ -7,4 +7,9 @@ export type OutboxDocument = { entityId: string,
 /**
  * Relative to the source's root.
  */
-path: string, text: string, baseHash: string | null, baseText: string | null, };
+path: string, text: string, baseHash: string | null, baseText: string | null, 
+/**
+ * A file already at `path` is left as it is and counts as delivered: an access request whose
+ * file its owners may have answered since (a request is never written twice).
+ */
+keepExisting?: boolean, };

@@ -28,4 +28,9 @@ lineage: ResultFilesReport,
  * Quality result files (dbt, Great Expectations, Soda): ingested, skipped as unchanged,
  * check outcomes imported (also those of OpenLineage quality facets).
  */
-quality: ResultFilesReport, duration_ms: number, added: number, updated: number, removed: number, unchanged: number, };
+quality: ResultFilesReport, 
+/**
+ * Access request and agreement files (Data Usage Agreement Specification): ingested, skipped as
+ * unchanged, agreements stored. Invalid ones are also in `errors`.
+ */
+access: ResultFilesReport, duration_ms: number, added: number, updated: number, removed: number, unchanged: number, };

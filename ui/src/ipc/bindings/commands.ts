@@ -1,5 +1,10 @@
 // Generated from crates/app/src/commands.rs by `cargo test -p meshlens-app --test bindings`. Do not edit.
 
+import type { AccessEntry } from "./AccessEntry";
+import type { AccessListArgs } from "./AccessListArgs";
+import type { AccessRef } from "./AccessRef";
+import type { AccessRequestArgs } from "./AccessRequestArgs";
+import type { AccessRequested } from "./AccessRequested";
 import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
@@ -136,6 +141,13 @@ export interface Commands {
   outbox_cancel: { args: OutboxRef; result: OutboxItem };
   /** Settles a draft's conflicts with upstream: mine or theirs, per field or all at once. */
   conflict_resolve: { args: ConflictResolveArgs; result: ConflictResolution };
+  /** Requests access to a product's output port: the agreement file (Data Usage Agreement 0.0.1, */
+  /** `info.status: requested`) waits in the outbox and goes to the product's folder or git source. */
+  access_request: { args: AccessRequestArgs; result: AccessRequested };
+  /** Withdraws an access request that was not delivered yet. */
+  access_cancel: { args: AccessRef; result: AccessEntry };
+  /** Access requests and agreements across all sources, with their status (My access with `mine`). */
+  access_list: { args: AccessListArgs; result: Array<AccessEntry> };
   /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
   set_token: { args: SetTokenArgs; result: TokenStored };
 }
@@ -179,5 +191,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "outbox_retry",
   "outbox_cancel",
   "conflict_resolve",
+  "access_request",
+  "access_cancel",
+  "access_list",
   "set_token",
 ];

@@ -1,0 +1,147 @@
+//! Access agreements read from sources (table of migration 0009), one row per agreement file.
+
+use meshlens_model::Agreement;
+use sqlx::Row;
+
+use crate::Store;
+use crate::error::{Ctx, StoreError};
+
+/// An agreement as cached, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAgreement {
+    pub source: String,
+    pub path: String,
+    pub agreement: Agreement,
+    /// When a sync first read the present decision (approved or rejected).
+    pub decided_at: Option<String>,
+}
+
+impl Store {
+    /// Stores the agreement of one file, keeping `decided_at` while the declared status stays.
+    pub async fn upsert_agreement(
+        &self,
+        source: &str,
+        path: &str,
+        agreement: &Agreement,
+    ) -> Result<(), StoreError> {
+        let decided = matches!(agreement.declared_status.as_str(), "approved" | "rejected");
+        let encoded = serde_json::to_string(agreement).map_err(|source| StoreError::Encode {
+            what: format!("agreement {path}"),
+            source,
+        })?;
+        sqlx::query(
+            "INSERT INTO access_agreements (source, path, id, product, port, status, agreement, decided_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)
+             ON CONFLICT (source, path) DO UPDATE SET id = excluded.id, product = excluded.product,
+                 port = excluded.port, agreement = excluded.agreement, status = excluded.status,
+                 decided_at = CASE WHEN access_agreements.status = excluded.status
+                     THEN access_agreements.decided_at ELSE excluded.decided_at END",
+        )
+        .bind(source)
+        .bind(path)
+        .bind(&agreement.id)
+        .bind(&agreement.product)
+        .bind(&agreement.port)
+        .bind(&agreement.declared_status)
+        .bind(encoded)
+        .bind(decided)
+        .execute(self.pool())
+        .await
+        .ctx("store agreement")?;
+        Ok(())
+    }
+
+    /// Forgets the agreement of a file removed upstream (or no longer an agreement).
+    pub async fn remove_agreement(&self, source: &str, path: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
+            .bind(source)
+            .bind(path)
+            .execute(self.pool())
+            .await
+            .ctx("remove agreement")?;
+        Ok(())
+    }
+
+    /// Every cached agreement, or those on one product's ports, by id.
+    pub async fn list_agreements(
+        &self,
+        product: Option<&str>,
+    ) -> Result<Vec<StoredAgreement>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT source, path, agreement, decided_at FROM access_agreements
+             WHERE ?1 IS NULL OR product = ?1 ORDER BY id, source, path",
+        )
+        .bind(product)
+        .fetch_all(self.pool())
+        .await
+        .ctx("list agreements")?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let agreement = serde_json::from_str(row.get("agreement")).ok()?;
+                Some(StoredAgreement {
+                    source: row.get("source"),
+                    path: row.get("path"),
+                    agreement,
+                    decided_at: row.get("decided_at"),
+                })
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SourceConfig, SourceKind};
+
+    fn agreement(status: &str) -> Agreement {
+        let yaml = format!(
+            "dataUsageAgreementSpecification: 0.0.1\nid: a1\ninfo: {{purpose: p, status: {status}, startDate: 2026-01-01}}\n\
+             provider: {{teamId: t, dataProductId: prod, outputPortId: port}}\nconsumer: {{teamId: c}}\n"
+        );
+        meshlens_model::parse_agreement("access/a1.yaml", yaml.as_bytes()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_decision_time_is_kept_until_the_status_changes() {
+        let store = Store::open_in_memory().await.unwrap();
+        let folder = SourceKind::Folder { path: ".".into() };
+        let config = SourceConfig {
+            name: "s".into(),
+            kind: folder,
+        };
+        store.add_source(&config).await.unwrap();
+        store
+            .upsert_agreement("s", "access/a1.yaml", &agreement("requested"))
+            .await
+            .unwrap();
+        let read = store.list_agreements(Some("prod")).await.unwrap();
+        assert_eq!((read.len(), read[0].decided_at.as_deref()), (1, None));
+        store
+            .upsert_agreement("s", "access/a1.yaml", &agreement("approved"))
+            .await
+            .unwrap();
+        let decided = store.list_agreements(None).await.unwrap()[0]
+            .decided_at
+            .clone();
+        assert!(decided.is_some());
+        store
+            .upsert_agreement("s", "access/a1.yaml", &agreement("approved"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.list_agreements(None).await.unwrap()[0].decided_at,
+            decided
+        );
+        assert!(
+            store
+                .list_agreements(Some("other"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.remove_agreement("s", "access/a1.yaml").await.unwrap();
+        assert!(store.list_agreements(None).await.unwrap().is_empty());
+    }
+}
