@@ -32,6 +32,13 @@ pub async fn sync_descriptors(store: &Store) {
             .to_string_lossy()
             .into_owned();
         let bytes = std::fs::read(&path).unwrap();
+        // Policies and access agreements live beside the descriptors; only descriptors go in here.
+        if !matches!(
+            meshlens_model::classify(&rel, &bytes),
+            meshlens_model::FileClass::Descriptor(_)
+        ) {
+            continue;
+        }
         let doc = meshlens_model::parse_document(&rel, &bytes).unwrap();
         let stat = FileStat {
             size: bytes.len() as u64,
