@@ -193,22 +193,12 @@ fn widens(from: &str, to: &str) -> bool {
     )
 }
 
-/// Seconds in a duration unit, for comparing SLA values written with different units.
-fn unit_seconds(unit: Option<&str>) -> Option<f64> {
-    let unit = unit?.trim().to_ascii_lowercase();
-    if unit == "ms" {
-        return Some(0.001);
-    }
-    Some(match unit.trim_end_matches('s') {
-        "" | "sec" | "second" => 1.0,
-        "m" | "min" | "minute" => 60.0,
-        "h" | "hour" | "hr" => 3_600.0,
-        "d" | "day" => 86_400.0,
-        "w" | "week" => 604_800.0,
-        "month" | "mo" => 2_592_000.0,
-        "y" | "year" | "yr" => 31_536_000.0,
-        _ => return None,
-    })
+/// An SLA value as one number to compare: a duration in milliseconds when it is one (`4h`, `PT4H`, `value: 4`
+/// with `unit: h`), through the model's one duration parser, else the plain number (`99.9`, `"99.9%"`).
+fn sla_amount(sla: &SlaProperty) -> Option<f64> {
+    meshlens_model::duration_ms(&sla.value, sla.unit.as_deref())
+        .map(|ms| ms as f64)
+        .or_else(|| number(&sla.value))
 }
 
 fn number(value: &Value) -> Option<f64> {
@@ -248,8 +238,7 @@ fn sla_changes(a: &[SlaProperty], b: &[SlaProperty]) -> Vec<ClassifiedChange> {
         if old.value == new.value && old.unit == new.unit {
             continue;
         }
-        let scale = |s: &SlaProperty| unit_seconds(s.unit.as_deref()).unwrap_or(1.0);
-        let (Some(x), Some(y)) = (number(&old.value), number(&new.value)) else {
+        let (Some(x), Some(y)) = (sla_amount(old), sla_amount(new)) else {
             out.push(breaking(
                 &at,
                 format!(
@@ -259,11 +248,9 @@ fn sla_changes(a: &[SlaProperty], b: &[SlaProperty]) -> Vec<ClassifiedChange> {
             ));
             continue;
         };
-        let (x, y) = if old.unit == new.unit {
-            (x, y)
-        } else {
-            (x * scale(old), y * scale(new))
-        };
+        if x == y {
+            continue; // the same promise written another way (`4h`, `240 min`)
+        }
         let looser = if higher_is_stronger(&old.property) {
             y < x
         } else {
@@ -513,6 +500,24 @@ mod tests {
             severity: Some("error".into()),
             ..Default::default()
         }
+    }
+
+    /// Durations are compared whatever way they are written: a unit apart, inside the value, or ISO 8601.
+    #[test]
+    fn sla_durations_written_differently_are_compared() {
+        let latency = |value: Value, unit: Option<&str>| SlaProperty {
+            property: "latency".into(),
+            value,
+            unit: unit.map(Into::into),
+            ..Default::default()
+        };
+        let change = |a: SlaProperty, b: SlaProperty| sla_changes(&[a], &[b]);
+        let tighter = change(latency(json!("4h"), None), latency(json!("PT2H"), None));
+        assert!(!tighter[0].breaking, "{tighter:?}");
+        let looser = change(latency(json!("4h"), None), latency(json!(1), Some("d")));
+        assert!(looser[0].breaking, "{looser:?}");
+        let same = change(latency(json!("4h"), None), latency(json!(240), Some("min")));
+        assert!(same.is_empty(), "{same:?}");
     }
 
     #[test]
