@@ -38,6 +38,13 @@ const EDIT = {
   comment: "# e2e: this comment and the key order must survive an edit from the app",
   purpose: "Daily ECB euro reference rates for the currencies Northwind trades in (edited end to end)",
 };
+// The access scenario requests access to an output port of this (internal, so no end date needed) product.
+const ACCESS = {
+  id: "inventory-stock-levels",
+  query: "stock levels",
+  purpose: "Weekly replenishment planning in the e2e test",
+  consumer: "inventory-replenishment-forecast",
+};
 // A failing dbt test in assets/demo-mesh/quality (see its README).
 const FAILING_CHECK = "assert_revenue_reconciles_with_ledger";
 
@@ -415,6 +422,51 @@ async function testEditor(session, meshCopy) {
   step(`${file}: new description written, the other ${now.rest.length} lines unchanged`);
 }
 
+/** Request access from an output port: the request is written into the demo source as `access/<id>.yaml` and listed
+ * in My access as requested. */
+async function testAccess(session, meshCopy) {
+  await navTo(session, "Search");
+  const input = await session.waitFor("the search box", () => one(session, 'input[aria-label="search"]'));
+  await session.clear(input);
+  await session.type(input, ACCESS.query);
+  await clickFound(session, `"${ACCESS.query}" to find ${ACCESS.id}`, () => one(session, `li[data-hit-id="${ACCESS.id}"]`));
+  await clickFound(session, `"Request access" on the page of ${ACCESS.id}`, async () => {
+    const article = await one(session, 'article[aria-label="product detail"]');
+    return article !== undefined && (await session.text(article)).includes(ACCESS.id) ? buttonNamed(session, "Request access", article) : undefined;
+  });
+  const form = await session.waitFor("the request form", () => one(session, "form.request-access"));
+  await session.type(await one(session, "textarea", form), ACCESS.purpose);
+  await session.type(await one(session, "input", form), ACCESS.consumer);
+  await clickFound(session, "the Send request button", () => buttonNamed(session, "Send request", form));
+  const said = await session.waitFor("the outcome of the request", async () => {
+    await noAlerts(session);
+    const status = await one(session, 'form.request-access [role="status"]');
+    return status === undefined ? null : session.text(status);
+  });
+  check(said.startsWith("Requested ("), `the request says "${said}"`);
+  const id = said.slice("Requested (".length, said.indexOf(")"));
+  const file = join(meshCopy, "access", `${id}.yaml`);
+  check(existsSync(file), `no request file ${file}`);
+  const written = readFileSync(file, "utf8");
+  check(written.includes("requested") && written.includes(ACCESS.purpose), `${file} does not hold the request:\n${written}`);
+  step(`access requested from a port of ${ACCESS.id}: ${file} written`);
+  await save(session, "05d-request-access");
+
+  await navTo(session, "My access");
+  const listed = await session.waitFor("the request in My access", async () => {
+    await noAlerts(session);
+    const rows = await session.findAll('section[aria-label="my access"] tbody tr');
+    for (const row of rows) {
+      const text = await session.text(row);
+      if (text.includes(ACCESS.purpose)) return text;
+    }
+    return null;
+  });
+  check(/requested/.test(listed), `My access lists the request as "${listed}"`);
+  step(`My access: "${listed.replace(/\s+/g, " ")}"`);
+  await save(session, "05e-my-access");
+}
+
 /** A cache with the demo mesh synced and its quality results imported, and a folder for the add-source step. */
 function prepare(dataDir, meshCopy) {
   const env = { ...process.env, MESHLENS_DATA_DIR: dataDir, MESHLENS_DEMO_MESH: meshCopy };
@@ -455,6 +507,7 @@ async function main() {
       testLineage,
       (s) => testSteward(s, dataDir),
       (s) => testEditor(s, meshCopy),
+      (s) => testAccess(s, meshCopy),
       (s) => testSources(s, folder),
       testDarkTheme,
     ];
