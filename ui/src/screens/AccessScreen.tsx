@@ -54,7 +54,7 @@ export function AccessScreen({ backend, generation, navigate }: { backend: Backe
     );
   };
   return (
-    <section aria-label="my access">
+    <section className="page" aria-label="my access">
       <h2>My access</h2>
       <label>
         <input type="checkbox" checked={mine} onChange={(e) => { setMine(e.target.checked); }} /> Only requests made here
@@ -66,7 +66,7 @@ export function AccessScreen({ backend, generation, navigate }: { backend: Backe
         <p className="muted">No access requests yet. Request access from an output port on a product page.</p>
       )}
       {list.state === "ready" && list.data.length > 0 && (
-        <table className="table">
+        <table className="schema" aria-label="access requests">
           <thead>
             <tr>
               <th>Product / port</th>
