@@ -257,17 +257,7 @@ fn bad_requests_are_refused_and_a_queued_one_waits_offline_until_cancelled() {
 /// The demo's sales domain in a bare git repository, registered as the git source `sales`.
 fn git_mesh(m: &Meshlens, work: &Path) -> PathBuf {
     let remote = bare_git_remote(&demo_mesh().join("sales"), work);
-    m.ok(&[
-        "source",
-        "add",
-        "sales",
-        "--kind",
-        "git",
-        "--url",
-        remote.to_str().unwrap(),
-        "--branch",
-        "main",
-    ]);
+    m.add_git("sales", &remote);
     m.ok(&["sync"]);
     remote
 }

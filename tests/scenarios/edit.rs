@@ -379,17 +379,7 @@ fn git_target_commits_on_a_product_branch_and_queues_while_the_remote_is_away() 
     let work = tempfile::tempdir().unwrap();
     relax_policies(&m);
     let remote = bare_git_remote(&demo_mesh().join("finance"), work.path());
-    m.ok(&[
-        "source",
-        "add",
-        "fin",
-        "--kind",
-        "git",
-        "--url",
-        remote.to_str().unwrap(),
-        "--branch",
-        "main",
-    ]);
+    m.add_git("fin", &remote);
     m.ok(&["sync"]);
     let draft = m.json(&["draft", "new", "--from", "finance-fx-rates"])["id"].to_string();
     m.ok(&[

@@ -65,6 +65,14 @@ impl Meshlens {
         self.data_dir.path()
     }
 
+    /// Registers the git repository at `url` (branch `main`) as source `name`.
+    pub fn add_git(&self, name: &str, url: impl AsRef<Path>) {
+        let url = url.as_ref().to_str().unwrap();
+        self.ok(&[
+            "source", "add", name, "--kind", "git", "--url", url, "--branch", "main",
+        ]);
+    }
+
     /// Registers the folder `path` as source `name`.
     pub fn add_folder(&self, name: &str, path: impl AsRef<Path>) {
         let path = path.as_ref().to_str().unwrap();
