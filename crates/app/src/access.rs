@@ -310,15 +310,23 @@ impl App {
             .filter_map(outbox_entry)
             .collect();
         let mut entries = Vec::new();
-        for stored in self
-            .store()
-            .list_agreements(args.product.as_deref())
-            .await?
-        {
+        // Mine: only the agreements this machine's requests became, found by id, not every one.
+        let stored = if args.mine {
+            let ids: Vec<String> = mine.iter().map(|m| m.id.clone()).collect();
+            let mut read = self.store().agreements_with_ids(&ids).await?;
+            read.retain(|s| {
+                args.product
+                    .as_ref()
+                    .is_none_or(|p| *p == s.agreement.product)
+            });
+            read
+        } else {
+            self.store()
+                .list_agreements(args.product.as_deref())
+                .await?
+        };
+        for stored in stored {
             let agreement = &stored.agreement;
-            if args.mine && !mine.iter().any(|m| m.id == agreement.id) {
-                continue;
-            }
             let mut read = entry(agreement, agreement.status_on(&today), &stored.source);
             read.decided_at = stored.decided_at.clone();
             entries.push(read);

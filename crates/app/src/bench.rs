@@ -170,3 +170,136 @@ pub async fn bench_typing(
         samples,
     })
 }
+
+/// Latency of one kind of call, over every sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub calls: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    fn of(mut samples: Vec<f64>) -> Latency {
+        samples.sort_by(f64::total_cmp);
+        let pct = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+        Latency {
+            calls: samples.len(),
+            p50_ms: pct(0.5),
+            p99_ms: pct(0.99),
+            max_ms: pct(1.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessBenchReport {
+    pub products: usize,
+    pub agreements: usize,
+    /// `access list --product ID`, for products picked across the mesh.
+    pub access_list_product: Latency,
+    /// `access list --mine` (this machine's requests: the My access screen's default).
+    pub access_list_mine: Latency,
+    /// `consumers ID`: input ports, lineage and agreements.
+    pub consumers: Latency,
+    pub peak_rss_mib: f64,
+}
+
+/// Stores `agreements` approved agreements spread over the output ports of an already synced cache
+/// (as a sync of `access/` files does, under its first source), then times `access list` and
+/// `consumers` on `samples` products picked evenly across the mesh.
+pub async fn bench_access(
+    app: &App,
+    agreements: usize,
+    samples: usize,
+) -> Result<AccessBenchReport, AppError> {
+    let ports = app.store().output_ports().await?;
+    let source = app.store().list_sources().await?.into_iter().next();
+    let (Some(source), false) = (source, ports.is_empty()) else {
+        return Err(AppError::new(
+            ErrorCode::InvalidArgs,
+            "the cache has no products: sync a mesh first (`meshlens bench sync --dir DIR` leaves one in DIR/data)",
+        ));
+    };
+    store_agreements(app, &source.config.name, &ports, agreements).await?;
+    let mut products: Vec<&str> = ports.iter().map(|(p, _)| p.as_str()).collect();
+    products.dedup();
+    let step = (products.len() / samples.max(1)).max(1);
+    let picked: Vec<&str> = products
+        .iter()
+        .step_by(step)
+        .take(samples)
+        .copied()
+        .collect();
+    let mut by_product = Vec::new();
+    let mut consumers = Vec::new();
+    let mut mine = Vec::new();
+    for id in &picked {
+        let args = crate::AccessListArgs {
+            mine: false,
+            product: Some((*id).to_owned()),
+        };
+        by_product.push(timed_ms(app.access_list(args, &NoEvents)).await?);
+        let args = crate::GetProductArgs {
+            id: (*id).to_owned(),
+        };
+        consumers.push(timed_ms(app.consumers(args, &NoEvents)).await?);
+        let args = crate::AccessListArgs {
+            mine: true,
+            product: None,
+        };
+        mine.push(timed_ms(app.access_list(args, &NoEvents)).await?);
+    }
+    Ok(AccessBenchReport {
+        products: products.len(),
+        agreements,
+        access_list_product: Latency::of(by_product),
+        access_list_mine: Latency::of(mine),
+        consumers: Latency::of(consumers),
+        peak_rss_mib: peak_rss_mib(),
+    })
+}
+
+async fn timed_ms<T>(
+    call: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<f64, AppError> {
+    let started = Instant::now();
+    call.await?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// `count` approved agreements, round-robin over `ports`, each from another consuming team, stored as
+/// files of `source` would be.
+async fn store_agreements(
+    app: &App,
+    source: &str,
+    ports: &[(String, String)],
+    count: usize,
+) -> Result<(), AppError> {
+    for n in 0..count {
+        let (product, port) = &ports[n % ports.len()];
+        let agreement = meshlens_model::Agreement {
+            id: format!("bench-{n:06}"),
+            product: product.clone(),
+            port: port.clone(),
+            contract: None,
+            provider_team: "provider".into(),
+            consumer_team: Some(format!("team-{}", n % 997)),
+            consumer_product: None,
+            consumer_user: None,
+            purpose: "benchmark".into(),
+            declared_status: "approved".into(),
+            active: Some(true),
+            start_date: "2026-01-01".into(),
+            end_date: None,
+            columns: Vec::new(),
+            requested_at: None,
+        };
+        let path = format!("access/bench-{n:06}.yaml");
+        app.store()
+            .upsert_agreement(source, &path, &agreement)
+            .await?;
+    }
+    Ok(())
+}

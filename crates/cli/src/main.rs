@@ -297,6 +297,17 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// `access list` and `consumers` latency on the synced cache, after storing AGREEMENTS approved
+    /// agreements over its output ports (the cache is changed: use a benchmark's data directory).
+    Access {
+        #[arg(long, default_value_t = 50_000)]
+        agreements: usize,
+        /// Products the calls are timed on, picked evenly across the mesh.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
     Typing {
         /// Words to type (default: the mix the desktop benchmark types).
@@ -590,6 +601,19 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
             });
             let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::Access {
+            agreements,
+            samples,
+            json,
+        }) => {
+            let app = open_app(cli.data_dir).await?;
+            let report = meshlens_app::bench::bench_access(&app, agreements, samples).await?;
             if json {
                 output::print_json(&report);
             } else {

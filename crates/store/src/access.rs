@@ -51,6 +51,17 @@ impl Store {
         Ok(())
     }
 
+    /// Every output port as (product, port name), in product order: what `meshlens bench access`
+    /// spreads agreements over.
+    pub async fn output_ports(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT product_id, name FROM ports WHERE direction = 'out' ORDER BY product_id, ordinal",
+        )
+        .fetch_all(self.pool())
+        .await
+        .ctx("list output ports")?)
+    }
+
     /// Forgets the agreement of a file removed upstream (or no longer an agreement).
     pub async fn remove_agreement(&self, source: &str, path: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
@@ -67,27 +78,54 @@ impl Store {
         &self,
         product: Option<&str>,
     ) -> Result<Vec<StoredAgreement>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT source, path, agreement, decided_at FROM access_agreements
-             WHERE ?1 IS NULL OR product = ?1 ORDER BY id, source, path",
-        )
-        .bind(product)
-        .fetch_all(self.pool())
-        .await
-        .ctx("list agreements")?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                let agreement = serde_json::from_str(row.get("agreement")).ok()?;
-                Some(StoredAgreement {
-                    source: row.get("source"),
-                    path: row.get("path"),
-                    agreement,
-                    decided_at: row.get("decided_at"),
-                })
-            })
-            .collect())
+        // Two statements, not `?1 IS NULL OR product = ?1`: SQLite cannot use the product index for
+        // that, and one product's agreements are read on every product page (`consumers`).
+        let query = match product {
+            Some(product) => sqlx::query(
+                "SELECT source, path, agreement, decided_at FROM access_agreements
+                 WHERE product = ? ORDER BY id, source, path",
+            )
+            .bind(product),
+            None => sqlx::query(
+                "SELECT source, path, agreement, decided_at FROM access_agreements
+                 ORDER BY id, source, path",
+            ),
+        };
+        let rows = query.fetch_all(self.pool()).await.ctx("list agreements")?;
+        Ok(rows.iter().filter_map(stored_agreement).collect())
     }
+
+    /// The cached agreements with one of `ids` (this machine's requests, read back), by id.
+    pub async fn agreements_with_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<StoredAgreement>, StoreError> {
+        let mut found = Vec::new();
+        for id in ids {
+            let rows = sqlx::query(
+                "SELECT source, path, agreement, decided_at FROM access_agreements
+                 WHERE id = ? ORDER BY source, path",
+            )
+            .bind(id)
+            .fetch_all(self.pool())
+            .await
+            .ctx("read agreements by id")?;
+            found.extend(rows.iter().filter_map(stored_agreement));
+        }
+        found.sort_by(|a, b| a.agreement.id.cmp(&b.agreement.id));
+        Ok(found)
+    }
+}
+
+/// A row of `access_agreements`; `None` when its JSON no longer decodes (an older build's row).
+fn stored_agreement(row: &sqlx::sqlite::SqliteRow) -> Option<StoredAgreement> {
+    let agreement = serde_json::from_str(row.get("agreement")).ok()?;
+    Some(StoredAgreement {
+        source: row.get("source"),
+        path: row.get("path"),
+        agreement,
+        decided_at: row.get("decided_at"),
+    })
 }
 
 #[cfg(test)]
