@@ -159,7 +159,7 @@ pub async fn bench_typing(
     }
     let mut sorted: Vec<f64> = samples.iter().map(|s| s.ms).collect();
     sorted.sort_by(f64::total_cmp);
-    let pct = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
+    let pct = |p: f64| percentile(&sorted, p);
     Ok(TypingBenchReport {
         documents: app.search_documents().await,
         keystrokes: samples.len(),
@@ -169,6 +169,11 @@ pub async fn bench_typing(
         max_ms: pct(1.0),
         samples,
     })
+}
+
+/// The `p` quantile (0 to 1) of `sorted` samples, by nearest rank; `sorted` must not be empty.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Latency of one kind of call, over every sample.
@@ -183,7 +188,7 @@ pub struct Latency {
 impl Latency {
     fn of(mut samples: Vec<f64>) -> Latency {
         samples.sort_by(f64::total_cmp);
-        let pct = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+        let pct = |p: f64| percentile(&samples, p);
         Latency {
             calls: samples.len(),
             p50_ms: pct(0.5),
