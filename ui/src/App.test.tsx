@@ -45,7 +45,7 @@ afterEach(() => {
 describe("home", () => {
   it("lists every product and the cache counts", async () => {
     render(<App backend={demoBackend()} />);
-    expect(screen.getByText("Loading products…")).toBeInTheDocument();
+    expect(screen.getByText("Opening the cache…")).toBeInTheDocument();
     const rows = await screen.findAllByRole("row");
     expect(rows).toHaveLength(products.length + 1);
     const counts = await screen.findByLabelText("cache counts");

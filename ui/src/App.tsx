@@ -5,10 +5,13 @@ import { Header } from "./components/Header";
 import type { Backend } from "./ipc/backend";
 import type { SyncProgress } from "./ipc/commands";
 import { type BackendError, toBackendError } from "./ipc/errors";
+import { Loading } from "./components/Loading";
+import { StartupUpdateBanner } from "./components/Updates";
 import { markInteractive } from "./perf";
 import { usePrefs } from "./prefs";
 import { EditorScreen } from "./components/editor/EditorScreen";
 import { type Route, SCREENS } from "./route";
+import { AboutScreen } from "./screens/AboutScreen";
 import { AccessScreen } from "./screens/AccessScreen";
 import { DatasetScreen } from "./screens/DatasetScreen";
 import { HomeScreen } from "./screens/HomeScreen";
@@ -16,6 +19,7 @@ import { LineageScreen } from "./screens/LineageScreen";
 import { ProductScreen } from "./screens/ProductScreen";
 import { SourcesScreen } from "./screens/SourcesScreen";
 import { StewardScreen } from "./screens/StewardScreen";
+import { WelcomeScreen } from "./screens/WelcomeScreen";
 import { useCommand } from "./useCommand";
 
 /**
@@ -166,7 +170,12 @@ export function App({ backend }: { backend: Backend }) {
     { id: "theme-dark", label: "Theme: dark", run: () => { prefs.setTheme("dark"); } },
     { id: "theme-system", label: "Theme: follow the system", run: () => { prefs.setTheme("system"); } },
     { id: "reindex", label: "Rebuild the search index", run: () => { void backend.call("reindex", {}).then(reload, reload); } },
+    { id: "about", label: "About meshlens", run: () => { navigate({ screen: "about" }); } },
   ];
+  // A machine without any source starts on the welcome screen instead of an empty product list; until the
+  // first answer says which, home shows neither (no flash of the wrong one).
+  const atHome = route.screen === "home" && info.state !== "loading";
+  const welcome = atHome && info.state === "ready" && info.data.sources === 0;
 
   return (
     <div className="app">
@@ -189,8 +198,11 @@ export function App({ backend }: { backend: Backend }) {
           <code className="error-code">{syncRun.error.code}</code> {syncRun.error.message}
         </p>
       )}
+      <StartupUpdateBanner backend={backend} />
       <main className="screen">
-        {route.screen === "home" && <HomeScreen backend={backend} generation={generation} prefs={prefs} navigate={navigate} />}
+        {route.screen === "home" && info.state === "loading" && <Loading label="Opening the cache…" />}
+        {welcome && <WelcomeScreen backend={backend} navigate={navigate} reload={reload} />}
+        {atHome && !welcome && <HomeScreen backend={backend} generation={generation} prefs={prefs} navigate={navigate} />}
         {route.screen === "product" && (
           <ProductScreen key={route.id} backend={backend} id={route.id} generation={generation} prefs={prefs} navigate={navigate} />
         )}
@@ -199,10 +211,22 @@ export function App({ backend }: { backend: Backend }) {
           <LineageScreen key={`${route.id}:${route.level}`} backend={backend} initialId={route.id} initialLevel={route.level} navigate={navigate} />
         )}
         {route.screen === "drafts" && <EditorScreen key={route.productId ?? ""} backend={backend} productId={route.productId} />}
+        {route.screen === "about" && <AboutScreen backend={backend} />}
         {route.screen === "access" && <AccessScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "sources" && (
-          <SourcesScreen backend={backend} generation={generation} progress={progress} syncRun={syncRun} reload={reload} theme={prefs.theme} onTheme={prefs.setTheme} />
+          <SourcesScreen
+            key={route.addKind ?? ""}
+            backend={backend}
+            generation={generation}
+            progress={progress}
+            syncRun={syncRun}
+            reload={reload}
+            theme={prefs.theme}
+            onTheme={prefs.setTheme}
+            navigate={navigate}
+            addKind={route.addKind}
+          />
         )}
       </main>
       {paletteOpen && (

@@ -1,4 +1,4 @@
-import type { Level } from "./ipc/commands";
+import type { Level, SourceConfig } from "./ipc/commands";
 
 /** Where the user is. Screens navigate by handing the App a new route. */
 export type Route =
@@ -7,7 +7,10 @@ export type Route =
   | { screen: "dataset"; product: string; contract: string; dataset: string }
   | { screen: "lineage"; id: string; level: Level }
   | { screen: "steward" }
-  | { screen: "sources" }
+  /** `addKind` opens the "add source" form on that kind (the welcome screen's ways in). */
+  | { screen: "sources"; addKind?: SourceConfig["kind"] }
+  /** Version, data directory, bundled licences. */
+  | { screen: "about" }
   /** Drafts and the outbox; `productId` is the product to offer "edit" for. */
   | { screen: "drafts"; productId: string | null }
   /** My access: access requests and agreements. */

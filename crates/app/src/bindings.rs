@@ -108,6 +108,8 @@ pub fn write_bindings(dir: &Path) -> Result<String, ts_rs::ExportError> {
     }
     crate::AppEvent::export_all_to(dir)?;
     crate::AppError::export_all_to(dir)?;
+    // The desktop shell's own `check_update` answers with it.
+    crate::UpdateCheck::export_all_to(dir)?;
     numbers_not_bigints(dir)?;
 
     let mut imports: BTreeSet<String> = signatures

@@ -48,13 +48,24 @@ macro_rules! command_table {
     };
 }
 
+use crate::about::About;
 use crate::access::*;
 use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
+use crate::updates::{UpdatePreferences, UpdateSettings};
 
 command_table! {
     /// Version, data directory and cache counts.
     app_info(NoArgs) -> AppInfo;
+    /// About meshlens: version, commit, data directory and its size, licences of the bundled packages.
+    about(NoArgs) -> About;
+    /// Registers the bundled demo mesh as source `demo` (if missing) and syncs it: the welcome screen's
+    /// "Try the demo".
+    open_demo(NoArgs) -> SyncReport;
+    /// The update settings in force: the user's, with what the machine's policy file fixes.
+    update_settings(NoArgs) -> UpdateSettings;
+    /// Stores the user's update mode and manifest URL; refuses what the policy fixes (`E_UPDATE_POLICY`).
+    set_update_preferences(UpdatePreferences) -> UpdateSettings;
     /// Products in the cache, optionally of one domain, sorted by domain then name.
     list_products(ListProductsArgs) -> Vec<ProductSummary>;
     /// One product with its ports, contracts, datasets and source file.

@@ -86,6 +86,17 @@ pub enum ErrorCode {
     /// The product's source cannot take access requests (a catalog server); nothing was queued.
     #[serde(rename = "E_ACCESS_TARGET_UNSUPPORTED")]
     AccessTargetUnsupported,
+    /// This machine's administrator fixed the update settings (`/etc/meshlens/policy.json`) or switched
+    /// updates off.
+    #[serde(rename = "E_UPDATE_POLICY")]
+    UpdatePolicy,
+    /// The update check failed: offline, refused by a proxy, or an answer that is not an update manifest.
+    /// The app keeps working on the installed version.
+    #[serde(rename = "E_UPDATE_UNREACHABLE")]
+    UpdateUnreachable,
+    /// An update was offered but its signature does not match meshlens's release key; nothing was installed.
+    #[serde(rename = "E_UPDATE_SIGNATURE")]
+    UpdateSignature,
 }
 
 impl ErrorCode {
@@ -116,6 +127,9 @@ impl ErrorCode {
             ErrorCode::CacheBusy => "E_CACHE_BUSY",
             ErrorCode::AccessInvalid => "E_ACCESS_INVALID",
             ErrorCode::AccessTargetUnsupported => "E_ACCESS_TARGET_UNSUPPORTED",
+            ErrorCode::UpdatePolicy => "E_UPDATE_POLICY",
+            ErrorCode::UpdateUnreachable => "E_UPDATE_UNREACHABLE",
+            ErrorCode::UpdateSignature => "E_UPDATE_SIGNATURE",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `App` owns the store (SQLite cache) and runs syncs. The Tauri shell calls [`App::dispatch`];
 //! the CLI calls the typed methods of the same names. See `commands.rs` for the table.
 
+mod about;
 mod access;
 pub mod api;
 pub mod api_edit;
@@ -17,12 +18,14 @@ mod error;
 mod events;
 mod links;
 mod paths;
+mod updates;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+pub use about::{About, BundledLicense, bundled_licenses};
 pub use access::{AccessEntry, AccessListArgs, AccessRef, AccessRequestArgs, AccessRequested};
 pub use api::*;
 pub use commands::{COMMAND_NAMES, command_signatures};
@@ -35,6 +38,10 @@ pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
+pub use updates::{
+    AvailableUpdate, DEFAULT_UPDATE_URL, POLICY_FILE, POLICY_FILE_ENV, UpdateCheck, UpdateMode,
+    UpdatePreferences, UpdateSettings, check_manifest_url, fetch_update_manifest,
+};
 
 use meshlens_search::{SearchIndex, SearchRequest};
 use meshlens_store::{ProductFilter, Store};
@@ -664,7 +671,11 @@ impl App {
 
     /// Registers the bundled demo mesh as source `demo` (if missing) and syncs it. Used by `meshlens demo`
     /// and by the desktop app when started for `make run`.
-    pub async fn open_demo(&self, events: &dyn EventSink) -> Result<SyncReport, AppError> {
+    pub async fn open_demo(
+        &self,
+        _: NoArgs,
+        events: &dyn EventSink,
+    ) -> Result<SyncReport, AppError> {
         let path = demo::bundled_demo_mesh_dir().ok_or_else(|| {
             AppError::new(
                 ErrorCode::Config,

@@ -77,6 +77,7 @@ no_paths!(
     crate::AccessRequestArgs,
     crate::AccessRef,
     crate::AccessListArgs,
+    crate::UpdatePreferences,
 );
 
 impl PathArgs for ReportArgs {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use meshlens_app::{App, AppConfig, NoEvents};
+use meshlens_app::{App, AppConfig, NoArgs, NoEvents};
 use serde_json::{Value, json};
 
 async fn call(app: &App, command: &str, args: Value) -> Value {
@@ -35,7 +35,7 @@ async fn the_graph_is_built_in_the_background_after_opening_and_after_a_sync() {
     })
     .await
     .unwrap();
-    app.open_demo(&NoEvents).await.unwrap();
+    app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     app.keep_warm();
     assert_eq!(until_ready(&app).await["building"], false);
 
@@ -43,7 +43,7 @@ async fn the_graph_is_built_in_the_background_after_opening_and_after_a_sync() {
     // background without any lineage request.
     call(&app, "remove_source", json!({"name": "demo"})).await;
     until_ready(&app).await;
-    app.open_demo(&NoEvents).await.unwrap();
+    app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     until_ready(&app).await;
     let graph = call(
         &app,
@@ -62,7 +62,7 @@ async fn the_report_is_written_into_a_folder_made_on_first_use() {
     })
     .await
     .unwrap();
-    app.open_demo(&NoEvents).await.unwrap();
+    app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     let out = data.path().join("reports").join("steward-report.html");
     let written = call(&app, "report", json!({"out": out.to_str().unwrap()})).await;
     assert!(written["bytes"].as_u64().unwrap() > 1000, "{written}");

@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
 import { measureSearchAnswered } from "../perf";
+import type { UpdateCheck } from "./bindings/UpdateCheck";
 import type { AppEvent, CommandName, Commands } from "./commands";
 import { toBackendError } from "./errors";
 import { safeLink } from "./links";
@@ -30,6 +31,13 @@ export interface Backend {
   pickFolder(): Promise<string | null>;
   /** Asks the user where to save a report (suggesting `suggested`) in a native dialog; `null` when cancelled. */
   chooseReportPath(suggested: string): Promise<string | null>;
+  /**
+   * Checks the update manifest in force (settings and the machine's policy); a newer version is reported only
+   * once its download has passed the signature check (src-tauri/src/updates.rs).
+   */
+  checkUpdate(): Promise<UpdateCheck>;
+  /** Installs the update the last check verified and restarts into it. */
+  installUpdate(): Promise<void>;
 }
 
 /** Must match `EVENT_NAME` in src-tauri/src/main.rs. */
@@ -82,4 +90,12 @@ export function chooseReportPath(suggested: string): Promise<string | null> {
   return shell("choose_report_path", { suggested });
 }
 
-export const tauriBackend: Backend = { call, onEvent, openReport, openLink, pickFolder, chooseReportPath };
+export function checkUpdate(): Promise<UpdateCheck> {
+  return shell("check_update");
+}
+
+export function installUpdate(): Promise<void> {
+  return shell("install_update");
+}
+
+export const tauriBackend: Backend = { call, onEvent, openReport, openLink, pickFolder, chooseReportPath, checkUpdate, installUpdate };

@@ -1,7 +1,12 @@
 // The UI's vocabulary for the command table: the types ts-rs generates from crates/app into ./bindings
 // (`make bindings`), re-exported so components import from one place.
 export type { AppError, AppEvent, CommandName, Commands } from "./bindings/commands";
+export type { About } from "./bindings/About";
 export type { AccessEntry } from "./bindings/AccessEntry";
+export type { BundledLicense } from "./bindings/BundledLicense";
+export type { UpdateCheck } from "./bindings/UpdateCheck";
+export type { UpdateMode } from "./bindings/UpdateMode";
+export type { UpdateSettings } from "./bindings/UpdateSettings";
 export type { AccessRequested } from "./bindings/AccessRequested";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Column } from "./bindings/Column";

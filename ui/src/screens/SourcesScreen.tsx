@@ -4,17 +4,26 @@ import type { SyncRun } from "../App";
 import { ErrorState } from "../components/ErrorState";
 import { describeProgress } from "../components/Header";
 import { Loading } from "../components/Loading";
+import { UpdatesSettings } from "../components/Updates";
 import type { Backend } from "../ipc/backend";
 import type { SourceConfig, SyncProgress } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
 import type { Theme } from "../prefs";
+import type { Navigate } from "../route";
 import { useCommand } from "../useCommand";
 import { describeSource, fieldsOf, KIND_NAMES, needsToken, SOURCE_KINDS, toSourceConfig } from "./sourceKinds";
 import { formatTime } from "./SyncStatus";
 
-function AddSourceForm({ backend, onAdded }: { backend: Backend; onAdded: (name: string) => void }) {
+interface AddSourceProps {
+  backend: Backend;
+  onAdded: (name: string) => void;
+  /** The kind the form starts on; set when the user came from the welcome screen, which also focuses it. */
+  initialKind?: SourceConfig["kind"];
+}
+
+function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
   const [name, setName] = useState("");
-  const [kind, setKind] = useState<SourceConfig["kind"]>("folder");
+  const [kind, setKind] = useState<SourceConfig["kind"]>(initialKind ?? "folder");
   const [values, setValues] = useState<Record<string, string>>({});
   // Held only until it is handed to the keyring; never displayed again.
   const [token, setToken] = useState("");
@@ -51,7 +60,7 @@ function AddSourceForm({ backend, onAdded }: { backend: Backend; onAdded: (name:
       <h3>Add a source</h3>
       <label>
         Name
-        <input aria-label="source name" required value={name} placeholder="my-mesh" onChange={(event) => { setName(event.target.value); }} />
+        <input aria-label="source name" required autoFocus={initialKind !== undefined} value={name} placeholder="my-mesh" onChange={(event) => { setName(event.target.value); }} />
       </label>
       <label>
         Kind
@@ -138,10 +147,13 @@ interface Props {
   reload: () => void;
   theme: Theme;
   onTheme: (theme: Theme) => void;
+  navigate: Navigate;
+  /** Opens the "add source" form on this kind. */
+  addKind?: SourceConfig["kind"];
 }
 
 /** Sources, syncing and settings. */
-export function SourcesScreen({ backend, generation, progress, syncRun, reload, theme, onTheme }: Props) {
+export function SourcesScreen({ backend, generation, progress, syncRun, reload, theme, onTheme, navigate, addKind }: Props) {
   const sources = useCommand(backend, "list_sources", {}, generation);
   const info = useCommand(backend, "app_info", {}, generation);
   const [removeError, setRemoveError] = useState<BackendError | null>(null);
@@ -223,7 +235,9 @@ export function SourcesScreen({ backend, generation, progress, syncRun, reload, 
         </table>
       )}
       <AddSourceForm
+        key={addKind ?? ""}
         backend={backend}
+        initialKind={addKind}
         onAdded={(name) => {
           reload();
           syncRun.start([name]);
@@ -244,6 +258,10 @@ export function SourcesScreen({ backend, generation, progress, syncRun, reload, 
             Data directory <code>{info.data.dataDir}</code> · version {info.data.version}
           </p>
         )}
+        <button type="button" className="link" onClick={() => { navigate({ screen: "about" }); }}>
+          About meshlens
+        </button>
+        <UpdatesSettings backend={backend} />
       </section>
     </div>
   );

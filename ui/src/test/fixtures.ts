@@ -12,6 +12,7 @@ import type {
   SearchResults,
   SourceRecord,
 } from "../ipc/commands";
+import aboutJson from "./fixtures/about.json";
 import appInfoJson from "./fixtures/app-info.json";
 import checkJson from "./fixtures/check.json";
 import consumersSalesOrdersJson from "./fixtures/consumers-sales-orders.json";
@@ -34,6 +35,8 @@ import searchJson from "./fixtures/search-ordrs.json";
 import sourcesJson from "./fixtures/sources.json";
 
 export const appInfo = appInfoJson;
+/** `meshlens call about`, its licence list cut to five packages. */
+export const about = aboutJson;
 export const products = productsJson as ProductSummary[];
 export const salesOrders = productJson as ProductDetail;
 export const orderAnalytics = productAnalyticsJson as ProductDetail;

@@ -1,6 +1,6 @@
 // A Backend that answers from recorded CLI output (fixtures/), for component tests in jsdom.
 import type { Backend } from "../ipc/backend";
-import type { AppEvent, CommandName, Commands } from "../ipc/commands";
+import type { AppEvent, CommandName, Commands, UpdateCheck } from "../ipc/commands";
 import { BackendError } from "../ipc/errors";
 
 type Handler<C extends CommandName> = (args: Commands[C]["args"]) => Commands[C]["result"] | Promise<Commands[C]["result"]>;
@@ -15,12 +15,18 @@ export interface RecordedBackend extends Backend {
   openedReports: string[];
   /** Links handed to the system, in order. */
   openedLinks: string[];
+  /** One entry per "Restart and update". */
+  installedUpdates: true[];
 }
 
-/** What the native dialogs answer in a test: the chosen path, or `null` for a cancelled dialog. */
+/**
+ * What the shell's own commands answer in a test: the native dialogs (the chosen path, or `null` for a cancelled
+ * dialog) and the update check (an answer, or a thrown BackendError).
+ */
 export interface DialogAnswers {
   pickFolder?: () => string | null;
   chooseReportPath?: (suggested: string) => string | null;
+  checkUpdate?: () => UpdateCheck | Promise<UpdateCheck>;
 }
 
 export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {}): RecordedBackend {
@@ -28,7 +34,9 @@ export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {})
   const calls: { command: CommandName; args: unknown }[] = [];
   const openedReports: string[] = [];
   const openedLinks: string[] = [];
+  const installedUpdates: true[] = [];
   return {
+    installedUpdates,
     calls,
     openedReports,
     openedLinks,
@@ -58,6 +66,14 @@ export function recordedBackend(handlers: Handlers, dialogs: DialogAnswers = {})
     },
     chooseReportPath(suggested) {
       return Promise.resolve(dialogs.chooseReportPath?.(suggested) ?? null);
+    },
+    async checkUpdate() {
+      if (dialogs.checkUpdate === undefined) throw new BackendError("E_UPDATE_UNREACHABLE", "no recorded update answer");
+      return dialogs.checkUpdate();
+    },
+    installUpdate() {
+      installedUpdates.push(true);
+      return Promise.resolve();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Generated from crates/app/src/commands.rs by `cargo test -p meshlens-app --test bindings`. Do not edit.
 
+import type { About } from "./About";
 import type { AccessEntry } from "./AccessEntry";
 import type { AccessListArgs } from "./AccessListArgs";
 import type { AccessRef } from "./AccessRef";
@@ -59,6 +60,8 @@ import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
 import type { TokenStored } from "./TokenStored";
+import type { UpdatePreferences } from "./UpdatePreferences";
+import type { UpdateSettings } from "./UpdateSettings";
 import type { ValidateArgs } from "./ValidateArgs";
 import type { ValidationReport } from "./ValidationReport";
 
@@ -68,6 +71,15 @@ export type { AppEvent, AppError };
 export interface Commands {
   /** Version, data directory and cache counts. */
   app_info: { args: NoArgs; result: AppInfo };
+  /** About meshlens: version, commit, data directory and its size, licences of the bundled packages. */
+  about: { args: NoArgs; result: About };
+  /** Registers the bundled demo mesh as source `demo` (if missing) and syncs it: the welcome screen's */
+  /** "Try the demo". */
+  open_demo: { args: NoArgs; result: SyncReport };
+  /** The update settings in force: the user's, with what the machine's policy file fixes. */
+  update_settings: { args: NoArgs; result: UpdateSettings };
+  /** Stores the user's update mode and manifest URL; refuses what the policy fixes (`E_UPDATE_POLICY`). */
+  set_update_preferences: { args: UpdatePreferences; result: UpdateSettings };
   /** Products in the cache, optionally of one domain, sorted by domain then name. */
   list_products: { args: ListProductsArgs; result: Array<ProductSummary> };
   /** One product with its ports, contracts, datasets and source file. */
@@ -156,6 +168,10 @@ export type CommandName = keyof Commands;
 
 export const COMMAND_NAMES: readonly CommandName[] = [
   "app_info",
+  "about",
+  "open_demo",
+  "update_settings",
+  "set_update_preferences",
   "list_products",
   "get_product",
   "owners",
