@@ -8,6 +8,8 @@ fn main() {
         "choose_report_path",
         "open_report",
         "open_link",
+        "check_update",
+        "install_update",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

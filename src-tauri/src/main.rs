@@ -1,6 +1,6 @@
 //! The desktop shell: `call`, which forwards to [`App::dispatch_as`] as the desktop caller (whose paths
 //! must lie in the data directory or come from a dialog), the dialogs that grant such paths, `open_report`, `open_link`,
-//! and an event sink that forwards app events to the window. Everything the app does lives in `meshlens-app`.
+//! `check_update`/`install_update` (Tauri's updater), and an event sink that forwards app events to the window. Everything the app does lives in `meshlens-app`.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -9,6 +9,7 @@ mod dialogs;
 mod links;
 mod navigation;
 mod report;
+mod updates;
 mod webview;
 
 use std::path::PathBuf;
@@ -80,7 +81,7 @@ impl Backend {
         app.start_outbox_worker();
         if self.demo {
             // A demo that fails to sync still leaves a usable app (with whatever the cache held), so log it.
-            if let Err(err) = app.open_demo(events).await {
+            if let Err(err) = app.open_demo(meshlens_app::NoArgs::default(), events).await {
                 tracing::error!(
                     code = err.code.as_str(),
                     "cannot open the demo mesh: {}",
@@ -167,10 +168,14 @@ fn main() {
             dialogs::pick_folder,
             dialogs::choose_report_path,
             report::open_report,
-            links::open_link
+            links::open_link,
+            updates::check_update,
+            updates::install_update
         ])
         .plugin(webview::plugin())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(updates::plugin())
+        .manage(updates::PendingUpdate::default())
         .register_uri_scheme_protocol(report::REPORT_SCHEME, |ctx, request| {
             let dir = ctx.app_handle().state::<Backend>().reports_dir();
             report::respond(dir.as_deref(), &request)

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { startDriver } from "./harness.mjs";
+import { NEW_VERSION, startUpdateServer } from "./updateServer.mjs";
 import { Session } from "./webdriver.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -107,10 +108,9 @@ async function clickFound(session, what, find, timeoutMs) {
   );
 }
 
-async function testHome(session) {
-  check((await session.title()) === "meshlens", `window title is "${await session.title()}", expected "meshlens"`);
-  // The first probe waits for the app to open and sync the demo mesh, hence the generous timeout.
-  const ids = await session.waitFor(
+/** Lists the products on the home screen once every expected demo product is there. */
+async function demoProductsListed(session, timeoutMs) {
+  return session.waitFor(
     `the demo products (${EXPECTED_IDS.join(", ")}) to be listed on the home screen`,
     async () => {
       await noAlerts(session);
@@ -118,8 +118,50 @@ async function testHome(session) {
       const listed = await Promise.all(rows.map((row) => session.attribute(row, "data-product-id")));
       return EXPECTED_IDS.every((id) => listed.includes(id)) ? listed : null;
     },
-    90_000,
+    timeoutMs,
   );
+}
+
+/**
+ * The first start on a machine without a data directory: the welcome screen, with nothing registered or synced
+ * until the user picks "Try the demo", which lands on the product list. Runs the app in a session of its own.
+ */
+async function testFirstRun(meshCopy) {
+  const home = mkdtempSync(join(tmpdir(), "meshlens-e2e-first-run-"));
+  const dataDir = join(home, "never-created");
+  const saved = { ...process.env };
+  Object.assign(process.env, { MESHLENS_DATA_DIR: dataDir, MESHLENS_DEMO_MESH: meshCopy });
+  delete process.env.MESHLENS_OPEN_DEMO;
+  const driver = await startDriver();
+  let session;
+  try {
+    session = await Session.create(driver.base, { "tauri:options": { application: binary } });
+    const welcome = await session.waitFor("the welcome screen", () => one(session, '[aria-label="welcome"]'), 60_000);
+    for (const label of ["Try the demo", "Add a folder or repository", "Connect a catalog"]) {
+      check((await buttonNamed(session, label, welcome)) !== undefined, `the welcome screen has no "${label}" button`);
+    }
+    const sources = JSON.parse(execFileSync(cli, ["--data-dir", dataDir, "source", "list", "--json"], { encoding: "utf8" }));
+    check(sources.length === 0, `before any choice the app registered ${sources.length} sources`);
+    await save(session, "00-welcome");
+    await clickFound(session, 'the "Try the demo" button', () => buttonNamed(session, "Try the demo"));
+    const ids = await demoProductsListed(session, 90_000);
+    step(`first run: welcome screen, then "Try the demo" listed ${ids.length} products`);
+    await save(session, "00-first-run-demo");
+  } catch (err) {
+    if (session !== undefined) await save(session, "failure-first-run").catch(() => {});
+    throw err;
+  } finally {
+    if (session !== undefined) await session.close().catch(() => {});
+    driver.stop();
+    process.env = saved;
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function testHome(session) {
+  check((await session.title()) === "meshlens", `window title is "${await session.title()}", expected "meshlens"`);
+  // The first probe waits for the app to open and sync the demo mesh, hence the generous timeout.
+  const ids = await demoProductsListed(session, 90_000);
   step(`${ids.length} products listed`);
   const countsText = await session.text(await one(session, '[aria-label="cache counts"]'));
   check(Number(/(\d+) products?/.exec(countsText)?.[1]) === ids.length, `header says "${countsText}" but ${ids.length} rows are listed`);
@@ -323,6 +365,42 @@ async function testSources(session, folder) {
   await save(session, "07-sources");
 }
 
+/** Settings → Updates under three machine policies: a signed update is offered, a wrong signature refused. */
+async function testUpdates(session, policyFile, updates) {
+  const openUpdates = async (policy) => {
+    writeFileSync(policyFile, JSON.stringify(policy));
+    // Leaving and coming back reads the settings (and so the policy) again.
+    await navTo(session, "Search");
+    await navTo(session, "Sources & settings");
+    return session.waitFor("the updates settings", () => one(session, 'section[aria-label="updates"]'));
+  };
+  const checkNow = async (policy, outcome) => {
+    const section = await openUpdates(policy);
+    await session.click(await buttonNamed(session, "Check for updates", section));
+    return session.waitFor(outcome, async () => {
+      for (const element of await session.findAll('[role="status"], [role="alert"]', section)) {
+        const text = await session.text(element);
+        if (!text.includes("Checking")) return text;
+      }
+      return null;
+    });
+  };
+  const offered = await checkNow({ updates: "manual", updateUrl: updates.goodManifest }, "the signed update to be offered");
+  check(offered.includes(`meshlens ${NEW_VERSION} is available`), `the check says "${offered}"`);
+  check((await buttonNamed(session, "Restart and update")) !== undefined, "no install button for a verified update");
+  step(`update check: "${offered.split("\n")[0]}"`);
+  await save(session, "08-update-offered");
+  const refused = await checkNow({ updates: "manual", updateUrl: updates.badSignatureManifest }, "the bad signature to be refused");
+  check(refused.includes("E_UPDATE_SIGNATURE"), `a wrong signature gave "${refused}"`);
+  check((await buttonNamed(session, "Restart and update")) === undefined, "a badly signed update is offered for install");
+  step(`bad signature refused: "${refused}"`);
+  await save(session, "09-update-bad-signature");
+  const section = await openUpdates({ updates: "off" });
+  check((await buttonNamed(session, "Check for updates", section)) === undefined, "updates: off still shows the action");
+  check((await session.text(section)).includes("switched off"), "updates: off does not say why the action is missing");
+  step("updates: off in the policy hides the action");
+}
+
 /** The lines of a descriptor with the block of `  purpose:` (its line and the deeper-indented ones after it) cut out. */
 function splitPurpose(text) {
   const lines = text.split("\n");
@@ -494,11 +572,16 @@ async function main() {
   const folder = prepare(dataDir, meshCopy);
   process.env.MESHLENS_DATA_DIR = dataDir;
   process.env.MESHLENS_OPEN_DEMO = "1";
+  const updates = await startUpdateServer(root, dataDir);
+  const policyFile = join(dataDir, "policy.json");
+  process.env.MESHLENS_POLICY_FILE = policyFile;
+  process.env.MESHLENS_UPDATE_PUBKEY = updates.pubkey;
 
   const driver = await startDriver();
 
   let session;
   try {
+    await testFirstRun(meshCopy);
     step(`tauri-driver at ${driver.base}; starting ${binary} with data dir ${dataDir}`);
     session = await Session.create(driver.base, { "tauri:options": { application: binary } });
     const scenarios = [
@@ -509,6 +592,7 @@ async function main() {
       (s) => testEditor(s, meshCopy),
       (s) => testAccess(s, meshCopy),
       (s) => testSources(s, folder),
+      (s) => testUpdates(s, policyFile, updates),
       testDarkTheme,
     ];
     for (const scenario of scenarios) await scenario(session);
@@ -529,6 +613,7 @@ async function main() {
   } finally {
     if (session !== undefined) await session.close().catch(() => {});
     driver.stop();
+    await updates.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod doctor;
 mod draft;
+mod install;
 mod output;
 mod progress;
 mod quality;
@@ -32,7 +33,7 @@ use meshlens_app::{
     version,
     about = "Explore a data mesh offline: products, contracts, lineage and quality"
 )]
-struct Cli {
+pub(crate) struct Cli {
     /// Data directory (default: $MESHLENS_DATA_DIR, else the OS data directory).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -211,6 +212,14 @@ enum Command {
     Bench(BenchCommand),
     #[command(flatten)]
     Edit(draft::EditCommand),
+    /// Print a shell completion script (bash, zsh or fish) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: install::CompletionShell,
+    },
+    /// Write the man pages (meshlens.1 and one per subcommand) into a folder.
+    #[command(name = "man")]
+    ManPages(install::ManArgs),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -457,7 +466,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Demo { command: None } => {
             let app = open_app(cli.data_dir).await?;
             let bar = progress::SyncProgressBar::new(true);
-            let report = app.open_demo(&bar).await?;
+            let report = app.open_demo(NoArgs::default(), &bar).await?;
             bar.finish();
             output::print_sync_report(&report);
             return Ok(exit_code(report.any_unreadable()));
@@ -644,6 +653,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::Access(command) => {
             return access::run(command, open_app(cli.data_dir).await?).await;
+        }
+        Command::Completions { shell } => install::print_completions(shell)?,
+        Command::ManPages(args) => {
+            let pages = install::write_man_pages(&args.out)?;
+            output::say!("wrote {pages} man pages to {}", args.out.display());
         }
         Command::Call { command, args } => {
             let args: serde_json::Value = match args {

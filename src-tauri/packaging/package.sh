@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make package`: release build of the desktop app and the CLI, then Tauri's bundler makes the packages.
+# Each package carries the app, the `meshlens` CLI on the PATH, its man pages and shell completions (generated
+# by the CLI itself), the bundled demo mesh, icons, a desktop entry and the copyright file.
+#   MESHLENS_BUNDLES   which packages (default: deb,rpm). Add `appimage` where github.com is reachable: Tauri's
+#                      bundler downloads linuxdeploy and the AppImage runtime from there (no registry has them).
+# Packages land in $CARGO_TARGET_DIR/release/bundle/{deb,rpm,appimage}.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+bundles="${MESHLENS_BUNDLES:-deb,rpm}"
+release="$target/release"
+stage="$release/package-files"
+
+(cd "$root/ui" && npm run build)
+# The custom protocol serves the embedded UI, as a shipped build must (`tauri build` turns it on the same way).
+cargo build --release --locked -p meshlens-cli -p meshlens-desktop --features meshlens-desktop/custom-protocol
+
+rm -rf "$stage"
+mkdir -p "$stage/man" "$stage/completions"
+cp "$release/meshlens" "$stage/meshlens"
+"$release/meshlens" man --out "$stage/man" >/dev/null
+gzip -9n "$stage"/man/*.1
+"$release/meshlens" completions bash >"$stage/completions/meshlens"
+"$release/meshlens" completions zsh >"$stage/completions/_meshlens"
+"$release/meshlens" completions fish >"$stage/completions/meshlens.fish"
+
+# Where each file goes: the same tree for every package, but zsh, whose vendor folder differs between
+# Debian and Fedora-like systems.
+files() {
+  local zsh_dir="$1"
+  cat <<JSON
+{
+  "/usr/bin/meshlens": "$stage/meshlens",
+  "/usr/share/man/man1": "$stage/man/",
+  "/usr/share/bash-completion/completions/meshlens": "$stage/completions/meshlens",
+  "$zsh_dir/_meshlens": "$stage/completions/_meshlens",
+  "/usr/share/fish/vendor_completions.d/meshlens.fish": "$stage/completions/meshlens.fish",
+  "/usr/share/meshlens/demo-mesh": "$root/assets/demo-mesh/",
+  "/usr/share/doc/meshlens/copyright": "$root/src-tauri/packaging/copyright"
+}
+JSON
+}
+cat >"$stage/bundle.json" <<JSON
+{
+  "bundle": {
+    "linux": {
+      "deb": { "files": $(files /usr/share/zsh/vendor-completions) },
+      "rpm": { "files": $(files /usr/share/zsh/site-functions) },
+      "appimage": { "files": $(files /usr/share/zsh/site-functions) }
+    }
+  }
+}
+JSON
+
+"$root/ui/node_modules/.bin/tauri" bundle --ci --bundles "$bundles" --config "$stage/bundle.json"
+find "$release/bundle" -maxdepth 2 -type f \( -name '*.deb' -o -name '*.rpm' -o -name '*.AppImage' \) -exec ls -l {} +
