@@ -26,21 +26,39 @@ fn entry<'a>(list: &'a Value, id: &str) -> &'a Value {
     found.unwrap_or_else(|| panic!("no {id} in {list}"))
 }
 
+/// `access request` for the demo's orders port, purpose, consumer, end date and columns given.
+const REQUEST_ORDERS: [&str; 13] = [
+    "access",
+    "request",
+    "sales-orders",
+    "--port",
+    "orders",
+    "--purpose",
+    "Campaign attribution",
+    "--consumer",
+    "marketing-campaign-performance",
+    "--until",
+    "2099-06-30",
+    "--columns",
+    "order_id,order_total",
+];
+
 fn request_orders(m: &Meshlens) -> Value {
-    m.json(&[
+    m.json(&REQUEST_ORDERS)
+}
+
+/// `access request` for the FX rates port, run whatever its outcome.
+fn request_fx_rates(m: &Meshlens, purpose: &str, consumer: &str) -> std::process::Output {
+    m.run(&[
         "access",
         "request",
-        "sales-orders",
+        "finance-fx-rates",
         "--port",
-        "orders",
+        "fx-rates",
         "--purpose",
-        "Campaign attribution",
+        purpose,
         "--consumer",
-        "marketing-campaign-performance",
-        "--until",
-        "2099-06-30",
-        "--columns",
-        "order_id,order_total",
+        consumer,
     ])
 }
 
@@ -357,17 +375,7 @@ fn a_source_that_refuses_the_request_fails_it_with_the_reason_and_writes_nothing
     let access = dir.path().join("mesh/access");
     std::fs::remove_dir_all(&access).unwrap();
     std::os::unix::fs::symlink(outside.path(), &access).unwrap();
-    let out = m.run(&[
-        "access",
-        "request",
-        "finance-fx-rates",
-        "--port",
-        "fx-rates",
-        "--purpose",
-        "Conversion",
-        "--consumer",
-        "Sales Analytics",
-    ]);
+    let out = request_fx_rates(&m, "Conversion", "Sales Analytics");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -470,48 +478,21 @@ fn a_product_whose_source_takes_no_files_gets_its_request_as_an_e_mail_to_its_ow
     assert_eq!(entry(&mine, id)["target"], "email");
     let cancel = m.run(&["access", "cancel", id]);
     assert_eq!(cancel.status.code(), Some(1));
-    assert_eq!(request_orders(&m)["email"], requested["email"]);
-    assert_eq!(
-        m.json(&["access", "list", "--mine"])
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    let human = m.ok(&[
-        "access",
-        "request",
-        "sales-orders",
-        "--port",
-        "orders",
-        "--purpose",
-        "Attribution",
-        "--consumer",
-        "Marketing",
-        "--until",
-        "2099-06-30",
-    ]);
+    // The same request again prepares the same mail, which the CLI prints for the user to open.
+    let human = m.ok(&REQUEST_ORDERS);
     assert!(
         human.contains("as an e-mail to the product's owners"),
         "{human}"
     );
     assert!(
-        human.contains("mailto:maria.keller@northwind-outfitters.com?subject="),
+        human.contains(requested["email"].as_str().unwrap()),
         "{human}"
     );
+    let mine = m.json(&["access", "list", "--mine"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
 
     // Entropy Data has an access API of its own, which meshlens does not speak yet: refused, no mail.
-    let refused = m.run(&[
-        "access",
-        "request",
-        "finance-fx-rates",
-        "--port",
-        "fx-rates",
-        "--purpose",
-        "Pricing",
-        "--consumer",
-        "Marketing",
-    ]);
+    let refused = request_fx_rates(&m, "Pricing", "Marketing");
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("E_ACCESS_TARGET_UNSUPPORTED"), "{stderr}");
