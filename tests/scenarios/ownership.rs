@@ -224,3 +224,58 @@ fn consumers_say_how_each_is_known_and_flag_lineage_without_an_input_port() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
 }
+
+/// Runs one statement on the cache between two CLI calls; its first column of the first row, or the
+/// number of rows it changed.
+fn on_cache(m: &Meshlens, sql: &str) -> i64 {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = meshlens_store::Store::open(&m.path().join("meshlens.db"))
+            .await
+            .unwrap();
+        let answer = if sql.starts_with("SELECT") {
+            sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        } else {
+            let done = sqlx::query(sql).execute(store.pool()).await.unwrap();
+            done.rows_affected() as i64
+        };
+        store.close().await;
+        answer
+    })
+}
+
+fn lineage_ports(consumers: &Value) -> Vec<Value> {
+    let list = consumers.as_array().unwrap().iter();
+    list.filter(|c| c["via"] == "lineage")
+        .map(|c| c["port"].clone())
+        .collect()
+}
+
+#[test]
+fn consumers_read_the_lineage_links_the_last_sync_stored() {
+    let m = Meshlens::new();
+    m.ok(&["demo"]);
+    let walked = m.json(&["consumers", "finance-fx-rates"]);
+    assert_eq!(lineage_ports(&walked), ["fx-rates"; 3]);
+
+    // The sync stored each product's lineage consumers: `consumers` reads them (an edit shows).
+    let edit = "UPDATE lineage_consumers SET contracts = '[]' WHERE provider = 'finance-fx-rates'";
+    assert_eq!(on_cache(&m, edit), 3);
+    let edited = m.json(&["consumers", "finance-fx-rates"]);
+    assert_eq!(
+        lineage_ports(&edited),
+        [Value::Null, Value::Null, Value::Null]
+    );
+
+    // Rows of another lineage generation are ignored: the graph answers, and the next sync stores
+    // the links again.
+    on_cache(&m, "UPDATE lineage_meta SET generation = generation + 1");
+    assert_eq!(m.json(&["consumers", "finance-fx-rates"]), walked);
+    m.ok(&["sync"]);
+    let stamp = "SELECT (SELECT generation FROM lineage_consumers_meta) = (SELECT generation FROM lineage_meta)";
+    assert_eq!(on_cache(&m, stamp), 1);
+    assert_eq!(m.json(&["consumers", "finance-fx-rates"]), walked);
+}

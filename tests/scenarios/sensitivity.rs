@@ -181,3 +181,77 @@ fn the_forms_sources_write_are_normalised() {
         Value::Null
     );
 }
+
+#[test]
+fn ports_datasets_and_columns_show_their_own_normalised_level() {
+    let m = Meshlens::new();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "levels.odps.yaml",
+        PRODUCT.replace("ID", "levels")
+            + "outputPorts:\n  - {name: open, version: 1.0.0, contractId: open-c}\n  \
+               - {name: staff, version: 1.0.0, contractId: staff-c}\n  \
+               - {name: later, version: 1.0.0, contractId: not-written-yet}\n",
+    );
+    write(
+        "open-c.odcs.yaml",
+        contract(
+            "open-c",
+            "schema:\n  - name: days\n    properties:\n      - {name: day, classification: public}\n",
+        ),
+    );
+    write(
+        "staff-c.odcs.yaml",
+        contract(
+            "staff-c",
+            "schema:\n  - name: people\n    properties:\n      \
+             - {name: id}\n      - {name: email, classification: confidential}\n      \
+             - {name: ssn, tags: [PII.Sensitive]}\n",
+        ),
+    );
+    m.add_folder("levels", dir.path().to_str().unwrap());
+    let synced = m.ok(&["sync", "levels"]);
+    assert!(synced.contains("0 errors"), "{synced}");
+    let shown = m.json(&["show", "levels"]);
+    assert_eq!(shown["sensitivity"], "restricted", "{shown:#}");
+    let ports: Vec<(&str, &str)> = shown["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let port = &c["port"];
+            (
+                port["port"].as_str().unwrap(),
+                port["sensitivity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ports, [("open", "public"), ("staff", "restricted")]);
+    assert_eq!(shown["missing_contracts"][0]["port"], "later");
+    assert_eq!(shown["missing_contracts"][0]["sensitivity"], "unknown");
+    let staff = &shown["contracts"][1]["contract"]["datasets"][0];
+    assert_eq!(staff["sensitivity"], "restricted");
+    let columns: Vec<(&str, &str)> = staff["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["sensitivity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("id", "unknown"),
+            ("email", "confidential"),
+            ("ssn", "restricted")
+        ]
+    );
+    // The keys that were there stay.
+    assert_eq!(staff["name"], "people");
+    assert_eq!(staff["columns"][1]["classification"], "confidential");
+}

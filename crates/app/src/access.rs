@@ -7,7 +7,7 @@ use meshlens_store::{ProductDetail, SourceKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{App, AppError, ErrorCode, EventSink};
+use crate::{App, AppError, ErrorCode, EventSink, GetProductArgs, NoEvents};
 
 /// `access request PRODUCT --port PORT --purpose TEXT --consumer TEAM_OR_PRODUCT [--columns a,b] [--until DATE]`.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -71,7 +71,20 @@ pub struct AccessEntry {
 pub struct AccessRequested {
     pub request: AccessEntry,
     pub item: OutboxItem,
+    /// When the product's source takes no request files: the request prepared as an e-mail to its
+    /// owners (a `mailto:` link with subject and body) for the user to open and send.
+    pub email: Option<String>,
 }
+
+/// Where a request goes: a request file in the product's folder or git source, or an e-mail to
+/// this address of its owners.
+enum Target {
+    Source,
+    Email(String),
+}
+
+/// The `target` of a request prepared as an e-mail (`access list`).
+const EMAIL_TARGET: &str = "email";
 
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::AccessInvalid, message)
@@ -117,7 +130,16 @@ fn outbox_entry(item: &OutboxItem) -> Option<AccessEntry> {
         OutboxStatus::Cancelled => return None,
         _ => AccessStatus::Queued,
     };
-    Some(entry(&agreement, status, &item.source))
+    Some(entry(&agreement, status, target_of(item)))
+}
+
+/// The prepared e-mail of a request that went by mail: its receipt is the `mailto:` link.
+fn prepared_email(item: &OutboxItem) -> Option<&str> {
+    item.receipt.as_deref().filter(|r| r.starts_with("mailto:"))
+}
+
+fn target_of(item: &OutboxItem) -> &str {
+    prepared_email(item).map_or(item.source.as_str(), |_| EMAIL_TARGET)
 }
 
 impl App {
@@ -131,7 +153,7 @@ impl App {
         let detail = self.store().get_product(&args.product).await?;
         let detail =
             detail.ok_or_else(|| AppError::not_found(format!("product `{}`", args.product)))?;
-        self.check_request_target(&detail.source).await?;
+        let target = self.request_target(&detail).await?;
         let mut agreement = self.request_agreement(&detail, &args).await?;
         let key =
             meshlens_edit::idempotency_key(&["access", &detail.source, &agreement.request_yaml()]);
@@ -145,37 +167,81 @@ impl App {
             base_text: None,
             keep_existing: true,
         };
-        let store = self.store();
-        let mut item =
-            meshlens_edit::enqueue(store, &key, None, &detail.source, &[document]).await?;
-        if item.status == OutboxStatus::Cancelled {
-            item = meshlens_edit::requeue_cancelled(store, item.id).await?;
-        }
-        self.drain_outbox().await?;
-        let item = meshlens_edit::get_item(store, item.id).await?;
+        let item = match target {
+            Target::Source => self.deliver_request(&key, &detail.source, document).await?,
+            Target::Email(address) => {
+                let link = request_mail(&address, &agreement, &document.text)?;
+                let store = self.store();
+                meshlens_edit::record_delivered(store, &key, &detail.source, &[document], &link)
+                    .await?
+            }
+        };
         let request = outbox_entry(&item).ok_or_else(|| {
             AppError::new(
                 ErrorCode::Internal,
                 "the queued request cannot be read back",
             )
         })?;
-        Ok(AccessRequested { request, item })
+        let email = prepared_email(&item).map(str::to_owned);
+        Ok(AccessRequested {
+            request,
+            item,
+            email,
+        })
     }
 
-    /// Requests go where the product's source keeps agreements: a folder or git source.
-    async fn check_request_target(&self, source: &str) -> Result<(), AppError> {
+    /// Queues the request file for the product's source and tries to deliver it at once.
+    async fn deliver_request(
+        &self,
+        key: &str,
+        source: &str,
+        document: OutboxDocument,
+    ) -> Result<OutboxItem, AppError> {
+        let store = self.store();
+        let mut item = meshlens_edit::enqueue(store, key, None, source, &[document]).await?;
+        if item.status == OutboxStatus::Cancelled {
+            item = meshlens_edit::requeue_cancelled(store, item.id).await?;
+        }
+        self.drain_outbox().await?;
+        Ok(meshlens_edit::get_item(store, item.id).await?)
+    }
+
+    /// Requests go where the product's source keeps agreements: a folder or git source takes a request
+    /// file; a catalog server without an access API meshlens speaks gets an e-mail to the product's
+    /// owners. Entropy Data has one (not supported yet), so its products are refused.
+    async fn request_target(&self, detail: &ProductDetail) -> Result<Target, AppError> {
+        let source = &detail.source;
         let record = self.store().get_source(source).await?;
         let record = record.ok_or_else(|| AppError::not_found(format!("source `{source}`")))?;
+        let unsupported = |why: String| AppError::new(ErrorCode::AccessTargetUnsupported, why);
         match record.config.kind {
-            SourceKind::Folder { .. } | SourceKind::Git { .. } => Ok(()),
-            other => Err(AppError::new(
-                ErrorCode::AccessTargetUnsupported,
-                format!(
-                    "source `{source}` is a {} catalog server; access requests go to folder and git sources only \
-                     (Entropy Data's access API and e-mail requests are not supported yet)",
-                    other.as_str()
-                ),
-            )),
+            SourceKind::Folder { .. } | SourceKind::Git { .. } => Ok(Target::Source),
+            SourceKind::Entropy { .. } => Err(unsupported(format!(
+                "source `{source}` is an Entropy Data server, whose access API meshlens does not speak yet; \
+                 request access in Entropy Data itself"
+            ))),
+            other => {
+                let ownership = self
+                    .owners(
+                        GetProductArgs {
+                            id: detail.product.id.clone(),
+                        },
+                        &NoEvents,
+                    )
+                    .await?;
+                let address = ownership.roles.iter().find_map(|holder| {
+                    let email = holder.email.as_deref()?;
+                    crate::links::mailto(email, "", "").map(|_| email.to_owned())
+                });
+                address.map(Target::Email).ok_or_else(|| {
+                    unsupported(format!(
+                        "source `{source}` is a {} catalog server, which takes no request files, and product `{}` \
+                         names no owner with an e-mail address to send the request to",
+                        other.as_str(),
+                        detail.product.id
+                    ))
+                })
+            }
         }
     }
 
@@ -363,6 +429,32 @@ impl App {
             })
             .collect())
     }
+}
+
+/// The request as an e-mail to `address`: everything its owners need to decide, and the request as
+/// the Data Usage Agreement they may keep.
+fn request_mail(address: &str, agreement: &Agreement, yaml: &str) -> Result<String, AppError> {
+    let columns = match agreement.columns.as_slice() {
+        [] => "all of the port's".to_owned(),
+        named => named.join(", "),
+    };
+    let requester = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "a meshlens user".into());
+    let (product, port, id) = (&agreement.product, &agreement.port, &agreement.id);
+    let consumer = agreement.consumer();
+    let subject = format!("Access request: {product} / {port}");
+    let body = format!(
+        "Hello,\n\n{consumer} asks for access to the output port {port} of the data product {product}.\n\n\
+         Product: {product}\nOutput port: {port}\nConsumer: {consumer}\nPurpose: {}\nColumns: {columns}\n\
+         Until: {}\nRequested by: {requester} (with meshlens, {})\nRequest: {id}\n\n\
+         The request as a Data Usage Agreement, to keep as access/{id}.yaml with your answer in info.status:\n\n{yaml}",
+        agreement.purpose,
+        agreement.end_date.as_deref().unwrap_or("no end date"),
+        agreement.requested_at.as_deref().unwrap_or_default(),
+    );
+    crate::links::mailto(address, &subject, &body)
+        .ok_or_else(|| invalid("the request is too long to open as an e-mail: shorten the purpose"))
 }
 
 /// The end date: well-formed, not past, and given when the port is restricted.

@@ -206,14 +206,18 @@ pub struct AccessBenchReport {
     pub access_list_product: Latency,
     /// `access list --mine` (this machine's requests: the My access screen's default).
     pub access_list_mine: Latency,
+    /// Storing every product's lineage consumers, as a sync (or import, or source removal) does after
+    /// it changed the lineage: builds the lineage graph.
+    pub store_consumers_ms: f64,
     /// `consumers ID`: input ports, lineage and agreements.
     pub consumers: Latency,
     pub peak_rss_mib: f64,
 }
 
 /// Stores `agreements` approved agreements spread over the output ports of an already synced cache
-/// (as a sync of `access/` files does, under its first source), then times `access list` and
-/// `consumers` on `samples` products picked evenly across the mesh.
+/// (as a sync of `access/` files does, under its first source) and the lineage consumers (as a sync
+/// does after changing the lineage), then times `access list` and `consumers` on `samples` products
+/// picked evenly across the mesh.
 pub async fn bench_access(
     app: &App,
     agreements: usize,
@@ -228,6 +232,9 @@ pub async fn bench_access(
         ));
     };
     store_agreements(app, &source.config.name, &ports, agreements).await?;
+    let started = Instant::now();
+    meshlens_lineage::refresh_consumers(app.store()).await?;
+    let store_consumers_ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut products: Vec<&str> = ports.iter().map(|(p, _)| p.as_str()).collect();
     products.dedup();
     let step = (products.len() / samples.max(1)).max(1);
@@ -261,6 +268,7 @@ pub async fn bench_access(
         agreements,
         access_list_product: Latency::of(by_product),
         access_list_mine: Latency::of(mine),
+        store_consumers_ms,
         consumers: Latency::of(consumers),
         peak_rss_mib: peak_rss_mib(),
     })

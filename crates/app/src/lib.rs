@@ -127,8 +127,8 @@ impl App {
     /// Builds the lineage graph cache in the background now and again after every sync, import or source
     /// removal, so a lineage request finds it ready instead of waiting for the build (seconds on a large mesh),
     /// and prepares the search index's per-segment values now (syncs keep them ready themselves), so the
-    /// first keystroke does not wait for them. For the long-running desktop app; the CLI builds each only
-    /// when a command needs it.
+    /// first keystroke does not wait for them. For the long-running desktop app; the CLI builds the graph
+    /// when a command needs it, and after a change only to store the consumer links.
     pub fn keep_warm(&self) {
         self.inner.warm_lineage.store(true, Ordering::SeqCst);
         self.warm_lineage();
@@ -140,18 +140,27 @@ impl App {
         });
     }
 
-    /// Starts a background build of the lineage graph if [`keep_warm`](Self::keep_warm) asked
-    /// for it. A lineage request arriving meanwhile waits for this build rather than starting its own.
+    /// Starts a background build of the lineage graph and stores the consumer links it implies. A lineage
+    /// request arriving meanwhile waits for this build rather than starting its own.
     fn warm_lineage(&self) {
-        if !self.inner.warm_lineage.load(Ordering::SeqCst) {
-            return;
-        }
         let store = self.store().clone();
         tokio::spawn(async move {
             if let Err(err) = meshlens_lineage::warm_graph(&store).await {
                 tracing::warn!("cannot build the lineage graph in the background: {err}");
             }
+            store_consumers(&store).await;
         });
+    }
+
+    /// After a sync, import or source removal: the desktop app rebuilds the graph in the background
+    /// ([`keep_warm`](Self::keep_warm)); the CLI stores the consumer links before its process ends, so
+    /// a later `consumers` reads them instead of building the graph.
+    async fn lineage_changed(&self) {
+        if self.inner.warm_lineage.load(Ordering::SeqCst) {
+            self.warm_lineage();
+        } else {
+            store_consumers(self.store()).await;
+        }
     }
 
     pub fn config(&self) -> &AppConfig {
@@ -226,15 +235,17 @@ impl App {
     }
 
     /// Who consumes a product: products declaring an input port on one of its output ports'
-    /// contracts, and products lineage shows reading its datasets (flagged when they declare none).
+    /// contracts, holding an approved agreement, or lineage shows reading its datasets (flagged when
+    /// they declare neither). Read from indexed rows: the product's ports, not its documents.
     pub async fn consumers(
         &self,
         args: GetProductArgs,
-        events: &dyn EventSink,
+        _: &dyn EventSink,
     ) -> Result<Vec<Consumer>, AppError> {
-        let detail = self.get_product(args, events).await?;
-        let product = &detail.product;
-        let declared = self.store().input_port_consumers(&product.id).await?;
+        let id = &args.id;
+        let outputs = self.store().product_output_ports(id).await?;
+        let outputs = outputs.ok_or_else(|| AppError::not_found(format!("product `{id}`")))?;
+        let declared = self.store().input_port_consumers(id).await?;
         let mut consumers: Vec<Consumer> = declared
             .iter()
             .map(|(consumer, port)| Consumer {
@@ -245,7 +256,7 @@ impl App {
                 flag: None,
             })
             .collect();
-        let agreed = self.agreement_consumers(&product.id).await?;
+        let agreed = self.agreement_consumers(id).await?;
         consumers.extend(agreed.iter().map(|(consumer, port, since)| Consumer {
             consumer: consumer.clone(),
             via: ConsumerVia::Agreement,
@@ -253,18 +264,19 @@ impl App {
             since: Some(since.clone()),
             flag: None,
         }));
-        for seen in meshlens_lineage::lineage_consumers(self.store(), &product.id).await? {
+        for seen in meshlens_lineage::lineage_consumers(self.store(), id).await? {
             let declares = declared
                 .iter()
                 .any(|(consumer, _)| *consumer == seen.product)
                 || agreed
                     .iter()
                     .any(|(consumer, _, _)| *consumer == seen.product);
-            let ports = product.output_ports.iter().filter(|port| {
-                let contract = port.contract_id.as_deref().unwrap_or_default();
+            let ports = outputs.iter().filter(|(_, contract)| {
+                let contract = contract.as_deref().unwrap_or_default();
                 seen.contracts.iter().any(|c| c == contract)
             });
-            let mut names: Vec<Option<String>> = ports.map(|p| Some(p.name.clone())).collect();
+            let mut names: Vec<Option<String>> =
+                ports.map(|(name, _)| Some(name.clone())).collect();
             if names.is_empty() {
                 names.push(None);
             }
@@ -331,7 +343,7 @@ impl App {
         let mut search = self.inner.search.write().await;
         meshlens_search::update_from_store(&mut search, self.store(), &left).await?;
         drop(search);
-        self.warm_lineage();
+        self.lineage_changed().await;
         Ok(RemoveSourceResult {
             name: args.name,
             removed: true,
@@ -417,7 +429,7 @@ impl App {
             }
         }
         meshlens_quality::apply_stored_retention(self.store()).await?;
-        self.warm_lineage();
+        self.lineage_changed().await;
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
@@ -554,7 +566,7 @@ impl App {
         let lineage = meshlens_lineage::import_path(self.store(), &path).await?;
         let quality = meshlens_quality::import_file(self.store(), &path).await?;
         meshlens_quality::apply_stored_retention(self.store()).await?;
-        self.warm_lineage();
+        self.lineage_changed().await;
         Ok(ImportOutcome { lineage, quality })
     }
 
@@ -725,6 +737,14 @@ pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppErro
             },
         )
         .collect())
+}
+
+/// Stores the lineage consumer links of the current generation. A failure costs a later `consumers`
+/// only the graph build, so it is logged rather than failing the change that came before.
+async fn store_consumers(store: &Store) {
+    if let Err(err) = meshlens_lineage::refresh_consumers(store).await {
+        tracing::warn!("cannot store the lineage consumers: {err}");
+    }
 }
 
 fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {

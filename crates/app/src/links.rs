@@ -1,7 +1,8 @@
 //! Links built from upstream text (support channels, role holders' e-mail addresses and channels) that the
 //! desktop shell may hand to the operating system. Anyone who can write to a source writes that text, so
-//! only two kinds pass: `mailto:` one plain address (no `?cc=`/`&body=` a sender did not see), and
-//! `https:` URLs with a host and no credentials. Slack and Teams channels are `https:` links their apps
+//! only two kinds pass: `mailto:` one plain address, optionally with a `subject` and a `body` (an access
+//! request prepared as an e-mail, [`mailto`]; the mail program shows both before anything is sent, but
+//! no `cc`, `bcc` or `to` adds a recipient), and `https:` URLs with a host and no credentials. Slack and Teams channels are `https:` links their apps
 //! answer, so no app-specific scheme (`slack:`, `msteams:`) is needed; `javascript:`, `file:`, `data:` and
 //! the rest never open.
 
@@ -18,7 +19,16 @@ pub fn external_link(text: &str) -> Result<String, AppError> {
             format!("not opened: {why} (only mailto: addresses and https: links open)"),
         )
     };
-    if text.len() > MAX_LINK_LEN {
+    let is_mail = text
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"));
+    if text.len()
+        > if is_mail {
+            MAX_MAIL_LINK_LEN
+        } else {
+            MAX_LINK_LEN
+        }
+    {
         return Err(refuse("the link is too long"));
     }
     // Printable ASCII only: no spaces, controls or bidirectional overrides that make a link read as
@@ -30,14 +40,60 @@ pub fn external_link(text: &str) -> Result<String, AppError> {
     }
     let (scheme, rest) = text.split_once(':').ok_or_else(|| refuse("no scheme"))?;
     match scheme.to_ascii_lowercase().as_str() {
-        "mailto" if is_plain_address(rest) => Ok(format!("mailto:{rest}")),
-        "mailto" => Err(refuse("not one plain e-mail address")),
+        "mailto" if is_mail_rest(rest) => Ok(format!("mailto:{rest}")),
+        "mailto" => Err(refuse(
+            "not one plain e-mail address (with at most a subject and a body)",
+        )),
         "https" if is_https_rest(rest) => Ok(format!("https:{rest}")),
         "https" => Err(refuse(
             "an https: link needs a host and no user name or password",
         )),
         _ => Err(refuse(&format!("the `{scheme}:` scheme"))),
     }
+}
+
+/// A mail link: the longest an access request prepared as an e-mail may be (mail programs take
+/// about this much on every platform).
+const MAX_MAIL_LINK_LEN: usize = 8192;
+
+/// `mailto:` `address` with a subject and a body, every byte but the unreserved ones percent-encoded
+/// (line breaks as `%0D%0A`, RFC 6068); None when the address is not a plain one or the link is too
+/// long to open.
+pub fn mailto(address: &str, subject: &str, body: &str) -> Option<String> {
+    let encode = |text: &str| {
+        let mut out = String::with_capacity(text.len() * 3);
+        for byte in text.replace("\r\n", "\n").replace('\n', "\r\n").bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    };
+    let link = format!(
+        "mailto:{address}?subject={}&body={}",
+        encode(subject),
+        encode(body)
+    );
+    (is_plain_address(address) && link.len() <= MAX_MAIL_LINK_LEN).then_some(link)
+}
+
+/// One plain address, then at most `subject=` and `body=`, each once.
+fn is_mail_rest(rest: &str) -> bool {
+    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut keys = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').map_or(pair, |(key, _)| key));
+    let mut seen = Vec::new();
+    let keys_ok = keys.all(|key| {
+        let key = key.to_ascii_lowercase();
+        let ok = (key == "subject" || key == "body") && !seen.contains(&key);
+        seen.push(key);
+        ok
+    });
+    is_plain_address(address) && keys_ok
 }
 
 /// `local@domain` with the characters of a dot-atom on both sides (RFC 5322, no quoting, no comments).
@@ -117,6 +173,9 @@ mod tests {
             "https://example.com/\u{202e}txt",
             "https://example.com\\@evil.example",
             "mailto:a@x.com?cc=boss@x.com",
+            "mailto:a@x.com?subject=hi&bcc=boss@x.com",
+            "mailto:a@x.com?body=a&body=b",
+            "mailto:a@x.com?to=b@x.com",
             "mailto:a@x.com,b@x.com",
             "mailto:<a@x.com>",
             "mailto:nobody",
@@ -128,5 +187,28 @@ mod tests {
             assert_eq!(err.code, ErrorCode::InvalidArgs, "{refused}");
         }
         assert!(external_link(&format!("https://x.com/{}", "a".repeat(3000))).is_err());
+        assert!(external_link(&format!("mailto:a@x.com?body={}", "a".repeat(9000))).is_err());
+    }
+
+    #[test]
+    fn a_prepared_mail_carries_its_text_encoded_and_opens() {
+        let link = mailto(
+            "owner@x.io",
+            "Access: sales & co",
+            "Purpose: churn model\nColumns: a,b?cc=evil@x.io",
+        )
+        .unwrap();
+        assert_eq!(
+            link,
+            "mailto:owner@x.io?subject=Access%3A%20sales%20%26%20co\
+             &body=Purpose%3A%20churn%20model%0D%0AColumns%3A%20a%2Cb%3Fcc%3Devil%40x.io"
+        );
+        assert_eq!(external_link(&link).unwrap(), link);
+        assert_eq!(mailto("not an address", "s", "b"), None);
+        assert_eq!(
+            mailto("a@x.io", "s", &"é".repeat(3000)),
+            None,
+            "too long to open"
+        );
     }
 }

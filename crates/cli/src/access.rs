@@ -103,6 +103,18 @@ pub async fn run(command: AccessCommand, app: App) -> Result<ExitCode, AppError>
 
 fn print_requested(outcome: &AccessRequested) {
     let (request, item) = (&outcome.request, &outcome.item);
+    if let Some(link) = &outcome.email {
+        say!(
+            "prepared access request {} to {}/{} for {} as an e-mail to the product's owners \
+             (its source takes no request files): open this link in your mail program and send it\n{}",
+            request.id,
+            request.product,
+            request.port,
+            request.consumer,
+            link
+        );
+        return;
+    }
     match item.status {
         OutboxStatus::Submitted => say!(
             "requested access {} to {}/{} for {}: {}",

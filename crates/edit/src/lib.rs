@@ -21,8 +21,8 @@ pub use merge::{Conflict, MergeOutcome, Take, three_way};
 pub use store::{
     Draft, DraftKind, NewDraft, OutboxDocument, OutboxItem, OutboxStatus, backoff_ms, cancel,
     claim_due, create_draft, enqueue, finish, get_draft, get_item, list_drafts, list_items, now_ms,
-    rebase, requeue_cancelled, reschedule, retry_now, save_text, set_conflict, set_draft_state,
-    set_resolutions,
+    rebase, record_delivered, requeue_cancelled, reschedule, retry_now, save_text, set_conflict,
+    set_draft_state, set_resolutions,
 };
 pub use target::{Delivery, GitAuthor, Target, TargetError, branch_name, write_atomically};
 pub use templates::template;

@@ -353,6 +353,32 @@ pub async fn enqueue(
         .ctx("mark draft queued")?;
     }
     tx.commit().await.ctx("commit enqueue")?;
+    item_with_key(store, key).await
+}
+
+/// Records a change-set that meshlens does not send itself (an access request prepared as an e-mail
+/// the user sends): delivered at once, `receipt` saying how. The same key returns the existing item.
+pub async fn record_delivered(
+    store: &Store,
+    key: &str,
+    source: &str,
+    documents: &[OutboxDocument],
+    receipt: &str,
+) -> Result<OutboxItem, EditError> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO outbox (idempotency_key, source, documents, status, receipt) VALUES (?, ?, ?, 'submitted', ?)",
+    )
+    .bind(key)
+    .bind(source)
+    .bind(serde_json::to_string(documents).unwrap_or_default())
+    .bind(receipt)
+    .execute(store.pool())
+    .await
+    .ctx("record delivered item")?;
+    item_with_key(store, key).await
+}
+
+async fn item_with_key(store: &Store, key: &str) -> Result<OutboxItem, EditError> {
     let row = sqlx::query("SELECT * FROM outbox WHERE idempotency_key = ?")
         .bind(key)
         .fetch_one(store.pool())

@@ -216,7 +216,7 @@ pub async fn status(store: &Store) -> Result<LineageStatus, LineageError> {
     })
 }
 
-async fn meta(store: &Store) -> Result<(String, i64), LineageError> {
+pub(crate) async fn meta(store: &Store) -> Result<(String, i64), LineageError> {
     Ok(
         sqlx::query_as("SELECT instance, generation FROM lineage_meta WHERE id = 1")
             .fetch_one(store.pool())

@@ -3,7 +3,7 @@
 
 use meshlens_lineage::{
     Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage,
-    lineage_consumers, path_between, to_dot,
+    lineage_consumers, path_between, refresh_consumers, to_dot,
 };
 use meshlens_store::{Store, SyncStatus};
 
@@ -387,5 +387,51 @@ async fn lineage_consumers_are_products_whose_runs_read_a_product_s_datasets() {
     assert_eq!(
         lineage_consumers(&store, "no-such-product").await.unwrap(),
         []
+    );
+}
+
+#[tokio::test]
+async fn stored_consumers_answer_as_the_graph_does_until_the_lineage_changes() {
+    let store = demo_store().await;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM products ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut walked = Vec::new();
+    for id in &ids {
+        walked.push(lineage_consumers(&store, id).await.unwrap());
+    }
+    assert!(
+        walked.iter().filter(|c| !c.is_empty()).count() >= 2,
+        "{walked:#?}"
+    );
+
+    assert!(refresh_consumers(&store).await.unwrap());
+    assert!(!refresh_consumers(&store).await.unwrap(), "stored already");
+    for (id, expected) in ids.iter().zip(&walked) {
+        assert_eq!(
+            &lineage_consumers(&store, id).await.unwrap(),
+            expected,
+            "{id}"
+        );
+    }
+
+    // The stored rows are what answers: an edit of them shows...
+    let tamper = "UPDATE lineage_consumers SET contracts = '[\"edited\"]' WHERE provider = 'finance-fx-rates'";
+    sqlx::query(tamper).execute(store.pool()).await.unwrap();
+    let stored = lineage_consumers(&store, "finance-fx-rates").await.unwrap();
+    assert!(
+        stored.iter().all(|c| c.contracts == ["edited"]),
+        "{stored:#?}"
+    );
+    // ...until the lineage changes: rows of another generation are ignored, the graph answers again.
+    sqlx::query("UPDATE lineage_meta SET generation = generation + 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let fx = ids.iter().position(|id| id == "finance-fx-rates").unwrap();
+    assert_eq!(
+        lineage_consumers(&store, "finance-fx-rates").await.unwrap(),
+        walked[fx]
     );
 }

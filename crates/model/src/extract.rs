@@ -206,6 +206,7 @@ fn columns(
                 .unwrap_or(false),
             unique: p.get("unique").and_then(Value::as_bool).unwrap_or(false),
             tags,
+            sensitivity: Default::default(),
         });
         columns(p, &name, dataset, cols, rules);
         if let Some(items) = p.get("items") {
@@ -230,6 +231,7 @@ pub fn contract(doc: &Value) -> Contract {
                 classification: s(o, "classification"),
                 columns: cols,
                 name,
+                sensitivity: Default::default(),
             }
         })
         .collect();
@@ -272,7 +274,7 @@ pub fn contract(doc: &Value) -> Contract {
         Some(d) => s(d, "purpose"),
         None => None,
     };
-    Contract {
+    let mut contract = Contract {
         id: s(doc, "id").unwrap_or_default(),
         version: s(doc, "version"),
         name: s(doc, "name"),
@@ -300,5 +302,7 @@ pub fn contract(doc: &Value) -> Contract {
         support: support(doc),
         classification,
         retention,
-    }
+    };
+    contract.note_levels();
+    contract
 }

@@ -127,6 +127,17 @@ impl Dataset {
 }
 
 impl Contract {
+    /// Writes each dataset's and column's normalised level into its `sensitivity`, so that they are
+    /// shown (`meshlens show --json`) with the same scale as the product's.
+    pub fn note_levels(&mut self) {
+        for dataset in &mut self.datasets {
+            for column in &mut dataset.columns {
+                column.sensitivity = column.sensitivity();
+            }
+            dataset.sensitivity = dataset.sensitivity();
+        }
+    }
+
     /// The contract's level, which is that of the port publishing it: its own classification, its
     /// datasets' and columns', and its qualified tags.
     pub fn sensitivity(&self) -> Sensitivity {
@@ -206,6 +217,51 @@ mod tests {
             serde_json::to_value(Sensitivity::Confidential).unwrap(),
             "confidential"
         );
+    }
+
+    #[test]
+    fn datasets_and_columns_note_their_own_level_on_the_same_scale() {
+        let column = |name: &str, classification: Option<&str>| Column {
+            name: name.into(),
+            classification: classification.map(str::to_owned),
+            ..Column::default()
+        };
+        let dataset = |classification: Option<&str>, columns: Vec<Column>| Dataset {
+            classification: classification.map(str::to_owned),
+            columns,
+            ..Dataset::default()
+        };
+        let mut contract = Contract {
+            datasets: vec![
+                dataset(
+                    Some("Internal"),
+                    vec![column("id", None), column("email", Some("PII.Sensitive"))],
+                ),
+                dataset(None, vec![column("day", Some("public"))]),
+            ],
+            ..Contract::default()
+        };
+        contract.note_levels();
+        let noted: Vec<(Sensitivity, Vec<Sensitivity>)> = contract
+            .datasets
+            .iter()
+            .map(|d| {
+                (
+                    d.sensitivity,
+                    d.columns.iter().map(|c| c.sensitivity).collect(),
+                )
+            })
+            .collect();
+        use Sensitivity::*;
+        assert_eq!(
+            noted,
+            [
+                (Restricted, vec![Unknown, Restricted]),
+                (Public, vec![Public])
+            ]
+        );
+        let json = serde_json::to_value(&contract.datasets[0].columns[1]).unwrap();
+        assert_eq!(json["sensitivity"], "restricted");
     }
 
     #[test]

@@ -106,6 +106,10 @@ pub struct Column {
     pub primary_key: bool,
     pub unique: bool,
     pub tags: Vec<String>,
+    /// The normalised level of `classification`, set by [`Contract::note_levels`] (the store sets
+    /// it again on every read: a cache written before it existed has none).
+    #[serde(default)]
+    pub sensitivity: crate::Sensitivity,
 }
 
 /// A quality rule declared in a contract (ODCS `quality[]`, on the contract, an object or a property).
@@ -136,6 +140,10 @@ pub struct Dataset {
     pub description: Option<String>,
     pub classification: Option<String>,
     pub columns: Vec<Column>,
+    /// Its normalised level, raised by its columns', set by [`Contract::note_levels`] (the store
+    /// sets it again on every read).
+    #[serde(default)]
+    pub sensitivity: crate::Sensitivity,
 }
 
 /// ODCS `slaProperties[]`.

@@ -62,6 +62,31 @@ impl Store {
         .ctx("list output ports")?)
     }
 
+    /// One product's output ports as (name, contract id), in order; None for an unknown product. What
+    /// `consumers` needs of a product, without reading its documents.
+    pub async fn product_output_ports(
+        &self,
+        product: &str,
+    ) -> Result<Option<Vec<(String, Option<String>)>>, StoreError> {
+        let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT po.name, po.contract_id FROM products pr
+             LEFT JOIN ports po ON po.product_id = pr.id AND po.direction = 'out'
+             WHERE pr.id = ? ORDER BY po.ordinal",
+        )
+        .bind(product)
+        .fetch_all(self.pool())
+        .await
+        .ctx("read a product's output ports")?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .filter_map(|(name, contract)| Some((name?, contract)))
+                .collect(),
+        ))
+    }
+
     /// Forgets the agreement of a file removed upstream (or no longer an agreement).
     pub async fn remove_agreement(&self, source: &str, path: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")

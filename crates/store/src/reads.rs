@@ -35,6 +35,10 @@ pub struct PortRef {
     pub contract_id: String,
     /// The port version, which ODPS matches against the contract version.
     pub version: Option<String>,
+    /// The normalised level of the data it carries: its contract's (`unknown` while the contract is
+    /// not in the cache).
+    #[serde(default)]
+    pub sensitivity: Sensitivity,
 }
 
 /// A port's contract as found in the cache.
@@ -219,10 +223,18 @@ fn parse_kind(text: &str) -> Result<DocKind, StoreError> {
     decode_json(&format!("\"{text}\""), || format!("document kind '{text}'"))
 }
 
+/// A stored contract with the levels of its datasets and columns, which are not stored (a cache
+/// written before they existed has none).
+fn decode_contract(entity: &str, what: impl FnOnce() -> String) -> Result<Contract, StoreError> {
+    let mut contract: Contract = decode_json(entity, what)?;
+    contract.note_levels();
+    Ok(contract)
+}
+
 fn contract_entry(row: &SqliteRow) -> Result<(i64, ContractEntry), StoreError> {
     let rowid: i64 = row.get("rowid");
     let entity: String = row.get("entity");
-    let contract: Contract = decode_json(&entity, || format!("contract row {rowid}"))?;
+    let contract = decode_contract(&entity, || format!("contract row {rowid}"))?;
     let product_id: Option<String> = row.get("product_id");
     let domain = contract
         .domain
@@ -325,7 +337,10 @@ impl Store {
                 .await?
             {
                 Some(found) => contracts.push(PortContract {
-                    port,
+                    port: PortRef {
+                        sensitivity: found.contract.sensitivity(),
+                        ..port
+                    },
                     origins: self.document_origins(&found.source, &found.path).await?,
                     contract: found.contract,
                     source: found.source,
@@ -397,7 +412,7 @@ impl Store {
         let entity: String = row.get("entity");
         let canonical: String = row.get("canonical");
         let kind: String = row.get("kind");
-        let contract: Contract = decode_json(&entity, || format!("contract '{id}'"))?;
+        let contract = decode_contract(&entity, || format!("contract '{id}'"))?;
         let consumers: Vec<(String,)> = sqlx::query_as(
             "SELECT DISTINCT product_id FROM ports
              WHERE direction = 'in' AND contract_id = ? AND (version IS NULL OR version = COALESCE(?, ''))
@@ -449,6 +464,7 @@ impl Store {
                         port,
                         contract_id,
                         version,
+                        sensitivity: Sensitivity::Unknown,
                     },
                 },
             )
@@ -652,6 +668,7 @@ fn product_ports(product: &Product) -> Vec<PortRef> {
                 port: name.clone(),
                 contract_id: contract_id.clone()?,
                 version: version.clone(),
+                sensitivity: Sensitivity::Unknown,
             })
         })
         .collect()

@@ -56,4 +56,24 @@ describe("request access", () => {
     expect(await screen.findByRole("status")).toHaveTextContent("Queued (access-679793b7d34f): mesh is not reachable now");
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
+
+  it("offers the prepared e-mail when the product's source takes no request files", async () => {
+    const user = userEvent.setup();
+    const email = "mailto:owner@northwind.example?subject=Access%20request&body=Purpose%3A%20Attribution";
+    const mailed: AccessRequested = {
+      ...requested,
+      request: { ...requested.request, target: "email" },
+      item: { ...requested.item, receipt: email },
+      email,
+    };
+    const backend = recordedBackend({ access_request: () => mailed });
+    render(<RequestAccess backend={backend} product="sales-returns" port="returns" />);
+    await user.click(screen.getByRole("button", { name: "Request access" }));
+    await user.type(screen.getByLabelText("Purpose"), "Attribution");
+    await user.type(screen.getByLabelText("Consuming team or product"), "Marketing");
+    await user.click(screen.getByRole("button", { name: "Send request" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("Prepared as an e-mail to the product's owners (access-679793b7d34f)");
+    await user.click(screen.getByRole("button", { name: "Open e-mail" }));
+    expect(backend.openedLinks).toEqual([email]);
+  });
 });

@@ -8,6 +8,9 @@ import { ErrorState } from "./ErrorState";
 /** What became of a request, in words: delivered, waiting in the outbox, or refused by its source. */
 function outcome(result: AccessRequested): string {
   const { request, item } = result;
+  if (result.email !== null) {
+    return `Prepared as an e-mail to the product's owners (${request.id}): its source takes no request files, so open the e-mail and send it.`;
+  }
   if (item.status === "submitted") return `Requested (${request.id}): sent to ${item.source}; its owners decide there.`;
   if (item.status === "failed") return `Source ${item.source} refused request ${request.id}: ${item.reason ?? "no reason given"}.`;
   return `Queued (${request.id}): ${item.source} is not reachable now; the outbox will send it.`;
@@ -31,6 +34,7 @@ export function RequestAccess({ backend, product, port }: { backend: Backend; pr
   const [sending, setSending] = useState(false);
   const [result, setResult] = useState<AccessRequested | null>(null);
   const [error, setError] = useState<BackendError | null>(null);
+  const email = result?.email ?? null;
 
   if (!open) {
     return (
@@ -79,6 +83,18 @@ export function RequestAccess({ backend, product, port }: { backend: Backend; pr
       </button>
       {error !== null && <ErrorState title="The request was not queued" error={error} />}
       {result !== null && <p role="status">{outcome(result)}</p>}
+      {email !== null && (
+        <button
+          type="button"
+          onClick={() => {
+            backend.openLink(email).catch((reason: unknown) => {
+              setError(toBackendError(reason));
+            });
+          }}
+        >
+          Open e-mail
+        </button>
+      )}
     </form>
   );
 }

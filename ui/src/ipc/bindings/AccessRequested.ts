@@ -5,4 +5,9 @@ import type { OutboxItem } from "./OutboxItem";
 /**
  * What `access request` did: the request and its outbox item.
  */
-export type AccessRequested = { request: AccessEntry, item: OutboxItem, };
+export type AccessRequested = { request: AccessEntry, item: OutboxItem, 
+/**
+ * When the product's source takes no request files: the request prepared as an e-mail to its
+ * owners (a `mailto:` link with subject and body) for the user to open and send.
+ */
+email: string | null, };
