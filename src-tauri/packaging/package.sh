@@ -20,15 +20,18 @@ rm -rf "$stage"
 mkdir -p "$stage/man" "$stage/completions"
 cp "$release/meshlens" "$stage/meshlens"
 "$release/meshlens" man --out "$stage/man" >/dev/null
+cp "$root/src-tauri/packaging/meshlens-desktop.1" "$stage/man/"
 gzip -9n "$stage"/man/*.1
 "$release/meshlens" completions bash >"$stage/completions/meshlens"
 "$release/meshlens" completions zsh >"$stage/completions/_meshlens"
 "$release/meshlens" completions fish >"$stage/completions/meshlens.fish"
 
 # Where each file goes: the same tree for every package, but zsh, whose vendor folder differs between
-# Debian and Fedora-like systems.
+# Debian and Fedora-like systems; further `"target": "source"` entries as arguments.
 files() {
-  local zsh_dir="$1"
+  local zsh_dir="$1" extra="" entry
+  shift
+  for entry in "$@"; do extra+=$',\n  '"$entry"; done
   cat <<JSON
 {
   "/usr/bin/meshlens": "$stage/meshlens",
@@ -37,7 +40,7 @@ files() {
   "$zsh_dir/_meshlens": "$stage/completions/_meshlens",
   "/usr/share/fish/vendor_completions.d/meshlens.fish": "$stage/completions/meshlens.fish",
   "/usr/share/meshlens/demo-mesh": "$root/assets/demo-mesh/",
-  "/usr/share/doc/meshlens/copyright": "$root/src-tauri/packaging/copyright"
+  "/usr/share/doc/meshlens/copyright": "$root/src-tauri/packaging/copyright"$extra
 }
 JSON
 }
@@ -45,7 +48,8 @@ cat >"$stage/bundle.json" <<JSON
 {
   "bundle": {
     "linux": {
-      "deb": { "files": $(files /usr/share/zsh/vendor-completions) },
+      "deb": { "files": $(files /usr/share/zsh/vendor-completions \
+        "\"/usr/share/lintian/overrides/meshlens\": \"$root/src-tauri/packaging/lintian-overrides\"") },
       "rpm": { "files": $(files /usr/share/zsh/site-functions) },
       "appimage": { "files": $(files /usr/share/zsh/site-functions) }
     }

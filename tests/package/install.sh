@@ -29,13 +29,17 @@ check_metadata() {
     grep -q "^ $field: ." "$work/deb-info" || fail "the .deb has no $field"
   done
   rpm -qip "$rpm" >"$work/rpm-info" 2>/dev/null
-  for field in Name Version Release License URL Summary Description; do
+  for field in Name Version Release License URL Summary; do
     grep -q "^$field *: *." "$work/rpm-info" || fail "the .rpm has no $field"
   done
+  grep -A1 "^Description *:" "$work/rpm-info" | tail -1 | grep -q . || fail "the .rpm has no Description"
+  dpkg-deb --contents "$deb" | awk '{print "/" $6}' | sed 's|^/\./|/|' >"$work/deb-files"
+  rpm -qlp "$rpm" >"$work/rpm-files" 2>/dev/null
   for path in /usr/bin/meshlens /usr/bin/meshlens-desktop /usr/share/man/man1/meshlens.1.gz \
-    /usr/share/applications/meshlens.desktop /usr/share/meshlens/demo-mesh/README.md; do
-    dpkg-deb --contents "$deb" | grep -q " \.$path\$" || fail "the .deb does not install $path"
-    rpm -qlp "$rpm" 2>/dev/null | grep -qx "$path" || fail "the .rpm does not install $path"
+    /usr/share/applications/meshlens.desktop /usr/share/meshlens/demo-mesh/README.md \
+    /usr/share/bash-completion/completions/meshlens /usr/share/fish/vendor_completions.d/meshlens.fish; do
+    grep -qx "$path" "$work/deb-files" || fail "the .deb does not install $path"
+    grep -qx "$path" "$work/rpm-files" || fail "the .rpm does not install $path"
   done
   # Errors fail the test; warnings are listed for whoever reads the log.
   lintian --fail-on error --no-tag-display-limit "$deb" | tee "$work/lintian" || fail "lintian reports errors"
