@@ -53,7 +53,8 @@ async function poll(what, probe, timeoutMs = 120_000, everyMs = 10) {
 async function coldStart(driver) {
   const requested = Date.now();
   const session = await Session.create(driver.base, { "tauri:options": { application: binary } });
-  await poll("the search box", async () => (await session.findAll('input[aria-label="search"]')).length > 0);
+  // An empty data directory opens on the welcome screen instead of the search screen.
+  await poll("the search box or the welcome screen", async () => (await session.findAll('input[aria-label="search"], [aria-label="welcome"]')).length > 0);
   const [origin, interactive] = await session.execute(
     "const m = performance.getEntriesByName('meshlens:interactive')[0]; return [performance.timeOrigin, m ? m.startTime : null];",
   );
