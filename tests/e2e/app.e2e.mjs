@@ -377,6 +377,7 @@ async function testUpdates(session, policyFile, updates) {
   const checkNow = async (policy, outcome) => {
     const section = await openUpdates(policy);
     await session.click(await buttonNamed(session, "Check for updates", section));
+    await session.execute("document.querySelector('section[aria-label=\"updates\"]').scrollIntoView();");
     return session.waitFor(outcome, async () => {
       for (const element of await session.findAll('[role="status"], [role="alert"]', section)) {
         const text = await session.text(element);
