@@ -34,6 +34,11 @@ pub enum StoreError {
         what: String,
         source: serde_json::Error,
     },
+    #[error("kept version {version_id} of the history cannot be inflated: {source}")]
+    CorruptHistory {
+        version_id: i64,
+        source: std::io::Error,
+    },
     #[error("cached {what} cannot be read back: {source}")]
     Corrupt {
         what: String,

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use ts_rs::TS;
 
 use crate::error::Ctx;
+use crate::history::Recorder;
 use crate::{Store, StoreError, SyncStatus};
 
 /// Size and modification time of a file as the sync engine saw it.
@@ -113,6 +114,8 @@ pub struct SyncTx {
     /// Document ids at or above this are still in the buffers.
     first_unflushed_id: i64,
     buffers: Buffers,
+    /// What this sync stored and removed, for the history its commit records.
+    history: Recorder,
 }
 
 #[derive(Default)]
@@ -233,6 +236,7 @@ impl Store {
             next_doc_id: max_id + 1,
             first_unflushed_id: max_id + 1,
             buffers: Buffers::default(),
+            history: Recorder::default(),
         })
     }
 }
@@ -277,6 +281,7 @@ impl SyncTx {
                 source,
             })?;
         let replaced = self.remove_document(path).await?;
+        self.history.saw(&doc.entity, &canonical)?;
         let doc_id = self.next_doc_id;
         self.next_doc_id += 1;
         self.buffers.documents.push(DocumentRow {
@@ -388,6 +393,13 @@ impl SyncTx {
         );
         applied.changed_contract_ids = changed;
         applied.removed_contract_ids = removed;
+        let (products, contracts) = (&self.products, &self.contracts);
+        std::mem::take(&mut self.history)
+            .commit(&mut self.tx, &self.source, |key| match key.kind() {
+                "product" => products.contains_key(key.id()),
+                _ => contracts.contains_key(&(key.id().to_string(), key.slot().to_string())),
+            })
+            .await?;
         sqlx::query(
             "UPDATE sources SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
                  last_sync_status = ?, last_error = ? WHERE name = ?",
@@ -416,6 +428,11 @@ impl SyncTx {
         if old.id >= self.first_unflushed_id {
             self.flush().await?;
         }
+        let slot = old.contract_version.as_deref();
+        self.history.lost(
+            &old.entity_id,
+            (!old.is_product()).then_some(slot.unwrap_or_default()),
+        );
         if old.is_product() {
             self.products.remove(&old.entity_id);
             self.removed_products.insert(old.entity_id);
