@@ -72,6 +72,10 @@ pub struct GetProductArgs {
 #[serde(deny_unknown_fields)]
 pub struct RemoveSourceArgs {
     pub name: String,
+    /// Also delete the versions its syncs recorded (kept otherwise).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub forget_history: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -15,6 +15,8 @@ mod doctor;
 mod edit;
 mod error;
 mod events;
+mod feed;
+mod history;
 mod links;
 mod paths;
 
@@ -31,6 +33,10 @@ pub use doctor::{CheckStatus, DoctorArgs, DoctorCheck, DoctorReport, doctor_data
 pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
+pub use feed::{ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed};
+pub use history::{
+    DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
+};
 pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
@@ -320,6 +326,9 @@ impl App {
         // Result files are not descriptors: what they brought goes here, not with the source row.
         meshlens_quality::remove_source_results(self.store(), &args.name).await?;
         meshlens_lineage::forget_events(self.store(), &args.name, None).await?;
+        if args.forget_history {
+            self.store().forget_history(&args.name).await?;
+        }
         // Only the documents that left (a rebuild of a 1M-document index took a minute).
         let mut search = self.inner.search.write().await;
         meshlens_search::update_from_store(&mut search, self.store(), &left).await?;
@@ -410,6 +419,7 @@ impl App {
             }
         }
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        self.summarise_history().await?;
         self.warm_lineage();
         Ok(SyncReport {
             sources: outcomes,

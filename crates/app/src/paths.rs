@@ -77,6 +77,10 @@ no_paths!(
     crate::AccessRequestArgs,
     crate::AccessRef,
     crate::AccessListArgs,
+    crate::HistoryArgs,
+    crate::DiffArgs,
+    crate::ChangesArgs,
+    crate::FollowArgs,
 );
 
 impl PathArgs for ReportArgs {

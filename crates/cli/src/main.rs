@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod doctor;
 mod draft;
+mod history;
 mod output;
 mod progress;
 mod quality;
@@ -211,6 +212,8 @@ enum Command {
     Bench(BenchCommand),
     #[command(flatten)]
     Edit(draft::EditCommand),
+    #[command(flatten)]
+    History(history::HistoryCommand),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -228,8 +231,13 @@ enum SourceCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove a source and everything cached from it.
-    Remove { name: String },
+    /// Remove a source and everything cached from it (its history stays unless --forget-history).
+    Remove {
+        name: String,
+        /// Also delete the versions its syncs recorded.
+        #[arg(long)]
+        forget_history: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -412,10 +420,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;
             output::show(json, sources.as_slice(), output::print_sources);
         }
-        Command::Source(SourceCommand::Remove { name }) => {
+        Command::Source(SourceCommand::Remove {
+            name,
+            forget_history,
+        }) => {
             let app = open_app(cli.data_dir).await?;
-            app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents)
-                .await?;
+            let args = RemoveSourceArgs {
+                name: name.clone(),
+                forget_history,
+            };
+            app.remove_source(args, &NoEvents).await?;
             output::say!("removed source `{name}` and everything cached from it");
         }
         Command::Sync { names, full, json } => {
@@ -642,6 +656,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
+        Command::History(command) => history::run(command, open_app(cli.data_dir).await?).await?,
         Command::Access(command) => {
             return access::run(command, open_app(cli.data_dir).await?).await;
         }

@@ -45,6 +45,55 @@ pub fn classify(base: &Entity, draft: &Entity, changed_paths: &[String]) -> Vec<
     out
 }
 
+/// What a [`ClassifiedChange`]'s path names in `entity`, as JSON: a dataset (`orders`), a column
+/// (`orders.id`), an SLA property, a quality rule, an output port, the version, or a field of the canonical
+/// document for changes no rule covers (`canonical`). None when the entity has no such thing.
+pub fn classified_value(entity: &Entity, canonical: &Value, path: &str) -> Option<Value> {
+    let found = match entity {
+        Entity::Contract(c) => contract_value(c, path),
+        Entity::Product(p) => match path.strip_prefix("outputPorts.") {
+            Some(name) => p.output_ports.iter().find(|o| o.name == name).map(to_json),
+            None if path == "version" => p.version.clone().map(Value::from),
+            None => None,
+        },
+    };
+    found.or_else(|| crate::path::get(canonical, &crate::path::parse_path(path)).cloned())
+}
+
+fn contract_value(c: &Contract, path: &str) -> Option<Value> {
+    if path == "version" {
+        return c.version.clone().map(Value::from);
+    }
+    if let Some(property) = path.strip_prefix("slaProperties.") {
+        return c.sla.iter().find(|s| s.property == property).map(to_json);
+    }
+    if let Some(label) = path.strip_prefix("quality.") {
+        return c
+            .quality
+            .iter()
+            .find(|r| rule_label(r) == label)
+            .map(to_json);
+    }
+    let (dataset, column) = match path.split_once('.') {
+        Some((d, col)) => (d, Some(col)),
+        None => (path, None),
+    };
+    let dataset = c.datasets.iter().find(|d| d.name == dataset)?;
+    match column {
+        None => Some(to_json(dataset)),
+        Some(name) => dataset
+            .columns
+            .iter()
+            .find(|col| col.name == name)
+            .map(to_json),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Value {
+    // The model's types serialise to JSON without fail (no maps with non-string keys).
+    serde_json::to_value(value).unwrap_or_default()
+}
+
 fn breaking(path: &str, reason: impl Into<String>) -> ClassifiedChange {
     ClassifiedChange {
         path: path.into(),

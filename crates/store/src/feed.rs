@@ -1,7 +1,7 @@
 //! Reading history (migration 0010): the versions of one entity, the versions the syncs of a window
 //! recorded, the comparisons the app derives for them, follows and the feed's read mark.
 
-use sqlx::FromRow;
+use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use crate::error::Ctx;
 use crate::history::unpack;
@@ -169,6 +169,34 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .ctx("read recorded versions")?)
+    }
+
+    /// (contract id, product id, product domain) for every output port publishing one of `contract_ids`.
+    pub async fn publishers(
+        &self,
+        contract_ids: &[String],
+    ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in contract_ids.chunks(500) {
+            let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
+                "SELECT DISTINCT po.contract_id, po.product_id, pr.domain FROM ports po
+                 JOIN products pr ON pr.id = po.product_id
+                 WHERE po.direction = 'out' AND po.contract_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            query.push(")");
+            let rows: Vec<(String, String, Option<String>)> = query
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .ctx("read publishers")?;
+            out.extend(rows);
+        }
+        Ok(out)
     }
 
     /// The newest sync, if any.

@@ -186,20 +186,27 @@ impl Recorder {
         let mut written = Vec::new();
         for (key, seen) in &self.seen {
             let op = match newest(conn, key).await? {
-                Some((op, hash)) if op != "removed" && hash.as_deref() == Some(&seen.hash) => {
-                    continue;
-                }
-                Some((op, _)) if op != "removed" => "changed",
+                Some(n) if n.op != "removed" && n.hash.as_deref() == Some(&seen.hash) => continue,
+                Some(n) if n.op != "removed" => "changed",
                 _ => "added",
             };
-            insert_version(conn, sync_id, source, key, op, Some(seen)).await?;
+            insert_version(conn, sync_id, source, key, op, seen).await?;
             written.push(key);
         }
         for key in &removed {
-            if matches!(newest(conn, key).await?, Some((op, _)) if op != "removed") {
-                insert_version(conn, sync_id, source, key, "removed", None).await?;
-                written.push(key);
-            }
+            let Some(last) = newest(conn, key).await?.filter(|n| n.op != "removed") else {
+                continue;
+            };
+            // A removal keeps the name, domain and version it had, so the feed can place it.
+            let gone = Seen {
+                version: last.version,
+                hash: String::new(),
+                name: last.name,
+                domain: last.domain,
+                body: String::new(),
+            };
+            insert_version(conn, sync_id, source, key, "removed", &gone).await?;
+            written.push(key);
         }
         for key in written {
             prune(conn, key).await?;
@@ -208,13 +215,22 @@ impl Recorder {
     }
 }
 
-/// The newest kept version of `key`: its op and hash.
+/// What a new version is compared with: the newest kept one.
+#[derive(sqlx::FromRow)]
+struct Newest {
+    op: String,
+    hash: Option<String>,
+    version: Option<String>,
+    name: Option<String>,
+    domain: Option<String>,
+}
+
 async fn newest(
     conn: &mut SqliteConnection,
     key: &EntityKey,
-) -> Result<Option<(String, Option<String>)>, StoreError> {
+) -> Result<Option<Newest>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT op, content_hash FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
+        "SELECT op, content_hash AS hash, version, name, domain FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
          ORDER BY id DESC LIMIT 1",
     )
     .bind(&key.id)
@@ -259,8 +275,9 @@ async fn insert_version(
     source: &str,
     key: &EntityKey,
     op: &str,
-    seen: Option<&Seen>,
+    seen: &Seen,
 ) -> Result<(), StoreError> {
+    let removed = op == "removed";
     sqlx::query(
         "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source, sync_id, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -269,13 +286,13 @@ async fn insert_version(
     .bind(&key.id)
     .bind(&key.slot)
     .bind(op)
-    .bind(seen.and_then(|s| s.version.as_deref()))
-    .bind(seen.map(|s| s.hash.as_str()))
-    .bind(seen.and_then(|s| s.name.as_deref()))
-    .bind(seen.and_then(|s| s.domain.as_deref()))
+    .bind(seen.version.as_deref())
+    .bind((!removed).then_some(seen.hash.as_str()))
+    .bind(seen.name.as_deref())
+    .bind(seen.domain.as_deref())
     .bind(source)
     .bind(sync_id)
-    .bind(seen.map(|s| pack(&s.body)))
+    .bind((!removed).then(|| pack(&seen.body)))
     .execute(&mut *conn)
     .await
     .ctx("record version")?;
