@@ -103,6 +103,9 @@ pub struct SyncReport {
     pub sources: Vec<SourceSyncOutcome>,
     #[ts(type = "number")]
     pub duration_ms: u64,
+    /// Of which recording history: the versions in each source's commit and their comparisons after it.
+    #[ts(type = "number")]
+    pub history_ms: u64,
 }
 
 impl SyncReport {

@@ -419,11 +419,15 @@ impl App {
             }
         }
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        let summarising = Instant::now();
         self.summarise_history().await?;
+        let recorded_us: u64 = outcomes.iter().map(|o| o.report.applied.history_us).sum();
+        let history_ms = recorded_us / 1000 + summarising.elapsed().as_millis() as u64;
         self.warm_lineage();
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
+            history_ms,
         })
     }
 

@@ -316,6 +316,22 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
+    /// --since last` and a 500-column `diff` latency, the history's size on disk.
+    History {
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Work folder (default: the one `bench sync` uses, its mesh reused and left unchanged).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Times each query is run.
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
     Typing {
         /// Words to type (default: the mix the desktop benchmark types).
@@ -611,10 +627,24 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             dir,
             json,
         }) => {
-            let dir = dir.unwrap_or_else(|| {
-                std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
-            });
+            let dir = dir.unwrap_or_else(|| bench_dir(products, seed));
             let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::History {
+            products,
+            seed,
+            dir,
+            samples,
+            json,
+        }) => {
+            let dir = dir.unwrap_or_else(|| bench_dir(products, seed));
+            let report =
+                meshlens_app::bench::history::bench_history(&dir, products, seed, samples).await?;
             if json {
                 output::print_json(&report);
             } else {
@@ -676,6 +706,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The work folder of `bench sync` and `bench history` (the generated mesh is reused between runs).
+fn bench_dir(products: usize, seed: u64) -> PathBuf {
+    std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
 }
 
 /// Exit 1 when the command ran but found a failure (an invalid file, an unreadable source, an error-severity violation).

@@ -12,7 +12,9 @@ CREATE TABLE syncs (
 );
 
 -- `slot` tells apart what the cache holds side by side under one id: a contract's versions ('' otherwise).
--- `body` is the entity's canonical JSON (ODPS, ODCS; a dataset's own JSON) deflated; NULL for a removal.
+-- `body` is the entity's canonical JSON (ODPS, ODCS; a dataset's own JSON) deflated; NULL for a removal. It is
+-- deflated with the text of version `base_id` as preset dictionary (a version differs little from the one
+-- before it), NULL for a keyframe; `depth` counts the versions back to the keyframe, which bounds a read.
 -- `changes`, `breaking` and `summary` compare a version with the one before it; they are filled right after
 -- the sync commits (NULL until then, and computed again when a crash left them NULL).
 CREATE TABLE entity_versions (
@@ -28,6 +30,8 @@ CREATE TABLE entity_versions (
     source           TEXT NOT NULL,
     sync_id          INTEGER NOT NULL REFERENCES syncs(id) ON DELETE CASCADE,
     body             BLOB,
+    base_id          INTEGER,
+    depth            INTEGER NOT NULL DEFAULT 0,
     changes          TEXT,
     breaking         INTEGER,
     summary          TEXT

@@ -4,7 +4,7 @@
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use crate::error::Ctx;
-use crate::history::unpack;
+use crate::history::read_body;
 use crate::{Store, StoreError};
 
 /// One kept version, without its body.
@@ -52,6 +52,16 @@ pub struct FollowRow {
     pub since: String,
 }
 
+/// What the history takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryFootprint {
+    pub versions: u64,
+    /// Compressed bodies.
+    pub body_bytes: u64,
+    /// Pages of the history tables and their indexes (SQLite's dbstat).
+    pub disk_bytes: u64,
+}
+
 /// A version's comparison with the one before it, as the app derived it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionSummary {
@@ -76,15 +86,8 @@ impl Store {
 
     /// The canonical JSON of a kept version; None for a removal.
     pub async fn version_body(&self, version_id: i64) -> Result<Option<String>, StoreError> {
-        let row: Option<(Option<Vec<u8>>,)> =
-            sqlx::query_as("SELECT body FROM entity_versions WHERE id = ?")
-                .bind(version_id)
-                .fetch_optional(&self.pool)
-                .await
-                .ctx("read version body")?;
-        row.and_then(|(body,)| body)
-            .map(|bytes| unpack(&bytes, version_id))
-            .transpose()
+        let mut conn = self.pool.acquire().await.ctx("read version body")?;
+        read_body(&mut conn, version_id).await
     }
 
     /// The newest version of the same entity before `version`, if one is kept.
@@ -260,6 +263,28 @@ impl Store {
                 .await
                 .ctx("read follows")?,
         )
+    }
+
+    /// How many versions are kept and what they take.
+    pub async fn history_footprint(&self) -> Result<HistoryFootprint, StoreError> {
+        let (versions, body_bytes): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(LENGTH(body)), 0) FROM entity_versions")
+                .fetch_one(&self.pool)
+                .await
+                .ctx("measure history")?;
+        let (disk_bytes,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat
+             WHERE name IN ('syncs', 'entity_versions') OR name LIKE 'entity_versions_%'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .ctx("measure history")?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(HistoryFootprint {
+            versions: count(versions),
+            body_bytes: count(body_bytes),
+            disk_bytes: count(disk_bytes),
+        })
     }
 
     /// Deletes the history recorded from `source` (`source remove --forget-history`).

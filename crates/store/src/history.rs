@@ -7,12 +7,9 @@
 //! owns the classifier.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
 use std::sync::OnceLock;
 
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use meshlens_model::{Contract, Entity, Product, content_hash};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
@@ -36,19 +33,84 @@ pub fn history_limit() -> usize {
         .unwrap_or(DEFAULT_HISTORY_VERSIONS)
 }
 
-/// Deflate (flate2 on miniz_oxide, pure Rust): descriptor JSON shrinks 4-6x at level 6.
-pub(crate) fn pack(text: &str) -> Vec<u8> {
-    let mut encoder = DeflateEncoder::new(Vec::with_capacity(text.len() / 4), Compression::new(6));
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(text.as_bytes());
-    encoder.finish().unwrap_or_default()
+/// A keyframe (a body deflated on its own) every this many versions of an entity: reading a version
+/// inflates at most this many bodies.
+const KEYFRAME_EVERY: i64 = 8;
+/// A kept body never inflates past this (a damaged cache must not exhaust memory).
+const MAX_BODY_BYTES: usize = 256 << 20;
+
+/// Raw deflate at level 6, with `dictionary` (the version before) preset: a version that changed one field
+/// costs tens of bytes instead of a whole compressed document.
+pub(crate) fn pack(text: &str, dictionary: Option<&str>) -> Vec<u8> {
+    let mut deflate = Compress::new(Compression::new(6), false);
+    if let Some(dictionary) = dictionary {
+        // Fails only on a stream already started.
+        let _ = deflate.set_dictionary(dictionary.as_bytes());
+    }
+    let input = text.as_bytes();
+    let mut out = Vec::with_capacity(input.len() / 3 + 64);
+    loop {
+        let read = usize::try_from(deflate.total_in()).unwrap_or(input.len());
+        match deflate.compress_vec(&input[read..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) | Err(_) => return out,
+            Ok(_) => out.reserve(out.capacity().max(256)),
+        }
+    }
 }
 
-pub(crate) fn unpack(bytes: &[u8], version_id: i64) -> Result<String, StoreError> {
-    let mut text = String::new();
-    DeflateDecoder::new(bytes)
-        .read_to_string(&mut text)
-        .map_err(|source| StoreError::CorruptHistory { version_id, source })?;
+pub(crate) fn unpack(
+    bytes: &[u8],
+    dictionary: Option<&str>,
+    version_id: i64,
+) -> Result<String, StoreError> {
+    let corrupt = |detail: String| StoreError::CorruptHistory { version_id, detail };
+    let mut inflate = Decompress::new(false);
+    if let Some(dictionary) = dictionary {
+        inflate
+            .set_dictionary(dictionary.as_bytes())
+            .map_err(|e| corrupt(e.to_string()))?;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
+    loop {
+        let read = usize::try_from(inflate.total_in()).unwrap_or(bytes.len());
+        let status = inflate
+            .decompress_vec(&bytes[read..], &mut out, FlushDecompress::Finish)
+            .map_err(|e| corrupt(e.to_string()))?;
+        match status {
+            Status::StreamEnd => break,
+            _ if out.len() >= MAX_BODY_BYTES => return Err(corrupt("too large".into())),
+            Status::BufError if read == bytes.len() && out.len() < out.capacity() => {
+                return Err(corrupt("truncated".into()));
+            }
+            _ => out.reserve(out.capacity().max(256)),
+        }
+    }
+    String::from_utf8(out).map_err(|e| corrupt(e.to_string()))
+}
+
+/// The text of version `version_id`: its keyframe inflated, then each version after it with the one before as
+/// dictionary. None for a removal.
+pub(crate) async fn read_body(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let chain: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
+        "WITH RECURSIVE chain(id, base_id, body, n) AS (
+             SELECT id, base_id, body, 0 FROM entity_versions WHERE id = ?
+             UNION ALL
+             SELECT v.id, v.base_id, v.body, c.n + 1 FROM entity_versions v JOIN chain c ON v.id = c.base_id
+         )
+         SELECT id, body FROM chain ORDER BY n DESC",
+    )
+    .bind(version_id)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read version body")?;
+    let mut text: Option<String> = None;
+    for (id, body) in chain {
+        let Some(body) = body else { return Ok(None) };
+        text = Some(unpack(&body, text.as_deref(), id)?);
+    }
     Ok(text)
 }
 
@@ -183,30 +245,17 @@ impl Recorder {
                 }
             }
         }
+        let at = Recording { sync_id, source };
         let mut written = Vec::new();
         for (key, seen) in &self.seen {
-            let op = match newest(conn, key).await? {
-                Some(n) if n.op != "removed" && n.hash.as_deref() == Some(&seen.hash) => continue,
-                Some(n) if n.op != "removed" => "changed",
-                _ => "added",
-            };
-            insert_version(conn, sync_id, source, key, op, seen).await?;
-            written.push(key);
+            if record_seen(conn, &at, key, seen).await? {
+                written.push(key);
+            }
         }
         for key in &removed {
-            let Some(last) = newest(conn, key).await?.filter(|n| n.op != "removed") else {
-                continue;
-            };
-            // A removal keeps the name, domain and version it had, so the feed can place it.
-            let gone = Seen {
-                version: last.version,
-                hash: String::new(),
-                name: last.name,
-                domain: last.domain,
-                body: String::new(),
-            };
-            insert_version(conn, sync_id, source, key, "removed", &gone).await?;
-            written.push(key);
+            if record_removal(conn, &at, key).await? {
+                written.push(key);
+            }
         }
         for key in written {
             prune(conn, key).await?;
@@ -215,9 +264,83 @@ impl Recorder {
     }
 }
 
+/// The sync a version is recorded with.
+struct Recording<'a> {
+    sync_id: i64,
+    source: &'a str,
+}
+
+/// A version's body as stored.
+struct Encoded {
+    body: Option<Vec<u8>>,
+    base_id: Option<i64>,
+    depth: i64,
+}
+
+/// Records `seen` unless its newest kept version has the same hash; true when it did.
+async fn record_seen(
+    conn: &mut SqliteConnection,
+    at: &Recording<'_>,
+    key: &EntityKey,
+    seen: &Seen,
+) -> Result<bool, StoreError> {
+    let newest = newest(conn, key).await?.filter(|n| n.op != "removed");
+    let (op, encoded) = match newest {
+        Some(n) if n.hash.as_deref() == Some(&seen.hash) => return Ok(false),
+        // The version before is the dictionary, unless the chain back to a keyframe is long enough.
+        Some(n) if n.depth + 1 < KEYFRAME_EVERY => {
+            let before = read_body(conn, n.id).await?;
+            let encoded = Encoded {
+                body: Some(pack(&seen.body, before.as_deref())),
+                base_id: before.is_some().then_some(n.id),
+                depth: if before.is_some() { n.depth + 1 } else { 0 },
+            };
+            ("changed", encoded)
+        }
+        found => (
+            if found.is_some() { "changed" } else { "added" },
+            Encoded {
+                body: Some(pack(&seen.body, None)),
+                base_id: None,
+                depth: 0,
+            },
+        ),
+    };
+    insert_version(conn, at, key, op, seen, encoded).await?;
+    Ok(true)
+}
+
+/// Records the removal of `key` unless it is already removed; true when it did.
+async fn record_removal(
+    conn: &mut SqliteConnection,
+    at: &Recording<'_>,
+    key: &EntityKey,
+) -> Result<bool, StoreError> {
+    let Some(last) = newest(conn, key).await?.filter(|n| n.op != "removed") else {
+        return Ok(false);
+    };
+    // A removal keeps the name, domain and version it had, so the feed can place it.
+    let gone = Seen {
+        version: last.version,
+        hash: String::new(),
+        name: last.name,
+        domain: last.domain,
+        body: String::new(),
+    };
+    let encoded = Encoded {
+        body: None,
+        base_id: None,
+        depth: 0,
+    };
+    insert_version(conn, at, key, "removed", &gone, encoded).await?;
+    Ok(true)
+}
+
 /// What a new version is compared with: the newest kept one.
 #[derive(sqlx::FromRow)]
 struct Newest {
+    id: i64,
+    depth: i64,
     op: String,
     hash: Option<String>,
     version: Option<String>,
@@ -230,7 +353,7 @@ async fn newest(
     key: &EntityKey,
 ) -> Result<Option<Newest>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT op, content_hash AS hash, version, name, domain FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
+        "SELECT id, depth, op, content_hash AS hash, version, name, domain FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
          ORDER BY id DESC LIMIT 1",
     )
     .bind(&key.id)
@@ -271,16 +394,17 @@ async fn live_datasets(
 
 async fn insert_version(
     conn: &mut SqliteConnection,
-    sync_id: i64,
-    source: &str,
+    at: &Recording<'_>,
     key: &EntityKey,
     op: &str,
     seen: &Seen,
+    encoded: Encoded,
 ) -> Result<(), StoreError> {
     let removed = op == "removed";
     sqlx::query(
-        "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source, sync_id, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source,
+             sync_id, body, base_id, depth)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(key.kind)
     .bind(&key.id)
@@ -290,17 +414,43 @@ async fn insert_version(
     .bind((!removed).then_some(seen.hash.as_str()))
     .bind(seen.name.as_deref())
     .bind(seen.domain.as_deref())
-    .bind(source)
-    .bind(sync_id)
-    .bind((!removed).then(|| pack(&seen.body)))
+    .bind(at.source)
+    .bind(at.sync_id)
+    .bind(encoded.body)
+    .bind(encoded.base_id)
+    .bind(encoded.depth)
     .execute(&mut *conn)
     .await
     .ctx("record version")?;
     Ok(())
 }
 
-/// Drops the versions of `key` beyond the newest [`history_limit`].
+/// Drops the versions of `key` beyond the newest [`history_limit`]; the oldest one kept becomes a keyframe
+/// first when its dictionary is among them.
 async fn prune(conn: &mut SqliteConnection, key: &EntityKey) -> Result<(), StoreError> {
+    let oldest_kept: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, base_id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
+         ORDER BY id DESC LIMIT 1 OFFSET ?4",
+    )
+    .bind(&key.id)
+    .bind(key.kind)
+    .bind(&key.slot)
+    .bind(i64::try_from(history_limit()).unwrap_or(i64::MAX) - 1)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("prune history")?;
+    let Some((id, base_id)) = oldest_kept else {
+        return Ok(());
+    };
+    if base_id.is_some() {
+        let text = read_body(conn, id).await?.unwrap_or_default();
+        sqlx::query("UPDATE entity_versions SET body = ?, base_id = NULL, depth = 0 WHERE id = ?")
+            .bind(pack(&text, None))
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .ctx("prune history")?;
+    }
     sqlx::query(
         "DELETE FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3 AND id <= (
              SELECT id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
@@ -325,5 +475,30 @@ impl EntityKey {
     }
     pub(crate) fn slot(&self) -> &str {
         &self.slot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version deflated with the one before it as dictionary costs a fraction of a stand-alone one.
+    #[test]
+    fn a_version_packed_against_the_one_before_is_small_and_reads_back() {
+        let before: String = (0..200)
+            .map(|i| format!("{{\"name\":\"column_{i}\",\"logicalType\":\"number\"}},"))
+            .collect();
+        let after = before.replacen("column_7\"", "column_seven\"", 1);
+        let alone = pack(&after, None);
+        let delta = pack(&after, Some(&before));
+        assert!(
+            delta.len() * 3 < alone.len(),
+            "{} vs {}",
+            delta.len(),
+            alone.len()
+        );
+        assert_eq!(unpack(&delta, Some(&before), 1).unwrap(), after);
+        assert_eq!(unpack(&alone, None, 1).unwrap(), after);
+        assert!(unpack(&alone[..alone.len() / 2], None, 1).is_err());
     }
 }

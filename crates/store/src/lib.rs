@@ -28,7 +28,7 @@ use sqlx::{SqlitePool, Transaction};
 pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
-pub use feed::{FollowRow, SyncRow, VersionRow, VersionSummary};
+pub use feed::{FollowRow, HistoryFootprint, SyncRow, VersionRow, VersionSummary};
 pub use git_source::{
     GIT_ALLOWED_PROTOCOLS, GitSourceError, check_git_branch, check_git_source, check_git_url,
 };

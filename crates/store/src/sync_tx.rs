@@ -77,6 +77,10 @@ pub struct AppliedSync {
     #[serde(skip_serializing, default)]
     #[ts(skip)]
     pub removed_contract_ids: Vec<String>,
+    /// Time spent recording history in the commit, in microseconds (for `meshlens bench history`).
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
+    pub history_us: u64,
 }
 
 /// Rows per multi-row INSERT: large enough to amortise statement overhead, small enough to stay
@@ -394,12 +398,14 @@ impl SyncTx {
         applied.changed_contract_ids = changed;
         applied.removed_contract_ids = removed;
         let (products, contracts) = (&self.products, &self.contracts);
+        let recording = std::time::Instant::now();
         std::mem::take(&mut self.history)
             .commit(&mut self.tx, &self.source, |key| match key.kind() {
                 "product" => products.contains_key(key.id()),
                 _ => contracts.contains_key(&(key.id().to_string(), key.slot().to_string())),
             })
             .await?;
+        applied.history_us = recording.elapsed().as_micros() as u64;
         sqlx::query(
             "UPDATE sources SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
                  last_sync_status = ?, last_error = ? WHERE name = ?",

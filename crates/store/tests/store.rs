@@ -607,6 +607,15 @@ async fn history_keeps_the_newest_versions_up_to_the_limit() {
         newest.contains(&format!("\"revision\":{}", limit + 2)),
         "{newest}"
     );
+    // Every kept version still reads back: the oldest became a keyframe when its dictionary went.
+    for (age, version) in kept.iter().enumerate() {
+        let body = store.version_body(version.id).await.unwrap().unwrap();
+        let revision = limit + 2 - age;
+        assert!(
+            body.contains(&format!("\"revision\":{revision}}}")),
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]
