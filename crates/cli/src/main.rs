@@ -291,17 +291,32 @@ struct SourceAddArgs {
     json: bool,
 }
 
+/// The generated mesh a benchmark runs on.
+#[derive(Args)]
+struct GeneratedMesh {
+    #[arg(long, default_value_t = 10_000)]
+    products: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Work folder (default: a folder in the system temp dir, its mesh reused between runs).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+impl GeneratedMesh {
+    fn dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("meshlens-bench-{}-{}", self.products, self.seed))
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Full sync and unchanged re-sync of a generated mesh, with peak memory.
     Sync {
-        #[arg(long, default_value_t = 10_000)]
-        products: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Work folder (default: a folder in the system temp dir, reused between runs).
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        mesh: GeneratedMesh,
         #[arg(long)]
         json: bool,
     },
@@ -319,13 +334,9 @@ enum BenchCommand {
     /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
     /// --since last` and a 500-column `diff` latency, the history's size on disk.
     History {
-        #[arg(long, default_value_t = 10_000)]
-        products: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Work folder (default: the one `bench sync` uses, its mesh reused and left unchanged).
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        /// The mesh's changed files are put back afterwards.
+        #[command(flatten)]
+        mesh: GeneratedMesh,
         /// Times each query is run.
         #[arg(long, default_value_t = 50)]
         samples: usize,
@@ -621,14 +632,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.impact(ImpactArgs { id }, &NoEvents).await?;
             output::show(json, &report, output::print_impact);
         }
-        Command::Bench(BenchCommand::Sync {
-            products,
-            seed,
-            dir,
-            json,
-        }) => {
-            let dir = dir.unwrap_or_else(|| bench_dir(products, seed));
-            let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
+        Command::Bench(BenchCommand::Sync { mesh, json }) => {
+            let report =
+                meshlens_app::bench::bench_sync(&mesh.dir(), mesh.products, mesh.seed).await?;
             if json {
                 output::print_json(&report);
             } else {
@@ -636,13 +642,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             }
         }
         Command::Bench(BenchCommand::History {
-            products,
-            seed,
-            dir,
+            mesh,
             samples,
             json,
         }) => {
-            let dir = dir.unwrap_or_else(|| bench_dir(products, seed));
+            let (dir, products, seed) = (mesh.dir(), mesh.products, mesh.seed);
             let report =
                 meshlens_app::bench::history::bench_history(&dir, products, seed, samples).await?;
             if json {
@@ -706,11 +710,6 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The work folder of `bench sync` and `bench history` (the generated mesh is reused between runs).
-fn bench_dir(products: usize, seed: u64) -> PathBuf {
-    std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
 }
 
 /// Exit 1 when the command ran but found a failure (an invalid file, an unreadable source, an error-severity violation).

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{Latency, app_on_mesh, generated_mesh, io_error, peak_rss_mib, timed_ms};
+use super::{Latency, app_on_mesh, generated_mesh, io_error, peak_rss_mib, timed_ms, timed_sync};
 use crate::{App, AppError, ChangesArgs, DiffArgs, NoEvents, SourceConfig, SourceKind, SyncArgs};
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,9 +49,7 @@ pub async fn bench_history(
 ) -> Result<HistoryBenchReport, AppError> {
     let (mesh, _) = generated_mesh(workdir, products, seed)?;
     let app = app_on_mesh(workdir, &mesh).await?;
-    let started = Instant::now();
-    let full = app.sync(SyncArgs::default(), &NoEvents).await?;
-    let full_sync_ms = started.elapsed().as_millis() as u64;
+    let (full, full_sync_ms) = timed_sync(&app).await?;
     let one_version = app.store().history_footprint().await?;
     mark_read(&app).await?;
     let originals = revise_one_in_a_hundred(&mesh)?;
