@@ -60,6 +60,10 @@ pub struct HistoryFootprint {
     pub body_bytes: u64,
     /// Pages of the history tables and their indexes (SQLite's dbstat).
     pub disk_bytes: u64,
+    /// Product versions deflated on their own (keyframes) and against the version before (deltas), with the
+    /// bytes of their bodies.
+    pub product_keyframes: (u64, u64),
+    pub product_deltas: (u64, u64),
 }
 
 /// A version's comparison with the one before it, as the app derived it.
@@ -279,11 +283,21 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .ctx("measure history")?;
+        let (keyframes, keyframe_bytes, deltas, delta_bytes): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(base_id IS NULL), 0), COALESCE(SUM(IIF(base_id IS NULL, LENGTH(body), 0)), 0),
+                    COALESCE(SUM(base_id IS NOT NULL), 0), COALESCE(SUM(IIF(base_id IS NULL, 0, LENGTH(body))), 0)
+             FROM entity_versions WHERE kind = 'product' AND body IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .ctx("measure history")?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(HistoryFootprint {
             versions: count(versions),
             body_bytes: count(body_bytes),
             disk_bytes: count(disk_bytes),
+            product_keyframes: (count(keyframes), count(keyframe_bytes)),
+            product_deltas: (count(deltas), count(delta_bytes)),
         })
     }
 

@@ -32,9 +32,13 @@ pub struct HistoryBenchReport {
     pub version_body_bytes: u64,
     /// The history tables and indexes on disk (SQLite's dbstat), after both syncs.
     pub history_disk_mib: f64,
-    /// 50 times the disk one version of every product, contract and dataset takes: the history when every
-    /// entity changed 50 times.
-    pub fifty_versions_disk_mib: f64,
+    /// Measured: a product keyframe's body, a product delta's body (a version against the one before), and
+    /// what a version costs on disk besides its body (its row and index entries).
+    pub product_keyframe_bytes: f64,
+    pub product_delta_bytes: f64,
+    pub row_overhead_bytes: f64,
+    /// From those: 50 versions of every product (7 keyframes and 43 deltas each, with their rows).
+    pub fifty_product_versions_mib: f64,
     pub peak_rss_mib: f64,
 }
 
@@ -50,7 +54,6 @@ pub async fn bench_history(
     let (mesh, _) = generated_mesh(workdir, products, seed)?;
     let app = app_on_mesh(workdir, &mesh).await?;
     let (full, full_sync_ms) = timed_sync(&app).await?;
-    let one_version = app.store().history_footprint().await?;
     mark_read(&app).await?;
     let originals = revise_one_in_a_hundred(&mesh)?;
     let started = Instant::now();
@@ -72,6 +75,14 @@ pub async fn bench_history(
     let diff_500_columns = bench_wide_diff(&app, workdir, samples).await?;
     let footprint = app.store().history_footprint().await?;
     let history = incremental.history_ms;
+    let average = |(n, bytes): (u64, u64)| bytes as f64 / n.max(1) as f64;
+    let (keyframe, delta) = (
+        average(footprint.product_keyframes),
+        average(footprint.product_deltas),
+    );
+    let overhead = footprint.disk_bytes.saturating_sub(footprint.body_bytes) as f64
+        / footprint.versions.max(1) as f64;
+    let per_product = 7.0 * keyframe + 43.0 * delta + 50.0 * overhead;
     Ok(HistoryBenchReport {
         products,
         full_sync_ms,
@@ -87,7 +98,10 @@ pub async fn bench_history(
         versions: footprint.versions,
         version_body_bytes: footprint.body_bytes,
         history_disk_mib: mib(footprint.disk_bytes),
-        fifty_versions_disk_mib: 50.0 * mib(one_version.disk_bytes),
+        product_keyframe_bytes: keyframe,
+        product_delta_bytes: delta,
+        row_overhead_bytes: overhead,
+        fifty_product_versions_mib: products as f64 * per_product / (1024.0 * 1024.0),
         peak_rss_mib: peak_rss_mib(),
     })
 }
