@@ -40,13 +40,14 @@ CREATE INDEX entity_versions_entity ON entity_versions(entity_id, kind, slot, id
 CREATE INDEX entity_versions_sync ON entity_versions(sync_id);
 CREATE INDEX entity_versions_pending ON entity_versions(id) WHERE summary IS NULL;
 
--- What the user follows: a product, contract, dataset (`contract/dataset`) or domain.
+-- What the user follows: a product, contract, dataset (`contract/dataset`) or domain. A rowid table, as
+-- `doctor --repair` salvages user tables row by row through their rowid.
 CREATE TABLE follows (
     kind       TEXT NOT NULL CHECK (kind IN ('product', 'contract', 'dataset', 'domain')),
     entity_id  TEXT NOT NULL,
     since      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (kind, entity_id)
-) WITHOUT ROWID;
+);
 
 -- The newest sync the user has read in the change feed ("since last sync"); one row.
 CREATE TABLE feed_state (
