@@ -171,9 +171,9 @@ fn entity_of(kind: &str, body: &Value) -> Result<Entity, AppError> {
 
 /// What a version changed against the one before it, as stored for `history` and the feed.
 fn summarise(version: &VersionRow, changes: &[FieldChangeSummary]) -> (bool, String) {
-    match version.op.as_str() {
-        "removed" => (true, format!("{} removed", version.kind)),
-        _ if changes.is_empty() => (false, format!("{} {}", version.kind, version.op)),
+    match changes {
+        // Its previous version was pruned, or nothing but key order changed.
+        [] => (false, format!("{} {}", version.kind, version.op)),
         _ => {
             let breaking: Vec<&FieldChangeSummary> =
                 changes.iter().filter(|c| c.breaking).collect();

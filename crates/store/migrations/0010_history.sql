@@ -15,8 +15,9 @@ CREATE TABLE syncs (
 -- `body` is the entity's canonical JSON (ODPS, ODCS; a dataset's own JSON) deflated; NULL for a removal. It is
 -- deflated with the text of version `base_id` as preset dictionary (a version differs little from the one
 -- before it), NULL for a keyframe; `depth` counts the versions back to the keyframe, which bounds a read.
--- `changes`, `breaking` and `summary` compare a version with the one before it; they are filled right after
--- the sync commits (NULL until then, and computed again when a crash left them NULL).
+-- `changes`, `breaking` and `summary` compare a version with the one before it: written with an addition or a
+-- removal, filled by the app right after the sync commits for a change (NULL until then, and computed again when
+-- a crash left them NULL).
 CREATE TABLE entity_versions (
     id               INTEGER PRIMARY KEY,
     kind             TEXT NOT NULL CHECK (kind IN ('product', 'contract', 'dataset')),

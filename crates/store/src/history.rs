@@ -401,10 +401,13 @@ async fn insert_version(
     encoded: Encoded,
 ) -> Result<(), StoreError> {
     let removed = op == "removed";
+    // An addition or a removal needs no comparison: it is summarised here; a change waits for the app's
+    // classifier (summary NULL).
+    let summary = (op != "changed").then(|| format!("{} {op}", key.kind));
     sqlx::query(
         "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source,
-             sync_id, body, base_id, depth)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             sync_id, body, base_id, depth, changes, breaking, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(key.kind)
     .bind(&key.id)
@@ -419,6 +422,9 @@ async fn insert_version(
     .bind(encoded.body)
     .bind(encoded.base_id)
     .bind(encoded.depth)
+    .bind(summary.is_some().then_some("[]"))
+    .bind(summary.is_some().then_some(removed))
+    .bind(summary)
     .execute(&mut *conn)
     .await
     .ctx("record version")?;
