@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
+import { FollowButton } from "../components/FollowButton";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
 import { RequestAccess } from "../components/RequestAccess";
@@ -205,6 +206,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
         >
           Edit
         </button>
+        <FollowButton backend={backend} id={id} generation={generation} />
       </div>
       <p className="muted">
         <code>{product.id}</code>
