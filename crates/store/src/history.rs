@@ -369,16 +369,18 @@ async fn live_datasets(
     conn: &mut SqliteConnection,
     contract: &EntityKey,
 ) -> Result<Vec<EntityKey>, StoreError> {
-    let prefix = format!("{}/", contract.id);
+    // `contract/` up to `contract0` ('0' follows '/'): a range of the entity index, not a scan of the history.
+    let (from, to) = (format!("{}/", contract.id), format!("{}0", contract.id));
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT v.entity_id FROM entity_versions v
-         WHERE v.kind = 'dataset' AND v.slot = ?1 AND substr(v.entity_id, 1, length(?2)) = ?2
+         WHERE v.entity_id >= ?2 AND v.entity_id < ?3 AND v.kind = 'dataset' AND v.slot = ?1
            AND v.id = (SELECT MAX(id) FROM entity_versions w
                        WHERE w.entity_id = v.entity_id AND w.kind = 'dataset' AND w.slot = ?1)
            AND v.op != 'removed'",
     )
     .bind(&contract.slot)
-    .bind(&prefix)
+    .bind(&from)
+    .bind(&to)
     .fetch_all(&mut *conn)
     .await
     .ctx("read datasets of a contract")?;
