@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { App, SYNC_QUIET_MS } from "./App";
 import type { SyncPhase } from "./ipc/bindings/SyncPhase";
 import type { AppEvent } from "./ipc/commands";
+import type { ChangesFeed } from "./ipc/commands";
 import { BackendError } from "./ipc/errors";
+import changesJson from "./test/fixtures/changes.json";
 import { appInfo, products, salesOrders, scorecards, searchOrdrs, sources } from "./test/fixtures";
 import { recordedBackend } from "./test/recordedBackend";
 
@@ -178,6 +180,28 @@ describe("theme and network", () => {
     await user.click(screen.getByRole("button", { name: "Theme: light" }));
     expect(document.documentElement.dataset.theme).toBe("dark");
     expect(localStorage.getItem("meshlens.theme")).toBe('"dark"');
+  });
+
+  it("counts unread changes on the inbox badge, opens the inbox and clears the badge once read", async () => {
+    const user = userEvent.setup();
+    const feed = changesJson as ChangesFeed;
+    let read = false;
+    const backend = recordedBackend({
+      app_info: () => appInfo,
+      list_products: () => products,
+      list_sources: () => sources,
+      changes: (args) => {
+        if (args.markRead === true) read = true;
+        return read ? { ...feed, changes: [] } : feed;
+      },
+    });
+    render(<App backend={backend} />);
+    const badge = await screen.findByRole("button", { name: `Inbox: ${String(feed.changes.length)} unread changes` });
+    await user.click(badge);
+    expect(await screen.findByRole("list", { name: "changes" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Mark all read" }));
+    expect(await screen.findByRole("button", { name: "Inbox: 0 unread changes" })).toBeInTheDocument();
+    expect(await screen.findByText(/Nothing changed since you last looked/)).toBeInTheDocument();
   });
 
   it("shows an offline indicator while the network is gone", async () => {

@@ -15,6 +15,7 @@ import { AboutScreen } from "./screens/AboutScreen";
 import { AccessScreen } from "./screens/AccessScreen";
 import { DatasetScreen } from "./screens/DatasetScreen";
 import { HomeScreen } from "./screens/HomeScreen";
+import { InboxScreen } from "./screens/InboxScreen";
 import { LineageScreen } from "./screens/LineageScreen";
 import { ProductScreen } from "./screens/ProductScreen";
 import { SourcesScreen } from "./screens/SourcesScreen";
@@ -127,6 +128,9 @@ function sameRoute(a: Route, b: Route): boolean {
 export function App({ backend }: { backend: Backend }) {
   const { generation, progress, reload } = useSyncState(backend);
   const info = useCommand(backend, "app_info", {}, generation);
+  // The inbox badge: changes since the last sync read; reading them (Mark all read) asks again.
+  const [reads, setReads] = useState(0);
+  const unread = useCommand(backend, "changes", {}, generation + reads);
   const prefs = usePrefs();
   const online = useOnline();
   const syncRun = useSyncRun(backend, reload);
@@ -152,7 +156,7 @@ export function App({ backend }: { backend: Backend }) {
         setPaletteOpen((open) => !open);
       } else if (event.altKey && event.key === "ArrowLeft") {
         back();
-      } else if (event.altKey && /^[1-6]$/.test(event.key)) {
+      } else if (event.altKey && /^[1-7]$/.test(event.key)) {
         const target = SCREENS[Number(event.key) - 1];
         if (target !== undefined) navigate(target.route);
       }
@@ -181,6 +185,7 @@ export function App({ backend }: { backend: Backend }) {
     <div className="app">
       <Header
         info={info}
+        unread={unread.state === "ready" ? unread.data.changes.length : 0}
         progress={progress}
         online={online}
         route={route}
@@ -213,6 +218,9 @@ export function App({ backend }: { backend: Backend }) {
         {route.screen === "drafts" && <EditorScreen key={route.productId ?? ""} backend={backend} productId={route.productId} />}
         {route.screen === "about" && <AboutScreen backend={backend} />}
         {route.screen === "access" && <AccessScreen backend={backend} generation={generation} navigate={navigate} />}
+        {route.screen === "inbox" && (
+          <InboxScreen backend={backend} generation={generation + reads} navigate={navigate} onRead={() => { setReads((r) => r + 1); }} />
+        )}
         {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "sources" && (
           <SourcesScreen

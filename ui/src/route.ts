@@ -14,7 +14,9 @@ export type Route =
   /** Drafts and the outbox; `productId` is the product to offer "edit" for. */
   | { screen: "drafts"; productId: string | null }
   /** My access: access requests and agreements. */
-  | { screen: "access" };
+  | { screen: "access" }
+  /** What changed since the last sync read. */
+  | { screen: "inbox" };
 
 export type Navigate = (route: Route) => void;
 
@@ -26,4 +28,5 @@ export const SCREENS: { route: Route; label: string; shortcut: string }[] = [
   { route: { screen: "sources" }, label: "Sources & settings", shortcut: "Alt+4" },
   { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", shortcut: "Alt+5" },
   { route: { screen: "access" }, label: "My access", shortcut: "Alt+6" },
+  { route: { screen: "inbox" }, label: "Inbox", shortcut: "Alt+7" },
 ];

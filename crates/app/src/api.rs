@@ -72,6 +72,10 @@ pub struct GetProductArgs {
 #[serde(deny_unknown_fields)]
 pub struct RemoveSourceArgs {
     pub name: String,
+    /// Also delete the versions its syncs recorded (kept otherwise).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub forget_history: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -99,6 +103,9 @@ pub struct SyncReport {
     pub sources: Vec<SourceSyncOutcome>,
     #[ts(type = "number")]
     pub duration_ms: u64,
+    /// Of which recording history: the versions in each source's commit and their comparisons after it.
+    #[ts(type = "number")]
+    pub history_ms: u64,
 }
 
 impl SyncReport {

@@ -1,6 +1,8 @@
 //! `meshlens bench ...`: benchmarks on generated meshes, run on a fresh data directory.
 //! Figures go to docs/benchmarks.md; timings are wall-clock on the machine that runs them.
 
+pub mod history;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -28,46 +30,9 @@ pub async fn bench_sync(
     products: usize,
     seed: u64,
 ) -> Result<SyncBenchReport, AppError> {
-    let mesh = workdir.join("mesh");
-    let data_dir = workdir.join("data");
-    let io = |err: std::io::Error| {
-        AppError::new(
-            ErrorCode::Io,
-            format!("cannot prepare {}: {err}", workdir.display()),
-        )
-    };
-    if data_dir.exists() {
-        std::fs::remove_dir_all(&data_dir).map_err(io)?;
-    }
-    let started = Instant::now();
-    // Generating 10k products takes a while: reuse a mesh an earlier run made with the same parameters.
-    let marker = mesh.join(".meshlens-generated");
-    let wanted = format!("{products} {seed}");
-    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
-        if mesh.exists() {
-            std::fs::remove_dir_all(&mesh).map_err(io)?;
-        }
-        let options = crate::demo::GenerateOptions {
-            out: mesh.clone(),
-            products,
-            seed,
-        };
-        crate::demo::generate(&options)
-            .map_err(|err| AppError::new(ErrorCode::Io, err.to_string()))?;
-        std::fs::write(&marker, wanted).map_err(io)?;
-    }
-    let generate_ms = started.elapsed().as_millis() as u64;
-
-    let app = App::open(AppConfig { data_dir }).await?;
-    app.store()
-        .add_source(&SourceConfig {
-            name: "bench".into(),
-            kind: SourceKind::Folder { path: mesh.clone() },
-        })
-        .await?;
-    let started = Instant::now();
-    let full = app.sync(SyncArgs::default(), &NoEvents).await?;
-    let full_sync_ms = started.elapsed().as_millis() as u64;
+    let (mesh, generate_ms) = generated_mesh(workdir, products, seed)?;
+    let app = app_on_mesh(workdir, &mesh).await?;
+    let (full, full_sync_ms) = timed_sync(&app).await?;
     let started = Instant::now();
     app.sync(SyncArgs::default(), &NoEvents).await?;
     let resync_unchanged_ms = started.elapsed().as_millis() as u64;
@@ -84,6 +49,69 @@ pub async fn bench_sync(
         cached_datasets: stats.datasets as u64,
         peak_rss_mib: peak_rss_mib(),
     })
+}
+
+fn io_error(dir: &Path) -> impl Fn(std::io::Error) -> AppError + '_ {
+    move |err| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("cannot prepare {}: {err}", dir.display()),
+        )
+    }
+}
+
+/// The mesh of `products` products under `workdir/mesh` and the time it took to generate (0 when an earlier
+/// run left the same one).
+pub(crate) fn generated_mesh(
+    workdir: &Path,
+    products: usize,
+    seed: u64,
+) -> Result<(std::path::PathBuf, u64), AppError> {
+    let mesh = workdir.join("mesh");
+    let io = io_error(workdir);
+    let started = Instant::now();
+    // Generating 10k products takes a while: reuse a mesh an earlier run made with the same parameters.
+    let marker = mesh.join(".meshlens-generated");
+    let wanted = format!("{products} {seed}");
+    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        if mesh.exists() {
+            std::fs::remove_dir_all(&mesh).map_err(&io)?;
+        }
+        let options = crate::demo::GenerateOptions {
+            out: mesh.clone(),
+            products,
+            seed,
+        };
+        crate::demo::generate(&options)
+            .map_err(|err| AppError::new(ErrorCode::Io, err.to_string()))?;
+        std::fs::write(&marker, wanted).map_err(&io)?;
+    }
+    Ok((mesh, started.elapsed().as_millis() as u64))
+}
+
+/// Syncs every source and says how long it took, in milliseconds.
+pub(crate) async fn timed_sync(app: &App) -> Result<(crate::SyncReport, u64), AppError> {
+    let started = Instant::now();
+    let report = app.sync(SyncArgs::default(), &NoEvents).await?;
+    Ok((report, started.elapsed().as_millis() as u64))
+}
+
+/// An app on a fresh data directory `workdir/data` with `mesh` as its folder source `bench` (not synced).
+pub(crate) async fn app_on_mesh(workdir: &Path, mesh: &Path) -> Result<App, AppError> {
+    let data_dir = workdir.join("data");
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir).map_err(io_error(workdir))?;
+    }
+    let app = App::open(AppConfig { data_dir }).await?;
+    app.store()
+        .add_source(&SourceConfig {
+            name: "bench".into(),
+            kind: SourceKind::Folder {
+                path: mesh.to_path_buf(),
+            },
+        })
+        .await?;
+    Ok(app)
 }
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`); 0 where unavailable.

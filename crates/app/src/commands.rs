@@ -52,6 +52,8 @@ use crate::about::About;
 use crate::access::*;
 use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
+use crate::feed::*;
+use crate::history::*;
 use crate::updates::{UpdatePreferences, UpdateSettings};
 
 command_table! {
@@ -150,6 +152,22 @@ command_table! {
     access_cancel(AccessRef) -> AccessEntry;
     /// Access requests and agreements across all sources, with their status (My access with `mine`).
     access_list(AccessListArgs) -> Vec<AccessEntry>;
+
+    // history, diffs, the change feed and follows
+    /// Every kept version of a product, contract or dataset, newest first.
+    history(HistoryArgs) -> Vec<HistoryEntry>;
+    /// Two kept versions field by field, each change breaking or compatible with its reason (default: the
+    /// previous version against the newest).
+    diff(DiffArgs) -> VersionDiff;
+    /// What the syncs since the last one read (or a date, or a sync) added, removed and changed, grouped by
+    /// domain and product; cut to followed or breaking changes; `markRead` marks everything read.
+    changes(ChangesArgs) -> ChangesFeed;
+    /// Follows a product, contract, dataset or domain.
+    follow(FollowArgs) -> Followed;
+    /// Stops following a product, contract, dataset or domain.
+    unfollow(FollowArgs) -> Unfollowed;
+    /// Everything followed.
+    following(NoArgs) -> Vec<Followed>;
 
     // catalog connectors
     /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.

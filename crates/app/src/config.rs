@@ -63,6 +63,10 @@ pub const YAML_EXPANSION_ENV: &str = "MESHLENS_YAML_EXPANSION_FACTOR";
 /// Environment variable overriding how many seconds a write waits for another writer (default 120).
 pub const BUSY_TIMEOUT_ENV: &str = "MESHLENS_BUSY_TIMEOUT_SECS";
 
+/// Environment variable overriding how many versions of each product, contract and dataset the history
+/// keeps (default 50).
+pub const HISTORY_VERSIONS_ENV: &str = "MESHLENS_HISTORY_VERSIONS";
+
 /// Makes the input [`Limits`] (file size, YAML alias expansion) and the cache's busy timeout, each
 /// overridden by its environment variable, this process's limits. Every entry point calls it before
 /// it reads anything.
@@ -80,9 +84,14 @@ pub fn install_limits() -> Result<(), crate::AppError> {
         BUSY_TIMEOUT_ENV,
         meshlens_store::DEFAULT_BUSY_TIMEOUT.as_secs(),
     )?;
+    let history_versions = limit_from_env(
+        HISTORY_VERSIONS_ENV,
+        meshlens_store::DEFAULT_HISTORY_VERSIONS as u64,
+    )?;
     // Only the first call counts; a later one reads the same environment.
     let _ = Limits::install(limits);
     meshlens_store::install_busy_timeout(std::time::Duration::from_secs(busy_timeout));
+    meshlens_store::install_history_limit(usize::try_from(history_versions).unwrap_or(usize::MAX));
     Ok(())
 }
 

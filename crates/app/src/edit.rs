@@ -483,6 +483,7 @@ impl App {
                 path: String::new(),
                 breaking: false,
                 reason: format!("new {}", draft.kind.as_str()),
+                metadata_only: false,
             }],
         };
         let affected = match &base {

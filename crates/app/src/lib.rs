@@ -16,6 +16,8 @@ mod doctor;
 mod edit;
 mod error;
 mod events;
+mod feed;
+mod history;
 mod links;
 mod paths;
 mod updates;
@@ -34,6 +36,10 @@ pub use doctor::{CheckStatus, DoctorArgs, DoctorCheck, DoctorReport, doctor_data
 pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
+pub use feed::{ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed};
+pub use history::{
+    DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
+};
 pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
@@ -339,6 +345,9 @@ impl App {
         // Result files are not descriptors: what they brought goes here, not with the source row.
         meshlens_quality::remove_source_results(self.store(), &args.name).await?;
         meshlens_lineage::forget_events(self.store(), &args.name, None).await?;
+        if args.forget_history {
+            self.store().forget_history(&args.name).await?;
+        }
         // Only the documents that left (a rebuild of a 1M-document index took a minute).
         let mut search = self.inner.search.write().await;
         meshlens_search::update_from_store(&mut search, self.store(), &left).await?;
@@ -429,10 +438,15 @@ impl App {
             }
         }
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        let summarising = Instant::now();
+        self.summarise_history().await?;
+        let recorded_us: u64 = outcomes.iter().map(|o| o.report.applied.history_us).sum();
+        let history_ms = recorded_us / 1000 + summarising.elapsed().as_millis() as u64;
         self.lineage_changed().await;
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,
+            history_ms,
         })
     }
 

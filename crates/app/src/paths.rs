@@ -78,6 +78,10 @@ no_paths!(
     crate::AccessRef,
     crate::AccessListArgs,
     crate::UpdatePreferences,
+    crate::HistoryArgs,
+    crate::DiffArgs,
+    crate::ChangesArgs,
+    crate::FollowArgs,
 );
 
 impl PathArgs for ReportArgs {

@@ -49,7 +49,10 @@ async fn a_removed_source_takes_its_token_along() {
     set_token(&app, name).await.unwrap();
     assert_eq!(auth::lookup_token(name, first), Some(Secret::new(TOKEN)));
 
-    let removed = RemoveSourceArgs { name: name.into() };
+    let removed = RemoveSourceArgs {
+        name: name.into(),
+        forget_history: false,
+    };
     app.remove_source(removed, &NoEvents).await.unwrap();
     assert_eq!(auth::lookup_token(name, first), None);
 

@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod doctor;
 mod draft;
+mod history;
 mod install;
 mod output;
 mod progress;
@@ -220,6 +221,8 @@ enum Command {
     /// Write the man pages (meshlens.1 and one per subcommand) into a folder.
     #[command(name = "man")]
     ManPages(install::ManArgs),
+    #[command(flatten)]
+    History(history::HistoryCommand),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -237,8 +240,13 @@ enum SourceCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove a source and everything cached from it.
-    Remove { name: String },
+    /// Remove a source and everything cached from it (its history stays unless --forget-history).
+    Remove {
+        name: String,
+        /// Also delete the versions its syncs recorded.
+        #[arg(long)]
+        forget_history: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -292,17 +300,32 @@ struct SourceAddArgs {
     json: bool,
 }
 
+/// The generated mesh a benchmark runs on.
+#[derive(Args)]
+struct GeneratedMesh {
+    #[arg(long, default_value_t = 10_000)]
+    products: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Work folder (default: a folder in the system temp dir, its mesh reused between runs).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+impl GeneratedMesh {
+    fn dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("meshlens-bench-{}-{}", self.products, self.seed))
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Full sync and unchanged re-sync of a generated mesh, with peak memory.
     Sync {
-        #[arg(long, default_value_t = 10_000)]
-        products: usize,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Work folder (default: a folder in the system temp dir, reused between runs).
-        #[arg(long)]
-        dir: Option<PathBuf>,
+        #[command(flatten)]
+        mesh: GeneratedMesh,
         #[arg(long)]
         json: bool,
     },
@@ -313,6 +336,18 @@ enum BenchCommand {
         agreements: usize,
         /// Products the calls are timed on, picked evenly across the mesh.
         #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
+    /// --since last` and a 500-column `diff` latency, the history's size on disk.
+    History {
+        /// The mesh's changed files are put back afterwards.
+        #[command(flatten)]
+        mesh: GeneratedMesh,
+        /// Times each query is run.
+        #[arg(long, default_value_t = 50)]
         samples: usize,
         #[arg(long)]
         json: bool,
@@ -421,10 +456,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;
             output::show(json, sources.as_slice(), output::print_sources);
         }
-        Command::Source(SourceCommand::Remove { name }) => {
+        Command::Source(SourceCommand::Remove {
+            name,
+            forget_history,
+        }) => {
             let app = open_app(cli.data_dir).await?;
-            app.remove_source(RemoveSourceArgs { name: name.clone() }, &NoEvents)
-                .await?;
+            let args = RemoveSourceArgs {
+                name: name.clone(),
+                forget_history,
+            };
+            app.remove_source(args, &NoEvents).await?;
             output::say!("removed source `{name}` and everything cached from it");
         }
         Command::Sync { names, full, json } => {
@@ -600,16 +641,23 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.impact(ImpactArgs { id }, &NoEvents).await?;
             output::show(json, &report, output::print_impact);
         }
-        Command::Bench(BenchCommand::Sync {
-            products,
-            seed,
-            dir,
+        Command::Bench(BenchCommand::Sync { mesh, json }) => {
+            let report =
+                meshlens_app::bench::bench_sync(&mesh.dir(), mesh.products, mesh.seed).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::History {
+            mesh,
+            samples,
             json,
         }) => {
-            let dir = dir.unwrap_or_else(|| {
-                std::env::temp_dir().join(format!("meshlens-bench-{products}-{seed}"))
-            });
-            let report = meshlens_app::bench::bench_sync(&dir, products, seed).await?;
+            let (dir, products, seed) = (mesh.dir(), mesh.products, mesh.seed);
+            let report =
+                meshlens_app::bench::history::bench_history(&dir, products, seed, samples).await?;
             if json {
                 output::print_json(&report);
             } else {
@@ -651,6 +699,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
+        Command::History(command) => history::run(command, open_app(cli.data_dir).await?).await?,
         Command::Access(command) => {
             return access::run(command, open_app(cli.data_dir).await?).await;
         }

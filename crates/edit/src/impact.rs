@@ -12,6 +12,9 @@ pub struct ClassifiedChange {
     pub path: String,
     pub breaking: bool,
     pub reason: String,
+    /// Documentation only (descriptions, tags): nothing a reader of the data sees changes.
+    #[serde(default)]
+    pub metadata_only: bool,
 }
 
 /// Breaking changes first, then compatible ones, each in document order.
@@ -35,11 +38,60 @@ pub fn classify(base: &Entity, draft: &Entity, changed_paths: &[String]) -> Vec<
     for path in changed_paths {
         let top = path.split('.').next().unwrap_or_default();
         if !covered.contains(&top) && !out.iter().any(|c| &c.path == path) {
-            out.push(compatible(path, "documentation or metadata change"));
+            out.push(metadata(path, "documentation or metadata change"));
         }
     }
     out.sort_by_key(|c| !c.breaking);
     out
+}
+
+/// What a [`ClassifiedChange`]'s path names in `entity`, as JSON: a dataset (`orders`), a column
+/// (`orders.id`), an SLA property, a quality rule, an output port, the version, or a field of the canonical
+/// document for changes no rule covers (`canonical`). None when the entity has no such thing.
+pub fn classified_value(entity: &Entity, canonical: &Value, path: &str) -> Option<Value> {
+    let found = match entity {
+        Entity::Contract(c) => contract_value(c, path),
+        Entity::Product(p) => match path.strip_prefix("outputPorts.") {
+            Some(name) => p.output_ports.iter().find(|o| o.name == name).map(to_json),
+            None if path == "version" => p.version.clone().map(Value::from),
+            None => None,
+        },
+    };
+    found.or_else(|| crate::path::get(canonical, &crate::path::parse_path(path)).cloned())
+}
+
+fn contract_value(c: &Contract, path: &str) -> Option<Value> {
+    if path == "version" {
+        return c.version.clone().map(Value::from);
+    }
+    if let Some(property) = path.strip_prefix("slaProperties.") {
+        return c.sla.iter().find(|s| s.property == property).map(to_json);
+    }
+    if let Some(label) = path.strip_prefix("quality.") {
+        return c
+            .quality
+            .iter()
+            .find(|r| rule_label(r) == label)
+            .map(to_json);
+    }
+    let (dataset, column) = match path.split_once('.') {
+        Some((d, col)) => (d, Some(col)),
+        None => (path, None),
+    };
+    let dataset = c.datasets.iter().find(|d| d.name == dataset)?;
+    match column {
+        None => Some(to_json(dataset)),
+        Some(name) => dataset
+            .columns
+            .iter()
+            .find(|col| col.name == name)
+            .map(to_json),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Value {
+    // The model's types serialise to JSON without fail (no maps with non-string keys).
+    serde_json::to_value(value).unwrap_or_default()
 }
 
 fn breaking(path: &str, reason: impl Into<String>) -> ClassifiedChange {
@@ -47,6 +99,7 @@ fn breaking(path: &str, reason: impl Into<String>) -> ClassifiedChange {
         path: path.into(),
         breaking: true,
         reason: reason.into(),
+        metadata_only: false,
     }
 }
 
@@ -55,6 +108,14 @@ fn compatible(path: &str, reason: impl Into<String>) -> ClassifiedChange {
         path: path.into(),
         breaking: false,
         reason: reason.into(),
+        metadata_only: false,
+    }
+}
+
+fn metadata(path: &str, reason: impl Into<String>) -> ClassifiedChange {
+    ClassifiedChange {
+        metadata_only: true,
+        ..compatible(path, reason)
     }
 }
 
@@ -65,6 +126,17 @@ fn contract_changes(a: &Contract, b: &Contract) -> Vec<ClassifiedChange> {
             out.push(breaking(&old.name, format!("dataset {} removed", old.name)));
             continue;
         };
+        out.extend(classification_change(
+            &old.name,
+            &old.classification,
+            &new.classification,
+        ));
+        if old.description != new.description {
+            out.push(metadata(
+                &old.name,
+                format!("description of {} changed", old.name),
+            ));
+        }
         let added: Vec<&Column> = new
             .columns
             .iter()
@@ -130,6 +202,21 @@ fn column_changes(at: &str, old: &Column, new: &Column) -> Vec<ClassifiedChange>
     if !old.required && new.required {
         out.push(breaking(at, format!("{at} made required")));
     }
+    out.extend(classification_change(
+        at,
+        &old.classification,
+        &new.classification,
+    ));
+    if old.description != new.description || old.tags != new.tags {
+        out.push(metadata(at, format!("description or tags of {at} changed")));
+    }
+    // Consumers relying on non-null values (joins, sums, NOT NULL targets) break on the first null.
+    if old.required && !new.required {
+        out.push(breaking(
+            at,
+            format!("{at} made optional: consumers relying on non-null values break"),
+        ));
+    }
     for (label, before, after) in [
         ("logical type", &old.logical_type, &new.logical_type),
         ("physical type", &old.physical_type, &new.physical_type),
@@ -156,6 +243,25 @@ fn column_changes(at: &str, old: &Column, new: &Column) -> Vec<ClassifiedChange>
     out
 }
 
+/// A changed classification changes who may read the data and how it must be handled, so consumers must
+/// look again whichever way it moved.
+fn classification_change(
+    at: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+) -> Option<ClassifiedChange> {
+    (old != new).then(|| {
+        breaking(
+            at,
+            format!(
+                "classification of {at} changed from {} to {}",
+                old.as_deref().unwrap_or("none"),
+                new.as_deref().unwrap_or("none")
+            ),
+        )
+    })
+}
+
 /// `VARCHAR(64)` → ("varchar", [64]).
 fn type_parts(t: &str) -> (String, Vec<u64>) {
     let lower = t.trim().to_ascii_lowercase();
@@ -171,7 +277,13 @@ fn type_parts(t: &str) -> (String, Vec<u64>) {
     }
 }
 
-/// True when every value of `from` still fits `to`.
+fn is_text(type_name: &str) -> bool {
+    matches!(type_name, "string" | "text" | "varchar" | "char")
+}
+
+/// True when every value of `from` still fits `to` and reads the same way. The consumer's side: a number or
+/// a date turned into text still "fits", yet every sum, comparison or date function over the column fails,
+/// so only text widens into text.
 fn widens(from: &str, to: &str) -> bool {
     let (a, a_args) = type_parts(from);
     let (b, b_args) = type_parts(to);
@@ -180,14 +292,15 @@ fn widens(from: &str, to: &str) -> bool {
         return b_args.is_empty()
             || (a_args.len() == b_args.len() && a_args.iter().zip(&b_args).all(|(x, y)| y >= x));
     }
+    if is_text(&b) {
+        return is_text(&a);
+    }
     matches!(
         (a.as_str(), b.as_str()),
-        (_, "string" | "text" | "varchar")
-            | (
-                "integer" | "int" | "smallint",
-                "number" | "bigint" | "decimal" | "double" | "long"
-            )
-            | ("long", "number" | "bigint" | "decimal")
+        (
+            "integer" | "int" | "smallint",
+            "number" | "bigint" | "decimal" | "double" | "long"
+        ) | ("long", "number" | "bigint" | "decimal")
             | ("date", "timestamp" | "datetime")
             | ("float", "double" | "number")
     )
@@ -584,13 +697,84 @@ mod tests {
         );
     }
 
+    /// The two changes a held-out check found called compatible although they break readers (issue #22).
+    #[test]
+    fn optional_columns_and_numbers_turned_text_break_consumers() {
+        let base = contract(
+            vec![
+                column("id", "integer", "BIGINT", true),
+                column("amount", "number", "NUMBER(12,2)", false),
+            ],
+            vec![],
+            vec![],
+            "1.0.0",
+        );
+        let draft = contract(
+            vec![
+                column("id", "integer", "BIGINT", false),
+                column("amount", "string", "NUMBER(12,2)", false),
+            ],
+            vec![],
+            vec![],
+            "2.0.0",
+        );
+        let changes = classify(&base, &draft, &[]);
+        let reasons: Vec<(&str, &str, bool)> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.reason.as_str(), c.breaking))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    "t.id",
+                    "t.id made optional: consumers relying on non-null values break",
+                    true
+                ),
+                (
+                    "t.amount",
+                    "logical type of t.amount narrowed or changed from number to string",
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_classification_breaks_and_a_description_is_metadata_only() {
+        let col = |classification: &str, description: &str| Column {
+            classification: Some(classification.into()),
+            description: Some(description.into()),
+            ..column("email", "string", "VARCHAR(64)", true)
+        };
+        let base = contract(vec![col("internal", "mail")], vec![], vec![], "1.0.0");
+        let draft = contract(vec![col("restricted", "e-mail")], vec![], vec![], "1.1.0");
+        let changes = classify(&base, &draft, &[]);
+        let flags: Vec<(&str, bool, bool)> = changes
+            .iter()
+            .map(|c| (c.reason.as_str(), c.breaking, c.metadata_only))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                (
+                    "classification of t.email changed from internal to restricted",
+                    true,
+                    false
+                ),
+                ("description or tags of t.email changed", false, true),
+            ]
+        );
+    }
+
     #[test]
     fn widening_types_is_compatible() {
         assert!(widens("VARCHAR(10)", "VARCHAR(20)"));
         assert!(!widens("VARCHAR(20)", "VARCHAR(10)"));
         assert!(widens("integer", "number"));
         assert!(!widens("number", "integer"));
-        assert!(widens("date", "string"));
+        assert!(widens("VARCHAR(20)", "string"));
+        assert!(!widens("date", "string"));
         assert!(!widens("NUMBER(12,2)", "NUMBER(10,2)"));
     }
 

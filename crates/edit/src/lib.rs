@@ -16,7 +16,7 @@ pub mod yaml_text;
 
 pub use diff::{FieldChange, FieldDiff, diff, text_diff};
 pub use error::EditError;
-pub use impact::{ClassifiedChange, classify};
+pub use impact::{ClassifiedChange, classified_value, classify};
 pub use merge::{Conflict, MergeOutcome, Take, three_way};
 pub use store::{
     Draft, DraftKind, NewDraft, OutboxDocument, OutboxItem, OutboxStatus, backoff_ms, cancel,

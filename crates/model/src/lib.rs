@@ -25,6 +25,8 @@ pub use access::{AccessStatus, Agreement, date_days, parse_agreement};
 pub use classify::{FileClass, classify};
 pub use duration::{duration_ms, retention_days};
 pub use error::DocumentError;
+/// The model extracted from a canonical (ODPS/ODCS) document, as parsing extracts it.
+pub use extract::entity as extract_entity;
 pub use limits::{
     DBT_MANIFEST_NAME, DEFAULT_MAX_DBT_MANIFEST_BYTES, DEFAULT_MAX_FILE_BYTES,
     DEFAULT_YAML_EXPANSION_FACTOR, Limits, MAX_NESTING_DEPTH, MIN_YAML_EXPANSION_BYTES, ReadError,

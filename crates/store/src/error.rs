@@ -34,6 +34,8 @@ pub enum StoreError {
         what: String,
         source: serde_json::Error,
     },
+    #[error("kept version {version_id} of the history cannot be inflated: {detail}")]
+    CorruptHistory { version_id: i64, detail: String },
     #[error("cached {what} cannot be read back: {source}")]
     Corrupt {
         what: String,

@@ -11,7 +11,17 @@ use crate::error::{Ctx, StorageFault, StoreError, storage_fault};
 
 /// Tables that hold what only the user made (sources, settings, drafts, the outbox), in an order
 /// that keeps references valid (the outbox points at drafts). Everything else is synced again.
-pub const USER_TABLES: &[&str] = &["sources", "quality_settings", "drafts", "outbox"];
+pub const USER_TABLES: &[&str] = &[
+    "sources",
+    "quality_settings",
+    "drafts",
+    "outbox",
+    // History is not derived: an old version exists nowhere else (syncs before the versions naming them).
+    "syncs",
+    "entity_versions",
+    "follows",
+    "feed_state",
+];
 
 /// The schema version of a cache: the newest migration applied, and the newest this build knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

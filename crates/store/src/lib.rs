@@ -6,8 +6,10 @@
 mod access;
 mod checkpoint;
 mod error;
+mod feed;
 mod git_source;
 mod health;
+mod history;
 mod provenance;
 mod reads;
 mod sources;
@@ -26,10 +28,12 @@ use sqlx::{SqlitePool, Transaction};
 pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
+pub use feed::{FollowRow, HistoryFootprint, SyncRow, VersionRow, VersionSummary};
 pub use git_source::{
     GIT_ALLOWED_PROTOCOLS, GitSourceError, check_git_branch, check_git_source, check_git_url,
 };
 pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
+pub use history::{DEFAULT_HISTORY_VERSIONS, history_limit, install_history_limit};
 pub use provenance::{EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use ts_rs::TS;
 
 use crate::error::Ctx;
+use crate::history::Recorder;
 use crate::{Store, StoreError, SyncStatus};
 
 /// Size and modification time of a file as the sync engine saw it.
@@ -76,6 +77,10 @@ pub struct AppliedSync {
     #[serde(skip_serializing, default)]
     #[ts(skip)]
     pub removed_contract_ids: Vec<String>,
+    /// Time spent recording history in the commit, in microseconds (for `meshlens bench history`).
+    #[serde(skip_serializing, default)]
+    #[ts(skip)]
+    pub history_us: u64,
 }
 
 /// Rows per multi-row INSERT: large enough to amortise statement overhead, small enough to stay
@@ -113,6 +118,8 @@ pub struct SyncTx {
     /// Document ids at or above this are still in the buffers.
     first_unflushed_id: i64,
     buffers: Buffers,
+    /// What this sync stored and removed, for the history its commit records.
+    history: Recorder,
 }
 
 #[derive(Default)]
@@ -233,6 +240,7 @@ impl Store {
             next_doc_id: max_id + 1,
             first_unflushed_id: max_id + 1,
             buffers: Buffers::default(),
+            history: Recorder::default(),
         })
     }
 }
@@ -277,6 +285,7 @@ impl SyncTx {
                 source,
             })?;
         let replaced = self.remove_document(path).await?;
+        self.history.saw(&doc.entity, &canonical)?;
         let doc_id = self.next_doc_id;
         self.next_doc_id += 1;
         self.buffers.documents.push(DocumentRow {
@@ -388,6 +397,15 @@ impl SyncTx {
         );
         applied.changed_contract_ids = changed;
         applied.removed_contract_ids = removed;
+        let (products, contracts) = (&self.products, &self.contracts);
+        let recording = std::time::Instant::now();
+        std::mem::take(&mut self.history)
+            .commit(&mut self.tx, &self.source, |key| match key.kind() {
+                "product" => products.contains_key(key.id()),
+                _ => contracts.contains_key(&(key.id().to_string(), key.slot().to_string())),
+            })
+            .await?;
+        applied.history_us = recording.elapsed().as_micros() as u64;
         sqlx::query(
             "UPDATE sources SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
                  last_sync_status = ?, last_error = ? WHERE name = ?",
@@ -416,6 +434,11 @@ impl SyncTx {
         if old.id >= self.first_unflushed_id {
             self.flush().await?;
         }
+        let slot = old.contract_version.as_deref();
+        self.history.lost(
+            &old.entity_id,
+            (!old.is_product()).then_some(slot.unwrap_or_default()),
+        );
         if old.is_product() {
             self.products.remove(&old.entity_id);
             self.removed_products.insert(old.entity_id);

@@ -537,3 +537,110 @@ async fn read_then_write_transactions_of_two_handles_wait_and_lose_nothing() {
         .unwrap();
     assert_eq!(n, 200);
 }
+
+/// Syncs `docs` (path, document) as the whole content of source `mesh`.
+async fn sync_history(store: &Store, docs: &[(&str, ParsedDocument)], gone: &[&str]) {
+    let mut tx = store.begin_sync("mesh").await.unwrap();
+    for (path, doc) in docs {
+        tx.upsert(path, STAT, doc).await.unwrap();
+    }
+    for path in gone {
+        tx.delete(path).await.unwrap();
+    }
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+}
+
+fn ops(versions: &[meshlens_store::VersionRow]) -> Vec<(&str, &str)> {
+    versions
+        .iter()
+        .map(|v| (v.kind.as_str(), v.op.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn history_records_changed_entities_only_and_removals() {
+    let store = store_with(&["mesh"]).await;
+    let docs = [
+        ("p1.yaml", product("p1", "sales", "c1", None)),
+        ("c1.yaml", contract("c1", "1.0.0", 3)),
+    ];
+    sync_history(&store, &docs, &[]).await;
+    // A full re-sync of the same content is not a new version.
+    sync_history(&store, &docs, &[]).await;
+    let mut narrower = contract("c1", "1.0.0", 2);
+    narrower.canonical = serde_json::json!({"id": "c1", "columns": 2});
+    sync_history(&store, &[("c1.yaml", narrower)], &["p1.yaml"]).await;
+
+    let p1 = store.versions_of("p1").await.unwrap();
+    assert_eq!(ops(&p1), [("product", "removed"), ("product", "added")]);
+    assert_eq!(p1[1].version, None);
+    assert_eq!(p1[1].domain.as_deref(), Some("sales"));
+    assert!(store.version_body(p1[0].id).await.unwrap().is_none());
+    assert_eq!(
+        store.version_body(p1[1].id).await.unwrap().as_deref(),
+        Some(r#"{"id":"p1"}"#)
+    );
+    let c1 = store.versions_of("c1").await.unwrap();
+    assert_eq!(ops(&c1), [("contract", "changed"), ("contract", "added")]);
+    assert_eq!(c1[0].slot, "1.0.0");
+    let orders = store.versions_of("c1/orders").await.unwrap();
+    assert_eq!(ops(&orders), [("dataset", "changed"), ("dataset", "added")]);
+    let before = store.version_before(&orders[0]).await.unwrap().unwrap();
+    assert_eq!(before.id, orders[1].id);
+    assert_eq!(store.syncs_in(0, None).await.unwrap().len(), 3);
+    // Additions and removals are summarised as they are recorded; changes wait for the classifier.
+    let pending = store.versions_to_summarise().await.unwrap();
+    let pending: Vec<&str> = pending.iter().map(|v| v.entity_id.as_str()).collect();
+    assert_eq!(pending, ["c1", "c1/orders"]);
+    assert_eq!(p1[0].summary.as_deref(), Some("product removed"));
+    assert_eq!(p1[0].breaking, Some(true));
+}
+
+#[tokio::test]
+async fn history_keeps_the_newest_versions_up_to_the_limit() {
+    let store = store_with(&["mesh"]).await;
+    let limit = meshlens_store::history_limit();
+    for i in 0..limit + 3 {
+        let mut doc = product("p1", "sales", "c1", None);
+        doc.canonical = serde_json::json!({"id": "p1", "revision": i});
+        sync_history(&store, &[("p1.yaml", doc)], &[]).await;
+    }
+    let kept = store.versions_of("p1").await.unwrap();
+    assert_eq!(kept.len(), limit);
+    let newest = store.version_body(kept[0].id).await.unwrap().unwrap();
+    assert!(
+        newest.contains(&format!("\"revision\":{}", limit + 2)),
+        "{newest}"
+    );
+    // Every kept version still reads back: the oldest became a keyframe when its dictionary went.
+    for (age, version) in kept.iter().enumerate() {
+        let body = store.version_body(version.id).await.unwrap().unwrap();
+        let revision = limit + 2 - age;
+        assert!(
+            body.contains(&format!("\"revision\":{revision}}}")),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn follows_and_the_read_mark() {
+    let store = store_with(&["mesh"]).await;
+    store.follow("product", "p1").await.unwrap();
+    store.follow("product", "p1").await.unwrap();
+    store.follow("domain", "sales").await.unwrap();
+    let ids: Vec<String> = store
+        .follows()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| format!("{}:{}", f.kind, f.entity_id))
+        .collect();
+    assert_eq!(ids, ["domain:sales", "product:p1"]);
+    assert!(store.unfollow("p1").await.unwrap());
+    assert!(!store.unfollow("p1").await.unwrap());
+    assert_eq!(store.last_read_sync().await.unwrap(), 0);
+    store.mark_read(4).await.unwrap();
+    store.mark_read(2).await.unwrap();
+    assert_eq!(store.last_read_sync().await.unwrap(), 4);
+}

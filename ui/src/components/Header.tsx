@@ -17,6 +17,8 @@ const THEME_ICON: Record<Theme, string> = { system: "◐", light: "☀", dark: "
 
 interface Props {
   info: Resource<AppInfo>;
+  /** Changes since the last sync read (the inbox badge). */
+  unread: number;
   progress: SyncProgress | null;
   online: boolean;
   route: Route;
@@ -29,7 +31,7 @@ interface Props {
 }
 
 /** App title, navigation, cache counts, sync and network state, theme. */
-export function Header({ info, progress, online, route, theme, canGoBack, onBack, onTheme, onPalette, navigate }: Props) {
+export function Header({ info, unread, progress, online, route, theme, canGoBack, onBack, onTheme, onPalette, navigate }: Props) {
   return (
     <header className="app-header">
       <div className="brand">
@@ -78,6 +80,17 @@ export function Header({ info, progress, online, route, theme, canGoBack, onBack
             <code className="error-code">{info.error.code}</code> {info.error.message}
           </p>
         )}
+        <button
+          type="button"
+          className="icon-button inbox-button"
+          onClick={() => {
+            navigate({ screen: "inbox" });
+          }}
+          aria-label={`Inbox: ${plural(unread, "unread change", "unread changes")}`}
+          title="Inbox (Alt+7)"
+        >
+          ✉{unread > 0 && <span className="unread-badge">{unread}</span>}
+        </button>
         <button type="button" className="icon-button" onClick={onPalette} title="Command palette (Ctrl+K)" aria-label="Command palette">
           ⌘K
         </button>

@@ -1,14 +1,16 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 
 import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
+import { FollowButton } from "../components/FollowButton";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
 import { RequestAccess } from "../components/RequestAccess";
 import { retentionText, SensitivityBadge } from "../components/SensitivityBadge";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
+import { VersionHistory } from "../components/VersionHistory";
 import { WhoToAsk } from "../components/WhoToAsk";
 import type { Backend } from "../ipc/backend";
 import type { EntityProvenance, ProductDetail, Scorecard } from "../ipc/commands";
@@ -147,6 +149,12 @@ interface Props {
   navigate: Navigate;
 }
 
+/** Whose versions the History tab offers: the product, then each contract its output ports publish. */
+function historyIds(id: string, ports: { contract_id: string | null }[]): string[] {
+  const contracts = ports.flatMap((p) => (p.contract_id === null ? [] : [p.contract_id]));
+  return [id, ...new Set(contracts)];
+}
+
 /** Everything about one product: overview, team, ports, contracts, quality, lineage, the raw file. */
 export function ProductScreen({ backend, id, generation, prefs, navigate }: Props) {
   const detail = useCommand(backend, "get_product", { id }, generation);
@@ -154,6 +162,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
   const scorecards = useCommand(backend, "scorecard", domain === undefined ? {} : { domain }, generation);
   const lineage = useCommand(backend, "lineage", { id, level: "product", upstream: 1, downstream: 1 }, generation);
   const name = detail.state === "ready" ? detail.data.product.name : null;
+  const [tab, setTab] = useState<"overview" | "history">("overview");
   const { visited } = prefs;
   useEffect(() => {
     if (detail.state === "ready") visited({ id, name });
@@ -197,6 +206,7 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
         >
           Edit
         </button>
+        <FollowButton backend={backend} id={id} generation={generation} />
       </div>
       <p className="muted">
         <code>{product.id}</code>
@@ -204,7 +214,24 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
         {product.domain !== null && ` · ${product.domain}`}
       </p>
       <Tags tags={product.tags} />
-      <div className="page-grid">
+      <div className="tabs" role="tablist" aria-label="product views">
+        {(["overview", "history"] as const).map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            aria-selected={tab === name}
+            className={tab === name ? "nav-item current" : "nav-item"}
+            onClick={() => {
+              setTab(name);
+            }}
+          >
+            {name === "overview" ? "Overview" : "History"}
+          </button>
+        ))}
+      </div>
+      {tab === "history" && <VersionHistory backend={backend} ids={historyIds(product.id, product.output_ports)} generation={generation} />}
+      <div className="page-grid" hidden={tab !== "overview"}>
         <div className="page-main">
           <Text title="Purpose" text={product.description} />
           <Text title="Limitations" text={product.limitations} />

@@ -65,7 +65,7 @@ describe("sources and settings", () => {
     await user.click(screen.getByRole("button", { name: "Cancel sync" }));
     expect(backend.calls.at(-1)?.command).toBe("cancel_sync");
     await act(async () => {
-      sync.resolve({ sources: [], duration_ms: 5 });
+      sync.resolve({ sources: [], duration_ms: 5, history_ms: 0 });
       await sync.promise;
     });
     expect(screen.queryByRole("button", { name: "Cancel sync" })).not.toBeInTheDocument();

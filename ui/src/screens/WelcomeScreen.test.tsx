@@ -27,7 +27,7 @@ function firstRun(openDemo: () => Promise<SyncReport>) {
 
 describe("first run", () => {
   it("offers three ways in and reads or sends nothing before the user chooses", async () => {
-    const backend = firstRun(() => Promise.resolve({ sources: [], duration_ms: 1 }));
+    const backend = firstRun(() => Promise.resolve({ sources: [], duration_ms: 1, history_ms: 0 }));
     const welcome = await screen.findByRole("generic", { name: "welcome" });
     expect(within(welcome).getByRole("button", { name: "Try the demo" })).toBeEnabled();
     expect(within(welcome).getByRole("button", { name: "Add a folder or repository" })).toBeEnabled();
@@ -45,7 +45,7 @@ describe("first run", () => {
     await user.click(await screen.findByRole("button", { name: "Try the demo" }));
     expect(await screen.findByRole("button", { name: "Opening the demo…" })).toBeDisabled();
     await act(async () => {
-      demo.resolve({ sources: [], duration_ms: 1 });
+      demo.resolve({ sources: [], duration_ms: 1, history_ms: 0 });
       await demo.promise;
     });
     const list = await screen.findByRole("region", { name: "products" });
@@ -65,7 +65,7 @@ describe("first run", () => {
   });
 
   it("'Connect a catalog' opens the add-source form on a catalog server kind", async () => {
-    firstRun(() => Promise.resolve({ sources: [], duration_ms: 1 }));
+    firstRun(() => Promise.resolve({ sources: [], duration_ms: 1, history_ms: 0 }));
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Connect a catalog" }));
     const form = await screen.findByRole("form", { name: "add source" });

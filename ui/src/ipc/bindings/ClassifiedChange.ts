@@ -7,4 +7,8 @@ export type ClassifiedChange = {
 /**
  * Where: a field path or `dataset.column`.
  */
-path: string, breaking: boolean, reason: string, };
+path: string, breaking: boolean, reason: string, 
+/**
+ * Documentation only (descriptions, tags): nothing a reader of the data sees changes.
+ */
+metadata_only: boolean, };

@@ -4,4 +4,8 @@ import type { SourceSyncOutcome } from "./SourceSyncOutcome";
 /**
  * The outcome of one sync run over one or more sources (CLI: `meshlens sync --json`).
  */
-export type SyncReport = { sources: Array<SourceSyncOutcome>, duration_ms: number, };
+export type SyncReport = { sources: Array<SourceSyncOutcome>, duration_ms: number, 
+/**
+ * Of which recording history: the versions in each source's commit and their comparisons after it.
+ */
+history_ms: number, };

@@ -9,12 +9,15 @@ import type { AccessRequested } from "./AccessRequested";
 import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
+import type { ChangesArgs } from "./ChangesArgs";
+import type { ChangesFeed } from "./ChangesFeed";
 import type { CheckArgs } from "./CheckArgs";
 import type { CheckReport } from "./CheckReport";
 import type { ConflictResolution } from "./ConflictResolution";
 import type { ConflictResolveArgs } from "./ConflictResolveArgs";
 import type { Consumer } from "./Consumer";
 import type { DatasetMetrics } from "./DatasetMetrics";
+import type { DiffArgs } from "./DiffArgs";
 import type { DoctorArgs } from "./DoctorArgs";
 import type { DoctorReport } from "./DoctorReport";
 import type { Draft } from "./Draft";
@@ -23,7 +26,11 @@ import type { DraftDiff } from "./DraftDiff";
 import type { DraftEditArgs } from "./DraftEditArgs";
 import type { DraftNewArgs } from "./DraftNewArgs";
 import type { DraftRef } from "./DraftRef";
+import type { FollowArgs } from "./FollowArgs";
+import type { Followed } from "./Followed";
 import type { GetProductArgs } from "./GetProductArgs";
+import type { HistoryArgs } from "./HistoryArgs";
+import type { HistoryEntry } from "./HistoryEntry";
 import type { ImpactArgs } from "./ImpactArgs";
 import type { ImpactReport } from "./ImpactReport";
 import type { ImportArgs } from "./ImportArgs";
@@ -60,10 +67,12 @@ import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
 import type { TokenStored } from "./TokenStored";
+import type { Unfollowed } from "./Unfollowed";
 import type { UpdatePreferences } from "./UpdatePreferences";
 import type { UpdateSettings } from "./UpdateSettings";
 import type { ValidateArgs } from "./ValidateArgs";
 import type { ValidationReport } from "./ValidationReport";
+import type { VersionDiff } from "./VersionDiff";
 
 export type { AppEvent, AppError };
 
@@ -160,6 +169,20 @@ export interface Commands {
   access_cancel: { args: AccessRef; result: AccessEntry };
   /** Access requests and agreements across all sources, with their status (My access with `mine`). */
   access_list: { args: AccessListArgs; result: Array<AccessEntry> };
+  /** Every kept version of a product, contract or dataset, newest first. */
+  history: { args: HistoryArgs; result: Array<HistoryEntry> };
+  /** Two kept versions field by field, each change breaking or compatible with its reason (default: the */
+  /** previous version against the newest). */
+  diff: { args: DiffArgs; result: VersionDiff };
+  /** What the syncs since the last one read (or a date, or a sync) added, removed and changed, grouped by */
+  /** domain and product; cut to followed or breaking changes; `markRead` marks everything read. */
+  changes: { args: ChangesArgs; result: ChangesFeed };
+  /** Follows a product, contract, dataset or domain. */
+  follow: { args: FollowArgs; result: Followed };
+  /** Stops following a product, contract, dataset or domain. */
+  unfollow: { args: FollowArgs; result: Unfollowed };
+  /** Everything followed. */
+  following: { args: NoArgs; result: Array<Followed> };
   /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
   set_token: { args: SetTokenArgs; result: TokenStored };
 }
@@ -210,5 +233,11 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "access_request",
   "access_cancel",
   "access_list",
+  "history",
+  "diff",
+  "changes",
+  "follow",
+  "unfollow",
+  "following",
   "set_token",
 ];

@@ -1,0 +1,512 @@
+//! History (migration 0011): the versions of products, contracts and datasets each sync saw, kept compressed
+//! up to a limit per entity, the syncs, follows and how far the user has read the change feed.
+//!
+//! A sync notes what it stored and removed ([`Recorder`]); at commit, in the same transaction, every entity
+//! whose canonical form hashes differently from its newest kept version gets a new version. A version's
+//! comparison with the one before it (`changes`, `breaking`, `summary`) is derived later by the app, which
+//! owns the classifier.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use meshlens_model::{Contract, Entity, Product, content_hash};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+use crate::StoreError;
+use crate::error::Ctx;
+
+/// Versions kept per entity when nothing else is installed.
+pub const DEFAULT_HISTORY_VERSIONS: usize = 50;
+static HISTORY_VERSIONS: OnceLock<usize> = OnceLock::new();
+
+/// Sets how many versions of each entity every sync of this process keeps (the first call counts).
+pub fn install_history_limit(versions: usize) {
+    let _ = HISTORY_VERSIONS.set(versions.max(2));
+}
+
+/// Versions kept per entity.
+pub fn history_limit() -> usize {
+    HISTORY_VERSIONS
+        .get()
+        .copied()
+        .unwrap_or(DEFAULT_HISTORY_VERSIONS)
+}
+
+/// A keyframe (a body deflated on its own) every this many versions of an entity: reading a version
+/// inflates at most this many bodies.
+const KEYFRAME_EVERY: i64 = 8;
+/// A kept body never inflates past this (a damaged cache must not exhaust memory).
+const MAX_BODY_BYTES: usize = 256 << 20;
+
+/// Raw deflate at level 6, with `dictionary` (the version before) preset: a version that changed one field
+/// costs tens of bytes instead of a whole compressed document.
+pub(crate) fn pack(text: &str, dictionary: Option<&str>) -> Vec<u8> {
+    let mut deflate = Compress::new(Compression::new(6), false);
+    if let Some(dictionary) = dictionary {
+        // Fails only on a stream already started.
+        let _ = deflate.set_dictionary(dictionary.as_bytes());
+    }
+    let input = text.as_bytes();
+    let mut out = Vec::with_capacity(input.len() / 3 + 64);
+    loop {
+        let read = usize::try_from(deflate.total_in()).unwrap_or(input.len());
+        match deflate.compress_vec(&input[read..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) | Err(_) => return out,
+            Ok(_) => out.reserve(out.capacity().max(256)),
+        }
+    }
+}
+
+pub(crate) fn unpack(
+    bytes: &[u8],
+    dictionary: Option<&str>,
+    version_id: i64,
+) -> Result<String, StoreError> {
+    let corrupt = |detail: String| StoreError::CorruptHistory { version_id, detail };
+    let mut inflate = Decompress::new(false);
+    if let Some(dictionary) = dictionary {
+        inflate
+            .set_dictionary(dictionary.as_bytes())
+            .map_err(|e| corrupt(e.to_string()))?;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
+    loop {
+        let read = usize::try_from(inflate.total_in()).unwrap_or(bytes.len());
+        let status = inflate
+            .decompress_vec(&bytes[read..], &mut out, FlushDecompress::Finish)
+            .map_err(|e| corrupt(e.to_string()))?;
+        match status {
+            Status::StreamEnd => break,
+            _ if out.len() >= MAX_BODY_BYTES => return Err(corrupt("too large".into())),
+            Status::BufError if read == bytes.len() && out.len() < out.capacity() => {
+                return Err(corrupt("truncated".into()));
+            }
+            _ => out.reserve(out.capacity().max(256)),
+        }
+    }
+    String::from_utf8(out).map_err(|e| corrupt(e.to_string()))
+}
+
+/// The text of version `version_id`: its keyframe inflated, then each version after it with the one before as
+/// dictionary. None for a removal.
+pub(crate) async fn read_body(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+) -> Result<Option<String>, StoreError> {
+    let chain: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
+        "WITH RECURSIVE chain(id, base_id, body, n) AS (
+             SELECT id, base_id, body, 0 FROM entity_versions WHERE id = ?
+             UNION ALL
+             SELECT v.id, v.base_id, v.body, c.n + 1 FROM entity_versions v JOIN chain c ON v.id = c.base_id
+         )
+         SELECT id, body FROM chain ORDER BY n DESC",
+    )
+    .bind(version_id)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read version body")?;
+    let mut text: Option<String> = None;
+    for (id, body) in chain {
+        let Some(body) = body else { return Ok(None) };
+        text = Some(unpack(&body, text.as_deref(), id)?);
+    }
+    Ok(text)
+}
+
+/// What one history entry is about: the kind, the id (`contract/dataset` for datasets) and the slot that tells
+/// apart what the cache holds side by side under one id (a contract's version; `""` otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EntityKey {
+    kind: &'static str,
+    id: String,
+    slot: String,
+}
+
+/// An entity as a sync stored it.
+struct Seen {
+    version: Option<String>,
+    hash: String,
+    name: Option<String>,
+    domain: Option<String>,
+    body: String,
+}
+
+/// What one sync stored and removed, for the versions its commit records.
+#[derive(Default)]
+pub(crate) struct Recorder {
+    seen: BTreeMap<EntityKey, Seen>,
+    /// Products and contracts whose file went away (they may come back from another file in this sync).
+    gone: BTreeSet<EntityKey>,
+}
+
+impl Recorder {
+    /// Notes an entity stored from a document whose canonical JSON text is `canonical`.
+    pub(crate) fn saw(&mut self, entity: &Entity, canonical: &str) -> Result<(), StoreError> {
+        match entity {
+            Entity::Product(p) => self.saw_product(p, canonical),
+            Entity::Contract(c) => self.saw_contract(c, canonical)?,
+        }
+        Ok(())
+    }
+
+    fn saw_product(&mut self, p: &Product, canonical: &str) {
+        let key = EntityKey {
+            kind: "product",
+            id: p.id.clone(),
+            slot: String::new(),
+        };
+        let seen = Seen {
+            version: p.version.clone(),
+            hash: content_hash(canonical.as_bytes()),
+            name: p.name.clone(),
+            domain: p.domain.clone(),
+            body: canonical.to_string(),
+        };
+        self.seen.insert(key, seen);
+    }
+
+    fn saw_contract(&mut self, c: &Contract, canonical: &str) -> Result<(), StoreError> {
+        let slot = c.version.clone().unwrap_or_default();
+        for dataset in &c.datasets {
+            let body = serde_json::to_string(dataset).map_err(|source| StoreError::Encode {
+                what: format!("dataset {}/{}", c.id, dataset.name),
+                source,
+            })?;
+            let key = EntityKey {
+                kind: "dataset",
+                id: format!("{}/{}", c.id, dataset.name),
+                slot: slot.clone(),
+            };
+            let seen = Seen {
+                version: c.version.clone(),
+                hash: content_hash(body.as_bytes()),
+                name: Some(dataset.name.clone()),
+                domain: c.domain.clone(),
+                body,
+            };
+            self.seen.insert(key, seen);
+        }
+        let key = EntityKey {
+            kind: "contract",
+            id: c.id.clone(),
+            slot,
+        };
+        let seen = Seen {
+            version: c.version.clone(),
+            hash: content_hash(canonical.as_bytes()),
+            name: c.name.clone(),
+            domain: c.domain.clone(),
+            body: canonical.to_string(),
+        };
+        self.seen.insert(key, seen);
+        Ok(())
+    }
+
+    /// Notes that the file holding a product (`slot` None) or a contract version went away.
+    pub(crate) fn lost(&mut self, entity_id: &str, contract_slot: Option<&str>) {
+        self.gone.insert(EntityKey {
+            kind: if contract_slot.is_some() {
+                "contract"
+            } else {
+                "product"
+            },
+            id: entity_id.to_string(),
+            slot: contract_slot.unwrap_or_default().to_string(),
+        });
+    }
+
+    /// Records, in the sync's transaction, one sync row and a version for every entity that changed.
+    /// `still_cached` says whether a product or contract version that lost its file is held by another.
+    pub(crate) async fn commit(
+        self,
+        tx: &mut Transaction<'static, Sqlite>,
+        source: &str,
+        still_cached: impl Fn(&EntityKey) -> bool,
+    ) -> Result<i64, StoreError> {
+        let conn: &mut SqliteConnection = tx;
+        let (sync_id,): (i64,) =
+            sqlx::query_as("INSERT INTO syncs (source) VALUES (?) RETURNING id")
+                .bind(source)
+                .fetch_one(&mut *conn)
+                .await
+                .ctx("record sync")?;
+        let mut removed: BTreeSet<EntityKey> = self
+            .gone
+            .into_iter()
+            .filter(|key| !self.seen.contains_key(key) && !still_cached(key))
+            .collect();
+        // The datasets of a changed or removed contract that are no longer in it.
+        let touched: Vec<EntityKey> = self.seen.keys().chain(&removed).cloned().collect();
+        for key in touched.iter().filter(|k| k.kind == "contract") {
+            for dataset in live_datasets(conn, key).await? {
+                if !self.seen.contains_key(&dataset) {
+                    removed.insert(dataset);
+                }
+            }
+        }
+        let at = Recording { sync_id, source };
+        let mut written = Vec::new();
+        for (key, seen) in &self.seen {
+            if record_seen(conn, &at, key, seen).await? {
+                written.push(key);
+            }
+        }
+        for key in &removed {
+            if record_removal(conn, &at, key).await? {
+                written.push(key);
+            }
+        }
+        for key in written {
+            prune(conn, key).await?;
+        }
+        Ok(sync_id)
+    }
+}
+
+/// The sync a version is recorded with.
+struct Recording<'a> {
+    sync_id: i64,
+    source: &'a str,
+}
+
+/// A version's body as stored.
+struct Encoded {
+    body: Option<Vec<u8>>,
+    base_id: Option<i64>,
+    depth: i64,
+}
+
+/// Records `seen` unless its newest kept version has the same hash; true when it did.
+async fn record_seen(
+    conn: &mut SqliteConnection,
+    at: &Recording<'_>,
+    key: &EntityKey,
+    seen: &Seen,
+) -> Result<bool, StoreError> {
+    let newest = newest(conn, key).await?.filter(|n| n.op != "removed");
+    let (op, encoded) = match newest {
+        Some(n) if n.hash.as_deref() == Some(&seen.hash) => return Ok(false),
+        // The version before is the dictionary, unless the chain back to a keyframe is long enough.
+        Some(n) if n.depth + 1 < KEYFRAME_EVERY => {
+            let before = read_body(conn, n.id).await?;
+            let encoded = Encoded {
+                body: Some(pack(&seen.body, before.as_deref())),
+                base_id: before.is_some().then_some(n.id),
+                depth: if before.is_some() { n.depth + 1 } else { 0 },
+            };
+            ("changed", encoded)
+        }
+        found => (
+            if found.is_some() { "changed" } else { "added" },
+            Encoded {
+                body: Some(pack(&seen.body, None)),
+                base_id: None,
+                depth: 0,
+            },
+        ),
+    };
+    insert_version(conn, at, key, op, seen, encoded).await?;
+    Ok(true)
+}
+
+/// Records the removal of `key` unless it is already removed; true when it did.
+async fn record_removal(
+    conn: &mut SqliteConnection,
+    at: &Recording<'_>,
+    key: &EntityKey,
+) -> Result<bool, StoreError> {
+    let Some(last) = newest(conn, key).await?.filter(|n| n.op != "removed") else {
+        return Ok(false);
+    };
+    // A removal keeps the name, domain and version it had, so the feed can place it.
+    let gone = Seen {
+        version: last.version,
+        hash: String::new(),
+        name: last.name,
+        domain: last.domain,
+        body: String::new(),
+    };
+    let encoded = Encoded {
+        body: None,
+        base_id: None,
+        depth: 0,
+    };
+    insert_version(conn, at, key, "removed", &gone, encoded).await?;
+    Ok(true)
+}
+
+/// What a new version is compared with: the newest kept one.
+#[derive(sqlx::FromRow)]
+struct Newest {
+    id: i64,
+    depth: i64,
+    op: String,
+    hash: Option<String>,
+    version: Option<String>,
+    name: Option<String>,
+    domain: Option<String>,
+}
+
+async fn newest(
+    conn: &mut SqliteConnection,
+    key: &EntityKey,
+) -> Result<Option<Newest>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, depth, op, content_hash AS hash, version, name, domain FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(&key.id)
+    .bind(key.kind)
+    .bind(&key.slot)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("read newest version")?)
+}
+
+/// Datasets of the contract version `contract` whose newest kept version is not a removal.
+async fn live_datasets(
+    conn: &mut SqliteConnection,
+    contract: &EntityKey,
+) -> Result<Vec<EntityKey>, StoreError> {
+    // `contract/` up to `contract0` ('0' follows '/'): a range of the entity index, not a scan of the history.
+    let (from, to) = (format!("{}/", contract.id), format!("{}0", contract.id));
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT v.entity_id FROM entity_versions v
+         WHERE v.entity_id >= ?2 AND v.entity_id < ?3 AND v.kind = 'dataset' AND v.slot = ?1
+           AND v.id = (SELECT MAX(id) FROM entity_versions w
+                       WHERE w.entity_id = v.entity_id AND w.kind = 'dataset' AND w.slot = ?1)
+           AND v.op != 'removed'",
+    )
+    .bind(&contract.slot)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read datasets of a contract")?;
+    Ok(ids
+        .into_iter()
+        .map(|(id,)| EntityKey {
+            kind: "dataset",
+            id,
+            slot: contract.slot.clone(),
+        })
+        .collect())
+}
+
+async fn insert_version(
+    conn: &mut SqliteConnection,
+    at: &Recording<'_>,
+    key: &EntityKey,
+    op: &str,
+    seen: &Seen,
+    encoded: Encoded,
+) -> Result<(), StoreError> {
+    let removed = op == "removed";
+    // An addition or a removal needs no comparison: it is summarised here; a change waits for the app's
+    // classifier (summary NULL).
+    let summary = (op != "changed").then(|| format!("{} {op}", key.kind));
+    sqlx::query(
+        "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source,
+             sync_id, body, base_id, depth, changes, breaking, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(key.kind)
+    .bind(&key.id)
+    .bind(&key.slot)
+    .bind(op)
+    .bind(seen.version.as_deref())
+    .bind((!removed).then_some(seen.hash.as_str()))
+    .bind(seen.name.as_deref())
+    .bind(seen.domain.as_deref())
+    .bind(at.source)
+    .bind(at.sync_id)
+    .bind(encoded.body)
+    .bind(encoded.base_id)
+    .bind(encoded.depth)
+    .bind(summary.is_some().then_some("[]"))
+    .bind(summary.is_some().then_some(removed))
+    .bind(summary)
+    .execute(&mut *conn)
+    .await
+    .ctx("record version")?;
+    Ok(())
+}
+
+/// Drops the versions of `key` beyond the newest [`history_limit`]; the oldest one kept becomes a keyframe
+/// first when its dictionary is among them.
+async fn prune(conn: &mut SqliteConnection, key: &EntityKey) -> Result<(), StoreError> {
+    let oldest_kept: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, base_id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
+         ORDER BY id DESC LIMIT 1 OFFSET ?4",
+    )
+    .bind(&key.id)
+    .bind(key.kind)
+    .bind(&key.slot)
+    .bind(i64::try_from(history_limit()).unwrap_or(i64::MAX) - 1)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("prune history")?;
+    let Some((id, base_id)) = oldest_kept else {
+        return Ok(());
+    };
+    if base_id.is_some() {
+        let text = read_body(conn, id).await?.unwrap_or_default();
+        sqlx::query("UPDATE entity_versions SET body = ?, base_id = NULL, depth = 0 WHERE id = ?")
+            .bind(pack(&text, None))
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .ctx("prune history")?;
+    }
+    sqlx::query(
+        "DELETE FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3 AND id <= (
+             SELECT id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
+             ORDER BY id DESC LIMIT 1 OFFSET ?4)",
+    )
+    .bind(&key.id)
+    .bind(key.kind)
+    .bind(&key.slot)
+    .bind(i64::try_from(history_limit()).unwrap_or(i64::MAX))
+    .execute(&mut *conn)
+    .await
+    .ctx("prune history")?;
+    Ok(())
+}
+
+impl EntityKey {
+    pub(crate) fn kind(&self) -> &str {
+        self.kind
+    }
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+    pub(crate) fn slot(&self) -> &str {
+        &self.slot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version deflated with the one before it as dictionary costs a fraction of a stand-alone one.
+    #[test]
+    fn a_version_packed_against_the_one_before_is_small_and_reads_back() {
+        let before: String = (0..200)
+            .map(|i| format!("{{\"name\":\"column_{i}\",\"logicalType\":\"number\"}},"))
+            .collect();
+        let after = before.replacen("column_7\"", "column_seven\"", 1);
+        let alone = pack(&after, None);
+        let delta = pack(&after, Some(&before));
+        assert!(
+            delta.len() * 3 < alone.len(),
+            "{} vs {}",
+            delta.len(),
+            alone.len()
+        );
+        assert_eq!(unpack(&delta, Some(&before), 1).unwrap(), after);
+        assert_eq!(unpack(&alone, None, 1).unwrap(), after);
+        assert!(unpack(&alone[..alone.len() / 2], None, 1).is_err());
+    }
+}
