@@ -62,8 +62,11 @@ desktop_screenshot() { # name command...
       xwininfo -root -tree | grep -q "\"meshlens\"" && break; sleep 0.5
     done
     xwininfo -root -tree | grep -q "\"meshlens\"" || { echo "no meshlens window"; cat "'"$work"'/desktop.log"; kill $app; exit 1; }
-    sleep 3  # let the page paint
-    import -window root "'"$shots/$name"'.png"
+    # Screenshots until the page has painted (more than a blank window'"'"'s few colours), for up to 60 s.
+    for _ in $(seq 120); do
+      import -window root "'"$shots/$name"'.png"
+      [ "$(convert "'"$shots/$name"'.png" -format %k info:)" -gt 16 ] && break; sleep 0.5
+    done
     kill $app; wait $app 2>/dev/null || true' _ "$@"
   colours="$(convert "$shots/$name.png" -format %k info:)"
   [ "$colours" -gt 16 ] || fail "the $name screenshot is blank ($colours colours)"
