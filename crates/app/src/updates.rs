@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::api::NoArgs;
+use crate::settings_file::{read_settings, write_settings};
 use crate::{App, AppError, ErrorCode, EventSink};
 
 /// The machine-wide policy: `{"updates": "off"|"manual"|"auto", "updateUrl": "..."}`, both optional.
@@ -223,10 +224,7 @@ impl App {
 
     /// The user's choices; a missing or unreadable file gives the defaults (a manual check, the release URL).
     fn update_preferences(&self) -> UpdatePreferences {
-        std::fs::read(self.preferences_path())
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+        read_settings(&self.preferences_path())
     }
 
     pub async fn update_settings(
@@ -262,17 +260,7 @@ impl App {
             }
             check_manifest_url(url).map_err(|err| AppError::new(ErrorCode::InvalidArgs, err))?;
         }
-        let path = self.preferences_path();
-        let text = serde_json::to_vec_pretty(&preferences).expect("preferences serialize");
-        let temporary = path.with_extension("json.tmp");
-        std::fs::write(&temporary, text)
-            .and_then(|()| std::fs::rename(&temporary, &path))
-            .map_err(|err| {
-                AppError::new(
-                    ErrorCode::Io,
-                    format!("cannot save the update settings: {err}"),
-                )
-            })?;
+        write_settings(&self.preferences_path(), &preferences, "update settings")?;
         self.update_settings(NoArgs::default(), events).await
     }
 }
