@@ -54,6 +54,7 @@ use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
 use crate::feed::*;
 use crate::history::*;
+use crate::schedule::{SyncSchedule, SyncScheduleStatus};
 use crate::updates::{UpdatePreferences, UpdateSettings};
 
 command_table! {
@@ -88,6 +89,11 @@ command_table! {
     sync(SyncArgs) -> SyncReport;
     /// Asks a running sync to stop; the cache keeps its previous state.
     cancel_sync(NoArgs) -> bool;
+    /// The background sync's schedule, its last run and when the next is due.
+    sync_schedule(NoArgs) -> SyncScheduleStatus;
+    /// Sets the background sync's interval (0 = off, else 5 to 1440 minutes) and whether breaking changes
+    /// to followed things are announced.
+    set_sync_schedule(SyncSchedule) -> SyncScheduleStatus;
     /// Validates descriptor files against the official schemas.
     validate(ValidateArgs) -> Vec<ValidationReport>;
     /// Full-text search over products, contracts, datasets and columns, with facets.
@@ -162,6 +168,9 @@ command_table! {
     /// What the syncs since the last one read (or a date, or a sync) added, removed and changed, grouped by
     /// domain and product; cut to followed or breaking changes; `markRead` marks everything read.
     changes(ChangesArgs) -> ChangesFeed;
+    /// The inbox badge: how many changes `changes` would list since the last sync read, of which breaking, and
+    /// breaking in followed things (counted, not sent).
+    unread(NoArgs) -> UnreadCount;
     /// Follows a product, contract, dataset or domain.
     follow(FollowArgs) -> Followed;
     /// Stops following a product, contract, dataset or domain.

@@ -8,6 +8,8 @@ use ts_rs::TS;
 pub enum AppEvent {
     /// Progress of a running sync, for progress bars.
     SyncProgress(meshlens_sync::SyncProgress),
+    /// A background sync brought breaking changes to followed products, contracts, datasets or domains.
+    FollowedBreaking(crate::BreakingNotice),
 }
 
 /// Where a command sends its events. The Tauri shell forwards them to the window; the CLI draws a progress bar.

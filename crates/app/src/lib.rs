@@ -20,6 +20,8 @@ mod feed;
 mod history;
 mod links;
 mod paths;
+mod schedule;
+mod settings_file;
 mod updates;
 
 use std::path::PathBuf;
@@ -36,7 +38,9 @@ pub use doctor::{CheckStatus, DoctorArgs, DoctorCheck, DoctorReport, doctor_data
 pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
-pub use feed::{ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed};
+pub use feed::{
+    ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed, UnreadCount,
+};
 pub use history::{
     DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
 };
@@ -44,6 +48,10 @@ pub use links::external_link;
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
+pub use schedule::{
+    BreakingNotice, MAX_SYNC_MINUTES, MIN_SYNC_MINUTES, ScheduledRun, SyncSchedule,
+    SyncScheduleStatus,
+};
 pub use updates::{
     AvailableUpdate, DEFAULT_UPDATE_URL, POLICY_FILE, POLICY_FILE_ENV, UpdateCheck, UpdateMode,
     UpdatePreferences, UpdateSettings, check_manifest_url, fetch_update_manifest,
@@ -98,6 +106,8 @@ struct Inner {
     outbox_lock: tokio::sync::Mutex<()>,
     /// Set by [`App::keep_warm`]: rebuild the lineage graph cache in the background after changes.
     warm_lineage: AtomicBool,
+    /// The background sync's last run and its wake-up call (see `schedule.rs`).
+    scheduler: schedule::SchedulerState,
 }
 
 impl App {
@@ -126,6 +136,7 @@ impl App {
                 running_sync: Mutex::new(None),
                 outbox_lock: tokio::sync::Mutex::new(()),
                 warm_lineage: AtomicBool::new(false),
+                scheduler: schedule::SchedulerState::default(),
             }),
         })
     }

@@ -82,6 +82,7 @@ no_paths!(
     crate::DiffArgs,
     crate::ChangesArgs,
     crate::FollowArgs,
+    crate::SyncSchedule,
 );
 
 impl PathArgs for ReportArgs {

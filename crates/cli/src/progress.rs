@@ -38,7 +38,10 @@ impl SyncProgressBar {
 impl EventSink for SyncProgressBar {
     fn emit(&self, event: &AppEvent) {
         let Some(bar) = &self.bar else { return };
-        let AppEvent::SyncProgress(progress) = event;
+        // The CLI runs no background syncs, so it never announces their findings.
+        let AppEvent::SyncProgress(progress) = event else {
+            return;
+        };
         let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
         bar.set_prefix(progress.source.clone());
         bar.set_message(format!("{:?}", progress.phase).to_lowercase());
