@@ -8,6 +8,7 @@ use meshlens_store::{FollowRow, ProductFilter, SyncRow, VersionRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::api::NoArgs;
 use crate::history::FieldChangeSummary;
 use crate::{App, AppError, ErrorCode, EventSink};
 
@@ -76,6 +77,18 @@ pub struct ChangesFeed {
     pub syncs: Vec<FeedSync>,
     /// Grouped by domain, then product, then entity, oldest first within an entity.
     pub changes: Vec<FeedChange>,
+}
+
+/// The inbox badge's numbers (`unread`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadCount {
+    /// Changes since the last sync read.
+    pub changes: u32,
+    /// Of which breaking.
+    pub breaking: u32,
+    /// Of which breaking and in something the user follows.
+    pub followed_breaking: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -230,16 +243,33 @@ impl App {
             changes.retain(|c| c.breaking);
         }
         if args.following {
-            let follows: HashSet<(String, String)> = self
-                .store()
-                .follows()
-                .await?
-                .into_iter()
-                .map(|f| (f.kind, f.entity_id))
-                .collect();
+            let follows = self.follow_set().await?;
             changes.retain(|c| is_followed(c, &follows));
         }
         Ok(())
+    }
+
+    async fn follow_set(&self) -> Result<HashSet<(String, String)>, AppError> {
+        Ok(self
+            .store()
+            .follows()
+            .await?
+            .into_iter()
+            .map(|f| (f.kind, f.entity_id))
+            .collect())
+    }
+
+    /// The inbox badge: what `changes` (since the last sync read) would list, counted instead of sent.
+    pub async fn unread(&self, _: NoArgs, events: &dyn EventSink) -> Result<UnreadCount, AppError> {
+        let feed = self.changes(ChangesArgs::default(), events).await?;
+        let follows = self.follow_set().await?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let breaking = feed.changes.iter().filter(|c| c.breaking);
+        Ok(UnreadCount {
+            changes: count(feed.changes.len()),
+            breaking: count(breaking.clone().count()),
+            followed_breaking: count(breaking.filter(|c| is_followed(c, &follows)).count()),
+        })
     }
 
     /// `meshlens follow ID`: what the id names is looked up in the cache, then in the history.
