@@ -1,6 +1,7 @@
 //! The desktop shell: `call`, which forwards to [`App::dispatch_as`] as the desktop caller (whose paths
 //! must lie in the data directory or come from a dialog), the dialogs that grant such paths, `open_report`, `open_link`,
-//! `check_update`/`install_update` (Tauri's updater), and an event sink that forwards app events to the window. Everything the app does lives in `meshlens-app`.
+//! `check_update`/`install_update` (Tauri's updater), and an event sink that forwards app events to the window
+//! (and breaking changes found by a background sync to the desktop's notifications). Everything the app does lives in `meshlens-app`.
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -8,11 +9,13 @@
 mod dialogs;
 mod links;
 mod navigation;
+mod notify;
 mod report;
 mod updates;
 mod webview;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use meshlens_app::{App, AppConfig, AppError, AppEvent, Caller, DesktopPaths, EventSink};
 use serde_json::Value;
@@ -105,13 +108,17 @@ impl Backend {
     }
 }
 
-/// Sends app events to every window of this app.
+/// Sends app events to every window of this app, and breaking changes in followed things to the desktop's
+/// notifications too.
 struct WindowEvents(AppHandle);
 
 impl EventSink for WindowEvents {
     fn emit(&self, event: &AppEvent) {
         if let Err(err) = self.0.emit(EVENT_NAME, event) {
             tracing::warn!("cannot deliver an app event to the window: {err}");
+        }
+        if let AppEvent::FollowedBreaking(notice) = event {
+            notify::breaking_changes(&self.0, notice);
         }
     }
 }
@@ -175,6 +182,7 @@ fn main() {
         .plugin(webview::plugin())
         .plugin(tauri_plugin_dialog::init())
         .plugin(updates::plugin())
+        .plugin(notify::plugin())
         .manage(updates::PendingUpdate::default())
         .register_uri_scheme_protocol(report::REPORT_SCHEME, |ctx, request| {
             let dir = ctx.app_handle().state::<Backend>().reports_dir();
@@ -182,11 +190,14 @@ fn main() {
         })
         .setup(|tauri_app| {
             open_main_window(tauri_app.handle())?;
-            // Start opening (and syncing the demo) right away instead of on the window's first call.
+            // Start opening (and syncing the demo) right away instead of on the window's first call; then
+            // run the background syncs the user scheduled (none by default).
             let handle = tauri_app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let backend = handle.state::<Backend>();
-                let _ = backend.app(&WindowEvents(handle.clone())).await;
+                if let Ok(app) = backend.app(&WindowEvents(handle.clone())).await {
+                    app.start_sync_scheduler(Arc::new(WindowEvents(handle.clone())));
+                }
             });
             Ok(())
         })
