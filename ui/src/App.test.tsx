@@ -194,9 +194,16 @@ describe("theme and network", () => {
         if (args.markRead === true) read = true;
         return read ? { ...feed, changes: [] } : feed;
       },
+      unread: () => {
+        const changes = read ? [] : feed.changes;
+        return { changes: changes.length, breaking: changes.filter((c) => c.breaking).length, followedBreaking: read ? 0 : 1 };
+      },
     });
     render(<App backend={backend} />);
-    const badge = await screen.findByRole("button", { name: `Inbox: ${String(feed.changes.length)} unread changes` });
+    const badge = await screen.findByRole("button", {
+      name: `Inbox: ${String(feed.changes.length)} unread changes, 1 breaking in what you follow`,
+    });
+    expect(badge.querySelector(".unread-alarm")).not.toBeNull();
     await user.click(badge);
     expect(await screen.findByRole("list", { name: "changes" })).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Mark all read" }));

@@ -6,6 +6,7 @@ import type { Backend } from "./ipc/backend";
 import type { SyncProgress } from "./ipc/commands";
 import { type BackendError, toBackendError } from "./ipc/errors";
 import { Loading } from "./components/Loading";
+import { BreakingNoticeBanner } from "./components/BackgroundSync";
 import { StartupUpdateBanner } from "./components/Updates";
 import { markInteractive } from "./perf";
 import { usePrefs } from "./prefs";
@@ -47,6 +48,7 @@ function useSyncState(backend: Backend): { generation: number; progress: SyncPro
     };
     void backend
       .onEvent((event) => {
+        if (event.type !== "syncProgress") return;
         if (event.phase === "done") {
           finished();
           return;
@@ -128,9 +130,9 @@ function sameRoute(a: Route, b: Route): boolean {
 export function App({ backend }: { backend: Backend }) {
   const { generation, progress, reload } = useSyncState(backend);
   const info = useCommand(backend, "app_info", {}, generation);
-  // The inbox badge: changes since the last sync read; reading them (Mark all read) asks again.
+  // The inbox badge: changes since the last sync read (counted by the backend); reading them (Mark all read) asks again.
   const [reads, setReads] = useState(0);
-  const unread = useCommand(backend, "changes", {}, generation + reads);
+  const unread = useCommand(backend, "unread", {}, generation + reads);
   const prefs = usePrefs();
   const online = useOnline();
   const syncRun = useSyncRun(backend, reload);
@@ -185,7 +187,7 @@ export function App({ backend }: { backend: Backend }) {
     <div className="app">
       <Header
         info={info}
-        unread={unread.state === "ready" ? unread.data.changes.length : 0}
+        unread={unread.state === "ready" ? unread.data : null}
         progress={progress}
         online={online}
         route={route}
@@ -204,6 +206,12 @@ export function App({ backend }: { backend: Backend }) {
         </p>
       )}
       <StartupUpdateBanner backend={backend} />
+      <BreakingNoticeBanner
+        backend={backend}
+        onOpenInbox={() => {
+          navigate({ screen: "inbox" });
+        }}
+      />
       <main className="screen">
         {route.screen === "home" && info.state === "loading" && <Loading label="Opening the cache…" />}
         {welcome && <WelcomeScreen backend={backend} navigate={navigate} reload={reload} />}

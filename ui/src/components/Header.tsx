@@ -1,4 +1,4 @@
-import type { AppInfo, SyncProgress } from "../ipc/commands";
+import type { AppInfo, SyncProgress, UnreadCount } from "../ipc/commands";
 import type { Theme } from "../prefs";
 import { type Navigate, type Route, SCREENS } from "../route";
 import type { Resource } from "../useCommand";
@@ -12,13 +12,19 @@ export function describeProgress(progress: SyncProgress): string {
   return `Syncing ${progress.source}: ${progress.phase}${counted}`;
 }
 
+/** "12 unread changes, 1 breaking in what you follow" (the e2e test reads the leading number). */
+export function inboxLabel(unread: UnreadCount | null): string {
+  const count = plural(unread?.changes ?? 0, "unread change", "unread changes");
+  return unread !== null && unread.followedBreaking > 0 ? `${count}, ${String(unread.followedBreaking)} breaking in what you follow` : count;
+}
+
 const NEXT_THEME: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
 const THEME_ICON: Record<Theme, string> = { system: "◐", light: "☀", dark: "☾" };
 
 interface Props {
   info: Resource<AppInfo>;
-  /** Changes since the last sync read (the inbox badge). */
-  unread: number;
+  /** Changes since the last sync read (the inbox badge); `null` until counted. */
+  unread: UnreadCount | null;
   progress: SyncProgress | null;
   online: boolean;
   route: Route;
@@ -48,12 +54,15 @@ export function Header({ info, unread, progress, online, route, theme, canGoBack
             type="button"
             className={s.route.screen === route.screen ? "nav-item current" : "nav-item"}
             aria-current={s.route.screen === route.screen ? "page" : undefined}
-            title={s.shortcut}
+            // The bar shows the short word, so seven screens fit a 1280 px window beside the counts; the full
+            // name is what assistive technology, the palette and the tooltip say.
+            aria-label={s.label}
+            title={`${s.label} (${s.shortcut})`}
             onClick={() => {
               navigate(s.route);
             }}
           >
-            {s.label}
+            {s.short}
           </button>
         ))}
       </nav>
@@ -86,10 +95,13 @@ export function Header({ info, unread, progress, online, route, theme, canGoBack
           onClick={() => {
             navigate({ screen: "inbox" });
           }}
-          aria-label={`Inbox: ${plural(unread, "unread change", "unread changes")}`}
+          aria-label={`Inbox: ${inboxLabel(unread)}`}
           title="Inbox (Alt+7)"
         >
-          ✉{unread > 0 && <span className="unread-badge">{unread}</span>}
+          ✉
+          {unread !== null && unread.changes > 0 && (
+            <span className={unread.followedBreaking > 0 ? "unread-badge unread-alarm" : "unread-badge"}>{unread.changes}</span>
+          )}
         </button>
         <button type="button" className="icon-button" onClick={onPalette} title="Command palette (Ctrl+K)" aria-label="Command palette">
           ⌘K

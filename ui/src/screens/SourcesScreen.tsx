@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import type { SyncRun } from "../App";
+import { BackgroundSyncSettings } from "../components/BackgroundSync";
 import { ErrorState } from "../components/ErrorState";
 import { describeProgress } from "../components/Header";
 import { Loading } from "../components/Loading";
@@ -261,6 +262,7 @@ export function SourcesScreen({ backend, generation, progress, syncRun, reload, 
         <button type="button" className="link" onClick={() => { navigate({ screen: "about" }); }}>
           About meshlens
         </button>
+        <BackgroundSyncSettings backend={backend} generation={generation} />
         <UpdatesSettings backend={backend} />
       </section>
     </div>

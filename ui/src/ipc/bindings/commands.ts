@@ -66,8 +66,11 @@ import type { SourceRecord } from "./SourceRecord";
 import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
+import type { SyncSchedule } from "./SyncSchedule";
+import type { SyncScheduleStatus } from "./SyncScheduleStatus";
 import type { TokenStored } from "./TokenStored";
 import type { Unfollowed } from "./Unfollowed";
+import type { UnreadCount } from "./UnreadCount";
 import type { UpdatePreferences } from "./UpdatePreferences";
 import type { UpdateSettings } from "./UpdateSettings";
 import type { ValidateArgs } from "./ValidateArgs";
@@ -109,6 +112,11 @@ export interface Commands {
   sync: { args: SyncArgs; result: SyncReport };
   /** Asks a running sync to stop; the cache keeps its previous state. */
   cancel_sync: { args: NoArgs; result: boolean };
+  /** The background sync's schedule, its last run and when the next is due. */
+  sync_schedule: { args: NoArgs; result: SyncScheduleStatus };
+  /** Sets the background sync's interval (0 = off, else 5 to 1440 minutes) and whether breaking changes */
+  /** to followed things are announced. */
+  set_sync_schedule: { args: SyncSchedule; result: SyncScheduleStatus };
   /** Validates descriptor files against the official schemas. */
   validate: { args: ValidateArgs; result: Array<ValidationReport> };
   /** Full-text search over products, contracts, datasets and columns, with facets. */
@@ -177,6 +185,9 @@ export interface Commands {
   /** What the syncs since the last one read (or a date, or a sync) added, removed and changed, grouped by */
   /** domain and product; cut to followed or breaking changes; `markRead` marks everything read. */
   changes: { args: ChangesArgs; result: ChangesFeed };
+  /** The inbox badge: how many changes `changes` would list since the last sync read, of which breaking, and */
+  /** breaking in followed things (counted, not sent). */
+  unread: { args: NoArgs; result: UnreadCount };
   /** Follows a product, contract, dataset or domain. */
   follow: { args: FollowArgs; result: Followed };
   /** Stops following a product, contract, dataset or domain. */
@@ -204,6 +215,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "remove_source",
   "sync",
   "cancel_sync",
+  "sync_schedule",
+  "set_sync_schedule",
   "validate",
   "search",
   "reindex",
@@ -236,6 +249,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "history",
   "diff",
   "changes",
+  "unread",
   "follow",
   "unfollow",
   "following",
