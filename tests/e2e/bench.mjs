@@ -119,7 +119,7 @@ async function setField(session, selector, value) {
 }
 
 async function lineageView(session) {
-  await session.click(await byText(session, "nav[aria-label=screens] button", "Lineage explorer"));
+  await session.click(await byText(session, "nav[aria-label=screens] button", "Lineage"));
   await poll("the lineage screen", async () => (await session.findAll('input[aria-label="lineage start"]')).length > 0);
   await session.click(await byText(session, 'select[aria-label="level"] option', "dataset"));
   await setField(session, 'input[aria-label="upstream depth"]', 0);

@@ -21,12 +21,12 @@ export type Route =
 export type Navigate = (route: Route) => void;
 
 /** Top-level screens, in the order the navigation bar and the command palette list them. */
-export const SCREENS: { route: Route; label: string; shortcut: string }[] = [
-  { route: { screen: "home" }, label: "Search", shortcut: "Alt+1" },
-  { route: { screen: "steward" }, label: "Steward dashboard", shortcut: "Alt+2" },
-  { route: { screen: "lineage", id: "", level: "product" }, label: "Lineage explorer", shortcut: "Alt+3" },
-  { route: { screen: "sources" }, label: "Sources & settings", shortcut: "Alt+4" },
-  { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", shortcut: "Alt+5" },
-  { route: { screen: "access" }, label: "My access", shortcut: "Alt+6" },
-  { route: { screen: "inbox" }, label: "Inbox", shortcut: "Alt+7" },
+export const SCREENS: { route: Route; label: string; short: string; shortcut: string }[] = [
+  { route: { screen: "home" }, label: "Search", short: "Search", shortcut: "Alt+1" },
+  { route: { screen: "steward" }, label: "Steward dashboard", short: "Steward", shortcut: "Alt+2" },
+  { route: { screen: "lineage", id: "", level: "product" }, label: "Lineage explorer", short: "Lineage", shortcut: "Alt+3" },
+  { route: { screen: "sources" }, label: "Sources & settings", short: "Sources", shortcut: "Alt+4" },
+  { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", short: "Drafts", shortcut: "Alt+5" },
+  { route: { screen: "access" }, label: "My access", short: "Access", shortcut: "Alt+6" },
+  { route: { screen: "inbox" }, label: "Inbox", short: "Inbox", shortcut: "Alt+7" },
 ];
