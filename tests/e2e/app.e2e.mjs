@@ -46,6 +46,15 @@ const ACCESS = {
   purpose: "Weekly replenishment planning in the e2e test",
   consumer: "inventory-replenishment-forecast",
 };
+// The history scenario follows this product, removes a column from its contract in the demo source and syncs.
+const HISTORY = {
+  id: "customer-360",
+  query: "customer 360",
+  contract: "customer-360-view",
+  file: "customer/customer-360-view.odcs.yaml",
+  column: "country_code",
+  removed: "      - name: country_code\n        physicalType: VARCHAR(2)\n        logicalType: string\n        description: Country of the default address.\n        classification: public\n",
+};
 // A failing dbt test in assets/demo-mesh/quality (see its README).
 const FAILING_CHECK = "assert_revenue_reconciles_with_ledger";
 
@@ -78,7 +87,7 @@ async function noAlerts(session) {
 async function navTo(session, label) {
   const buttons = await session.findAll("nav[aria-label=screens] button");
   for (const button of buttons) {
-    if ((await session.text(button)) === label) {
+    if ((await session.attribute(button, "aria-label")) === label) {
       await session.click(button);
       return;
     }
@@ -555,6 +564,117 @@ async function testAccess(session, meshCopy) {
   await save(session, "05e-my-access");
 }
 
+/** The option of a <select> whose text is `label`. */
+async function optionNamed(session, select, label) {
+  for (const option of await session.findAll("option", select)) {
+    if ((await session.text(option)).trim() === label) return option;
+  }
+  return undefined;
+}
+
+/** Settings → Background sync: switched on, it says when it runs next; switched off again for the other steps. */
+async function testBackgroundSync(session) {
+  await navTo(session, "Sources & settings");
+  const section = await session.waitFor("the background sync settings", () => one(session, 'section[aria-label="background sync"]'));
+  const select = await one(session, 'select[aria-label="background sync interval"]', section);
+  const interval = () => session.execute('return document.querySelector(\'select[aria-label="background sync interval"]\').value;');
+  check((await interval()) === "0", "background sync is not off by default");
+  const status = async () => session.text(await one(session, '[role="status"]', section));
+  await clickFound(session, 'the "every hour" interval', () => optionNamed(session, select, "every hour"));
+  const next = await session.waitFor("the next background run to be announced", async () => {
+    await noAlerts(session);
+    const text = await status();
+    return text.startsWith("Next run ") ? text : null;
+  });
+  step(`background sync switched on: "${next}"`);
+  await save(session, "05f-background-sync");
+  await clickFound(session, 'the "never" interval', () => optionNamed(session, select, "never"));
+  await session.waitFor("background sync to be off again", async () => (await status()).startsWith("Sources are synced only when you ask"));
+}
+
+/** Follow a product, remove a column from its contract upstream, sync from the app: the inbox badge counts it, the
+ * inbox lists it as breaking, and the product's History tab shows the column removed in the diff. */
+async function testHistory(session, meshCopy) {
+  await navTo(session, "Search");
+  const input = await session.waitFor("the search box", () => one(session, 'input[aria-label="search"]'));
+  await session.clear(input);
+  await session.type(input, HISTORY.query);
+  await clickFound(session, `"${HISTORY.query}" to find ${HISTORY.id}`, () => one(session, `li[data-hit-id="${HISTORY.id}"]`));
+  const productPage = async () => {
+    const article = await one(session, 'article[aria-label="product detail"]');
+    return article !== undefined && (await session.text(article)).includes(HISTORY.id) ? article : undefined;
+  };
+  await clickFound(session, `"Follow" on the page of ${HISTORY.id}`, async () => {
+    const article = await productPage();
+    return article === undefined ? undefined : buttonNamed(session, "Follow", article);
+  });
+  await session.waitFor(`${HISTORY.id} to be followed`, async () => {
+    const article = await productPage();
+    return article !== undefined && (await buttonNamed(session, "Following", article)) !== undefined;
+  });
+  step(`${HISTORY.id} followed`);
+
+  const file = join(meshCopy, HISTORY.file);
+  const text = readFileSync(file, "utf8");
+  check(text.includes(HISTORY.removed), `${file} has no ${HISTORY.column} column to remove`);
+  writeFileSync(file, text.replace(HISTORY.removed, ""));
+  const unread = async () => {
+    const badge = await one(session, 'button[aria-label^="Inbox:"]');
+    return Number(/Inbox: (\d+)/.exec(await session.attribute(badge, "aria-label"))?.[1] ?? "0");
+  };
+  const before = await unread();
+  await navTo(session, "Sources & settings");
+  await clickFound(session, "Sync now", () => buttonNamed(session, "Sync now"));
+  const after = await session.waitFor("the inbox badge to count the new change", async () => {
+    await noAlerts(session);
+    const n = await unread();
+    return n > before ? n : null;
+  }, 120_000);
+  step(`inbox badge: ${before} → ${after} unread changes`);
+
+  await clickFound(session, "the inbox button", () => one(session, 'button[aria-label^="Inbox:"]'));
+  const inbox = await session.waitFor("the inbox", () => one(session, 'section[aria-label="inbox"]'));
+  const [onlyFollowed, onlyBreaking] = await session.findAll('input[type="checkbox"]', inbox);
+  await session.click(onlyFollowed);
+  await session.click(onlyBreaking);
+  const entry = await session.waitFor(`the breaking change of ${HISTORY.contract} in the inbox`, async () => {
+    await noAlerts(session);
+    for (const item of await session.findAll("li.inbox-item", inbox)) {
+      const itemText = await session.text(item);
+      if (itemText.includes(HISTORY.contract) && itemText.includes(HISTORY.column)) return itemText;
+    }
+    return null;
+  });
+  check(/breaking/i.test(entry), `the inbox entry is not marked breaking: "${entry}"`);
+  step(`inbox (followed, breaking): "${entry.replace(/\s+/g, " ").slice(0, 160)}"`);
+  await save(session, "05g-inbox");
+
+  await clickFound(session, `the ${HISTORY.contract} entry`, async () => {
+    for (const button of await session.findAll("li.inbox-item button.link", inbox)) {
+      if ((await session.text(button)).trim() === HISTORY.contract) return button;
+    }
+    return undefined;
+  });
+  await clickFound(session, "the History tab", async () => {
+    const article = await productPage();
+    return article === undefined ? undefined : buttonNamed(session, "History", article);
+  });
+  const history = await session.waitFor("the History tab", () => one(session, 'section[aria-label="history"]'));
+  const versionsOf = await one(session, "select", history);
+  await clickFound(session, `the versions of ${HISTORY.contract}`, () => optionNamed(session, versionsOf, HISTORY.contract));
+  const row = await session.waitFor(`the removed ${HISTORY.column} in the diff`, async () => {
+    await noAlerts(session);
+    for (const tr of await session.findAll('table[aria-label="changes between versions"] tbody tr')) {
+      const rowText = await session.text(tr);
+      if (rowText.includes(HISTORY.column)) return rowText;
+    }
+    return null;
+  });
+  check(/removed/.test(row) && /breaking/i.test(row), `the diff row reads "${row}"`);
+  step(`History diff of ${HISTORY.contract}: "${row.replace(/\s+/g, " ")}"`);
+  await save(session, "05h-history-diff");
+}
+
 /** A cache with the demo mesh synced and its quality results imported, and a folder for the add-source step. */
 function prepare(dataDir, meshCopy) {
   const env = { ...process.env, MESHLENS_DATA_DIR: dataDir, MESHLENS_DEMO_MESH: meshCopy };
@@ -601,6 +721,8 @@ async function main() {
       (s) => testSteward(s, dataDir),
       (s) => testEditor(s, meshCopy),
       (s) => testAccess(s, meshCopy),
+      testBackgroundSync,
+      (s) => testHistory(s, meshCopy),
       (s) => testSources(s, folder),
       (s) => testUpdates(s, policyFile, updates),
       testDarkTheme,
