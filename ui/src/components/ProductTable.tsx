@@ -61,7 +61,7 @@ export function ProductTable({ products, selectedId, onSelect }: Props) {
             </td>
             <td>{retentionText(p.retention_days)}</td>
             <td>
-              <Tags tags={p.tags} />
+              <Tags tags={p.tags} limit={3} />
             </td>
           </tr>
         ))}
