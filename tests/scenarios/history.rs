@@ -158,6 +158,25 @@ fn history_and_diff(m: &Meshlens) {
     assert_eq!(history[1]["breaking"], false);
     assert!(history[0]["sync"].as_i64() > history[1]["sync"].as_i64());
     assert_eq!(history[0]["source"], "mesh");
+    assert_eq!(
+        history[0]["ports"],
+        serde_json::json!([]),
+        "a contract has no ports"
+    );
+
+    // A product's versions say what each output port declared.
+    let product = m.json(&["history", "customer-360"]);
+    let ports = &product.as_array().unwrap()[0]["ports"];
+    assert_eq!(
+        ports,
+        &serde_json::json!([{"name": "customer-360", "version": "1.2.0", "contract": "customer-360-view"}]),
+        "{product}"
+    );
+    let table = m.ok(&["history", "customer-360"]);
+    assert!(
+        table.contains("PORTS") && table.contains("customer-360 1.2.0 (customer-360-view)"),
+        "{table}"
+    );
 
     let diff = m.json(&["diff", "customer-360-view"]);
     assert_eq!(diff["id"], "customer-360-view");

@@ -36,6 +36,17 @@ pub struct HistoryEntry {
     pub kind: String,
     /// added | changed | removed
     pub op: String,
+    /// A product version's output ports with the version each declared and its contract (empty for contracts,
+    /// datasets and removals).
+    pub ports: Vec<PortVersion>,
+}
+
+/// An output port as one product version declared it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PortVersion {
+    pub name: String,
+    pub version: Option<String>,
+    pub contract: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -248,9 +259,10 @@ impl App {
     ) -> Result<Vec<HistoryEntry>, AppError> {
         self.summarise_history().await?;
         let versions = self.versions_of(&args.id).await?;
-        Ok(versions
-            .into_iter()
-            .map(|v| HistoryEntry {
+        let mut entries = Vec::with_capacity(versions.len());
+        for v in versions {
+            let ports = self.declared_ports(&v).await?;
+            entries.push(HistoryEntry {
                 version: v.version,
                 hash: v.content_hash,
                 seen_at: v.seen_at,
@@ -260,6 +272,30 @@ impl App {
                 summary: v.summary.unwrap_or_default(),
                 kind: v.kind,
                 op: v.op,
+                ports,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// The output ports a kept product version declared, read from its body (at most 8 small inflates).
+    async fn declared_ports(&self, version: &VersionRow) -> Result<Vec<PortVersion>, AppError> {
+        if version.kind != "product" {
+            return Ok(Vec::new());
+        }
+        let Some(body) = self.store().version_body(version.id).await? else {
+            return Ok(Vec::new());
+        };
+        let Entity::Product(product) = extract_entity(DocKind::Odps, &parse_body(&body)?) else {
+            return Ok(Vec::new());
+        };
+        Ok(product
+            .output_ports
+            .into_iter()
+            .map(|port| PortVersion {
+                name: port.name,
+                version: port.version,
+                contract: port.contract_id,
             })
             .collect())
     }

@@ -42,7 +42,8 @@ pub use feed::{
     ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed, UnreadCount,
 };
 pub use history::{
-    DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
+    DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, PortVersion, VersionDiff,
+    compare,
 };
 pub use links::external_link;
 pub use meshlens_demo as demo;

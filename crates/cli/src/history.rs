@@ -120,10 +120,12 @@ fn short(hash: &Option<String>) -> String {
 }
 
 fn print_history(versions: &[HistoryEntry]) {
+    // A product's versions also say what each output port declared; contracts and datasets have no ports.
+    let with_ports = versions.iter().any(|v| !v.ports.is_empty());
     let rows: Vec<Vec<String>> = versions
         .iter()
         .map(|v| {
-            vec![
+            let mut row = vec![
                 v.version.clone().unwrap_or_else(|| "-".into()),
                 short(&v.hash),
                 v.seen_at.clone(),
@@ -131,15 +133,36 @@ fn print_history(versions: &[HistoryEntry]) {
                 v.source.clone(),
                 if v.breaking { "yes" } else { "" }.into(),
                 v.summary.clone(),
-            ]
+            ];
+            if with_ports {
+                row.insert(1, ports_text(v));
+            }
+            row
         })
         .collect();
-    output::print_table(
-        &[
-            "VERSION", "HASH", "SEEN", "SYNC", "SOURCE", "BREAKING", "SUMMARY",
-        ],
-        &rows,
-    );
+    let mut headers = vec![
+        "VERSION", "HASH", "SEEN", "SYNC", "SOURCE", "BREAKING", "SUMMARY",
+    ];
+    if with_ports {
+        headers.insert(1, "PORTS");
+    }
+    output::print_table(&headers, &rows);
+}
+
+/// `customer-360 1.2.0 (customer-360-view)`, one per output port.
+fn ports_text(version: &HistoryEntry) -> String {
+    let ports: Vec<String> = version
+        .ports
+        .iter()
+        .map(|p| {
+            let declared = p.version.as_deref().unwrap_or("-");
+            match &p.contract {
+                Some(contract) => format!("{} {declared} ({contract})", p.name),
+                None => format!("{} {declared}", p.name),
+            }
+        })
+        .collect();
+    ports.join(", ")
 }
 
 /// `!` marks a breaking change, `~` a metadata-only one.

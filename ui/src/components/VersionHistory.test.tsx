@@ -24,8 +24,12 @@ describe("version history", () => {
     render(<VersionHistory backend={backend} ids={["customer-360", "customer-360-view"]} generation={0} />);
     const versions = await screen.findByRole("table", { name: "versions" });
     expect(within(versions).getAllByRole("row")).toHaveLength(3);
+    // A product version says what its output port declared.
+    expect(within(versions).getByRole("columnheader", { name: "Output ports" })).toBeInTheDocument();
+    expect(within(versions).getAllByText(/\(customer-360-view\)/)).toHaveLength(2);
     await user.selectOptions(screen.getByRole("combobox"), "customer-360-view");
     const diff = await screen.findByRole("table", { name: "changes between versions" });
+    expect(within(screen.getByRole("table", { name: "versions" })).queryByRole("columnheader", { name: "Output ports" })).toBeNull();
     const column = within(diff).getByText("customer_360.country_code").closest("tr") as HTMLElement;
     expect(within(column).getByText("breaking")).toBeInTheDocument();
     expect(within(column).getByText(/column country_code removed/)).toBeInTheDocument();

@@ -65,11 +65,14 @@ function VersionDiffView({ backend, id, version, before }: { backend: Backend; i
 
 /** Newest first: each version with its source, sync and summary; choosing one shows its diff. */
 function VersionList({ versions, selected, onSelect }: { versions: HistoryEntry[]; selected: number; onSelect: (index: number) => void }) {
+  // A product's versions also say what each output port declared (contracts and datasets have no ports).
+  const withPorts = versions.some((v) => v.ports.length > 0);
   return (
     <table className="schema" aria-label="versions">
       <thead>
         <tr>
           <th>Version</th>
+          {withPorts && <th>Output ports</th>}
           <th>Seen</th>
           <th>Source</th>
           <th>Change</th>
@@ -83,6 +86,16 @@ function VersionList({ versions, selected, onSelect }: { versions: HistoryEntry[
                 {v.version ?? v.hash?.slice(0, 12) ?? v.op}
               </button>
             </td>
+            {withPorts && (
+              <td>
+                {v.ports.map((p) => (
+                  <span key={p.name} className="port-version">
+                    {p.name} <code>{p.version ?? "—"}</code>
+                    {p.contract !== null && <span className="muted"> ({p.contract})</span>}
+                  </span>
+                ))}
+              </td>
+            )}
             <td className="muted">{v.seen_at.slice(0, 16).replace("T", " ")}</td>
             <td className="muted">{v.source}</td>
             <td>
