@@ -23,6 +23,7 @@ import { SourcesScreen } from "./screens/SourcesScreen";
 import { StewardScreen } from "./screens/StewardScreen";
 import { WelcomeScreen } from "./screens/WelcomeScreen";
 import { useCommand } from "./useCommand";
+import { ErrorBanner } from "./components/ErrorState";
 
 /**
  * A sync that fails stops without a `done` event; after this long without events the sync indicator is
@@ -200,11 +201,7 @@ export function App({ backend }: { backend: Backend }) {
           setPaletteOpen(true);
         }}
       />
-      {syncRun.error !== null && (
-        <p className="banner banner-error" role="alert">
-          <code className="error-code">{syncRun.error.code}</code> {syncRun.error.message}
-        </p>
-      )}
+      <ErrorBanner error={syncRun.error} />
       <StartupUpdateBanner backend={backend} />
       <BreakingNoticeBanner
         backend={backend}

@@ -1,7 +1,7 @@
 //! The background sync (issue #22): a schedule the user sets, runs that sync only the sources that can be
 //! reached, and a notice when a run brings a breaking change to something the user follows.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,14 +44,20 @@ async fn open(data: &Path) -> App {
     .unwrap()
 }
 
+/// An app on `data` with the customer domain copied to `data/mesh` as folder source `customers` (not synced).
+async fn with_customers(data: &Path) -> (App, PathBuf) {
+    let mesh = data.join("mesh");
+    customer_domain(&mesh);
+    let app = open(data).await;
+    let source = json!({"name": "customers", "kind": "folder", "path": mesh});
+    call(&app, "add_source", source).await;
+    (app, mesh)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_syncs_what_it_reaches_and_announces_breaking_changes_to_followed_products() {
     let data = tempfile::tempdir().unwrap();
-    let mesh = data.path().join("mesh");
-    customer_domain(&mesh);
-    let app = open(data.path()).await;
-    let folder = json!({"name": "customers", "kind": "folder", "path": mesh});
-    call(&app, "add_source", folder).await;
+    let (app, mesh) = with_customers(data.path()).await;
     // Nothing listens on port 1: this source is skipped, not failed.
     let closed = json!({"name": "far", "kind": "git", "url": "https://127.0.0.1:1/mesh.git"});
     call(&app, "add_source", closed).await;
@@ -98,15 +104,7 @@ async fn a_run_syncs_what_it_reaches_and_announces_breaking_changes_to_followed_
 #[tokio::test(flavor = "multi_thread")]
 async fn notices_can_be_switched_off_and_nothing_followed_means_no_notice() {
     let data = tempfile::tempdir().unwrap();
-    let mesh = data.path().join("mesh");
-    customer_domain(&mesh);
-    let app = open(data.path()).await;
-    call(
-        &app,
-        "add_source",
-        json!({"name": "customers", "kind": "folder", "path": mesh}),
-    )
-    .await;
+    let (app, mesh) = with_customers(data.path()).await;
     call(&app, "sync", json!({})).await;
     call(&app, "follow", json!({"id": "customer-360"})).await;
     let schedule = json!({"everyMinutes": 60, "notify": false});
@@ -158,15 +156,7 @@ async fn a_schedule_outside_its_bounds_is_refused_and_off_is_the_default() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_loop_syncs_at_once_when_switched_on_and_nothing_was_synced_yet() {
     let data = tempfile::tempdir().unwrap();
-    let mesh = data.path().join("mesh");
-    customer_domain(&mesh);
-    let app = open(data.path()).await;
-    call(
-        &app,
-        "add_source",
-        json!({"name": "customers", "kind": "folder", "path": mesh}),
-    )
-    .await;
+    let (app, mesh) = with_customers(data.path()).await;
     app.start_sync_scheduler(Arc::new(NoEvents));
     call(&app, "set_sync_schedule", json!({"everyMinutes": 5})).await;
 

@@ -5,6 +5,7 @@ import type { BreakingNotice, ScheduledRun, SyncScheduleStatus } from "../ipc/co
 import { type BackendError, toBackendError } from "../ipc/errors";
 import { formatTime } from "../screens/SyncStatus";
 import { useCommand } from "../useCommand";
+import { ErrorBanner } from "./ErrorState";
 
 /** The intervals offered (minutes; 0 = never). The backend accepts 5 to 1440, so a value set from the CLI is kept. */
 export const SYNC_INTERVALS: [number, string][] = [
@@ -93,11 +94,7 @@ export function BackgroundSyncSettings({ backend, generation }: { backend: Backe
         {data.nextRun === null ? "Sources are synced only when you ask." : `Next run ${formatTime(data.nextRun)}, when a source can be reached.`}
         {data.lastRun !== null && ` ${describeRun(data.lastRun)}`}
       </p>
-      {error !== null && (
-        <p className="banner banner-error" role="alert">
-          <code className="error-code">{error.code}</code> {error.message}
-        </p>
-      )}
+      <ErrorBanner error={error} />
     </section>
   );
 }

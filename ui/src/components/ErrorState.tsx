@@ -11,3 +11,13 @@ export function ErrorState({ title, error }: { title: string; error: BackendErro
     </div>
   );
 }
+
+/** A failed action in one line above or below what it concerns (nothing when `error` is null). */
+export function ErrorBanner({ error }: { error: BackendError | null }) {
+  if (error === null) return null;
+  return (
+    <p className="banner banner-error" role="alert">
+      <code className="error-code">{error.code}</code> {error.message}
+    </p>
+  );
+}

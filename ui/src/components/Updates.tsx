@@ -4,6 +4,7 @@ import type { Backend } from "../ipc/backend";
 import type { UpdateCheck, UpdateMode, UpdateSettings } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
 import { useCommand } from "../useCommand";
+import { ErrorBanner } from "./ErrorState";
 
 type CheckState =
   | { state: "idle" }
@@ -33,11 +34,7 @@ function CheckOutcome({ backend, check }: { backend: Backend; check: CheckState 
   const [installError, setInstallError] = useState<BackendError | null>(null);
   if (check.state === "checking") return <p role="status">Checking for updates…</p>;
   if (check.state === "failed") {
-    return (
-      <p className="banner banner-error" role="alert">
-        <code className="error-code">{check.error.code}</code> {check.error.message}
-      </p>
-    );
+    return <ErrorBanner error={check.error} />;
   }
   if (check.state !== "done") return null;
   const { available, currentVersion } = check.check;
@@ -59,11 +56,7 @@ function CheckOutcome({ backend, check }: { backend: Backend; check: CheckState 
       >
         Restart and update
       </button>
-      {installError !== null && (
-        <p className="banner banner-error" role="alert">
-          <code className="error-code">{installError.code}</code> {installError.message}
-        </p>
-      )}
+      <ErrorBanner error={installError} />
     </div>
   );
 }
@@ -108,11 +101,7 @@ function ModeAndUrl({ backend, settings, onSaved }: { backend: Backend; settings
         {!settings.urlFixed && <button type="submit">Save</button>}
         {settings.urlFixed && <span className="muted"> (set by your administrator)</span>}
       </form>
-      {error !== null && (
-        <p className="banner banner-error" role="alert">
-          <code className="error-code">{error.code}</code> {error.message}
-        </p>
-      )}
+      <ErrorBanner error={error} />
     </>
   );
 }
