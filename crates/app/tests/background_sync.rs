@@ -156,7 +156,7 @@ async fn a_schedule_outside_its_bounds_is_refused_and_off_is_the_default() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_loop_syncs_at_once_when_switched_on_and_nothing_was_synced_yet() {
     let data = tempfile::tempdir().unwrap();
-    let (app, mesh) = with_customers(data.path()).await;
+    let (app, _) = with_customers(data.path()).await;
     app.start_sync_scheduler(Arc::new(NoEvents));
     call(&app, "set_sync_schedule", json!({"everyMinutes": 5})).await;
 
