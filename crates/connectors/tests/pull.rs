@@ -589,7 +589,7 @@ fn datahub(seen: &Seen) -> axum::response::Response {
 
 #[tokio::test]
 async fn datahub_scrolls_datasets_by_urn() {
-    let server = FakeServer::start(datahub).await;
+    let server = FakeServer::start_datahub(datahub).await;
     let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
     let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
     let urns: Vec<&str> = pulled
@@ -626,7 +626,7 @@ async fn datahub_scrolls_datasets_by_urn() {
 
 #[tokio::test]
 async fn datahub_upstream_lineage_becomes_events_from_the_scroll_itself() {
-    let server = FakeServer::start(|seen| {
+    let server = FakeServer::start_datahub(|seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let input = &body["variables"]["input"];
         if input["types"][0] == "DATASET" {
@@ -683,10 +683,12 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
         fixture("datahub", "scroll_page2.json")["data"]["scrollAcrossEntities"]["searchResults"][1]
             ["entity"]
             .clone();
+    let pets_urn = pets["urn"].as_str().unwrap().to_string();
     pets["assertions"] = json!({"assertions": [{
         "urn": "urn:li:assertion:pets-not-null-id",
         "info": {"type": "CUSTOM", "description": "id is never null",
-            "customAssertion": {"fieldPath": "id"}},
+            "customAssertion": {"type": "not-null", "entityUrn": pets_urn,
+                "field": {"urn": format!("urn:li:schemaField:({pets_urn},id)"), "path": "id"}}},
         "runEvents": {"runEvents": [
             {"timestampMillis": 1718000000000_i64, "status": "COMPLETE",
                 "result": {"type": "SUCCESS", "actualAggValue": 0.0}},
@@ -696,7 +698,7 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
                 "result": {"type": "ERROR", "actualAggValue": null}}
         ]}
     }]});
-    let server = FakeServer::start(move |seen| {
+    let server = FakeServer::start_datahub(move |seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let query = body["query"].as_str().unwrap();
         assert!(query.contains("runEvents(status: COMPLETE"), "{query}");
@@ -742,7 +744,7 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
 
 #[tokio::test]
 async fn datahub_push_sends_one_mutation_per_field() {
-    let server = FakeServer::start(|seen| {
+    let server = FakeServer::start_datahub(|seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let query = body["query"].as_str().unwrap();
         let field = ["updateDescription", "addTags", "batchSetDataProduct"]
@@ -778,4 +780,41 @@ async fn datahub_push_sends_one_mutation_per_field() {
         bodies[1]["variables"]["input"]["tagUrns"],
         json!(["urn:li:tag:pii"])
     );
+}
+
+#[tokio::test]
+async fn a_refused_datahub_query_names_source_path_and_the_servers_message() {
+    // How DataHub refused the scroll query meshlens sent while it asked for
+    // `customAssertion { fieldPath }` (fixtures/README.md).
+    let server = FakeServer::start(|_| ok(&fixture("datahub", "field_undefined.json"))).await;
+    let ctx = context(client(&server, bearer()), 20, &no_progress, &never);
+    let err = pull(ServerKind::DataHub, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Refused { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "source 'fake': POST api/graphql was refused by the server with GraphQL errors: Validation error (FieldUndefined@[scrollAcrossEntities/searchResults/entity/assertions/assertions/info/customAssertion/fieldPath]) : Field 'fieldPath' in type 'CustomAssertionInfo' is undefined"
+    );
+    // A refusal is an answer, not a failure to retry.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_datahub_refusal_shows_a_bounded_part_of_what_the_server_said() {
+    let long = "x".repeat(2000);
+    let errors: Vec<Value> = (0..7).map(|_| json!({"message": long})).collect();
+    let server = FakeServer::start(move |_| ok(&json!({"errors": errors, "data": null}))).await;
+    let edit = DataHubEdit {
+        urn: "urn:li:dataset:x".into(),
+        description: Some("d".into()),
+        ..DataHubEdit::default()
+    };
+    let err = push_datahub(&client(&server, bearer()), &edit)
+        .await
+        .unwrap_err();
+    let ConnectorError::Refused { messages, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(messages.matches(&"x".repeat(500)).count(), 5);
+    assert!(!messages.contains(&"x".repeat(501)));
+    assert!(messages.ends_with("; and 2 more"), "{messages}");
 }
