@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a part of it
 
 pub mod graphql;
+pub mod rest;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -66,6 +67,16 @@ impl FakeServer {
             }
         })
         .await
+    }
+
+    /// A fake server that refuses, as the real one does, a request its published API does not
+    /// have (`fixtures/<connector>/api.json`, see `rest.rs`); the others go to `handler`.
+    pub async fn start_checked(
+        connector: &str,
+        handler: impl Fn(&Seen) -> Response + Send + Sync + 'static,
+    ) -> FakeServer {
+        let api = rest::Api::load(connector);
+        FakeServer::start(move |seen| api.refusal(seen).unwrap_or_else(|| handler(seen))).await
     }
 
     pub fn requests(&self) -> Vec<Seen> {
