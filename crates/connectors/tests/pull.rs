@@ -886,3 +886,47 @@ async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
         .await;
     assert_eq!(refused(negative_page), 400);
 }
+
+/// An OpenMetadata before 1.5, whose entities have one `owner` (table.json at
+/// 095cd6c3ce71669029e46e86a2c49589077be6ed): it refuses `fields=owners` as every version refuses
+/// a field its entities do not have (EntityUtil.Fields), and lists tables with their `owner`.
+#[tokio::test]
+async fn an_openmetadata_before_1_5_is_asked_for_owner_after_refusing_owners() {
+    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    table["owner"] = json!({"id": "d6764107-e8b4-4748-b256-c86fecc66064", "type": "user",
+        "name": "aaron_johnson0", "displayName": "Aaron Johnson"});
+    let server = FakeServer::start(move |seen| {
+        let fields = seen.query.get("fields").map(String::as_str).unwrap_or("");
+        if fields.split(',').any(|f| f == "owners") {
+            return json(
+                axum::http::StatusCode::BAD_REQUEST,
+                &json!({"code": 400, "message": "Invalid field name owners"}),
+            );
+        }
+        match seen.path.as_str() {
+            "/api/v1/tables" => ok(&json!({"data": [table], "paging": {"total": 1}})),
+            p if p.starts_with("/api/v1/lineage/") => {
+                ok(&json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []}))
+            }
+            _ => ok(&json!({"data": [], "paging": {"total": 0}})),
+        }
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 1);
+    assert!(pulled.documents[0].text.contains("Aaron Johnson"));
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v1/tables")
+        .map(|r| r.query["fields"].clone())
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "columns,tags,owners,tableConstraints",
+            "columns,tags,owner,tableConstraints"
+        ]
+    );
+}
