@@ -36,6 +36,7 @@ const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/datahub"
 /// id their contracts carry).
 const LINEAGE_NAMESPACE: &str = "datahub";
 
+/// The one query of a pull; checked against DataHub's schema by `tests::requests_validate_against_datahubs_schema`.
 const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
   scrollAcrossEntities(input: $input) {
     nextScrollId
@@ -65,7 +66,7 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
                 type
                 description
                 datasetAssertion { fields { path } }
-                customAssertion { fieldPath }
+                customAssertion { field { path } }
               }
               runEvents(status: COMPLETE, limit: 10) {
                 runEvents { timestampMillis status result { type actualAggValue } }
@@ -94,12 +95,7 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             _ => ctx.page_size.max(1),
         };
         let fetch = |scroll_id: Option<String>| {
-            let mut input = json!({"types": [entity_type], "query": "*", "count": count,
-                "searchFlags": {"skipHighlighting": true, "skipAggregates": true}});
-            if let Some(scroll_id) = scroll_id {
-                input["scrollId"] = json!(scroll_id);
-            }
-            let body = json!({"query": SCROLL, "variables": {"input": input}});
+            let body = scroll_request(entity_type, count, scroll_id);
             async move { graphql(&ctx.http, &body).await }
         };
         let split = |page: Value| {
@@ -146,27 +142,50 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     Ok(pulled)
 }
 
-/// POSTs a GraphQL request; GraphQL errors (HTTP 200 with `errors`) become connector errors.
+/// The body of one scroll request for `entity_type`, continuing after `scroll_id`.
+fn scroll_request(entity_type: &str, count: usize, scroll_id: Option<String>) -> Value {
+    let mut input = json!({"types": [entity_type], "query": "*", "count": count,
+        "searchFlags": {"skipHighlighting": true, "skipAggregates": true}});
+    if let Some(scroll_id) = scroll_id {
+        input["scrollId"] = json!(scroll_id);
+    }
+    json!({"query": SCROLL, "variables": {"input": input}})
+}
+
+/// At most this many of the server's error messages, each cut to this many characters, go into
+/// the error meshlens reports: enough to say what was refused, bounded whatever the server says.
+const SHOWN_ERRORS: usize = 5;
+const SHOWN_ERROR_CHARS: usize = 500;
+
+/// POSTs a GraphQL request. A server that refuses it answers HTTP 200 with `errors` (DataHub
+/// does so for a query that does not validate against its schema); that becomes
+/// [`ConnectorError::Refused`] with the server's messages.
 async fn graphql(http: &HttpClient, body: &Value) -> Result<Value, ConnectorError> {
     let answer = http.send_json(Method::POST, GRAPHQL, body, None).await?;
-    if let Some(errors) = answer
+    let Some(errors) = answer
         .get("errors")
         .and_then(Value::as_array)
         .filter(|e| !e.is_empty())
-    {
-        let messages: Vec<&str> = errors
-            .iter()
-            .filter_map(|e| e.get("message").and_then(Value::as_str))
-            .collect();
-        return Err(ConnectorError::Unexpected {
-            source_name: http.source_name().to_string(),
-            what: format!(
-                "DataHub answered with GraphQL errors: {}",
-                messages.join("; ")
-            ),
-        });
+    else {
+        return Ok(answer);
+    };
+    let mut messages: Vec<String> = errors
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|e| match e.get("message").and_then(Value::as_str) {
+            Some(message) => message.chars().take(SHOWN_ERROR_CHARS).collect(),
+            None => "(an error without a message)".to_string(),
+        })
+        .collect();
+    if errors.len() > SHOWN_ERRORS {
+        messages.push(format!("and {} more", errors.len() - SHOWN_ERRORS));
     }
-    Ok(answer)
+    Err(ConnectorError::Refused {
+        source_name: http.source_name().to_string(),
+        method: Method::POST.to_string(),
+        path: GRAPHQL.to_string(),
+        messages: messages.join("; "),
+    })
 }
 
 fn text(value: &Value, pointer: &str) -> Option<String> {
@@ -240,7 +259,7 @@ fn assertion_outcomes(entity: &Value) -> Vec<CheckOutcome> {
             continue;
         };
         let check = text(assertion, "/info/description").unwrap_or_else(|| urn.clone());
-        let column = text(assertion, "/info/customAssertion/fieldPath").or_else(|| {
+        let column = text(assertion, "/info/customAssertion/field/path").or_else(|| {
             let fields = names(assertion, "/info/datasetAssertion/fields", "/path");
             (fields.len() == 1).then(|| fields[0].clone())
         });
@@ -462,36 +481,125 @@ pub struct DataHubEdit {
     pub data_product: Option<String>,
 }
 
-/// Pushes `edit` with one mutation per changed field.
-pub async fn push_datahub(http: &HttpClient, edit: &DataHubEdit) -> Result<(), ConnectorError> {
+const DESCRIPTION_MUTATION: &str = "mutation meshlensDescription($input: DescriptionUpdateInput!) { updateDescription(input: $input) }";
+const TAGS_MUTATION: &str =
+    "mutation meshlensTags($input: AddTagsInput!) { addTags(input: $input) }";
+const PRODUCT_MUTATION: &str = "mutation meshlensProduct($input: BatchSetDataProductInput!) { batchSetDataProduct(input: $input) }";
+
+/// The bodies of the mutations that push `edit`: one per changed field.
+fn mutation_requests(edit: &DataHubEdit) -> Vec<Value> {
     let mut mutations = Vec::new();
     if let Some(description) = &edit.description {
         mutations.push(json!({
-            "query": "mutation meshlensDescription($input: DescriptionUpdateInput!) { updateDescription(input: $input) }",
+            "query": DESCRIPTION_MUTATION,
             "variables": {"input": {"description": description, "resourceUrn": edit.urn}}
         }));
     }
     if !edit.add_tags.is_empty() {
         mutations.push(json!({
-            "query": "mutation meshlensTags($input: AddTagsInput!) { addTags(input: $input) }",
+            "query": TAGS_MUTATION,
             "variables": {"input": {"tagUrns": edit.add_tags, "resourceUrn": edit.urn}}
         }));
     }
     if let Some(product) = &edit.data_product {
         mutations.push(json!({
-            "query": "mutation meshlensProduct($input: BatchSetDataProductInput!) { batchSetDataProduct(input: $input) }",
+            "query": PRODUCT_MUTATION,
             "variables": {"input": {"dataProductUrn": product, "resourceUrns": [edit.urn]}}
         }));
     }
-    for mutation in &mutations {
+    mutations
+}
+
+/// Pushes `edit` with one mutation per changed field.
+pub async fn push_datahub(http: &HttpClient, edit: &DataHubEdit) -> Result<(), ConnectorError> {
+    for mutation in &mutation_requests(edit) {
         graphql(http, mutation).await?;
     }
     Ok(())
 }
 
+/// The request check the fake DataHub server of the integration tests uses too.
+#[cfg(test)]
+#[path = "../tests/common/graphql.rs"]
+mod schema_check;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every request the connector sends, built by the code that sends it: both scroll kinds
+    /// (first page and continued) and each mutation of a push.
+    fn every_request() -> Vec<Value> {
+        let edit = DataHubEdit {
+            urn: "urn:li:dataset:(urn:li:dataPlatform:snowflake,adoption.pets,PROD)".into(),
+            description: Some("Every pet in the adoption system.".into()),
+            add_tags: vec!["urn:li:tag:pii".into()],
+            data_product: Some("urn:li:dataProduct:adoption".into()),
+        };
+        let mut requests = vec![
+            scroll_request("DATASET", LINEAGE_SUBQUERIES, None),
+            scroll_request("DATA_PRODUCT", 100, Some("c2Nyb2xs".into())),
+        ];
+        requests.extend(mutation_requests(&edit));
+        requests
+    }
+
+    #[test]
+    fn requests_validate_against_datahubs_schema() {
+        let schema = schema_check::datahub_schema();
+        let requests = every_request();
+        assert_eq!(requests.len(), 5);
+        for request in &requests {
+            let errors = schema_check::request_errors(&schema, request);
+            assert!(errors.is_empty(), "{}\n{errors:#?}", request["query"]);
+        }
+    }
+
+    /// The check refuses what DataHub refuses, so its passing above means something: the field
+    /// meshlens once asked for, an argument or input field DataHub does not have, a variable of
+    /// the wrong type.
+    #[test]
+    fn the_schema_check_refuses_what_datahub_refuses() {
+        let schema = schema_check::datahub_schema();
+        let refused = |request: &Value| schema_check::request_errors(&schema, request);
+        let mut old = scroll_request("DATASET", 1, None);
+        old["query"] = json!(SCROLL.replace(
+            "customAssertion { field { path } }",
+            "customAssertion { fieldPath }"
+        ));
+        let errors = refused(&old);
+        assert_eq!(
+            errors[0]["message"],
+            "Validation error (FieldUndefined@[scrollAcrossEntities/searchResults/entity/assertions/assertions/info/customAssertion/fieldPath]) : Field 'fieldPath' in type 'CustomAssertionInfo' is undefined"
+        );
+        assert_eq!(errors[0]["locations"][0]["column"], 35);
+        assert_eq!(errors[0]["extensions"]["classification"], "ValidationError");
+
+        let mut unknown_argument = scroll_request("DATASET", 1, None);
+        unknown_argument["query"] = json!(SCROLL.replace(
+            "runEvents(status: COMPLETE",
+            "runEvents(order: ASC, status: COMPLETE"
+        ));
+        assert!(!refused(&unknown_argument).is_empty());
+
+        let mut unknown_input = scroll_request("DATASET", 1, None);
+        unknown_input["variables"]["input"]["searchFlags"]["skipFacets"] = json!(true);
+        assert!(!refused(&unknown_input).is_empty());
+
+        let unknown_type = scroll_request("DATASETS", 1, None);
+        assert!(!refused(&unknown_type).is_empty());
+
+        let mut missing_input = mutation_requests(&DataHubEdit {
+            urn: "urn:li:dataset:x".into(),
+            add_tags: vec!["urn:li:tag:pii".into()],
+            ..DataHubEdit::default()
+        });
+        missing_input[0]["variables"]["input"]
+            .as_object_mut()
+            .unwrap()
+            .remove("resourceUrn");
+        assert!(!refused(&missing_input[0]).is_empty());
+    }
 
     #[test]
     fn without_one_producing_job_the_job_is_named_after_the_dataset() {

@@ -71,6 +71,17 @@ pub enum ConnectorError {
         limit: String,
         env_var: &'static str,
     },
+    /// The server answered but refused the request, saying why (GraphQL `errors`, as DataHub
+    /// answers a query that does not validate against its schema).
+    #[error(
+        "source '{source_name}': {method} {path} was refused by the server with GraphQL errors: {messages}"
+    )]
+    Refused {
+        source_name: String,
+        method: String,
+        path: String,
+        messages: String,
+    },
     #[error("source '{source_name}': {what}")]
     Unexpected { source_name: String, what: String },
     #[error("sync of source '{0}' was cancelled")]

@@ -27,20 +27,18 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     let fetched = AtomicU64::new(0);
     let requests = AtomicU64::new(0);
     let list = |path: &'static str, fields: &'static str| {
-        let (fetched, requests) = (&fetched, &requests);
-        let fetch = move |after: Option<String>| {
-            let mut query = vec![
-                ("limit", ctx.page_size.max(1).to_string()),
-                ("fields", fields.to_string()),
-            ];
-            query.extend(after.map(|cursor| ("after", cursor)));
-            async move { ctx.http.get_json(path, &query).await }
-        };
-        let split = move |page: Value| {
-            let next = after_cursor(&page);
-            Ok((page_items(ctx, path, page, "data")?, next))
-        };
-        cursor_pages(ctx, path, fetched, requests, fetch, split)
+        let counters = (&fetched, &requests);
+        async move {
+            match list_pages(ctx, path, fields.to_string(), counters).await {
+                // OpenMetadata before 1.5 names the owners `owner` and refuses `owners` (400
+                // `Invalid field name owners`), as 1.5 and later refuse `owner`.
+                Err(ConnectorError::Status { status: 400, .. }) if fields.contains("owners") => {
+                    let older = fields.replace("owners", "owner");
+                    list_pages(ctx, path, older, counters).await
+                }
+                listed => listed,
+            }
+        }
     };
     let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
     let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
@@ -145,6 +143,28 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         .extend(test_cases.iter().filter_map(test_case_outcome));
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
+}
+
+/// Every entity of the listing at `path`, with `fields`, following the `after` cursors.
+async fn list_pages(
+    ctx: &PullContext<'_>,
+    path: &'static str,
+    fields: String,
+    (fetched, requests): (&AtomicU64, &AtomicU64),
+) -> Result<Vec<Value>, ConnectorError> {
+    let fetch = |after: Option<String>| {
+        let mut query = vec![
+            ("limit", ctx.page_size.max(1).to_string()),
+            ("fields", fields.clone()),
+        ];
+        query.extend(after.map(|cursor| ("after", cursor)));
+        async move { ctx.http.get_json(path, &query).await }
+    };
+    let split = |page: Value| {
+        let next = after_cursor(&page);
+        Ok((page_items(ctx, path, page, "data")?, next))
+    };
+    cursor_pages(ctx, path, fetched, requests, fetch, split).await
 }
 
 fn after_cursor(page: &Value) -> Option<String> {

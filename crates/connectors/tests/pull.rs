@@ -27,7 +27,7 @@ fn marquez(seen: &Seen) -> axum::response::Response {
 
 #[tokio::test]
 async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
-    let server = FakeServer::start(marquez).await;
+    let server = FakeServer::start_checked("marquez", marquez).await;
     let ctx = context(
         client(&server, Credentials::None),
         100,
@@ -116,7 +116,7 @@ async fn marquez_offset_pages_are_fetched_concurrently_and_kept_in_order() {
             d
         })
         .collect();
-    let server = FakeServer::start(move |seen| match seen.path.as_str() {
+    let server = FakeServer::start_checked("marquez", move |seen| match seen.path.as_str() {
         "/api/v1/namespaces" => ok(&json!({"namespaces": [{"name": "food_delivery"}]})),
         "/api/v1/namespaces/food_delivery/datasets" => {
             let limit: usize = seen.query["limit"].parse().unwrap();
@@ -188,7 +188,7 @@ fn openmetadata(seen: &Seen) -> axum::response::Response {
 
 #[tokio::test]
 async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
-    let server = FakeServer::start(openmetadata).await;
+    let server = FakeServer::start_checked("openmetadata", openmetadata).await;
     let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
     let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
     assert_eq!(pulled.documents.len(), 2);
@@ -239,7 +239,7 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
 
 #[tokio::test]
 async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed_ones() {
-    let server = FakeServer::start(openmetadata).await;
+    let server = FakeServer::start_checked("openmetadata", openmetadata).await;
     let full_ctx = context(client(&server, bearer()), 100, &no_progress, &never);
     let full = pull(ServerKind::OpenMetadata, &full_ctx).await.unwrap();
     let full_requests = server.requests().len();
@@ -294,7 +294,7 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
 
 #[tokio::test]
 async fn openmetadata_test_case_results_become_check_outcomes_on_the_table() {
-    let server = FakeServer::start(openmetadata).await;
+    let server = FakeServer::start_checked("openmetadata", openmetadata).await;
     let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
     let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
     assert_eq!(
@@ -328,7 +328,7 @@ async fn openmetadata_test_case_results_become_check_outcomes_on_the_table() {
 #[tokio::test]
 async fn openmetadata_follows_after_cursors() {
     let table = fixture("openmetadata", "tables.json")["data"][0].clone();
-    let server = FakeServer::start(move |seen| match (seen.path.as_str(), seen.query.get("after").map(String::as_str)) {
+    let server = FakeServer::start_checked("openmetadata", move |seen| match (seen.path.as_str(), seen.query.get("after").map(String::as_str)) {
         ("/api/v1/tables", None) => {
             ok(&json!({"data": [table], "paging": {"after": "c2FtcGxlX2RhdGEuZWNvbW1lcmNlX2RiLnNob3BpZnkuZGltX2FkZHJlc3M=", "total": 2}}))
         }
@@ -365,7 +365,7 @@ async fn openmetadata_follows_after_cursors() {
 
 #[tokio::test]
 async fn cancelled_pull_stops_with_cancelled() {
-    let server = FakeServer::start(marquez).await;
+    let server = FakeServer::start_checked("marquez", marquez).await;
     let always = || true;
     let ctx = context(
         client(&server, Credentials::None),
@@ -385,16 +385,18 @@ fn table_entity(version: f64) -> Value {
 
 #[tokio::test]
 async fn openmetadata_push_sends_json_patch_when_the_version_matches() {
-    let server = FakeServer::start(|seen| match (&seen.method, seen.path.as_str()) {
-        (&Method::GET, "/api/v1/tables/name/sample_data.ecommerce_db.shopify.dim_address") => {
-            ok(&table_entity(0.1))
+    let server = FakeServer::start_checked("openmetadata", |seen| {
+        match (&seen.method, seen.path.as_str()) {
+            (&Method::GET, "/api/v1/tables/name/sample_data.ecommerce_db.shopify.dim_address") => {
+                ok(&table_entity(0.1))
+            }
+            (&Method::PATCH, "/api/v1/tables/3cda8ecb-f4c6-4ed4-8506-abe965b54b86") => {
+                let mut updated = table_entity(0.2);
+                updated["description"] = json!("Addresses, one row per customer address.");
+                ok(&updated)
+            }
+            _ => status(404),
         }
-        (&Method::PATCH, "/api/v1/tables/3cda8ecb-f4c6-4ed4-8506-abe965b54b86") => {
-            let mut updated = table_entity(0.2);
-            updated["description"] = json!("Addresses, one row per customer address.");
-            ok(&updated)
-        }
-        _ => status(404),
     })
     .await;
     let patch = OpenMetadataPatch {
@@ -420,7 +422,7 @@ async fn openmetadata_push_sends_json_patch_when_the_version_matches() {
 
 #[tokio::test]
 async fn openmetadata_push_refuses_a_changed_entity() {
-    let server = FakeServer::start(|seen| match seen.method {
+    let server = FakeServer::start_checked("openmetadata", |seen| match seen.method {
         Method::GET => ok(&table_entity(0.3)),
         _ => status(500),
     })
@@ -472,7 +474,7 @@ fn entropy(seen: &Seen) -> axum::response::Response {
 
 #[tokio::test]
 async fn entropy_pull_keeps_odps_and_odcs_documents_as_they_are() {
-    let server = FakeServer::start(entropy).await;
+    let server = FakeServer::start_checked("entropy", entropy).await;
     let credentials = Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN));
     let ctx = context(client(&server, credentials), 100, &no_progress, &never);
     let pulled = pull(ServerKind::Entropy, &ctx).await.unwrap();
@@ -519,7 +521,7 @@ async fn entropy_push_puts_the_document_unless_it_changed_upstream() {
     let product = fixture("entropy", "dataproducts.json")[0].clone();
     let upstream_version = product["version"].as_str().map(str::to_owned);
     let stored = product.clone();
-    let server = FakeServer::start(move |seen| match seen.method {
+    let server = FakeServer::start_checked("entropy", move |seen| match seen.method {
         Method::GET => ok(&stored),
         Method::PUT => ok(&json!(null)),
         _ => status(405),
@@ -589,7 +591,7 @@ fn datahub(seen: &Seen) -> axum::response::Response {
 
 #[tokio::test]
 async fn datahub_scrolls_datasets_by_urn() {
-    let server = FakeServer::start(datahub).await;
+    let server = FakeServer::start_datahub(datahub).await;
     let ctx = context(client(&server, bearer()), 2, &no_progress, &never);
     let pulled = pull(ServerKind::DataHub, &ctx).await.unwrap();
     let urns: Vec<&str> = pulled
@@ -626,7 +628,7 @@ async fn datahub_scrolls_datasets_by_urn() {
 
 #[tokio::test]
 async fn datahub_upstream_lineage_becomes_events_from_the_scroll_itself() {
-    let server = FakeServer::start(|seen| {
+    let server = FakeServer::start_datahub(|seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let input = &body["variables"]["input"];
         if input["types"][0] == "DATASET" {
@@ -683,10 +685,12 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
         fixture("datahub", "scroll_page2.json")["data"]["scrollAcrossEntities"]["searchResults"][1]
             ["entity"]
             .clone();
+    let pets_urn = pets["urn"].as_str().unwrap().to_string();
     pets["assertions"] = json!({"assertions": [{
         "urn": "urn:li:assertion:pets-not-null-id",
         "info": {"type": "CUSTOM", "description": "id is never null",
-            "customAssertion": {"fieldPath": "id"}},
+            "customAssertion": {"type": "not-null", "entityUrn": pets_urn,
+                "field": {"urn": format!("urn:li:schemaField:({pets_urn},id)"), "path": "id"}}},
         "runEvents": {"runEvents": [
             {"timestampMillis": 1718000000000_i64, "status": "COMPLETE",
                 "result": {"type": "SUCCESS", "actualAggValue": 0.0}},
@@ -696,7 +700,7 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
                 "result": {"type": "ERROR", "actualAggValue": null}}
         ]}
     }]});
-    let server = FakeServer::start(move |seen| {
+    let server = FakeServer::start_datahub(move |seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let query = body["query"].as_str().unwrap();
         assert!(query.contains("runEvents(status: COMPLETE"), "{query}");
@@ -742,7 +746,7 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
 
 #[tokio::test]
 async fn datahub_push_sends_one_mutation_per_field() {
-    let server = FakeServer::start(|seen| {
+    let server = FakeServer::start_datahub(|seen| {
         let body: Value = serde_json::from_str(&seen.body).unwrap();
         let query = body["query"].as_str().unwrap();
         let field = ["updateDescription", "addTags", "batchSetDataProduct"]
@@ -777,5 +781,152 @@ async fn datahub_push_sends_one_mutation_per_field() {
     assert_eq!(
         bodies[1]["variables"]["input"]["tagUrns"],
         json!(["urn:li:tag:pii"])
+    );
+}
+
+#[tokio::test]
+async fn a_refused_datahub_query_names_source_path_and_the_servers_message() {
+    // How DataHub refused the scroll query meshlens sent while it asked for
+    // `customAssertion { fieldPath }` (fixtures/README.md).
+    let server = FakeServer::start(|_| ok(&fixture("datahub", "field_undefined.json"))).await;
+    let ctx = context(client(&server, bearer()), 20, &no_progress, &never);
+    let err = pull(ServerKind::DataHub, &ctx).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Refused { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "source 'fake': POST api/graphql was refused by the server with GraphQL errors: Validation error (FieldUndefined@[scrollAcrossEntities/searchResults/entity/assertions/assertions/info/customAssertion/fieldPath]) : Field 'fieldPath' in type 'CustomAssertionInfo' is undefined"
+    );
+    // A refusal is an answer, not a failure to retry.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_datahub_refusal_shows_a_bounded_part_of_what_the_server_said() {
+    let long = "x".repeat(2000);
+    let errors: Vec<Value> = (0..7).map(|_| json!({"message": long})).collect();
+    let server = FakeServer::start(move |_| ok(&json!({"errors": errors, "data": null}))).await;
+    let edit = DataHubEdit {
+        urn: "urn:li:dataset:x".into(),
+        description: Some("d".into()),
+        ..DataHubEdit::default()
+    };
+    let err = push_datahub(&client(&server, bearer()), &edit)
+        .await
+        .unwrap_err();
+    let ConnectorError::Refused { messages, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(messages.matches(&"x".repeat(500)).count(), 5);
+    assert!(!messages.contains(&"x".repeat(501)));
+    assert!(messages.ends_with("; and 2 more"), "{messages}");
+}
+
+/// The checked fakes refuse what the servers refuse, so the pulls and pushes above passing
+/// through them means every request meshlens sent is in the published API descriptions.
+#[tokio::test]
+async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
+    let server = FakeServer::start_checked("openmetadata", |_| ok(&json!({"data": []}))).await;
+    let http = client(&server, bearer());
+    let refused = |result: Result<Value, ConnectorError>| match result {
+        Err(ConnectorError::Status { status, .. }) => status,
+        other => panic!("not refused: {other:?}"),
+    };
+    let fields = |value: &str| vec![("fields", value.to_string())];
+    // OpenMetadata before 1.5 named the owners `owner`; 1.5+ refuses that name, and the reverse.
+    let owner = http
+        .get_json("api/v1/tables", &fields("columns,owner"))
+        .await;
+    assert_eq!(refused(owner), 400);
+    http.get_json("api/v1/tables", &fields("columns,owners"))
+        .await
+        .unwrap();
+    assert_eq!(refused(http.get_json("api/v1/tabels", &[]).await), 404);
+    let unknown = http
+        .get_json("api/v1/tables", &[("page", "2".into())])
+        .await;
+    assert_eq!(refused(unknown), 400);
+    let too_deep = http
+        .get_json(
+            "api/v1/lineage/table/name/a.b.c.d",
+            &[("upstreamDepth", "4".into())],
+        )
+        .await;
+    assert_eq!(refused(too_deep), 400);
+    let patch = json!([{"op": "replace", "path": "/description", "value": "x"}]);
+    let as_json = http
+        .send_json(Method::PATCH, "api/v1/tables/3cda8ecb", &patch, None)
+        .await;
+    assert_eq!(refused(as_json), 415);
+    let not_a_patch = http
+        .send_json(
+            Method::PATCH,
+            "api/v1/tables/3cda8ecb",
+            &json!({"description": "x"}),
+            Some("application/json-patch+json"),
+        )
+        .await;
+    assert_eq!(refused(not_a_patch), 400);
+
+    let entropy = FakeServer::start_checked("entropy", |_| ok(&json!(null))).await;
+    let http = client(
+        &entropy,
+        Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN)),
+    );
+    let elsewhere = http
+        .send_json(
+            Method::PUT,
+            "api/dataproducts/other",
+            &json!({"id": "shelf-warmers"}),
+            None,
+        )
+        .await;
+    assert_eq!(refused(elsewhere), 400);
+    let negative_page = http
+        .get_json("api/datacontracts", &[("p", "-1".into())])
+        .await;
+    assert_eq!(refused(negative_page), 400);
+}
+
+/// An OpenMetadata before 1.5, whose entities have one `owner` (table.json at
+/// 095cd6c3ce71669029e46e86a2c49589077be6ed): it refuses `fields=owners` as every version refuses
+/// a field its entities do not have (EntityUtil.Fields), and lists tables with their `owner`.
+#[tokio::test]
+async fn an_openmetadata_before_1_5_is_asked_for_owner_after_refusing_owners() {
+    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
+    table["owner"] = json!({"id": "d6764107-e8b4-4748-b256-c86fecc66064", "type": "user",
+        "name": "aaron_johnson0", "displayName": "Aaron Johnson"});
+    let server = FakeServer::start(move |seen| {
+        let fields = seen.query.get("fields").map(String::as_str).unwrap_or("");
+        if fields.split(',').any(|f| f == "owners") {
+            return json(
+                axum::http::StatusCode::BAD_REQUEST,
+                &json!({"code": 400, "message": "Invalid field name owners"}),
+            );
+        }
+        match seen.path.as_str() {
+            "/api/v1/tables" => ok(&json!({"data": [table], "paging": {"total": 1}})),
+            p if p.starts_with("/api/v1/lineage/") => {
+                ok(&json!({"entity": {}, "nodes": [], "upstreamEdges": [], "downstreamEdges": []}))
+            }
+            _ => ok(&json!({"data": [], "paging": {"total": 0}})),
+        }
+    })
+    .await;
+    let ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 1);
+    assert!(pulled.documents[0].text.contains("Aaron Johnson"));
+    let asked: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v1/tables")
+        .map(|r| r.query["fields"].clone())
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "columns,tags,owners,tableConstraints",
+            "columns,tags,owner,tableConstraints"
+        ]
     );
 }

@@ -1,6 +1,7 @@
 //! Syncing a catalog server source (Marquez, replaying its documented responses) into the store:
 //! full pull, unchanged re-sync, removal upstream, provenance, lineage, and failures (a catalog
-//! beyond the pull's budget among them) and cancellation that keep the last good data.
+//! beyond the pull's budget among them, and a DataHub that refuses the query) and cancellation
+//! that keep the last good data.
 
 use std::sync::{Arc, Mutex};
 
@@ -271,4 +272,56 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A DataHub answering the scroll with two documented datasets (and no data products), or, while
+/// `refusing`, as it refuses a query that does not validate against its schema.
+async fn start_datahub(refusing: Arc<Mutex<bool>>) -> String {
+    let app = axum::Router::new().fallback(move |body: String| {
+        let refusing = *refusing.lock().unwrap();
+        async move {
+            let request: Value = serde_json::from_str(&body).unwrap_or_default();
+            let answer = if refusing {
+                fixture("datahub/field_undefined.json")
+            } else if request["variables"]["input"]["types"][0] == "DATASET" {
+                fixture("datahub/scroll_lineage.json")
+            } else {
+                json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}})
+            };
+            json_response(&answer)
+        }
+    });
+    serve(app).await
+}
+
+#[tokio::test]
+async fn a_datahub_that_refuses_the_query_fails_the_sync_clearly_and_keeps_the_cache() {
+    // SAFETY: set before any thread of this test binary reads the environment.
+    unsafe { std::env::set_var("MESHLENS_TOKEN_HUB_PROD", "test-token") };
+    let refusing = Arc::new(Mutex::new(false));
+    let url = start_datahub(refusing.clone()).await;
+    let store = Store::open_in_memory().await.unwrap();
+    let source = SourceConfig {
+        name: "hub-prod".into(),
+        kind: SourceKind::DataHub { url },
+    };
+    store.add_source(&source).await.unwrap();
+    let ctx = SyncContext::default();
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!(report.applied.added, 2, "{report:?}");
+
+    *refusing.lock().unwrap() = true;
+    let err = sync_source(&store, &source, &ctx, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::SourceUnreadable { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("source 'hub-prod': POST api/graphql was refused by the server with GraphQL errors: Validation error (FieldUndefined@[scrollAcrossEntities/searchResults/entity/assertions/assertions/info/customAssertion/fieldPath]) : Field 'fieldPath' in type 'CustomAssertionInfo' is undefined"),
+        "{message}"
+    );
+    let record = store.get_source("hub-prod").await.unwrap().unwrap();
+    assert_eq!(record.last_sync_status, Some(SyncStatus::Failed));
+    assert_eq!(record.documents, 2);
+    assert_eq!(store.document_index("hub-prod").await.unwrap().len(), 2);
 }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a part of it
 
+pub mod graphql;
+pub mod rest;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -45,6 +48,35 @@ impl FakeServer {
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeServer { url, seen }
+    }
+
+    /// A fake DataHub: a request that does not validate against DataHub's schema
+    /// (fixtures/datahub/schema.graphql) is refused as DataHub refuses it, HTTP 200 with
+    /// graphql-java's `errors` and no `data`; the others go to `handler`.
+    pub async fn start_datahub(
+        handler: impl Fn(&Seen) -> Response + Send + Sync + 'static,
+    ) -> FakeServer {
+        let schema = graphql::datahub_schema();
+        FakeServer::start(move |seen| {
+            let body = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            let errors = graphql::request_errors(&schema, &body);
+            if errors.is_empty() {
+                handler(seen)
+            } else {
+                ok(&serde_json::json!({ "errors": errors }))
+            }
+        })
+        .await
+    }
+
+    /// A fake server that refuses, as the real one does, a request its published API does not
+    /// have (`fixtures/<connector>/api.json`, see `rest.rs`); the others go to `handler`.
+    pub async fn start_checked(
+        connector: &str,
+        handler: impl Fn(&Seen) -> Response + Send + Sync + 'static,
+    ) -> FakeServer {
+        let api = rest::Api::load(connector);
+        FakeServer::start(move |seen| api.refusal(seen).unwrap_or_else(|| handler(seen))).await
     }
 
     pub fn requests(&self) -> Vec<Seen> {

@@ -1,0 +1,196 @@
+//! Checks a request against a catalog's published REST API, as transcribed into
+//! `fixtures/<connector>/api.json`: each route's method and path template (`{name}` is one path
+//! segment), its query parameters (a free value, an integer range, one of some values, or
+//! OpenMetadata's comma-separated `fields` names), the content type and the shape of its body.
+//! A request that fits no route is refused as the server refuses it: 404 for an unknown path,
+//! 405 for a known path with another method, 400 for a bad parameter value or body, 415 for
+//! another content type. An unknown query parameter is refused with 400 too, more strictly
+//! than the servers (JAX-RS and Spring ignore it): a parameter the server ignores is a bug that
+//! shows only as wrong results.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::{Seen, fixture, json as respond};
+
+pub struct Api {
+    not_found: Value,
+    routes: Vec<Route>,
+}
+
+struct Route {
+    method: String,
+    path: Vec<String>,
+    query: Map<String, Value>,
+    content_type: Option<String>,
+    body: Option<String>,
+}
+
+impl Api {
+    /// The API description of `connector` (`fixtures/<connector>/api.json`).
+    pub fn load(connector: &str) -> Api {
+        let description = fixture(connector, "api.json");
+        let routes = description["routes"]
+            .as_array()
+            .expect("api.json lists routes")
+            .iter()
+            .map(|route| Route {
+                method: route["method"].as_str().unwrap().to_string(),
+                path: segments(route["path"].as_str().unwrap()),
+                query: route["query"].as_object().cloned().unwrap_or_default(),
+                content_type: route["content_type"].as_str().map(str::to_owned),
+                body: route["body"].as_str().map(str::to_owned),
+            })
+            .collect();
+        Api {
+            not_found: description["not_found"].clone(),
+            routes,
+        }
+    }
+
+    /// How the server refuses `seen`, or `None` when it takes it.
+    pub fn refusal(&self, seen: &Seen) -> Option<Response> {
+        let path = segments(&seen.path);
+        let on_path: Vec<&Route> = self.routes.iter().filter(|r| r.matches(&path)).collect();
+        if on_path.is_empty() {
+            return Some(respond(StatusCode::NOT_FOUND, &self.not_found));
+        }
+        let Some(route) = on_path.iter().find(|r| r.method == seen.method.as_str()) else {
+            return Some(refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "HTTP 405 Method Not Allowed",
+            ));
+        };
+        route
+            .query_problem(&seen.query)
+            .or_else(|| route.body_problem(seen, &path))
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.trim_matches('/')
+        .split('/')
+        .map(str::to_owned)
+        .collect()
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    respond(
+        status,
+        &json!({"code": status.as_u16(), "message": message}),
+    )
+}
+
+impl Route {
+    fn matches(&self, path: &[String]) -> bool {
+        self.path.len() == path.len()
+            && self.path.iter().zip(path).all(|(template, segment)| {
+                (template.starts_with('{') && !segment.is_empty()) || template == segment
+            })
+    }
+
+    fn query_problem(&self, query: &HashMap<String, String>) -> Option<Response> {
+        let bad = |message: String| Some(refuse(StatusCode::BAD_REQUEST, &message));
+        for (name, value) in query {
+            let Some(kind) = self.query.get(name) else {
+                return bad(format!("unknown query parameter {name}"));
+            };
+            if let Some(problem) = value_problem(name, value, kind) {
+                return bad(problem);
+            }
+        }
+        None
+    }
+
+    fn body_problem(&self, seen: &Seen, path: &[String]) -> Option<Response> {
+        let content_type = seen
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        if let Some(expected) = &self.content_type
+            && content_type != Some(expected.as_str())
+        {
+            return Some(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "HTTP 415 Unsupported Media Type",
+            ));
+        }
+        let body = self.body.as_deref()?;
+        let value: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+        let fits = match body {
+            "json-patch" => is_json_patch(&value),
+            // The document itself, under its own id.
+            "document" => {
+                let id = path.last().map(|s| decoded(s));
+                value.get("id").and_then(Value::as_str) == id.as_deref()
+            }
+            other => panic!("api.json: unknown body kind {other}"),
+        };
+        (!fits).then(|| refuse(StatusCode::BAD_REQUEST, &format!("the body is not {body}")))
+    }
+}
+
+/// Why `value` is not a value of parameter `name` of `kind`.
+fn value_problem(name: &str, value: &str, kind: &Value) -> Option<String> {
+    if let Some(fields) = kind.get("fields").and_then(Value::as_array) {
+        return value
+            .split(',')
+            .find(|field| !fields.iter().any(|f| f == field))
+            .map(|field| format!("Invalid field name {field}"));
+    }
+    if let Some(allowed) = kind.get("one_of").and_then(Value::as_array) {
+        return (!allowed.iter().any(|a| a == value))
+            .then(|| format!("query param {name} must be one of {allowed:?}"));
+    }
+    let (min, max) = (kind.get("min"), kind.get("max"));
+    if min.is_none() && max.is_none() {
+        return None;
+    }
+    let Ok(number) = value.parse::<i64>() else {
+        return Some(format!("query param {name} is not a number"));
+    };
+    let below = min.and_then(Value::as_i64).is_some_and(|min| number < min);
+    let above = max.and_then(Value::as_i64).is_some_and(|max| number > max);
+    (below || above).then(|| format!("query param {name} is out of range"))
+}
+
+fn is_json_patch(value: &Value) -> bool {
+    const OPS: [&str; 6] = ["add", "remove", "replace", "move", "copy", "test"];
+    value.as_array().is_some_and(|operations| {
+        operations.iter().all(|op| {
+            op.get("op")
+                .and_then(Value::as_str)
+                .is_some_and(|o| OPS.contains(&o))
+                && op
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.starts_with('/'))
+        })
+    })
+}
+
+/// A path segment with its `%XX` escapes decoded.
+fn decoded(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) if bytes[i] == b'%' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
