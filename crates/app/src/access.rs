@@ -414,19 +414,24 @@ impl App {
         &self,
         product: &str,
     ) -> Result<Vec<(String, String, String)>, AppError> {
+        let found = self.agreements_in_force(Some(product)).await?;
+        Ok(found
+            .into_iter()
+            .map(|a| (a.consumer().to_owned(), a.port, a.start_date))
+            .collect())
+    }
+
+    /// The approved agreements in force today, on one product's ports or on every product's.
+    pub(crate) async fn agreements_in_force(
+        &self,
+        product: Option<&str>,
+    ) -> Result<Vec<Agreement>, AppError> {
         let today = civil::today_utc();
-        let stored = self.store().list_agreements(Some(product)).await?;
+        let stored = self.store().list_agreements(product).await?;
         Ok(stored
             .into_iter()
             .map(|s| s.agreement)
             .filter(|a| a.status_on(&today) == AccessStatus::Approved)
-            .map(|a| {
-                (
-                    a.consumer().to_owned(),
-                    a.port.clone(),
-                    a.start_date.clone(),
-                )
-            })
             .collect())
     }
 }

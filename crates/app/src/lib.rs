@@ -19,6 +19,7 @@ mod events;
 mod feed;
 mod history;
 mod links;
+mod mesh;
 mod paths;
 mod updates;
 
@@ -41,6 +42,7 @@ pub use history::{
     DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
 };
 pub use links::external_link;
+pub use mesh::{Adoption, AdoptionArgs, AdoptionVia, Mesh, MeshArgs, MeshDomain, MeshEdge, Usage};
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};

@@ -82,6 +82,8 @@ no_paths!(
     crate::DiffArgs,
     crate::ChangesArgs,
     crate::FollowArgs,
+    crate::MeshArgs,
+    crate::AdoptionArgs,
 );
 
 impl PathArgs for ReportArgs {

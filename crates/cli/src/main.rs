@@ -9,6 +9,7 @@ mod doctor;
 mod draft;
 mod history;
 mod install;
+mod mesh;
 mod output;
 mod progress;
 mod quality;
@@ -223,6 +224,8 @@ enum Command {
     ManPages(install::ManArgs),
     #[command(flatten)]
     History(history::HistoryCommand),
+    #[command(flatten)]
+    Mesh(mesh::MeshCommand),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -700,6 +703,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::History(command) => history::run(command, open_app(cli.data_dir).await?).await?,
+        Command::Mesh(command) => mesh::run(command, open_app(cli.data_dir).await?).await?,
         Command::Access(command) => {
             return access::run(command, open_app(cli.data_dir).await?).await;
         }

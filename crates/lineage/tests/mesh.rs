@@ -2,8 +2,8 @@
 //! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
 
 use meshlens_lineage::{
-    Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage,
-    lineage_consumers, path_between, refresh_consumers, to_dot,
+    Level, LineageGraph, LineageRequest, all_lineage_links, impact, import_path, latest_runs,
+    lineage, lineage_consumers, path_between, refresh_consumers, to_dot,
 };
 use meshlens_store::{Store, SyncStatus};
 
@@ -436,8 +436,17 @@ async fn stored_consumers_answer_as_the_graph_does_until_the_lineage_changes() {
         "{walked:#?}"
     );
 
+    // The whole mesh's pairs at once, walked and then stored, are the same pairs.
+    let pairs: Vec<(String, String)> = ids
+        .iter()
+        .zip(&walked)
+        .flat_map(|(id, found)| found.iter().map(|c| (id.clone(), c.product.clone())))
+        .collect();
+    assert_eq!(all_lineage_links(&store).await.unwrap(), pairs);
+
     assert!(refresh_consumers(&store).await.unwrap());
     assert!(!refresh_consumers(&store).await.unwrap(), "stored already");
+    assert_eq!(all_lineage_links(&store).await.unwrap(), pairs);
     for (id, expected) in ids.iter().zip(&walked) {
         assert_eq!(
             &lineage_consumers(&store, id).await.unwrap(),

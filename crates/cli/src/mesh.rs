@@ -1,0 +1,180 @@
+//! `meshlens mesh|adoption|trust`: the mesh at a glance (issue #23).
+
+use clap::Subcommand;
+use meshlens_app::{
+    Adoption, AdoptionArgs, App, AppError, ConsumerVia, GetProductArgs, Mesh, MeshArgs, NoEvents,
+    TrustScore,
+};
+
+use crate::output::{self, say};
+
+#[derive(Subcommand)]
+pub enum MeshCommand {
+    /// Domains (products, owner teams, health, score, consumers) and the product edges between
+    /// domains, by kind: lineage, input_port or agreement.
+    Mesh {
+        /// Only this domain and the edges that touch it.
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Consumers per product through agreements, lineage and input ports.
+    Adoption {
+        #[arg(long)]
+        domain: Option<String>,
+        /// Only products with no known consumer.
+        #[arg(long)]
+        unused: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A product's trust score (0–100) with each factor's value, weight and reason.
+    Trust {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(command: MeshCommand, app: App) -> Result<(), AppError> {
+    match command {
+        MeshCommand::Mesh { domain, json } => {
+            let mesh = app.mesh(MeshArgs { domain }, &NoEvents).await?;
+            output::show(json, &mesh, print_mesh);
+        }
+        MeshCommand::Adoption {
+            domain,
+            unused,
+            json,
+        } => {
+            let args = AdoptionArgs { domain, unused };
+            let adoption = app.adoption(args, &NoEvents).await?;
+            output::show(json, adoption.as_slice(), print_adoption);
+        }
+        MeshCommand::Trust { id, json } => {
+            let trust = app.trust(GetProductArgs { id }, &NoEvents).await?;
+            output::show(json, &trust, print_trust);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn via_name(via: ConsumerVia) -> &'static str {
+    match via {
+        ConsumerVia::Lineage => "lineage",
+        ConsumerVia::InputPort => "input_port",
+        ConsumerVia::Agreement => "agreement",
+    }
+}
+
+fn domain_name(name: &str) -> &str {
+    if name.is_empty() { "(no domain)" } else { name }
+}
+
+fn print_mesh(mesh: &Mesh) {
+    if mesh.domains.is_empty() {
+        say!("no domains: the cache holds no product (of that domain)");
+        return;
+    }
+    let rows: Vec<Vec<String>> = mesh
+        .domains
+        .iter()
+        .map(|d| {
+            vec![
+                domain_name(&d.name).to_owned(),
+                d.products.to_string(),
+                d.score.to_string(),
+                d.pass_rate
+                    .map_or("-".into(), |r| format!("{:.0} %", r * 100.0)),
+                d.sla_breaches.to_string(),
+                d.policy_violations.to_string(),
+                d.consumers.to_string(),
+                d.teams.join(", "),
+            ]
+        })
+        .collect();
+    output::print_table(
+        &[
+            "DOMAIN",
+            "PRODUCTS",
+            "SCORE",
+            "PASS",
+            "SLA",
+            "POLICY",
+            "CONSUMERS",
+            "TEAMS",
+        ],
+        &rows,
+    );
+    say!();
+    if mesh.edges.is_empty() {
+        say!("no product of one domain is known to consume a product of another");
+        return;
+    }
+    let rows: Vec<Vec<String>> = mesh
+        .edges
+        .iter()
+        .map(|e| {
+            vec![
+                format!("{} ({})", e.from, domain_name(&e.from_domain)),
+                format!("{} ({})", e.to, domain_name(&e.to_domain)),
+                via_name(e.kind).to_owned(),
+            ]
+        })
+        .collect();
+    output::print_table(&["FROM", "TO", "KIND"], &rows);
+}
+
+fn print_adoption(adoption: &[Adoption]) {
+    if adoption.is_empty() {
+        say!("no products");
+        return;
+    }
+    let count = |n: Option<u64>| n.map_or("-".into(), |n| n.to_string());
+    let rows: Vec<Vec<String>> = adoption
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.domain.clone().unwrap_or_else(|| "-".into()),
+                a.consumers.to_string(),
+                a.via.agreement.to_string(),
+                a.via.lineage.to_string(),
+                a.via.input_port.to_string(),
+                count(a.usage.queries_30d),
+                count(a.usage.users_30d),
+            ]
+        })
+        .collect();
+    output::print_table(
+        &[
+            "PRODUCT",
+            "DOMAIN",
+            "CONSUMERS",
+            "AGREEMENT",
+            "LINEAGE",
+            "INPUT_PORT",
+            "QUERIES_30D",
+            "USERS_30D",
+        ],
+        &rows,
+    );
+}
+
+fn print_trust(trust: &TrustScore) {
+    say!("{}: trust {} / 100", trust.id, trust.score);
+    let rows: Vec<Vec<String>> = trust
+        .factors
+        .iter()
+        .map(|f| {
+            vec![
+                f.name.clone(),
+                format!("{:.2}", f.value),
+                f.weight.to_string(),
+                f.reason.clone(),
+            ]
+        })
+        .collect();
+    output::print_table(&["FACTOR", "VALUE", "WEIGHT", "REASON"], &rows);
+}
