@@ -6,6 +6,8 @@ import type { AccessListArgs } from "./AccessListArgs";
 import type { AccessRef } from "./AccessRef";
 import type { AccessRequestArgs } from "./AccessRequestArgs";
 import type { AccessRequested } from "./AccessRequested";
+import type { Adoption } from "./Adoption";
+import type { AdoptionArgs } from "./AdoptionArgs";
 import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
@@ -41,6 +43,8 @@ import type { LineageGraph } from "./LineageGraph";
 import type { LineagePathArgs } from "./LineagePathArgs";
 import type { LineageStatus } from "./LineageStatus";
 import type { ListProductsArgs } from "./ListProductsArgs";
+import type { Mesh } from "./Mesh";
+import type { MeshArgs } from "./MeshArgs";
 import type { NoArgs } from "./NoArgs";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxRef } from "./OutboxRef";
@@ -67,6 +71,7 @@ import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
 import type { TokenStored } from "./TokenStored";
+import type { TrustScore } from "./TrustScore";
 import type { Unfollowed } from "./Unfollowed";
 import type { UpdatePreferences } from "./UpdatePreferences";
 import type { UpdateSettings } from "./UpdateSettings";
@@ -183,6 +188,14 @@ export interface Commands {
   unfollow: { args: FollowArgs; result: Unfollowed };
   /** Everything followed. */
   following: { args: NoArgs; result: Array<Followed> };
+  /** Domains (products, owner teams, health, score, consumers, the domains they feed and depend on) */
+  /** and the product edges between domains, by kind: lineage, input_port or agreement. */
+  mesh: { args: MeshArgs; result: Mesh };
+  /** Consumers per product through agreements, lineage and input ports (`unused`: only products */
+  /** with none), with the catalog's usage statistics where it has them. */
+  adoption: { args: AdoptionArgs; result: Array<Adoption> };
+  /** A product's trust score (0–100) with each factor's value, weight and reason. */
+  trust: { args: GetProductArgs; result: TrustScore };
   /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
   set_token: { args: SetTokenArgs; result: TokenStored };
 }
@@ -239,5 +252,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "follow",
   "unfollow",
   "following",
+  "mesh",
+  "adoption",
+  "trust",
   "set_token",
 ];
