@@ -443,9 +443,7 @@ fn request_mail(address: &str, agreement: &Agreement, yaml: &str) -> Result<Stri
         [] => "all of the port's".to_owned(),
         named => named.join(", "),
     };
-    let requester = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "a meshlens user".into());
+    let requester = crate::feedback::local_user().unwrap_or_else(|| "a meshlens user".into());
     let (product, port, id) = (&agreement.product, &agreement.port, &agreement.id);
     let consumer = agreement.consumer();
     let subject = format!("Access request: {product} / {port}");

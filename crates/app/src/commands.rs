@@ -53,6 +53,7 @@ use crate::access::*;
 use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
 use crate::feed::*;
+use crate::feedback::*;
 use crate::history::*;
 use crate::mesh::*;
 use crate::updates::{UpdatePreferences, UpdateSettings};
@@ -179,6 +180,10 @@ command_table! {
     adoption(AdoptionArgs) -> Vec<Adoption>;
     /// A product's trust score (0–100) with each factor's value, weight and reason.
     trust(GetProductArgs) -> TrustScore;
+    /// Rates a product (1–5) with an optional comment; kept on this machine, private.
+    feedback(FeedbackArgs) -> Feedback;
+    /// A product's ratings, newest first, with their count and mean.
+    feedback_list(GetProductArgs) -> FeedbackList;
 
     // catalog connectors
     /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.

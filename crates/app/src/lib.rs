@@ -17,6 +17,7 @@ mod edit;
 mod error;
 mod events;
 mod feed;
+mod feedback;
 mod history;
 mod links;
 mod mesh;
@@ -38,6 +39,7 @@ pub use edit::GIT_AUTHOR_ENV;
 pub use error::{AppError, ErrorCode};
 pub use events::{AppEvent, EventSink, NoEvents};
 pub use feed::{ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed};
+pub use feedback::{Feedback, FeedbackArgs, FeedbackList, MAX_COMMENT_CHARS};
 pub use history::{
     DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, VersionDiff, compare,
 };

@@ -84,6 +84,7 @@ no_paths!(
     crate::FollowArgs,
     crate::MeshArgs,
     crate::AdoptionArgs,
+    crate::FeedbackArgs,
 );
 
 impl PathArgs for ReportArgs {

@@ -2,8 +2,8 @@
 
 use clap::Subcommand;
 use meshlens_app::{
-    Adoption, AdoptionArgs, App, AppError, ConsumerVia, GetProductArgs, Mesh, MeshArgs, NoEvents,
-    TrustScore,
+    Adoption, AdoptionArgs, App, AppError, ConsumerVia, Feedback, FeedbackArgs, FeedbackList,
+    GetProductArgs, Mesh, MeshArgs, NoEvents, TrustScore,
 };
 
 use crate::output::{self, say};
@@ -35,6 +35,21 @@ pub enum MeshCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Rate a product from 1 to 5 with an optional comment (kept on this machine, private), or
+    /// list its ratings: `feedback list ID`.
+    Feedback {
+        /// The product to rate, or `list`.
+        id: String,
+        /// After `list`: the product whose ratings to show.
+        product: Option<String>,
+        /// 1 (poor) to 5 (excellent).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+        rating: Option<u8>,
+        #[arg(long)]
+        comment: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(command: MeshCommand, app: App) -> Result<(), AppError> {
@@ -56,8 +71,38 @@ pub async fn run(command: MeshCommand, app: App) -> Result<(), AppError> {
             let trust = app.trust(GetProductArgs { id }, &NoEvents).await?;
             output::show(json, &trust, print_trust);
         }
+        MeshCommand::Feedback {
+            id,
+            product,
+            rating,
+            comment,
+            json,
+        } => match (id.as_str(), product, rating) {
+            ("list", Some(id), None) => {
+                let list = app.feedback_list(GetProductArgs { id }, &NoEvents).await?;
+                output::show(json, &list, print_feedback_list);
+            }
+            (_, None, Some(rating)) => {
+                let args = FeedbackArgs {
+                    id,
+                    rating,
+                    comment,
+                };
+                let given = app.feedback(args, &NoEvents).await?;
+                output::show(json, &given, print_feedback);
+            }
+            _ => usage("give `feedback ID --rating N [--comment TEXT]` or `feedback list ID`"),
+        },
     }
     Ok(())
+}
+
+/// Exits with clap's usage error (exit code 2).
+fn usage(message: &str) -> ! {
+    use clap::CommandFactory;
+    crate::Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
 }
 
 pub(crate) fn via_name(via: ConsumerVia) -> &'static str {
@@ -177,4 +222,39 @@ fn print_trust(trust: &TrustScore) {
         })
         .collect();
     output::print_table(&["FACTOR", "VALUE", "WEIGHT", "REASON"], &rows);
+}
+
+fn print_feedback(given: &Feedback) {
+    let kept = match given.private {
+        true => "kept on this machine only (private): its catalog takes no feedback",
+        false => "sent to its catalog",
+    };
+    say!("rated {} {}/5: {kept}", given.product, given.rating);
+}
+
+fn print_feedback_list(list: &FeedbackList) {
+    let Some(average) = list.average else {
+        say!("no ratings of {} yet", list.product);
+        return;
+    };
+    say!(
+        "{}: {:.1}/5 from {} rating(s)",
+        list.product,
+        average,
+        list.count
+    );
+    let rows: Vec<Vec<String>> = list
+        .feedback
+        .iter()
+        .map(|f| {
+            vec![
+                f.created_at.clone(),
+                f.rating.to_string(),
+                f.author.clone().unwrap_or_else(|| "-".into()),
+                if f.private { "private" } else { "upstream" }.into(),
+                f.comment.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::print_table(&["AT", "RATING", "BY", "WHERE", "COMMENT"], &rows);
 }

@@ -28,6 +28,9 @@ import type { DraftDiff } from "./DraftDiff";
 import type { DraftEditArgs } from "./DraftEditArgs";
 import type { DraftNewArgs } from "./DraftNewArgs";
 import type { DraftRef } from "./DraftRef";
+import type { Feedback } from "./Feedback";
+import type { FeedbackArgs } from "./FeedbackArgs";
+import type { FeedbackList } from "./FeedbackList";
 import type { FollowArgs } from "./FollowArgs";
 import type { Followed } from "./Followed";
 import type { GetProductArgs } from "./GetProductArgs";
@@ -196,6 +199,10 @@ export interface Commands {
   adoption: { args: AdoptionArgs; result: Array<Adoption> };
   /** A product's trust score (0–100) with each factor's value, weight and reason. */
   trust: { args: GetProductArgs; result: TrustScore };
+  /** Rates a product (1–5) with an optional comment; kept on this machine, private. */
+  feedback: { args: FeedbackArgs; result: Feedback };
+  /** A product's ratings, newest first, with their count and mean. */
+  feedback_list: { args: GetProductArgs; result: FeedbackList };
   /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
   set_token: { args: SetTokenArgs; result: TokenStored };
 }
@@ -255,5 +262,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "mesh",
   "adoption",
   "trust",
+  "feedback",
+  "feedback_list",
   "set_token",
 ];
