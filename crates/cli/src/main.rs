@@ -343,6 +343,15 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// `mesh`, every product's trust score and `adoption` on the synced cache (it stores the lineage
+    /// consumers first when a sync left them stale).
+    Mesh {
+        /// Times each call is run.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
     /// --since last` and a 500-column `diff` latency, the history's size on disk.
     History {
@@ -674,6 +683,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }) => {
             let app = open_app(cli.data_dir).await?;
             let report = meshlens_app::bench::bench_access(&app, agreements, samples).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::Mesh { samples, json }) => {
+            let app = open_app(cli.data_dir).await?;
+            let report = meshlens_app::bench::mesh::bench_mesh(&app, samples).await?;
             if json {
                 output::print_json(&report);
             } else {
