@@ -15,6 +15,7 @@ import { AboutScreen } from "./screens/AboutScreen";
 import { AccessScreen } from "./screens/AccessScreen";
 import { DatasetScreen } from "./screens/DatasetScreen";
 import { HomeScreen } from "./screens/HomeScreen";
+import { MeshScreen } from "./screens/MeshScreen";
 import { InboxScreen } from "./screens/InboxScreen";
 import { LineageScreen } from "./screens/LineageScreen";
 import { ProductScreen } from "./screens/ProductScreen";
@@ -175,6 +176,7 @@ export function App({ backend }: { backend: Backend }) {
     { id: "theme-system", label: "Theme: follow the system", run: () => { prefs.setTheme("system"); } },
     { id: "reindex", label: "Rebuild the search index", run: () => { void backend.call("reindex", {}).then(reload, reload); } },
     { id: "about", label: "About meshlens", run: () => { navigate({ screen: "about" }); } },
+    { id: "mesh", label: "Mesh map: domains and the links between them", run: () => { navigate({ screen: "mesh", focus: null }); } },
   ];
   // A machine without any source starts on the welcome screen instead of an empty product list; until the
   // first answer says which, home shows neither (no flash of the wrong one).
@@ -221,6 +223,7 @@ export function App({ backend }: { backend: Backend }) {
         {route.screen === "inbox" && (
           <InboxScreen backend={backend} generation={generation + reads} navigate={navigate} onRead={() => { setReads((r) => r + 1); }} />
         )}
+        {route.screen === "mesh" && <MeshScreen backend={backend} generation={generation} focus={route.focus} navigate={navigate} />}
         {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "sources" && (
           <SourcesScreen

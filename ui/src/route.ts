@@ -16,7 +16,9 @@ export type Route =
   /** My access: access requests and agreements. */
   | { screen: "access" }
   /** What changed since the last sync read. */
-  | { screen: "inbox" };
+  | { screen: "inbox" }
+  /** The domain map; `focus` shows one domain with its neighbours and its page. */
+  | { screen: "mesh"; focus: string | null };
 
 export type Navigate = (route: Route) => void;
 

@@ -44,7 +44,7 @@ export function RateProduct({ backend, id, generation }: { backend: Backend; id:
             role="radio"
             aria-checked={rating === n}
             aria-label={`${n} of 5`}
-            className={rating !== null && n <= rating ? "star star-on" : "star"}
+            className={rating !== null && n <= rating ? "rating-star rating-star-on" : "rating-star"}
             onClick={() => {
               setRating(n);
             }}
