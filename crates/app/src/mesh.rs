@@ -152,13 +152,7 @@ impl App {
         args: AdoptionArgs,
         _: &dyn EventSink,
     ) -> Result<Vec<Adoption>, AppError> {
-        let products = self
-            .store()
-            .list_products(&meshlens_store::ProductFilter {
-                domain: args.domain.clone(),
-                ..Default::default()
-            })
-            .await?;
+        let products = self.store().product_labels(args.domain.as_deref()).await?;
         let links = self.consumer_links().await?;
         let mut of: HashMap<&str, Vec<&Link>> = HashMap::new();
         for link in &links {
@@ -166,9 +160,9 @@ impl App {
         }
         let mut out: Vec<Adoption> = products
             .into_iter()
-            .map(|p| {
-                let found = of.get(p.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-                adoption(p.id, p.name, p.domain, found)
+            .map(|(id, name, domain)| {
+                let found = of.get(id.as_str()).map(Vec::as_slice).unwrap_or_default();
+                adoption(id, name, domain, found)
             })
             .filter(|a| !args.unused || a.consumers == 0)
             .collect();

@@ -578,6 +578,22 @@ impl Store {
             .collect())
     }
 
+    /// (id, name, domain) of every product (of one domain), by domain then id: what lists of the
+    /// whole mesh need, without the sensitivity and retention `list_products` derives.
+    pub async fn product_labels(
+        &self,
+        domain: Option<&str>,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, name, domain FROM products WHERE ?1 IS NULL OR domain = ?1 ORDER BY domain, id",
+        )
+        .bind(domain)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("list product names")
+        .map_err(StoreError::from)
+    }
+
     /// Every input port link of the mesh as (provider, consumer, provider's output port), ordered.
     pub async fn input_port_links(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         sqlx::query_as(&format!(
