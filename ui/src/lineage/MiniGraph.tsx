@@ -1,21 +1,13 @@
-import { useEffect, useState } from "react";
+import { useMemo } from "react";
 
 import type { LineageGraph } from "../ipc/commands";
-import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "./layout";
-import { layoutOffThread } from "./layoutClient";
+import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
+import { useLayout } from "./useLayout";
 
 /** A small SVG of a node's direct neighbourhood; clicking a node hands its id (and owning product) up. */
 export function MiniGraph({ graph, onOpen }: { graph: LineageGraph; onOpen: (productId: string | null, nodeId: string) => void }) {
-  const [placed, setPlaced] = useState<Layout | null>(null);
-  useEffect(() => {
-    let current = true;
-    void layoutOffThread({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }).then((result) => {
-      if (current) setPlaced(result);
-    });
-    return () => {
-      current = false;
-    };
-  }, [graph]);
+  const input = useMemo(() => ({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }), [graph]);
+  const placed = useLayout(input);
   if (graph.nodes.length <= 1) return <p className="muted">No lineage recorded for this yet.</p>;
   if (placed === null) return <p className="muted">Laying out…</p>;
   const pad = 8;

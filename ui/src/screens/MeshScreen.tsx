@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
+import { ProductLink } from "../components/ProductLink";
 import { download } from "../download";
 import type { Backend } from "../ipc/backend";
 import type { MeshDomain } from "../ipc/commands";
 import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "../lineage/layout";
-import { layoutOffThread } from "../lineage/layoutClient";
+import { useLayout } from "../lineage/useLayout";
 import { type DomainEdge, type DomainGraph, domainGraph, domainLabel, focusOn, health, kindsLabel } from "../mesh/domainGraph";
 import type { Navigate } from "../route";
 import { useCommand } from "../useCommand";
@@ -15,16 +16,8 @@ const PAD = 24;
 
 /** The domain map: domains laid out in the lineage layout's worker, edges collapsed per pair of domains. */
 function DomainMap({ graph, focus, onFocus, svgRef }: { graph: DomainGraph; focus: string | null; onFocus: (domain: string) => void; svgRef: React.RefObject<SVGSVGElement | null> }) {
-  const [placed, setPlaced] = useState<Layout | null>(null);
-  useEffect(() => {
-    let current = true;
-    void layoutOffThread({ nodes: graph.domains.map((d) => d.name), edges: graph.edges }).then((result) => {
-      if (current) setPlaced(result);
-    });
-    return () => {
-      current = false;
-    };
-  }, [graph]);
+  const input = useMemo(() => ({ nodes: graph.domains.map((d) => d.name), edges: graph.edges }), [graph]);
+  const placed = useLayout(input);
   if (placed === null) return <Loading label="Laying out the mesh…" />;
   const most = Math.max(1, ...graph.domains.map((d) => d.products));
   return (
@@ -139,20 +132,6 @@ function FactorFact({ name, value, reason }: { name: string; value: number; reas
       <dt>{name}</dt>
       <dd title={reason}>{Math.round(value * 100)} %</dd>
     </>
-  );
-}
-
-function ProductLink({ id, navigate }: { id: string; navigate: Navigate }) {
-  return (
-    <button
-      type="button"
-      className="link"
-      onClick={() => {
-        navigate({ screen: "product", id });
-      }}
-    >
-      {id}
-    </button>
   );
 }
 
