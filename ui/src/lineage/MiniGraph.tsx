@@ -1,6 +1,7 @@
 import { useMemo } from "react";
 
 import type { LineageGraph } from "../ipc/commands";
+import { edgeCurve } from "./draw";
 import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { useLayout } from "./useLayout";
 
@@ -23,11 +24,7 @@ export function MiniGraph({ graph, onOpen }: { graph: LineageGraph; onOpen: (pro
         const a = placed.positions[edge.from];
         const b = placed.positions[edge.to];
         if (a === undefined || b === undefined) return null;
-        const x1 = a.x + NODE_WIDTH;
-        const y1 = a.y + NODE_HEIGHT / 2;
-        const x2 = b.x;
-        const y2 = b.y + NODE_HEIGHT / 2;
-        const mid = (x1 + x2) / 2;
+        const { x1, y1, x2, y2, mid } = edgeCurve(a, b);
         return <path key={`${edge.from}→${edge.to}`} className="edge" d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} />;
       })}
       {graph.nodes.map((node) => {

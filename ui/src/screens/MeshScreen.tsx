@@ -6,6 +6,7 @@ import { ProductLink } from "../components/ProductLink";
 import { download } from "../download";
 import type { Backend } from "../ipc/backend";
 import type { MeshDomain } from "../ipc/commands";
+import { edgeCurve } from "../lineage/draw";
 import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "../lineage/layout";
 import { useLayout } from "../lineage/useLayout";
 import { type DomainEdge, type DomainGraph, domainGraph, domainLabel, focusOn, health, kindsLabel } from "../mesh/domainGraph";
@@ -64,11 +65,7 @@ function MapEdge({ edge, placed }: { edge: DomainEdge; placed: Layout }) {
   const a = placed.positions[edge.from];
   const b = placed.positions[edge.to];
   if (a === undefined || b === undefined) return null;
-  const x1 = a.x + NODE_WIDTH;
-  const y1 = a.y + NODE_HEIGHT / 2;
-  const x2 = b.x;
-  const y2 = b.y + NODE_HEIGHT / 2;
-  const mid = (x1 + x2) / 2;
+  const { x1, y1, x2, y2, mid } = edgeCurve(a, b);
   return (
     <g className="mesh-edge">
       <path d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} />
