@@ -4,7 +4,11 @@
 
 mod common;
 
-use common::{Meshlens, copy_tree, demo_mesh};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use common::{Meshlens, cache_as_catalog, copy_tree, demo_mesh};
 use serde_json::Value;
 
 fn keys(value: &Value) -> Vec<&str> {
@@ -287,4 +291,183 @@ fn feedback_stays_local_and_private_when_the_catalog_takes_none() {
     let unknown = m.run(&["feedback", "no-such-product", "--rating", "3"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
+}
+
+/// One request the fake OpenMetadata server saw: method, path and body.
+type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+
+/// A fake OpenMetadata on 127.0.0.1 that answers feedback as the real API does: the data product by
+/// name, the logged-in user, a VoteRequest with only `updatedVoteType` (one of its three values) and
+/// a CreateThread with `message`, `from` and an `about` entity link; 400 for anything else, 401
+/// without the bearer token.
+fn fake_openmetadata() -> (String, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (method, path, auth, body) = read_request(&mut stream);
+            let (status, answer) = match auth.as_str() {
+                "Bearer om-secret" => answer(&method, &path, &body),
+                _ => (401, "{}".to_owned()),
+            };
+            log.lock().unwrap().push((method, path, body));
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (url, seen)
+}
+
+fn read_request(stream: &mut std::net::TcpStream) -> (String, String, String, String) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or_default().to_owned(),
+    );
+    let (mut length, mut auth) = (0, String::new());
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).unwrap();
+        if header.trim().is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':').unwrap_or_default();
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.trim().parse().unwrap_or(0),
+            "authorization" => auth = value.trim().to_owned(),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (method, path, auth, String::from_utf8(body).unwrap())
+}
+
+const ORDERS_UUID: &str = "0d2b61c8-1111-4c1e-9a61-5b1f6a3c9e01";
+
+fn answer(method: &str, path: &str, body: &str) -> (u16, String) {
+    let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let vote_path = format!("/api/v1/dataProducts/{ORDERS_UUID}/vote");
+    match (method, path) {
+        ("GET", "/api/v1/dataProducts/name/sales-orders") => (
+            200,
+            serde_json::json!({"id": ORDERS_UUID, "name": "sales-orders"}).to_string(),
+        ),
+        ("GET", "/api/v1/users/loggedInUser") => {
+            (200, r#"{"id":"u1","name":"ingestion-bot"}"#.to_owned())
+        }
+        ("PUT", p) if p == vote_path => {
+            let only_vote = body.as_object().is_some_and(|o| o.len() == 1);
+            let kind = body["updatedVoteType"].as_str().unwrap_or_default();
+            match only_vote && ["votedUp", "votedDown", "unVoted"].contains(&kind) {
+                true => (200, r#"{"entityType":"dataProduct"}"#.to_owned()),
+                false => (400, "{}".to_owned()),
+            }
+        }
+        ("POST", "/api/v1/feed") => {
+            let link = body["about"].as_str().unwrap_or_default();
+            let complete = body["message"].is_string() && body["from"].is_string();
+            match complete && link.starts_with("<#E::") && link.ends_with('>') {
+                true => (201, r#"{"id":"thread-7"}"#.to_owned()),
+                false => (400, "{}".to_owned()),
+            }
+        }
+        _ => (400, "{}".to_owned()),
+    }
+}
+
+#[test]
+fn feedback_on_an_openmetadata_product_goes_upstream_through_the_outbox() {
+    let m = Meshlens::new();
+    let (url, seen) = fake_openmetadata();
+    m.ok(&[
+        "source",
+        "add",
+        "om",
+        "--kind",
+        "openmetadata",
+        "--url",
+        &url,
+    ]);
+    cache_as_catalog(
+        &m,
+        "om",
+        &[
+            "sales/sales-orders.odps.yaml",
+            "sales/sales-orders-db.odcs.yaml",
+        ],
+    );
+
+    let rate = |args: &[&str]| {
+        let out = m
+            .command()
+            .args(args)
+            .env("MESHLENS_TOKEN_OM", "om-secret")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let given = rate(&[
+        "feedback",
+        "sales-orders",
+        "--rating",
+        "5",
+        "--comment",
+        "exactly what we needed",
+        "--json",
+    ]);
+    assert_eq!(given["target"], "openmetadata");
+    assert_eq!(given["private"], false);
+    assert_eq!(given["delivery"], "submitted", "{given}");
+
+    let requests = seen.lock().unwrap().clone();
+    let vote = requests
+        .iter()
+        .find(|(method, _, _)| method == "PUT")
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&vote.2).unwrap(),
+        serde_json::json!({"updatedVoteType": "votedUp"})
+    );
+    let thread = requests
+        .iter()
+        .find(|(method, _, _)| method == "POST")
+        .unwrap();
+    let thread: Value = serde_json::from_str(&thread.2).unwrap();
+    assert_eq!(thread["about"], "<#E::dataProduct::sales-orders>");
+    assert_eq!(thread["from"], "ingestion-bot");
+    assert_eq!(
+        thread["message"],
+        "Rated 5/5 with meshlens: exactly what we needed"
+    );
+
+    let outbox = m.json(&["outbox"]);
+    let item = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["source"] == "om")
+        .unwrap();
+    assert_eq!(item["status"], "submitted");
+    assert!(
+        item["receipt"].as_str().unwrap().contains("votedUp"),
+        "{item}"
+    );
+    let list = m.json(&["feedback", "list", "sales-orders"]);
+    assert_eq!(list["feedback"][0]["target"], "openmetadata");
+    assert_eq!(list["feedback"][0]["delivery"], "submitted");
 }

@@ -225,9 +225,16 @@ fn print_trust(trust: &TrustScore) {
 }
 
 fn print_feedback(given: &Feedback) {
-    let kept = match given.private {
-        true => "kept on this machine only (private): its catalog takes no feedback",
-        false => "sent to its catalog",
+    let kept = match (&given.delivery, given.private) {
+        (_, true) => {
+            "kept on this machine only (private): its catalog takes no feedback".to_owned()
+        }
+        (Some(status), false) => format!(
+            "sent to {} through the outbox ({})",
+            given.target,
+            status.as_str()
+        ),
+        (None, false) => format!("sent to {}", given.target),
     };
     say!("rated {} {}/5: {kept}", given.product, given.rating);
 }
@@ -251,7 +258,12 @@ fn print_feedback_list(list: &FeedbackList) {
                 f.created_at.clone(),
                 f.rating.to_string(),
                 f.author.clone().unwrap_or_else(|| "-".into()),
-                if f.private { "private" } else { "upstream" }.into(),
+                if f.private {
+                    "private"
+                } else {
+                    f.target.as_str()
+                }
+                .into(),
                 f.comment.clone().unwrap_or_default(),
             ]
         })

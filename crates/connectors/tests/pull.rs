@@ -814,7 +814,7 @@ fn openmetadata_feedback(seen: &Seen) -> axum::response::Response {
         (&Method::POST, "/api/v1/feed") => {
             let link = body["about"].as_str().unwrap_or_default();
             let complete = ["message", "from"].iter().all(|k| body[*k].is_string());
-            if !complete || !(link.starts_with("<#E::") && link.ends_with('>')) {
+            if !(complete && link.starts_with("<#E::") && link.ends_with('>')) {
                 return status(400);
             }
             ok(&json!({"id": "thread-1", "about": link, "message": body["message"]}))

@@ -170,3 +170,28 @@ pub fn bare_git_remote(from: &Path, work: &Path) -> PathBuf {
     git(work, &["clone", "--quiet", "--bare", repo, bare]);
     remote
 }
+
+/// Writes demo descriptors into the cache as a sync of the catalog source `source` would have (a
+/// test has no catalog server to sync from).
+pub fn cache_as_catalog(m: &Meshlens, source: &str, files: &[&str]) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = meshlens_store::Store::open(&m.path().join("meshlens.db"))
+            .await
+            .unwrap();
+        let mut tx = store.begin_sync(source).await.unwrap();
+        for rel in files {
+            let bytes = std::fs::read(demo_mesh().join(rel)).unwrap();
+            let doc = meshlens_model::parse_document(rel, &bytes).unwrap();
+            let stat = meshlens_store::FileStat {
+                size: bytes.len() as u64,
+                mtime: 0,
+            };
+            tx.upsert(rel, stat, &doc).await.unwrap();
+        }
+        tx.commit(meshlens_store::SyncStatus::Ok, None)
+            .await
+            .unwrap();
+        store.close().await;
+    });
+}

@@ -35,4 +35,11 @@ describe("rate a product", () => {
       { command: "feedback", args: { id: "sales-orders", rating: 4, comment: "Fresh every morning" } },
     ]);
   });
+
+  it("says when a rating went to the product's catalog", async () => {
+    const upstream = { ...given, target: "openmetadata", private: false, delivery: "submitted" as const };
+    const backend = recordedBackend({ feedback_list: () => ({ ...listed, feedback: [upstream] }) });
+    render(<RateProduct backend={backend} id="sales-orders" generation={0} />);
+    expect(await screen.findByText("Sent to openmetadata (vote and comment thread): submitted.")).toBeInTheDocument();
+  });
 });

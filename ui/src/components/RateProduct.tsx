@@ -31,7 +31,7 @@ export function RateProduct({ backend, id, generation }: { backend: Backend; id:
     list.state === "ready" && list.data.average !== null
       ? `${list.data.average.toFixed(1)}/5 from ${list.data.count} rating(s)`
       : "No ratings yet.";
-  const kept = list.state === "ready" && list.data.feedback.some((f) => f.private);
+  const newest = list.state === "ready" ? list.data.feedback[0] : undefined;
   return (
     <section aria-label="rate this product">
       <h3>Ratings</h3>
@@ -66,7 +66,12 @@ export function RateProduct({ backend, id, generation }: { backend: Backend; id:
       <button type="button" disabled={rating === null} onClick={submit}>
         Rate
       </button>
-      {kept && <p className="muted">Kept on this machine only (private): this product&apos;s catalog takes no feedback.</p>}
+      {newest?.private === true && <p className="muted">Kept on this machine only (private): this product&apos;s catalog takes no feedback.</p>}
+      {newest?.private === false && (
+        <p className="muted">
+          Sent to {newest.target} (vote and comment thread): {newest.delivery ?? "queued"}.
+        </p>
+      )}
       {error !== null && <ErrorState title="Cannot save the rating" error={error} />}
     </section>
   );
