@@ -242,9 +242,7 @@ fn a_failing_check_changes_the_trust_factors_and_a_domain_policy_sets_the_weight
         text.contains("FACTOR") && text.contains("6 of 7 checks pass"),
         "{text}"
     );
-    let missing = m.run(&["trust", "no-such-product"]);
-    assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("E_NOT_FOUND"));
+    m.not_found(&["trust", "no-such-product"]);
 }
 
 #[test]
@@ -288,9 +286,7 @@ fn feedback_stays_local_and_private_when_the_catalog_takes_none() {
         Some(2)
     );
     assert_eq!(m.run(&["feedback", "sales-orders"]).status.code(), Some(2));
-    let unknown = m.run(&["feedback", "no-such-product", "--rating", "3"]);
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("E_NOT_FOUND"));
+    m.not_found(&["feedback", "no-such-product", "--rating", "3"]);
 }
 
 /// One request the fake OpenMetadata server saw: method, path and body.

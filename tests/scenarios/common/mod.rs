@@ -61,6 +61,17 @@ impl Meshlens {
             .unwrap_or_else(|err| panic!("meshlens {all:?} printed invalid JSON ({err}):\n{text}"))
     }
 
+    /// Runs and expects exit 1 with `E_NOT_FOUND` on stderr.
+    pub fn not_found(&self, args: &[&str]) {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "meshlens {args:?}: {stderr}");
+        assert!(
+            stderr.contains("E_NOT_FOUND"),
+            "meshlens {args:?}: {stderr}"
+        );
+    }
+
     pub fn path(&self) -> &Path {
         self.data_dir.path()
     }
