@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Meshlens, bare_git_remote, copy_tree, demo_mesh, git};
+use common::{Meshlens, bare_git_remote, cache_as_catalog, copy_tree, demo_mesh, git};
 use serde_json::Value;
 
 /// A copy of the demo mesh registered as the folder source `mesh` and synced.
@@ -385,31 +385,6 @@ fn a_source_that_refuses_the_request_fails_it_with_the_reason_and_writes_nothing
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     let outbox = m.json(&["outbox"]);
     assert_eq!(outbox[0]["status"], "failed", "{outbox}");
-}
-
-/// Writes demo descriptors into the cache as a sync of the catalog source `source` would have (a
-/// test has no catalog server to sync from).
-fn cache_as_catalog(m: &Meshlens, source: &str, files: &[&str]) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let store = meshlens_store::Store::open(&m.path().join("meshlens.db"))
-            .await
-            .unwrap();
-        let mut tx = store.begin_sync(source).await.unwrap();
-        for rel in files {
-            let bytes = std::fs::read(demo_mesh().join(rel)).unwrap();
-            let doc = meshlens_model::parse_document(rel, &bytes).unwrap();
-            let stat = meshlens_store::FileStat {
-                size: bytes.len() as u64,
-                mtime: 0,
-            };
-            tx.upsert(rel, stat, &doc).await.unwrap();
-        }
-        tx.commit(meshlens_store::SyncStatus::Ok, None)
-            .await
-            .unwrap();
-        store.close().await;
-    });
 }
 
 fn percent_decoded(text: &str) -> String {

@@ -113,9 +113,7 @@ fn products_filter_by_domain_and_show_a_product() {
         "human product page:\n{human}"
     );
 
-    let missing = m.run(&["show", "no-such-product"]);
-    assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("E_NOT_FOUND"));
+    m.not_found(&["show", "no-such-product"]);
 }
 
 #[test]

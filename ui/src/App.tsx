@@ -16,6 +16,7 @@ import { AboutScreen } from "./screens/AboutScreen";
 import { AccessScreen } from "./screens/AccessScreen";
 import { DatasetScreen } from "./screens/DatasetScreen";
 import { HomeScreen } from "./screens/HomeScreen";
+import { MeshScreen } from "./screens/MeshScreen";
 import { InboxScreen } from "./screens/InboxScreen";
 import { LineageScreen } from "./screens/LineageScreen";
 import { ProductScreen } from "./screens/ProductScreen";
@@ -159,7 +160,7 @@ export function App({ backend }: { backend: Backend }) {
         setPaletteOpen((open) => !open);
       } else if (event.altKey && event.key === "ArrowLeft") {
         back();
-      } else if (event.altKey && /^[1-7]$/.test(event.key)) {
+      } else if (event.altKey && /^[1-8]$/.test(event.key)) {
         const target = SCREENS[Number(event.key) - 1];
         if (target !== undefined) navigate(target.route);
       }
@@ -226,6 +227,7 @@ export function App({ backend }: { backend: Backend }) {
         {route.screen === "inbox" && (
           <InboxScreen backend={backend} generation={generation + reads} navigate={navigate} onRead={() => { setReads((r) => r + 1); }} />
         )}
+        {route.screen === "mesh" && <MeshScreen backend={backend} generation={generation} focus={route.focus} navigate={navigate} />}
         {route.screen === "steward" && <StewardScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "sources" && (
           <SourcesScreen

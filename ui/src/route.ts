@@ -16,7 +16,9 @@ export type Route =
   /** My access: access requests and agreements. */
   | { screen: "access" }
   /** What changed since the last sync read. */
-  | { screen: "inbox" };
+  | { screen: "inbox" }
+  /** The domain map; `focus` shows one domain with its neighbours and its page. */
+  | { screen: "mesh"; focus: string | null };
 
 export type Navigate = (route: Route) => void;
 
@@ -29,4 +31,5 @@ export const SCREENS: { route: Route; label: string; short: string; shortcut: st
   { route: { screen: "drafts", productId: null }, label: "Drafts & outbox", short: "Drafts", shortcut: "Alt+5" },
   { route: { screen: "access" }, label: "My access", short: "Access", shortcut: "Alt+6" },
   { route: { screen: "inbox" }, label: "Inbox", short: "Inbox", shortcut: "Alt+7" },
+  { route: { screen: "mesh", focus: null }, label: "Mesh map", short: "Mesh", shortcut: "Alt+8" },
 ];

@@ -414,19 +414,24 @@ impl App {
         &self,
         product: &str,
     ) -> Result<Vec<(String, String, String)>, AppError> {
+        let found = self.agreements_in_force(Some(product)).await?;
+        Ok(found
+            .into_iter()
+            .map(|a| (a.consumer().to_owned(), a.port, a.start_date))
+            .collect())
+    }
+
+    /// The approved agreements in force today, on one product's ports or on every product's.
+    pub(crate) async fn agreements_in_force(
+        &self,
+        product: Option<&str>,
+    ) -> Result<Vec<Agreement>, AppError> {
         let today = civil::today_utc();
-        let stored = self.store().list_agreements(Some(product)).await?;
+        let stored = self.store().list_agreements(product).await?;
         Ok(stored
             .into_iter()
             .map(|s| s.agreement)
             .filter(|a| a.status_on(&today) == AccessStatus::Approved)
-            .map(|a| {
-                (
-                    a.consumer().to_owned(),
-                    a.port.clone(),
-                    a.start_date.clone(),
-                )
-            })
             .collect())
     }
 }
@@ -438,9 +443,7 @@ fn request_mail(address: &str, agreement: &Agreement, yaml: &str) -> Result<Stri
         [] => "all of the port's".to_owned(),
         named => named.join(", "),
     };
-    let requester = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "a meshlens user".into());
+    let requester = crate::feedback::local_user().unwrap_or_else(|| "a meshlens user".into());
     let (product, port, id) = (&agreement.product, &agreement.port, &agreement.id);
     let consumer = agreement.consumer();
     let subject = format!("Access request: {product} / {port}");

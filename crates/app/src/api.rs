@@ -11,7 +11,7 @@ pub use meshlens_model::{Ownership, Role, RoleHolder, ValidationReport};
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
-    Scorecard, Violation,
+    Scorecard, TrustFactor, TrustScore, Violation,
 };
 pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
@@ -23,7 +23,7 @@ pub use meshlens_sync::SourceSyncReport;
 pub use crate::api_edit::*;
 
 /// How a consumer of a product is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsumerVia {
     /// Runs in OpenLineage read the product's datasets and wrote the consumer's.

@@ -2,6 +2,7 @@
 //! Figures go to docs/benchmarks.md; timings are wall-clock on the machine that runs them.
 
 pub mod history;
+pub mod mesh;
 
 use std::path::Path;
 use std::time::Instant;

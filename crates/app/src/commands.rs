@@ -53,7 +53,9 @@ use crate::access::*;
 use crate::api::*;
 use crate::doctor::{DoctorArgs, DoctorReport};
 use crate::feed::*;
+use crate::feedback::*;
 use crate::history::*;
+use crate::mesh::*;
 use crate::schedule::{SyncSchedule, SyncScheduleStatus};
 use crate::updates::{UpdatePreferences, UpdateSettings};
 
@@ -177,6 +179,20 @@ command_table! {
     unfollow(FollowArgs) -> Unfollowed;
     /// Everything followed.
     following(NoArgs) -> Vec<Followed>;
+
+    // the mesh at a glance
+    /// Domains (products, owner teams, health, score, consumers, the domains they feed and depend on)
+    /// and the product edges between domains, by kind: lineage, input_port or agreement.
+    mesh(MeshArgs) -> Mesh;
+    /// Consumers per product through agreements, lineage and input ports (`unused`: only products
+    /// with none), with the catalog's usage statistics where it has them.
+    adoption(AdoptionArgs) -> Vec<Adoption>;
+    /// A product's trust score (0–100) with each factor's value, weight and reason.
+    trust(GetProductArgs) -> TrustScore;
+    /// Rates a product (1–5) with an optional comment; kept on this machine, private.
+    feedback(FeedbackArgs) -> Feedback;
+    /// A product's ratings, newest first, with their count and mean.
+    feedback_list(GetProductArgs) -> FeedbackList;
 
     // catalog connectors
     /// Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it.

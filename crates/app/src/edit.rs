@@ -27,13 +27,56 @@ enum Destination {
     Local(Target),
     /// An Entropy Data server: each document is PUT to its collection with a version check.
     Entropy { url: String },
+    /// An OpenMetadata server: takes ratings (votes and threads), not drafts.
+    OpenMetadata { url: String },
+}
+
+/// A catalog server's refusal as the outbox sees it: a time-out, a network error, 429 or a 5xx is
+/// worth retrying later; anything else is final.
+fn target_error(err: meshlens_connectors::ConnectorError) -> TargetError {
+    use meshlens_connectors::ConnectorError;
+    match err {
+        ConnectorError::Timeout { .. }
+        | ConnectorError::Network { .. }
+        | ConnectorError::Status {
+            status: 429 | 500..=599,
+            ..
+        } => TargetError::Unreachable(err.to_string()),
+        err => TargetError::Rejected(err.to_string()),
+    }
+}
+
+/// Sends every rating of `item` to an OpenMetadata server (its vote, and a thread for a comment);
+/// a document that is not a rating (a draft) is refused: OpenMetadata sources take no drafts.
+async fn deliver_to_openmetadata(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
+    use meshlens_connectors::ServerKind;
+    let http = meshlens_connectors::connect_source(ServerKind::OpenMetadata, &item.source, url)
+        .await
+        .map_err(|err| TargetError::Rejected(err.to_string()))?;
+    let mut receipts = Vec::new();
+    for doc in &item.documents {
+        let feedback = crate::feedback::upstream_feedback(doc).ok_or_else(|| {
+            TargetError::Rejected(format!(
+                "source `{}` is an openmetadata catalog server; drafts are submitted to folder, git and Entropy Data \
+                 sources only",
+                item.source
+            ))
+        })?;
+        let receipt = meshlens_connectors::send_openmetadata_feedback(&http, &feedback)
+            .await
+            .map_err(target_error)?;
+        receipts.push(receipt);
+    }
+    Ok(Delivery::Submitted {
+        receipt: receipts.join("; "),
+    })
 }
 
 /// PUTs every document of `item` to an Entropy Data server. A document whose upstream version moved
 /// since the draft's base is refused (the user syncs and re-applies the edit); one already there
 /// counts as delivered, so a retry after a lost answer does not apply it twice.
 async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
-    use meshlens_connectors::{ConnectorError, ServerKind};
+    use meshlens_connectors::ServerKind;
     let http = meshlens_connectors::connect_source(ServerKind::Entropy, &item.source, url)
         .await
         .map_err(|err| TargetError::Rejected(err.to_string()))?;
@@ -65,15 +108,7 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
                 "PUT {url}/api/{collection}/{}",
                 document["id"].as_str().unwrap_or_default()
             )),
-            Err(
-                err @ (ConnectorError::Timeout { .. }
-                | ConnectorError::Network { .. }
-                | ConnectorError::Status {
-                    status: 429 | 500..=599,
-                    ..
-                }),
-            ) => return Err(TargetError::Unreachable(err.to_string())),
-            Err(err) => return Err(TargetError::Rejected(err.to_string())),
+            Err(err) => return Err(target_error(err)),
         }
     }
     Ok(Delivery::Submitted {
@@ -660,6 +695,7 @@ impl App {
                         .unwrap_or_else(|e| Err(TargetError::Unreachable(e.to_string())))
                 }
                 Destination::Entropy { url } => deliver_to_entropy(&item, &url).await,
+                Destination::OpenMetadata { url } => deliver_to_openmetadata(&item, &url).await,
             };
             self.record_delivery(&item, delivered).await?;
         }
@@ -728,6 +764,7 @@ impl App {
         Ok(Destination::Local(match record.config.kind {
             SourceKind::Folder { path } => Target::Folder { root: path },
             SourceKind::Entropy { url } => return Ok(Destination::Entropy { url }),
+            SourceKind::OpenMetadata { url } => return Ok(Destination::OpenMetadata { url }),
             SourceKind::Git { url, branch } => Target::Git {
                 url,
                 branch,

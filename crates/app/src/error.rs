@@ -97,6 +97,9 @@ pub enum ErrorCode {
     /// An update was offered but its signature does not match meshlens's release key; nothing was installed.
     #[serde(rename = "E_UPDATE_SIGNATURE")]
     UpdateSignature,
+    /// A rating outside 1–5 or a comment past its size limit; nothing was stored.
+    #[serde(rename = "E_FEEDBACK_INVALID")]
+    FeedbackInvalid,
 }
 
 impl ErrorCode {
@@ -130,6 +133,7 @@ impl ErrorCode {
             ErrorCode::UpdatePolicy => "E_UPDATE_POLICY",
             ErrorCode::UpdateUnreachable => "E_UPDATE_UNREACHABLE",
             ErrorCode::UpdateSignature => "E_UPDATE_SIGNATURE",
+            ErrorCode::FeedbackInvalid => "E_FEEDBACK_INVALID",
         }
     }
 }

@@ -17,8 +17,10 @@ mod edit;
 mod error;
 mod events;
 mod feed;
+mod feedback;
 mod history;
 mod links;
+mod mesh;
 mod paths;
 mod schedule;
 mod settings_file;
@@ -41,11 +43,13 @@ pub use events::{AppEvent, EventSink, NoEvents};
 pub use feed::{
     ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed, UnreadCount,
 };
+pub use feedback::{Feedback, FeedbackArgs, FeedbackList, MAX_COMMENT_CHARS};
 pub use history::{
     DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, PortVersion, VersionDiff,
     compare,
 };
 pub use links::external_link;
+pub use mesh::{Adoption, AdoptionArgs, AdoptionVia, Mesh, MeshArgs, MeshDomain, MeshEdge, Usage};
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};

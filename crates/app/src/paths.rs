@@ -83,6 +83,9 @@ no_paths!(
     crate::ChangesArgs,
     crate::FollowArgs,
     crate::SyncSchedule,
+    crate::MeshArgs,
+    crate::AdoptionArgs,
+    crate::FeedbackArgs,
 );
 
 impl PathArgs for ReportArgs {

@@ -9,6 +9,7 @@ mod doctor;
 mod draft;
 mod history;
 mod install;
+mod mesh;
 mod output;
 mod progress;
 mod quality;
@@ -223,6 +224,8 @@ enum Command {
     ManPages(install::ManArgs),
     #[command(flatten)]
     History(history::HistoryCommand),
+    #[command(flatten)]
+    Mesh(mesh::MeshCommand),
     /// Run a facade command by name with JSON arguments, exactly as the desktop UI does.
     Call {
         command: String,
@@ -336,6 +339,15 @@ enum BenchCommand {
         agreements: usize,
         /// Products the calls are timed on, picked evenly across the mesh.
         #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// `mesh`, every product's trust score and `adoption` on the synced cache (it stores the lineage
+    /// consumers first when a sync left them stale).
+    Mesh {
+        /// Times each call is run.
+        #[arg(long, default_value_t = 20)]
         samples: usize,
         #[arg(long)]
         json: bool,
@@ -677,6 +689,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 println!("{report:#?}");
             }
         }
+        Command::Bench(BenchCommand::Mesh { samples, json }) => {
+            let app = open_app(cli.data_dir).await?;
+            let report = meshlens_app::bench::mesh::bench_mesh(&app, samples).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
         Command::Bench(BenchCommand::Typing {
             words,
             rounds,
@@ -700,6 +721,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::History(command) => history::run(command, open_app(cli.data_dir).await?).await?,
+        Command::Mesh(command) => mesh::run(command, open_app(cli.data_dir).await?).await?,
         Command::Access(command) => {
             return access::run(command, open_app(cli.data_dir).await?).await;
         }

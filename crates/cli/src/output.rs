@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use meshlens_app::{
-    AppError, CheckReport, Consumer, ConsumerVia, ImpactReport, ImportOutcome, LineageGraph,
-    Ownership, ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults,
-    SourceRecord, SyncReport, ValidationReport,
+    AppError, CheckReport, Consumer, ImpactReport, ImportOutcome, LineageGraph, Ownership,
+    ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord,
+    SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -436,14 +436,9 @@ pub fn print_consumers(consumers: &[Consumer]) {
     let rows: Vec<Vec<String>> = consumers
         .iter()
         .map(|c| {
-            let via = match c.via {
-                ConsumerVia::Lineage => "lineage",
-                ConsumerVia::InputPort => "input_port",
-                ConsumerVia::Agreement => "agreement",
-            };
             vec![
                 c.consumer.clone(),
-                via.to_owned(),
+                crate::mesh::via_name(c.via).to_owned(),
                 opt(&c.port).to_owned(),
                 opt(&c.since).to_owned(),
                 opt(&c.flag).to_owned(),

@@ -28,7 +28,9 @@ pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::{push_entropy, version_of as document_version};
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
-pub use openmetadata::{OpenMetadataPatch, push_openmetadata};
+pub use openmetadata::{
+    OpenMetadataFeedback, OpenMetadataPatch, push_openmetadata, send_openmetadata_feedback,
+};
 
 /// The kinds of catalog server meshlens reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

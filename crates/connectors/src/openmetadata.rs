@@ -581,6 +581,65 @@ pub async fn push_openmetadata(
     .await
 }
 
+/// A consumer's rating of an OpenMetadata data product, as `send_openmetadata_feedback` delivers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenMetadataFeedback {
+    /// The data product's fully qualified name (its meshlens id).
+    pub fqn: String,
+    /// 1 to 5.
+    pub rating: u8,
+    pub comment: Option<String>,
+}
+
+/// OpenMetadata's vote for a rating: 4–5 up, 1–2 down, 3 no vote (`type/votes.json` voteType).
+fn vote_type(rating: u8) -> &'static str {
+    match rating {
+        4.. => "votedUp",
+        3 => "unVoted",
+        _ => "votedDown",
+    }
+}
+
+/// Sends a rating to OpenMetadata as the token's user: the data product's vote (`PUT
+/// /api/v1/dataProducts/{id}/vote`, a VoteRequest) and, with a comment, a conversation thread about
+/// it (`POST /api/v1/feed`, a CreateThread from the logged-in user). Returns a receipt naming both.
+pub async fn send_openmetadata_feedback(
+    http: &HttpClient,
+    feedback: &OpenMetadataFeedback,
+) -> Result<String, ConnectorError> {
+    let by_name = format!("api/v1/dataProducts/name/{}", encode_segment(&feedback.fqn));
+    let product = http.get_json(&by_name, &[]).await?;
+    let id = text(&product, "id").ok_or_else(|| ConnectorError::NotJson {
+        source_name: http.source_name().to_string(),
+        path: by_name.clone(),
+        reason: "the data product has no `id`".into(),
+    })?;
+    let vote = vote_type(feedback.rating);
+    let vote_path = format!("api/v1/dataProducts/{}/vote", encode_segment(&id));
+    let body = json!({ "updatedVoteType": vote });
+    http.send_json(Method::PUT, &vote_path, &body, None).await?;
+    let mut receipt = format!("PUT {vote_path} {vote}");
+    if let Some(comment) = &feedback.comment {
+        let me = http.get_json("api/v1/users/loggedInUser", &[]).await?;
+        let from = text(&me, "name").ok_or_else(|| ConnectorError::NotJson {
+            source_name: http.source_name().to_string(),
+            path: "api/v1/users/loggedInUser".into(),
+            reason: "the logged-in user has no `name`".into(),
+        })?;
+        let thread = json!({
+            "message": format!("Rated {}/5 with meshlens: {comment}", feedback.rating),
+            "from": from,
+            "about": format!("<#E::dataProduct::{}>", feedback.fqn),
+        });
+        let created = http
+            .send_json(Method::POST, "api/v1/feed", &thread, None)
+            .await?;
+        let thread_id = text(&created, "id").unwrap_or_default();
+        receipt.push_str(&format!("; POST api/v1/feed thread {thread_id}"));
+    }
+    Ok(receipt)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

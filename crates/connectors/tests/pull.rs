@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known, OpenMetadataPatch,
-    PullContext, Secret, ServerKind, pull, push_datahub, push_entropy, push_openmetadata,
+    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known,
+    OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind, pull, push_datahub,
+    push_entropy, push_openmetadata, send_openmetadata_feedback,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -928,5 +929,114 @@ async fn an_openmetadata_before_1_5_is_asked_for_owner_after_refusing_owners() {
             "columns,tags,owners,tableConstraints",
             "columns,tags,owner,tableConstraints"
         ]
+    );
+}
+
+const PRODUCT_ID: &str = "b1839f98-f046-5f35-bdef-20f9b3395cb2";
+
+/// OpenMetadata answering feedback as its API does: the product by name, the logged-in user, a
+/// VoteRequest (only `updatedVoteType`, one of its three values) and a CreateThread (`message`,
+/// `from`, `about` required; `about` an entity link); anything else is refused with 400.
+fn openmetadata_feedback(seen: &Seen) -> axum::response::Response {
+    let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+    let vote_path = format!("/api/v1/dataProducts/{PRODUCT_ID}/vote");
+    match (&seen.method, seen.path.as_str()) {
+        (&Method::GET, "/api/v1/dataProducts/name/TestDomain.TestDataProduct") => {
+            ok(&fixture("openmetadata", "dataProducts.json")["data"][0])
+        }
+        (&Method::GET, "/api/v1/users/loggedInUser") => {
+            ok(&json!({"id": "u1", "name": "ingestion-bot"}))
+        }
+        (&Method::PUT, path) if path == vote_path => {
+            let keys: Vec<&String> = body
+                .as_object()
+                .map(|o| o.keys().collect())
+                .unwrap_or_default();
+            let valid = ["votedUp", "votedDown", "unVoted"]
+                .map(Value::from)
+                .contains(&body["updatedVoteType"]);
+            if keys.len() != 1 || !valid {
+                return status(400);
+            }
+            ok(
+                &json!({"entityType": "dataProduct", "entityId": PRODUCT_ID, "changeDescription": {}}),
+            )
+        }
+        (&Method::POST, "/api/v1/feed") => {
+            let link = body["about"].as_str().unwrap_or_default();
+            let complete = ["message", "from"].iter().all(|k| body[*k].is_string());
+            if !(complete && link.starts_with("<#E::") && link.ends_with('>')) {
+                return status(400);
+            }
+            ok(&json!({"id": "thread-1", "about": link, "message": body["message"]}))
+        }
+        (_, path) if path.starts_with("/api/v1/dataProducts/") => status(404),
+        _ => status(400),
+    }
+}
+
+#[tokio::test]
+async fn openmetadata_feedback_votes_and_opens_a_thread_as_the_logged_in_user() {
+    let server = FakeServer::start(openmetadata_feedback).await;
+    let feedback = OpenMetadataFeedback {
+        fqn: "TestDomain.TestDataProduct".into(),
+        rating: 2,
+        comment: Some("late twice this week".into()),
+    };
+    let receipt = send_openmetadata_feedback(&client(&server, bearer()), &feedback)
+        .await
+        .unwrap();
+    assert!(
+        receipt.contains("votedDown") && receipt.contains("thread-1"),
+        "{receipt}"
+    );
+    let requests = server.requests();
+    let vote = requests.iter().find(|r| r.method == Method::PUT).unwrap();
+    assert_eq!(vote.headers["content-type"], "application/json");
+    let thread = requests.iter().find(|r| r.method == Method::POST).unwrap();
+    let body: Value = serde_json::from_str(&thread.body).unwrap();
+    assert_eq!(
+        body["about"],
+        "<#E::dataProduct::TestDomain.TestDataProduct>"
+    );
+    assert_eq!(body["from"], "ingestion-bot");
+    assert_eq!(
+        body["message"],
+        "Rated 2/5 with meshlens: late twice this week"
+    );
+
+    // A rating of 3 is no vote either way; without a comment no thread is opened.
+    let neutral = OpenMetadataFeedback {
+        rating: 3,
+        comment: None,
+        ..feedback
+    };
+    let receipt = send_openmetadata_feedback(&client(&server, bearer()), &neutral)
+        .await
+        .unwrap();
+    assert_eq!(
+        receipt,
+        format!("PUT api/v1/dataProducts/{PRODUCT_ID}/vote unVoted")
+    );
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == Method::POST)
+            .count(),
+        1
+    );
+
+    // A product the server does not know is its 404, not a silent success.
+    let unknown = OpenMetadataFeedback {
+        fqn: "Nope.Nothing".into(),
+        ..neutral
+    };
+    let err = send_openmetadata_feedback(&client(&server, bearer()), &unknown)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Status { status: 404, .. }),
+        "{err}"
     );
 }

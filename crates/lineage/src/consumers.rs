@@ -119,6 +119,48 @@ async fn stored_generation(store: &Store) -> Result<i64, LineageError> {
     Ok(generation)
 }
 
+/// Every (provider, consumer) pair lineage shows across the mesh, ordered: the stored rows when they
+/// hold for the current generation, else a walk of the graph (slower, never wrong).
+pub async fn all_lineage_links(store: &Store) -> Result<Vec<(String, String)>, LineageError> {
+    let mut tx = store
+        .pool()
+        .begin()
+        .await
+        .ctx("begin reading lineage consumers")?;
+    if stored_rows_hold(&mut tx).await? {
+        return Ok(sqlx::query_as(
+            "SELECT provider, consumer FROM lineage_consumers ORDER BY provider, consumer",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .ctx("read lineage consumers")?);
+    }
+    drop(tx);
+    let g = graph(store).await?;
+    let mut providers: Vec<&str> = g.product_info.keys().map(|&p| g.nodes.id(p)).collect();
+    providers.sort_unstable();
+    Ok(providers
+        .into_iter()
+        .flat_map(|provider| {
+            links_in(&g, provider)
+                .into_keys()
+                .map(move |consumer| (provider.to_owned(), consumer))
+        })
+        .collect())
+}
+
+/// Whether the stored links were derived from the current lineage generation.
+async fn stored_rows_hold(tx: &mut sqlx::SqliteConnection) -> Result<bool, LineageError> {
+    let (current, stored): (i64, i64) = sqlx::query_as(
+        "SELECT l.generation, c.generation FROM lineage_meta l, lineage_consumers_meta c
+         WHERE l.id = 1 AND c.id = 1",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .ctx("read lineage consumers generation")?;
+    Ok(current == stored)
+}
+
 /// A stored link: consumer, contracts, jobs.
 type LinkRow = (String, Json<Vec<String>>, Json<Vec<Job>>);
 
@@ -129,14 +171,7 @@ async fn stored_links(store: &Store, product: &str) -> Result<Option<Vec<Link>>,
         .begin()
         .await
         .ctx("begin reading lineage consumers")?;
-    let (current, stored): (i64, i64) = sqlx::query_as(
-        "SELECT l.generation, c.generation FROM lineage_meta l, lineage_consumers_meta c
-         WHERE l.id = 1 AND c.id = 1",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .ctx("read lineage consumers generation")?;
-    if current != stored {
+    if !stored_rows_hold(&mut tx).await? {
         return Ok(None);
     }
     let rows: Vec<LinkRow> = sqlx::query_as(

@@ -24,7 +24,7 @@ mod query;
 mod reader;
 mod time;
 
-pub use consumers::{LineageConsumer, lineage_consumers, refresh_consumers};
+pub use consumers::{LineageConsumer, all_lineage_links, lineage_consumers, refresh_consumers};
 pub use error::LineageError;
 pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
 pub use ingest::{

@@ -236,6 +236,8 @@ impl Graph {
 
     /// 0-1 BFS from `roots` up to `max` depth in one direction. Visited distances make cycles
     /// and self-loops harmless. Returns (node, depth) in discovery order, roots included.
+    /// A depth of 0 is the roots alone: the jobs next to them add no depth, but asking for
+    /// none in a direction means nothing from that side.
     fn walk(&self, csr: &Csr, roots: &[u32], downstream: bool, max: u32) -> Vec<(u32, u32)> {
         // Dense distances: a memset of 4 bytes per node beats hashing every visit.
         let mut dist = vec![u32::MAX; self.nodes.len()];
@@ -247,6 +249,9 @@ impl Graph {
                 order.push(r);
                 queue.push_back(r);
             }
+        }
+        if max == 0 {
+            queue.clear();
         }
         while let Some(u) = queue.pop_front() {
             let d = dist[u as usize];

@@ -2,8 +2,8 @@
 //! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
 
 use meshlens_lineage::{
-    Level, LineageGraph, LineageRequest, impact, import_path, latest_runs, lineage,
-    lineage_consumers, path_between, refresh_consumers, to_dot,
+    Level, LineageGraph, LineageRequest, all_lineage_links, impact, import_path, latest_runs,
+    lineage, lineage_consumers, path_between, refresh_consumers, to_dot,
 };
 use meshlens_store::{Store, SyncStatus};
 
@@ -89,6 +89,36 @@ async fn contract_datasets_link_to_openlineage_datasets_and_products() {
             .iter()
             .any(|n| n.product.as_deref() == Some("finance-fx-rates"))
     );
+}
+
+/// A depth of 0 in a direction returns nothing from that side, not even the jobs next to the
+/// root (a job adds no depth of its own).
+#[tokio::test]
+async fn a_depth_of_zero_returns_nothing_in_that_direction() {
+    let store = demo_store().await;
+    let orders = "postgres://orders-db.northwind.internal:5432:sales.public.orders";
+    let ask = |upstream, downstream| LineageRequest {
+        id: orders.into(),
+        upstream,
+        downstream,
+        level: Level::Dataset,
+    };
+    let from_root = |g: &LineageGraph| g.edges.iter().filter(|e| e.from == orders).count();
+    let into_root = |g: &LineageGraph| g.edges.iter().filter(|e| e.to == orders).count();
+
+    let both = lineage(&store, &ask(1, 1)).await.unwrap();
+    assert!(from_root(&both) > 0, "orders has consumers: {both:#?}");
+
+    let up_only = lineage(&store, &ask(1, 0)).await.unwrap();
+    assert_eq!(from_root(&up_only), 0, "{up_only:#?}");
+    assert_eq!(into_root(&up_only), into_root(&both));
+    let down_only = lineage(&store, &ask(0, 1)).await.unwrap();
+    assert_eq!(into_root(&down_only), 0, "{down_only:#?}");
+    assert_eq!(from_root(&down_only), from_root(&both));
+
+    let none = lineage(&store, &ask(0, 0)).await.unwrap();
+    assert_eq!(sorted_ids(&none), [orders]);
+    assert!(none.edges.is_empty());
 }
 
 #[tokio::test]
@@ -406,8 +436,17 @@ async fn stored_consumers_answer_as_the_graph_does_until_the_lineage_changes() {
         "{walked:#?}"
     );
 
+    // The whole mesh's pairs at once, walked and then stored, are the same pairs.
+    let pairs: Vec<(String, String)> = ids
+        .iter()
+        .zip(&walked)
+        .flat_map(|(id, found)| found.iter().map(|c| (id.clone(), c.product.clone())))
+        .collect();
+    assert_eq!(all_lineage_links(&store).await.unwrap(), pairs);
+
     assert!(refresh_consumers(&store).await.unwrap());
     assert!(!refresh_consumers(&store).await.unwrap(), "stored already");
+    assert_eq!(all_lineage_links(&store).await.unwrap(), pairs);
     for (id, expected) in ids.iter().zip(&walked) {
         assert_eq!(
             &lineage_consumers(&store, id).await.unwrap(),

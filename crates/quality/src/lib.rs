@@ -27,6 +27,7 @@ mod report;
 mod rules;
 mod targets;
 mod time;
+mod trust;
 mod types;
 
 pub use error::QualityError;
@@ -45,4 +46,5 @@ pub use query::{
     sla_breaches, sla_breaches_at,
 };
 pub use report::{render_report, render_report_at};
+pub use trust::{ProductTrust, TrustFactor, TrustScore, TrustSection, trust_score, trust_scores};
 pub use types::*;

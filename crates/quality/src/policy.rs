@@ -28,7 +28,12 @@ pub struct Policy {
     pub scope: PolicyScope,
     #[serde(default)]
     pub description: Option<String>,
+    /// A file may only set trust weights, so rules may be left out.
+    #[serde(default)]
     pub rules: Vec<PolicyRule>,
+    /// The weights of the trust score's factors for the products in scope (`TRUST.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<crate::trust::TrustSection>,
 }
 
 /// `scope: global` or `scope: {domain: sales}`.
@@ -282,6 +287,9 @@ pub fn load_policy_bytes(origin: &str, bytes: &[u8]) -> (Option<LoadedPolicy>, V
         );
     }
     let mut errors = Vec::new();
+    if let Some(trust) = &mut policy.trust {
+        errors.extend(trust.drop_unknown().into_iter().map(err));
+    }
     let mut seen = HashSet::new();
     policy.rules.retain(|rule| {
         if !CHECKS.contains(&rule.check.as_str()) {

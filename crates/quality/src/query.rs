@@ -196,21 +196,42 @@ fn human_duration(ms: i64) -> String {
 
 /// Per-product sums before the rates are taken (also combined per domain).
 #[derive(Debug, Default, Clone)]
-struct Tally {
-    evaluated: i64,
-    passes: i64,
-    failing: u64,
-    sla_breaches: u64,
-    policy_violations: u64,
-    last_ms: Option<i64>,
+pub(crate) struct Tally {
+    /// Checks with at least one kept outcome.
+    pub(crate) checks: u64,
+    pub(crate) evaluated: i64,
+    pub(crate) passes: i64,
+    pub(crate) failing: u64,
+    pub(crate) sla_breaches: u64,
+    pub(crate) policy_violations: u64,
+    pub(crate) last_ms: Option<i64>,
 }
 
 impl Tally {
-    fn rate(&self) -> Option<f64> {
+    pub(crate) fn card(
+        &self,
+        id: String,
+        name: Option<String>,
+        domain: Option<String>,
+    ) -> Scorecard {
+        Scorecard {
+            pass_rate: self.rate(),
+            failing: self.failing,
+            sla_breaches: self.sla_breaches,
+            policy_violations: self.policy_violations,
+            last_run: self.last_ms.map(format_ms),
+            id,
+            name,
+            domain,
+        }
+    }
+
+    pub(crate) fn rate(&self) -> Option<f64> {
         (self.evaluated > 0).then(|| self.passes as f64 / self.evaluated as f64)
     }
 
     fn add(&mut self, other: &Tally) {
+        self.checks += other.checks;
         self.evaluated += other.evaluated;
         self.passes += other.passes;
         self.failing += other.failing;
@@ -235,20 +256,12 @@ pub async fn scorecards_at(
     now_ms: i64,
 ) -> Result<Vec<Scorecard>, QualityError> {
     let (products, tallies) = tallies(store, domain, now_ms).await?;
+    let empty = Tally::default();
     Ok(products
         .into_iter()
         .map(|(id, name, domain)| {
-            let t = tallies.get(&id).cloned().unwrap_or_default();
-            Scorecard {
-                pass_rate: t.rate(),
-                failing: t.failing,
-                sla_breaches: t.sla_breaches,
-                policy_violations: t.policy_violations,
-                last_run: t.last_ms.map(format_ms),
-                id,
-                name,
-                domain,
-            }
+            let t = tallies.get(&id).unwrap_or(&empty);
+            t.card(id, name, domain)
         })
         .collect())
 }
@@ -286,9 +299,11 @@ pub async fn domain_scorecards_at(
         .collect())
 }
 
-type Products = Vec<(String, Option<String>, Option<String>)>;
+pub(crate) type Products = Vec<(String, Option<String>, Option<String>)>;
 
-async fn tallies(
+/// Every product of `domain` (all when `None`) by (id, name, domain), and the figures of those with
+/// check outcomes, SLA breaches or policy violations.
+pub(crate) async fn tallies(
     store: &Store,
     domain: Option<&str>,
     now_ms: i64,
@@ -301,11 +316,11 @@ async fn tallies(
     .fetch_all(store.pool())
     .await
     .ctx("list products for scorecards")?;
-    let checks: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+    let checks: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
         // CROSS JOIN pins the order: driven by the checks (few), never by the dataset keys (many,
         // which the planner otherwise picks through the product index); the inner GROUP BY counts a
         // check once per product even when two of its contract versions share the dataset.
-        "SELECT product_id, SUM(evaluated), SUM(passes), SUM(failing), MAX(last_ms) FROM (
+        "SELECT product_id, COUNT(*), SUM(evaluated), SUM(passes), SUM(failing), MAX(last_ms) FROM (
              SELECT t.product_id, c.passes + c.warns + c.fails AS evaluated, c.passes,
                     c.last_status IN ('fail', 'error') AS failing, c.last_ms
              FROM quality_checks c CROSS JOIN quality_targets t ON t.target_key = c.target_key
@@ -318,8 +333,9 @@ async fn tallies(
     .await
     .ctx("sum checks per product")?;
     let mut tallies: HashMap<String, Tally> = HashMap::new();
-    for (product, evaluated, passes, failing, last) in checks {
+    for (product, count, evaluated, passes, failing, last) in checks {
         let t = tallies.entry(product).or_default();
+        t.checks = u64::try_from(count).unwrap_or(0);
         t.evaluated = evaluated;
         t.passes = passes;
         t.failing = u64::try_from(failing).unwrap_or(0);

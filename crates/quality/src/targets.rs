@@ -300,7 +300,9 @@ async fn write_facts(
             .await
             .ctx("write contract facts")?;
     }
-    for chunk in products.chunks(10_000) {
+    // 4 bound values a row: 8,000 rows stay under SQLite's 32,766 variables (10,000 did not once
+    // roles made it 4, so facts of a 10k-product mesh could not be written).
+    for chunk in products.chunks(8_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT OR REPLACE INTO quality_product_facts (product_id, custom, in_lineage, roles) ",
         );

@@ -21,6 +21,7 @@ pub const USER_TABLES: &[&str] = &[
     "entity_versions",
     "follows",
     "feed_state",
+    "feedback",
 ];
 
 /// The schema version of a cache: the newest migration applied, and the newest this build knows.

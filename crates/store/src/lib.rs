@@ -7,6 +7,7 @@ mod access;
 mod checkpoint;
 mod error;
 mod feed;
+mod feedback;
 mod git_source;
 mod health;
 mod history;
@@ -29,6 +30,7 @@ pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
 pub use feed::{FollowRow, HistoryFootprint, SyncRow, VersionRow, VersionSummary};
+pub use feedback::{FeedbackRow, NewFeedback};
 pub use git_source::{
     GIT_ALLOWED_PROTOCOLS, GitSourceError, check_git_branch, check_git_source, check_git_url,
 };

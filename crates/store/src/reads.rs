@@ -152,6 +152,13 @@ pub struct ProductLevels {
     pub retention_days: Option<i64>,
 }
 
+/// (provider, consumer, provider's output port): a product declares an input port on the contract
+/// (and version, when both name one) of another product's output port.
+const INPUT_PORT_LINKS: &str = "SELECT DISTINCT o.product_id, i.product_id, o.name FROM ports o
+     JOIN ports i ON i.contract_id = o.contract_id AND i.direction = 'in'
+       AND (i.version IS NULL OR o.version IS NULL OR i.version = o.version)
+     WHERE o.direction = 'out' AND i.product_id <> o.product_id";
+
 /// Select columns (for a product aliased `pr`) holding what its sensitivity and retention are made
 /// of, read from rows instead of whole entities: its tags, own classification and retention, and each
 /// output contract's classification, retention and tags. [`levels_of`] reads them.
@@ -558,17 +565,43 @@ impl Store {
         &self,
         product: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        sqlx::query_as(
-            "SELECT DISTINCT i.product_id, o.name FROM ports o
-             JOIN ports i ON i.contract_id = o.contract_id AND i.direction = 'in'
-               AND (i.version IS NULL OR o.version IS NULL OR i.version = o.version)
-             WHERE o.product_id = ? AND o.direction = 'out' AND i.product_id <> o.product_id
-             ORDER BY i.product_id, o.name",
-        )
+        let rows: Vec<(String, String, String)> = sqlx::query_as(&format!(
+            "{INPUT_PORT_LINKS} AND o.product_id = ? ORDER BY i.product_id, o.name"
+        ))
         .bind(product)
         .fetch_all(&self.pool)
         .await
-        .ctx("find input port consumers")
+        .ctx("find input port consumers")?;
+        Ok(rows
+            .into_iter()
+            .map(|(_, consumer, port)| (consumer, port))
+            .collect())
+    }
+
+    /// (id, name, domain) of every product (of one domain), by domain then id: what lists of the
+    /// whole mesh need, without the sensitivity and retention `list_products` derives.
+    pub async fn product_labels(
+        &self,
+        domain: Option<&str>,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, name, domain FROM products WHERE ?1 IS NULL OR domain = ?1 ORDER BY domain, id",
+        )
+        .bind(domain)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("list product names")
+        .map_err(StoreError::from)
+    }
+
+    /// Every input port link of the mesh as (provider, consumer, provider's output port), ordered.
+    pub async fn input_port_links(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        sqlx::query_as(&format!(
+            "{INPUT_PORT_LINKS} ORDER BY o.product_id, i.product_id, o.name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .ctx("find input port links")
         .map_err(StoreError::from)
     }
 

@@ -61,6 +61,17 @@ impl Meshlens {
             .unwrap_or_else(|err| panic!("meshlens {all:?} printed invalid JSON ({err}):\n{text}"))
     }
 
+    /// Runs and expects exit 1 with `E_NOT_FOUND` on stderr.
+    pub fn not_found(&self, args: &[&str]) {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "meshlens {args:?}: {stderr}");
+        assert!(
+            stderr.contains("E_NOT_FOUND"),
+            "meshlens {args:?}: {stderr}"
+        );
+    }
+
     pub fn path(&self) -> &Path {
         self.data_dir.path()
     }
@@ -169,4 +180,29 @@ pub fn bare_git_remote(from: &Path, work: &Path) -> PathBuf {
     let (repo, bare) = (repo.to_str().unwrap(), remote.to_str().unwrap());
     git(work, &["clone", "--quiet", "--bare", repo, bare]);
     remote
+}
+
+/// Writes demo descriptors into the cache as a sync of the catalog source `source` would have (a
+/// test has no catalog server to sync from).
+pub fn cache_as_catalog(m: &Meshlens, source: &str, files: &[&str]) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = meshlens_store::Store::open(&m.path().join("meshlens.db"))
+            .await
+            .unwrap();
+        let mut tx = store.begin_sync(source).await.unwrap();
+        for rel in files {
+            let bytes = std::fs::read(demo_mesh().join(rel)).unwrap();
+            let doc = meshlens_model::parse_document(rel, &bytes).unwrap();
+            let stat = meshlens_store::FileStat {
+                size: bytes.len() as u64,
+                mtime: 0,
+            };
+            tx.upsert(rel, stat, &doc).await.unwrap();
+        }
+        tx.commit(meshlens_store::SyncStatus::Ok, None)
+            .await
+            .unwrap();
+        store.close().await;
+    });
 }

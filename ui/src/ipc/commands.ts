@@ -50,3 +50,8 @@ export type { FeedChange } from "./bindings/FeedChange";
 export type { FieldChangeSummary } from "./bindings/FieldChangeSummary";
 export type { HistoryEntry } from "./bindings/HistoryEntry";
 export type { VersionDiff } from "./bindings/VersionDiff";
+export type { TrustScore } from "./bindings/TrustScore";
+export type { FeedbackList } from "./bindings/FeedbackList";
+export type { Mesh } from "./bindings/Mesh";
+export type { MeshDomain } from "./bindings/MeshDomain";
+export type { MeshEdge } from "./bindings/MeshEdge";

@@ -1,21 +1,14 @@
-import { useEffect, useState } from "react";
+import { useMemo } from "react";
 
 import type { LineageGraph } from "../ipc/commands";
-import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "./layout";
-import { layoutOffThread } from "./layoutClient";
+import { edgeCurve } from "./draw";
+import { NODE_HEIGHT, NODE_WIDTH } from "./layout";
+import { useLayout } from "./useLayout";
 
 /** A small SVG of a node's direct neighbourhood; clicking a node hands its id (and owning product) up. */
 export function MiniGraph({ graph, onOpen }: { graph: LineageGraph; onOpen: (productId: string | null, nodeId: string) => void }) {
-  const [placed, setPlaced] = useState<Layout | null>(null);
-  useEffect(() => {
-    let current = true;
-    void layoutOffThread({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }).then((result) => {
-      if (current) setPlaced(result);
-    });
-    return () => {
-      current = false;
-    };
-  }, [graph]);
+  const input = useMemo(() => ({ nodes: graph.nodes.map((n) => n.id), edges: graph.edges }), [graph]);
+  const placed = useLayout(input);
   if (graph.nodes.length <= 1) return <p className="muted">No lineage recorded for this yet.</p>;
   if (placed === null) return <p className="muted">Laying out…</p>;
   const pad = 8;
@@ -31,11 +24,7 @@ export function MiniGraph({ graph, onOpen }: { graph: LineageGraph; onOpen: (pro
         const a = placed.positions[edge.from];
         const b = placed.positions[edge.to];
         if (a === undefined || b === undefined) return null;
-        const x1 = a.x + NODE_WIDTH;
-        const y1 = a.y + NODE_HEIGHT / 2;
-        const x2 = b.x;
-        const y2 = b.y + NODE_HEIGHT / 2;
-        const mid = (x1 + x2) / 2;
+        const { x1, y1, x2, y2, mid } = edgeCurve(a, b);
         return <path key={`${edge.from}→${edge.to}`} className="edge" d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} />;
       })}
       {graph.nodes.map((node) => {

@@ -49,7 +49,7 @@ function clip(text: string, max: number): string {
 const LABEL_CHARS = 26;
 
 /** An edge's curve, from the right side of its source box to the left side of its target box. */
-function edgeCurve(a: { x: number; y: number }, b: { x: number; y: number }) {
+export function edgeCurve(a: { x: number; y: number }, b: { x: number; y: number }) {
   const x1 = a.x + NODE_WIDTH;
   const y1 = a.y + NODE_HEIGHT / 2;
   const x2 = b.x;

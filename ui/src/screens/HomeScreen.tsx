@@ -340,6 +340,18 @@ const Browse = memo(function Browse({ backend, generation, prefs, navigate }: Pr
         <ProductShortcuts title="Favourites" items={prefs.favourites} navigate={navigate} empty="Star a product (☆ on its page) to pin it here." />
         <ProductShortcuts title="Recent" items={prefs.recent} navigate={navigate} empty="Products you open appear here." />
         <SyncStatus backend={backend} generation={generation} navigate={navigate} />
+        <section aria-label="mesh at a glance">
+          <h3>The mesh at a glance</h3>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              navigate({ screen: "mesh", focus: null });
+            }}
+          >
+            Mesh map: domains and the links between them
+          </button>
+        </section>
       </div>
       <section className="list" aria-label="products">
         <h3>All products</h3>

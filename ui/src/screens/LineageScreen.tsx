@@ -5,6 +5,7 @@ import { Loading } from "../components/Loading";
 import type { Backend } from "../ipc/backend";
 import type { GraphNode, Level, LineageGraph } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
+import { download } from "../download";
 import { edgeKey, type Highlights, paint, themePalette, toSvg } from "../lineage/draw";
 import { collapse, expand, type Explored, find, merged } from "../lineage/graph";
 import { type Layout, NODE_HEIGHT, NODE_WIDTH } from "../lineage/layout";
@@ -28,17 +29,6 @@ interface Anchor {
   id: string;
   at: { x: number; y: number };
   added: string[];
-}
-
-function download(name: string, blob: Blob) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 1000);
 }
 
 /** How often a pending lineage request asks whether the backend is building its graph. */

@@ -5,6 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 import { BackendError } from "../ipc/errors";
 import type { Prefs } from "../prefs";
 import { consumersSalesOrders, lineageSalesOrders, ownersSalesOrders, salesOrders, scorecards } from "../test/fixtures";
+import feedbackSalesOrders from "../test/fixtures/feedback-list-sales-orders.json";
+import trustSalesOrders from "../test/fixtures/trust-sales-orders.json";
 import { recordedBackend } from "../test/recordedBackend";
 import { ProductScreen } from "./ProductScreen";
 
@@ -19,6 +21,8 @@ const backend = () =>
     lineage: () => lineageSalesOrders,
     owners: () => ownersSalesOrders,
     consumers: () => consumersSalesOrders,
+    trust: () => trustSalesOrders,
+    feedback_list: () => feedbackSalesOrders,
   });
 
 describe("product page", () => {
@@ -36,6 +40,10 @@ describe("product page", () => {
     expect(facts.getByText("restricted")).toBeInTheDocument();
     expect(facts.getByText("3650 days")).toBeInTheDocument();
     expect(await screen.findByRole("region", { name: "who to ask" })).toBeInTheDocument();
+    const trust = within(await screen.findByRole("region", { name: "trust score" }));
+    expect(await trust.findByText(String(trustSalesOrders.score))).toBeInTheDocument();
+    const ratings = within(screen.getByRole("region", { name: "rate this product" }));
+    expect(await ratings.findByText("4.0/5 from 1 rating(s)")).toBeInTheDocument();
     const consumers = within(await screen.findByRole("region", { name: "consumers" }));
     expect((await consumers.findAllByRole("button", { name: "sales-returns" })).length).toBe(2);
 

@@ -4,6 +4,7 @@ import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
 import { ErrorState } from "../components/ErrorState";
 import { FollowButton } from "../components/FollowButton";
+import { RateProduct } from "../components/RateProduct";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
 import { RequestAccess } from "../components/RequestAccess";
@@ -11,6 +12,7 @@ import { retentionText, SensitivityBadge } from "../components/SensitivityBadge"
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
 import { VersionHistory } from "../components/VersionHistory";
+import { TrustCard } from "../components/TrustCard";
 import { WhoToAsk } from "../components/WhoToAsk";
 import type { Backend } from "../ipc/backend";
 import type { EntityProvenance, ProductDetail, Scorecard } from "../ipc/commands";
@@ -320,6 +322,8 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
               <Fact label="Format" value={`${detail.data.kind.toUpperCase()} ${detail.data.declared_version}`} />
             </dl>
           </section>
+          <TrustCard backend={backend} id={id} generation={generation} />
+          <RateProduct backend={backend} id={id} generation={generation} />
           <Origins origins={detail.data.origins} />
           <WhoToAsk backend={backend} id={id} generation={generation} />
           <Consumers

@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
+import { ProductLink } from "../components/ProductLink";
 import { Loading } from "../components/Loading";
 import { QualityChart } from "../components/QualityChart";
 import type { Backend } from "../ipc/backend";
@@ -18,20 +19,6 @@ function MoreRows({ total }: { total: number }) {
   return <p className="muted">…and {total - ROW_LIMIT} more; pick a domain, or save the HTML report for every row.</p>;
 }
 
-function ProductLink({ id, navigate }: { id: string | null; navigate: Navigate }) {
-  if (id === null) return <span className="muted">—</span>;
-  return (
-    <button
-      type="button"
-      className="link"
-      onClick={() => {
-        navigate({ screen: "product", id });
-      }}
-    >
-      {id}
-    </button>
-  );
-}
 
 /**
  * The report's file name, one per domain. Domains are upstream text (`x/../../out/evil`), so everything but

@@ -6,6 +6,8 @@ import type { AccessListArgs } from "./AccessListArgs";
 import type { AccessRef } from "./AccessRef";
 import type { AccessRequestArgs } from "./AccessRequestArgs";
 import type { AccessRequested } from "./AccessRequested";
+import type { Adoption } from "./Adoption";
+import type { AdoptionArgs } from "./AdoptionArgs";
 import type { AppError } from "./AppError";
 import type { AppEvent } from "./AppEvent";
 import type { AppInfo } from "./AppInfo";
@@ -26,6 +28,9 @@ import type { DraftDiff } from "./DraftDiff";
 import type { DraftEditArgs } from "./DraftEditArgs";
 import type { DraftNewArgs } from "./DraftNewArgs";
 import type { DraftRef } from "./DraftRef";
+import type { Feedback } from "./Feedback";
+import type { FeedbackArgs } from "./FeedbackArgs";
+import type { FeedbackList } from "./FeedbackList";
 import type { FollowArgs } from "./FollowArgs";
 import type { Followed } from "./Followed";
 import type { GetProductArgs } from "./GetProductArgs";
@@ -41,6 +46,8 @@ import type { LineageGraph } from "./LineageGraph";
 import type { LineagePathArgs } from "./LineagePathArgs";
 import type { LineageStatus } from "./LineageStatus";
 import type { ListProductsArgs } from "./ListProductsArgs";
+import type { Mesh } from "./Mesh";
+import type { MeshArgs } from "./MeshArgs";
 import type { NoArgs } from "./NoArgs";
 import type { OutboxItem } from "./OutboxItem";
 import type { OutboxRef } from "./OutboxRef";
@@ -69,6 +76,7 @@ import type { SyncReport } from "./SyncReport";
 import type { SyncSchedule } from "./SyncSchedule";
 import type { SyncScheduleStatus } from "./SyncScheduleStatus";
 import type { TokenStored } from "./TokenStored";
+import type { TrustScore } from "./TrustScore";
 import type { Unfollowed } from "./Unfollowed";
 import type { UnreadCount } from "./UnreadCount";
 import type { UpdatePreferences } from "./UpdatePreferences";
@@ -194,6 +202,18 @@ export interface Commands {
   unfollow: { args: FollowArgs; result: Unfollowed };
   /** Everything followed. */
   following: { args: NoArgs; result: Array<Followed> };
+  /** Domains (products, owner teams, health, score, consumers, the domains they feed and depend on) */
+  /** and the product edges between domains, by kind: lineage, input_port or agreement. */
+  mesh: { args: MeshArgs; result: Mesh };
+  /** Consumers per product through agreements, lineage and input ports (`unused`: only products */
+  /** with none), with the catalog's usage statistics where it has them. */
+  adoption: { args: AdoptionArgs; result: Array<Adoption> };
+  /** A product's trust score (0–100) with each factor's value, weight and reason. */
+  trust: { args: GetProductArgs; result: TrustScore };
+  /** Rates a product (1–5) with an optional comment; kept on this machine, private. */
+  feedback: { args: FeedbackArgs; result: Feedback };
+  /** A product's ratings, newest first, with their count and mean. */
+  feedback_list: { args: GetProductArgs; result: FeedbackList };
   /** Stores a catalog server source's token in the OS keyring (never in the cache or config); never returns it. */
   set_token: { args: SetTokenArgs; result: TokenStored };
 }
@@ -253,5 +273,10 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "follow",
   "unfollow",
   "following",
+  "mesh",
+  "adoption",
+  "trust",
+  "feedback",
+  "feedback_list",
   "set_token",
 ];
