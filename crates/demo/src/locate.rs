@@ -17,15 +17,20 @@ const REPO_RELATIVE: &str = "assets/demo-mesh";
 /// 3. `<exe dir>/demo-mesh` (portable archive / app bundle resources next to the binary).
 /// 4. Dev builds: walking up from the executable's directory, the first ancestor that contains
 ///    `assets/demo-mesh` (e.g. `target/debug/meshlens` inside the checkout).
-/// 5. The checkout this crate was compiled from (`CARGO_MANIFEST_DIR/../../assets/demo-mesh`), as a
+/// 5. Walking up from the working directory (`cargo test` runs each test in its crate's folder): a
+///    build cache shared by two checkouts may hold this crate compiled in the other one, whose path
+///    (step 6) may be gone.
+/// 6. The checkout this crate was compiled from (`CARGO_MANIFEST_DIR/../../assets/demo-mesh`), as a
 ///    last resort for `cargo test`/`cargo run` when the executable lives elsewhere.
 ///
 /// Returns `None` when no candidate is an existing directory.
 pub fn bundled_demo_mesh_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok();
+    let cwd = std::env::current_dir().ok();
     locate(
         std::env::var_os(DEMO_MESH_ENV),
         exe.as_deref(),
+        cwd.as_deref(),
         Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../assets/demo-mesh"
@@ -38,6 +43,7 @@ pub fn bundled_demo_mesh_dir() -> Option<PathBuf> {
 fn locate(
     env_override: Option<OsString>,
     exe: Option<&Path>,
+    cwd: Option<&Path>,
     compiled_in: &Path,
 ) -> Option<PathBuf> {
     if let Some(value) = env_override.filter(|v| !v.is_empty()) {
@@ -59,6 +65,13 @@ fn locate(
         {
             return Some(found);
         }
+    }
+    if let Some(found) = cwd.and_then(|dir| {
+        dir.ancestors()
+            .map(|a| a.join(REPO_RELATIVE))
+            .find(|p| p.is_dir())
+    }) {
+        return Some(found);
     }
     compiled_in
         .is_dir()
@@ -86,6 +99,7 @@ mod tests {
         let found = locate(
             Some(mesh.clone().into()),
             Some(&installed),
+            None,
             Path::new("/nonexistent"),
         );
         assert_eq!(found, Some(mesh));
@@ -95,6 +109,7 @@ mod tests {
             locate(
                 Some(missing.into()),
                 Some(&installed),
+                None,
                 Path::new("/nonexistent")
             ),
             None
@@ -106,14 +121,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let exe = tmp.path().join("usr/bin/meshlens");
         fs::create_dir_all(tmp.path().join("usr/bin/demo-mesh")).unwrap();
-        let beside = locate(None, Some(&exe), Path::new("/nonexistent")).unwrap();
+        let beside = locate(None, Some(&exe), None, Path::new("/nonexistent")).unwrap();
         assert_eq!(
             beside,
             tmp.path().join("usr/bin/demo-mesh").canonicalize().unwrap()
         );
 
         fs::create_dir_all(tmp.path().join("usr/share/meshlens/demo-mesh")).unwrap();
-        let installed = locate(None, Some(&exe), Path::new("/nonexistent")).unwrap();
+        let installed = locate(None, Some(&exe), None, Path::new("/nonexistent")).unwrap();
         assert_eq!(
             installed,
             tmp.path()
@@ -130,7 +145,7 @@ mod tests {
         fs::create_dir_all(&assets).unwrap();
         let exe = tmp.path().join("target/debug/deps/meshlens");
         assert_eq!(
-            locate(None, Some(&exe), Path::new("/nonexistent")),
+            locate(None, Some(&exe), None, Path::new("/nonexistent")),
             Some(assets)
         );
     }
@@ -142,9 +157,24 @@ mod tests {
         fs::create_dir_all(&compiled).unwrap();
         let exe = tmp.path().join("elsewhere/bin/meshlens");
         assert_eq!(
-            locate(None, Some(&exe), &compiled),
+            locate(None, Some(&exe), None, &compiled),
             Some(compiled.canonicalize().unwrap())
         );
-        assert_eq!(locate(None, None, Path::new("/nonexistent")), None);
+        assert_eq!(locate(None, None, None, Path::new("/nonexistent")), None);
+    }
+
+    #[test]
+    fn the_working_directory_s_checkout_comes_before_a_compiled_in_path_that_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let assets = tmp.path().join("checkout/assets/demo-mesh");
+        fs::create_dir_all(&assets).unwrap();
+        let crate_dir = tmp.path().join("checkout/crates/app");
+        fs::create_dir_all(&crate_dir).unwrap();
+        let exe = tmp.path().join("cache/target/debug/deps/background_sync");
+        let gone = tmp.path().join("other-checkout/assets/demo-mesh");
+        assert_eq!(
+            locate(None, Some(&exe), Some(&crate_dir), &gone),
+            Some(assets)
+        );
     }
 }
