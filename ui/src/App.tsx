@@ -221,7 +221,14 @@ export function App({ backend }: { backend: Backend }) {
         {route.screen === "lineage" && (
           <LineageScreen key={`${route.id}:${route.level}`} backend={backend} initialId={route.id} initialLevel={route.level} navigate={navigate} />
         )}
-        {route.screen === "drafts" && <EditorScreen key={route.productId ?? ""} backend={backend} productId={route.productId} />}
+        {route.screen === "drafts" && (
+          <EditorScreen
+            key={`${route.productId ?? ""}-${route.draftId ?? ""}`}
+            backend={backend}
+            productId={route.productId}
+            draftId={route.draftId}
+          />
+        )}
         {route.screen === "about" && <AboutScreen backend={backend} />}
         {route.screen === "access" && <AccessScreen backend={backend} generation={generation} navigate={navigate} />}
         {route.screen === "inbox" && (

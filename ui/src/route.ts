@@ -11,8 +11,8 @@ export type Route =
   | { screen: "sources"; addKind?: SourceConfig["kind"] }
   /** Version, data directory, bundled licences. */
   | { screen: "about" }
-  /** Drafts and the outbox; `productId` is the product to offer "edit" for. */
-  | { screen: "drafts"; productId: string | null }
+  /** Drafts and the outbox; `productId` is the product to offer "edit" for, `draftId` a draft to open at once. */
+  | { screen: "drafts"; productId: string | null; draftId?: number }
   /** My access: access requests and agreements. */
   | { screen: "access" }
   /** What changed since the last sync read. */

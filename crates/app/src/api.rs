@@ -7,7 +7,7 @@ use ts_rs::TS;
 pub use meshlens_lineage::{
     ImpactReport, ImportReport, Level as LineageLevel, LineageGraph, LineageStatus,
 };
-pub use meshlens_model::{Ownership, Role, RoleHolder, ValidationReport};
+pub use meshlens_model::{Issue, Ownership, Role, RoleHolder, Severity, ValidationReport};
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,

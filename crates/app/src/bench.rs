@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod mesh;
+pub mod validate;
 
 use std::path::Path;
 use std::time::Instant;

@@ -58,6 +58,7 @@ use crate::history::*;
 use crate::mesh::*;
 use crate::schedule::{SyncSchedule, SyncScheduleStatus};
 use crate::updates::{UpdatePreferences, UpdateSettings};
+use crate::upgrade::{UpgradeArgs, UpgradeReport};
 
 command_table! {
     /// Version, data directory and cache counts.
@@ -98,6 +99,9 @@ command_table! {
     set_sync_schedule(SyncSchedule) -> SyncScheduleStatus;
     /// Validates descriptor files against the official schemas.
     validate(ValidateArgs) -> Vec<ValidationReport>;
+    /// DCS, ODCS v2.2.x/v3.0.x contracts and DPS products (files, or cached ids) rewritten as ODCS
+    /// v3.1.0 / ODPS v1.1.0: reported per file, written to a folder (`out`) or made drafts (`draft`).
+    upgrade(UpgradeArgs) -> Vec<UpgradeReport>;
     /// Full-text search over products, contracts, datasets and columns, with facets.
     search(SearchArgs) -> SearchResults;
     /// Rebuilds the search index from the cache.

@@ -223,7 +223,7 @@ impl App {
         Ok(meshlens_edit::create_draft(self.store(), &new).await?)
     }
 
-    async fn draft_from_cache(&self, id: &str) -> Result<NewDraft, AppError> {
+    pub(crate) async fn draft_from_cache(&self, id: &str) -> Result<NewDraft, AppError> {
         if let Some(product) = self.store().get_product(id).await? {
             return Ok(NewDraft {
                 kind: DraftKind::Product,

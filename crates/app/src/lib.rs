@@ -25,6 +25,7 @@ mod paths;
 mod schedule;
 mod settings_file;
 mod updates;
+mod upgrade;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,6 +62,7 @@ pub use updates::{
     AvailableUpdate, DEFAULT_UPDATE_URL, POLICY_FILE, POLICY_FILE_ENV, UpdateCheck, UpdateMode,
     UpdatePreferences, UpdateSettings, check_manifest_url, fetch_update_manifest,
 };
+pub use upgrade::{UpgradeArgs, UpgradeReport};
 
 use meshlens_search::{SearchIndex, SearchRequest};
 use meshlens_store::{ProductFilter, Store};

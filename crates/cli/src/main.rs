@@ -95,6 +95,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rewrite DCS, ODCS v2.2.x/v3.0.x contracts and DPS products as ODCS v3.1.0 / ODPS v1.1.0
+    /// (exit 1 if any file could not be upgraded into a valid document). Without --out or --draft
+    /// only the report is shown.
+    Upgrade {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// odcs-3.1.0 or odps-1.1.0 (default: the current version of the file's standard).
+        #[arg(long)]
+        to: Option<String>,
+        /// Folder the upgraded files are written to (an existing file is never replaced).
+        #[arg(long, conflicts_with = "draft")]
+        out: Option<String>,
+        /// Make each result a draft of the cached document (review with `draft diff`, then `submit`).
+        #[arg(long)]
+        draft: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Register and sync the bundled demo mesh, or generate a synthetic one.
     Demo {
         #[command(subcommand)]
@@ -352,6 +370,18 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Parsing and validating CONTRACTS generated contracts one after the other (as `validate`
+    /// does), ROUNDS times; the file list is written for `tests/support/validate_jsonschema.py`.
+    Validate {
+        #[command(flatten)]
+        mesh: GeneratedMesh,
+        #[arg(long, default_value_t = 400)]
+        contracts: usize,
+        #[arg(long, default_value_t = 11)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
     /// --since last` and a 500-column `diff` latency, the history's size on disk.
     History {
@@ -516,6 +546,25 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             output::show(json, reports.as_slice(), output::print_validation);
             return Ok(exit_code(reports.iter().any(|r| !r.valid)));
         }
+        Command::Upgrade {
+            files,
+            to,
+            out,
+            draft,
+            json,
+        } => {
+            let app = open_app(cli.data_dir).await?;
+            let args = meshlens_app::UpgradeArgs {
+                files,
+                ids: Vec::new(),
+                to,
+                out,
+                draft,
+            };
+            let reports = app.upgrade(args, &NoEvents).await?;
+            output::show(json, reports.as_slice(), output::print_upgrades);
+            return Ok(exit_code(reports.iter().any(|r| !r.succeeded())));
+        }
         Command::Demo { command: None } => {
             let app = open_app(cli.data_dir).await?;
             let bar = progress::SyncProgressBar::new(true);
@@ -656,6 +705,22 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Bench(BenchCommand::Sync { mesh, json }) => {
             let report =
                 meshlens_app::bench::bench_sync(&mesh.dir(), mesh.products, mesh.seed).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::Validate {
+            mesh,
+            contracts,
+            rounds,
+            json,
+        }) => {
+            let (dir, products, seed) = (mesh.dir(), mesh.products, mesh.seed);
+            let report = meshlens_app::bench::validate::bench_validate(
+                &dir, products, seed, contracts, rounds,
+            )?;
             if json {
                 output::print_json(&report);
             } else {

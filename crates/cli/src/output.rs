@@ -251,19 +251,61 @@ pub fn print_sync_report(report: &SyncReport) {
 
 pub fn print_validation(reports: &[ValidationReport]) {
     for report in reports {
-        for e in &report.errors {
-            say!(
-                "{}:{}:{}: error: {} (at {})",
-                report.file,
-                e.line,
-                e.column,
-                e.message,
-                pointer_or_root(&e.pointer)
-            );
-        }
+        print_issues(&report.file, &report.errors);
     }
     let invalid = reports.iter().filter(|r| !r.valid).count();
     eprintln!("{} file(s) checked, {} invalid", reports.len(), invalid);
+}
+
+/// `file:line:col: error|warning: message (at pointer)`.
+fn print_issues(file: &str, issues: &[meshlens_app::Issue]) {
+    for e in issues {
+        let severity = match e.severity {
+            meshlens_app::Severity::Error => "error",
+            meshlens_app::Severity::Warning => "warning",
+        };
+        say!(
+            "{}:{}:{}: {severity}: {} (at {})",
+            file,
+            e.line,
+            e.column,
+            e.message,
+            pointer_or_root(&e.pointer)
+        );
+    }
+}
+
+pub fn print_upgrades(reports: &[meshlens_app::UpgradeReport]) {
+    for r in reports {
+        if let Some(error) = &r.error {
+            say!("{}: not upgraded: {error}", r.file);
+            continue;
+        }
+        let outcome = match (&r.written, r.draft) {
+            _ if r.unchanged => "already current, nothing to do".to_owned(),
+            (Some(path), _) => format!("written to {path}"),
+            (None, Some(id)) => {
+                format!("draft {id} (meshlens draft diff {id}; meshlens submit {id})")
+            }
+            (None, None) => "not written (use --out DIR or --draft)".to_owned(),
+        };
+        say!(
+            "{}: {} → {}, {} value(s) mapped: {outcome}",
+            r.file,
+            r.from,
+            r.to,
+            r.mapped
+        );
+        for path in &r.kept_as_custom {
+            say!("  kept as a custom property: {path}");
+        }
+        for field in &r.defaulted {
+            say!("  {field} set to a default (the source has none)");
+        }
+        print_issues("  (upgraded)", &r.errors);
+    }
+    let failed = reports.iter().filter(|r| !r.succeeded()).count();
+    eprintln!("{} file(s), {} not upgraded", reports.len(), failed);
 }
 
 fn pointer_or_root(pointer: &str) -> &str {

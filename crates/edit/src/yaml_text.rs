@@ -55,9 +55,17 @@ pub fn apply_changes(text: &str, json: bool, changes: &[FieldChange]) -> Result<
         });
     }
     let mut doc = YamlText::new(text);
-    let surgical = ordered.iter().try_for_each(|change| match &change.new {
-        Some(value) => doc.set(&change.path, value),
-        None => doc.remove(&change.path),
+    let surgical = ordered.iter().try_for_each(|change| {
+        if let Some(depth) = doc.inline_collection_depth(&change.path) {
+            // Inside `[a, b]` or `{k: v}` written on its key's line: that one line is rewritten
+            // with the whole collection as it ends up.
+            let whole = path::get(&expected, &change.path[..depth]).ok_or(())?;
+            return doc.set(&change.path[..depth], whole);
+        }
+        match &change.new {
+            Some(value) => doc.set(&change.path, value),
+            None => doc.remove(&change.path),
+        }
     });
     if surgical.is_ok() {
         let candidate = doc.to_text();
@@ -376,6 +384,21 @@ impl YamlText {
             node = next;
         }
         (node, path.len())
+    }
+
+    /// When `path` leads into a collection written inline (`tags: [a, b]`), how many of its
+    /// segments reach the member holding that collection.
+    fn inline_collection_depth(&self, path: &[Seg]) -> Option<usize> {
+        let (node, depth) = self.walk(path);
+        let Node::Member {
+            line, colon_end, ..
+        } = node
+        else {
+            return None;
+        };
+        let inline = self.inline_value(line, colon_end);
+        (depth < path.len() && (inline.starts_with('[') || inline.starts_with('{')))
+            .then_some(depth)
     }
 
     fn set(&mut self, path: &[Seg], value: &Value) -> Surgery {
@@ -724,6 +747,19 @@ team:
         assert_eq!(value["outputPorts"].as_array().unwrap().len(), 1);
         assert_eq!(value["tags"], json!(["a", "b", "c, d"]));
         assert!(edited.text.contains("# Customer 360 product"));
+    }
+
+    #[test]
+    fn an_item_of_an_inline_list_rewrites_only_that_line() {
+        let text = "a: 1\ntags: [\"x\", y]  # kept\nb: 2\n";
+        let edited = apply_changes(
+            text,
+            false,
+            &[change("tags.1", Some(Value::String("z".into())))],
+        )
+        .unwrap();
+        assert!(edited.layout_kept);
+        assert_eq!(edited.text, "a: 1\ntags: [x, z]  # kept\nb: 2\n");
     }
 
     #[test]

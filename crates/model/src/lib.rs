@@ -18,7 +18,9 @@ mod roles;
 pub mod schema;
 mod sensitivity;
 pub mod types;
+pub mod upgrade;
 mod validate;
+pub mod versions;
 mod yaml;
 
 pub use access::{AccessStatus, Agreement, date_days, parse_agreement};

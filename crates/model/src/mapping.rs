@@ -12,19 +12,36 @@ pub const MAPPED_ODPS_VERSION: &str = "v1.1.0";
 /// The ODCS version mapped contracts declare.
 pub const MAPPED_ODCS_VERSION: &str = "v3.1.0";
 
-/// Reads a source object key by key; keys not taken end up in `customProperties`.
+/// A mapped document and the fields of its source that the target has no place for, each kept as
+/// a custom property (JSON pointers into the source, in source order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapped {
+    pub value: Value,
+    pub kept_as_custom: Vec<String>,
+}
+
+/// Reads a source object key by key; keys not taken end up in `customProperties`, and their
+/// source paths in `kept`.
 struct Source<'a> {
     obj: &'a Map<String, Value>,
     taken: Vec<&'a str>,
+    /// JSON pointer of this object in the source document.
+    at: String,
 }
 
 impl<'a> Source<'a> {
-    fn new(v: &'a Value) -> Self {
+    fn new(v: &'a Value, at: String) -> Self {
         static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
         Source {
             obj: v.as_object().unwrap_or(&EMPTY),
             taken: Vec::new(),
+            at,
         }
+    }
+
+    /// The pointer of `key` under this object.
+    fn child(&self, key: &str) -> String {
+        pointer(&self.at, key)
     }
 
     fn take(&mut self, key: &'a str) -> Option<&'a Value> {
@@ -40,13 +57,18 @@ impl<'a> Source<'a> {
     }
 
     /// `{property, value}` for every key not taken, prefixed to say where it came from.
-    fn rest(&self, prefix: &str, custom: &mut Vec<Value>) {
+    fn rest(&self, prefix: &str, custom: &mut Vec<Value>, kept: &mut Vec<String>) {
         for (k, v) in self.obj {
             if !self.taken.contains(&k.as_str()) {
                 custom.push(custom_property(&format!("{prefix}{k}"), v));
+                kept.push(self.child(k));
             }
         }
     }
+}
+
+fn pointer(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", crate::positions::escape_token(key))
 }
 
 fn custom_property(name: &str, value: &Value) -> Value {
@@ -78,8 +100,9 @@ fn flatten_custom(custom: Option<&Value>, out: &mut Vec<Value>) {
 }
 
 /// Data Product Specification 0.0.1 → ODPS (the mapping Entropy Data documents).
-pub fn dps_to_odps(dps: &Value) -> Value {
-    let mut src = Source::new(dps);
+pub fn dps_to_odps(dps: &Value) -> Mapped {
+    let mut kept = Vec::new();
+    let mut src = Source::new(dps, String::new());
     src.take("dataProductSpecification");
     let mut out = Map::new();
     let mut custom = Vec::new();
@@ -87,7 +110,7 @@ pub fn dps_to_odps(dps: &Value) -> Value {
     out.insert("kind".into(), json!("DataProduct"));
     src.copy("id", &mut out, "id");
     if let Some(info) = src.take("info") {
-        let mut i = Source::new(info);
+        let mut i = Source::new(info, src.child("info"));
         i.copy("title", &mut out, "name");
         i.copy("status", &mut out, "status");
         i.copy("domain", &mut out, "domain");
@@ -97,7 +120,7 @@ pub fn dps_to_odps(dps: &Value) -> Value {
         if let Some(owner) = i.take("owner") {
             out.insert("team".into(), json!({"name": owner}));
         }
-        i.rest("", &mut custom);
+        i.rest("", &mut custom, &mut kept);
     }
     src.copy("tags", &mut out, "tags");
     if let Some(links) = src.take("links") {
@@ -109,17 +132,29 @@ pub fn dps_to_odps(dps: &Value) -> Value {
     flatten_custom(src.take("custom"), &mut custom);
     for (from, output) in [("inputPorts", false), ("outputPorts", true)] {
         if let Some(ports) = src.take(from).and_then(Value::as_array) {
-            let mapped = ports.iter().map(|p| dps_port(p, output)).collect();
+            let at = src.child(from);
+            let mapped = ports
+                .iter()
+                .enumerate()
+                .map(|(n, p)| dps_port(p, output, pointer(&at, &n.to_string()), &mut kept))
+                .collect();
             out.insert(from.into(), Value::Array(mapped));
         }
     }
-    src.rest("", &mut custom);
-    finish(out, custom)
+    src.rest("", &mut custom, &mut kept);
+    mapped(finish(out, custom), kept)
+}
+
+fn mapped(value: Value, kept_as_custom: Vec<String>) -> Mapped {
+    Mapped {
+        value,
+        kept_as_custom,
+    }
 }
 
 /// ODPS input ports have no description or type: those stay as custom properties there.
-fn dps_port(port: &Value, output: bool) -> Value {
-    let mut p = Source::new(port);
+fn dps_port(port: &Value, output: bool, at: String, kept: &mut Vec<String>) -> Value {
+    let mut p = Source::new(port, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     p.copy("id", &mut out, "id");
@@ -140,13 +175,14 @@ fn dps_port(port: &Value, output: bool) -> Value {
         );
     }
     flatten_custom(p.take("custom"), &mut custom);
-    p.rest("", &mut custom);
+    p.rest("", &mut custom, kept);
     finish(out, custom)
 }
 
 /// DCS (0.9.x–1.2.1) → ODCS v3.1.0.
-pub fn dcs_to_odcs(dcs: &Value) -> Value {
-    let mut src = Source::new(dcs);
+pub fn dcs_to_odcs(dcs: &Value) -> Mapped {
+    let mut kept = Vec::new();
+    let mut src = Source::new(dcs, String::new());
     src.take("dataContractSpecification");
     let mut out = Map::new();
     let mut custom = Vec::new();
@@ -155,7 +191,7 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
     src.copy("id", &mut out, "id");
     let mut description = Map::new();
     if let Some(info) = src.take("info") {
-        let mut i = Source::new(info);
+        let mut i = Source::new(info, src.child("info"));
         i.copy("title", &mut out, "name");
         i.copy("version", &mut out, "version");
         i.copy("status", &mut out, "status");
@@ -181,14 +217,14 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
             }
             out.insert("support".into(), json!([c]));
         }
-        i.rest("info.", &mut custom);
+        i.rest("info.", &mut custom, &mut kept);
     }
     if let Some(terms) = src.take("terms") {
-        let mut t = Source::new(terms);
+        let mut t = Source::new(terms, src.child("terms"));
         t.copy("usage", &mut description, "usage");
         t.copy("limitations", &mut description, "limitations");
         let mut terms_custom = Vec::new();
-        t.rest("", &mut terms_custom);
+        t.rest("", &mut terms_custom, &mut kept);
         if !terms_custom.is_empty() {
             description.insert("customProperties".into(), Value::Array(terms_custom));
         }
@@ -206,20 +242,22 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
     }
     let definitions = src.take("definitions");
     if let Some(models) = src.take("models").and_then(Value::as_object) {
+        let at = src.child("models");
         let schema = models
             .iter()
-            .map(|(name, m)| dcs_model(name, m, definitions))
+            .map(|(name, m)| dcs_model(name, m, definitions, pointer(&at, name), &mut kept))
             .collect();
         out.insert("schema".into(), Value::Array(schema));
     }
     if let Some(q) = src.take("quality") {
         // DCS 0.9 had one contract-level quality block (e.g. SodaCL), unlike ODCS rules.
         custom.push(custom_property("quality", q));
+        kept.push(src.child("quality"));
     }
     if let Some(levels) = src.take("servicelevels").and_then(Value::as_object) {
         let sla = levels
             .iter()
-            .map(|(name, l)| dcs_service_level(name, l, &mut custom))
+            .map(|(name, l)| dcs_service_level(name, l, &mut custom, &mut kept))
             .collect();
         out.insert("slaProperties".into(), Value::Array(sla));
     }
@@ -231,13 +269,14 @@ pub fn dcs_to_odcs(dcs: &Value) -> Value {
     }
     if let Some(defs) = definitions {
         custom.push(custom_property("definitions", defs));
+        kept.push(src.child("definitions"));
     }
-    src.rest("", &mut custom);
-    finish(out, custom)
+    src.rest("", &mut custom, &mut kept);
+    mapped(finish(out, custom), kept)
 }
 
 fn dcs_server(name: &str, server: &Value) -> Value {
-    let mut s = Source::new(server);
+    let mut s = Source::new(server, String::new());
     let mut out = Map::new();
     out.insert("server".into(), json!(name));
     if let Some(roles) = s.take("roles").and_then(Value::as_array) {
@@ -280,8 +319,14 @@ fn logical_type(dcs_type: &str) -> Option<&'static str> {
     })
 }
 
-fn dcs_model(name: &str, model: &Value, definitions: Option<&Value>) -> Value {
-    let mut m = Source::new(model);
+fn dcs_model(
+    name: &str,
+    model: &Value,
+    definitions: Option<&Value>,
+    at: String,
+    kept: &mut Vec<String>,
+) -> Value {
+    let mut m = Source::new(model, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     out.insert("name".into(), json!(name));
@@ -299,20 +344,30 @@ fn dcs_model(name: &str, model: &Value, definitions: Option<&Value>) -> Value {
         .filter_map(Value::as_str)
         .collect();
     if let Some(fields) = m.take("fields").and_then(Value::as_object) {
+        let at = m.child("fields");
         let props = fields
             .iter()
             .map(|(n, f)| {
                 let pk = primary.iter().position(|p| p == n);
-                dcs_field(n, f, definitions, pk)
+                dcs_field(n, f, definitions, pk, pointer(&at, n), kept)
             })
             .collect();
         out.insert("properties".into(), Value::Array(props));
     }
     if let Some(q) = m.take("quality").and_then(Value::as_array) {
-        out.insert("quality".into(), Value::Array(q.clone()));
+        out.insert("quality".into(), dcs_quality(q));
     }
-    m.rest("", &mut custom);
+    m.rest("", &mut custom, kept);
     finish(out, custom)
+}
+
+/// DCS quality rules have ODCS's shape but two operator names of their own.
+fn dcs_quality(rules: &[Value]) -> Value {
+    let renames = [
+        ("mustBeGreaterThanOrEqualTo", "mustBeGreaterOrEqualTo"),
+        ("mustBeLessThanOrEqualTo", "mustBeLessOrEqualTo"),
+    ];
+    Value::Array(rules.iter().map(|r| rename(r, &renames)).collect())
 }
 
 /// Resolves a local `$ref: '#/definitions/x'`: the definition's keys, then the field's own on top.
@@ -340,9 +395,11 @@ fn dcs_field(
     field: &Value,
     definitions: Option<&Value>,
     primary_position: Option<usize>,
+    at: String,
+    kept: &mut Vec<String>,
 ) -> Value {
     let field = resolve_field(field, definitions);
-    let mut f = Source::new(&field);
+    let mut f = Source::new(&field, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     out.insert("name".into(), json!(name));
@@ -389,27 +446,34 @@ fn dcs_field(
         out.insert("logicalTypeOptions".into(), Value::Object(options));
     }
     if let Some(q) = f.take("quality").and_then(Value::as_array) {
-        out.insert("quality".into(), Value::Array(q.clone()));
+        out.insert("quality".into(), dcs_quality(q));
     }
     if let Some(nested) = f.take("fields").and_then(Value::as_object) {
+        let at = f.child("fields");
         let props = nested
             .iter()
-            .map(|(n, sub)| dcs_field(n, sub, definitions, None))
+            .map(|(n, sub)| dcs_field(n, sub, definitions, None, pointer(&at, n), kept))
             .collect();
         out.insert("properties".into(), Value::Array(props));
     }
     if let Some(items) = f.take("items") {
-        out.insert("items".into(), dcs_field("items", items, definitions, None));
+        let at = f.child("items");
+        let mapped = dcs_field("items", items, definitions, None, at, kept);
+        out.insert("items".into(), mapped);
     }
-    f.take("$ref");
-    f.rest("", &mut custom);
+    f.rest("", &mut custom, kept);
     finish(out, custom)
 }
 
 /// One DCS service level → one ODCS SLA property. The main value per level follows the DCS
 /// spec; the remaining details become contract custom properties `servicelevels.<level>.<key>`.
-fn dcs_service_level(name: &str, level: &Value, contract_custom: &mut Vec<Value>) -> Value {
-    let mut l = Source::new(level);
+fn dcs_service_level(
+    name: &str,
+    level: &Value,
+    contract_custom: &mut Vec<Value>,
+    kept: &mut Vec<String>,
+) -> Value {
+    let mut l = Source::new(level, pointer("/servicelevels", name));
     let mut out = Map::new();
     out.insert("property".into(), json!(name));
     let (value_keys, element_key): (&[&str], Option<&str>) = match name {
@@ -447,13 +511,14 @@ fn dcs_service_level(name: &str, level: &Value, contract_custom: &mut Vec<Value>
         l.copy(e, &mut out, "element");
     }
     l.copy("description", &mut out, "description");
-    l.rest(&format!("servicelevels.{name}."), contract_custom);
+    l.rest(&format!("servicelevels.{name}."), contract_custom, kept);
     Value::Object(out)
 }
 
 /// ODCS v2.2.x → v3 shape (the renames listed in the ODCS v3 migration notes).
-pub fn odcs_v2_to_v3(v2: &Value) -> Value {
-    let mut src = Source::new(v2);
+pub fn odcs_v2_to_v3(v2: &Value) -> Mapped {
+    let mut kept = Vec::new();
+    let mut src = Source::new(v2, String::new());
     let mut out = Map::new();
     let mut custom = Vec::new();
     src.take("apiVersion");
@@ -498,10 +563,13 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
         out.insert("servers".into(), json!([server]));
     }
     if let Some(datasets) = src.take("dataset").and_then(Value::as_array) {
-        out.insert(
-            "schema".into(),
-            Value::Array(datasets.iter().map(odcs_v2_table).collect()),
-        );
+        let at = src.child("dataset");
+        let tables = datasets
+            .iter()
+            .enumerate()
+            .map(|(n, t)| odcs_v2_table(t, pointer(&at, &n.to_string()), &mut kept))
+            .collect();
+        out.insert("schema".into(), Value::Array(tables));
     }
     if let Some(sla) = src.take("slaProperties").and_then(Value::as_array) {
         let mapped = sla
@@ -513,8 +581,8 @@ pub fn odcs_v2_to_v3(v2: &Value) -> Value {
     if let Some(existing) = src.take("customProperties").and_then(Value::as_array) {
         custom.extend(existing.iter().cloned());
     }
-    src.rest("", &mut custom);
-    finish(out, custom)
+    src.rest("", &mut custom, &mut kept);
+    mapped(finish(out, custom), kept)
 }
 
 fn rename(v: &Value, renames: &[(&str, &str)]) -> Value {
@@ -529,8 +597,8 @@ fn rename(v: &Value, renames: &[(&str, &str)]) -> Value {
     Value::Object(out)
 }
 
-fn odcs_v2_table(table: &Value) -> Value {
-    let mut t = Source::new(table);
+fn odcs_v2_table(table: &Value, at: String, kept: &mut Vec<String>) -> Value {
+    let mut t = Source::new(table, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     t.copy("table", &mut out, "name");
@@ -545,23 +613,24 @@ fn odcs_v2_table(table: &Value) -> Value {
     );
     t.copy("dataGranularity", &mut out, "dataGranularityDescription");
     if let Some(cols) = t.take("columns").and_then(Value::as_array) {
-        out.insert(
-            "properties".into(),
-            Value::Array(cols.iter().map(odcs_v2_column).collect()),
-        );
+        let at = t.child("columns");
+        let columns = cols
+            .iter()
+            .enumerate()
+            .map(|(n, c)| odcs_v2_column(c, pointer(&at, &n.to_string()), kept))
+            .collect();
+        out.insert("properties".into(), Value::Array(columns));
     }
     if let Some(q) = t.take("quality").and_then(Value::as_array) {
-        out.insert(
-            "quality".into(),
-            Value::Array(q.iter().map(odcs_v2_quality).collect()),
-        );
+        let rules = odcs_v2_rules(q, t.child("quality"), kept);
+        out.insert("quality".into(), rules);
     }
-    t.rest("", &mut custom);
+    t.rest("", &mut custom, kept);
     finish(out, custom)
 }
 
-fn odcs_v2_column(col: &Value) -> Value {
-    let mut c = Source::new(col);
+fn odcs_v2_column(col: &Value, at: String, kept: &mut Vec<String>) -> Value {
+    let mut c = Source::new(col, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     for (from, to) in [
@@ -591,24 +660,34 @@ fn odcs_v2_column(col: &Value) -> Value {
             Some(lt) => {
                 out.insert("logicalType".into(), json!(lt));
             }
-            None => custom.push(custom_property("logicalType", t)),
+            None => {
+                custom.push(custom_property("logicalType", t));
+                kept.push(c.child("logicalType"));
+            }
         }
     }
     if let Some(nullable) = c.take("isNullable").and_then(Value::as_bool) {
         out.insert("required".into(), json!(!nullable));
     }
     if let Some(q) = c.take("quality").and_then(Value::as_array) {
-        out.insert(
-            "quality".into(),
-            Value::Array(q.iter().map(odcs_v2_quality).collect()),
-        );
+        let rules = odcs_v2_rules(q, c.child("quality"), kept);
+        out.insert("quality".into(), rules);
     }
-    c.rest("", &mut custom);
+    c.rest("", &mut custom, kept);
     finish(out, custom)
 }
 
-fn odcs_v2_quality(rule: &Value) -> Value {
-    let mut q = Source::new(rule);
+fn odcs_v2_rules(rules: &[Value], at: String, kept: &mut Vec<String>) -> Value {
+    let mapped = rules
+        .iter()
+        .enumerate()
+        .map(|(n, r)| odcs_v2_quality(r, pointer(&at, &n.to_string()), kept))
+        .collect();
+    Value::Array(mapped)
+}
+
+fn odcs_v2_quality(rule: &Value, at: String, kept: &mut Vec<String>) -> Value {
+    let mut q = Source::new(rule, at);
     let mut out = Map::new();
     let mut custom = Vec::new();
     out.insert("type".into(), json!("custom"));
@@ -626,7 +705,7 @@ fn odcs_v2_quality(rule: &Value) -> Value {
     if let Some(existing) = q.take("customProperties").and_then(Value::as_array) {
         custom.extend(existing.iter().cloned());
     }
-    q.rest("", &mut custom);
+    q.rest("", &mut custom, kept);
     finish(out, custom)
 }
 

@@ -8,6 +8,7 @@ use crate::error::DocumentError;
 use crate::positions::PositionMap;
 use crate::schema::{self, SchemaId};
 use crate::types::{DocKind, Issue, ParsedDocument, Severity};
+use crate::versions::{self, Resolved};
 use crate::{extract, mapping};
 
 /// Limits for [`parse_document_with`].
@@ -46,16 +47,13 @@ pub fn parse_document_with(
     let json = is_json_path(path);
     let original = load_value(text, json)?;
     let detected = detect(&original)?;
-    let mut errors = schema::check(detected.schema, detected.kind, &original);
-    // The v3.0.2 schema has known bugs (e.g. `exclusiveMinimum` typed boolean on logicalTypeOptions)
-    // that official v3.0.2 examples trip over; v3.1.0 fixed them and accepts v3.0.x documents.
-    if !errors.is_empty()
-        && detected.schema == SchemaId::Odcs302
-        && SchemaId::Odcs310.validator().is_valid(&original)
-    {
-        errors.clear();
-    }
+    let mut errors = check_declared_version(&detected, &original);
     let mut warnings = mapping::warnings(detected.kind, &original);
+    if !detected.resolved.declared_known {
+        let warning =
+            versions::unknown_version_warning(detected.kind, &detected.version, &detected.resolved);
+        warnings.insert(0, warning);
+    }
     if !errors.is_empty() || !warnings.is_empty() {
         let positions = PositionMap::for_text(text, json);
         locate(&positions, &mut errors);
@@ -69,10 +67,10 @@ pub fn parse_document_with(
     }
     let canonical = match detected.kind {
         DocKind::Odps => original.clone(),
-        DocKind::Odcs if detected.schema == SchemaId::Odcs222 => mapping::odcs_v2_to_v3(&original),
+        DocKind::Odcs if detected.schema().is_odcs_v2() => mapping::odcs_v2_to_v3(&original).value,
         DocKind::Odcs => original.clone(),
-        DocKind::Dps => mapping::dps_to_odps(&original),
-        DocKind::Dcs => mapping::dcs_to_odcs(&original),
+        DocKind::Dps => mapping::dps_to_odps(&original).value,
+        DocKind::Dcs => mapping::dcs_to_odcs(&original).value,
     };
     let entity = extract::entity(detected.kind, &canonical);
     Ok(ParsedDocument {
@@ -85,6 +83,18 @@ pub fn parse_document_with(
         warnings,
         content_hash: content_hash(bytes),
     })
+}
+
+/// Schema errors of `doc` in the version it declares (a version without schema: in the one that
+/// stands in for it, the version field aside).
+fn check_declared_version(detected: &Detected, doc: &Value) -> Vec<Issue> {
+    let schema = detected.schema();
+    if detected.resolved.declared_known {
+        schema::check(schema, detected.kind, doc)
+    } else {
+        let stand_in = versions::as_checked_version(detected.kind, doc, &detected.resolved);
+        schema::check(schema, detected.kind, &stand_in)
+    }
 }
 
 pub(crate) fn is_json_path(path: &str) -> bool {
@@ -139,7 +149,22 @@ fn locate(positions: &PositionMap, issues: &mut [Issue]) {
 pub(crate) struct Detected {
     pub kind: DocKind,
     pub version: String,
-    pub schema: SchemaId,
+    pub resolved: Resolved,
+}
+
+impl Detected {
+    fn new(kind: DocKind, version: String) -> Detected {
+        let resolved = versions::resolve(kind, &version);
+        Detected {
+            kind,
+            version,
+            resolved,
+        }
+    }
+
+    pub fn schema(&self) -> SchemaId {
+        self.resolved.checked_as.schema
+    }
 }
 
 /// A scalar as text (`apiVersion: 1.0` is a number in YAML but means "1.0").
@@ -165,48 +190,21 @@ pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
     };
     let version = |key: &str| obj.get(key).and_then(text_of);
     if let Some(v) = version("dataProductSpecification") {
-        return Ok(Detected {
-            kind: DocKind::Dps,
-            version: v,
-            schema: SchemaId::Dps001,
-        });
+        return Ok(Detected::new(DocKind::Dps, v));
     }
     if let Some(v) = version("dataContractSpecification") {
-        return Ok(Detected {
-            kind: DocKind::Dcs,
-            version: v,
-            schema: SchemaId::Dcs121,
-        });
+        return Ok(Detected::new(DocKind::Dcs, v));
     }
     let api = version("apiVersion").unwrap_or_default();
     match obj.get("kind").and_then(Value::as_str) {
-        Some("DataProduct") => {
-            let schema = if is_odps_v1_1_or_later(&api) {
-                SchemaId::Odps110
-            } else {
-                SchemaId::Odps100
-            };
-            Ok(Detected {
-                kind: DocKind::Odps,
-                version: api,
-                schema,
-            })
+        Some("DataProduct") => Ok(Detected::new(DocKind::Odps, api)),
+        Some("DataContract") if api.is_empty() && is_odcs_v2_shape(obj) => {
+            // ODCS v2.2 did not require `apiVersion`; its shape tells it apart.
+            let mut detected = Detected::new(DocKind::Odcs, api);
+            detected.resolved = versions::resolve(DocKind::Odcs, "v2.2.2");
+            Ok(detected)
         }
-        Some("DataContract") => {
-            let schema = if api.starts_with("v3.0") {
-                SchemaId::Odcs302
-            } else if (api.is_empty() || api.starts_with("v2")) && is_odcs_v2_shape(obj) {
-                SchemaId::Odcs222
-            } else {
-                // v3.1 and the v2.2.x documents already written in v3 shape (the v3.1 schema accepts them).
-                SchemaId::Odcs310
-            };
-            Ok(Detected {
-                kind: DocKind::Odcs,
-                version: api,
-                schema,
-            })
-        }
+        Some("DataContract") => Ok(Detected::new(DocKind::Odcs, api)),
         Some(other) => Err(DocumentError::UnknownKind {
             hint: format!(
                 "`kind: {other}` is neither `DataProduct` (ODPS) nor `DataContract` (ODCS)"
@@ -218,14 +216,6 @@ pub(crate) fn detect(doc: &Value) -> Result<Detected, DocumentError> {
                 .to_owned(),
         }),
     }
-}
-
-fn is_odps_v1_1_or_later(api: &str) -> bool {
-    let mut parts = api
-        .trim_start_matches('v')
-        .split('.')
-        .map(|p| p.parse::<u32>().ok());
-    matches!((parts.next(), parts.next()), (Some(Some(1)), Some(Some(minor))) if minor >= 1)
 }
 
 /// ODCS v2 documents carry `uuid`/`dataset`/`quantumName`; v3 replaced them with `id`/`schema`/`name`.
@@ -249,15 +239,6 @@ pub(crate) fn warning(pointer: String, message: String) -> Issue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn odps_versions_pick_the_right_schema() {
-        assert!(is_odps_v1_1_or_later("v1.1.0"));
-        assert!(is_odps_v1_1_or_later("v1.2.3"));
-        assert!(!is_odps_v1_1_or_later("v1.0.0"));
-        assert!(!is_odps_v1_1_or_later("v0.9.0"));
-        assert!(!is_odps_v1_1_or_later("v2.0.0"));
-    }
 
     #[test]
     fn non_utf8_reports_line_and_column() {

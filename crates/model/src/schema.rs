@@ -1,7 +1,7 @@
 //! The official JSON Schemas, embedded and compiled once, and the translation of schema
 //! errors into sentences a product owner understands.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
@@ -9,17 +9,12 @@ use serde_json::{Value, json};
 
 use crate::types::{DocKind, Issue, Severity};
 
-pub const ODPS_V1_0_0: &str = include_str!("../schemas/odps-json-schema-v1.0.0.json");
-pub const ODCS_V3_1_0: &str = include_str!("../schemas/odcs-json-schema-v3.1.0.json");
-pub const ODCS_V3_0_2: &str = include_str!("../schemas/odcs-json-schema-v3.0.2.json");
-pub const ODCS_V2_2_2: &str = include_str!("../schemas/odcs-json-schema-v2.2.2.json");
-pub const DPS_V0_0_1: &str = include_str!("../schemas/dataproduct.schema.json");
-pub const DCS_V1_2_1: &str = include_str!("../schemas/datacontract.schema.json");
-/// OpenLineage core 2-0-2, for the lineage ingestion that comes later.
+/// OpenLineage core 2-0-2, which checks every 2-0-x event (tolerantly, see `meshlens-lineage`).
 pub const OPENLINEAGE_2_0_2: &str = include_str!("../schemas/openlineage-2-0-2.json");
 
-/// Which schema a document is checked against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which official schema a document is checked against: one per vendored file (`schemas/SOURCES.md`),
+/// plus ODPS 1.1.x. Which declared version picks which schema is `crate::versions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SchemaId {
     Odps100,
     /// ODPS 1.1.x: the 1.0.0 schema relaxed, see [`relax_odps_for_v1_1`].
@@ -32,6 +27,53 @@ pub enum SchemaId {
     OpenLineage202,
 }
 
+impl SchemaId {
+    pub const ALL: [SchemaId; 8] = [
+        SchemaId::Odps100,
+        SchemaId::Odps110,
+        SchemaId::Odcs310,
+        SchemaId::Odcs302,
+        SchemaId::Odcs222,
+        SchemaId::Dps001,
+        SchemaId::Dcs121,
+        SchemaId::OpenLineage202,
+    ];
+
+    /// ODCS v2.2.x, whose documents are mapped onto v3 (`uuid`/`dataset`/`quantumName` → `id`/`schema`/`name`).
+    pub fn is_odcs_v2(self) -> bool {
+        matches!(self, SchemaId::Odcs222)
+    }
+
+    /// The vendored schema text, unchanged.
+    pub fn text(self) -> &'static str {
+        match self {
+            SchemaId::Odps100 | SchemaId::Odps110 => {
+                include_str!("../schemas/odps-json-schema-v1.0.0.json")
+            }
+            SchemaId::Odcs310 => include_str!("../schemas/odcs-json-schema-v3.1.0.json"),
+            SchemaId::Odcs302 => include_str!("../schemas/odcs-json-schema-v3.0.2.json"),
+            SchemaId::Odcs222 => include_str!("../schemas/odcs-json-schema-v2.2.2.json"),
+            SchemaId::Dps001 => include_str!("../schemas/dataproduct.schema.json"),
+            SchemaId::Dcs121 => include_str!("../schemas/datacontract-1.2.1.schema.json"),
+            SchemaId::OpenLineage202 => OPENLINEAGE_2_0_2,
+        }
+    }
+
+    /// The compiled validator. Each schema is compiled once, the first time a document needs it,
+    /// so a mesh of v3.1 contracts never pays for the other versions.
+    pub fn validator(self) -> &'static Validator {
+        static COMPILED: [OnceLock<Validator>; SchemaId::ALL.len()] =
+            [const { OnceLock::new() }; SchemaId::ALL.len()];
+        COMPILED[self as usize].get_or_init(|| {
+            let mut schema = parse(self.text());
+            if self == SchemaId::Odps110 {
+                relax_odps_for_v1_1(&mut schema);
+            }
+            compile(&schema)
+        })
+    }
+}
+
 fn compile(schema: &Value) -> Validator {
     // Offline: every schema here is self-contained, and a sync must never touch the network.
     jsonschema::options()
@@ -42,34 +84,6 @@ fn compile(schema: &Value) -> Validator {
 
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).expect("embedded schema is JSON")
-}
-
-static ODPS100: LazyLock<Validator> = LazyLock::new(|| compile(&parse(ODPS_V1_0_0)));
-static ODPS110: LazyLock<Validator> = LazyLock::new(|| {
-    let mut schema = parse(ODPS_V1_0_0);
-    relax_odps_for_v1_1(&mut schema);
-    compile(&schema)
-});
-static ODCS310: LazyLock<Validator> = LazyLock::new(|| compile(&parse(ODCS_V3_1_0)));
-static ODCS302: LazyLock<Validator> = LazyLock::new(|| compile(&parse(ODCS_V3_0_2)));
-static ODCS222: LazyLock<Validator> = LazyLock::new(|| compile(&parse(ODCS_V2_2_2)));
-static DPS001: LazyLock<Validator> = LazyLock::new(|| compile(&parse(DPS_V0_0_1)));
-static DCS121: LazyLock<Validator> = LazyLock::new(|| compile(&parse(DCS_V1_2_1)));
-static OL202: LazyLock<Validator> = LazyLock::new(|| compile(&parse(OPENLINEAGE_2_0_2)));
-
-impl SchemaId {
-    pub fn validator(self) -> &'static Validator {
-        match self {
-            SchemaId::Odps100 => &ODPS100,
-            SchemaId::Odps110 => &ODPS110,
-            SchemaId::Odcs310 => &ODCS310,
-            SchemaId::Odcs302 => &ODCS302,
-            SchemaId::Odcs222 => &ODCS222,
-            SchemaId::Dps001 => &DPS001,
-            SchemaId::Dcs121 => &DCS121,
-            SchemaId::OpenLineage202 => &OL202,
-        }
-    }
 }
 
 /// ODPS v1.1.0 was approved upstream after our schema snapshot, and its final schema is not
@@ -319,16 +333,8 @@ mod tests {
 
     #[test]
     fn every_embedded_schema_compiles() {
-        for id in [
-            SchemaId::Odps100,
-            SchemaId::Odps110,
-            SchemaId::Odcs310,
-            SchemaId::Odcs302,
-            SchemaId::Odcs222,
-            SchemaId::Dps001,
-            SchemaId::Dcs121,
-            SchemaId::OpenLineage202,
-        ] {
+        for (index, id) in SchemaId::ALL.into_iter().enumerate() {
+            assert_eq!(id as usize, index, "ALL lists {id:?} in declaration order");
             assert!(
                 !id.validator().is_valid(&json!(42)),
                 "{id:?} accepts a bare number"

@@ -48,6 +48,9 @@ pub struct PortContract {
     pub contract: Contract,
     pub source: String,
     pub path: String,
+    /// The standard and version the contract's file declares (a DCS or old ODCS file can be upgraded).
+    pub kind: DocKind,
+    pub declared_version: String,
     pub raw: String,
     /// The product publishing this contract on an output port (for input ports: the producer).
     pub producer: Option<String>,
@@ -352,6 +355,8 @@ impl Store {
                     contract: found.contract,
                     source: found.source,
                     path: found.path,
+                    kind: found.kind,
+                    declared_version: found.declared_version,
                     raw: found.raw,
                     producer: found.product_id,
                 }),

@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+
 import type { Column, PortContract, QualityRule, SlaProperty } from "../ipc/commands";
 import { Markdown } from "./Markdown";
 import { StatusBadge } from "./StatusBadge";
@@ -82,7 +84,16 @@ function QualityRules({ rules }: { rules: QualityRule[] }) {
 }
 
 /** One port's contract: its datasets and their columns, SLAs and quality rules. */
-export function ContractCard({ entry, onOpenDataset }: { entry: PortContract; onOpenDataset?: (contract: string, dataset: string) => void }) {
+/** `format` shows the file's standard and version (and the upgrade action, on the product page). */
+export function ContractCard({
+  entry,
+  onOpenDataset,
+  format,
+}: {
+  entry: PortContract;
+  onOpenDataset?: (contract: string, dataset: string) => void;
+  format?: ReactNode;
+}) {
   const { contract, port } = entry;
   return (
     <article className="contract" aria-label={`contract ${contract.id}`}>
@@ -96,6 +107,7 @@ export function ContractCard({ entry, onOpenDataset }: { entry: PortContract; on
           {entry.producer !== null && port.direction === "in" && ` · from ${entry.producer}`}
         </span>
         <StatusBadge status={contract.status} />
+        {format}
       </header>
       {contract.description !== null && <Markdown className="contract-description prose" text={contract.description} />}
       {contract.datasets.map((dataset) => (

@@ -11,6 +11,7 @@ import { RequestAccess } from "../components/RequestAccess";
 import { retentionText, SensitivityBadge } from "../components/SensitivityBadge";
 import { StatusBadge } from "../components/StatusBadge";
 import { Tags } from "../components/Tags";
+import { UpgradeAction } from "../components/UpgradeAction";
 import { VersionHistory } from "../components/VersionHistory";
 import { TrustCard } from "../components/TrustCard";
 import { WhoToAsk } from "../components/WhoToAsk";
@@ -166,6 +167,9 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
   const name = detail.state === "ready" ? detail.data.product.name : null;
   const [tab, setTab] = useState<"overview" | "history">("overview");
   const { visited } = prefs;
+  const openDraft = (draft: number) => {
+    navigate({ screen: "drafts", productId: id, draftId: draft });
+  };
   useEffect(() => {
     if (detail.state === "ready") visited({ id, name });
   }, [detail.state, id, name, visited]);
@@ -288,6 +292,15 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
                 onOpenDataset={(contract, dataset) => {
                   navigate({ screen: "dataset", product: entry.producer ?? id, contract, dataset });
                 }}
+                format={
+                  <UpgradeAction
+                    backend={backend}
+                    id={entry.contract.id}
+                    kind={entry.kind}
+                    declaredVersion={entry.declared_version}
+                    onDraft={openDraft}
+                  />
+                }
               />
             ))}
             {detail.data.missing_contracts.map((port) => (
@@ -319,7 +332,16 @@ export function ProductScreen({ backend, id, generation, prefs, navigate }: Prop
               <Fact label="Retention" value={detail.data.retention_days === null ? product.retention : retentionText(detail.data.retention_days)} />
               <Fact label="Classification" value={product.classification} />
               <Fact label="Source" value={`${detail.data.source}: ${detail.data.path}`} />
-              <Fact label="Format" value={`${detail.data.kind.toUpperCase()} ${detail.data.declared_version}`} />
+              <dt>Format</dt>
+              <dd>
+                <UpgradeAction
+                  backend={backend}
+                  id={id}
+                  kind={detail.data.kind}
+                  declaredVersion={detail.data.declared_version}
+                  onDraft={openDraft}
+                />
+              </dd>
             </dl>
           </section>
           <TrustCard backend={backend} id={id} generation={generation} />

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import type { Backend } from "../../ipc/backend";
 import type { Draft } from "../../ipc/bindings/Draft";
@@ -11,13 +11,22 @@ import { DraftEditor } from "./DraftEditor";
 import { OutboxList } from "./OutboxList";
 import "./editor.css";
 
-/** Drafts and the outbox: open a draft, start one from the selected product or a template. */
-export function EditorScreen({ backend, productId }: { backend: Backend; productId: string | null }) {
+/**
+ * Drafts and the outbox: open a draft, start one from the selected product or a template. `draftId` opens that
+ * draft at once (an upgrade made it).
+ */
+export function EditorScreen({ backend, productId, draftId }: { backend: Backend; productId: string | null; draftId?: number }) {
   const [generation, setGeneration] = useState(0);
   const drafts = useCommand(backend, "draft_list", {}, generation);
   const outbox = useCommand(backend, "outbox", {}, generation);
   const [open, setOpen] = useState<Draft | null>(null);
   const [error, setError] = useState<BackendError | null>(null);
+  useEffect(() => {
+    if (draftId === undefined) return;
+    backend.call("draft_get", { draft: draftId }).then(setOpen, (reason: unknown) => {
+      setError(toBackendError(reason));
+    });
+  }, [backend, draftId]);
 
   const start = async (args: DraftNewArgs) => {
     try {

@@ -81,6 +81,8 @@ import type { Unfollowed } from "./Unfollowed";
 import type { UnreadCount } from "./UnreadCount";
 import type { UpdatePreferences } from "./UpdatePreferences";
 import type { UpdateSettings } from "./UpdateSettings";
+import type { UpgradeArgs } from "./UpgradeArgs";
+import type { UpgradeReport } from "./UpgradeReport";
 import type { ValidateArgs } from "./ValidateArgs";
 import type { ValidationReport } from "./ValidationReport";
 import type { VersionDiff } from "./VersionDiff";
@@ -127,6 +129,9 @@ export interface Commands {
   set_sync_schedule: { args: SyncSchedule; result: SyncScheduleStatus };
   /** Validates descriptor files against the official schemas. */
   validate: { args: ValidateArgs; result: Array<ValidationReport> };
+  /** DCS, ODCS v2.2.x/v3.0.x contracts and DPS products (files, or cached ids) rewritten as ODCS */
+  /** v3.1.0 / ODPS v1.1.0: reported per file, written to a folder (`out`) or made drafts (`draft`). */
+  upgrade: { args: UpgradeArgs; result: Array<UpgradeReport> };
   /** Full-text search over products, contracts, datasets and columns, with facets. */
   search: { args: SearchArgs; result: SearchResults };
   /** Rebuilds the search index from the cache. */
@@ -238,6 +243,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "sync_schedule",
   "set_sync_schedule",
   "validate",
+  "upgrade",
   "search",
   "reindex",
   "lineage",
