@@ -81,7 +81,16 @@ export class Session {
     return this.cmd("GET", `/element/${element}/attribute/${encodeURIComponent(name)}`);
   }
 
-  click(element) {
+  /**
+   * Clicks an element as a person would, after scrolling it to the middle of its scrolling box: WebKitWebDriver's own
+   * scrolling can leave an element at the window's bottom edge of an inner scroller (the app's `main`), where it counts
+   * as not interactable.
+   */
+  async click(element) {
+    await this.cmd("POST", "/execute/sync", {
+      script: 'arguments[0].scrollIntoView({ block: "center", inline: "nearest" });',
+      args: [{ [ELEMENT_KEY]: element }],
+    });
     return this.cmd("POST", `/element/${element}/click`, {});
   }
 

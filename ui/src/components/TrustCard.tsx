@@ -20,19 +20,21 @@ export function TrustCard({ backend, id, generation }: { backend: Backend; id: s
           <table className="trust-factors">
             <thead>
               <tr>
-                <th>Factor</th>
+                <th>Factor and why</th>
                 <th>Value</th>
                 <th>Weight</th>
-                <th>Why</th>
               </tr>
             </thead>
             <tbody>
+              {/* The reason goes under its factor: the card sits in the page's narrow side column. */}
               {trust.data.factors.map((factor) => (
                 <tr key={factor.name}>
-                  <td>{factor.name}</td>
+                  <td>
+                    {factor.name}
+                    <span className="trust-reason muted">{factor.reason}</span>
+                  </td>
                   <td>{Math.round(factor.value * 100)} %</td>
                   <td>{factor.weight}</td>
-                  <td>{factor.reason}</td>
                 </tr>
               ))}
             </tbody>
