@@ -66,24 +66,25 @@ impl Figures {
 /// true when it wrote them. Meant for after each change of the quality results or the catalogue
 /// (import, sync, removal of a result file or a source, retention).
 pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
-    ensure_targets(store).await?;
     let mut conn = store
         .pool()
         .acquire()
         .await
         .ctx("read quality figures stamp")?;
-    let stamp = current_stamp(&mut conn).await?;
-    if stored_stamp(&mut conn).await? == stamp {
+    let (stamp, stored) = stamps(&mut conn).await?;
+    drop(conn);
+    if stored == stamp {
         return Ok(false);
     }
-    drop(conn);
+    // The stamp is read first: targets rebuilt for a later catalogue move it, and nothing is stored.
+    ensure_targets(store).await?;
     let figures = computed_figures(store, None).await?;
     let mut tx = store
         .begin_write()
         .await
         .ctx("begin storing quality figures")?;
     // Another change committed since the figures were computed: its own refresh stores them.
-    if current_stamp(&mut tx).await? != stamp {
+    if stamps(&mut tx).await?.0 != stamp {
         return Ok(false);
     }
     write_figures(&mut tx, &figures).await?;
@@ -99,25 +100,22 @@ pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
     Ok(true)
 }
 
-async fn current_stamp(conn: &mut SqliteConnection) -> Result<Stamp, QualityError> {
-    let (checks, catalogue): (i64, i64) = sqlx::query_as(
-        "SELECT f.checks_generation, l.generation FROM quality_figures_meta f, lineage_meta l
-         WHERE f.id = 1 AND l.id = 1",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .ctx("read quality figures generations")?;
-    Ok(Stamp { checks, catalogue })
-}
-
-async fn stored_stamp(conn: &mut SqliteConnection) -> Result<Stamp, QualityError> {
-    let (checks, catalogue): (i64, i64) = sqlx::query_as(
-        "SELECT stored_checks, stored_catalogue FROM quality_figures_meta WHERE id = 1",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .ctx("read the stored quality figures' generations")?;
-    Ok(Stamp { checks, catalogue })
+/// The current generations and those the stored figures were computed at, in that order.
+async fn stamps(conn: &mut SqliteConnection) -> Result<(Stamp, Stamp), QualityError> {
+    let (checks, catalogue, stored_checks, stored_catalogue): (i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT f.checks_generation, l.generation, f.stored_checks, f.stored_catalogue
+             FROM quality_figures_meta f, lineage_meta l WHERE f.id = 1 AND l.id = 1",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .ctx("read quality figures generations")?;
+    let current = Stamp { checks, catalogue };
+    let stored = Stamp {
+        checks: stored_checks,
+        catalogue: stored_catalogue,
+    };
+    Ok((current, stored))
 }
 
 /// A stored row: product, checks, evaluated, passes, failing, newest outcome, freshness breaches.
@@ -135,7 +133,8 @@ async fn stored_figures(
         .begin()
         .await
         .ctx("begin reading quality figures")?;
-    if stored_stamp(&mut tx).await? != current_stamp(&mut tx).await? {
+    let (current, stored) = stamps(&mut tx).await?;
+    if current != stored {
         return Ok(None);
     }
     let rows: Vec<FigureRow> = sqlx::query_as(
@@ -145,35 +144,31 @@ async fn stored_figures(
     .fetch_all(&mut *tx)
     .await
     .ctx("read quality figures")?;
-    let mut tallies: HashMap<String, Tally> = rows
-        .into_iter()
-        .map(
-            |(product, checks, evaluated, passes, failing, last_ms, breaches)| {
-                let tally = Tally {
-                    checks: u64::try_from(checks).unwrap_or(0),
-                    evaluated,
-                    passes,
-                    failing: u64::try_from(failing).unwrap_or(0),
-                    sla_breaches: u64::try_from(breaches).unwrap_or(0),
-                    policy_violations: 0,
-                    last_ms,
-                };
-                (product, tally)
-            },
-        )
-        .collect();
-    let broken: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT product_id, SUM(promises) FROM quality_sla_deadlines WHERE deadline_ms < ?
-         GROUP BY product_id",
+    let tallies = rows.into_iter().map(stored_tally).collect();
+    // Only the deadlines already past, one row per product (its latest past one).
+    let deadlines: Vec<Deadline> = sqlx::query_as(
+        "SELECT product_id, MAX(deadline_ms), SUM(promises) FROM quality_sla_deadlines
+         WHERE deadline_ms < ? GROUP BY product_id",
     )
     .bind(now_ms)
     .fetch_all(&mut *tx)
     .await
-    .ctx("count broken latency SLAs")?;
-    for (product, promises) in broken {
-        tallies.entry(product).or_default().sla_breaches += u64::try_from(promises).unwrap_or(0);
-    }
-    Ok(Some(tallies))
+    .ctx("read broken latency SLAs")?;
+    Ok(Some(Figures { tallies, deadlines }.at(now_ms)))
+}
+
+fn stored_tally(row: FigureRow) -> (String, Tally) {
+    let (product, checks, evaluated, passes, failing, last_ms, freshness_breaches) = row;
+    let tally = Tally {
+        checks: u64::try_from(checks).unwrap_or(0),
+        evaluated,
+        passes,
+        failing: u64::try_from(failing).unwrap_or(0),
+        sla_breaches: u64::try_from(freshness_breaches).unwrap_or(0),
+        policy_violations: 0,
+        last_ms,
+    };
+    (product, tally)
 }
 
 /// The figures computed from the checks (outcomes per product, failing freshness checks counted as
