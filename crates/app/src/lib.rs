@@ -178,12 +178,25 @@ impl App {
 
     /// After a sync, import or source removal: the desktop app rebuilds the graph in the background
     /// ([`keep_warm`](Self::keep_warm)); the CLI stores the consumer links before its process ends, so
-    /// a later `consumers` reads them instead of building the graph.
+    /// a later `consumers` reads them instead of building the graph. The quality figures follow.
     async fn lineage_changed(&self) {
         if self.inner.warm_lineage.load(Ordering::SeqCst) {
             self.warm_lineage();
         } else {
             store_consumers(self.store()).await;
+        }
+        self.quality_changed().await;
+    }
+
+    /// After a change of the quality results or the catalogue: stores every product's quality figures
+    /// (in the background in the desktop app, before the process ends in the CLI), so that `mesh`,
+    /// `trust` and `scorecard` read them instead of scanning every check.
+    async fn quality_changed(&self) {
+        if self.inner.warm_lineage.load(Ordering::SeqCst) {
+            let store = self.store().clone();
+            tokio::spawn(async move { store_figures(&store).await });
+        } else {
+            store_figures(self.store()).await;
         }
     }
 
@@ -628,6 +641,7 @@ impl App {
         }
         meshlens_quality::set_retention(self.store(), retention).await?;
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        self.quality_changed().await;
         Ok(retention)
     }
 
@@ -776,6 +790,14 @@ pub fn validate_paths(paths: &[String]) -> Result<Vec<ValidationReport>, AppErro
 async fn store_consumers(store: &Store) {
     if let Err(err) = meshlens_lineage::refresh_consumers(store).await {
         tracing::warn!("cannot store the lineage consumers: {err}");
+    }
+}
+
+/// Stores the quality figures of the current generations. A failure costs later reads only the
+/// scan of every check, so it is logged rather than failing the change that came before.
+async fn store_figures(store: &Store) {
+    if let Err(err) = meshlens_quality::refresh_figures(store).await {
+        tracing::warn!("cannot store the quality figures: {err}");
     }
 }
 

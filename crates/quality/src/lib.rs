@@ -13,11 +13,14 @@
 //! - Reads: [`quality`] (history or currently failing checks, each linked to the contract rule it
 //!   checks, see `rules.rs`), [`dataset_metrics`] (OpenLineage `dataQualityMetrics` history), [`scorecards`] and
 //!   [`domain_scorecards_at`], [`sla_breaches`] (latency/freshness promises of ODCS `slaProperties`).
+//!   Scorecards and trust scores read per-product figures that [`refresh_figures`] stores after each
+//!   change (`figures.rs`), or compute them when those are stale.
 //! - Governance: policies as code ([`load_policies`], [`default_policies`], [`check_policies`]),
 //!   format documented in `POLICIES.md`.
 //! - [`render_report`]: the steward report, one self-contained HTML file.
 
 mod error;
+mod figures;
 mod formats;
 mod import;
 mod keys;
@@ -31,6 +34,7 @@ mod trust;
 mod types;
 
 pub use error::QualityError;
+pub use figures::refresh_figures;
 pub use formats::{ResultFormat, ResultsRead, read_results};
 pub use import::{
     CatalogOutcome, CatalogStatus, CatalogTool, Retention, apply_retention, apply_stored_retention,

@@ -8,6 +8,7 @@ use meshlens_store::Store;
 use meshlens_store::Ctx;
 
 use crate::error::QualityError;
+use crate::figures::product_figures;
 use crate::rules::RuleIndex;
 use crate::targets::ensure_targets;
 use crate::time::{format_ms, parse_since};
@@ -133,6 +134,17 @@ pub async fn sla_breaches_at(
     now_ms: i64,
 ) -> Result<Vec<SlaBreach>, QualityError> {
     ensure_targets(store).await?;
+    let mut out = latency_breaches(store, domain, now_ms).await?;
+    out.extend(freshness_breaches(store, domain).await?);
+    Ok(out)
+}
+
+/// Latency SLAs broken at `now_ms` (quality targets must be up to date, see [`ensure_targets`]).
+async fn latency_breaches(
+    store: &Store,
+    domain: Option<&str>,
+    now_ms: i64,
+) -> Result<Vec<SlaBreach>, QualityError> {
     // `updated_ms` is kept current by `ensure_targets` (lineage ingestion bumps the generation).
     let stale: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT DISTINCT product_id, contract_id, dataset, latency_ms, updated_ms FROM quality_targets
@@ -145,7 +157,7 @@ pub async fn sla_breaches_at(
     .fetch_all(store.pool())
     .await
     .ctx("evaluate latency SLAs")?;
-    let mut out: Vec<SlaBreach> = stale
+    Ok(stale
         .into_iter()
         .map(|(product, contract, dataset, promised, updated)| SlaBreach {
             message: format!(
@@ -158,8 +170,15 @@ pub async fn sla_breaches_at(
             dataset,
             sla: "latency".into(),
         })
-        .collect();
-    // CROSS JOIN: start from the checks (see `tallies`).
+        .collect())
+}
+
+/// Freshness checks whose newest outcome fails (quality targets must be up to date).
+pub(crate) async fn freshness_breaches(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<SlaBreach>, QualityError> {
+    // CROSS JOIN: start from the checks (see `computed_figures`).
     let failing: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT DISTINCT t.product_id, t.contract_id, t.dataset, c.check_name, c.last_at
          FROM quality_checks c CROSS JOIN quality_targets t ON t.target_key = c.target_key
@@ -171,18 +190,16 @@ pub async fn sla_breaches_at(
     .fetch_all(store.pool())
     .await
     .ctx("find failing freshness checks")?;
-    out.extend(
-        failing
-            .into_iter()
-            .map(|(product, contract, dataset, check, at)| SlaBreach {
-                message: format!("freshness check '{check}' on {dataset} failed at {at}"),
-                product,
-                contract,
-                dataset,
-                sla: check,
-            }),
-    );
-    Ok(out)
+    Ok(failing
+        .into_iter()
+        .map(|(product, contract, dataset, check, at)| SlaBreach {
+            message: format!("freshness check '{check}' on {dataset} failed at {at}"),
+            product,
+            contract,
+            dataset,
+            sla: check,
+        })
+        .collect())
 }
 
 fn human_duration(ms: i64) -> String {
@@ -302,7 +319,8 @@ pub async fn domain_scorecards_at(
 pub(crate) type Products = Vec<(String, Option<String>, Option<String>)>;
 
 /// Every product of `domain` (all when `None`) by (id, name, domain), and the figures of those with
-/// check outcomes, SLA breaches or policy violations.
+/// check outcomes, SLA breaches (as of `now_ms`) or policy violations: the stored figures when they
+/// hold (see `figures.rs`), and the violations of the last policy check.
 pub(crate) async fn tallies(
     store: &Store,
     domain: Option<&str>,
@@ -316,34 +334,7 @@ pub(crate) async fn tallies(
     .fetch_all(store.pool())
     .await
     .ctx("list products for scorecards")?;
-    let checks: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        // CROSS JOIN pins the order: driven by the checks (few), never by the dataset keys (many,
-        // which the planner otherwise picks through the product index); the inner GROUP BY counts a
-        // check once per product even when two of its contract versions share the dataset.
-        "SELECT product_id, COUNT(*), SUM(evaluated), SUM(passes), SUM(failing), MAX(last_ms) FROM (
-             SELECT t.product_id, c.passes + c.warns + c.fails AS evaluated, c.passes,
-                    c.last_status IN ('fail', 'error') AS failing, c.last_ms
-             FROM quality_checks c CROSS JOIN quality_targets t ON t.target_key = c.target_key
-             WHERE t.product_id IS NOT NULL AND (?1 IS NULL OR t.domain = ?1)
-             GROUP BY t.product_id, c.target_key, c.tool, c.check_name, c.column_name)
-         GROUP BY product_id",
-    )
-    .bind(domain)
-    .fetch_all(store.pool())
-    .await
-    .ctx("sum checks per product")?;
-    let mut tallies: HashMap<String, Tally> = HashMap::new();
-    for (product, count, evaluated, passes, failing, last) in checks {
-        let t = tallies.entry(product).or_default();
-        t.checks = u64::try_from(count).unwrap_or(0);
-        t.evaluated = evaluated;
-        t.passes = passes;
-        t.failing = u64::try_from(failing).unwrap_or(0);
-        t.last_ms = Some(last);
-    }
-    for breach in sla_breaches_at(store, domain, now_ms).await? {
-        tallies.entry(breach.product).or_default().sla_breaches += 1;
-    }
+    let mut tallies = product_figures(store, domain, now_ms).await?;
     let violations: Vec<(String, i64)> =
         sqlx::query_as("SELECT product_id, COUNT(*) FROM policy_violations GROUP BY product_id")
             .fetch_all(store.pool())

@@ -7,8 +7,9 @@ mod common;
 use common::{demo_mesh, demo_with_lineage, sync_descriptors};
 use meshlens_lineage::parse_event_time;
 use meshlens_quality::{
-    QualityQuery, QualityReport, Retention, apply_retention, domain_scorecards_at, import_file,
-    quality, render_report_at, scorecards_at, sla_breaches_at,
+    QualityQuery, QualityReport, Retention, Scorecard, apply_retention, default_policies,
+    domain_scorecards_at, import_file, quality, refresh_figures, render_report_at, scorecards_at,
+    sla_breaches_at, trust_scores,
 };
 use meshlens_store::Store;
 
@@ -233,6 +234,85 @@ async fn scorecards_per_product_and_domain() {
     assert_eq!(
         sales_domain.sla_breaches,
         sales.iter().map(|c| c.sla_breaches).sum::<u64>()
+    );
+}
+
+/// A product's scorecard among `cards`.
+fn card_of<'a>(cards: &'a [Scorecard], id: &str) -> &'a Scorecard {
+    cards.iter().find(|c| c.id == id).unwrap()
+}
+
+/// Replaces one product's stored passes, so that a read shows whether it used the stored figures.
+async fn tamper_stored_passes(store: &Store, product: &str) {
+    let changed = sqlx::query("UPDATE quality_product_figures SET passes = 0 WHERE product_id = ?")
+        .bind(product)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+}
+
+#[tokio::test]
+async fn stored_figures_equal_computed_ones_and_hold_until_a_change() {
+    let store = demo_store().await;
+    let policies = default_policies();
+    meshlens_quality::check_policies(&store, &policies, None)
+        .await
+        .unwrap();
+    let now = at("2026-11-22T01:40:00Z");
+    let computed = scorecards_at(&store, None, now).await.unwrap();
+    let computed_sales = scorecards_at(&store, Some("sales"), now).await.unwrap();
+    let computed_domains = domain_scorecards_at(&store, now).await.unwrap();
+    let computed_trust = trust_scores(&store, &policies, None).await.unwrap();
+
+    assert!(refresh_figures(&store).await.unwrap());
+    assert!(!refresh_figures(&store).await.unwrap(), "stored already");
+    assert_eq!(scorecards_at(&store, None, now).await.unwrap(), computed);
+    assert_eq!(
+        scorecards_at(&store, Some("sales"), now).await.unwrap(),
+        computed_sales
+    );
+    assert_eq!(
+        domain_scorecards_at(&store, now).await.unwrap(),
+        computed_domains
+    );
+    assert_eq!(
+        trust_scores(&store, &policies, None).await.unwrap(),
+        computed_trust
+    );
+
+    // While they hold, reads take the stored rows.
+    tamper_stored_passes(&store, "customer-profiles").await;
+    let read = scorecards_at(&store, None, now).await.unwrap();
+    assert_eq!(card_of(&read, "customer-profiles").pass_rate, Some(0.0));
+
+    // Retention changes the checks: the stored rows no longer hold, the figures are computed.
+    let one_each = Retention {
+        max_age_days: None,
+        max_results_per_check: Some(1),
+    };
+    assert!(apply_retention(&store, one_each, 0).await.unwrap() > 0);
+    let after_retention = scorecards_at(&store, None, now).await.unwrap();
+    assert_ne!(after_retention, computed);
+    assert_ne!(
+        card_of(&after_retention, "customer-profiles").pass_rate,
+        Some(0.0)
+    );
+    assert!(refresh_figures(&store).await.unwrap());
+    assert_eq!(
+        scorecards_at(&store, None, now).await.unwrap(),
+        after_retention
+    );
+
+    // So does a change of the catalogue (the products' quality targets may have moved).
+    tamper_stored_passes(&store, "customer-profiles").await;
+    sqlx::query("UPDATE products SET name = name WHERE id = 'customer-profiles'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        scorecards_at(&store, None, now).await.unwrap(),
+        after_retention
     );
 }
 

@@ -17,7 +17,10 @@ pub struct MeshBenchReport {
     /// Storing every product's lineage consumers, as a sync does after changing the lineage (0 when
     /// they were stored already).
     pub store_consumers_ms: f64,
-    /// The first `mesh` call: it also builds the quality targets and facts a sync invalidated.
+    /// Storing every product's quality figures, as a sync does after changing the quality results or
+    /// the catalogue (0 when they were stored already; it also builds the quality targets and facts).
+    pub store_figures_ms: f64,
+    /// The first `mesh` call.
     pub first_mesh_ms: f64,
     pub mesh: Latency,
     /// The trust scores of every product, with the weights of their policies.
@@ -31,6 +34,9 @@ pub async fn bench_mesh(app: &App, samples: usize) -> Result<MeshBenchReport, Ap
     let started = Instant::now();
     meshlens_lineage::refresh_consumers(app.store()).await?;
     let store_consumers_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    meshlens_quality::refresh_figures(app.store()).await?;
+    let store_figures_ms = started.elapsed().as_secs_f64() * 1000.0;
     let started = Instant::now();
     let mesh = app.mesh(MeshArgs::default(), &NoEvents).await?;
     let first_mesh_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -54,6 +60,7 @@ pub async fn bench_mesh(app: &App, samples: usize) -> Result<MeshBenchReport, Ap
         domains: mesh.domains.len(),
         edges: mesh.edges.len(),
         store_consumers_ms,
+        store_figures_ms,
         first_mesh_ms,
         mesh: Latency::of(mesh_ms),
         trust_all: Latency::of(trust_ms),
