@@ -1,11 +1,14 @@
 //! The background sync (issue #22): a schedule the user sets, runs that sync only the sources that can be
 //! reached, and a notice when a run brings a breaking change to something the user follows.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use meshlens_app::{App, AppConfig, AppEvent, EventSink, NoEvents};
+use common::{call, open};
+use meshlens_app::{App, AppEvent, EventSink, NoEvents};
 use serde_json::{Value, json};
 
 /// Keeps the notices a run sends (sync progress is dropped).
@@ -20,12 +23,6 @@ impl EventSink for Notices {
     }
 }
 
-async fn call(app: &App, command: &str, args: Value) -> Value {
-    app.dispatch(command, args, &NoEvents)
-        .await
-        .unwrap_or_else(|err| panic!("{command}: {err:?}"))
-}
-
 /// The demo mesh's customer domain, copied where the test may change it.
 fn customer_domain(into: &Path) {
     let demo = meshlens_app::demo::bundled_demo_mesh_dir().expect("the bundled demo mesh");
@@ -34,14 +31,6 @@ fn customer_domain(into: &Path) {
         let path = entry.unwrap().path();
         std::fs::copy(&path, into.join(path.file_name().unwrap())).unwrap();
     }
-}
-
-async fn open(data: &Path) -> App {
-    App::open(AppConfig {
-        data_dir: data.to_path_buf(),
-    })
-    .await
-    .unwrap()
 }
 
 /// An app on `data` with the customer domain copied to `data/mesh` as folder source `customers` (not synced).

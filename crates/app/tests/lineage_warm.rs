@@ -1,16 +1,13 @@
 //! The desktop app keeps the lineage graph built in the background (`App::keep_warm`), so the first
 //! lineage view after opening or after a sync does not wait for the build; `lineage_status` says where it is.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use meshlens_app::{App, AppConfig, NoArgs, NoEvents};
+use common::{call, open};
+use meshlens_app::{App, NoArgs, NoEvents};
 use serde_json::{Value, json};
-
-async fn call(app: &App, command: &str, args: Value) -> Value {
-    app.dispatch(command, args, &NoEvents)
-        .await
-        .unwrap_or_else(|err| panic!("{command}: {err:?}"))
-}
 
 async fn until_ready(app: &App) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -30,11 +27,7 @@ async fn until_ready(app: &App) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_graph_is_built_in_the_background_after_opening_and_after_a_sync() {
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
+    let app = open(data.path()).await;
     app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     app.keep_warm();
     assert_eq!(until_ready(&app).await["building"], false);
@@ -57,11 +50,7 @@ async fn the_graph_is_built_in_the_background_after_opening_and_after_a_sync() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_report_is_written_into_a_folder_made_on_first_use() {
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
+    let app = open(data.path()).await;
     app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     let out = data.path().join("reports").join("steward-report.html");
     let written = call(&app, "report", json!({"out": out.to_str().unwrap()})).await;

@@ -2,14 +2,11 @@
 //! returns (sync, retention, source removal), so that `mesh`, `trust` and `scorecard` read them instead
 //! of scanning every check.
 
-use meshlens_app::{App, AppConfig, NoArgs, NoEvents};
-use serde_json::{Value, json};
+mod common;
 
-async fn call(app: &App, command: &str, args: Value) -> Value {
-    app.dispatch(command, args, &NoEvents)
-        .await
-        .unwrap_or_else(|err| panic!("{command}: {err:?}"))
-}
+use common::{call, open};
+use meshlens_app::{App, NoArgs, NoEvents};
+use serde_json::json;
 
 /// Whether the figures stored hold for the cache as it is (a refresh then has nothing to write).
 async fn figures_stored(app: &App) -> bool {
@@ -21,11 +18,7 @@ async fn figures_stored(app: &App) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_change_of_the_quality_results_stores_the_figures() {
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
+    let app = open(data.path()).await;
     app.open_demo(NoArgs::default(), &NoEvents).await.unwrap();
     assert!(figures_stored(&app).await, "after the sync");
 
