@@ -96,10 +96,18 @@ async function navTo(session, label) {
 }
 
 async function buttonNamed(session, label, within) {
-  for (const button of await session.findAll("button", within)) {
-    if ((await session.text(button)).trim() === label) return button;
+  // React may replace a button between the lookup and the read; a stale reference means "look again".
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      for (const button of await session.findAll("button", within)) {
+        if ((await session.text(button)).trim() === label) return button;
+      }
+      return undefined;
+    } catch (err) {
+      if (attempt >= 5 || !/stale element/.test(err.message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
-  return undefined;
 }
 
 /** Clicks what `find` finds, looking again when React re-rendered it between the lookup and the click. */
