@@ -102,14 +102,23 @@ impl Store {
         ))
     }
 
-    /// Forgets the agreement of a file removed upstream (or no longer an agreement).
-    pub async fn remove_agreement(&self, source: &str, path: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
-            .bind(source)
-            .bind(path)
-            .execute(self.pool())
-            .await
-            .ctx("remove agreement")?;
+    /// Forgets the agreements of files removed upstream (or no longer agreements), in one
+    /// transaction.
+    pub async fn remove_agreements(
+        &self,
+        source: &str,
+        paths: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.ctx("remove agreements")?;
+        for path in paths {
+            sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
+                .bind(source)
+                .bind(path)
+                .execute(&mut *tx)
+                .await
+                .ctx("remove agreement")?;
+        }
+        tx.commit().await.ctx("remove agreements")?;
         Ok(())
     }
 
@@ -254,7 +263,8 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-        store.remove_agreement("s", "access/a1.yaml").await.unwrap();
+        let removed = ["access/a1.yaml".to_string()];
+        store.remove_agreements("s", &removed).await.unwrap();
         assert!(store.list_agreements(None).await.unwrap().is_empty());
     }
 
