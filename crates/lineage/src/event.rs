@@ -167,17 +167,48 @@ pub(crate) fn parse_event(value: &Value) -> Result<ParsedEvent, String> {
     Ok(event)
 }
 
+/// The OpenLineage version meshlens has the schema of; events of any other version are checked
+/// against it too (the 2-0-x and 1-0-x event shapes differ only in facets it does not require).
+const KNOWN_OPENLINEAGE: &str = "2-0-2";
+
+/// Why `value` is not a valid event of the schema it is checked against: the event's own version
+/// when meshlens has it, else [`KNOWN_OPENLINEAGE`], which the warning then names.
 fn schema_warning(value: &Value) -> Option<String> {
-    let validator = SchemaId::OpenLineage202.validator();
-    if validator.is_valid(value) {
-        return None;
-    }
-    validator.iter_errors(value).next().map(|e| {
+    let declared = declared_version(value);
+    let unknown = declared.filter(|v| *v != KNOWN_OPENLINEAGE).map(|v| {
         format!(
-            "does not match OpenLineage 2-0-2 at '{}': {e}",
-            e.instance_path()
+            "declares OpenLineage {v}, which has no schema in meshlens (newest known: \
+             {KNOWN_OPENLINEAGE}); checked against {KNOWN_OPENLINEAGE}"
         )
-    })
+    });
+    let validator = SchemaId::OpenLineage202.validator();
+    // `is_valid` first: it stops at the first error and builds none, and nearly every event is valid.
+    let valid = validator.is_valid(value);
+    let mismatch = (!valid)
+        .then(|| validator.iter_errors(value).next())
+        .flatten()
+        .map(|e| {
+            format!(
+                "does not match OpenLineage {KNOWN_OPENLINEAGE} at '{}': {e}",
+                e.instance_path()
+            )
+        });
+    match (unknown, mismatch) {
+        (Some(unknown), Some(mismatch)) => Some(format!("{unknown}; {mismatch}")),
+        (unknown, mismatch) => unknown.or(mismatch),
+    }
+}
+
+/// The spec version in an event's `schemaURL` (`https://openlineage.io/spec/2-0-2/OpenLineage.json#…`).
+fn declared_version(value: &Value) -> Option<&str> {
+    let url = value.get("schemaURL")?.as_str()?;
+    let (_, after) = url.split_once("/spec/")?;
+    let version = after.split('/').next()?;
+    let numeric = version.split('-').count() == 3
+        && version
+            .split('-')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    numeric.then_some(version)
 }
 
 /// `(namespace, name)` of a dataset or job, both required and non-empty.
@@ -594,6 +625,33 @@ mod tests {
         e["eventTime"] = json!("soon");
         assert!(parse_event(&e).err().unwrap().contains("eventTime"));
         assert!(parse_event(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn an_event_of_another_version_is_checked_as_the_known_one_with_a_warning() {
+        let mut e = run_event();
+        e["schemaURL"] =
+            json!("https://openlineage.io/spec/1-0-5/OpenLineage.json#/definitions/RunEvent");
+        let warning = parse_event(&e).unwrap().schema_warning.unwrap();
+        assert!(
+            warning.contains("OpenLineage 1-0-5") && warning.contains("newest known: 2-0-2"),
+            "{warning}"
+        );
+        assert!(!warning.contains("does not match"), "{warning}");
+        e["eventType"] = json!("EXPLODED");
+        let both = parse_event(&e).unwrap().schema_warning.unwrap();
+        assert!(
+            both.contains("1-0-5") && both.contains("eventType"),
+            "{both}"
+        );
+        e["schemaURL"] = json!("not a url");
+        assert!(
+            !parse_event(&e)
+                .unwrap()
+                .schema_warning
+                .unwrap()
+                .contains("declares")
+        );
     }
 
     #[test]
