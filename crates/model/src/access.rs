@@ -177,11 +177,36 @@ fn error(pointer: &str, message: String) -> Issue {
     }
 }
 
-/// Reads an agreement file: the schema first (every error, with its path), then the dates.
+/// The Data Usage Agreement Specification version meshlens has the schema of.
+const DUA_KNOWN: &str = "0.0.1";
+
+/// Reads an agreement file (see [`read_agreement`]), without its warnings.
 pub fn parse_agreement(path: &str, bytes: &[u8]) -> Result<Agreement, Vec<Issue>> {
+    read_agreement(path, bytes).map(|(agreement, _)| agreement)
+}
+
+/// Reads an agreement file: the schema first (every error, with its path), then the dates. A
+/// version meshlens has no schema for is checked as 0.0.1, with a warning that says so.
+pub fn read_agreement(path: &str, bytes: &[u8]) -> Result<(Agreement, Vec<Issue>), Vec<Issue>> {
     let options = ParseOptions::default();
     let text = decode(bytes, &options).map_err(|e| e.issues())?;
-    let doc = load_value(text, is_json_path(path)).map_err(|e| e.issues())?;
+    let mut doc = load_value(text, is_json_path(path)).map_err(|e| e.issues())?;
+    let mut warnings = Vec::new();
+    let field = "dataUsageAgreementSpecification";
+    if let Some(declared) = doc
+        .get(field)
+        .and_then(Value::as_str)
+        .filter(|v| *v != DUA_KNOWN)
+    {
+        warnings.push(crate::parse::warning(
+            format!("/{field}"),
+            format!(
+                "Data Usage Agreement version `{declared}` has no schema in meshlens (newest known: \
+                 {DUA_KNOWN}); checked against {DUA_KNOWN}"
+            ),
+        ));
+        doc[field] = Value::String(DUA_KNOWN.into());
+    }
     let issues: Vec<Issue> = DUA001
         .iter_errors(&doc)
         .map(|e| {
@@ -205,7 +230,7 @@ pub fn parse_agreement(path: &str, bytes: &[u8]) -> Result<Agreement, Vec<Issue>
             return Err(vec![error(pointer, message)]);
         }
     }
-    Ok(Agreement {
+    let agreement = Agreement {
         id: text_at("/id").unwrap_or_default(),
         product: text_at("/provider/dataProductId").unwrap_or_default(),
         port: text_at("/provider/outputPortId").unwrap_or_default(),
@@ -230,12 +255,31 @@ pub fn parse_agreement(path: &str, bytes: &[u8]) -> Result<Agreement, Vec<Issue>
             })
             .unwrap_or_default(),
         requested_at: text_at("/custom/requestedAt"),
-    })
+    };
+    Ok((agreement, warnings))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_version_is_checked_as_0_0_1_with_a_warning() {
+        let yaml = "dataUsageAgreementSpecification: 0.0.2\nid: a\ninfo: {purpose: p, status: requested, startDate: 2026-01-01}\n\
+                    provider: {teamId: t, dataProductId: d, outputPortId: o}\nconsumer: {teamId: c}\n";
+        let (agreement, warnings) = read_agreement("access/a.yaml", yaml.as_bytes()).unwrap();
+        assert_eq!(agreement.id, "a");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("`0.0.2`"), "{:?}", warnings[0]);
+        assert_eq!(warnings[0].severity, Severity::Warning);
+        let known = yaml.replace("0.0.2", "0.0.1");
+        assert!(
+            read_agreement("a.yaml", known.as_bytes())
+                .unwrap()
+                .1
+                .is_empty()
+        );
+    }
 
     fn request() -> Agreement {
         Agreement {

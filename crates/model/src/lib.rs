@@ -24,7 +24,7 @@ mod validate;
 pub mod versions;
 mod yaml;
 
-pub use access::{AccessStatus, Agreement, date_days, parse_agreement};
+pub use access::{AccessStatus, Agreement, date_days, parse_agreement, read_agreement};
 pub use classify::{FileClass, classify};
 pub use dataset_address::{
     DatasetAddress, ObjectLocation, engine as dataset_engine, is_object_store,

@@ -12,12 +12,26 @@ use crate::types::{DocKind, Issue};
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ValidationReport {
     pub file: String,
+    /// The descriptor's standard; none for a Data Usage Agreement or a file that is no document.
     pub kind: Option<DocKind>,
     pub valid: bool,
     pub errors: Vec<Issue>,
 }
 
 pub fn validate_file(path: &str, bytes: &[u8]) -> ValidationReport {
+    // An access request or agreement: checked against the Data Usage Agreement schema (no `kind`).
+    if crate::classify(path, bytes) == crate::FileClass::Agreement {
+        let (valid, errors) = match crate::read_agreement(path, bytes) {
+            Ok((_, warnings)) => (true, warnings),
+            Err(errors) => (false, errors),
+        };
+        return ValidationReport {
+            file: path.to_owned(),
+            kind: None,
+            valid,
+            errors,
+        };
+    }
     let (kind, valid, errors) = match parse_document(path, bytes) {
         Ok(doc) => (Some(doc.kind), true, doc.warnings),
         Err(e) => {

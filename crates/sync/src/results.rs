@@ -97,7 +97,7 @@ impl ResultKind {
                         .into_iter()
                         .map(|i| line_error(i.file, i.line, i.message))
                         .collect(),
-                    quality: None,
+                    ..Ingested::default()
                 };
                 if carries_quality(bytes) {
                     let quality = quality_import(store, source, rel, bytes).await?;
@@ -127,25 +127,29 @@ async fn agreement_import(
     rel: &str,
     bytes: &[u8],
 ) -> Result<Ingested, String> {
-    let rejected = match meshlens_model::parse_agreement(rel, bytes) {
-        Ok(agreement) => {
+    let issues = |issues: Vec<meshlens_model::Issue>| -> Vec<FileError> {
+        issues
+            .into_iter()
+            .map(|i| crate::engine::issue_error(rel, i))
+            .collect()
+    };
+    match meshlens_model::read_agreement(rel, bytes) {
+        Ok((agreement, warnings)) => {
             store
                 .upsert_agreement(source, rel, &agreement)
                 .await
                 .map_err(|e| e.to_string())?;
-            Vec::new()
+            Ok(Ingested {
+                imported: 1,
+                warnings: issues(warnings),
+                ..Ingested::default()
+            })
         }
-        Err(issues) => issues
-            .into_iter()
-            .map(|i| crate::engine::issue_error(rel, i))
-            .collect(),
-    };
-    Ok(Ingested {
-        imported: u64::from(rejected.is_empty()),
-        skipped: 0,
-        rejected,
-        quality: None,
-    })
+        Err(errors) => Ok(Ingested {
+            rejected: issues(errors),
+            ..Ingested::default()
+        }),
+    }
 }
 
 /// Whether an OpenLineage file holds facets meshlens-quality reads (a byte scan is far cheaper
@@ -172,7 +176,7 @@ async fn quality_import(
             .into_iter()
             .map(|r| line_error(r.file, r.line, r.message))
             .collect(),
-        quality: None,
+        ..Ingested::default()
     })
 }
 
@@ -186,10 +190,13 @@ pub(crate) fn line_error(file: String, line: u64, message: String) -> FileError 
     }
 }
 
+#[derive(Default)]
 struct Ingested {
     imported: u64,
     skipped: u64,
     rejected: Vec<FileError>,
+    /// Reported when the file is ingested (an agreement of a version meshlens has no schema for).
+    warnings: Vec<FileError>,
     /// Quality outcomes (imported, skipped) found in an OpenLineage file's facets.
     quality: Option<(u64, u64)>,
 }
@@ -444,6 +451,7 @@ async fn ingest_one(
     counters.skipped += ingested.skipped;
     counters.rejected += ingested.rejected.len() as u64;
     report.errors.extend(ingested.rejected);
+    report.warnings.extend(ingested.warnings);
     Ok(())
 }
 

@@ -362,8 +362,12 @@ async fn store_agreements(
     let mut read = Vec::with_capacity(agreements.len());
     let mut kept = Vec::new();
     for doc in agreements {
-        match meshlens_model::parse_agreement(&doc.path, doc.text.as_bytes()) {
-            Ok(agreement) => read.push((doc.path, agreement)),
+        match meshlens_model::read_agreement(&doc.path, doc.text.as_bytes()) {
+            Ok((agreement, warnings)) => {
+                let warned = warnings.into_iter().map(|i| issue_error(&doc.path, i));
+                report.warnings.extend(warned);
+                read.push((doc.path, agreement));
+            }
             Err(issues) => {
                 report.access.rejected += 1;
                 report
