@@ -46,7 +46,15 @@ enum FileOutcome {
     },
 }
 
+/// Reports a phase's progress: (phase, done, total).
+type Emit<'a> = dyn Fn(SyncPhase, usize, usize) + Send + Sync + 'a;
+
 /// Syncs one source into the store and reports what changed.
+///
+/// A folder or git source goes through named phases: scan the tree, plan what needs reading
+/// (nothing for files whose size and mtime are as cached), read and parse the rest on the parser
+/// pool while one transaction writes them, commit, ingest the result files, and warn about ports
+/// whose contract is missing. A catalog server goes to [`server::sync_server`].
 ///
 /// `progress` must be `Send + Sync` so the returned future can run on any runtime thread.
 pub async fn sync_source(
@@ -68,46 +76,103 @@ pub async fn sync_source(
             total: total as u64,
         })
     };
-    emit(SyncPhase::Scanning, 0, 0);
-    let (root, links) = match resolve_root(source, ctx).await {
-        Ok(found) => found,
-        Err(reason) => {
-            store.record_sync_failure(&name, &reason).await?;
-            return Err(SyncError::SourceUnreadable {
-                source_name: name,
-                reason,
-            });
-        }
-    };
-    let scanned = {
-        let root = root.clone();
-        tokio::task::spawn_blocking(move || scan(&root, links, |_| {}))
-            .await
-            .map_err(|e| worker_failed(&name, e))?
-    };
-    check_cancel(ctx, &name)?;
-    emit(
-        SyncPhase::Scanning,
-        scanned.files.len(),
-        scanned.files.len(),
-    );
-
+    let scanned = scan_source(store, source, ctx, &emit).await?;
     let index = store.document_index(&name).await?;
     let tracked = results::tracked(store, &name).await?;
     let plan = Plan::new(scanned, &index, &tracked, ctx.options.full);
-    emit(
-        SyncPhase::Reading,
-        plan.fast_unchanged.len(),
-        plan.total_files,
-    );
+    let total_files = plan.total_files;
+    emit(SyncPhase::Reading, plan.fast_unchanged.len(), total_files);
 
     // One connection writes the descriptor transaction and then the result files; checkpoints run
     // beside it from the descriptor commit on (see `Store::bulk_writer`).
     let writer = store.bulk_writer().await?;
     let mut tx = writer.begin_sync(&name).await?;
+    let (mut report, result_work) =
+        read_and_apply(&mut tx, plan, &index, &tracked, ctx, &emit).await?;
+    let writes = 1 + result_work.ingest.len();
+    emit(SyncPhase::Writing, 0, writes);
+    report.applied = tx
+        .commit(
+            status_of(&report.errors),
+            summary(&report.errors).as_deref(),
+        )
+        .await?;
+    emit(SyncPhase::Writing, 1, writes);
+    if let Some(hook) = &ctx.on_descriptors_committed {
+        (hook.0)(&report.applied);
+    }
+    let checkpoints = store.background_checkpoints();
+    // Result files are ingested after the commit: the sync transaction holds the write lock.
+    if !result_work.is_empty() {
+        ingest_results(store, &writer, result_work, &mut report, ctx, &|done| {
+            emit(SyncPhase::Writing, done, writes)
+        })
+        .await?;
+    }
+    // Dropped, not closed: for an in-memory cache it is the store itself.
+    drop(writer);
+    checkpoints.finish().await;
+    warn_missing_contracts(store, &mut report).await?;
+    emit(SyncPhase::Done, total_files, total_files);
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
+}
+
+fn status_of(errors: &[FileError]) -> SyncStatus {
+    if errors.is_empty() {
+        SyncStatus::Ok
+    } else {
+        SyncStatus::Partial
+    }
+}
+
+/// Finds the source's root (a git source is fetched first) and walks it on a blocking thread. An
+/// unreadable root is recorded as the source's failure.
+async fn scan_source(
+    store: &Store,
+    source: &SourceConfig,
+    ctx: &SyncContext,
+    emit: &Emit<'_>,
+) -> Result<Scan, SyncError> {
+    let name = &source.name;
+    emit(SyncPhase::Scanning, 0, 0);
+    let (root, links) = match resolve_root(source, ctx).await {
+        Ok(found) => found,
+        Err(reason) => {
+            store.record_sync_failure(name, &reason).await?;
+            return Err(SyncError::SourceUnreadable {
+                source_name: name.clone(),
+                reason,
+            });
+        }
+    };
+    let scanned = tokio::task::spawn_blocking(move || scan(&root, links, |_| {}))
+        .await
+        .map_err(|e| worker_failed(name, e))?;
+    check_cancel(ctx, name)?;
+    emit(
+        SyncPhase::Scanning,
+        scanned.files.len(),
+        scanned.files.len(),
+    );
+    Ok(scanned)
+}
+
+/// Writes the plan's deletions and unchanged files, then reads and parses the files to read on the
+/// parser pool, a chunk at a time, applying each chunk as it comes. Returns the report so far (its
+/// errors and warnings) and the result files to ingest after the commit.
+async fn read_and_apply(
+    tx: &mut SyncTx,
+    plan: Plan,
+    index: &HashMap<String, StoredFileState>,
+    tracked: &HashMap<String, TrackedResult>,
+    ctx: &SyncContext,
+    emit: &Emit<'_>,
+) -> Result<(SourceSyncReport, ResultWork), SyncError> {
+    let name = tx.source().to_owned();
     let mut state = ApplyState {
-        index: &index,
-        tracked: &tracked,
+        index,
+        tracked,
         errors: plan.scan_errors,
         warnings: plan.skipped_links,
         results: ResultWork {
@@ -122,7 +187,6 @@ pub async fn sync_source(
     for path in &plan.fast_unchanged {
         tx.unchanged(path, None).await?;
     }
-
     let to_read = plan.to_read.len();
     let (sender, mut receiver) = mpsc::channel::<Vec<FileOutcome>>(2);
     let producer = {
@@ -152,105 +216,86 @@ pub async fn sync_source(
         check_cancel(ctx, &name)?;
         done += outcomes.len();
         for outcome in outcomes {
-            state.apply(&mut tx, outcome).await?;
+            state.apply(tx, outcome).await?;
         }
         emit(SyncPhase::Parsing, done, to_read);
     }
     producer.await.map_err(|e| worker_failed(&name, e))?;
     check_cancel(ctx, &name)?;
-
-    let ApplyState {
-        errors,
-        warnings,
-        results: result_work,
-        unchanged_results,
-        ..
-    } = state;
+    tracing::debug!(
+        source = %name,
+        files = to_read,
+        elapsed_ms = parse_started.elapsed().as_millis() as u64,
+        "descriptors read and written"
+    );
     let mut report = SourceSyncReport {
-        name: name.clone(),
+        name,
         applied: Default::default(),
-        errors,
-        warnings,
+        errors: state.errors,
+        warnings: state.warnings,
         lineage: Default::default(),
         quality: Default::default(),
         access: Default::default(),
         duration_ms: 0,
     };
-    for path in &unchanged_results {
+    for path in &state.unchanged_results {
         if let Some(t) = tracked.get(path) {
             results::count_unchanged(t, &mut report);
         }
     }
-    let writes = 1 + result_work.ingest.len();
-    emit(SyncPhase::Writing, 0, writes);
-    let status = |errors: &[FileError]| {
-        if errors.is_empty() {
-            SyncStatus::Ok
-        } else {
-            SyncStatus::Partial
-        }
-    };
-    report.applied = tx
-        .commit(status(&report.errors), summary(&report.errors).as_deref())
+    Ok((report, state.results))
+}
+
+/// Ingests the result files after the descriptor commit, through the bulk writer; a cancelled sync
+/// leaves the rest for the next one. When they add errors, the source's status is written again.
+async fn ingest_results(
+    store: &Store,
+    writer: &Store,
+    work: ResultWork,
+    report: &mut SourceSyncReport,
+    ctx: &SyncContext,
+    written: &(dyn Fn(usize) + Send + Sync),
+) -> Result<(), SyncError> {
+    let name = report.name.clone();
+    let results_started = Instant::now();
+    let errors_before = report.errors.len();
+    let mut done = 1;
+    let left = work
+        .run(
+            writer,
+            &name,
+            report,
+            || ctx.cancel.is_cancelled(),
+            || {
+                done += 1;
+                written(done);
+            },
+        )
         .await?;
+    if left > 0 {
+        report.warnings.push(FileError::whole_file(
+            "",
+            format!("sync cancelled while ingesting result files; {left} left for the next sync"),
+        ));
+    }
     tracing::debug!(
         source = %name,
-        files = to_read,
-        elapsed_ms = parse_started.elapsed().as_millis() as u64,
-        "descriptors read, written and committed"
+        elapsed_ms = results_started.elapsed().as_millis() as u64,
+        "result files ingested"
     );
-    emit(SyncPhase::Writing, 1, writes);
-    if let Some(hook) = &ctx.on_descriptors_committed {
-        (hook.0)(&report.applied);
+    if report.errors.len() > errors_before {
+        let summary = summary(&report.errors);
+        results::record_status(store, &name, status_of(&report.errors), summary.as_deref()).await?;
     }
-    let checkpoints = store.background_checkpoints();
+    Ok(())
+}
 
-    // Result files are ingested after the commit: the sync transaction holds the write lock.
-    if !result_work.is_empty() {
-        let results_started = Instant::now();
-        let errors_before = report.errors.len();
-        let mut written = 1;
-        let left = result_work
-            .run(
-                &writer,
-                &name,
-                &mut report,
-                || ctx.cancel.is_cancelled(),
-                || {
-                    written += 1;
-                    emit(SyncPhase::Writing, written, writes);
-                },
-            )
-            .await?;
-        if left > 0 {
-            report.warnings.push(FileError::whole_file(
-                "",
-                format!(
-                    "sync cancelled while ingesting result files; {left} left for the next sync"
-                ),
-            ));
-        }
-        tracing::debug!(
-            source = %name,
-            elapsed_ms = results_started.elapsed().as_millis() as u64,
-            "result files ingested"
-        );
-        if report.errors.len() > errors_before {
-            results::record_status(
-                store,
-                &name,
-                status(&report.errors),
-                summary(&report.errors).as_deref(),
-            )
-            .await?;
-        }
-    }
-
-    // Dropped, not closed: for an in-memory cache it is the store itself.
-    drop(writer);
-    checkpoints.finish().await;
-
-    for missing in store.missing_contracts(&name).await? {
+/// A warning for each port of the source's products whose contract is not in the cache.
+async fn warn_missing_contracts(
+    store: &Store,
+    report: &mut SourceSyncReport,
+) -> Result<(), SyncError> {
+    for missing in store.missing_contracts(&report.name).await? {
         let direction = match missing.port.direction {
             PortDirection::In => "input",
             PortDirection::Out => "output",
@@ -269,9 +314,7 @@ pub async fn sync_source(
             ),
         ));
     }
-    emit(SyncPhase::Done, plan.total_files, plan.total_files);
-    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(report)
+    Ok(())
 }
 
 /// The checkout or folder to walk and the links to follow in it; an error when the source cannot be
