@@ -262,8 +262,66 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
             .await
             .ctx("read lineage generation")?;
     let mut b = Builder::default();
+    let node_of = load_nodes(&mut b, conn).await?;
+    let dataset_edges = load_dataset_edges(&mut b, conn, &node_of).await?;
+    let (column_edges, dataset_columns) = load_column_edges(&mut b, conn, &node_of).await?;
+    let products = load_products(&mut b, conn).await?;
+    let contract_datasets = link_contracts(&mut b, conn, &products.providers).await?;
+    tx.commit().await.ctx("end graph load")?;
 
-    // OpenLineage datasets and jobs. Aliases resolve to their target through union-find.
+    let n = b.nodes.len();
+    let datasets = Csr::build(n, dataset_edges);
+    let columns = Csr::build(n, column_edges);
+    let mut product_datasets: HashMap<u32, Vec<u32>> = HashMap::new();
+    for index in 0..n as u32 {
+        if let (NodeKind::Dataset, Some(p)) = (b.nodes.kind(index), b.nodes.product(index)) {
+            product_datasets.entry(p).or_default().push(index);
+        }
+    }
+    assign_derived_owners(&mut b.nodes, &datasets, &dataset_columns);
+    let mut product_edges = products.edges;
+    let via_datasets = b.kind("dataset");
+    product_edges.extend(
+        products_linked_by_datasets(&b.nodes, &datasets)
+            .into_iter()
+            .map(|(f, t)| (f, t, via_datasets)),
+    );
+    // One edge per product pair: the strongest evidence (ports, then inputContracts, then datasets).
+    product_edges.sort_unstable_by_key(|&(f, t, k)| (f, t, k));
+    product_edges.dedup_by_key(|&mut (f, t, _)| (f, t));
+    b.nodes.shrink_to_fit();
+
+    Ok(Graph {
+        instance,
+        generation,
+        edge_kinds: b.edge_kinds,
+        datasets,
+        columns,
+        products: Csr::build(n, product_edges),
+        nodes: b.nodes,
+        dataset_columns,
+        product_info: products.info,
+        product_datasets,
+        contract_datasets,
+        contract_consumers: products.consumers,
+    })
+}
+
+/// The graph node of each stored lineage node, by its database id.
+struct NodeOf {
+    db_index: HashMap<i64, usize>,
+    node_of_row: Vec<u32>,
+}
+
+impl NodeOf {
+    fn get(&self, db: i64) -> Option<u32> {
+        self.db_index.get(&db).map(|&i| self.node_of_row[i])
+    }
+}
+
+/// OpenLineage datasets and jobs as graph nodes; aliases resolve to their target through
+/// union-find, and each alias's id is kept as another name of the target's node.
+async fn load_nodes(b: &mut Builder, conn: &mut SqliteConnection) -> Result<NodeOf, LineageError> {
     let rows: Vec<(i64, String, String, String)> =
         sqlx::query_as("SELECT id, kind, namespace, name FROM lineage_nodes ORDER BY id")
             .fetch_all(&mut *conn)
@@ -307,14 +365,24 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
             b.nodes.add_alias(&dataset_id(ns, name), node);
         }
     }
-    let node = |db: i64| db_index.get(&db).map(|&i| node_of_row[i]);
+    Ok(NodeOf {
+        db_index,
+        node_of_row,
+    })
+}
 
-    // Fetched one kind at a time: 500k (i64, i64) pairs instead of 500k rows with a String each.
+/// Dataset and job edges, fetched one kind at a time: 500k (i64, i64) pairs instead of 500k rows
+/// with a String each.
+async fn load_dataset_edges(
+    b: &mut Builder,
+    conn: &mut SqliteConnection,
+    node_of: &NodeOf,
+) -> Result<Vec<(u32, u32, u16)>, LineageError> {
     let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT kind FROM lineage_edges")
         .fetch_all(&mut *conn)
         .await
         .ctx("read lineage edge kinds")?;
-    let mut dataset_edges = Vec::new();
+    let mut edges = Vec::new();
     for kind in kinds {
         let pairs: Vec<(i64, i64)> =
             sqlx::query_as("SELECT from_node, to_node FROM lineage_edges WHERE kind = ?")
@@ -323,13 +391,21 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
                 .await
                 .ctx("read lineage edges")?;
         let k = b.kind(&kind);
-        dataset_edges.extend(
+        edges.extend(
             pairs
                 .into_iter()
-                .filter_map(|(f, t)| Some((node(f)?, node(t)?, k))),
+                .filter_map(|(f, t)| Some((node_of.get(f)?, node_of.get(t)?, k))),
         );
     }
+    Ok(edges)
+}
 
+/// Column edges, with a node for each column they name, and each dataset's columns.
+async fn load_column_edges(
+    b: &mut Builder,
+    conn: &mut SqliteConnection,
+    node_of: &NodeOf,
+) -> Result<(Vec<(u32, u32, u16)>, HashMap<u32, Vec<u32>>), LineageError> {
     let raw_columns: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
         "SELECT from_node, from_column, to_node, to_column, transformation FROM column_edges",
     )
@@ -339,11 +415,11 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
     let mut dataset_columns: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut column_edges = Vec::with_capacity(raw_columns.len());
     for (f, fc, t, tc, transformation) in raw_columns {
-        let (Some(fd), Some(td)) = (node(f), node(t)) else {
+        let (Some(fd), Some(td)) = (node_of.get(f), node_of.get(t)) else {
             continue;
         };
-        let from = column_node(&mut b, &mut dataset_columns, fd, fc);
-        let to = column_node(&mut b, &mut dataset_columns, td, tc);
+        let from = column_node(b, &mut dataset_columns, fd, fc);
+        let to = column_node(b, &mut dataset_columns, td, tc);
         let k = b.kind(if transformation.is_empty() {
             "column"
         } else {
@@ -351,47 +427,7 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
         });
         column_edges.push((from, to, k));
     }
-
-    let products = load_products(&mut b, conn).await?;
-    let contract_datasets = link_contracts(&mut b, conn, &products.providers).await?;
-    tx.commit().await.ctx("end graph load")?;
-
-    let n = b.nodes.len();
-    let datasets = Csr::build(n, dataset_edges);
-    let columns = Csr::build(n, column_edges);
-    let mut product_datasets: HashMap<u32, Vec<u32>> = HashMap::new();
-    for index in 0..n as u32 {
-        if let (NodeKind::Dataset, Some(p)) = (b.nodes.kind(index), b.nodes.product(index)) {
-            product_datasets.entry(p).or_default().push(index);
-        }
-    }
-    assign_derived_owners(&mut b.nodes, &datasets, &dataset_columns);
-    let mut product_edges = products.edges;
-    let via_datasets = b.kind("dataset");
-    product_edges.extend(
-        products_linked_by_datasets(&b.nodes, &datasets)
-            .into_iter()
-            .map(|(f, t)| (f, t, via_datasets)),
-    );
-    // One edge per product pair: the strongest evidence (ports, then inputContracts, then datasets).
-    product_edges.sort_unstable_by_key(|&(f, t, k)| (f, t, k));
-    product_edges.dedup_by_key(|&mut (f, t, _)| (f, t));
-    b.nodes.shrink_to_fit();
-
-    Ok(Graph {
-        instance,
-        generation,
-        edge_kinds: b.edge_kinds,
-        datasets,
-        columns,
-        products: Csr::build(n, product_edges),
-        nodes: b.nodes,
-        dataset_columns,
-        product_info: products.info,
-        product_datasets,
-        contract_datasets,
-        contract_consumers: products.consumers,
-    })
+    Ok((column_edges, dataset_columns))
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
