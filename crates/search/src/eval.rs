@@ -429,21 +429,50 @@ pub(crate) fn evaluate(
     (offset, want): (usize, usize),
     doc_values: &[Arc<DocValues>],
 ) -> tantivy::Result<Evaluation> {
-    let pool = &evaluator.scratch;
     let Plan { mut groups, boosts } = plan;
     if groups.is_empty() {
-        // Browsing: the documents of the most selective filter, else all of them, each scoring 1
-        // (so the prior alone orders them).
-        let generator = filters
-            .iter()
-            .min_by_key(|f| searcher.doc_freq(&f.term).unwrap_or(0))
-            .map_or_else(
-                || Clause::constant(AllQuery, 1.0),
-                |f| Clause::term(f.term.clone(), ClauseScore::Constant(1.0)),
-            );
-        groups.push(vec![generator]);
+        groups.push(vec![browse_generator(searcher, filters)]);
     }
     assert!(groups.len() <= 32, "at most 32 groups fit the group mask");
+    let (groups, work) = weigh_groups(searcher, &groups)?;
+    let boosts: Vec<ClauseWeight> = boosts
+        .iter()
+        .map(|c| c.weigh(searcher))
+        .collect::<tantivy::Result<_>>()?;
+    let segments: Vec<Segment> = searcher
+        .segment_readers()
+        .iter()
+        .zip(doc_values)
+        .enumerate()
+        .map(|(ord, (reader, values))| Segment {
+            ord: ord as SegmentOrdinal,
+            reader,
+            values,
+            groups: &groups,
+            boosts: &boosts,
+        })
+        .collect();
+    let partials = evaluate_shares(evaluator, &segments, filters, want, work);
+    merge_partials(partials, &segments, (offset, want))
+}
+
+/// Browsing (no text): the documents of the most selective filter, else all of them, each scoring
+/// 1 (so the prior alone orders them).
+fn browse_generator(searcher: &Searcher, filters: &[Filter]) -> Clause {
+    filters
+        .iter()
+        .min_by_key(|f| searcher.doc_freq(&f.term).unwrap_or(0))
+        .map_or_else(
+            || Clause::constant(AllQuery, 1.0),
+            |f| Clause::term(f.term.clone(), ClauseScore::Constant(1.0)),
+        )
+}
+
+/// The groups weighed, the most selective first, and the postings they will read in all.
+fn weigh_groups(
+    searcher: &Searcher,
+    groups: &[Vec<Clause>],
+) -> tantivy::Result<(Vec<Vec<ClauseWeight>>, u64)> {
     let estimates: Vec<(bool, u64)> = groups
         .iter()
         .map(|group| {
@@ -459,28 +488,23 @@ pub(crate) fn evaluate(
         .iter()
         .map(|&(many, n)| if many { searcher.num_docs() } else { n })
         .sum();
-    let weigh = |clauses: &[Clause]| -> tantivy::Result<Vec<ClauseWeight>> {
-        clauses.iter().map(|c| c.weigh(searcher)).collect()
-    };
-    let groups: Vec<Vec<ClauseWeight>> = order
+    let weighed = order
         .iter()
-        .map(|&i| weigh(&groups[i]))
+        .map(|&i| groups[i].iter().map(|c| c.weigh(searcher)).collect())
         .collect::<tantivy::Result<_>>()?;
-    let boosts = weigh(&boosts)?;
+    Ok((weighed, work))
+}
 
-    let segments: Vec<Segment> = searcher
-        .segment_readers()
-        .iter()
-        .zip(doc_values)
-        .enumerate()
-        .map(|(ord, (reader, values))| Segment {
-            ord: ord as SegmentOrdinal,
-            reader,
-            values,
-            groups: &groups,
-            boosts: &boosts,
-        })
-        .collect();
+/// Deals the segments' documents into even shares, one for the calling thread and one per worker
+/// when the query is broad enough, and evaluates each with its own scratch and best page.
+fn evaluate_shares(
+    evaluator: &Evaluator,
+    segments: &[Segment],
+    filters: &[Filter],
+    want: usize,
+    work: u64,
+) -> Vec<Partial> {
+    let pool = &evaluator.scratch;
     let workers = evaluator.workers_for(work);
     let threads = workers.map_or(1, |w| w.current_num_threads() + 1);
     let sizes: Vec<u32> = segments.iter().map(|s| s.reader.max_doc()).collect();
@@ -508,7 +532,7 @@ pub(crate) fn evaluate(
         pool.give_back(scratch);
         partial
     };
-    let partials = match (workers, shares.split_first()) {
+    match (workers, shares.split_first()) {
         (Some(workers), Some((own, others))) if !others.is_empty() => {
             let helped = Mutex::new(Vec::with_capacity(shares.len()));
             let keep = |partial| {
@@ -526,8 +550,16 @@ pub(crate) fn evaluate(
             helped.into_inner().unwrap_or_else(|e| e.into_inner())
         }
         _ => shares.iter().map(|share| evaluate_share(share)).collect(),
-    };
+    }
+}
 
+/// One page and one set of facet counts from every share's findings: every order is total, so the
+/// outcome does not depend on how the work was cut.
+fn merge_partials(
+    partials: Vec<Partial>,
+    segments: &[Segment],
+    (offset, want): (usize, usize),
+) -> tantivy::Result<Evaluation> {
     let mut top = TopK::new(want);
     let mut total = 0u64;
     let mut per_segment: Vec<Option<SegmentFacetCounts>> =
@@ -549,7 +581,7 @@ pub(crate) fn evaluate(
     }
     let facet_counts = per_segment
         .into_iter()
-        .zip(&segments)
+        .zip(segments)
         .filter_map(|(counts, segment)| Some(counts?.harvest(segment.values)))
         .collect();
     Ok(Evaluation {
