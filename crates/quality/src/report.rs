@@ -38,26 +38,8 @@ pub async fn render_report_at(
     )
     .await?;
     let breaches = sla_breaches_at(store, domain, now_ms).await?;
-    let trend: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "WITH t AS (SELECT DISTINCT target_key FROM quality_targets WHERE ?1 IS NULL OR domain = ?1),
-              r AS (SELECT at_ms, status FROM quality_results WHERE ?1 IS NULL OR target_key IN (SELECT target_key FROM t))
-         SELECT at_ms / 86400000 AS day, SUM(status = 'pass'), SUM(status IN ('pass', 'warn', 'fail', 'error'))
-         FROM r WHERE at_ms >= (SELECT MAX(at_ms) FROM r) - ?2 * 86400000 GROUP BY day ORDER BY day",
-    )
-    .bind(domain)
-    .bind(TREND_DAYS)
-    .fetch_all(store.pool())
-    .await
-    .ctx("daily pass rates")?;
-    let violations: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT v.product_id, v.policy, v.severity, v.path, v.message FROM policy_violations v
-         LEFT JOIN products p ON p.id = v.product_id WHERE ?1 IS NULL OR p.domain = ?1
-         ORDER BY v.severity = 'error' DESC, v.product_id, v.policy",
-    )
-    .bind(domain)
-    .fetch_all(store.pool())
-    .await
-    .ctx("read policy violations")?;
+    let trend = daily_pass_rates(store, domain).await?;
+    let violations = policy_violations(store, domain).await?;
 
     let title = match domain {
         Some(d) => format!("Steward report: domain {}", esc(d)),
@@ -73,96 +55,217 @@ pub async fn render_report_at(
          <h1>{title}</h1><p>Generated {}.</p>",
         format_ms(now_ms)
     );
-    h.push_str("<h2>Domains</h2><table><tr><th>Domain</th><th>Products</th><th>Pass rate</th><th>Failing</th><th>SLA breaches</th><th>Policy violations</th><th>Last run</th></tr>");
-    for d in domains
+    const SCORE_HEADERS: [&str; 5] = [
+        "Pass rate",
+        "Failing",
+        "SLA breaches",
+        "Policy violations",
+        "Last run",
+    ];
+    let in_scope = domains
         .iter()
-        .filter(|d| domain.is_none_or(|x| x == d.domain))
-    {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&d.domain),
-            d.products,
-            rate(d.pass_rate),
-            d.failing,
-            d.sla_breaches,
-            d.policy_violations,
-            esc(d.last_run.as_deref().unwrap_or("–"))
-        );
-    }
-    h.push_str("</table><h2>Product scorecards</h2><table><tr><th>Product</th><th>Domain</th><th>Pass rate</th><th>Failing</th><th>SLA breaches</th><th>Policy violations</th><th>Last run</th></tr>");
-    for c in &cards {
-        let _ = write!(
-            h,
-            "<tr><td>{} <small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(c.name.as_deref().unwrap_or(&c.id)),
-            esc(&c.id),
-            esc(c.domain.as_deref().unwrap_or("")),
-            rate(c.pass_rate),
-            c.failing,
-            c.sla_breaches,
-            c.policy_violations,
-            esc(c.last_run.as_deref().unwrap_or("–"))
-        );
-    }
-    h.push_str("</table><h2>Pass-rate trend</h2>");
+        .filter(|d| domain.is_none_or(|x| x == d.domain));
+    table(
+        &mut h,
+        "Domains",
+        &[&["Domain", "Products"][..], &SCORE_HEADERS].concat(),
+        in_scope.map(|d| {
+            let mut row = vec![text(&d.domain), number(d.products)];
+            row.extend(scores(
+                d.pass_rate,
+                d.failing,
+                d.sla_breaches,
+                d.policy_violations,
+                d.last_run.as_deref(),
+            ));
+            row
+        }),
+    );
+    table(
+        &mut h,
+        "Product scorecards",
+        &[&["Product", "Domain"][..], &SCORE_HEADERS].concat(),
+        cards.iter().map(|c| {
+            let name = format!(
+                "{} <small>{}</small>",
+                esc(c.name.as_deref().unwrap_or(&c.id)),
+                esc(&c.id)
+            );
+            let mut row = vec![
+                Cell {
+                    class: None,
+                    html: name,
+                },
+                text(c.domain.as_deref().unwrap_or("")),
+            ];
+            row.extend(scores(
+                c.pass_rate,
+                c.failing,
+                c.sla_breaches,
+                c.policy_violations,
+                c.last_run.as_deref(),
+            ));
+            row
+        }),
+    );
+    h.push_str("<h2>Pass-rate trend</h2>");
     h.push_str(&trend_svg(&trend));
-    let _ = write!(
-        h,
-        "<h2>Failing checks ({})</h2><table><tr><th>Check</th><th>Dataset</th><th>Column</th><th>Product</th><th>Status</th><th>Observed</th><th>Expected</th><th>At</th><th>Tool</th></tr>",
-        failing.results.len()
+    let heading = format!("Failing checks ({})", failing.results.len());
+    let headers = [
+        "Check", "Dataset", "Column", "Product", "Status", "Observed", "Expected", "At", "Tool",
+    ];
+    table(
+        &mut h,
+        &heading,
+        &headers,
+        failing.results.iter().map(|r| {
+            vec![
+                text(&r.check),
+                text(&r.dataset),
+                text(r.column.as_deref().unwrap_or("")),
+                text(r.product.as_deref().unwrap_or("(not linked)")),
+                classed(&r.status),
+                text(r.observed.as_deref().unwrap_or("")),
+                text(r.expected.as_deref().unwrap_or("")),
+                text(&r.at),
+                text(&r.source_tool),
+            ]
+        }),
     );
-    for r in &failing.results {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&r.check),
-            esc(&r.dataset),
-            esc(r.column.as_deref().unwrap_or("")),
-            esc(r.product.as_deref().unwrap_or("(not linked)")),
-            esc(&r.status),
-            esc(&r.status),
-            esc(r.observed.as_deref().unwrap_or("")),
-            esc(r.expected.as_deref().unwrap_or("")),
-            esc(&r.at),
-            esc(&r.source_tool)
-        );
-    }
-    let _ = write!(
-        h,
-        "</table><h2>SLA breaches ({})</h2><table><tr><th>Product</th><th>Contract</th><th>Dataset</th><th>SLA</th><th>Message</th></tr>",
-        breaches.len()
+    let heading = format!("SLA breaches ({})", breaches.len());
+    table(
+        &mut h,
+        &heading,
+        &["Product", "Contract", "Dataset", "SLA", "Message"],
+        breaches.iter().map(|b| {
+            Vec::from([&b.product, &b.contract, &b.dataset, &b.sla, &b.message].map(|t| text(t)))
+        }),
     );
-    for b in &breaches {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&b.product),
-            esc(&b.contract),
-            esc(&b.dataset),
-            esc(&b.sla),
-            esc(&b.message)
-        );
-    }
-    let _ = write!(
-        h,
-        "</table><h2>Policy violations ({})</h2><table><tr><th>Product</th><th>Policy</th><th>Severity</th><th>Path</th><th>Message</th></tr>",
-        violations.len()
+    let heading = format!("Policy violations ({})", violations.len());
+    let headers = ["Product", "Policy", "Severity", "Path", "Message"];
+    table(
+        &mut h,
+        &heading,
+        &headers,
+        violations
+            .iter()
+            .map(|(product, policy, severity, path, message)| {
+                vec![
+                    text(product),
+                    text(policy),
+                    classed(severity),
+                    text(path),
+                    text(message),
+                ]
+            }),
     );
-    for (product, policy, severity, path, message) in &violations {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-            esc(product),
-            esc(policy),
-            esc(severity),
-            esc(severity),
-            esc(path),
-            esc(message)
-        );
-    }
-    h.push_str("</table></body></html>\n");
+    h.push_str("</body></html>\n");
     Ok(h)
+}
+
+/// Per day of the last [`TREND_DAYS`] up to the newest result: (day, passes, runs).
+async fn daily_pass_rates(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<(i64, i64, i64)>, QualityError> {
+    Ok(sqlx::query_as(
+        "WITH t AS (SELECT DISTINCT target_key FROM quality_targets WHERE ?1 IS NULL OR domain = ?1),
+              r AS (SELECT at_ms, status FROM quality_results WHERE ?1 IS NULL OR target_key IN (SELECT target_key FROM t))
+         SELECT at_ms / 86400000 AS day, SUM(status = 'pass'), SUM(status IN ('pass', 'warn', 'fail', 'error'))
+         FROM r WHERE at_ms >= (SELECT MAX(at_ms) FROM r) - ?2 * 86400000 GROUP BY day ORDER BY day",
+    )
+    .bind(domain)
+    .bind(TREND_DAYS)
+    .fetch_all(store.pool())
+    .await
+    .ctx("daily pass rates")?)
+}
+
+/// (product, policy, severity, path, message), errors first.
+type ViolationRow = (String, String, String, String, String);
+
+async fn policy_violations(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<ViolationRow>, QualityError> {
+    Ok(sqlx::query_as(
+        "SELECT v.product_id, v.policy, v.severity, v.path, v.message FROM policy_violations v
+         LEFT JOIN products p ON p.id = v.product_id WHERE ?1 IS NULL OR p.domain = ?1
+         ORDER BY v.severity = 'error' DESC, v.product_id, v.policy",
+    )
+    .bind(domain)
+    .fetch_all(store.pool())
+    .await
+    .ctx("read policy violations")?)
+}
+
+/// One table cell: its HTML (escaped already) and a class for a status or severity.
+struct Cell {
+    class: Option<String>,
+    html: String,
+}
+
+fn text(value: &str) -> Cell {
+    Cell {
+        class: None,
+        html: esc(value),
+    }
+}
+
+fn number(value: impl std::fmt::Display) -> Cell {
+    Cell {
+        class: None,
+        html: value.to_string(),
+    }
+}
+
+/// A status or severity, coloured by its own name.
+fn classed(value: &str) -> Cell {
+    Cell {
+        class: Some(esc(value)),
+        html: esc(value),
+    }
+}
+
+/// The cells a domain and a product scorecard share.
+fn scores(
+    pass_rate: Option<f64>,
+    failing: impl std::fmt::Display,
+    breaches: impl std::fmt::Display,
+    violations: impl std::fmt::Display,
+    last_run: Option<&str>,
+) -> [Cell; 5] {
+    [
+        number(rate(pass_rate)),
+        number(failing),
+        number(breaches),
+        number(violations),
+        text(last_run.unwrap_or("–")),
+    ]
+}
+
+/// `<h2>heading</h2>` and a table with `headers` and one row per item of `rows`.
+fn table(h: &mut String, heading: &str, headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) {
+    let _ = write!(h, "<h2>{heading}</h2><table><tr>");
+    for header in headers {
+        let _ = write!(h, "<th>{header}</th>");
+    }
+    h.push_str("</tr>");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            match cell.class {
+                Some(class) => {
+                    let _ = write!(h, "<td class=\"{class}\">{}</td>", cell.html);
+                }
+                None => {
+                    let _ = write!(h, "<td>{}</td>", cell.html);
+                }
+            }
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table>");
 }
 
 fn rate(r: Option<f64>) -> String {
