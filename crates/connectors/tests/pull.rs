@@ -262,6 +262,7 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
     let known = Known::new(provenance(&full.documents));
     let ctx = PullContext {
         known: &known,
+        search: None,
         ..context(client(&server, bearer()), 100, &no_progress, &never)
     };
     let before = server.requests().len();
@@ -286,6 +287,7 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
     let known = Known::new(stale);
     let ctx = PullContext {
         known: &known,
+        search: None,
         ..context(client(&server, bearer()), 100, &no_progress, &never)
     };
     let changed = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
@@ -886,6 +888,47 @@ async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
         .get_json("api/datacontracts", &[("p", "-1".into())])
         .await;
     assert_eq!(refused(negative_page), 400);
+
+    let amundsen = FakeServer::start_checked("amundsen", |_| ok(&json!({}))).await;
+    let http = client(&amundsen, Credentials::None);
+    let search = |body: Value| {
+        let http = &http;
+        async move { http.send_json(Method::POST, "v2/search", &body, None).await }
+    };
+    // SearchRequestSchema refuses a field it does not have and needs `query_term`; the search
+    // service knows four resource types.
+    let extra = search(json!({"query_term": "", "page": 2})).await;
+    assert_eq!(refused(extra), 400);
+    assert_eq!(
+        refused(search(json!({"resource_types": ["table"]})).await),
+        400
+    );
+    let unknown = search(json!({"query_term": "", "resource_types": ["tables"]})).await;
+    assert_eq!(refused(unknown), 400);
+    search(json!({"query_term": "", "resource_types": ["table"], "page_index": 3}))
+        .await
+        .unwrap();
+    assert_eq!(refused(http.get_json("v2/search", &[]).await), 405);
+    // `<path:table_uri>` takes a key with its slashes; lineage has its own arguments.
+    http.get_json("table/hive://gold.test_schema/test_table1", &[])
+        .await
+        .unwrap();
+    let sideways = http
+        .get_json(
+            "table/hive://gold.test_schema/test_table1/lineage",
+            &[("direction", "sideways".into())],
+        )
+        .await;
+    assert_eq!(refused(sideways), 400);
+    let unknown = http
+        .get_json(
+            "table/hive://gold.test_schema/test_table1",
+            &[("depth", "1".into())],
+        )
+        .await;
+    assert_eq!(refused(unknown), 400);
+    // Flask answers an unknown route with its HTML page.
+    assert_eq!(refused(http.get_json("tables", &[]).await), 404);
 }
 
 /// An OpenMetadata before 1.5, whose entities have one `owner` (table.json at
@@ -1039,4 +1082,205 @@ async fn openmetadata_feedback_votes_and_opens_a_thread_as_the_logged_in_user() 
         matches!(err, ConnectorError::Status { status: 404, .. }),
         "{err}"
     );
+}
+
+const TABLE1: &str = "hive://gold.test_schema/test_table1";
+const TABLE2: &str = "hive://gold.test_schema/test_table2";
+
+#[tokio::test]
+async fn amundsen_pull_maps_searched_tables_to_contracts_and_their_lineage_to_events() {
+    let server = FakeServer::start_checked("amundsen", amundsen).await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let pulled = pull(ServerKind::Amundsen, &ctx).await.unwrap();
+
+    // Two pages of search, then each table and its lineage.
+    assert_eq!(pulled.requests, 2 + 3 + 3);
+    let searches: Vec<Value> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v2/search")
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(searches.len(), 2);
+    assert_eq!(searches[1]["page_index"], 1);
+    assert_eq!(searches[1]["results_per_page"], 2);
+    assert_eq!(searches[1]["resource_types"], json!(["table"]));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path == format!("/table/{TABLE1}/lineage")
+                && r.query.get("direction").map(String::as_str) == Some("both"))
+    );
+
+    assert_eq!(pulled.documents.len(), 3);
+    let doc = &pulled.documents[0];
+    assert_eq!(
+        doc.path,
+        "tables/hive:%2F%2Fgold.test_schema%2Ftest_table1.odcs.json"
+    );
+    assert_eq!(doc.provenance.upstream_id, TABLE1);
+    assert_eq!(doc.provenance.upstream_version, None);
+    assert_eq!(
+        doc.provenance.upstream_updated_at.as_deref(),
+        Some("2019-10-09T00:44:21.000Z")
+    );
+    let parsed = parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    let Entity::Contract(contract) = parsed.entity else {
+        panic!("not a contract")
+    };
+    assert_eq!(contract.id, TABLE1);
+    let text: Value = serde_json::from_str(&doc.text).unwrap();
+    assert_eq!(text["domain"], "test_schema");
+    assert_eq!(text["description"]["purpose"], "1st test table");
+    assert_eq!(text["tags"], json!(["tag1", "tag2"]));
+    assert_eq!(
+        text["customProperties"],
+        json!([{"property": "owners", "value": "mmcgonagall@hogwarts.com"},
+               {"property": "badges", "value": "beta"},
+               {"property": "programmaticDescription.quality_service",
+                "value": "Row count checked daily; last check passed."}])
+    );
+    let schema = &text["schema"][0];
+    assert_eq!(schema["physicalName"], "test_schema.test_table1");
+    // Columns in Amundsen's sort order, column badges as tags.
+    let names: Vec<&str> = schema["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["col_id1", "col_id2", "source"]);
+    assert_eq!(schema["properties"][0]["tags"], json!(["primary_key"]));
+    assert_eq!(schema["properties"][0]["logicalType"], "integer");
+    assert_eq!(
+        text["servers"],
+        json!([{"server": "hive.gold", "type": "custom", "schema": "test_schema"}])
+    );
+    // A table of another database with the same name is another contract; an owner without an
+    // address is named.
+    let dynamo: Value = serde_json::from_str(&pulled.documents[2].text).unwrap();
+    assert_eq!(dynamo["id"], "dynamo://gold.test_schema/test_table2");
+    assert_eq!(dynamo["customProperties"][0]["value"], "Ron Weasley");
+
+    // test_table1 reads up_table_1 (not in Amundsen's listing) and feeds test_table2: each edge
+    // once, though both tables' answers name the second.
+    assert_eq!(pulled.lineage_events.len(), 2);
+    let into_table1 = &pulled.lineage_events[0];
+    assert_eq!(
+        into_table1["outputs"],
+        json!([{"namespace": "amundsen", "name": TABLE1}])
+    );
+    assert_eq!(
+        into_table1["inputs"],
+        json!([{"namespace": "amundsen", "name": "db://cluster.schema/up_table_1"}])
+    );
+    assert_eq!(into_table1["eventTime"], "2019-10-09T00:44:21.000Z");
+    let into_table2 = &pulled.lineage_events[1];
+    assert_eq!(into_table2["outputs"][0]["name"], TABLE2);
+    assert_eq!(
+        into_table2["inputs"],
+        json!([{"namespace": "amundsen", "name": TABLE1}])
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    );
+}
+
+#[tokio::test]
+async fn amundsen_tables_are_listed_by_the_search_service_and_read_from_the_metadata_service() {
+    let metadata = FakeServer::start_checked("amundsen", amundsen).await;
+    let search = FakeServer::start_checked("amundsen", amundsen).await;
+    let ctx = PullContext {
+        search: Some(client(&search, Credentials::None)),
+        ..context(
+            client(&metadata, Credentials::None),
+            2,
+            &no_progress,
+            &never,
+        )
+    };
+    let pulled = pull(ServerKind::Amundsen, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 3);
+    assert!(search.requests().iter().all(|r| r.path == "/v2/search"));
+    assert_eq!(search.requests().len(), 2);
+    assert!(
+        metadata
+            .requests()
+            .iter()
+            .all(|r| r.path.starts_with("/table/"))
+    );
+}
+
+#[tokio::test]
+async fn an_amundsen_table_deleted_after_the_search_index_was_built_fails_the_pull_naming_it() {
+    let server = FakeServer::start_checked("amundsen", |seen| {
+        if seen.path == format!("/table/{TABLE2}") {
+            // Gone from the metadata service; the search index still lists it.
+            return json(
+                axum::http::StatusCode::NOT_FOUND,
+                &json!({"message": format!("table_uri {TABLE2} does not exist")}),
+            );
+        }
+        amundsen(seen)
+    })
+    .await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, ConnectorError::Status { status: 404, .. }),
+        "{text}"
+    );
+    for needle in [
+        "source 'fake'",
+        &format!("GET table/{TABLE2}"),
+        "HTTP 404",
+        "deleted upstream",
+    ] {
+        assert!(text.contains(needle), "expected '{needle}' in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn an_amundsen_search_that_failed_inside_is_an_error_though_answered_200() {
+    let server = FakeServer::start_checked("amundsen", |_| {
+        ok(&json!({"msg": "Query response for Resource.TABLE returned an error: {}", "page_index": 0,
+            "results_per_page": 100, "results": {}, "status_code": 500}))
+    })
+    .await;
+    let ctx = context(
+        client(&server, Credentials::None),
+        100,
+        &no_progress,
+        &never,
+    );
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("POST v2/search answered HTTP 500"), "{text}");
+    assert!(text.contains("could not search: Query response"), "{text}");
+}
+
+#[tokio::test]
+async fn amundsen_metadata_url_without_a_search_service_says_how_to_name_it() {
+    // A metadata service alone: Flask's HTML 404 page for /v2/search.
+    let server = FakeServer::start_checked("amundsen", |seen| {
+        if seen.path == "/v2/search" {
+            return raw(
+                axum::http::StatusCode::NOT_FOUND,
+                "text/html; charset=utf-8",
+                "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n",
+            );
+        }
+        amundsen(seen)
+    })
+    .await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("POST v2/search answered HTTP 404"), "{text}");
+    assert!(text.contains("--search-url"), "{text}");
 }
