@@ -9,6 +9,11 @@
 //! that has upstream tables, in the `amundsen` namespace by table key. Amundsen has no entity
 //! version, and `last_updated_timestamp` is when the table's data changed, not its metadata: every
 //! sync maps every table (the provenance carries the key and that time).
+//!
+//! Limit: the search service pages Elasticsearch with `from`/`size` and reports its hit count,
+//! both bounded by Elasticsearch's defaults (`index.max_result_window` and the tracked total,
+//! 10,000 each): a catalog of more tables needs both raised on the table index, or meshlens reads
+//! the first 10,000.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
