@@ -8,7 +8,9 @@
 //! programmatic descriptions as custom properties. Lineage becomes one OpenLineage event per table
 //! that has upstream tables, in the `amundsen` namespace by table key. Amundsen has no entity
 //! version, and `last_updated_timestamp` is when the table's data changed, not its metadata: every
-//! sync maps every table (the provenance carries the key and that time).
+//! sync maps every table (the provenance carries the key and that time). Edited descriptions,
+//! tags and owners go back through the metadata service's PUT and DELETE routes (see
+//! [`push_amundsen`]).
 //!
 //! Limit: the search service pages Elasticsearch with `from`/`size` and reports its hit count,
 //! both bounded by Elasticsearch's defaults (`index.max_result_window` and the tracked total,
@@ -22,10 +24,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, TableDoc, document_path};
+use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{cursor_pages, fetch_each, page_items};
-use crate::{ConnectorError, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/amundsen";
 /// Namespace of the OpenLineage datasets built from Amundsen lineage (tables by key).
@@ -374,6 +377,146 @@ fn lineage_events(
             })
         })
         .collect()
+}
+
+/// What meshlens edits of an Amundsen table: its description, tag names and owners.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AmundsenFields {
+    pub description: Option<String>,
+    pub tags: BTreeSet<String>,
+    pub owners: BTreeSet<String>,
+}
+
+impl AmundsenFields {
+    /// The fields of a contract as meshlens maps a table (or a draft of one): `description.purpose`,
+    /// `tags`, and the `owners` custom property.
+    pub fn of_contract(contract: &Value) -> AmundsenFields {
+        let owners = contract
+            .get("customProperties")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("property").and_then(Value::as_str) == Some("owners"))
+            .filter_map(|p| p.get("value").and_then(Value::as_str))
+            .flat_map(|owners| owners.split(','))
+            .map(str::trim)
+            .filter(|owner| !owner.is_empty())
+            .map(str::to_owned)
+            .collect();
+        AmundsenFields {
+            description: contract
+                .pointer("/description/purpose")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+            tags: list(contract, "tags")
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            owners,
+        }
+    }
+
+    /// The same fields of a `Table` answer, as the pull maps them.
+    fn of_table(table: &Value) -> AmundsenFields {
+        AmundsenFields {
+            description: text(table, "description"),
+            tags: list(table, "tags")
+                .filter_map(|tag| text(tag, "tag_name"))
+                .collect(),
+            owners: list(table, "owners").filter_map(owner_name).collect(),
+        }
+    }
+}
+
+/// An edit of the table `key`: its fields as last synced (`base`) and as edited.
+#[derive(Debug, Clone)]
+pub struct AmundsenEdit {
+    pub key: String,
+    pub base: AmundsenFields,
+    pub edited: AmundsenFields,
+}
+
+/// Pushes `edit` through the metadata service's description, tag and owner routes. Amundsen has
+/// no version to check, so the table is read first: a field the edit changes whose upstream value
+/// is neither the synced one nor the edited one was changed by someone else meanwhile, and the
+/// push is refused with [`ConnectorError::VersionConflict`] before anything is sent. A field
+/// already as edited is not sent again (a retry after a lost answer). Returns the requests sent.
+pub async fn push_amundsen(
+    http: &HttpClient,
+    edit: &AmundsenEdit,
+) -> Result<Vec<String>, ConnectorError> {
+    let path = table_path(&edit.key);
+    if !usable_key(&edit.key) {
+        return Err(ConnectorError::Unexpected {
+            source_name: http.source_name().to_string(),
+            what: format!("'{}' is not an Amundsen table key", edit.key),
+        });
+    }
+    // Werkzeug decodes `%2F` before routing: a tag or owner with `/` would reach another route.
+    let names = edit.edited.tags.iter().chain(&edit.edited.owners);
+    if let Some(name) = names.into_iter().find(|name| name.contains('/')) {
+        return Err(ConnectorError::Unexpected {
+            source_name: http.source_name().to_string(),
+            what: format!("'{name}' has a '/', which Amundsen's tag and owner routes cannot carry"),
+        });
+    }
+    let current = AmundsenFields::of_table(&http.get_json(&path, &[]).await?);
+    let (base, edited) = (&edit.base, &edit.edited);
+    let moved = [
+        (
+            "description",
+            changed_upstream(&base.description, &edited.description, &current.description),
+        ),
+        (
+            "tags",
+            changed_upstream(&base.tags, &edited.tags, &current.tags),
+        ),
+        (
+            "owners",
+            changed_upstream(&base.owners, &edited.owners, &current.owners),
+        ),
+    ];
+    if let Some((field, _)) = moved.iter().find(|(_, moved)| *moved) {
+        return Err(ConnectorError::VersionConflict {
+            source_name: http.source_name().to_string(),
+            path,
+            expected: format!("its {field} as last synced"),
+            found: format!("other {field}"),
+        });
+    }
+    let mut sent = Vec::new();
+    if base.description != edited.description && current.description != edited.description {
+        let body = json!({"description": edited.description.clone().unwrap_or_default()});
+        let description = format!("{path}/description");
+        http.send_json(Method::PUT, &description, &body, None)
+            .await?;
+        sent.push(format!("PUT {description}"));
+    }
+    let tag_type = json!({"tag_type": "default"});
+    for (route, base, edited, current) in [
+        ("tag", &base.tags, &edited.tags, &current.tags),
+        ("owner", &base.owners, &edited.owners, &current.owners),
+    ] {
+        let added = edited.difference(current).map(|name| (Method::PUT, name));
+        let removed = base
+            .difference(edited)
+            .filter(|name| current.contains(*name))
+            .map(|name| (Method::DELETE, name));
+        for (method, name) in added.chain(removed) {
+            let request = format!("{path}/{route}/{}", encode_segment(name));
+            http.send_json(method.clone(), &request, &tag_type, None)
+                .await?;
+            sent.push(format!("{method} {request}"));
+        }
+    }
+    Ok(sent)
+}
+
+/// True when an edited field's upstream value is neither the synced nor the edited one.
+fn changed_upstream<T: PartialEq>(base: &T, edited: &T, current: &T) -> bool {
+    base != edited && current != base && current != edited
 }
 
 #[cfg(test)]

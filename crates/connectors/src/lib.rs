@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use amundsen::{AmundsenEdit, AmundsenFields, push_amundsen};
 pub use auth::Secret;
 pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::{push_entropy, version_of as document_version};

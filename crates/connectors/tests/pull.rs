@@ -3,13 +3,14 @@
 mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known,
-    OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind, pull, push_datahub,
-    push_entropy, push_openmetadata, send_openmetadata_feedback,
+    AmundsenEdit, AmundsenFields, CheckOutcome, CheckStatus, ConnectorError, Credentials,
+    DataHubEdit, Known, OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind,
+    pull, push_amundsen, push_datahub, push_entropy, push_openmetadata, send_openmetadata_feedback,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -1283,4 +1284,119 @@ async fn amundsen_metadata_url_without_a_search_service_says_how_to_name_it() {
     let text = err.to_string();
     assert!(text.contains("POST v2/search answered HTTP 404"), "{text}");
     assert!(text.contains("--search-url"), "{text}");
+}
+
+/// A metadata service holding test_table1 that applies description, tag and owner writes as
+/// Amundsen does (tags as `{tag_type, tag_name}`, owners as users by id).
+async fn amundsen_keeping(table: Arc<Mutex<Value>>) -> FakeServer {
+    FakeServer::start_checked("amundsen", move |seen| {
+        let mut table = table.lock().unwrap();
+        let tail = seen
+            .path
+            .strip_prefix(&format!("/table/{TABLE1}"))
+            .unwrap_or("?");
+        let name = |route: &str| tail.strip_prefix(route).map(rest::decoded);
+        match (seen.method.as_str(), tail) {
+            ("GET", "") => return ok(&table),
+            ("PUT", "/description") => {
+                let body: Value = serde_json::from_str(&seen.body).unwrap();
+                table["description"] = body["description"].clone();
+            }
+            ("PUT", _) if name("/tag/").is_some() => {
+                let tag = name("/tag/").unwrap();
+                table["tags"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"tag_type": "default", "tag_name": tag}));
+            }
+            ("DELETE", _) if name("/tag/").is_some() => {
+                let tag = name("/tag/").unwrap();
+                table["tags"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|t| t["tag_name"] != tag.as_str());
+            }
+            ("PUT", _) if name("/owner/").is_some() => {
+                let owner = name("/owner/").unwrap();
+                table["owners"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"user_id": owner, "email": owner}));
+            }
+            _ => return status(404),
+        }
+        ok(&Value::Null)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_moved_table() {
+    let table = Arc::new(Mutex::new(
+        fixture("amundsen", "tables.json")[TABLE1].clone(),
+    ));
+    let server = amundsen_keeping(table.clone()).await;
+    let http = client(&server, Credentials::None);
+    let synced = AmundsenFields {
+        description: Some("1st test table".into()),
+        tags: ["tag1".into(), "tag2".into()].into(),
+        owners: ["mmcgonagall@hogwarts.com".into()].into(),
+    };
+    let mut edited = synced.clone();
+    edited.description = Some("Wizards, one row each.".into());
+    edited.tags = ["tag2".into(), "wizards".into()].into();
+    edited.owners.insert("hpotter@hogwarts.com".into());
+    let edit = AmundsenEdit {
+        key: TABLE1.into(),
+        base: synced.clone(),
+        edited: edited.clone(),
+    };
+    let sent = push_amundsen(&http, &edit).await.unwrap();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(
+        sent.contains(&format!("DELETE table/{TABLE1}/tag/tag1")),
+        "{sent:?}"
+    );
+    assert!(
+        sent.contains(&format!("PUT table/{TABLE1}/tag/wizards")),
+        "{sent:?}"
+    );
+    let now = table.lock().unwrap().clone();
+    assert_eq!(now["description"], "Wizards, one row each.");
+    let tags: Vec<&str> = now["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["tag2", "wizards"]);
+    assert_eq!(now["owners"][1]["email"], "hpotter@hogwarts.com");
+
+    // A retry after a lost answer finds everything applied and sends nothing.
+    let before = server.requests().len();
+    assert!(push_amundsen(&http, &edit).await.unwrap().is_empty());
+    assert_eq!(server.requests().len(), before + 1, "only the read");
+
+    // Someone else rewrote the description since the sync: refused, nothing sent.
+    table.lock().unwrap()["description"] = json!("Someone else's words.");
+    let mut stale = edit.clone();
+    stale.edited.description = Some("Mine.".into());
+    stale.base = edited;
+    let err = push_amundsen(&http, &stale).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::VersionConflict { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("description"), "{err}");
+    assert_eq!(
+        table.lock().unwrap()["description"],
+        "Someone else's words."
+    );
+    // A tag with `/` cannot travel in Amundsen's route: refused before any request.
+    let before = server.requests().len();
+    let mut slashed = edit.clone();
+    slashed.edited.tags.insert("gold/silver".into());
+    let err = push_amundsen(&http, &slashed).await.unwrap_err();
+    assert!(err.to_string().contains("'gold/silver' has a '/'"), "{err}");
+    assert_eq!(server.requests().len(), before);
 }
