@@ -4,11 +4,13 @@
 //! in-process fake that keeps what it is sent; the connector's requests are checked against
 //! Amundsen's routes in `crates/connectors/tests`.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
 use axum::http::Method;
-use meshlens_app::{App, AppConfig, NoEvents};
+use common::{call, open};
 use serde_json::{Value, json};
 
 const TABLE: &str = "hive://gold.test_schema/test_table1";
@@ -85,35 +87,30 @@ async fn a_table_edit_goes_to_amundsen_comes_back_with_the_sync_and_is_refused_w
     let table: Table = Arc::new(Mutex::new(fixture_table()));
     let url = fake_amundsen(table.clone()).await;
     let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
-    let call = |command: &'static str, args: Value| {
-        let app = app.clone();
-        async move { app.dispatch(command, args, &NoEvents).await }
-    };
+    let app = open(data.path()).await;
     call(
+        &app,
         "add_source",
         json!({"name": "amundsen", "kind": "amundsen", "url": url, "search_url": null}),
     )
-    .await
-    .unwrap();
-    let synced = call("sync", json!({})).await.unwrap();
+    .await;
+    let synced = call(&app, "sync", json!({})).await;
     assert!(synced["sources"][0]["unreadable"].is_null(), "{synced:#}");
 
     // Description, one tag more, one less, and a second owner.
-    let draft = call("draft_new", json!({"from": TABLE})).await.unwrap();
+    let draft = call(&app, "draft_new", json!({"from": TABLE})).await;
     let id = draft["id"].as_i64().unwrap();
     let mut doc: Value = serde_json::from_str(draft["text"].as_str().unwrap()).unwrap();
     doc["description"]["purpose"] = json!("Wizards, one row each.");
     doc["tags"] = json!(["tag2", "wizards"]);
     doc["customProperties"][0]["value"] = json!("mmcgonagall@hogwarts.com, hpotter@hogwarts.com");
-    call("draft_edit", json!({"draft": id, "text": doc.to_string()}))
-        .await
-        .unwrap();
-    let outcome = call("submit", json!({"draft": id})).await.unwrap();
+    call(
+        &app,
+        "draft_edit",
+        json!({"draft": id, "text": doc.to_string()}),
+    )
+    .await;
+    let outcome = call(&app, "submit", json!({"draft": id})).await;
     assert_eq!(outcome["item"]["status"], "submitted", "{outcome:#}");
     let receipt = outcome["item"]["receipt"].as_str().unwrap();
     assert!(
@@ -127,20 +124,20 @@ async fn a_table_edit_goes_to_amundsen_comes_back_with_the_sync_and_is_refused_w
         assert_eq!(upstream["owners"][1]["email"], "hpotter@hogwarts.com");
     }
     // The next sync reads the edit back from Amundsen.
-    let again = call("sync", json!({})).await.unwrap();
+    let again = call(&app, "sync", json!({})).await;
     assert_eq!(again["sources"][0]["updated"], 1, "{again:#}");
 
     // Someone rewrites the description in Amundsen; an edit based on the synced one is refused.
     table.lock().unwrap()["description"] = json!("Someone else's words.");
-    let second = call("draft_new", json!({"from": TABLE})).await.unwrap();
+    let second = call(&app, "draft_new", json!({"from": TABLE})).await;
     let second_id = second["id"].as_i64().unwrap();
     call(
+        &app,
         "draft_edit",
         json!({"draft": second_id, "set": ["description.purpose=Mine."]}),
     )
-    .await
-    .unwrap();
-    let refused = call("submit", json!({"draft": second_id})).await.unwrap();
+    .await;
+    let refused = call(&app, "submit", json!({"draft": second_id})).await;
     assert_eq!(refused["item"]["status"], "failed", "{refused:#}");
     let reason = refused["item"]["reason"].as_str().unwrap();
     assert!(
