@@ -207,19 +207,17 @@ impl App {
     }
 
     /// Requests go where the product's source keeps agreements: a folder or git source takes a request
-    /// file; a catalog server without an access API meshlens speaks gets an e-mail to the product's
-    /// owners. Entropy Data has one (not supported yet), so its products are refused.
+    /// file, Entropy Data its access API; any other catalog server gets an e-mail to the product's
+    /// owners.
     async fn request_target(&self, detail: &ProductDetail) -> Result<Target, AppError> {
         let source = &detail.source;
         let record = self.store().get_source(source).await?;
         let record = record.ok_or_else(|| AppError::not_found(format!("source `{source}`")))?;
         let unsupported = |why: String| AppError::new(ErrorCode::AccessTargetUnsupported, why);
         match record.config.kind {
-            SourceKind::Folder { .. } | SourceKind::Git { .. } => Ok(Target::Source),
-            SourceKind::Entropy { .. } => Err(unsupported(format!(
-                "source `{source}` is an Entropy Data server, whose access API meshlens does not speak yet; \
-                 request access in Entropy Data itself"
-            ))),
+            SourceKind::Folder { .. } | SourceKind::Git { .. } | SourceKind::Entropy { .. } => {
+                Ok(Target::Source)
+            }
             other => {
                 let ownership = self
                     .owners(

@@ -74,7 +74,8 @@ async fn deliver_to_openmetadata(item: &OutboxItem, url: &str) -> Result<Deliver
     })
 }
 
-/// PUTs every document of `item` to an Entropy Data server. A document whose upstream version moved
+/// PUTs every document of `item` to an Entropy Data server: products and contracts to their
+/// collections, access requests to its access API. A document whose upstream version moved
 /// since the draft's base is refused (the user syncs and re-applies the edit); one already there
 /// counts as delivered, so a retry after a lost answer does not apply it twice.
 async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
@@ -87,6 +88,13 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
         let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
         let document =
             yaml(&doc.text).map_err(|e| TargetError::Rejected(format!("{}: {e}", doc.path)))?;
+        if meshlens_model::classify(&doc.path, doc.text.as_bytes()) == FileClass::Agreement {
+            let receipt = meshlens_connectors::request_entropy_access(&http, &document)
+                .await
+                .map_err(target_error)?;
+            receipts.push(format!("{receipt} on {url}"));
+            continue;
+        }
         let collection = entropy_collection(doc).ok_or_else(|| {
             TargetError::Rejected(format!(
                 "{} is neither a data product nor a data contract",

@@ -159,3 +159,76 @@ async fn a_draft_is_put_to_entropy_data_once_and_refused_when_upstream_moved() {
     );
     assert_eq!(upstream["version"], "9.0.0");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_access_request_goes_to_entropy_data_and_its_approval_is_read_back() {
+    let documents: Documents = Arc::default();
+    let product = demo_document("finance/finance-fx-rates.odps.yaml");
+    documents.lock().unwrap().insert(
+        ("dataproducts".into(), "finance-fx-rates".into()),
+        product.clone(),
+    );
+    let url = fake_entropy(documents.clone()).await;
+    // SAFETY: set before any other thread of this test reads the environment.
+    unsafe { std::env::set_var("MESHLENS_TOKEN_CATALOG", "test-api-key") };
+    let data = tempfile::tempdir().unwrap();
+    let app = App::open(AppConfig {
+        data_dir: data.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    let call = |command: &'static str, args: Value| {
+        let app = app.clone();
+        async move { app.dispatch(command, args, &NoEvents).await }
+    };
+    call(
+        "add_source",
+        json!({"name": "catalog", "kind": "entropy", "url": url}),
+    )
+    .await
+    .unwrap();
+    call("sync", json!({})).await.unwrap();
+
+    let port = product["outputPorts"][0]["name"].as_str().unwrap();
+    let requested = call(
+        "access_request",
+        json!({"product": "finance-fx-rates", "port": port, "purpose": "Price lists in euro",
+               "consumer": "marketing", "until": "2099-06-30"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(requested["request"]["status"], "requested", "{requested:#}");
+    assert_eq!(requested["request"]["target"], "catalog");
+    let id = requested["request"]["id"].as_str().unwrap().to_string();
+    let sent = documents.lock().unwrap()[&("access".to_string(), id.clone())].clone();
+    assert_eq!(sent["provider"]["dataProductId"], "finance-fx-rates");
+    assert_eq!(sent["info"]["purpose"], "Price lists in euro");
+
+    // The owners approve it in Entropy Data; the next sync reads the decision back.
+    {
+        let mut docs = documents.lock().unwrap();
+        let access = docs.get_mut(&("access".to_string(), id.clone())).unwrap();
+        access["info"]["status"] = json!("approved");
+        access["info"]["active"] = json!(true);
+    }
+    let synced = call("sync", json!({})).await.unwrap();
+    assert_eq!(synced["sources"][0]["access"]["imported"], 1, "{synced:#}");
+    let mine = call("access_list", json!({"mine": true})).await.unwrap();
+    let entry = &mine.as_array().unwrap()[0];
+    assert_eq!(
+        (&entry["id"], &entry["status"], &entry["target"]),
+        (&json!(id), &json!("approved"), &json!("catalog"))
+    );
+    assert!(entry["decided_at"].is_string(), "{entry:#}");
+    let consumers = call("consumers", json!({"id": "finance-fx-rates"}))
+        .await
+        .unwrap();
+    assert!(
+        consumers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["consumer"] == "marketing" && c["via"] == "agreement"),
+        "{consumers:#}"
+    );
+}

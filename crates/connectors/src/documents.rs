@@ -205,10 +205,12 @@ pub(crate) fn logical_type(physical: &str) -> &'static str {
 /// A document path inside a source: `<kind>/<id>.<odcs|odps>.json`, with `/` in ids escaped so
 /// every entity has exactly one path.
 pub(crate) fn document_path(kind: &str, id: &str, suffix: &str) -> String {
-    format!(
-        "{kind}/{}.{suffix}.json",
-        id.replace('%', "%25").replace('/', "%2F")
-    )
+    format!("{kind}/{}.{suffix}.json", escape_id(id))
+}
+
+/// An upstream id as one file name: `/` (and `%`, to keep it reversible) escaped.
+pub(crate) fn escape_id(id: &str) -> String {
+    id.replace('%', "%25").replace('/', "%2F")
 }
 
 #[cfg(test)]

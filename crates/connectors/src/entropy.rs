@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::documents::document_path;
+use crate::documents::{document_path, escape_id};
 use crate::marquez::encode_segment;
 use crate::paging::{fetch_each, numbered_pages};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
@@ -31,6 +31,7 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
     )
     .await?;
     let contracts = numbered_pages(ctx, "api/datacontracts", &fetched, &requests).await?;
+    let access = access_list(ctx, &fetched, &requests).await?;
 
     let mut pulled = Pulled::default();
     pulled
@@ -44,8 +45,120 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             pulled.documents.push(doc);
         }
     }
+    let today = meshlens_model::civil::today_utc();
+    pulled.agreements = access.map(|list| {
+        list.iter()
+            .filter_map(|access| agreement_document(access, &today))
+            .collect()
+    });
     pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
+}
+
+/// Every access resource (requests and agreements), or `None` when this server or API key cannot
+/// list them: a server older than the access API answers 404, a key without the permission 401 or
+/// 403. Then the agreements read before stay as they are, and the products still sync.
+async fn access_list(
+    ctx: &PullContext<'_>,
+    fetched: &AtomicU64,
+    requests: &AtomicU64,
+) -> Result<Option<Vec<Value>>, ConnectorError> {
+    match numbered_pages(ctx, "api/access", fetched, requests).await {
+        Ok(list) => Ok(Some(list)),
+        Err(ConnectorError::Status {
+            status: 401 | 403 | 404,
+            ..
+        }) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// The Data Usage Agreement Specification version Entropy Data's access resources follow.
+const DUA_VERSION: &str = "0.0.1";
+
+/// An access resource as a Data Usage Agreement document (`access/<id>.json`), the shape folder and
+/// git sources keep, with the specification version added and what the agreement schema requires
+/// but the access API may leave out: the provider team (an empty name), the status (`requested`)
+/// and the start date. A request without one starts when it is approved, so today at the earliest.
+fn agreement_document(access: &Value, today: &str) -> Option<PulledDocument> {
+    let id = access.get("id").and_then(Value::as_str)?;
+    let mut agreement = access.clone();
+    let object = agreement.as_object_mut()?;
+    object.insert("dataUsageAgreementSpecification".into(), DUA_VERSION.into());
+    if let Some(provider) = object.get_mut("provider").and_then(Value::as_object_mut) {
+        provider.entry("teamId").or_insert_with(|| "".into());
+    }
+    if let Some(info) = object.get_mut("info").and_then(Value::as_object_mut) {
+        info.entry("status").or_insert_with(|| "requested".into());
+        info.entry("startDate").or_insert_with(|| today.into());
+    }
+    Some(PulledDocument {
+        path: format!("access/{}.json", escape_id(id)),
+        text: serde_json::to_string(&agreement).ok()?,
+        provenance: Provenance {
+            upstream_id: id.to_string(),
+            upstream_version: None,
+            upstream_updated_at: None,
+        },
+    })
+}
+
+/// Sends an access request (a Data Usage Agreement document, as `access request` writes it) to
+/// Entropy Data's access API: `PUT /api/access/{id}`. A request the server holds already (an earlier
+/// attempt landed before its answer was lost, or the owners answered it meanwhile) is left as it is.
+pub async fn request_entropy_access(
+    http: &HttpClient,
+    agreement: &Value,
+) -> Result<String, ConnectorError> {
+    let body = access_body(agreement).ok_or_else(|| ConnectorError::Unexpected {
+        source_name: http.source_name().to_string(),
+        what: "the access request has no `id`, `info.purpose` or `provider`".into(),
+    })?;
+    let id = body["id"].as_str().unwrap_or_default();
+    let path = format!("api/access/{}", encode_segment(id));
+    match http.get_json(&path, &[]).await {
+        Ok(_) => return Ok(format!("{path} (already requested)")),
+        Err(ConnectorError::Status { status: 404, .. }) => {}
+        Err(err) => return Err(err),
+    }
+    http.send_json(Method::PUT, &path, &body, None).await?;
+    Ok(format!("PUT {path}"))
+}
+
+/// The access resource Entropy Data takes for a request: the agreement without what the server
+/// manages itself (the specification version, `info.status` and `info.active`), and `custom` as
+/// the text values the API declares (a column list joined with commas).
+fn access_body(agreement: &Value) -> Option<Value> {
+    let mut body = agreement.as_object()?.clone();
+    body.remove("dataUsageAgreementSpecification");
+    body.get("id").and_then(Value::as_str)?;
+    body.get("provider")?.as_object()?;
+    let info = body.get_mut("info")?.as_object_mut()?;
+    info.get("purpose").and_then(Value::as_str)?;
+    info.remove("status");
+    info.remove("active");
+    if let Some(custom) = body.get_mut("custom").and_then(Value::as_object_mut) {
+        for value in custom.values_mut() {
+            *value = custom_text(value);
+        }
+    }
+    Some(Value::Object(body))
+}
+
+fn custom_text(value: &Value) -> Value {
+    match value {
+        Value::String(_) => value.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+            .into(),
+        other => other.to_string().into(),
+    }
 }
 
 /// Ids in list order, each once (a server may list one product in two formats).

@@ -27,7 +27,7 @@ use serde_json::Value;
 pub use amundsen::{AmundsenEdit, AmundsenFields, push_amundsen};
 pub use auth::Secret;
 pub use datahub::{DataHubEdit, push_datahub};
-pub use entropy::{push_entropy, version_of as document_version};
+pub use entropy::{push_entropy, request_entropy_access, version_of as document_version};
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use openmetadata::{
@@ -188,6 +188,10 @@ pub struct Pulled {
     pub lineage_events: Vec<Value>,
     /// Data-quality check runs (OpenMetadata test case results, DataHub assertion run events).
     pub check_outcomes: Vec<CheckOutcome>,
+    /// Access requests and agreements as Data Usage Agreement documents (`access/<id>.json`), from
+    /// a server that keeps them (Entropy Data). `None`: the server keeps none or would not list
+    /// them, so those read before stay.
+    pub agreements: Option<Vec<PulledDocument>>,
     /// HTTP requests made (for progress and benchmarks).
     pub requests: u64,
 }

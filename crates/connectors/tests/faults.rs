@@ -133,7 +133,7 @@ async fn rate_limits_are_retried_after_the_servers_delay() {
                 "/api/v1/dataProducts" | "/api/v1/dataQuality/testCases" => {
                     ok(&json!({"data": [], "paging": {"total": 0}}))
                 }
-                "/api/datacontracts" => ok(&json!([])),
+                "/api/datacontracts" | "/api/access" => ok(&json!([])),
                 _ => ok(&json!({"totalCount": 0, "datasets": [], "jobs": []})),
             }
         })

@@ -10,7 +10,8 @@ use common::*;
 use meshlens_connectors::{
     AmundsenEdit, AmundsenFields, CheckOutcome, CheckStatus, ConnectorError, Credentials,
     DataHubEdit, Known, OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind,
-    pull, push_amundsen, push_datahub, push_entropy, push_openmetadata, send_openmetadata_feedback,
+    pull, push_amundsen, push_datahub, push_entropy, push_openmetadata, request_entropy_access,
+    send_openmetadata_feedback,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -472,6 +473,7 @@ fn entropy(seen: &Seen) -> axum::response::Response {
             ok(&fixture("entropy", "dataproducts.json")[0])
         }
         ("/api/datacontracts", Some("0")) => ok(&fixture("entropy", "datacontracts.json")),
+        ("/api/access", Some("0")) => ok(&fixture("entropy", "access.json")),
         _ => status(404),
     }
 }
@@ -518,6 +520,107 @@ async fn entropy_pull_keeps_odps_and_odcs_documents_as_they_are() {
         .map(|r| r.query["p"].clone())
         .collect();
     assert_eq!(pages, ["0", "1"]);
+
+    // Access requests and agreements come as Data Usage Agreement documents.
+    let agreements = pulled.agreements.expect("the access API was listed");
+    let read: Vec<(String, String, String)> = agreements
+        .iter()
+        .map(|doc| {
+            let agreement = meshlens_model::parse_agreement(&doc.path, doc.text.as_bytes())
+                .unwrap_or_else(|e| panic!("{}: {e:?}", doc.path));
+            (
+                doc.path.clone(),
+                agreement.consumer().to_owned(),
+                agreement.declared_status,
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "access/640864de-83d4-4619-afba-ccea8037ed3a.json".into(),
+                "user_profiles".into(),
+                "approved".into()
+            ),
+            (
+                "access/access-user-123.json".into(),
+                "user-123".into(),
+                "requested".into()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn entropy_without_an_access_api_still_syncs_its_products() {
+    let server = FakeServer::start_checked("entropy", |seen| match seen.path.as_str() {
+        // A server older than the access API, or a key without its permission.
+        "/api/access" => status(403),
+        _ => entropy(seen),
+    })
+    .await;
+    let credentials = Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN));
+    let ctx = context(client(&server, credentials), 100, &no_progress, &never);
+    let pulled = pull(ServerKind::Entropy, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 3);
+    assert!(pulled.agreements.is_none(), "agreements read before stay");
+}
+
+#[tokio::test]
+async fn an_access_request_is_put_to_entropy_data_once() {
+    let held: Arc<Mutex<Option<Value>>> = Arc::default();
+    let server = {
+        let held = held.clone();
+        FakeServer::start_checked("entropy", move |seen| match seen.method {
+            Method::GET => held
+                .lock()
+                .unwrap()
+                .clone()
+                .map_or_else(|| status(404), |a| ok(&a)),
+            Method::PUT => {
+                *held.lock().unwrap() = serde_json::from_str(&seen.body).ok();
+                ok(&json!(null))
+            }
+            _ => status(405),
+        })
+        .await
+    };
+    let http = client(
+        &server,
+        Credentials::ApiKeyHeader("x-api-key", Secret::new(TOKEN)),
+    );
+    // The request as `access request` writes it (YAML, read as JSON here).
+    let request = json!({
+        "dataUsageAgreementSpecification": "0.0.1",
+        "id": "access-0123456789ab",
+        "info": {"purpose": "Campaign attribution", "status": "requested", "active": false,
+                 "startDate": "2026-12-07", "endDate": "2099-06-30"},
+        "provider": {"teamId": "orders-team", "dataProductId": "snowflake_orders_v2",
+                     "outputPortId": "snowflake_search_queries_all_npii_v1"},
+        "consumer": {"teamId": "marketing-team"},
+        "custom": {"columns": ["order_id", "order_total"], "requestedAt": "2026-12-07T10:00:00Z"},
+    });
+    let receipt = request_entropy_access(&http, &request).await.unwrap();
+    assert_eq!(receipt, "PUT api/access/access-0123456789ab");
+    let sent = held.lock().unwrap().clone().unwrap();
+    assert_eq!(sent["custom"]["columns"], "order_id,order_total");
+    assert!(sent.get("dataUsageAgreementSpecification").is_none());
+    assert!(
+        sent["info"].get("status").is_none(),
+        "managed by the server"
+    );
+    assert_eq!(sent["info"]["endDate"], "2099-06-30");
+
+    // Sent again (the answer was lost): the server holds it, nothing is put twice.
+    let again = request_entropy_access(&http, &request).await.unwrap();
+    assert!(again.contains("already requested"), "{again}");
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == Method::PUT)
+        .count();
+    assert_eq!(puts, 1);
 }
 
 #[tokio::test]

@@ -8,10 +8,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use meshlens_model::content_hash;
-use meshlens_store::GIT_ALLOWED_PROTOCOLS;
 
 use crate::merge::{Conflict, three_way};
 use crate::store::{OutboxDocument, OutboxItem};
@@ -482,40 +480,19 @@ fn commit_subject(item: &OutboxItem) -> String {
     format!("meshlens: {verb} {}", ids.join(", "))
 }
 
-/// Runs the system git (as meshlens-sync does): every transport and credential helper the user set
-/// up works, and nothing waits for a password prompt nobody sees. Callers put `--end-of-options`
-/// before every argument from configuration or upstream, and only the transports of
-/// [`GIT_ALLOWED_PROTOCOLS`] run (no `ext::` helper runs a command, whatever the configuration
-/// says). The clone is meshlens's own, so it holds no hooks or configuration from upstream.
+/// Runs git (see [`meshlens_store::run_git`]) as `author`, when one is set. The clone is
+/// meshlens's own, so it holds no hooks or configuration from upstream.
 fn git(dir: Option<&Path>, args: &[&str], author: Option<&GitAuthor>) -> Result<String, String> {
-    let mut command = Command::new("git");
-    if let Some(dir) = dir {
-        command.arg("-C").arg(dir);
-    }
-    if let Some(author) = author {
-        for var in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] {
-            command.env(var, &author.name);
-        }
-        for var in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] {
-            command.env(var, &author.email);
-        }
-    }
-    let output = command
-        .args(args)
-        .env("GIT_ALLOW_PROTOCOL", GIT_ALLOWED_PROTOCOLS)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    Err(format!(
-        "`git {}` failed: {}",
-        args.first().copied().unwrap_or_default(),
-        stderr.trim()
-    ))
+    let env: Vec<(&str, &str)> = match author {
+        Some(author) => vec![
+            ("GIT_AUTHOR_NAME", author.name.as_str()),
+            ("GIT_COMMITTER_NAME", author.name.as_str()),
+            ("GIT_AUTHOR_EMAIL", author.email.as_str()),
+            ("GIT_COMMITTER_EMAIL", author.email.as_str()),
+        ],
+        None => Vec::new(),
+    };
+    meshlens_store::run_git(dir, args, &env)
 }
 
 #[cfg(test)]

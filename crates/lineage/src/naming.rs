@@ -2,108 +2,54 @@
 //! the dataset's physical name, following the OpenLineage naming conventions
 //! (`website/docs/spec/naming.md`): e.g. Postgres `postgres://{host}:{port}` + `{db}.{schema}.{table}`.
 
+use meshlens_model::{DatasetAddress, ObjectLocation, is_object_store};
 use serde_json::Value;
 
 /// Candidate `(namespace, name)` pairs under which OpenLineage producers report `physical` on
 /// `server`. Usually one; object stores also try the bare location prefix (globbed exports).
 pub(crate) fn dataset_identities(server: &Value, physical: &str) -> Vec<(String, String)> {
-    let text = |key: &str| match server.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let kind = text("type").unwrap_or_default().to_ascii_lowercase();
-    let host = text("host");
-    let with_port = |default: &str| {
-        host.as_ref().map(|h| match text("port") {
-            _ if h.contains(':') => h.clone(),
-            Some(p) => format!("{h}:{p}"),
-            None => format!("{h}:{default}"),
-        })
-    };
-    // `physical` may already be qualified (`schema.table` or `db.schema.table`).
-    let qualify = |parts: &[Option<String>]| {
-        let given = physical.split('.').count();
-        let missing = parts.len().saturating_sub(given - 1);
-        let mut all: Vec<String> = parts[..missing.min(parts.len())]
-            .iter()
-            .flatten()
-            .cloned()
-            .collect();
-        all.push(physical.to_owned());
-        all.join(".")
-    };
-    let db_schema = [text("database"), text("schema")];
-    let single =
-        |ns: Option<String>, name: String| ns.map(|ns| vec![(ns, name)]).unwrap_or_default();
-    match kind.as_str() {
-        "postgres" | "postgresql" => single(
-            with_port("5432").map(|a| format!("postgres://{a}")),
-            qualify(&db_schema),
-        ),
-        "mysql" => single(
-            with_port("3306").map(|a| format!("mysql://{a}")),
-            qualify(&[text("database")]),
-        ),
-        "sqlserver" => single(
-            with_port("1433").map(|a| format!("mssql://{a}")),
-            qualify(&db_schema),
-        ),
-        "redshift" => single(
-            with_port("5439").map(|a| format!("redshift://{a}")),
-            qualify(&db_schema),
-        ),
-        "trino" | "presto" => single(
-            with_port("8080").map(|a| format!("{kind}://{a}")),
-            qualify(&[text("catalog"), text("schema")]),
-        ),
-        "snowflake" => {
-            let account = text("account").or_else(|| {
-                host.as_ref()
-                    .map(|h| h.trim_end_matches(".snowflakecomputing.com").to_owned())
-            });
-            single(
-                account.map(|a| format!("snowflake://{a}")),
-                qualify(&db_schema),
-            )
-        }
-        "bigquery" => single(
-            Some("bigquery".into()),
-            qualify(&[text("project"), text("dataset")]),
-        ),
-        "kafka" => single(
-            with_port("9092").map(|a| format!("kafka://{a}")),
-            physical.to_owned(),
-        ),
-        "databricks" => single(
-            host.map(|h| format!("databricks://{h}")),
-            qualify(&[text("catalog"), text("schema")]),
-        ),
-        "s3" | "gcs" | "azure" | "abfs" => {
-            object_store(&kind, text("location").as_deref(), physical)
-        }
-        _ => single(host.map(|h| format!("{kind}://{h}")), qualify(&db_schema)),
+    let address = DatasetAddress::read(server, physical);
+    if is_object_store(&address.engine) {
+        return address
+            .location
+            .as_ref()
+            .map(|at| object_store(&address.engine, at, physical))
+            .unwrap_or_default();
     }
+    let name = address.qualified().to_owned();
+    let at = |scheme: &str, default_port: Option<&str>| {
+        address
+            .authority(default_port)
+            .map(|a| format!("{scheme}://{a}"))
+    };
+    let namespace = match address.engine.as_str() {
+        "postgres" => at("postgres", Some("5432")),
+        "mysql" => at("mysql", Some("3306")),
+        "sqlserver" => at("mssql", Some("1433")),
+        "redshift" => at("redshift", Some("5439")),
+        "trino" | "presto" => at(&address.engine, Some("8080")),
+        "kafka" => at("kafka", Some("9092")),
+        // Without a port, as these producers name them.
+        "databricks" => address.host.as_ref().map(|h| format!("databricks://{h}")),
+        "snowflake" => address.account.as_ref().map(|a| format!("snowflake://{a}")),
+        "bigquery" => Some("bigquery".into()),
+        _ => address
+            .host
+            .as_ref()
+            .map(|h| format!("{}://{h}", address.kind)),
+    };
+    namespace.map(|ns| vec![(ns, name)]).unwrap_or_default()
 }
 
 /// `s3://bucket/prefix/` + `table` → (`s3://bucket`, `prefix/table`); a globbed location
 /// (`s3://bucket/exports/x/*.csv`) names the folder itself: (`s3://bucket`, `exports/x`).
-fn object_store(kind: &str, location: Option<&str>, physical: &str) -> Vec<(String, String)> {
-    let Some(location) = location else {
-        return Vec::new();
-    };
-    let Some((scheme, rest)) = location.split_once("://") else {
-        return Vec::new();
-    };
-    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-    let scheme = if kind == "s3" { "s3" } else { scheme };
-    let namespace = format!("{scheme}://{bucket}");
-    let mut segments: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.last().is_some_and(|s| s.contains('*')) {
-        segments.pop();
-        return vec![(namespace, segments.join("/"))];
+fn object_store(engine: &str, at: &ObjectLocation, physical: &str) -> Vec<(String, String)> {
+    let scheme = if engine == "s3" { "s3" } else { &at.scheme };
+    let namespace = format!("{scheme}://{}", at.bucket);
+    let prefix = at.folder.join("/");
+    if at.globbed {
+        return vec![(namespace, prefix)];
     }
-    let prefix = segments.join("/");
     let joined = if prefix.is_empty() {
         physical.to_owned()
     } else {

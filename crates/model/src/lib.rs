@@ -7,6 +7,7 @@
 mod access;
 pub mod civil;
 mod classify;
+mod dataset_address;
 mod duration;
 mod error;
 mod extract;
@@ -25,6 +26,9 @@ mod yaml;
 
 pub use access::{AccessStatus, Agreement, date_days, parse_agreement};
 pub use classify::{FileClass, classify};
+pub use dataset_address::{
+    DatasetAddress, ObjectLocation, engine as dataset_engine, is_object_store,
+};
 pub use duration::{duration_ms, retention_days};
 pub use error::DocumentError;
 /// The model extracted from a canonical (ODPS/ODCS) document, as parsing extracts it.

@@ -546,23 +546,41 @@ pub async fn remove_source_results(store: &Store, source: &str) -> Result<u64, Q
     Ok(removed)
 }
 
-/// Forgets what file `path` of sync source `source` brought in (the file is gone upstream or no
-/// longer a result file); returns how many outcomes were removed.
+/// Forgets what the files at `paths` of sync source `source` brought in (each is gone upstream or
+/// no longer a result file), in one transaction whose check summaries are settled once for all of
+/// them; returns how many outcomes were removed.
 pub async fn remove_file_results(
     store: &Store,
     source: &str,
-    path: &str,
+    paths: &[String],
 ) -> Result<u64, QualityError> {
     let mut tx = store.begin_write().await.ctx("begin file removal")?;
-    let removed = delete_results(
-        &mut tx,
-        deleting!("source = ? AND path = ?").bind(source).bind(path),
-    )
-    .await?;
+    let mut deleted = Vec::new();
+    for path in paths {
+        let rows: Vec<DeletedRow> = deleting!("source = ? AND path = ?")
+            .bind(source)
+            .bind(path)
+            .fetch_all(&mut *tx)
+            .await
+            .ctx("delete quality results")?;
+        deleted.extend(rows);
+        forget_file_extras(&mut tx, source, path).await?;
+    }
+    let removed = settle_summaries(&mut tx, &deleted).await?;
+    tx.commit().await.ctx("commit file removal")?;
+    Ok(removed)
+}
+
+/// A removed file's dataset metrics, and its dbt manifest when it was one.
+async fn forget_file_extras(
+    conn: &mut SqliteConnection,
+    source: &str,
+    path: &str,
+) -> Result<(), QualityError> {
     sqlx::query("DELETE FROM quality_metrics WHERE source = ? AND path = ?")
         .bind(source)
         .bind(path)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .ctx("drop the file's dataset metrics")?;
     if Path::new(path)
@@ -571,12 +589,11 @@ pub async fn remove_file_results(
     {
         sqlx::query("DELETE FROM quality_dbt_manifests WHERE folder = ?")
             .bind(folder_key(Some(source), path))
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .ctx("drop the file's dbt manifest")?;
     }
-    tx.commit().await.ctx("commit file removal")?;
-    Ok(removed)
+    Ok(())
 }
 
 /// Runs a [`deleting!`] statement and takes the outcomes out of their check summaries: counts go
@@ -590,11 +607,20 @@ async fn delete_results(
         .fetch_all(&mut *conn)
         .await
         .ctx("delete quality results")?;
+    settle_summaries(conn, &deleted).await
+}
+
+/// Takes deleted outcomes out of their check summaries (see [`delete_results`]); returns how many
+/// there were.
+async fn settle_summaries(
+    conn: &mut SqliteConnection,
+    deleted: &[DeletedRow],
+) -> Result<u64, QualityError> {
     if deleted.is_empty() {
         return Ok(0);
     }
     let mut deltas: HashMap<(&str, &str, &str, &str), [i64; 4]> = HashMap::new();
-    for (target, tool, check, column, status, _) in &deleted {
+    for (target, tool, check, column, status, _) in deleted {
         let d = deltas
             .entry((
                 target.as_str(),

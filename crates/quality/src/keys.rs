@@ -10,6 +10,7 @@
 //! `db.schema.table`). Hosts are deliberately left out of `q:` keys: dbt never reports one, and an
 //! OpenLineage namespace spells the host the way its producer saw it.
 
+use meshlens_model::{DatasetAddress, dataset_engine, is_object_store};
 use serde_json::Value;
 
 fn norm(s: &str) -> String {
@@ -19,30 +20,18 @@ fn norm(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Engines named differently by different tools.
-fn engine(kind: &str) -> String {
-    match norm(kind).as_str() {
-        "postgresql" | "postgres" => "postgres".into(),
-        "mssql" | "sqlserver" => "sqlserver".into(),
-        "abfss" | "abfs" | "azure" => "azure".into(),
-        "gs" | "gcs" => "gcs".into(),
-        "s3a" | "s3n" | "s3" => "s3".into(),
-        other => other.to_owned(),
-    }
-}
-
 pub(crate) fn server_key(data_source: &str, table: &str) -> String {
     format!("srv:{}|{}", norm(data_source), norm(table))
 }
 
 pub(crate) fn qualified_key(kind: &str, qualified: &str) -> String {
-    format!("q:{}|{}", engine(kind), norm(qualified))
+    format!("q:{}|{}", dataset_engine(kind), norm(qualified))
 }
 
 /// Key of an OpenLineage dataset `(namespace, name)`.
 pub(crate) fn openlineage_key(namespace: &str, name: &str) -> String {
     match namespace.split_once("://") {
-        Some((scheme, authority)) if is_object_store(&engine(scheme)) => {
+        Some((scheme, authority)) if is_object_store(&dataset_engine(scheme)) => {
             let bucket = authority.split(['/', '@']).next().unwrap_or(authority);
             qualified_key(
                 scheme,
@@ -54,60 +43,28 @@ pub(crate) fn openlineage_key(namespace: &str, name: &str) -> String {
     }
 }
 
-fn is_object_store(engine: &str) -> bool {
-    matches!(engine, "s3" | "gcs" | "azure" | "file" | "hdfs")
-}
-
 /// Every key under which tools may report dataset `physical` served by `server` (raw ODCS JSON).
 pub(crate) fn target_keys(server: &Value, physical: &str) -> Vec<String> {
-    let text = |key: &str| match server.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let kind = engine(&text("type").unwrap_or_default());
-    // Outer to inner qualifiers of the table name, per engine.
-    let qualifiers: Vec<String> = match kind.as_str() {
-        "bigquery" => [text("project"), text("dataset")],
-        "trino" | "presto" | "databricks" => [text("catalog"), text("schema")],
-        "mysql" | "kafka" => [None, text("database").filter(|_| kind == "mysql")],
-        _ => [text("database"), text("schema")],
-    }
-    .into_iter()
-    .flatten()
-    .collect();
-    let given = physical.split('.').count() - 1;
-    let mut forms = vec![physical.to_owned()];
-    for take in 1..=qualifiers.len().saturating_sub(given) {
-        let start = qualifiers.len() - given - take;
-        let mut parts = qualifiers[start..qualifiers.len() - given].to_vec();
-        parts.push(physical.to_owned());
-        forms.push(parts.join("."));
-    }
+    let address = DatasetAddress::read(server, physical);
     let mut keys = Vec::new();
-    if let Some(name) = text("server") {
-        keys.extend(forms.iter().map(|f| server_key(&name, f)));
+    if let Some(name) = &address.server {
+        keys.extend(address.forms.iter().map(|f| server_key(name, f)));
     }
-    if is_object_store(&kind) {
-        if let Some((_, rest)) = text("location")
-            .as_deref()
-            .and_then(|l| l.split_once("://"))
-        {
-            let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-            let globbed = segments.last().is_some_and(|s| s.contains('*'));
-            let folder = if globbed {
-                &segments[..segments.len() - 1]
-            } else {
-                &segments[..]
-            };
-            let base = folder.join("/");
-            keys.push(qualified_key(&kind, &base));
-            if !globbed {
-                keys.push(qualified_key(&kind, &format!("{base}/{physical}")));
-            }
+    if let Some(at) = &address.location {
+        let base = std::iter::once(&at.bucket)
+            .chain(&at.folder)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("/");
+        keys.push(qualified_key(&address.engine, &base));
+        if !at.globbed {
+            keys.push(qualified_key(
+                &address.engine,
+                &format!("{base}/{physical}"),
+            ));
         }
-    } else if let Some(full) = forms.last() {
-        keys.push(qualified_key(&kind, full));
+    } else if !is_object_store(&address.engine) {
+        keys.push(qualified_key(&address.engine, address.qualified()));
     }
     keys.sort();
     keys.dedup();

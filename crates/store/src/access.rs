@@ -1,7 +1,9 @@
 //! Access agreements read from sources (table of migration 0009), one row per agreement file.
 
+use std::collections::HashSet;
+
 use meshlens_model::Agreement;
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use crate::Store;
 use crate::error::{Ctx, StoreError};
@@ -24,30 +26,43 @@ impl Store {
         path: &str,
         agreement: &Agreement,
     ) -> Result<(), StoreError> {
-        let decided = matches!(agreement.declared_status.as_str(), "approved" | "rejected");
-        let encoded = serde_json::to_string(agreement).map_err(|source| StoreError::Encode {
-            what: format!("agreement {path}"),
-            source,
-        })?;
-        sqlx::query(
-            "INSERT INTO access_agreements (source, path, id, product, port, status, agreement, decided_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)
-             ON CONFLICT (source, path) DO UPDATE SET id = excluded.id, product = excluded.product,
-                 port = excluded.port, agreement = excluded.agreement, status = excluded.status,
-                 decided_at = CASE WHEN access_agreements.status = excluded.status
-                     THEN access_agreements.decided_at ELSE excluded.decided_at END",
-        )
-        .bind(source)
-        .bind(path)
-        .bind(&agreement.id)
-        .bind(&agreement.product)
-        .bind(&agreement.port)
-        .bind(&agreement.declared_status)
-        .bind(encoded)
-        .bind(decided)
-        .execute(self.pool())
-        .await
-        .ctx("store agreement")?;
+        let mut conn = self.pool().acquire().await.ctx("store agreement")?;
+        write_agreement(&mut conn, source, path, agreement).await
+    }
+
+    /// Makes a catalog's agreements those `read` (path and agreement) in one transaction, keeping
+    /// the ones at `kept` (a path whose document was invalid this time keeps its last good
+    /// agreement) and forgetting every other agreement of `source`.
+    pub async fn replace_agreements(
+        &self,
+        source: &str,
+        read: &[(String, Agreement)],
+        kept: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.ctx("replace agreements")?;
+        let stored: Vec<String> =
+            sqlx::query_scalar("SELECT path FROM access_agreements WHERE source = ?")
+                .bind(source)
+                .fetch_all(&mut *tx)
+                .await
+                .ctx("list a source's agreements")?;
+        let present: HashSet<&str> = read
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .chain(kept.iter().map(String::as_str))
+            .collect();
+        for gone in stored.iter().filter(|p| !present.contains(p.as_str())) {
+            sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
+                .bind(source)
+                .bind(gone)
+                .execute(&mut *tx)
+                .await
+                .ctx("remove agreement")?;
+        }
+        for (path, agreement) in read {
+            write_agreement(&mut tx, source, path, agreement).await?;
+        }
+        tx.commit().await.ctx("replace agreements")?;
         Ok(())
     }
 
@@ -87,14 +102,23 @@ impl Store {
         ))
     }
 
-    /// Forgets the agreement of a file removed upstream (or no longer an agreement).
-    pub async fn remove_agreement(&self, source: &str, path: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
-            .bind(source)
-            .bind(path)
-            .execute(self.pool())
-            .await
-            .ctx("remove agreement")?;
+    /// Forgets the agreements of files removed upstream (or no longer agreements), in one
+    /// transaction.
+    pub async fn remove_agreements(
+        &self,
+        source: &str,
+        paths: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.ctx("remove agreements")?;
+        for path in paths {
+            sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
+                .bind(source)
+                .bind(path)
+                .execute(&mut *tx)
+                .await
+                .ctx("remove agreement")?;
+        }
+        tx.commit().await.ctx("remove agreements")?;
         Ok(())
     }
 
@@ -153,6 +177,41 @@ fn stored_agreement(row: &sqlx::sqlite::SqliteRow) -> Option<StoredAgreement> {
     })
 }
 
+/// Inserts or updates one agreement row; `decided_at` is stamped when the declared status becomes
+/// a decision and kept while it stays.
+async fn write_agreement(
+    conn: &mut SqliteConnection,
+    source: &str,
+    path: &str,
+    agreement: &Agreement,
+) -> Result<(), StoreError> {
+    let decided = matches!(agreement.declared_status.as_str(), "approved" | "rejected");
+    let encoded = serde_json::to_string(agreement).map_err(|source| StoreError::Encode {
+        what: format!("agreement {path}"),
+        source,
+    })?;
+    sqlx::query(
+        "INSERT INTO access_agreements (source, path, id, product, port, status, agreement, decided_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)
+         ON CONFLICT (source, path) DO UPDATE SET id = excluded.id, product = excluded.product,
+             port = excluded.port, agreement = excluded.agreement, status = excluded.status,
+             decided_at = CASE WHEN access_agreements.status = excluded.status
+                 THEN access_agreements.decided_at ELSE excluded.decided_at END",
+    )
+    .bind(source)
+    .bind(path)
+    .bind(&agreement.id)
+    .bind(&agreement.product)
+    .bind(&agreement.port)
+    .bind(&agreement.declared_status)
+    .bind(encoded)
+    .bind(decided)
+    .execute(conn)
+    .await
+    .ctx("store agreement")?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,7 +263,55 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-        store.remove_agreement("s", "access/a1.yaml").await.unwrap();
+        let removed = ["access/a1.yaml".to_string()];
+        store.remove_agreements("s", &removed).await.unwrap();
         assert!(store.list_agreements(None).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_catalog_s_agreements_are_replaced_except_those_kept() {
+        let store = Store::open_in_memory().await.unwrap();
+        for name in ["s", "other"] {
+            let kind = SourceKind::Folder { path: ".".into() };
+            let config = SourceConfig {
+                name: name.into(),
+                kind,
+            };
+            store.add_source(&config).await.unwrap();
+        }
+        let approved = agreement("approved");
+        store
+            .upsert_agreement("other", "access/a1.yaml", &approved)
+            .await
+            .unwrap();
+        let read = |paths: &[&str]| -> Vec<(String, Agreement)> {
+            paths
+                .iter()
+                .map(|p| (p.to_string(), approved.clone()))
+                .collect()
+        };
+        store
+            .replace_agreements("s", &read(&["access/a.json", "access/b.json"]), &[])
+            .await
+            .unwrap();
+        // b.json was invalid this time (kept), a.json is gone upstream, c.json is new.
+        store
+            .replace_agreements("s", &read(&["access/c.json"]), &["access/b.json".into()])
+            .await
+            .unwrap();
+        let mut left: Vec<(String, String)> = store
+            .list_agreements(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.source, a.path))
+            .collect();
+        left.sort();
+        let expected = [
+            ("other", "access/a1.yaml"),
+            ("s", "access/b.json"),
+            ("s", "access/c.json"),
+        ];
+        assert_eq!(left, expected.map(|(s, p)| (s.to_owned(), p.to_owned())));
     }
 }

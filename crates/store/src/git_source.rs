@@ -1,10 +1,54 @@
 //! What a git source may name: its branch and URL reach `git` as arguments, so anything git could
 //! read as an option or as a command-running transport is refused when the source is added, and
-//! again before every git call (a source stored by an older version is not trusted either).
+//! again before every git call (a source stored by an older version is not trusted either). Every
+//! git call goes through [`run_git`].
+
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// The transports every git call allows (`GIT_ALLOW_PROTOCOL`): no `ext::` or `fd::` remote
 /// helpers, which run commands, whatever the user's or a repository's configuration says.
 pub const GIT_ALLOWED_PROTOCOLS: &str = "file:git:http:https:ssh";
+
+/// Runs the system git, the one way every part of meshlens does (sync's checkouts, the outbox's
+/// git submits): only the transports of [`GIT_ALLOWED_PROTOCOLS`] (no `ext::` helper runs a
+/// command, whatever the configuration says), no terminal prompt nobody would see, no stdin, and
+/// `env` added. Callers put `--end-of-options` before every argument from configuration or
+/// upstream. Returns stdout; an error is a sentence for the user with git's own message.
+///
+/// Why the system git and not libgit2 or gix: it already handles every transport, credential
+/// helper, SSH agent and proxy setting the user has configured, and it costs nothing to compile.
+pub fn run_git(dir: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
+    let mut command = Command::new("git");
+    if let Some(dir) = dir {
+        command.arg("-C").arg(dir);
+    }
+    let output = command
+        .args(args)
+        .envs(env.iter().copied())
+        .env("GIT_ALLOW_PROTOCOL", GIT_ALLOWED_PROTOCOLS)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "git is not installed (the `git` command was not found)".to_string()
+            }
+            _ => format!("cannot run git: {e}"),
+        })?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let detail = match stderr.trim() {
+        "" => output.status.to_string(),
+        said => said.to_string(),
+    };
+    Err(format!(
+        "`git {}` failed: {detail}",
+        args.first().copied().unwrap_or_default(),
+    ))
+}
 
 /// URL schemes of the allowed transports (`git+ssh` and `ssh+git` are git's aliases of `ssh`).
 const URL_SCHEMES: [&str; 7] = ["file", "git", "http", "https", "ssh", "git+ssh", "ssh+git"];

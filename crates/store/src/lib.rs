@@ -33,6 +33,7 @@ pub use feed::{FollowRow, HistoryFootprint, SyncRow, VersionRow, VersionSummary}
 pub use feedback::{FeedbackRow, NewFeedback};
 pub use git_source::{
     GIT_ALLOWED_PROTOCOLS, GitSourceError, check_git_branch, check_git_source, check_git_url,
+    run_git,
 };
 pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
 pub use history::{DEFAULT_HISTORY_VERSIONS, history_limit, install_history_limit};

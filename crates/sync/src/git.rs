@@ -1,12 +1,6 @@
-//! Git sources through the system `git` binary.
-//!
-//! Why not libgit2 or gix: the system git already handles every transport, credential helper,
-//! SSH agent and proxy setting the user has configured, and it costs nothing to compile.
+//! Git sources through the system `git` binary ([`meshlens_store::run_git`] says why).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use meshlens_store::GIT_ALLOWED_PROTOCOLS;
 
 /// Brings `<data_dir>/git/<name>` to the tip of `branch` (or the remote's default branch) of
 /// `url` and returns the checkout folder. Errors are sentences for the user.
@@ -85,44 +79,10 @@ fn update(dir: &Path, url: &str, branch: Option<&str>) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs git with `--end-of-options` before every argument from the source's configuration (so no
-/// branch or URL is read as an option), only the transports of [`GIT_ALLOWED_PROTOCOLS`] (no
-/// `ext::` helper runs a command, whatever the configuration says), and no terminal prompt.
-///
-/// Hooks and configuration cannot come from upstream: a clone starts with none, and sync only runs
-/// git in checkouts meshlens made.
+/// Runs git in `dir` (see [`meshlens_store::run_git`]). Hooks and configuration cannot come from
+/// upstream: a clone starts with none, and sync only runs git in checkouts meshlens made.
 fn run(dir: Option<&Path>, args: &[&str]) -> Result<(), String> {
-    let mut command = Command::new("git");
-    if let Some(dir) = dir {
-        command.arg("-C").arg(dir);
-    }
-    let output = command
-        .args(args)
-        .env("GIT_ALLOW_PROTOCOL", GIT_ALLOWED_PROTOCOLS)
-        // A sync must never wait for a password prompt nobody sees.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "git is not installed (the `git` command was not found)".to_string()
-            }
-            _ => format!("cannot run git: {e}"),
-        })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let detail = stderr.trim();
-    Err(format!(
-        "`git {}` failed: {}",
-        args.first().copied().unwrap_or_default(),
-        if detail.is_empty() {
-            output.status.to_string()
-        } else {
-            detail.to_string()
-        }
-    ))
+    meshlens_store::run_git(dir, args, &[]).map(drop)
 }
 
 #[cfg(test)]

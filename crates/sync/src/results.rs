@@ -351,13 +351,11 @@ async fn forget_files(
         return;
     }
     let mut failures = Vec::new();
-    for path in paths {
-        if let Err(e) = meshlens_quality::remove_file_results(store, source, path).await {
-            failures.push((path.as_str(), e.to_string()));
-        }
-        if let Err(e) = store.remove_agreement(source, path).await {
-            failures.push((path.as_str(), e.to_string()));
-        }
+    if let Err(e) = meshlens_quality::remove_file_results(store, source, paths).await {
+        failures.extend(paths.iter().map(|p| (p.as_str(), e.to_string())));
+    }
+    if let Err(e) = store.remove_agreements(source, paths).await {
+        failures.extend(paths.iter().map(|p| (p.as_str(), e.to_string())));
     }
     if let Err(e) = meshlens_lineage::forget_events(store, source, Some(paths)).await {
         failures.extend(paths.iter().map(|p| (p.as_str(), e.to_string())));

@@ -288,8 +288,6 @@ pub(crate) async fn sync_server(
         (hook.0)(&applied);
     }
 
-    // Lineage after the commit (the sync transaction held the write lock); idempotent, so
-    // events already stored by an earlier sync are skipped.
     let mut report = SourceSyncReport {
         name: name.clone(),
         applied,
@@ -300,51 +298,112 @@ pub(crate) async fn sync_server(
         access: Default::default(),
         duration_ms: 0,
     };
-    if !pulled.lineage_events.is_empty() {
-        let mut ndjson = Vec::new();
-        // Each event's tree is freed as soon as it is written: as text it takes a fraction of the memory.
-        for event in std::mem::take(&mut pulled.lineage_events) {
-            serde_json::to_writer(&mut ndjson, &event).expect("a JSON value always encodes");
-            ndjson.push(b'\n');
-        }
-        let label = format!("{}-lineage.ndjson", kind.as_str());
-        match meshlens_lineage::ingest_bytes(store, &name, &label, &ndjson).await {
-            Ok(imported) => {
-                report.lineage.files = 1;
-                report.lineage.imported = imported.imported;
-                report.lineage.skipped = imported.skipped;
-                report.lineage.rejected = imported.rejected.len() as u64;
-                report.errors.extend(
-                    imported
-                        .rejected
-                        .into_iter()
-                        .map(|issue| line_error(label.clone(), issue.line, issue.message)),
-                );
-            }
-            Err(err) => report.warnings.push(FileError::whole_file(
-                &label,
-                format!("lineage not imported: {err}"),
-            )),
-        }
-    }
-    if !pulled.check_outcomes.is_empty() {
-        let label = format!("{}-quality", kind.as_str());
-        let outcomes = catalog_outcomes(kind, &pulled.check_outcomes);
-        match meshlens_quality::import_outcomes(store, &name, &label, &outcomes).await {
-            Ok(imported) => {
-                report.quality.files = 1;
-                report.quality.imported = imported.imported;
-                report.quality.skipped = imported.skipped;
-            }
-            Err(err) => report.warnings.push(FileError::whole_file(
-                &label,
-                format!("quality results not imported: {err}"),
-            )),
-        }
+    ingest_lineage(
+        store,
+        kind,
+        std::mem::take(&mut pulled.lineage_events),
+        &mut report,
+    )
+    .await;
+    ingest_check_outcomes(store, kind, &pulled.check_outcomes, &mut report).await;
+    if let Some(agreements) = pulled.agreements.take() {
+        store_agreements(store, &name, agreements, &mut report).await?;
     }
     emit(SyncPhase::Done, total, total);
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// Stores the lineage events a server pulled (after the commit: the sync transaction held the
+/// write lock); idempotent, so events already stored by an earlier sync are skipped.
+async fn ingest_lineage(
+    store: &Store,
+    kind: ServerKind,
+    events: Vec<serde_json::Value>,
+    report: &mut SourceSyncReport,
+) {
+    if events.is_empty() {
+        return;
+    }
+    let mut ndjson = Vec::new();
+    // Each event's tree is freed as soon as it is written: as text it takes a fraction of the memory.
+    for event in events {
+        serde_json::to_writer(&mut ndjson, &event).expect("a JSON value always encodes");
+        ndjson.push(b'\n');
+    }
+    let label = format!("{}-lineage.ndjson", kind.as_str());
+    match meshlens_lineage::ingest_bytes(store, &report.name, &label, &ndjson).await {
+        Ok(imported) => {
+            report.lineage.files = 1;
+            report.lineage.imported = imported.imported;
+            report.lineage.skipped = imported.skipped;
+            report.lineage.rejected = imported.rejected.len() as u64;
+            report.errors.extend(
+                imported
+                    .rejected
+                    .into_iter()
+                    .map(|issue| line_error(label.clone(), issue.line, issue.message)),
+            );
+        }
+        Err(err) => report.warnings.push(FileError::whole_file(
+            &label,
+            format!("lineage not imported: {err}"),
+        )),
+    }
+}
+
+/// Stores the data-quality check runs a server pulled.
+async fn ingest_check_outcomes(
+    store: &Store,
+    kind: ServerKind,
+    outcomes: &[CheckOutcome],
+    report: &mut SourceSyncReport,
+) {
+    if outcomes.is_empty() {
+        return;
+    }
+    let label = format!("{}-quality", kind.as_str());
+    let outcomes = catalog_outcomes(kind, outcomes);
+    match meshlens_quality::import_outcomes(store, &report.name, &label, &outcomes).await {
+        Ok(imported) => {
+            report.quality.files = 1;
+            report.quality.imported = imported.imported;
+            report.quality.skipped = imported.skipped;
+        }
+        Err(err) => report.warnings.push(FileError::whole_file(
+            &label,
+            format!("quality results not imported: {err}"),
+        )),
+    }
+}
+
+/// Makes the source's agreements those the server listed. Each is validated against the Data
+/// Usage Agreement schema like an agreement file; one that fails keeps the agreement last read
+/// from it and is reported, and one no longer listed is forgotten.
+async fn store_agreements(
+    store: &Store,
+    source: &str,
+    agreements: Vec<PulledDocument>,
+    report: &mut SourceSyncReport,
+) -> Result<(), SyncError> {
+    let mut read = Vec::with_capacity(agreements.len());
+    let mut kept = Vec::new();
+    for doc in agreements {
+        match meshlens_model::parse_agreement(&doc.path, doc.text.as_bytes()) {
+            Ok(agreement) => read.push((doc.path, agreement)),
+            Err(issues) => {
+                report.access.rejected += 1;
+                report
+                    .errors
+                    .extend(issues.into_iter().map(|i| issue_error(&doc.path, i)));
+                kept.push(doc.path);
+            }
+        }
+    }
+    report.access.files = 1;
+    report.access.imported = read.len() as u64;
+    store.replace_agreements(source, &read, &kept).await?;
+    Ok(())
 }
 
 /// The server's check runs in the quality store's terms.

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 
 import type { Column, PortContract, QualityRule, SlaProperty } from "../ipc/commands";
+import { DataTable, orMissing, type TableColumn } from "./DataTable";
 import { Markdown } from "./Markdown";
 import { StatusBadge } from "./StatusBadge";
 
@@ -8,7 +9,7 @@ function ColumnFlags({ column }: { column: Column }) {
   const flags = [column.primary_key && "PK", column.required && "required", column.unique && "unique"].filter(
     (flag): flag is string => typeof flag === "string",
   );
-  return <>{flags.length > 0 ? flags.join(", ") : <span className="muted">—</span>}</>;
+  return <>{orMissing(flags.join(", "))}</>;
 }
 
 /** JSON-ish values from descriptors (numbers, strings, small objects) as short text. */
@@ -24,64 +25,58 @@ function Slas({ sla }: { sla: SlaProperty[] }) {
   return (
     <section aria-label="SLAs">
       <h5>SLAs</h5>
-      <table className="schema">
-        <thead>
-          <tr>
-            <th scope="col">Property</th>
-            <th scope="col">Value</th>
-            <th scope="col">Applies to</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sla.map((s, i) => (
-            <tr key={`${s.property}-${i}`}>
-              <td>{s.property}</td>
-              <td>
-                {valueText(s.value)}
-                {s.unit !== null && ` ${s.unit}`}
-              </td>
-              <td>{s.element ?? <span className="muted">—</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable rows={sla} columns={SLA_COLUMNS} rowKey={(s, i) => `${s.property}-${i}`} />
     </section>
   );
 }
+
+const SLA_COLUMNS: TableColumn<SlaProperty>[] = [
+  { header: "Property", cell: (s) => s.property },
+  {
+    header: "Value",
+    cell: (s) => (
+      <>
+        {valueText(s.value)}
+        {s.unit !== null && ` ${s.unit}`}
+      </>
+    ),
+  },
+  { header: "Applies to", cell: (s) => orMissing(s.element) },
+];
 
 function QualityRules({ rules }: { rules: QualityRule[] }) {
   if (rules.length === 0) return null;
   return (
     <section aria-label="quality rules">
       <h5>Quality rules</h5>
-      <table className="schema">
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">On</th>
-            <th scope="col">Threshold</th>
-            <th scope="col">Dimension</th>
-            <th scope="col">Severity</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rules.map((r, i) => (
-            <tr key={`${r.name ?? ""}-${i}`}>
-              <td>
-                {r.name ?? r.metric ?? r.rule_type ?? "rule"}
-                {r.description !== null && <div className="muted">{r.description}</div>}
-              </td>
-              <td>{[r.dataset, r.column].filter((x) => x !== null).join(".") || <span className="muted">contract</span>}</td>
-              <td>{valueText(r.threshold)}</td>
-              <td>{r.dimension ?? <span className="muted">—</span>}</td>
-              <td>{r.severity ?? <span className="muted">—</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable rows={rules} columns={RULE_COLUMNS} rowKey={(r, i) => `${r.name ?? ""}-${i}`} />
     </section>
   );
 }
+
+const RULE_COLUMNS: TableColumn<QualityRule>[] = [
+  {
+    header: "Rule",
+    cell: (r) => (
+      <>
+        {r.name ?? r.metric ?? r.rule_type ?? "rule"}
+        {r.description !== null && <div className="muted">{r.description}</div>}
+      </>
+    ),
+  },
+  { header: "On", cell: (r) => [r.dataset, r.column].filter((x) => x !== null).join(".") || <span className="muted">contract</span> },
+  { header: "Threshold", cell: (r) => valueText(r.threshold) },
+  { header: "Dimension", cell: (r) => orMissing(r.dimension) },
+  { header: "Severity", cell: (r) => orMissing(r.severity) },
+];
+
+const SCHEMA_COLUMNS: TableColumn<Column>[] = [
+  { header: "Column", cell: (c) => <code>{c.name}</code> },
+  { header: "Type", cell: (c) => orMissing(c.physical_type ?? c.logical_type) },
+  { header: "Constraints", cell: (c) => <ColumnFlags column={c} /> },
+  { header: "Classification", cell: (c) => orMissing(c.classification) },
+  { header: "Description", cell: (c) => orMissing(c.description) },
+];
 
 /** One port's contract: its datasets and their columns, SLAs and quality rules. */
 /** `format` shows the file's standard and version (and the upgrade action, on the product page). */
@@ -130,32 +125,7 @@ export function ContractCard({
               <code className="muted"> {dataset.physical_name}</code>
             )}
           </h5>
-          <table className="schema">
-            <thead>
-              <tr>
-                <th scope="col">Column</th>
-                <th scope="col">Type</th>
-                <th scope="col">Constraints</th>
-                <th scope="col">Classification</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {dataset.columns.map((column) => (
-                <tr key={column.name}>
-                  <td>
-                    <code>{column.name}</code>
-                  </td>
-                  <td>{column.physical_type ?? column.logical_type ?? <span className="muted">—</span>}</td>
-                  <td>
-                    <ColumnFlags column={column} />
-                  </td>
-                  <td>{column.classification ?? <span className="muted">—</span>}</td>
-                  <td>{column.description ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable rows={dataset.columns} columns={SCHEMA_COLUMNS} rowKey={(c) => c.name} />
         </section>
       ))}
       <Slas sla={contract.sla} />

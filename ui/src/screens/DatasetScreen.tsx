@@ -1,9 +1,10 @@
+import { DataTable, Missing, orMissing, type TableColumn } from "../components/DataTable";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
 import { Markdown } from "../components/Markdown";
 import { QualityChart } from "../components/QualityChart";
 import type { Backend } from "../ipc/backend";
-import type { Dataset, GraphNode, QualityResult } from "../ipc/commands";
+import type { Column, Dataset, GraphNode, QualityResult } from "../ipc/commands";
 import { MiniGraph } from "../lineage/MiniGraph";
 import type { Navigate, Route } from "../route";
 import { useCommand } from "../useCommand";
@@ -60,6 +61,26 @@ function NodeLineage({ backend, nodeId, generation, navigate }: { backend: Backe
   );
 }
 
+const OUTCOME_COLUMNS: TableColumn<QualityResult>[] = [
+  { header: "Check", cell: (r) => <code>{r.check}</code> },
+  { header: "Column", cell: (r) => orMissing(r.column) },
+  { header: "Status", cell: (r) => <span className={`badge outcome-${r.status}`}>{r.status}</span> },
+  { header: "Observed", cell: (r) => orMissing(r.observed) },
+  { header: "When", cell: (r) => new Date(r.at).toLocaleString() },
+];
+
+const COLUMN_COLUMNS: TableColumn<Column>[] = [
+  { header: "Column", cell: (c) => <code>{c.name}</code> },
+  { header: "Type", cell: (c) => c.physical_type ?? c.logical_type ?? "—" },
+  {
+    header: "Classification",
+    cell: (c) => (c.classification !== null ? <span className={`badge class-${c.classification}`}>{c.classification}</span> : <Missing />),
+  },
+  { header: "Constraints", cell: (c) => [c.primary_key && "PK", c.required && "required", c.unique && "unique"].filter(Boolean).join(", ") || "—" },
+  { header: "Tags", cell: (c) => c.tags.join(", ") || "—" },
+  { header: "Description", cell: (c) => orMissing(c.description) },
+];
+
 function QualityHistory({ backend, route, generation }: { backend: Backend; route: DatasetRoute; generation: number }) {
   const quality = useCommand(backend, "quality", { id: route.dataset }, generation);
   if (quality.state === "loading") return <Loading label="Loading quality history…" />;
@@ -76,32 +97,12 @@ function QualityHistory({ backend, route, generation }: { backend: Backend; rout
     <>
       <QualityChart results={results} label={`quality history of ${route.dataset}`} />
       {latest.size > 0 && (
-        <table className="schema" aria-label="latest check outcomes">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Column</th>
-              <th scope="col">Status</th>
-              <th scope="col">Observed</th>
-              <th scope="col">When</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...latest.values()].map((r) => (
-              <tr key={`${r.check}|${r.column ?? ""}`}>
-                <td>
-                  <code>{r.check}</code>
-                </td>
-                <td>{r.column ?? <span className="muted">—</span>}</td>
-                <td>
-                  <span className={`badge outcome-${r.status}`}>{r.status}</span>
-                </td>
-                <td>{r.observed ?? <span className="muted">—</span>}</td>
-                <td>{new Date(r.at).toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="latest check outcomes"
+          rows={[...latest.values()]}
+          columns={OUTCOME_COLUMNS}
+          rowKey={(r) => `${r.check}|${r.column ?? ""}`}
+        />
       )}
     </>
   );
@@ -146,32 +147,7 @@ export function DatasetScreen({ backend, route, generation, navigate }: { backen
       {dataset.description !== null && <Markdown text={dataset.description} />}
       <section>
         <h3>Columns</h3>
-        <table className="schema" aria-label="columns">
-          <thead>
-            <tr>
-              <th scope="col">Column</th>
-              <th scope="col">Type</th>
-              <th scope="col">Classification</th>
-              <th scope="col">Constraints</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {dataset.columns.map((c) => (
-              <tr key={c.name}>
-                <td>
-                  <code>{c.name}</code>
-                </td>
-                <td>{c.physical_type ?? c.logical_type ?? "—"}</td>
-                <td>{c.classification !== null ? <span className={`badge class-${c.classification}`}>{c.classification}</span> : <span className="muted">—</span>}</td>
-                <td>{[c.primary_key && "PK", c.required && "required", c.unique && "unique"].filter(Boolean).join(", ") || "—"}</td>
-                <td>{c.tags.join(", ") || "—"}</td>
-                <td>{c.description ?? <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="columns" rows={dataset.columns} columns={COLUMN_COLUMNS} rowKey={(c) => c.name} />
       </section>
       <section>
         <h3>Lineage</h3>

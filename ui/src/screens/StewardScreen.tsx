@@ -1,11 +1,12 @@
 import { useState } from "react";
 
+import { DataTable, type TableColumn } from "../components/DataTable";
 import { ErrorState } from "../components/ErrorState";
 import { ProductLink } from "../components/ProductLink";
 import { Loading } from "../components/Loading";
 import { QualityChart } from "../components/QualityChart";
 import type { Backend } from "../ipc/backend";
-import type { Scorecard } from "../ipc/commands";
+import type { QualityResult, Scorecard, Violation } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
 import type { Navigate } from "../route";
 import { useCommand } from "../useCommand";
@@ -19,6 +20,62 @@ function MoreRows({ total }: { total: number }) {
   return <p className="muted">…and {total - ROW_LIMIT} more; pick a domain, or save the HTML report for every row.</p>;
 }
 
+
+
+function failingColumns(navigate: Navigate): TableColumn<QualityResult>[] {
+  return [
+    {
+      header: "Check",
+      cell: (r) => (
+        <>
+          <span className={`badge outcome-${r.status}`}>{r.status}</span> <code>{r.check}</code>
+        </>
+      ),
+    },
+    { header: "Product", cell: (r) => <ProductLink id={r.product} navigate={navigate} /> },
+    {
+      header: "Dataset",
+      cell: (r) => (
+        <>
+          <code>{r.dataset}</code>
+          {r.column !== null && <span className="muted"> · {r.column}</span>}
+        </>
+      ),
+    },
+    {
+      header: "Observed",
+      cell: (r) => (
+        <>
+          {r.observed ?? "—"}
+          {r.expected !== null && <span className="muted"> (expected {r.expected})</span>}
+        </>
+      ),
+    },
+    { header: "When", cell: (r) => new Date(r.at).toLocaleString() },
+  ];
+}
+
+function scorecardColumns(navigate: Navigate): TableColumn<Scorecard>[] {
+  const flag = (count: number, tone: string) => (count > 0 ? tone : undefined);
+  return [
+    { header: "Product", cell: (c) => <ProductLink id={c.id} navigate={navigate} /> },
+    { header: "Domain", cell: (c) => c.domain ?? "—" },
+    { header: "Passing", cell: (c) => percent(c.pass_rate) },
+    { header: "Failing", cell: (c) => c.failing, cellClass: (c) => flag(c.failing, "bad") },
+    { header: "SLA breaches", cell: (c) => c.sla_breaches, cellClass: (c) => flag(c.sla_breaches, "bad") },
+    { header: "Policy violations", cell: (c) => c.policy_violations, cellClass: (c) => flag(c.policy_violations, "warn") },
+  ];
+}
+
+function violationColumns(navigate: Navigate): TableColumn<Violation>[] {
+  return [
+    { header: "Severity", cell: (v) => <span className={`badge severity-${v.severity}`}>{v.severity}</span> },
+    { header: "Product", cell: (v) => <ProductLink id={v.product} navigate={navigate} /> },
+    { header: "Policy", cell: (v) => <code>{v.policy}</code> },
+    { header: "Where", cell: (v) => <code>{v.path}</code> },
+    { header: "Problem", cell: (v) => v.message },
+  ];
+}
 
 /**
  * The report's file name, one per domain. Domains are upstream text (`x/../../out/evil`), so everything but
@@ -167,41 +224,13 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
               const rows = failing.data.results.filter((r) => inDomain(r.product));
               if (rows.length === 0) return <p className="muted">No failing checks{domain === "" ? "" : ` in ${domain}`}. 🎉</p>;
               return (
-                <table className="schema">
-                  <thead>
-                    <tr>
-                      <th scope="col">Check</th>
-                      <th scope="col">Product</th>
-                      <th scope="col">Dataset</th>
-                      <th scope="col">Observed</th>
-                      <th scope="col">When</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.slice(0, ROW_LIMIT).map((r) => (
-                      <tr key={`${r.check}|${r.dataset}|${r.column ?? ""}`} className="failing-check">
-                        <td>
-                          <span className={`badge outcome-${r.status}`}>{r.status}</span> <code>{r.check}</code>
-                        </td>
-                        <td>
-                          <ProductLink id={r.product} navigate={navigate} />
-                        </td>
-                        <td>
-                          <code>{r.dataset}</code>
-                          {r.column !== null && <span className="muted"> · {r.column}</span>}
-                        </td>
-                        <td>
-                          {r.observed ?? "—"}
-                          {r.expected !== null && <span className="muted"> (expected {r.expected})</span>}
-                        </td>
-                        <td>{new Date(r.at).toLocaleString()}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                  <caption className="caption-bottom">
-                    <MoreRows total={rows.length} />
-                  </caption>
-                </table>
+                <DataTable
+                  rows={rows.slice(0, ROW_LIMIT)}
+                  columns={failingColumns(navigate)}
+                  rowKey={(r) => `${r.check}|${r.dataset}|${r.column ?? ""}`}
+                  rowClass="failing-check"
+                  caption={<MoreRows total={rows.length} />}
+                />
               );
             })()}
         </section>
@@ -228,35 +257,13 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                 ))}
                 {breaches.length > 20 && `and ${breaches.length - 20} more.`}
               </p>
-              <table className="schema">
-                <thead>
-                  <tr>
-                    <th scope="col">Product</th>
-                    <th scope="col">Domain</th>
-                    <th scope="col">Passing</th>
-                    <th scope="col">Failing</th>
-                    <th scope="col">SLA breaches</th>
-                    <th scope="col">Policy violations</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...cards]
-                    .sort((a, b) => b.failing + b.sla_breaches - (a.failing + a.sla_breaches) || a.id.localeCompare(b.id))
-                    .slice(0, ROW_LIMIT)
-                    .map((c) => (
-                      <tr key={c.id}>
-                        <td>
-                          <ProductLink id={c.id} navigate={navigate} />
-                        </td>
-                        <td>{c.domain ?? "—"}</td>
-                        <td>{percent(c.pass_rate)}</td>
-                        <td className={c.failing > 0 ? "bad" : undefined}>{c.failing}</td>
-                        <td className={c.sla_breaches > 0 ? "bad" : undefined}>{c.sla_breaches}</td>
-                        <td className={c.policy_violations > 0 ? "warn" : undefined}>{c.policy_violations}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
+              <DataTable
+                rows={[...cards]
+                  .sort((a, b) => b.failing + b.sla_breaches - (a.failing + a.sla_breaches) || a.id.localeCompare(b.id))
+                  .slice(0, ROW_LIMIT)}
+                columns={scorecardColumns(navigate)}
+                rowKey={(c) => c.id}
+              />
               <MoreRows total={cards.length} />
             </>
           )}
@@ -276,39 +283,12 @@ export function StewardScreen({ backend, generation, navigate }: { backend: Back
                 const rows = policies.data.violations.filter((v) => inDomain(v.product));
                 if (rows.length === 0) return <p className="muted">No policy violations.</p>;
                 return (
-                  <table className="schema">
-                    <thead>
-                      <tr>
-                        <th scope="col">Severity</th>
-                        <th scope="col">Product</th>
-                        <th scope="col">Policy</th>
-                        <th scope="col">Where</th>
-                        <th scope="col">Problem</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rows.slice(0, ROW_LIMIT).map((v, i) => (
-                        <tr key={`${v.policy}-${v.product ?? ""}-${v.path}-${i}`}>
-                          <td>
-                            <span className={`badge severity-${v.severity}`}>{v.severity}</span>
-                          </td>
-                          <td>
-                            <ProductLink id={v.product} navigate={navigate} />
-                          </td>
-                          <td>
-                            <code>{v.policy}</code>
-                          </td>
-                          <td>
-                            <code>{v.path}</code>
-                          </td>
-                          <td>{v.message}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                    <caption className="caption-bottom">
-                      <MoreRows total={rows.length} />
-                    </caption>
-                  </table>
+                  <DataTable
+                    rows={rows.slice(0, ROW_LIMIT)}
+                    columns={violationColumns(navigate)}
+                    rowKey={(v, i) => `${v.policy}-${v.product ?? ""}-${v.path}-${i}`}
+                    caption={<MoreRows total={rows.length} />}
+                  />
                 );
               })()}
             </>

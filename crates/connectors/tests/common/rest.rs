@@ -147,6 +147,11 @@ impl Route {
                 let id = path.last().map(|s| decoded(s));
                 value.get("id").and_then(Value::as_str) == id.as_deref()
             }
+            // Entropy Data's `Access` resource under its own id.
+            "access" => {
+                let id = path.last().map(|s| decoded(s));
+                value.get("id").and_then(Value::as_str) == id.as_deref() && is_access(&value)
+            }
             other => panic!("api.json: unknown body kind {other}"),
         };
         (!fits).then(|| refuse(StatusCode::BAD_REQUEST, &format!("the body is not {body}")))
@@ -175,6 +180,27 @@ fn value_problem(name: &str, value: &str, kind: &Value) -> Option<String> {
     let below = min.and_then(Value::as_i64).is_some_and(|min| number < min);
     let above = max.and_then(Value::as_i64).is_some_and(|max| number > max);
     (below || above).then(|| format!("query param {name} is out of range"))
+}
+
+/// Entropy Data's `Access` schema: `info.purpose`, `provider.dataProductId` and `outputPortId`
+/// required; `consumer` a data product, a team or a user; `custom` a map of text values (the
+/// server's Jackson refuses a list there).
+fn is_access(value: &Value) -> bool {
+    let text = |pointer: &str| value.pointer(pointer).is_some_and(Value::is_string);
+    let consumer = [
+        "/consumer/dataProductId",
+        "/consumer/teamId",
+        "/consumer/userId",
+    ];
+    let custom_is_text = value.get("custom").is_none_or(|c| {
+        c.as_object()
+            .is_some_and(|m| m.values().all(Value::is_string))
+    });
+    text("/info/purpose")
+        && text("/provider/dataProductId")
+        && text("/provider/outputPortId")
+        && consumer.iter().any(|pointer| text(pointer))
+        && custom_is_text
 }
 
 fn is_json_patch(value: &Value) -> bool {
