@@ -82,6 +82,13 @@ impl FakeServer {
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// True when no request carried an `Authorization` header.
+    pub fn saw_no_authorization(&self) -> bool {
+        self.requests()
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    }
 }
 
 async fn handle(State((handler, seen)): State<Shared>, request: Request) -> Response {
