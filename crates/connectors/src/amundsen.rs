@@ -447,24 +447,46 @@ pub async fn push_amundsen(
     http: &HttpClient,
     edit: &AmundsenEdit,
 ) -> Result<Vec<String>, ConnectorError> {
+    refuse_unroutable(http, edit)?;
     let path = table_path(&edit.key);
-    if !usable_key(&edit.key) {
-        return Err(ConnectorError::Unexpected {
-            source_name: http.source_name().to_string(),
-            what: format!("'{}' is not an Amundsen table key", edit.key),
-        });
-    }
-    // Werkzeug decodes `%2F` before routing: a tag or owner with `/` would reach another route.
-    let names = edit.edited.tags.iter().chain(&edit.edited.owners);
-    if let Some(name) = names.into_iter().find(|name| name.contains('/')) {
-        return Err(ConnectorError::Unexpected {
-            source_name: http.source_name().to_string(),
-            what: format!("'{name}' has a '/', which Amundsen's tag and owner routes cannot carry"),
-        });
-    }
     let current = AmundsenFields::of_table(&http.get_json(&path, &[]).await?);
+    if let Some(field) = moved_field(edit, &current) {
+        return Err(ConnectorError::VersionConflict {
+            source_name: http.source_name().to_string(),
+            path,
+            expected: format!("its {field} as last synced"),
+            found: format!("other {field}"),
+        });
+    }
+    send_changes(http, &path, edit, &current).await
+}
+
+/// An edit no route of Amundsen's can take: a key meshlens does not ask for, or a tag or owner
+/// with `/` (Werkzeug decodes `%2F` before routing, so it would reach another route).
+fn refuse_unroutable(http: &HttpClient, edit: &AmundsenEdit) -> Result<(), ConnectorError> {
+    let refuse = |what: String| ConnectorError::Unexpected {
+        source_name: http.source_name().to_string(),
+        what,
+    };
+    if !usable_key(&edit.key) {
+        return Err(refuse(format!(
+            "'{}' is not an Amundsen table key",
+            edit.key
+        )));
+    }
+    let mut names = edit.edited.tags.iter().chain(&edit.edited.owners);
+    match names.find(|name| name.contains('/')) {
+        Some(name) => Err(refuse(format!(
+            "'{name}' has a '/', which Amundsen's tag and owner routes cannot carry"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The first field the edit changes that someone else changed upstream since the sync.
+fn moved_field(edit: &AmundsenEdit, current: &AmundsenFields) -> Option<&'static str> {
     let (base, edited) = (&edit.base, &edit.edited);
-    let moved = [
+    [
         (
             "description",
             changed_upstream(&base.description, &edited.description, &current.description),
@@ -477,15 +499,20 @@ pub async fn push_amundsen(
             "owners",
             changed_upstream(&base.owners, &edited.owners, &current.owners),
         ),
-    ];
-    if let Some((field, _)) = moved.iter().find(|(_, moved)| *moved) {
-        return Err(ConnectorError::VersionConflict {
-            source_name: http.source_name().to_string(),
-            path,
-            expected: format!("its {field} as last synced"),
-            found: format!("other {field}"),
-        });
-    }
+    ]
+    .into_iter()
+    .find_map(|(field, moved)| moved.then_some(field))
+}
+
+/// Sends what the table upstream does not hold yet: the description, then the tags and owners
+/// added (PUT) and removed (DELETE). Returns the requests sent.
+async fn send_changes(
+    http: &HttpClient,
+    path: &str,
+    edit: &AmundsenEdit,
+    current: &AmundsenFields,
+) -> Result<Vec<String>, ConnectorError> {
+    let (base, edited) = (&edit.base, &edit.edited);
     let mut sent = Vec::new();
     if base.description != edited.description && current.description != edited.description {
         let body = json!({"description": edited.description.clone().unwrap_or_default()});
