@@ -313,7 +313,7 @@ pub struct ImportOutcome {
 #[derive(Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetTokenArgs {
-    /// The source (of kind openmetadata, datahub, marquez or entropy).
+    /// The source (of kind openmetadata, datahub, marquez, entropy or amundsen).
     pub name: String,
     pub token: String,
 }

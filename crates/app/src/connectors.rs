@@ -1,4 +1,5 @@
-//! Facade commands for catalog server sources (OpenMetadata, DataHub, Marquez, Entropy Data).
+//! Facade commands for catalog server sources (OpenMetadata, DataHub, Marquez, Entropy Data,
+//! Amundsen).
 
 use meshlens_connectors::{Secret, auth, http};
 use meshlens_store::SourceConfig;
@@ -24,7 +25,7 @@ impl App {
             return Err(AppError::new(
                 ErrorCode::InvalidArgs,
                 format!(
-                    "source `{}` is a {} source; only catalog server sources (openmetadata, datahub, marquez, entropy) use tokens",
+                    "source `{}` is a {} source; only catalog server sources (openmetadata, datahub, marquez, entropy, amundsen) use tokens",
                     args.name,
                     source.config.kind.as_str()
                 ),

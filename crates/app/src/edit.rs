@@ -29,6 +29,8 @@ enum Destination {
     Entropy { url: String },
     /// An OpenMetadata server: takes ratings (votes and threads), not drafts.
     OpenMetadata { url: String },
+    /// An Amundsen metadata service: takes the description, tags and owners of edited tables.
+    Amundsen { url: String },
 }
 
 /// A catalog server's refusal as the outbox sees it: a time-out, a network error, 429 or a 5xx is
@@ -57,8 +59,8 @@ async fn deliver_to_openmetadata(item: &OutboxItem, url: &str) -> Result<Deliver
     for doc in &item.documents {
         let feedback = crate::feedback::upstream_feedback(doc).ok_or_else(|| {
             TargetError::Rejected(format!(
-                "source `{}` is an openmetadata catalog server; drafts are submitted to folder, git and Entropy Data \
-                 sources only",
+                "source `{}` is an openmetadata catalog server; drafts are submitted to folder, git, Entropy Data \
+                 and Amundsen sources only",
                 item.source
             ))
         })?;
@@ -121,6 +123,48 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
     }
     Ok(Delivery::Submitted {
         receipt: receipts.join("; "),
+    })
+}
+
+/// Sends the description, tags and owners of every edited table of `item` to an Amundsen
+/// metadata service, each compared with its synced version (the draft's base) and with the table
+/// upstream: a field someone changed there meanwhile refuses the item (the user syncs and applies
+/// the edit again); a field already as edited is not sent again. Amundsen holds tables only, so a
+/// new document or a product is refused.
+async fn deliver_to_amundsen(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
+    use meshlens_connectors::{AmundsenEdit, AmundsenFields, ServerKind};
+    let http = meshlens_connectors::connect_source(ServerKind::Amundsen, &item.source, url)
+        .await
+        .map_err(|err| TargetError::Rejected(err.to_string()))?;
+    let mut receipts = Vec::new();
+    for doc in &item.documents {
+        let rejected = |why: &str| TargetError::Rejected(format!("{}: {why}", doc.path));
+        let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
+        let edited = yaml(&doc.text).map_err(|e| rejected(&e.to_string()))?;
+        let base = doc.base_text.as_deref().map(yaml).transpose();
+        let base = base.map_err(|e| rejected(&e.to_string()))?.ok_or_else(|| {
+            rejected("Amundsen creates tables from its own ingestion, not from meshlens")
+        })?;
+        let key = base["id"]
+            .as_str()
+            .filter(|_| base["kind"] == "DataContract");
+        let key = key.ok_or_else(|| rejected("not a table of this Amundsen source"))?;
+        let edit = AmundsenEdit {
+            key: key.to_string(),
+            base: AmundsenFields::of_contract(&base),
+            edited: AmundsenFields::of_contract(&edited),
+        };
+        let sent = meshlens_connectors::push_amundsen(&http, &edit)
+            .await
+            .map_err(target_error)?;
+        receipts.extend(sent);
+    }
+    Ok(Delivery::Submitted {
+        receipt: if receipts.is_empty() {
+            "nothing to send: the tables upstream already hold the edit".into()
+        } else {
+            receipts.join("; ")
+        },
     })
 }
 
@@ -704,6 +748,7 @@ impl App {
                 }
                 Destination::Entropy { url } => deliver_to_entropy(&item, &url).await,
                 Destination::OpenMetadata { url } => deliver_to_openmetadata(&item, &url).await,
+                Destination::Amundsen { url } => deliver_to_amundsen(&item, &url).await,
             };
             self.record_delivery(&item, delivered).await?;
         }
@@ -773,6 +818,7 @@ impl App {
             SourceKind::Folder { path } => Target::Folder { root: path },
             SourceKind::Entropy { url } => return Ok(Destination::Entropy { url }),
             SourceKind::OpenMetadata { url } => return Ok(Destination::OpenMetadata { url }),
+            SourceKind::Amundsen { url, .. } => return Ok(Destination::Amundsen { url }),
             SourceKind::Git { url, branch } => Target::Git {
                 url,
                 branch,
@@ -785,8 +831,8 @@ impl App {
                 return Err(AppError::new(
                     ErrorCode::InvalidArgs,
                     format!(
-                        "source `{source}` is a {} catalog server; drafts are submitted to folder, git and Entropy Data \
-                         sources only",
+                        "source `{source}` is a {} catalog server; drafts are submitted to folder, git, Entropy Data \
+                         and Amundsen sources only",
                         server.as_str()
                     ),
                 ));

@@ -802,6 +802,20 @@ async fn store_figures(store: &Store) {
 }
 
 fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
+    // Amundsen's search service is a server of its own: checked like the metadata URL.
+    if let SourceKind::Amundsen {
+        search_url: Some(search_url),
+        ..
+    } = &config.kind
+    {
+        validate_source_config(&SourceConfig {
+            name: config.name.clone(),
+            kind: SourceKind::Amundsen {
+                url: search_url.clone(),
+                search_url: None,
+            },
+        })?;
+    }
     match &config.kind {
         SourceKind::Folder { path } if !path.is_dir() => Err(AppError::new(
             ErrorCode::SourceUnreadable,

@@ -284,6 +284,9 @@ enum SourceKindArg {
     Marquez,
     /// Entropy Data (token: an API key).
     Entropy,
+    /// Amundsen: the metadata service's URL in --url, the search service's in --search-url (a token
+    /// only for a proxy in front).
+    Amundsen,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -311,9 +314,13 @@ struct SourceAddArgs {
     /// Folder to read (kind folder).
     #[arg(long, required_if_eq("kind", "folder"))]
     path: Option<PathBuf>,
-    /// Repository URL or local path (kind git); the server's base URL (openmetadata, datahub, marquez, entropy).
-    #[arg(long, required_if_eq_any([("kind", "git"), ("kind", "openmetadata"), ("kind", "datahub"), ("kind", "marquez"), ("kind", "entropy")]))]
+    /// Repository URL or local path (kind git); the server's base URL (openmetadata, datahub, marquez, entropy);
+    /// the metadata service's URL (amundsen).
+    #[arg(long, required_if_eq_any([("kind", "git"), ("kind", "openmetadata"), ("kind", "datahub"), ("kind", "marquez"), ("kind", "entropy"), ("kind", "amundsen")]))]
     url: Option<String>,
+    /// The search service's URL (kind amundsen; default: the metadata service's URL, for a gateway in front of both).
+    #[arg(long)]
+    search_url: Option<String>,
     /// Branch to read (kind git; default: the remote's default branch).
     #[arg(long)]
     branch: Option<String>,
@@ -470,6 +477,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 },
                 SourceKindArg::Entropy => SourceKind::Entropy {
                     url: args.url.unwrap_or_default(),
+                },
+                SourceKindArg::Amundsen => SourceKind::Amundsen {
+                    url: args.url.unwrap_or_default(),
+                    search_url: args.search_url,
                 },
             };
             let app = open_app(cli.data_dir).await?;

@@ -172,6 +172,10 @@ pub fn print_sources(sources: &[SourceRecord]) {
                     Some(branch) => format!("git {url} ({branch})"),
                     None => format!("git {url}"),
                 },
+                meshlens_app::SourceKind::Amundsen {
+                    url,
+                    search_url: Some(search_url),
+                } => format!("amundsen {url} (search {search_url})"),
                 server if server.read_only() => {
                     format!(
                         "{} {} (read-only)",

@@ -331,6 +331,7 @@ fn dataset_document(entity: &Value) -> Option<PulledDocument> {
         columns,
         // The platform is the server assertion outcomes name.
         servers: vec![json!({"server": platform, "type": "custom"})],
+        properties: Vec::new(),
     };
     Some(PulledDocument {
         path: document_path("datasets", &urn, "odcs"),

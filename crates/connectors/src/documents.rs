@@ -18,6 +18,9 @@ pub(crate) struct TableDoc {
     /// ODCS `servers[]` entries: where the table lives, as far as the catalog knows. Quality
     /// results and lineage find the contract's dataset through them.
     pub servers: Vec<Value>,
+    /// More `customProperties` (name, value) after the owners: what the catalog holds that ODCS
+    /// has no field for (Amundsen's badges and programmatic descriptions).
+    pub properties: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -90,6 +93,7 @@ impl TableDoc {
             &self.tags,
             &self.owners,
         );
+        add_custom_properties(&mut doc, &self.properties);
         if !self.servers.is_empty() {
             doc.insert("servers".into(), Value::Array(self.servers.clone()));
         }
@@ -157,6 +161,22 @@ fn common(
     }
 }
 
+fn add_custom_properties(doc: &mut Map<String, Value>, properties: &[(String, String)]) {
+    if properties.is_empty() {
+        return;
+    }
+    let list = doc
+        .entry("customProperties")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = list {
+        list.extend(
+            properties
+                .iter()
+                .map(|(property, value)| json!({"property": property, "value": value})),
+        );
+    }
+}
+
 fn nonempty(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
@@ -217,10 +237,16 @@ mod tests {
             }],
             servers: vec![json!({"server": "sample_data", "type": "custom",
                 "database": "ecommerce_db", "schema": "shopify"})],
+            properties: vec![("badges".into(), "beta".into())],
         };
         let text = serde_json::to_string_pretty(&table.to_json()).unwrap();
         let parsed = meshlens_model::parse_document("t.odcs.json", text.as_bytes()).unwrap();
         assert_eq!(parsed.entity.id(), "food_delivery.public.categories");
+        assert_eq!(
+            table.to_json()["customProperties"],
+            json!([{"property": "owners", "value": "owner@food.com"},
+                   {"property": "badges", "value": "beta"}])
+        );
         let product = ProductDoc {
             id: "TestDomain.TestDataProduct".into(),
             name: "Test Data Product".into(),

@@ -225,6 +225,15 @@ impl HttpClient {
         }
     }
 
+    /// This client counting its responses against the byte budget of `metered` (a
+    /// [`HttpClient::metered`] client of the same pull).
+    pub(crate) fn sharing_meter(&self, metered: &HttpClient) -> HttpClient {
+        HttpClient {
+            meter: metered.meter.clone(),
+            ..self.clone()
+        }
+    }
+
     pub fn source_name(&self) -> &str {
         &self.source_name
     }

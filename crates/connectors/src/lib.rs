@@ -1,4 +1,4 @@
-//! Catalog server connectors: OpenMetadata, DataHub, Marquez and Entropy Data.
+//! Catalog server connectors: OpenMetadata, DataHub, Marquez, Entropy Data and Amundsen.
 //!
 //! A connector pulls a server's metadata into [`Pulled`]: canonical ODPS/ODCS documents (one per
 //! data product and per table/dataset, each with its upstream provenance) and OpenLineage events
@@ -7,6 +7,7 @@
 //! Every request goes through [`http::HttpClient`] (time-outs, retries, size cap); tokens come
 //! from [`auth`] (OS keyring, bound to the server's origin, or `MESHLENS_TOKEN_<NAME>`).
 
+mod amundsen;
 pub mod auth;
 mod datahub;
 mod documents;
@@ -23,6 +24,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use amundsen::{AmundsenEdit, AmundsenFields, push_amundsen};
 pub use auth::Secret;
 pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::{push_entropy, request_entropy_access, version_of as document_version};
@@ -41,6 +43,8 @@ pub enum ServerKind {
     /// Read-only: meshlens never pushes to Marquez.
     Marquez,
     Entropy,
+    /// Amundsen's metadata service, with its search service listing the tables.
+    Amundsen,
 }
 
 impl ServerKind {
@@ -50,6 +54,7 @@ impl ServerKind {
             ServerKind::DataHub => "datahub",
             ServerKind::Marquez => "marquez",
             ServerKind::Entropy => "entropy",
+            ServerKind::Amundsen => "amundsen",
         }
     }
 
@@ -58,9 +63,10 @@ impl ServerKind {
         self == ServerKind::Marquez
     }
 
-    /// Marquez is commonly run without authentication; the others always need a token.
+    /// Marquez and Amundsen's services have no authentication of their own (a token is for a
+    /// proxy in front, when there is one); the others always need a token.
     pub fn needs_token(self) -> bool {
-        self != ServerKind::Marquez
+        !matches!(self, ServerKind::Marquez | ServerKind::Amundsen)
     }
 
     fn credentials(self, token: Option<Secret>) -> Credentials {
@@ -234,6 +240,9 @@ pub struct PullContext<'a> {
     pub cancelled: &'a (dyn Fn() -> bool + Send + Sync),
     /// The cache's provenance from the last sync (empty for a full pull).
     pub known: &'a Known,
+    /// A second endpoint of the same catalog, for a server whose API is split over two services
+    /// (Amundsen's search service); `None`: everything is asked of `http`.
+    pub search: Option<HttpClient>,
 }
 
 /// An upstream entity after a pull: mapped into a document, or kept as the cache holds it.
@@ -308,27 +317,65 @@ pub fn connect(
 }
 
 /// [`connect`] with the token stored for the source at `url` (OS keyring, else
-/// `MESHLENS_TOKEN_<NAME>`), looked up off the async threads because the keyring may block on D-Bus.
+/// `MESHLENS_TOKEN_<NAME>`).
 pub async fn connect_source(
     kind: ServerKind,
     source_name: &str,
     url: &str,
 ) -> Result<HttpClient, ConnectorError> {
+    let token = stored_token(source_name, url).await?;
+    connect(kind, source_name, url, token, HttpPolicy::default())
+}
+
+/// The clients of an Amundsen source: its metadata service at `url` and its search service at
+/// `search_url` (`url` when `None`, for a gateway in front of both). The source's token goes to
+/// the search service only when it has the metadata service's origin: a token is bound to the
+/// server it was set for, and Amundsen's services take none of their own.
+pub async fn connect_amundsen(
+    source_name: &str,
+    url: &str,
+    search_url: Option<&str>,
+) -> Result<(HttpClient, HttpClient), ConnectorError> {
+    let token = stored_token(source_name, url).await?;
+    let search_url = search_url.unwrap_or(url);
+    let same_origin = http::server_base_url(source_name, url, false)?.origin()
+        == http::server_base_url(source_name, search_url, false)?.origin();
+    let search_token = token.clone().filter(|_| same_origin);
+    let kind = ServerKind::Amundsen;
+    Ok((
+        connect(kind, source_name, url, token, HttpPolicy::default())?,
+        connect(
+            kind,
+            source_name,
+            search_url,
+            search_token,
+            HttpPolicy::default(),
+        )?,
+    ))
+}
+
+/// The token stored for the source at `url`, looked up off the async threads because the
+/// keyring may block on D-Bus.
+async fn stored_token(source_name: &str, url: &str) -> Result<Option<Secret>, ConnectorError> {
     let (name, server) = (source_name.to_string(), url.to_string());
-    let token = tokio::task::spawn_blocking(move || auth::lookup_token(&name, &server))
+    tokio::task::spawn_blocking(move || auth::lookup_token(&name, &server))
         .await
         .map_err(|err| ConnectorError::Unexpected {
             source_name: source_name.to_string(),
             what: format!("the token lookup stopped: {err}"),
-        })?;
-    connect(kind, source_name, url, token, HttpPolicy::default())
+        })
 }
 
 /// Pulls everything a server of `kind` has into canonical documents and lineage events.
 pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
     // Every response of this pull, on every clone of its client, counts against one byte budget.
+    let http = ctx.http.metered(ctx.budget.max_bytes);
     let ctx = &PullContext {
-        http: ctx.http.metered(ctx.budget.max_bytes),
+        search: ctx
+            .search
+            .as_ref()
+            .map(|search| search.sharing_meter(&http)),
+        http,
         ..*ctx
     };
     match kind {
@@ -336,5 +383,6 @@ pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, Con
         ServerKind::OpenMetadata => openmetadata::pull(ctx).await,
         ServerKind::Entropy => entropy::pull(ctx).await,
         ServerKind::DataHub => datahub::pull(ctx).await,
+        ServerKind::Amundsen => amundsen::pull(ctx).await,
     }
 }

@@ -242,6 +242,7 @@ fn dataset_document(
         owners: Vec::new(),
         columns,
         servers: namespace_server(namespace, &name).into_iter().collect(),
+        properties: Vec::new(),
     };
     Some(PulledDocument {
         path,

@@ -344,6 +344,7 @@ fn table_document(
         columns,
         // The service is the server test case results name (`<#E::table::service.db.schema.table>`).
         servers: vec![Value::Object(server)],
+        properties: Vec::new(),
     };
     Some(PulledDocument {
         path,

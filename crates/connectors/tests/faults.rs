@@ -15,11 +15,12 @@ use common::*;
 use meshlens_connectors::{ConnectorError, PullBudget, ServerKind, pull};
 use serde_json::json;
 
-const KINDS: [ServerKind; 4] = [
+const KINDS: [ServerKind; 5] = [
     ServerKind::Marquez,
     ServerKind::OpenMetadata,
     ServerKind::Entropy,
     ServerKind::DataHub,
+    ServerKind::Amundsen,
 ];
 
 /// The first listing each connector requests.
@@ -28,6 +29,7 @@ fn first_path(kind: ServerKind) -> &'static str {
         ServerKind::Marquez => "/api/v1/namespaces",
         ServerKind::Entropy => "/api/dataproducts",
         ServerKind::DataHub => "/api/graphql",
+        ServerKind::Amundsen => "/v2/search",
         _ => "/api/v1/tables",
     }
 }
@@ -39,6 +41,10 @@ fn good_page(kind: ServerKind) -> Response {
         ServerKind::Entropy => ok(&json!([])),
         ServerKind::DataHub => ok(
             &json!({"data": {"scrollAcrossEntities": {"nextScrollId": null, "searchResults": []}}}),
+        ),
+        ServerKind::Amundsen => ok(
+            &json!({"msg": "Success", "page_index": 0, "results_per_page": 100,
+            "results": {"table": {"results": [], "total_results": 0}}, "status_code": 200}),
         ),
         _ => ok(&fixture("openmetadata", "tables.json")),
     }
@@ -210,6 +216,7 @@ async fn truncated_json_is_reported_as_truncated() {
                 ServerKind::Marquez => fixture_text("marquez", "namespaces.json"),
                 ServerKind::Entropy => fixture_text("entropy", "dataproducts.json"),
                 ServerKind::DataHub => fixture_text("datahub", "scroll_page1.json"),
+                ServerKind::Amundsen => fixture_text("amundsen", "search_page1.json"),
                 _ => fixture_text("openmetadata", "tables.json"),
             };
             raw(
@@ -445,6 +452,13 @@ fn endless_page(kind: ServerKind, call: u32) -> Response {
             "totalCount": 10_000_000u64,
             "namespaces": ids.map(|id| json!({"name": id})).collect::<Vec<_>>(),
         })),
+        ServerKind::Amundsen => ok(
+            &json!({"msg": "Success", "page_index": call, "results_per_page": 100,
+            "results": {"table": {
+                "results": ids.map(|id| json!({"key": id})).collect::<Vec<_>>(),
+                "total_results": 1_000_000_000u64}},
+            "status_code": 200}),
+        ),
     }
 }
 

@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Credentials, DataHubEdit, Known,
-    OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind, pull, push_datahub,
-    push_entropy, push_openmetadata, request_entropy_access, send_openmetadata_feedback,
+    AmundsenEdit, AmundsenFields, CheckOutcome, CheckStatus, ConnectorError, Credentials,
+    DataHubEdit, Known, OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind,
+    pull, push_amundsen, push_datahub, push_entropy, push_openmetadata, request_entropy_access,
+    send_openmetadata_feedback,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -100,12 +101,7 @@ async fn marquez_pull_maps_datasets_to_contracts_and_jobs_to_lineage() {
     );
     assert_eq!(event["inputs"][0]["name"], "public.delivery_7_days");
     // Marquez needs no token: none was sent.
-    assert!(
-        server
-            .requests()
-            .iter()
-            .all(|r| r.headers.get("authorization").is_none())
-    );
+    assert!(server.saw_no_authorization());
 }
 
 #[tokio::test]
@@ -263,6 +259,7 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
     let known = Known::new(provenance(&full.documents));
     let ctx = PullContext {
         known: &known,
+        search: None,
         ..context(client(&server, bearer()), 100, &no_progress, &never)
     };
     let before = server.requests().len();
@@ -287,6 +284,7 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
     let known = Known::new(stale);
     let ctx = PullContext {
         known: &known,
+        search: None,
         ..context(client(&server, bearer()), 100, &no_progress, &never)
     };
     let changed = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
@@ -927,6 +925,18 @@ async fn a_datahub_refusal_shows_a_bounded_part_of_what_the_server_said() {
 
 /// The checked fakes refuse what the servers refuse, so the pulls and pushes above passing
 /// through them means every request meshlens sent is in the published API descriptions.
+/// The status a checked fake refuses a GET of `path` with one query parameter with.
+async fn refused_get(
+    http: &meshlens_connectors::HttpClient,
+    path: &str,
+    (name, value): (&str, &str),
+) -> u16 {
+    match http.get_json(path, &[(name, value.to_string())]).await {
+        Err(ConnectorError::Status { status, .. }) => status,
+        other => panic!("GET {path} not refused: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
     let server = FakeServer::start_checked("openmetadata", |_| ok(&json!({"data": []}))).await;
@@ -945,17 +955,15 @@ async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
         .await
         .unwrap();
     assert_eq!(refused(http.get_json("api/v1/tabels", &[]).await), 404);
-    let unknown = http
-        .get_json("api/v1/tables", &[("page", "2".into())])
-        .await;
-    assert_eq!(refused(unknown), 400);
-    let too_deep = http
-        .get_json(
-            "api/v1/lineage/table/name/a.b.c.d",
-            &[("upstreamDepth", "4".into())],
-        )
-        .await;
-    assert_eq!(refused(too_deep), 400);
+    assert_eq!(
+        refused_get(&http, "api/v1/tables", ("page", "2")).await,
+        400
+    );
+    let lineage = "api/v1/lineage/table/name/a.b.c.d";
+    assert_eq!(
+        refused_get(&http, lineage, ("upstreamDepth", "4")).await,
+        400
+    );
     let patch = json!([{"op": "replace", "path": "/description", "value": "x"}]);
     let as_json = http
         .send_json(Method::PATCH, "api/v1/tables/3cda8ecb", &patch, None)
@@ -989,6 +997,40 @@ async fn checked_fakes_refuse_requests_the_published_apis_do_not_have() {
         .get_json("api/datacontracts", &[("p", "-1".into())])
         .await;
     assert_eq!(refused(negative_page), 400);
+
+    let amundsen = FakeServer::start_checked("amundsen", |_| ok(&json!({}))).await;
+    let http = client(&amundsen, Credentials::None);
+    let search = |body: Value| {
+        let http = &http;
+        async move { http.send_json(Method::POST, "v2/search", &body, None).await }
+    };
+    // SearchRequestSchema refuses a field it does not have and needs `query_term`; the search
+    // service knows four resource types.
+    let extra = search(json!({"query_term": "", "page": 2})).await;
+    assert_eq!(refused(extra), 400);
+    assert_eq!(
+        refused(search(json!({"resource_types": ["table"]})).await),
+        400
+    );
+    let unknown = search(json!({"query_term": "", "resource_types": ["tables"]})).await;
+    assert_eq!(refused(unknown), 400);
+    search(json!({"query_term": "", "resource_types": ["table"], "page_index": 3}))
+        .await
+        .unwrap();
+    assert_eq!(refused(http.get_json("v2/search", &[]).await), 405);
+    // `<path:table_uri>` takes a key with its slashes; lineage has its own arguments.
+    http.get_json("table/hive://gold.test_schema/test_table1", &[])
+        .await
+        .unwrap();
+    let lineage = format!("table/{TABLE1}/lineage");
+    assert_eq!(
+        refused_get(&http, &lineage, ("direction", "sideways")).await,
+        400
+    );
+    let detail = format!("table/{TABLE1}");
+    assert_eq!(refused_get(&http, &detail, ("depth", "1")).await, 400);
+    // Flask answers an unknown route with its HTML page.
+    assert_eq!(refused(http.get_json("tables", &[]).await), 404);
 }
 
 /// An OpenMetadata before 1.5, whose entities have one `owner` (table.json at
@@ -1142,4 +1184,315 @@ async fn openmetadata_feedback_votes_and_opens_a_thread_as_the_logged_in_user() 
         matches!(err, ConnectorError::Status { status: 404, .. }),
         "{err}"
     );
+}
+
+const TABLE1: &str = "hive://gold.test_schema/test_table1";
+const TABLE2: &str = "hive://gold.test_schema/test_table2";
+
+#[tokio::test]
+async fn amundsen_pull_maps_searched_tables_to_contracts_and_their_lineage_to_events() {
+    let server = FakeServer::start_checked("amundsen", amundsen).await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let pulled = pull(ServerKind::Amundsen, &ctx).await.unwrap();
+
+    // Two pages of search, then each table and its lineage.
+    assert_eq!(pulled.requests, 2 + 3 + 3);
+    let searches: Vec<Value> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v2/search")
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(searches.len(), 2);
+    assert_eq!(searches[1]["page_index"], 1);
+    assert_eq!(searches[1]["results_per_page"], 2);
+    assert_eq!(searches[1]["resource_types"], json!(["table"]));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path == format!("/table/{TABLE1}/lineage")
+                && r.query.get("direction").map(String::as_str) == Some("both"))
+    );
+
+    assert_eq!(pulled.documents.len(), 3);
+    let doc = &pulled.documents[0];
+    assert_eq!(
+        doc.path,
+        "tables/hive:%2F%2Fgold.test_schema%2Ftest_table1.odcs.json"
+    );
+    assert_eq!(doc.provenance.upstream_id, TABLE1);
+    assert_eq!(doc.provenance.upstream_version, None);
+    assert_eq!(
+        doc.provenance.upstream_updated_at.as_deref(),
+        Some("2019-10-09T00:44:21.000Z")
+    );
+    let parsed = parse_document(&doc.path, doc.text.as_bytes()).unwrap();
+    let Entity::Contract(contract) = parsed.entity else {
+        panic!("not a contract")
+    };
+    assert_eq!(contract.id, TABLE1);
+    let text: Value = serde_json::from_str(&doc.text).unwrap();
+    assert_eq!(text["domain"], "test_schema");
+    assert_eq!(text["description"]["purpose"], "1st test table");
+    assert_eq!(text["tags"], json!(["tag1", "tag2"]));
+    assert_eq!(
+        text["customProperties"],
+        json!([{"property": "owners", "value": "mmcgonagall@hogwarts.com"},
+               {"property": "badges", "value": "beta"},
+               {"property": "programmaticDescription.quality_service",
+                "value": "Row count checked daily; last check passed."}])
+    );
+    let schema = &text["schema"][0];
+    assert_eq!(schema["physicalName"], "test_schema.test_table1");
+    // Columns in Amundsen's sort order, column badges as tags.
+    let names: Vec<&str> = schema["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["col_id1", "col_id2", "source"]);
+    assert_eq!(schema["properties"][0]["tags"], json!(["primary_key"]));
+    assert_eq!(schema["properties"][0]["logicalType"], "integer");
+    assert_eq!(
+        text["servers"],
+        json!([{"server": "hive.gold", "type": "custom", "schema": "test_schema"}])
+    );
+    // A table of another database with the same name is another contract; an owner without an
+    // address is named.
+    let dynamo: Value = serde_json::from_str(&pulled.documents[2].text).unwrap();
+    assert_eq!(dynamo["id"], "dynamo://gold.test_schema/test_table2");
+    assert_eq!(dynamo["customProperties"][0]["value"], "Ron Weasley");
+
+    // test_table1 reads up_table_1 (not in Amundsen's listing) and feeds test_table2: each edge
+    // once, though both tables' answers name the second.
+    assert_eq!(pulled.lineage_events.len(), 2);
+    let into_table1 = &pulled.lineage_events[0];
+    assert_eq!(
+        into_table1["outputs"],
+        json!([{"namespace": "amundsen", "name": TABLE1}])
+    );
+    assert_eq!(
+        into_table1["inputs"],
+        json!([{"namespace": "amundsen", "name": "db://cluster.schema/up_table_1"}])
+    );
+    assert_eq!(into_table1["eventTime"], "2019-10-09T00:44:21.000Z");
+    let into_table2 = &pulled.lineage_events[1];
+    assert_eq!(into_table2["outputs"][0]["name"], TABLE2);
+    assert_eq!(
+        into_table2["inputs"],
+        json!([{"namespace": "amundsen", "name": TABLE1}])
+    );
+    assert!(server.saw_no_authorization());
+}
+
+#[tokio::test]
+async fn amundsen_tables_are_listed_by_the_search_service_and_read_from_the_metadata_service() {
+    let metadata = FakeServer::start_checked("amundsen", amundsen).await;
+    let search = FakeServer::start_checked("amundsen", amundsen).await;
+    let ctx = PullContext {
+        search: Some(client(&search, Credentials::None)),
+        ..context(
+            client(&metadata, Credentials::None),
+            2,
+            &no_progress,
+            &never,
+        )
+    };
+    let pulled = pull(ServerKind::Amundsen, &ctx).await.unwrap();
+    assert_eq!(pulled.documents.len(), 3);
+    assert!(search.requests().iter().all(|r| r.path == "/v2/search"));
+    assert_eq!(search.requests().len(), 2);
+    assert!(
+        metadata
+            .requests()
+            .iter()
+            .all(|r| r.path.starts_with("/table/"))
+    );
+}
+
+#[tokio::test]
+async fn an_amundsen_table_deleted_after_the_search_index_was_built_fails_the_pull_naming_it() {
+    let server = FakeServer::start_checked("amundsen", |seen| {
+        if seen.path == format!("/table/{TABLE2}") {
+            // Gone from the metadata service; the search index still lists it.
+            return json(
+                axum::http::StatusCode::NOT_FOUND,
+                &json!({"message": format!("table_uri {TABLE2} does not exist")}),
+            );
+        }
+        amundsen(seen)
+    })
+    .await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, ConnectorError::Status { status: 404, .. }),
+        "{text}"
+    );
+    for needle in [
+        "source 'fake'",
+        &format!("GET table/{TABLE2}"),
+        "HTTP 404",
+        "deleted upstream",
+    ] {
+        assert!(text.contains(needle), "expected '{needle}' in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn an_amundsen_search_that_failed_inside_is_an_error_though_answered_200() {
+    let server = FakeServer::start_checked("amundsen", |_| {
+        ok(&json!({"msg": "Query response for Resource.TABLE returned an error: {}", "page_index": 0,
+            "results_per_page": 100, "results": {}, "status_code": 500}))
+    })
+    .await;
+    let ctx = context(
+        client(&server, Credentials::None),
+        100,
+        &no_progress,
+        &never,
+    );
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("POST v2/search answered HTTP 500"), "{text}");
+    assert!(text.contains("could not search: Query response"), "{text}");
+}
+
+#[tokio::test]
+async fn amundsen_metadata_url_without_a_search_service_says_how_to_name_it() {
+    // A metadata service alone: Flask's HTML 404 page for /v2/search.
+    let server = FakeServer::start_checked("amundsen", |seen| {
+        if seen.path == "/v2/search" {
+            return raw(
+                axum::http::StatusCode::NOT_FOUND,
+                "text/html; charset=utf-8",
+                "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n",
+            );
+        }
+        amundsen(seen)
+    })
+    .await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let err = pull(ServerKind::Amundsen, &ctx).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("POST v2/search answered HTTP 404"), "{text}");
+    assert!(text.contains("--search-url"), "{text}");
+}
+
+/// A metadata service holding test_table1 that applies description, tag and owner writes as
+/// Amundsen does (tags as `{tag_type, tag_name}`, owners as users by id).
+async fn amundsen_keeping(table: Arc<Mutex<Value>>) -> FakeServer {
+    FakeServer::start_checked("amundsen", move |seen| {
+        let mut table = table.lock().unwrap();
+        let tail = seen
+            .path
+            .strip_prefix(&format!("/table/{TABLE1}"))
+            .unwrap_or("?");
+        let name = |route: &str| tail.strip_prefix(route).map(rest::decoded);
+        match (seen.method.as_str(), tail) {
+            ("GET", "") => return ok(&table),
+            ("PUT", "/description") => {
+                let body: Value = serde_json::from_str(&seen.body).unwrap();
+                table["description"] = body["description"].clone();
+            }
+            ("PUT", _) if name("/tag/").is_some() => {
+                let tag = name("/tag/").unwrap();
+                table["tags"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"tag_type": "default", "tag_name": tag}));
+            }
+            ("DELETE", _) if name("/tag/").is_some() => {
+                let tag = name("/tag/").unwrap();
+                table["tags"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|t| t["tag_name"] != tag.as_str());
+            }
+            ("PUT", _) if name("/owner/").is_some() => {
+                let owner = name("/owner/").unwrap();
+                table["owners"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"user_id": owner, "email": owner}));
+            }
+            _ => return status(404),
+        }
+        ok(&Value::Null)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_moved_table() {
+    let table = Arc::new(Mutex::new(
+        fixture("amundsen", "tables.json")[TABLE1].clone(),
+    ));
+    let server = amundsen_keeping(table.clone()).await;
+    let http = client(&server, Credentials::None);
+    let synced = AmundsenFields {
+        description: Some("1st test table".into()),
+        tags: ["tag1".into(), "tag2".into()].into(),
+        owners: ["mmcgonagall@hogwarts.com".into()].into(),
+    };
+    let mut edited = synced.clone();
+    edited.description = Some("Wizards, one row each.".into());
+    edited.tags = ["tag2".into(), "wizards".into()].into();
+    edited.owners.insert("hpotter@hogwarts.com".into());
+    let edit = AmundsenEdit {
+        key: TABLE1.into(),
+        base: synced.clone(),
+        edited: edited.clone(),
+    };
+    let sent = push_amundsen(&http, &edit).await.unwrap();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(
+        sent.contains(&format!("DELETE table/{TABLE1}/tag/tag1")),
+        "{sent:?}"
+    );
+    assert!(
+        sent.contains(&format!("PUT table/{TABLE1}/tag/wizards")),
+        "{sent:?}"
+    );
+    let now = table.lock().unwrap().clone();
+    assert_eq!(now["description"], "Wizards, one row each.");
+    let tags: Vec<&str> = now["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["tag2", "wizards"]);
+    assert_eq!(now["owners"][1]["email"], "hpotter@hogwarts.com");
+
+    // A retry after a lost answer finds everything applied and sends nothing.
+    let before = server.requests().len();
+    assert!(push_amundsen(&http, &edit).await.unwrap().is_empty());
+    assert_eq!(server.requests().len(), before + 1, "only the read");
+
+    // Someone else rewrote the description since the sync: refused, nothing sent.
+    table.lock().unwrap()["description"] = json!("Someone else's words.");
+    let mut stale = edit.clone();
+    stale.edited.description = Some("Mine.".into());
+    stale.base = edited;
+    let err = push_amundsen(&http, &stale).await.unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::VersionConflict { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("description"), "{err}");
+    assert_eq!(
+        table.lock().unwrap()["description"],
+        "Someone else's words."
+    );
+    // A tag with `/` cannot travel in Amundsen's route: refused before any request.
+    let before = server.requests().len();
+    let mut slashed = edit.clone();
+    slashed.edited.tags.insert("gold/silver".into());
+    let err = push_amundsen(&http, &slashed).await.unwrap_err();
+    assert!(err.to_string().contains("'gold/silver' has a '/'"), "{err}");
+    assert_eq!(server.requests().len(), before);
 }

@@ -166,3 +166,38 @@ async fn network_errors_do_not_repeat_the_url_or_its_query() {
     assert!(!text.contains("cursor-from-the-server"), "{text}");
     assert!(!text.contains(TOKEN), "{text}");
 }
+
+#[tokio::test]
+async fn an_amundsen_token_goes_to_its_search_service_only_on_the_same_origin() {
+    let metadata = FakeServer::start(amundsen).await;
+    let search = FakeServer::start(amundsen).await;
+    // The keyring of the test machine has no entry for this source: the variable is used.
+    unsafe { std::env::set_var("MESHLENS_TOKEN_AMUNDSEN_SPLIT", TOKEN) };
+    let pull_all = |(http, search): (HttpClient, HttpClient)| async move {
+        let ctx = meshlens_connectors::PullContext {
+            search: Some(search),
+            ..context(http, 2, &no_progress, &never)
+        };
+        meshlens_connectors::pull(ServerKind::Amundsen, &ctx)
+            .await
+            .unwrap();
+    };
+    // Another port is another origin: the search service never sees the token.
+    let clients =
+        meshlens_connectors::connect_amundsen("amundsen-split", &metadata.url, Some(&search.url))
+            .await
+            .unwrap();
+    pull_all(clients).await;
+    assert!(metadata.requests().iter().all(carries_token));
+    assert!(!search.requests().is_empty());
+    assert!(!search.requests().iter().any(carries_token));
+    // Without a search URL both are asked at the metadata URL (a gateway), with the token.
+    let before = metadata.requests().len();
+    let clients = meshlens_connectors::connect_amundsen("amundsen-split", &metadata.url, None)
+        .await
+        .unwrap();
+    pull_all(clients).await;
+    let requests = metadata.requests();
+    assert!(requests[before..].iter().any(|r| r.path == "/v2/search"));
+    assert!(requests.iter().all(carries_token));
+}

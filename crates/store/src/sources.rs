@@ -8,7 +8,8 @@ use crate::error::{Ctx, decode_json};
 use crate::{AppliedSync, Store, StoreError};
 
 /// A configured source: where descriptors come from. Catalog servers (`openmetadata`, `datahub`,
-/// `marquez`, `entropy`) are read over HTTP; `marquez` is read-only: edits are never pushed to it.
+/// `marquez`, `entropy`, `amundsen`) are read over HTTP; `marquez` is read-only: edits are never
+/// pushed to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceConfig {
     pub name: String,
@@ -17,7 +18,8 @@ pub struct SourceConfig {
 }
 
 /// Where a source's descriptors come from. The catalog servers (`openmetadata`, `datahub`,
-/// `marquez`, `entropy`) are read over HTTP with a token from the OS keyring (never stored here).
+/// `marquez`, `entropy`, `amundsen`) are read over HTTP with a token from the OS keyring (never
+/// stored here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SourceKind {
@@ -45,6 +47,12 @@ pub enum SourceKind {
     Entropy {
         url: String,
     },
+    /// Amundsen: its metadata service (`url`, REST) and its search service (`search_url`, which
+    /// lists the tables; `None`: the metadata URL, for a gateway in front of both).
+    Amundsen {
+        url: String,
+        search_url: Option<String>,
+    },
 }
 
 impl SourceKind {
@@ -56,6 +64,7 @@ impl SourceKind {
             SourceKind::DataHub { .. } => "datahub",
             SourceKind::Marquez { .. } => "marquez",
             SourceKind::Entropy { .. } => "entropy",
+            SourceKind::Amundsen { .. } => "amundsen",
         }
     }
 
@@ -65,7 +74,8 @@ impl SourceKind {
             SourceKind::OpenMetadata { url }
             | SourceKind::DataHub { url }
             | SourceKind::Marquez { url }
-            | SourceKind::Entropy { url } => Some(url),
+            | SourceKind::Entropy { url }
+            | SourceKind::Amundsen { url, .. } => Some(url),
             SourceKind::Folder { .. } | SourceKind::Git { .. } => None,
         }
     }
@@ -309,6 +319,23 @@ mod tests {
             serde_json::from_value(serde_json::json!({"kind": "datahub", "url": "http://d"}))
                 .unwrap();
         assert_eq!(datahub.as_str(), "datahub");
+        // Amundsen's search service URL is optional: an older config without it still reads.
+        let amundsen: SourceKind = serde_json::from_value(
+            serde_json::json!({"kind": "amundsen", "url": "https://amundsen-metadata.example.com"}),
+        )
+        .unwrap();
+        assert_eq!(
+            amundsen,
+            SourceKind::Amundsen {
+                url: "https://amundsen-metadata.example.com".into(),
+                search_url: None
+            }
+        );
+        assert_eq!(
+            amundsen.server_url(),
+            Some("https://amundsen-metadata.example.com")
+        );
+        assert!(!amundsen.read_only());
     }
 
     #[test]

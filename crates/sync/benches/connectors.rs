@@ -1,7 +1,9 @@
 //! `cargo bench -p meshlens-sync --bench connectors`: syncs N entities (default 100 000) from a
-//! fake Marquez server that answers every request after 50 ms, through the real connector, HTTP
+//! fake catalog server that answers every request after 50 ms, through the real connector, HTTP
 //! client and sync engine into a store file. Prints wall time and peak RSS (figures in
-//! docs/benchmarks.md). Entities are the documented Marquez dataset response with unique names.
+//! docs/benchmarks.md). The fake is Marquez by default: its entities are the documented Marquez
+//! dataset response with unique names. With `MESHLENS_BENCH_KIND=amundsen` it is Amundsen: the
+//! search service lists N tables, each the fixture table with a unique key, fed by the one before.
 //!
 //! `MESHLENS_BENCH_ENTITIES` changes N; `MESHLENS_BENCH_LATENCY_MS` the latency;
 //! `MESHLENS_BENCH_COLUMN_LINEAGE=1` keeps the fixture's `columnLineage` on every dataset (by
@@ -23,18 +25,61 @@ use serde_json::{Value, json};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const TEMPLATE: &str = include_str!("../../connectors/tests/fixtures/marquez/datasets.json");
+const AMUNDSEN_TABLES: &str = include_str!("../../connectors/tests/fixtures/amundsen/tables.json");
 
 struct Fake {
     entities: usize,
     latency: Duration,
     template: Value,
+    /// Amundsen's table detail answer, given each table's key and name.
+    table: Value,
     requests: AtomicU64,
+}
+
+fn table_key(index: usize) -> String {
+    format!("hive://gold.bench/table_{index:06}")
+}
+
+/// One page of Amundsen's `/v2/search` over the N tables.
+fn amundsen_search(fake: &Fake, request: &Value) -> Value {
+    let page = request["page_index"].as_u64().unwrap_or(0) as usize;
+    let per_page = request["results_per_page"].as_u64().unwrap_or(10) as usize;
+    let hits: Vec<Value> = (page * per_page..((page + 1) * per_page).min(fake.entities))
+        .map(|i| json!({"key": table_key(i), "resource_type": "table"}))
+        .collect();
+    json!({"msg": "Success", "page_index": page, "results_per_page": per_page,
+        "results": {"table": {"results": hits, "total_results": fake.entities}}, "status_code": 200})
+}
+
+/// Amundsen's answer for `/table/<key>` or `/table/<key>/lineage`: table i reads table i - 1.
+fn amundsen_table(fake: &Fake, path: &str) -> Option<Value> {
+    let (key_path, lineage) = match path.strip_suffix("/lineage") {
+        Some(key_path) => (key_path, true),
+        None => (path, false),
+    };
+    let index: usize = key_path.rsplit("table_").next()?.parse().ok()?;
+    let key = table_key(index);
+    if lineage {
+        let upstream: Vec<Value> = index
+            .checked_sub(1)
+            .map(|up| json!({"key": table_key(up), "level": 1, "source": "hive", "parent": key}))
+            .into_iter()
+            .collect();
+        return Some(json!({"key": key, "direction": "both", "depth": 1,
+            "upstream_entities": upstream, "downstream_entities": []}));
+    }
+    let mut table = fake.table.clone();
+    table["key"] = json!(key);
+    table["name"] = json!(format!("table_{index:06}"));
+    table["schema"] = json!("bench");
+    Some(table)
 }
 
 async fn answer(
     State(fake): State<Arc<Fake>>,
     uri: Uri,
     Query(query): Query<std::collections::HashMap<String, String>>,
+    body: String,
 ) -> Response {
     fake.requests.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(fake.latency).await;
@@ -63,7 +108,11 @@ async fn answer(
             json!({"totalCount": fake.entities, "datasets": datasets})
         }
         "/api/v1/namespaces/food_delivery/jobs" => json!({"totalCount": 0, "jobs": []}),
-        _ => return axum::http::StatusCode::NOT_FOUND.into_response(),
+        "/v2/search" => amundsen_search(&fake, &serde_json::from_str(&body).unwrap_or_default()),
+        path => match amundsen_table(&fake, path) {
+            Some(body) => body,
+            None => return axum::http::StatusCode::NOT_FOUND.into_response(),
+        },
     };
     ([("content-type", "application/json")], body.to_string()).into_response()
 }
@@ -98,10 +147,12 @@ fn main() {
         if std::env::var("MESHLENS_BENCH_COLUMN_LINEAGE").as_deref() != Ok("1") {
             dataset.as_object_mut().unwrap().remove("columnLineage");
         }
+        let tables: Value = serde_json::from_str(AMUNDSEN_TABLES).unwrap();
         let fake = Arc::new(Fake {
             entities,
             latency: Duration::from_millis(latency_ms),
             template: dataset,
+            table: tables["hive://gold.test_schema/test_table1"].clone(),
             requests: AtomicU64::new(0),
         });
         let app = axum::Router::new().fallback(answer).with_state(fake.clone());
@@ -111,9 +162,16 @@ fn main() {
 
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("cache.db")).await.unwrap();
+        let kind = match std::env::var("MESHLENS_BENCH_KIND").as_deref() {
+            Ok("amundsen") => SourceKind::Amundsen {
+                url,
+                search_url: None,
+            },
+            _ => SourceKind::Marquez { url },
+        };
         let source = SourceConfig {
-            name: "bench-marquez".into(),
-            kind: SourceKind::Marquez { url },
+            name: format!("bench-{}", kind.as_str()),
+            kind,
         };
         store.add_source(&source).await.unwrap();
         let ctx = SyncContext {
@@ -134,7 +192,8 @@ fn main() {
         assert_eq!(report.applied.unchanged, entities);
 
         println!(
-            "connectors bench: {entities} entities, {latency_ms} ms latency per request, {full_requests} requests per sync, concurrency 8"
+            "connectors bench ({}): {entities} entities, {latency_ms} ms latency per request, {full_requests} requests per sync, concurrency 8",
+            source.kind.as_str()
         );
         println!("full sync:            {:.1} s (peak RSS so far {full_peak:.0} MiB)", full.as_secs_f64());
         println!("unchanged re-sync:    {:.1} s", again.as_secs_f64());

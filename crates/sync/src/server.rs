@@ -1,4 +1,4 @@
-//! Sync of catalog server sources (OpenMetadata, DataHub, Marquez, Entropy Data).
+//! Sync of catalog server sources (OpenMetadata, DataHub, Marquez, Entropy Data, Amundsen).
 //!
 //! The connector pulls everything first (nothing is written while the network is in use); the
 //! documents then go through the same parser and one `SyncTx` as files, with their upstream
@@ -43,8 +43,35 @@ pub fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
         SourceKind::DataHub { .. } => ServerKind::DataHub,
         SourceKind::Marquez { .. } => ServerKind::Marquez,
         SourceKind::Entropy { .. } => ServerKind::Entropy,
+        SourceKind::Amundsen { .. } => ServerKind::Amundsen,
         SourceKind::Folder { .. } | SourceKind::Git { .. } => return None,
     })
+}
+
+/// The source's client, and its search service's for Amundsen.
+async fn connect(
+    source: &SourceConfig,
+    kind: ServerKind,
+) -> Result<
+    (
+        meshlens_connectors::HttpClient,
+        Option<meshlens_connectors::HttpClient>,
+    ),
+    ConnectorError,
+> {
+    match &source.kind {
+        SourceKind::Amundsen { url, search_url } => {
+            let (http, search) =
+                meshlens_connectors::connect_amundsen(&source.name, url, search_url.as_deref())
+                    .await?;
+            Ok((http, Some(search)))
+        }
+        other => {
+            let url = other.server_url().unwrap_or_default();
+            let http = meshlens_connectors::connect_source(kind, &source.name, url).await?;
+            Ok((http, None))
+        }
+    }
 }
 
 enum Outcome {
@@ -62,7 +89,6 @@ pub(crate) async fn sync_server(
 ) -> Result<SourceSyncReport, SyncError> {
     let started = Instant::now();
     let name = source.name.clone();
-    let url = source.kind.server_url().unwrap_or_default().to_string();
     let emit = |phase, done: u64, total: u64| {
         progress(SyncProgress {
             source: name.clone(),
@@ -100,9 +126,10 @@ pub(crate) async fn sync_server(
         let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
         let cancelled = || ctx.cancel.is_cancelled();
         let pull = async {
-            let http = meshlens_connectors::connect_source(kind, &name, &url).await?;
+            let (http, search) = connect(source, kind).await?;
             let pull_ctx = PullContext {
                 http,
+                search,
                 budget: ctx.options.pull_budget,
                 concurrency: CONCURRENCY,
                 page_size: PAGE_SIZE,

@@ -4,11 +4,11 @@ import { describeSource, KIND_NAMES, needsToken, toSourceConfig } from "./source
 
 describe("source form", () => {
   it("offers every kind of the generated SourceConfig", () => {
-    expect(KIND_NAMES).toEqual(["folder", "git", "openmetadata", "datahub", "marquez", "entropy"]);
+    expect(KIND_NAMES).toEqual(["folder", "git", "openmetadata", "datahub", "marquez", "entropy", "amundsen"]);
   });
 
   it("asks a token of catalog servers only", () => {
-    expect(KIND_NAMES.filter(needsToken)).toEqual(["openmetadata", "datahub", "marquez", "entropy"]);
+    expect(KIND_NAMES.filter(needsToken)).toEqual(["openmetadata", "datahub", "marquez", "entropy", "amundsen"]);
     expect(toSourceConfig("om", "openmetadata", { url: "https://om.example.com" })).toEqual({
       name: "om",
       kind: "openmetadata",
@@ -25,5 +25,11 @@ describe("source form", () => {
     });
     expect(toSourceConfig("local", "folder", { path: "/data/mesh" })).toEqual({ name: "local", kind: "folder", path: "/data/mesh" });
     expect(describeSource({ name: "m", kind: "git", url: "u", branch: "main" })).toBe("u @ main");
+    expect(toSourceConfig("am", "amundsen", { url: "https://meta.example.com" })).toEqual({
+      name: "am",
+      kind: "amundsen",
+      url: "https://meta.example.com",
+      search_url: null,
+    });
   });
 });

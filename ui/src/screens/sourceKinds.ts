@@ -50,6 +50,13 @@ export const SOURCE_KINDS: { [K in Kind]: { label: string; fields: FieldSpec<K>[
     label: "Entropy Data server",
     fields: [{ name: "url", label: "Server URL", placeholder: "https://api.entropy-data.com", required: true }],
   },
+  amundsen: {
+    label: "Amundsen",
+    fields: [
+      { name: "url", label: "Metadata service URL", placeholder: "https://amundsen-metadata.example.com", required: true },
+      { name: "search_url", label: "Search service URL", placeholder: "the metadata service URL", required: false },
+    ],
+  },
 };
 
 /** Catalog servers authenticate with a token the app keeps in the OS keyring. */

@@ -82,6 +82,13 @@ impl FakeServer {
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// True when no request carried an `Authorization` header.
+    pub fn saw_no_authorization(&self) -> bool {
+        self.requests()
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none())
+    }
 }
 
 async fn handle(State((handler, seen)): State<Shared>, request: Request) -> Response {
@@ -194,10 +201,40 @@ pub fn context<'a>(
         progress,
         cancelled,
         known: &NOTHING_KNOWN,
+        search: None,
     }
 }
 
 pub fn no_progress(_: u64) {}
 pub fn never() -> bool {
     false
+}
+
+/// A fake Amundsen, both services on one address, replaying `fixtures/amundsen`: the search
+/// service's pages by `page_index` (two tables a page), the metadata service's tables and their
+/// lineage by key; an unknown key is answered as TableDetailAPI answers it.
+pub fn amundsen(seen: &Seen) -> Response {
+    if seen.path == "/v2/search" {
+        let request: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+        return match request["page_index"].as_u64() {
+            Some(0) => ok(&fixture("amundsen", "search_page1.json")),
+            Some(1) => ok(&fixture("amundsen", "search_page2.json")),
+            _ => status(500),
+        };
+    }
+    let Some(tail) = seen.path.strip_prefix("/table/") else {
+        return status(404);
+    };
+    let (key, file) = match tail.strip_suffix("/lineage") {
+        Some(key) => (key, "lineage.json"),
+        None => (tail, "tables.json"),
+    };
+    let key = rest::decoded(key);
+    match fixture("amundsen", file).get(&key) {
+        Some(body) => ok(body),
+        None => json(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({"message": format!("table_uri {key} does not exist")}),
+        ),
+    }
 }

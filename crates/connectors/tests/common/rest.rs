@@ -1,6 +1,7 @@
 //! Checks a request against a catalog's published REST API, as transcribed into
 //! `fixtures/<connector>/api.json`: each route's method and path template (`{name}` is one path
-//! segment), its query parameters (a free value, an integer range, one of some values, or
+//! segment, `{name:path}` one or more, as Flask's `<path:name>`; routes are tried in the file's
+//! order, the more specific first, as Werkzeug orders them), its query parameters (a free value, an integer range, one of some values, or
 //! OpenMetadata's comma-separated `fields` names), the content type and the shape of its body.
 //! A request that fits no route is refused as the server refuses it: 404 for an unknown path,
 //! 405 for a known path with another method, 400 for a bad parameter value or body, 415 for
@@ -56,7 +57,15 @@ impl Api {
         let path = segments(&seen.path);
         let on_path: Vec<&Route> = self.routes.iter().filter(|r| r.matches(&path)).collect();
         if on_path.is_empty() {
-            return Some(respond(StatusCode::NOT_FOUND, &self.not_found));
+            return Some(match &self.not_found {
+                // A framework that answers an unknown route with its HTML page (Flask).
+                Value::String(page) => super::raw(
+                    StatusCode::NOT_FOUND,
+                    "text/html; charset=utf-8",
+                    page.clone(),
+                ),
+                body => respond(StatusCode::NOT_FOUND, body),
+            });
         }
         let Some(route) = on_path.iter().find(|r| r.method == seen.method.as_str()) else {
             return Some(refuse(
@@ -86,10 +95,20 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 
 impl Route {
     fn matches(&self, path: &[String]) -> bool {
-        self.path.len() == path.len()
-            && self.path.iter().zip(path).all(|(template, segment)| {
-                (template.starts_with('{') && !segment.is_empty()) || template == segment
-            })
+        let fits = |template: &[String], segments: &[String]| {
+            template.len() == segments.len()
+                && template.iter().zip(segments).all(|(template, segment)| {
+                    (template.starts_with('{') && !segment.is_empty()) || template == segment
+                })
+        };
+        let Some(at) = self.path.iter().position(|t| t.ends_with(":path}")) else {
+            return fits(&self.path, path);
+        };
+        // `{name:path}` takes what the segments before and after it leave, at least one.
+        let after = self.path.len() - at - 1;
+        path.len() > at + after
+            && fits(&self.path[..at], &path[..at])
+            && fits(&self.path[at + 1..], &path[path.len() - after..])
     }
 
     fn query_problem(&self, query: &HashMap<String, String>) -> Option<Response> {
@@ -122,6 +141,7 @@ impl Route {
         let value: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
         let fits = match body {
             "json-patch" => is_json_patch(&value),
+            "amundsen-search" => is_amundsen_search(&value),
             // The document itself, under its own id.
             "document" => {
                 let id = path.last().map(|s| decoded(s));
@@ -198,8 +218,39 @@ fn is_json_patch(value: &Value) -> bool {
     })
 }
 
+/// An Amundsen `SearchRequest` as its marshmallow schema loads it: `query_term` required, the
+/// other fields optional and typed, any other field refused, resource types those the search
+/// service knows (it answers 400 for another).
+fn is_amundsen_search(value: &Value) -> bool {
+    const FIELDS: [&str; 6] = [
+        "query_term",
+        "resource_types",
+        "page_index",
+        "results_per_page",
+        "filters",
+        "highlight_options",
+    ];
+    const RESOURCES: [&str; 4] = ["table", "dashboard", "feature", "user"];
+    let Some(request) = value.as_object() else {
+        return false;
+    };
+    let count = |key: &str| request.get(key).is_none_or(Value::is_u64);
+    request.keys().all(|key| FIELDS.contains(&key.as_str()))
+        && request.get("query_term").is_some_and(Value::is_string)
+        && request.get("resource_types").is_none_or(|types| {
+            types.as_array().is_some_and(|types| {
+                types
+                    .iter()
+                    .all(|t| t.as_str().is_some_and(|t| RESOURCES.contains(&t)))
+            })
+        })
+        && count("page_index")
+        && count("results_per_page")
+        && request.get("filters").is_none_or(Value::is_array)
+}
+
 /// A path segment with its `%XX` escapes decoded.
-fn decoded(segment: &str) -> String {
+pub fn decoded(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

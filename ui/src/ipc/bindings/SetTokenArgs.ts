@@ -6,6 +6,6 @@
  */
 export type SetTokenArgs = { 
 /**
- * The source (of kind openmetadata, datahub, marquez or entropy).
+ * The source (of kind openmetadata, datahub, marquez, entropy or amundsen).
  */
 name: string, token: string, };

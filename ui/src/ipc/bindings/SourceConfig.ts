@@ -2,6 +2,7 @@
 
 /**
  * A configured source: where descriptors come from. Catalog servers (`openmetadata`, `datahub`,
- * `marquez`, `entropy`) are read over HTTP; `marquez` is read-only: edits are never pushed to it.
+ * `marquez`, `entropy`, `amundsen`) are read over HTTP; `marquez` is read-only: edits are never
+ * pushed to it.
  */
-export type SourceConfig = { name: string, } & ({ "kind": "folder", path: string, } | { "kind": "git", url: string, branch: string | null, } | { "kind": "openmetadata", url: string, } | { "kind": "datahub", url: string, } | { "kind": "marquez", url: string, } | { "kind": "entropy", url: string, });
+export type SourceConfig = { name: string, } & ({ "kind": "folder", path: string, } | { "kind": "git", url: string, branch: string | null, } | { "kind": "openmetadata", url: string, } | { "kind": "datahub", url: string, } | { "kind": "marquez", url: string, } | { "kind": "entropy", url: string, } | { "kind": "amundsen", url: string, search_url: string | null, });
