@@ -27,7 +27,7 @@ use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
-use crate::paging::{cursor_pages, fetch_each, page_items};
+use crate::paging::{cursor_pages, fetch_each, fetch_each_or_null, page_items};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/amundsen";
@@ -55,14 +55,16 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         .iter()
         .map(|k| format!("{}/lineage", table_path(k)))
         .collect();
-    let lineage = fetch_each(
+    // Lineage is optional: Amundsen answers 404 for a table it has no lineage for and when its
+    // backend cannot give lineage at all (501 where it says so); the table itself was read.
+    let lineage = fetch_each_or_null(
         ctx,
         lineage_paths,
         &requests,
         &[("direction", "both"), ("depth", "1")],
+        &[404, 501],
     )
-    .await
-    .map_err(|err| explain_404(err, LINEAGE_HINT))?;
+    .await?;
 
     let mut pulled = Pulled::default();
     // Table key -> its last update (epoch seconds), the time of its lineage event.
@@ -84,8 +86,6 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
 
 const DELETED_HINT: &str = "the search service lists this table but the metadata service does not have it: \
     deleted upstream, or the search index is behind (Amundsen's databuilder rebuilds it)";
-const LINEAGE_HINT: &str = "Amundsen's metadata service answers 404 for a table it has no lineage \
-    for and when its backend cannot give lineage at all";
 const SEARCH_HINT: &str = "not found; check the source URL: no Amundsen search service answers \
     there, give its URL with `meshlens source add NAME --kind amundsen --url METADATA_URL \
     --search-url SEARCH_URL`";

@@ -248,21 +248,34 @@ pub(crate) async fn fetch_each(
     requests: &AtomicU64,
     query: &[(&'static str, &'static str)],
 ) -> Result<Vec<Value>, ConnectorError> {
+    fetch_each_or_null(ctx, paths, requests, query, &[]).await
+}
+
+/// As [`fetch_each`], but an answer with one of the `absent` statuses reads as `null` (nothing
+/// there for that path) instead of failing the pull.
+pub(crate) async fn fetch_each_or_null(
+    ctx: &PullContext<'_>,
+    paths: Vec<String>,
+    requests: &AtomicU64,
+    query: &[(&'static str, &'static str)],
+    absent: &[u16],
+) -> Result<Vec<Value>, ConnectorError> {
     let query: Vec<(&'static str, String)> =
         query.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
-    fetch_all(ctx, gets, requests).await
+    fetch_all(ctx, gets, requests, absent).await
 }
 
 /// One GET: its path and its query.
 type Get = (String, Vec<(&'static str, String)>);
 
 /// GETs every request with at most `ctx.concurrency` in flight; answers in input order. Any
-/// error fails the pull.
+/// error fails the pull, but for a status in `absent`, which answers `null`.
 async fn fetch_all(
     ctx: &PullContext<'_>,
     gets: Vec<Get>,
     requests: &AtomicU64,
+    absent: &[u16],
 ) -> Result<Vec<Value>, ConnectorError> {
     let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -286,7 +299,10 @@ async fn fetch_all(
         let (index, body) =
             joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
         requests.fetch_add(1, Ordering::Relaxed);
-        results[index] = body?;
+        results[index] = match body {
+            Err(ConnectorError::Status { status, .. }) if absent.contains(&status) => Value::Null,
+            answer => answer?,
+        };
     }
     Ok(results)
 }

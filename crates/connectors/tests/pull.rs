@@ -1288,6 +1288,25 @@ async fn amundsen_pull_maps_searched_tables_to_contracts_and_their_lineage_to_ev
 }
 
 #[tokio::test]
+async fn amundsen_without_lineage_still_syncs_its_tables() {
+    // A backend that cannot give lineage answers 404 (or 501) on every lineage route.
+    let server = FakeServer::start_checked("amundsen", |seen| {
+        if seen.path.ends_with("/lineage") {
+            return json(
+                axum::http::StatusCode::NOT_FOUND,
+                &json!({"message": "Exception raised when getting lineage"}),
+            );
+        }
+        amundsen(seen)
+    })
+    .await;
+    let ctx = context(client(&server, Credentials::None), 2, &no_progress, &never);
+    let pulled = pull(ServerKind::Amundsen, &ctx).await.unwrap();
+    assert!(!pulled.documents.is_empty());
+    assert!(pulled.lineage_events.is_empty());
+}
+
+#[tokio::test]
 async fn amundsen_tables_are_listed_by_the_search_service_and_read_from_the_metadata_service() {
     let metadata = FakeServer::start_checked("amundsen", amundsen).await;
     let search = FakeServer::start_checked("amundsen", amundsen).await;
