@@ -6,4 +6,8 @@ import type { Issue } from "./Issue";
  * Outcome of validating one file. `errors` also lists warnings (with `severity: warning`);
  * `valid` is false only when there is at least one error.
  */
-export type ValidationReport = { file: string, kind: DocKind | null, valid: boolean, errors: Array<Issue>, };
+export type ValidationReport = { file: string, 
+/**
+ * The descriptor's standard; none for a Data Usage Agreement or a file that is no document.
+ */
+kind: DocKind | null, valid: boolean, errors: Array<Issue>, };
