@@ -5,6 +5,7 @@
 
 mod access;
 mod auth;
+mod bench;
 mod doctor;
 mod draft;
 mod history;
@@ -13,6 +14,7 @@ mod mesh;
 mod output;
 mod progress;
 mod quality;
+mod source;
 
 /// Parsing, JSON and indexing allocate small objects by the million; mimalloc does that far faster than
 /// glibc malloc (measured in docs/benchmarks.md).
@@ -22,11 +24,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use meshlens_app::{
     App, AppConfig, AppError, CheckArgs, GetProductArgs, ImpactArgs, ImportArgs, LineageArgs,
-    LineageLevel, ListProductsArgs, NoArgs, NoEvents, QualityArgs, RemoveSourceArgs, ReportArgs,
-    ScorecardArgs, SearchArgs, SourceConfig, SourceKind, SyncArgs,
+    LineageLevel, ListProductsArgs, NoArgs, NoEvents, QualityArgs, ReportArgs, ScorecardArgs,
+    SearchArgs, SyncArgs,
 };
 
 #[derive(Parser)]
@@ -47,7 +49,7 @@ pub(crate) struct Cli {
 enum Command {
     /// Add, list or remove sources.
     #[command(subcommand)]
-    Source(SourceCommand),
+    Source(source::SourceCommand),
     /// Store catalog server tokens in the OS keyring.
     #[command(subcommand)]
     Auth(auth::AuthCommand),
@@ -229,7 +231,7 @@ enum Command {
     },
     /// Benchmarks on generated meshes (see docs/benchmarks.md).
     #[command(subcommand)]
-    Bench(BenchCommand),
+    Bench(bench::BenchCommand),
     #[command(flatten)]
     Edit(draft::EditCommand),
     /// Print a shell completion script (bash, zsh or fish) on stdout.
@@ -252,43 +254,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum SourceCommand {
-    /// Register a source.
-    Add(SourceAddArgs),
-    /// List sources and their last sync.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Remove a source and everything cached from it (its history stays unless --forget-history).
-    Remove {
-        name: String,
-        /// Also delete the versions its syncs recorded.
-        #[arg(long)]
-        forget_history: bool,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum SourceKindArg {
-    Folder,
-    Git,
-    /// OpenMetadata server (token: a JWT, see `meshlens auth set`).
-    #[value(name = "openmetadata")]
-    OpenMetadata,
-    /// DataHub (token: a personal access token).
-    #[value(name = "datahub")]
-    DataHub,
-    /// Marquez (read-only; a token only if the server requires one).
-    Marquez,
-    /// Entropy Data (token: an API key).
-    Entropy,
-    /// Amundsen: the metadata service's URL in --url, the search service's in --search-url (a token
-    /// only for a proxy in front).
-    Amundsen,
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum LevelArg {
     Dataset,
@@ -304,113 +269,6 @@ impl From<LevelArg> for LineageLevel {
             LevelArg::Product => LineageLevel::Product,
         }
     }
-}
-
-#[derive(Args)]
-struct SourceAddArgs {
-    name: String,
-    #[arg(long, value_enum)]
-    kind: SourceKindArg,
-    /// Folder to read (kind folder).
-    #[arg(long, required_if_eq("kind", "folder"))]
-    path: Option<PathBuf>,
-    /// Repository URL or local path (kind git); the server's base URL (openmetadata, datahub, marquez, entropy);
-    /// the metadata service's URL (amundsen).
-    #[arg(long, required_if_eq_any([("kind", "git"), ("kind", "openmetadata"), ("kind", "datahub"), ("kind", "marquez"), ("kind", "entropy"), ("kind", "amundsen")]))]
-    url: Option<String>,
-    /// The search service's URL (kind amundsen; default: the metadata service's URL, for a gateway in front of both).
-    #[arg(long)]
-    search_url: Option<String>,
-    /// Branch to read (kind git; default: the remote's default branch).
-    #[arg(long)]
-    branch: Option<String>,
-    #[arg(long)]
-    json: bool,
-}
-
-/// The generated mesh a benchmark runs on.
-#[derive(Args)]
-struct GeneratedMesh {
-    #[arg(long, default_value_t = 10_000)]
-    products: usize,
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Work folder (default: a folder in the system temp dir, its mesh reused between runs).
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-impl GeneratedMesh {
-    fn dir(&self) -> PathBuf {
-        self.dir.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("meshlens-bench-{}-{}", self.products, self.seed))
-        })
-    }
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Full sync and unchanged re-sync of a generated mesh, with peak memory.
-    Sync {
-        #[command(flatten)]
-        mesh: GeneratedMesh,
-        #[arg(long)]
-        json: bool,
-    },
-    /// `access list` and `consumers` latency on the synced cache, after storing AGREEMENTS approved
-    /// agreements over its output ports (the cache is changed: use a benchmark's data directory).
-    Access {
-        #[arg(long, default_value_t = 50_000)]
-        agreements: usize,
-        /// Products the calls are timed on, picked evenly across the mesh.
-        #[arg(long, default_value_t = 200)]
-        samples: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// `mesh`, every product's trust score and `adoption` on the synced cache (it stores the lineage
-    /// consumers first when a sync left them stale).
-    Mesh {
-        /// Times each call is run.
-        #[arg(long, default_value_t = 20)]
-        samples: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Parsing and validating CONTRACTS generated contracts one after the other (as `validate`
-    /// does), ROUNDS times; the file list is written for `tests/support/validate_jsonschema.py`.
-    Validate {
-        #[command(flatten)]
-        mesh: GeneratedMesh,
-        #[arg(long, default_value_t = 400)]
-        contracts: usize,
-        #[arg(long, default_value_t = 11)]
-        rounds: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// History on a generated mesh: what recording adds to a sync with 1% of the files changed, `changes
-    /// --since last` and a 500-column `diff` latency, the history's size on disk.
-    History {
-        /// The mesh's changed files are put back afterwards.
-        #[command(flatten)]
-        mesh: GeneratedMesh,
-        /// Times each query is run.
-        #[arg(long, default_value_t = 50)]
-        samples: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
-    Typing {
-        /// Words to type (default: the mix the desktop benchmark types).
-        words: Vec<String>,
-        /// Times the whole mix is typed.
-        #[arg(long, default_value_t = 3)]
-        rounds: usize,
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 #[derive(Subcommand)]
@@ -451,76 +309,14 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open_app(data_dir: Option<PathBuf>) -> Result<App, AppError> {
+pub(crate) async fn open_app(data_dir: Option<PathBuf>) -> Result<App, AppError> {
     App::open(AppConfig::from_env(data_dir)?).await
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
-        Command::Source(SourceCommand::Add(args)) => {
-            let kind = match args.kind {
-                SourceKindArg::Folder => SourceKind::Folder {
-                    path: meshlens_app::absolute_path(args.path.unwrap_or_default()),
-                },
-                SourceKindArg::Git => SourceKind::Git {
-                    url: git_url(args.url.unwrap_or_default()),
-                    branch: args.branch,
-                },
-                SourceKindArg::OpenMetadata => SourceKind::OpenMetadata {
-                    url: args.url.unwrap_or_default(),
-                },
-                SourceKindArg::DataHub => SourceKind::DataHub {
-                    url: args.url.unwrap_or_default(),
-                },
-                SourceKindArg::Marquez => SourceKind::Marquez {
-                    url: args.url.unwrap_or_default(),
-                },
-                SourceKindArg::Entropy => SourceKind::Entropy {
-                    url: args.url.unwrap_or_default(),
-                },
-                SourceKindArg::Amundsen => SourceKind::Amundsen {
-                    url: args.url.unwrap_or_default(),
-                    search_url: args.search_url,
-                },
-            };
-            let app = open_app(cli.data_dir).await?;
-            let record = app
-                .add_source(
-                    SourceConfig {
-                        name: args.name,
-                        kind,
-                    },
-                    &NoEvents,
-                )
-                .await?;
-            if args.json {
-                output::print_json(&record);
-            } else {
-                output::say!(
-                    "added source `{}`; run `meshlens sync {}` to read it",
-                    record.config.name,
-                    record.config.name
-                );
-            }
-        }
+        Command::Source(command) => source::run(command, cli.data_dir).await?,
         Command::Auth(command) => auth::run(command, open_app(cli.data_dir).await?).await?,
-        Command::Source(SourceCommand::List { json }) => {
-            let app = open_app(cli.data_dir).await?;
-            let sources = app.list_sources(NoArgs::default(), &NoEvents).await?;
-            output::show(json, sources.as_slice(), output::print_sources);
-        }
-        Command::Source(SourceCommand::Remove {
-            name,
-            forget_history,
-        }) => {
-            let app = open_app(cli.data_dir).await?;
-            let args = RemoveSourceArgs {
-                name: name.clone(),
-                forget_history,
-            };
-            app.remove_source(args, &NoEvents).await?;
-            output::say!("removed source `{name}` and everything cached from it");
-        }
         Command::Sync { names, full, json } => {
             let app = open_app(cli.data_dir).await?;
             let bar = progress::SyncProgressBar::new(!json);
@@ -713,87 +509,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let report = app.impact(ImpactArgs { id }, &NoEvents).await?;
             output::show(json, &report, output::print_impact);
         }
-        Command::Bench(BenchCommand::Sync { mesh, json }) => {
-            let report =
-                meshlens_app::bench::bench_sync(&mesh.dir(), mesh.products, mesh.seed).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                println!("{report:#?}");
-            }
-        }
-        Command::Bench(BenchCommand::Validate {
-            mesh,
-            contracts,
-            rounds,
-            json,
-        }) => {
-            let (dir, products, seed) = (mesh.dir(), mesh.products, mesh.seed);
-            let report = meshlens_app::bench::validate::bench_validate(
-                &dir, products, seed, contracts, rounds,
-            )?;
-            if json {
-                output::print_json(&report);
-            } else {
-                println!("{report:#?}");
-            }
-        }
-        Command::Bench(BenchCommand::History {
-            mesh,
-            samples,
-            json,
-        }) => {
-            let (dir, products, seed) = (mesh.dir(), mesh.products, mesh.seed);
-            let report =
-                meshlens_app::bench::history::bench_history(&dir, products, seed, samples).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                println!("{report:#?}");
-            }
-        }
-        Command::Bench(BenchCommand::Access {
-            agreements,
-            samples,
-            json,
-        }) => {
-            let app = open_app(cli.data_dir).await?;
-            let report = meshlens_app::bench::bench_access(&app, agreements, samples).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                println!("{report:#?}");
-            }
-        }
-        Command::Bench(BenchCommand::Mesh { samples, json }) => {
-            let app = open_app(cli.data_dir).await?;
-            let report = meshlens_app::bench::mesh::bench_mesh(&app, samples).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                println!("{report:#?}");
-            }
-        }
-        Command::Bench(BenchCommand::Typing {
-            words,
-            rounds,
-            json,
-        }) => {
-            let app = open_app(cli.data_dir).await?;
-            let words = if words.is_empty() {
-                meshlens_app::bench::DEFAULT_TYPED
-                    .map(String::from)
-                    .to_vec()
-            } else {
-                words
-            };
-            let report = meshlens_app::bench::bench_typing(&app, &words, rounds).await?;
-            if json {
-                output::print_json(&report);
-            } else {
-                output::print_typing_bench(&report);
-            }
-        }
+        Command::Bench(command) => bench::run(command, cli.data_dir).await?,
         Command::Doctor { repair, json } => return doctor::run(cli.data_dir, repair, json).await,
         Command::Edit(command) => return draft::run(command, open_app(cli.data_dir).await?).await,
         Command::History(command) => history::run(command, open_app(cli.data_dir).await?).await?,
@@ -840,15 +556,5 @@ fn restore_default_sigpipe() {
     // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid handler.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
-}
-
-/// A git "URL" that is a local folder becomes absolute, so the source keeps working from any directory.
-fn git_url(url: String) -> String {
-    let path = PathBuf::from(&url);
-    if !url.contains("://") && !url.contains('@') && path.exists() {
-        meshlens_app::absolute_path(path).display().to_string()
-    } else {
-        url
     }
 }
