@@ -37,7 +37,10 @@ pub struct HistoryBenchReport {
     pub product_keyframe_bytes: f64,
     pub product_delta_bytes: f64,
     pub row_overhead_bytes: f64,
-    /// From those: 50 versions of every product (7 keyframes and 43 deltas each, with their rows).
+    /// What an entity costs once, besides its versions (its interned id and that index entry).
+    pub entity_bytes: f64,
+    /// From those: 50 versions of every product (7 keyframes and 43 deltas each, with their rows, and the
+    /// product's entity).
     pub fifty_product_versions_mib: f64,
     pub peak_rss_mib: f64,
 }
@@ -80,9 +83,13 @@ pub async fn bench_history(
         average(footprint.product_keyframes),
         average(footprint.product_deltas),
     );
-    let overhead = footprint.disk_bytes.saturating_sub(footprint.body_bytes) as f64
+    // What an entity costs once (its interned id) is not a cost of each version.
+    let overhead = footprint
+        .disk_bytes
+        .saturating_sub(footprint.body_bytes + footprint.entity_bytes) as f64
         / footprint.versions.max(1) as f64;
-    let per_product = 7.0 * keyframe + 43.0 * delta + 50.0 * overhead;
+    let per_entity = footprint.entity_bytes as f64 / footprint.entities.max(1) as f64;
+    let per_product = 7.0 * keyframe + 43.0 * delta + 50.0 * overhead + per_entity;
     Ok(HistoryBenchReport {
         products,
         full_sync_ms,
@@ -101,6 +108,7 @@ pub async fn bench_history(
         product_keyframe_bytes: keyframe,
         product_delta_bytes: delta,
         row_overhead_bytes: overhead,
+        entity_bytes: per_entity,
         fifty_product_versions_mib: products as f64 * per_product / (1024.0 * 1024.0),
         peak_rss_mib: peak_rss_mib(),
     })
