@@ -1,11 +1,11 @@
 //! Reading history (migration 0011): the versions of one entity, the versions the syncs of a window
 //! recorded, the comparisons the app derives for them, follows and the feed's read mark.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::change_lists::{pack_changes, unpack_changes};
 use crate::error::Ctx;
-use crate::history::read_body;
+use crate::history::{read_body, read_chain};
 use crate::{Store, StoreError};
 
 /// One kept version, without its body.
@@ -125,20 +125,19 @@ impl Store {
         read_body(&mut conn, version_id).await
     }
 
-    /// The newest version of the same entity before `version`, if one is kept.
-    pub async fn version_before(
+    /// For each of `version_ids`, the texts of the kept version of the same entity before it and of it, on one
+    /// connection; None when no version before it is kept or either is a removal. A version deflated against
+    /// the one before it passes through it: both texts then come from one walk of its chain.
+    pub async fn bodies_to_compare(
         &self,
-        version: &VersionRow,
-    ) -> Result<Option<VersionRow>, StoreError> {
-        let row: Option<StoredVersion> = sqlx::query_as(&format!(
-            "{VERSIONS} WHERE v.entity = (SELECT entity FROM entity_versions WHERE id = ?1) AND v.id < ?1
-             ORDER BY v.id DESC LIMIT 1"
-        ))
-        .bind(version.id)
-        .fetch_optional(&self.pool)
-        .await
-        .ctx("read previous version")?;
-        row.map(StoredVersion::read).transpose()
+        version_ids: &[i64],
+    ) -> Result<Vec<Option<(String, String)>>, StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("read versions to compare")?;
+        let mut pairs = Vec::with_capacity(version_ids.len());
+        for &id in version_ids {
+            pairs.push(body_and_previous(&mut conn, id).await?);
+        }
+        Ok(pairs)
     }
 
     /// Versions whose comparison with the previous one is not derived yet, oldest first.
@@ -375,4 +374,33 @@ impl Store {
         tx.commit().await.ctx("forget history")?;
         Ok(done.rows_affected())
     }
+}
+
+/// The texts of the version before `version_id` and of it (see [`Store::bodies_to_compare`]).
+async fn body_and_previous(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    let previous: Option<(i64,)> = sqlx::query_as(
+        "SELECT w.id FROM entity_versions v JOIN entity_versions w ON w.entity = v.entity AND w.id < v.id
+         WHERE v.id = ? ORDER BY w.id DESC LIMIT 1",
+    )
+    .bind(version_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("read previous version")?;
+    let Some((previous,)) = previous else {
+        return Ok(None);
+    };
+    let mut before = None;
+    let after = read_chain(&mut *conn, version_id, |id, text| {
+        if id == previous {
+            before = Some(text.to_string());
+        }
+    })
+    .await?;
+    if before.is_none() {
+        before = read_body(&mut *conn, previous).await?;
+    }
+    Ok(before.zip(after))
 }

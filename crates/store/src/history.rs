@@ -95,6 +95,15 @@ pub(crate) async fn read_body(
     conn: &mut SqliteConnection,
     version_id: i64,
 ) -> Result<Option<String>, StoreError> {
+    read_chain(conn, version_id, |_, _| {}).await
+}
+
+/// [`read_body`], showing `visit` the text of every version on the way (the keyframe first).
+pub(crate) async fn read_chain(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+    mut visit: impl FnMut(i64, &str),
+) -> Result<Option<String>, StoreError> {
     let chain: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
         "WITH RECURSIVE chain(id, base_id, body, n) AS (
              SELECT id, base_id, body, 0 FROM entity_versions WHERE id = ?
@@ -110,7 +119,9 @@ pub(crate) async fn read_body(
     let mut text: Option<String> = None;
     for (id, body) in chain {
         let Some(body) = body else { return Ok(None) };
-        text = Some(unpack(&body, text.as_deref(), id)?);
+        let inflated = unpack(&body, text.as_deref(), id)?;
+        visit(id, &inflated);
+        text = Some(inflated);
     }
     Ok(text)
 }
