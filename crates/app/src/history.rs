@@ -213,42 +213,31 @@ impl App {
     pub(crate) async fn summarise_history(&self) -> Result<(), AppError> {
         let pending = self.store().versions_to_summarise().await?;
         let mut summaries = Vec::with_capacity(pending.len());
-        for version in &pending {
-            let changes = self.changes_against_previous(version).await?;
-            let (breaking, summary) = summarise(version, &changes);
-            summaries.push(VersionSummary {
-                id: version.id,
-                changes: serde_json::to_string(&changes).unwrap_or_else(|_| "[]".into()),
-                breaking,
-                summary,
-            });
+        // A bounded number of bodies in memory at a time.
+        for versions in pending.chunks(64) {
+            let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+            let pairs = self.store().bodies_to_compare(&ids).await?;
+            for (version, pair) in versions.iter().zip(pairs) {
+                let changes = match (version.op.as_str(), pair) {
+                    ("changed", Some((before, after))) => compare(&version.kind, &before, &after)?
+                        .into_iter()
+                        .map(|c| c.change)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let (breaking, summary) = summarise(version, &changes);
+                summaries.push(VersionSummary {
+                    id: version.id,
+                    changes: serde_json::to_string(&changes).unwrap_or_else(|_| "[]".into()),
+                    breaking,
+                    summary,
+                });
+            }
         }
         if !summaries.is_empty() {
             self.store().set_version_summaries(&summaries).await?;
         }
         Ok(())
-    }
-
-    async fn changes_against_previous(
-        &self,
-        version: &VersionRow,
-    ) -> Result<Vec<FieldChangeSummary>, AppError> {
-        if version.op != "changed" {
-            return Ok(Vec::new());
-        }
-        let Some(previous) = self.store().version_before(version).await? else {
-            return Ok(Vec::new());
-        };
-        let (Some(before), Some(after)) = (
-            self.store().version_body(previous.id).await?,
-            self.store().version_body(version.id).await?,
-        ) else {
-            return Ok(Vec::new());
-        };
-        Ok(compare(&version.kind, &before, &after)?
-            .into_iter()
-            .map(|c| c.change)
-            .collect())
     }
 
     /// `meshlens history ID`: every kept version of a product, contract or dataset, newest first.

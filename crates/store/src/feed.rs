@@ -1,10 +1,11 @@
 //! Reading history (migration 0011): the versions of one entity, the versions the syncs of a window
 //! recorded, the comparisons the app derives for them, follows and the feed's read mark.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::change_lists::{pack_changes, unpack_changes};
 use crate::error::Ctx;
-use crate::history::read_body;
+use crate::history::{read_body, read_chain};
 use crate::{Store, StoreError};
 
 /// One kept version, without its body.
@@ -27,14 +28,40 @@ pub struct VersionRow {
     pub sync_id: i64,
     pub seen_at: String,
     /// JSON list of field changes against the previous version; None until derived.
+    #[sqlx(skip)]
     pub changes: Option<String>,
     pub breaking: Option<bool>,
     pub summary: Option<String>,
 }
 
-const VERSION_COLUMNS: &str =
-    "v.id, v.kind, v.entity_id, v.slot, v.op, v.version, v.content_hash, v.name,
-     v.domain, v.source, v.sync_id, s.at AS seen_at, v.changes, v.breaking, v.summary";
+/// A [`VersionRow`] as stored: its change list deflated.
+#[derive(FromRow)]
+struct StoredVersion {
+    #[sqlx(flatten)]
+    row: VersionRow,
+    changes: Option<Vec<u8>>,
+}
+
+impl StoredVersion {
+    fn read(self) -> Result<VersionRow, StoreError> {
+        let mut row = self.row;
+        row.changes = match self.changes {
+            Some(bytes) => Some(unpack_changes(&bytes, row.id)?),
+            None => None,
+        };
+        Ok(row)
+    }
+}
+
+fn read_all(rows: Vec<StoredVersion>) -> Result<Vec<VersionRow>, StoreError> {
+    rows.into_iter().map(StoredVersion::read).collect()
+}
+
+/// A version with its entity (interned, migration 0014) and its sync.
+const VERSIONS: &str = "SELECT v.id, e.kind, e.entity_id, e.slot, v.op, v.version,
+         IIF(v.hash IS NULL, NULL, lower(hex(v.hash))) AS content_hash, v.name, v.domain, s.source, v.sync_id, s.at AS seen_at,
+         v.changes, v.breaking, v.summary
+     FROM entity_versions v JOIN history_entities e ON e.id = v.entity JOIN syncs s ON s.id = v.sync_id";
 
 /// One committed sync of one source.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -58,8 +85,12 @@ pub struct HistoryFootprint {
     pub versions: u64,
     /// Compressed bodies.
     pub body_bytes: u64,
-    /// Pages of the history tables and their indexes (SQLite's dbstat).
+    /// Pages of the history tables and their indexes (SQLite's dbstat), entities included.
     pub disk_bytes: u64,
+    /// Entities (what versions are of: product, contract, dataset, contract version) and their pages, with
+    /// their index: paid once per entity, not per version.
+    pub entities: u64,
+    pub entity_bytes: u64,
     /// Product versions deflated on their own (keyframes) and against the version before (deltas), with the
     /// bytes of their bodies.
     pub product_keyframes: (u64, u64),
@@ -78,14 +109,14 @@ pub struct VersionSummary {
 impl Store {
     /// Every kept version of `entity_id` (of any kind), newest first.
     pub async fn versions_of(&self, entity_id: &str) -> Result<Vec<VersionRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {VERSION_COLUMNS} FROM entity_versions v JOIN syncs s ON s.id = v.sync_id
-             WHERE v.entity_id = ? ORDER BY v.id DESC"
+        let rows = sqlx::query_as(&format!(
+            "{VERSIONS} WHERE e.entity_id = ? ORDER BY v.id DESC"
         ))
         .bind(entity_id)
         .fetch_all(&self.pool)
         .await
-        .ctx("read versions")?)
+        .ctx("read versions")?;
+        read_all(rows)
     }
 
     /// The canonical JSON of a kept version; None for a removal.
@@ -94,33 +125,28 @@ impl Store {
         read_body(&mut conn, version_id).await
     }
 
-    /// The newest version of the same entity before `version`, if one is kept.
-    pub async fn version_before(
+    /// For each of `version_ids`, the texts of the kept version of the same entity before it and of it, on one
+    /// connection; None when no version before it is kept or either is a removal. A version deflated against
+    /// the one before it passes through it: both texts then come from one walk of its chain.
+    pub async fn bodies_to_compare(
         &self,
-        version: &VersionRow,
-    ) -> Result<Option<VersionRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {VERSION_COLUMNS} FROM entity_versions v JOIN syncs s ON s.id = v.sync_id
-             WHERE v.entity_id = ? AND v.kind = ? AND v.slot = ? AND v.id < ? ORDER BY v.id DESC LIMIT 1"
-        ))
-        .bind(&version.entity_id)
-        .bind(&version.kind)
-        .bind(&version.slot)
-        .bind(version.id)
-        .fetch_optional(&self.pool)
-        .await
-        .ctx("read previous version")?)
+        version_ids: &[i64],
+    ) -> Result<Vec<Option<(String, String)>>, StoreError> {
+        let mut conn = self.pool.acquire().await.ctx("read versions to compare")?;
+        let mut pairs = Vec::with_capacity(version_ids.len());
+        for &id in version_ids {
+            pairs.push(body_and_previous(&mut conn, id).await?);
+        }
+        Ok(pairs)
     }
 
     /// Versions whose comparison with the previous one is not derived yet, oldest first.
     pub async fn versions_to_summarise(&self) -> Result<Vec<VersionRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {VERSION_COLUMNS} FROM entity_versions v JOIN syncs s ON s.id = v.sync_id
-             WHERE v.summary IS NULL ORDER BY v.id"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .ctx("read versions to summarise")?)
+        let rows = sqlx::query_as(&format!("{VERSIONS} WHERE v.summary IS NULL ORDER BY v.id"))
+            .fetch_all(&self.pool)
+            .await
+            .ctx("read versions to summarise")?;
+        read_all(rows)
     }
 
     /// Stores derived comparisons in one transaction.
@@ -133,7 +159,7 @@ impl Store {
             sqlx::query(
                 "UPDATE entity_versions SET changes = ?, breaking = ?, summary = ? WHERE id = ?",
             )
-            .bind(&s.changes)
+            .bind(pack_changes(&s.changes))
             .bind(s.breaking)
             .bind(&s.summary)
             .bind(s.id)
@@ -167,15 +193,15 @@ impl Store {
         first: i64,
         last: i64,
     ) -> Result<Vec<VersionRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {VERSION_COLUMNS} FROM entity_versions v JOIN syncs s ON s.id = v.sync_id
-             WHERE v.sync_id BETWEEN ? AND ? ORDER BY v.id"
+        let rows = sqlx::query_as(&format!(
+            "{VERSIONS} WHERE v.sync_id BETWEEN ? AND ? ORDER BY v.id"
         ))
         .bind(first)
         .bind(last)
         .fetch_all(&self.pool)
         .await
-        .ctx("read recorded versions")?)
+        .ctx("read recorded versions")?;
+        read_all(rows)
     }
 
     /// (contract id, product id, product domain) for every output port publishing one of `contract_ids`.
@@ -276,45 +302,105 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await
                 .ctx("measure history")?;
-        let (disk_bytes,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat
-             WHERE name IN ('syncs', 'entity_versions') OR name LIKE 'entity_versions_%'",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .ctx("measure history")?;
-        let (keyframes, keyframe_bytes, deltas, delta_bytes): (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(base_id IS NULL), 0), COALESCE(SUM(IIF(base_id IS NULL, LENGTH(body), 0)), 0),
-                    COALESCE(SUM(base_id IS NOT NULL), 0), COALESCE(SUM(IIF(base_id IS NULL, 0, LENGTH(body))), 0)
-             FROM entity_versions WHERE kind = 'product' AND body IS NOT NULL",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .ctx("measure history")?;
+        let (entities,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM history_entities")
+            .fetch_one(&self.pool)
+            .await
+            .ctx("measure history")?;
+        let disk = |tables: &'static str| self.pages_of(tables);
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(HistoryFootprint {
             versions: count(versions),
             body_bytes: count(body_bytes),
-            disk_bytes: count(disk_bytes),
-            product_keyframes: (count(keyframes), count(keyframe_bytes)),
-            product_deltas: (count(deltas), count(delta_bytes)),
+            disk_bytes: disk("'syncs', 'entity_versions', 'history_legacy_changes'").await?
+                + disk("'history_entities'").await?,
+            entities: count(entities),
+            entity_bytes: disk("'history_entities'").await?,
+            product_keyframes: self.product_bodies("base_id IS NULL").await?,
+            product_deltas: self.product_bodies("base_id IS NOT NULL").await?,
         })
+    }
+
+    /// Bytes of the pages of `tables` (a quoted SQL list) and their indexes (SQLite's dbstat).
+    async fn pages_of(&self, tables: &str) -> Result<u64, StoreError> {
+        let (bytes,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COALESCE(SUM(d.pgsize), 0) FROM dbstat d JOIN sqlite_schema m ON m.name = d.name
+             WHERE m.tbl_name IN ({tables})"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .ctx("measure history")?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
+    /// How many product versions with a body match `filter`, and the bytes of their bodies.
+    async fn product_bodies(&self, filter: &'static str) -> Result<(u64, u64), StoreError> {
+        let (n, bytes): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(v.body)), 0)
+             FROM entity_versions v JOIN history_entities e ON e.id = v.entity
+             WHERE e.kind = 'product' AND v.body IS NOT NULL AND v.{filter}"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .ctx("measure history")?;
+        Ok((
+            u64::try_from(n).unwrap_or(0),
+            u64::try_from(bytes).unwrap_or(0),
+        ))
     }
 
     /// Deletes the history recorded from `source` (`source remove --forget-history`).
     pub async fn forget_history(&self, source: &str) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await.ctx("forget history")?;
-        let done = sqlx::query("DELETE FROM entity_versions WHERE source = ?")
-            .bind(source)
-            .execute(&mut *tx)
-            .await
-            .ctx("forget history")?;
+        let done = sqlx::query(
+            "DELETE FROM entity_versions WHERE sync_id IN (SELECT id FROM syncs WHERE source = ?)",
+        )
+        .bind(source)
+        .execute(&mut *tx)
+        .await
+        .ctx("forget history")?;
         sqlx::query("DELETE FROM syncs WHERE source = ?")
             .bind(source)
             .execute(&mut *tx)
             .await
             .ctx("forget history")?;
+        // Entities left without a version (a walk of every entity: this runs only when the user asks).
+        sqlx::query(
+            "DELETE FROM history_entities
+             WHERE NOT EXISTS (SELECT 1 FROM entity_versions v WHERE v.entity = history_entities.id)",
+        )
+        .execute(&mut *tx)
+        .await
+        .ctx("forget history")?;
         tx.commit().await.ctx("forget history")?;
         Ok(done.rows_affected())
     }
+}
+
+/// The texts of the version before `version_id` and of it (see [`Store::bodies_to_compare`]).
+async fn body_and_previous(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    let previous: Option<(i64,)> = sqlx::query_as(
+        "SELECT w.id FROM entity_versions v JOIN entity_versions w ON w.entity = v.entity AND w.id < v.id
+         WHERE v.id = ? ORDER BY w.id DESC LIMIT 1",
+    )
+    .bind(version_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .ctx("read previous version")?;
+    let Some((previous,)) = previous else {
+        return Ok(None);
+    };
+    let mut before = None;
+    let after = read_chain(&mut *conn, version_id, |id, text| {
+        if id == previous {
+            before = Some(text.to_string());
+        }
+    })
+    .await?;
+    if before.is_none() {
+        before = read_body(&mut *conn, previous).await?;
+    }
+    Ok(before.zip(after))
 }

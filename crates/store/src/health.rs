@@ -16,8 +16,10 @@ pub const USER_TABLES: &[&str] = &[
     "quality_settings",
     "drafts",
     "outbox",
-    // History is not derived: an old version exists nowhere else (syncs before the versions naming them).
+    // History is not derived: an old version exists nowhere else (syncs and entities before the versions
+    // naming them).
     "syncs",
+    "history_entities",
     "entity_versions",
     "follows",
     "feed_state",

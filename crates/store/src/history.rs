@@ -14,6 +14,7 @@ use meshlens_model::{Contract, Entity, Product, content_hash};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::StoreError;
+use crate::change_lists::pack_changes;
 use crate::error::Ctx;
 
 /// Versions kept per entity when nothing else is installed.
@@ -94,6 +95,15 @@ pub(crate) async fn read_body(
     conn: &mut SqliteConnection,
     version_id: i64,
 ) -> Result<Option<String>, StoreError> {
+    read_chain(conn, version_id, |_, _| {}).await
+}
+
+/// [`read_body`], showing `visit` the text of every version on the way (the keyframe first).
+pub(crate) async fn read_chain(
+    conn: &mut SqliteConnection,
+    version_id: i64,
+    mut visit: impl FnMut(i64, &str),
+) -> Result<Option<String>, StoreError> {
     let chain: Vec<(i64, Option<Vec<u8>>)> = sqlx::query_as(
         "WITH RECURSIVE chain(id, base_id, body, n) AS (
              SELECT id, base_id, body, 0 FROM entity_versions WHERE id = ?
@@ -109,7 +119,9 @@ pub(crate) async fn read_body(
     let mut text: Option<String> = None;
     for (id, body) in chain {
         let Some(body) = body else { return Ok(None) };
-        text = Some(unpack(&body, text.as_deref(), id)?);
+        let inflated = unpack(&body, text.as_deref(), id)?;
+        visit(id, &inflated);
+        text = Some(inflated);
     }
     Ok(text)
 }
@@ -245,29 +257,18 @@ impl Recorder {
                 }
             }
         }
-        let at = Recording { sync_id, source };
         let mut written = Vec::new();
         for (key, seen) in &self.seen {
-            if record_seen(conn, &at, key, seen).await? {
-                written.push(key);
-            }
+            written.extend(record_seen(conn, sync_id, key, seen).await?);
         }
         for key in &removed {
-            if record_removal(conn, &at, key).await? {
-                written.push(key);
-            }
+            written.extend(record_removal(conn, sync_id, key).await?);
         }
-        for key in written {
-            prune(conn, key).await?;
+        for entity in written {
+            prune(conn, entity).await?;
         }
         Ok(sync_id)
     }
-}
-
-/// The sync a version is recorded with.
-struct Recording<'a> {
-    sync_id: i64,
-    source: &'a str,
 }
 
 /// A version's body as stored.
@@ -277,16 +278,20 @@ struct Encoded {
     depth: i64,
 }
 
-/// Records `seen` unless its newest kept version has the same hash; true when it did.
+/// Records `seen` unless its newest kept version has the same hash; the entity's key when it did.
 async fn record_seen(
     conn: &mut SqliteConnection,
-    at: &Recording<'_>,
+    sync_id: i64,
     key: &EntityKey,
     seen: &Seen,
-) -> Result<bool, StoreError> {
-    let newest = newest(conn, key).await?.filter(|n| n.op != "removed");
-    let (op, encoded) = match newest {
-        Some(n) if n.hash.as_deref() == Some(&seen.hash) => return Ok(false),
+) -> Result<Option<i64>, StoreError> {
+    let newest = newest(conn, key).await?;
+    let entity = match &newest {
+        Some(n) => n.entity,
+        None => intern(conn, key).await?,
+    };
+    let (op, encoded) = match newest.filter(|n| n.op != "removed") {
+        Some(n) if n.hash.as_deref() == Some(&seen.hash) => return Ok(None),
         // The version before is the dictionary, unless the chain back to a keyframe is long enough.
         Some(n) if n.depth + 1 < KEYFRAME_EVERY => {
             let before = read_body(conn, n.id).await?;
@@ -306,18 +311,24 @@ async fn record_seen(
             },
         ),
     };
-    insert_version(conn, at, key, op, seen, encoded).await?;
-    Ok(true)
+    let at = Recording {
+        sync_id,
+        entity,
+        kind: key.kind,
+        op,
+    };
+    insert_version(conn, &at, seen, encoded).await?;
+    Ok(Some(entity))
 }
 
-/// Records the removal of `key` unless it is already removed; true when it did.
+/// Records the removal of `key` unless it is already removed; the entity's key when it did.
 async fn record_removal(
     conn: &mut SqliteConnection,
-    at: &Recording<'_>,
+    sync_id: i64,
     key: &EntityKey,
-) -> Result<bool, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let Some(last) = newest(conn, key).await?.filter(|n| n.op != "removed") else {
-        return Ok(false);
+        return Ok(None);
     };
     // A removal keeps the name, domain and version it had, so the feed can place it.
     let gone = Seen {
@@ -332,14 +343,22 @@ async fn record_removal(
         base_id: None,
         depth: 0,
     };
-    insert_version(conn, at, key, "removed", &gone, encoded).await?;
-    Ok(true)
+    let at = Recording {
+        sync_id,
+        entity: last.entity,
+        kind: key.kind,
+        op: "removed",
+    };
+    insert_version(conn, &at, &gone, encoded).await?;
+    Ok(Some(last.entity))
 }
 
 /// What a new version is compared with: the newest kept one.
 #[derive(sqlx::FromRow)]
 struct Newest {
     id: i64,
+    /// The interned entity (`history_entities`).
+    entity: i64,
     depth: i64,
     op: String,
     hash: Option<String>,
@@ -353,8 +372,10 @@ async fn newest(
     key: &EntityKey,
 ) -> Result<Option<Newest>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, depth, op, content_hash AS hash, version, name, domain FROM entity_versions WHERE entity_id = ? AND kind = ? AND slot = ?
-         ORDER BY id DESC LIMIT 1",
+        "SELECT v.id, v.entity, v.depth, v.op, IIF(v.hash IS NULL, NULL, lower(hex(v.hash))) AS hash, v.version, v.name, v.domain
+         FROM history_entities e JOIN entity_versions v ON v.entity = e.id
+         WHERE e.entity_id = ? AND e.kind = ? AND e.slot = ?
+         ORDER BY v.id DESC LIMIT 1",
     )
     .bind(&key.id)
     .bind(key.kind)
@@ -364,19 +385,34 @@ async fn newest(
     .ctx("read newest version")?)
 }
 
+/// The integer key of `key` in `history_entities`, added if it has none.
+async fn intern(conn: &mut SqliteConnection, key: &EntityKey) -> Result<i64, StoreError> {
+    // DO UPDATE (a no-op) rather than DO NOTHING: RETURNING then answers for an existing row too.
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO history_entities (kind, entity_id, slot) VALUES (?, ?, ?)
+         ON CONFLICT (entity_id, kind, slot) DO UPDATE SET slot = excluded.slot RETURNING id",
+    )
+    .bind(key.kind)
+    .bind(&key.id)
+    .bind(&key.slot)
+    .fetch_one(&mut *conn)
+    .await
+    .ctx("record entity")?;
+    Ok(id)
+}
+
 /// Datasets of the contract version `contract` whose newest kept version is not a removal.
 async fn live_datasets(
     conn: &mut SqliteConnection,
     contract: &EntityKey,
 ) -> Result<Vec<EntityKey>, StoreError> {
-    // `contract/` up to `contract0` ('0' follows '/'): a range of the entity index, not a scan of the history.
+    // `contract/` up to `contract0` ('0' follows '/'): a range of the entities' index, not a scan.
     let (from, to) = (format!("{}/", contract.id), format!("{}0", contract.id));
     let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT v.entity_id FROM entity_versions v
-         WHERE v.entity_id >= ?2 AND v.entity_id < ?3 AND v.kind = 'dataset' AND v.slot = ?1
-           AND v.id = (SELECT MAX(id) FROM entity_versions w
-                       WHERE w.entity_id = v.entity_id AND w.kind = 'dataset' AND w.slot = ?1)
-           AND v.op != 'removed'",
+        "SELECT e.entity_id FROM history_entities e
+         WHERE e.entity_id >= ?2 AND e.entity_id < ?3 AND e.kind = 'dataset' AND e.slot = ?1
+           AND (SELECT v.op FROM entity_versions v WHERE v.entity = e.id ORDER BY v.id DESC LIMIT 1)
+               != 'removed'",
     )
     .bind(&contract.slot)
     .bind(&from)
@@ -394,37 +430,40 @@ async fn live_datasets(
         .collect())
 }
 
+/// Where a new version goes: its sync, its entity and what happened to it.
+struct Recording {
+    sync_id: i64,
+    entity: i64,
+    kind: &'static str,
+    op: &'static str,
+}
+
 async fn insert_version(
     conn: &mut SqliteConnection,
-    at: &Recording<'_>,
-    key: &EntityKey,
-    op: &str,
+    at: &Recording,
     seen: &Seen,
     encoded: Encoded,
 ) -> Result<(), StoreError> {
-    let removed = op == "removed";
-    // An addition or a removal needs no comparison: it is summarised here; a change waits for the app's
-    // classifier (summary NULL).
-    let summary = (op != "changed").then(|| format!("{} {op}", key.kind));
+    let removed = at.op == "removed";
+    // An addition or a removal needs no comparison: it is summarised here (with no change listed); a change
+    // waits for the app's classifier (summary NULL).
+    let summary = (at.op != "changed").then(|| format!("{} {}", at.kind, at.op));
     sqlx::query(
-        "INSERT INTO entity_versions (kind, entity_id, slot, op, version, content_hash, name, domain, source,
-             sync_id, body, base_id, depth, changes, breaking, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO entity_versions (entity, op, version, hash, name, domain, sync_id, body, base_id, depth,
+             changes, breaking, summary)
+         VALUES (?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(key.kind)
-    .bind(&key.id)
-    .bind(&key.slot)
-    .bind(op)
+    .bind(at.entity)
+    .bind(at.op)
     .bind(seen.version.as_deref())
     .bind((!removed).then_some(seen.hash.as_str()))
     .bind(seen.name.as_deref())
     .bind(seen.domain.as_deref())
-    .bind(at.source)
     .bind(at.sync_id)
     .bind(encoded.body)
     .bind(encoded.base_id)
     .bind(encoded.depth)
-    .bind(summary.is_some().then_some("[]"))
+    .bind(summary.is_some().then(|| pack_changes("[]")))
     .bind(summary.is_some().then_some(removed))
     .bind(summary)
     .execute(&mut *conn)
@@ -433,16 +472,13 @@ async fn insert_version(
     Ok(())
 }
 
-/// Drops the versions of `key` beyond the newest [`history_limit`]; the oldest one kept becomes a keyframe
+/// Drops the versions of `entity` beyond the newest [`history_limit`]; the oldest one kept becomes a keyframe
 /// first when its dictionary is among them.
-async fn prune(conn: &mut SqliteConnection, key: &EntityKey) -> Result<(), StoreError> {
+async fn prune(conn: &mut SqliteConnection, entity: i64) -> Result<(), StoreError> {
     let oldest_kept: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, base_id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
-         ORDER BY id DESC LIMIT 1 OFFSET ?4",
+        "SELECT id, base_id FROM entity_versions WHERE entity = ? ORDER BY id DESC LIMIT 1 OFFSET ?",
     )
-    .bind(&key.id)
-    .bind(key.kind)
-    .bind(&key.slot)
+    .bind(entity)
     .bind(i64::try_from(history_limit()).unwrap_or(i64::MAX) - 1)
     .fetch_optional(&mut *conn)
     .await
@@ -459,18 +495,12 @@ async fn prune(conn: &mut SqliteConnection, key: &EntityKey) -> Result<(), Store
             .await
             .ctx("prune history")?;
     }
-    sqlx::query(
-        "DELETE FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3 AND id <= (
-             SELECT id FROM entity_versions WHERE entity_id = ?1 AND kind = ?2 AND slot = ?3
-             ORDER BY id DESC LIMIT 1 OFFSET ?4)",
-    )
-    .bind(&key.id)
-    .bind(key.kind)
-    .bind(&key.slot)
-    .bind(i64::try_from(history_limit()).unwrap_or(i64::MAX))
-    .execute(&mut *conn)
-    .await
-    .ctx("prune history")?;
+    sqlx::query("DELETE FROM entity_versions WHERE entity = ? AND id < ?")
+        .bind(entity)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .ctx("prune history")?;
     Ok(())
 }
 

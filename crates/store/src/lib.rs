@@ -4,6 +4,7 @@
 //! transaction per source, so a crash at any point leaves the previous committed cache readable.
 
 mod access;
+mod change_lists;
 mod checkpoint;
 mod error;
 mod feed;
@@ -190,7 +191,9 @@ impl Store {
 
     async fn migrate(pool: SqlitePool, in_memory: bool) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, in_memory })
+        let store = Store { pool, in_memory };
+        change_lists::deflate_legacy_changes(&store).await?;
+        Ok(store)
     }
 
     /// A second handle on the same file for one long run of write transactions (a sync's

@@ -585,8 +585,23 @@ async fn history_records_changed_entities_only_and_removals() {
     assert_eq!(c1[0].slot, "1.0.0");
     let orders = store.versions_of("c1/orders").await.unwrap();
     assert_eq!(ops(&orders), [("dataset", "changed"), ("dataset", "added")]);
-    let before = store.version_before(&orders[0]).await.unwrap().unwrap();
-    assert_eq!(before.id, orders[1].id);
+    let [Some((before, after))] = &store.bodies_to_compare(&[orders[0].id]).await.unwrap()[..]
+    else {
+        panic!("no versions to compare");
+    };
+    assert_eq!(
+        (Some(before), Some(after)),
+        (
+            store.version_body(orders[1].id).await.unwrap().as_ref(),
+            store.version_body(orders[0].id).await.unwrap().as_ref()
+        )
+    );
+    // Nothing before a first version, nor across a removal.
+    let p1_ids = [p1[1].id, p1[0].id];
+    assert_eq!(
+        store.bodies_to_compare(&p1_ids).await.unwrap(),
+        [None, None]
+    );
     assert_eq!(store.syncs_in(0, None).await.unwrap().len(), 3);
     // Additions and removals are summarised as they are recorded; changes wait for the classifier.
     let pending = store.versions_to_summarise().await.unwrap();

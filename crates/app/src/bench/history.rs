@@ -37,8 +37,16 @@ pub struct HistoryBenchReport {
     pub product_keyframe_bytes: f64,
     pub product_delta_bytes: f64,
     pub row_overhead_bytes: f64,
-    /// From those: 50 versions of every product (7 keyframes and 43 deltas each, with their rows).
+    /// What an entity costs once, besides its versions (its interned id and that index entry).
+    pub entity_bytes: f64,
+    /// From those: 50 versions of every product (7 keyframes and 43 deltas each, with their rows, and the
+    /// product's entity).
     pub fifty_product_versions_mib: f64,
+    /// Measured instead of modelled: what 50 versions of each of `fifty_sample` products (another purpose each
+    /// time) added to the history on disk, per product, and that for `products` products.
+    pub fifty_sample: usize,
+    pub fifty_versions_bytes_per_product: f64,
+    pub fifty_versions_measured_mib: f64,
     pub peak_rss_mib: f64,
 }
 
@@ -74,15 +82,20 @@ pub async fn bench_history(
     }
     let diff_500_columns = bench_wide_diff(&app, workdir, samples).await?;
     let footprint = app.store().history_footprint().await?;
+    let (fifty_sample, fifty_per_product) = measure_fifty_versions(&app, workdir, &mesh).await?;
     let history = incremental.history_ms;
     let average = |(n, bytes): (u64, u64)| bytes as f64 / n.max(1) as f64;
     let (keyframe, delta) = (
         average(footprint.product_keyframes),
         average(footprint.product_deltas),
     );
-    let overhead = footprint.disk_bytes.saturating_sub(footprint.body_bytes) as f64
+    // What an entity costs once (its interned id) is not a cost of each version.
+    let overhead = footprint
+        .disk_bytes
+        .saturating_sub(footprint.body_bytes + footprint.entity_bytes) as f64
         / footprint.versions.max(1) as f64;
-    let per_product = 7.0 * keyframe + 43.0 * delta + 50.0 * overhead;
+    let per_entity = footprint.entity_bytes as f64 / footprint.entities.max(1) as f64;
+    let per_product = 7.0 * keyframe + 43.0 * delta + 50.0 * overhead + per_entity;
     Ok(HistoryBenchReport {
         products,
         full_sync_ms,
@@ -101,7 +114,11 @@ pub async fn bench_history(
         product_keyframe_bytes: keyframe,
         product_delta_bytes: delta,
         row_overhead_bytes: overhead,
+        entity_bytes: per_entity,
         fifty_product_versions_mib: products as f64 * per_product / (1024.0 * 1024.0),
+        fifty_sample,
+        fifty_versions_bytes_per_product: fifty_per_product,
+        fifty_versions_measured_mib: products as f64 * fifty_per_product / (1024.0 * 1024.0),
         peak_rss_mib: peak_rss_mib(),
     })
 }
@@ -142,16 +159,67 @@ fn revise_one_in_a_hundred(mesh: &Path) -> Result<Vec<(PathBuf, String)>, AppErr
     let mut originals = Vec::new();
     for path in descriptors(mesh).into_iter().step_by(100) {
         let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
-        let revised = text.replacen("  purpose: \"", "  purpose: \"Revised. ", 1);
-        let revised = if revised == text {
-            text.replacen("  purpose: ", "  purpose: Revised. ", 1)
-        } else {
-            revised
-        };
-        std::fs::write(&path, &revised).map_err(io_error(&path))?;
+        std::fs::write(&path, with_purpose(&text, "Revised.")).map_err(io_error(&path))?;
         originals.push((path, text));
     }
     Ok(originals)
+}
+
+/// `text` (a descriptor) with `prefix` put before its purpose, quoted or not.
+fn with_purpose(text: &str, prefix: &str) -> String {
+    let revised = text.replacen("  purpose: \"", &format!("  purpose: \"{prefix} "), 1);
+    if revised == text {
+        text.replacen("  purpose: ", &format!("  purpose: {prefix} "), 1)
+    } else {
+        revised
+    }
+}
+
+/// Products whose 50 versions [`measure_fifty_versions`] writes.
+const FIFTY_SAMPLE: usize = 100;
+
+/// 50 versions of up to [`FIFTY_SAMPLE`] products, measured rather than modelled: copies of the mesh's first
+/// product descriptors under new ids, synced 50 times as source `fifty` with another purpose each time.
+/// Returns how many products, and the history's growth on disk per product.
+async fn measure_fifty_versions(
+    app: &App,
+    workdir: &Path,
+    mesh: &Path,
+) -> Result<(usize, f64), AppError> {
+    let dir = workdir.join("fifty");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let mut copies = Vec::new();
+    let products = descriptors(mesh)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".odps.yaml"));
+    for path in products.take(FIFTY_SAMPLE) {
+        let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+        let copy = dir.join(path.file_name().unwrap_or_default());
+        copies.push((copy, text.replacen("\nid: ", "\nid: fifty-", 1)));
+    }
+    let fifty = SourceConfig {
+        name: "fifty".into(),
+        kind: SourceKind::Folder { path: dir.clone() },
+    };
+    app.store().add_source(&fifty).await?;
+    let before = app.store().history_footprint().await?.disk_bytes;
+    for revision in 0..50 {
+        for (path, text) in &copies {
+            let text = with_purpose(text, &format!("Revision {revision}."));
+            std::fs::write(path, text).map_err(io_error(&dir))?;
+        }
+        let only_fifty = SyncArgs {
+            names: vec!["fifty".into()],
+            full: false,
+        };
+        app.sync(only_fifty, &NoEvents).await?;
+    }
+    let after = app.store().history_footprint().await?.disk_bytes;
+    let per_product = after.saturating_sub(before) as f64 / copies.len().max(1) as f64;
+    Ok((copies.len(), per_product))
 }
 
 fn restore(originals: &[(PathBuf, String)], workdir: &Path) -> Result<(), AppError> {
