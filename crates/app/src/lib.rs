@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod connectors;
 mod doctor;
+mod draft_check;
 mod edit;
 mod error;
 mod events;
@@ -22,6 +23,7 @@ mod history;
 mod links;
 mod mesh;
 mod paths;
+mod policies;
 mod schedule;
 mod settings_file;
 mod updates;
@@ -115,6 +117,8 @@ struct Inner {
     warm_lineage: AtomicBool,
     /// The background sync's last run and its wake-up call (see `schedule.rs`).
     scheduler: schedule::SchedulerState,
+    /// The policy set in force, read again after a change of the sources (see `policies.rs`).
+    policies: policies::PolicyCache,
 }
 
 impl App {
@@ -144,6 +148,7 @@ impl App {
                 outbox_lock: tokio::sync::Mutex::new(()),
                 warm_lineage: AtomicBool::new(false),
                 scheduler: schedule::SchedulerState::default(),
+                policies: policies::PolicyCache::default(),
             }),
         })
     }
@@ -180,6 +185,8 @@ impl App {
     /// ([`keep_warm`](Self::keep_warm)); the CLI stores the consumer links before its process ends, so
     /// a later `consumers` reads them instead of building the graph. The quality figures follow.
     async fn lineage_changed(&self) {
+        // A sync may have brought other policy files, an import or a removal other sources.
+        self.forget_policies();
         if self.inner.warm_lineage.load(Ordering::SeqCst) {
             self.warm_lineage();
         } else {
@@ -352,6 +359,8 @@ impl App {
             ));
         }
         self.store().add_source(&config).await?;
+        // A folder source brings its own `policies/` at once.
+        self.forget_policies();
         self.store().get_source(&config.name).await?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Internal,
@@ -667,49 +676,20 @@ impl App {
     }
 
     /// Checks against the built-in policies plus every source's `policies/` folder. A policy file that
-    /// cannot be read is reported in `policy_errors`; the others still apply.
+    /// cannot be read is reported in `policy_errors`; the others still apply. The folders are read
+    /// again: a check asked for is a check of the files as they are now.
     pub async fn check(&self, args: CheckArgs, _: &dyn EventSink) -> Result<CheckReport, AppError> {
-        let (policies, mut policy_errors) = self.load_policies().await?;
+        self.forget_policies();
+        let set = self.policy_set().await?;
         let (violations, errors) =
-            meshlens_quality::check_policies(self.store(), &policies, args.id.as_deref()).await?;
+            meshlens_quality::check_policies(self.store(), &set.policies, args.id.as_deref())
+                .await?;
+        let mut policy_errors = set.errors.clone();
         policy_errors.extend(errors);
         Ok(CheckReport {
             violations,
             policy_errors,
         })
-    }
-
-    /// The built-in policies, this machine's own (`<data dir>/policies/`, which may redefine built-in
-    /// rules), and every source's `policies/` folder (applying to that source's products only, never
-    /// loosening a built-in rule), with the files that cannot be used.
-    async fn load_policies(
-        &self,
-    ) -> Result<(Vec<meshlens_quality::LoadedPolicy>, Vec<PolicyError>), AppError> {
-        let mut policies = meshlens_quality::default_policies();
-        let mut policy_errors = Vec::new();
-        let local = self.config().data_dir.join("policies");
-        if local.is_dir() {
-            let (loaded, errors) = meshlens_quality::load_local_policies(&local);
-            policies.extend(loaded);
-            policy_errors.extend(errors);
-        }
-        for source in self.store().list_sources().await? {
-            let root = match &source.config.kind {
-                SourceKind::Folder { path } => path.clone(),
-                SourceKind::Git { .. } => {
-                    self.config().data_dir.join("git").join(&source.config.name)
-                }
-                // Catalog servers have no policy files.
-                _ => continue,
-            };
-            let dir = root.join("policies");
-            if dir.is_dir() {
-                let (loaded, errors) = meshlens_quality::load_policies(&dir, &source.config.name);
-                policies.extend(loaded);
-                policy_errors.extend(errors);
-            }
-        }
-        Ok((policies, policy_errors))
     }
 
     /// Writes the steward report. Policy violations in it are those of the last `check`, so it runs one first.
