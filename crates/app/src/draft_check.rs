@@ -8,6 +8,7 @@ use meshlens_quality::{PolicySubject, Violation};
 use serde_json::Value;
 
 use crate::api::*;
+use crate::draft_base::DraftBase;
 use crate::edit::{draft_path, is_json};
 use crate::{App, AppError, EventSink};
 
@@ -19,15 +20,15 @@ pub(crate) struct CheckedDraft {
 
 /// A product and its output contracts as documents (entity and canonical form), of one source.
 #[derive(Clone)]
-struct ProductDocuments {
-    source: String,
-    product: Product,
-    document: Value,
-    contracts: Vec<(Contract, Value)>,
+pub(crate) struct ProductDocuments {
+    pub source: String,
+    pub product: Product,
+    pub document: Value,
+    pub contracts: Vec<(Contract, Value)>,
 }
 
 impl ProductDocuments {
-    fn subject(&self, has_lineage: bool) -> PolicySubject {
+    pub(crate) fn subject(&self, has_lineage: bool) -> PolicySubject {
         PolicySubject::from_documents(
             &self.source,
             &self.product,
@@ -106,8 +107,9 @@ impl App {
         Ok(self.check_draft(&draft).await?.check)
     }
 
-    /// Schema, identity, policies and impact of `draft`, its text parsed once. Blocked by schema
-    /// errors, a changed kind or id, and the error-severity violations the draft introduces.
+    /// Schema, identity, policies and impact of `draft`, its text parsed once and compared with what
+    /// it is based on (kept between checks, see `draft_base.rs`). Blocked by schema errors, a changed
+    /// kind or id, and the error-severity violations the draft introduces.
     pub(crate) async fn check_draft(&self, draft: &Draft) -> Result<CheckedDraft, AppError> {
         let path = draft_path(draft);
         let parsed = parse_document(&path, draft.text.as_bytes());
@@ -123,8 +125,9 @@ impl App {
         };
         if let Some(doc) = &parsed {
             blocked.extend(identity_problems(draft, doc));
-            (policies, policy_errors) = self.draft_policies(draft, doc).await?;
-            impact = self.draft_impact(draft, doc).await?;
+            let base = self.draft_base(draft, doc).await?;
+            (policies, policy_errors) = self.draft_policies(draft, doc, &base).await?;
+            impact = draft_impact(draft, doc, &base);
         }
         blocked.extend(
             policies
@@ -156,67 +159,54 @@ impl App {
         &self,
         draft: &Draft,
         doc: &ParsedDocument,
+        base: &DraftBase,
     ) -> Result<(Vec<DraftViolation>, Vec<PolicyError>), AppError> {
-        let Some((upstream, drafted)) = self.policy_documents(draft, doc).await? else {
+        let Some(drafted) = self.drafted_documents(draft, doc, base).await? else {
             // Policies apply to products; a contract no product publishes has none to meet.
             return Ok((Vec::new(), Vec::new()));
         };
-        let set = self.policy_set().await?;
-        let has_lineage =
-            meshlens_quality::product_in_lineage(self.store(), &drafted.product.id).await?;
-        let (found, errors) =
-            meshlens_quality::evaluate(&[drafted.subject(has_lineage)], &set.policies);
-        let before = match &upstream {
-            Some(up) => meshlens_quality::evaluate(&[up.subject(has_lineage)], &set.policies).0,
-            None => Vec::new(),
-        };
+        let (found, errors) = meshlens_quality::evaluate(
+            &[drafted.subject(base.has_lineage)],
+            &base.policies.policies,
+        );
         // Violations of the policy set itself are not the draft's to fix.
         let found: Vec<Violation> = found.into_iter().filter(|v| v.product.is_some()).collect();
-        let owner = upstream.as_ref().and_then(|up| {
+        let owner = base.upstream.as_ref().and_then(|up| {
             let product = &up.product;
             product.owner_team.as_deref().or(product.owner.as_deref())
         });
-        let mut policy_errors = set.errors.clone();
+        let mut policy_errors = base.policies.errors.clone();
         policy_errors.extend(errors);
-        Ok((mark_inherited(found, &before, owner), policy_errors))
+        let violations = mark_inherited(found, &base.upstream_violations, owner);
+        Ok((violations, policy_errors))
     }
 
-    /// The documents the draft is checked with, as the cache holds them upstream and as the draft
-    /// would leave them: a product with its output contracts; a contract with its owning product and
-    /// that product's other output contracts. `None` for a contract no product publishes.
-    async fn policy_documents(
+    /// The documents as the draft would leave them: a product with its output contracts; a
+    /// contract's publishing product with the draft in place of the cached contract. `None` for a
+    /// contract no product publishes.
+    async fn drafted_documents(
         &self,
         draft: &Draft,
         doc: &ParsedDocument,
-    ) -> Result<Option<(Option<ProductDocuments>, ProductDocuments)>, AppError> {
+        base: &DraftBase,
+    ) -> Result<Option<ProductDocuments>, AppError> {
         // Named after the draft's source, whose policies apply to its products.
         let source = draft.source.clone().unwrap_or_else(|| "draft".into());
-        match &doc.entity {
-            Entity::Product(product) => {
-                let upstream = match draft.base_hash {
-                    Some(_) => self.cached_documents(&draft.entity_id).await?,
-                    None => None,
+        match (&doc.entity, &base.upstream) {
+            (Entity::Product(product), upstream) => {
+                let contracts = match upstream {
+                    Some(up) if same_ports(&up.product, product) => up.contracts.clone(),
+                    _ => self.output_contracts(product).await?,
                 };
-                let drafted = ProductDocuments {
+                Ok(Some(ProductDocuments {
                     source,
-                    contracts: self.output_contracts(product).await?,
+                    contracts,
                     product: product.clone(),
                     document: doc.canonical.clone(),
-                };
-                Ok(Some((upstream, drafted)))
+                }))
             }
-            Entity::Contract(contract) => {
-                let owner = self
-                    .store()
-                    .get_contract(&contract.id, contract.version.as_deref())
-                    .await?
-                    .and_then(|c| c.product_id);
-                let Some(owner) = owner else {
-                    return Ok(None);
-                };
-                let Some(upstream) = self.cached_documents(&owner).await? else {
-                    return Ok(None);
-                };
+            (Entity::Contract(_), None) => Ok(None),
+            (Entity::Contract(contract), Some(upstream)) => {
                 let mut drafted = ProductDocuments {
                     source,
                     ..upstream.clone()
@@ -225,27 +215,14 @@ impl App {
                 drafted
                     .contracts
                     .push((contract.clone(), doc.canonical.clone()));
-                Ok(Some((Some(upstream), drafted)))
+                Ok(Some(drafted))
             }
         }
     }
 
-    /// Product `id` and its output contracts as the cache holds them.
-    async fn cached_documents(&self, id: &str) -> Result<Option<ProductDocuments>, AppError> {
-        let Some(detail) = self.store().get_product(id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(ProductDocuments {
-            contracts: self.output_contracts(&detail.product).await?,
-            source: detail.source,
-            product: detail.product,
-            document: detail.canonical,
-        }))
-    }
-
     /// The cached contracts `product`'s output ports publish (the version each port names, else
     /// the newest).
-    async fn output_contracts(
+    pub(crate) async fn output_contracts(
         &self,
         product: &Product,
     ) -> Result<Vec<(Contract, Value)>, AppError> {
@@ -264,102 +241,40 @@ impl App {
         }
         Ok(contracts)
     }
+}
 
-    async fn draft_impact(
-        &self,
-        draft: &Draft,
-        doc: &ParsedDocument,
-    ) -> Result<DraftImpact, AppError> {
-        let path = draft_path(draft);
-        let base = draft
-            .base_text
-            .as_deref()
-            .and_then(|t| parse_document(&path, t.as_bytes()).ok());
-        let changes = match &base {
-            Some(base) => {
-                let paths: Vec<String> = meshlens_edit::diff(&base.original, &doc.original)
-                    .iter()
-                    .map(|c| FieldDiff::from(c).path)
-                    .collect();
-                meshlens_edit::classify(&base.entity, &doc.entity, &paths)
-            }
-            None => vec![ClassifiedChange {
-                path: String::new(),
-                breaking: false,
-                reason: format!("new {}", draft.kind.as_str()),
-                metadata_only: false,
-            }],
-        };
-        let affected = match &base {
-            Some(base) => self.downstream(&base.entity).await?,
-            None => Vec::new(),
-        };
-        Ok(DraftImpact {
-            breaking: changes.iter().any(|c| c.breaking),
-            changes,
-            affected,
-        })
-    }
+/// Both products publish the same contract versions on their output ports.
+fn same_ports(a: &Product, b: &Product) -> bool {
+    let published = |p: &Product| -> Vec<(Option<String>, Option<String>)> {
+        p.output_ports
+            .iter()
+            .map(|o| (o.contract_id.clone(), o.version.clone()))
+            .collect()
+    };
+    published(a) == published(b)
+}
 
-    /// Products downstream of the base version: lineage impact of the product (or of the ports
-    /// publishing the contract) plus the contract's declared consumers.
-    async fn downstream(&self, entity: &Entity) -> Result<Vec<ImpactProduct>, AppError> {
-        let mut found: Vec<ImpactProduct> = Vec::new();
-        let mut add = |list: Vec<ImpactProduct>| {
-            for p in list {
-                if !found.iter().any(|f| f.id == p.id) {
-                    found.push(p);
-                }
-            }
-        };
-        match entity {
-            Entity::Product(p) => {
-                if let Ok(report) = meshlens_lineage::impact(self.store(), &p.id).await {
-                    add(report.products);
-                }
-            }
-            Entity::Contract(c) => {
-                let Some(detail) = self
-                    .store()
-                    .get_contract(&c.id, c.version.as_deref())
-                    .await?
-                else {
-                    return Ok(found);
-                };
-                if let Some(owner) = &detail.product_id
-                    && let Some(product) = self.store().get_product(owner).await?
-                {
-                    for port in product
-                        .product
-                        .output_ports
-                        .iter()
-                        .filter(|o| o.contract_id.as_deref() == Some(&c.id))
-                    {
-                        if let Ok(report) = meshlens_lineage::impact(
-                            self.store(),
-                            &format!("{owner}/{}", port.name),
-                        )
-                        .await
-                        {
-                            add(report.products);
-                        }
-                    }
-                }
-                let mut consumers = Vec::new();
-                for id in &detail.consumers {
-                    if let Some(product) = self.store().get_product(id).await? {
-                        consumers.push(ImpactProduct {
-                            id: product.product.id.clone(),
-                            name: product.product.name.clone().unwrap_or(product.product.id),
-                            owner_team: product.product.owner_team,
-                            contacts: product.product.support,
-                            depth: 1,
-                        });
-                    }
-                }
-                add(consumers);
-            }
+/// The changes of the draft against its base, classified from the consumer's side, and the
+/// products downstream of the base.
+fn draft_impact(draft: &Draft, doc: &ParsedDocument, base: &DraftBase) -> DraftImpact {
+    let changes = match &base.parsed {
+        Some(base) => {
+            let paths: Vec<String> = meshlens_edit::diff(&base.original, &doc.original)
+                .iter()
+                .map(|c| FieldDiff::from(c).path)
+                .collect();
+            meshlens_edit::classify(&base.entity, &doc.entity, &paths)
         }
-        Ok(found)
+        None => vec![ClassifiedChange {
+            path: String::new(),
+            breaking: false,
+            reason: format!("new {}", draft.kind.as_str()),
+            metadata_only: false,
+        }],
+    };
+    DraftImpact {
+        breaking: changes.iter().any(|c| c.breaking),
+        changes,
+        affected: base.affected.clone(),
     }
 }

@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod connectors;
 mod doctor;
+mod draft_base;
 mod draft_check;
 mod edit;
 mod error;
@@ -119,6 +120,8 @@ struct Inner {
     scheduler: schedule::SchedulerState,
     /// The policy set in force, read again after a change of the sources (see `policies.rs`).
     policies: policies::PolicyCache,
+    /// What the draft checked last is compared with (see `draft_base.rs`).
+    draft_base: draft_base::DraftBaseCache,
 }
 
 impl App {
@@ -149,6 +152,7 @@ impl App {
                 warm_lineage: AtomicBool::new(false),
                 scheduler: schedule::SchedulerState::default(),
                 policies: policies::PolicyCache::default(),
+                draft_base: draft_base::DraftBaseCache::default(),
             }),
         })
     }

@@ -394,6 +394,16 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// `draft check` latency on the demo mesh's largest contract, with a one-field edit, in a fresh
+    /// data directory under DIR (default: a folder in the system temp dir).
+    DraftCheck {
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
     Typing {
         /// Words to type (default: the mix the desktop benchmark types).
@@ -757,6 +767,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Bench(BenchCommand::Mesh { samples, json }) => {
             let app = open_app(cli.data_dir).await?;
             let report = meshlens_app::bench::mesh::bench_mesh(&app, samples).await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!("{report:#?}");
+            }
+        }
+        Command::Bench(BenchCommand::DraftCheck { samples, dir, json }) => {
+            let dir =
+                dir.unwrap_or_else(|| std::env::temp_dir().join("meshlens-bench-draft-check"));
+            let report = meshlens_app::bench::draft_check::bench_draft_check(&dir, samples).await?;
             if json {
                 output::print_json(&report);
             } else {
