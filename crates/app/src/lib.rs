@@ -21,6 +21,7 @@ mod events;
 mod feed;
 mod feedback;
 mod history;
+mod ids;
 mod links;
 mod mesh;
 mod paths;
@@ -253,8 +254,13 @@ impl App {
         args: GetProductArgs,
         _: &dyn EventSink,
     ) -> Result<ProductDetail, AppError> {
+        if let Some(detail) = self.store().get_product(&args.id).await? {
+            return Ok(detail);
+        }
+        // Any other id: the product it belongs to.
+        let id = self.product_id(&args.id).await?;
         self.store()
-            .get_product(&args.id)
+            .get_product(&id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
     }
@@ -290,7 +296,7 @@ impl App {
         args: GetProductArgs,
         _: &dyn EventSink,
     ) -> Result<Vec<Consumer>, AppError> {
-        let id = &args.id;
+        let id = &self.product_id(&args.id).await?;
         let outputs = self.store().product_output_ports(id).await?;
         let outputs = outputs.ok_or_else(|| AppError::not_found(format!("product `{id}`")))?;
         let declared = self.store().input_port_consumers(id).await?;
@@ -576,7 +582,7 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<LineageGraph, AppError> {
         let request = meshlens_lineage::LineageRequest {
-            id: args.id,
+            id: self.lineage_id(&args.id).await?,
             upstream: args.upstream,
             downstream: args.downstream,
             level: args.level,
@@ -597,7 +603,11 @@ impl App {
         args: LineagePathArgs,
         _: &dyn EventSink,
     ) -> Result<Option<LineageGraph>, AppError> {
-        Ok(meshlens_lineage::path_between(self.store(), &args.from, &args.to, args.level).await?)
+        let (from, to) = (
+            self.lineage_id(&args.from).await?,
+            self.lineage_id(&args.to).await?,
+        );
+        Ok(meshlens_lineage::path_between(self.store(), &from, &to, args.level).await?)
     }
 
     pub async fn impact(
@@ -605,7 +615,8 @@ impl App {
         args: ImpactArgs,
         _: &dyn EventSink,
     ) -> Result<ImpactReport, AppError> {
-        Ok(meshlens_lineage::impact(self.store(), &args.id).await?)
+        let id = self.lineage_id(&args.id).await?;
+        Ok(meshlens_lineage::impact(self.store(), &id).await?)
     }
 
     pub async fn import(

@@ -177,7 +177,8 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<TrustScore, AppError> {
         let set = self.policy_set().await?;
-        match meshlens_quality::trust_score(self.store(), &set.policies, &args.id).await {
+        let id = self.product_id(&args.id).await?;
+        match meshlens_quality::trust_score(self.store(), &set.policies, &id).await {
             Err(meshlens_quality::QualityError::UnknownProduct(id)) => {
                 Err(AppError::not_found(format!("product `{id}`")))
             }
