@@ -273,27 +273,74 @@ fn invalid_drafts_are_refused_with_reasons() {
         stderr.contains("E_DRAFT_INVALID") && stderr.contains("line "),
         "{stderr}"
     );
-    // Error-severity policies (the demo's customer-360 declares no encryption) block it too.
-    let restored = mesh.m.json(&["show", "customer-360"])["raw"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let good = mesh.dir.path().join("good.yaml");
-    std::fs::write(
-        &good,
-        restored.replace("Refreshed daily", "Refreshed every day"),
-    )
-    .unwrap();
-    mesh.m
-        .ok(&["draft", "edit", &draft, "--file", good.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    assert_eq!(mesh.m.json(&["outbox"]), Value::Array(vec![]));
+}
+
+/// Submit is blocked by the error-severity violations a draft introduces, not by those the product
+/// had upstream already (the demo's customer-360 declares neither encryption nor audit logging):
+/// those are warnings naming who owns them (issue #25).
+#[test]
+fn inherited_violations_warn_and_introduced_ones_block() {
+    let mesh = Mesh::new(false);
+    let file = mesh.file_of("customer-360");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let draft = mesh.draft_from("customer-360");
+    // A violation the draft introduces: no support channel left.
+    mesh.m.ok(&["draft", "edit", &draft, "--set", "support=[]"]);
+    let check = mesh.m.run(&["draft", "check", &draft, "--json"]);
+    assert_eq!(check.status.code(), Some(1));
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let blocked = check["blocked"].to_string();
+    assert!(blocked.contains("policy support-channel"), "{check}");
+    assert!(!blocked.contains("encryption-for-sensitive"), "{check}");
     let out = mesh.m.run(&["submit", &draft]);
+    assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("policy encryption-for-sensitive"),
+        stderr.contains("E_DRAFT_INVALID") && stderr.contains("policy support-channel"),
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
     assert_eq!(mesh.m.json(&["outbox"]), Value::Array(vec![]));
+
+    // A one-line change of the purpose: the violations it inherits are warnings with their owner.
+    let usage = mesh.dir.path().join("usage.yaml");
+    std::fs::write(
+        &usage,
+        original.replace("Refreshed daily", "Refreshed every day"),
+    )
+    .unwrap();
+    mesh.m
+        .ok(&["draft", "edit", &draft, "--file", usage.to_str().unwrap()]);
+    let check = mesh.m.json(&["draft", "check", &draft]);
+    assert_eq!(check["blocked"], Value::Array(vec![]), "{check}");
+    let inherited: Vec<&Value> = check["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["inherited"] == true)
+        .collect();
+    for rule in ["encryption-for-sensitive", "audit-logging-for-sensitive"] {
+        let found = inherited.iter().find(|v| v["policy"] == rule);
+        let found = found.unwrap_or_else(|| panic!("{rule} not inherited: {check}"));
+        assert_eq!(found["severity"], "error");
+        assert_eq!(found["owner"], "Customer Analytics");
+    }
+    let human = mesh.m.ok(&["draft", "check", &draft]);
+    assert!(
+        human.contains(
+            "policy encryption-for-sensitive [warning: already upstream, owned by Customer Analytics]"
+        ) && human.contains("ready to submit"),
+        "{human}"
+    );
+    let submitted = mesh.m.json(&["submit", &draft]);
+    assert_eq!(submitted["item"]["status"], "submitted", "{submitted}");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("Refreshed every day")
+    );
 }
 
 #[test]

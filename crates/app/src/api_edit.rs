@@ -68,7 +68,9 @@ pub struct DraftCheck {
     pub draft: i64,
     /// Schema problems with line and column in the draft's text.
     pub schema: crate::ValidationReport,
-    pub policies: Vec<crate::Violation>,
+    /// The draft's policy violations: those it introduces, and those it inherits (`inherited`), which
+    /// the cached upstream version already had and which do not block a submit.
+    pub policies: Vec<DraftViolation>,
     pub policy_errors: Vec<crate::PolicyError>,
     pub impact: DraftImpact,
     /// The draft's text parsed (JSON, key order kept), for forms; `null` while the text does not parse.
@@ -76,6 +78,19 @@ pub struct DraftCheck {
     pub document: Option<serde_json::Value>,
     /// Empty when the draft may be submitted.
     pub blocked: Vec<String>,
+}
+
+/// A policy violation of a draft. `severity` is the rule's; an inherited violation is shown as a
+/// warning, naming who owns it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DraftViolation {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub violation: crate::Violation,
+    /// The cached upstream version breaks the rule the same way: the draft did not cause it.
+    pub inherited: bool,
+    /// Who owns an inherited violation: the product's owning team, else its owner.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

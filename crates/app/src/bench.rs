@@ -1,6 +1,7 @@
 //! `meshlens bench ...`: benchmarks on generated meshes, run on a fresh data directory.
 //! Figures go to docs/benchmarks.md; timings are wall-clock on the machine that runs them.
 
+pub mod draft_check;
 pub mod history;
 pub mod mesh;
 pub mod validate;

@@ -2,17 +2,13 @@
 //! (bases, sources), governance policies (meshlens-quality) and lineage (affected consumers).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use meshlens_edit::{
     Delivery, Draft, DraftKind, FieldChange, NewDraft, OutboxDocument, OutboxItem, OutboxStatus,
     Target, TargetError,
 };
-use meshlens_model::{
-    DocKind, Entity, FileClass, ParsedDocument, Severity, content_hash, parse_document,
-};
-use meshlens_store::{FileStat, Store, SyncStatus};
+use meshlens_model::{DocKind, Entity, FileClass, ParsedDocument, content_hash};
 use serde_json::Value;
 
 use crate::api::*;
@@ -199,12 +195,12 @@ impl From<meshlens_edit::EditError> for AppError {
     }
 }
 
-fn is_json(path: &str) -> bool {
+pub(crate) fn is_json(path: &str) -> bool {
     path.to_ascii_lowercase().ends_with(".json")
 }
 
 /// The name a draft is validated under: its file, or a name that tells YAML and the kind.
-fn draft_path(draft: &Draft) -> String {
+pub(crate) fn draft_path(draft: &Draft) -> String {
     draft.path.clone().unwrap_or_else(|| match draft.kind {
         DraftKind::Product => format!("{}.odps.yaml", draft.entity_id),
         DraftKind::Contract => format!("{}.odcs.yaml", draft.entity_id),
@@ -381,271 +377,6 @@ impl App {
         })
     }
 
-    pub async fn draft_check(
-        &self,
-        args: DraftRef,
-        _: &dyn EventSink,
-    ) -> Result<DraftCheck, AppError> {
-        let draft = meshlens_edit::get_draft(self.store(), args.draft).await?;
-        self.check_draft(&draft).await
-    }
-
-    async fn check_draft(&self, draft: &Draft) -> Result<DraftCheck, AppError> {
-        let path = draft_path(draft);
-        let schema = meshlens_model::validate_file(&path, draft.text.as_bytes());
-        let mut blocked: Vec<String> = schema
-            .errors
-            .iter()
-            .filter(|i| i.severity == Severity::Error)
-            .map(|i| format!("line {}, column {}: {}", i.line, i.column, i.message))
-            .collect();
-        let parsed = parse_document(&path, draft.text.as_bytes()).ok();
-        let mut policies = Vec::new();
-        let mut policy_errors = Vec::new();
-        let mut impact = DraftImpact {
-            changes: Vec::new(),
-            breaking: false,
-            affected: Vec::new(),
-        };
-        if let Some(doc) = &parsed {
-            let kind_matches = matches!(
-                (&doc.entity, draft.kind),
-                (Entity::Product(_), DraftKind::Product)
-                    | (Entity::Contract(_), DraftKind::Contract)
-            );
-            if !kind_matches {
-                blocked.push(format!(
-                    "the draft must stay a {} document",
-                    draft.kind.as_str()
-                ));
-            }
-            if doc.entity.id() != draft.entity_id && draft.base_hash.is_some() {
-                blocked.push(format!(
-                    "the id changed from `{}` to `{}`; start a new draft for a new {}",
-                    draft.entity_id,
-                    doc.entity.id(),
-                    draft.kind.as_str()
-                ));
-            }
-            (policies, policy_errors) = self.draft_policies(draft, doc).await?;
-            blocked.extend(
-                policies
-                    .iter()
-                    .filter(|v| v.severity == "error")
-                    .map(|v| format!("policy {}: {} ({})", v.policy, v.message, v.path)),
-            );
-            impact = self.draft_impact(draft, doc).await?;
-        }
-        let document = meshlens_edit::yaml_text::load(&draft.text, is_json(&path)).ok();
-        Ok(DraftCheck {
-            draft: draft.id,
-            schema,
-            policies,
-            policy_errors,
-            impact,
-            document,
-            blocked,
-        })
-    }
-
-    /// The draft checked against the governance policies exactly as `check` does, in a throwaway
-    /// in-memory cache holding the draft and the documents it is checked with (a product with its
-    /// output contracts; a contract with its owning product).
-    async fn draft_policies(
-        &self,
-        draft: &Draft,
-        doc: &ParsedDocument,
-    ) -> Result<(Vec<Violation>, Vec<PolicyError>), AppError> {
-        let mut companions: Vec<(String, String)> = Vec::new();
-        let product_id = match &doc.entity {
-            Entity::Product(product) => {
-                for port in &product.output_ports {
-                    let Some(id) = &port.contract_id else {
-                        continue;
-                    };
-                    if let Some(c) = self
-                        .store()
-                        .get_contract(id, port.version.as_deref())
-                        .await?
-                    {
-                        companions.push((c.path, c.raw));
-                    }
-                }
-                product.id.clone()
-            }
-            Entity::Contract(contract) => {
-                let owner = self
-                    .store()
-                    .get_contract(&contract.id, contract.version.as_deref())
-                    .await?
-                    .and_then(|c| c.product_id);
-                let Some(owner) = owner else {
-                    // Policies apply to products; a contract no product publishes has none to meet.
-                    return Ok((Vec::new(), Vec::new()));
-                };
-                let Some(product) = self.store().get_product(&owner).await? else {
-                    return Ok((Vec::new(), Vec::new()));
-                };
-                companions.push((product.path.clone(), product.raw.clone()));
-                for pc in product.contracts {
-                    if pc.port.direction == PortDirection::Out && pc.contract.id != contract.id {
-                        companions.push((pc.path, pc.raw));
-                    }
-                }
-                owner
-            }
-        };
-        companions.push((draft_path(draft), draft.text.clone()));
-        let (policy_set, mut errors) = self.load_policies().await?;
-        // Named after the draft's source, whose policies apply to its products.
-        let source = draft.source.clone().unwrap_or_else(|| "draft".into());
-        let scratch = Store::open_in_memory().await?;
-        scratch
-            .add_source(&SourceConfig {
-                name: source.clone(),
-                kind: SourceKind::Folder {
-                    path: PathBuf::from("."),
-                },
-            })
-            .await?;
-        let mut tx = scratch.begin_sync(&source).await?;
-        for (i, (path, text)) in companions.iter().enumerate() {
-            if let Ok(parsed) = parse_document(path, text.as_bytes()) {
-                let stat = FileStat {
-                    size: text.len() as u64,
-                    mtime: 0,
-                };
-                tx.upsert(&format!("{i}/{path}"), stat, &parsed).await?;
-            }
-        }
-        tx.commit(SyncStatus::Ok, None).await?;
-        let (mut violations, found) =
-            meshlens_quality::check_policies(&scratch, &policy_set, Some(&product_id)).await?;
-        errors.extend(found);
-        scratch.close().await;
-        // Violations of the policy set itself are not the draft's to fix.
-        violations.retain(|v| v.product.as_deref() == Some(product_id.as_str()));
-        // Lineage events live in the real cache, not in the scratch one.
-        if violations
-            .iter()
-            .any(|v| v.message.starts_with("no lineage"))
-            && self.has_lineage(&product_id).await
-        {
-            violations.retain(|v| !v.message.starts_with("no lineage"));
-        }
-        Ok((violations, errors))
-    }
-
-    async fn has_lineage(&self, product_id: &str) -> bool {
-        let request = meshlens_lineage::LineageRequest {
-            id: product_id.to_owned(),
-            upstream: 1,
-            downstream: 1,
-            level: LineageLevel::Dataset,
-        };
-        meshlens_lineage::lineage(self.store(), &request)
-            .await
-            .is_ok_and(|g| !g.edges.is_empty())
-    }
-
-    async fn draft_impact(
-        &self,
-        draft: &Draft,
-        doc: &ParsedDocument,
-    ) -> Result<DraftImpact, AppError> {
-        let path = draft_path(draft);
-        let base = draft
-            .base_text
-            .as_deref()
-            .and_then(|t| parse_document(&path, t.as_bytes()).ok());
-        let changes = match &base {
-            Some(base) => {
-                let paths: Vec<String> = meshlens_edit::diff(&base.original, &doc.original)
-                    .iter()
-                    .map(|c| FieldDiff::from(c).path)
-                    .collect();
-                meshlens_edit::classify(&base.entity, &doc.entity, &paths)
-            }
-            None => vec![ClassifiedChange {
-                path: String::new(),
-                breaking: false,
-                reason: format!("new {}", draft.kind.as_str()),
-                metadata_only: false,
-            }],
-        };
-        let affected = match &base {
-            Some(base) => self.downstream(&base.entity).await?,
-            None => Vec::new(),
-        };
-        Ok(DraftImpact {
-            breaking: changes.iter().any(|c| c.breaking),
-            changes,
-            affected,
-        })
-    }
-
-    /// Products downstream of the base version: lineage impact of the product (or of the ports
-    /// publishing the contract) plus the contract's declared consumers.
-    async fn downstream(&self, entity: &Entity) -> Result<Vec<ImpactProduct>, AppError> {
-        let mut found: Vec<ImpactProduct> = Vec::new();
-        let mut add = |list: Vec<ImpactProduct>| {
-            for p in list {
-                if !found.iter().any(|f| f.id == p.id) {
-                    found.push(p);
-                }
-            }
-        };
-        match entity {
-            Entity::Product(p) => {
-                if let Ok(report) = meshlens_lineage::impact(self.store(), &p.id).await {
-                    add(report.products);
-                }
-            }
-            Entity::Contract(c) => {
-                let Some(detail) = self
-                    .store()
-                    .get_contract(&c.id, c.version.as_deref())
-                    .await?
-                else {
-                    return Ok(found);
-                };
-                if let Some(owner) = &detail.product_id
-                    && let Some(product) = self.store().get_product(owner).await?
-                {
-                    for port in product
-                        .product
-                        .output_ports
-                        .iter()
-                        .filter(|o| o.contract_id.as_deref() == Some(&c.id))
-                    {
-                        if let Ok(report) = meshlens_lineage::impact(
-                            self.store(),
-                            &format!("{owner}/{}", port.name),
-                        )
-                        .await
-                        {
-                            add(report.products);
-                        }
-                    }
-                }
-                let mut consumers = Vec::new();
-                for id in &detail.consumers {
-                    if let Some(product) = self.store().get_product(id).await? {
-                        consumers.push(ImpactProduct {
-                            id: product.product.id.clone(),
-                            name: product.product.name.clone().unwrap_or(product.product.id),
-                            owner_team: product.product.owner_team,
-                            contacts: product.product.support,
-                            depth: 1,
-                        });
-                    }
-                }
-                add(consumers);
-            }
-        }
-        Ok(found)
-    }
-
     /// Checks the draft, queues it in the outbox and tries to deliver it at once. Refused with the
     /// reasons when the draft is invalid or has unresolved conflicts.
     pub async fn submit(
@@ -670,7 +401,8 @@ impl App {
                 ),
             ));
         }
-        let check = self.check_draft(&draft).await?;
+        let checked = self.check_draft(&draft).await?;
+        let check = &checked.check;
         if !check.blocked.is_empty() {
             return Err(AppError::new(
                 ErrorCode::DraftInvalid,
@@ -690,7 +422,7 @@ impl App {
                 )
             })?,
         };
-        let parsed = parse_document(&draft_path(&draft), draft.text.as_bytes()).ok();
+        let parsed = checked.parsed;
         let path = draft
             .path
             .clone()

@@ -13,15 +13,19 @@ mod commands;
 mod config;
 mod connectors;
 mod doctor;
+mod draft_base;
+mod draft_check;
 mod edit;
 mod error;
 mod events;
 mod feed;
 mod feedback;
 mod history;
+mod ids;
 mod links;
 mod mesh;
 mod paths;
+mod policies;
 mod schedule;
 mod settings_file;
 mod updates;
@@ -115,6 +119,10 @@ struct Inner {
     warm_lineage: AtomicBool,
     /// The background sync's last run and its wake-up call (see `schedule.rs`).
     scheduler: schedule::SchedulerState,
+    /// The policy set in force, read again after a change of the sources (see `policies.rs`).
+    policies: policies::PolicyCache,
+    /// What the draft checked last is compared with (see `draft_base.rs`).
+    draft_base: draft_base::DraftBaseCache,
 }
 
 impl App {
@@ -144,6 +152,8 @@ impl App {
                 outbox_lock: tokio::sync::Mutex::new(()),
                 warm_lineage: AtomicBool::new(false),
                 scheduler: schedule::SchedulerState::default(),
+                policies: policies::PolicyCache::default(),
+                draft_base: draft_base::DraftBaseCache::default(),
             }),
         })
     }
@@ -180,6 +190,8 @@ impl App {
     /// ([`keep_warm`](Self::keep_warm)); the CLI stores the consumer links before its process ends, so
     /// a later `consumers` reads them instead of building the graph. The quality figures follow.
     async fn lineage_changed(&self) {
+        // A sync may have brought other policy files, an import or a removal other sources.
+        self.forget_policies();
         if self.inner.warm_lineage.load(Ordering::SeqCst) {
             self.warm_lineage();
         } else {
@@ -242,8 +254,13 @@ impl App {
         args: GetProductArgs,
         _: &dyn EventSink,
     ) -> Result<ProductDetail, AppError> {
+        if let Some(detail) = self.store().get_product(&args.id).await? {
+            return Ok(detail);
+        }
+        // Any other id: the product it belongs to.
+        let id = self.product_id(&args.id).await?;
         self.store()
-            .get_product(&args.id)
+            .get_product(&id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("product `{}`", args.id)))
     }
@@ -279,7 +296,7 @@ impl App {
         args: GetProductArgs,
         _: &dyn EventSink,
     ) -> Result<Vec<Consumer>, AppError> {
-        let id = &args.id;
+        let id = &self.product_id(&args.id).await?;
         let outputs = self.store().product_output_ports(id).await?;
         let outputs = outputs.ok_or_else(|| AppError::not_found(format!("product `{id}`")))?;
         let declared = self.store().input_port_consumers(id).await?;
@@ -352,6 +369,8 @@ impl App {
             ));
         }
         self.store().add_source(&config).await?;
+        // A folder source brings its own `policies/` at once.
+        self.forget_policies();
         self.store().get_source(&config.name).await?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Internal,
@@ -563,7 +582,7 @@ impl App {
         _: &dyn EventSink,
     ) -> Result<LineageGraph, AppError> {
         let request = meshlens_lineage::LineageRequest {
-            id: args.id,
+            id: self.lineage_id(&args.id).await?,
             upstream: args.upstream,
             downstream: args.downstream,
             level: args.level,
@@ -584,7 +603,11 @@ impl App {
         args: LineagePathArgs,
         _: &dyn EventSink,
     ) -> Result<Option<LineageGraph>, AppError> {
-        Ok(meshlens_lineage::path_between(self.store(), &args.from, &args.to, args.level).await?)
+        let (from, to) = (
+            self.lineage_id(&args.from).await?,
+            self.lineage_id(&args.to).await?,
+        );
+        Ok(meshlens_lineage::path_between(self.store(), &from, &to, args.level).await?)
     }
 
     pub async fn impact(
@@ -592,7 +615,8 @@ impl App {
         args: ImpactArgs,
         _: &dyn EventSink,
     ) -> Result<ImpactReport, AppError> {
-        Ok(meshlens_lineage::impact(self.store(), &args.id).await?)
+        let id = self.lineage_id(&args.id).await?;
+        Ok(meshlens_lineage::impact(self.store(), &id).await?)
     }
 
     pub async fn import(
@@ -667,49 +691,20 @@ impl App {
     }
 
     /// Checks against the built-in policies plus every source's `policies/` folder. A policy file that
-    /// cannot be read is reported in `policy_errors`; the others still apply.
+    /// cannot be read is reported in `policy_errors`; the others still apply. The folders are read
+    /// again: a check asked for is a check of the files as they are now.
     pub async fn check(&self, args: CheckArgs, _: &dyn EventSink) -> Result<CheckReport, AppError> {
-        let (policies, mut policy_errors) = self.load_policies().await?;
+        self.forget_policies();
+        let set = self.policy_set().await?;
         let (violations, errors) =
-            meshlens_quality::check_policies(self.store(), &policies, args.id.as_deref()).await?;
+            meshlens_quality::check_policies(self.store(), &set.policies, args.id.as_deref())
+                .await?;
+        let mut policy_errors = set.errors.clone();
         policy_errors.extend(errors);
         Ok(CheckReport {
             violations,
             policy_errors,
         })
-    }
-
-    /// The built-in policies, this machine's own (`<data dir>/policies/`, which may redefine built-in
-    /// rules), and every source's `policies/` folder (applying to that source's products only, never
-    /// loosening a built-in rule), with the files that cannot be used.
-    async fn load_policies(
-        &self,
-    ) -> Result<(Vec<meshlens_quality::LoadedPolicy>, Vec<PolicyError>), AppError> {
-        let mut policies = meshlens_quality::default_policies();
-        let mut policy_errors = Vec::new();
-        let local = self.config().data_dir.join("policies");
-        if local.is_dir() {
-            let (loaded, errors) = meshlens_quality::load_local_policies(&local);
-            policies.extend(loaded);
-            policy_errors.extend(errors);
-        }
-        for source in self.store().list_sources().await? {
-            let root = match &source.config.kind {
-                SourceKind::Folder { path } => path.clone(),
-                SourceKind::Git { .. } => {
-                    self.config().data_dir.join("git").join(&source.config.name)
-                }
-                // Catalog servers have no policy files.
-                _ => continue,
-            };
-            let dir = root.join("policies");
-            if dir.is_dir() {
-                let (loaded, errors) = meshlens_quality::load_policies(&dir, &source.config.name);
-                policies.extend(loaded);
-                policy_errors.extend(errors);
-            }
-        }
-        Ok((policies, policy_errors))
     }
 
     /// Writes the steward report. Policy violations in it are those of the last `check`, so it runs one first.

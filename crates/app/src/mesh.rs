@@ -176,8 +176,9 @@ impl App {
         args: GetProductArgs,
         _: &dyn EventSink,
     ) -> Result<TrustScore, AppError> {
-        let (policies, _) = self.load_policies().await?;
-        match meshlens_quality::trust_score(self.store(), &policies, &args.id).await {
+        let set = self.policy_set().await?;
+        let id = self.product_id(&args.id).await?;
+        match meshlens_quality::trust_score(self.store(), &set.policies, &id).await {
             Err(meshlens_quality::QualityError::UnknownProduct(id)) => {
                 Err(AppError::not_found(format!("product `{id}`")))
             }
@@ -190,8 +191,8 @@ impl App {
         &self,
         domain: Option<&str>,
     ) -> Result<Vec<ProductTrust>, AppError> {
-        let (policies, _) = self.load_policies().await?;
-        Ok(meshlens_quality::trust_scores(self.store(), &policies, domain).await?)
+        let set = self.policy_set().await?;
+        Ok(meshlens_quality::trust_scores(self.store(), &set.policies, domain).await?)
     }
 
     /// Every consumer link of the mesh, without duplicates and without a product consuming itself.

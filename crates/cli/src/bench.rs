@@ -82,6 +82,16 @@ pub(crate) enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// `draft check` latency on the demo mesh's largest contract, with a one-field edit, in a fresh
+    /// data directory under DIR (default: a folder in the system temp dir).
+    DraftCheck {
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search-as-you-type latency on the synced cache: each word typed one key at a time.
     Typing {
         /// Words to type (default: the mix the desktop benchmark types).
@@ -144,6 +154,12 @@ pub(crate) async fn run(command: BenchCommand, data_dir: Option<PathBuf>) -> Res
         BenchCommand::Mesh { samples, json } => {
             let app = open_app(data_dir).await?;
             let report = meshlens_app::bench::mesh::bench_mesh(&app, samples).await?;
+            show(json, &report);
+        }
+        BenchCommand::DraftCheck { samples, dir, json } => {
+            let dir =
+                dir.unwrap_or_else(|| std::env::temp_dir().join("meshlens-bench-draft-check"));
+            let report = meshlens_app::bench::draft_check::bench_draft_check(&dir, samples).await?;
             show(json, &report);
         }
         BenchCommand::Typing {

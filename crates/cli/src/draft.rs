@@ -273,10 +273,15 @@ fn print_check(check: &DraftCheck) {
         );
     }
     for v in &check.policies {
+        let severity = match (v.inherited, v.owner.as_deref()) {
+            (false, _) => v.violation.severity.clone(),
+            (true, Some(owner)) => format!("warning: already upstream, owned by {owner}"),
+            (true, None) => "warning: already upstream".to_string(),
+        };
+        let v = &v.violation;
         say!(
-            "policy {} [{}]: {} ({})",
+            "policy {} [{severity}]: {} ({})",
             v.policy,
-            v.severity,
             v.message,
             v.path
         );

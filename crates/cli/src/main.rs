@@ -156,7 +156,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Upstream and downstream lineage of a product, dataset (`namespace:name`) or column (`namespace:name#column`).
+    /// Upstream and downstream lineage of a product, port, contract, dataset (`contract/dataset` or `namespace:name`) or
+    /// column (`contract/dataset/column` or `namespace:name#column`).
     Lineage {
         id: String,
         #[arg(long, default_value_t = 3)]

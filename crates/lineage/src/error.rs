@@ -17,7 +17,7 @@ pub enum LineageError {
     },
     /// The id names no product, port, dataset (or alias), column or job known to the cache.
     #[error(
-        "nothing in the lineage graph is called '{0}' (expected a product id, product/port, namespace:name or namespace:name#column)"
+        "nothing in the lineage graph is called '{0}' (expected a product id, product/port, a contract, contract/dataset, contract/dataset/column, namespace:name or namespace:name#column)"
     )]
     NotFound(String),
     /// The request cannot be answered at the asked level (e.g. product lineage of a dataset no product owns).

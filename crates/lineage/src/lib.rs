@@ -17,6 +17,7 @@ mod consumers;
 mod error;
 mod event;
 mod graph;
+mod ids;
 mod ingest;
 mod naming;
 mod nodes;
@@ -27,6 +28,7 @@ mod time;
 pub use consumers::{LineageConsumer, all_lineage_links, lineage_consumers, refresh_consumers};
 pub use error::LineageError;
 pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
+pub use ids::contract_dataset_node;
 pub use ingest::{
     ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,
     is_lineage_file, looks_like_openlineage, read_events,

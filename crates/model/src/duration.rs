@@ -110,6 +110,9 @@ mod tests {
         assert_eq!(duration_ms(&json!("4h"), None), Some(14_400_000));
         assert_eq!(duration_ms(&json!("2 days"), None), Some(172_800_000));
         assert_eq!(duration_ms(&json!("PT30M"), None), Some(1_800_000));
+        assert_eq!(duration_ms(&json!("P1D"), None), Some(86_400_000));
+        assert_eq!(duration_ms(&json!("90 days"), None), Some(90 * 86_400_000));
+        assert_eq!(duration_ms(&json!("1 year"), None), Some(365 * 86_400_000));
         assert_eq!(duration_ms(&json!("soon"), None), None);
         assert_eq!(duration_ms(&json!(3), Some("fortnights")), None);
         assert_eq!(duration_ms(&json!(3), None), None);

@@ -42,5 +42,5 @@ pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with}
 pub use roles::{Ownership, Role, RoleHolder, role_holders};
 pub use sensitivity::Sensitivity;
 pub use types::*;
-pub use validate::{ValidationReport, validate_file};
+pub use validate::{ValidationReport, validate_file, validation_report};
 pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};

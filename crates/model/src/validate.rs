@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use crate::DocumentError;
 use crate::parse::parse_document;
-use crate::types::{DocKind, Issue};
+use crate::types::{DocKind, Issue, ParsedDocument};
 
 /// Outcome of validating one file. `errors` also lists warnings (with `severity: warning`);
 /// `valid` is false only when there is at least one error.
@@ -32,8 +32,16 @@ pub fn validate_file(path: &str, bytes: &[u8]) -> ValidationReport {
             errors,
         };
     }
-    let (kind, valid, errors) = match parse_document(path, bytes) {
-        Ok(doc) => (Some(doc.kind), true, doc.warnings),
+    validation_report(path, &parse_document(path, bytes))
+}
+
+/// The report of a document already parsed (a draft is parsed once for all its checks).
+pub fn validation_report(
+    path: &str,
+    parsed: &Result<ParsedDocument, DocumentError>,
+) -> ValidationReport {
+    let (kind, valid, errors) = match parsed {
+        Ok(doc) => (Some(doc.kind), true, doc.warnings.clone()),
         Err(e) => {
             let kind = match &e {
                 DocumentError::Invalid { kind, .. } => Some(*kind),

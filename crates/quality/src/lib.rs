@@ -15,7 +15,8 @@
 //!   [`domain_scorecards_at`], [`sla_breaches`] (latency/freshness promises of ODCS `slaProperties`).
 //!   Scorecards and trust scores read per-product figures that [`refresh_figures`] stores after each
 //!   change (`figures.rs`), or compute them when those are stale.
-//! - Governance: policies as code ([`load_policies`], [`default_policies`], [`check_policies`]),
+//! - Governance: policies as code ([`load_policies`], [`default_policies`], [`check_policies`] over the
+//!   stored facts, the pure [`evaluate`] over any [`PolicySubject`]s, a draft's included),
 //!   format documented in `POLICIES.md`.
 //! - [`render_report`]: the steward report, one self-contained HTML file.
 
@@ -42,8 +43,9 @@ pub use import::{
     retention, set_retention,
 };
 pub use policy::{
-    LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, RuleSeverity, Violation, When,
-    check_policies, default_policies, load_local_policies, load_policies, load_policy_bytes,
+    LoadedPolicy, Policy, PolicyError, PolicyRule, PolicyScope, PolicySubject, RuleSeverity,
+    Violation, When, check_policies, default_policies, evaluate, load_local_policies,
+    load_policies, load_policy_bytes, product_in_lineage,
 };
 pub use query::{
     dataset_metrics, domain_scorecards, domain_scorecards_at, quality, scorecards, scorecards_at,

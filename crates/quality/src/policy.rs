@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use meshlens_model::{Dataset, Limits, Product, Role, Sensitivity};
+use meshlens_model::{Contract, Dataset, Limits, Product, Role, Sensitivity, role_holders};
 use meshlens_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -533,8 +533,11 @@ fn narrower_or_equal(global: &When, domain: &When) -> bool {
         && covers(&global.tags, &domain.tags)
 }
 
-/// What the checks read about one product.
-struct ProductView {
+/// What the policy checks read about one product: its document, its output contracts and whether
+/// lineage names its datasets. Built from documents ([`PolicySubject::from_documents`], a draft) or
+/// from the facts stored after a sync (`check`); [`evaluate`] reads both alike.
+#[derive(Debug, Clone)]
+pub struct PolicySubject {
     /// The source the product comes from: its policies apply.
     source: String,
     product: Product,
@@ -546,7 +549,7 @@ struct ProductView {
 }
 
 /// The parts of an output contract the checks read.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct ContractView {
     id: String,
     classification: Option<String>,
@@ -556,6 +559,69 @@ struct ContractView {
     datasets: Vec<Dataset>,
     custom: Vec<(String, Value)>,
     roles: Vec<Role>,
+}
+
+impl ContractView {
+    /// The view of `contract`, whose canonical ODCS document is `document`.
+    fn of(contract: &Contract, document: &Value) -> ContractView {
+        let datasets = contract
+            .datasets
+            .iter()
+            .filter_map(|d| {
+                let columns: Vec<_> = d
+                    .columns
+                    .iter()
+                    .filter(|c| c.tags.iter().any(|t| t.eq_ignore_ascii_case("pii")))
+                    .cloned()
+                    .collect();
+                (!columns.is_empty()).then(|| Dataset {
+                    columns,
+                    ..d.clone()
+                })
+            })
+            .collect();
+        ContractView {
+            id: contract.id.clone(),
+            classification: contract.classification.clone(),
+            has_retention: contract.retention.is_some(),
+            has_quality: !contract.quality.is_empty(),
+            datasets,
+            custom: custom_properties(document),
+            roles: declared_roles(document),
+        }
+    }
+}
+
+/// The facts of a contract stored after a sync (`quality_contract_facts`): the view's fields as JSON.
+pub(crate) struct StoredContractFacts {
+    pub classification: Option<String>,
+    pub has_retention: bool,
+    pub has_quality: bool,
+    pub pii_datasets: String,
+    pub custom: String,
+    pub roles: String,
+}
+
+/// The facts stored for `contract` (canonical document `document`).
+pub(crate) fn contract_facts(contract: &Contract, document: &Value) -> StoredContractFacts {
+    let view = ContractView::of(contract, document);
+    let json = |value: serde_json::Result<String>| value.unwrap_or_else(|_| "[]".into());
+    StoredContractFacts {
+        pii_datasets: json(serde_json::to_string(&view.datasets)),
+        custom: json(serde_json::to_string(&view.custom)),
+        roles: json(serde_json::to_string(&view.roles)),
+        classification: view.classification,
+        has_retention: view.has_retention,
+        has_quality: view.has_quality,
+    }
+}
+
+/// The ownership roles a canonical document declares, each once, in order.
+pub(crate) fn declared_roles(document: &Value) -> Vec<Role> {
+    let mut roles: Vec<Role> = role_holders(document).iter().map(|h| h.role).collect();
+    roles.sort();
+    roles.dedup();
+    roles
 }
 
 /// `customProperties` of a canonical ODPS/ODCS document and of its `servers[]`, names lowercased.
@@ -579,7 +645,29 @@ pub(crate) fn custom_properties(doc: &Value) -> Vec<(String, Value)> {
     of(doc).into_iter().chain(servers.flat_map(of)).collect()
 }
 
-impl ProductView {
+impl PolicySubject {
+    /// The subject of `product` (canonical ODPS document `document`) of `source`, with its output
+    /// contracts and their canonical ODCS documents; `has_lineage` when lineage names its datasets.
+    pub fn from_documents(
+        source: &str,
+        product: &Product,
+        document: &Value,
+        contracts: &[(Contract, Value)],
+        has_lineage: bool,
+    ) -> PolicySubject {
+        PolicySubject {
+            source: source.to_owned(),
+            product: product.clone(),
+            custom: custom_properties(document),
+            contracts: contracts
+                .iter()
+                .map(|(contract, doc)| ContractView::of(contract, doc))
+                .collect(),
+            has_lineage,
+            roles: declared_roles(document),
+        }
+    }
+
     /// The most sensitive classification label of the product and its contracts, as written.
     fn classification(&self) -> Option<&str> {
         std::iter::once(self.product.classification.as_deref())
@@ -749,6 +837,39 @@ impl ProductView {
     }
 }
 
+/// The violations of `subjects` against `policies`, after the violations of the policy set itself
+/// (a rule loosening a built-in one), with the policy errors merging the set found. Pure: `check`
+/// runs it on the stored facts of the mesh, `draft_check` on a draft's documents.
+pub fn evaluate(
+    subjects: &[PolicySubject],
+    policies: &[LoadedPolicy],
+) -> (Vec<Violation>, Vec<PolicyError>) {
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    let sets = rule_sets(policies, &mut violations, &mut errors);
+    for subject in subjects {
+        let set = sets
+            .get(&Some(subject.source.clone()))
+            .unwrap_or(&sets[&None]);
+        for effective in set.for_domain(subject.product.domain.as_deref()) {
+            let rule = &effective.rule;
+            if rule.severity == RuleSeverity::Off || !subject.applies(&rule.when) {
+                continue;
+            }
+            for (path, message) in subject.evaluate(rule) {
+                violations.push(Violation {
+                    policy: rule.id.clone(),
+                    severity: rule.severity.as_str().into(),
+                    product: Some(subject.product.id.clone()),
+                    path,
+                    message,
+                });
+            }
+        }
+    }
+    (violations, errors)
+}
+
 /// Checks one product (`Some(id)`) or every product against `policies`, stores the product
 /// violations for scorecards, and returns them with the violations of the policy set itself
 /// (policy errors, like unknown checks, come from loading).
@@ -757,35 +878,27 @@ pub async fn check_policies(
     policies: &[LoadedPolicy],
     id: Option<&str>,
 ) -> Result<(Vec<Violation>, Vec<PolicyError>), QualityError> {
-    let mut violations = Vec::new();
-    let mut errors = Vec::new();
-    let sets = rule_sets(policies, &mut violations, &mut errors);
-    let views = load_views(store, id).await?;
-    if let (Some(id), true) = (id, views.is_empty()) {
+    let subjects = policy_subjects(store, id).await?;
+    if let (Some(id), true) = (id, subjects.is_empty()) {
         return Err(QualityError::UnknownProduct(id.to_owned()));
     }
-    let mut found = Vec::new();
-    for view in &views {
-        let set = sets.get(&Some(view.source.clone())).unwrap_or(&sets[&None]);
-        for effective in set.for_domain(view.product.domain.as_deref()) {
-            let rule = &effective.rule;
-            if rule.severity == RuleSeverity::Off || !view.applies(&rule.when) {
-                continue;
-            }
-            for (path, message) in view.evaluate(rule) {
-                found.push(Violation {
-                    policy: rule.id.clone(),
-                    severity: rule.severity.as_str().into(),
-                    product: Some(view.product.id.clone()),
-                    path,
-                    message,
-                });
-            }
-        }
-    }
+    let (violations, errors) = evaluate(&subjects, policies);
+    let found: Vec<&Violation> = violations.iter().filter(|v| v.product.is_some()).collect();
     store_violations(store, id, &found).await?;
-    violations.extend(found);
     Ok((violations, errors))
+}
+
+/// Whether lineage names a dataset of product `id`'s output contracts (from the facts of the last
+/// catalogue change, as `check` reads it).
+pub async fn product_in_lineage(store: &Store, id: &str) -> Result<bool, QualityError> {
+    ensure_targets(store).await?;
+    let found: Option<(Option<bool>,)> =
+        sqlx::query_as("SELECT in_lineage FROM quality_product_facts WHERE product_id = ?")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await
+            .ctx("read product lineage fact")?;
+    Ok(found.and_then(|(l,)| l).unwrap_or(false))
 }
 
 /// A `quality_contract_facts` row, in column order.
@@ -803,7 +916,11 @@ type ContractRow = (
 /// A product with its source and facts: (source, entity, custom, in_lineage, roles).
 type ProductRow = (String, String, Option<String>, Option<bool>, Option<String>);
 
-async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>, QualityError> {
+/// The subjects of one product (`Some(id)`) or of every product, from the stored facts.
+async fn policy_subjects(
+    store: &Store,
+    id: Option<&str>,
+) -> Result<Vec<PolicySubject>, QualityError> {
     ensure_targets(store).await?;
     let products: Vec<ProductRow> = sqlx::query_as(
         "SELECT d.source, p.entity, f.custom, f.in_lineage, f.roles FROM products p
@@ -853,7 +970,7 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
                 .find(|(v, _)| port.version.is_none() || *v == port.version);
             contracts.extend(found.map(|(_, view)| view.clone()));
         }
-        views.push(ProductView {
+        views.push(PolicySubject {
             source,
             has_lineage: in_lineage.unwrap_or(false),
             roles: roles
@@ -872,7 +989,7 @@ async fn load_views(store: &Store, id: Option<&str>) -> Result<Vec<ProductView>,
 async fn store_violations(
     store: &Store,
     id: Option<&str>,
-    found: &[Violation],
+    found: &[&Violation],
 ) -> Result<(), QualityError> {
     let mut tx = store.begin_write().await.ctx("begin policy results")?;
     sqlx::query("DELETE FROM policy_violations WHERE ?1 IS NULL OR product_id = ?1")

@@ -4,9 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use meshlens_model::{
-    Contract, Dataset, QualityRule, Role, SlaProperty, duration_ms, role_holders,
-};
+use meshlens_model::{Contract, QualityRule, SlaProperty, duration_ms};
 use meshlens_store::Store;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
@@ -15,7 +13,7 @@ use meshlens_store::Ctx;
 
 use crate::error::QualityError;
 use crate::keys::{openlineage_key, target_keys};
-use crate::policy::custom_properties;
+use crate::policy::{StoredContractFacts, contract_facts, custom_properties, declared_roles};
 
 /// (document id, contract id, version, domain, entity JSON, canonical JSON)
 type ContractRow = (i64, String, Option<String>, Option<String>, String, String);
@@ -123,7 +121,11 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
                 ordinal: ordinal as i64,
                 rule: rule.clone(),
             }));
-            facts.push(ContractFacts::new(c, version.clone(), &document));
+            facts.push(ContractFacts {
+                stored: contract_facts(&c, &document),
+                id: c.id,
+                version: version.clone(),
+            });
         }
         for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
             let mut keys: Vec<String> = servers
@@ -232,37 +234,7 @@ async fn write_rules(conn: &mut SqliteConnection, rules: &[RuleRow]) -> Result<(
 struct ContractFacts {
     id: String,
     version: Option<String>,
-    classification: Option<String>,
-    has_retention: bool,
-    has_quality: bool,
-    pii_datasets: String,
-    custom: String,
-    roles: String,
-}
-
-impl ContractFacts {
-    fn new(contract: Contract, version: Option<String>, document: &Value) -> Self {
-        let pii: Vec<Dataset> = contract
-            .datasets
-            .into_iter()
-            .filter_map(|mut d| {
-                d.columns
-                    .retain(|c| c.tags.iter().any(|t| t.eq_ignore_ascii_case("pii")));
-                (!d.columns.is_empty()).then_some(d)
-            })
-            .collect();
-        ContractFacts {
-            id: contract.id,
-            version,
-            classification: contract.classification,
-            has_retention: contract.retention.is_some(),
-            has_quality: !contract.quality.is_empty(),
-            pii_datasets: serde_json::to_string(&pii).unwrap_or_else(|_| "[]".into()),
-            custom: serde_json::to_string(&custom_properties(document))
-                .unwrap_or_else(|_| "[]".into()),
-            roles: declared_roles(document),
-        }
-    }
+    stored: StoredContractFacts,
 }
 
 async fn write_facts(
@@ -284,14 +256,15 @@ async fn write_facts(
             "INSERT INTO quality_contract_facts (contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom, roles) ",
         );
         insert.push_values(chunk, |mut b, f| {
+            let stored = &f.stored;
             b.push_bind(&f.id)
                 .push_bind(&f.version)
-                .push_bind(&f.classification)
-                .push_bind(f.has_retention)
-                .push_bind(f.has_quality)
-                .push_bind(&f.pii_datasets)
-                .push_bind(&f.custom)
-                .push_bind(&f.roles);
+                .push_bind(&stored.classification)
+                .push_bind(stored.has_retention)
+                .push_bind(stored.has_quality)
+                .push_bind(&stored.pii_datasets)
+                .push_bind(&stored.custom)
+                .push_bind(&stored.roles);
         });
         insert
             .build()
@@ -313,7 +286,9 @@ async fn write_facts(
             b.push_bind(id)
                 .push_bind(custom)
                 .push_bind(lineage_products.contains(id))
-                .push_bind(declared_roles(&doc));
+                .push_bind(
+                    serde_json::to_string(&declared_roles(&doc)).unwrap_or_else(|_| "[]".into()),
+                );
         });
         insert
             .build()
@@ -323,14 +298,6 @@ async fn write_facts(
             .ctx("write product facts")?;
     }
     Ok(())
-}
-
-/// The ownership roles a canonical document declares, as a JSON array of role ids.
-fn declared_roles(document: &Value) -> String {
-    let mut roles: Vec<Role> = role_holders(document).iter().map(|h| h.role).collect();
-    roles.sort();
-    roles.dedup();
-    serde_json::to_string(&roles).unwrap_or_else(|_| "[]".into())
 }
 
 /// Dataset key → end of the newest COMPLETE run of a job that produces the dataset.

@@ -6,8 +6,9 @@ mod common;
 
 use common::demo_with_lineage;
 use meshlens_quality::{
-    LoadedPolicy, QualityError, Violation, check_policies, default_policies, load_local_policies,
-    load_policies, load_policy_bytes, scorecards_at,
+    LoadedPolicy, PolicySubject, QualityError, Violation, check_policies, default_policies,
+    evaluate, load_local_policies, load_policies, load_policy_bytes, product_in_lineage,
+    scorecards_at,
 };
 use meshlens_store::Store;
 
@@ -22,6 +23,48 @@ fn of<'a>(violations: &'a [Violation], product: &str, rule: &str) -> Vec<&'a Vio
         .iter()
         .filter(|v| v.product.as_deref() == Some(product) && v.policy == rule)
         .collect()
+}
+
+/// `evaluate` on a product's documents (as a draft check builds them) finds exactly what `check`
+/// finds from the facts stored after the sync, for every demo product.
+#[tokio::test]
+async fn evaluating_documents_agrees_with_the_stored_check() {
+    let store = demo_with_lineage().await;
+    let policies = default_policies();
+    let (stored, _) = check_policies(&store, &policies, None).await.unwrap();
+    let products = store.list_products(&Default::default()).await.unwrap();
+    assert_eq!(products.len(), 20);
+    for summary in products {
+        let detail = store.get_product(&summary.id).await.unwrap().unwrap();
+        let mut contracts = Vec::new();
+        for port in &detail.product.output_ports {
+            let Some(id) = &port.contract_id else {
+                continue;
+            };
+            if let Some(c) = store
+                .get_contract(id, port.version.as_deref())
+                .await
+                .unwrap()
+            {
+                contracts.push((c.contract, c.canonical));
+            }
+        }
+        let lineage = product_in_lineage(&store, &summary.id).await.unwrap();
+        let subject = PolicySubject::from_documents(
+            &detail.source,
+            &detail.product,
+            &detail.canonical,
+            &contracts,
+            lineage,
+        );
+        let (found, errors) = evaluate(&[subject], &policies);
+        assert_eq!(errors, []);
+        let expected: Vec<&Violation> = stored
+            .iter()
+            .filter(|v| v.product.as_deref() == Some(summary.id.as_str()))
+            .collect();
+        assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{}", summary.id);
+    }
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ import { recordedBackend } from "../../test/recordedBackend";
 import { DraftEditor } from "./DraftEditor";
 import { EditorScreen } from "./EditorScreen";
 // Recorded from the real CLI (`meshlens call draft_new/draft_edit/draft_check/...`) on the demo mesh.
+import checkInheritedJson from "./fixtures/check-inherited.json";
+import checkIntroducedJson from "./fixtures/check-introduced.json";
 import checkInvalidJson from "./fixtures/check-invalid.json";
 import checkReadyJson from "./fixtures/check-ready.json";
 import diffJson from "./fixtures/diff.json";
@@ -25,6 +27,8 @@ const draftEdited = draftEditedJson as Draft;
 const draftInvalid = draftInvalidJson as Draft;
 const checkReady = checkReadyJson as DraftCheck;
 const checkInvalid = checkInvalidJson as DraftCheck;
+const checkInherited = checkInheritedJson as DraftCheck;
+const checkIntroduced = checkIntroducedJson as DraftCheck;
 const PURPOSE = "Every order line, edited in meshlens.";
 
 function yamlArea(): HTMLTextAreaElement {
@@ -108,6 +112,29 @@ describe("draft editor", () => {
     expect(problems).toHaveTextContent("line 6:1 `status` must be a string");
     expect(document.querySelector(".yaml-gutter li:nth-child(6)")).toHaveClass("gutter-error");
     expect(screen.getByRole("list", { name: "cannot be submitted" })).toHaveTextContent("line 6, column 1");
+    expect(screen.getByRole("button", { name: "Submit" })).toBeDisabled();
+  });
+
+  it("shows inherited policy errors as warnings with their owner, and blocks on introduced ones", async () => {
+    let check = checkInherited;
+    const backend = recordedBackend({ draft_check: () => check });
+    const { unmount } = render(<DraftEditor backend={backend} draft={draftNew} />);
+    const policies = await screen.findByRole("list", { name: "policies" });
+    const encryption = within(policies).getByText(/without declared encryption/);
+    expect(encryption).toHaveClass("issue-warning");
+    expect(encryption).toHaveTextContent("warning: restricted data without declared encryption");
+    expect(encryption).toHaveTextContent("already upstream, not blocking; owned by Checkout & Orders");
+    expect(screen.queryByRole("list", { name: "cannot be submitted" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Submit" })).toBeEnabled();
+    unmount();
+
+    check = checkIntroduced;
+    render(<DraftEditor backend={backend} draft={draftNew} />);
+    const blocked = await screen.findByRole("list", { name: "cannot be submitted" });
+    expect(blocked).toHaveTextContent("policy support-channel");
+    expect(blocked).not.toHaveTextContent("encryption");
+    const support = within(screen.getByRole("list", { name: "policies" })).getByText(/no support channel/);
+    expect(support).toHaveClass("issue-error");
     expect(screen.getByRole("button", { name: "Submit" })).toBeDisabled();
   });
 

@@ -231,8 +231,14 @@ export function DraftEditor({ backend, draft: initial }: { backend: Backend; dra
           {check.policies.length > 0 && (
             <ul aria-label="policies">
               {check.policies.map((v, i) => (
-                <li key={i} className={`issue-${v.severity}`}>
-                  {v.severity}: {v.message} <code>{v.path}</code>
+                <li key={i} className={`issue-${v.inherited ? "warning" : v.severity}`}>
+                  {v.inherited ? "warning" : v.severity}: {v.message} <code>{v.path}</code>
+                  {v.inherited && (
+                    <span className="muted">
+                      {" "}
+                      (already upstream, not blocking; owned by {v.owner ?? "nobody named"})
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
