@@ -11,17 +11,19 @@
 //! until the write, it stops at the sync's [`PullBudget`](meshlens_connectors::PullBudget) of
 //! bytes and entities: a catalog beyond it is an error that names the source and the limit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Known, PullContext, PulledDocument, ServerKind,
+    CheckOutcome, CheckStatus, ConnectorError, Known, PullContext, Pulled, PulledDocument,
+    ServerKind,
 };
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_quality::{CatalogOutcome, CatalogStatus, CatalogTool};
 use meshlens_store::{
-    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, SyncStatus, UpsertOutcome,
+    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus, SyncTx,
+    UpsertOutcome,
 };
 use rayon::prelude::*;
 
@@ -80,6 +82,12 @@ enum Outcome {
     Failed(Vec<FileError>),
 }
 
+/// Reports a phase's progress: (phase, done, total).
+type Emit<'a> = dyn Fn(SyncPhase, u64, u64) + Send + Sync + 'a;
+
+/// Syncs a catalog server, in named phases: what the cache knows, pull, tell unchanged documents by
+/// hash, write the documents in one transaction, commit, then store the lineage, check runs and
+/// agreements the server gave.
 pub(crate) async fn sync_server(
     store: &Store,
     source: &SourceConfig,
@@ -98,60 +106,10 @@ pub(crate) async fn sync_server(
         })
     };
     emit(SyncPhase::Scanning, 0, 0);
-
     let index = Arc::new(store.document_index(&name).await?);
     let full = ctx.options.full;
-    // An incremental pull skips entities whose upstream version and update time are those of the
-    // cached document; with `--full`, or nothing synced yet, everything is mapped again.
-    let known = if full {
-        Known::default()
-    } else {
-        Known::new(
-            store
-                .source_provenance(&name)
-                .await?
-                .into_iter()
-                .filter(|origin| index.contains_key(&origin.path))
-                .map(|origin| {
-                    (
-                        origin.path,
-                        origin.upstream_version,
-                        origin.upstream_updated_at,
-                    )
-                }),
-        )
-    };
-
-    let mut pulled = {
-        let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
-        let cancelled = || ctx.cancel.is_cancelled();
-        let pull = async {
-            let (http, search) = connect(source, kind).await?;
-            let pull_ctx = PullContext {
-                http,
-                search,
-                budget: ctx.options.pull_budget,
-                concurrency: CONCURRENCY,
-                page_size: PAGE_SIZE,
-                progress: &fetched,
-                cancelled: &cancelled,
-                known: &known,
-            };
-            meshlens_connectors::pull(kind, &pull_ctx).await
-        };
-        match pull.await {
-            Ok(pulled) => pulled,
-            Err(ConnectorError::Cancelled(_)) => return Err(SyncError::Cancelled(name)),
-            Err(err) => {
-                let reason = err.to_string();
-                store.record_sync_failure(&name, &reason).await?;
-                return Err(SyncError::SourceUnreadable {
-                    source_name: name,
-                    reason,
-                });
-            }
-        }
-    };
+    let known = known_entities(store, &name, &index, full).await?;
+    let mut pulled = pull_server(store, source, kind, ctx, &known, &emit).await?;
     check_cancel(ctx, &name)?;
     tracing::debug!(
         source = %name,
@@ -162,45 +120,184 @@ pub(crate) async fn sync_server(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "catalog server pulled"
     );
-
     let total = (pulled.documents.len() + pulled.kept.len()) as u64;
     emit(SyncPhase::Reading, 0, total);
-    let options = ParseOptions {
-        max_bytes: ctx.options.max_file_bytes,
-    };
-    // Unchanged documents are known by hash before the write transaction starts; their text is
-    // dropped at once, so a re-sync holds only what it has to write.
-    let (mut documents, mut unchanged) = {
-        let mut documents = pulled.documents;
-        let index = index.clone();
-        tokio::task::spawn_blocking(move || {
-            let unchanged: Vec<bool> = documents
-                .par_iter()
-                .map(|doc| {
-                    !full
-                        && index.get(&doc.path).is_some_and(|stored| {
-                            stored.content_hash == content_hash(doc.text.as_bytes())
-                        })
-                })
-                .collect();
-            for (doc, same) in documents.iter_mut().zip(&unchanged) {
-                if *same {
-                    doc.text = String::new();
-                }
-            }
-            (documents, unchanged)
-        })
-        .await
-        .map_err(|e| worker_failed(&name, e))?
-    };
+    let documents = std::mem::take(&mut pulled.documents);
+    let (documents, unchanged) = mark_unchanged(documents, &index, full, &name).await?;
 
     let mut tx = store.begin_sync(&name).await?;
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let mut report = SourceSyncReport {
+        name: name.clone(),
+        applied: Default::default(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        lineage: Default::default(),
+        quality: Default::default(),
+        access: Default::default(),
+        duration_ms: 0,
+    };
+    let written = Written {
+        documents,
+        unchanged,
+        kept: &pulled.kept,
+        index: &index,
+    };
+    write_documents(&mut tx, written, ctx, &mut report, &|done| {
+        emit(SyncPhase::Writing, done, total)
+    })
+    .await?;
+    check_cancel(ctx, &name)?;
+    let status = if report.errors.is_empty() {
+        SyncStatus::Ok
+    } else {
+        SyncStatus::Partial
+    };
+    report.applied = tx
+        .commit(status, summary(&report.errors).as_deref())
+        .await?;
+    if let Some(hook) = &ctx.on_descriptors_committed {
+        (hook.0)(&report.applied);
+    }
+
+    let events = std::mem::take(&mut pulled.lineage_events);
+    ingest_lineage(store, kind, events, &mut report).await;
+    ingest_check_outcomes(store, kind, &pulled.check_outcomes, &mut report).await;
+    if let Some(agreements) = pulled.agreements.take() {
+        store_agreements(store, &name, agreements, &mut report).await?;
+    }
+    emit(SyncPhase::Done, total, total);
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
+}
+
+/// What the cache holds of the source, so an incremental pull skips entities whose upstream
+/// version and update time are those of the cached document; with `--full`, or nothing synced
+/// yet, everything is mapped again.
+async fn known_entities(
+    store: &Store,
+    name: &str,
+    index: &HashMap<String, StoredFileState>,
+    full: bool,
+) -> Result<Known, SyncError> {
+    if full {
+        return Ok(Known::default());
+    }
+    let origins = store.source_provenance(name).await?;
+    Ok(Known::new(
+        origins
+            .into_iter()
+            .filter(|origin| index.contains_key(&origin.path))
+            .map(|origin| {
+                (
+                    origin.path,
+                    origin.upstream_version,
+                    origin.upstream_updated_at,
+                )
+            }),
+    ))
+}
+
+/// Connects and pulls. A server that cannot be read is recorded as the source's failure.
+async fn pull_server(
+    store: &Store,
+    source: &SourceConfig,
+    kind: ServerKind,
+    ctx: &SyncContext,
+    known: &Known,
+    emit: &Emit<'_>,
+) -> Result<Pulled, SyncError> {
+    let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
+    let cancelled = || ctx.cancel.is_cancelled();
+    let pull = async {
+        let (http, search) = connect(source, kind).await?;
+        let pull_ctx = PullContext {
+            http,
+            search,
+            budget: ctx.options.pull_budget,
+            concurrency: CONCURRENCY,
+            page_size: PAGE_SIZE,
+            progress: &fetched,
+            cancelled: &cancelled,
+            known,
+        };
+        meshlens_connectors::pull(kind, &pull_ctx).await
+    };
+    let name = &source.name;
+    match pull.await {
+        Ok(pulled) => Ok(pulled),
+        Err(ConnectorError::Cancelled(_)) => Err(SyncError::Cancelled(name.clone())),
+        Err(err) => {
+            let reason = err.to_string();
+            store.record_sync_failure(name, &reason).await?;
+            Err(SyncError::SourceUnreadable {
+                source_name: name.clone(),
+                reason,
+            })
+        }
+    }
+}
+
+/// Which documents are as cached, by hash, before the write transaction starts; their text is
+/// dropped at once, so a re-sync holds only what it has to write.
+async fn mark_unchanged(
+    mut documents: Vec<PulledDocument>,
+    index: &Arc<HashMap<String, StoredFileState>>,
+    full: bool,
+    name: &str,
+) -> Result<(Vec<PulledDocument>, Vec<bool>), SyncError> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || {
+        let unchanged: Vec<bool> = documents
+            .par_iter()
+            .map(|doc| {
+                !full
+                    && index.get(&doc.path).is_some_and(|stored| {
+                        stored.content_hash == content_hash(doc.text.as_bytes())
+                    })
+            })
+            .collect();
+        for (doc, same) in documents.iter_mut().zip(&unchanged) {
+            if *same {
+                doc.text = String::new();
+            }
+        }
+        (documents, unchanged)
+    })
+    .await
+    .map_err(|e| worker_failed(name, e))
+}
+
+/// What the write phase takes: the pulled documents with their unchanged marks, the paths the
+/// pull kept without mapping, and the cache's documents before the sync.
+struct Written<'a> {
+    documents: Vec<PulledDocument>,
+    unchanged: Vec<bool>,
+    kept: &'a [String],
+    index: &'a HashMap<String, StoredFileState>,
+}
+
+/// Deletes what the server no longer has, keeps what it kept, then parses the documents a chunk at a
+/// time on all cores and writes each chunk with its provenance. Parsed documents are large
+/// (original and canonical JSON): each chunk is freed before the next, so memory shrinks as the
+/// sync goes on.
+async fn write_documents(
+    tx: &mut SyncTx,
+    written: Written<'_>,
+    ctx: &SyncContext,
+    report: &mut SourceSyncReport,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<(), SyncError> {
+    let Written {
+        mut documents,
+        mut unchanged,
+        kept,
+        index,
+    } = written;
+    let name = report.name.clone();
     let present: HashSet<&str> = documents
         .iter()
         .map(|d| d.path.as_str())
-        .chain(pulled.kept.iter().map(String::as_str))
+        .chain(kept.iter().map(String::as_str))
         .collect();
     for path in index.keys().filter(|p| !present.contains(p.as_str())) {
         tx.delete(path).await?;
@@ -208,13 +305,14 @@ pub(crate) async fn sync_server(
     }
     drop(present);
     // Unchanged upstream: the cached document and its provenance stay as they are.
-    let mut written = 0;
-    for path in &pulled.kept {
+    let mut done = 0;
+    for path in kept {
         tx.unchanged(path, None).await?;
-        written += 1;
+        done += 1;
     }
-    // Parsed documents are large (original + canonical JSON): parse a chunk on all cores, write
-    // it and free it, then the next, so memory shrinks as the sync goes on.
+    let options = ParseOptions {
+        max_bytes: ctx.options.max_file_bytes,
+    };
     documents.reverse();
     unchanged.reverse();
     while !documents.is_empty() {
@@ -223,95 +321,70 @@ pub(crate) async fn sync_server(
         let (mut chunk, mut same) = (documents.split_off(at), unchanged.split_off(at));
         chunk.reverse();
         same.reverse();
-        let (chunk, outcomes) = {
-            tokio::task::spawn_blocking(move || {
-                let outcomes: Vec<Outcome> = chunk
-                    .par_iter()
-                    .zip(same)
-                    .map(|(doc, same)| read(doc, same, &options))
-                    .collect();
-                (chunk, outcomes)
-            })
-            .await
-            .map_err(|e| worker_failed(&name, e))?
-        };
-        let mut provenance = Vec::with_capacity(chunk.len());
-        for (doc, outcome) in chunk.into_iter().zip(outcomes) {
-            match outcome {
-                Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
-                Outcome::Failed(file_errors) => {
-                    errors.extend(file_errors);
-                    continue;
-                }
-                Outcome::Parsed(parsed) => {
-                    let stat = FileStat {
-                        size: doc.text.len() as u64,
-                        mtime: 0,
-                    };
-                    match tx.upsert(&doc.path, stat, &parsed).await? {
-                        UpsertOutcome::Added | UpsertOutcome::Updated => warnings.extend(
-                            parsed
-                                .warnings
-                                .iter()
-                                .filter(|i| i.severity == Severity::Warning)
-                                .map(|i| issue_error(&doc.path, i.clone())),
-                        ),
-                        UpsertOutcome::Conflict(conflict) => {
-                            errors.push(FileError::whole_file(
-                                &doc.path,
-                                conflict_message(&doc.path, &name, &conflict),
-                            ));
-                            continue;
-                        }
+        let (chunk, outcomes) = tokio::task::spawn_blocking(move || {
+            let outcomes: Vec<Outcome> = chunk
+                .par_iter()
+                .zip(same)
+                .map(|(doc, same)| read(doc, same, &options))
+                .collect();
+            (chunk, outcomes)
+        })
+        .await
+        .map_err(|e| worker_failed(&name, e))?;
+        done += write_chunk(tx, chunk, outcomes, report).await?;
+        progress(done);
+    }
+    Ok(())
+}
+
+/// Writes one parsed chunk and its provenance; returns how many documents it wrote.
+async fn write_chunk(
+    tx: &mut SyncTx,
+    chunk: Vec<PulledDocument>,
+    outcomes: Vec<Outcome>,
+    report: &mut SourceSyncReport,
+) -> Result<u64, SyncError> {
+    let mut provenance = Vec::with_capacity(chunk.len());
+    for (doc, outcome) in chunk.into_iter().zip(outcomes) {
+        match outcome {
+            Outcome::Unchanged => tx.unchanged(&doc.path, None).await?,
+            Outcome::Failed(file_errors) => {
+                report.errors.extend(file_errors);
+                continue;
+            }
+            Outcome::Parsed(parsed) => {
+                let stat = FileStat {
+                    size: doc.text.len() as u64,
+                    mtime: 0,
+                };
+                match tx.upsert(&doc.path, stat, &parsed).await? {
+                    UpsertOutcome::Added | UpsertOutcome::Updated => report.warnings.extend(
+                        parsed
+                            .warnings
+                            .iter()
+                            .filter(|i| i.severity == Severity::Warning)
+                            .map(|i| issue_error(&doc.path, i.clone())),
+                    ),
+                    UpsertOutcome::Conflict(conflict) => {
+                        let message = conflict_message(&doc.path, &report.name, &conflict);
+                        report
+                            .errors
+                            .push(FileError::whole_file(&doc.path, message));
+                        continue;
                     }
                 }
             }
-            provenance.push(ProvenanceRow {
-                path: doc.path,
-                upstream_id: doc.provenance.upstream_id,
-                upstream_version: doc.provenance.upstream_version,
-                upstream_updated_at: doc.provenance.upstream_updated_at,
-            });
-            written += 1;
         }
-        tx.record_provenance(&provenance).await?;
-        emit(SyncPhase::Writing, written, total);
+        provenance.push(ProvenanceRow {
+            path: doc.path,
+            upstream_id: doc.provenance.upstream_id,
+            upstream_version: doc.provenance.upstream_version,
+            upstream_updated_at: doc.provenance.upstream_updated_at,
+        });
     }
-    check_cancel(ctx, &name)?;
-    let status = if errors.is_empty() {
-        SyncStatus::Ok
-    } else {
-        SyncStatus::Partial
-    };
-    let applied = tx.commit(status, summary(&errors).as_deref()).await?;
-    if let Some(hook) = &ctx.on_descriptors_committed {
-        (hook.0)(&applied);
-    }
-
-    let mut report = SourceSyncReport {
-        name: name.clone(),
-        applied,
-        errors,
-        warnings,
-        lineage: Default::default(),
-        quality: Default::default(),
-        access: Default::default(),
-        duration_ms: 0,
-    };
-    ingest_lineage(
-        store,
-        kind,
-        std::mem::take(&mut pulled.lineage_events),
-        &mut report,
-    )
-    .await;
-    ingest_check_outcomes(store, kind, &pulled.check_outcomes, &mut report).await;
-    if let Some(agreements) = pulled.agreements.take() {
-        store_agreements(store, &name, agreements, &mut report).await?;
-    }
-    emit(SyncPhase::Done, total, total);
-    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(report)
+    let written = provenance.len() as u64;
+    tx.record_provenance(&provenance).await?;
+    Ok(written)
 }
 
 /// Stores the lineage events a server pulled (after the commit: the sync transaction held the
