@@ -3,6 +3,8 @@
 //! an in-process fake that keeps what it is sent; the connector's wire format is tested against
 //! Entropy Data's own OpenAPI examples in `crates/connectors/tests`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +12,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use meshlens_app::{App, AppConfig, NoEvents};
+use common::call;
+use meshlens_app::App;
 use serde_json::{Value, json};
 
 type Documents = Arc<Mutex<HashMap<(String, String), Value>>>;
@@ -60,6 +63,20 @@ async fn fake_entropy(documents: Documents) -> String {
     format!("http://{address}")
 }
 
+/// An app with an Entropy Data source `catalog` on a fake server keeping `documents`, synced once.
+async fn synced_catalog(documents: Documents) -> (tempfile::TempDir, App) {
+    let url = fake_entropy(documents).await;
+    // SAFETY: set before any other thread of this test reads the environment.
+    unsafe { std::env::set_var("MESHLENS_TOKEN_CATALOG", "test-api-key") };
+    let data = tempfile::tempdir().unwrap();
+    let app = common::open(data.path()).await;
+    let source = json!({"name": "catalog", "kind": "entropy", "url": url});
+    call(&app, "add_source", source).await;
+    let synced = call(&app, "sync", json!({})).await;
+    assert!(synced["sources"][0]["unreadable"].is_null(), "{synced:#}");
+    (data, app)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_draft_is_put_to_entropy_data_once_and_refused_when_upstream_moved() {
     let documents: Documents = Arc::default();
@@ -74,40 +91,14 @@ async fn a_draft_is_put_to_entropy_data_once_and_refused_when_upstream_moved() {
             .unwrap()
             .insert((collection.to_string(), id), doc);
     }
-    let url = fake_entropy(documents.clone()).await;
-    // SAFETY: set before any other thread of this test reads the environment.
-    unsafe { std::env::set_var("MESHLENS_TOKEN_CATALOG", "test-api-key") };
+    let (_data, app) = synced_catalog(documents.clone()).await;
 
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
-    let call = |command: &'static str, args: Value| {
-        let app = app.clone();
-        async move { app.dispatch(command, args, &NoEvents).await }
-    };
-    call(
-        "add_source",
-        json!({"name": "catalog", "kind": "entropy", "url": url}),
-    )
-    .await
-    .unwrap();
-    let synced = call("sync", json!({})).await.unwrap();
-    assert!(synced["sources"][0]["unreadable"].is_null(), "{synced:#}");
-
-    let draft = call("draft_new", json!({"from": "finance-fx-rates"}))
-        .await
-        .unwrap();
+    let draft = call(&app, "draft_new", json!({"from": "finance-fx-rates"})).await;
     let id = draft["id"].as_i64().unwrap();
-    call(
-        "draft_edit",
+    call(&app, "draft_edit",
         json!({"draft": id, "set": ["description.purpose=Daily ECB reference rates, checked by treasury."]}),
-    )
-    .await
-    .unwrap();
-    let outcome = call("submit", json!({"draft": id})).await.unwrap();
+    ).await;
+    let outcome = call(&app, "submit", json!({"draft": id})).await;
     assert_eq!(outcome["item"]["status"], "submitted", "{outcome:#}");
     let receipt = outcome["item"]["receipt"].as_str().unwrap();
     assert!(
@@ -133,17 +124,15 @@ async fn a_draft_is_put_to_entropy_data_once_and_refused_when_upstream_moved() {
         .unwrap()
         .get_mut(&("dataproducts".to_string(), "finance-fx-rates".to_string()))
         .unwrap()["version"] = json!("9.0.0");
-    let second = call("draft_new", json!({"from": "finance-fx-rates"}))
-        .await
-        .unwrap();
+    let second = call(&app, "draft_new", json!({"from": "finance-fx-rates"})).await;
     let second_id = second["id"].as_i64().unwrap();
     call(
+        &app,
         "draft_edit",
         json!({"draft": second_id, "set": ["description.usage=Join on currency and rate_date."]}),
     )
-    .await
-    .unwrap();
-    let refused = call("submit", json!({"draft": second_id})).await.unwrap();
+    .await;
+    let refused = call(&app, "submit", json!({"draft": second_id})).await;
     assert_eq!(refused["item"]["status"], "failed", "{refused:#}");
     let reason = refused["item"]["reason"].as_str().unwrap();
     assert!(
@@ -168,35 +157,16 @@ async fn an_access_request_goes_to_entropy_data_and_its_approval_is_read_back() 
         ("dataproducts".into(), "finance-fx-rates".into()),
         product.clone(),
     );
-    let url = fake_entropy(documents.clone()).await;
-    // SAFETY: set before any other thread of this test reads the environment.
-    unsafe { std::env::set_var("MESHLENS_TOKEN_CATALOG", "test-api-key") };
-    let data = tempfile::tempdir().unwrap();
-    let app = App::open(AppConfig {
-        data_dir: data.path().to_path_buf(),
-    })
-    .await
-    .unwrap();
-    let call = |command: &'static str, args: Value| {
-        let app = app.clone();
-        async move { app.dispatch(command, args, &NoEvents).await }
-    };
-    call(
-        "add_source",
-        json!({"name": "catalog", "kind": "entropy", "url": url}),
-    )
-    .await
-    .unwrap();
-    call("sync", json!({})).await.unwrap();
+    let (_data, app) = synced_catalog(documents.clone()).await;
 
     let port = product["outputPorts"][0]["name"].as_str().unwrap();
     let requested = call(
+        &app,
         "access_request",
         json!({"product": "finance-fx-rates", "port": port, "purpose": "Price lists in euro",
                "consumer": "marketing", "until": "2099-06-30"}),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(requested["request"]["status"], "requested", "{requested:#}");
     assert_eq!(requested["request"]["target"], "catalog");
     let id = requested["request"]["id"].as_str().unwrap().to_string();
@@ -211,18 +181,16 @@ async fn an_access_request_goes_to_entropy_data_and_its_approval_is_read_back() 
         access["info"]["status"] = json!("approved");
         access["info"]["active"] = json!(true);
     }
-    let synced = call("sync", json!({})).await.unwrap();
+    let synced = call(&app, "sync", json!({})).await;
     assert_eq!(synced["sources"][0]["access"]["imported"], 1, "{synced:#}");
-    let mine = call("access_list", json!({"mine": true})).await.unwrap();
+    let mine = call(&app, "access_list", json!({"mine": true})).await;
     let entry = &mine.as_array().unwrap()[0];
     assert_eq!(
         (&entry["id"], &entry["status"], &entry["target"]),
         (&json!(id), &json!("approved"), &json!("catalog"))
     );
     assert!(entry["decided_at"].is_string(), "{entry:#}");
-    let consumers = call("consumers", json!({"id": "finance-fx-rates"}))
-        .await
-        .unwrap();
+    let consumers = call(&app, "consumers", json!({"id": "finance-fx-rates"})).await;
     assert!(
         consumers
             .as_array()
