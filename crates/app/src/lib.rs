@@ -472,16 +472,7 @@ impl App {
                         return Err(err);
                     }
                     outcomes.push(SourceSyncOutcome {
-                        report: SourceSyncReport {
-                            name: source.name.clone(),
-                            applied: Default::default(),
-                            errors: Vec::new(),
-                            warnings: Vec::new(),
-                            lineage: Default::default(),
-                            quality: Default::default(),
-                            access: Default::default(),
-                            duration_ms: 0,
-                        },
+                        report: SourceSyncReport::named(&source.name),
                         unreadable: Some(err),
                     });
                 }

@@ -229,14 +229,9 @@ async fn read_and_apply(
         "descriptors read and written"
     );
     let mut report = SourceSyncReport {
-        name,
-        applied: Default::default(),
         errors: state.errors,
         warnings: state.warnings,
-        lineage: Default::default(),
-        quality: Default::default(),
-        access: Default::default(),
-        duration_ms: 0,
+        ..SourceSyncReport::named(name)
     };
     for path in &state.unchanged_results {
         if let Some(t) = tracked.get(path) {

@@ -147,7 +147,7 @@ impl FileError {
 
 /// The outcome of syncing one source. Serialized flat: `name`, `added`, `updated`, `removed`,
 /// `unchanged` (descriptor files), `errors`, `warnings`, `lineage`, `quality`, `access`, `duration_ms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SourceSyncReport {
     pub name: String,
     #[serde(flatten)]
@@ -167,6 +167,16 @@ pub struct SourceSyncReport {
     #[serde(default)]
     pub access: ResultFilesReport,
     pub duration_ms: u64,
+}
+
+impl SourceSyncReport {
+    /// The report of source `name` before anything was read.
+    pub fn named(name: impl Into<String>) -> SourceSyncReport {
+        SourceSyncReport {
+            name: name.into(),
+            ..SourceSyncReport::default()
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -126,16 +126,7 @@ pub(crate) async fn sync_server(
     let (documents, unchanged) = mark_unchanged(documents, &index, full, &name).await?;
 
     let mut tx = store.begin_sync(&name).await?;
-    let mut report = SourceSyncReport {
-        name: name.clone(),
-        applied: Default::default(),
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        lineage: Default::default(),
-        quality: Default::default(),
-        access: Default::default(),
-        duration_ms: 0,
-    };
+    let mut report = SourceSyncReport::named(&name);
     let written = Written {
         documents,
         unchanged,
