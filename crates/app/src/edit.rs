@@ -84,14 +84,15 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
         let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
         let document =
             yaml(&doc.text).map_err(|e| TargetError::Rejected(format!("{}: {e}", doc.path)))?;
-        if meshlens_model::classify(&doc.path, doc.text.as_bytes()) == FileClass::Agreement {
+        let class = meshlens_model::classify(&doc.path, doc.text.as_bytes());
+        if class == FileClass::Agreement {
             let receipt = meshlens_connectors::request_entropy_access(&http, &document)
                 .await
                 .map_err(target_error)?;
             receipts.push(format!("{receipt} on {url}"));
             continue;
         }
-        let collection = entropy_collection(doc).ok_or_else(|| {
+        let collection = entropy_collection(class).ok_or_else(|| {
             TargetError::Rejected(format!(
                 "{} is neither a data product nor a data contract",
                 doc.path
@@ -165,8 +166,8 @@ async fn deliver_to_amundsen(item: &OutboxItem, url: &str) -> Result<Delivery, T
 }
 
 /// Entropy Data keeps products (ODPS, DPS) and contracts (ODCS, DCS) in two collections.
-fn entropy_collection(doc: &OutboxDocument) -> Option<&'static str> {
-    match meshlens_model::classify(&doc.path, doc.text.as_bytes()) {
+fn entropy_collection(class: FileClass) -> Option<&'static str> {
+    match class {
         FileClass::Descriptor(DocKind::Odps | DocKind::Dps) => Some("dataproducts"),
         FileClass::Descriptor(DocKind::Odcs | DocKind::Dcs) => Some("datacontracts"),
         _ => None,

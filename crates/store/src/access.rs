@@ -52,12 +52,7 @@ impl Store {
             .chain(kept.iter().map(String::as_str))
             .collect();
         for gone in stored.iter().filter(|p| !present.contains(p.as_str())) {
-            sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
-                .bind(source)
-                .bind(gone)
-                .execute(&mut *tx)
-                .await
-                .ctx("remove agreement")?;
+            delete_agreement(&mut tx, source, gone).await?;
         }
         for (path, agreement) in read {
             write_agreement(&mut tx, source, path, agreement).await?;
@@ -111,12 +106,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.ctx("remove agreements")?;
         for path in paths {
-            sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
-                .bind(source)
-                .bind(path)
-                .execute(&mut *tx)
-                .await
-                .ctx("remove agreement")?;
+            delete_agreement(&mut tx, source, path).await?;
         }
         tx.commit().await.ctx("remove agreements")?;
         Ok(())
@@ -175,6 +165,20 @@ fn stored_agreement(row: &sqlx::sqlite::SqliteRow) -> Option<StoredAgreement> {
         agreement,
         decided_at: row.get("decided_at"),
     })
+}
+
+async fn delete_agreement(
+    conn: &mut SqliteConnection,
+    source: &str,
+    path: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM access_agreements WHERE source = ? AND path = ?")
+        .bind(source)
+        .bind(path)
+        .execute(conn)
+        .await
+        .ctx("remove agreement")?;
+    Ok(())
 }
 
 /// Inserts or updates one agreement row; `decided_at` is stamped when the declared status becomes
