@@ -1,26 +1,21 @@
-//! The bundled demo mesh: its descriptors go through the store like a sync would write them,
-//! its OpenLineage history through `import_path`; then contract links, product lineage, impact.
+//! The bundled demo mesh, synced through the real sync engine (its descriptors, then its
+//! OpenLineage history as result files); then contract links, product lineage, impact.
 
 use meshlens_lineage::{
-    Level, LineageGraph, LineageRequest, all_lineage_links, impact, import_path, latest_runs,
-    lineage, lineage_consumers, path_between, refresh_consumers, to_dot,
+    Level, LineageGraph, LineageRequest, all_lineage_links, impact, latest_runs, lineage,
+    lineage_consumers, path_between, refresh_consumers, to_dot,
 };
 use meshlens_store::{Store, SyncStatus};
-
-#[path = "../../../tests/support/demo_store.rs"]
-mod demo_store;
-
-use demo_store::{demo_mesh, sync_descriptors};
+use meshlens_test_support::synced_demo;
 
 async fn demo_store() -> Store {
-    let store = Store::open_in_memory().await.unwrap();
-    sync_descriptors(&store).await;
-    let report = import_path(&store, &demo_mesh().join("lineage"))
-        .await
-        .unwrap();
-    assert_eq!(report.rejected, [], "{report:?}");
+    let (store, report) = synced_demo().await;
     // 476 NDJSON lines + 5 events in static-metadata.json.
-    assert_eq!((report.imported, report.skipped), (481, 0));
+    assert_eq!(
+        (report.lineage.imported, report.lineage.rejected),
+        (481, 0),
+        "{report:#?}"
+    );
     store
 }
 

@@ -1,10 +1,6 @@
 //! The bundled demo mesh: its quality folder and OpenLineage history against its contracts
 //! (see assets/demo-mesh/README.md, "Quality results").
 
-#[path = "../../../tests/support/demo_store.rs"]
-mod common;
-
-use common::{demo_mesh, demo_with_lineage, sync_descriptors};
 use meshlens_lineage::parse_event_time;
 use meshlens_quality::{
     QualityQuery, QualityReport, Retention, Scorecard, apply_retention, default_policies,
@@ -12,29 +8,21 @@ use meshlens_quality::{
     sla_breaches_at, trust_scores,
 };
 use meshlens_store::Store;
+use meshlens_test_support::{demo_mesh, sync_demo_descriptors, synced_demo};
 
 fn at(text: &str) -> i64 {
     parse_event_time(text).unwrap()
 }
 
-/// Descriptors synced, lineage ingested, every quality result (tool files and OpenLineage facets) imported.
+/// The demo mesh synced through the sync engine: descriptors, lineage, and every quality result
+/// (tool files and OpenLineage facets).
 async fn demo_store() -> Store {
-    let store = demo_with_lineage().await;
-    let tools = import_file(&store, &demo_mesh().join("quality"))
-        .await
-        .unwrap();
+    let (store, report) = synced_demo().await;
+    // 80 tool results in quality/, 96 data-quality facets in the OpenLineage history.
     assert_eq!(
-        (tools.imported, tools.skipped, tools.rejected.len()),
-        (80, 0, 0),
-        "{tools:#?}"
-    );
-    let facets = import_file(&store, &demo_mesh().join("lineage"))
-        .await
-        .unwrap();
-    assert_eq!(
-        (facets.imported, facets.skipped, facets.rejected.len()),
-        (96, 0, 0),
-        "{facets:#?}"
+        (report.quality.imported, report.quality.rejected),
+        (176, 0),
+        "{report:#?}"
     );
     store
 }
@@ -342,7 +330,7 @@ async fn out_of_order_results_and_contracts_that_arrive_later() {
     assert_eq!(before.results.len(), 14);
     assert!(before.results.iter().all(|r| r.product.is_none()));
 
-    sync_descriptors(&store).await;
+    sync_demo_descriptors(&store).await;
     let after = quality(&store, &QualityQuery::default()).await.unwrap();
     assert!(
         after
@@ -362,7 +350,7 @@ async fn out_of_order_results_and_contracts_that_arrive_later() {
             .all(|b| b.sla != "freshness(shipped_ts) < 1d")
     );
     let fresh = Store::open_in_memory().await.unwrap();
-    sync_descriptors(&fresh).await;
+    sync_demo_descriptors(&fresh).await;
     import_file(&fresh, &soda.join("2026-11-20_logistics_shipments.json"))
         .await
         .unwrap();

@@ -1,16 +1,13 @@
 //! Governance policies on the demo mesh: the built-in set, domain tightening and loosening,
 //! invalid and contradictory policy files.
 
-#[path = "../../../tests/support/demo_store.rs"]
-mod common;
-
-use common::demo_with_lineage;
 use meshlens_quality::{
     LoadedPolicy, PolicySubject, QualityError, Violation, check_policies, default_policies,
     evaluate, load_local_policies, load_policies, load_policy_bytes, product_in_lineage,
     scorecards_at,
 };
 use meshlens_store::Store;
+use meshlens_test_support::{sync_folder, synced_demo};
 
 fn policy(origin: &str, yaml: &str) -> LoadedPolicy {
     let (policy, errors) = load_policy_bytes(origin, yaml.as_bytes());
@@ -29,7 +26,7 @@ fn of<'a>(violations: &'a [Violation], product: &str, rule: &str) -> Vec<&'a Vio
 /// finds from the facts stored after the sync, for every demo product.
 #[tokio::test]
 async fn evaluating_documents_agrees_with_the_stored_check() {
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let policies = default_policies();
     let (stored, _) = check_policies(&store, &policies, None).await.unwrap();
     let products = store.list_products(&Default::default()).await.unwrap();
@@ -69,7 +66,7 @@ async fn evaluating_documents_agrees_with_the_stored_check() {
 
 #[tokio::test]
 async fn built_in_policies_on_the_demo_mesh() {
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let (violations, errors) = check_policies(&store, &default_policies(), None)
         .await
         .unwrap();
@@ -149,7 +146,7 @@ async fn built_in_policies_on_the_demo_mesh() {
 
 #[tokio::test]
 async fn domain_policies_tighten_but_never_loosen() {
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let mut policies = default_policies();
     policies.push(policy(
         "policies/marketing.yaml",
@@ -207,7 +204,7 @@ const ROLES_GLOBAL: &str = "apiVersion: meshlens/v1\nkind: Policy\nid: ownership
 
 #[tokio::test]
 async fn a_domain_policy_requires_ownership_roles_and_cannot_require_fewer() {
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let mut policies = default_policies();
     policies.push(policy("policies/ownership.yaml", ROLES_GLOBAL));
     policies.push(policy(
@@ -268,7 +265,7 @@ async fn a_domain_policy_requires_ownership_roles_and_cannot_require_fewer() {
 
 #[tokio::test]
 async fn a_rule_may_apply_to_normalised_sensitivity_levels() {
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let level_of: std::collections::HashMap<String, String> = store
         .list_products(&Default::default())
         .await
@@ -361,7 +358,7 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
         "{errors:#?}"
     );
 
-    let store = demo_with_lineage().await;
+    let (store, _) = synced_demo().await;
     let mut policies = default_policies();
     policies.extend(loaded);
     let (violations, errors) = check_policies(&store, &policies, None).await.unwrap();
@@ -389,34 +386,18 @@ async fn invalid_and_contradictory_policy_files_are_reported_and_the_rest_applie
 #[tokio::test]
 async fn pii_columns_must_be_classified_or_masked() {
     let store = Store::open_in_memory().await.unwrap();
-    let config = meshlens_store::SourceConfig {
-        name: "t".into(),
-        kind: meshlens_store::SourceKind::Folder { path: "/t".into() },
-    };
-    store.add_source(&config).await.unwrap();
-    let mut tx = store.begin_sync("t").await.unwrap();
     let product = "apiVersion: v1.0.0\nkind: DataProduct\nid: leads\nname: Leads\ndomain: marketing\nstatus: active\n\
         customProperties:\n  - property: encryption\n    value: aes-256\noutputPorts:\n  - name: leads\n    version: 1.0.0\n    contractId: leads\n";
     let contract = "apiVersion: v3.1.0\nkind: DataContract\nid: leads\nversion: 1.0.0\nstatus: active\nschema:\n  - name: leads\n    properties:\n\
         \x20     - name: email\n        classification: public\n        tags: [pii]\n\
         \x20     - name: phone\n        classification: public\n        tags: [pii, masked]\n\
         \x20     - name: name\n        classification: restricted\n        tags: [PII]\n";
+    let folder = tempfile::tempdir().unwrap();
     for (path, text) in [("leads.odps.yaml", product), ("leads.odcs.yaml", contract)] {
-        let doc = meshlens_model::parse_document(path, text.as_bytes()).unwrap();
-        tx.upsert(
-            path,
-            meshlens_store::FileStat {
-                size: text.len() as u64,
-                mtime: 0,
-            },
-            &doc,
-        )
-        .await
-        .unwrap();
+        std::fs::write(folder.path().join(path), text).unwrap();
     }
-    tx.commit(meshlens_store::SyncStatus::Ok, None)
-        .await
-        .unwrap();
+    let report = sync_folder(&store, "t", folder.path()).await;
+    assert_eq!(report.errors, [], "{report:#?}");
     let (violations, _) = check_policies(&store, &default_policies(), Some("leads"))
         .await
         .unwrap();
@@ -433,25 +414,12 @@ async fn pii_columns_must_be_classified_or_masked() {
 /// A second source `other` holding one product that breaks the built-in error rules `owner-required`
 /// and `support-channel`, beside the demo mesh (source `demo`).
 async fn demo_and_other_source() -> Store {
-    let store = demo_with_lineage().await;
-    let config = meshlens_store::SourceConfig {
-        name: "other".into(),
-        kind: meshlens_store::SourceKind::Folder {
-            path: "/other".into(),
-        },
-    };
-    store.add_source(&config).await.unwrap();
-    let mut tx = store.begin_sync("other").await.unwrap();
+    let (store, _) = synced_demo().await;
+    let other = tempfile::tempdir().unwrap();
     let text = "apiVersion: v1.0.0\nkind: DataProduct\nid: stray\nname: Stray\ndomain: sales\nstatus: active\n";
-    let doc = meshlens_model::parse_document("stray.odps.yaml", text.as_bytes()).unwrap();
-    let stat = meshlens_store::FileStat {
-        size: text.len() as u64,
-        mtime: 0,
-    };
-    tx.upsert("stray.odps.yaml", stat, &doc).await.unwrap();
-    tx.commit(meshlens_store::SyncStatus::Ok, None)
-        .await
-        .unwrap();
+    std::fs::write(other.path().join("stray.odps.yaml"), text).unwrap();
+    let report = sync_folder(&store, "other", other.path()).await;
+    assert_eq!(report.errors, [], "{report:#?}");
     store
 }
 
