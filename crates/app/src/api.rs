@@ -7,7 +7,7 @@ use ts_rs::TS;
 pub use meshlens_lineage::{
     ImpactReport, ImportReport, Level as LineageLevel, LineageGraph, LineageStatus,
 };
-pub use meshlens_model::{Issue, Ownership, Role, RoleHolder, Severity, ValidationReport};
+pub use meshlens_model::{Dataset, Issue, Ownership, Role, RoleHolder, Severity, ValidationReport};
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
@@ -15,8 +15,8 @@ pub use meshlens_quality::{
 };
 pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
 pub use meshlens_store::{
-    EntityProvenance, PortDirection, ProductDetail, ProductSummary, SourceConfig, SourceKind,
-    SourceRecord,
+    EntityProvenance, PortContract, PortDirection, ProductDetail, ProductSummary, SourceConfig,
+    SourceKind, SourceRecord,
 };
 pub use meshlens_sync::SourceSyncReport;
 

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use meshlens_app::{
     AccessEntry, AccessListArgs, AccessRef, AccessRequestArgs, AccessRequested, App, AppError,
     NoEvents, OutboxStatus,
@@ -15,24 +15,7 @@ use crate::output::{self, say};
 pub enum AccessCommand {
     /// Request access to an output port; the request waits in the outbox (offline too) and is
     /// delivered to the product's source as access/<id>.yaml (exit 1 when the source refused it).
-    Request {
-        product: String,
-        #[arg(long)]
-        port: String,
-        #[arg(long)]
-        purpose: String,
-        /// The consuming team, or a product id.
-        #[arg(long)]
-        consumer: String,
-        /// Columns of the port's contract (default: the whole port).
-        #[arg(long, value_delimiter = ',')]
-        columns: Vec<String>,
-        /// End date (YYYY-MM-DD); required on a restricted port.
-        #[arg(long, value_name = "DATE")]
-        until: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Request(RequestFlags),
     /// Withdraw a request that was not delivered yet.
     Cancel {
         id: String,
@@ -51,26 +34,45 @@ pub enum AccessCommand {
     },
 }
 
+// No doc comment: the `access request` command's help is the variant's.
+#[derive(Args)]
+pub struct RequestFlags {
+    product: String,
+    #[arg(long)]
+    port: String,
+    #[arg(long)]
+    purpose: String,
+    /// The consuming team, or a product id.
+    #[arg(long)]
+    consumer: String,
+    /// Columns of the port's contract (default: the whole port).
+    #[arg(long, value_delimiter = ',')]
+    columns: Vec<String>,
+    /// End date (YYYY-MM-DD); required on a restricted port.
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+impl RequestFlags {
+    fn args(self) -> AccessRequestArgs {
+        AccessRequestArgs {
+            product: self.product,
+            port: self.port,
+            purpose: self.purpose,
+            consumer: self.consumer,
+            columns: self.columns,
+            until: self.until,
+        }
+    }
+}
+
 pub async fn run(command: AccessCommand, app: App) -> Result<ExitCode, AppError> {
     match command {
-        AccessCommand::Request {
-            product,
-            port,
-            purpose,
-            consumer,
-            columns,
-            until,
-            json,
-        } => {
-            let args = AccessRequestArgs {
-                product,
-                port,
-                purpose,
-                consumer,
-                columns,
-                until,
-            };
-            let outcome = app.access_request(args, &NoEvents).await?;
+        AccessCommand::Request(flags) => {
+            let json = flags.json;
+            let outcome = app.access_request(flags.args(), &NoEvents).await?;
             output::show(json, &outcome, print_requested);
             return Ok(crate::exit_code(
                 outcome.item.status == OutboxStatus::Failed,

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use meshlens_app::{
-    AppError, CheckReport, Consumer, ImpactReport, ImportOutcome, LineageGraph, Ownership,
-    ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults, SourceRecord,
-    SyncReport, ValidationReport,
+    AppError, CheckReport, Consumer, Dataset, ImpactReport, ImportOutcome, LineageGraph, Ownership,
+    PortContract, ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults,
+    SourceRecord, SyncReport, ValidationReport,
 };
 use serde::Serialize;
 
@@ -73,6 +73,11 @@ pub fn print_error(err: &AppError) {
         err.code.as_str(),
         terminal_safe(&err.message)
     );
+}
+
+/// `value` between `before` and `after`, or nothing when there is no value.
+fn affix(before: &str, value: Option<&str>, after: &str) -> String {
+    value.map_or_else(String::new, |v| format!("{before}{v}{after}"))
 }
 
 fn opt(value: &Option<String>) -> &str {
@@ -318,6 +323,41 @@ fn pointer_or_root(pointer: &str) -> &str {
 
 pub fn print_product(detail: &ProductDetail) {
     let p = &detail.product;
+    print_product_facts(detail);
+    if !p.support.is_empty() {
+        say!("\nSupport");
+        for s in &p.support {
+            say!("  {} {}", s.channel, s.url.as_deref().unwrap_or(""));
+        }
+    }
+    let inputs = p
+        .input_ports
+        .iter()
+        .map(|i| (&i.name, &i.contract_id, &i.version));
+    let outputs = p
+        .output_ports
+        .iter()
+        .map(|o| (&o.name, &o.contract_id, &o.version));
+    print_ports("Input ports", &inputs.collect::<Vec<_>>());
+    print_ports("Output ports", &outputs.collect::<Vec<_>>());
+    for entry in &detail.contracts {
+        print_port_contract(entry);
+    }
+    for missing in &detail.missing_contracts {
+        let version = affix(" ", missing.version.as_deref(), "");
+        say!(
+            "\nwarning: port `{}` names contract {}{version}, which is not in the cache",
+            missing.port,
+            missing.contract_id
+        );
+    }
+    say!("\nsource: {} ({})", detail.source, detail.path);
+    print_origins(&detail.origins);
+}
+
+/// The product's name and the facts about it above its ports.
+fn print_product_facts(detail: &ProductDetail) {
+    let p = &detail.product;
     say!("{} ({})", opt(&p.name), p.id);
     say!(
         "  domain:  {}   status: {}   version: {}",
@@ -341,109 +381,78 @@ pub fn print_product(detail: &ProductDetail) {
     if let Some(description) = &p.description {
         say!("\n  {}", description.trim());
     }
-    if !p.support.is_empty() {
-        say!("\nSupport");
-        for s in &p.support {
-            say!("  {} {}", s.channel, s.url.as_deref().unwrap_or(""));
-        }
+}
+
+/// A heading and a line per port (name, contract id and version); nothing without ports.
+fn print_ports(heading: &str, ports: &[(&String, &Option<String>, &Option<String>)]) {
+    if ports.is_empty() {
+        return;
     }
-    if !p.input_ports.is_empty() {
-        say!("\nInput ports");
-        for port in &p.input_ports {
+    say!("\n{heading}");
+    for (name, contract_id, version) in ports {
+        say!("  {name} → contract {} {}", opt(contract_id), opt(version));
+    }
+}
+
+/// A contract one of the product's ports names: how the port uses it, its datasets and SLAs.
+fn print_port_contract(entry: &PortContract) {
+    let c = &entry.contract;
+    let role = match entry.port.direction {
+        meshlens_app::PortDirection::In => "consumed on input port",
+        meshlens_app::PortDirection::Out => "published on output port",
+    };
+    let producer = match (&entry.port.direction, &entry.producer) {
+        (meshlens_app::PortDirection::In, Some(producer)) => {
+            format!(", produced by {producer}")
+        }
+        _ => String::new(),
+    };
+    say!(
+        "\nContract {} {} ({}) — {role} `{}`{producer}",
+        c.id,
+        opt(&c.version),
+        opt(&c.status),
+        entry.port.port
+    );
+    print_origins(&entry.origins);
+    print_datasets(&c.datasets);
+    if !c.sla.is_empty() {
+        say!("  SLAs");
+        for sla in &c.sla {
+            let value = match &sla.value {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
             say!(
-                "  {} → contract {} {}",
-                port.name,
-                opt(&port.contract_id),
-                opt(&port.version)
+                "    {:<20} {value} {}",
+                sla.property,
+                sla.unit.as_deref().unwrap_or("")
             );
         }
     }
-    if !p.output_ports.is_empty() {
-        say!("\nOutput ports");
-        for port in &p.output_ports {
-            say!(
-                "  {} → contract {} {}",
-                port.name,
-                opt(&port.contract_id),
-                opt(&port.version)
-            );
-        }
+    if !c.quality.is_empty() {
+        say!("  quality rules: {}", c.quality.len());
     }
-    for entry in &detail.contracts {
-        let c = &entry.contract;
-        let role = match entry.port.direction {
-            meshlens_app::PortDirection::In => "consumed on input port",
-            meshlens_app::PortDirection::Out => "published on output port",
-        };
-        let producer = match (&entry.port.direction, &entry.producer) {
-            (meshlens_app::PortDirection::In, Some(producer)) => {
-                format!(", produced by {producer}")
-            }
-            _ => String::new(),
-        };
+}
+
+/// A contract's datasets, each with its columns' types and classifications.
+fn print_datasets(datasets: &[Dataset]) {
+    for d in datasets {
         say!(
-            "\nContract {} {} ({}) — {role} `{}`{producer}",
-            c.id,
-            opt(&c.version),
-            opt(&c.status),
-            entry.port.port
+            "  dataset {}{}",
+            d.name,
+            affix(" (", d.physical_name.as_deref(), ")")
         );
-        print_origins(&entry.origins);
-        for d in &c.datasets {
-            say!(
-                "  dataset {}{}",
-                d.name,
-                d.physical_name
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            );
-            for col in &d.columns {
-                let ty = col
-                    .logical_type
-                    .as_deref()
-                    .or(col.physical_type.as_deref())
-                    .unwrap_or("-");
-                let class = col
-                    .classification
-                    .as_deref()
-                    .map(|c| format!(" [{c}]"))
-                    .unwrap_or_default();
-                say!("    {:<28} {ty}{class}", col.name);
-            }
-        }
-        if !c.sla.is_empty() {
-            say!("  SLAs");
-            for sla in &c.sla {
-                let value = match &sla.value {
-                    serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                };
-                say!(
-                    "    {:<20} {value} {}",
-                    sla.property,
-                    sla.unit.as_deref().unwrap_or("")
-                );
-            }
-        }
-        if !c.quality.is_empty() {
-            say!("  quality rules: {}", c.quality.len());
+        for col in &d.columns {
+            let ty = col
+                .logical_type
+                .as_deref()
+                .or(col.physical_type.as_deref())
+                .unwrap_or("-");
+            let class = affix(" [", col.classification.as_deref(), "]");
+            say!("    {:<28} {ty}{class}", col.name);
         }
     }
-    for missing in &detail.missing_contracts {
-        let version = missing
-            .version
-            .as_deref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
-        say!(
-            "\nwarning: port `{}` names contract {}{version}, which is not in the cache",
-            missing.port,
-            missing.contract_id
-        );
-    }
-    say!("\nsource: {} ({})", detail.source, detail.path);
-    print_origins(&detail.origins);
 }
 
 /// Where a document came from upstream, one line per source holding it.
@@ -496,16 +505,8 @@ pub fn print_consumers(consumers: &[Consumer]) {
 
 fn print_origins(origins: &[meshlens_app::EntityProvenance]) {
     for o in origins {
-        let version = o
-            .upstream_version
-            .as_deref()
-            .map(|v| format!(", version {v}"))
-            .unwrap_or_default();
-        let updated = o
-            .upstream_updated_at
-            .as_deref()
-            .map(|v| format!(", updated {v}"))
-            .unwrap_or_default();
+        let version = affix(", version ", o.upstream_version.as_deref(), "");
+        let updated = affix(", updated ", o.upstream_updated_at.as_deref(), "");
         say!(
             "upstream: {} in source {}{version}{updated}, fetched {}",
             o.upstream_id,
@@ -728,10 +729,7 @@ pub fn print_search(results: &SearchResults) {
             hit.name,
             hit.id,
             hit.domain.as_deref().unwrap_or("-"),
-            hit.owner
-                .as_deref()
-                .map(|o| format!(", {o}"))
-                .unwrap_or_default()
+            affix(", ", hit.owner.as_deref(), "")
         );
         if !hit.snippet.is_empty() {
             // Escaped before the bold codes went in (`say!` would escape those too).

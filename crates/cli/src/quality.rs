@@ -1,12 +1,96 @@
-//! `meshlens metrics` and `meshlens retention`: the quality commands beyond `quality`, `scorecard`
-//! and `check`.
+//! `meshlens quality|metrics|retention|scorecard|check|report`: check outcomes, data-quality metrics,
+//! scorecards, governance policies and the steward report.
 
-use clap::Args;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
 use meshlens_app::{
-    App, AppError, DatasetMetrics, NoEvents, QualityMetricsArgs, Retention, RetentionArgs,
+    App, AppError, CheckArgs, DatasetMetrics, NoEvents, QualityArgs, QualityMetricsArgs,
+    ReportArgs, Retention, RetentionArgs, ScorecardArgs,
 };
 
+use crate::exit_code;
 use crate::output::{self, say};
+
+#[derive(Subcommand)]
+pub enum QualityCommand {
+    /// Quality check outcomes (dbt, Great Expectations, Soda, OpenLineage assertions).
+    Quality {
+        /// A product, contract, domain, dataset or check.
+        id: Option<String>,
+        /// Only checks whose newest outcome failed.
+        #[arg(long)]
+        failing: bool,
+        /// Only outcomes at or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// History of a dataset's data-quality metrics (OpenLineage dataQualityMetrics facets).
+    Metrics(MetricsCommand),
+    /// Show or change how long quality history is kept (applied after every import and sync).
+    Retention(RetentionCommand),
+    /// Scorecards per product: pass rate, failing checks, SLA breaches, policy violations.
+    Scorecard {
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check products against governance policies (exit 1 when a violation has severity `error`).
+    Check {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Check every product.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the steward report: one self-contained HTML file.
+    Report {
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long)]
+        out: String,
+        /// Replace FILE if it exists (never through a symbolic link); without it an existing file is an error.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub async fn run(command: QualityCommand, app: App) -> Result<ExitCode, AppError> {
+    match command {
+        QualityCommand::Quality {
+            id,
+            failing,
+            since,
+            json,
+        } => {
+            let args = QualityArgs { id, failing, since };
+            let report = app.quality(args, &NoEvents).await?;
+            output::show(json, &report, output::print_quality);
+        }
+        QualityCommand::Metrics(cmd) => metrics(&app, cmd).await?,
+        QualityCommand::Retention(cmd) => retention(&app, cmd).await?,
+        QualityCommand::Scorecard { domain, json } => {
+            let cards = app.scorecard(ScorecardArgs { domain }, &NoEvents).await?;
+            output::show(json, cards.as_slice(), output::print_scorecards);
+        }
+        QualityCommand::Check { id, all: _, json } => {
+            let report = app.check(CheckArgs { id }, &NoEvents).await?;
+            output::show(json, &report, output::print_check);
+            return Ok(exit_code(report.has_errors()));
+        }
+        QualityCommand::Report { domain, out, force } => {
+            let args = ReportArgs { domain, out, force };
+            let written = app.report(args, &NoEvents).await?;
+            say!("wrote {} ({} bytes)", written.out, written.bytes);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 #[derive(Args)]
 pub struct MetricsCommand {
@@ -28,7 +112,7 @@ pub struct RetentionCommand {
     json: bool,
 }
 
-pub async fn metrics(app: &App, cmd: MetricsCommand) -> Result<(), AppError> {
+async fn metrics(app: &App, cmd: MetricsCommand) -> Result<(), AppError> {
     let metrics = app
         .quality_metrics(
             QualityMetricsArgs {
@@ -41,7 +125,7 @@ pub async fn metrics(app: &App, cmd: MetricsCommand) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn retention(app: &App, cmd: RetentionCommand) -> Result<(), AppError> {
+async fn retention(app: &App, cmd: RetentionCommand) -> Result<(), AppError> {
     let args = RetentionArgs {
         max_age_days: cmd.max_age_days,
         max_results_per_check: cmd.max_results_per_check,

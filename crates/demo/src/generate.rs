@@ -522,115 +522,23 @@ impl Generator {
     fn write_product(&mut self, p: &ProductPlan) -> Result<(), GenerateError> {
         let d = &mut self.doc;
         d.clear();
-        d.str(0, false, "apiVersion", "v1.0.0");
-        d.str(0, false, "kind", "DataProduct");
-        d.str(0, false, "id", &p.id);
-        d.str(0, false, "name", &p.name);
-        d.str(0, false, "version", &p.version);
-        d.str(0, false, "status", p.status);
-        d.str(0, false, "domain", p.domain.name);
-        d.str(0, false, "tenant", "acme");
+        Header {
+            api_version: "v1.0.0",
+            kind: "DataProduct",
+            id: &p.id,
+            name: &p.name,
+            version: &p.version,
+            status: p.status,
+            domain: p.domain.name,
+        }
+        .write(d);
         d.str_list(0, "tags", &p.tags);
-        d.open(0, false, "description");
-        d.str(2, false, "purpose", &p.purpose);
-        d.str(
-            2,
-            false,
-            "usage",
-            &format!(
-                "Query the output ports for {}; join on the documented keys.",
-                p.use_case
-            ),
-        );
-        d.str(
-            2,
-            false,
-            "limitations",
-            "Refreshed once a day; figures of the current day are provisional.",
-        );
-        d.open(0, false, "team");
-        d.str(2, false, "name", &p.team);
-        d.str(
-            2,
-            false,
-            "description",
-            &format!(
-                "Owns the {} data products of the {} domain.",
-                p.team, p.domain.name
-            ),
-        );
-        d.open(2, false, "members");
-        for (i, (username, name, role)) in p.members.iter().enumerate() {
-            d.str(4, true, "username", username);
-            d.str(6, false, "name", name);
-            d.str(6, false, "role", role);
-            d.str(
-                6,
-                false,
-                "dateIn",
-                &format!(
-                    "20{:02}-{:02}-01",
-                    20 + (p.index + i) % 5,
-                    1 + (p.index + 3 * i) % 12
-                ),
-            );
-        }
+        write_product_description(d, p);
+        write_product_team(d, p);
         write_support(d, &p.id, &p.team);
-        if !p.inputs.is_empty() {
-            d.open(0, false, "inputPorts");
-            for &c in &p.inputs {
-                let c = &self.contracts[c];
-                d.str(2, true, "name", &c.port_name);
-                d.str(4, false, "version", &c.version);
-                d.str(4, false, "contractId", &c.id);
-            }
-        }
-        d.open(0, false, "outputPorts");
-        for c in &p.contracts {
-            d.str(2, true, "name", &c.slug);
-            d.str(
-                4,
-                false,
-                "description",
-                &format!("{} published by {}.", c.name, p.name),
-            );
-            d.str(
-                4,
-                false,
-                "type",
-                if c.platform == Platform::Kafka {
-                    "topic"
-                } else {
-                    "tables"
-                },
-            );
-            d.str(4, false, "version", &c.version);
-            d.str(4, false, "contractId", &c.id);
-            if !p.inputs.is_empty() {
-                d.open(4, false, "inputContracts");
-                for &i in &p.inputs {
-                    let input = &self.contracts[i];
-                    d.str(6, true, "id", &input.id);
-                    d.str(8, false, "version", &input.version);
-                }
-            }
-        }
-        d.open(0, false, "customProperties");
-        d.str(2, true, "property", "dataClassification");
-        d.str(
-            4,
-            false,
-            "value",
-            highest_classification(p.contracts.iter().flat_map(|c| &c.datasets)),
-        );
-        d.str(2, true, "property", "retention");
-        let years = 1 + p.index % 7;
-        d.str(
-            4,
-            false,
-            "value",
-            &format!("{years} year{}", if years == 1 { "" } else { "s" }),
-        );
+        write_input_ports(d, p, &self.contracts);
+        write_output_ports(d, p, &self.contracts);
+        write_product_properties(d, p);
         d.str(0, false, "productCreatedTs", &created_ts(p.index, 9));
         let path = self
             .out
@@ -644,117 +552,30 @@ impl Generator {
     fn write_contract(&mut self, p: &ProductPlan, c: &ContractPlan) -> Result<(), GenerateError> {
         let d = &mut self.doc;
         d.clear();
-        d.str(0, false, "apiVersion", "v3.1.0");
-        d.str(0, false, "kind", "DataContract");
-        d.str(0, false, "id", &c.id);
-        d.str(0, false, "name", &c.name);
-        d.str(0, false, "version", &c.version);
-        d.str(0, false, "status", c.status);
-        d.str(0, false, "domain", p.domain.name);
-        d.str(0, false, "tenant", "acme");
+        Header {
+            api_version: "v3.1.0",
+            kind: "DataContract",
+            id: &c.id,
+            name: &c.name,
+            version: &c.version,
+            status: c.status,
+            domain: p.domain.name,
+        }
+        .write(d);
         d.str_list(0, "tags", &[p.domain.name, &c.slug]);
-        d.open(0, false, "description");
-        d.str(
-            2,
-            false,
-            "purpose",
-            &format!("{} of the {} data product.", c.name, p.name),
-        );
-        d.str(2, false, "usage", &format!("Used for {}.", p.use_case));
-        d.open(0, false, "team");
-        d.str(2, false, "name", &p.team);
-        d.open(2, false, "members");
-        let (owner, owner_name, _) = &p.members[0];
-        d.str(4, true, "username", owner);
-        d.str(6, false, "name", owner_name);
-        d.str(6, false, "role", "owner");
+        write_contract_description(d, p, c);
+        write_contract_team(d, p);
         write_support(d, &p.id, &p.team);
         d.open(0, false, "servers");
         write_server(d, c.platform, p.domain.name, &p.schema);
         d.open(0, false, "schema");
         for ds in &c.datasets {
-            d.str(2, true, "name", &ds.name);
-            d.str(4, false, "physicalName", &ds.physical_name);
-            d.str(
-                4,
-                false,
-                "physicalType",
-                if c.platform == Platform::Kafka {
-                    "topic"
-                } else {
-                    "table"
-                },
-            );
-            d.str(4, false, "businessName", &title(&ds.name.replace('-', "_")));
-            d.str(
-                4,
-                false,
-                "description",
-                &format!(
-                    "{} {} records maintained by {}.",
-                    title(p.domain.name),
-                    ds.entity.1.replace('_', " "),
-                    p.team
-                ),
-            );
-            d.str_list(4, "tags", &[p.domain.name, ds.entity.0]);
-            d.open(4, false, "properties");
-            for col in &ds.columns {
-                let (logical, physical) = types(col.kind, c.platform);
-                d.str(6, true, "name", &col.name);
-                d.str(8, false, "logicalType", logical);
-                d.str(8, false, "physicalType", physical);
-                d.str(8, false, "description", &col.description);
-                d.str(8, false, "classification", col.classification);
-                if col.primary_key {
-                    d.num(8, false, "primaryKey", true);
-                    d.num(8, false, "primaryKeyPosition", 1);
-                    d.num(8, false, "unique", true);
-                }
-                if col.required {
-                    d.num(8, false, "required", true);
-                }
-                let rules: Vec<&QualityRule> = ds
-                    .rules
-                    .iter()
-                    .filter(|r| r.column.as_ref() == Some(&col.name))
-                    .collect();
-                if !rules.is_empty() {
-                    d.open(8, false, "quality");
-                    for r in rules {
-                        write_rule(d, 10, r);
-                    }
-                }
-            }
-            d.open(4, false, "quality");
-            for r in ds.rules.iter().filter(|r| r.column.is_none()) {
-                write_rule(d, 6, r);
-            }
+            write_dataset(d, p, c.platform, ds);
             self.summary.datasets += 1;
             self.summary.columns += ds.columns.len();
             self.summary.quality_rules += ds.rules.len();
         }
-        d.open(0, false, "slaProperties");
-        let sla: [(&str, Value, Option<&str>); 4] = [
-            ("latency", json!(1 + p.index % 24), Some("h")),
-            ("frequency", json!(1), Some("d")),
-            ("retention", json!(1 + p.index % 7), Some("y")),
-            (
-                "timeOfAvailability",
-                json!(format!("{:02}:00", 5 + p.index % 4)),
-                None,
-            ),
-        ];
-        for (property, value, unit) in sla {
-            d.str(2, true, "property", property);
-            match value {
-                Value::String(s) => d.str(4, false, "value", &s),
-                other => d.num(4, false, "value", other),
-            }
-            if let Some(unit) = unit {
-                d.str(4, false, "unit", unit);
-            }
-        }
+        write_sla(d, p.index);
         d.str(0, false, "contractCreatedTs", &created_ts(p.index, 10));
         let path = self
             .out
@@ -1010,6 +831,247 @@ fn plan_rules(rng: &mut ChaCha8Rng, table: &str, columns: &[Column]) -> Vec<Qual
         });
     }
     rules
+}
+
+/// The keys every product and contract file starts with.
+struct Header<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    status: &'a str,
+    domain: &'a str,
+}
+
+impl Header<'_> {
+    fn write(&self, d: &mut YamlDoc) {
+        d.str(0, false, "apiVersion", self.api_version);
+        d.str(0, false, "kind", self.kind);
+        d.str(0, false, "id", self.id);
+        d.str(0, false, "name", self.name);
+        d.str(0, false, "version", self.version);
+        d.str(0, false, "status", self.status);
+        d.str(0, false, "domain", self.domain);
+        d.str(0, false, "tenant", "acme");
+    }
+}
+
+fn write_product_description(d: &mut YamlDoc, p: &ProductPlan) {
+    d.open(0, false, "description");
+    d.str(2, false, "purpose", &p.purpose);
+    let usage = format!(
+        "Query the output ports for {}; join on the documented keys.",
+        p.use_case
+    );
+    d.str(2, false, "usage", &usage);
+    let limitations = "Refreshed once a day; figures of the current day are provisional.";
+    d.str(2, false, "limitations", limitations);
+}
+
+fn write_product_team(d: &mut YamlDoc, p: &ProductPlan) {
+    d.open(0, false, "team");
+    d.str(2, false, "name", &p.team);
+    let description = format!(
+        "Owns the {} data products of the {} domain.",
+        p.team, p.domain.name
+    );
+    d.str(2, false, "description", &description);
+    d.open(2, false, "members");
+    for (i, (username, name, role)) in p.members.iter().enumerate() {
+        d.str(4, true, "username", username);
+        d.str(6, false, "name", name);
+        d.str(6, false, "role", role);
+        d.str(
+            6,
+            false,
+            "dateIn",
+            &format!(
+                "20{:02}-{:02}-01",
+                20 + (p.index + i) % 5,
+                1 + (p.index + 3 * i) % 12
+            ),
+        );
+    }
+}
+
+/// One input port per contract the product reads (none: no `inputPorts` key).
+fn write_input_ports(d: &mut YamlDoc, p: &ProductPlan, contracts: &[ContractRef]) {
+    if p.inputs.is_empty() {
+        return;
+    }
+    d.open(0, false, "inputPorts");
+    for &c in &p.inputs {
+        let c = &contracts[c];
+        d.str(2, true, "name", &c.port_name);
+        d.str(4, false, "version", &c.version);
+        d.str(4, false, "contractId", &c.id);
+    }
+}
+
+/// One output port per contract, each naming the contracts it was made from.
+fn write_output_ports(d: &mut YamlDoc, p: &ProductPlan, contracts: &[ContractRef]) {
+    d.open(0, false, "outputPorts");
+    for c in &p.contracts {
+        d.str(2, true, "name", &c.slug);
+        d.str(
+            4,
+            false,
+            "description",
+            &format!("{} published by {}.", c.name, p.name),
+        );
+        d.str(
+            4,
+            false,
+            "type",
+            platform_word(c.platform, "topic", "tables"),
+        );
+        d.str(4, false, "version", &c.version);
+        d.str(4, false, "contractId", &c.id);
+        if !p.inputs.is_empty() {
+            d.open(4, false, "inputContracts");
+            for &i in &p.inputs {
+                let input = &contracts[i];
+                d.str(6, true, "id", &input.id);
+                d.str(8, false, "version", &input.version);
+            }
+        }
+    }
+}
+
+fn write_product_properties(d: &mut YamlDoc, p: &ProductPlan) {
+    d.open(0, false, "customProperties");
+    d.str(2, true, "property", "dataClassification");
+    d.str(
+        4,
+        false,
+        "value",
+        highest_classification(p.contracts.iter().flat_map(|c| &c.datasets)),
+    );
+    d.str(2, true, "property", "retention");
+    let years = 1 + p.index % 7;
+    d.str(
+        4,
+        false,
+        "value",
+        &format!("{years} year{}", if years == 1 { "" } else { "s" }),
+    );
+}
+
+fn write_contract_description(d: &mut YamlDoc, p: &ProductPlan, c: &ContractPlan) {
+    d.open(0, false, "description");
+    d.str(
+        2,
+        false,
+        "purpose",
+        &format!("{} of the {} data product.", c.name, p.name),
+    );
+    d.str(2, false, "usage", &format!("Used for {}.", p.use_case));
+}
+
+/// The contract's team: the product's team with its owner only.
+fn write_contract_team(d: &mut YamlDoc, p: &ProductPlan) {
+    d.open(0, false, "team");
+    d.str(2, false, "name", &p.team);
+    d.open(2, false, "members");
+    let (owner, owner_name, _) = &p.members[0];
+    d.str(4, true, "username", owner);
+    d.str(6, false, "name", owner_name);
+    d.str(6, false, "role", "owner");
+}
+
+/// A `schema[]` object with its properties and the dataset-level quality rules.
+fn write_dataset(d: &mut YamlDoc, p: &ProductPlan, platform: Platform, ds: &DatasetPlan) {
+    d.str(2, true, "name", &ds.name);
+    d.str(4, false, "physicalName", &ds.physical_name);
+    d.str(
+        4,
+        false,
+        "physicalType",
+        platform_word(platform, "topic", "table"),
+    );
+    d.str(4, false, "businessName", &title(&ds.name.replace('-', "_")));
+    d.str(
+        4,
+        false,
+        "description",
+        &format!(
+            "{} {} records maintained by {}.",
+            title(p.domain.name),
+            ds.entity.1.replace('_', " "),
+            p.team
+        ),
+    );
+    d.str_list(4, "tags", &[p.domain.name, ds.entity.0]);
+    d.open(4, false, "properties");
+    for col in &ds.columns {
+        write_column(d, platform, col, &ds.rules);
+    }
+    d.open(4, false, "quality");
+    for r in ds.rules.iter().filter(|r| r.column.is_none()) {
+        write_rule(d, 6, r);
+    }
+}
+
+/// A `properties[]` entry with the quality rules on that column.
+fn write_column(d: &mut YamlDoc, platform: Platform, col: &Column, rules: &[QualityRule]) {
+    let (logical, physical) = types(col.kind, platform);
+    d.str(6, true, "name", &col.name);
+    d.str(8, false, "logicalType", logical);
+    d.str(8, false, "physicalType", physical);
+    d.str(8, false, "description", &col.description);
+    d.str(8, false, "classification", col.classification);
+    if col.primary_key {
+        d.num(8, false, "primaryKey", true);
+        d.num(8, false, "primaryKeyPosition", 1);
+        d.num(8, false, "unique", true);
+    }
+    if col.required {
+        d.num(8, false, "required", true);
+    }
+    let rules: Vec<&QualityRule> = rules
+        .iter()
+        .filter(|r| r.column.as_ref() == Some(&col.name))
+        .collect();
+    if !rules.is_empty() {
+        d.open(8, false, "quality");
+        for r in rules {
+            write_rule(d, 10, r);
+        }
+    }
+}
+
+fn write_sla(d: &mut YamlDoc, index: usize) {
+    d.open(0, false, "slaProperties");
+    let sla: [(&str, Value, Option<&str>); 4] = [
+        ("latency", json!(1 + index % 24), Some("h")),
+        ("frequency", json!(1), Some("d")),
+        ("retention", json!(1 + index % 7), Some("y")),
+        (
+            "timeOfAvailability",
+            json!(format!("{:02}:00", 5 + index % 4)),
+            None,
+        ),
+    ];
+    for (property, value, unit) in sla {
+        d.str(2, true, "property", property);
+        match value {
+            Value::String(s) => d.str(4, false, "value", &s),
+            other => d.num(4, false, "value", other),
+        }
+        if let Some(unit) = unit {
+            d.str(4, false, "unit", unit);
+        }
+    }
+}
+
+/// What a Kafka topic is called, else what a table is called.
+fn platform_word(platform: Platform, kafka: &'static str, table: &'static str) -> &'static str {
+    if platform == Platform::Kafka {
+        kafka
+    } else {
+        table
+    }
 }
 
 fn write_rule(d: &mut YamlDoc, indent: usize, r: &QualityRule) {

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use meshlens_model::yaml_double_quoted;
+
 /// Renders `s` as a YAML scalar that every YAML 1.1 or 1.2 loader reads back as the same string.
 ///
 /// Plain style is used only for text that cannot be mistaken for anything else: it starts with a
@@ -14,7 +16,7 @@ pub fn yaml_str(s: &str) -> Cow<'_, str> {
     if is_plain_safe(s) {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(double_quoted(s))
+        Cow::Owned(yaml_double_quoted(s))
     }
 }
 
@@ -33,26 +35,6 @@ fn is_plain_safe(s: &str) -> bool {
                 || matches!(c, ' ' | '_' | '-' | '.' | '/' | '(' | ')' | '@' | '+')
         })
         && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
-}
-
-fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A block-style YAML document built into a reusable buffer.

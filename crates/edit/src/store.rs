@@ -73,27 +73,58 @@ fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: Option<String
         .unwrap_or_default()
 }
 
-fn draft_from_row(row: &SqliteRow) -> Draft {
-    Draft {
-        id: row.get("id"),
-        kind: if row.get::<String, _>("kind") == "product" {
-            DraftKind::Product
-        } else {
-            DraftKind::Contract
-        },
-        entity_id: row.get("entity_id"),
-        source: row.get("source"),
-        path: row.get("path"),
-        base_hash: row.get("base_hash"),
-        base_text: row.get("base_text"),
-        text: row.get("text"),
-        state: row.get("state"),
-        theirs_hash: row.get("theirs_hash"),
-        theirs_text: row.get("theirs_text"),
-        conflicts: json_or_default(row.get("conflicts")),
-        resolutions: json_or_default(row.get("resolutions")),
-        created_at: row.get("created_at"),
-        updated_at: row.get("updated_at"),
+/// A row type of a table of its own, keyed by `id`: drafts and outbox items.
+trait Record: Sized {
+    const TABLE: &'static str;
+    fn from_row(row: &SqliteRow) -> Self;
+}
+
+async fn by_id<R: Record>(
+    store: &Store,
+    id: i64,
+    what: &'static str,
+) -> Result<Option<R>, EditError> {
+    let row = sqlx::query(&format!("SELECT * FROM {} WHERE id = ?", R::TABLE))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await
+        .ctx(what)?;
+    Ok(row.as_ref().map(R::from_row))
+}
+
+async fn every<R: Record>(store: &Store, what: &'static str) -> Result<Vec<R>, EditError> {
+    let rows = sqlx::query(&format!("SELECT * FROM {} ORDER BY id", R::TABLE))
+        .fetch_all(store.pool())
+        .await
+        .ctx(what)?;
+    Ok(rows.iter().map(R::from_row).collect())
+}
+
+impl Record for Draft {
+    const TABLE: &'static str = "drafts";
+
+    fn from_row(row: &SqliteRow) -> Draft {
+        Draft {
+            id: row.get("id"),
+            kind: if row.get::<String, _>("kind") == "product" {
+                DraftKind::Product
+            } else {
+                DraftKind::Contract
+            },
+            entity_id: row.get("entity_id"),
+            source: row.get("source"),
+            path: row.get("path"),
+            base_hash: row.get("base_hash"),
+            base_text: row.get("base_text"),
+            text: row.get("text"),
+            state: row.get("state"),
+            theirs_hash: row.get("theirs_hash"),
+            theirs_text: row.get("theirs_text"),
+            conflicts: json_or_default(row.get("conflicts")),
+            resolutions: json_or_default(row.get("resolutions")),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        }
     }
 }
 
@@ -118,22 +149,13 @@ pub async fn create_draft(store: &Store, new: &NewDraft) -> Result<Draft, EditEr
 }
 
 pub async fn get_draft(store: &Store, id: i64) -> Result<Draft, EditError> {
-    let row = sqlx::query("SELECT * FROM drafts WHERE id = ?")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .ctx("read draft")?;
-    row.as_ref()
-        .map(draft_from_row)
+    by_id(store, id, "read draft")
+        .await?
         .ok_or(EditError::UnknownDraft(id))
 }
 
 pub async fn list_drafts(store: &Store) -> Result<Vec<Draft>, EditError> {
-    let rows = sqlx::query("SELECT * FROM drafts ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .ctx("list drafts")?;
-    Ok(rows.iter().map(draft_from_row).collect())
+    every(store, "list drafts").await
 }
 
 /// Saves the text as typed. A draft that was queued or submitted becomes a draft in progress again
@@ -298,20 +320,24 @@ pub struct OutboxItem {
     pub updated_at: String,
 }
 
-fn item_from_row(row: &SqliteRow) -> OutboxItem {
-    OutboxItem {
-        id: row.get("id"),
-        idempotency_key: row.get("idempotency_key"),
-        draft_id: row.get("draft_id"),
-        source: row.get("source"),
-        documents: json_or_default(row.get("documents")),
-        status: OutboxStatus::parse(&row.get::<String, _>("status")),
-        attempts: row.get::<i64, _>("attempts") as u32,
-        next_attempt_ms: row.get("next_attempt_ms"),
-        reason: row.get("reason"),
-        receipt: row.get("receipt"),
-        created_at: row.get("created_at"),
-        updated_at: row.get("updated_at"),
+impl Record for OutboxItem {
+    const TABLE: &'static str = "outbox";
+
+    fn from_row(row: &SqliteRow) -> OutboxItem {
+        OutboxItem {
+            id: row.get("id"),
+            idempotency_key: row.get("idempotency_key"),
+            draft_id: row.get("draft_id"),
+            source: row.get("source"),
+            documents: json_or_default(row.get("documents")),
+            status: OutboxStatus::parse(&row.get::<String, _>("status")),
+            attempts: row.get::<i64, _>("attempts") as u32,
+            next_attempt_ms: row.get("next_attempt_ms"),
+            reason: row.get("reason"),
+            receipt: row.get("receipt"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        }
     }
 }
 
@@ -384,26 +410,17 @@ async fn item_with_key(store: &Store, key: &str) -> Result<OutboxItem, EditError
         .fetch_one(store.pool())
         .await
         .ctx("read queued item")?;
-    Ok(item_from_row(&row))
+    Ok(OutboxItem::from_row(&row))
 }
 
 pub async fn get_item(store: &Store, id: i64) -> Result<OutboxItem, EditError> {
-    let row = sqlx::query("SELECT * FROM outbox WHERE id = ?")
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .ctx("read outbox item")?;
-    row.as_ref()
-        .map(item_from_row)
+    by_id(store, id, "read outbox item")
+        .await?
         .ok_or(EditError::UnknownItem(id))
 }
 
 pub async fn list_items(store: &Store) -> Result<Vec<OutboxItem>, EditError> {
-    let rows = sqlx::query("SELECT * FROM outbox ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .ctx("list outbox")?;
-    Ok(rows.iter().map(item_from_row).collect())
+    every(store, "list outbox").await
 }
 
 /// How long a sender may hold an item before another may take it over.

@@ -8,6 +8,7 @@
 //! surgical result is parsed again and compared with the expected document, so a locator mistake can
 //! never write a wrong value: at worst the layout is not kept.
 
+use meshlens_model::{yaml_double_quoted, yaml_printable};
 use serde_json::Value;
 
 use crate::EditError;
@@ -559,14 +560,14 @@ fn scalar_in(value: &Value, in_flow: bool) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
-            if s.chars().any(|c| c.is_control() || !plain_safe(c)) {
-                return double_quoted(s);
+            if s.chars().any(|c| c.is_control() || !yaml_printable(c)) {
+                return yaml_double_quoted(s);
             }
             serde_yaml_ng::to_string(s)
                 .ok()
                 .map(|text| text.trim_end().to_owned())
                 .filter(|text| reads_back(text, s, in_flow))
-                .unwrap_or_else(|| double_quoted(s))
+                .unwrap_or_else(|| yaml_double_quoted(s))
         }
         Value::Array(_) | Value::Object(_) => serde_json::to_string(value).unwrap_or_default(),
     }
@@ -584,33 +585,6 @@ fn reads_back(text: &str, s: &str, in_flow: bool) -> bool {
         )
     };
     !text.contains('\n') && serde_yaml_ng::from_str::<Value>(&probe).is_ok_and(|v| v == expected)
-}
-
-/// A character YAML may hold unescaped: printable (YAML 1.2 `c-printable`, less the byte-order
-/// mark) and not a line break to the YAML 1.1 parser that reads it back (NEL, U+2028, U+2029).
-fn plain_safe(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-        && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
-}
-
-/// A YAML double-quoted scalar. JSON's quoting is not enough: it leaves DEL, C1 controls and the
-/// other characters [`plain_safe`] refuses raw, and YAML then cannot read the file back.
-fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if plain_safe(c) && !c.is_control() => out.push(c),
-            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn emit_member(key: &str, value: &Value, indent: usize, out: &mut Vec<String>) {

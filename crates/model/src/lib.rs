@@ -43,4 +43,6 @@ pub use roles::{Ownership, Role, RoleHolder, role_holders};
 pub use sensitivity::Sensitivity;
 pub use types::*;
 pub use validate::{ValidationReport, validate_file, validation_report};
-pub use yaml::{YamlError, check_yaml, from_yaml_str, from_yaml_str_with};
+pub use yaml::{
+    YamlError, check_yaml, from_yaml_str, from_yaml_str_with, yaml_double_quoted, yaml_printable,
+};

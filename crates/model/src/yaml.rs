@@ -83,6 +83,34 @@ impl From<serde_yaml_ng::Error> for YamlError {
     }
 }
 
+/// A character YAML may hold unescaped: printable (YAML 1.2 `c-printable`, less the byte-order
+/// mark) and not a line break to the YAML 1.1 parser that reads it back (NEL, U+2028, U+2029).
+pub fn yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A YAML double-quoted scalar that every YAML 1.1 or 1.2 loader reads back as `s`. JSON's quoting
+/// is not enough: it leaves DEL, C1 controls and the other characters [`yaml_printable`] refuses
+/// raw, and YAML then cannot read the file back.
+pub fn yaml_double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if yaml_printable(c) && !c.is_control() => out.push(c),
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Parses a YAML text from outside under this process's [`Limits`].
 pub fn from_yaml_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     from_yaml_str_with(text, Limits::process())

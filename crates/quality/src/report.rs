@@ -9,7 +9,9 @@ use meshlens_store::Ctx;
 use crate::error::QualityError;
 use crate::query::{domain_scorecards_at, now_ms, quality, scorecards_at, sla_breaches_at};
 use crate::time::format_ms;
-use crate::types::QualityQuery;
+use crate::types::{
+    DomainScorecard, QualityQuery, QualityReport, QualityResult, Scorecard, SlaBreach,
+};
 
 /// Days of history the trend chart shows, ending at the newest result.
 const TREND_DAYS: i64 = 30;
@@ -26,26 +28,58 @@ pub async fn render_report_at(
     domain: Option<&str>,
     now_ms: i64,
 ) -> Result<String, QualityError> {
-    let cards = scorecards_at(store, domain, now_ms).await?;
-    let domains = domain_scorecards_at(store, now_ms).await?;
-    let failing = quality(
-        store,
-        &QualityQuery {
+    let facts = ReportFacts::read(store, domain, now_ms).await?;
+    let mut h = String::new();
+    head(&mut h, domain, now_ms);
+    domains_table(&mut h, &facts.domains, domain);
+    scorecards_table(&mut h, &facts.cards);
+    h.push_str("<h2>Pass-rate trend</h2>");
+    h.push_str(&trend_svg(&facts.trend));
+    failing_table(&mut h, &facts.failing.results);
+    breaches_table(&mut h, &facts.breaches);
+    violations_table(&mut h, &facts.violations);
+    h.push_str("</body></html>\n");
+    Ok(h)
+}
+
+/// Everything the report shows, read before a line of it is written.
+struct ReportFacts {
+    cards: Vec<Scorecard>,
+    domains: Vec<DomainScorecard>,
+    failing: QualityReport,
+    breaches: Vec<SlaBreach>,
+    trend: Vec<(i64, i64, i64)>,
+    violations: Vec<ViolationRow>,
+}
+
+impl ReportFacts {
+    async fn read(
+        store: &Store,
+        domain: Option<&str>,
+        now_ms: i64,
+    ) -> Result<ReportFacts, QualityError> {
+        let failing_checks = QualityQuery {
             id: domain.map(str::to_owned),
             failing: true,
             since: None,
-        },
-    )
-    .await?;
-    let breaches = sla_breaches_at(store, domain, now_ms).await?;
-    let trend = daily_pass_rates(store, domain).await?;
-    let violations = policy_violations(store, domain).await?;
+        };
+        Ok(ReportFacts {
+            cards: scorecards_at(store, domain, now_ms).await?,
+            domains: domain_scorecards_at(store, now_ms).await?,
+            failing: quality(store, &failing_checks).await?,
+            breaches: sla_breaches_at(store, domain, now_ms).await?,
+            trend: daily_pass_rates(store, domain).await?,
+            violations: policy_violations(store, domain).await?,
+        })
+    }
+}
 
+/// The document's head with its style sheet, the title and when it was made.
+fn head(h: &mut String, domain: Option<&str>, now_ms: i64) {
     let title = match domain {
         Some(d) => format!("Steward report: domain {}", esc(d)),
         None => "Steward report: whole mesh".to_owned(),
     };
-    let mut h = String::new();
     let _ = write!(
         h,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title><style>\
@@ -55,18 +89,24 @@ pub async fn render_report_at(
          <h1>{title}</h1><p>Generated {}.</p>",
         format_ms(now_ms)
     );
-    const SCORE_HEADERS: [&str; 5] = [
-        "Pass rate",
-        "Failing",
-        "SLA breaches",
-        "Policy violations",
-        "Last run",
-    ];
+}
+
+/// The columns a domain and a product scorecard share.
+const SCORE_HEADERS: [&str; 5] = [
+    "Pass rate",
+    "Failing",
+    "SLA breaches",
+    "Policy violations",
+    "Last run",
+];
+
+/// The domain's own scorecard, or every domain's for the whole mesh.
+fn domains_table(h: &mut String, domains: &[DomainScorecard], domain: Option<&str>) {
     let in_scope = domains
         .iter()
         .filter(|d| domain.is_none_or(|x| x == d.domain));
     table(
-        &mut h,
+        h,
         "Domains",
         &[&["Domain", "Products"][..], &SCORE_HEADERS].concat(),
         in_scope.map(|d| {
@@ -81,8 +121,11 @@ pub async fn render_report_at(
             row
         }),
     );
+}
+
+fn scorecards_table(h: &mut String, cards: &[Scorecard]) {
     table(
-        &mut h,
+        h,
         "Product scorecards",
         &[&["Product", "Domain"][..], &SCORE_HEADERS].concat(),
         cards.iter().map(|c| {
@@ -108,17 +151,18 @@ pub async fn render_report_at(
             row
         }),
     );
-    h.push_str("<h2>Pass-rate trend</h2>");
-    h.push_str(&trend_svg(&trend));
-    let heading = format!("Failing checks ({})", failing.results.len());
+}
+
+fn failing_table(h: &mut String, failing: &[QualityResult]) {
+    let heading = format!("Failing checks ({})", failing.len());
     let headers = [
         "Check", "Dataset", "Column", "Product", "Status", "Observed", "Expected", "At", "Tool",
     ];
     table(
-        &mut h,
+        h,
         &heading,
         &headers,
-        failing.results.iter().map(|r| {
+        failing.iter().map(|r| {
             vec![
                 text(&r.check),
                 text(&r.dataset),
@@ -132,19 +176,25 @@ pub async fn render_report_at(
             ]
         }),
     );
+}
+
+fn breaches_table(h: &mut String, breaches: &[SlaBreach]) {
     let heading = format!("SLA breaches ({})", breaches.len());
     table(
-        &mut h,
+        h,
         &heading,
         &["Product", "Contract", "Dataset", "SLA", "Message"],
         breaches.iter().map(|b| {
             Vec::from([&b.product, &b.contract, &b.dataset, &b.sla, &b.message].map(|t| text(t)))
         }),
     );
+}
+
+fn violations_table(h: &mut String, violations: &[ViolationRow]) {
     let heading = format!("Policy violations ({})", violations.len());
     let headers = ["Product", "Policy", "Severity", "Path", "Message"];
     table(
-        &mut h,
+        h,
         &heading,
         &headers,
         violations
@@ -159,8 +209,6 @@ pub async fn render_report_at(
                 ]
             }),
     );
-    h.push_str("</body></html>\n");
-    Ok(h)
 }
 
 /// Per day of the last [`TREND_DAYS`] up to the newest result: (day, passes, runs).

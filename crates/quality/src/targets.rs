@@ -33,6 +33,18 @@ type TargetRow = (
 
 /// Brings `quality_targets` up to date with the catalogue.
 pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
+    let Some(generation) = stale_generation(store).await? else {
+        return Ok(());
+    };
+    let catalogue = read_catalogue(store).await?;
+    let targets = derive_targets(&catalogue);
+    // The contracts' texts are not needed while writing: let them go first.
+    let Catalogue { products, .. } = catalogue;
+    write_targets(store, generation, &targets, &products).await
+}
+
+/// The catalogue generation when the targets were built for an older one, else `None`.
+async fn stale_generation(store: &Store) -> Result<Option<i64>, QualityError> {
     // Triggers on products/ports/contracts/datasets bump this counter (migration 0002).
     let (generation,): (i64,) = sqlx::query_as("SELECT generation FROM lineage_meta WHERE id = 1")
         .fetch_one(store.pool())
@@ -42,9 +54,23 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         .fetch_one(store.pool())
         .await
         .ctx("read quality target generation")?;
-    if built == generation {
-        return Ok(());
-    }
+    Ok((built != generation).then_some(generation))
+}
+
+/// What the targets are derived from, read from the store.
+struct Catalogue {
+    contracts: Vec<ContractRow>,
+    /// (document id, dataset name, physical name)
+    datasets: Vec<(i64, String, Option<String>)>,
+    ports: Vec<PortRow>,
+    /// (product id, canonical JSON)
+    products: Vec<(String, String)>,
+    /// Keys of the datasets the lineage graph knows.
+    in_lineage: HashSet<String>,
+    updates: HashMap<String, i64>,
+}
+
+async fn read_catalogue(store: &Store) -> Result<Catalogue, QualityError> {
     let contracts: Vec<ContractRow> = sqlx::query_as(
         "SELECT c.document_id, c.id, c.version, c.domain, c.entity, d.canonical
          FROM contracts c JOIN documents d ON d.id = c.document_id",
@@ -52,7 +78,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     .fetch_all(store.pool())
     .await
     .ctx("read contracts for quality targets")?;
-    let datasets: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let datasets = sqlx::query_as(
         "SELECT document_id, name, physical_name FROM datasets ORDER BY document_id, ordinal",
     )
     .fetch_all(store.pool())
@@ -65,8 +91,7 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     .fetch_all(store.pool())
     .await
     .ctx("read output ports for quality targets")?;
-
-    let products: Vec<(String, String)> = sqlx::query_as(
+    let products = sqlx::query_as(
         "SELECT p.id, d.canonical FROM products p JOIN documents d ON d.id = p.document_id",
     )
     .fetch_all(store.pool())
@@ -77,86 +102,157 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
             .fetch_all(store.pool())
             .await
             .ctx("read lineage datasets")?;
-    let in_lineage: HashSet<String> = lineage_nodes
+    let in_lineage = lineage_nodes
         .iter()
         .map(|(ns, n)| openlineage_key(ns, n))
         .collect();
-    let mut lineage_products: HashSet<String> = HashSet::new();
-    let mut facts: Vec<ContractFacts> = Vec::with_capacity(contracts.len());
-    let updates = last_updates(store).await?;
+    Ok(Catalogue {
+        contracts,
+        datasets,
+        ports,
+        products,
+        in_lineage,
+        updates: last_updates(store).await?,
+    })
+}
+
+/// The rows to write: targets, contract rules and facts, and the products seen in lineage.
+#[derive(Default)]
+struct Targets {
+    rows: Vec<TargetRow>,
+    rules: Vec<RuleRow>,
+    facts: Vec<ContractFacts>,
+    lineage_products: HashSet<String>,
+}
+
+fn derive_targets(catalogue: &Catalogue) -> Targets {
     let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
-    for port in &ports {
+    for port in &catalogue.ports {
         publishers.entry(port.1.as_str()).or_default().push(port);
     }
-    let mut datasets_of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    for (doc, name, physical) in datasets {
-        let physical = physical.unwrap_or_else(|| name.clone());
-        datasets_of.entry(doc).or_default().push((name, physical));
+    let mut datasets_of: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
+    for (doc, name, physical) in &catalogue.datasets {
+        let physical = physical.as_deref().unwrap_or(name);
+        datasets_of.entry(*doc).or_default().push((name, physical));
     }
-    let mut rows: Vec<TargetRow> = Vec::new();
-    let mut rules: Vec<RuleRow> = Vec::new();
-    for (doc, id, version, contract_domain, entity, canonical) in contracts {
+    let mut targets = Targets::default();
+    for row in &catalogue.contracts {
         // The product publishing this exact version, else any product publishing the contract id.
         let candidates = publishers
-            .get(id.as_str())
+            .get(row.1.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
         let owner = candidates
             .iter()
-            .find(|(_, _, v, _)| v.is_none() || *v == version)
+            .find(|(_, _, v, _)| v.is_none() || *v == row.2)
             .or_else(|| candidates.first())
             .copied();
-        let contract = serde_json::from_str::<Contract>(&entity).ok();
-        let latency = contract.as_ref().and_then(|c| promised_latency(&c.sla));
-        let document: Value = serde_json::from_str(&canonical).unwrap_or_default();
-        let servers: Vec<Value> = document
-            .get("servers")
-            .and_then(Value::as_array)
-            .cloned()
+        let datasets = datasets_of
+            .get(&row.0)
+            .map(Vec::as_slice)
             .unwrap_or_default();
+        targets.add_contract(catalogue, row, owner, datasets);
+    }
+    targets
+}
+
+impl Targets {
+    /// A contract's rules and facts, and a target row per key of each of its datasets.
+    fn add_contract(
+        &mut self,
+        catalogue: &Catalogue,
+        row: &ContractRow,
+        owner: Option<&PortRow>,
+        datasets: &[(&str, &str)],
+    ) {
+        let (_, id, version, contract_domain, entity, canonical) = row;
+        let contract = serde_json::from_str::<Contract>(entity).ok();
+        let latency = contract.as_ref().and_then(|c| promised_latency(&c.sla));
+        let document: Value = serde_json::from_str(canonical).unwrap_or_default();
         if let Some(c) = contract {
-            rules.extend(c.quality.iter().enumerate().map(|(ordinal, rule)| RuleRow {
-                contract_id: id.clone(),
-                contract_version: version.clone(),
-                ordinal: ordinal as i64,
-                rule: rule.clone(),
-            }));
-            facts.push(ContractFacts {
+            self.rules
+                .extend(c.quality.iter().enumerate().map(|(ordinal, rule)| RuleRow {
+                    contract_id: id.clone(),
+                    contract_version: version.clone(),
+                    ordinal: ordinal as i64,
+                    rule: rule.clone(),
+                }));
+            self.facts.push(ContractFacts {
                 stored: contract_facts(&c, &document),
                 id: c.id,
                 version: version.clone(),
             });
         }
-        for (name, physical) in datasets_of.get(&doc).into_iter().flatten() {
-            let mut keys: Vec<String> = servers
-                .iter()
-                .flat_map(|s| target_keys(s, physical))
-                .collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                if let Some(owner) = owner.filter(|_| in_lineage.contains(&key)) {
-                    lineage_products.insert(owner.0.clone());
+        let servers = document
+            .get("servers")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let product = owner.map(|o| o.0.clone());
+        let domain = owner
+            .and_then(|o| o.3.clone())
+            .or_else(|| contract_domain.clone());
+        for &(name, physical) in datasets {
+            for key in dataset_keys(servers, physical) {
+                if let Some(product) = product
+                    .as_ref()
+                    .filter(|_| catalogue.in_lineage.contains(&key))
+                {
+                    self.lineage_products.insert(product.clone());
                 }
-                let updated = updates.get(&key).copied();
-                rows.push((
+                let updated = catalogue.updates.get(&key).copied();
+                self.rows.push((
                     key,
                     id.clone(),
                     version.clone(),
-                    name.clone(),
-                    owner.map(|o| o.0.clone()),
-                    owner
-                        .and_then(|o| o.3.clone())
-                        .or_else(|| contract_domain.clone()),
+                    name.to_owned(),
+                    product.clone(),
+                    domain.clone(),
                     latency,
                     updated,
                 ));
             }
         }
     }
+}
+
+/// Every key the contract's servers give a dataset, once each, sorted.
+fn dataset_keys(servers: &[Value], physical: &str) -> Vec<String> {
+    let mut keys: Vec<String> = servers
+        .iter()
+        .flat_map(|s| target_keys(s, physical))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Replaces the targets, facts and rules in one transaction, stamped with the generation they are of.
+async fn write_targets(
+    store: &Store,
+    generation: i64,
+    targets: &Targets,
+    products: &[(String, String)],
+) -> Result<(), QualityError> {
     let mut tx = store.begin_write().await.ctx("begin quality targets")?;
-    sqlx::query("DELETE FROM quality_targets")
+    write_target_rows(&mut tx, &targets.rows).await?;
+    write_facts(&mut tx, &targets.facts, products, &targets.lineage_products).await?;
+    write_rules(&mut tx, &targets.rules).await?;
+    sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
+        .bind(generation)
         .execute(&mut *tx)
+        .await
+        .ctx("record quality target generation")?;
+    tx.commit().await.ctx("commit quality targets")?;
+    Ok(())
+}
+
+async fn write_target_rows(
+    conn: &mut SqliteConnection,
+    rows: &[TargetRow],
+) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_targets")
+        .execute(&mut *conn)
         .await
         .ctx("clear quality targets")?;
     for chunk in rows.chunks(4_000) {
@@ -176,18 +272,10 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
         insert
             .build()
             .persistent(false)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .ctx("write quality targets")?;
     }
-    write_facts(&mut tx, &facts, &products, &lineage_products).await?;
-    write_rules(&mut tx, &rules).await?;
-    sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
-        .bind(generation)
-        .execute(&mut *tx)
-        .await
-        .ctx("record quality target generation")?;
-    tx.commit().await.ctx("commit quality targets")?;
     Ok(())
 }
 

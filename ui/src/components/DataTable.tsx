@@ -18,6 +18,21 @@ export function orMissing(value: ReactNode): ReactNode {
   return value === null || value === undefined || value === "" ? <Missing /> : value;
 }
 
+/** A table's header row: one column header per name (an empty name heads a column of buttons). */
+export function ColumnHeaders({ headers }: { headers: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {headers.map((header) => (
+          <th key={header} scope="col">
+            {header}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /**
  * A read-only table of records (a contract's columns, SLAs and rules; a dataset's checks; the steward's lists): one
  * header row, one row a record, and an optional caption under it. Interactive lists (the product list) have their own.
@@ -39,15 +54,7 @@ export function DataTable<Row>({
 }) {
   return (
     <table className="schema" aria-label={label}>
-      <thead>
-        <tr>
-          {columns.map((column) => (
-            <th key={column.header} scope="col">
-              {column.header}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ColumnHeaders headers={columns.map((column) => column.header)} />
       <tbody>
         {rows.map((row, index) => (
           <tr key={rowKey(row, index)} className={rowClass}>

@@ -1,6 +1,7 @@
 import type { KeyboardEvent } from "react";
 
 import type { ProductSummary } from "../ipc/commands";
+import { ColumnHeaders } from "./DataTable";
 import { retentionText, SensitivityBadge } from "./SensitivityBadge";
 import { StatusBadge } from "./StatusBadge";
 import { Tags } from "./Tags";
@@ -10,6 +11,8 @@ interface Props {
   selectedId: string | null;
   onSelect: (id: string) => void;
 }
+
+const HEADERS = ["Name", "Id", "Domain", "Status", "Owner team", "Sensitivity", "Retention", "Tags"];
 
 /** The product list; a row opens its product (click, Enter or Space). */
 export function ProductTable({ products, selectedId, onSelect }: Props) {
@@ -21,18 +24,7 @@ export function ProductTable({ products, selectedId, onSelect }: Props) {
   };
   return (
     <table className="products">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Id</th>
-          <th scope="col">Domain</th>
-          <th scope="col">Status</th>
-          <th scope="col">Owner team</th>
-          <th scope="col">Sensitivity</th>
-          <th scope="col">Retention</th>
-          <th scope="col">Tags</th>
-        </tr>
-      </thead>
+      <ColumnHeaders headers={HEADERS} />
       <tbody>
         {products.map((p) => (
           <tr

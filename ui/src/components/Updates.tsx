@@ -5,6 +5,7 @@ import type { UpdateCheck, UpdateMode, UpdateSettings } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
 import { useCommand } from "../useCommand";
 import { ErrorBanner } from "./ErrorState";
+import { TextInput } from "./TextInput";
 
 type CheckState =
   | { state: "idle" }
@@ -96,7 +97,7 @@ function ModeAndUrl({ backend, settings, onSaved }: { backend: Backend; settings
       >
         <label>
           Release manifest{" "}
-          <input aria-label="update manifest URL" value={url} disabled={settings.urlFixed} onChange={(event) => { setUrl(event.target.value); }} />
+          <TextInput aria-label="update manifest URL" value={url} disabled={settings.urlFixed} onValue={setUrl} />
         </label>
         {!settings.urlFixed && <button type="submit">Save</button>}
         {settings.urlFixed && <span className="muted"> (set by your administrator)</span>}

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
+import { TextInput } from "../components/TextInput";
 import type { Backend } from "../ipc/backend";
 import type { BundledLicense } from "../ipc/commands";
 import { useCommand } from "../useCommand";
@@ -32,15 +33,7 @@ function LicenseTable({ licenses }: { licenses: BundledLicense[] }) {
       <p className="muted">
         meshlens is licensed under Apache-2.0. It bundles {licenses.length} open-source packages, each under its own licence.
       </p>
-      <input
-        type="search"
-        aria-label="filter licences"
-        placeholder="Filter by package or licence"
-        value={filter}
-        onChange={(event) => {
-          setFilter(event.target.value);
-        }}
-      />
+      <TextInput type="search" aria-label="filter licences" placeholder="Filter by package or licence" value={filter} onValue={setFilter} />
       <table className="schema" aria-label="licences">
         <thead>
           <tr>

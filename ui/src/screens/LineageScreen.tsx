@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
+import { TextInput } from "../components/TextInput";
 import type { Backend } from "../ipc/backend";
 import type { GraphNode, Level, LineageGraph } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
@@ -353,14 +354,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
       >
         <label>
           Start at{" "}
-          <input
+          <TextInput
             className="wide"
             aria-label="lineage start"
             placeholder="product id, product/port, namespace:name or namespace:name#column"
             value={draftId}
-            onChange={(event) => {
-              setDraftId(event.target.value);
-            }}
+            onValue={setDraftId}
           />
         </label>
         <label>
@@ -476,14 +475,12 @@ export function LineageScreen({ backend, initialId, initialLevel, navigate }: Pr
             <p className="muted">
               {graph.nodes.length} nodes · {graph.edges.length} edges{placed === null && " · laying out…"}
             </p>
-            <input
+            <TextInput
               type="search"
               aria-label="find in graph"
               placeholder="Find in graph…"
               value={query}
-              onChange={(event) => {
-                setQuery(event.target.value);
-              }}
+              onValue={setQuery}
               onKeyDown={(event) => {
                 if (event.key === "Enter" && found[0] !== undefined) {
                   setSelected(found[0].id);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 
 import { Consumers } from "../components/Consumers";
 import { ContractCard } from "../components/ContractCard";
@@ -69,29 +69,24 @@ export function percent(rate: number | null): string {
   return rate === null ? "—" : `${Math.round(rate * 1000) / 10}%`;
 }
 
+/** One figure of the scorecard: its value over what it counts, tinted when it should stand out. */
+function Tile({ value, label, tone, small }: { value: ReactNode; label: string; tone?: "bad" | "warn" | false; small?: boolean }) {
+  return (
+    <div className={tone ? `tile tile-${tone}` : "tile"}>
+      <span className={small === true ? "tile-value small" : "tile-value"}>{value}</span>
+      <span className="muted">{label}</span>
+    </div>
+  );
+}
+
 export function ScorecardTiles({ card }: { card: Scorecard }) {
   return (
     <div className="tiles" aria-label="scorecard">
-      <div className="tile">
-        <span className="tile-value">{percent(card.pass_rate)}</span>
-        <span className="muted">checks passing</span>
-      </div>
-      <div className={card.failing > 0 ? "tile tile-bad" : "tile"}>
-        <span className="tile-value">{card.failing}</span>
-        <span className="muted">failing checks</span>
-      </div>
-      <div className={card.sla_breaches > 0 ? "tile tile-bad" : "tile"}>
-        <span className="tile-value">{card.sla_breaches}</span>
-        <span className="muted">SLA breaches</span>
-      </div>
-      <div className={card.policy_violations > 0 ? "tile tile-warn" : "tile"}>
-        <span className="tile-value">{card.policy_violations}</span>
-        <span className="muted">policy violations</span>
-      </div>
-      <div className="tile">
-        <span className="tile-value small">{card.last_run === null ? "never" : new Date(card.last_run).toLocaleDateString()}</span>
-        <span className="muted">last check run</span>
-      </div>
+      <Tile value={percent(card.pass_rate)} label="checks passing" />
+      <Tile value={card.failing} label="failing checks" tone={card.failing > 0 && "bad"} />
+      <Tile value={card.sla_breaches} label="SLA breaches" tone={card.sla_breaches > 0 && "bad"} />
+      <Tile value={card.policy_violations} label="policy violations" tone={card.policy_violations > 0 && "warn"} />
+      <Tile value={card.last_run === null ? "never" : new Date(card.last_run).toLocaleDateString()} label="last check run" small />
     </div>
   );
 }

@@ -2,9 +2,11 @@ import { useState } from "react";
 
 import type { SyncRun } from "../App";
 import { BackgroundSyncSettings } from "../components/BackgroundSync";
+import { ColumnHeaders } from "../components/DataTable";
 import { ErrorState } from "../components/ErrorState";
 import { describeProgress } from "../components/Header";
 import { Loading } from "../components/Loading";
+import { TextInput } from "../components/TextInput";
 import { UpdatesSettings } from "../components/Updates";
 import type { Backend } from "../ipc/backend";
 import type { SourceConfig, SyncProgress } from "../ipc/commands";
@@ -61,7 +63,7 @@ function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
       <h3>Add a source</h3>
       <label>
         Name
-        <input aria-label="source name" required autoFocus={initialKind !== undefined} value={name} placeholder="my-mesh" onChange={(event) => { setName(event.target.value); }} />
+        <TextInput aria-label="source name" required autoFocus={initialKind !== undefined} value={name} placeholder="my-mesh" onValue={setName} />
       </label>
       <label>
         Kind
@@ -77,13 +79,13 @@ function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
         <label key={field.name}>
           {field.label}
           {!field.required && <span className="muted"> (optional)</span>}
-          <input
+          <TextInput
             aria-label={field.label}
             required={field.required}
             placeholder={field.placeholder}
             value={values[field.name] ?? ""}
-            onChange={(event) => {
-              setValues({ ...values, [field.name]: event.target.value });
+            onValue={(value) => {
+              setValues({ ...values, [field.name]: value });
             }}
           />
           {field.folder === true && (
@@ -107,15 +109,7 @@ function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
         <label>
           Token
           <span className="muted"> (kept in the OS keyring, never shown again)</span>
-          <input
-            aria-label="token"
-            type="password"
-            autoComplete="off"
-            value={token}
-            onChange={(event) => {
-              setToken(event.target.value);
-            }}
-          />
+          <TextInput aria-label="token" type="password" autoComplete="off" value={token} onValue={setToken} />
         </label>
       )}
       <button type="submit" disabled={busy}>
@@ -185,16 +179,7 @@ export function SourcesScreen({ backend, generation, progress, syncRun, reload, 
       )}
       {sources.state === "ready" && sources.data.length > 0 && (
         <table className="schema" aria-label="sources">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Reads</th>
-              <th scope="col">Products</th>
-              <th scope="col">Last sync</th>
-              <th scope="col" />
-            </tr>
-          </thead>
+          <ColumnHeaders headers={["Name", "Kind", "Reads", "Products", "Last sync", ""]} />
           <tbody>
             {sources.data.map((s) => (
               <tr key={s.config.name} data-source={s.config.name}>

@@ -5,6 +5,7 @@ import { ErrorState } from "../components/ErrorState";
 import { ProductLink } from "../components/ProductLink";
 import { Loading } from "../components/Loading";
 import { QualityChart } from "../components/QualityChart";
+import { TextInput } from "../components/TextInput";
 import type { Backend } from "../ipc/backend";
 import type { QualityResult, Scorecard, Violation } from "../ipc/commands";
 import { type BackendError, toBackendError } from "../ipc/errors";
@@ -141,14 +142,7 @@ function ReportForm({ backend, domain, dataDir }: { backend: Backend; domain: st
     >
       <label>
         HTML report{" "}
-        <input
-          className="wide"
-          aria-label="report path"
-          value={path}
-          onChange={(event) => {
-            setOut(event.target.value);
-          }}
-        />
+        <TextInput className="wide" aria-label="report path" value={path} onValue={setOut} />
       </label>
       <button type="button" disabled={state.state === "writing"} onClick={choosePath}>
         Choose…
