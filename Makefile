@@ -18,7 +18,7 @@ APT_PACKAGES := $(CLI_APT_PACKAGES) libwebkit2gtk-4.1-dev libsoup-3.0-dev librsv
 	libssl-dev webkit2gtk-driver xvfb xauth dbus-x11 x11-utils imagemagick rpm lintian
 
 .PHONY: help run test deps system-deps ui-deps tauri-driver build build-core build-ui build-desktop \
-	lint test-core test-ui test-e2e test-package cli package bench bindings fmt
+	lint test-core test-ui test-e2e test-package cli package bench bindings fmt build-test-bins
 
 help:
 	@echo "make run    build and open meshlens on the bundled demo mesh"
@@ -90,7 +90,13 @@ test-core: build-ui
 test-ui:
 	cd ui && npm test
 
-test-e2e: build-core build-desktop
+# The binaries the end-to-end tests drive, built with every target of the workspace as `cargo test --workspace` builds
+# them: dev-dependencies take part in feature resolution, so after test-core this only links the two binaries, where
+# `cargo build -p meshlens-cli` and `-p meshlens-desktop` each built most dependencies again with other features.
+build-test-bins: build-ui
+	cargo build --workspace --all-targets
+
+test-e2e: build-test-bins
 	MESHLENS_BIN=$(BIN)/meshlens MESHLENS_DESKTOP_BIN=$(BIN)/meshlens-desktop tests/e2e/run.sh
 
 # Installs the .deb with the system package manager, uses it, removes it (tests/package/install.sh).
