@@ -199,12 +199,8 @@ pub async fn ingest_bytes(
     path: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, LineageError> {
-    let mut ingestor = Ingestor::new(store, Some(source.to_owned()), path.to_owned());
-    ingestor
-        .run(bytes)
-        .await
-        .map_err(|e| e.named(Path::new(path)))?;
-    Ok(ingestor.report)
+    let (report, _) = ingest_source_bytes(store, (source, path), bytes, false).await?;
+    Ok(report)
 }
 
 /// As [`ingest_bytes`], for a listing whose content replaces what it brought before (a catalog
@@ -217,15 +213,26 @@ pub async fn replace_bytes(
     path: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, LineageError> {
+    let (report, listed) = ingest_source_bytes(store, (source, path), bytes, true).await?;
+    forget_unlisted(store, source, path, &listed).await?;
+    Ok(report)
+}
+
+/// Ingests the bytes of `source`'s file `path`; with `keep_keys`, also returns the key of every
+/// event they hold.
+async fn ingest_source_bytes(
+    store: &Store,
+    (source, path): (&str, &str),
+    bytes: &[u8],
+    keep_keys: bool,
+) -> Result<(ImportReport, HashSet<[u8; 16]>), LineageError> {
     let mut ingestor = Ingestor::new(store, Some(source.to_owned()), path.to_owned());
-    ingestor.listed = Some(HashSet::new());
+    ingestor.listed = keep_keys.then(HashSet::new);
     ingestor
         .run(bytes)
         .await
         .map_err(|e| e.named(Path::new(path)))?;
-    let listed = ingestor.listed.take().unwrap_or_default();
-    forget_unlisted(store, source, path, &listed).await?;
-    Ok(ingestor.report)
+    Ok((ingestor.report, ingestor.listed.unwrap_or_default()))
 }
 
 /// Forgets the events of `source`'s `path` whose key is not in `listed`, then re-derives.
