@@ -18,7 +18,6 @@
 //! the first 10,000.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -27,7 +26,7 @@ use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
-use crate::paging::{cursor_pages, fetch_each, fetch_each_or_null, page_items};
+use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/amundsen";
@@ -39,28 +38,25 @@ const MAX_KEY_LEN: usize = 1024;
 /// Longest piece of a server's own error text repeated in an error message.
 const MAX_QUOTED: usize = 200;
 
-pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
-    let fetched = AtomicU64::new(0);
-    let requests = AtomicU64::new(0);
-    let keys = table_keys(ctx, &fetched, &requests).await?;
-    let tables = fetch_each(
-        ctx,
-        keys.iter().map(|k| table_path(k)).collect(),
-        &requests,
-        &[],
-    )
-    .await
-    .map_err(|err| explain_404(err, DELETED_HINT))?;
+pub(crate) async fn pull(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Pulled, ConnectorError> {
+    let keys = table_keys(ctx, counters).await?;
+    let table_paths = keys.iter().map(|k| table_path(k)).collect();
+    let tables = fetch_each(ctx, counters, table_paths, &[], &[])
+        .await
+        .map_err(|err| explain_404(err, DELETED_HINT))?;
     let lineage_paths = keys
         .iter()
         .map(|k| format!("{}/lineage", table_path(k)))
         .collect();
     // Lineage is optional: Amundsen answers 404 for a table it has no lineage for and when its
     // backend cannot give lineage at all (501 where it says so); the table itself was read.
-    let lineage = fetch_each_or_null(
+    let lineage = fetch_each(
         ctx,
+        counters,
         lineage_paths,
-        &requests,
         &[("direction", "both"), ("depth", "1")],
         &[404, 501],
     )
@@ -80,7 +76,6 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         lineage_edges(key, answer, &mut edges);
     }
     pulled.lineage_events = lineage_events(edges, &updated);
-    pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
 
@@ -113,8 +108,7 @@ fn explain_404(err: ConnectorError, hint: &str) -> ConnectorError {
 /// The keys of every table the search service knows, each once, in its order.
 async fn table_keys(
     ctx: &PullContext<'_>,
-    fetched: &AtomicU64,
-    requests: &AtomicU64,
+    counters: &PageCounters,
 ) -> Result<Vec<String>, ConnectorError> {
     let search = ctx.search.as_ref().unwrap_or(&ctx.http);
     let per_page = ctx.page_size.max(1);
@@ -130,7 +124,7 @@ async fn table_keys(
         }
     };
     let split = |answer: Value| search_page(ctx, answer, per_page);
-    let hits = cursor_pages(ctx, SEARCH_PATH, fetched, requests, fetch, split)
+    let hits = cursor_pages(ctx, counters, SEARCH_PATH, fetch, split)
         .await
         .map_err(|err| explain_404(err, SEARCH_HINT))?;
     let mut seen = HashSet::new();

@@ -11,15 +11,13 @@
 //! mutations (`updateDescription`, `addTags`, `batchSetDataProduct`); DataHub has no entity
 //! version to check, so a push overwrites only the fields it names.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
-use crate::paging::{cursor_pages, not_json};
+use crate::paging::{PageCounters, cursor_pages, not_json};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
     PulledDocument,
@@ -85,9 +83,10 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
   }
 }"#;
 
-pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
-    let fetched = AtomicU64::new(0);
-    let requests = AtomicU64::new(0);
+pub(crate) async fn pull(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Pulled, ConnectorError> {
     let mut pulled = Pulled::default();
     for entity_type in ["DATASET", "DATA_PRODUCT"] {
         let count = match entity_type {
@@ -122,7 +121,7 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
                 .collect();
             Ok((entities, next))
         };
-        let entities = cursor_pages(ctx, GRAPHQL, &fetched, &requests, fetch, split).await?;
+        let entities = cursor_pages(ctx, counters, GRAPHQL, fetch, split).await?;
         if entity_type == "DATASET" {
             pulled
                 .check_outcomes
@@ -138,7 +137,6 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
                 _ => product_document(entity),
             }));
     }
-    pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
 

@@ -6,32 +6,27 @@
 //! edit was based on (see [`push_entropy`]).
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::Method;
 use serde_json::Value;
 
 use crate::documents::{document_path, escape_id};
 use crate::marquez::encode_segment;
-use crate::paging::{fetch_each, numbered_pages};
+use crate::paging::{PageCounters, fetch_each, numbered_pages};
 use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
 
-pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
-    let fetched = AtomicU64::new(0);
-    let requests = AtomicU64::new(0);
-    let listed = numbered_pages(ctx, "api/dataproducts", &fetched, &requests).await?;
-    let ids = unique_ids(&listed);
-    let products = fetch_each(
-        ctx,
-        ids.iter()
-            .map(|id| format!("api/dataproducts/{}", encode_segment(id)))
-            .collect(),
-        &requests,
-        &[],
-    )
-    .await?;
-    let contracts = numbered_pages(ctx, "api/datacontracts", &fetched, &requests).await?;
-    let access = access_list(ctx, &fetched, &requests).await?;
+pub(crate) async fn pull(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Pulled, ConnectorError> {
+    let listed = numbered_pages(ctx, counters, "api/dataproducts").await?;
+    let paths = unique_ids(&listed)
+        .iter()
+        .map(|id| format!("api/dataproducts/{}", encode_segment(id)))
+        .collect();
+    let products = fetch_each(ctx, counters, paths, &[], &[]).await?;
+    let contracts = numbered_pages(ctx, counters, "api/datacontracts").await?;
+    let access = access_list(ctx, counters).await?;
 
     let mut pulled = Pulled::default();
     pulled
@@ -51,7 +46,6 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             .filter_map(|access| agreement_document(access, &today))
             .collect()
     });
-    pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
 
@@ -60,10 +54,9 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
 /// 403. Then the agreements read before stay as they are, and the products still sync.
 async fn access_list(
     ctx: &PullContext<'_>,
-    fetched: &AtomicU64,
-    requests: &AtomicU64,
+    counters: &PageCounters,
 ) -> Result<Option<Vec<Value>>, ConnectorError> {
-    match numbered_pages(ctx, "api/access", fetched, requests).await {
+    match numbered_pages(ctx, counters, "api/access").await {
         Ok(list) => Ok(Some(list)),
         Err(ConnectorError::Status {
             status: 401 | 403 | 404,

@@ -24,6 +24,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::paging::PageCounters;
+
 pub use amundsen::{AmundsenEdit, AmundsenFields, push_amundsen};
 pub use auth::Secret;
 pub use datahub::{DataHubEdit, push_datahub};
@@ -378,11 +380,14 @@ pub async fn pull(kind: ServerKind, ctx: &PullContext<'_>) -> Result<Pulled, Con
         http,
         ..*ctx
     };
-    match kind {
-        ServerKind::Marquez => marquez::pull(ctx).await,
-        ServerKind::OpenMetadata => openmetadata::pull(ctx).await,
-        ServerKind::Entropy => entropy::pull(ctx).await,
-        ServerKind::DataHub => datahub::pull(ctx).await,
-        ServerKind::Amundsen => amundsen::pull(ctx).await,
-    }
+    let counters = &PageCounters::default();
+    let mut pulled = match kind {
+        ServerKind::Marquez => marquez::pull(ctx, counters).await,
+        ServerKind::OpenMetadata => openmetadata::pull(ctx, counters).await,
+        ServerKind::Entropy => entropy::pull(ctx, counters).await,
+        ServerKind::DataHub => datahub::pull(ctx, counters).await,
+        ServerKind::Amundsen => amundsen::pull(ctx, counters).await,
+    }?;
+    pulled.requests = counters.requests();
+    Ok(pulled)
 }

@@ -9,28 +9,26 @@
 //! [`Pulled::kept`]); lineage is read in full each time (ingestion skips events it holds).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
 use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id, facet_inputs};
 use crate::openmetadata::epoch_millis_to_rfc3339;
-use crate::paging::offset_pages;
+use crate::paging::{PageCounters, offset_pages};
 use crate::{ConnectorError, Mapped, Provenance, PullContext, Pulled, PulledDocument};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez";
 
-pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
-    let fetched = AtomicU64::new(0);
-    let requests = AtomicU64::new(0);
+pub(crate) async fn pull(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Pulled, ConnectorError> {
     let namespaces = offset_pages(
         ctx,
+        counters,
         "api/v1/namespaces",
-        "namespaces",
-        "totalCount",
-        &fetched,
-        &requests,
+        ("namespaces", "totalCount"),
         |ns| text(&ns, "name"),
     )
     .await?;
@@ -42,11 +40,9 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         let base = format!("api/v1/namespaces/{}", encode_segment(ns));
         let listed = offset_pages(
             ctx,
+            counters,
             &format!("{base}/datasets"),
-            "datasets",
-            "totalCount",
-            &fetched,
-            &requests,
+            ("datasets", "totalCount"),
             |dataset| {
                 let name = text(&dataset, "name")?;
                 let updated = text(&dataset, "updatedAt");
@@ -68,18 +64,15 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         }
         let jobs = offset_pages(
             ctx,
+            counters,
             &format!("{base}/jobs"),
-            "jobs",
-            "totalCount",
-            &fetched,
-            &requests,
+            ("jobs", "totalCount"),
             |job| job_event(&job),
         )
         .await?;
         pulled.lineage_events.extend(jobs);
     }
     attach_column_lineage(&mut pulled.lineage_events, columns, &datasets);
-    pulled.requests = requests.load(Ordering::Relaxed);
     Ok(pulled)
 }
 

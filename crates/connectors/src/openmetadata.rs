@@ -8,8 +8,7 @@
 //! match the cache's (a product: and all its tables') is not mapped again but kept.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -17,29 +16,46 @@ use serde_json::{Value, json};
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
-use crate::paging::{cursor_pages, fetch_each, page_items};
+use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
     PulledDocument,
 };
 
-pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError> {
-    let fetched = AtomicU64::new(0);
-    let requests = AtomicU64::new(0);
-    let list = |path: &'static str, fields: &'static str| {
-        let counters = (&fetched, &requests);
-        async move {
-            match list_pages(ctx, path, fields.to_string(), counters).await {
-                // OpenMetadata before 1.5 names the owners `owner` and refuses `owners` (400
-                // `Invalid field name owners`), as 1.5 and later refuse `owner`.
-                Err(ConnectorError::Status { status: 400, .. }) if fields.contains("owners") => {
-                    let older = fields.replace("owners", "owner");
-                    list_pages(ctx, path, older, counters).await
-                }
-                listed => listed,
-            }
-        }
-    };
+/// Pulls an OpenMetadata server in named phases: list its entities, find where each database
+/// service runs, map the tables, then the products (which name their tables' versions), read each
+/// table's lineage, and take the test case results.
+pub(crate) async fn pull(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Pulled, ConnectorError> {
+    let listed = list_entities(ctx, counters).await?;
+    let hosts = service_hosts(&listed.services);
+    let mut pulled = Pulled::default();
+    let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
+    map_products(ctx, &listed.products, &tables, &mut pulled);
+    pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
+    pulled.check_outcomes = listed
+        .test_cases
+        .iter()
+        .filter_map(test_case_outcome)
+        .collect();
+    Ok(pulled)
+}
+
+/// Every entity of a pull, as listed.
+struct Listed {
+    tables: Vec<Value>,
+    products: Vec<Value>,
+    test_cases: Vec<Value>,
+    services: Vec<Value>,
+}
+
+async fn list_entities(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Listed, ConnectorError> {
+    let list = |path, fields| list_with_owners(ctx, counters, path, fields);
     let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
     let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
     let test_cases = list(
@@ -47,9 +63,8 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
         "testCaseResult,testDefinition",
     )
     .await?;
-    // Where each database service runs (`connection.config.hostPort`), so tables get the
-    // identity OpenLineage producers give them. Listing services may need more rights than
-    // reading tables: without them, tables keep a server named after their service only.
+    // Listing services may need more rights than reading tables: without them, tables keep a
+    // server named after their service only.
     let services = match list("api/v1/services/databaseServices", "owners").await {
         Ok(services) => services,
         Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => {
@@ -60,97 +75,138 @@ pub(crate) async fn pull(ctx: &PullContext<'_>) -> Result<Pulled, ConnectorError
             Vec::new()
         }
     };
-    let hosts: HashMap<String, (String, String)> = services
+    Ok(Listed {
+        tables,
+        products,
+        test_cases,
+        services,
+    })
+}
+
+/// [`list_pages`], asking again with `owner` for a server older than 1.5, which names the owners
+/// `owner` and refuses `owners` (400 `Invalid field name owners`), as 1.5 and later refuse `owner`.
+async fn list_with_owners(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    path: &'static str,
+    fields: &'static str,
+) -> Result<Vec<Value>, ConnectorError> {
+    match list_pages(ctx, counters, path, fields.to_string()).await {
+        Err(ConnectorError::Status { status: 400, .. }) if fields.contains("owners") => {
+            list_pages(ctx, counters, path, fields.replace("owners", "owner")).await
+        }
+        listed => listed,
+    }
+}
+
+/// Where each database service runs (name -> service type and `connection.config.hostPort`), so
+/// tables get the identity OpenLineage producers give them.
+fn service_hosts(services: &[Value]) -> HashMap<String, (String, String)> {
+    services
         .iter()
         .filter_map(|service| {
-            Some((
-                text(service, "name")?,
-                (
-                    text(service, "serviceType")?,
-                    service
-                        .pointer("/connection/config/hostPort")?
-                        .as_str()?
-                        .to_string(),
-                ),
-            ))
+            let host = service.pointer("/connection/config/hostPort")?.as_str()?;
+            let kind = text(service, "serviceType")?;
+            Some((text(service, "name")?, (kind, host.to_string())))
         })
-        .collect();
+        .collect()
+}
 
-    let mut pulled = Pulled::default();
-    // Table versions by FQN, for the products' output ports.
-    let mut table_versions = HashMap::new();
-    // Table FQN -> its OpenLineage (namespace, name), when its service's address is known.
-    let mut physical = HashMap::new();
-    // Tables the cache holds at the same version and update time (not mapped again).
-    let mut kept_tables = std::collections::HashSet::new();
-    for table in &tables {
+/// What mapping the tables tells the rest of the pull.
+#[derive(Default)]
+struct MappedTables {
+    /// Table versions by FQN, for the products' output ports; ordered, so the lineage requests
+    /// and the events they give come in the same order at every sync.
+    versions: BTreeMap<String, String>,
+    /// Table FQN -> its OpenLineage (namespace, name), when its service's address is known.
+    physical: HashMap<String, (String, String)>,
+    /// Tables the cache holds at the same version and update time (not mapped again).
+    kept: HashSet<String>,
+}
+
+fn map_tables(
+    ctx: &PullContext<'_>,
+    tables: &[Value],
+    hosts: &HashMap<String, (String, String)>,
+    pulled: &mut Pulled,
+) -> MappedTables {
+    let mut mapped_tables = MappedTables::default();
+    for table in tables {
         let Some(fqn) = live_fqn(table) else {
             continue;
         };
         let version = version_of(table).unwrap_or_else(|| "0.1".into());
-        if let Some(identity) = openlineage_identity(&fqn, &hosts) {
-            physical.insert(fqn.clone(), identity);
+        if let Some(identity) = openlineage_identity(&fqn, hosts) {
+            mapped_tables.physical.insert(fqn.clone(), identity);
         }
         let path = document_path("tables", &fqn, "odcs");
         let mapped =
             Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
-                table_document(table, &hosts, path, provenance)
+                table_document(table, hosts, path, provenance)
             });
         match mapped {
             Some(Mapped::Kept(path)) => {
-                kept_tables.insert(fqn.clone());
+                mapped_tables.kept.insert(fqn.clone());
                 pulled.kept.push(path);
             }
-            Some(mapped) => mapped.into_pulled(&mut pulled),
+            Some(mapped) => mapped.into_pulled(pulled),
             None => continue,
         }
-        table_versions.insert(fqn, version);
+        mapped_tables.versions.insert(fqn, version);
     }
-    for product in &products {
+    mapped_tables
+}
+
+/// Maps the products; a product's output ports name its tables' versions, so it is kept only
+/// when they are.
+fn map_products(
+    ctx: &PullContext<'_>,
+    products: &[Value],
+    tables: &MappedTables,
+    pulled: &mut Pulled,
+) {
+    for product in products {
         let Some(fqn) = text(product, "fullyQualifiedName") else {
             continue;
         };
-        // A product's output ports name its tables' versions: it is kept only when they are.
         let path = document_path("dataProducts", &fqn, "odps");
         let tables_kept = table_assets(product)
-            .all(|asset| kept_tables.contains(&asset) || !table_versions.contains_key(&asset));
+            .all(|asset| tables.kept.contains(&asset) || !tables.versions.contains_key(&asset));
         let provenance = provenance(product, &fqn);
         if tables_kept && ctx.known.unchanged(&path, &provenance) {
             pulled.kept.push(path);
-        } else if let Some(doc) = product_document(product, &table_versions, path, provenance) {
+        } else if let Some(doc) = product_document(product, &tables.versions, path, provenance) {
             pulled.documents.push(doc);
         }
     }
-    // One lineage request per table (bounded concurrency): its direct upstream tables.
-    let paths = table_versions
+}
+
+/// One lineage request per table (through the concurrent loop): its direct upstream tables, as
+/// OpenLineage events.
+async fn table_lineage(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    tables: &MappedTables,
+) -> Result<Vec<Value>, ConnectorError> {
+    let paths = tables
+        .versions
         .keys()
         .map(|fqn| format!("api/v1/lineage/table/name/{}", encode_segment(fqn)))
         .collect();
-    let lineage = fetch_each(
-        ctx,
-        paths,
-        &requests,
-        &[("upstreamDepth", "1"), ("downstreamDepth", "0")],
-    )
-    .await?;
-    pulled.lineage_events.extend(
-        lineage
-            .iter()
-            .flat_map(|answer| lineage_events(answer, &physical)),
-    );
-    pulled
-        .check_outcomes
-        .extend(test_cases.iter().filter_map(test_case_outcome));
-    pulled.requests = requests.load(Ordering::Relaxed);
-    Ok(pulled)
+    let query = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
+    let lineage = fetch_each(ctx, counters, paths, &query, &[]).await?;
+    Ok(lineage
+        .iter()
+        .flat_map(|answer| lineage_events(answer, &tables.physical))
+        .collect())
 }
 
 /// Every entity of the listing at `path`, with `fields`, following the `after` cursors.
 async fn list_pages(
     ctx: &PullContext<'_>,
+    counters: &PageCounters,
     path: &'static str,
     fields: String,
-    (fetched, requests): (&AtomicU64, &AtomicU64),
 ) -> Result<Vec<Value>, ConnectorError> {
     let fetch = |after: Option<String>| {
         let mut query = vec![
@@ -164,7 +220,7 @@ async fn list_pages(
         let next = after_cursor(&page);
         Ok((page_items(ctx, path, page, "data")?, next))
     };
-    cursor_pages(ctx, path, fetched, requests, fetch, split).await
+    cursor_pages(ctx, counters, path, fetch, split).await
 }
 
 fn after_cursor(page: &Value) -> Option<String> {
@@ -355,7 +411,7 @@ fn table_document(
 
 fn product_document(
     product: &Value,
-    table_versions: &HashMap<String, String>,
+    table_versions: &BTreeMap<String, String>,
     path: String,
     provenance: Provenance,
 ) -> Option<PulledDocument> {

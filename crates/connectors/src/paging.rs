@@ -1,7 +1,10 @@
-//! The two paging styles: offset pages fetched concurrently once the total is known (Marquez),
-//! and opaque cursors followed one by one with loop detection (OpenMetadata).
+//! The page loops every connector reads through: one concurrent loop for requests whose paths are
+//! known up front (offset pages once the total is known, one request per entity), and two
+//! sequential ones with loop detection (opaque cursors, numbered pages). What a pull listed and
+//! asked is counted in one [`PageCounters`].
 
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,33 +17,130 @@ use crate::{ConnectorError, MAX_PULL_ENTITIES_ENV, PullContext};
 /// Hard ceiling on pages per listing: a server that never stops is an error, not a hang.
 const MAX_PAGES: usize = 100_000;
 
-/// Reads a `limit`/`offset` listing: the first page gives `total_key`, the rest are fetched with
-/// at most `ctx.concurrency` requests in flight. Each item is mapped as its page arrives (so raw
-/// pages do not pile up in memory); results come back in server order.
-pub(crate) async fn offset_pages<T: Clone>(
+/// What one pull has listed (entities, counted against its budget) and asked (HTTP requests).
+/// Shared by the concurrent requests of the pull, hence atomic.
+#[derive(Debug, Default)]
+pub(crate) struct PageCounters {
+    listed: AtomicU64,
+    requests: AtomicU64,
+}
+
+impl PageCounters {
+    /// HTTP requests answered so far.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn answered(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts `count` more listed entities, reports the progress, and stops a pull past its
+    /// entity budget.
+    fn list(&self, ctx: &PullContext<'_>, count: usize) -> Result<(), ConnectorError> {
+        let total = self.listed.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
+        (ctx.progress)(total);
+        if total > ctx.budget.max_entities {
+            return Err(over_entity_budget(ctx));
+        }
+        Ok(())
+    }
+
+    /// Refuses, before its pages are asked for, a listing that says it holds more than the budget
+    /// has room for.
+    fn check_room(&self, ctx: &PullContext<'_>, announced: u64) -> Result<(), ConnectorError> {
+        if self.listed.load(Ordering::Relaxed) + announced > ctx.budget.max_entities {
+            return Err(over_entity_budget(ctx));
+        }
+        Ok(())
+    }
+}
+
+/// One GET: its path and its query.
+type Get = (String, Vec<(&'static str, String)>);
+
+/// The one concurrent page loop: GETs every request with at most `ctx.concurrency` in flight and
+/// hands each answer to `take` as it arrives (so raw answers do not pile up in memory); what
+/// `take` makes comes back in input order. An answer with a status in `absent` reaches `take` as
+/// `null` (nothing there for that path); any other error fails the pull. Cancellation is polled as
+/// each answer arrives and aborts the requests still out.
+async fn each_answer<R>(
     ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    gets: Vec<Get>,
+    absent: &[u16],
+    mut take: impl FnMut(Value) -> Result<R, ConnectorError>,
+) -> Result<Vec<R>, ConnectorError> {
+    ctx.check_cancel()?;
+    let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    let mut results: Vec<Option<R>> = gets.iter().map(|_| None).collect();
+    for (index, (path, query)) in gets.into_iter().enumerate() {
+        let http = ctx.http.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, http.get_json(&path, &query).await)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(cancelled) = ctx.check_cancel() {
+            tasks.abort_all();
+            return Err(cancelled);
+        }
+        let (index, answer) =
+            joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
+        counters.answered();
+        let body = match answer {
+            Err(ConnectorError::Status { status, .. }) if absent.contains(&status) => Value::Null,
+            answer => answer?,
+        };
+        results[index] = Some(take(body)?);
+    }
+    Ok(results.into_iter().flatten().collect())
+}
+
+/// GETs every path with the same `query` through the concurrent loop; answers in input order, an
+/// answer with a status in `absent` as `null`.
+pub(crate) async fn fetch_each(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    paths: Vec<String>,
+    query: &[(&'static str, &'static str)],
+    absent: &[u16],
+) -> Result<Vec<Value>, ConnectorError> {
+    let query: Vec<(&'static str, String)> =
+        query.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
+    each_answer(ctx, counters, gets, absent, Ok).await
+}
+
+/// Reads a `limit`/`offset` listing: the first page gives `total_key`, the rest go through the
+/// concurrent loop. Each item is mapped as its page arrives; results come back in server order.
+pub(crate) async fn offset_pages<T>(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
     path: &str,
-    items_key: &str,
-    total_key: &str,
-    counter: &AtomicU64,
-    requests: &AtomicU64,
+    (items_key, total_key): (&str, &str),
     map: impl Fn(Value) -> Option<T>,
 ) -> Result<Vec<T>, ConnectorError> {
     ctx.check_cancel()?;
     let limit = ctx.page_size.max(1);
-    let first = ctx
-        .http
-        .get_json(
-            path,
-            &[("limit", limit.to_string()), ("offset", "0".into())],
+    let page = |number: usize| -> Get {
+        let query = [("limit", limit), ("offset", number * limit)];
+        (
+            path.to_string(),
+            query.map(|(k, v)| (k, v.to_string())).into(),
         )
-        .await?;
-    requests.fetch_add(1, Ordering::Relaxed);
+    };
+    let (first_path, first_query) = page(0);
+    let first = ctx.http.get_json(&first_path, &first_query).await?;
+    counters.answered();
     let total = first.get(total_key).and_then(Value::as_u64);
-    let first_items = take_items(ctx, path, first, items_key)?;
+    let first_items = page_items(ctx, path, first, items_key)?;
     let first_len = first_items.len();
     let total = total.unwrap_or(first_len as u64) as usize;
-    tally(ctx, counter, first_len)?;
+    counters.list(ctx, first_len)?;
     let mut items: Vec<T> = first_items.into_iter().filter_map(&map).collect();
     if first_len >= total || first_len == 0 {
         return Ok(items);
@@ -52,43 +152,14 @@ pub(crate) async fn offset_pages<T: Clone>(
             format!("{path} claims {total} items; more than meshlens reads from one listing"),
         ));
     }
-    // A listing that says it is over the budget is refused before its pages are asked for.
-    if counter.load(Ordering::Relaxed) + (total - first_len) as u64 > ctx.budget.max_entities {
-        return Err(over_entity_budget(ctx));
-    }
-    let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    for page in 1..pages {
-        let http = ctx.http.clone();
-        let path = path.to_string();
-        let permits = permits.clone();
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let query = [
-                ("limit", limit.to_string()),
-                ("offset", (page * limit).to_string()),
-            ];
-            (page, http.get_json(&path, &query).await)
-        });
-    }
-    let mut rest: Vec<Option<Vec<T>>> = vec![None; pages];
-    while let Some(joined) = tasks.join_next().await {
-        if (ctx.cancelled)() {
-            tasks.abort_all();
-            return Err(ConnectorError::Cancelled(
-                ctx.http.source_name().to_string(),
-            ));
-        }
-        let (page, body) =
-            joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
-        requests.fetch_add(1, Ordering::Relaxed);
-        let page_items = take_items(ctx, path, body?, items_key)?;
-        tally(ctx, counter, page_items.len())?;
-        rest[page] = Some(page_items.into_iter().filter_map(&map).collect());
-    }
-    for page in rest.into_iter().flatten() {
-        items.extend(page);
-    }
+    counters.check_room(ctx, (total - first_len) as u64)?;
+    let take = |body| {
+        let page_items = page_items(ctx, path, body, items_key)?;
+        counters.list(ctx, page_items.len())?;
+        Ok(page_items.into_iter().filter_map(&map).collect::<Vec<T>>())
+    };
+    let rest = each_answer(ctx, counters, (1..pages).map(page).collect(), &[], take).await?;
+    items.extend(rest.into_iter().flatten());
     Ok(items)
 }
 
@@ -97,9 +168,8 @@ pub(crate) async fn offset_pages<T: Clone>(
 /// [`ConnectorError::PagingLoop`].
 pub(crate) async fn cursor_pages<Fut>(
     ctx: &PullContext<'_>,
+    counters: &PageCounters,
     path: &str,
-    counter: &AtomicU64,
-    requests: &AtomicU64,
     fetch: impl Fn(Option<String>) -> Fut,
     split: impl Fn(Value) -> Result<(Vec<Value>, Option<String>), ConnectorError>,
 ) -> Result<Vec<Value>, ConnectorError>
@@ -112,39 +182,86 @@ where
     for _ in 0..MAX_PAGES {
         ctx.check_cancel()?;
         let page = fetch(cursor.clone()).await?;
-        requests.fetch_add(1, Ordering::Relaxed);
+        counters.answered();
         let (page_items, next) = split(page)?;
-        tally(ctx, counter, page_items.len())?;
+        counters.list(ctx, page_items.len())?;
         items.extend(page_items);
         match next {
             Some(next) if !next.is_empty() => {
                 if !seen.insert(next.clone()) {
-                    return Err(ConnectorError::PagingLoop {
-                        source_name: ctx.http.source_name().to_string(),
-                        path: path.to_string(),
-                        cursor: next,
-                    });
+                    return Err(paging_loop(ctx, path, next));
                 }
                 cursor = Some(next);
             }
             _ => return Ok(items),
         }
     }
-    Err(unexpected(
-        ctx,
-        format!("{path} did not end after {MAX_PAGES} pages"),
-    ))
+    Err(endless(ctx, path))
 }
 
-/// Counts `count` more listed entities into the pull's `counter`, reports the progress, and stops
-/// a pull past its entity budget.
-fn tally(ctx: &PullContext<'_>, counter: &AtomicU64, count: usize) -> Result<(), ConnectorError> {
-    let total = counter.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
-    (ctx.progress)(total);
-    if total > ctx.budget.max_entities {
-        return Err(over_entity_budget(ctx));
+/// Reads a page-numbered listing (`p` = 0, 1, ...) whose body is a plain JSON array and whose
+/// `Link: rel="next"` header says whether another page follows (Entropy Data). A non-empty page
+/// that repeats the previous one is a [`ConnectorError::PagingLoop`]; pages are compared by a
+/// hash of their items, so none is copied to be compared.
+pub(crate) async fn numbered_pages(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    path: &str,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut items = Vec::new();
+    let mut previous: Option<u64> = None;
+    for page in 0..MAX_PAGES {
+        ctx.check_cancel()?;
+        let (body, has_next) = ctx
+            .http
+            .get_json_page(path, &[("p", page.to_string())])
+            .await?;
+        counters.answered();
+        let Value::Array(page_items) = body else {
+            return Err(not_json(ctx, path, "expected a JSON array".into()));
+        };
+        let fingerprint = (!page_items.is_empty()).then(|| fingerprint(&page_items));
+        if fingerprint.is_some() && fingerprint == previous {
+            return Err(paging_loop(ctx, path, format!("p={page}")));
+        }
+        counters.list(ctx, page_items.len())?;
+        let last = !has_next || page_items.is_empty();
+        items.extend(page_items);
+        if last {
+            return Ok(items);
+        }
+        previous = fingerprint;
     }
-    Ok(())
+    Err(endless(ctx, path))
+}
+
+/// A 64-bit hash of a page's items, written through the hasher as JSON text without building it.
+fn fingerprint(items: &[Value]) -> u64 {
+    struct Hashing(DefaultHasher);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(DefaultHasher::new());
+    serde_json::to_writer(&mut hashing, items).expect("a JSON value always encodes");
+    hashing.0.finish()
+}
+
+fn paging_loop(ctx: &PullContext<'_>, path: &str, cursor: String) -> ConnectorError {
+    ConnectorError::PagingLoop {
+        source_name: ctx.http.source_name().to_string(),
+        path: path.to_string(),
+        cursor,
+    }
+}
+
+fn endless(ctx: &PullContext<'_>, path: &str) -> ConnectorError {
+    unexpected(ctx, format!("{path} did not end after {MAX_PAGES} pages"))
 }
 
 fn over_entity_budget(ctx: &PullContext<'_>) -> ConnectorError {
@@ -157,15 +274,6 @@ fn over_entity_budget(ctx: &PullContext<'_>) -> ConnectorError {
 
 /// The `items_key` list of a page object (missing or null: empty).
 pub(crate) fn page_items(
-    ctx: &PullContext<'_>,
-    path: &str,
-    page: Value,
-    items_key: &str,
-) -> Result<Vec<Value>, ConnectorError> {
-    take_items(ctx, path, page, items_key)
-}
-
-fn take_items(
     ctx: &PullContext<'_>,
     path: &str,
     page: Value,
@@ -200,109 +308,206 @@ pub(crate) fn unexpected(ctx: &PullContext<'_>, what: String) -> ConnectorError 
     }
 }
 
-/// Reads a page-numbered listing (`p` = 0, 1, ...) whose body is a plain JSON array and whose
-/// `Link: rel="next"` header says whether another page follows (Entropy Data). A page that
-/// repeats the previous one is a [`ConnectorError::PagingLoop`].
-pub(crate) async fn numbered_pages(
-    ctx: &PullContext<'_>,
-    path: &str,
-    counter: &AtomicU64,
-    requests: &AtomicU64,
-) -> Result<Vec<Value>, ConnectorError> {
-    let mut items = Vec::new();
-    let mut previous: Option<Vec<Value>> = None;
-    for page in 0..MAX_PAGES {
-        ctx.check_cancel()?;
-        let (body, has_next) = ctx
-            .http
-            .get_json_page(path, &[("p", page.to_string())])
-            .await?;
-        requests.fetch_add(1, Ordering::Relaxed);
-        let Value::Array(page_items) = body else {
-            return Err(not_json(ctx, path, "expected a JSON array".into()));
-        };
-        if previous.as_ref() == Some(&page_items) && !page_items.is_empty() {
-            return Err(ConnectorError::PagingLoop {
-                source_name: ctx.http.source_name().to_string(),
-                path: path.to_string(),
-                cursor: format!("p={page}"),
-            });
-        }
-        tally(ctx, counter, page_items.len())?;
-        items.extend(page_items.iter().cloned());
-        if !has_next || page_items.is_empty() {
-            return Ok(items);
-        }
-        previous = Some(page_items);
-    }
-    Err(unexpected(
-        ctx,
-        format!("{path} did not end after {MAX_PAGES} pages"),
-    ))
-}
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use std::time::Duration;
 
-/// GETs every path with at most `ctx.concurrency` requests in flight; results in input order.
-pub(crate) async fn fetch_each(
-    ctx: &PullContext<'_>,
-    paths: Vec<String>,
-    requests: &AtomicU64,
-    query: &[(&'static str, &'static str)],
-) -> Result<Vec<Value>, ConnectorError> {
-    fetch_each_or_null(ctx, paths, requests, query, &[]).await
-}
+    use axum::http::{StatusCode, Uri};
+    use axum::response::{IntoResponse, Response};
+    use serde_json::json;
 
-/// As [`fetch_each`], but an answer with one of the `absent` statuses reads as `null` (nothing
-/// there for that path) instead of failing the pull.
-pub(crate) async fn fetch_each_or_null(
-    ctx: &PullContext<'_>,
-    paths: Vec<String>,
-    requests: &AtomicU64,
-    query: &[(&'static str, &'static str)],
-    absent: &[u16],
-) -> Result<Vec<Value>, ConnectorError> {
-    let query: Vec<(&'static str, String)> =
-        query.iter().map(|(k, v)| (*k, v.to_string())).collect();
-    let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
-    fetch_all(ctx, gets, requests, absent).await
-}
+    use super::*;
+    use crate::{Credentials, HttpClient, HttpPolicy, Known, PullBudget};
 
-/// One GET: its path and its query.
-type Get = (String, Vec<(&'static str, String)>);
-
-/// GETs every request with at most `ctx.concurrency` in flight; answers in input order. Any
-/// error fails the pull, but for a status in `absent`, which answers `null`.
-async fn fetch_all(
-    ctx: &PullContext<'_>,
-    gets: Vec<Get>,
-    requests: &AtomicU64,
-    absent: &[u16],
-) -> Result<Vec<Value>, ConnectorError> {
-    let permits = Arc::new(Semaphore::new(ctx.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    let count = gets.len();
-    for (index, (path, query)) in gets.into_iter().enumerate() {
-        let http = ctx.http.clone();
-        let permits = permits.clone();
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (index, http.get_json(&path, &query).await)
+    /// Serves `answer(path, query)` on a free local port; returns its base URL.
+    async fn serve(
+        answer: impl Fn(&str, &str) -> Response + Clone + Send + Sync + 'static,
+    ) -> String {
+        let app = axum::Router::new().fallback(move |uri: Uri| {
+            let answer = answer.clone();
+            async move {
+                let response = answer(uri.path(), uri.query().unwrap_or(""));
+                // Later requests answer sooner, so answers arrive out of order.
+                let delay = response
+                    .headers()
+                    .get("x-delay-ms")
+                    .and_then(|v| v.to_str().ok()?.parse().ok())
+                    .unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+                response
+            }
         });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        url
     }
-    let mut results: Vec<Value> = vec![Value::Null; count];
-    while let Some(joined) = tasks.join_next().await {
-        if (ctx.cancelled)() {
-            tasks.abort_all();
-            return Err(ConnectorError::Cancelled(
-                ctx.http.source_name().to_string(),
-            ));
-        }
-        let (index, body) =
-            joined.map_err(|err| unexpected(ctx, format!("a request task failed: {err}")))?;
-        requests.fetch_add(1, Ordering::Relaxed);
-        results[index] = match body {
-            Err(ConnectorError::Status { status, .. }) if absent.contains(&status) => Value::Null,
-            answer => answer?,
+
+    fn answer(body: serde_json::Value, delay_ms: u64) -> Response {
+        ([("x-delay-ms", delay_ms.to_string())], axum::Json(body)).into_response()
+    }
+
+    fn query_number(query: &str, key: &str) -> u64 {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    static KNOWN: std::sync::LazyLock<Known> = std::sync::LazyLock::new(Known::default);
+
+    fn context<'a>(url: &str, cancelled: &'a (dyn Fn() -> bool + Send + Sync)) -> PullContext<'a> {
+        let policy = HttpPolicy {
+            max_attempts: 1,
+            ..HttpPolicy::default()
         };
+        PullContext {
+            http: HttpClient::new("fake", url, Credentials::None, policy).unwrap(),
+            budget: PullBudget::default(),
+            concurrency: 4,
+            page_size: 10,
+            progress: &|_| {},
+            cancelled,
+            known: &KNOWN,
+            search: None,
+        }
     }
-    Ok(results)
+
+    const NEVER: &(dyn Fn() -> bool + Send + Sync) = &|| false;
+
+    #[tokio::test]
+    async fn answers_come_in_input_order_and_absent_statuses_read_as_null() {
+        let url = serve(|path, _| match path.strip_prefix("/item/") {
+            Some(n) => {
+                let n: u64 = n.parse().unwrap();
+                answer(json!({ "n": n }), 60 - 5 * n)
+            }
+            None => StatusCode::NOT_FOUND.into_response(),
+        })
+        .await;
+        let ctx = context(&url, NEVER);
+        let counters = PageCounters::default();
+        let mut paths: Vec<String> = (0..12).map(|n| format!("item/{n}")).collect();
+        paths.insert(3, "gone".into());
+        let answers = fetch_each(&ctx, &counters, paths.clone(), &[], &[404])
+            .await
+            .unwrap();
+        let mut expected: Vec<_> = (0..12).map(|n| json!({ "n": n })).collect();
+        expected.insert(3, Value::Null);
+        assert_eq!(answers, expected);
+        assert_eq!(counters.requests(), 13);
+        // Without 404 among the absent statuses, the missing path fails the pull.
+        let err = fetch_each(&ctx, &counters, paths, &[], &[])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ConnectorError::Status { status: 404, .. }),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn offset_pages_come_back_in_server_order_and_count_what_they_list() {
+        let url = serve(|_, query| {
+            let offset = query_number(query, "offset");
+            let items: Vec<u64> = (offset..(offset + 10).min(35)).collect();
+            answer(json!({ "totalCount": 35, "things": items }), 40 - offset)
+        })
+        .await;
+        let ctx = context(&url, NEVER);
+        let counters = PageCounters::default();
+        let items = offset_pages(&ctx, &counters, "things", ("things", "totalCount"), |v| {
+            v.as_u64()
+        })
+        .await
+        .unwrap();
+        assert_eq!(items, (0..35).collect::<Vec<u64>>());
+        assert_eq!(counters.requests(), 4);
+        assert_eq!(counters.listed.load(Ordering::Relaxed), 35);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_pull_stops_the_concurrent_loop_and_its_requests() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let url = serve({
+            let (asked, cancel) = (asked.clone(), cancel.clone());
+            move |_, _| {
+                asked.fetch_add(1, Ordering::SeqCst);
+                cancel.store(true, Ordering::SeqCst);
+                answer(json!({}), 20)
+            }
+        })
+        .await;
+        let cancelled = move || cancel.load(Ordering::SeqCst);
+        let ctx = PullContext {
+            concurrency: 2,
+            ..context(&url, &cancelled)
+        };
+        let paths = (0..50).map(|n| format!("item/{n}")).collect();
+        let err = fetch_each(&ctx, &PageCounters::default(), paths, &[], &[])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ConnectorError::Cancelled(_)), "{err}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(asked.load(Ordering::SeqCst) < 50, "the loop went on asking");
+    }
+
+    #[tokio::test]
+    async fn a_numbered_page_that_repeats_the_previous_one_is_a_paging_loop() {
+        // `/same` answers every page alike; `/pages` gives three pages, then no `next` link.
+        let url = serve(|path, query| {
+            let page = query_number(query, "p");
+            let (items, more) = match path {
+                "/same" => (json!([{"id": "a"}, {"id": "b"}]), true),
+                _ => (json!([{ "id": page }]), page < 2),
+            };
+            let mut response = answer(items, 0);
+            if more {
+                let link = format!("<{path}?p={}>; rel=\"next\"", page + 1);
+                response.headers_mut().insert("link", link.parse().unwrap());
+            }
+            response
+        })
+        .await;
+        let ctx = context(&url, NEVER);
+        let counters = PageCounters::default();
+        let err = numbered_pages(&ctx, &counters, "same").await.unwrap_err();
+        match err {
+            ConnectorError::PagingLoop { cursor, .. } => assert_eq!(cursor, "p=1"),
+            other => panic!("{other}"),
+        }
+        let items = numbered_pages(&ctx, &counters, "pages").await.unwrap();
+        assert_eq!(
+            items,
+            [json!({"id": 0}), json!({"id": 1}), json!({"id": 2})]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cursor_seen_twice_is_a_paging_loop() {
+        let url = serve(|_, _| answer(json!({"data": [1], "after": "same"}), 0)).await;
+        let ctx = context(&url, NEVER);
+        let fetch = |_cursor: Option<String>| ctx.http.get_json("list", &[]);
+        let split = |page: Value| {
+            let next = page.get("after").and_then(Value::as_str).map(str::to_owned);
+            Ok((page_items(&ctx, "list", page, "data")?, next))
+        };
+        let err = cursor_pages(&ctx, &PageCounters::default(), "list", fetch, split)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ConnectorError::PagingLoop { .. }), "{err}");
+    }
+
+    #[test]
+    fn pages_differing_in_any_item_have_different_fingerprints() {
+        let page = [json!({"id": "a"}), json!({"id": "b"})];
+        assert_eq!(fingerprint(&page), fingerprint(&page.clone()));
+        assert_ne!(
+            fingerprint(&page),
+            fingerprint(&[json!({"id": "a"}), json!({"id": "c"})])
+        );
+    }
 }

@@ -143,10 +143,7 @@ pub async fn ingest_file(store: &Store, path: &Path) -> Result<ImportReport, Lin
     ingestor
         .run(BufReader::with_capacity(1 << 16, file))
         .await
-        .map_err(|e| match e {
-            RunError::Io(source) => io(source),
-            RunError::Lineage(e) => e,
-        })?;
+        .map_err(|e| e.named(path))?;
     Ok(ingestor.report)
 }
 
@@ -202,15 +199,75 @@ pub async fn ingest_bytes(
     path: &str,
     bytes: &[u8],
 ) -> Result<ImportReport, LineageError> {
+    let (report, _) = ingest_source_bytes(store, (source, path), bytes, false).await?;
+    Ok(report)
+}
+
+/// As [`ingest_bytes`], for a listing whose content replaces what it brought before (a catalog
+/// server's lineage, pulled whole at every sync): events it still holds stay as stored, and the
+/// events `path` brought that it no longer holds are forgotten with everything derived from them,
+/// so an edge that disappeared upstream leaves the graph.
+pub async fn replace_bytes(
+    store: &Store,
+    source: &str,
+    path: &str,
+    bytes: &[u8],
+) -> Result<ImportReport, LineageError> {
+    let (report, listed) = ingest_source_bytes(store, (source, path), bytes, true).await?;
+    forget_unlisted(store, source, path, &listed).await?;
+    Ok(report)
+}
+
+/// Ingests the bytes of `source`'s file `path`; with `keep_keys`, also returns the key of every
+/// event they hold.
+async fn ingest_source_bytes(
+    store: &Store,
+    (source, path): (&str, &str),
+    bytes: &[u8],
+    keep_keys: bool,
+) -> Result<(ImportReport, HashSet<[u8; 16]>), LineageError> {
     let mut ingestor = Ingestor::new(store, Some(source.to_owned()), path.to_owned());
-    ingestor.run(bytes).await.map_err(|e| match e {
-        RunError::Io(source) => LineageError::Io {
-            path: path.into(),
-            source,
-        },
-        RunError::Lineage(e) => e,
-    })?;
-    Ok(ingestor.report)
+    ingestor.listed = keep_keys.then(HashSet::new);
+    ingestor
+        .run(bytes)
+        .await
+        .map_err(|e| e.named(Path::new(path)))?;
+    Ok((ingestor.report, ingestor.listed.unwrap_or_default()))
+}
+
+/// Forgets the events of `source`'s `path` whose key is not in `listed`, then re-derives.
+async fn forget_unlisted(
+    store: &Store,
+    source: &str,
+    path: &str,
+    listed: &HashSet<[u8; 16]>,
+) -> Result<(), LineageError> {
+    let mut tx = store.begin_write().await.ctx("begin forgetting events")?;
+    let stored: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, dedupe_key FROM ol_events WHERE source = ? AND path = ?")
+            .bind(source)
+            .bind(path)
+            .fetch_all(&mut *tx)
+            .await
+            .ctx("read the listing's events")?;
+    let gone: Vec<i64> = stored
+        .into_iter()
+        .filter(|(_, key)| <[u8; 16]>::try_from(key.as_slice()).is_ok_and(|k| !listed.contains(&k)))
+        .map(|(id, _)| id)
+        .collect();
+    if !gone.is_empty() {
+        for chunk in gone.chunks(MAX_PARAMS) {
+            in_list("DELETE FROM ol_events WHERE id IN (", chunk)
+                .build()
+                .persistent(false)
+                .execute(&mut *tx)
+                .await
+                .ctx("delete events")?;
+        }
+        rederive(store, &mut tx).await?;
+    }
+    tx.commit().await.ctx("commit forgetting events")?;
+    Ok(())
 }
 
 /// Reads a lineage file's bytes as [`ingest_bytes`] does, without a store: the report says what
@@ -270,10 +327,17 @@ pub async fn forget_events(
             }
         }
     }
-    if removed == 0 {
-        tx.commit().await.ctx("commit forgetting events")?;
-        return Ok(0);
+    if removed > 0 {
+        rederive(store, &mut tx).await?;
     }
+    tx.commit().await.ctx("commit forgetting events")?;
+    Ok(removed)
+}
+
+/// Derives nodes, edges, column lineage, aliases, runs and facets again from the events that
+/// remain (after some were forgotten), and moves the generation on so the cached graph and quality
+/// links rebuild.
+async fn rederive(store: &Store, tx: &mut SqliteConnection) -> Result<(), LineageError> {
     for table in [
         "column_edges",
         "lineage_edges",
@@ -311,11 +375,20 @@ pub async fn forget_events(
                 })
             })
             .collect();
-        ingestor.derive(&mut tx, &batch).await?;
+        ingestor.derive(&mut *tx, &batch).await?;
     }
-    bump_generation(&mut tx).await?;
-    tx.commit().await.ctx("commit forgetting events")?;
-    Ok(removed)
+    bump_generation(tx).await
+}
+
+/// `statement` (ending in `IN (`) with `ids` bound as its list, closed.
+fn in_list(statement: &str, ids: &[i64]) -> QueryBuilder<'static, Sqlite> {
+    let mut query = QueryBuilder::new(statement);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(")");
+    query
 }
 
 async fn bump_generation(conn: &mut SqliteConnection) -> Result<(), LineageError> {
@@ -329,6 +402,19 @@ async fn bump_generation(conn: &mut SqliteConnection) -> Result<(), LineageError
 enum RunError {
     Io(std::io::Error),
     Lineage(LineageError),
+}
+
+impl RunError {
+    /// The error of reading the file `path`.
+    fn named(self, path: &Path) -> LineageError {
+        match self {
+            RunError::Io(source) => LineageError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            RunError::Lineage(e) => e,
+        }
+    }
 }
 
 impl From<LineageError> for RunError {
@@ -355,6 +441,8 @@ struct Ingestor<'a> {
     written_edges: HashSet<EdgeKey>,
     batch: Vec<Pending>,
     report: ImportReport,
+    /// The keys of every event read, kept for [`replace_bytes`] only.
+    listed: Option<HashSet<[u8; 16]>>,
 }
 
 impl<'a> Ingestor<'a> {
@@ -367,6 +455,7 @@ impl<'a> Ingestor<'a> {
             written_edges: HashSet::new(),
             batch: Vec::with_capacity(BATCH),
             report: ImportReport::default(),
+            listed: None,
         }
     }
 
@@ -374,6 +463,9 @@ impl<'a> Ingestor<'a> {
         let mut reader = EventReader::new(input);
         while let Some((line, entry)) = reader.next_entry().map_err(RunError::Io)? {
             if let Some(pending) = self.report.accept(&self.file, line, entry) {
+                if let Some(listed) = &mut self.listed {
+                    listed.insert(pending.event.dedupe_key);
+                }
                 self.batch.push(pending);
                 if self.batch.len() >= BATCH {
                     self.flush().await?;
@@ -725,13 +817,10 @@ async fn merge_facets(
     let mut node_list: Vec<i64> = incoming.keys().copied().collect();
     node_list.sort_unstable();
     for chunk in node_list.chunks(MAX_PARAMS) {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT id, facets, facet_ms FROM lineage_nodes WHERE id IN (");
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
+        let mut q = in_list(
+            "SELECT id, facets, facet_ms FROM lineage_nodes WHERE id IN (",
+            chunk,
+        );
         let rows = q
             .build()
             .persistent(false)

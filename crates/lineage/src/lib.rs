@@ -31,7 +31,7 @@ pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_gr
 pub use ids::contract_dataset_node;
 pub use ingest::{
     ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,
-    is_lineage_file, looks_like_openlineage, read_events,
+    is_lineage_file, looks_like_openlineage, read_events, replace_bytes,
 };
 pub use query::{
     GraphEdge, GraphNode, ImpactDataset, ImpactProduct, ImpactReport, JobRun, Level, LineageGraph,

@@ -45,7 +45,8 @@ pub use reads::{
 };
 pub use sources::{SourceConfig, SourceKind, SourceRecord, SyncStatus};
 pub use sync_tx::{
-    AppliedSync, EntityConflict, EntityKind, FileStat, StoredFileState, SyncTx, UpsertOutcome,
+    AppliedSync, DocumentIndex, EntityConflict, EntityKind, FileStat, StoredFileState, SyncTx,
+    UpsertOutcome,
 };
 
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.

@@ -59,8 +59,8 @@ impl SyncTx {
         Ok(())
     }
 
-    /// Forgets the provenance of a document that left the source.
-    pub async fn forget_provenance(&mut self, path: &str) -> Result<(), StoreError> {
+    /// Forgets the provenance of a document that left the source (part of [`SyncTx::delete`]).
+    pub(crate) async fn forget_provenance(&mut self, path: &str) -> Result<(), StoreError> {
         let source = self.source().to_string();
         sqlx::query("DELETE FROM entity_provenance WHERE source = ? AND path = ?")
             .bind(source)
@@ -224,16 +224,16 @@ mod tests {
             1
         );
 
-        // A sync that is dropped (failed, cancelled) leaves the provenance as it was.
+        // A sync that is dropped (failed, cancelled) leaves the provenance as it was; a committed
+        // delete takes it away.
+        let provenance = || store.provenance("marquez", "datasets/a.odcs.json");
         let mut tx = store.begin_sync("marquez").await.unwrap();
-        tx.forget_provenance("datasets/a.odcs.json").await.unwrap();
+        tx.delete("datasets/a.odcs.json").await.unwrap();
         drop(tx);
-        assert!(
-            store
-                .provenance("marquez", "datasets/a.odcs.json")
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(provenance().await.unwrap().is_some());
+        let mut tx = store.begin_sync("marquez").await.unwrap();
+        tx.delete("datasets/a.odcs.json").await.unwrap();
+        tx.commit(SyncStatus::Ok, None).await.unwrap();
+        assert!(provenance().await.unwrap().is_none());
     }
 }

@@ -133,38 +133,99 @@ struct Buffers {
     ports: Vec<PortRow>,
 }
 
+/// What the cache holds of one source's documents, read once per sync: each file's state, for
+/// change detection, and what the sync transaction needs to replace or remove a document (given to
+/// [`Store::begin_sync_indexed`], which then does not read them again).
+pub struct DocumentIndex {
+    /// path -> stored state for every cached file of the source.
+    pub files: HashMap<String, StoredFileState>,
+    source: String,
+    held: HashMap<String, ExistingDoc>,
+}
+
+impl DocumentIndex {
+    /// The number and the sum of the document ids read. Ids are never reused and a new document
+    /// takes an id above every other, so any sync that added, replaced or removed one of the
+    /// source's documents since changes this pair.
+    fn id_fingerprint(&self) -> (i64, i64) {
+        let ids = self.held.values().map(|doc| doc.id);
+        (self.held.len() as i64, ids.sum())
+    }
+}
+
+type IndexRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+);
+
+/// The documents of `source` as they are now, in one statement (one consistent snapshot).
+async fn read_document_index<'e>(
+    conn: impl sqlx::SqliteExecutor<'e>,
+    source: &str,
+) -> Result<DocumentIndex, StoreError> {
+    let rows: Vec<IndexRow> = sqlx::query_as(
+        "SELECT d.path, d.content_hash, d.size, d.mtime, d.id, d.kind, d.entity_id,
+                IIF(c.document_id IS NULL, NULL, COALESCE(c.version, ''))
+         FROM documents d LEFT JOIN contracts c ON c.document_id = d.id WHERE d.source = ?",
+    )
+    .bind(source)
+    .fetch_all(conn)
+    .await
+    .ctx("read document index")?;
+    let mut index = DocumentIndex {
+        files: HashMap::with_capacity(rows.len()),
+        source: source.to_string(),
+        held: HashMap::with_capacity(rows.len()),
+    };
+    for (path, content_hash, size, mtime, id, kind, entity_id, contract_version) in rows {
+        let size = u64::try_from(size).unwrap_or(0);
+        let state = StoredFileState {
+            content_hash,
+            size,
+            mtime,
+        };
+        index.files.insert(path.clone(), state);
+        let doc = ExistingDoc {
+            id,
+            kind,
+            entity_id,
+            contract_version,
+        };
+        index.held.insert(path, doc);
+    }
+    Ok(index)
+}
+
 impl Store {
-    /// path -> stored state for every cached file of `source`.
-    pub async fn document_index(
-        &self,
-        source: &str,
-    ) -> Result<HashMap<String, StoredFileState>, StoreError> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT path, content_hash, size, mtime FROM documents WHERE source = ?",
-        )
-        .bind(source)
-        .fetch_all(&self.pool)
-        .await
-        .ctx("read document index")?;
-        Ok(rows
-            .into_iter()
-            .map(|(path, content_hash, size, mtime)| {
-                let size = u64::try_from(size).unwrap_or(0);
-                (
-                    path,
-                    StoredFileState {
-                        content_hash,
-                        size,
-                        mtime,
-                    },
-                )
-            })
-            .collect())
+    /// What the cache holds of `source`'s documents.
+    pub async fn document_index(&self, source: &str) -> Result<DocumentIndex, StoreError> {
+        read_document_index(&self.pool, source).await
     }
 
     /// Opens the write transaction for a sync of `source`, holding SQLite's write lock (waiting up to
     /// the busy timeout for another writer) before anything is read.
     pub async fn begin_sync(&self, source: &str) -> Result<SyncTx, StoreError> {
+        self.open_sync(source, None).await
+    }
+
+    /// As [`Store::begin_sync`] for the source of `index`, taking its documents from `index`
+    /// (read before the write lock) instead of reading them again, unless another sync changed
+    /// them in between.
+    pub async fn begin_sync_indexed(&self, index: &DocumentIndex) -> Result<SyncTx, StoreError> {
+        self.open_sync(&index.source, Some(index)).await
+    }
+
+    async fn open_sync(
+        &self,
+        source: &str,
+        index: Option<&DocumentIndex>,
+    ) -> Result<SyncTx, StoreError> {
         let mut tx = self.begin_write().await.ctx("begin sync")?;
         let (cache_size_before,): (i64,) = sqlx::query_as("PRAGMA cache_size")
             .fetch_one(&mut *tx)
@@ -183,27 +244,8 @@ impl Store {
         if touched.rows_affected() == 0 {
             return Err(StoreError::UnknownSource(source.to_string()));
         }
-        let docs: Vec<(String, i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT d.path, d.id, d.kind, d.entity_id, IIF(c.document_id IS NULL, NULL, COALESCE(c.version, ''))
-             FROM documents d LEFT JOIN contracts c ON c.document_id = d.id WHERE d.source = ?",
-        )
-                .bind(source)
-                .fetch_all(&mut *tx)
-                .await
-                .ctx("begin sync")?;
-        let products: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT p.id, d.source, d.path FROM products p JOIN documents d ON d.id = p.document_id",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("begin sync")?;
-        let contracts: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT c.id, COALESCE(c.version, ''), d.source, d.path
-             FROM contracts c JOIN documents d ON d.id = c.document_id",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .ctx("begin sync")?;
+        let docs = held_documents(&mut tx, source, index).await?;
+        let (products, contracts) = entity_holders(&mut tx).await?;
         let (max_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM documents")
             .fetch_one(&mut *tx)
             .await
@@ -213,26 +255,9 @@ impl Store {
             cache_size_before,
             source: source.to_string(),
             applied: AppliedSync::default(),
-            docs: docs
-                .into_iter()
-                .map(|(path, id, kind, entity_id, contract_version)| {
-                    let doc = ExistingDoc {
-                        id,
-                        kind,
-                        entity_id,
-                        contract_version,
-                    };
-                    (path, doc)
-                })
-                .collect(),
-            products: products
-                .into_iter()
-                .map(|(id, source, path)| (id, (source, path)))
-                .collect(),
-            contracts: contracts
-                .into_iter()
-                .map(|(id, version, source, path)| ((id, version), (source, path)))
-                .collect(),
+            docs,
+            products,
+            contracts,
             changed_products: BTreeSet::new(),
             removed_products: BTreeSet::new(),
             changed_contracts: BTreeSet::new(),
@@ -245,6 +270,56 @@ impl Store {
     }
 }
 
+/// The source's documents, under the write lock: those of `index` while the cache still holds
+/// exactly them (one count over the source's ids), else read now.
+async fn held_documents(
+    conn: &mut SqliteConnection,
+    source: &str,
+    index: Option<&DocumentIndex>,
+) -> Result<HashMap<String, ExistingDoc>, StoreError> {
+    if let Some(index) = index {
+        let now: (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(id), 0) FROM documents WHERE source = ?")
+                .bind(source)
+                .fetch_one(&mut *conn)
+                .await
+                .ctx("begin sync")?;
+        if now == index.id_fingerprint() {
+            return Ok(index.held.clone());
+        }
+    }
+    Ok(read_document_index(&mut *conn, source).await?.held)
+}
+
+/// Who holds every product id and every (contract id, version) in the cache, all sources.
+async fn entity_holders(
+    conn: &mut SqliteConnection,
+) -> Result<(HashMap<String, Holder>, HashMap<(String, String), Holder>), StoreError> {
+    let products: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.id, d.source, d.path FROM products p JOIN documents d ON d.id = p.document_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("begin sync")?;
+    let contracts: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.id, COALESCE(c.version, ''), d.source, d.path
+         FROM contracts c JOIN documents d ON d.id = c.document_id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("begin sync")?;
+    let products = products
+        .into_iter()
+        .map(|(id, source, path)| (id, (source, path)))
+        .collect();
+    let contracts = contracts
+        .into_iter()
+        .map(|(id, version, source, path)| ((id, version), (source, path)))
+        .collect();
+    Ok((products, contracts))
+}
+
+#[derive(Clone)]
 struct ExistingDoc {
     id: i64,
     kind: String,
@@ -341,9 +416,11 @@ impl SyncTx {
         })
     }
 
-    /// Removes `path` from the cache. Returns false when it was not cached.
+    /// Removes `path` and its upstream provenance from the cache. Returns false when it was not
+    /// cached.
     pub async fn delete(&mut self, path: &str) -> Result<bool, StoreError> {
         let removed = self.remove_document(path).await?;
+        self.forget_provenance(path).await?;
         if removed {
             self.applied.removed += 1;
         }

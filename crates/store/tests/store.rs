@@ -158,7 +158,7 @@ async fn sync_applies_atomically_and_reports_changes() {
     );
 
     let index = store.document_index("mesh").await.unwrap();
-    assert_eq!(index["p1.yaml"].size, 10);
+    assert_eq!(index.files["p1.yaml"].size, 10);
 
     let detail = store.get_product("p1").await.unwrap().unwrap();
     assert_eq!(detail.path, "p1.yaml");
@@ -470,6 +470,41 @@ async fn a_bulk_writer_writes_to_the_same_cache() {
             .collect();
         assert_eq!(names, ["written-in-bulk"]);
     }
+}
+
+/// A sync begun from the index its planning read takes the documents from it; when another sync
+/// changed them in between, it reads them again instead of acting on what it planned from.
+#[tokio::test]
+async fn a_sync_begun_from_an_outdated_index_reads_the_documents_again() {
+    let store = store_with(&["mesh"]).await;
+    let sync = |adds: &'static str, removes: Option<&'static str>| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_sync("mesh").await.unwrap();
+            if let Some(path) = removes {
+                assert!(tx.delete(path).await.unwrap());
+            }
+            let id = adds.trim_end_matches(".yaml");
+            tx.upsert(adds, STAT, &product(id, "sales", "c", None))
+                .await
+                .unwrap();
+            tx.commit(SyncStatus::Ok, None).await.unwrap();
+        }
+    };
+    sync("p1.yaml", None).await;
+    let current = store.document_index("mesh").await.unwrap();
+    let mut tx = store.begin_sync_indexed(&current).await.unwrap();
+    assert!(tx.delete("p1.yaml").await.unwrap());
+    drop(tx);
+
+    let outdated = store.document_index("mesh").await.unwrap();
+    sync("p2.yaml", Some("p1.yaml")).await;
+    let mut tx = store.begin_sync_indexed(&outdated).await.unwrap();
+    assert!(!tx.delete("p1.yaml").await.unwrap());
+    assert!(tx.delete("p2.yaml").await.unwrap());
+    let applied = tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(applied.removed_product_ids, ["p2"]);
+    assert_eq!(store.stats().await.unwrap().products, 0);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use meshlens_store::{
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
-use crate::results::{self, PendingResult, ResultKind, ResultWork, TrackedResult};
+use crate::results::{self, PendingResult, ResultContent, ResultKind, ResultWork, TrackedResult};
 use crate::scan::{Candidate, Links, Scan, scan};
 use crate::{
     FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress, git, server,
@@ -79,16 +79,16 @@ pub async fn sync_source(
     let scanned = scan_source(store, source, ctx, &emit).await?;
     let index = store.document_index(&name).await?;
     let tracked = results::tracked(store, &name).await?;
-    let plan = Plan::new(scanned, &index, &tracked, ctx.options.full);
+    let plan = Plan::new(scanned, &index.files, &tracked, ctx.options.full);
     let total_files = plan.total_files;
     emit(SyncPhase::Reading, plan.fast_unchanged.len(), total_files);
 
     // One connection writes the descriptor transaction and then the result files; checkpoints run
     // beside it from the descriptor commit on (see `Store::bulk_writer`).
     let writer = store.bulk_writer().await?;
-    let mut tx = writer.begin_sync(&name).await?;
+    let mut tx = writer.begin_sync_indexed(&index).await?;
     let (mut report, result_work) =
-        read_and_apply(&mut tx, plan, &index, &tracked, ctx, &emit).await?;
+        read_and_apply(&mut tx, plan, &index.files, &tracked, ctx, &emit).await?;
     let writes = 1 + result_work.ingest.len();
     emit(SyncPhase::Writing, 0, writes);
     report.applied = tx
@@ -463,10 +463,12 @@ fn read_file(c: &Candidate, stored_hash: Option<&str>, options: &ParseOptions) -
     if let Some(kind) = ResultKind::of(&rel, class, &bytes) {
         return FileOutcome::Result(PendingResult {
             rel,
-            abs: c.abs.clone(),
+            content: ResultContent::File {
+                abs: c.abs.clone(),
+                max_bytes: limit,
+            },
             mtime: stat.mtime,
             kind,
-            max_bytes: limit,
         });
     }
     if class.is_ingestible_result() || class == FileClass::NotStructured {

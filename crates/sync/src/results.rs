@@ -77,18 +77,23 @@ impl ResultKind {
         }
     }
 
+    /// Ingests a result file's `bytes`; a `replacing` one (a server's listing) takes the place
+    /// of what it brought before instead of adding to it.
     async fn ingest(
         self,
         store: &Store,
         source: &str,
-        rel: &str,
-        bytes: &[u8],
+        (rel, bytes): (&str, &[u8]),
+        replacing: bool,
     ) -> Result<Ingested, String> {
         match self {
             ResultKind::OpenLineage => {
-                let report = meshlens_lineage::ingest_bytes(store, source, rel, bytes)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let ingest = if replacing {
+                    meshlens_lineage::replace_bytes(store, source, rel, bytes).await
+                } else {
+                    meshlens_lineage::ingest_bytes(store, source, rel, bytes).await
+                };
+                let report = ingest.map_err(|e| e.to_string())?;
                 let mut ingested = Ingested {
                     imported: report.imported,
                     skipped: report.skipped,
@@ -180,7 +185,7 @@ async fn quality_import(
     })
 }
 
-pub(crate) fn line_error(file: String, line: u64, message: String) -> FileError {
+fn line_error(file: String, line: u64, message: String) -> FileError {
     FileError {
         file,
         line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -199,6 +204,23 @@ struct Ingested {
     warnings: Vec<FileError>,
     /// Quality outcomes (imported, skipped) found in an OpenLineage file's facets.
     quality: Option<(u64, u64)>,
+}
+
+impl Ingested {
+    /// Adds what a file of `kind` brought to the report.
+    fn count(self, kind: ResultKind, report: &mut SourceSyncReport) {
+        if let Some((imported, skipped)) = self.quality {
+            report.quality.imported += imported;
+            report.quality.skipped += skipped;
+        }
+        let counters = kind.counters(report);
+        counters.files += 1;
+        counters.imported += self.imported;
+        counters.skipped += self.skipped;
+        counters.rejected += self.rejected.len() as u64;
+        report.errors.extend(self.rejected);
+        report.warnings.extend(self.warnings);
+    }
 }
 
 /// What one sync did with one kind of result file (`lineage` and `quality` in
@@ -272,11 +294,71 @@ pub(crate) async fn tracked(
 /// A result file to (re-)ingest after the descriptor commit.
 pub(crate) struct PendingResult {
     pub rel: String,
-    pub abs: PathBuf,
+    pub content: ResultContent,
     pub mtime: i64,
     pub kind: ResultKind,
-    /// The sync's size limit, checked again when the file is re-read.
-    pub max_bytes: u64,
+}
+
+/// Where a pending result file's bytes are.
+pub(crate) enum ResultContent {
+    /// A file of the source, read again when it is ingested.
+    File {
+        abs: PathBuf,
+        /// The sync's size limit, checked again when the file is re-read.
+        max_bytes: u64,
+    },
+    /// What a catalog server's pull listed (its lineage), held in memory. Such a listing is
+    /// whole at every sync, so it replaces what it brought before instead of adding to it.
+    Listing(Vec<u8>),
+}
+
+impl ResultContent {
+    /// The bytes to ingest. A file is re-read rather than carried over from the parse phase: at
+    /// most one result file is held in memory, and the hash recorded is that of the bytes
+    /// actually ingested.
+    fn bytes(self, rel: &str) -> Result<Vec<u8>, FileError> {
+        let (abs, max_bytes) = match self {
+            ResultContent::Listing(bytes) => return Ok(bytes),
+            ResultContent::File { abs, max_bytes } => (abs, max_bytes),
+        };
+        meshlens_model::read_capped(&abs, max_bytes).map_err(|e| {
+            let message = match e {
+                meshlens_model::ReadError::Io(e) => format!("cannot read: {e}"),
+                too_large => too_large.to_string(),
+            };
+            FileError::whole_file(rel, message)
+        })
+    }
+}
+
+/// Brings a catalog server's listing (`rel`, of `kind`) through the bookkeeping of result files: as
+/// tracked, it is counted unchanged; changed or new, it replaces what it brought before; empty,
+/// what it brought is forgotten.
+pub(crate) async fn sync_listing(
+    store: &Store,
+    source: &str,
+    (rel, kind): (&str, ResultKind),
+    bytes: Vec<u8>,
+    report: &mut SourceSyncReport,
+) -> Result<(), StoreError> {
+    let tracked = tracked(store, source).await?;
+    let mut work = ResultWork::default();
+    match tracked.get(rel) {
+        Some(known) if known.state.content_hash == content_hash(&bytes) => {
+            count_unchanged(known, report);
+            return Ok(());
+        }
+        // A listing untracked yet may still have events from before its bookkeeping.
+        _ if bytes.is_empty() => work.forget.push(rel.to_string()),
+        _ => work.ingest.push(PendingResult {
+            rel: rel.to_string(),
+            content: ResultContent::Listing(bytes),
+            mtime: 0,
+            kind,
+        }),
+    }
+    work.run(store, source, report, || false, || {}).await?;
+    Ok(())
 }
 
 /// Bookkeeping for result files collected while the descriptor transaction runs, applied after it
@@ -381,39 +463,65 @@ async fn ingest_one(
     file: PendingResult,
     report: &mut SourceSyncReport,
 ) -> Result<(), StoreError> {
-    // Re-read rather than carried over from the parse phase: keeps at most one result file in
-    // memory, and the hash recorded is that of the bytes actually ingested.
-    let bytes = match meshlens_model::read_capped(&file.abs, file.max_bytes) {
+    let PendingResult {
+        rel,
+        content,
+        mtime,
+        kind,
+    } = file;
+    let replacing = matches!(content, ResultContent::Listing(_));
+    let bytes = match content.bytes(&rel) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let message = match e {
-                meshlens_model::ReadError::Io(e) => format!("cannot read: {e}"),
-                too_large => too_large.to_string(),
-            };
-            report
-                .errors
-                .push(FileError::whole_file(&file.rel, message));
+        Err(unreadable) => {
+            report.errors.push(unreadable);
             return Ok(());
         }
     };
     let started = std::time::Instant::now();
-    let ingested = match file.kind.ingest(store, source, &file.rel, &bytes).await {
+    let ingested = match kind.ingest(store, source, (&rel, &bytes), replacing).await {
         Ok(ingested) => ingested,
         Err(message) => {
             // Nothing is tracked, so the next sync tries the file again.
             report.errors.push(FileError::whole_file(
-                &file.rel,
+                &rel,
                 format!("cannot ingest: {message}"),
             ));
             return Ok(());
         }
     };
-    let rejected = if ingested.rejected.is_empty() {
+    track(
+        store,
+        source,
+        (&rel, kind, mtime),
+        &bytes,
+        &ingested.rejected,
+    )
+    .await?;
+    tracing::debug!(
+        file = %rel,
+        bytes = bytes.len(),
+        imported = ingested.imported,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "result file ingested"
+    );
+    ingested.count(kind, report);
+    Ok(())
+}
+
+/// Records the result file `rel` of `kind` as ingested from `bytes`, with the lines it refused.
+async fn track(
+    store: &Store,
+    source: &str,
+    (rel, kind, mtime): (&str, ResultKind, i64),
+    bytes: &[u8],
+    rejected: &[FileError],
+) -> Result<(), StoreError> {
+    let rejected = if rejected.is_empty() {
         None
     } else {
         Some(
-            serde_json::to_string(&ingested.rejected).map_err(|source| StoreError::Encode {
-                what: format!("rejected lines of {}", file.rel),
+            serde_json::to_string(rejected).map_err(|source| StoreError::Encode {
+                what: format!("rejected lines of {rel}"),
                 source,
             })?,
         )
@@ -425,33 +533,15 @@ async fn ingest_one(
              mtime = excluded.mtime, content_hash = excluded.content_hash, rejected = excluded.rejected",
     )
     .bind(source)
-    .bind(&file.rel)
-    .bind(file.kind.as_str())
+    .bind(rel)
+    .bind(kind.as_str())
     .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
-    .bind(file.mtime)
-    .bind(content_hash(&bytes))
+    .bind(mtime)
+    .bind(content_hash(bytes))
     .bind(rejected)
     .execute(store.pool())
     .await
     .ctx("record result file")?;
-    tracing::debug!(
-        file = %file.rel,
-        bytes = bytes.len(),
-        imported = ingested.imported,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "result file ingested"
-    );
-    if let Some((imported, skipped)) = ingested.quality {
-        report.quality.imported += imported;
-        report.quality.skipped += skipped;
-    }
-    let counters = file.kind.counters(report);
-    counters.files += 1;
-    counters.imported += ingested.imported;
-    counters.skipped += ingested.skipped;
-    counters.rejected += ingested.rejected.len() as u64;
-    report.errors.extend(ingested.rejected);
-    report.warnings.extend(ingested.warnings);
     Ok(())
 }
 

@@ -22,13 +22,13 @@ use meshlens_connectors::{
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_quality::{CatalogOutcome, CatalogStatus, CatalogTool};
 use meshlens_store::{
-    FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState, SyncStatus, SyncTx,
-    UpsertOutcome,
+    DocumentIndex, FileStat, ProvenanceRow, SourceConfig, SourceKind, Store, StoredFileState,
+    SyncStatus, SyncTx, UpsertOutcome,
 };
 use rayon::prelude::*;
 
 use crate::engine::{check_cancel, conflict_message, issue_error, summary, worker_failed};
-use crate::results::line_error;
+use crate::results::{self, ResultKind};
 use crate::{FileError, SourceSyncReport, SyncContext, SyncError, SyncPhase, SyncProgress};
 
 /// Requests in flight per source: enough to hide latency, few enough not to hammer a server.
@@ -108,7 +108,7 @@ pub(crate) async fn sync_server(
     emit(SyncPhase::Scanning, 0, 0);
     let index = Arc::new(store.document_index(&name).await?);
     let full = ctx.options.full;
-    let known = known_entities(store, &name, &index, full).await?;
+    let known = known_entities(store, &name, &index.files, full).await?;
     let mut pulled = pull_server(store, source, kind, ctx, &known, &emit).await?;
     check_cancel(ctx, &name)?;
     tracing::debug!(
@@ -125,13 +125,13 @@ pub(crate) async fn sync_server(
     let documents = std::mem::take(&mut pulled.documents);
     let (documents, unchanged) = mark_unchanged(documents, &index, full, &name).await?;
 
-    let mut tx = store.begin_sync(&name).await?;
+    let mut tx = store.begin_sync_indexed(&index).await?;
     let mut report = SourceSyncReport::named(&name);
     let written = Written {
         documents,
         unchanged,
         kept: &pulled.kept,
-        index: &index,
+        index: &index.files,
     };
     write_documents(&mut tx, written, ctx, &mut report, &|done| {
         emit(SyncPhase::Writing, done, total)
@@ -151,7 +151,7 @@ pub(crate) async fn sync_server(
     }
 
     let events = std::mem::take(&mut pulled.lineage_events);
-    ingest_lineage(store, kind, events, &mut report).await;
+    ingest_lineage(store, kind, events, &mut report).await?;
     ingest_check_outcomes(store, kind, &pulled.check_outcomes, &mut report).await;
     if let Some(agreements) = pulled.agreements.take() {
         store_agreements(store, &name, agreements, &mut report).await?;
@@ -232,7 +232,7 @@ async fn pull_server(
 /// dropped at once, so a re-sync holds only what it has to write.
 async fn mark_unchanged(
     mut documents: Vec<PulledDocument>,
-    index: &Arc<HashMap<String, StoredFileState>>,
+    index: &Arc<DocumentIndex>,
     full: bool,
     name: &str,
 ) -> Result<(Vec<PulledDocument>, Vec<bool>), SyncError> {
@@ -242,7 +242,7 @@ async fn mark_unchanged(
             .par_iter()
             .map(|doc| {
                 !full
-                    && index.get(&doc.path).is_some_and(|stored| {
+                    && index.files.get(&doc.path).is_some_and(|stored| {
                         stored.content_hash == content_hash(doc.text.as_bytes())
                     })
             })
@@ -292,7 +292,6 @@ async fn write_documents(
         .collect();
     for path in index.keys().filter(|p| !present.contains(p.as_str())) {
         tx.delete(path).await?;
-        tx.forget_provenance(path).await?;
     }
     drop(present);
     // Unchanged upstream: the cached document and its provenance stay as they are.
@@ -379,41 +378,29 @@ async fn write_chunk(
 }
 
 /// Stores the lineage events a server pulled (after the commit: the sync transaction held the
-/// write lock); idempotent, so events already stored by an earlier sync are skipped.
+/// write lock) as one listing, `<kind>-lineage.ndjson`, tracked like a result file of a folder:
+/// unchanged, it is skipped; changed, it replaces what the server brought before, so an edge that
+/// disappeared upstream leaves the graph. Its lines are sorted, so the same lineage listed in
+/// another order is the same listing.
 async fn ingest_lineage(
     store: &Store,
     kind: ServerKind,
     events: Vec<serde_json::Value>,
     report: &mut SourceSyncReport,
-) {
-    if events.is_empty() {
-        return;
-    }
-    let mut ndjson = Vec::new();
+) -> Result<(), SyncError> {
     // Each event's tree is freed as soon as it is written: as text it takes a fraction of the memory.
-    for event in events {
-        serde_json::to_writer(&mut ndjson, &event).expect("a JSON value always encodes");
+    let mut lines: Vec<String> = events.into_iter().map(|e| e.to_string()).collect();
+    lines.sort_unstable();
+    let mut ndjson = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in lines {
+        ndjson.extend_from_slice(line.as_bytes());
         ndjson.push(b'\n');
     }
     let label = format!("{}-lineage.ndjson", kind.as_str());
-    match meshlens_lineage::ingest_bytes(store, &report.name, &label, &ndjson).await {
-        Ok(imported) => {
-            report.lineage.files = 1;
-            report.lineage.imported = imported.imported;
-            report.lineage.skipped = imported.skipped;
-            report.lineage.rejected = imported.rejected.len() as u64;
-            report.errors.extend(
-                imported
-                    .rejected
-                    .into_iter()
-                    .map(|issue| line_error(label.clone(), issue.line, issue.message)),
-            );
-        }
-        Err(err) => report.warnings.push(FileError::whole_file(
-            &label,
-            format!("lineage not imported: {err}"),
-        )),
-    }
+    let listing = (label.as_str(), ResultKind::OpenLineage);
+    let source = report.name.clone();
+    results::sync_listing(store, &source, listing, ndjson, report).await?;
+    Ok(())
 }
 
 /// Stores the data-quality check runs a server pulled.

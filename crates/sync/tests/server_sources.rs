@@ -27,6 +27,8 @@ enum Mode {
     Edited,
     /// The dataset's description and `updatedAt` changed.
     Changed,
+    /// The job no longer reads its input dataset.
+    JobInputGone,
 }
 
 /// The documented datasets page with the dataset's description (and update time) replaced.
@@ -64,6 +66,11 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
                 (_, "/api/v1/namespaces/food_delivery/datasets") => {
                     fixture("marquez/datasets.json")
                 }
+                (Mode::JobInputGone, "/api/v1/namespaces/food_delivery/jobs") => {
+                    let mut jobs = fixture("marquez/jobs.json");
+                    jobs["jobs"][0]["inputs"] = json!([]);
+                    jobs
+                }
                 (_, "/api/v1/namespaces/food_delivery/jobs") => fixture("marquez/jobs.json"),
                 (_, p) if p.ends_with("/datasets") || p.ends_with("/jobs") => {
                     json!({"totalCount": 0, "datasets": [], "jobs": []})
@@ -76,16 +83,22 @@ async fn start(mode: Arc<Mutex<Mode>>) -> String {
     serve(app).await
 }
 
-#[tokio::test]
-async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
-    let mode = Arc::new(Mutex::new(Mode::Serving));
-    let url = start(mode.clone()).await;
+/// A store with the source `lineage-prod` on a fake Marquez answering as `mode` says.
+async fn marquez_source(mode: Arc<Mutex<Mode>>) -> (Store, SourceConfig) {
+    let url = start(mode).await;
     let store = Store::open_in_memory().await.unwrap();
     let source = SourceConfig {
         name: "lineage-prod".into(),
         kind: SourceKind::Marquez { url },
     };
     store.add_source(&source).await.unwrap();
+    (store, source)
+}
+
+#[tokio::test]
+async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
+    let mode = Arc::new(Mutex::new(Mode::Serving));
+    let (store, source) = marquez_source(mode.clone()).await;
     let ctx = SyncContext::default();
     let phases = Mutex::new(Vec::new());
     let progress = |p: meshlens_sync::SyncProgress| phases.lock().unwrap().push(p.phase);
@@ -135,7 +148,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         )]
     );
 
-    // Same upstream content: nothing rewritten, lineage events recognised.
+    // Same upstream content: nothing rewritten, the lineage listing recognised as unchanged.
     let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
     assert_eq!(
         (
@@ -145,9 +158,9 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
         ),
         (0, 0, 1)
     );
-    assert_eq!(report.lineage.skipped, 2);
+    assert_eq!((report.lineage.files, report.lineage.unchanged), (0, 1));
     let hash = |store: Store| async move {
-        store.document_index("lineage-prod").await.unwrap()[DATASET_PATH]
+        store.document_index("lineage-prod").await.unwrap().files[DATASET_PATH]
             .content_hash
             .clone()
     };
@@ -239,6 +252,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
                 .document_index("lineage-prod")
                 .await
                 .unwrap()
+                .files
                 .contains_key(DATASET_PATH)
         );
         let record = store.get_source("lineage-prod").await.unwrap().unwrap();
@@ -258,6 +272,7 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
             .document_index("lineage-prod")
             .await
             .unwrap()
+            .files
             .contains_key(DATASET_PATH)
     );
 
@@ -272,6 +287,47 @@ async fn marquez_source_syncs_incrementally_and_keeps_the_cache_on_failure() {
             .unwrap()
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_lineage_edge_that_disappears_upstream_is_gone_after_the_next_sync() {
+    let mode = Arc::new(Mutex::new(Mode::Serving));
+    let (store, source) = marquez_source(mode.clone()).await;
+    let ctx = SyncContext::default();
+    let downstream = |store: Store| async move {
+        let request = meshlens_lineage::LineageRequest {
+            id: "food_delivery:public.delivery_7_days".into(),
+            upstream: 0,
+            downstream: 1,
+            level: meshlens_lineage::Level::Dataset,
+        };
+        match meshlens_lineage::lineage(&store, &request).await {
+            Ok(graph) => graph.edges.len(),
+            // Nothing in the graph is called so any more.
+            Err(_) => 0,
+        }
+    };
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!(report.lineage.files, 1);
+    assert_eq!(downstream(store.clone()).await, 1);
+
+    // The job stops reading the dataset: its listing changed, and replaces what it brought.
+    *mode.lock().unwrap() = Mode::JobInputGone;
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!((report.lineage.files, report.lineage.imported), (1, 1));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(downstream(store.clone()).await, 0);
+    let runs = meshlens_lineage::latest_runs(&store).await.unwrap();
+    assert_eq!(
+        runs.len(),
+        2,
+        "the job and the dataset's column lineage stay"
+    );
+
+    // Listed the same again: unchanged, nothing forgotten or added.
+    let report = sync_source(&store, &source, &ctx, &|_| {}).await.unwrap();
+    assert_eq!((report.lineage.files, report.lineage.unchanged), (0, 1));
+    assert_eq!(downstream(store.clone()).await, 0);
 }
 
 /// A DataHub answering the scroll with two documented datasets (and no data products), or, while
@@ -323,5 +379,8 @@ async fn a_datahub_that_refuses_the_query_fails_the_sync_clearly_and_keeps_the_c
     let record = store.get_source("hub-prod").await.unwrap().unwrap();
     assert_eq!(record.last_sync_status, Some(SyncStatus::Failed));
     assert_eq!(record.documents, 2);
-    assert_eq!(store.document_index("hub-prod").await.unwrap().len(), 2);
+    assert_eq!(
+        store.document_index("hub-prod").await.unwrap().files.len(),
+        2
+    );
 }
