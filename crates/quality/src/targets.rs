@@ -36,9 +36,11 @@ pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     let Some(generation) = stale_generation(store).await? else {
         return Ok(());
     };
-    let catalogue = read_catalogue(store).await?;
-    let targets = derive_targets(&catalogue);
-    // The contracts' texts are not needed while writing: let them go first.
+    let mut catalogue = read_catalogue(store).await?;
+    // Each contract's texts go as soon as its targets are derived (the texts of 10k contracts are
+    // hundreds of MiB), and none is held while writing.
+    let contracts = std::mem::take(&mut catalogue.contracts);
+    let targets = derive_targets(&catalogue, contracts);
     let Catalogue { products, .. } = catalogue;
     write_targets(store, generation, &targets, &products).await
 }
@@ -125,7 +127,7 @@ struct Targets {
     lineage_products: HashSet<String>,
 }
 
-fn derive_targets(catalogue: &Catalogue) -> Targets {
+fn derive_targets(catalogue: &Catalogue, contracts: Vec<ContractRow>) -> Targets {
     let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
     for port in &catalogue.ports {
         publishers.entry(port.1.as_str()).or_default().push(port);
@@ -136,7 +138,7 @@ fn derive_targets(catalogue: &Catalogue) -> Targets {
         datasets_of.entry(*doc).or_default().push((name, physical));
     }
     let mut targets = Targets::default();
-    for row in &catalogue.contracts {
+    for row in contracts {
         // The product publishing this exact version, else any product publishing the contract id.
         let candidates = publishers
             .get(row.1.as_str())
@@ -151,7 +153,7 @@ fn derive_targets(catalogue: &Catalogue) -> Targets {
             .get(&row.0)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        targets.add_contract(catalogue, row, owner, datasets);
+        targets.add_contract(catalogue, &row, owner, datasets);
     }
     targets
 }
