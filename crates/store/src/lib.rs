@@ -20,12 +20,14 @@ mod version;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
 use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqlitePool, Transaction};
+
+use history::RecentTexts;
 
 pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
@@ -108,6 +110,8 @@ fn damaged_or(path: &Path, err: StoreError) -> StoreError {
 pub struct Store {
     pool: SqlitePool,
     in_memory: bool,
+    /// Texts of the versions this process's syncs just recorded, shared by every handle on the cache.
+    recent_texts: Arc<Mutex<RecentTexts>>,
 }
 
 impl Store {
@@ -192,7 +196,11 @@ impl Store {
 
     async fn migrate(pool: SqlitePool, in_memory: bool) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let store = Store { pool, in_memory };
+        let store = Store {
+            pool,
+            in_memory,
+            recent_texts: Arc::default(),
+        };
         change_lists::deflate_legacy_changes(&store).await?;
         Ok(store)
     }
@@ -214,11 +222,12 @@ impl Store {
             // A commit would otherwise copy its frames into the database file on this thread
             // (seconds after a full sync's descriptor transaction) while the next write waits.
             .pragma("wal_autocheckpoint", "0");
-        Self::one_connection(options, "open a bulk writer").await
+        self.one_connection(options, "open a bulk writer").await
     }
 
     /// A handle on the same file with a connection of its own, outside the pool.
     async fn one_connection(
+        &self,
         options: SqliteConnectOptions,
         what: &'static str,
     ) -> Result<Store, StoreError> {
@@ -230,6 +239,7 @@ impl Store {
         Ok(Store {
             pool,
             in_memory: false,
+            recent_texts: self.recent_texts.clone(),
         })
     }
 
