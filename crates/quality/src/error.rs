@@ -29,6 +29,9 @@ pub enum QualityError {
         "a retention limit of 0 would erase the quality history as it arrives; give at least 1 or leave it unset"
     )]
     BadRetention,
+    /// Rows read as one JSON text that does not parse (a damaged cache).
+    #[error("quality store: {what}: unreadable rows: {detail}")]
+    Corrupt { what: &'static str, detail: String },
 }
 
 impl From<meshlens_store::DbError> for QualityError {

@@ -79,10 +79,22 @@ pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
     // The stamp is read first: targets rebuilt for a later catalogue move it, and nothing is stored.
     let phase = std::time::Instant::now();
     ensure_targets(store).await?;
-    tracing::debug!(ms = phase.elapsed().as_millis(), "quality targets up to date");
+    tracing::debug!(
+        ms = phase.elapsed().as_millis(),
+        "quality targets up to date"
+    );
     let phase = std::time::Instant::now();
-    let figures = computed_figures(store, None).await?;
-    tracing::debug!(ms = phase.elapsed().as_millis(), "quality figures computed");
+    // Figures read the checks and the targets only: while neither moved, the stored ones still hold.
+    let figures = if stored.checks == stamp.checks && targets_unchanged(store).await? {
+        None
+    } else {
+        Some(computed_figures(store, None).await?)
+    };
+    tracing::debug!(
+        ms = phase.elapsed().as_millis(),
+        computed = figures.is_some(),
+        "quality figures up to date"
+    );
     let mut tx = store
         .begin_write()
         .await
@@ -91,9 +103,13 @@ pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
     if stamps(&mut tx).await?.0 != stamp {
         return Ok(false);
     }
-    write_figures(&mut tx, &figures).await?;
+    if let Some(figures) = &figures {
+        write_figures(&mut tx, figures).await?;
+    }
     sqlx::query(
-        "UPDATE quality_figures_meta SET stored_checks = ?, stored_catalogue = ? WHERE id = 1",
+        "UPDATE quality_figures_meta SET stored_checks = ?, stored_catalogue = ?,
+             stored_targets_digest = (SELECT targets_digest FROM quality_meta WHERE id = 1)
+         WHERE id = 1",
     )
     .bind(stamp.checks)
     .bind(stamp.catalogue)
@@ -102,6 +118,18 @@ pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
     .ctx("stamp quality figures")?;
     tx.commit().await.ctx("commit quality figures")?;
     Ok(true)
+}
+
+/// Whether the targets are those the stored figures were computed from (by their digest).
+async fn targets_unchanged(store: &Store) -> Result<bool, QualityError> {
+    let (same,): (bool,) = sqlx::query_as(
+        "SELECT f.stored_targets_digest IS NOT NULL AND f.stored_targets_digest = q.targets_digest
+         FROM quality_figures_meta f, quality_meta q WHERE f.id = 1 AND q.id = 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .ctx("read quality targets digests")?;
+    Ok(same)
 }
 
 /// The current generations and those the stored figures were computed at, in that order.

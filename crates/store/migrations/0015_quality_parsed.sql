@@ -21,6 +21,13 @@ CREATE TABLE quality_contracts_parsed (
     latency_ms  INTEGER
 );
 
+-- A digest of the targets last written: a rebuild that derives the same rows (a sync that changed no contract,
+-- port or lineage dataset) writes nothing.
+ALTER TABLE quality_meta ADD COLUMN targets_digest BLOB;
+-- The targets digest the stored quality figures (migration 0013) were computed from: figures read only the checks
+-- and the targets, so while neither moved they hold for a newer catalogue too.
+ALTER TABLE quality_figures_meta ADD COLUMN stored_targets_digest BLOB;
+
 -- Rules and facts from before this migration name no document: derive them again on the next read.
 DELETE FROM quality_contract_rules;
 DELETE FROM quality_contract_facts;
