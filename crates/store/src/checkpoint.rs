@@ -28,7 +28,7 @@ impl Store {
     /// a gigabyte of frames takes seconds, which must not hold one of the readers' connections.
     pub fn background_checkpoints(&self) -> Checkpointer {
         // An in-memory cache has no WAL.
-        if self.in_memory {
+        if self.path.is_none() {
             return Checkpointer {
                 stop: None,
                 task: None,
@@ -38,7 +38,10 @@ impl Store {
         let shared = self.clone();
         let options = (*self.pool.connect_options()).clone();
         let task = tokio::spawn(async move {
-            let store = match Store::one_connection(options, "open the checkpointer").await {
+            let store = match shared
+                .one_connection(options, "open the checkpointer")
+                .await
+            {
                 Ok(own) => own,
                 Err(err) => {
                     tracing::debug!("checkpointing on a pooled connection instead: {err}");

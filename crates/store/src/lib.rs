@@ -20,7 +20,7 @@ mod version;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::Duration;
 
 use sqlx::sqlite::Sqlite;
@@ -107,7 +107,8 @@ fn damaged_or(path: &Path, err: StoreError) -> StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
-    in_memory: bool,
+    /// The database file; `None` for an in-memory cache.
+    path: Option<Arc<Path>>,
 }
 
 impl Store {
@@ -151,7 +152,7 @@ impl Store {
                 source,
             })
             .map_err(|err| damaged_or(path, err))?;
-        let store = Self::migrate(pool, false)
+        let store = Self::migrate(pool, Some(path.into()))
             .await
             .map_err(|err| damaged_or(path, err))?;
         store.probe_tables().await.map_err(|source| {
@@ -187,12 +188,12 @@ impl Store {
                 path: ":memory:".into(),
                 source,
             })?;
-        Self::migrate(pool, true).await
+        Self::migrate(pool, None).await
     }
 
-    async fn migrate(pool: SqlitePool, in_memory: bool) -> Result<Store, StoreError> {
+    async fn migrate(pool: SqlitePool, path: Option<Arc<Path>>) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let store = Store { pool, in_memory };
+        let store = Store { pool, path };
         change_lists::deflate_legacy_changes(&store).await?;
         Ok(store)
     }
@@ -205,7 +206,7 @@ impl Store {
     /// closes); never `close` it: for an in-memory cache it is `self`.
     pub async fn bulk_writer(&self) -> Result<Store, StoreError> {
         // Another connection to an in-memory cache would be another, empty database.
-        if self.in_memory {
+        if self.path.is_none() {
             return Ok(self.clone());
         }
         let options = (*self.pool.connect_options())
@@ -214,11 +215,12 @@ impl Store {
             // A commit would otherwise copy its frames into the database file on this thread
             // (seconds after a full sync's descriptor transaction) while the next write waits.
             .pragma("wal_autocheckpoint", "0");
-        Self::one_connection(options, "open a bulk writer").await
+        self.one_connection(options, "open a bulk writer").await
     }
 
     /// A handle on the same file with a connection of its own, outside the pool.
     async fn one_connection(
+        &self,
         options: SqliteConnectOptions,
         what: &'static str,
     ) -> Result<Store, StoreError> {
@@ -229,7 +231,7 @@ impl Store {
             .ctx(what)?;
         Ok(Store {
             pool,
-            in_memory: false,
+            path: self.path.clone(),
         })
     }
 
@@ -245,6 +247,12 @@ impl Store {
     /// The pool, for crates that own their own tables in this database (meshlens-lineage).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The database file, for caches derived from it that live beside it (the lineage graph file);
+    /// `None` for an in-memory cache.
+    pub fn database_path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound, otherwise SQLite's findings.
