@@ -230,6 +230,13 @@ fn graph_answers(m: &Meshlens) -> Vec<Value> {
     answers
 }
 
+/// The lineage graph's check in a doctor run that finds no error.
+fn lineage_check(m: &Meshlens, args: &[&str]) -> Value {
+    let (ok, report) = doctor(m, args);
+    assert!(ok, "{report}");
+    check(&report, "lineage graph").clone()
+}
+
 /// The file's identity: a call that read it leaves it as it was; a build writes a new one.
 fn file_stamp(path: &Path) -> (std::time::SystemTime, u64) {
     use std::os::unix::fs::MetadataExt;
@@ -267,23 +274,14 @@ fn a_later_call_answers_from_the_graph_file_as_a_fresh_build_does() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&file, &bytes).unwrap();
-    let (ok, report) = doctor(&m, &[]);
-    assert!(ok, "a damaged derived file is a warning: {report}");
-    let lineage = check(&report, "lineage graph");
-    assert_eq!(lineage["status"], "warn", "{report}");
+    let found = lineage_check(&m, &[]);
+    assert_eq!(found["status"], "warn", "a damaged derived file: {found}");
     assert!(
-        lineage["detail"].as_str().unwrap().contains("checksum"),
-        "{report}"
+        found["detail"].as_str().unwrap().contains("checksum"),
+        "{found}"
     );
-    let (ok, report) = doctor(&m, &["--repair"]);
-    assert!(ok, "{report}");
-    assert_eq!(
-        check(&report, "lineage graph")["status"],
-        "repaired",
-        "{report}"
-    );
-    let (_, report) = doctor(&m, &[]);
-    assert_eq!(check(&report, "lineage graph")["status"], "ok", "{report}");
+    assert_eq!(lineage_check(&m, &["--repair"])["status"], "repaired");
+    assert_eq!(lineage_check(&m, &[])["status"], "ok");
     assert_eq!(graph_answers(&m), from_file);
 
     m.ok(&["reindex"]);
