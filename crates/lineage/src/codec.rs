@@ -3,6 +3,8 @@
 //! allocated, so a damaged or foreign file is an error, never a panic or a huge allocation.
 
 use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::OnceLock;
 
 /// Why bytes do not decode as a graph.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +63,14 @@ impl Writer {
         for v in values {
             self.bytes.extend_from_slice(&v.to_le_bytes());
         }
+    }
+
+    /// A part [`Reader::section`] takes whole, to decode later: its length, then its bytes.
+    pub fn section(&mut self, part: impl FnOnce(&mut Writer)) {
+        let mut inner = Writer::default();
+        part(&mut inner);
+        self.len(inner.bytes.len());
+        self.bytes.extend_from_slice(&inner.bytes);
     }
 
     /// A map to node lists, in key order so that one graph always gives the same bytes.
@@ -128,6 +138,12 @@ impl<'a> Reader<'a> {
         Ok(len)
     }
 
+    /// What [`Writer::section`] wrote, undecoded.
+    pub fn section(&mut self) -> Result<&'a [u8], Malformed> {
+        let len = self.len(1)?;
+        self.take(len)
+    }
+
     pub fn str(&mut self) -> Result<&'a str, Malformed> {
         let len = self.len(1)?;
         std::str::from_utf8(self.take(len)?).map_err(|_| Malformed("a text is not UTF-8"))
@@ -181,6 +197,77 @@ impl<'a> Reader<'a> {
             map.insert(k, self.nodes(nodes)?);
         }
         Ok(map)
+    }
+}
+
+/// A part of the graph decoded on first use, so that a cold call that never reads it never pays for
+/// it (a product lineage needs no contract maps, nor any product's ports and contacts). A part that
+/// does not decode, which its checksum makes all but impossible, reads as empty.
+pub(crate) struct Lazy<T> {
+    value: OnceLock<T>,
+    encoded: Option<Encoded<T>>,
+}
+
+struct Encoded<T> {
+    bytes: Box<[u8]>,
+    /// Node numbers in it are below this.
+    nodes: usize,
+    decode: fn(&mut Reader, usize) -> Result<T, Malformed>,
+}
+
+impl<T: Default> Lazy<T> {
+    /// A part built in memory.
+    pub fn ready(value: T) -> Lazy<T> {
+        Lazy {
+            value: OnceLock::from(value),
+            encoded: None,
+        }
+    }
+
+    /// A part read from a file, decoded by `decode` on first use.
+    pub fn encoded(
+        bytes: &[u8],
+        nodes: usize,
+        decode: fn(&mut Reader, usize) -> Result<T, Malformed>,
+    ) -> Lazy<T> {
+        Lazy {
+            value: OnceLock::new(),
+            encoded: Some(Encoded {
+                bytes: bytes.into(),
+                nodes,
+                decode,
+            }),
+        }
+    }
+
+    fn decode(&self) -> T {
+        let Some(encoded) = &self.encoded else {
+            return T::default();
+        };
+        let mut r = Reader::new(&encoded.bytes);
+        match (encoded.decode)(&mut r, encoded.nodes) {
+            Ok(value) if r.is_empty() => value,
+            Ok(_) => {
+                tracing::warn!(
+                    "a part of the lineage graph file has bytes left over; read as empty"
+                );
+                T::default()
+            }
+            Err(err) => {
+                tracing::warn!(
+                    "a part of the lineage graph file does not decode ({err}); read as empty"
+                );
+                T::default()
+            }
+        }
+    }
+}
+
+impl<T: Default> Deref for Lazy<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.value.get_or_init(|| self.decode())
     }
 }
 

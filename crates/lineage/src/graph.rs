@@ -26,7 +26,7 @@ use ts_rs::TS;
 
 use meshlens_store::Ctx;
 
-use crate::codec::{Malformed, Reader, Writer};
+use crate::codec::{Lazy, Malformed, Reader, Writer};
 use crate::error::LineageError;
 use crate::graph_file;
 use crate::naming::dataset_identities;
@@ -66,7 +66,6 @@ impl NodeKind {
 }
 
 pub(crate) struct ProductInfo {
-    pub domain: Option<String>,
     pub owner_team: Option<String>,
     pub contacts: Vec<SupportChannel>,
     /// (port name, is output, contract id)
@@ -200,11 +199,13 @@ pub(crate) struct Graph {
     pub products: Csr,
     /// Dataset node → its column nodes.
     pub dataset_columns: HashMap<u32, Vec<u32>>,
-    pub product_info: HashMap<u32, ProductInfo>,
+    /// Product → its domain, apart from the rest of its info: every answer names its nodes' domains.
+    pub product_domains: HashMap<u32, String>,
+    pub product_info: Lazy<HashMap<u32, ProductInfo>>,
     pub product_datasets: HashMap<u32, Vec<u32>>,
-    pub contract_datasets: HashMap<String, Vec<u32>>,
+    pub contract_datasets: Lazy<HashMap<String, Vec<u32>>>,
     /// Contract id → products consuming it (input ports, output ports' inputContracts).
-    pub contract_consumers: HashMap<String, Vec<u32>>,
+    pub contract_consumers: Lazy<HashMap<String, Vec<u32>>>,
 }
 
 /// Recently used graphs, one per database (`lineage_meta.instance`), newest first.
@@ -404,10 +405,11 @@ pub(crate) async fn load(store: &Store) -> Result<Graph, LineageError> {
         products: Csr::build(n, product_edges),
         nodes: b.nodes,
         dataset_columns,
-        product_info: products.info,
+        product_domains: products.domains,
+        product_info: Lazy::ready(products.info),
         product_datasets,
-        contract_datasets,
-        contract_consumers: products.consumers,
+        contract_datasets: Lazy::ready(contract_datasets),
+        contract_consumers: Lazy::ready(products.consumers),
     })
 }
 
@@ -558,6 +560,7 @@ fn column_node(
 }
 
 struct Products {
+    domains: HashMap<u32, String>,
     info: HashMap<u32, ProductInfo>,
     /// Contract id → products publishing it on an output port.
     providers: HashMap<String, Vec<u32>>,
@@ -589,6 +592,7 @@ async fn load_products(
         .await
         .ctx("read products")?;
     let mut out = Products {
+        domains: HashMap::new(),
         info: HashMap::new(),
         providers: HashMap::new(),
         consumers: HashMap::new(),
@@ -629,10 +633,12 @@ async fn load_products(
                 out.consume(c, index, input_contract);
             }
         }
+        if let Some(domain) = product.domain {
+            out.domains.insert(index, domain);
+        }
         out.info.insert(
             index,
             ProductInfo {
-                domain: product.domain,
                 owner_team: product.owner_team,
                 contacts: product.support,
                 ports,

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use meshlens_model::SupportChannel;
 use meshlens_store::Store;
 
-use crate::codec::{Malformed, Reader, Writer};
+use crate::codec::{Lazy, Malformed, Reader, Writer};
 use crate::error::LineageError;
 use crate::graph::{Csr, Graph, ProductInfo, meta, rebuild};
 use crate::nodes::Nodes;
@@ -219,10 +219,18 @@ pub(crate) fn encode(graph: &Graph) -> Vec<u8> {
         csr.encode(&mut w);
     }
     w.lists(&graph.dataset_columns, |w, &k| w.u32(k));
-    encode_products(&mut w, &graph.product_info);
     w.lists(&graph.product_datasets, |w, &k| w.u32(k));
-    w.lists(&graph.contract_datasets, |w, k| w.str(k));
-    w.lists(&graph.contract_consumers, |w, k| w.str(k));
+    let mut domains: Vec<_> = graph.product_domains.iter().collect();
+    domains.sort_unstable();
+    w.len(domains.len());
+    for (&product, domain) in domains {
+        w.u32(product);
+        w.str(domain);
+    }
+    // What a lineage answer seldom needs, decoded on first use.
+    w.section(|w| encode_products(w, &graph.product_info));
+    w.section(|w| w.lists(&graph.contract_datasets, |w, k| w.str(k)));
+    w.section(|w| w.lists(&graph.contract_consumers, |w, k| w.str(k)));
 
     let payload = w.bytes;
     let mut out = Vec::with_capacity(HEADER_BYTES + payload.len());
@@ -303,19 +311,15 @@ fn decode_graph(r: &mut Reader, instance: &str, generation: i64) -> Result<Graph
         Csr::decode(r, n, k)?,
         Csr::decode(r, n, k)?,
     );
-    let node_key = |r: &mut Reader| match r.u32()? {
-        key if (key as usize) < n => Ok(key),
-        _ => Err(Malformed("a node number is out of range")),
-    };
-    let text_key = |r: &mut Reader| r.str().map(str::to_owned);
     Ok(Graph {
         instance: instance.to_owned(),
         generation,
-        dataset_columns: r.lists(n, node_key)?,
-        product_info: decode_products(r, n)?,
-        product_datasets: r.lists(n, node_key)?,
-        contract_datasets: r.lists(n, text_key)?,
-        contract_consumers: r.lists(n, text_key)?,
+        dataset_columns: r.lists(n, |r| node_key(r, n))?,
+        product_datasets: r.lists(n, |r| node_key(r, n))?,
+        product_domains: decode_domains(r, n)?,
+        product_info: Lazy::encoded(r.section()?, n, decode_products),
+        contract_datasets: Lazy::encoded(r.section()?, n, |r, n| r.lists(n, text_key)),
+        contract_consumers: Lazy::encoded(r.section()?, n, |r, n| r.lists(n, text_key)),
         nodes,
         edge_kinds,
         datasets,
@@ -324,13 +328,33 @@ fn decode_graph(r: &mut Reader, instance: &str, generation: i64) -> Result<Graph
     })
 }
 
+fn node_key(r: &mut Reader, nodes: usize) -> Result<u32, Malformed> {
+    match r.u32()? {
+        key if (key as usize) < nodes => Ok(key),
+        _ => Err(Malformed("a node number is out of range")),
+    }
+}
+
+fn text_key(r: &mut Reader) -> Result<String, Malformed> {
+    r.str().map(str::to_owned)
+}
+
+fn decode_domains(r: &mut Reader, nodes: usize) -> Result<HashMap<u32, String>, Malformed> {
+    let count = r.len(8)?;
+    let mut domains = HashMap::with_capacity(count);
+    for _ in 0..count {
+        let product = node_key(r, nodes)?;
+        domains.insert(product, r.str()?.to_owned());
+    }
+    Ok(domains)
+}
+
 fn encode_products(w: &mut Writer, info: &HashMap<u32, ProductInfo>) {
     let mut products: Vec<_> = info.iter().collect();
     products.sort_unstable_by_key(|&(&p, _)| p);
     w.len(products.len());
     for (&product, info) in products {
         w.u32(product);
-        w.opt_str(info.domain.as_deref());
         w.opt_str(info.owner_team.as_deref());
         w.len(info.contacts.len());
         for c in &info.contacts {
@@ -352,12 +376,9 @@ fn decode_products(r: &mut Reader, nodes: usize) -> Result<HashMap<u32, ProductI
     let count = r.len(14)?;
     let mut out = HashMap::with_capacity(count);
     for _ in 0..count {
-        let product = r.u32()?;
-        if product as usize >= nodes {
-            return Err(Malformed("a product is out of range"));
-        }
+        let product = node_key(r, nodes)?;
         let owned = |s: Option<&str>| s.map(str::to_owned);
-        let (domain, owner_team) = (owned(r.opt_str()?), owned(r.opt_str()?));
+        let owner_team = owned(r.opt_str()?);
         let contacts = (0..r.len(7)?)
             .map(|_| {
                 Ok(SupportChannel {
@@ -382,7 +403,6 @@ fn decode_products(r: &mut Reader, nodes: usize) -> Result<HashMap<u32, ProductI
         out.insert(
             product,
             ProductInfo {
-                domain,
                 owner_team,
                 contacts,
                 ports,
@@ -508,7 +528,11 @@ mod tests {
         for at in (stamp..bytes.len()).step_by(37) {
             for garbage in [0x00, 0xff, 0x80] {
                 let damaged = edited(&bytes, |p| p[at - HEADER_BYTES] = garbage);
-                let _ = decode(&damaged, &built.instance, built.generation);
+                if let Ok(read) = decode(&damaged, &built.instance, built.generation) {
+                    // The parts decoded on first use read as empty rather than fail.
+                    let _ = (read.product_info.len(), read.contract_datasets.len());
+                    let _ = read.contract_consumers.len();
+                }
             }
         }
         let cut = edited(&bytes, |p| p.truncate(p.len() / 2));
