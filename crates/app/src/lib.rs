@@ -195,7 +195,9 @@ impl App {
         if self.inner.warm_lineage.load(Ordering::SeqCst) {
             self.warm_lineage();
         } else {
+            let phase = Instant::now();
             store_consumers(self.store()).await;
+            tracing::debug!(ms = phase.elapsed().as_millis(), "lineage consumers stored");
         }
         self.quality_changed().await;
     }
@@ -460,7 +462,12 @@ impl App {
             let synced =
                 meshlens_sync::sync_source(self.store(), source, &context, &progress).await;
             // The index follows whatever was committed, even when a later step of the sync failed.
+            let phase = Instant::now();
             indexing.finish().await?;
+            tracing::debug!(
+                ms = phase.elapsed().as_millis(),
+                "sync: waited for the search index"
+            );
             match synced {
                 Ok(report) => outcomes.push(SourceSyncOutcome {
                     report,
@@ -478,12 +485,23 @@ impl App {
                 }
             }
         }
+        let phase = Instant::now();
         meshlens_quality::apply_stored_retention(self.store()).await?;
+        tracing::debug!(ms = phase.elapsed().as_millis(), "sync: retention applied");
         let summarising = Instant::now();
         self.summarise_history().await?;
         let recorded_us: u64 = outcomes.iter().map(|o| o.report.applied.history_us).sum();
         let history_ms = recorded_us / 1000 + summarising.elapsed().as_millis() as u64;
+        tracing::debug!(
+            ms = summarising.elapsed().as_millis(),
+            "sync: history summarised"
+        );
+        let phase = Instant::now();
         self.lineage_changed().await;
+        tracing::debug!(
+            ms = phase.elapsed().as_millis(),
+            "sync: consumers and figures stored"
+        );
         Ok(SyncReport {
             sources: outcomes,
             duration_ms: started.elapsed().as_millis() as u64,

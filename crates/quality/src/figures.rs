@@ -77,8 +77,15 @@ pub async fn refresh_figures(store: &Store) -> Result<bool, QualityError> {
         return Ok(false);
     }
     // The stamp is read first: targets rebuilt for a later catalogue move it, and nothing is stored.
+    let phase = std::time::Instant::now();
     ensure_targets(store).await?;
+    tracing::debug!(
+        ms = phase.elapsed().as_millis(),
+        "quality targets up to date"
+    );
+    let phase = std::time::Instant::now();
     let figures = computed_figures(store, None).await?;
+    tracing::debug!(ms = phase.elapsed().as_millis(), "quality figures computed");
     let mut tx = store
         .begin_write()
         .await

@@ -15,10 +15,19 @@ use crate::error::QualityError;
 use crate::keys::{openlineage_key, target_keys};
 use crate::policy::{StoredContractFacts, contract_facts, custom_properties, declared_roles};
 
-/// (document id, contract id, version, domain, entity JSON, canonical JSON)
-type ContractRow = (i64, String, Option<String>, Option<String>, String, String);
+/// (document id, contract id, version, entity JSON, canonical JSON)
+type ContractRow = (i64, String, Option<String>, String, String);
 /// (product id, contract id, port version, product domain)
 type PortRow = (String, String, Option<String>, Option<String>);
+/// A dataset key of a parsed contract: (contract id, version, contract domain, dataset, key, latency).
+type KeyRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<i64>,
+);
 /// One `quality_targets` row, in column order.
 type TargetRow = (
     String,
@@ -31,18 +40,20 @@ type TargetRow = (
     Option<i64>,
 );
 
-/// Brings `quality_targets` up to date with the catalogue.
+/// Contracts parsed at a time: the texts of 10k contracts are hundreds of MiB.
+const PARSE_BATCH: i64 = 500;
+
+/// Brings `quality_targets` up to date with the catalogue, parsing only the contract documents that no
+/// earlier build parsed (migration 0015). A change to what [`parse_contract`] derives needs a migration that
+/// empties `quality_contracts_parsed` and what it keeps, or documents parsed before keep the old derivation.
 pub(crate) async fn ensure_targets(store: &Store) -> Result<(), QualityError> {
     let Some(generation) = stale_generation(store).await? else {
         return Ok(());
     };
-    let mut catalogue = read_catalogue(store).await?;
-    // Each contract's texts go as soon as its targets are derived (the texts of 10k contracts are
-    // hundreds of MiB), and none is held while writing.
-    let contracts = std::mem::take(&mut catalogue.contracts);
-    let targets = derive_targets(&catalogue, contracts);
-    let Catalogue { products, .. } = catalogue;
-    write_targets(store, generation, &targets, &products).await
+    parse_new_contracts(store).await?;
+    let catalogue = read_catalogue(store).await?;
+    let targets = derive_targets(&catalogue);
+    write_targets(store, generation, &targets, &catalogue.products).await
 }
 
 /// The catalogue generation when the targets were built for an older one, else `None`.
@@ -59,11 +70,196 @@ async fn stale_generation(store: &Store) -> Result<Option<i64>, QualityError> {
     Ok((built != generation).then_some(generation))
 }
 
+/// What one contract document gives, derived once per document.
+struct ParsedContract {
+    document_id: i64,
+    latency: Option<i64>,
+    /// (dataset, key)
+    keys: Vec<(String, String)>,
+    rules: Vec<RuleRow>,
+    facts: Option<ContractFacts>,
+}
+
+/// Parses the contract documents not parsed yet, a batch at a time, and keeps what they give.
+async fn parse_new_contracts(store: &Store) -> Result<(), QualityError> {
+    let mut after = 0;
+    loop {
+        let batch: Vec<ContractRow> = sqlx::query_as(
+            "SELECT c.document_id, c.id, c.version, c.entity, d.canonical
+             FROM contracts c JOIN documents d ON d.id = c.document_id
+             WHERE c.document_id > ?
+               AND c.document_id NOT IN (SELECT document_id FROM quality_contracts_parsed)
+             ORDER BY c.document_id LIMIT ?",
+        )
+        .bind(after)
+        .bind(PARSE_BATCH)
+        .fetch_all(store.pool())
+        .await
+        .ctx("read contracts for quality targets")?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.0;
+        let datasets = datasets_of(store, &batch).await?;
+        let parsed: Vec<ParsedContract> = batch
+            .into_iter()
+            .map(|row| {
+                let of_row = datasets.get(&row.0).map(Vec::as_slice).unwrap_or_default();
+                parse_contract(row, of_row)
+            })
+            .collect();
+        write_parsed(store, &parsed).await?;
+    }
+}
+
+/// (name, physical name) of each dataset of the contract documents in `batch`, in declared order.
+async fn datasets_of(
+    store: &Store,
+    batch: &[ContractRow],
+) -> Result<HashMap<i64, Vec<(String, String)>>, QualityError> {
+    let ids = serde_json::to_string(&batch.iter().map(|row| row.0).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT document_id, name, physical_name FROM datasets
+         WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, ordinal",
+    )
+    .bind(ids)
+    .fetch_all(store.pool())
+    .await
+    .ctx("read datasets for quality targets")?;
+    let mut of: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (doc, name, physical) in rows {
+        let physical = physical.unwrap_or_else(|| name.clone());
+        of.entry(doc).or_default().push((name, physical));
+    }
+    Ok(of)
+}
+
+/// A contract's rules, facts and latency, and every key of each of its datasets.
+fn parse_contract(row: ContractRow, datasets: &[(String, String)]) -> ParsedContract {
+    let (document_id, id, version, entity, canonical) = row;
+    let contract = serde_json::from_str::<Contract>(&entity).ok();
+    let document: Value = serde_json::from_str(&canonical).unwrap_or_default();
+    let servers = document
+        .get("servers")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let keys = datasets
+        .iter()
+        .flat_map(|(name, physical)| {
+            dataset_keys(servers, physical)
+                .into_iter()
+                .map(move |key| (name.clone(), key))
+        })
+        .collect();
+    let latency = contract.as_ref().and_then(|c| promised_latency(&c.sla));
+    let rules = contract.iter().flat_map(|c| {
+        c.quality.iter().enumerate().map(|(ordinal, rule)| RuleRow {
+            document_id,
+            contract_id: id.clone(),
+            contract_version: version.clone(),
+            ordinal: ordinal as i64,
+            rule: rule.clone(),
+        })
+    });
+    ParsedContract {
+        document_id,
+        latency,
+        keys,
+        rules: rules.collect(),
+        facts: contract.as_ref().map(|c| ContractFacts {
+            document_id,
+            stored: contract_facts(c, &document),
+            id: c.id.clone(),
+            version: version.clone(),
+        }),
+    }
+}
+
+/// Keeps what `parsed` gives, for the documents still in the cache that no other build parsed meanwhile.
+async fn write_parsed(store: &Store, parsed: &[ParsedContract]) -> Result<(), QualityError> {
+    let mut tx = store
+        .begin_write()
+        .await
+        .ctx("begin keeping parsed contracts")?;
+    let ids = serde_json::to_string(&parsed.iter().map(|p| p.document_id).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    let still: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))
+           AND id NOT IN (SELECT document_id FROM quality_contracts_parsed)",
+    )
+    .bind(ids)
+    .fetch_all(&mut *tx)
+    .await
+    .ctx("read contracts to keep")?;
+    let still: HashSet<i64> = still.into_iter().map(|(id,)| id).collect();
+    let kept: Vec<&ParsedContract> = parsed
+        .iter()
+        .filter(|p| still.contains(&p.document_id))
+        .collect();
+    write_parsed_rows(&mut tx, &kept).await?;
+    write_keys(&mut tx, &kept).await?;
+    let rules: Vec<&RuleRow> = kept.iter().flat_map(|p| &p.rules).collect();
+    write_rules(&mut tx, &rules).await?;
+    let facts: Vec<&ContractFacts> = kept.iter().filter_map(|p| p.facts.as_ref()).collect();
+    write_contract_facts(&mut tx, &facts).await?;
+    tx.commit().await.ctx("commit parsed contracts")?;
+    Ok(())
+}
+
+async fn write_parsed_rows(
+    conn: &mut SqliteConnection,
+    kept: &[&ParsedContract],
+) -> Result<(), QualityError> {
+    for chunk in kept.chunks(8_000) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO quality_contracts_parsed (document_id, latency_ms) ");
+        insert.push_values(chunk, |mut b, p| {
+            b.push_bind(p.document_id).push_bind(p.latency);
+        });
+        insert
+            .build()
+            .persistent(false)
+            .execute(&mut *conn)
+            .await
+            .ctx("keep parsed contracts")?;
+    }
+    Ok(())
+}
+
+async fn write_keys(
+    conn: &mut SqliteConnection,
+    kept: &[&ParsedContract],
+) -> Result<(), QualityError> {
+    let keys: Vec<(i64, &str, &str)> = kept
+        .iter()
+        .flat_map(|p| {
+            p.keys
+                .iter()
+                .map(|(dataset, key)| (p.document_id, dataset.as_str(), key.as_str()))
+        })
+        .collect();
+    for chunk in keys.chunks(8_000) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO quality_contract_keys (document_id, dataset, target_key) ",
+        );
+        insert.push_values(chunk, |mut b, (doc, dataset, key)| {
+            b.push_bind(*doc).push_bind(*dataset).push_bind(*key);
+        });
+        insert
+            .build()
+            .persistent(false)
+            .execute(&mut *conn)
+            .await
+            .ctx("keep contract dataset keys")?;
+    }
+    Ok(())
+}
+
 /// What the targets are derived from, read from the store.
 struct Catalogue {
-    contracts: Vec<ContractRow>,
-    /// (document id, dataset name, physical name)
-    datasets: Vec<(i64, String, Option<String>)>,
+    keys: Vec<KeyRow>,
     ports: Vec<PortRow>,
     /// (product id, canonical JSON)
     products: Vec<(String, String)>,
@@ -73,19 +269,16 @@ struct Catalogue {
 }
 
 async fn read_catalogue(store: &Store) -> Result<Catalogue, QualityError> {
-    let contracts: Vec<ContractRow> = sqlx::query_as(
-        "SELECT c.document_id, c.id, c.version, c.domain, c.entity, d.canonical
-         FROM contracts c JOIN documents d ON d.id = c.document_id",
+    let keys: Vec<KeyRow> = sqlx::query_as(
+        "SELECT c.id, c.version, c.domain, k.dataset, k.target_key, p.latency_ms
+         FROM quality_contract_keys k
+         JOIN contracts c ON c.document_id = k.document_id
+         JOIN quality_contracts_parsed p ON p.document_id = k.document_id
+         ORDER BY k.document_id, k.rowid",
     )
     .fetch_all(store.pool())
     .await
-    .ctx("read contracts for quality targets")?;
-    let datasets = sqlx::query_as(
-        "SELECT document_id, name, physical_name FROM datasets ORDER BY document_id, ordinal",
-    )
-    .fetch_all(store.pool())
-    .await
-    .ctx("read datasets for quality targets")?;
+    .ctx("read contract dataset keys")?;
     let ports: Vec<PortRow> = sqlx::query_as(
         "SELECT p.product_id, p.contract_id, p.version, pr.domain FROM ports p JOIN products pr ON pr.id = p.product_id
          WHERE p.direction = 'out' AND p.contract_id IS NOT NULL ORDER BY p.product_id",
@@ -109,8 +302,7 @@ async fn read_catalogue(store: &Store) -> Result<Catalogue, QualityError> {
         .map(|(ns, n)| openlineage_key(ns, n))
         .collect();
     Ok(Catalogue {
-        contracts,
-        datasets,
+        keys,
         ports,
         products,
         in_lineage,
@@ -118,104 +310,51 @@ async fn read_catalogue(store: &Store) -> Result<Catalogue, QualityError> {
     })
 }
 
-/// The rows to write: targets, contract rules and facts, and the products seen in lineage.
+/// The rows to write: targets, and the products seen in lineage.
 #[derive(Default)]
 struct Targets {
     rows: Vec<TargetRow>,
-    rules: Vec<RuleRow>,
-    facts: Vec<ContractFacts>,
     lineage_products: HashSet<String>,
 }
 
-fn derive_targets(catalogue: &Catalogue, contracts: Vec<ContractRow>) -> Targets {
+fn derive_targets(catalogue: &Catalogue) -> Targets {
     let mut publishers: HashMap<&str, Vec<&PortRow>> = HashMap::new();
     for port in &catalogue.ports {
         publishers.entry(port.1.as_str()).or_default().push(port);
     }
-    let mut datasets_of: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
-    for (doc, name, physical) in &catalogue.datasets {
-        let physical = physical.as_deref().unwrap_or(name);
-        datasets_of.entry(*doc).or_default().push((name, physical));
-    }
     let mut targets = Targets::default();
-    for row in contracts {
+    for (id, version, contract_domain, dataset, key, latency) in &catalogue.keys {
         // The product publishing this exact version, else any product publishing the contract id.
         let candidates = publishers
-            .get(row.1.as_str())
+            .get(id.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
         let owner = candidates
             .iter()
-            .find(|(_, _, v, _)| v.is_none() || *v == row.2)
-            .or_else(|| candidates.first())
-            .copied();
-        let datasets = datasets_of
-            .get(&row.0)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        targets.add_contract(catalogue, &row, owner, datasets);
-    }
-    targets
-}
-
-impl Targets {
-    /// A contract's rules and facts, and a target row per key of each of its datasets.
-    fn add_contract(
-        &mut self,
-        catalogue: &Catalogue,
-        row: &ContractRow,
-        owner: Option<&PortRow>,
-        datasets: &[(&str, &str)],
-    ) {
-        let (_, id, version, contract_domain, entity, canonical) = row;
-        let contract = serde_json::from_str::<Contract>(entity).ok();
-        let latency = contract.as_ref().and_then(|c| promised_latency(&c.sla));
-        let document: Value = serde_json::from_str(canonical).unwrap_or_default();
-        if let Some(c) = contract {
-            self.rules
-                .extend(c.quality.iter().enumerate().map(|(ordinal, rule)| RuleRow {
-                    contract_id: id.clone(),
-                    contract_version: version.clone(),
-                    ordinal: ordinal as i64,
-                    rule: rule.clone(),
-                }));
-            self.facts.push(ContractFacts {
-                stored: contract_facts(&c, &document),
-                id: c.id,
-                version: version.clone(),
-            });
-        }
-        let servers = document
-            .get("servers")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+            .find(|(_, _, v, _)| v.is_none() || v == version)
+            .or_else(|| candidates.first());
         let product = owner.map(|o| o.0.clone());
         let domain = owner
             .and_then(|o| o.3.clone())
             .or_else(|| contract_domain.clone());
-        for &(name, physical) in datasets {
-            for key in dataset_keys(servers, physical) {
-                if let Some(product) = product
-                    .as_ref()
-                    .filter(|_| catalogue.in_lineage.contains(&key))
-                {
-                    self.lineage_products.insert(product.clone());
-                }
-                let updated = catalogue.updates.get(&key).copied();
-                self.rows.push((
-                    key,
-                    id.clone(),
-                    version.clone(),
-                    name.to_owned(),
-                    product.clone(),
-                    domain.clone(),
-                    latency,
-                    updated,
-                ));
-            }
+        if let Some(product) = product
+            .as_ref()
+            .filter(|_| catalogue.in_lineage.contains(key))
+        {
+            targets.lineage_products.insert(product.clone());
         }
+        targets.rows.push((
+            key.clone(),
+            id.clone(),
+            version.clone(),
+            dataset.clone(),
+            product,
+            domain,
+            *latency,
+            catalogue.updates.get(key).copied(),
+        ));
     }
+    targets
 }
 
 /// Every key the contract's servers give a dataset, once each, sorted.
@@ -229,7 +368,7 @@ fn dataset_keys(servers: &[Value], physical: &str) -> Vec<String> {
     keys
 }
 
-/// Replaces the targets, facts and rules in one transaction, stamped with the generation they are of.
+/// Replaces the targets and product facts in one transaction, stamped with the generation they are of.
 async fn write_targets(
     store: &Store,
     generation: i64,
@@ -238,8 +377,7 @@ async fn write_targets(
 ) -> Result<(), QualityError> {
     let mut tx = store.begin_write().await.ctx("begin quality targets")?;
     write_target_rows(&mut tx, &targets.rows).await?;
-    write_facts(&mut tx, &targets.facts, products, &targets.lineage_products).await?;
-    write_rules(&mut tx, &targets.rules).await?;
+    write_product_facts(&mut tx, products, &targets.lineage_products).await?;
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
         .execute(&mut *tx)
@@ -249,17 +387,65 @@ async fn write_targets(
     Ok(())
 }
 
+/// Brings `quality_targets` to `rows` (the first of two rows with one key wins), touching only the rows that
+/// differ: a sync that changed a few products changes few targets, and rewriting all of them (370k rows on a
+/// 10k-product mesh) took seconds.
 async fn write_target_rows(
     conn: &mut SqliteConnection,
     rows: &[TargetRow],
 ) -> Result<(), QualityError> {
-    sqlx::query("DELETE FROM quality_targets")
+    let mut wanted: HashMap<(&str, &str, &str), &TargetRow> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        wanted.entry((&row.0, &row.1, &row.3)).or_insert(row);
+    }
+    let stored: Vec<TargetRow> = sqlx::query_as(
+        "SELECT target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms, updated_ms
+         FROM quality_targets",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .ctx("read quality targets")?;
+    let mut stale = Vec::new();
+    for row in &stored {
+        let key = (row.0.as_str(), row.1.as_str(), row.3.as_str());
+        match wanted.get(&key) {
+            Some(&same) if same == row => {
+                wanted.remove(&key);
+            }
+            _ => stale.push(key),
+        }
+    }
+    delete_target_rows(conn, &stale).await?;
+    let fresh: Vec<&TargetRow> = wanted.into_values().collect();
+    insert_target_rows(conn, &fresh).await
+}
+
+/// Deletes the targets with the given (key, contract, dataset).
+async fn delete_target_rows(
+    conn: &mut SqliteConnection,
+    keys: &[(&str, &str, &str)],
+) -> Result<(), QualityError> {
+    for chunk in keys.chunks(10_000) {
+        let keys = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "DELETE FROM quality_targets WHERE (target_key, contract_id, dataset) IN
+                 (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+        )
+        .bind(keys)
         .execute(&mut *conn)
         .await
-        .ctx("clear quality targets")?;
+        .ctx("delete quality targets")?;
+    }
+    Ok(())
+}
+
+async fn insert_target_rows(
+    conn: &mut SqliteConnection,
+    rows: &[&TargetRow],
+) -> Result<(), QualityError> {
     for chunk in rows.chunks(4_000) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT OR IGNORE INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms, updated_ms) ",
+            "INSERT INTO quality_targets (target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms, updated_ms) ",
         );
         insert.push_values(chunk, |mut b, r| {
             b.push_bind(&r.0)
@@ -283,23 +469,21 @@ async fn write_target_rows(
 
 /// A `quality_contract_rules` row: one ODCS quality rule of a contract.
 struct RuleRow {
+    document_id: i64,
     contract_id: String,
     contract_version: Option<String>,
     ordinal: i64,
     rule: QualityRule,
 }
 
-async fn write_rules(conn: &mut SqliteConnection, rules: &[RuleRow]) -> Result<(), QualityError> {
-    sqlx::query("DELETE FROM quality_contract_rules")
-        .execute(&mut *conn)
-        .await
-        .ctx("clear contract rules")?;
-    for chunk in rules.chunks(3_000) {
+async fn write_rules(conn: &mut SqliteConnection, rules: &[&RuleRow]) -> Result<(), QualityError> {
+    for chunk in rules.chunks(2_900) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO quality_contract_rules (contract_id, contract_version, dataset, column_name, ordinal, name, rule_type, metric, dimension, description) ",
+            "INSERT INTO quality_contract_rules (document_id, contract_id, contract_version, dataset, column_name, ordinal, name, rule_type, metric, dimension, description) ",
         );
         insert.push_values(chunk, |mut b, r| {
-            b.push_bind(&r.contract_id)
+            b.push_bind(r.document_id)
+                .push_bind(&r.contract_id)
                 .push_bind(&r.contract_version)
                 .push_bind(r.rule.dataset.as_deref().unwrap_or(""))
                 .push_bind(r.rule.column.as_deref().unwrap_or(""))
@@ -322,32 +506,24 @@ async fn write_rules(conn: &mut SqliteConnection, rules: &[RuleRow]) -> Result<(
 
 /// A `quality_contract_facts` row.
 struct ContractFacts {
+    document_id: i64,
     id: String,
     version: Option<String>,
     stored: StoredContractFacts,
 }
 
-async fn write_facts(
+async fn write_contract_facts(
     conn: &mut SqliteConnection,
-    contracts: &[ContractFacts],
-    products: &[(String, String)],
-    lineage_products: &HashSet<String>,
+    contracts: &[&ContractFacts],
 ) -> Result<(), QualityError> {
-    sqlx::query("DELETE FROM quality_contract_facts")
-        .execute(&mut *conn)
-        .await
-        .ctx("clear contract facts")?;
-    sqlx::query("DELETE FROM quality_product_facts")
-        .execute(&mut *conn)
-        .await
-        .ctx("clear product facts")?;
-    for chunk in contracts.chunks(4_000) {
+    for chunk in contracts.chunks(3_600) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO quality_contract_facts (contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom, roles) ",
+            "INSERT INTO quality_contract_facts (document_id, contract_id, contract_version, classification, has_retention, has_quality, pii_datasets, custom, roles) ",
         );
         insert.push_values(chunk, |mut b, f| {
             let stored = &f.stored;
-            b.push_bind(&f.id)
+            b.push_bind(f.document_id)
+                .push_bind(&f.id)
                 .push_bind(&f.version)
                 .push_bind(&stored.classification)
                 .push_bind(stored.has_retention)
@@ -363,6 +539,18 @@ async fn write_facts(
             .await
             .ctx("write contract facts")?;
     }
+    Ok(())
+}
+
+async fn write_product_facts(
+    conn: &mut SqliteConnection,
+    products: &[(String, String)],
+    lineage_products: &HashSet<String>,
+) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_product_facts")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear product facts")?;
     // 4 bound values a row: 8,000 rows stay under SQLite's 32,766 variables (10,000 did not once
     // roles made it 4, so facts of a 10k-product mesh could not be written).
     for chunk in products.chunks(8_000) {

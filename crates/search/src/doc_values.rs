@@ -3,28 +3,39 @@
 //!
 //! Why: a broad query visits 10⁴–10⁵ matches, each read for the final score, the filters and six
 //! facets. Through tantivy's columnar codecs (optional index, bit-unpacking, monotonic mapping)
-//! those reads were a third of the query; from plain arrays they are a load each. The cost is about
-//! 20 bytes per document, built once per segment (segments never change; deletes do not matter here).
+//! those reads were a third of the query; from plain rows they are a load each. The cost is 26
+//! bytes per document, built once per segment (segments never change; deletes do not matter here)
+//! and kept in a file beside the index ([`file`]), so a new process maps them instead of building
+//! them again.
+
+mod file;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::StrColumn;
+use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentId;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
+pub(crate) use self::file::RowsFiles;
 use crate::schema::{FACETS, NAME_WORDS, PRIOR};
 
 /// A facet without a value for a document.
 const NO_ORD: u16 = u16::MAX;
 /// Tags kept in a document's row; more go to [`DocValues::more_tags`].
 const ROW_TAGS: usize = 2;
+/// Single-valued facets: every facet but the tags.
+const SLOTS: usize = FACETS.len() - 1;
+/// A row's bytes: prior (f32), `more_at` (u32), slots and tags (u16 each), name words, more (u8).
+const ROW_BYTES: usize = 4 + 4 + 2 * (SLOTS + ROW_TAGS) + 1 + 1;
 
 pub(crate) struct DocValues {
-    /// One row per document: everything a match reads, in one or two cache lines. A broad query's
-    /// matches are scattered over the segment, so each separate array read would be a cache miss.
-    rows: Vec<Row>,
+    /// One row of [`ROW_BYTES`] per document, little-endian: everything a match reads, in one or
+    /// two cache lines. A broad query's matches are scattered over the segment, so each separate
+    /// array read would be a cache miss. Built in memory, or mapped from the segment's file.
+    rows: OwnedBytes,
     /// Tags beyond [`ROW_TAGS`]: row `r` has `more_tags[r.more_at..][..r.more]`.
     more_tags: Vec<u16>,
     /// One per entry of [`FACETS`].
@@ -39,11 +50,37 @@ pub(crate) struct Row {
     prior: f32,
     more_at: u32,
     /// Ordinals of the single-valued facets, by [`Storage::Slot`].
-    slots: [u16; FACETS.len() - 1],
+    slots: [u16; SLOTS],
     tags: [u16; ROW_TAGS],
     /// Words in the name, capped at 255: shorter names are closer to what was typed.
     name_words: u8,
     more: u8,
+}
+
+impl Row {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.prior.to_le_bytes());
+        out.extend_from_slice(&self.more_at.to_le_bytes());
+        for ord in self.slots.iter().chain(&self.tags) {
+            out.extend_from_slice(&ord.to_le_bytes());
+        }
+        out.extend_from_slice(&[self.name_words, self.more]);
+    }
+
+    #[inline]
+    fn decode(bytes: &[u8; ROW_BYTES]) -> Row {
+        let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let ords_at = 8;
+        let tags_at = ords_at + 2 * SLOTS;
+        Row {
+            prior: f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            more_at: u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]),
+            slots: std::array::from_fn(|i| u16_at(ords_at + 2 * i)),
+            tags: std::array::from_fn(|i| u16_at(tags_at + 2 * i)),
+            name_words: bytes[ROW_BYTES - 2],
+            more: bytes[ROW_BYTES - 1],
+        }
+    }
 }
 
 /// One facet's values in a segment.
@@ -70,14 +107,13 @@ enum Storage {
 impl DocValues {
     fn build(reader: &SegmentReader, keyword: &mut TextAnalyzer) -> tantivy::Result<DocValues> {
         let fast = reader.fast_fields();
-        let max_doc = reader.max_doc();
         let prior = fast.f64(PRIOR)?.first_or_default_col(1.0);
         let name_words = fast.u64(NAME_WORDS)?.first_or_default_col(1);
-        let mut rows: Vec<Row> = (0..max_doc)
+        let mut rows: Vec<Row> = (0..reader.max_doc())
             .map(|d| Row {
                 prior: prior.get_val(d) as f32,
                 more_at: 0,
-                slots: [NO_ORD; FACETS.len() - 1],
+                slots: [NO_ORD; SLOTS],
                 tags: [NO_ORD; ROW_TAGS],
                 name_words: name_words.get_val(d).min(u8::MAX as u64) as u8,
                 more: 0,
@@ -94,44 +130,30 @@ impl DocValues {
             let narrow = column.num_terms() < NO_ORD as usize;
             let multi = column.ords().get_cardinality().is_multivalue();
             let storage = if narrow && name == FACETS[TAG] {
-                for (doc, row) in rows.iter_mut().enumerate() {
-                    let ords = column.term_ords(doc as DocId).map(|o| o as u16);
-                    for (i, ord) in ords.enumerate() {
-                        if i < ROW_TAGS {
-                            row.tags[i] = ord;
-                        } else {
-                            if row.more == 0 {
-                                row.more_at = more_tags.len() as u32;
-                            }
-                            // Hundreds of tags on one document: count what fits.
-                            if row.more < u8::MAX {
-                                row.more += 1;
-                                more_tags.push(ord);
-                            }
-                        }
-                    }
-                }
+                fill_tags(&mut rows, &mut more_tags, &column);
                 Storage::Tags
-            } else if narrow && !multi && next_slot < FACETS.len() - 1 {
-                let slot = next_slot;
+            } else if narrow && !multi && next_slot < SLOTS {
+                fill_slot(&mut rows, next_slot, &column);
                 next_slot += 1;
-                for (doc, row) in rows.iter_mut().enumerate() {
-                    if let Some(ord) = column.ords().first(doc as DocId) {
-                        row.slots[slot] = ord as u16;
-                    }
-                }
-                Storage::Slot(slot)
+                Storage::Slot(next_slot - 1)
             } else {
                 Storage::Wide(column.clone())
             };
             facets.push(FacetValues::new(Some(&column), storage, keyword)?);
         }
+        let mut bytes = Vec::with_capacity(rows.len() * ROW_BYTES);
+        rows.iter().for_each(|row| row.encode(&mut bytes));
         Ok(DocValues {
-            rows,
+            rows: OwnedBytes::new(bytes),
             more_tags,
             facets,
             with_value: Mutex::default(),
         })
+    }
+
+    /// Documents in the segment (deleted ones included).
+    fn num_docs(&self) -> usize {
+        self.rows.len() / ROW_BYTES
     }
 
     /// The documents whose facet `facet` has ordinal `ord` (built on first use, then kept).
@@ -140,10 +162,9 @@ impl DocValues {
         cache
             .entry((facet, ord))
             .or_insert_with(|| {
-                let mut bits = Bits::new(self.rows.len());
-                for (doc, row) in self.rows.iter().enumerate() {
-                    let doc = doc as DocId;
-                    self.for_each_ord(facet, doc, row, |o| {
+                let mut bits = Bits::new(self.num_docs());
+                for doc in 0..self.num_docs() as DocId {
+                    self.for_each_ord(facet, doc, &self.row(doc), |o| {
                         if o == ord {
                             bits.insert(doc);
                         }
@@ -157,7 +178,8 @@ impl DocValues {
     /// A copy of the document's row.
     #[inline]
     pub fn row(&self, doc: DocId) -> Row {
-        self.rows[doc as usize]
+        let bytes = &self.rows[doc as usize * ROW_BYTES..];
+        Row::decode(bytes.first_chunk().expect("a row per document"))
     }
 
     /// The final score of a document whose text clauses scored `text`.
@@ -171,26 +193,59 @@ impl DocValues {
         &self.facets
     }
 
-    /// Calls `f` with each ordinal of facet `facet` that document `doc`, of row `row`, has.
+    /// Calls `f` with each ordinal of facet `facet` that document `doc`, of row `row`, has. Only
+    /// ordinals the facet has are passed on: rows mapped from a damaged file may hold others.
     #[inline]
     pub fn for_each_ord(&self, facet: usize, doc: DocId, row: &Row, mut f: impl FnMut(usize)) {
-        match &self.facets[facet].storage {
-            Storage::Absent => {}
-            Storage::Slot(slot) => {
-                if row.slots[*slot] != NO_ORD {
-                    f(row.slots[*slot] as usize);
-                }
+        let values = &self.facets[facet];
+        let mut known = |ord: u16| {
+            if (ord as usize) < values.num_values() {
+                f(ord as usize);
             }
+        };
+        match &values.storage {
+            Storage::Absent => {}
+            Storage::Slot(slot) => known(row.slots[*slot]),
             Storage::Tags => {
-                for &ord in row.tags.iter().take_while(|&&o| o != NO_ORD) {
-                    f(ord as usize);
-                }
-                let more = &self.more_tags[row.more_at as usize..][..row.more as usize];
-                for &ord in more {
-                    f(ord as usize);
-                }
+                row.tags.iter().for_each(|&ord| known(ord));
+                let more = self
+                    .more_tags
+                    .get(row.more_at as usize..)
+                    .and_then(|tags| tags.get(..row.more as usize))
+                    .unwrap_or_default();
+                more.iter().for_each(|&ord| known(ord));
             }
             Storage::Wide(column) => column.term_ords(doc).for_each(|o| f(o as usize)),
+        }
+    }
+}
+
+/// Puts each document's tag ordinals in its row, those past [`ROW_TAGS`] in `more_tags`.
+fn fill_tags(rows: &mut [Row], more_tags: &mut Vec<u16>, column: &StrColumn) {
+    for (doc, row) in rows.iter_mut().enumerate() {
+        let ords = column.term_ords(doc as DocId).map(|o| o as u16);
+        for (i, ord) in ords.enumerate() {
+            if i < ROW_TAGS {
+                row.tags[i] = ord;
+            } else {
+                if row.more == 0 {
+                    row.more_at = more_tags.len() as u32;
+                }
+                // Hundreds of tags on one document: count what fits.
+                if row.more < u8::MAX {
+                    row.more += 1;
+                    more_tags.push(ord);
+                }
+            }
+        }
+    }
+}
+
+/// Puts each document's ordinal of a single-valued facet in slot `slot` of its row.
+fn fill_slot(rows: &mut [Row], slot: usize, column: &StrColumn) {
+    for (doc, row) in rows.iter_mut().enumerate() {
+        if let Some(ord) = column.ords().first(doc as DocId) {
+            row.slots[slot] = ord as u16;
         }
     }
 }
@@ -311,11 +366,23 @@ impl Bits {
     }
 }
 
-/// [`DocValues`] of the segments searched lately, built on first use.
+/// [`DocValues`] of the segments searched lately: mapped from their files, else built (and their
+/// files written).
 #[derive(Default)]
-pub(crate) struct DocValuesCache(Mutex<HashMap<SegmentId, Arc<DocValues>>>);
+pub(crate) struct DocValuesCache {
+    segments: Mutex<HashMap<SegmentId, Arc<DocValues>>>,
+    /// Where the segments' files are: none for an index in memory.
+    files: Option<RowsFiles>,
+}
 
 impl DocValuesCache {
+    pub fn with_files(files: Option<RowsFiles>) -> DocValuesCache {
+        DocValuesCache {
+            segments: Mutex::default(),
+            files,
+        }
+    }
+
     /// The values of every segment of `searcher`, in segment order. Segments merged away since
     /// the last call are forgotten.
     pub fn for_searcher(
@@ -325,7 +392,7 @@ impl DocValuesCache {
     ) -> tantivy::Result<Vec<Arc<DocValues>>> {
         let readers = searcher.segment_readers();
         let known: HashMap<SegmentId, Arc<DocValues>> = {
-            let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.segments.lock().unwrap_or_else(|e| e.into_inner());
             cache.retain(|id, _| readers.iter().any(|r| r.segment_id() == *id));
             cache.clone()
         };
@@ -334,16 +401,43 @@ impl DocValuesCache {
             let values = match known.get(&reader.segment_id()) {
                 Some(values) => values.clone(),
                 None => {
-                    let built = Arc::new(DocValues::build(reader, keyword)?);
-                    self.0
+                    let values = Arc::new(self.load_or_build(reader, keyword)?);
+                    self.segments
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .insert(reader.segment_id(), built.clone());
-                    built
+                        .insert(reader.segment_id(), values.clone());
+                    values
                 }
             };
             out.push(values);
         }
         Ok(out)
+    }
+
+    fn load_or_build(
+        &self,
+        reader: &SegmentReader,
+        keyword: &mut TextAnalyzer,
+    ) -> tantivy::Result<DocValues> {
+        if let Some(values) = self.files.as_ref().and_then(|files| files.load(reader)) {
+            return Ok(values);
+        }
+        let values = DocValues::build(reader, keyword)?;
+        if let Some(files) = &self.files {
+            files.save(reader.segment_id(), &values);
+        }
+        Ok(values)
+    }
+
+    /// Removes the files of segments `searcher` does not have (merged away or deleted).
+    pub fn remove_other_files(&self, searcher: &Searcher) {
+        if let Some(files) = &self.files {
+            let live: Vec<SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            files.keep_only(&live);
+        }
     }
 }

@@ -20,7 +20,7 @@ use tantivy::{
 use ts_rs::TS;
 
 use crate::doc::{DocRef, SearchDoc, SearchKind};
-use crate::doc_values::{DocValues, DocValuesCache};
+use crate::doc_values::{DocValues, DocValuesCache, RowsFiles};
 use crate::error::SearchError;
 use crate::eval::{Evaluation, Evaluator, Filter, evaluate};
 use crate::facets::Facets;
@@ -247,6 +247,9 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let rows_files = dir
+            .as_ref()
+            .and_then(|dir| RowsFiles::open(&dir.join(TANTIVY_DIR)));
         Ok(SearchIndex {
             index,
             reader,
@@ -256,7 +259,7 @@ impl SearchIndex {
             ident: ident_analyzer(),
             keyword: keyword_analyzer(),
             evaluator: Evaluator::for_this_machine(),
-            doc_values: DocValuesCache::default(),
+            doc_values: DocValuesCache::with_files(rows_files),
             loaded_opstamp,
         })
     }
@@ -390,12 +393,15 @@ impl SearchIndex {
         // Merging now keeps the segment count (and so search latency) low.
         writer.wait_merging_threads()?;
         self.reader.reload()?;
-        self.warm()
+        self.warm()?;
+        self.doc_values.remove_other_files(&self.reader.searcher());
+        Ok(())
     }
 
     /// Prepares what searches read besides the index files (per-segment rows of priors and facet
-    /// ordinals, a fraction of a second on a million documents), so the first search after
-    /// opening does not pay for it. Writes do this themselves.
+    /// ordinals: mapped from their files, else built, a fraction of a second on a million
+    /// documents), so the first search after opening does not pay for it. Writes do this
+    /// themselves, and write the rows files of the segments they made.
     pub fn warm(&self) -> Result<(), SearchError> {
         let searcher = self.reader.searcher();
         self.doc_values
@@ -844,5 +850,148 @@ mod tests {
         }
         // A single letter is no word of the mesh; the "nowhere" domain has no documents.
         assert_eq!(found_nothing, ["c", ENTITIES[0]]);
+    }
+
+    /// Products with more tags than a row holds, so the overflow tags are written and read too.
+    fn many_tagged(count: usize) -> impl Iterator<Item = SearchDoc> {
+        (0..count).map(|i| SearchDoc {
+            tags: TAGS
+                .iter()
+                .skip(i % 3)
+                .take(5)
+                .map(|t| t.to_string())
+                .collect(),
+            ..SearchDoc::new(
+                SearchKind::Product,
+                format!("tagged-{i}"),
+                format!("{} tagged {i}", ENTITIES[0]),
+            )
+        })
+    }
+
+    /// An index on disk in several segments, its rows files written by its commits.
+    fn index_on_disk(dir: &Path, updates: usize) -> SearchIndex {
+        let mut index = SearchIndex::open(dir).unwrap();
+        let docs = test_mesh::mesh(60, 3, 4).chain(many_tagged(20));
+        index.rebuild(docs).unwrap();
+        for update in 0..updates {
+            let changed = (update..60)
+                .step_by(7)
+                .flat_map(|p| test_mesh::product_docs(p, 3, 4));
+            index.apply(changed, &[]).unwrap();
+        }
+        index
+    }
+
+    fn rows_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(TANTIVY_DIR))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "rows"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn loads_every_segment(index: &SearchIndex, dir: &Path) -> bool {
+        let files = RowsFiles::open(&dir.join(TANTIVY_DIR)).unwrap();
+        let searcher = index.reader.searcher();
+        searcher
+            .segment_readers()
+            .iter()
+            .all(|reader| files.load(reader).is_some())
+    }
+
+    #[test]
+    fn a_reopened_index_maps_its_rows_files_and_searches_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = index_on_disk(dir.path(), 1);
+        assert!(writer.reader.searcher().segment_readers().len() >= 2);
+        let reopened = SearchIndex::open(dir.path()).unwrap();
+        assert!(loads_every_segment(&reopened, dir.path()));
+        for request in requests() {
+            let (got, built) = (reopened.search(&request), writer.search(&request));
+            assert_eq!(got.unwrap(), built.unwrap(), "{request:?}");
+        }
+    }
+
+    #[test]
+    fn the_rows_files_are_those_of_the_segments_after_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = index_on_disk(dir.path(), 12);
+        let searcher = index.reader.searcher();
+        let mut live: Vec<PathBuf> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                dir.path()
+                    .join(TANTIVY_DIR)
+                    .join(format!("{}.rows", r.segment_id().uuid_string()))
+            })
+            .collect();
+        live.sort();
+        assert!(live.len() < 13, "some segments were merged");
+        assert_eq!(rows_files(dir.path()), live);
+    }
+
+    /// A rows file that does not match its segment is rebuilt and written again; rows damaged in
+    /// place may cost wrong scores and counts, never a panic.
+    #[test]
+    fn damaged_rows_files_are_rebuilt_or_harmless() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = index_on_disk(dir.path(), 1);
+        let expected: Vec<SearchResults> = requests()
+            .iter()
+            .map(|r| writer.search(r).unwrap())
+            .collect();
+        let files = rows_files(dir.path());
+        let originals: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+        let garble = |file: &[u8], byte: &dyn Fn(usize) -> u8| {
+            let mut file = file.to_vec();
+            let tail = file.len() - file.len() / 4;
+            (tail..file.len()).for_each(|i| file[i] = byte(i));
+            file
+        };
+        type Damage<'a> = &'a dyn Fn(usize, &[u8]) -> Vec<u8>;
+        let damages: [(&str, Damage, bool); 7] = [
+            ("empty", &|_, _| Vec::new(), true),
+            ("truncated", &|_, f| f[..f.len() - 1].to_vec(), true),
+            ("longer", &|_, f| [f, &[0]].concat(), true),
+            (
+                "another segment's",
+                &|i, _| originals[(i + 1) % originals.len()].clone(),
+                true,
+            ),
+            (
+                "another format",
+                &|_, f| [&f[..8], &[0xee], &f[9..]].concat(),
+                true,
+            ),
+            ("rows all ones", &|_, f| garble(f, &|_| 0xff), false),
+            (
+                "rows garbled",
+                &|_, f| garble(f, &|i| test_mesh::mix(i as u64) as u8),
+                false,
+            ),
+        ];
+        for (name, damage, rebuilt) in damages {
+            for (i, (file, original)) in files.iter().zip(&originals).enumerate() {
+                std::fs::write(file, damage(i, original)).unwrap();
+            }
+            let index = SearchIndex::open(dir.path()).unwrap();
+            for (request, expected) in requests().iter().zip(&expected) {
+                let got = index.search(request).unwrap();
+                if rebuilt {
+                    assert_eq!(&got, expected, "{name}: {request:?}");
+                }
+            }
+            assert!(
+                loads_every_segment(&index, dir.path()),
+                "{name}: every file is usable afterwards"
+            );
+            for (file, original) in files.iter().zip(&originals) {
+                std::fs::write(file, original).unwrap();
+            }
+        }
     }
 }

@@ -1,11 +1,13 @@
 //! Reading history (migration 0011): the versions of one entity, the versions the syncs of a window
 //! recorded, the comparisons the app derives for them, follows and the feed's read mark.
 
+use std::sync::Mutex;
+
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::change_lists::{pack_changes, unpack_changes};
 use crate::error::Ctx;
-use crate::history::{read_body, read_chain};
+use crate::history::{RecentTexts, read_body, read_chain};
 use crate::{Store, StoreError};
 
 /// One kept version, without its body.
@@ -135,7 +137,7 @@ impl Store {
         let mut conn = self.pool.acquire().await.ctx("read versions to compare")?;
         let mut pairs = Vec::with_capacity(version_ids.len());
         for &id in version_ids {
-            pairs.push(body_and_previous(&mut conn, id).await?);
+            pairs.push(body_and_previous(&mut conn, &self.recent_texts, id).await?);
         }
         Ok(pairs)
     }
@@ -376,22 +378,32 @@ impl Store {
     }
 }
 
-/// The texts of the version before `version_id` and of it (see [`Store::bodies_to_compare`]).
+/// The texts of the version before `version_id` and of it (see [`Store::bodies_to_compare`]): from `recent` when
+/// the sync that recorded it left them there, else from the kept bodies.
 async fn body_and_previous(
     conn: &mut SqliteConnection,
+    recent: &Mutex<RecentTexts>,
     version_id: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let previous: Option<(i64,)> = sqlx::query_as(
-        "SELECT w.id FROM entity_versions v JOIN entity_versions w ON w.entity = v.entity AND w.id < v.id
+    let previous: Option<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT w.id, IIF(v.hash IS NULL, NULL, lower(hex(v.hash)))
+         FROM entity_versions v JOIN entity_versions w ON w.entity = v.entity AND w.id < v.id
          WHERE v.id = ? ORDER BY w.id DESC LIMIT 1",
     )
     .bind(version_id)
     .fetch_optional(&mut *conn)
     .await
     .ctx("read previous version")?;
-    let Some((previous,)) = previous else {
+    let Some((previous, hash)) = previous else {
         return Ok(None);
     };
+    let kept = recent
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take(version_id, hash.as_deref());
+    if kept.is_some() {
+        return Ok(kept);
+    }
     let mut before = None;
     let after = read_chain(&mut *conn, version_id, |id, text| {
         if id == previous {

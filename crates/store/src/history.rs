@@ -6,7 +6,7 @@
 //! comparison with the one before it (`changes`, `breaking`, `summary`) is derived later by the app, which
 //! owns the classifier.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
@@ -39,6 +39,9 @@ pub fn history_limit() -> usize {
 const KEYFRAME_EVERY: i64 = 8;
 /// A kept body never inflates past this (a damaged cache must not exhaust memory).
 const MAX_BODY_BYTES: usize = 256 << 20;
+/// What a sync holds of the texts its files replaced, and what the store holds of the texts just recorded, each
+/// at most: past it, recording and comparing inflate the kept bodies instead (slower, same result).
+const TEXTS_BUDGET: usize = 64 << 20;
 
 /// Raw deflate at level 6, with `dictionary` (the version before) preset: a version that changed one field
 /// costs tens of bytes instead of a whole compressed document.
@@ -128,7 +131,7 @@ pub(crate) async fn read_chain(
 
 /// What one history entry is about: the kind, the id (`contract/dataset` for datasets) and the slot that tells
 /// apart what the cache holds side by side under one id (a contract's version; `""` otherwise).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct EntityKey {
     kind: &'static str,
     id: String,
@@ -150,6 +153,57 @@ pub(crate) struct Recorder {
     seen: BTreeMap<EntityKey, Seen>,
     /// Products and contracts whose file went away (they may come back from another file in this sync).
     gone: BTreeSet<EntityKey>,
+    /// The canonical texts those files held: the newest kept version's text when its hash says so, which spares
+    /// inflating its chain to use it as the dictionary and to compare with it.
+    replaced: HashMap<EntityKey, String>,
+    replaced_bytes: usize,
+}
+
+/// A version a commit recorded, with the text of the version before it.
+pub(crate) struct JustRecorded {
+    version_id: i64,
+    hash: String,
+    before: String,
+    after: String,
+}
+
+/// The texts of versions recorded by this process's syncs, until the comparison derived after the sync takes them
+/// (it would otherwise inflate both chains again). At most [`TEXTS_BUDGET`] bytes.
+#[derive(Default)]
+pub(crate) struct RecentTexts {
+    by_version: HashMap<i64, JustRecorded>,
+    bytes: usize,
+}
+
+impl RecentTexts {
+    pub(crate) fn keep(&mut self, recorded: Vec<JustRecorded>) {
+        for entry in recorded {
+            let size = entry.before.len() + entry.after.len();
+            if self.bytes + size <= TEXTS_BUDGET {
+                self.bytes += size;
+                self.by_version.insert(entry.version_id, entry);
+            }
+        }
+    }
+
+    /// The texts before and of `version_id`, if kept and still of a version with `hash` (an id is reused after
+    /// the newest versions are deleted, by another process too).
+    pub(crate) fn take(&mut self, version_id: i64, hash: Option<&str>) -> Option<(String, String)> {
+        let entry = self.by_version.remove(&version_id)?;
+        self.bytes -= entry.before.len() + entry.after.len();
+        (Some(entry.hash.as_str()) == hash).then_some((entry.before, entry.after))
+    }
+}
+
+impl std::fmt::Debug for RecentTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RecentTexts({} versions, {} bytes)",
+            self.by_version.len(),
+            self.bytes
+        )
+    }
 }
 
 impl Recorder {
@@ -215,9 +269,15 @@ impl Recorder {
         Ok(())
     }
 
-    /// Notes that the file holding a product (`slot` None) or a contract version went away.
-    pub(crate) fn lost(&mut self, entity_id: &str, contract_slot: Option<&str>) {
-        self.gone.insert(EntityKey {
+    /// Notes that the file holding a product (`slot` None) or a contract version went away, and the canonical
+    /// text it held.
+    pub(crate) fn lost(
+        &mut self,
+        entity_id: &str,
+        contract_slot: Option<&str>,
+        text: Option<String>,
+    ) {
+        let key = EntityKey {
             kind: if contract_slot.is_some() {
                 "contract"
             } else {
@@ -225,17 +285,23 @@ impl Recorder {
             },
             id: entity_id.to_string(),
             slot: contract_slot.unwrap_or_default().to_string(),
-        });
+        };
+        if let Some(text) = text.filter(|t| self.replaced_bytes + t.len() <= TEXTS_BUDGET) {
+            self.replaced_bytes += text.len();
+            self.replaced.insert(key.clone(), text);
+        }
+        self.gone.insert(key);
     }
 
-    /// Records, in the sync's transaction, one sync row and a version for every entity that changed.
-    /// `still_cached` says whether a product or contract version that lost its file is held by another.
+    /// Records, in the sync's transaction, one sync row and a version for every entity that changed; returns the
+    /// changed versions with the texts compared. `still_cached` says whether a product or contract version that
+    /// lost its file is held by another.
     pub(crate) async fn commit(
-        self,
+        mut self,
         tx: &mut Transaction<'static, Sqlite>,
         source: &str,
         still_cached: impl Fn(&EntityKey) -> bool,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Vec<JustRecorded>, StoreError> {
         let conn: &mut SqliteConnection = tx;
         let (sync_id,): (i64,) =
             sqlx::query_as("INSERT INTO syncs (source) VALUES (?) RETURNING id")
@@ -257,9 +323,13 @@ impl Recorder {
                 }
             }
         }
-        let mut written = Vec::new();
-        for (key, seen) in &self.seen {
-            written.extend(record_seen(conn, sync_id, key, seen).await?);
+        let (mut written, mut recorded) = (Vec::new(), Vec::new());
+        for (key, seen) in std::mem::take(&mut self.seen) {
+            let replaced = self.replaced.remove(&key);
+            if let Some(done) = record_seen(conn, sync_id, &key, seen, replaced).await? {
+                written.push(done.entity);
+                recorded.extend(done.texts);
+            }
         }
         for key in &removed {
             written.extend(record_removal(conn, sync_id, key).await?);
@@ -267,7 +337,7 @@ impl Recorder {
         for entity in written {
             prune(conn, entity).await?;
         }
-        Ok(sync_id)
+        Ok(recorded)
     }
 }
 
@@ -278,47 +348,76 @@ struct Encoded {
     depth: i64,
 }
 
-/// Records `seen` unless its newest kept version has the same hash; the entity's key when it did.
+/// What [`record_seen`] recorded: the entity, and the texts to compare when it changed.
+struct Recorded {
+    entity: i64,
+    texts: Option<JustRecorded>,
+}
+
+/// Records `seen` unless its newest kept version has the same hash. `replaced` is the text the entity's file held
+/// before this sync, if known.
 async fn record_seen(
     conn: &mut SqliteConnection,
     sync_id: i64,
     key: &EntityKey,
-    seen: &Seen,
-) -> Result<Option<i64>, StoreError> {
+    seen: Seen,
+    replaced: Option<String>,
+) -> Result<Option<Recorded>, StoreError> {
     let newest = newest(conn, key).await?;
     let entity = match &newest {
         Some(n) => n.entity,
         None => intern(conn, key).await?,
     };
-    let (op, encoded) = match newest.filter(|n| n.op != "removed") {
-        Some(n) if n.hash.as_deref() == Some(&seen.hash) => return Ok(None),
-        // The version before is the dictionary, unless the chain back to a keyframe is long enough.
-        Some(n) if n.depth + 1 < KEYFRAME_EVERY => {
-            let before = read_body(conn, n.id).await?;
-            let encoded = Encoded {
-                body: Some(pack(&seen.body, before.as_deref())),
-                base_id: before.is_some().then_some(n.id),
-                depth: if before.is_some() { n.depth + 1 } else { 0 },
-            };
-            ("changed", encoded)
-        }
-        found => (
-            if found.is_some() { "changed" } else { "added" },
-            Encoded {
-                body: Some(pack(&seen.body, None)),
-                base_id: None,
-                depth: 0,
-            },
-        ),
+    let live = newest.filter(|n| n.op != "removed");
+    if live
+        .as_ref()
+        .is_some_and(|n| n.hash.as_deref() == Some(&seen.hash))
+    {
+        return Ok(None);
+    }
+    let before = match &live {
+        Some(n) => text_before(conn, n, replaced).await?,
+        None => None,
+    };
+    // The version before is the dictionary, unless the chain back to a keyframe is long enough.
+    let base = live
+        .as_ref()
+        .filter(|n| n.depth + 1 < KEYFRAME_EVERY && before.is_some());
+    let encoded = Encoded {
+        body: Some(pack(&seen.body, base.and(before.as_deref()))),
+        base_id: base.map(|n| n.id),
+        depth: base.map_or(0, |n| n.depth + 1),
     };
     let at = Recording {
         sync_id,
         entity,
         kind: key.kind,
-        op,
+        op: if live.is_some() { "changed" } else { "added" },
     };
-    insert_version(conn, &at, seen, encoded).await?;
-    Ok(Some(entity))
+    let version_id = insert_version(conn, &at, &seen, encoded).await?;
+    let texts = before.map(|before| JustRecorded {
+        version_id,
+        hash: seen.hash,
+        before,
+        after: seen.body,
+    });
+    Ok(Some(Recorded { entity, texts }))
+}
+
+/// The text of `newest`: the `replaced` text of its file when it hashes the same, else its kept body unless a
+/// keyframe comes next anyway (then the comparison reads it later).
+async fn text_before(
+    conn: &mut SqliteConnection,
+    newest: &Newest,
+    replaced: Option<String>,
+) -> Result<Option<String>, StoreError> {
+    let replaced =
+        replaced.filter(|text| newest.hash.as_deref() == Some(&content_hash(text.as_bytes())));
+    match replaced {
+        Some(text) => Ok(Some(text)),
+        None if newest.depth + 1 < KEYFRAME_EVERY => read_body(conn, newest.id).await,
+        None => Ok(None),
+    }
 }
 
 /// Records the removal of `key` unless it is already removed; the entity's key when it did.
@@ -438,20 +537,21 @@ struct Recording {
     op: &'static str,
 }
 
+/// Inserts a version; its id.
 async fn insert_version(
     conn: &mut SqliteConnection,
     at: &Recording,
     seen: &Seen,
     encoded: Encoded,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let removed = at.op == "removed";
     // An addition or a removal needs no comparison: it is summarised here (with no change listed); a change
     // waits for the app's classifier (summary NULL).
     let summary = (at.op != "changed").then(|| format!("{} {}", at.kind, at.op));
-    sqlx::query(
+    let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO entity_versions (entity, op, version, hash, name, domain, sync_id, body, base_id, depth,
              changes, breaking, summary)
-         VALUES (?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(at.entity)
     .bind(at.op)
@@ -466,10 +566,10 @@ async fn insert_version(
     .bind(summary.is_some().then(|| pack_changes("[]")))
     .bind(summary.is_some().then_some(removed))
     .bind(summary)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
     .ctx("record version")?;
-    Ok(())
+    Ok(id)
 }
 
 /// Drops the versions of `entity` beyond the newest [`history_limit`]; the oldest one kept becomes a keyframe
@@ -538,5 +638,35 @@ mod tests {
         assert_eq!(unpack(&delta, Some(&before), 1).unwrap(), after);
         assert_eq!(unpack(&alone, None, 1).unwrap(), after);
         assert!(unpack(&alone[..alone.len() / 2], None, 1).is_err());
+    }
+
+    fn recorded(version_id: i64, hash: &str, size: usize) -> JustRecorded {
+        JustRecorded {
+            version_id,
+            hash: hash.into(),
+            before: "b".repeat(size),
+            after: "a".repeat(size),
+        }
+    }
+
+    /// Texts are handed over once, only for the version they were recorded for, and never past the budget.
+    #[test]
+    fn recent_texts_go_once_to_the_same_version_and_stay_within_the_budget() {
+        let mut recent = RecentTexts::default();
+        recent.keep(vec![recorded(1, "h1", 10), recorded(2, "h2", 10)]);
+        assert_eq!(
+            recent.take(1, Some("h1")),
+            Some(("b".repeat(10), "a".repeat(10)))
+        );
+        assert_eq!(recent.take(1, Some("h1")), None, "taken already");
+        // Id 2 reused by another version (its newest versions deleted meanwhile): not its texts.
+        assert_eq!(recent.take(2, Some("other")), None);
+        assert_eq!(recent.bytes, 0);
+        recent.keep(vec![
+            recorded(3, "h3", TEXTS_BUDGET / 2 + 1),
+            recorded(4, "h4", 1),
+        ]);
+        assert!(recent.take(3, Some("h3")).is_none(), "over the budget");
+        assert!(recent.take(4, Some("h4")).is_some());
     }
 }

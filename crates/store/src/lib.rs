@@ -20,12 +20,14 @@ mod version;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
 use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqlitePool, Transaction};
+
+use history::RecentTexts;
 
 pub use access::StoredAgreement;
 pub use checkpoint::Checkpointer;
@@ -109,6 +111,8 @@ pub struct Store {
     pool: SqlitePool,
     /// The database file; `None` for an in-memory cache.
     path: Option<Arc<Path>>,
+    /// Texts of the versions this process's syncs just recorded, shared by every handle on the cache.
+    recent_texts: Arc<Mutex<RecentTexts>>,
 }
 
 impl Store {
@@ -193,7 +197,11 @@ impl Store {
 
     async fn migrate(pool: SqlitePool, path: Option<Arc<Path>>) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let store = Store { pool, path };
+        let store = Store {
+            pool,
+            path,
+            recent_texts: Arc::default(),
+        };
         change_lists::deflate_legacy_changes(&store).await?;
         Ok(store)
     }
@@ -232,6 +240,7 @@ impl Store {
         Ok(Store {
             pool,
             path: self.path.clone(),
+            recent_texts: self.recent_texts.clone(),
         })
     }
 

@@ -1,4 +1,5 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use meshlens_model::{Contract, DocKind, Entity, ParsedDocument, Product};
 use serde::{Deserialize, Serialize};
@@ -7,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use ts_rs::TS;
 
 use crate::error::Ctx;
-use crate::history::Recorder;
+use crate::history::{RecentTexts, Recorder};
 use crate::{Store, StoreError, SyncStatus};
 
 /// Size and modification time of a file as the sync engine saw it.
@@ -120,6 +121,8 @@ pub struct SyncTx {
     buffers: Buffers,
     /// What this sync stored and removed, for the history its commit records.
     history: Recorder,
+    /// Where the commit leaves the texts of the versions it recorded (the store's, shared).
+    recent_texts: Arc<Mutex<RecentTexts>>,
 }
 
 #[derive(Default)]
@@ -266,6 +269,7 @@ impl Store {
             first_unflushed_id: max_id + 1,
             buffers: Buffers::default(),
             history: Recorder::default(),
+            recent_texts: self.recent_texts.clone(),
         })
     }
 }
@@ -476,7 +480,7 @@ impl SyncTx {
         applied.removed_contract_ids = removed;
         let (products, contracts) = (&self.products, &self.contracts);
         let recording = std::time::Instant::now();
-        std::mem::take(&mut self.history)
+        let recorded = std::mem::take(&mut self.history)
             .commit(&mut self.tx, &self.source, |key| match key.kind() {
                 "product" => products.contains_key(key.id()),
                 _ => contracts.contains_key(&(key.id().to_string(), key.slot().to_string())),
@@ -500,6 +504,10 @@ impl SyncTx {
             .await
             .ctx("commit sync")?;
         self.tx.commit().await.ctx("commit sync")?;
+        self.recent_texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keep(recorded);
         Ok(applied)
     }
 
@@ -511,10 +519,17 @@ impl SyncTx {
         if old.id >= self.first_unflushed_id {
             self.flush().await?;
         }
+        let canonical: Option<(Option<String>,)> =
+            sqlx::query_as("DELETE FROM documents WHERE id = ? RETURNING canonical")
+                .bind(old.id)
+                .fetch_optional(&mut *self.tx)
+                .await
+                .ctx("delete document")?;
         let slot = old.contract_version.as_deref();
         self.history.lost(
             &old.entity_id,
             (!old.is_product()).then_some(slot.unwrap_or_default()),
+            canonical.and_then(|(text,)| text),
         );
         if old.is_product() {
             self.products.remove(&old.entity_id);
@@ -524,11 +539,6 @@ impl SyncTx {
             self.contracts.remove(&(old.entity_id.clone(), version));
             self.removed_contracts.insert(old.entity_id);
         }
-        sqlx::query("DELETE FROM documents WHERE id = ?")
-            .bind(old.id)
-            .execute(&mut *self.tx)
-            .await
-            .ctx("delete document")?;
         Ok(true)
     }
 

@@ -33,19 +33,29 @@ pub async fn synced_demo() -> (Store, SourceSyncReport) {
 
 /// Adds folder source `name` at `root` to `store` and syncs it once; the sync's report.
 pub async fn sync_folder(store: &Store, name: &str, root: &Path) -> SourceSyncReport {
-    let config = SourceConfig {
-        name: name.into(),
-        kind: SourceKind::Folder {
-            path: root.to_path_buf(),
-        },
-    };
+    let config = folder_config(name, root);
     store
         .add_source(&config)
         .await
         .expect("add the folder source");
+    resync_folder(store, name, root).await
+}
+
+/// Syncs folder source `name` at `root` (added by [`sync_folder`]) again; the sync's report.
+pub async fn resync_folder(store: &Store, name: &str, root: &Path) -> SourceSyncReport {
+    let config = folder_config(name, root);
     sync_source(store, &config, &SyncContext::default(), &|_| {})
         .await
         .unwrap_or_else(|err| panic!("sync of {name} failed: {err}"))
+}
+
+fn folder_config(name: &str, root: &Path) -> SourceConfig {
+    SourceConfig {
+        name: name.into(),
+        kind: SourceKind::Folder {
+            path: root.to_path_buf(),
+        },
+    }
 }
 
 /// Syncs the demo mesh's descriptors alone (a copy without its `lineage/` and `quality/` result

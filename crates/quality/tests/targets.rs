@@ -1,0 +1,111 @@
+//! What the quality targets are derived from is parsed once per contract document (migration 0015): after a
+//! sync that changed or removed contracts, the incremental derivation must equal a derivation from scratch.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use meshlens_quality::refresh_figures;
+use meshlens_store::Store;
+use meshlens_test_support::{demo_mesh, resync_folder, sync_folder};
+
+/// Every derived row, as text, without the document ids (they differ between two caches).
+async fn derived(store: &Store) -> Vec<String> {
+    refresh_figures(store).await.unwrap();
+    let mut rows = Vec::new();
+    for query in [
+        "SELECT json_array(target_key, contract_id, contract_version, dataset, product_id, domain, latency_ms,
+                updated_ms) FROM quality_targets",
+        "SELECT json_array(contract_id, contract_version, dataset, column_name, ordinal, name, rule_type, metric,
+                dimension, description) FROM quality_contract_rules",
+        "SELECT json_array(contract_id, contract_version, classification, has_retention, has_quality,
+                pii_datasets, custom, roles) FROM quality_contract_facts",
+        "SELECT json_array(product_id, custom, in_lineage, roles) FROM quality_product_facts",
+    ] {
+        let texts: Vec<(String,)> = sqlx::query_as(query)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        let mut texts: Vec<String> = texts.into_iter().map(|(t,)| t).collect();
+        texts.sort();
+        rows.extend(texts);
+    }
+    rows
+}
+
+async fn parsed_documents(store: &Store) -> BTreeSet<i64> {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT document_id FROM quality_contracts_parsed")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    ids.into_iter().map(|(id,)| id).collect()
+}
+
+async fn contract_documents(store: &Store) -> BTreeSet<i64> {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT document_id FROM contracts")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    ids.into_iter().map(|(id,)| id).collect()
+}
+
+/// A fresh cache synced from `root`, derived from scratch.
+async fn derived_from_scratch(root: &Path) -> Vec<String> {
+    let store = Store::open_in_memory().await.unwrap();
+    sync_folder(&store, "mesh", root).await;
+    derived(&store).await
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).min_depth(1) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_sync_reparses_only_the_contracts_it_changed_and_derives_what_a_fresh_cache_does() {
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    let store = Store::open_in_memory().await.unwrap();
+    sync_folder(&store, "mesh", mesh.path()).await;
+    let first = derived(&store).await;
+    assert!(
+        first.len() > 100,
+        "the demo mesh derives targets, rules and facts"
+    );
+    let before = parsed_documents(&store).await;
+    assert_eq!(
+        before,
+        contract_documents(&store).await,
+        "every contract parsed"
+    );
+
+    // One contract changes (a column description), one goes away.
+    let changed = mesh.path().join("finance/fx-rates-daily.odcs.yaml");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, text.replace("Calendar day.", "The calendar day.")).unwrap();
+    std::fs::remove_file(mesh.path().join("customer/churn-scores.odcs.yaml")).unwrap();
+    resync_folder(&store, "mesh", mesh.path()).await;
+    let after_change = derived(&store).await;
+    assert_eq!(after_change, derived_from_scratch(mesh.path()).await);
+    assert_ne!(after_change, first, "the removed contract's rows are gone");
+
+    // The unchanged contracts were not parsed again: their documents' rows are the ones kept before.
+    let after = parsed_documents(&store).await;
+    assert_eq!(after, contract_documents(&store).await);
+    assert_eq!(
+        after.difference(&before).count(),
+        1,
+        "the changed contract only"
+    );
+    assert_eq!(
+        before.difference(&after).count(),
+        2,
+        "its old document and the removed one"
+    );
+}
