@@ -204,3 +204,87 @@ fn a_damaged_cache_is_refused_at_start_and_repaired_keeping_drafts_and_outbox() 
     assert!(ok, "healthy after the repair: {report}");
     drop(mesh);
 }
+
+/// The graph file a sync leaves beside the cache, as meshlens names it.
+fn graph_file(m: &Meshlens) -> std::path::PathBuf {
+    m.path().join("meshlens.db.lineage-graph")
+}
+
+/// What the graph answers through the CLI: lineage at every level, impact and consumers.
+fn graph_answers(m: &Meshlens) -> Vec<Value> {
+    let mut answers = Vec::new();
+    for level in ["dataset", "column", "product"] {
+        answers.push(m.json(&[
+            "lineage",
+            "sales-orders",
+            "--upstream",
+            "5",
+            "--downstream",
+            "5",
+            "--level",
+            level,
+        ]));
+    }
+    answers.push(m.json(&["impact", "sales-orders"]));
+    answers.push(m.json(&["consumers", "sales-orders"]));
+    answers
+}
+
+/// The lineage graph's check in a doctor run that finds no error.
+fn lineage_check(m: &Meshlens, args: &[&str]) -> Value {
+    let (ok, report) = doctor(m, args);
+    assert!(ok, "{report}");
+    check(&report, "lineage graph").clone()
+}
+
+/// The file's identity: a call that read it leaves it as it was; a build writes a new one.
+fn file_stamp(path: &Path) -> (std::time::SystemTime, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (meta.modified().unwrap(), meta.ino())
+}
+
+#[test]
+fn a_later_call_answers_from_the_graph_file_as_a_fresh_build_does() {
+    let (m, _mesh) = mesh_with_drafts();
+    let file = graph_file(&m);
+    let written = file_stamp(&file);
+    let from_file = graph_answers(&m);
+    assert_eq!(
+        file_stamp(&file),
+        written,
+        "the calls read the file the sync wrote"
+    );
+    assert!(
+        from_file[0]["nodes"].as_array().unwrap().len() > 1,
+        "{}",
+        from_file[0]
+    );
+
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        graph_answers(&m),
+        from_file,
+        "a fresh build answers the same"
+    );
+    assert!(file.exists(), "the build wrote the file again");
+
+    // Damaged where the checksum sees it: refused, reported, rebuilt.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let found = lineage_check(&m, &[]);
+    assert_eq!(found["status"], "warn", "a damaged derived file: {found}");
+    assert!(
+        found["detail"].as_str().unwrap().contains("checksum"),
+        "{found}"
+    );
+    assert_eq!(lineage_check(&m, &["--repair"])["status"], "repaired");
+    assert_eq!(lineage_check(&m, &[])["status"], "ok");
+    assert_eq!(graph_answers(&m), from_file);
+
+    m.ok(&["reindex"]);
+    assert!(!file.exists(), "reindex drops the graph file");
+    assert_eq!(graph_answers(&m), from_file);
+}

@@ -255,7 +255,9 @@ impl Doctor {
         }
     }
 
-    /// The lineage graph is derived in memory: building it proves the edge tables read back.
+    /// The lineage graph and its file beside the cache. The file is current, or the graph is built
+    /// (which proves the edge tables read back) and the file written; a damaged file is reported, and
+    /// rebuilt with `--repair` (as the next lineage call would).
     async fn lineage(&mut self, store: &Store) {
         let generation = match store.lineage_generation().await {
             Ok(generation) => generation,
@@ -267,11 +269,49 @@ impl Doctor {
                 );
             }
         };
-        match meshlens_lineage::warm_graph(store).await {
-            Ok(()) => self.note(
+        let file = match meshlens_lineage::check_graph_file(store).await {
+            Ok(Ok(())) if !self.repair => {
+                return self.note(
+                    "lineage graph",
+                    CheckStatus::Ok,
+                    format!("generation {generation}, read from the graph file"),
+                );
+            }
+            Ok(file) => file,
+            Err(err) => {
+                return self.note("lineage graph", CheckStatus::Error, err.to_string());
+            }
+        };
+        match file {
+            Err(why) if !why.is_routine() && !self.repair => self.note(
                 "lineage graph",
-                CheckStatus::Ok,
-                format!("generation {generation}, builds from the cache"),
+                CheckStatus::Warn,
+                format!("generation {generation}; the graph file is unusable: {why}; `meshlens doctor --repair` or the next lineage call rebuilds it"),
+            ),
+            _ => self.rebuild_lineage(store, generation, file.err()).await,
+        }
+    }
+
+    /// Builds the graph from the cache and writes its file; `damage` is what was wrong with the file.
+    async fn rebuild_lineage(
+        &mut self,
+        store: &Store,
+        generation: i64,
+        file: Option<meshlens_lineage::GraphFileError>,
+    ) {
+        let (status, why) = match &file {
+            Some(why) if !why.is_routine() => (
+                CheckStatus::Repaired,
+                format!("; the graph file was unusable ({why})"),
+            ),
+            Some(why) => (CheckStatus::Ok, format!("; the graph file: {why}")),
+            None => (CheckStatus::Ok, String::new()),
+        };
+        match meshlens_lineage::rebuild_graph_file(store).await {
+            Ok(_) => self.note(
+                "lineage graph",
+                status,
+                format!("generation {generation}, built from the cache and written to the graph file{why}"),
             ),
             Err(err) => self.note(
                 "lineage graph",

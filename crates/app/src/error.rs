@@ -228,7 +228,8 @@ impl From<meshlens_lineage::LineageError> for AppError {
         let code = match &err {
             meshlens_lineage::LineageError::NotFound(_) => ErrorCode::NotFound,
             meshlens_lineage::LineageError::Unsupported(_) => ErrorCode::InvalidArgs,
-            meshlens_lineage::LineageError::Io { .. } => ErrorCode::Io,
+            meshlens_lineage::LineageError::Io { .. }
+            | meshlens_lineage::LineageError::Write { .. } => ErrorCode::Io,
             meshlens_lineage::LineageError::Db { .. } => ErrorCode::Lineage,
         };
         AppError::new(code, err.to_string())

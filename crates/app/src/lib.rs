@@ -580,7 +580,10 @@ impl App {
         Ok(found?)
     }
 
+    /// Rebuilds the search index from the cache, and drops the lineage graph file so that the next
+    /// lineage call builds the graph from the cache too.
     pub async fn reindex(&self, _: NoArgs, _: &dyn EventSink) -> Result<IndexStats, AppError> {
+        meshlens_lineage::remove_graph_file(self.store())?;
         let mut search = self.inner.search.write().await;
         Ok(meshlens_search::rebuild_from_store(&mut search, self.store()).await?)
     }

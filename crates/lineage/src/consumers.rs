@@ -197,7 +197,7 @@ type ContractsOf<'g> = HashMap<u32, Vec<&'g str>>;
 
 fn contracts_by_dataset(g: &Graph) -> ContractsOf<'_> {
     let mut of = ContractsOf::new();
-    for (contract, members) in &g.contract_datasets {
+    for (contract, members) in g.contract_datasets.iter() {
         for &dataset in members {
             of.entry(dataset).or_default().push(contract);
         }

@@ -15,6 +15,12 @@ pub enum LineageError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The id names no product, port, dataset (or alias), column or job known to the cache.
     #[error(
         "nothing in the lineage graph is called '{0}' (expected a product id, product/port, a contract, contract/dataset, contract/dataset/column, namespace:name or namespace:name#column)"

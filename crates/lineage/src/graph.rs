@@ -26,7 +26,9 @@ use ts_rs::TS;
 
 use meshlens_store::Ctx;
 
+use crate::codec::{Lazy, Malformed, Reader, Writer};
 use crate::error::LineageError;
+use crate::graph_file;
 use crate::naming::dataset_identities;
 use crate::nodes::Nodes;
 
@@ -40,8 +42,30 @@ pub enum NodeKind {
     Product,
 }
 
+impl NodeKind {
+    /// The kind's number in the graph file.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            NodeKind::Dataset => 0,
+            NodeKind::Job => 1,
+            NodeKind::Column => 2,
+            NodeKind::Product => 3,
+        }
+    }
+
+    pub(crate) fn from_code(code: u8) -> Option<NodeKind> {
+        [
+            NodeKind::Dataset,
+            NodeKind::Job,
+            NodeKind::Column,
+            NodeKind::Product,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
+    }
+}
+
 pub(crate) struct ProductInfo {
-    pub domain: Option<String>,
     pub owner_team: Option<String>,
     pub contacts: Vec<SupportChannel>,
     /// (port name, is output, contract id)
@@ -99,6 +123,47 @@ impl Adjacency {
     }
 }
 
+/// The graph file's encoding of a level's adjacency: each direction's offsets, targets and kinds.
+impl Csr {
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        for side in [&self.fwd, &self.rev] {
+            w.u32s(&side.offsets);
+            w.u32s(&side.targets);
+            w.u16s(&side.kinds);
+        }
+    }
+
+    /// What [`Csr::encode`] wrote, checked so that no walk can index out of range.
+    pub(crate) fn decode(r: &mut Reader, nodes: usize, kinds: usize) -> Result<Csr, Malformed> {
+        Ok(Csr {
+            fwd: Adjacency::decode(r, nodes, kinds)?,
+            rev: Adjacency::decode(r, nodes, kinds)?,
+        })
+    }
+}
+
+impl Adjacency {
+    fn decode(r: &mut Reader, nodes: usize, edge_kinds: usize) -> Result<Adjacency, Malformed> {
+        let offsets = r.u32s()?;
+        let targets = r.nodes(nodes)?;
+        let kinds = r.u16s()?;
+        let sound = offsets.len() == nodes + 1
+            && offsets.first() == Some(&0)
+            && offsets.windows(2).all(|pair| pair[0] <= pair[1])
+            && offsets.last().map(|&end| end as usize) == Some(targets.len())
+            && kinds.len() == targets.len()
+            && kinds.iter().all(|&k| (k as usize) < edge_kinds);
+        if !sound {
+            return Err(Malformed("an adjacency does not fit the nodes"));
+        }
+        Ok(Adjacency {
+            offsets,
+            targets,
+            kinds,
+        })
+    }
+}
+
 impl Csr {
     fn build(n: usize, mut edges: Vec<(u32, u32, u16)>) -> Csr {
         edges.sort_unstable();
@@ -134,11 +199,13 @@ pub(crate) struct Graph {
     pub products: Csr,
     /// Dataset node → its column nodes.
     pub dataset_columns: HashMap<u32, Vec<u32>>,
-    pub product_info: HashMap<u32, ProductInfo>,
+    /// Product → its domain, apart from the rest of its info: every answer names its nodes' domains.
+    pub product_domains: HashMap<u32, String>,
+    pub product_info: Lazy<HashMap<u32, ProductInfo>>,
     pub product_datasets: HashMap<u32, Vec<u32>>,
-    pub contract_datasets: HashMap<String, Vec<u32>>,
+    pub contract_datasets: Lazy<HashMap<String, Vec<u32>>>,
     /// Contract id → products consuming it (input ports, output ports' inputContracts).
-    pub contract_consumers: HashMap<String, Vec<u32>>,
+    pub contract_consumers: Lazy<HashMap<String, Vec<u32>>>,
 }
 
 /// Recently used graphs, one per database (`lineage_meta.instance`), newest first.
@@ -159,7 +226,8 @@ pub struct LineageStatus {
     pub building: bool,
 }
 
-/// The graph for `store`, rebuilt only when its generation moved on.
+/// The graph for `store`, rebuilt only when its generation moved on: read from the graph file when
+/// that holds this generation (a new process), else built from SQLite and the file written again.
 pub(crate) async fn graph(store: &Store) -> Result<Arc<Graph>, LineageError> {
     let (instance, generation) = meta(store).await?;
     if let Some(hit) = cached(&instance, generation) {
@@ -171,15 +239,46 @@ pub(crate) async fn graph(store: &Store) -> Result<Arc<Graph>, LineageError> {
     if let Some(hit) = cached(&instance, generation) {
         return Ok(hit);
     }
-    BUILDING.fetch_add(1, Ordering::SeqCst);
-    let built = load(store).await.map(Arc::new);
-    BUILDING.fetch_sub(1, Ordering::SeqCst);
-    let built = built?;
-    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-    cache.retain(|g| g.instance != built.instance);
-    cache.insert(0, built.clone());
-    cache.truncate(CACHED_DATABASES);
+    let _building = Building::start();
+    if let Some(read) = graph_file::read_current(store, &instance, generation).await {
+        return Ok(keep(Arc::new(read)));
+    }
+    let built = keep(Arc::new(load(store).await?));
+    graph_file::write_in_background(store, built.clone());
     Ok(built)
+}
+
+/// Builds the graph from SQLite whether or not the cached one or the graph file is current, and
+/// caches it (`doctor --repair`).
+pub(crate) async fn rebuild(store: &Store) -> Result<Arc<Graph>, LineageError> {
+    let _one_build = BUILD.lock().await;
+    let _building = Building::start();
+    Ok(keep(Arc::new(load(store).await?)))
+}
+
+/// Counts a build in [`BUILDING`] for as long as it lives (a failed or cancelled build too).
+struct Building;
+
+impl Building {
+    fn start() -> Building {
+        BUILDING.fetch_add(1, Ordering::SeqCst);
+        Building
+    }
+}
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        BUILDING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Puts `graph` first in the cache, in place of any other graph of its database.
+fn keep(graph: Arc<Graph>) -> Arc<Graph> {
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    cache.retain(|g| g.instance != graph.instance);
+    cache.insert(0, graph.clone());
+    cache.truncate(CACHED_DATABASES);
+    graph
 }
 
 /// The cached graph of `instance` at `generation`, moved to the front; a stale one is dropped (its memory
@@ -194,6 +293,12 @@ fn cached(instance: &str, generation: i64) -> Option<Arc<Graph>> {
     let hit = cache.remove(pos);
     cache.insert(0, hit.clone());
     Some(hit)
+}
+
+/// Empties the cache, as a new process starts.
+#[cfg(test)]
+pub(crate) fn forget_cached() {
+    CACHE.lock().unwrap_or_else(|p| p.into_inner()).clear();
 }
 
 /// Builds the graph of `store` now unless the cached one is current, so that the next lineage request
@@ -253,7 +358,7 @@ pub(crate) fn column_id(dataset: &str, column: &str) -> String {
 }
 
 /// Reads everything in one transaction, so the generation matches the data read.
-async fn load(store: &Store) -> Result<Graph, LineageError> {
+pub(crate) async fn load(store: &Store) -> Result<Graph, LineageError> {
     let mut tx = store.pool().begin().await.ctx("begin graph load")?;
     let conn: &mut SqliteConnection = &mut tx;
     let (instance, generation): (String, i64) =
@@ -300,10 +405,11 @@ async fn load(store: &Store) -> Result<Graph, LineageError> {
         products: Csr::build(n, product_edges),
         nodes: b.nodes,
         dataset_columns,
-        product_info: products.info,
+        product_domains: products.domains,
+        product_info: Lazy::ready(products.info),
         product_datasets,
-        contract_datasets,
-        contract_consumers: products.consumers,
+        contract_datasets: Lazy::ready(contract_datasets),
+        contract_consumers: Lazy::ready(products.consumers),
     })
 }
 
@@ -454,6 +560,7 @@ fn column_node(
 }
 
 struct Products {
+    domains: HashMap<u32, String>,
     info: HashMap<u32, ProductInfo>,
     /// Contract id → products publishing it on an output port.
     providers: HashMap<String, Vec<u32>>,
@@ -485,6 +592,7 @@ async fn load_products(
         .await
         .ctx("read products")?;
     let mut out = Products {
+        domains: HashMap::new(),
         info: HashMap::new(),
         providers: HashMap::new(),
         consumers: HashMap::new(),
@@ -525,10 +633,12 @@ async fn load_products(
                 out.consume(c, index, input_contract);
             }
         }
+        if let Some(domain) = product.domain {
+            out.domains.insert(index, domain);
+        }
         out.info.insert(
             index,
             ProductInfo {
-                domain: product.domain,
                 owner_team: product.owner_team,
                 contacts: product.support,
                 ports,

@@ -9,14 +9,18 @@
 //!   in-memory graph cached per database and rebuilt when the data changes (see `graph.rs` for
 //!   why that beats recursive SQL). Contract datasets are joined to OpenLineage datasets through
 //!   the identity their ODCS servers imply, which is how datasets, columns and jobs get a product.
+//!   A graph built is also written beside the database (`graph_file.rs`), so that the next process
+//!   reads it instead of building it again while the generation holds.
 //!
 //! Node ids: products by their id; datasets `namespace:name`; columns `namespace:name#column`;
 //! jobs `job:namespace:name`; ports (as input) `product/port`.
 
+mod codec;
 mod consumers;
 mod error;
 mod event;
 mod graph;
+mod graph_file;
 mod ids;
 mod ingest;
 mod naming;
@@ -28,6 +32,9 @@ mod time;
 pub use consumers::{LineageConsumer, all_lineage_links, lineage_consumers, refresh_consumers};
 pub use error::LineageError;
 pub use graph::{LineageStatus, NodeKind, status as graph_status, warm as warm_graph};
+pub use graph_file::{
+    GraphFileError, check_graph_file, graph_file_path, rebuild_graph_file, remove_graph_file,
+};
 pub use ids::contract_dataset_node;
 pub use ingest::{
     ImportIssue, ImportReport, forget_events, import_path, ingest_bytes, ingest_dir, ingest_file,

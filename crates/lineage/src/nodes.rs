@@ -3,12 +3,14 @@
 //! buffer, and a name that ends its id (a dataset's, a job's, a column's) is a slice of it; the
 //! id → node table stores node numbers only. One `String` per id and name plus a second copy of the
 //! id as the hash map's key took ≈ 2.5× the memory (docs/benchmarks.md, "Desktop UI").
+//!
+//! The id table is an open-addressing table over a hash of our own (FNV-1a), not the process's
+//! randomly seeded one, so the graph file stores it as it is and a cold CLI call reads it back
+//! without hashing every id again.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
-
+use crate::codec::{Malformed, Reader, Writer};
 use crate::graph::NodeKind;
 
 /// Where a string sits in [`Nodes::text`].
@@ -25,13 +27,16 @@ struct Node {
     name: Span,
 }
 
+/// A free slot of the id table.
+const EMPTY: u32 = u32::MAX;
+
 #[derive(Default)]
 pub(crate) struct Nodes {
     nodes: Vec<Node>,
     text: String,
-    /// Node numbers, hashed by their id.
-    by_id: HashTable<u32>,
-    hasher: DefaultHashBuilder,
+    /// Node numbers at the slot their id hashes to (or the next free one); a power of two long and
+    /// at most half full, so a probe always meets a free slot.
+    slots: Vec<u32>,
     /// Other names of datasets (OpenLineage symlinks): few, so kept as plain strings.
     aliases: HashMap<Box<str>, u32>,
 }
@@ -48,7 +53,10 @@ impl Nodes {
         if let Some(existing) = self.find_id(id) {
             return existing;
         }
-        let index = u32::try_from(self.nodes.len()).expect("fewer than 2^32 lineage nodes");
+        let index = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&n| n != EMPTY)
+            .expect("fewer than 2^32 - 1 lineage nodes");
         let id_span = self.push_text(id);
         let name = match id.strip_suffix(name) {
             Some(head) => Span {
@@ -63,9 +71,13 @@ impl Nodes {
             id: id_span,
             name,
         });
-        let (hasher, nodes, text) = (&self.hasher, &self.nodes, &self.text);
-        self.by_id
-            .insert_unique(hasher.hash_one(id), index, rehash(hasher, nodes, text));
+        if self.nodes.len() * 2 > self.slots.len() {
+            // Places every node, this one too.
+            self.grow_slots();
+        } else {
+            let slot = self.free_slot(id);
+            self.slots[slot] = index;
+        }
         index
     }
 
@@ -82,9 +94,39 @@ impl Nodes {
     }
 
     fn find_id(&self, id: &str) -> Option<u32> {
-        self.by_id
-            .find(self.hasher.hash_one(id), |&n| self.id(n) == id)
-            .copied()
+        self.probe(id).find_map(|n| match n {
+            EMPTY => Some(None),
+            n if self.id(n) == id => Some(Some(n)),
+            _ => None,
+        })?
+    }
+
+    /// The slots `id` may sit in, in probing order; every slot once at most, so even a table
+    /// without a free slot ends.
+    fn probe(&self, id: &str) -> impl Iterator<Item = u32> + '_ {
+        let mask = self.slots.len().wrapping_sub(1);
+        let start = slot_hash(id) as usize;
+        (0..self.slots.len()).map(move |step| self.slots[start.wrapping_add(step) & mask])
+    }
+
+    /// The free slot for an id the table does not hold.
+    fn free_slot(&self, id: &str) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = slot_hash(id) as usize & mask;
+        while self.slots[slot] != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Doubles the id table (it stays at most half full), placing every node again.
+    fn grow_slots(&mut self) {
+        let size = (self.nodes.len() * 2).next_power_of_two().max(16);
+        self.slots = vec![EMPTY; size];
+        for n in 0..self.nodes.len() as u32 {
+            let slot = self.free_slot(self.id(n));
+            self.slots[slot] = n;
+        }
     }
 
     /// Every id and alias with its node.
@@ -119,8 +161,6 @@ impl Nodes {
     pub fn shrink_to_fit(&mut self) {
         self.nodes.shrink_to_fit();
         self.text.shrink_to_fit();
-        let (hasher, nodes, text) = (&self.hasher, &self.nodes, &self.text);
-        self.by_id.shrink_to_fit(rehash(hasher, nodes, text));
         self.aliases.shrink_to_fit();
     }
 
@@ -136,13 +176,104 @@ impl Nodes {
     }
 }
 
-/// The id table's hash of node `n`, for a table that grows or shrinks: the same hash as [`Nodes::find_id`]'s.
-fn rehash<'a>(
-    hasher: &'a DefaultHashBuilder,
-    nodes: &'a [Node],
-    text: &'a str,
-) -> impl Fn(&u32) -> u64 + 'a {
-    move |&n| hasher.hash_one(slice(text, nodes[n as usize].id))
+/// The graph file's encoding of nodes: the id text, then per node its kind, product and spans, the id
+/// table as it is and the aliases.
+impl Nodes {
+    pub fn encode(&self, w: &mut Writer) {
+        w.str(&self.text);
+        w.len(self.nodes.len());
+        for node in &self.nodes {
+            w.u8(node.kind.code());
+            w.u32(node.product.unwrap_or(EMPTY));
+            for span in [node.id, node.name] {
+                w.u32(span.at);
+                w.u32(span.len);
+            }
+        }
+        w.u32s(&self.slots);
+        let mut aliases: Vec<_> = self.aliases.iter().collect();
+        aliases.sort_unstable();
+        w.len(aliases.len());
+        for (alias, &node) in aliases {
+            w.str(alias);
+            w.u32(node);
+        }
+    }
+
+    /// What [`Nodes::encode`] wrote, checked so that no later lookup can fail on it: kinds known,
+    /// spans inside the text on character boundaries, node numbers in range, an id table a probe
+    /// always ends in.
+    pub fn decode(r: &mut Reader) -> Result<Nodes, Malformed> {
+        let text = r.str()?.to_owned();
+        let count = r.len(NODE_BYTES)?;
+        let mut nodes = Vec::with_capacity(count);
+        for _ in 0..count {
+            let kind = NodeKind::from_code(r.u8()?).ok_or(Malformed("a node has no known kind"))?;
+            let product = Some(r.u32()?).filter(|&p| p != EMPTY);
+            let (id, name) = (read_span(r, &text)?, read_span(r, &text)?);
+            if product.is_some_and(|p| p as usize >= count) {
+                return Err(Malformed("a node's product is out of range"));
+            }
+            nodes.push(Node {
+                kind,
+                product,
+                id,
+                name,
+            });
+        }
+        let slots = r.u32s()?;
+        let filled = slots.iter().filter(|&&n| n != EMPTY).count();
+        let sound = (slots.is_empty() || slots.len().is_power_of_two())
+            && filled == count
+            && slots.len() >= 2 * count
+            && slots.iter().all(|&n| n == EMPTY || (n as usize) < count);
+        if !sound {
+            return Err(Malformed("the id table does not fit the nodes"));
+        }
+        let alias_count = r.len(8)?;
+        let mut aliases = HashMap::with_capacity(alias_count);
+        for _ in 0..alias_count {
+            let alias = r.str()?;
+            let node = r.u32()?;
+            if node as usize >= count {
+                return Err(Malformed("an alias names no node"));
+            }
+            aliases.insert(alias.into(), node);
+        }
+        Ok(Nodes {
+            nodes,
+            text,
+            slots,
+            aliases,
+        })
+    }
+}
+
+/// Bytes of one node in the graph file: its kind, product and two spans.
+const NODE_BYTES: usize = 1 + 4 + 4 * 4;
+
+fn read_span(r: &mut Reader, text: &str) -> Result<Span, Malformed> {
+    let (at, len) = (r.u32()?, r.u32()?);
+    let end = at.checked_add(len).map(|end| end as usize);
+    match end {
+        Some(end)
+            if end <= text.len()
+                && text.is_char_boundary(at as usize)
+                && text.is_char_boundary(end) =>
+        {
+            Ok(Span { at, len })
+        }
+        _ => Err(Malformed("a node's text lies outside the id text")),
+    }
+}
+
+/// Where the id table starts looking for `id`: FNV-1a, whose value is the same in every process
+/// and every build, with its bits mixed by a multiplication so that a table's low bits use them all.
+fn slot_hash(id: &str) -> u64 {
+    let fnv = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    fnv.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(32)
 }
 
 /// Offsets into the id text: a graph's ids are tens of MB, far from 4 GiB.

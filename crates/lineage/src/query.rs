@@ -283,9 +283,7 @@ impl Graph {
             kind: self.nodes.kind(n),
             name: self.nodes.name(n).to_string(),
             product: product.map(|p| self.nodes.id(p).to_string()),
-            domain: product
-                .and_then(|p| self.product_info.get(&p))
-                .and_then(|i| i.domain.clone()),
+            domain: product.and_then(|p| self.product_domains.get(&p).cloned()),
         }
     }
 

@@ -28,7 +28,7 @@ impl Store {
     /// a gigabyte of frames takes seconds, which must not hold one of the readers' connections.
     pub fn background_checkpoints(&self) -> Checkpointer {
         // An in-memory cache has no WAL.
-        if self.in_memory {
+        if self.path.is_none() {
             return Checkpointer {
                 stop: None,
                 task: None,

@@ -109,7 +109,8 @@ fn damaged_or(path: &Path, err: StoreError) -> StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
-    in_memory: bool,
+    /// The database file; `None` for an in-memory cache.
+    path: Option<Arc<Path>>,
     /// Texts of the versions this process's syncs just recorded, shared by every handle on the cache.
     recent_texts: Arc<Mutex<RecentTexts>>,
 }
@@ -155,7 +156,7 @@ impl Store {
                 source,
             })
             .map_err(|err| damaged_or(path, err))?;
-        let store = Self::migrate(pool, false)
+        let store = Self::migrate(pool, Some(path.into()))
             .await
             .map_err(|err| damaged_or(path, err))?;
         store.probe_tables().await.map_err(|source| {
@@ -191,14 +192,14 @@ impl Store {
                 path: ":memory:".into(),
                 source,
             })?;
-        Self::migrate(pool, true).await
+        Self::migrate(pool, None).await
     }
 
-    async fn migrate(pool: SqlitePool, in_memory: bool) -> Result<Store, StoreError> {
+    async fn migrate(pool: SqlitePool, path: Option<Arc<Path>>) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
         let store = Store {
             pool,
-            in_memory,
+            path,
             recent_texts: Arc::default(),
         };
         change_lists::deflate_legacy_changes(&store).await?;
@@ -213,7 +214,7 @@ impl Store {
     /// closes); never `close` it: for an in-memory cache it is `self`.
     pub async fn bulk_writer(&self) -> Result<Store, StoreError> {
         // Another connection to an in-memory cache would be another, empty database.
-        if self.in_memory {
+        if self.path.is_none() {
             return Ok(self.clone());
         }
         let options = (*self.pool.connect_options())
@@ -238,7 +239,7 @@ impl Store {
             .ctx(what)?;
         Ok(Store {
             pool,
-            in_memory: false,
+            path: self.path.clone(),
             recent_texts: self.recent_texts.clone(),
         })
     }
@@ -255,6 +256,12 @@ impl Store {
     /// The pool, for crates that own their own tables in this database (meshlens-lineage).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The database file, for caches derived from it that live beside it (the lineage graph file);
+    /// `None` for an in-memory cache.
+    pub fn database_path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound, otherwise SQLite's findings.
