@@ -130,18 +130,27 @@ async fn figures_are_restamped_while_checks_and_targets_hold_and_computed_when_t
     let passes = stored_passes(&store, "customer-profiles").await;
     assert!(passes > 0);
     // A marker: a recomputation would put the real count back.
-    sqlx::query("UPDATE quality_product_figures SET passes = -1 WHERE product_id = 'customer-profiles'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE quality_product_figures SET passes = -1 WHERE product_id = 'customer-profiles'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
 
     // A product's description changes: a new catalogue, the same targets and checks.
     let product = mesh.path().join("finance/finance-fx-rates.odps.yaml");
     let text = std::fs::read_to_string(&product).unwrap();
     std::fs::write(&product, text.replace("Daily euro", "Daily (edited) euro")).unwrap();
     resync_folder(&store, "mesh", mesh.path()).await;
-    assert!(refresh_figures(&store).await.unwrap(), "stamped for the new catalogue");
-    assert_eq!(stored_passes(&store, "customer-profiles").await, -1, "not recomputed");
+    assert!(
+        refresh_figures(&store).await.unwrap(),
+        "stamped for the new catalogue"
+    );
+    assert_eq!(
+        stored_passes(&store, "customer-profiles").await,
+        -1,
+        "not recomputed"
+    );
 
     // A contract goes away: the targets move, the figures are computed again.
     std::fs::remove_file(mesh.path().join("customer/churn-scores.odcs.yaml")).unwrap();
