@@ -42,3 +42,15 @@ impl From<meshlens_store::DbError> for QualityError {
         }
     }
 }
+
+/// Rows a query selected as one JSON array (sqlx hands rows across one at a time, which costs more than the
+/// query itself for tens of thousands of rows).
+pub(crate) fn rows_from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+) -> Result<Vec<T>, QualityError> {
+    serde_json::from_str(text).map_err(|err| QualityError::Corrupt {
+        what,
+        detail: err.to_string(),
+    })
+}

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use meshlens_store::{Ctx, Store};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::error::QualityError;
+use crate::error::{QualityError, rows_from_json};
 use crate::query::{Tally, freshness_breaches};
 use crate::targets::ensure_targets;
 
@@ -169,13 +169,15 @@ async fn stored_figures(
     if current != stored {
         return Ok(None);
     }
-    let rows: Vec<FigureRow> = sqlx::query_as(
-        "SELECT product_id, checks, evaluated, passes, failing, last_ms, freshness_breaches
+    let (rows,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(product_id, checks, evaluated, passes, failing, last_ms,
+                                            freshness_breaches))
          FROM quality_product_figures",
     )
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await
     .ctx("read quality figures")?;
+    let rows: Vec<FigureRow> = rows_from_json(&rows, "read quality figures")?;
     let tallies = rows.into_iter().map(stored_tally).collect();
     // Only the deadlines already past, one row per product (its latest past one).
     let deadlines: Vec<Deadline> = sqlx::query_as(

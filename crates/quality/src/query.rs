@@ -7,7 +7,7 @@ use meshlens_store::Store;
 
 use meshlens_store::Ctx;
 
-use crate::error::QualityError;
+use crate::error::{QualityError, rows_from_json};
 use crate::figures::product_figures;
 use crate::rules::RuleIndex;
 use crate::targets::ensure_targets;
@@ -327,13 +327,15 @@ pub(crate) async fn tallies(
     now_ms: i64,
 ) -> Result<(Products, HashMap<String, Tally>), QualityError> {
     ensure_targets(store).await?;
-    let products: Products = sqlx::query_as(
-        "SELECT id, name, domain FROM products WHERE ?1 IS NULL OR domain = ?1 ORDER BY domain, id",
+    let (products,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(id, name, domain) ORDER BY domain, id) FROM products
+         WHERE ?1 IS NULL OR domain = ?1",
     )
     .bind(domain)
-    .fetch_all(store.pool())
+    .fetch_one(store.pool())
     .await
     .ctx("list products for scorecards")?;
+    let products: Products = rows_from_json(&products, "list products for scorecards")?;
     let mut tallies = product_figures(store, domain, now_ms).await?;
     let violations: Vec<(String, i64)> =
         sqlx::query_as("SELECT product_id, COUNT(*) FROM policy_violations GROUP BY product_id")

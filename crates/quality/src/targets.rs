@@ -12,7 +12,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use meshlens_store::Ctx;
 
-use crate::error::QualityError;
+use crate::error::{QualityError, rows_from_json};
 use crate::keys::{openlineage_key, target_keys};
 use crate::policy::{StoredContractFacts, contract_facts, custom_properties, declared_roles};
 
@@ -327,10 +327,7 @@ async fn json_rows<T: serde::de::DeserializeOwned>(
         .fetch_one(store.pool())
         .await
         .ctx(what)?;
-    serde_json::from_str(&text).map_err(|err| QualityError::Corrupt {
-        what,
-        detail: err.to_string(),
-    })
+    rows_from_json(&text, what)
 }
 
 /// The rows to write: targets, and the products seen in lineage.

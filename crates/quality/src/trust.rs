@@ -10,7 +10,7 @@ use meshlens_store::{Ctx, Store};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::QualityError;
+use crate::error::{QualityError, rows_from_json};
 use crate::policy::{LoadedPolicy, PolicyScope};
 use crate::query::{Tally, now_ms, tallies};
 use crate::types::Scorecard;
@@ -127,7 +127,7 @@ pub struct ProductTrust {
 }
 
 /// What the score reads about a product besides its quality figures.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct Facts {
     id: String,
     source: String,
@@ -204,28 +204,33 @@ pub async fn trust_score(
         .ok_or_else(|| QualityError::UnknownProduct(id.to_owned()))
 }
 
+/// Every product's facts as one JSON text (10k rows crossed sqlx one by one in about a third of the time of all
+/// trust scores); `'' ||` makes each embedded text a JSON string, whatever JSON it holds.
 async fn read_facts(store: &Store, domain: Option<&str>) -> Result<Vec<Facts>, QualityError> {
-    Ok(sqlx::query_as(
-        "SELECT pr.id, d.source, pr.owner_team, pr.status,
-                EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id
-                        AND lower(t.tag) = 'certified') AS certified,
-                json_extract(pr.entity, '$.description') AS purpose,
-                json_extract(pr.entity, '$.usage') AS usage,
-                json_extract(pr.entity, '$.limitations') AS limitations,
-                (SELECT COUNT(*) FROM ports p WHERE p.product_id = pr.id AND p.direction = 'out') AS out_ports,
-                (SELECT COUNT(p.contract_id) FROM ports p WHERE p.product_id = pr.id AND p.direction = 'out') AS with_contract,
-                f.roles AS product_roles,
-                (SELECT json_group_array(r.value) FROM ports p
+    let (text,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_object(
+                'id', pr.id, 'source', d.source, 'owner_team', pr.owner_team, 'status', pr.status,
+                'certified', json(IIF(EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id
+                                              AND lower(t.tag) = 'certified'), 'true', 'false')),
+                'purpose', '' || json_extract(pr.entity, '$.description'),
+                'usage', '' || json_extract(pr.entity, '$.usage'),
+                'limitations', '' || json_extract(pr.entity, '$.limitations'),
+                'out_ports', (SELECT COUNT(*) FROM ports p WHERE p.product_id = pr.id AND p.direction = 'out'),
+                'with_contract', (SELECT COUNT(p.contract_id) FROM ports p
+                                  WHERE p.product_id = pr.id AND p.direction = 'out'),
+                'product_roles', '' || f.roles,
+                'contract_roles', '' || (SELECT json_group_array(r.value) FROM ports p
                    JOIN quality_contract_facts cf ON cf.contract_id = p.contract_id, json_each(cf.roles) r
-                   WHERE p.product_id = pr.id AND p.direction = 'out') AS contract_roles
+                   WHERE p.product_id = pr.id AND p.direction = 'out')))
          FROM products pr JOIN documents d ON d.id = pr.document_id
          LEFT JOIN quality_product_facts f ON f.product_id = pr.id
          WHERE ?1 IS NULL OR pr.domain = ?1",
     )
     .bind(domain)
-    .fetch_all(store.pool())
+    .fetch_one(store.pool())
     .await
-    .ctx("read trust facts")?)
+    .ctx("read trust facts")?;
+    rows_from_json(&text, "read trust facts")
 }
 
 /// Weights by (source, domain): each pair is resolved once.
