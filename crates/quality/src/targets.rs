@@ -122,8 +122,7 @@ async fn datasets_of(
     store: &Store,
     batch: &[ContractRow],
 ) -> Result<HashMap<i64, Vec<(String, String)>>, QualityError> {
-    let ids = serde_json::to_string(&batch.iter().map(|row| row.0).collect::<Vec<_>>())
-        .unwrap_or_else(|_| "[]".into());
+    let ids = json_ids(batch.iter().map(|row| row.0));
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT document_id, name, physical_name FROM datasets
          WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, ordinal",
@@ -138,6 +137,11 @@ async fn datasets_of(
         of.entry(doc).or_default().push((name, physical));
     }
     Ok(of)
+}
+
+/// Document ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn json_ids(ids: impl Iterator<Item = i64>) -> String {
+    serde_json::to_string(&ids.collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
 }
 
 /// A contract's rules, facts and latency, and every key of each of its datasets.
@@ -188,8 +192,7 @@ async fn write_parsed(store: &Store, parsed: &[ParsedContract]) -> Result<(), Qu
         .begin_write()
         .await
         .ctx("begin keeping parsed contracts")?;
-    let ids = serde_json::to_string(&parsed.iter().map(|p| p.document_id).collect::<Vec<_>>())
-        .unwrap_or_else(|_| "[]".into());
+    let ids = json_ids(parsed.iter().map(|p| p.document_id));
     let still: Vec<(i64,)> = sqlx::query_as(
         "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))
            AND id NOT IN (SELECT document_id FROM quality_contracts_parsed)",

@@ -32,20 +32,18 @@ async fn derived(store: &Store) -> Vec<String> {
     rows
 }
 
-async fn parsed_documents(store: &Store) -> BTreeSet<i64> {
-    let ids: Vec<(i64,)> = sqlx::query_as("SELECT document_id FROM quality_contracts_parsed")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
+/// The ids `query` selects.
+async fn document_ids(store: &Store, query: &str) -> BTreeSet<i64> {
+    let ids: Vec<(i64,)> = sqlx::query_as(query).fetch_all(store.pool()).await.unwrap();
     ids.into_iter().map(|(id,)| id).collect()
 }
 
+async fn parsed_documents(store: &Store) -> BTreeSet<i64> {
+    document_ids(store, "SELECT document_id FROM quality_contracts_parsed").await
+}
+
 async fn contract_documents(store: &Store) -> BTreeSet<i64> {
-    let ids: Vec<(i64,)> = sqlx::query_as("SELECT document_id FROM contracts")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    ids.into_iter().map(|(id,)| id).collect()
+    document_ids(store, "SELECT document_id FROM contracts").await
 }
 
 /// A fresh cache synced from `root`, derived from scratch.
