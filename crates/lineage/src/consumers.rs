@@ -128,12 +128,18 @@ pub async fn all_lineage_links(store: &Store) -> Result<Vec<(String, String)>, L
         .await
         .ctx("begin reading lineage consumers")?;
     if stored_rows_hold(&mut tx).await? {
-        return Ok(sqlx::query_as(
-            "SELECT provider, consumer FROM lineage_consumers ORDER BY provider, consumer",
+        // One JSON text: 14k rows on a 10k-product mesh crossed sqlx one by one in a sixth of `mesh`.
+        let (text,): (String,) = sqlx::query_as(
+            "SELECT json_group_array(json_array(provider, consumer) ORDER BY provider, consumer)
+             FROM lineage_consumers",
         )
-        .fetch_all(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
-        .ctx("read lineage consumers")?);
+        .ctx("read lineage consumers")?;
+        return serde_json::from_str(&text).map_err(|err| LineageError::Db {
+            context: "decode lineage consumers",
+            source: sqlx::Error::Decode(Box::new(err)),
+        });
     }
     drop(tx);
     let g = graph(store).await?;

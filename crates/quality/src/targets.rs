@@ -391,7 +391,7 @@ fn dataset_keys(servers: &[Value], physical: &str) -> Vec<String> {
     keys
 }
 
-/// Replaces the targets and product facts in one transaction, stamped with the generation they are of.
+/// Replaces the targets, product facts and trust facts in one transaction, stamped with the generation they are of.
 async fn write_targets(
     store: &Store,
     generation: i64,
@@ -403,6 +403,7 @@ async fn write_targets(
     write_target_rows(&mut tx, &targets.rows).await?;
     tracing::debug!(ms = phase.elapsed().as_millis(), "quality targets written");
     write_product_facts(&mut tx, products, &targets.lineage_products).await?;
+    crate::trust::write_trust_facts(&mut tx).await?;
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
         .execute(&mut *tx)

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use meshlens_model::Role;
 use meshlens_store::{Ctx, Store};
 use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::error::{QualityError, rows_from_json};
@@ -126,7 +127,7 @@ pub struct ProductTrust {
     pub passes: i64,
 }
 
-/// What the score reads about a product besides its quality figures.
+/// What the score reads about a product besides its quality figures (a `quality_trust_facts` row).
 #[derive(Debug, Clone, Deserialize)]
 struct Facts {
     id: String,
@@ -134,14 +135,15 @@ struct Facts {
     owner_team: Option<String>,
     status: Option<String>,
     certified: bool,
-    purpose: Option<String>,
-    usage: Option<String>,
-    limitations: Option<String>,
+    /// Whether `description.purpose`, `usage` and `limitations` are given (not blank).
+    purpose: bool,
+    usage: bool,
+    limitations: bool,
     out_ports: i64,
     with_contract: i64,
-    /// JSON arrays of role ids: the product's own and its output contracts'.
-    product_roles: Option<String>,
-    contract_roles: Option<String>,
+    /// Role ids: the product's own and its output contracts'.
+    product_roles: Vec<String>,
+    contract_roles: Vec<String>,
 }
 
 /// The trust score of every product of `domain` (all when `None`), ordered by domain then id.
@@ -204,33 +206,52 @@ pub async fn trust_score(
         .ok_or_else(|| QualityError::UnknownProduct(id.to_owned()))
 }
 
-/// Every product's facts as one JSON text (10k rows crossed sqlx one by one in about a third of the time of all
-/// trust scores); `'' ||` makes each embedded text a JSON string, whatever JSON it holds.
+/// Every product's stored facts (see [`write_trust_facts`]) as one JSON text: 10k rows crossed sqlx one by one
+/// in about a third of the time of all trust scores. The quality targets must be up to date (`tallies` sees
+/// to it), since the facts are written with them.
 async fn read_facts(store: &Store, domain: Option<&str>) -> Result<Vec<Facts>, QualityError> {
     let (text,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_object(
-                'id', pr.id, 'source', d.source, 'owner_team', pr.owner_team, 'status', pr.status,
-                'certified', json(IIF(EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id
-                                              AND lower(t.tag) = 'certified'), 'true', 'false')),
-                'purpose', '' || json_extract(pr.entity, '$.description'),
-                'usage', '' || json_extract(pr.entity, '$.usage'),
-                'limitations', '' || json_extract(pr.entity, '$.limitations'),
-                'out_ports', (SELECT COUNT(*) FROM ports p WHERE p.product_id = pr.id AND p.direction = 'out'),
-                'with_contract', (SELECT COUNT(p.contract_id) FROM ports p
-                                  WHERE p.product_id = pr.id AND p.direction = 'out'),
-                'product_roles', '' || f.roles,
-                'contract_roles', '' || (SELECT json_group_array(r.value) FROM ports p
-                   JOIN quality_contract_facts cf ON cf.contract_id = p.contract_id, json_each(cf.roles) r
-                   WHERE p.product_id = pr.id AND p.direction = 'out')))
-         FROM products pr JOIN documents d ON d.id = pr.document_id
-         LEFT JOIN quality_product_facts f ON f.product_id = pr.id
-         WHERE ?1 IS NULL OR pr.domain = ?1",
+        "SELECT json_group_array(json(t.facts)) FROM quality_trust_facts t
+         WHERE ?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1)",
     )
     .bind(domain)
     .fetch_one(store.pool())
     .await
     .ctx("read trust facts")?;
     rows_from_json(&text, "read trust facts")
+}
+
+/// Derives every product's trust facts from the catalogue, after its product facts (roles) and contract
+/// facts are written. Blank means empty or only spaces, tabs and line breaks.
+pub(crate) async fn write_trust_facts(conn: &mut SqliteConnection) -> Result<(), QualityError> {
+    sqlx::query("DELETE FROM quality_trust_facts")
+        .execute(&mut *conn)
+        .await
+        .ctx("clear trust facts")?;
+    sqlx::query(
+        "INSERT INTO quality_trust_facts (product_id, facts)
+         SELECT pr.id, json_object(
+                'id', pr.id, 'source', d.source, 'owner_team', pr.owner_team, 'status', pr.status,
+                'certified', json(IIF(EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = pr.id
+                                              AND lower(t.tag) = 'certified'), 'true', 'false')),
+                'purpose', json(IIF(trim('' || json_extract(pr.entity, '$.description'), ?1) <> '', 'true', 'false')),
+                'usage', json(IIF(trim('' || json_extract(pr.entity, '$.usage'), ?1) <> '', 'true', 'false')),
+                'limitations', json(IIF(trim('' || json_extract(pr.entity, '$.limitations'), ?1) <> '', 'true', 'false')),
+                'out_ports', (SELECT COUNT(*) FROM ports p WHERE p.product_id = pr.id AND p.direction = 'out'),
+                'with_contract', (SELECT COUNT(p.contract_id) FROM ports p
+                                  WHERE p.product_id = pr.id AND p.direction = 'out'),
+                'product_roles', json(COALESCE(f.roles, '[]')),
+                'contract_roles', json((SELECT json_group_array(r.value) FROM ports p
+                   JOIN quality_contract_facts cf ON cf.contract_id = p.contract_id, json_each(cf.roles) r
+                   WHERE p.product_id = pr.id AND p.direction = 'out')))
+         FROM products pr JOIN documents d ON d.id = pr.document_id
+         LEFT JOIN quality_product_facts f ON f.product_id = pr.id",
+    )
+    .bind(" \t\n\r")
+    .execute(&mut *conn)
+    .await
+    .ctx("write trust facts")?;
+    Ok(())
 }
 
 /// Weights by (source, domain): each pair is resolved once.
@@ -373,16 +394,16 @@ fn policy(tally: &Tally) -> (f64, String) {
 }
 
 fn documentation(facts: &Facts) -> (f64, String) {
-    let present = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
-    let mut missing: Vec<String> = [
-        ("purpose", &facts.purpose),
-        ("usage", &facts.usage),
-        ("limitations", &facts.limitations),
-    ]
-    .into_iter()
-    .filter(|(_, text)| !present(text))
-    .map(|(name, _)| format!("description.{name}"))
-    .collect();
+    let parts_given = [
+        ("purpose", facts.purpose),
+        ("usage", facts.usage),
+        ("limitations", facts.limitations),
+    ];
+    let mut missing: Vec<String> = parts_given
+        .iter()
+        .filter(|(_, given)| !given)
+        .map(|(name, _)| format!("description.{name}"))
+        .collect();
     let uncovered = facts.out_ports - facts.with_contract;
     if uncovered > 0 {
         missing.push(format!("a contract on {uncovered} output port(s)"));
@@ -394,10 +415,7 @@ fn documentation(facts: &Facts) -> (f64, String) {
     } else {
         0.0
     };
-    let described = [&facts.purpose, &facts.usage, &facts.limitations]
-        .into_iter()
-        .filter(|t| present(t))
-        .count() as f64;
+    let described = parts_given.iter().filter(|(_, given)| *given).count() as f64;
     let value = (described + covered) / parts;
     let reason = match missing.is_empty() {
         true => "purpose, usage, limitations and every output port's contract are given".into(),
@@ -407,14 +425,10 @@ fn documentation(facts: &Facts) -> (f64, String) {
 }
 
 fn ownership(facts: &Facts) -> (f64, String) {
-    let mut held: Vec<Role> = Vec::new();
-    for roles in [&facts.product_roles, &facts.contract_roles]
-        .into_iter()
-        .flatten()
-    {
-        let ids: Vec<String> = serde_json::from_str(roles).unwrap_or_default();
-        held.extend(ids.iter().filter_map(|id| Role::from_id(id)));
-    }
+    let held: Vec<Role> = (facts.product_roles.iter())
+        .chain(&facts.contract_roles)
+        .filter_map(|id| Role::from_id(id))
+        .collect();
     let missing: Vec<&str> = Role::EXPECTED
         .into_iter()
         .filter(|r| !held.contains(r))
@@ -441,13 +455,13 @@ mod tests {
             owner_team: None,
             status: Some("active".into()),
             certified: false,
-            purpose: Some("why".into()),
-            usage: None,
-            limitations: Some("  ".into()),
+            purpose: true,
+            usage: false,
+            limitations: false,
             out_ports: 2,
             with_contract: 1,
-            product_roles: Some(r#"["business_owner","steward"]"#.into()),
-            contract_roles: Some(r#"["on_call","steward"]"#.into()),
+            product_roles: vec!["business_owner".into(), "steward".into()],
+            contract_roles: vec!["on_call".into(), "steward".into()],
         }
     }
 

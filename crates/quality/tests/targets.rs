@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use meshlens_quality::refresh_figures;
+use meshlens_quality::{default_policies, refresh_figures, trust_score};
 use meshlens_store::Store;
 use meshlens_test_support::{demo_mesh, resync_folder, sync_folder};
 
@@ -20,6 +20,7 @@ async fn derived(store: &Store) -> Vec<String> {
         "SELECT json_array(contract_id, contract_version, classification, has_retention, has_quality,
                 pii_datasets, custom, roles) FROM quality_contract_facts",
         "SELECT json_array(product_id, custom, in_lineage, roles) FROM quality_product_facts",
+        "SELECT json_array(product_id, facts) FROM quality_trust_facts",
     ] {
         let texts: Vec<(String,)> = sqlx::query_as(query)
             .fetch_all(store.pool())
@@ -155,4 +156,47 @@ async fn figures_are_restamped_while_checks_and_targets_hold_and_computed_when_t
     resync_folder(&store, "mesh", mesh.path()).await;
     assert!(refresh_figures(&store).await.unwrap());
     assert_eq!(stored_passes(&store, "customer-profiles").await, passes);
+}
+
+/// The factor `name` of `product`'s trust score: its value and reason.
+async fn trust_factor(store: &Store, product: &str, name: &str) -> (f64, String) {
+    let score = trust_score(store, &default_policies(), product)
+        .await
+        .unwrap();
+    let factor = score.factors.into_iter().find(|f| f.name == name).unwrap();
+    (factor.value, factor.reason)
+}
+
+#[tokio::test]
+async fn trust_facts_are_stored_with_the_targets_and_follow_each_change_of_the_catalogue() {
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    let store = Store::open_in_memory().await.unwrap();
+    sync_folder(&store, "mesh", mesh.path()).await;
+    let product = "finance-fx-rates";
+    assert_eq!(
+        trust_factor(&store, product, "status").await,
+        (0.8, "status active, not tagged certified".into())
+    );
+    assert_eq!(trust_factor(&store, product, "documentation").await.0, 1.0);
+
+    // Retired, and its usage left blank: both factors follow on the next read.
+    let path = mesh.path().join("finance/finance-fx-rates.odps.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let usage_at = text.find("  usage: >-").unwrap();
+    let usage_end = usage_at + text[usage_at..].find("productCreatedTs").unwrap();
+    let edited = format!(
+        "{}  usage: \"  \"\n{}",
+        &text[..usage_at],
+        &text[usage_end..]
+    );
+    std::fs::write(&path, edited.replace("status: active", "status: retired")).unwrap();
+    resync_folder(&store, "mesh", mesh.path()).await;
+    assert_eq!(
+        trust_factor(&store, product, "status").await,
+        (0.0, "status retired, not tagged certified".into())
+    );
+    let (value, reason) = trust_factor(&store, product, "documentation").await;
+    assert_eq!(value, 0.75);
+    assert_eq!(reason, "missing: description.usage");
 }

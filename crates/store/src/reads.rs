@@ -601,13 +601,16 @@ impl Store {
 
     /// Every input port link of the mesh as (provider, consumer, provider's output port), ordered.
     pub async fn input_port_links(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        sqlx::query_as(&format!(
-            "{INPUT_PORT_LINKS} ORDER BY o.product_id, i.product_id, o.name"
+        // One JSON text: 15k rows on a 10k-product mesh crossed sqlx one by one in a third of `mesh`.
+        let (text,): (String,) = sqlx::query_as(&format!(
+            "WITH links(provider, consumer, port) AS ({INPUT_PORT_LINKS})
+             SELECT json_group_array(json_array(provider, consumer, port)
+                                     ORDER BY provider, consumer, port) FROM links"
         ))
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await
-        .ctx("find input port links")
-        .map_err(StoreError::from)
+        .ctx("find input port links")?;
+        decode_json(&text, || "input port links".into())
     }
 
     /// Sensitivity and retention of the products with these ids (as `list_products` has them).
