@@ -85,6 +85,16 @@ pub struct FeedbackList {
     /// Mean rating, `None` without ratings.
     pub average: Option<f64>,
     pub feedback: Vec<Feedback>,
+    /// The votes the product's catalog holds (OpenMetadata's), as of the last sync; `None` when the
+    /// catalog keeps none.
+    pub upstream_votes: Option<UpstreamVotes>,
+}
+
+/// Votes on a product in its catalog, from everyone who voted there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct UpstreamVotes {
+    pub up: u64,
+    pub down: u64,
 }
 
 /// The user as the operating system names them (recorded as a request's or rating's author).
@@ -233,11 +243,19 @@ impl App {
         let feedback = listed;
         let count = feedback.len() as u64;
         let sum: u64 = feedback.iter().map(|f| u64::from(f.rating)).sum();
+        let stats = self.store().product_stats().await?.remove(&args.id);
+        let upstream_votes = stats
+            .filter(|s| s.up_votes.is_some() || s.down_votes.is_some())
+            .map(|s| UpstreamVotes {
+                up: s.up_votes.unwrap_or(0),
+                down: s.down_votes.unwrap_or(0),
+            });
         Ok(FeedbackList {
             product: args.id,
             count,
             average: (count > 0).then(|| sum as f64 / count as f64),
             feedback,
+            upstream_votes,
         })
     }
 }

@@ -48,7 +48,7 @@ pub use events::{AppEvent, EventSink, NoEvents};
 pub use feed::{
     ChangesArgs, ChangesFeed, FeedChange, FeedSync, FollowArgs, Followed, Unfollowed, UnreadCount,
 };
-pub use feedback::{Feedback, FeedbackArgs, FeedbackList, MAX_COMMENT_CHARS};
+pub use feedback::{Feedback, FeedbackArgs, FeedbackList, MAX_COMMENT_CHARS, UpstreamVotes};
 pub use history::{
     DiffArgs, DiffChange, FieldChangeSummary, HistoryArgs, HistoryEntry, PortVersion, VersionDiff,
     compare,

@@ -97,8 +97,9 @@ pub struct AdoptionVia {
     pub input_port: u64,
 }
 
-/// Usage statistics from the product's catalog; `null` where the catalog gives none (no connector
-/// reads usage yet).
+/// Usage statistics from the product's catalog over the last 30 days; `null` where the catalog gives
+/// none. Queries add up over the product's output tables; users are the most any one of them had
+/// (two tables' distinct users cannot be added). OpenMetadata gives queries, DataHub both.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct Usage {
     pub queries_30d: Option<u64>,
@@ -154,6 +155,7 @@ impl App {
     ) -> Result<Vec<Adoption>, AppError> {
         let products = self.store().product_labels(args.domain.as_deref()).await?;
         let links = self.consumer_links().await?;
+        let stats = self.store().product_stats().await?;
         let mut of: HashMap<&str, Vec<&Link>> = HashMap::new();
         for link in &links {
             of.entry(link.provider.as_str()).or_default().push(link);
@@ -162,7 +164,11 @@ impl App {
             .into_iter()
             .map(|(id, name, domain)| {
                 let found = of.get(id.as_str()).map(Vec::as_slice).unwrap_or_default();
-                adoption(id, name, domain, found)
+                let usage = stats.get(&id).map_or_else(Usage::default, |s| Usage {
+                    queries_30d: s.queries_30d,
+                    users_30d: s.users_30d,
+                });
+                adoption(id, name, domain, found, usage)
             })
             .filter(|a| !args.unused || a.consumers == 0)
             .collect();
@@ -218,7 +224,13 @@ impl App {
     }
 }
 
-fn adoption(id: String, name: Option<String>, domain: Option<String>, links: &[&Link]) -> Adoption {
+fn adoption(
+    id: String,
+    name: Option<String>,
+    domain: Option<String>,
+    links: &[&Link],
+    usage: Usage,
+) -> Adoption {
     let distinct = |via: Option<ConsumerVia>| {
         let consumers: BTreeSet<&str> = links
             .iter()
@@ -234,7 +246,7 @@ fn adoption(id: String, name: Option<String>, domain: Option<String>, links: &[&
             lineage: distinct(Some(ConsumerVia::Lineage)),
             input_port: distinct(Some(ConsumerVia::InputPort)),
         },
-        usage: Usage::default(),
+        usage,
         id,
         name,
         domain,

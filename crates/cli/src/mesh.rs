@@ -240,6 +240,14 @@ fn print_feedback(given: &Feedback) {
 }
 
 fn print_feedback_list(list: &FeedbackList) {
+    if let Some(votes) = &list.upstream_votes {
+        say!(
+            "{} in its catalog: {} up-vote(s), {} down-vote(s) (as of the last sync)",
+            list.product,
+            votes.up,
+            votes.down
+        );
+    }
     let Some(average) = list.average else {
         say!("no ratings of {} yet", list.product);
         return;

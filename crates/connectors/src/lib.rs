@@ -32,6 +32,7 @@ pub use datahub::{DataHubEdit, push_datahub};
 pub use entropy::{push_entropy, request_entropy_access, version_of as document_version};
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
+pub use meshlens_model::UpstreamStats;
 pub use openmetadata::{
     OpenMetadataFeedback, OpenMetadataPatch, push_openmetadata, send_openmetadata_feedback,
 };
@@ -194,6 +195,9 @@ pub struct Pulled {
     /// a server that keeps them (Entropy Data). `None`: the server keeps none or would not list
     /// them, so those read before stay.
     pub agreements: Option<Vec<PulledDocument>>,
+    /// Usage and votes of the entities listed, kept ones included (neither moves an entity's
+    /// version upstream).
+    pub stats: Vec<UpstreamStats>,
     /// HTTP requests made (for progress and benchmarks).
     pub requests: u64,
 }

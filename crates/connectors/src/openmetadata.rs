@@ -19,7 +19,7 @@ use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
-    PulledDocument,
+    PulledDocument, UpstreamStats,
 };
 
 /// Pulls an OpenMetadata server in named phases: list its entities, find where each database
@@ -56,8 +56,12 @@ async fn list_entities(
     counters: &PageCounters,
 ) -> Result<Listed, ConnectorError> {
     let list = |path, fields| list_with_owners(ctx, counters, path, fields);
-    let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
-    let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+    let tables = list(
+        "api/v1/tables",
+        "columns,tags,owners,tableConstraints,usageSummary",
+    )
+    .await?;
+    let products = list("api/v1/dataProducts", "owners,tags,assets,votes").await?;
     let test_cases = list(
         "api/v1/dataQuality/testCases",
         "testCaseResult,testDefinition",
@@ -140,6 +144,7 @@ fn map_tables(
             mapped_tables.physical.insert(fqn.clone(), identity);
         }
         let path = document_path("tables", &fqn, "odcs");
+        pulled.stats.extend(upstream_stats(table, &path));
         let mapped =
             Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
                 table_document(table, hosts, path, provenance)
@@ -170,6 +175,7 @@ fn map_products(
             continue;
         };
         let path = document_path("dataProducts", &fqn, "odps");
+        pulled.stats.extend(upstream_stats(product, &path));
         let tables_kept = table_assets(product)
             .all(|asset| tables.kept.contains(&asset) || !tables.versions.contains_key(&asset));
         let provenance = provenance(product, &fqn);
@@ -261,6 +267,20 @@ fn owner_names(value: &Value) -> Vec<String> {
         .chain(single)
         .filter_map(|owner| text(&owner, "displayName").or_else(|| text(&owner, "name")))
         .collect()
+}
+
+/// An entity's 30-day usage (`usageSummary.monthlyStats.count`, tables) and votes (data products), when it
+/// has any.
+fn upstream_stats(entity: &Value, path: &str) -> Option<UpstreamStats> {
+    let count = |pointer: &str| entity.pointer(pointer).and_then(Value::as_u64);
+    let stats = UpstreamStats {
+        path: path.to_owned(),
+        queries_30d: count("/usageSummary/monthlyStats/count"),
+        users_30d: None,
+        up_votes: count("/votes/upVotes"),
+        down_votes: count("/votes/downVotes"),
+    };
+    (!stats.is_empty()).then_some(stats)
 }
 
 fn provenance(entity: &Value, fqn: &str) -> Provenance {

@@ -231,8 +231,17 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
     let first = &server.requests()[0];
     assert_eq!(
         first.query["fields"],
-        "columns,tags,owners,tableConstraints"
+        "columns,tags,owners,tableConstraints,usageSummary"
     );
+
+    // The table's 30-day usage and the product's votes, each on its document's path.
+    let stats = |path: &str| pulled.stats.iter().find(|s| s.path == path).cloned();
+    let usage = stats(&table.path).unwrap();
+    assert_eq!((usage.queries_30d, usage.users_30d), (Some(42), None));
+    assert_eq!((usage.up_votes, usage.down_votes), (None, None));
+    let votes = stats(&product.path).unwrap();
+    assert_eq!((votes.up_votes, votes.down_votes), (Some(3), Some(1)));
+    assert_eq!(votes.queries_30d, None);
 }
 
 #[tokio::test]
@@ -1071,8 +1080,8 @@ async fn an_openmetadata_before_1_5_is_asked_for_owner_after_refusing_owners() {
     assert_eq!(
         asked,
         [
-            "columns,tags,owners,tableConstraints",
-            "columns,tags,owner,tableConstraints"
+            "columns,tags,owners,tableConstraints,usageSummary",
+            "columns,tags,owner,tableConstraints,usageSummary"
         ]
     );
 }

@@ -248,3 +248,30 @@ pub struct ParsedDocument {
     /// sha-256 of `raw`, hex.
     pub content_hash: String,
 }
+
+/// What a catalog tells of an entity's use and reception besides its metadata: usage over the last
+/// 30 days and its votes. `None`: the catalog does not say (a field it has no data for, or a catalog
+/// without it), never zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamStats {
+    /// The entity's document path in the source (as meshlens-connectors pulled it).
+    pub path: String,
+    /// Queries that read it in the last 30 days (OpenMetadata `usageSummary.monthlyStats.count`,
+    /// DataHub `usageStats(range: MONTH).aggregations.totalSqlQueries`).
+    pub queries_30d: Option<u64>,
+    /// Distinct users who read it in the last 30 days (DataHub `uniqueUserCount`).
+    pub users_30d: Option<u64>,
+    /// Up and down votes (OpenMetadata `votes`).
+    pub up_votes: Option<u64>,
+    pub down_votes: Option<u64>,
+}
+
+impl UpstreamStats {
+    /// True when the catalog said nothing about the entity: not worth storing.
+    pub fn is_empty(&self) -> bool {
+        self.queries_30d.is_none()
+            && self.users_30d.is_none()
+            && self.up_votes.is_none()
+            && self.down_votes.is_none()
+    }
+}

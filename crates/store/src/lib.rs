@@ -16,6 +16,7 @@ mod provenance;
 mod reads;
 mod sources;
 mod sync_tx;
+mod upstream_stats;
 mod version;
 
 use std::path::Path;
@@ -50,6 +51,7 @@ pub use sync_tx::{
     AppliedSync, DocumentIndex, EntityConflict, EntityKind, FileStat, StoredFileState, SyncTx,
     UpsertOutcome,
 };
+pub use upstream_stats::ProductStats;
 
 /// Readers and the one writer can share the file concurrently under WAL; a handful is plenty.
 const MAX_CONNECTIONS: u32 = 4;

@@ -86,8 +86,8 @@ enum Outcome {
 type Emit<'a> = dyn Fn(SyncPhase, u64, u64) + Send + Sync + 'a;
 
 /// Syncs a catalog server, in named phases: what the cache knows, pull, tell unchanged documents by
-/// hash, write the documents in one transaction, commit, then store the lineage, check runs and
-/// agreements the server gave.
+/// hash, write the documents in one transaction, commit, then store the lineage, check runs,
+/// agreements and usage figures the server gave.
 pub(crate) async fn sync_server(
     store: &Store,
     source: &SourceConfig,
@@ -156,6 +156,7 @@ pub(crate) async fn sync_server(
     if let Some(agreements) = pulled.agreements.take() {
         store_agreements(store, &name, agreements, &mut report).await?;
     }
+    store.replace_upstream_stats(&name, &pulled.stats).await?;
     emit(SyncPhase::Done, total, total);
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)

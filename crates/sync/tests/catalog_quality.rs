@@ -107,3 +107,29 @@ async fn openmetadata_test_case_results_link_to_the_table_contract_and_leave_wit
         .unwrap();
     assert!(left.results.is_empty());
 }
+
+#[tokio::test]
+async fn openmetadata_usage_and_votes_reach_the_product_and_leave_with_the_source() {
+    // SAFETY: set before any thread of this test binary reads the environment.
+    unsafe { std::env::set_var("MESHLENS_TOKEN_OM_USAGE", "test-jwt") };
+    let url = start(Arc::new(Mutex::new(fixture("openmetadata/testCases.json")))).await;
+    let store = Store::open_in_memory().await.unwrap();
+    let source = SourceConfig {
+        name: "om-usage".into(),
+        kind: SourceKind::OpenMetadata { url },
+    };
+    store.add_source(&source).await.unwrap();
+    sync_source(&store, &source, &SyncContext::default(), &|_| {})
+        .await
+        .unwrap();
+
+    // The table's 30-day queries count for the product publishing it; the votes are the product's.
+    let stats = store.product_stats().await.unwrap();
+    let product = &stats["TestDomain.TestDataProduct"];
+    assert_eq!((product.queries_30d, product.users_30d), (Some(42), None));
+    assert_eq!((product.up_votes, product.down_votes), (Some(3), Some(1)));
+    assert_eq!(stats.len(), 1, "{stats:?}");
+
+    store.remove_source("om-usage").await.unwrap();
+    assert!(store.product_stats().await.unwrap().is_empty());
+}

@@ -11,7 +11,7 @@ import { RateProduct } from "./RateProduct";
 describe("rate a product", () => {
   it("sends the rating and comment, then shows the ratings kept privately", async () => {
     const user = userEvent.setup();
-    let list: FeedbackList = { product: "sales-orders", count: 0, average: null, feedback: [] };
+    let list: FeedbackList = { product: "sales-orders", count: 0, average: null, feedback: [], upstream_votes: null };
     const backend = recordedBackend({
       feedback_list: () => list,
       feedback: () => {
@@ -41,5 +41,11 @@ describe("rate a product", () => {
     const backend = recordedBackend({ feedback_list: () => ({ ...listed, feedback: [upstream] }) });
     render(<RateProduct backend={backend} id="sales-orders" generation={0} />);
     expect(await screen.findByText("Sent to openmetadata (vote and comment thread): submitted.")).toBeInTheDocument();
+  });
+
+  it("shows the votes the product's catalog holds", async () => {
+    const backend = recordedBackend({ feedback_list: () => ({ ...listed, upstream_votes: { up: 3, down: 1 } }) });
+    render(<RateProduct backend={backend} id="sales-orders" generation={0} />);
+    expect(await screen.findByText("In its catalog: 3 up-vote(s), 1 down-vote(s) (as of the last sync).")).toBeInTheDocument();
   });
 });

@@ -32,10 +32,16 @@ export function RateProduct({ backend, id, generation }: { backend: Backend; id:
       ? `${list.data.average.toFixed(1)}/5 from ${list.data.count} rating(s)`
       : "No ratings yet.";
   const newest = list.state === "ready" ? list.data.feedback[0] : undefined;
+  const votes = list.state === "ready" ? list.data.upstream_votes : null;
   return (
     <section aria-label="rate this product">
       <h3>Ratings</h3>
       <p className="muted">{summary}</p>
+      {votes !== null && (
+        <p className="muted">
+          In its catalog: {votes.up} up-vote(s), {votes.down} down-vote(s) (as of the last sync).
+        </p>
+      )}
       <div role="radiogroup" aria-label="rating">
         {[1, 2, 3, 4, 5].map((n) => (
           <button

@@ -1,0 +1,85 @@
+//! What catalogs say of their entities' use and votes (table of migration 0017), and those figures per
+//! product: its own document's and its output contracts'.
+
+use std::collections::HashMap;
+
+use meshlens_model::UpstreamStats;
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::Store;
+use crate::error::{Ctx, StoreError, decode_json};
+
+/// A product's figures from its catalog: queries summed over its output tables, users as the largest
+/// count of any one of them (distinct users of two tables cannot be added), votes on the product.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct ProductStats {
+    pub queries_30d: Option<u64>,
+    pub users_30d: Option<u64>,
+    pub up_votes: Option<u64>,
+    pub down_votes: Option<u64>,
+}
+
+impl Store {
+    /// Makes `stats` the source's figures, forgetting those of entities it no longer gave.
+    pub async fn replace_upstream_stats(
+        &self,
+        source: &str,
+        stats: &[UpstreamStats],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.ctx("replace upstream stats")?;
+        sqlx::query("DELETE FROM upstream_stats WHERE source = ?")
+            .bind(source)
+            .execute(&mut *tx)
+            .await
+            .ctx("clear upstream stats")?;
+        let bind = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        // 6 bound values a row: 5,000 rows stay under SQLite's 32,766 variables.
+        for chunk in stats.chunks(5_000) {
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT OR REPLACE INTO upstream_stats (source, path, queries_30d, users_30d, up_votes, down_votes) ",
+            );
+            insert.push_values(chunk, |mut row, s| {
+                row.push_bind(source)
+                    .push_bind(&s.path)
+                    .push_bind(bind(s.queries_30d))
+                    .push_bind(bind(s.users_30d))
+                    .push_bind(bind(s.up_votes))
+                    .push_bind(bind(s.down_votes));
+            });
+            insert
+                .build()
+                .persistent(false)
+                .execute(&mut *tx)
+                .await
+                .ctx("write upstream stats")?;
+        }
+        tx.commit().await.ctx("replace upstream stats")?;
+        Ok(())
+    }
+
+    /// Every product's figures from its catalog, by product id; products without any are left out.
+    pub async fn product_stats(&self) -> Result<HashMap<String, ProductStats>, StoreError> {
+        let (text,): (String,) = sqlx::query_as(
+            "WITH figures(product, queries, users, up, down) AS (
+                 SELECT pr.id, s.queries_30d, s.users_30d, s.up_votes, s.down_votes
+                 FROM products pr JOIN documents d ON d.id = pr.document_id
+                 JOIN upstream_stats s ON s.source = d.source AND s.path = d.path
+                 UNION ALL
+                 SELECT DISTINCT p.product_id, s.queries_30d, s.users_30d, NULL, NULL
+                 FROM ports p JOIN contracts c ON c.id = p.contract_id
+                   AND (p.version IS NULL OR c.version = p.version)
+                 JOIN documents d ON d.id = c.document_id
+                 JOIN upstream_stats s ON s.source = d.source AND s.path = d.path
+                 WHERE p.direction = 'out')
+             SELECT json_group_object(product, json_object('queries_30d', queries, 'users_30d', users,
+                                                           'up_votes', up, 'down_votes', down))
+             FROM (SELECT product, SUM(queries) AS queries, MAX(users) AS users, SUM(up) AS up,
+                          SUM(down) AS down
+                   FROM figures GROUP BY product)",
+        )
+        .fetch_one(self.pool())
+        .await
+        .ctx("read upstream stats per product")?;
+        decode_json(&text, || "upstream stats per product".into())
+    }
+}
