@@ -61,7 +61,7 @@ async fn deliver_to_catalog(
     let http = meshlens_connectors::connect_source(kind, &item.source, url)
         .await
         .map_err(|err| TargetError::Rejected(err.to_string()))?;
-    let mut receipts = Vec::new();
+    let (mut receipts, mut not_sent) = (Vec::new(), Vec::new());
     for doc in &item.documents {
         let feedback = crate::feedback::upstream_feedback(doc);
         if let (ServerKind::OpenMetadata, Some(feedback)) = (kind, feedback) {
@@ -71,7 +71,7 @@ async fn deliver_to_catalog(
             receipts.push(receipt);
             continue;
         }
-        let edit = catalog_edit(doc, kind)?;
+        let (edit, left_out) = catalog_edit(doc, kind)?;
         let pushed = meshlens_connectors::push_catalog_edit(kind, &http, &edit)
             .await
             .map_err(target_error)?;
@@ -79,21 +79,34 @@ async fn deliver_to_catalog(
             PushOutcome::Sent(sent) => receipts.extend(sent),
             PushOutcome::Conflict(conflict) => return catalog_conflict(doc, &conflict),
         }
+        if !left_out.is_empty() {
+            not_sent.push(format!("{} ({})", doc.path, left_out.join(", ")));
+        }
+    }
+    if receipts.is_empty() {
+        receipts.push(format!(
+            "nothing to send: {} already holds the edit",
+            kind.as_str()
+        ));
+    }
+    if !not_sent.is_empty() {
+        receipts.push(format!(
+            "not sent, as {} takes only descriptions, tags and owners from meshlens: {}",
+            kind.as_str(),
+            not_sent.join(", ")
+        ));
     }
     Ok(Delivery::Submitted {
-        receipt: if receipts.is_empty() {
-            format!("nothing to send: {} already holds the edit", kind.as_str())
-        } else {
-            receipts.join("; ")
-        },
+        receipt: receipts.join("; "),
     })
 }
 
-/// The edit a document of the outbox makes to its catalog entity.
+/// The edit a document of the outbox makes to its catalog entity, and the dotted paths of what
+/// else it changes (which the catalog does not take from meshlens).
 fn catalog_edit(
     doc: &OutboxDocument,
     kind: meshlens_connectors::ServerKind,
-) -> Result<meshlens_connectors::CatalogEdit, TargetError> {
+) -> Result<(meshlens_connectors::CatalogEdit, Vec<String>), TargetError> {
     let rejected = |why: &str| TargetError::Rejected(format!("{}: {why}", doc.path));
     let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
     let edited = yaml(&doc.text).map_err(|e| rejected(&e.to_string()))?;
@@ -104,12 +117,20 @@ fn catalog_edit(
             kind.as_str()
         ))
     })?;
-    meshlens_connectors::CatalogEdit::of_documents(&base, &edited).ok_or_else(|| {
+    let edit = meshlens_connectors::CatalogEdit::of_documents(&base, &edited).ok_or_else(|| {
         rejected(&format!(
             "not a table or data product of this {} source",
             kind.as_str()
         ))
-    })
+    })?;
+    // The draft with the catalog's fields as synced: what else differs from the base stays here.
+    let mut untaken = edited;
+    edit.base.write_into(&mut untaken);
+    let left_out = meshlens_edit::diff(&base, &untaken)
+        .iter()
+        .map(|change| FieldDiff::from(change).path)
+        .collect();
+    Ok((edit, left_out))
 }
 
 /// A push refused because fields of the edit moved upstream, as a conflict like any other:

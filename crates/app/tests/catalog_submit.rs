@@ -270,15 +270,18 @@ async fn openmetadata_takes_edits_of_tables_and_products_once_and_conflicts_when
     call(&app, "sync", json!({})).await;
     assert_eq!(synced_fields(&app, TABLE).await, fields_of(&edited));
 
+    // A field OpenMetadata does not take from meshlens stays out, and the receipt says so.
     let (product_draft, edited) = edited_draft(&app, PRODUCT, |doc| {
         doc["tags"] = json!(["Business.Revenue"]);
+        doc["name"] = json!("Renamed");
     })
     .await;
     let sent = call(&app, "submit", json!({"draft": product_draft})).await;
     assert_eq!(sent["item"]["status"], "submitted", "{sent:#}");
     let receipt = sent["item"]["receipt"].as_str().unwrap();
     assert!(
-        receipt.starts_with("PATCH api/v1/dataProducts/") && receipt.ends_with("(tags)"),
+        receipt.starts_with("PATCH api/v1/dataProducts/")
+            && receipt.ends_with("(tags); not sent, as openmetadata takes only descriptions, tags and owners from meshlens: dataProducts/TestDomain.TestDataProduct.odps.json (name)"),
         "{receipt}"
     );
     call(&app, "sync", json!({})).await;
