@@ -30,8 +30,8 @@ struct Catalog {
 
 type Shared = Arc<Mutex<Catalog>>;
 
-/// A fake catalog's answer to (method, path, body), `None` for 404.
-type Answer = fn(&mut Catalog, &Method, &str, &Value) -> Option<Value>;
+/// A fake catalog's answer to (entities, method, path, body), `None` for 404.
+type Answer = fn(&mut [Value], &str, &str, &Value) -> Option<Value>;
 
 /// Serves `answer(catalog, method, path, body)`; a write answered while
 /// `cut_next_write` is set is applied and its answer cut in half.
@@ -43,7 +43,7 @@ async fn serve(catalog: Shared, answer: Answer) -> String {
             .unwrap();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let mut catalog = catalog.lock().unwrap();
-        let Some(answer) = answer(&mut catalog, &method, &path, &body) else {
+        let Some(answer) = answer(&mut catalog.entities, method.as_str(), &path, &body) else {
             return StatusCode::NOT_FOUND.into_response();
         };
         let text = answer.to_string();
@@ -67,64 +67,9 @@ async fn serve(catalog: Shared, answer: Answer) -> String {
     format!("http://{address}")
 }
 
-fn fixture(connector: &str, file: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../connectors/tests/fixtures")
-        .join(connector)
-        .join(file);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 const TABLE: &str = "sample_data.ecommerce_db.shopify.dim_address";
 const PRODUCT: &str = "TestDomain.TestDataProduct";
-const OWNER_NAMES: [(&str, &str); 2] = [("user-1", "jdoe"), ("team-2", "Sales")];
-
-/// OpenMetadata's REST API as the sync and the pushes use it.
-fn openmetadata(catalog: &mut Catalog, method: &Method, path: &str, body: &Value) -> Option<Value> {
-    let page = |data: Vec<Value>| json!({"data": data, "paging": {"total": data.len()}});
-    let by = |catalog: &Catalog, key: &str, value: &str| {
-        catalog.entities.iter().position(|e| e[key] == value)
-    };
-    let lookups = [
-        ("/api/v1/tags/name/PII.Sensitive", json!({"id": "tag-1"})),
-        (
-            "/api/v1/glossaryTerms/name/Business.Revenue",
-            json!({"id": "term-1"}),
-        ),
-        (
-            "/api/v1/users/name/jdoe",
-            json!({"id": "user-1", "name": "jdoe"}),
-        ),
-    ];
-    let path = path.strip_prefix("/api/v1/")?;
-    Some(
-        match (method, path.split('/').collect::<Vec<_>>().as_slice()) {
-            (&Method::GET, ["tables"]) => page(vec![catalog.entities[0].clone()]),
-            (&Method::GET, ["dataProducts"]) => page(vec![catalog.entities[1].clone()]),
-            (&Method::GET, ["dataQuality", "testCases"] | ["services", "databaseServices"]) => {
-                page(vec![])
-            }
-            (&Method::GET, ["lineage", ..]) => json!({"upstreamEdges": [], "downstreamEdges": []}),
-            (&Method::GET, [_, "name", fqn])
-                if by(catalog, "fullyQualifiedName", fqn).is_some() =>
-            {
-                catalog.entities[by(catalog, "fullyQualifiedName", fqn)?].clone()
-            }
-            (&Method::GET, _) => lookups
-                .iter()
-                .find(|(known, _)| known.ends_with(path))?
-                .1
-                .clone(),
-            (&Method::PATCH, [_, id]) => {
-                let at = by(catalog, "id", id)?;
-                keeping::apply_openmetadata_patch(&mut catalog.entities[at], body, &OWNER_NAMES);
-                catalog.entities[at].clone()
-            }
-            _ => return None,
-        },
-    )
-}
-
+use keeping::{DATAHUB_DATASET as PETS, DATAHUB_PRODUCT as ADOPTION};
 /// A fake catalog of `kind` holding `entities`, answering with `answer`, as a source `catalog`
 /// of an app on `data`, synced.
 async fn synced_app(
@@ -238,15 +183,12 @@ async fn conflict_then_resolve(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn openmetadata_takes_edits_of_tables_and_products_once_and_conflicts_when_they_moved() {
-    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
-    table["owners"] = json!([{"id": "team-2", "type": "team", "name": "Sales"}]);
-    let product = fixture("openmetadata", "dataProducts.json")["data"][0].clone();
     let data = tempfile::tempdir().unwrap();
     let (app, catalog) = synced_app(
         data.path(),
         "openmetadata",
-        vec![table, product],
-        openmetadata,
+        keeping::openmetadata_entities(),
+        keeping::openmetadata_answer,
     )
     .await;
 
@@ -294,80 +236,16 @@ async fn openmetadata_takes_edits_of_tables_and_products_once_and_conflicts_when
     .await;
 }
 
-const PETS: &str = "urn:li:dataset:(urn:li:dataPlatform:snowflake,adoption.pets,PROD)";
-const ADOPTION: &str = "urn:li:dataProduct:adoption";
-const DATAHUB_ENTITIES: [&str; 3] = [
-    "urn:li:tag:pii",
-    "urn:li:glossaryTerm:Adoption",
-    "urn:li:corpuser:jdoe",
-];
-
-/// The dataset and the data product, with what both the scroll and a push's read ask for.
-fn datahub_entities() -> Vec<Value> {
-    let labels = json!({
-        "ownership": {"owners": [{"owner": {"urn": "urn:li:corpGroup:vets", "name": "vets"}}]},
-        "tags": {"tags": [{"tag": {"urn": "urn:li:tag:legacy", "name": "legacy"}}]},
-        "glossaryTerms": {"terms": []}
-    });
-    let mut dataset = json!({"urn": PETS, "type": "DATASET", "name": "adoption.pets",
-        "properties": {"name": "pets", "description": "Every pet.", "qualifiedName": "adoption.pets"},
-        "editableProperties": null,
-        "schemaMetadata": {"fields": [{"fieldPath": "id", "nativeDataType": "NUMBER", "isPartOfKey": true}]},
-        "upstream": {"total": 0, "relationships": []}});
-    let mut product = json!({"urn": ADOPTION, "type": "DATA_PRODUCT",
-        "properties": {"name": "Adoption", "description": "Adoptions."}});
-    for entity in [&mut dataset, &mut product] {
-        entity
-            .as_object_mut()
-            .unwrap()
-            .extend(labels.as_object().unwrap().clone());
-    }
-    vec![dataset, product]
-}
-
-/// DataHub's GraphQL API as the sync and the pushes use it.
-fn datahub(catalog: &mut Catalog, _: &Method, path: &str, body: &Value) -> Option<Value> {
-    if path != "/api/graphql" {
-        return None;
-    }
-    let (query, variables) = (body["query"].as_str()?, &body["variables"]);
-    let urn = variables["urn"]
-        .as_str()
-        .or(variables["input"]["resourceUrn"].as_str());
-    let at = catalog
-        .entities
-        .iter()
-        .position(|e| e["urn"].as_str() == urn);
-    let data = if query.contains("scrollAcrossEntities") {
-        let kind = variables["input"]["types"][0].as_str()?;
-        let found: Vec<Value> = catalog
-            .entities
-            .iter()
-            .filter(|e| e["type"] == kind)
-            .map(|e| json!({"entity": e}))
-            .collect();
-        json!({"scrollAcrossEntities": {"nextScrollId": null, "searchResults": found}})
-    } else if query.contains("entityExists") {
-        let exists = |v: &Value| DATAHUB_ENTITIES.contains(&v.as_str().unwrap_or_default());
-        json!({"first": exists(&variables["first"]), "second": exists(&variables["second"])})
-    } else if let Some(name) = keeping::datahub_mutation(body) {
-        keeping::apply_datahub_mutation(&mut catalog.entities[at?], name, &variables["input"]);
-        json!({name: true})
-    } else {
-        let field = if query.contains("dataset(urn") {
-            "dataset"
-        } else {
-            "dataProduct"
-        };
-        json!({field: catalog.entities[at?].clone()})
-    };
-    Some(json!({"data": data, "extensions": {}}))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn datahub_takes_edits_of_datasets_and_products_once_and_conflicts_when_they_moved() {
     let data = tempfile::tempdir().unwrap();
-    let (app, catalog) = synced_app(data.path(), "datahub", datahub_entities(), datahub).await;
+    let (app, catalog) = synced_app(
+        data.path(),
+        "datahub",
+        keeping::datahub_entities(),
+        |entities, _, path, body| keeping::datahub_answer(entities, path, body),
+    )
+    .await;
 
     let (draft, edited) = edited_draft(&app, PETS, |doc| {
         doc["description"]["purpose"] = json!("Every pet, one row each.");

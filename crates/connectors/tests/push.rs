@@ -74,62 +74,51 @@ fn faulty(fault: Fault, answer: &Value) -> Response {
     }
 }
 
-/// OpenMetadata's answer to a lookup by name, or 404.
-fn openmetadata_lookup(path: &str) -> Response {
-    let known = [
-        ("/api/v1/tags/name/PII.Sensitive", json!({"id": "tag-1"})),
-        (
-            "/api/v1/glossaryTerms/name/Business.Revenue",
-            json!({"id": "term-1"}),
-        ),
-        (
-            "/api/v1/users/name/jdoe",
-            json!({"id": "user-1", "name": "jdoe"}),
-        ),
-        (
-            "/api/v1/teams/name/Finance",
-            json!({"id": "team-1", "name": "Finance"}),
-        ),
-    ];
-    match known.iter().find(|(known, _)| *known == path) {
-        Some((_, entity)) => ok(entity),
-        None => status(404),
-    }
-}
-
-/// Who the owner ids of the fake OpenMetadata are.
-const OWNER_NAMES: [(&str, &str); 3] = [
-    ("user-1", "jdoe"),
-    ("team-1", "Finance"),
-    ("team-2", "Sales"),
-];
-
-/// A checked fake OpenMetadata that keeps the table `table` and applies the patches it is sent.
-async fn openmetadata_keeping(table: Arc<Mutex<Value>>, faults: Faults) -> FakeServer {
-    FakeServer::start_checked("openmetadata", move |seen| {
+/// A fake that keeps `entities` with `answer` (the shared fake catalogs), checked with `check`:
+/// a fault queued for a request's method is served instead, after applying a write whose
+/// answer is to be cut.
+async fn keeping_fake(
+    check: Option<&'static str>,
+    entities: Arc<Mutex<Vec<Value>>>,
+    faults: Faults,
+    answer: fn(&mut [Value], &str, &str, &Value) -> Option<Value>,
+) -> FakeServer {
+    let handler = move |seen: &Seen| {
         let fault = take_fault(&faults, seen);
-        let mut table = table.lock().unwrap();
-        let answer = match (&seen.method, seen.path.as_str()) {
-            (&Method::GET, path) if path == format!("/api/v1/tables/name/{FQN}") => table.clone(),
-            (&Method::GET, path) => return openmetadata_lookup(path),
-            (&Method::PATCH, path) if path == format!("/api/v1/tables/{TABLE_ID}") => {
-                if let Some(fault @ (Fault::RateLimited | Fault::ServerError | Fault::HtmlPage)) =
-                    fault
-                {
-                    return faulty(fault, &Value::Null);
-                }
-                let patch = serde_json::from_str(&seen.body).unwrap();
-                keeping::apply_openmetadata_patch(&mut table, &patch, &OWNER_NAMES);
-                table.clone()
-            }
-            _ => return status(404),
+        if let Some(fault @ (Fault::RateLimited | Fault::ServerError | Fault::HtmlPage)) = fault {
+            return faulty(fault, &Value::Null);
+        }
+        let body = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+        let mut entities = entities.lock().unwrap();
+        let Some(answer) = answer(&mut entities, seen.method.as_str(), &seen.path, &body) else {
+            return status(404);
         };
         match fault {
             Some(fault) => faulty(fault, &answer),
             None => ok(&answer),
         }
-    })
-    .await
+    };
+    match check {
+        Some(connector) => FakeServer::start_checked(connector, handler).await,
+        None => FakeServer::start_datahub(handler).await,
+    }
+}
+
+/// The fake OpenMetadata, its table described and tagged as `openmetadata_edit` synced it.
+async fn openmetadata_keeping(faults: Faults) -> (FakeServer, Arc<Mutex<Vec<Value>>>) {
+    let mut entities = keeping::openmetadata_entities();
+    entities[0]["description"] = json!("Addresses.");
+    entities[0]["tags"] = json!([{"tagFQN": "Tier.Tier2", "source": "Classification",
+        "labelType": "Manual", "state": "Confirmed"}]);
+    let entities = Arc::new(Mutex::new(entities));
+    let server = keeping_fake(
+        Some("openmetadata"),
+        entities.clone(),
+        faults,
+        keeping::openmetadata_answer,
+    )
+    .await;
+    (server, entities)
 }
 
 fn fields(description: &str, tags: &[&str], owners: &[&str]) -> CatalogFields {
@@ -138,15 +127,6 @@ fn fields(description: &str, tags: &[&str], owners: &[&str]) -> CatalogFields {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         owners: owners.iter().map(|o| o.to_string()).collect(),
     }
-}
-
-fn synced_table() -> Value {
-    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
-    table["description"] = json!("Addresses.");
-    table["tags"] = json!([{"tagFQN": "Tier.Tier2", "source": "Classification",
-        "labelType": "Manual", "state": "Confirmed"}]);
-    table["owners"] = json!([{"id": "team-2", "type": "team", "name": "Sales"}]);
-    table
 }
 
 fn openmetadata_edit() -> CatalogEdit {
@@ -173,8 +153,7 @@ fn patches(server: &FakeServer) -> Vec<Value> {
 
 #[tokio::test]
 async fn openmetadata_gets_one_patch_of_the_edited_fields_and_a_conflict_when_they_moved() {
-    let table = Arc::new(Mutex::new(synced_table()));
-    let server = openmetadata_keeping(table.clone(), Faults::default()).await;
+    let (server, entities) = openmetadata_keeping(Faults::default()).await;
     let http = client(&server, bearer());
     let push = |edit: CatalogEdit| {
         let http = http.clone();
@@ -206,7 +185,7 @@ async fn openmetadata_gets_one_patch_of_the_edited_fields_and_a_conflict_when_th
         json!([
         {"id": "team-2", "type": "team"}, {"id": "user-1", "type": "user"}])
     );
-    assert_eq!(table.lock().unwrap()["version"], json!(0.2));
+    assert_eq!(entities.lock().unwrap()[0]["version"], json!(0.2));
 
     // A retry (an answer lost) reads the table, finds the edit there and sends nothing.
     let before = server.requests().len();
@@ -218,7 +197,7 @@ async fn openmetadata_gets_one_patch_of_the_edited_fields_and_a_conflict_when_th
 
     // Someone rewrites the description upstream (version 0.3): an edit of it conflicts.
     {
-        let mut table = table.lock().unwrap();
+        let table = &mut entities.lock().unwrap()[0];
         table["description"] = json!("Someone else's words.");
         table["version"] = json!(0.3);
     }
@@ -262,13 +241,12 @@ async fn openmetadata_gets_one_patch_of_the_edited_fields_and_a_conflict_when_th
 
 #[tokio::test]
 async fn an_openmetadata_push_through_faults_applies_once() {
-    let table = Arc::new(Mutex::new(synced_table()));
     let faults: Faults = Arc::new(Mutex::new(vec![
         (Method::GET, Fault::ServerError),
         (Method::PATCH, Fault::RateLimited),
         (Method::PATCH, Fault::HtmlPage),
     ]));
-    let server = openmetadata_keeping(table.clone(), faults.clone()).await;
+    let (server, entities) = openmetadata_keeping(faults.clone()).await;
     let http = client(&server, bearer());
     let edit = openmetadata_edit();
     let started = Instant::now();
@@ -288,7 +266,11 @@ async fn an_openmetadata_push_through_faults_applies_once() {
         3,
         "limited, a 502 page, then applied"
     );
-    assert_eq!(table.lock().unwrap()["version"], json!(0.2), "applied once");
+    assert_eq!(
+        entities.lock().unwrap()[0]["version"],
+        json!(0.2),
+        "applied once"
+    );
 
     // The next edit's answer is cut after it was applied: a lost connection, to be retried;
     // the retry reads the table and sends nothing.
@@ -313,7 +295,7 @@ async fn an_openmetadata_push_through_faults_applies_once() {
         .await
         .unwrap();
     assert_eq!(retried, PushOutcome::Sent(Vec::new()));
-    assert_eq!(table.lock().unwrap()["version"], json!(0.3));
+    assert_eq!(entities.lock().unwrap()[0]["version"], json!(0.3));
     assert_eq!(patches(&server).len(), 4);
 
     // An HTML page instead of the table (a proxy's sign-in page) is not taken for JSON.
@@ -332,59 +314,7 @@ async fn an_openmetadata_push_through_faults_applies_once() {
     assert_eq!(html.requests().len(), 1, "nothing written");
 }
 
-const PETS: &str =
-    "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)";
-
-/// What the fake DataHub knows exists besides the dataset.
-const DATAHUB_ENTITIES: [&str; 4] = [
-    "urn:li:tag:pii",
-    "urn:li:glossaryTerm:Adoption",
-    "urn:li:corpuser:jdoe",
-    "urn:li:corpGroup:vets",
-];
-
-/// The dataset as the push's read answers it.
-fn pets_dataset() -> Value {
-    json!({
-        "properties": {"description": "Ingested words."},
-        "editableProperties": {"description": "Every pet."},
-        "ownership": {"owners": [{"owner": {"urn": "urn:li:corpuser:datahub", "username": "datahub"}}]},
-        "tags": {"tags": [{"tag": {"urn": "urn:li:tag:legacy", "name": "legacy"}}]},
-        "glossaryTerms": {"terms": []}
-    })
-}
-
-/// A fake DataHub (requests checked against its schema) that keeps the dataset `PETS`.
-async fn datahub_keeping(dataset: Arc<Mutex<Value>>, faults: Faults) -> FakeServer {
-    FakeServer::start_datahub(move |seen| {
-        let body: Value = serde_json::from_str(&seen.body).unwrap();
-        let query = body["query"].as_str().unwrap();
-        let variables = &body["variables"];
-        let fault = take_fault(&faults, seen);
-        if let Some(fault @ (Fault::RateLimited | Fault::ServerError | Fault::HtmlPage)) = fault {
-            return faulty(fault, &Value::Null);
-        }
-        let mut dataset = dataset.lock().unwrap();
-        let data = if query.contains("dataset(urn") {
-            assert_eq!(variables["urn"], PETS);
-            json!({"dataset": dataset.clone()})
-        } else if query.contains("entityExists") {
-            let exists = |v: &Value| DATAHUB_ENTITIES.contains(&v.as_str().unwrap());
-            json!({"first": exists(&variables["first"]), "second": exists(&variables["second"])})
-        } else {
-            let name = keeping::datahub_mutation(&body).unwrap();
-            assert_eq!(variables["input"]["resourceUrn"], PETS);
-            keeping::apply_datahub_mutation(&mut dataset, name, &variables["input"]);
-            json!({name: true})
-        };
-        let answer = json!({"data": data, "extensions": {}});
-        match fault {
-            Some(fault) => faulty(fault, &answer),
-            None => ok(&answer),
-        }
-    })
-    .await
-}
+use keeping::DATAHUB_DATASET as PETS;
 
 fn mutations_sent(server: &FakeServer) -> Vec<String> {
     server
@@ -399,9 +329,12 @@ fn mutations_sent(server: &FakeServer) -> Vec<String> {
 
 #[tokio::test]
 async fn datahub_gets_the_edited_aspects_once_and_a_conflict_when_they_moved() {
-    let dataset = Arc::new(Mutex::new(pets_dataset()));
+    let entities = Arc::new(Mutex::new(keeping::datahub_entities()));
     let faults: Faults = Arc::new(Mutex::new(vec![(Method::POST, Fault::ServerError)]));
-    let server = datahub_keeping(dataset.clone(), faults.clone()).await;
+    let answer = |entities: &mut [Value], _: &str, path: &str, body: &Value| {
+        keeping::datahub_answer(entities, path, body)
+    };
+    let server = keeping_fake(None, entities.clone(), faults.clone(), answer).await;
     let http = client(&server, bearer());
     let push = |edit: CatalogEdit| {
         let http = http.clone();
@@ -410,12 +343,8 @@ async fn datahub_gets_the_edited_aspects_once_and_a_conflict_when_they_moved() {
     let edit = CatalogEdit {
         id: PETS.into(),
         entity: EditedEntity::Table,
-        base: fields("Every pet.", &["legacy"], &["datahub"]),
-        edited: fields(
-            "Every pet, one row each.",
-            &["pii", "Adoption"],
-            &["jdoe", "vets"],
-        ),
+        base: fields("Every pet.", &["legacy"], &["vets"]),
+        edited: fields("Every pet, one row each.", &["pii", "Adoption"], &["jdoe"]),
     };
     let PushOutcome::Sent(sent) = push(edit.clone()).await.unwrap() else {
         panic!("not sent");
@@ -427,11 +356,11 @@ async fn datahub_gets_the_edited_aspects_once_and_a_conflict_when_they_moved() {
             "addTags urn:li:tag:pii".into(),
             "addTerms urn:li:glossaryTerm:Adoption".into(),
             "removeTag urn:li:tag:legacy".into(),
-            "addOwners urn:li:corpuser:jdoe urn:li:corpGroup:vets".into(),
-            "removeOwner urn:li:corpuser:datahub".into(),
+            "addOwners urn:li:corpuser:jdoe".into(),
+            "removeOwner urn:li:corpGroup:vets".into(),
         ]
     );
-    let now = dataset.lock().unwrap().clone();
+    let now = entities.lock().unwrap()[0].clone();
     assert_eq!(
         now["editableProperties"]["description"],
         "Every pet, one row each."
@@ -440,7 +369,10 @@ async fn datahub_gets_the_edited_aspects_once_and_a_conflict_when_they_moved() {
         now["tags"]["tags"],
         json!([{"tag": {"urn": "urn:li:tag:pii", "name": "pii"}}])
     );
-    assert_eq!(now["ownership"]["owners"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        now["ownership"]["owners"],
+        json!([{"owner": {"urn": "urn:li:corpuser:jdoe", "username": "jdoe"}}])
+    );
 
     // The 500 on the first request was retried; a retry of the whole push sends nothing.
     let before = mutations_sent(&server).len();
@@ -476,12 +408,12 @@ async fn datahub_gets_the_edited_aspects_once_and_a_conflict_when_they_moved() {
     );
     assert_eq!(mutations_sent(&server).len(), before);
     assert_eq!(
-        dataset.lock().unwrap()["editableProperties"]["description"],
+        entities.lock().unwrap()[0]["editableProperties"]["description"],
         "Pets."
     );
 
     // Someone rewrites the description in DataHub: an edit of it conflicts, nothing is sent.
-    dataset.lock().unwrap()["editableProperties"]["description"] = json!("Theirs.");
+    entities.lock().unwrap()[0]["editableProperties"]["description"] = json!("Theirs.");
     let stale = CatalogEdit {
         base: next.edited.clone(),
         edited: CatalogFields {

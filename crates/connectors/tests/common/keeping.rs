@@ -93,3 +93,131 @@ pub fn apply_datahub_mutation(entity: &mut Value, name: &str, input: &Value) {
         other => panic!("unexpected mutation {other}"),
     }
 }
+
+/// The table and the data product of the fake OpenMetadata (fixtures, the table owned by the
+/// team Sales).
+pub fn openmetadata_entities() -> Vec<Value> {
+    let data = |text: &str| serde_json::from_str::<Value>(text).unwrap()["data"][0].clone();
+    let mut table = data(include_str!("../fixtures/openmetadata/tables.json"));
+    table["owners"] = json!([{"id": "team-2", "type": "team", "name": "Sales"}]);
+    vec![
+        table,
+        data(include_str!("../fixtures/openmetadata/dataProducts.json")),
+    ]
+}
+
+/// The names of the owner ids the fake OpenMetadata knows.
+pub const OPENMETADATA_OWNERS: [(&str, &str); 2] = [("user-1", "jdoe"), ("team-2", "Sales")];
+
+/// What a lookup by name finds in the fake OpenMetadata (`/api/v1/` left out).
+const OPENMETADATA_LOOKUPS: [(&str, &str); 3] = [
+    ("tags/name/PII.Sensitive", r#"{"id": "tag-1"}"#),
+    ("glossaryTerms/name/Business.Revenue", r#"{"id": "term-1"}"#),
+    ("users/name/jdoe", r#"{"id": "user-1", "name": "jdoe"}"#),
+];
+
+/// OpenMetadata's REST API over `entities` (the table, then the product) as the sync and the
+/// pushes use it: the listings, reads by name, lookups, and JSON Patch writes. `None`: 404.
+pub fn openmetadata_answer(
+    entities: &mut [Value],
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Option<Value> {
+    let page = |data: Vec<Value>| json!({"data": data, "paging": {"total": data.len()}});
+    let at =
+        |entities: &[Value], key: &str, value: &str| entities.iter().position(|e| e[key] == value);
+    let path = path.strip_prefix("/api/v1/")?;
+    let segments: Vec<&str> = path.split('/').collect();
+    Some(match (method, segments.as_slice()) {
+        ("GET", ["tables"]) => page(vec![entities[0].clone()]),
+        ("GET", ["dataProducts"]) => page(vec![entities[1].clone()]),
+        ("GET", ["dataQuality", "testCases"] | ["services", "databaseServices"]) => page(vec![]),
+        ("GET", ["lineage", ..]) => json!({"upstreamEdges": [], "downstreamEdges": []}),
+        ("GET", [_, "name", fqn]) if at(entities, "fullyQualifiedName", fqn).is_some() => {
+            entities[at(entities, "fullyQualifiedName", fqn)?].clone()
+        }
+        ("GET", _) => {
+            let (_, found) = OPENMETADATA_LOOKUPS
+                .iter()
+                .find(|(known, _)| *known == path)?;
+            serde_json::from_str(found).unwrap()
+        }
+        ("PATCH", [_, id]) => {
+            let at = at(entities, "id", id)?;
+            apply_openmetadata_patch(&mut entities[at], body, &OPENMETADATA_OWNERS);
+            entities[at].clone()
+        }
+        _ => return None,
+    })
+}
+
+pub const DATAHUB_DATASET: &str =
+    "urn:li:dataset:(urn:li:dataPlatform:snowflake,adoption.pets,PROD)";
+pub const DATAHUB_PRODUCT: &str = "urn:li:dataProduct:adoption";
+
+/// What the fake DataHub knows exists besides its dataset and product.
+pub const DATAHUB_KNOWN: [&str; 4] = [
+    "urn:li:tag:pii",
+    "urn:li:glossaryTerm:Adoption",
+    "urn:li:corpuser:jdoe",
+    "urn:li:corpGroup:vets",
+];
+
+/// The fake DataHub's dataset and data product, with what both the scroll and a push's read ask
+/// for (owned by the group vets, tagged legacy).
+pub fn datahub_entities() -> Vec<Value> {
+    let labels = json!({
+        "ownership": {"owners": [{"owner": {"urn": "urn:li:corpGroup:vets", "name": "vets"}}]},
+        "tags": {"tags": [{"tag": {"urn": "urn:li:tag:legacy", "name": "legacy"}}]},
+        "glossaryTerms": {"terms": []}
+    });
+    let mut dataset = json!({"urn": DATAHUB_DATASET, "type": "DATASET", "name": "adoption.pets",
+        "properties": {"name": "pets", "description": "Every pet.", "qualifiedName": "adoption.pets"},
+        "editableProperties": {"description": "Every pet."},
+        "schemaMetadata": {"fields": [{"fieldPath": "id", "nativeDataType": "NUMBER", "isPartOfKey": true}]},
+        "upstream": {"total": 0, "relationships": []}});
+    let mut product = json!({"urn": DATAHUB_PRODUCT, "type": "DATA_PRODUCT",
+        "properties": {"name": "Adoption", "description": "Adoptions."}});
+    for entity in [&mut dataset, &mut product] {
+        let fields = entity.as_object_mut().unwrap();
+        fields.extend(labels.as_object().unwrap().clone());
+    }
+    vec![dataset, product]
+}
+
+/// DataHub's GraphQL API over `entities` as the sync and the pushes use it: the scroll, a push's
+/// read of one entity, `entityExists` and the mutations. `None`: 404.
+pub fn datahub_answer(entities: &mut [Value], path: &str, body: &Value) -> Option<Value> {
+    if path != "/api/graphql" {
+        return None;
+    }
+    let (query, variables) = (body["query"].as_str()?, &body["variables"]);
+    let urn = variables["urn"]
+        .as_str()
+        .or(variables["input"]["resourceUrn"].as_str());
+    let at = entities.iter().position(|e| e["urn"].as_str() == urn);
+    let data = if query.contains("scrollAcrossEntities") {
+        let kind = variables["input"]["types"][0].as_str()?;
+        let found: Vec<Value> = entities
+            .iter()
+            .filter(|e| e["type"] == kind)
+            .map(|e| json!({"entity": e}))
+            .collect();
+        json!({"scrollAcrossEntities": {"nextScrollId": null, "searchResults": found}})
+    } else if query.contains("entityExists") {
+        let exists = |v: &Value| DATAHUB_KNOWN.contains(&v.as_str().unwrap_or_default());
+        json!({"first": exists(&variables["first"]), "second": exists(&variables["second"])})
+    } else if let Some(name) = datahub_mutation(body) {
+        apply_datahub_mutation(&mut entities[at?], name, &variables["input"]);
+        json!({name: true})
+    } else {
+        let field = if query.contains("dataset(urn") {
+            "dataset"
+        } else {
+            "dataProduct"
+        };
+        json!({field: entities[at?].clone()})
+    };
+    Some(json!({"data": data, "extensions": {}}))
+}
