@@ -23,10 +23,12 @@ enum Destination {
     Local(Target),
     /// An Entropy Data server: each document is PUT to its collection with a version check.
     Entropy { url: String },
-    /// An OpenMetadata server: takes ratings (votes and threads), not drafts.
-    OpenMetadata { url: String },
-    /// An Amundsen metadata service: takes the description, tags and owners of edited tables.
-    Amundsen { url: String },
+    /// An OpenMetadata, DataHub or Amundsen server: takes the edited description, tags and
+    /// owners of its tables and data products (OpenMetadata: ratings too).
+    Catalog {
+        kind: meshlens_connectors::ServerKind,
+        url: String,
+    },
 }
 
 /// A catalog server's refusal as the outbox sees it: a time-out, a network error, 429 or a 5xx is
@@ -44,29 +46,117 @@ fn target_error(err: meshlens_connectors::ConnectorError) -> TargetError {
     }
 }
 
-/// Sends every rating of `item` to an OpenMetadata server (its vote, and a thread for a comment);
-/// a document that is not a rating (a draft) is refused: OpenMetadata sources take no drafts.
-async fn deliver_to_openmetadata(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
-    use meshlens_connectors::ServerKind;
-    let http = meshlens_connectors::connect_source(ServerKind::OpenMetadata, &item.source, url)
+/// Sends the edits of every document of `item` to a catalog server (an OpenMetadata rating
+/// goes as a vote and a thread). Each document's edit is its draft against the synced document
+/// (the draft's base): the connector sends only what upstream does not hold yet, so a retry after
+/// a lost answer sends nothing twice, and a field someone changed upstream since the sync makes
+/// the item a conflict to resolve field by field. A new document is refused: catalogs create
+/// their entities from their own ingestion.
+async fn deliver_to_catalog(
+    item: &OutboxItem,
+    kind: meshlens_connectors::ServerKind,
+    url: &str,
+) -> Result<Delivery, TargetError> {
+    use meshlens_connectors::{PushOutcome, ServerKind};
+    let http = meshlens_connectors::connect_source(kind, &item.source, url)
         .await
         .map_err(|err| TargetError::Rejected(err.to_string()))?;
-    let mut receipts = Vec::new();
+    let (mut receipts, mut not_sent) = (Vec::new(), Vec::new());
     for doc in &item.documents {
-        let feedback = crate::feedback::upstream_feedback(doc).ok_or_else(|| {
-            TargetError::Rejected(format!(
-                "source `{}` is an openmetadata catalog server; drafts are submitted to folder, git, Entropy Data \
-                 and Amundsen sources only",
-                item.source
-            ))
-        })?;
-        let receipt = meshlens_connectors::send_openmetadata_feedback(&http, &feedback)
+        let feedback = crate::feedback::upstream_feedback(doc);
+        if let (ServerKind::OpenMetadata, Some(feedback)) = (kind, feedback) {
+            let receipt = meshlens_connectors::send_openmetadata_feedback(&http, &feedback)
+                .await
+                .map_err(target_error)?;
+            receipts.push(receipt);
+            continue;
+        }
+        let (edit, left_out) = catalog_edit(doc, kind)?;
+        let pushed = meshlens_connectors::push_catalog_edit(kind, &http, &edit)
             .await
             .map_err(target_error)?;
-        receipts.push(receipt);
+        match pushed {
+            PushOutcome::Sent(sent) => receipts.extend(sent),
+            PushOutcome::Conflict(conflict) => return catalog_conflict(doc, &conflict),
+        }
+        if !left_out.is_empty() {
+            not_sent.push(format!("{} ({})", doc.path, left_out.join(", ")));
+        }
+    }
+    if receipts.is_empty() {
+        receipts.push(format!(
+            "nothing to send: {} already holds the edit",
+            kind.as_str()
+        ));
+    }
+    if !not_sent.is_empty() {
+        receipts.push(format!(
+            "not sent, as {} takes only descriptions, tags and owners from meshlens: {}",
+            kind.as_str(),
+            not_sent.join(", ")
+        ));
     }
     Ok(Delivery::Submitted {
         receipt: receipts.join("; "),
+    })
+}
+
+/// The edit a document of the outbox makes to its catalog entity, and the dotted paths of what
+/// else it changes (which the catalog does not take from meshlens).
+fn catalog_edit(
+    doc: &OutboxDocument,
+    kind: meshlens_connectors::ServerKind,
+) -> Result<(meshlens_connectors::CatalogEdit, Vec<String>), TargetError> {
+    let rejected = |why: &str| TargetError::Rejected(format!("{}: {why}", doc.path));
+    let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
+    let edited = yaml(&doc.text).map_err(|e| rejected(&e.to_string()))?;
+    let base = doc.base_text.as_deref().map(yaml).transpose();
+    let base = base.map_err(|e| rejected(&e.to_string()))?.ok_or_else(|| {
+        rejected(&format!(
+            "{} creates its tables and data products from its own ingestion, not from meshlens",
+            kind.as_str()
+        ))
+    })?;
+    let edit = meshlens_connectors::CatalogEdit::of_documents(&base, &edited).ok_or_else(|| {
+        rejected(&format!(
+            "not a table or data product of this {} source",
+            kind.as_str()
+        ))
+    })?;
+    // The draft with the catalog's fields as synced: what else differs from the base stays here.
+    let mut untaken = edited;
+    edit.base.write_into(&mut untaken);
+    let left_out = meshlens_edit::diff(&base, &untaken)
+        .iter()
+        .map(|change| FieldDiff::from(change).path)
+        .collect();
+    Ok((edit, left_out))
+}
+
+/// A push refused because fields of the edit moved upstream, as a conflict like any other:
+/// upstream's side is the synced document with upstream's values of the edited fields (and its
+/// new version), merged field by field with the draft.
+fn catalog_conflict(
+    doc: &OutboxDocument,
+    conflict: &meshlens_connectors::CatalogConflict,
+) -> Result<Delivery, TargetError> {
+    let rejected = |why: String| TargetError::Rejected(format!("{}: {why}", doc.path));
+    let base_text = doc.base_text.as_deref().unwrap_or_default();
+    let mut theirs: Value =
+        meshlens_model::from_yaml_str(base_text).map_err(|e| rejected(e.to_string()))?;
+    conflict.current.write_into(&mut theirs);
+    if let Some(version) = &conflict.version {
+        theirs["version"] = Value::String(version.clone());
+    }
+    let theirs_text = serde_json::to_string(&theirs).map_err(|e| rejected(e.to_string()))?;
+    let json = is_json(&doc.path);
+    let merged =
+        meshlens_edit::three_way(base_text, &doc.text, &theirs_text, json, &BTreeMap::new())
+            .map_err(|e| rejected(e.to_string()))?;
+    Ok(Delivery::Conflict {
+        path: doc.path.clone(),
+        theirs_text,
+        conflicts: merged.conflicts,
     })
 }
 
@@ -120,48 +210,6 @@ async fn deliver_to_entropy(item: &OutboxItem, url: &str) -> Result<Delivery, Ta
     }
     Ok(Delivery::Submitted {
         receipt: receipts.join("; "),
-    })
-}
-
-/// Sends the description, tags and owners of every edited table of `item` to an Amundsen
-/// metadata service, each compared with its synced version (the draft's base) and with the table
-/// upstream: a field someone changed there meanwhile refuses the item (the user syncs and applies
-/// the edit again); a field already as edited is not sent again. Amundsen holds tables only, so a
-/// new document or a product is refused.
-async fn deliver_to_amundsen(item: &OutboxItem, url: &str) -> Result<Delivery, TargetError> {
-    use meshlens_connectors::{AmundsenEdit, AmundsenFields, ServerKind};
-    let http = meshlens_connectors::connect_source(ServerKind::Amundsen, &item.source, url)
-        .await
-        .map_err(|err| TargetError::Rejected(err.to_string()))?;
-    let mut receipts = Vec::new();
-    for doc in &item.documents {
-        let rejected = |why: &str| TargetError::Rejected(format!("{}: {why}", doc.path));
-        let yaml = |text: &str| meshlens_model::from_yaml_str::<Value>(text);
-        let edited = yaml(&doc.text).map_err(|e| rejected(&e.to_string()))?;
-        let base = doc.base_text.as_deref().map(yaml).transpose();
-        let base = base.map_err(|e| rejected(&e.to_string()))?.ok_or_else(|| {
-            rejected("Amundsen creates tables from its own ingestion, not from meshlens")
-        })?;
-        let key = base["id"]
-            .as_str()
-            .filter(|_| base["kind"] == "DataContract");
-        let key = key.ok_or_else(|| rejected("not a table of this Amundsen source"))?;
-        let edit = AmundsenEdit {
-            key: key.to_string(),
-            base: AmundsenFields::of_contract(&base),
-            edited: AmundsenFields::of_contract(&edited),
-        };
-        let sent = meshlens_connectors::push_amundsen(&http, &edit)
-            .await
-            .map_err(target_error)?;
-        receipts.extend(sent);
-    }
-    Ok(Delivery::Submitted {
-        receipt: if receipts.is_empty() {
-            "nothing to send: the tables upstream already hold the edit".into()
-        } else {
-            receipts.join("; ")
-        },
     })
 }
 
@@ -480,8 +528,7 @@ impl App {
                         .unwrap_or_else(|e| Err(TargetError::Unreachable(e.to_string())))
                 }
                 Destination::Entropy { url } => deliver_to_entropy(&item, &url).await,
-                Destination::OpenMetadata { url } => deliver_to_openmetadata(&item, &url).await,
-                Destination::Amundsen { url } => deliver_to_amundsen(&item, &url).await,
+                Destination::Catalog { kind, url } => deliver_to_catalog(&item, kind, &url).await,
             };
             self.record_delivery(&item, delivered).await?;
         }
@@ -542,6 +589,8 @@ impl App {
     }
 
     async fn target_for(&self, source: &str) -> Result<Destination, AppError> {
+        use meshlens_connectors::ServerKind;
+        let catalog = |kind, url| Destination::Catalog { kind, url };
         let record = self
             .store()
             .get_source(source)
@@ -550,8 +599,9 @@ impl App {
         Ok(Destination::Local(match record.config.kind {
             SourceKind::Folder { path } => Target::Folder { root: path },
             SourceKind::Entropy { url } => return Ok(Destination::Entropy { url }),
-            SourceKind::OpenMetadata { url } => return Ok(Destination::OpenMetadata { url }),
-            SourceKind::Amundsen { url, .. } => return Ok(Destination::Amundsen { url }),
+            SourceKind::OpenMetadata { url } => return Ok(catalog(ServerKind::OpenMetadata, url)),
+            SourceKind::DataHub { url } => return Ok(catalog(ServerKind::DataHub, url)),
+            SourceKind::Amundsen { url, .. } => return Ok(catalog(ServerKind::Amundsen, url)),
             SourceKind::Git { url, branch } => Target::Git {
                 url,
                 branch,
@@ -564,8 +614,8 @@ impl App {
                 return Err(AppError::new(
                     ErrorCode::InvalidArgs,
                     format!(
-                        "source `{source}` is a {} catalog server; drafts are submitted to folder, git, Entropy Data \
-                         and Amundsen sources only",
+                        "source `{source}` is a {} catalog server, which is read-only: drafts are submitted to \
+                         folder, git, Entropy Data, OpenMetadata, DataHub and Amundsen sources",
                         server.as_str()
                     ),
                 ));

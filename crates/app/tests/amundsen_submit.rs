@@ -1,6 +1,6 @@
 //! Submitting a draft to an Amundsen source: the outbox sends the edited description, tags and
 //! owners of a table through the metadata service's write routes, the next sync reads them back,
-//! and an edit of a field someone changed upstream meanwhile is refused. The services are an
+//! and an edit of a field someone changed upstream meanwhile is a conflict to resolve. The services are an
 //! in-process fake that keeps what it is sent; the connector's requests are checked against
 //! Amundsen's routes in `crates/connectors/tests`.
 
@@ -82,7 +82,7 @@ async fn fake_amundsen(table: Table) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_table_edit_goes_to_amundsen_comes_back_with_the_sync_and_is_refused_when_upstream_moved()
+async fn a_table_edit_goes_to_amundsen_comes_back_with_the_sync_and_conflicts_when_upstream_moved()
 {
     let table: Table = Arc::new(Mutex::new(fixture_table()));
     let url = fake_amundsen(table.clone()).await;
@@ -138,14 +138,28 @@ async fn a_table_edit_goes_to_amundsen_comes_back_with_the_sync_and_is_refused_w
     )
     .await;
     let refused = call(&app, "submit", json!({"draft": second_id})).await;
-    assert_eq!(refused["item"]["status"], "failed", "{refused:#}");
+    assert_eq!(refused["item"]["status"], "conflict", "{refused:#}");
     let reason = refused["item"]["reason"].as_str().unwrap();
     assert!(
         reason.contains("changed upstream") && reason.contains("description"),
         "{reason}"
     );
     assert_eq!(
+        refused["draft"]["conflicts"][0]["theirs"],
+        "Someone else's words."
+    );
+    assert_eq!(
         table.lock().unwrap()["description"],
         "Someone else's words."
     );
+    // Keeping mine rebases the draft on upstream's values: the next submit sends it.
+    call(
+        &app,
+        "conflict_resolve",
+        json!({"draft": second_id, "take": "mine"}),
+    )
+    .await;
+    let resent = call(&app, "submit", json!({"draft": second_id})).await;
+    assert_eq!(resent["item"]["status"], "submitted", "{resent:#}");
+    assert_eq!(table.lock().unwrap()["description"], "Mine.");
 }

@@ -23,11 +23,14 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, TableDoc, document_path};
+use crate::edits::{
+    CatalogEdit, CatalogFields, EditedEntity, PushOutcome, answer_lost, set_changes,
+};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
-use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument, list};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/amundsen";
 /// Namespace of the OpenLineage datasets built from Amundsen lineage (tables by key).
@@ -220,14 +223,6 @@ fn text(value: &Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn list<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
 fn badge_names(value: &Value) -> Vec<String> {
     list(value, "badges")
         .filter_map(|badge| text(badge, "badge_name"))
@@ -373,99 +368,47 @@ fn lineage_events(
         .collect()
 }
 
-/// What meshlens edits of an Amundsen table: its description, tag names and owners.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AmundsenFields {
-    pub description: Option<String>,
-    pub tags: BTreeSet<String>,
-    pub owners: BTreeSet<String>,
-}
-
-impl AmundsenFields {
-    /// The fields of a contract as meshlens maps a table (or a draft of one): `description.purpose`,
-    /// `tags`, and the `owners` custom property.
-    pub fn of_contract(contract: &Value) -> AmundsenFields {
-        let owners = contract
-            .get("customProperties")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|p| p.get("property").and_then(Value::as_str) == Some("owners"))
-            .filter_map(|p| p.get("value").and_then(Value::as_str))
-            .flat_map(|owners| owners.split(','))
-            .map(str::trim)
-            .filter(|owner| !owner.is_empty())
-            .map(str::to_owned)
-            .collect();
-        AmundsenFields {
-            description: contract
-                .pointer("/description/purpose")
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned),
-            tags: list(contract, "tags")
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            owners,
-        }
-    }
-
-    /// The same fields of a `Table` answer, as the pull maps them.
-    fn of_table(table: &Value) -> AmundsenFields {
-        AmundsenFields {
-            description: text(table, "description"),
-            tags: list(table, "tags")
-                .filter_map(|tag| text(tag, "tag_name"))
-                .collect(),
-            owners: list(table, "owners").filter_map(owner_name).collect(),
-        }
-    }
-}
-
-/// An edit of the table `key`: its fields as last synced (`base`) and as edited.
-#[derive(Debug, Clone)]
-pub struct AmundsenEdit {
-    pub key: String,
-    pub base: AmundsenFields,
-    pub edited: AmundsenFields,
+/// The edited fields of a `Table` answer, as the pull maps them.
+fn table_fields(table: &Value) -> CatalogFields {
+    CatalogFields::new(
+        text(table, "description"),
+        list(table, "tags").filter_map(|tag| text(tag, "tag_name")),
+        list(table, "owners").filter_map(owner_name),
+    )
 }
 
 /// Pushes `edit` through the metadata service's description, tag and owner routes. Amundsen has
 /// no version to check, so the table is read first: a field the edit changes whose upstream value
 /// is neither the synced one nor the edited one was changed by someone else meanwhile, and the
-/// push is refused with [`ConnectorError::VersionConflict`] before anything is sent. A field
-/// already as edited is not sent again (a retry after a lost answer). Returns the requests sent.
-pub async fn push_amundsen(
+/// push is a conflict before anything is sent. A field already as edited is not sent again (a
+/// retry after a lost answer). Returns the requests sent.
+pub(crate) async fn push_amundsen(
     http: &HttpClient,
-    edit: &AmundsenEdit,
-) -> Result<Vec<String>, ConnectorError> {
+    edit: &CatalogEdit,
+) -> Result<PushOutcome, ConnectorError> {
     refuse_unroutable(http, edit)?;
-    let path = table_path(&edit.key);
-    let current = AmundsenFields::of_table(&http.get_json(&path, &[]).await?);
-    if let Some(field) = moved_field(edit, &current) {
-        return Err(ConnectorError::VersionConflict {
-            source_name: http.source_name().to_string(),
-            path,
-            expected: format!("its {field} as last synced"),
-            found: format!("other {field}"),
-        });
+    let path = table_path(&edit.id);
+    let current = table_fields(&http.get_json(&path, &[]).await?);
+    if let Some(conflict) = edit.conflict(&current, None) {
+        return Ok(PushOutcome::Conflict(conflict));
     }
-    send_changes(http, &path, edit, &current).await
+    send_changes(http, &path, edit, &current)
+        .await
+        .map(PushOutcome::Sent)
 }
 
-/// An edit no route of Amundsen's can take: a key meshlens does not ask for, or a tag or owner
-/// with `/` (Werkzeug decodes `%2F` before routing, so it would reach another route).
-fn refuse_unroutable(http: &HttpClient, edit: &AmundsenEdit) -> Result<(), ConnectorError> {
+/// An edit no route of Amundsen's can take: a product (Amundsen holds tables), a key meshlens
+/// does not ask for, or a tag or owner with `/` (Werkzeug decodes `%2F` before routing, so it
+/// would reach another route).
+fn refuse_unroutable(http: &HttpClient, edit: &CatalogEdit) -> Result<(), ConnectorError> {
     let refuse = |what: String| ConnectorError::Unexpected {
         source_name: http.source_name().to_string(),
         what,
     };
-    if !usable_key(&edit.key) {
+    if edit.entity != EditedEntity::Table || !usable_key(&edit.id) {
         return Err(refuse(format!(
             "'{}' is not an Amundsen table key",
-            edit.key
+            edit.id
         )));
     }
     let mut names = edit.edited.tags.iter().chain(&edit.edited.owners);
@@ -477,67 +420,45 @@ fn refuse_unroutable(http: &HttpClient, edit: &AmundsenEdit) -> Result<(), Conne
     }
 }
 
-/// The first field the edit changes that someone else changed upstream since the sync.
-fn moved_field(edit: &AmundsenEdit, current: &AmundsenFields) -> Option<&'static str> {
-    let (base, edited) = (&edit.base, &edit.edited);
-    [
-        (
-            "description",
-            changed_upstream(&base.description, &edited.description, &current.description),
-        ),
-        (
-            "tags",
-            changed_upstream(&base.tags, &edited.tags, &current.tags),
-        ),
-        (
-            "owners",
-            changed_upstream(&base.owners, &edited.owners, &current.owners),
-        ),
-    ]
-    .into_iter()
-    .find_map(|(field, moved)| moved.then_some(field))
-}
-
 /// Sends what the table upstream does not hold yet: the description, then the tags and owners
 /// added (PUT) and removed (DELETE). Returns the requests sent.
 async fn send_changes(
     http: &HttpClient,
     path: &str,
-    edit: &AmundsenEdit,
-    current: &AmundsenFields,
+    edit: &CatalogEdit,
+    current: &CatalogFields,
 ) -> Result<Vec<String>, ConnectorError> {
-    let (base, edited) = (&edit.base, &edit.edited);
     let mut sent = Vec::new();
-    if base.description != edited.description && current.description != edited.description {
-        let body = json!({"description": edited.description.clone().unwrap_or_default()});
+    if edit.to_send("description", current) {
+        let body = json!({"description": edit.edited.description.clone().unwrap_or_default()});
         let description = format!("{path}/description");
         http.send_json(Method::PUT, &description, &body, None)
-            .await?;
+            .await
+            .map_err(answer_lost)?;
         sent.push(format!("PUT {description}"));
     }
     let tag_type = json!({"tag_type": "default"});
-    for (route, base, edited, current) in [
-        ("tag", &base.tags, &edited.tags, &current.tags),
-        ("owner", &base.owners, &edited.owners, &current.owners),
+    for (field, route, edited, upstream) in [
+        ("tags", "tag", &edit.edited.tags, &current.tags),
+        ("owners", "owner", &edit.edited.owners, &current.owners),
     ] {
-        let added = edited.difference(current).map(|name| (Method::PUT, name));
-        let removed = base
-            .difference(edited)
-            .filter(|name| current.contains(*name))
-            .map(|name| (Method::DELETE, name));
-        for (method, name) in added.chain(removed) {
+        if !edit.to_send(field, current) {
+            continue;
+        }
+        let (added, removed) = set_changes(edited, upstream);
+        let requests = added
+            .into_iter()
+            .map(|name| (Method::PUT, name))
+            .chain(removed.into_iter().map(|name| (Method::DELETE, name)));
+        for (method, name) in requests {
             let request = format!("{path}/{route}/{}", encode_segment(name));
             http.send_json(method.clone(), &request, &tag_type, None)
-                .await?;
+                .await
+                .map_err(answer_lost)?;
             sent.push(format!("{method} {request}"));
         }
     }
     Ok(sent)
-}
-
-/// True when an edited field's upstream value is neither the synced nor the edited one.
-fn changed_upstream<T: PartialEq>(base: &T, edited: &T, current: &T) -> bool {
-    base != edited && current != base && current != edited
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::edits::{
+    CatalogEdit, CatalogFields, EditedEntity, PushOutcome, answer_lost, set_changes,
+};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, cursor_pages, not_json};
@@ -76,6 +79,7 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           properties { name description }
           ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
           tags { tags { tag { name } } }
+          glossaryTerms { terms { term { name } } }
           domain { domain { properties { name } } }
         }
       }
@@ -204,14 +208,26 @@ fn names(value: &Value, list: &str, pointer: &str) -> Vec<String> {
         .collect()
 }
 
+/// An entity's tags, then its glossary terms: one list of names, as the documents keep them.
+fn tags_and_terms(entity: &Value) -> Vec<String> {
+    let mut tags = names(entity, "/tags/tags", "/tag/name");
+    tags.extend(names(entity, "/glossaryTerms/terms", "/term/name"));
+    tags
+}
+
 fn owners(entity: &Value) -> Vec<String> {
     entity
         .pointer("/ownership/owners")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|o| text(o, "/owner/username").or_else(|| text(o, "/owner/name")))
+        .filter_map(owner_name)
         .collect()
+}
+
+/// An owner as the pull names it: a user by username, a group by name.
+fn owner_name(owner: &Value) -> Option<String> {
+    text(owner, "/owner/username").or_else(|| text(owner, "/owner/name"))
 }
 
 /// `urn:li:dataset:(urn:li:dataPlatform:snowflake,db.schema.table,PROD)` -> `db.schema.table`.
@@ -299,8 +315,7 @@ fn assertion_outcomes(entity: &Value) -> Vec<CheckOutcome> {
 
 fn dataset_document(entity: &Value) -> Option<PulledDocument> {
     let (urn, platform, qualified) = dataset_identity(entity)?;
-    let mut tags = names(entity, "/tags/tags", "/tag/name");
-    tags.extend(names(entity, "/glossaryTerms/terms", "/term/name"));
+    let tags = tags_and_terms(entity);
     let columns = entity
         .pointer("/schemaMetadata/fields")
         .and_then(Value::as_array)
@@ -353,7 +368,7 @@ fn product_document(entity: &Value) -> Option<PulledDocument> {
         version: "1.0.0".into(),
         domain: text(entity, "/domain/domain/properties/name"),
         description: text(entity, "/properties/description"),
-        tags: names(entity, "/tags/tags", "/tag/name"),
+        tags: tags_and_terms(entity),
         owners: owners(entity),
         outputs: Vec::new(),
     };
@@ -469,52 +484,283 @@ fn fine_grained_fields(entity: &Value, urn: &str, inputs: &mut Vec<String>) -> M
     fields
 }
 
-/// An edit to push to DataHub; `None`/empty fields are left alone.
-#[derive(Debug, Clone, Default)]
-pub struct DataHubEdit {
-    pub urn: String,
-    pub description: Option<String>,
-    /// Tag URNs to add (`urn:li:tag:pii`).
-    pub add_tags: Vec<String>,
-    /// Data product URN the entity should belong to.
-    pub data_product: Option<String>,
+/// What a push reads of the entity first: the fields the pull maps, with the URNs behind the
+/// names (to remove them). Checked against DataHub's schema like the scroll query.
+const DATASET_QUERY: &str = r#"query meshlensDataset($urn: String!) {
+  dataset(urn: $urn) {
+    properties { description }
+    editableProperties { description }
+    ownership { owners { owner { ... on CorpUser { urn username } ... on CorpGroup { urn name } } } }
+    tags { tags { tag { urn name } } }
+    glossaryTerms { terms { term { urn name } } }
+  }
+}"#;
+const PRODUCT_QUERY: &str = r#"query meshlensDataProduct($urn: String!) {
+  dataProduct(urn: $urn) {
+    properties { description }
+    ownership { owners { owner { ... on CorpUser { urn username } ... on CorpGroup { urn name } } } }
+    tags { tags { tag { urn name } } }
+    glossaryTerms { terms { term { urn name } } }
+  }
+}"#;
+/// Which of two URNs exist: how an added name is told to be a tag or a glossary term, a user
+/// or a group.
+const EXISTS_QUERY: &str = r#"query meshlensExists($first: String!, $second: String!) {
+  first: entityExists(urn: $first)
+  second: entityExists(urn: $second)
+}"#;
+
+/// The mutations of a push, each taking its `input`.
+const MUTATIONS: [(&str, &str); 7] = [
+    ("updateDescription", "DescriptionUpdateInput"),
+    ("addTags", "AddTagsInput"),
+    ("removeTag", "TagAssociationInput"),
+    ("addTerms", "AddTermsInput"),
+    ("removeTerm", "TermAssociationInput"),
+    ("addOwners", "AddOwnersInput"),
+    ("removeOwner", "RemoveOwnerInput"),
+];
+
+/// Mutation `name` with `input`, its receipt naming what it is about.
+fn mutation(name: &str, about: &str, input: Value) -> Mutation {
+    let input_type = MUTATIONS
+        .iter()
+        .find(|(mutation, _)| *mutation == name)
+        .map_or("", |(_, input_type)| input_type);
+    let query =
+        format!("mutation meshlens_{name}($input: {input_type}!) {{ {name}(input: $input) }}");
+    (
+        format!("{name} {about}"),
+        json!({"query": query, "variables": {"input": input}}),
+    )
 }
 
-const DESCRIPTION_MUTATION: &str = "mutation meshlensDescription($input: DescriptionUpdateInput!) { updateDescription(input: $input) }";
-const TAGS_MUTATION: &str =
-    "mutation meshlensTags($input: AddTagsInput!) { addTags(input: $input) }";
-const PRODUCT_MUTATION: &str = "mutation meshlensProduct($input: BatchSetDataProductInput!) { batchSetDataProduct(input: $input) }";
+/// The entity as a push sees it: its edited fields and, by name, the URN of each tag, glossary
+/// term and owner it has.
+struct Upstream {
+    fields: CatalogFields,
+    tags: Vec<(String, String)>,
+    terms: Vec<(String, String)>,
+    owners: Vec<(String, String)>,
+}
 
-/// The bodies of the mutations that push `edit`: one per changed field.
-fn mutation_requests(edit: &DataHubEdit) -> Vec<Value> {
+impl Upstream {
+    fn of(entity: &Value) -> Upstream {
+        let pairs = |list: &str, item: &str| -> Vec<(String, String)> {
+            entity
+                .pointer(list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| {
+                    Some((
+                        text(e, &format!("{item}/name"))?,
+                        text(e, &format!("{item}/urn"))?,
+                    ))
+                })
+                .collect()
+        };
+        let tags = pairs("/tags/tags", "/tag");
+        let terms = pairs("/glossaryTerms/terms", "/term");
+        let owners: Vec<(String, String)> = entity
+            .pointer("/ownership/owners")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|o| Some((owner_name(o)?, text(o, "/owner/urn")?)))
+            .collect();
+        let description = text(entity, "/editableProperties/description")
+            .or_else(|| text(entity, "/properties/description"));
+        let labels = tags.iter().chain(&terms).map(|(name, _)| name.clone());
+        Upstream {
+            fields: CatalogFields::new(
+                description,
+                labels,
+                owners.iter().map(|(name, _)| name.clone()),
+            ),
+            tags,
+            terms,
+            owners,
+        }
+    }
+}
+
+/// Pushes `edit` with DataHub's mutations, which write the entity's aspects
+/// (`editableDatasetProperties` or `dataProductProperties`, `globalTags`, `glossaryTerms`,
+/// `ownership`). DataHub's GraphQL API has no entity version to write against, so the entity
+/// is read first: a field the edit changes whose upstream value is neither the synced nor the
+/// edited one is a conflict (nothing is sent); a field already as edited is not sent again, and
+/// of a list only the names added or removed are. An added name is a tag when
+/// `urn:li:tag:<name>` exists, else a glossary term `urn:li:glossaryTerm:<name>`; an added
+/// owner a user `urn:li:corpuser:<name>`, else a group `urn:li:corpGroup:<name>`.
+pub(crate) async fn push_datahub(
+    http: &HttpClient,
+    edit: &CatalogEdit,
+) -> Result<PushOutcome, ConnectorError> {
+    let (query, field) = match edit.entity {
+        EditedEntity::Table => (DATASET_QUERY, "dataset"),
+        EditedEntity::Product => (PRODUCT_QUERY, "dataProduct"),
+    };
+    let answer = graphql(
+        http,
+        &json!({"query": query, "variables": {"urn": edit.id}}),
+    )
+    .await?;
+    let entity = answer
+        .pointer(&format!("/data/{field}"))
+        .filter(|e| e.is_object())
+        .ok_or_else(|| ConnectorError::Unexpected {
+            source_name: http.source_name().to_string(),
+            what: format!("DataHub has no {field} {}", edit.id),
+        })?;
+    let upstream = Upstream::of(entity);
+    if let Some(conflict) = edit.conflict(&upstream.fields, None) {
+        return Ok(PushOutcome::Conflict(conflict));
+    }
+    let mut sent = Vec::new();
+    for (receipt, body) in mutation_requests(http, edit, &upstream).await? {
+        graphql(http, &body).await.map_err(answer_lost)?;
+        sent.push(receipt);
+    }
+    Ok(PushOutcome::Sent(sent))
+}
+
+/// A mutation to send: what the receipt says of it, and its body.
+type Mutation = (String, Value);
+
+/// The mutations that bring the entity `upstream` to the edit.
+async fn mutation_requests(
+    http: &HttpClient,
+    edit: &CatalogEdit,
+    upstream: &Upstream,
+) -> Result<Vec<Mutation>, ConnectorError> {
+    let urn = edit.id.as_str();
+    let current = &upstream.fields;
     let mut mutations = Vec::new();
-    if let Some(description) = &edit.description {
-        mutations.push(json!({
-            "query": DESCRIPTION_MUTATION,
-            "variables": {"input": {"description": description, "resourceUrn": edit.urn}}
-        }));
+    if edit.to_send("description", current) {
+        let description = edit.edited.description.clone().unwrap_or_default();
+        let input = json!({"description": description, "resourceUrn": urn});
+        mutations.push(mutation("updateDescription", urn, input));
     }
-    if !edit.add_tags.is_empty() {
-        mutations.push(json!({
-            "query": TAGS_MUTATION,
-            "variables": {"input": {"tagUrns": edit.add_tags, "resourceUrn": edit.urn}}
-        }));
+    if edit.to_send("tags", current) {
+        let (added, removed) = set_changes(&edit.edited.tags, &current.tags);
+        mutations.extend(added_labels(http, urn, added).await?);
+        mutations.extend(removals(
+            urn,
+            &upstream.tags,
+            &removed,
+            "removeTag",
+            "tagUrn",
+        ));
+        mutations.extend(removals(
+            urn,
+            &upstream.terms,
+            &removed,
+            "removeTerm",
+            "termUrn",
+        ));
     }
-    if let Some(product) = &edit.data_product {
-        mutations.push(json!({
-            "query": PRODUCT_MUTATION,
-            "variables": {"input": {"dataProductUrn": product, "resourceUrns": [edit.urn]}}
-        }));
+    if edit.to_send("owners", current) {
+        let (added, removed) = set_changes(&edit.edited.owners, &current.owners);
+        mutations.extend(added_owners(http, urn, added).await?);
+        let removed = removals(urn, &upstream.owners, &removed, "removeOwner", "ownerUrn");
+        mutations.extend(removed);
     }
-    mutations
+    Ok(mutations)
 }
 
-/// Pushes `edit` with one mutation per changed field.
-pub async fn push_datahub(http: &HttpClient, edit: &DataHubEdit) -> Result<(), ConnectorError> {
-    for mutation in &mutation_requests(edit) {
-        graphql(http, mutation).await?;
+/// Mutation `name` (its input naming the URN `key`) for each URN `list` (name, URN) has under
+/// one of the `removed` names.
+fn removals(
+    urn: &str,
+    list: &[(String, String)],
+    removed: &[&String],
+    name: &str,
+    key: &str,
+) -> Vec<Mutation> {
+    list.iter()
+        .filter(|(listed, _)| removed.contains(&listed))
+        .map(|(_, removed)| {
+            let input = json!({key: removed, "resourceUrn": urn});
+            mutation(name, removed, input)
+        })
+        .collect()
+}
+
+/// `addTags` and `addTerms` for the added names, each a tag if DataHub has one by that name,
+/// else a glossary term.
+async fn added_labels(
+    http: &HttpClient,
+    urn: &str,
+    added: Vec<&String>,
+) -> Result<Vec<Mutation>, ConnectorError> {
+    let (mut tags, mut terms) = (Vec::new(), Vec::new());
+    for name in added {
+        let tag = format!("urn:li:tag:{name}");
+        let term = format!("urn:li:glossaryTerm:{name}");
+        match exists(http, &tag, &term).await? {
+            (true, _) => tags.push(tag),
+            (false, true) => terms.push(term),
+            _ => return Err(unknown(http, "tag or glossary term", name)),
+        }
     }
-    Ok(())
+    let mut mutations = Vec::new();
+    if !tags.is_empty() {
+        let input = json!({"tagUrns": tags, "resourceUrn": urn});
+        mutations.push(mutation("addTags", &tags.join(" "), input));
+    }
+    if !terms.is_empty() {
+        let input = json!({"termUrns": terms, "resourceUrn": urn});
+        mutations.push(mutation("addTerms", &terms.join(" "), input));
+    }
+    Ok(mutations)
+}
+
+/// `addOwners` for the added names, each a user if DataHub has one by that name, else a group.
+async fn added_owners(
+    http: &HttpClient,
+    urn: &str,
+    added: Vec<&String>,
+) -> Result<Vec<Mutation>, ConnectorError> {
+    let mut owners = Vec::new();
+    for name in added {
+        let user = format!("urn:li:corpuser:{name}");
+        let group = format!("urn:li:corpGroup:{name}");
+        owners.push(match exists(http, &user, &group).await? {
+            (true, _) => json!({"ownerUrn": user, "ownerEntityType": "CORP_USER"}),
+            (false, true) => json!({"ownerUrn": group, "ownerEntityType": "CORP_GROUP"}),
+            _ => return Err(unknown(http, "user or group", name)),
+        });
+    }
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<&str> = owners
+        .iter()
+        .filter_map(|o| o["ownerUrn"].as_str())
+        .collect();
+    let receipt = names.join(" ");
+    let input = json!({"owners": owners, "resourceUrn": urn});
+    Ok(vec![mutation("addOwners", &receipt, input)])
+}
+
+/// Whether DataHub has the entities `first` and `second`.
+async fn exists(
+    http: &HttpClient,
+    first: &str,
+    second: &str,
+) -> Result<(bool, bool), ConnectorError> {
+    let body = json!({"query": EXISTS_QUERY, "variables": {"first": first, "second": second}});
+    let answer = graphql(http, &body).await?;
+    let found = |alias: &str| answer.pointer(&format!("/data/{alias}")) == Some(&Value::Bool(true));
+    Ok((found("first"), found("second")))
+}
+
+fn unknown(http: &HttpClient, what: &str, name: &str) -> ConnectorError {
+    ConnectorError::Unexpected {
+        source_name: http.source_name().to_string(),
+        what: format!("DataHub has no {what} named '{name}'"),
+    }
 }
 
 /// The request check the fake DataHub server of the integration tests uses too.
@@ -526,20 +772,32 @@ mod schema_check;
 mod tests {
     use super::*;
 
+    const PETS: &str = "urn:li:dataset:(urn:li:dataPlatform:snowflake,adoption.pets,PROD)";
+
     /// Every request the connector sends, built by the code that sends it: both scroll kinds
-    /// (first page and continued) and each mutation of a push.
+    /// (first page and continued), the reads of a push and each of its mutations.
     fn every_request() -> Vec<Value> {
-        let edit = DataHubEdit {
-            urn: "urn:li:dataset:(urn:li:dataPlatform:snowflake,adoption.pets,PROD)".into(),
-            description: Some("Every pet in the adoption system.".into()),
-            add_tags: vec!["urn:li:tag:pii".into()],
-            data_product: Some("urn:li:dataProduct:adoption".into()),
-        };
         let mut requests = vec![
             scroll_request("DATASET", LINEAGE_SUBQUERIES, None),
             scroll_request("DATA_PRODUCT", 100, Some("c2Nyb2xs".into())),
+            json!({"query": DATASET_QUERY, "variables": {"urn": PETS}}),
+            json!({"query": PRODUCT_QUERY, "variables": {"urn": "urn:li:dataProduct:adoption"}}),
+            json!({"query": EXISTS_QUERY,
+                "variables": {"first": "urn:li:tag:pii", "second": "urn:li:glossaryTerm:pii"}}),
         ];
-        requests.extend(mutation_requests(&edit));
+        let inputs = [
+            json!({"description": "Every pet.", "resourceUrn": PETS}),
+            json!({"tagUrns": ["urn:li:tag:pii"], "resourceUrn": PETS}),
+            json!({"tagUrn": "urn:li:tag:pii", "resourceUrn": PETS}),
+            json!({"termUrns": ["urn:li:glossaryTerm:Pet"], "resourceUrn": PETS}),
+            json!({"termUrn": "urn:li:glossaryTerm:Pet", "resourceUrn": PETS}),
+            json!({"owners": [{"ownerUrn": "urn:li:corpGroup:vets", "ownerEntityType": "CORP_GROUP"}],
+                "resourceUrn": PETS}),
+            json!({"ownerUrn": "urn:li:corpuser:jdoe", "resourceUrn": PETS}),
+        ];
+        for ((name, _), input) in MUTATIONS.iter().zip(inputs) {
+            requests.push(mutation(name, "", input).1);
+        }
         requests
     }
 
@@ -547,7 +805,7 @@ mod tests {
     fn requests_validate_against_datahubs_schema() {
         let schema = schema_check::datahub_schema();
         let requests = every_request();
-        assert_eq!(requests.len(), 5);
+        assert_eq!(requests.len(), 12);
         for request in &requests {
             let errors = schema_check::request_errors(&schema, request);
             assert!(errors.is_empty(), "{}\n{errors:#?}", request["query"]);
@@ -588,16 +846,15 @@ mod tests {
         let unknown_type = scroll_request("DATASETS", 1, None);
         assert!(!refused(&unknown_type).is_empty());
 
-        let mut missing_input = mutation_requests(&DataHubEdit {
-            urn: "urn:li:dataset:x".into(),
-            add_tags: vec!["urn:li:tag:pii".into()],
-            ..DataHubEdit::default()
-        });
-        missing_input[0]["variables"]["input"]
-            .as_object_mut()
-            .unwrap()
-            .remove("resourceUrn");
-        assert!(!refused(&missing_input[0]).is_empty());
+        let (_, missing_input) = mutation("addTags", "", json!({"tagUrns": ["urn:li:tag:pii"]}));
+        assert!(!refused(&missing_input).is_empty());
+        let (_, unknown_owner_type) = mutation(
+            "addOwners",
+            "",
+            json!({"owners": [{"ownerUrn": "urn:li:corpuser:jdoe", "ownerEntityType": "USER"}],
+                "resourceUrn": PETS}),
+        );
+        assert!(!refused(&unknown_owner_type).is_empty());
     }
 
     #[test]

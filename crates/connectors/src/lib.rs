@@ -11,6 +11,7 @@ mod amundsen;
 pub mod auth;
 mod datahub;
 mod documents;
+mod edits;
 mod entropy;
 mod error;
 pub mod http;
@@ -26,16 +27,24 @@ use serde_json::Value;
 
 use crate::paging::PageCounters;
 
-pub use amundsen::{AmundsenEdit, AmundsenFields, push_amundsen};
 pub use auth::Secret;
-pub use datahub::{DataHubEdit, push_datahub};
+pub use edits::{
+    CatalogConflict, CatalogEdit, CatalogFields, EditedEntity, PushOutcome, push_catalog_edit,
+};
 pub use entropy::{push_entropy, request_entropy_access, version_of as document_version};
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use meshlens_model::UpstreamStats;
-pub use openmetadata::{
-    OpenMetadataFeedback, OpenMetadataPatch, push_openmetadata, send_openmetadata_feedback,
-};
+pub use openmetadata::{OpenMetadataFeedback, send_openmetadata_feedback};
+
+/// The items of the list `value[key]` (none when it is missing or not a list).
+pub(crate) fn list<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
 
 /// The kinds of catalog server meshlens reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

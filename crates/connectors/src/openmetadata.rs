@@ -8,18 +8,21 @@
 //! match the cache's (a product: and all its tables') is not mapped again but kept.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::edits::{
+    CatalogEdit, CatalogFields, EditedEntity, PushOutcome, answer_lost, set_changes,
+};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
-    PulledDocument, UpstreamStats,
+    PulledDocument, UpstreamStats, list,
 };
 
 /// Pulls an OpenMetadata server in named phases: list its entities, find where each database
@@ -265,7 +268,7 @@ fn owner_names(value: &Value) -> Vec<String> {
     list.unwrap_or_default()
         .into_iter()
         .chain(single)
-        .filter_map(|owner| text(&owner, "displayName").or_else(|| text(&owner, "name")))
+        .filter_map(|owner| owner_name(&owner))
         .collect()
 }
 
@@ -281,6 +284,11 @@ fn upstream_stats(entity: &Value, path: &str) -> Option<UpstreamStats> {
         down_votes: count("/votes/downVotes"),
     };
     (!stats.is_empty()).then_some(stats)
+}
+
+/// An owner reference's name as meshlens shows it: its display name, else its name.
+fn owner_name(owner: &Value) -> Option<String> {
+    text(owner, "displayName").or_else(|| text(owner, "name"))
 }
 
 fn provenance(entity: &Value, fqn: &str) -> Provenance {
@@ -593,69 +601,161 @@ pub(crate) fn epoch_millis_to_rfc3339(millis: i64) -> String {
     meshlens_model::civil::format_epoch_millis(millis, true)
 }
 
-/// An edit to push to OpenMetadata: which entity, the version the edit was made against, and
-/// the new values (`None` leaves a field alone).
-#[derive(Debug, Clone)]
-pub struct OpenMetadataPatch {
-    /// `tables` or `dataProducts`.
-    pub collection: &'static str,
-    pub fqn: String,
-    /// The entity version the edit was based on (from the provenance).
-    pub expected_version: String,
-    pub description: Option<String>,
-    pub display_name: Option<String>,
+/// The collection an edited entity is in.
+fn collection(entity: EditedEntity) -> &'static str {
+    match entity {
+        EditedEntity::Table => "tables",
+        EditedEntity::Product => "dataProducts",
+    }
 }
 
-/// Pushes `patch` as a JSON Patch. The entity is read first: when its version differs from the
-/// expected one, someone changed it upstream and the push is refused with
-/// [`ConnectorError::VersionConflict`] instead of overwriting their change. Returns the updated entity.
-pub async fn push_openmetadata(
+/// The edited fields of an entity as the pull maps them: its description, tag FQNs
+/// (classification tags and glossary terms alike) and owner names.
+fn entity_fields(entity: &Value) -> CatalogFields {
+    CatalogFields::new(
+        text(entity, "description"),
+        tag_fqns(entity),
+        owner_names(entity),
+    )
+}
+
+/// Pushes `edit` as one JSON Patch of the entity (`PATCH /api/v1/{tables|dataProducts}/{id}`,
+/// applied by OpenMetadata atomically, with a new entity version). The entity is read first (by
+/// FQN, with its owners and tags): when its version is no longer the synced one, someone changed
+/// it upstream, and a field of the edit whose value moved there is a conflict (nothing is sent);
+/// fields already as edited are left out of the patch, so a retry after a lost answer sends
+/// nothing twice. Added tags and owners are looked up by name: a classification tag or else a
+/// glossary term, a user or else a team.
+pub(crate) async fn push_openmetadata(
     http: &HttpClient,
-    patch: &OpenMetadataPatch,
-) -> Result<Value, ConnectorError> {
-    let by_name = format!(
-        "api/v1/{}/name/{}",
-        patch.collection,
-        encode_segment(&patch.fqn)
-    );
-    let current = http.get_json(&by_name, &[]).await?;
-    let found = version_of(&current).unwrap_or_default();
-    if found != patch.expected_version {
-        return Err(ConnectorError::VersionConflict {
-            source_name: http.source_name().to_string(),
-            path: by_name,
-            expected: patch.expected_version.clone(),
-            found,
-        });
+    edit: &CatalogEdit,
+) -> Result<PushOutcome, ConnectorError> {
+    let collection = collection(edit.entity);
+    let by_name = format!("api/v1/{collection}/name/{}", encode_segment(&edit.id));
+    let query = [("fields", "owners,tags".to_string())];
+    let current = http.get_json(&by_name, &query).await?;
+    let fields = entity_fields(&current);
+    if let Some(conflict) = edit.conflict(&fields, version_of(&current)) {
+        return Ok(PushOutcome::Conflict(conflict));
+    }
+    let (operations, changed) = patch_operations(http, &current, edit, &fields).await?;
+    if operations.is_empty() {
+        return Ok(PushOutcome::Sent(Vec::new()));
     }
     let id = text(&current, "id").ok_or_else(|| ConnectorError::NotJson {
         source_name: http.source_name().to_string(),
         path: by_name.clone(),
         reason: "the entity has no `id`".into(),
     })?;
-    let mut operations = Vec::new();
-    let mut set = |path: &str, value: &Option<String>| {
-        if let Some(value) = value {
-            let op = if current.get(&path[1..]).is_some() {
-                "replace"
-            } else {
-                "add"
-            };
-            operations.push(json!({"op": op, "path": path, "value": value}));
-        }
-    };
-    set("/description", &patch.description);
-    set("/displayName", &patch.display_name);
-    if operations.is_empty() {
-        return Ok(current);
-    }
+    let path = format!("api/v1/{collection}/{}", encode_segment(&id));
+    let patch = Value::Array(operations);
     http.send_json(
         Method::PATCH,
-        &format!("api/v1/{}/{}", patch.collection, encode_segment(&id)),
-        &Value::Array(operations),
+        &path,
+        &patch,
         Some("application/json-patch+json"),
     )
     .await
+    .map_err(answer_lost)?;
+    Ok(PushOutcome::Sent(vec![format!(
+        "PATCH {path} ({})",
+        changed.join(", ")
+    )]))
+}
+
+/// The JSON Patch operations that bring `entity` to the edit, and the fields they change.
+async fn patch_operations(
+    http: &HttpClient,
+    entity: &Value,
+    edit: &CatalogEdit,
+    fields: &CatalogFields,
+) -> Result<(Vec<Value>, Vec<&'static str>), ConnectorError> {
+    let mut operations = Vec::new();
+    let mut changed = Vec::new();
+    if edit.to_send("description", fields) {
+        operations.push(match &edit.edited.description {
+            Some(description) => json!({"op": "add", "path": "/description", "value": description}),
+            None => json!({"op": "remove", "path": "/description"}),
+        });
+        changed.push("description");
+    }
+    if edit.to_send("tags", fields) {
+        let tags = edited_tags(http, entity, &edit.edited.tags, &fields.tags).await?;
+        operations.push(json!({"op": "add", "path": "/tags", "value": tags}));
+        changed.push("tags");
+    }
+    if edit.to_send("owners", fields) {
+        let owners = edited_owners(http, entity, &edit.edited.owners, &fields.owners).await?;
+        operations.push(json!({"op": "add", "path": "/owners", "value": owners}));
+        changed.push("owners");
+    }
+    Ok((operations, changed))
+}
+
+/// The entity's tag labels that stay, then a label for each added FQN: a classification tag
+/// when OpenMetadata has one by that name, else a glossary term.
+async fn edited_tags(
+    http: &HttpClient,
+    entity: &Value,
+    edited: &BTreeSet<String>,
+    current: &BTreeSet<String>,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut labels: Vec<Value> = list(entity, "tags")
+        .filter(|label| text(label, "tagFQN").is_some_and(|fqn| edited.contains(&fqn)))
+        .cloned()
+        .collect();
+    let (added, _) = set_changes(edited, current);
+    for fqn in added {
+        let found = [("tags", "Classification"), ("glossaryTerms", "Glossary")];
+        let (source, _) = lookup(http, &found, fqn, "classification tag or glossary term").await?;
+        labels.push(
+            json!({"tagFQN": fqn, "source": source, "labelType": "Manual", "state": "Confirmed"}),
+        );
+    }
+    Ok(labels)
+}
+
+/// The entity's owners that stay (named as the pull names them), then a reference to each
+/// added one: a user of that name, else a team.
+async fn edited_owners(
+    http: &HttpClient,
+    entity: &Value,
+    edited: &BTreeSet<String>,
+    current: &BTreeSet<String>,
+) -> Result<Vec<Value>, ConnectorError> {
+    let mut owners: Vec<Value> = list(entity, "owners")
+        .filter(|owner| owner_name(owner).is_some_and(|name| edited.contains(&name)))
+        .map(|owner| json!({"id": owner["id"], "type": owner["type"]}))
+        .collect();
+    let (added, _) = set_changes(edited, current);
+    for name in added {
+        let found = [("users", "user"), ("teams", "team")];
+        let (kind, reference) = lookup(http, &found, name, "user or team").await?;
+        owners.push(json!({"id": reference["id"], "type": kind}));
+    }
+    Ok(owners)
+}
+
+/// The first `(collection, label)` that holds an entity named `name`: its label and the entity;
+/// an error naming `what` when none does.
+async fn lookup(
+    http: &HttpClient,
+    collections: &[(&str, &'static str)],
+    name: &str,
+    what: &str,
+) -> Result<(&'static str, Value), ConnectorError> {
+    for (collection, label) in collections {
+        let path = format!("api/v1/{collection}/name/{}", encode_segment(name));
+        match http.get_json(&path, &[]).await {
+            Ok(found) => return Ok((label, found)),
+            Err(ConnectorError::Status { status: 404, .. }) => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(ConnectorError::Unexpected {
+        source_name: http.source_name().to_string(),
+        what: format!("OpenMetadata has no {what} named '{name}'"),
+    })
 }
 
 /// A consumer's rating of an OpenMetadata data product, as `send_openmetadata_feedback` delivers it.

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use axum::http::Method;
 use common::*;
 use meshlens_connectors::{
-    AmundsenEdit, AmundsenFields, CheckOutcome, CheckStatus, ConnectorError, Credentials,
-    DataHubEdit, Known, OpenMetadataFeedback, OpenMetadataPatch, PullContext, Secret, ServerKind,
-    pull, push_amundsen, push_datahub, push_entropy, push_openmetadata, request_entropy_access,
-    send_openmetadata_feedback,
+    CatalogEdit, CatalogFields, CheckOutcome, CheckStatus, ConnectorError, Credentials,
+    EditedEntity, Known, OpenMetadataFeedback, PullContext, PushOutcome, Secret, ServerKind, pull,
+    push_catalog_edit, push_entropy, request_entropy_access, send_openmetadata_feedback,
 };
 use meshlens_model::{Entity, parse_document};
 use serde_json::{Value, json};
@@ -384,76 +383,6 @@ async fn cancelled_pull_stops_with_cancelled() {
     );
     let err = pull(ServerKind::Marquez, &ctx).await.unwrap_err();
     assert!(matches!(err, ConnectorError::Cancelled(_)), "{err}");
-}
-
-fn table_entity(version: f64) -> Value {
-    let mut table = fixture("openmetadata", "tables.json")["data"][0].clone();
-    table["version"] = json!(version);
-    table
-}
-
-#[tokio::test]
-async fn openmetadata_push_sends_json_patch_when_the_version_matches() {
-    let server = FakeServer::start_checked("openmetadata", |seen| {
-        match (&seen.method, seen.path.as_str()) {
-            (&Method::GET, "/api/v1/tables/name/sample_data.ecommerce_db.shopify.dim_address") => {
-                ok(&table_entity(0.1))
-            }
-            (&Method::PATCH, "/api/v1/tables/3cda8ecb-f4c6-4ed4-8506-abe965b54b86") => {
-                let mut updated = table_entity(0.2);
-                updated["description"] = json!("Addresses, one row per customer address.");
-                ok(&updated)
-            }
-            _ => status(404),
-        }
-    })
-    .await;
-    let patch = OpenMetadataPatch {
-        collection: "tables",
-        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
-        expected_version: "0.1".into(),
-        description: Some("Addresses, one row per customer address.".into()),
-        display_name: None,
-    };
-    let updated = push_openmetadata(&client(&server, bearer()), &patch)
-        .await
-        .unwrap();
-    assert_eq!(updated["version"], json!(0.2));
-    let requests = server.requests();
-    let sent = requests.iter().find(|r| r.method == Method::PATCH).unwrap();
-    assert_eq!(sent.headers["content-type"], "application/json-patch+json");
-    let body: Value = serde_json::from_str(&sent.body).unwrap();
-    assert_eq!(
-        body,
-        json!([{"op": "replace", "path": "/description", "value": "Addresses, one row per customer address."}])
-    );
-}
-
-#[tokio::test]
-async fn openmetadata_push_refuses_a_changed_entity() {
-    let server = FakeServer::start_checked("openmetadata", |seen| match seen.method {
-        Method::GET => ok(&table_entity(0.3)),
-        _ => status(500),
-    })
-    .await;
-    let patch = OpenMetadataPatch {
-        collection: "tables",
-        fqn: "sample_data.ecommerce_db.shopify.dim_address".into(),
-        expected_version: "0.1".into(),
-        description: Some("mine".into()),
-        display_name: None,
-    };
-    let err = push_openmetadata(&client(&server, bearer()), &patch)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ConnectorError::VersionConflict { expected, found, .. } if expected == "0.1" && found == "0.3"),
-        "{err}"
-    );
-    assert!(
-        server.requests().iter().all(|r| r.method == Method::GET),
-        "nothing was written"
-    );
 }
 
 /// Entropy Data: page 0 of products says there is a next page; page 1 is empty. Each listed
@@ -856,46 +785,6 @@ async fn datahub_assertion_run_events_become_check_outcomes_on_the_dataset() {
 }
 
 #[tokio::test]
-async fn datahub_push_sends_one_mutation_per_field() {
-    let server = FakeServer::start_datahub(|seen| {
-        let body: Value = serde_json::from_str(&seen.body).unwrap();
-        let query = body["query"].as_str().unwrap();
-        let field = ["updateDescription", "addTags", "batchSetDataProduct"]
-            .into_iter()
-            .find(|f| query.contains(f))
-            .unwrap();
-        ok(&json!({"data": {field: true}, "extensions": {}}))
-    })
-    .await;
-    let edit = DataHubEdit {
-        urn:
-            "urn:li:dataset:(urn:li:dataPlatform:snowflake,long_tail_companions.adoption.pets,PROD)"
-                .into(),
-        description: Some("Every pet in the adoption system.".into()),
-        add_tags: vec!["urn:li:tag:pii".into()],
-        data_product: None,
-    };
-    push_datahub(&client(&server, bearer()), &edit)
-        .await
-        .unwrap();
-    let bodies: Vec<Value> = server
-        .requests()
-        .iter()
-        .map(|r| serde_json::from_str(&r.body).unwrap())
-        .collect();
-    assert_eq!(bodies.len(), 2);
-    assert_eq!(bodies[0]["variables"]["input"]["resourceUrn"], edit.urn);
-    assert_eq!(
-        bodies[0]["variables"]["input"]["description"],
-        "Every pet in the adoption system."
-    );
-    assert_eq!(
-        bodies[1]["variables"]["input"]["tagUrns"],
-        json!(["urn:li:tag:pii"])
-    );
-}
-
-#[tokio::test]
 async fn a_refused_datahub_query_names_source_path_and_the_servers_message() {
     // How DataHub refused the scroll query meshlens sent while it asked for
     // `customAssertion { fieldPath }` (fixtures/README.md).
@@ -916,12 +805,16 @@ async fn a_datahub_refusal_shows_a_bounded_part_of_what_the_server_said() {
     let long = "x".repeat(2000);
     let errors: Vec<Value> = (0..7).map(|_| json!({"message": long})).collect();
     let server = FakeServer::start(move |_| ok(&json!({"errors": errors, "data": null}))).await;
-    let edit = DataHubEdit {
-        urn: "urn:li:dataset:x".into(),
-        description: Some("d".into()),
-        ..DataHubEdit::default()
+    let edit = CatalogEdit {
+        id: "urn:li:dataset:x".into(),
+        entity: EditedEntity::Table,
+        base: CatalogFields::default(),
+        edited: CatalogFields {
+            description: Some("d".into()),
+            ..CatalogFields::default()
+        },
     };
-    let err = push_datahub(&client(&server, bearer()), &edit)
+    let err = push_catalog_edit(ServerKind::DataHub, &client(&server, bearer()), &edit)
         .await
         .unwrap_err();
     let ConnectorError::Refused { messages, .. } = err else {
@@ -1461,7 +1354,7 @@ async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_move
     ));
     let server = amundsen_keeping(table.clone()).await;
     let http = client(&server, Credentials::None);
-    let synced = AmundsenFields {
+    let synced = CatalogFields {
         description: Some("1st test table".into()),
         tags: ["tag1".into(), "tag2".into()].into(),
         owners: ["mmcgonagall@hogwarts.com".into()].into(),
@@ -1470,12 +1363,20 @@ async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_move
     edited.description = Some("Wizards, one row each.".into());
     edited.tags = ["tag2".into(), "wizards".into()].into();
     edited.owners.insert("hpotter@hogwarts.com".into());
-    let edit = AmundsenEdit {
-        key: TABLE1.into(),
+    let edit = CatalogEdit {
+        id: TABLE1.into(),
+        entity: EditedEntity::Table,
         base: synced.clone(),
         edited: edited.clone(),
     };
-    let sent = push_amundsen(&http, &edit).await.unwrap();
+    let push = |edit: CatalogEdit| {
+        let http = http.clone();
+        async move { push_catalog_edit(ServerKind::Amundsen, &http, &edit).await }
+    };
+    let sent = match push(edit.clone()).await.unwrap() {
+        PushOutcome::Sent(sent) => sent,
+        other => panic!("{other:?}"),
+    };
     assert_eq!(sent.len(), 4, "{sent:?}");
     assert!(
         sent.contains(&format!("DELETE table/{TABLE1}/tag/tag1")),
@@ -1498,20 +1399,25 @@ async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_move
 
     // A retry after a lost answer finds everything applied and sends nothing.
     let before = server.requests().len();
-    assert!(push_amundsen(&http, &edit).await.unwrap().is_empty());
+    assert_eq!(
+        push(edit.clone()).await.unwrap(),
+        PushOutcome::Sent(Vec::new())
+    );
     assert_eq!(server.requests().len(), before + 1, "only the read");
 
-    // Someone else rewrote the description since the sync: refused, nothing sent.
+    // Someone else rewrote the description since the sync: a conflict, nothing sent.
     table.lock().unwrap()["description"] = json!("Someone else's words.");
     let mut stale = edit.clone();
     stale.edited.description = Some("Mine.".into());
     stale.base = edited;
-    let err = push_amundsen(&http, &stale).await.unwrap_err();
-    assert!(
-        matches!(err, ConnectorError::VersionConflict { .. }),
-        "{err}"
+    let PushOutcome::Conflict(conflict) = push(stale).await.unwrap() else {
+        panic!("not a conflict");
+    };
+    assert_eq!(conflict.fields, ["description"]);
+    assert_eq!(
+        conflict.current.description.as_deref(),
+        Some("Someone else's words.")
     );
-    assert!(err.to_string().contains("description"), "{err}");
     assert_eq!(
         table.lock().unwrap()["description"],
         "Someone else's words."
@@ -1520,7 +1426,7 @@ async fn amundsen_push_sends_description_tags_and_owners_once_and_refuses_a_move
     let before = server.requests().len();
     let mut slashed = edit.clone();
     slashed.edited.tags.insert("gold/silver".into());
-    let err = push_amundsen(&http, &slashed).await.unwrap_err();
+    let err = push(slashed).await.unwrap_err();
     assert!(err.to_string().contains("'gold/silver' has a '/'"), "{err}");
     assert_eq!(server.requests().len(), before);
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a part of it
 
 pub mod graphql;
+pub mod keeping;
 pub mod rest;
 
 use std::collections::HashMap;
