@@ -23,7 +23,7 @@ use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, cursor_pages, not_json};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
-    PulledDocument,
+    PulledDocument, UpstreamStats,
 };
 
 const GRAPHQL: &str = "api/graphql";
@@ -55,6 +55,7 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           glossaryTerms { terms { term { name } } }
           domain { domain { properties { name } } }
           lastIngested
+          statsSummary { queryCountLast30Days uniqueUserCountLast30Days }
           upstream: lineage(input: {direction: UPSTREAM, start: 0, count: 100}) {
             total
             relationships { type entity { urn type } }
@@ -133,6 +134,9 @@ pub(crate) async fn pull(
             pulled
                 .lineage_events
                 .extend(entities.iter().filter_map(lineage_event));
+            pulled
+                .stats
+                .extend(entities.iter().filter_map(dataset_stats));
         }
         pulled
             .documents
@@ -311,6 +315,20 @@ fn assertion_outcomes(entity: &Value) -> Vec<CheckOutcome> {
         }
     }
     out
+}
+
+/// A dataset's queries and distinct users of the last 30 days (`statsSummary`), when DataHub has usage for it.
+fn dataset_stats(entity: &Value) -> Option<UpstreamStats> {
+    let (urn, _, _) = dataset_identity(entity)?;
+    let count = |pointer: &str| entity.pointer(pointer).and_then(Value::as_u64);
+    let stats = UpstreamStats {
+        path: document_path("datasets", &urn, "odcs"),
+        queries_30d: count("/statsSummary/queryCountLast30Days"),
+        users_30d: count("/statsSummary/uniqueUserCountLast30Days"),
+        up_votes: None,
+        down_votes: None,
+    };
+    (!stats.is_empty()).then_some(stats)
 }
 
 fn dataset_document(entity: &Value) -> Option<PulledDocument> {

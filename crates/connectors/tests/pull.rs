@@ -715,6 +715,11 @@ async fn datahub_upstream_lineage_becomes_events_from_the_scroll_itself() {
     // The same upstream gives the same run id on the next pull (idempotent ingestion).
     let again = pull(ServerKind::DataHub, &ctx).await.unwrap();
     assert_eq!(again.lineage_events[0]["run"], event["run"]);
+    // Its 30-day usage comes with the scroll too, on the dataset's document; the other has none.
+    assert_eq!(pulled.stats.len(), 1);
+    let usage = &pulled.stats[0];
+    assert!(usage.path.starts_with("datasets/"), "{}", usage.path);
+    assert_eq!((usage.queries_30d, usage.users_30d), (Some(128), Some(9)));
 }
 
 #[tokio::test]

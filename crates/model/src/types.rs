@@ -257,9 +257,9 @@ pub struct UpstreamStats {
     /// The entity's document path in the source (as meshlens-connectors pulled it).
     pub path: String,
     /// Queries that read it in the last 30 days (OpenMetadata `usageSummary.monthlyStats.count`,
-    /// DataHub `usageStats(range: MONTH).aggregations.totalSqlQueries`).
+    /// DataHub `statsSummary.queryCountLast30Days`).
     pub queries_30d: Option<u64>,
-    /// Distinct users who read it in the last 30 days (DataHub `uniqueUserCount`).
+    /// Distinct users who read it in the last 30 days (DataHub `statsSummary.uniqueUserCountLast30Days`).
     pub users_30d: Option<u64>,
     /// Up and down votes (OpenMetadata `votes`).
     pub up_votes: Option<u64>,
