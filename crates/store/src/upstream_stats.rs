@@ -60,17 +60,18 @@ impl Store {
     /// Every product's figures from its catalog, by product id; products without any are left out.
     pub async fn product_stats(&self) -> Result<HashMap<String, ProductStats>, StoreError> {
         let (text,): (String,) = sqlx::query_as(
+            // CROSS JOIN: driven by the figures (none in a mesh of files), never by a scan of the products
+            // and their documents, whose rows hold whole texts.
             "WITH figures(product, queries, users, up, down) AS (
                  SELECT pr.id, s.queries_30d, s.users_30d, s.up_votes, s.down_votes
-                 FROM products pr JOIN documents d ON d.id = pr.document_id
-                 JOIN upstream_stats s ON s.source = d.source AND s.path = d.path
+                 FROM upstream_stats s CROSS JOIN documents d ON d.source = s.source AND d.path = s.path
+                 CROSS JOIN products pr ON pr.document_id = d.id
                  UNION ALL
                  SELECT DISTINCT p.product_id, s.queries_30d, s.users_30d, NULL, NULL
-                 FROM ports p JOIN contracts c ON c.id = p.contract_id
-                   AND (p.version IS NULL OR c.version = p.version)
-                 JOIN documents d ON d.id = c.document_id
-                 JOIN upstream_stats s ON s.source = d.source AND s.path = d.path
-                 WHERE p.direction = 'out')
+                 FROM upstream_stats s CROSS JOIN documents d ON d.source = s.source AND d.path = s.path
+                 CROSS JOIN contracts c ON c.document_id = d.id
+                 CROSS JOIN ports p ON p.contract_id = c.id AND p.direction = 'out'
+                   AND (p.version IS NULL OR c.version = p.version))
              SELECT json_group_object(product, json_object('queries_30d', queries, 'users_30d', users,
                                                            'up_votes', up, 'down_votes', down))
              FROM (SELECT product, SUM(queries) AS queries, MAX(users) AS users, SUM(up) AS up,
