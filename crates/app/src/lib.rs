@@ -751,6 +751,7 @@ impl App {
             let config = SourceConfig {
                 name: DEMO_SOURCE_NAME.into(),
                 kind: SourceKind::Folder { path },
+                scope: None,
             };
             self.store().add_source(&config).await?;
         }
@@ -821,6 +822,7 @@ fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
                 url: search_url.clone(),
                 search_url: None,
             },
+            scope: None,
         })?;
     }
     match &config.kind {

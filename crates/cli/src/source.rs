@@ -100,6 +100,7 @@ pub(crate) async fn run(command: SourceCommand, data_dir: Option<PathBuf>) -> Re
                     SourceConfig {
                         name: args.name,
                         kind,
+                        scope: None,
                     },
                     &NoEvents,
                 )

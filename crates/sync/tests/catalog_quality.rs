@@ -44,6 +44,7 @@ async fn openmetadata_test_case_results_link_to_the_table_contract_and_leave_wit
     let source = SourceConfig {
         name: "om-quality".into(),
         kind: SourceKind::OpenMetadata { url },
+        scope: None,
     };
     store.add_source(&source).await.unwrap();
     let ctx = SyncContext::default();
