@@ -10,17 +10,22 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use meshlens_model::CatalogScope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
+use crate::openmetadata_scope;
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
     PulledDocument,
 };
+
+/// What tables are listed with (and read by name with, for a scope's neighbours).
+pub(crate) const TABLE_FIELDS: &str = "columns,tags,owners,tableConstraints";
 
 /// Pulls an OpenMetadata server in named phases: list its entities, find where each database
 /// service runs, map the tables, then the products (which name their tables' versions), read each
@@ -34,12 +39,27 @@ pub(crate) async fn pull(
     let mut pulled = Pulled::default();
     let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
     map_products(ctx, &listed.products, &tables, &mut pulled);
-    pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
-    pulled.check_outcomes = listed
-        .test_cases
-        .iter()
-        .filter_map(test_case_outcome)
-        .collect();
+    pulled.lineage_events = match listed.lineage {
+        // A scoped pull read its tables' lineage while finding their neighbours.
+        Some(answers) => {
+            let events = answers
+                .iter()
+                .flat_map(|answer| lineage_events(answer, &tables.physical))
+                .collect();
+            let read: HashSet<&str> = tables.versions.keys().map(String::as_str).collect();
+            openmetadata_scope::events_within(events, &read)
+        }
+        None => table_lineage(ctx, counters, &tables).await?,
+    };
+    let outcomes = listed.test_cases.iter().filter_map(test_case_outcome);
+    // A scoped pull keeps the check runs of the tables it read.
+    let read = |o: &CheckOutcome| {
+        ctx.scope.is_none()
+            || tables
+                .versions
+                .contains_key(&format!("{}.{}", o.data_source, o.dataset))
+    };
+    pulled.check_outcomes = outcomes.filter(read).collect();
     Ok(pulled)
 }
 
@@ -49,6 +69,8 @@ struct Listed {
     products: Vec<Value>,
     test_cases: Vec<Value>,
     services: Vec<Value>,
+    /// The tables' lineage answers, when listing them read it (a scoped pull).
+    lineage: Option<Vec<Value>>,
 }
 
 async fn list_entities(
@@ -56,8 +78,17 @@ async fn list_entities(
     counters: &PageCounters,
 ) -> Result<Listed, ConnectorError> {
     let list = |path, fields| list_with_owners(ctx, counters, path, fields);
-    let tables = list("api/v1/tables", "columns,tags,owners,tableConstraints").await?;
-    let products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+    let (tables, lineage) = match ctx.scope {
+        Some(scope) => {
+            let scoped = openmetadata_scope::scoped_tables(ctx, counters, scope).await?;
+            (scoped.tables, Some(scoped.lineage))
+        }
+        None => (list("api/v1/tables", TABLE_FIELDS).await?, None),
+    };
+    let mut products = list("api/v1/dataProducts", "owners,tags,assets").await?;
+    if let Some(scope) = ctx.scope {
+        products.retain(|product| product_in_scope(scope, product));
+    }
     let test_cases = list(
         "api/v1/dataQuality/testCases",
         "testCaseResult,testDefinition",
@@ -80,6 +111,7 @@ async fn list_entities(
         products,
         test_cases,
         services,
+        lineage,
     })
 }
 
@@ -253,14 +285,16 @@ fn tag_fqns(value: &Value) -> Vec<String> {
 }
 
 fn owner_names(value: &Value) -> Vec<String> {
-    // `owners` (1.5+) is a list of references; older servers have one `owner`.
-    let list = value.get("owners").and_then(Value::as_array).cloned();
-    let single = value.get("owner").filter(|o| o.is_object()).cloned();
-    list.unwrap_or_default()
-        .into_iter()
-        .chain(single)
-        .filter_map(|owner| text(&owner, "displayName").or_else(|| text(&owner, "name")))
+    owner_refs(value)
+        .filter_map(|owner| text(owner, "displayName").or_else(|| text(owner, "name")))
         .collect()
+}
+
+/// The owner references of an entity: `owners` (1.5+) is a list; older servers have one `owner`.
+fn owner_refs(value: &Value) -> impl Iterator<Item = &Value> {
+    let list = value.get("owners").and_then(Value::as_array).into_iter();
+    let single = value.get("owner").filter(|o| o.is_object());
+    list.flatten().chain(single)
 }
 
 fn provenance(entity: &Value, fqn: &str) -> Provenance {
@@ -361,19 +395,12 @@ fn table_document(
         })
         .collect();
     // service.database.schema.table: the database names the domain when nothing better exists.
-    let domain = text(table, "domain")
-        .or_else(|| {
-            table
-                .pointer("/domain/name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .or_else(|| {
-            table
-                .pointer("/database/name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
+    let domain = entity_domain(table).or_else(|| {
+        table
+            .pointer("/database/name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
     let (service, physical_name) = split_service(&fqn);
     let mut server = serde_json::Map::new();
     server.insert("server".into(), json!(service));
@@ -422,11 +449,7 @@ fn product_document(
             Some((asset, version))
         })
         .collect();
-    let domain = product
-        .pointer("/domain/name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()));
+    let domain = product_domain(product, &fqn);
     let doc = ProductDoc {
         id: fqn.clone(),
         name: text(product, "displayName")
@@ -444,6 +467,40 @@ fn product_document(
         text: serde_json::to_string(&doc.to_json()).ok()?,
         provenance,
     })
+}
+
+/// Whether a data product is of one of the scope's domains, or carries one of its tags or owners.
+fn product_in_scope(scope: &CatalogScope, product: &Value) -> bool {
+    let fqn = text(product, "fullyQualifiedName").unwrap_or_default();
+    let tags = tag_fqns(product);
+    // The scope names owners as the search index does: by `name` (display names admit too).
+    let owners = owner_refs(product).flat_map(|owner| {
+        ["name", "displayName"]
+            .into_iter()
+            .filter_map(|key| owner.get(key).and_then(Value::as_str))
+    });
+    scope.admits(
+        product_domain(product, &fqn).as_deref(),
+        tags.iter().map(String::as_str),
+        owners,
+    )
+}
+
+/// A product's domain: its domain reference, else the first part of its FQN (`Domain.Product`).
+fn product_domain(product: &Value, fqn: &str) -> Option<String> {
+    entity_domain(product).or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()))
+}
+
+/// The name of an entity's domain: `domain` (a reference, or its name as text) or, since
+/// OpenMetadata 1.6, the first of `domains`.
+fn entity_domain(entity: &Value) -> Option<String> {
+    let reference = entity
+        .get("domain")
+        .or_else(|| entity.pointer("/domains/0"))?;
+    match reference {
+        Value::String(name) => Some(name.clone()),
+        reference => text(reference, "name"),
+    }
 }
 
 /// `service.database.schema.table` -> (`service`, `database.schema.table`).

@@ -37,7 +37,7 @@ impl PageCounters {
 
     /// Counts `count` more listed entities, reports the progress, and stops a pull past its
     /// entity budget.
-    fn list(&self, ctx: &PullContext<'_>, count: usize) -> Result<(), ConnectorError> {
+    pub(crate) fn list(&self, ctx: &PullContext<'_>, count: usize) -> Result<(), ConnectorError> {
         let total = self.listed.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
         (ctx.progress)(total);
         if total > ctx.budget.max_entities {
@@ -372,6 +372,7 @@ mod tests {
             cancelled,
             known: &KNOWN,
             search: None,
+            scope: None,
         }
     }
 

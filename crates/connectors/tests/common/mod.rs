@@ -202,6 +202,7 @@ pub fn context<'a>(
         cancelled,
         known: &NOTHING_KNOWN,
         search: None,
+        scope: None,
     }
 }
 
