@@ -58,6 +58,7 @@ no_paths!(
     ListProductsArgs,
     GetProductArgs,
     RemoveSourceArgs,
+    SourceScopeArgs,
     SyncArgs,
     SearchArgs,
     LineageArgs,
