@@ -27,39 +27,69 @@ use crate::{
 /// What tables are listed with (and read by name with, for a scope's neighbours).
 pub(crate) const TABLE_FIELDS: &str = "columns,tags,owners,tableConstraints";
 
+/// What data products are listed with.
+const PRODUCT_FIELDS: &str = "owners,tags,assets";
+/// What test cases are listed with.
+const TEST_CASE_FIELDS: &str = "testCaseResult,testDefinition";
+
 /// Pulls an OpenMetadata server in named phases: list its entities, find where each database
 /// service runs, map the tables, then the products (which name their tables' versions), read each
-/// table's lineage, and take the test case results.
+/// table's lineage, and take the test case results. A scoped source goes [`pull_scoped`]'s way.
 pub(crate) async fn pull(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
 ) -> Result<Pulled, ConnectorError> {
+    if let Some(scope) = ctx.scope {
+        return pull_scoped(ctx, counters, scope).await;
+    }
     let listed = list_entities(ctx, counters).await?;
     let hosts = service_hosts(&listed.services);
     let mut pulled = Pulled::default();
     let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
     map_products(ctx, &listed.products, &tables, &mut pulled);
-    pulled.lineage_events = match listed.lineage {
-        // A scoped pull read its tables' lineage while finding their neighbours.
-        Some(answers) => {
-            let events = answers
-                .iter()
-                .flat_map(|answer| lineage_events(answer, &tables.physical))
-                .collect();
-            let read: HashSet<&str> = tables.versions.keys().map(String::as_str).collect();
-            openmetadata_scope::events_within(events, &read)
-        }
-        None => table_lineage(ctx, counters, &tables).await?,
-    };
-    let outcomes = listed.test_cases.iter().filter_map(test_case_outcome);
-    // A scoped pull keeps the check runs of the tables it read.
-    let read = |o: &CheckOutcome| {
-        ctx.scope.is_none()
-            || tables
-                .versions
-                .contains_key(&format!("{}.{}", o.data_source, o.dataset))
-    };
-    pulled.check_outcomes = outcomes.filter(read).collect();
+    pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
+    pulled.check_outcomes = listed
+        .test_cases
+        .iter()
+        .filter_map(test_case_outcome)
+        .collect();
+    Ok(pulled)
+}
+
+/// Pulls the part of the server a scope names: where the database services run first, so each
+/// table the search or the lineage brings is mapped as it arrives (a large scope's tables are
+/// never all held as JSON); then the scope's products, the lineage between the tables read, and
+/// their test case results.
+async fn pull_scoped(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    scope: &CatalogScope,
+) -> Result<Pulled, ConnectorError> {
+    let hosts = service_hosts(&list_services(ctx, counters).await?);
+    let mut pulled = Pulled::default();
+    let mut tables = MappedTables::default();
+    let mut map = |table: &Value| map_table(ctx, table, &hosts, &mut tables, &mut pulled);
+    let lineage = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    let mut products =
+        list_with_owners(ctx, counters, "api/v1/dataProducts", PRODUCT_FIELDS).await?;
+    products.retain(|product| product_in_scope(scope, product));
+    map_products(ctx, &products, &tables, &mut pulled);
+    let read: HashSet<&str> = tables.versions.keys().map(String::as_str).collect();
+    let events = lineage
+        .iter()
+        .flat_map(|answer| lineage_events(answer, &tables.physical));
+    pulled.lineage_events = openmetadata_scope::events_within(events.collect(), &read);
+    let test_cases = list_with_owners(
+        ctx,
+        counters,
+        "api/v1/dataQuality/testCases",
+        TEST_CASE_FIELDS,
+    )
+    .await?;
+    let on_read_table =
+        |o: &CheckOutcome| read.contains(format!("{}.{}", o.data_source, o.dataset).as_str());
+    let outcomes = test_cases.iter().filter_map(test_case_outcome);
+    pulled.check_outcomes = outcomes.filter(on_read_table).collect();
     Ok(pulled)
 }
 
@@ -69,8 +99,6 @@ struct Listed {
     products: Vec<Value>,
     test_cases: Vec<Value>,
     services: Vec<Value>,
-    /// The tables' lineage answers, when listing them read it (a scoped pull).
-    lineage: Option<Vec<Value>>,
 }
 
 async fn list_entities(
@@ -78,41 +106,32 @@ async fn list_entities(
     counters: &PageCounters,
 ) -> Result<Listed, ConnectorError> {
     let list = |path, fields| list_with_owners(ctx, counters, path, fields);
-    let (tables, lineage) = match ctx.scope {
-        Some(scope) => {
-            let scoped = openmetadata_scope::scoped_tables(ctx, counters, scope).await?;
-            (scoped.tables, Some(scoped.lineage))
-        }
-        None => (list("api/v1/tables", TABLE_FIELDS).await?, None),
-    };
-    let mut products = list("api/v1/dataProducts", "owners,tags,assets").await?;
-    if let Some(scope) = ctx.scope {
-        products.retain(|product| product_in_scope(scope, product));
-    }
-    let test_cases = list(
-        "api/v1/dataQuality/testCases",
-        "testCaseResult,testDefinition",
-    )
-    .await?;
-    // Listing services may need more rights than reading tables: without them, tables keep a
-    // server named after their service only.
-    let services = match list("api/v1/services/databaseServices", "owners").await {
-        Ok(services) => services,
-        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => {
-            return Err(err);
-        }
-        Err(err) => {
-            tracing::debug!(%err, "database services not readable");
-            Vec::new()
-        }
-    };
+    let tables = list("api/v1/tables", TABLE_FIELDS).await?;
+    let products = list("api/v1/dataProducts", PRODUCT_FIELDS).await?;
+    let test_cases = list("api/v1/dataQuality/testCases", TEST_CASE_FIELDS).await?;
+    let services = list_services(ctx, counters).await?;
     Ok(Listed {
         tables,
         products,
         test_cases,
         services,
-        lineage,
     })
+}
+
+/// The database services. Listing them may need more rights than reading tables: without them,
+/// tables keep a server named after their service only.
+async fn list_services(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Vec<Value>, ConnectorError> {
+    match list_with_owners(ctx, counters, "api/v1/services/databaseServices", "owners").await {
+        Ok(services) => Ok(services),
+        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => Err(err),
+        Err(err) => {
+            tracing::debug!(%err, "database services not readable");
+            Ok(Vec::new())
+        }
+    }
 }
 
 /// [`list_pages`], asking again with `owner` for a server older than 1.5, which names the owners
@@ -164,29 +183,40 @@ fn map_tables(
 ) -> MappedTables {
     let mut mapped_tables = MappedTables::default();
     for table in tables {
-        let Some(fqn) = live_fqn(table) else {
-            continue;
-        };
-        let version = version_of(table).unwrap_or_else(|| "0.1".into());
-        if let Some(identity) = openlineage_identity(&fqn, hosts) {
-            mapped_tables.physical.insert(fqn.clone(), identity);
-        }
-        let path = document_path("tables", &fqn, "odcs");
-        let mapped =
-            Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
-                table_document(table, hosts, path, provenance)
-            });
-        match mapped {
-            Some(Mapped::Kept(path)) => {
-                mapped_tables.kept.insert(fqn.clone());
-                pulled.kept.push(path);
-            }
-            Some(mapped) => mapped.into_pulled(pulled),
-            None => continue,
-        }
-        mapped_tables.versions.insert(fqn, version);
+        map_table(ctx, table, hosts, &mut mapped_tables, pulled);
     }
     mapped_tables
+}
+
+/// Maps one table into `pulled` (or keeps it, unchanged since the cache read it), and notes its
+/// version and OpenLineage identity in `mapped`. A deleted table is left out.
+fn map_table(
+    ctx: &PullContext<'_>,
+    table: &Value,
+    hosts: &HashMap<String, (String, String)>,
+    mapped: &mut MappedTables,
+    pulled: &mut Pulled,
+) {
+    let Some(fqn) = live_fqn(table) else {
+        return;
+    };
+    let version = version_of(table).unwrap_or_else(|| "0.1".into());
+    if let Some(identity) = openlineage_identity(&fqn, hosts) {
+        mapped.physical.insert(fqn.clone(), identity);
+    }
+    let path = document_path("tables", &fqn, "odcs");
+    let document = Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
+        table_document(table, hosts, path, provenance)
+    });
+    match document {
+        Some(Mapped::Kept(path)) => {
+            mapped.kept.insert(fqn.clone());
+            pulled.kept.push(path);
+        }
+        Some(document) => document.into_pulled(pulled),
+        None => return,
+    }
+    mapped.versions.insert(fqn, version);
 }
 
 /// Maps the products; a product's output ports name its tables' versions, so it is kept only

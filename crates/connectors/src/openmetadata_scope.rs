@@ -8,36 +8,36 @@
 //! them on tags or owners).
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Mutex;
 
 use meshlens_model::CatalogScope;
 use serde_json::{Value, json};
 
 use crate::marquez::encode_segment;
-use crate::paging::{PageCounters, cursor_pages, fetch_each, not_json};
+use crate::openmetadata::TABLE_FIELDS;
+use crate::paging::{PageCounters, cursor_pages, not_json, take_each};
 use crate::{ConnectorError, PullContext};
 
 const SEARCH: &str = "api/v1/search/query";
 /// The search index of tables (OpenMetadata's default index of `/search/query`).
 const TABLE_INDEX: &str = "table_search_index";
-/// What a table is read with, by name, as the listing reads it.
-const TABLE_FIELDS: &str = "columns,tags,owners,tableConstraints";
 
-/// The tables of a scope with their neighbours, and the lineage answers of all of them.
-pub(crate) struct ScopedTables {
-    pub(crate) tables: Vec<Value>,
-    /// One `EntityLineage` answer per table (one hop up and down).
-    pub(crate) lineage: Vec<Value>,
-}
+/// Where the tables of a scope go as their answers arrive (mapped at once, so no page of
+/// tables is held); returns nothing, the caller keeps what it needs.
+pub(crate) type TableSink<'s> = dyn FnMut(&Value) + Send + 's;
 
-/// Reads the scope's tables and the tables within its `neighbours` hops of lineage. A scope
-/// whose search finds no table is [`ConnectorError::EmptyScope`]: nothing is written.
+/// Reads the scope's tables and the tables within its `neighbours` hops of lineage, handing each
+/// to `sink` as it arrives; returns the lineage answers of all of them, cut down to what their
+/// events need. A scope whose search finds no table is [`ConnectorError::EmptyScope`].
 pub(crate) async fn scoped_tables(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
     scope: &CatalogScope,
-) -> Result<ScopedTables, ConnectorError> {
-    let mut tables = search_tables(ctx, counters, scope).await?;
-    if tables.is_empty() {
+    sink: &mut TableSink<'_>,
+) -> Result<Vec<Value>, ConnectorError> {
+    let sink = Mutex::new(sink);
+    let scoped = search_tables(ctx, counters, scope, &sink).await?;
+    if scoped.is_empty() {
         return Err(ConnectorError::EmptyScope {
             source_name: ctx.http.source_name().to_string(),
             scope: scope.describe(),
@@ -45,8 +45,8 @@ pub(crate) async fn scoped_tables(
             status: 200,
         });
     }
-    let mut seen: HashSet<String> = tables.iter().filter_map(fqn).collect();
-    let mut frontier: Vec<String> = seen.iter().cloned().collect();
+    let mut seen: HashSet<String> = scoped.iter().cloned().collect();
+    let mut frontier = scoped;
     let mut lineage = Vec::new();
     for hop in 0..=scope.neighbours {
         frontier.sort_unstable();
@@ -57,21 +57,29 @@ pub(crate) async fn scoped_tables(
                 .flat_map(lineage_tables)
                 .filter(|table| !seen.contains(table))
                 .collect();
-            frontier = reached.into_iter().collect();
+            frontier = tables_by_name(ctx, counters, reached, &sink).await?;
             seen.extend(frontier.iter().cloned());
-            tables.extend(tables_by_name(ctx, counters, &frontier).await?);
         }
         lineage.extend(answers);
     }
-    Ok(ScopedTables { tables, lineage })
+    Ok(lineage)
 }
 
-/// Every table the search finds in the scope, in FQN order.
+/// Hands `table` to the sink; its FQN, when it has one.
+fn hand_over(sink: &Mutex<&mut TableSink<'_>>, table: &Value) -> Option<String> {
+    let fqn = fqn(table)?;
+    (sink.lock().unwrap_or_else(|e| e.into_inner()))(table);
+    Some(fqn)
+}
+
+/// Every table the search finds in the scope, in FQN order, handed to the sink page by page;
+/// returns their FQNs.
 async fn search_tables(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
     scope: &CatalogScope,
-) -> Result<Vec<Value>, ConnectorError> {
+    sink: &Mutex<&mut TableSink<'_>>,
+) -> Result<Vec<String>, ConnectorError> {
     let filter = query_filter(scope).to_string();
     let size = ctx.page_size.max(1);
     let fetch = |after: Option<String>| {
@@ -86,18 +94,26 @@ async fn search_tables(
         query.extend(after.map(|cursor| ("search_after", cursor)));
         async move { ctx.http.get_json(SEARCH, &query).await }
     };
-    let split = |page: Value| search_page(ctx, page, size);
-    cursor_pages(ctx, counters, SEARCH, fetch, split).await
+    let split = |page: Value| {
+        let (tables, next) = search_page(ctx, page, size)?;
+        let fqns = tables.iter().filter_map(|table| hand_over(sink, table));
+        Ok((fqns.map(Value::String).collect(), next))
+    };
+    let fqns = cursor_pages(ctx, counters, SEARCH, fetch, split).await?;
+    Ok(fqns
+        .into_iter()
+        .filter_map(|fqn| fqn.as_str().map(str::to_owned))
+        .collect())
 }
 
 /// The tables of one search answer (`hits.hits[]._source`) and the `search_after` of the next
 /// page: the last hit's sort values, when the page was full.
 fn search_page(
     ctx: &PullContext<'_>,
-    page: Value,
+    mut page: Value,
     size: usize,
 ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
-    let Some(hits) = page.pointer("/hits/hits").and_then(Value::as_array) else {
+    let Some(hits) = page.pointer_mut("/hits/hits").and_then(Value::as_array_mut) else {
         return Err(not_json(ctx, SEARCH, "expected `hits.hits`".into()));
     };
     let next = hits.last().filter(|_| hits.len() >= size).and_then(|last| {
@@ -105,7 +121,9 @@ fn search_page(
             .as_array()
             .map(|values| sort_cursor(values))
     });
-    let tables = hits.iter().filter_map(|hit| hit.get("_source").cloned());
+    let tables = hits
+        .iter_mut()
+        .filter_map(|hit| hit.get_mut("_source").map(Value::take));
     Ok((tables.collect(), next))
 }
 
@@ -134,7 +152,8 @@ fn query_filter(scope: &CatalogScope) -> Value {
     json!({"query": {"bool": {"should": terms, "minimum_should_match": 1}}})
 }
 
-/// One lineage request per table, one hop up and down.
+/// One lineage request per table, one hop up and down; each answer cut down to what its events
+/// and the next hop need as it arrives.
 async fn table_lineage(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
@@ -146,23 +165,59 @@ async fn table_lineage(
         .collect();
     let query = [("upstreamDepth", "1"), ("downstreamDepth", "1")];
     // A table deleted since it was listed has no lineage: 404 is nothing, not a failure.
-    let answers = fetch_each(ctx, counters, paths, &query, &[404]).await?;
+    let answers = take_each(ctx, counters, paths, &query, &[404], |a| {
+        Ok(compact_lineage(a))
+    })
+    .await?;
     Ok(answers.into_iter().filter(|a| !a.is_null()).collect())
 }
 
-/// Tables read by FQN; one deleted meanwhile (404) is left out.
+/// An `EntityLineage` answer with only what the events and the next hop read: the entity's and
+/// nodes' id, type and FQN, and the upstream edges (downstream edges are some other table's
+/// upstream ones).
+fn compact_lineage(answer: Value) -> Value {
+    if answer.is_null() {
+        return answer;
+    }
+    let node = |node: &Value| json!({"id": node.get("id"), "type": node.get("type"), "fullyQualifiedName": node.get("fullyQualifiedName")});
+    let edge = |edge: &Value| {
+        json!({"fromEntity": edge.get("fromEntity"), "toEntity": edge.get("toEntity"), "lineageDetails": {
+            "pipeline": {"fullyQualifiedName": edge.pointer("/lineageDetails/pipeline/fullyQualifiedName")},
+            "updatedAt": edge.pointer("/lineageDetails/updatedAt")}})
+    };
+    let list = |key: &str| {
+        answer
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
+    json!({
+        "entity": answer.get("entity").map(node),
+        "nodes": list("nodes").map(node).collect::<Vec<_>>(),
+        "upstreamEdges": list("upstreamEdges").map(edge).collect::<Vec<_>>()
+    })
+}
+
+/// Tables read by FQN and handed to the sink; returns the FQNs of those found (one deleted
+/// meanwhile, 404, is left out).
 async fn tables_by_name(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
-    fqns: &[String],
-) -> Result<Vec<Value>, ConnectorError> {
-    let paths = fqns
+    fqns: BTreeSet<String>,
+    sink: &Mutex<&mut TableSink<'_>>,
+) -> Result<Vec<String>, ConnectorError> {
+    let paths: Vec<String> = fqns
         .iter()
         .map(|fqn| format!("api/v1/tables/name/{}", encode_segment(fqn)))
         .collect();
-    let tables = fetch_each(ctx, counters, paths, &[("fields", TABLE_FIELDS)], &[404]).await?;
-    counters.list(ctx, tables.len())?;
-    Ok(tables.into_iter().filter(|t| !t.is_null()).collect())
+    counters.list(ctx, paths.len())?;
+    let query = [("fields", TABLE_FIELDS)];
+    let found = take_each(ctx, counters, paths, &query, &[404], |table| {
+        Ok(hand_over(sink, &table))
+    })
+    .await?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// FQNs of the tables a lineage answer names (its entity and nodes).
