@@ -5,7 +5,7 @@
 mod common;
 
 use common::{FakeServer, Seen, bearer, client, context, fixture, never, no_progress, ok, status};
-use meshlens_connectors::{ConnectorError, ServerKind, pull};
+use meshlens_connectors::{ConnectorError, PulledDocument, ServerKind, pull};
 use meshlens_model::CatalogScope;
 use serde_json::{Value, json};
 
@@ -81,20 +81,25 @@ fn test_domain(neighbours: u32) -> CatalogScope {
     }
 }
 
+/// A pull of the fake limited to `scope`.
+async fn pull_scoped(
+    server: &FakeServer,
+    scope: &CatalogScope,
+) -> Result<meshlens_connectors::Pulled, ConnectorError> {
+    let ctx = meshlens_connectors::PullContext {
+        scope: Some(scope),
+        ..context(client(server, bearer()), 100, &no_progress, &never)
+    };
+    pull(ServerKind::OpenMetadata, &ctx).await
+}
+
 #[tokio::test]
 async fn openmetadata_reads_a_scope_through_its_search_and_lineage_apis() {
     let server = FakeServer::start_checked("openmetadata", scoped_openmetadata).await;
     let scope = test_domain(1);
-    let ctx = meshlens_connectors::PullContext {
-        scope: Some(&scope),
-        ..context(client(&server, bearer()), 100, &no_progress, &never)
-    };
-    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
-    let ids: Vec<&str> = pulled
-        .documents
-        .iter()
-        .map(|d| d.provenance.upstream_id.as_str())
-        .collect();
+    let pulled = pull_scoped(&server, &scope).await.unwrap();
+    let upstream_id = |doc: &PulledDocument| doc.provenance.upstream_id.clone();
+    let ids: Vec<String> = pulled.documents.iter().map(upstream_id).collect();
     assert_eq!(ids, [SCOPED, NEIGHBOUR, "TestDomain.TestDataProduct"]);
     // The edge into the neighbour comes from outside the scope: only the one inside is kept.
     assert_eq!(pulled.lineage_events.len(), 1);
@@ -119,11 +124,7 @@ async fn openmetadata_reads_a_scope_through_its_search_and_lineage_apis() {
 async fn a_scope_without_neighbours_reads_only_its_tables_and_the_edges_between_them() {
     let server = FakeServer::start_checked("openmetadata", scoped_openmetadata).await;
     let scope = test_domain(0);
-    let ctx = meshlens_connectors::PullContext {
-        scope: Some(&scope),
-        ..context(client(&server, bearer()), 100, &no_progress, &never)
-    };
-    let pulled = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    let pulled = pull_scoped(&server, &scope).await.unwrap();
     assert_eq!(pulled.documents.len(), 2, "the table and the product");
     assert!(pulled.lineage_events.is_empty());
     assert!(
@@ -141,11 +142,7 @@ async fn a_scope_that_matches_nothing_names_the_source_the_path_and_the_status()
         domains: vec!["NoSuchDomain".into()],
         ..CatalogScope::default()
     };
-    let ctx = meshlens_connectors::PullContext {
-        scope: Some(&scope),
-        ..context(client(&server, bearer()), 100, &no_progress, &never)
-    };
-    let err = pull(ServerKind::OpenMetadata, &ctx).await.unwrap_err();
+    let err = pull_scoped(&server, &scope).await.unwrap_err();
     assert!(
         matches!(err, ConnectorError::EmptyScope { status: 200, .. }),
         "{err:?}"
