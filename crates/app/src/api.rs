@@ -7,7 +7,9 @@ use ts_rs::TS;
 pub use meshlens_lineage::{
     ImpactReport, ImportReport, Level as LineageLevel, LineageGraph, LineageStatus,
 };
-pub use meshlens_model::{Dataset, Issue, Ownership, Role, RoleHolder, Severity, ValidationReport};
+pub use meshlens_model::{
+    CatalogScope, Dataset, Issue, Ownership, Role, RoleHolder, Severity, ValidationReport,
+};
 pub use meshlens_quality::{
     ColumnMetricPoint, ColumnMetricsHistory, DatasetMetricPoint, DatasetMetrics, PolicyError,
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
@@ -76,6 +78,17 @@ pub struct RemoveSourceArgs {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub forget_history: bool,
+}
+
+/// `meshlens source scope NAME ...`: the part of a catalog server source its syncs read.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SourceScopeArgs {
+    pub name: String,
+    /// The new scope, replacing the old one; `null` or absent: the whole catalog again.
+    #[serde(default)]
+    #[ts(optional)]
+    pub scope: Option<CatalogScope>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

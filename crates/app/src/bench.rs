@@ -112,6 +112,7 @@ pub(crate) async fn app_on_mesh(workdir: &Path, mesh: &Path) -> Result<App, AppE
             kind: SourceKind::Folder {
                 path: mesh.to_path_buf(),
             },
+            scope: None,
         })
         .await?;
     Ok(app)

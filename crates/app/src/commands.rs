@@ -88,6 +88,9 @@ command_table! {
     add_source(SourceConfig) -> SourceRecord;
     /// Removes a source and everything cached from it.
     remove_source(RemoveSourceArgs) -> RemoveSourceResult;
+    /// Replaces a catalog server source's scope (none: the whole catalog); the next sync reads it and
+    /// drops what left it.
+    set_source_scope(SourceScopeArgs) -> SourceRecord;
     /// Syncs the named sources (all when none are named).
     sync(SyncArgs) -> SyncReport;
     /// Asks a running sync to stop; the cache keeps its previous state.

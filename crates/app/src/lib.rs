@@ -381,6 +381,33 @@ impl App {
         })
     }
 
+    pub async fn set_source_scope(
+        &self,
+        args: SourceScopeArgs,
+        _: &dyn EventSink,
+    ) -> Result<SourceRecord, AppError> {
+        let not_found = || AppError::not_found(format!("source `{}`", args.name));
+        let mut config = self
+            .store()
+            .get_source(&args.name)
+            .await?
+            .ok_or_else(not_found)?
+            .config;
+        config.scope = args.scope;
+        check_scope(&config)?;
+        if !self
+            .store()
+            .set_source_scope(&config.name, config.scope.as_ref())
+            .await?
+        {
+            return Err(not_found());
+        }
+        self.store()
+            .get_source(&config.name)
+            .await?
+            .ok_or_else(not_found)
+    }
+
     pub async fn remove_source(
         &self,
         args: RemoveSourceArgs,
@@ -751,6 +778,7 @@ impl App {
             let config = SourceConfig {
                 name: DEMO_SOURCE_NAME.into(),
                 kind: SourceKind::Folder { path },
+                scope: None,
             };
             self.store().add_source(&config).await?;
         }
@@ -808,7 +836,27 @@ async fn store_figures(store: &Store) {
     }
 }
 
+/// A scope only for a catalog server whose connector can apply it.
+fn check_scope(config: &SourceConfig) -> Result<(), AppError> {
+    let Some(scope) = &config.scope else {
+        return Ok(());
+    };
+    let Some(kind) = meshlens_sync::server_kind(&config.kind) else {
+        return Err(AppError::new(
+            ErrorCode::InvalidArgs,
+            format!(
+                "source `{}` is a {} source: only catalog servers take a scope (--scope-domain, --scope-tag, --scope-owner, --neighbours)",
+                config.name,
+                config.kind.as_str()
+            ),
+        ));
+    };
+    kind.check_scope(&config.name, scope)
+        .map_err(|err| AppError::new(ErrorCode::InvalidArgs, err.to_string()))
+}
+
 fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
+    check_scope(config)?;
     // Amundsen's search service is a server of its own: checked like the metadata URL.
     if let SourceKind::Amundsen {
         search_url: Some(search_url),
@@ -821,6 +869,7 @@ fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
                 url: search_url.clone(),
                 search_url: None,
             },
+            scope: None,
         })?;
     }
     match &config.kind {

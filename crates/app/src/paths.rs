@@ -58,6 +58,7 @@ no_paths!(
     ListProductsArgs,
     GetProductArgs,
     RemoveSourceArgs,
+    SourceScopeArgs,
     SyncArgs,
     SearchArgs,
     LineageArgs,
@@ -419,6 +420,7 @@ mod tests {
             kind: SourceKind::Folder {
                 path: outside.clone(),
             },
+            scope: None,
         };
         assert_eq!(refused(desktop.admit(folder)), ErrorCode::PathNotAllowed);
         let local_git = SourceConfig {
@@ -427,6 +429,7 @@ mod tests {
                 url: format!("file://{}", outside.display()),
                 branch: None,
             },
+            scope: None,
         };
         assert_eq!(refused(desktop.admit(local_git)), ErrorCode::PathNotAllowed);
         // The CLI is the user's own shell.
@@ -461,6 +464,7 @@ mod tests {
             kind: SourceKind::Folder {
                 path: data.join("git/evil"),
             },
+            scope: None,
         };
         assert_eq!(
             refused(Caller::Desktop(&paths).admit(checkout)),

@@ -24,6 +24,7 @@ fn openmetadata(name: &str, url: &str) -> SourceConfig {
     SourceConfig {
         name: name.into(),
         kind: SourceKind::OpenMetadata { url: url.into() },
+        scope: None,
     }
 }
 
@@ -82,6 +83,7 @@ async fn plain_http_to_another_machine_never_gets_a_token() {
         kind: SourceKind::Marquez {
             url: "http://marquez.example.com:5000".into(),
         },
+        scope: None,
     };
     app.add_source(marquez, &NoEvents).await.unwrap();
     let err = set_token(&app, "tokens-marquez").await.unwrap_err();

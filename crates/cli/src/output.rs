@@ -194,6 +194,10 @@ pub fn print_sources(sources: &[SourceRecord]) {
                     server.server_url().unwrap_or_default()
                 ),
             };
+            let location = match &s.config.scope {
+                Some(scope) => format!("{location}, scope: {}", scope.describe()),
+                None => location,
+            };
             let last = match (&s.last_sync_at, &s.last_error) {
                 (_, Some(err)) => format!("failed: {err}"),
                 (Some(at), None) => at.clone(),

@@ -1,9 +1,12 @@
-//! `meshlens source add|list|remove`: the sources a sync reads.
+//! `meshlens source add|list|remove|scope`: the sources a sync reads.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use meshlens_app::{AppError, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig, SourceKind};
+use meshlens_app::{
+    AppError, CatalogScope, NoArgs, NoEvents, RemoveSourceArgs, SourceConfig, SourceKind,
+    SourceScopeArgs,
+};
 
 use crate::{open_app, output};
 
@@ -23,6 +26,50 @@ pub(crate) enum SourceCommand {
         #[arg(long)]
         forget_history: bool,
     },
+    /// Replace a catalog server source's scope, or --clear it; the next sync reads the new scope
+    /// and drops what left it.
+    Scope {
+        name: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Sync the whole catalog again.
+        #[arg(long, conflicts_with_all = ["domains", "tags", "owners", "neighbours"], required_unless_present_any = ["domains", "tags", "owners", "neighbours"])]
+        clear: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The part of a catalog server a source syncs: entities of any named domain, tag or owner (each
+/// flag repeatable), plus N hops of lineage around them. Everything else stays on the server.
+#[derive(Args)]
+pub(crate) struct ScopeArgs {
+    /// Sync the entities of this domain (repeatable).
+    #[arg(long = "scope-domain", value_name = "DOMAIN")]
+    domains: Vec<String>,
+    /// Sync the entities carrying this tag (repeatable; OpenMetadata: the tag's FQN).
+    #[arg(long = "scope-tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Sync the entities this user or team owns (repeatable).
+    #[arg(long = "scope-owner", value_name = "OWNER")]
+    owners: Vec<String>,
+    /// Also sync what lies within N hops of lineage (upstream and downstream) of those.
+    #[arg(long, value_name = "N")]
+    neighbours: Option<u32>,
+}
+
+impl ScopeArgs {
+    /// The scope the flags give; `None` when no flag was given.
+    fn scope(self) -> Option<CatalogScope> {
+        let given = !(self.domains.is_empty() && self.tags.is_empty() && self.owners.is_empty())
+            || self.neighbours.is_some();
+        given.then(|| CatalogScope {
+            domains: self.domains,
+            tags: self.tags,
+            owners: self.owners,
+            neighbours: self.neighbours.unwrap_or(0),
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,6 +109,8 @@ pub(crate) struct SourceAddArgs {
     /// Branch to read (kind git; default: the remote's default branch).
     #[arg(long)]
     branch: Option<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
     #[arg(long)]
     json: bool,
 }
@@ -95,21 +144,43 @@ pub(crate) async fn run(command: SourceCommand, data_dir: Option<PathBuf>) -> Re
                 },
             };
             let app = open_app(data_dir).await?;
-            let record = app
-                .add_source(
-                    SourceConfig {
-                        name: args.name,
-                        kind,
-                    },
-                    &NoEvents,
-                )
-                .await?;
+            let config = SourceConfig {
+                name: args.name,
+                kind,
+                scope: args.scope.scope(),
+            };
+            let record = app.add_source(config, &NoEvents).await?;
             if args.json {
                 output::print_json(&record);
             } else {
                 output::say!(
                     "added source `{}`; run `meshlens sync {}` to read it",
                     record.config.name,
+                    record.config.name
+                );
+            }
+        }
+        SourceCommand::Scope {
+            name,
+            scope,
+            clear: _,
+            json,
+        } => {
+            let app = open_app(data_dir).await?;
+            // Without a scope flag, `--clear` was given (clap requires one or the other).
+            let args = SourceScopeArgs {
+                name,
+                scope: scope.scope(),
+            };
+            let record = app.set_source_scope(args, &NoEvents).await?;
+            if json {
+                output::print_json(&record);
+            } else {
+                let scope = record.config.scope.as_ref().map(CatalogScope::describe);
+                output::say!(
+                    "source `{}` now syncs {}; run `meshlens sync {}` to apply it",
+                    record.config.name,
+                    scope.map_or_else(|| "the whole catalog".to_string(), |s| format!("only {s}")),
                     record.config.name
                 );
             }

@@ -113,6 +113,24 @@ pub enum ConnectorError {
         source_name: String,
         kind: &'static str,
     },
+    #[error("source '{source_name}': {kind} sources cannot be limited to {what}; {why}")]
+    ScopeUnsupported {
+        source_name: String,
+        kind: &'static str,
+        what: &'static str,
+        why: &'static str,
+    },
+    /// The scope's listing answered but held nothing: a misspelt domain, tag or owner would
+    /// otherwise empty the source.
+    #[error(
+        "source '{source_name}': the scope ({scope}) matches nothing: GET {path} answered HTTP {status} without one entity; nothing was written and the source keeps its last synced data. Check the names in the catalog, or change the scope with `meshlens source scope {source_name}`"
+    )]
+    EmptyScope {
+        source_name: String,
+        scope: String,
+        path: String,
+        status: u16,
+    },
 }
 
 impl ConnectorError {

@@ -18,10 +18,12 @@ pub mod http;
 mod marquez;
 mod openlineage;
 mod openmetadata;
+mod openmetadata_scope;
 mod paging;
 
 use std::collections::HashMap;
 
+use meshlens_model::CatalogScope;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -79,6 +81,42 @@ impl ServerKind {
     /// proxy in front, when there is one); the others always need a token.
     pub fn needs_token(self) -> bool {
         !matches!(self, ServerKind::Marquez | ServerKind::Amundsen)
+    }
+
+    /// Refuses a scope the connector cannot apply, naming what and why; `Ok` for one it can.
+    /// OpenMetadata applies domains, tags and owners in its search API and finds neighbours
+    /// through its lineage API; the other connectors are not scoped yet (Marquez has no domains,
+    /// tags on datasets only and no owners at all).
+    pub fn check_scope(
+        self,
+        source_name: &str,
+        scope: &CatalogScope,
+    ) -> Result<(), ConnectorError> {
+        let refuse = |what, why| {
+            Err(ConnectorError::ScopeUnsupported {
+                source_name: source_name.to_string(),
+                kind: self.as_str(),
+                what,
+                why,
+            })
+        };
+        if scope.selects_nothing() {
+            return refuse(
+                "lineage neighbours alone",
+                "name at least one domain, tag or owner whose neighbours to take",
+            );
+        }
+        match self {
+            ServerKind::OpenMetadata => Ok(()),
+            ServerKind::Marquez => refuse(
+                "domains, tags or owners",
+                "Marquez lists datasets by namespace and has no domains or owners; add it without a scope",
+            ),
+            ServerKind::DataHub | ServerKind::Entropy | ServerKind::Amundsen => refuse(
+                "domains, tags or owners",
+                "meshlens scopes only OpenMetadata sources so far; add it without a scope",
+            ),
+        }
     }
 
     fn credentials(self, token: Option<Secret>) -> Credentials {
@@ -258,6 +296,8 @@ pub struct PullContext<'a> {
     /// A second endpoint of the same catalog, for a server whose API is split over two services
     /// (Amundsen's search service); `None`: everything is asked of `http`.
     pub search: Option<HttpClient>,
+    /// The part of the catalog to read (checked by [`ServerKind::check_scope`]); `None`: all of it.
+    pub scope: Option<&'a CatalogScope>,
 }
 
 /// An upstream entity after a pull: mapped into a document, or kept as the cache holds it.

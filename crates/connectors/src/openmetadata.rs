@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use meshlens_model::CatalogScope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -19,19 +20,31 @@ use crate::edits::{
 };
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
+use crate::openmetadata_scope;
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
     PulledDocument, UpstreamStats, list,
 };
 
+/// What tables are listed with (and read by name with, for a scope's neighbours).
+pub(crate) const TABLE_FIELDS: &str = "columns,tags,owners,tableConstraints,usageSummary";
+
+/// What data products are listed with.
+const PRODUCT_FIELDS: &str = "owners,tags,assets,votes";
+/// What test cases are listed with.
+const TEST_CASE_FIELDS: &str = "testCaseResult,testDefinition";
+
 /// Pulls an OpenMetadata server in named phases: list its entities, find where each database
 /// service runs, map the tables, then the products (which name their tables' versions), read each
-/// table's lineage, and take the test case results.
+/// table's lineage, and take the test case results. A scoped source goes [`pull_scoped`]'s way.
 pub(crate) async fn pull(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
 ) -> Result<Pulled, ConnectorError> {
+    if let Some(scope) = ctx.scope {
+        return pull_scoped(ctx, counters, scope).await;
+    }
     let listed = list_entities(ctx, counters).await?;
     let hosts = service_hosts(&listed.services);
     let mut pulled = Pulled::default();
@@ -43,6 +56,43 @@ pub(crate) async fn pull(
         .iter()
         .filter_map(test_case_outcome)
         .collect();
+    Ok(pulled)
+}
+
+/// Pulls the part of the server a scope names: where the database services run first, so each
+/// table the search or the lineage brings is mapped as it arrives (a large scope's tables are
+/// never all held as JSON); then the scope's products, the lineage between the tables read, and
+/// their test case results.
+async fn pull_scoped(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    scope: &CatalogScope,
+) -> Result<Pulled, ConnectorError> {
+    let hosts = service_hosts(&list_services(ctx, counters).await?);
+    let mut pulled = Pulled::default();
+    let mut tables = MappedTables::default();
+    let mut map = |table: &Value| map_table(ctx, table, &hosts, &mut tables, &mut pulled);
+    let lineage = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    let mut products =
+        list_with_owners(ctx, counters, "api/v1/dataProducts", PRODUCT_FIELDS).await?;
+    products.retain(|product| product_in_scope(scope, product));
+    map_products(ctx, &products, &tables, &mut pulled);
+    let read: HashSet<&str> = tables.versions.keys().map(String::as_str).collect();
+    let events = lineage
+        .iter()
+        .flat_map(|answer| lineage_events(answer, &tables.physical));
+    pulled.lineage_events = openmetadata_scope::events_within(events.collect(), &read);
+    let test_cases = list_with_owners(
+        ctx,
+        counters,
+        "api/v1/dataQuality/testCases",
+        TEST_CASE_FIELDS,
+    )
+    .await?;
+    let on_read_table =
+        |o: &CheckOutcome| read.contains(format!("{}.{}", o.data_source, o.dataset).as_str());
+    let outcomes = test_cases.iter().filter_map(test_case_outcome);
+    pulled.check_outcomes = outcomes.filter(on_read_table).collect();
     Ok(pulled)
 }
 
@@ -59,35 +109,32 @@ async fn list_entities(
     counters: &PageCounters,
 ) -> Result<Listed, ConnectorError> {
     let list = |path, fields| list_with_owners(ctx, counters, path, fields);
-    let tables = list(
-        "api/v1/tables",
-        "columns,tags,owners,tableConstraints,usageSummary",
-    )
-    .await?;
-    let products = list("api/v1/dataProducts", "owners,tags,assets,votes").await?;
-    let test_cases = list(
-        "api/v1/dataQuality/testCases",
-        "testCaseResult,testDefinition",
-    )
-    .await?;
-    // Listing services may need more rights than reading tables: without them, tables keep a
-    // server named after their service only.
-    let services = match list("api/v1/services/databaseServices", "owners").await {
-        Ok(services) => services,
-        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => {
-            return Err(err);
-        }
-        Err(err) => {
-            tracing::debug!(%err, "database services not readable");
-            Vec::new()
-        }
-    };
+    let tables = list("api/v1/tables", TABLE_FIELDS).await?;
+    let products = list("api/v1/dataProducts", PRODUCT_FIELDS).await?;
+    let test_cases = list("api/v1/dataQuality/testCases", TEST_CASE_FIELDS).await?;
+    let services = list_services(ctx, counters).await?;
     Ok(Listed {
         tables,
         products,
         test_cases,
         services,
     })
+}
+
+/// The database services. Listing them may need more rights than reading tables: without them,
+/// tables keep a server named after their service only.
+async fn list_services(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<Vec<Value>, ConnectorError> {
+    match list_with_owners(ctx, counters, "api/v1/services/databaseServices", "owners").await {
+        Ok(services) => Ok(services),
+        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => Err(err),
+        Err(err) => {
+            tracing::debug!(%err, "database services not readable");
+            Ok(Vec::new())
+        }
+    }
 }
 
 /// [`list_pages`], asking again with `owner` for a server older than 1.5, which names the owners
@@ -139,30 +186,41 @@ fn map_tables(
 ) -> MappedTables {
     let mut mapped_tables = MappedTables::default();
     for table in tables {
-        let Some(fqn) = live_fqn(table) else {
-            continue;
-        };
-        let version = version_of(table).unwrap_or_else(|| "0.1".into());
-        if let Some(identity) = openlineage_identity(&fqn, hosts) {
-            mapped_tables.physical.insert(fqn.clone(), identity);
-        }
-        let path = document_path("tables", &fqn, "odcs");
-        pulled.stats.extend(upstream_stats(table, &path));
-        let mapped =
-            Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
-                table_document(table, hosts, path, provenance)
-            });
-        match mapped {
-            Some(Mapped::Kept(path)) => {
-                mapped_tables.kept.insert(fqn.clone());
-                pulled.kept.push(path);
-            }
-            Some(mapped) => mapped.into_pulled(pulled),
-            None => continue,
-        }
-        mapped_tables.versions.insert(fqn, version);
+        map_table(ctx, table, hosts, &mut mapped_tables, pulled);
     }
     mapped_tables
+}
+
+/// Maps one table into `pulled` (or keeps it, unchanged since the cache read it), and notes its
+/// version and OpenLineage identity in `mapped`. A deleted table is left out.
+fn map_table(
+    ctx: &PullContext<'_>,
+    table: &Value,
+    hosts: &HashMap<String, (String, String)>,
+    mapped: &mut MappedTables,
+    pulled: &mut Pulled,
+) {
+    let Some(fqn) = live_fqn(table) else {
+        return;
+    };
+    let version = version_of(table).unwrap_or_else(|| "0.1".into());
+    if let Some(identity) = openlineage_identity(&fqn, hosts) {
+        mapped.physical.insert(fqn.clone(), identity);
+    }
+    let path = document_path("tables", &fqn, "odcs");
+    pulled.stats.extend(upstream_stats(table, &path));
+    let document = Mapped::unless_known(ctx, path, provenance(table, &fqn), |path, provenance| {
+        table_document(table, hosts, path, provenance)
+    });
+    match document {
+        Some(Mapped::Kept(path)) => {
+            mapped.kept.insert(fqn.clone());
+            pulled.kept.push(path);
+        }
+        Some(document) => document.into_pulled(pulled),
+        None => return,
+    }
+    mapped.versions.insert(fqn, version);
 }
 
 /// Maps the products; a product's output ports name its tables' versions, so it is kept only
@@ -262,14 +320,14 @@ fn tag_fqns(value: &Value) -> Vec<String> {
 }
 
 fn owner_names(value: &Value) -> Vec<String> {
-    // `owners` (1.5+) is a list of references; older servers have one `owner`.
-    let list = value.get("owners").and_then(Value::as_array).cloned();
-    let single = value.get("owner").filter(|o| o.is_object()).cloned();
-    list.unwrap_or_default()
-        .into_iter()
-        .chain(single)
-        .filter_map(|owner| owner_name(&owner))
-        .collect()
+    owner_refs(value).filter_map(owner_name).collect()
+}
+
+/// The owner references of an entity: `owners` (1.5+) is a list; older servers have one `owner`.
+fn owner_refs(value: &Value) -> impl Iterator<Item = &Value> {
+    let list = value.get("owners").and_then(Value::as_array).into_iter();
+    let single = value.get("owner").filter(|o| o.is_object());
+    list.flatten().chain(single)
 }
 
 /// An entity's 30-day usage (`usageSummary.monthlyStats.count`, tables) and votes (data products), when it
@@ -389,19 +447,12 @@ fn table_document(
         })
         .collect();
     // service.database.schema.table: the database names the domain when nothing better exists.
-    let domain = text(table, "domain")
-        .or_else(|| {
-            table
-                .pointer("/domain/name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .or_else(|| {
-            table
-                .pointer("/database/name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
+    let domain = entity_domain(table).or_else(|| {
+        table
+            .pointer("/database/name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
     let (service, physical_name) = split_service(&fqn);
     let mut server = serde_json::Map::new();
     server.insert("server".into(), json!(service));
@@ -450,11 +501,7 @@ fn product_document(
             Some((asset, version))
         })
         .collect();
-    let domain = product
-        .pointer("/domain/name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()));
+    let domain = product_domain(product, &fqn);
     let doc = ProductDoc {
         id: fqn.clone(),
         name: text(product, "displayName")
@@ -472,6 +519,40 @@ fn product_document(
         text: serde_json::to_string(&doc.to_json()).ok()?,
         provenance,
     })
+}
+
+/// Whether a data product is of one of the scope's domains, or carries one of its tags or owners.
+fn product_in_scope(scope: &CatalogScope, product: &Value) -> bool {
+    let fqn = text(product, "fullyQualifiedName").unwrap_or_default();
+    let tags = tag_fqns(product);
+    // The scope names owners as the search index does: by `name` (display names admit too).
+    let owners = owner_refs(product).flat_map(|owner| {
+        ["name", "displayName"]
+            .into_iter()
+            .filter_map(|key| owner.get(key).and_then(Value::as_str))
+    });
+    scope.admits(
+        product_domain(product, &fqn).as_deref(),
+        tags.iter().map(String::as_str),
+        owners,
+    )
+}
+
+/// A product's domain: its domain reference, else the first part of its FQN (`Domain.Product`).
+fn product_domain(product: &Value, fqn: &str) -> Option<String> {
+    entity_domain(product).or_else(|| fqn.split_once('.').map(|(domain, _)| domain.to_string()))
+}
+
+/// The name of an entity's domain: `domain` (a reference, or its name as text) or, since
+/// OpenMetadata 1.6, the first of `domains`.
+fn entity_domain(entity: &Value) -> Option<String> {
+    let reference = entity
+        .get("domain")
+        .or_else(|| entity.pointer("/domains/0"))?;
+    match reference {
+        Value::String(name) => Some(name.clone()),
+        reference => text(reference, "name"),
+    }
 }
 
 /// `service.database.schema.table` -> (`service`, `database.schema.table`).

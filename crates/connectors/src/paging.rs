@@ -37,7 +37,7 @@ impl PageCounters {
 
     /// Counts `count` more listed entities, reports the progress, and stops a pull past its
     /// entity budget.
-    fn list(&self, ctx: &PullContext<'_>, count: usize) -> Result<(), ConnectorError> {
+    pub(crate) fn list(&self, ctx: &PullContext<'_>, count: usize) -> Result<(), ConnectorError> {
         let total = self.listed.fetch_add(count as u64, Ordering::Relaxed) + count as u64;
         (ctx.progress)(total);
         if total > ctx.budget.max_entities {
@@ -109,10 +109,23 @@ pub(crate) async fn fetch_each(
     query: &[(&'static str, &'static str)],
     absent: &[u16],
 ) -> Result<Vec<Value>, ConnectorError> {
+    take_each(ctx, counters, paths, query, absent, Ok).await
+}
+
+/// [`fetch_each`], handing each answer to `take` as it arrives, so only what `take` keeps of it
+/// stays in memory.
+pub(crate) async fn take_each<R>(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    paths: Vec<String>,
+    query: &[(&'static str, &'static str)],
+    absent: &[u16],
+    take: impl FnMut(Value) -> Result<R, ConnectorError>,
+) -> Result<Vec<R>, ConnectorError> {
     let query: Vec<(&'static str, String)> =
         query.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let gets = paths.into_iter().map(|p| (p, query.clone())).collect();
-    each_answer(ctx, counters, gets, absent, Ok).await
+    each_answer(ctx, counters, gets, absent, take).await
 }
 
 /// Reads a `limit`/`offset` listing: the first page gives `total_key`, the rest go through the
@@ -372,6 +385,7 @@ mod tests {
             cancelled,
             known: &KNOWN,
             search: None,
+            scope: None,
         }
     }
 

@@ -17,6 +17,7 @@ mod parse;
 mod positions;
 mod roles;
 pub mod schema;
+mod scope;
 mod sensitivity;
 pub mod types;
 pub mod upgrade;
@@ -40,6 +41,7 @@ pub use limits::{
 };
 pub use parse::{ParseOptions, content_hash, parse_document, parse_document_with};
 pub use roles::{Ownership, Role, RoleHolder, role_holders};
+pub use scope::CatalogScope;
 pub use sensitivity::Sensitivity;
 pub use types::*;
 pub use validate::{ValidationReport, validate_file, validation_report};

@@ -34,6 +34,7 @@ async fn load_mesh(store: &Store, root: &std::path::Path) -> usize {
         kind: SourceKind::Folder {
             path: root.to_path_buf(),
         },
+        scope: None,
     };
     store.add_source(&config).await.unwrap();
     let mut tx = store.begin_sync("bench").await.unwrap();

@@ -28,6 +28,7 @@ async fn rebuild_then_update_follows_the_cache() {
             kind: SourceKind::Folder {
                 path: "/mesh".into(),
             },
+            scope: None,
         })
         .await
         .expect("source");

@@ -236,6 +236,7 @@ mod tests {
         let config = SourceConfig {
             name: "s".into(),
             kind: folder,
+            scope: None,
         };
         store.add_source(&config).await.unwrap();
         store
@@ -280,6 +281,7 @@ mod tests {
             let config = SourceConfig {
                 name: name.into(),
                 kind,
+                scope: None,
             };
             store.add_source(&config).await.unwrap();
         }

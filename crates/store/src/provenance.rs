@@ -173,6 +173,7 @@ mod tests {
                 kind: SourceKind::Marquez {
                     url: "http://localhost:5000".into(),
                 },
+                scope: None,
             };
             store.add_source(&config).await.unwrap();
             let mut tx = store.begin_sync(name).await.unwrap();

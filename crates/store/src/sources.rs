@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use meshlens_model::CatalogScope;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use ts_rs::TS;
@@ -15,6 +16,31 @@ pub struct SourceConfig {
     pub name: String,
     #[serde(flatten)]
     pub kind: SourceKind,
+    /// The part of a catalog server the source syncs; absent: all of it (and always for folders
+    /// and git repositories). A configuration written before scopes reads as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub scope: Option<CatalogScope>,
+}
+
+impl SourceConfig {
+    /// A source of `kind` without a scope.
+    pub fn new(name: impl Into<String>, kind: SourceKind) -> SourceConfig {
+        SourceConfig {
+            name: name.into(),
+            kind,
+            scope: None,
+        }
+    }
+}
+
+/// What the `config` column holds: the kind with its fields, and the scope when there is one.
+#[derive(Serialize, Deserialize)]
+struct StoredConfig {
+    #[serde(flatten)]
+    kind: SourceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<CatalogScope>,
 }
 
 /// Where a source's descriptors come from. The catalog servers (`openmetadata`, `datahub`,
@@ -148,16 +174,28 @@ const SOURCE_SELECT: &str = "SELECT s.name, s.config, s.created_at, s.last_sync_
 fn source_record(row: &sqlx::sqlite::SqliteRow) -> Result<SourceRecord, StoreError> {
     let name: String = row.get("name");
     let config: String = row.get("config");
-    let kind: SourceKind = decode_json(&config, || format!("configuration of source '{name}'"))?;
+    let stored: StoredConfig =
+        decode_json(&config, || format!("configuration of source '{name}'"))?;
     let status: Option<String> = row.get("last_sync_status");
     Ok(SourceRecord {
-        config: SourceConfig { name, kind },
+        config: SourceConfig {
+            name,
+            kind: stored.kind,
+            scope: stored.scope,
+        },
         created_at: row.get("created_at"),
         last_sync_at: row.get("last_sync_at"),
         last_sync_status: status.as_deref().and_then(SyncStatus::parse),
         last_error: row.get("last_error"),
         documents: row.get("documents"),
         products: row.get("products"),
+    })
+}
+
+fn encode_config(name: &str, stored: &StoredConfig) -> Result<String, StoreError> {
+    serde_json::to_string(stored).map_err(|source| StoreError::Encode {
+        what: format!("configuration of source '{name}'"),
+        source,
     })
 }
 
@@ -169,10 +207,11 @@ impl Store {
         if let SourceKind::Git { url, branch } = &config.kind {
             crate::check_git_source(url, branch.as_deref())?;
         }
-        let json = serde_json::to_string(&config.kind).map_err(|source| StoreError::Encode {
-            what: format!("configuration of source '{}'", config.name),
-            source,
-        })?;
+        let stored = StoredConfig {
+            kind: config.kind.clone(),
+            scope: config.scope.clone(),
+        };
+        let json = encode_config(&config.name, &stored)?;
         let result = sqlx::query(
             "INSERT INTO sources (name, kind, config) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
         )
@@ -186,6 +225,29 @@ impl Store {
             return Err(StoreError::SourceExists(config.name.clone()));
         }
         Ok(())
+    }
+
+    /// Sets the scope of source `name` (`None`: the whole catalog). Returns false when no such
+    /// source exists. What left the scope leaves the cache at the next sync.
+    pub async fn set_source_scope(
+        &self,
+        name: &str,
+        scope: Option<&CatalogScope>,
+    ) -> Result<bool, StoreError> {
+        let Some(record) = self.get_source(name).await? else {
+            return Ok(false);
+        };
+        let stored = StoredConfig {
+            kind: record.config.kind,
+            scope: scope.cloned(),
+        };
+        let result = sqlx::query("UPDATE sources SET config = ? WHERE name = ?")
+            .bind(encode_config(name, &stored)?)
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .ctx("set source scope")?;
+        Ok(result.rows_affected() > 0)
     }
 
     /// All sources, by name.
@@ -287,6 +349,7 @@ mod tests {
                 url: "https://example.com/mesh.git".into(),
                 branch: Some("main".into()),
             },
+            scope: None,
         };
         let json = serde_json::to_value(&config).unwrap();
         assert_eq!(
@@ -304,6 +367,7 @@ mod tests {
             kind: SourceKind::OpenMetadata {
                 url: "https://om.example.com".into(),
             },
+            scope: None,
         };
         let json = serde_json::to_value(&config).unwrap();
         assert_eq!(
@@ -336,6 +400,20 @@ mod tests {
             Some("https://amundsen-metadata.example.com")
         );
         assert!(!amundsen.read_only());
+    }
+
+    #[test]
+    fn a_config_stored_before_scopes_reads_unscoped() {
+        let old: StoredConfig =
+            serde_json::from_str(r#"{"kind": "openmetadata", "url": "https://om"}"#).unwrap();
+        assert_eq!(old.scope, None);
+        let scoped: StoredConfig = serde_json::from_str(
+            r#"{"kind": "datahub", "url": "https://dh", "scope": {"tags": ["pii"], "neighbours": 2}}"#,
+        )
+        .unwrap();
+        let scope = scoped.scope.unwrap();
+        assert_eq!((scope.tags, scope.neighbours), (vec!["pii".to_string()], 2));
+        assert!(matches!(scoped.kind, SourceKind::DataHub { .. }));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Store behaviour with hand-built documents (parsing lives in meshlens-model).
 
 use meshlens_model::{
-    Column, Contract, Dataset, DocKind, Entity, InputPort, OutputPort, ParsedDocument, Product,
-    content_hash,
+    CatalogScope, Column, Contract, Dataset, DocKind, Entity, InputPort, OutputPort,
+    ParsedDocument, Product, content_hash,
 };
 use meshlens_store::{
     EntityKind, FileStat, ProductFilter, SourceConfig, SourceKind, Store, StoreError, SyncStatus,
@@ -15,6 +15,7 @@ fn folder(name: &str) -> SourceConfig {
         kind: SourceKind::Folder {
             path: format!("/data/{name}").into(),
         },
+        scope: None,
     }
 }
 
@@ -113,6 +114,48 @@ async fn sources_are_added_listed_and_unique() {
     assert_eq!(sources[0].config, folder("alpha"));
     assert_eq!(sources[0].last_sync_status, None);
     assert!(store.get_source("nope").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_catalog_scope_is_kept_changed_and_cleared() {
+    let store = Store::open_in_memory().await.unwrap();
+    let scope = CatalogScope {
+        domains: vec!["sales".into(), "hr".into()],
+        neighbours: 1,
+        ..CatalogScope::default()
+    };
+    let mut om = SourceConfig::new(
+        "om",
+        SourceKind::OpenMetadata {
+            url: "https://om.example.com".into(),
+        },
+    );
+    om.scope = Some(scope.clone());
+    store.add_source(&om).await.unwrap();
+    let read = store.get_source("om").await.unwrap().unwrap();
+    assert_eq!(read.config, om);
+    // Flat beside the kind's fields, as `source list --json` prints it.
+    let json = serde_json::to_value(&read.config).unwrap();
+    assert_eq!(json["scope"]["domains"], serde_json::json!(["sales", "hr"]));
+    assert_eq!(json["url"], "https://om.example.com");
+
+    let tags = CatalogScope {
+        tags: vec!["PII".into()],
+        ..CatalogScope::default()
+    };
+    assert!(store.set_source_scope("om", Some(&tags)).await.unwrap());
+    let read = store.get_source("om").await.unwrap().unwrap();
+    assert_eq!(read.config.scope, Some(tags));
+    assert!(store.set_source_scope("om", None).await.unwrap());
+    let read = store.get_source("om").await.unwrap().unwrap();
+    assert_eq!(read.config, SourceConfig::new("om", om.kind.clone()));
+    assert!(
+        serde_json::to_value(&read.config)
+            .unwrap()
+            .get("scope")
+            .is_none()
+    );
+    assert!(!store.set_source_scope("nope", None).await.unwrap());
 }
 
 #[tokio::test]

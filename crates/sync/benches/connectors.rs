@@ -171,8 +171,7 @@ fn main() {
         };
         let source = SourceConfig {
             name: format!("bench-{}", kind.as_str()),
-            kind,
-        };
+            kind, scope: None, };
         store.add_source(&source).await.unwrap();
         let ctx = SyncContext {
             data_dir: dir.path().to_path_buf(),

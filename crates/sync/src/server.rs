@@ -211,6 +211,7 @@ async fn pull_server(
             progress: &fetched,
             cancelled: &cancelled,
             known,
+            scope: source.scope.as_ref(),
         };
         meshlens_connectors::pull(kind, &pull_ctx).await
     };

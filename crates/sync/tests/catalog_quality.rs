@@ -44,6 +44,7 @@ async fn openmetadata_test_case_results_link_to_the_table_contract_and_leave_wit
     let source = SourceConfig {
         name: "om-quality".into(),
         kind: SourceKind::OpenMetadata { url },
+        scope: None,
     };
     store.add_source(&source).await.unwrap();
     let ctx = SyncContext::default();
@@ -117,6 +118,7 @@ async fn openmetadata_usage_and_votes_reach_the_product_and_leave_with_the_sourc
     let source = SourceConfig {
         name: "om-usage".into(),
         kind: SourceKind::OpenMetadata { url },
+        scope: None,
     };
     store.add_source(&source).await.unwrap();
     sync_source(&store, &source, &SyncContext::default(), &|_| {})

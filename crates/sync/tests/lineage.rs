@@ -38,6 +38,7 @@ impl Mesh {
             kind: SourceKind::Folder {
                 path: dir.path().to_path_buf(),
             },
+            scope: None,
         };
         store.add_source(&source).await.unwrap();
         Mesh {

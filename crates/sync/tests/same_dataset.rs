@@ -81,12 +81,14 @@ async fn one_table_from_openmetadata_and_marquez_is_one_lineage_node() {
         kind: SourceKind::OpenMetadata {
             url: serve_routes(openmetadata).await,
         },
+        scope: None,
     };
     let mq = SourceConfig {
         name: "marquez-same".into(),
         kind: SourceKind::Marquez {
             url: serve_routes(marquez).await,
         },
+        scope: None,
     };
     let ctx = SyncContext::default();
     for source in [&om, &mq] {

@@ -90,6 +90,7 @@ async fn marquez_source(mode: Arc<Mutex<Mode>>) -> (Store, SourceConfig) {
     let source = SourceConfig {
         name: "lineage-prod".into(),
         kind: SourceKind::Marquez { url },
+        scope: None,
     };
     store.add_source(&source).await.unwrap();
     (store, source)
@@ -360,6 +361,7 @@ async fn a_datahub_that_refuses_the_query_fails_the_sync_clearly_and_keeps_the_c
     let source = SourceConfig {
         name: "hub-prod".into(),
         kind: SourceKind::DataHub { url },
+        scope: None,
     };
     store.add_source(&source).await.unwrap();
     let ctx = SyncContext::default();

@@ -34,6 +34,7 @@ impl Harness {
         let source = SourceConfig {
             name: "mesh".into(),
             kind,
+            scope: None,
         };
         store.add_source(&source).await.unwrap();
         let ctx = SyncContext {
@@ -499,6 +500,7 @@ async fn git_branches_and_urls_that_are_options_never_run_commands() {
         let other = SourceConfig {
             name: "other".into(),
             kind: kind.clone(),
+            scope: None,
         };
         let err = h.store.add_source(&other).await.unwrap_err().to_string();
         assert!(err.contains(refusal), "{err}");
@@ -506,6 +508,7 @@ async fn git_branches_and_urls_that_are_options_never_run_commands() {
         let stored = SourceConfig {
             name: "mesh".into(),
             kind,
+            scope: None,
         };
         let err = sync_source(&h.store, &stored, &h.ctx, &|_| {})
             .await

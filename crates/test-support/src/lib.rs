@@ -55,6 +55,7 @@ fn folder_config(name: &str, root: &Path) -> SourceConfig {
         kind: SourceKind::Folder {
             path: root.to_path_buf(),
         },
+        scope: None,
     }
 }
 

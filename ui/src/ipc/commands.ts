@@ -40,6 +40,7 @@ export type { SearchHit } from "./bindings/SearchHit";
 export type { SearchResults } from "./bindings/SearchResults";
 export type { Sensitivity } from "./bindings/Sensitivity";
 export type { SlaProperty } from "./bindings/SlaProperty";
+export type { CatalogScope } from "./bindings/CatalogScope";
 export type { SourceConfig } from "./bindings/SourceConfig";
 export type { SourceRecord } from "./bindings/SourceRecord";
 export type { SyncReport } from "./bindings/SyncReport";

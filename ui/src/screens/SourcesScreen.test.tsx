@@ -101,6 +101,27 @@ describe("sources and settings", () => {
     expect(alert).toHaveTextContent("a source named `demo` already exists");
   });
 
+  it("limits an OpenMetadata source to domains and a hop of lineage, and offers no scope for a folder", async () => {
+    const { added } = setup();
+    const user = await openSources();
+    const form = within(screen.getByRole("form", { name: "add source" }));
+    expect(form.queryByRole("textbox", { name: "scope domains" })).toBeNull();
+    await user.selectOptions(form.getByRole("combobox", { name: "source kind" }), "openmetadata");
+    await user.type(form.getByRole("textbox", { name: "source name" }), "om");
+    await user.type(form.getByRole("textbox", { name: "Server URL" }), "https://om.example.com");
+    await user.type(form.getByRole("textbox", { name: "scope domains" }), "sales, hr ,");
+    await user.type(form.getByRole("spinbutton", { name: "scope lineage hops" }), "1");
+    await user.click(form.getByRole("button", { name: "Add source" }));
+    expect(added).toEqual([
+      {
+        name: "om",
+        kind: "openmetadata",
+        url: "https://om.example.com",
+        scope: { domains: ["sales", "hr"], tags: [], owners: [], neighbours: 1 },
+      },
+    ]);
+  });
+
   it("removes a source after confirmation", async () => {
     const { backend } = setup();
     const user = await openSources();

@@ -14,7 +14,17 @@ import { type BackendError, toBackendError } from "../ipc/errors";
 import type { Theme } from "../prefs";
 import type { Navigate } from "../route";
 import { useCommand } from "../useCommand";
-import { describeSource, fieldsOf, KIND_NAMES, needsToken, SOURCE_KINDS, toSourceConfig } from "./sourceKinds";
+import {
+  describeSource,
+  fieldsOf,
+  KIND_NAMES,
+  NEIGHBOURS_FIELD,
+  needsToken,
+  SCOPE_FIELDS,
+  SOURCE_KINDS,
+  takesScope,
+  toSourceConfig,
+} from "./sourceKinds";
 import { formatTime } from "./SyncStatus";
 
 interface AddSourceProps {
@@ -105,6 +115,7 @@ function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
           )}
         </label>
       ))}
+      {takesScope(kind) && <ScopeFields values={values} setValues={setValues} />}
       {needsToken(kind) && (
         <label>
           Token
@@ -117,6 +128,39 @@ function AddSourceForm({ backend, onAdded, initialKind }: AddSourceProps) {
       </button>
       {error !== null && <ErrorState title="Cannot add the source" error={error} />}
     </form>
+  );
+}
+
+interface ScopeFieldsProps {
+  values: Record<string, string>;
+  setValues: (values: Record<string, string>) => void;
+}
+
+/** A large catalog's scope: only these domains, tags or owners, and what lies a few hops of lineage away. */
+function ScopeFields({ values, setValues }: ScopeFieldsProps) {
+  const field = (name: string, label: string, placeholder: string, type = "text") => (
+    <label key={name}>
+      {label}
+      <TextInput
+        aria-label={`scope ${label.toLowerCase()}`}
+        type={type}
+        min={type === "number" ? 0 : undefined}
+        placeholder={placeholder}
+        value={values[name] ?? ""}
+        onValue={(value) => {
+          setValues({ ...values, [name]: value });
+        }}
+      />
+    </label>
+  );
+  return (
+    <fieldset className="source-scope">
+      <legend>
+        Scope <span className="muted">(optional: sync only these, the rest stays on the server)</span>
+      </legend>
+      {SCOPE_FIELDS.map((spec) => field(spec.name, spec.label, spec.placeholder))}
+      {field(NEIGHBOURS_FIELD, "Lineage hops", "0", "number")}
+    </fieldset>
   );
 }
 

@@ -203,6 +203,7 @@ async fn measure_fifty_versions(
     let fifty = SourceConfig {
         name: "fifty".into(),
         kind: SourceKind::Folder { path: dir.clone() },
+        scope: None,
     };
     app.store().add_source(&fifty).await?;
     let before = app.store().history_footprint().await?.disk_bytes;
@@ -239,6 +240,7 @@ async fn bench_wide_diff(app: &App, workdir: &Path, samples: usize) -> Result<La
     let wide = SourceConfig {
         name: "wide".into(),
         kind: SourceKind::Folder { path: dir.clone() },
+        scope: None,
     };
     app.store().add_source(&wide).await?;
     let only_wide = || SyncArgs {

@@ -203,6 +203,7 @@ pub fn context<'a>(
         cancelled,
         known: &NOTHING_KNOWN,
         search: None,
+        scope: None,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Fake catalog servers for the sync tests: the connectors' recorded responses served over HTTP.
 
+#![allow(dead_code)] // each test binary uses a part of it
+
 use axum::response::Response;
 use serde_json::Value;
 

@@ -70,6 +70,7 @@ import type { SearchResults } from "./SearchResults";
 import type { SetTokenArgs } from "./SetTokenArgs";
 import type { SourceConfig } from "./SourceConfig";
 import type { SourceRecord } from "./SourceRecord";
+import type { SourceScopeArgs } from "./SourceScopeArgs";
 import type { SubmitOutcome } from "./SubmitOutcome";
 import type { SyncArgs } from "./SyncArgs";
 import type { SyncReport } from "./SyncReport";
@@ -118,6 +119,9 @@ export interface Commands {
   add_source: { args: SourceConfig; result: SourceRecord };
   /** Removes a source and everything cached from it. */
   remove_source: { args: RemoveSourceArgs; result: RemoveSourceResult };
+  /** Replaces a catalog server source's scope (none: the whole catalog); the next sync reads it and */
+  /** drops what left it. */
+  set_source_scope: { args: SourceScopeArgs; result: SourceRecord };
   /** Syncs the named sources (all when none are named). */
   sync: { args: SyncArgs; result: SyncReport };
   /** Asks a running sync to stop; the cache keeps its previous state. */
@@ -238,6 +242,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   "list_sources",
   "add_source",
   "remove_source",
+  "set_source_scope",
   "sync",
   "cancel_sync",
   "sync_schedule",
