@@ -16,6 +16,7 @@ mod entropy;
 mod error;
 pub mod http;
 mod marquez;
+mod online;
 mod openlineage;
 mod openmetadata;
 mod paging;
@@ -35,6 +36,7 @@ pub use entropy::{push_entropy, request_entropy_access, version_of as document_v
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use meshlens_model::UpstreamStats;
+pub use online::{Found, FoundKind, search_catalog};
 pub use openmetadata::{OpenMetadataFeedback, send_openmetadata_feedback};
 
 /// The items of the list `value[key]` (none when it is missing or not a list).
