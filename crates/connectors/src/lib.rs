@@ -340,8 +340,18 @@ pub async fn connect_source(
     source_name: &str,
     url: &str,
 ) -> Result<HttpClient, ConnectorError> {
+    connect_source_with(kind, source_name, url, HttpPolicy::default()).await
+}
+
+/// [`connect_source`] with its own time-outs and bounds (an online search waits less than a sync).
+pub async fn connect_source_with(
+    kind: ServerKind,
+    source_name: &str,
+    url: &str,
+    policy: HttpPolicy,
+) -> Result<HttpClient, ConnectorError> {
     let token = stored_token(source_name, url).await?;
-    connect(kind, source_name, url, token, HttpPolicy::default())
+    connect(kind, source_name, url, token, policy)
 }
 
 /// The clients of an Amundsen source: its metadata service at `url` and its search service at
@@ -352,6 +362,7 @@ pub async fn connect_amundsen(
     source_name: &str,
     url: &str,
     search_url: Option<&str>,
+    policy: HttpPolicy,
 ) -> Result<(HttpClient, HttpClient), ConnectorError> {
     let token = stored_token(source_name, url).await?;
     let search_url = search_url.unwrap_or(url);
@@ -360,14 +371,8 @@ pub async fn connect_amundsen(
     let search_token = token.clone().filter(|_| same_origin);
     let kind = ServerKind::Amundsen;
     Ok((
-        connect(kind, source_name, url, token, HttpPolicy::default())?,
-        connect(
-            kind,
-            source_name,
-            search_url,
-            search_token,
-            HttpPolicy::default(),
-        )?,
+        connect(kind, source_name, url, token, policy.clone())?,
+        connect(kind, source_name, search_url, search_token, policy)?,
     ))
 }
 
