@@ -199,3 +199,49 @@ async fn no_catalog_answering_in_time_is_offline_with_the_cache_answer() {
             .contains("no answer within 5 s")
     );
 }
+
+/// The benchmark of docs/benchmarks.md ("Online search"): what an online search adds to the cache's
+/// answer against a catalog whose search takes a known time. Run with
+/// `cargo test --release -p meshlens-app --test online_search -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: prints its figures"]
+async fn online_search_adds_the_servers_time_and_little_else() {
+    const SERVER_MS: u64 = 100;
+    const ROUNDS: usize = 30;
+    let data = tempfile::tempdir().unwrap();
+    let app = open(data.path()).await;
+    let url = fake_amundsen(Duration::from_millis(SERVER_MS)).await;
+    add_amundsen(&app, "amundsen", &url).await;
+    call(&app, "sync", json!({})).await;
+    let timed = |online: bool| {
+        let app = &app;
+        async move {
+            let mut ms = Vec::new();
+            for _ in 0..ROUNDS {
+                let started = std::time::Instant::now();
+                let args = json!({"query": "test_table", "online": online});
+                let answer = call(app, "search", args).await;
+                ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                assert!(!online || answer["online"]["sources"][0]["status"] == "ok");
+            }
+            ms.sort_by(f64::total_cmp);
+            (ms[ROUNDS / 2], ms[ROUNDS * 95 / 100], ms[ROUNDS - 1])
+        }
+    };
+    let cache = timed(false).await;
+    let online = timed(true).await;
+    let added = |at: f64, base: f64| at - base - SERVER_MS as f64;
+    println!(
+        "server {SERVER_MS} ms, {ROUNDS} rounds: cache p50 {:.2} ms, p95 {:.2}, max {:.2}; online p50 {:.2} ms, p95 {:.2}, max {:.2}; added beyond the server's time: p50 {:.2} ms, p95 {:.2}, max {:.2}",
+        cache.0,
+        cache.1,
+        cache.2,
+        online.0,
+        online.1,
+        online.2,
+        added(online.0, cache.0),
+        added(online.1, cache.1),
+        added(online.2, cache.2)
+    );
+    assert!(added(online.0, cache.0) < 20.0);
+}

@@ -37,8 +37,34 @@ const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/datahub"
 /// id their contracts carry).
 const LINEAGE_NAMESPACE: &str = "datahub";
 
+/// What a dataset or data product is labelled with (owners, tags, glossary terms, domain), as
+/// the pull and the online search both ask it.
+macro_rules! labels {
+    () => {
+        r#"          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
+          tags { tags { tag { name } } }
+          glossaryTerms { terms { term { name } } }
+          domain { domain { properties { name } } }
+"#
+    };
+}
+
+/// A data product's selection, the same in the pull and the online search.
+macro_rules! data_product {
+    () => {
+        concat!(
+            r#"        ... on DataProduct {
+          properties { name description }
+"#,
+            labels!(),
+            "        }\n"
+        )
+    };
+}
+
 /// The one query of a pull; checked against DataHub's schema by `tests::requests_validate_against_datahubs_schema`.
-const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
+const SCROLL: &str = concat!(
+    r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
   scrollAcrossEntities(input: $input) {
     nextScrollId
     searchResults {
@@ -50,11 +76,9 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           properties { name description qualifiedName }
           editableProperties { description }
           schemaMetadata { fields { fieldPath nativeDataType description isPartOfKey } }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-          lastIngested
+"#,
+    labels!(),
+    r#"          lastIngested
           upstream: lineage(input: {direction: UPSTREAM, start: 0, count: 100}) {
             total
             relationships { type entity { urn type } }
@@ -75,17 +99,13 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
             }
           }
         }
-        ... on DataProduct {
-          properties { name description }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-        }
-      }
+"#,
+    data_product!(),
+    r#"      }
     }
   }
-}"#;
+}"#,
+);
 
 pub(crate) async fn pull(
     ctx: &PullContext<'_>,
@@ -146,32 +166,19 @@ pub(crate) async fn pull(
 
 /// The online search's query: what a hit needs to be shown and scoped (name, description, domain,
 /// tags, terms, owners); checked against DataHub's schema like [`SCROLL`].
-const SEARCH: &str = r#"query meshlensSearch($input: SearchAcrossEntitiesInput!) {
-  searchAcrossEntities(input: $input) {
-    total
-    searchResults {
-      entity {
-        urn
-        type
-        ... on Dataset {
-          name
-          properties { name description }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-        }
-        ... on DataProduct {
-          properties { name description }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-        }
-      }
-    }
-  }
-}"#;
+const SEARCH: &str = concat!(
+    r#"query meshlensSearch($input: SearchAcrossEntitiesInput!) {
+  searchAcrossEntities(input: $input) { total searchResults { entity {
+    urn
+    ... on Dataset {
+      name
+      properties { name description }
+"#,
+    labels!(),
+    "    }\n",
+    data_product!(),
+    "  } } }\n}",
+);
 
 fn search_request(query: &str, limit: usize) -> Value {
     let input = json!({"types": ["DATASET", "DATA_PRODUCT"], "query": query, "start": 0,
