@@ -125,6 +125,8 @@ struct Inner {
     policies: policies::PolicyCache,
     /// What the draft checked last is compared with (see `draft_base.rs`).
     draft_base: draft_base::DraftBaseCache,
+    /// The catalog clients of online searches (see `online.rs`).
+    online_clients: online::OnlineClients,
 }
 
 impl App {
@@ -156,6 +158,7 @@ impl App {
                 scheduler: schedule::SchedulerState::default(),
                 policies: policies::PolicyCache::default(),
                 draft_base: draft_base::DraftBaseCache::default(),
+                online_clients: online::OnlineClients::default(),
             }),
         })
     }

@@ -7,9 +7,10 @@
 //! stay. No catalog reachable is `offline`.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use meshlens_connectors::{ConnectorError, Found, FoundKind, HttpPolicy, ServerKind};
+use meshlens_connectors::{ConnectorError, Found, FoundKind, HttpClient, HttpPolicy, ServerKind};
 use meshlens_search::{
     OnlineReport, OnlineSource, OnlineStatus, SearchHit, SearchKind, SearchResults, UpstreamHit,
 };
@@ -31,6 +32,44 @@ fn online_policy() -> HttpPolicy {
         connect_timeout: Duration::from_secs(2),
         read_timeout: ONLINE_TIMEOUT,
         max_response_bytes: 4 * 1024 * 1024,
+    }
+}
+
+/// A catalog source's client, and its search service's for Amundsen.
+type Clients = (HttpClient, Option<HttpClient>);
+
+/// The clients online searches ask the catalogs with, kept between searches: building one (its TLS
+/// configuration, the token's keyring lookup) takes 10-30 ms, a search's whole budget beyond the
+/// server's own time. Each is kept with the source configuration it was built for, and dropped
+/// when the source's token is set or the source removed.
+#[derive(Default)]
+pub(crate) struct OnlineClients(Mutex<HashMap<String, (SourceConfig, Clients)>>);
+
+impl OnlineClients {
+    fn get(&self, source: &SourceConfig) -> Option<Clients> {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.get(&source.name)
+            .filter(|(config, _)| config == source)
+            .map(|(_, clients)| clients.clone())
+    }
+
+    fn keep(&self, source: &SourceConfig, clients: &Clients) {
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.insert(source.name.clone(), (source.clone(), clients.clone()));
+    }
+
+    pub(crate) fn forget(&self, name: &str) {
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.remove(name);
     }
 }
 
@@ -72,7 +111,7 @@ impl App {
                 continue;
             };
             let query = query.to_string();
-            asking.spawn(ask_catalog(record.config, kind, query, limit));
+            asking.spawn(ask_catalog(self.clone(), record.config, kind, query, limit));
         }
         let mut asked = Vec::new();
         while let Some(answer) = asking.join_next().await {
@@ -124,12 +163,26 @@ impl App {
 }
 
 /// Asks one catalog within [`ONLINE_TIMEOUT`].
-async fn ask_catalog(source: SourceConfig, kind: ServerKind, query: String, limit: usize) -> Asked {
+async fn ask_catalog(
+    app: App,
+    source: SourceConfig,
+    kind: ServerKind,
+    query: String,
+    limit: usize,
+) -> Asked {
     let started = Instant::now();
     let answer = if kind.searchable() {
         let asking = async {
-            let (http, search) =
-                meshlens_sync::connect_server(&source, kind, online_policy()).await?;
+            let kept = &app.inner.online_clients;
+            let (http, search) = match kept.get(&source) {
+                Some(clients) => clients,
+                None => {
+                    let clients =
+                        meshlens_sync::connect_server(&source, kind, online_policy()).await?;
+                    kept.keep(&source, &clients);
+                    clients
+                }
+            };
             meshlens_connectors::search_catalog(kind, &http, search.as_ref(), &query, limit).await
         };
         match tokio::time::timeout(ONLINE_TIMEOUT, asking).await {
@@ -215,5 +268,39 @@ fn uncached_hit(found: &Found) -> SearchHit {
         parent_id: None,
         cached: false,
         upstream: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use meshlens_connectors::Credentials;
+    use meshlens_store::SourceKind;
+
+    use super::*;
+
+    fn marquez(url: &str) -> SourceConfig {
+        SourceConfig {
+            name: "lineage".into(),
+            kind: SourceKind::Marquez { url: url.into() },
+        }
+    }
+
+    #[test]
+    fn kept_clients_serve_their_configuration_only_until_forgotten() {
+        let kept = OnlineClients::default();
+        let source = marquez("http://localhost:5000");
+        let http = HttpClient::new(
+            "lineage",
+            "http://localhost:5000",
+            Credentials::None,
+            online_policy(),
+        )
+        .unwrap();
+        kept.keep(&source, &(http, None));
+        assert!(kept.get(&source).is_some());
+        // The source pointed elsewhere: built again for the new URL.
+        assert!(kept.get(&marquez("http://localhost:5001")).is_none());
+        kept.forget("lineage");
+        assert!(kept.get(&source).is_none());
     }
 }
