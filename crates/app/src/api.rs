@@ -15,7 +15,10 @@ pub use meshlens_quality::{
     QualityImportReport, QualityReport, QualityResult, QualitySummary, Retention, RuleLink,
     Scorecard, TrustFactor, TrustScore, Violation,
 };
-pub use meshlens_search::{Facets, IndexStats, SearchHit, SearchKind, SearchResults};
+pub use meshlens_search::{
+    Facets, IndexStats, OnlineReport, OnlineSource, OnlineStatus, SearchHit, SearchKind,
+    SearchResults, UpstreamHit,
+};
 pub use meshlens_store::{
     EntityProvenance, PortContract, PortDirection, ProductDetail, ProductSummary, SourceConfig,
     SourceKind, SourceRecord,
@@ -230,6 +233,9 @@ pub struct SearchArgs {
     pub limit: Option<u32>,
     #[ts(optional)]
     pub offset: Option<u32>,
+    /// Also ask each catalog source's own search API (hits the cache lacks come `cached: false`).
+    #[ts(as = "Option<bool>", optional)]
+    pub online: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]

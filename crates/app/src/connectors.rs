@@ -39,6 +39,7 @@ impl App {
         }
         let name = args.name.clone();
         keyring_worker(move || auth::store_token(&name, &url, &token)).await??;
+        self.inner.online_clients.forget(&args.name);
         Ok(TokenStored {
             name: args.name,
             stored_in: "keyring".into(),
@@ -49,6 +50,7 @@ impl App {
     /// Deletes the keyring token of a removed catalog server source. The source is gone already,
     /// so a keyring that cannot be reached is logged, not an error (it holds no token then).
     pub(crate) async fn forget_token(&self, config: &SourceConfig) {
+        self.inner.online_clients.forget(&config.name);
         let Some(url) = config.kind.server_url().map(str::to_owned) else {
             return;
         };

@@ -24,6 +24,7 @@ mod history;
 mod ids;
 mod links;
 mod mesh;
+mod online;
 mod paths;
 mod policies;
 mod schedule;
@@ -57,6 +58,7 @@ pub use links::external_link;
 pub use mesh::{Adoption, AdoptionArgs, AdoptionVia, Mesh, MeshArgs, MeshDomain, MeshEdge, Usage};
 pub use meshlens_demo as demo;
 pub use meshlens_lineage::to_dot;
+pub use online::ONLINE_TIMEOUT;
 pub use paths::{Caller, DesktopPaths, PathArgs, is_report_file_name};
 pub use schedule::{
     BreakingNotice, MAX_SYNC_MINUTES, MIN_SYNC_MINUTES, ScheduledRun, SyncSchedule,
@@ -123,6 +125,8 @@ struct Inner {
     policies: policies::PolicyCache,
     /// What the draft checked last is compared with (see `draft_base.rs`).
     draft_base: draft_base::DraftBaseCache,
+    /// The catalog clients of online searches (see `online.rs`).
+    online_clients: online::OnlineClients,
 }
 
 impl App {
@@ -154,6 +158,7 @@ impl App {
                 scheduler: schedule::SchedulerState::default(),
                 policies: policies::PolicyCache::default(),
                 draft_base: draft_base::DraftBaseCache::default(),
+                online_clients: online::OnlineClients::default(),
             }),
         })
     }
@@ -575,11 +580,25 @@ impl App {
         validate_paths(&args.paths)
     }
 
+    /// Searches the cache; with `online`, asks the catalog sources at the same time and adds their
+    /// hits (see `online.rs`).
     pub async fn search(
         &self,
         args: SearchArgs,
         _: &dyn EventSink,
     ) -> Result<SearchResults, AppError> {
+        if !args.online {
+            return self.search_cache(args).await;
+        }
+        let (query, limit) = (args.query.clone(), args.limit.unwrap_or(20) as usize);
+        let (cached, asked) =
+            tokio::join!(self.search_cache(args), self.ask_catalogs(&query, limit));
+        let mut results = cached?;
+        self.add_online_hits(&mut results, asked?).await?;
+        Ok(results)
+    }
+
+    async fn search_cache(&self, args: SearchArgs) -> Result<SearchResults, AppError> {
         let request = SearchRequest {
             query: args.query,
             kind: args.kind,

@@ -722,6 +722,9 @@ fn snippet_for_terminal(snippet: &str, bold: bool) -> String {
 pub fn print_search(results: &SearchResults) {
     use std::io::IsTerminal;
     let bold = std::io::stdout().is_terminal();
+    if let Some(online) = &results.online {
+        print_online_report(online);
+    }
     if results.hits.is_empty() {
         say!("no matches");
         return;
@@ -739,6 +742,13 @@ pub fn print_search(results: &SearchResults) {
             // Escaped before the bold codes went in (`say!` would escape those too).
             println!("          {}", snippet_for_terminal(&hit.snippet, bold));
         }
+        if let Some(upstream) = hit.upstream.as_ref().filter(|_| !hit.cached) {
+            say!(
+                "          not cached: in {}, open {}",
+                upstream.source,
+                upstream.url
+            );
+        }
     }
     let kinds: Vec<String> = results
         .facets
@@ -747,6 +757,23 @@ pub fn print_search(results: &SearchResults) {
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
     say!("\n{} matches ({})", results.total, kinds.join(", "));
+}
+
+/// One line per catalog asked online, and whether the answer is the cache's alone.
+fn print_online_report(online: &meshlens_app::OnlineReport) {
+    if online.offline {
+        say!("offline: no catalog answered; these are the cache's matches");
+    }
+    for source in &online.sources {
+        say!(
+            "online {}: {} ({} hits, {} ms){}",
+            source.source,
+            source.status.as_str(),
+            source.hits,
+            source.ms,
+            affix(": ", source.error.as_deref(), "")
+        );
+    }
 }
 
 pub fn print_typing_bench(report: &meshlens_app::bench::TypingBenchReport) {

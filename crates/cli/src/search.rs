@@ -39,6 +39,10 @@ pub struct SearchFlags {
     sensitivity: Option<String>,
     #[arg(long, default_value_t = 20)]
     limit: u32,
+    /// Also ask each catalog source's own search API (each within 5 s); hits the cache lacks
+    /// are printed with their catalog page.
+    #[arg(long)]
+    online: bool,
     #[arg(long)]
     json: bool,
 }
@@ -57,6 +61,7 @@ impl SearchFlags {
             sensitivity: self.sensitivity,
             limit: Some(self.limit),
             offset: None,
+            online: self.online,
         }
     }
 }

@@ -30,7 +30,10 @@ use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
-use crate::{ConnectorError, HttpClient, Provenance, PullContext, Pulled, PulledDocument, list};
+use crate::{
+    ConnectorError, Found, FoundKind, HttpClient, Provenance, PullContext, Pulled, PulledDocument,
+    list,
+};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/amundsen";
 /// Namespace of the OpenLineage datasets built from Amundsen lineage (tables by key).
@@ -119,7 +122,7 @@ async fn table_keys(
     // that answers every page with the same `page_index`.
     let fetch = |cursor: Option<String>| {
         let page: u64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = search_request(page, per_page);
+        let body = search_request("", page, per_page);
         async move {
             search
                 .send_json(Method::POST, SEARCH_PATH, &body, None)
@@ -139,11 +142,12 @@ async fn table_keys(
         .collect())
 }
 
-/// One page of every table: an empty `query_term` matches everything (Amundsen's search proxy
-/// builds no query clause for it). Only `SearchRequest`'s fields: its schema refuses others.
-fn search_request(page: u64, per_page: usize) -> Value {
+/// One page of the tables matching `query`: an empty `query_term` matches everything (Amundsen's
+/// search proxy builds no query clause for it). Only `SearchRequest`'s fields: its schema refuses
+/// others.
+fn search_request(query: &str, page: u64, per_page: usize) -> Value {
     json!({
-        "query_term": "",
+        "query_term": query,
         "resource_types": ["table"],
         "page_index": page,
         "results_per_page": per_page,
@@ -159,20 +163,7 @@ fn search_page(
     answer: Value,
     per_page: usize,
 ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
-    let status = answer.get("status_code").and_then(Value::as_u64);
-    if let Some(status) = status.filter(|s| *s != 200) {
-        let msg = answer.get("msg").and_then(Value::as_str).unwrap_or("");
-        return Err(ConnectorError::Status {
-            source_name: ctx.http.source_name().to_string(),
-            method: "POST".into(),
-            path: SEARCH_PATH.into(),
-            status: u16::try_from(status).unwrap_or(500),
-            hint: format!(
-                "the search service could not search: {}",
-                msg.chars().take(MAX_QUOTED).collect::<String>()
-            ),
-        });
-    }
+    search_failed(&ctx.http, &answer)?;
     let page = answer
         .get("page_index")
         .and_then(Value::as_u64)
@@ -186,6 +177,69 @@ fn search_page(
     let more = total.is_some_and(|total| (page + 1) * (per_page as u64) < total);
     let next = (more && !hits.is_empty()).then(|| (page + 1).to_string());
     Ok((hits, next))
+}
+
+/// The failure the search service reports in an HTTP 200 answer (`status_code` and `msg`).
+fn search_failed(http: &HttpClient, answer: &Value) -> Result<(), ConnectorError> {
+    let status = answer.get("status_code").and_then(Value::as_u64);
+    let Some(status) = status.filter(|s| *s != 200) else {
+        return Ok(());
+    };
+    let msg = answer.get("msg").and_then(Value::as_str).unwrap_or("");
+    Err(ConnectorError::Status {
+        source_name: http.source_name().to_string(),
+        method: "POST".into(),
+        path: SEARCH_PATH.into(),
+        status: u16::try_from(status).unwrap_or(500),
+        hint: format!(
+            "the search service could not search: {}",
+            msg.chars().take(MAX_QUOTED).collect::<String>()
+        ),
+    })
+}
+
+/// Online search: the first `limit` tables the search service finds for `query`. A table's
+/// page is the frontend's `table_detail/<cluster>/<database>/<schema>/<table>` under the
+/// metadata service's URL (the frontend usually serves both).
+pub(crate) async fn search(
+    http: &HttpClient,
+    search: &HttpClient,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Found>, ConnectorError> {
+    let body = search_request(query, 0, limit);
+    let answer = search
+        .send_json(Method::POST, SEARCH_PATH, &body, None)
+        .await
+        .map_err(|err| explain_404(err, SEARCH_HINT))?;
+    search_failed(search, &answer)?;
+    let hits = answer
+        .pointer("/results/table/results")
+        .and_then(Value::as_array);
+    Ok(hits
+        .into_iter()
+        .flatten()
+        .filter_map(|hit| {
+            let key = text(hit, "key").filter(|key| usable_key(key))?;
+            let part = |name: &str| text(hit, name).unwrap_or_default();
+            let (cluster, database) = (part("cluster"), part("database"));
+            let (schema, table) = (part("schema"), part("table"));
+            Some(Found {
+                url: http.page_url(&["table_detail", &cluster, &database, &schema, &table]),
+                name: if table.is_empty() { key.clone() } else { table },
+                upstream_id: key,
+                kind: FoundKind::Dataset,
+                description: text(hit, "description"),
+                // The pull makes a table's schema its domain.
+                domain: Some(schema).filter(|s| !s.is_empty()),
+                tags: list(hit, "tag")
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                owners: Vec::new(),
+            })
+        })
+        .collect())
 }
 
 /// A key meshlens asks the metadata service about: bounded, printable, and without `.` or `..`

@@ -22,8 +22,8 @@ use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, cursor_pages, not_json};
 use crate::{
-    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Provenance, PullContext, Pulled,
-    PulledDocument, UpstreamStats,
+    CheckOutcome, CheckStatus, ConnectorError, Found, FoundKind, HttpClient, Provenance,
+    PullContext, Pulled, PulledDocument, UpstreamStats,
 };
 
 const GRAPHQL: &str = "api/graphql";
@@ -37,8 +37,34 @@ const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/datahub"
 /// id their contracts carry).
 const LINEAGE_NAMESPACE: &str = "datahub";
 
+/// What a dataset or data product is labelled with (owners, tags, glossary terms, domain), as
+/// the pull and the online search both ask it.
+macro_rules! labels {
+    () => {
+        r#"          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
+          tags { tags { tag { name } } }
+          glossaryTerms { terms { term { name } } }
+          domain { domain { properties { name } } }
+"#
+    };
+}
+
+/// A data product's selection, the same in the pull and the online search.
+macro_rules! data_product {
+    () => {
+        concat!(
+            r#"        ... on DataProduct {
+          properties { name description }
+"#,
+            labels!(),
+            "        }\n"
+        )
+    };
+}
+
 /// The one query of a pull; checked against DataHub's schema by `tests::requests_validate_against_datahubs_schema`.
-const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
+const SCROLL: &str = concat!(
+    r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!) {
   scrollAcrossEntities(input: $input) {
     nextScrollId
     searchResults {
@@ -50,11 +76,9 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
           properties { name description qualifiedName }
           editableProperties { description }
           schemaMetadata { fields { fieldPath nativeDataType description isPartOfKey } }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-          lastIngested
+"#,
+    labels!(),
+    r#"          lastIngested
           statsSummary { queryCountLast30Days uniqueUserCountLast30Days }
           upstream: lineage(input: {direction: UPSTREAM, start: 0, count: 100}) {
             total
@@ -76,17 +100,13 @@ const SCROLL: &str = r#"query meshlensScroll($input: ScrollAcrossEntitiesInput!)
             }
           }
         }
-        ... on DataProduct {
-          properties { name description }
-          ownership { owners { owner { ... on CorpUser { username } ... on CorpGroup { name } } } }
-          tags { tags { tag { name } } }
-          glossaryTerms { terms { term { name } } }
-          domain { domain { properties { name } } }
-        }
-      }
+"#,
+    data_product!(),
+    r#"      }
     }
   }
-}"#;
+}"#,
+);
 
 pub(crate) async fn pull(
     ctx: &PullContext<'_>,
@@ -146,6 +166,75 @@ pub(crate) async fn pull(
             }));
     }
     Ok(pulled)
+}
+
+/// The online search's query: what a hit needs to be shown and scoped (name, description, domain,
+/// tags, terms, owners); checked against DataHub's schema like [`SCROLL`].
+const SEARCH: &str = concat!(
+    r#"query meshlensSearch($input: SearchAcrossEntitiesInput!) {
+  searchAcrossEntities(input: $input) { total searchResults { entity {
+    urn
+    ... on Dataset {
+      name
+      properties { name description }
+"#,
+    labels!(),
+    "    }\n",
+    data_product!(),
+    "  } } }\n}",
+);
+
+fn search_request(query: &str, limit: usize) -> Value {
+    let input = json!({"types": ["DATASET", "DATA_PRODUCT"], "query": query, "start": 0,
+        "count": limit, "searchFlags": {"skipHighlighting": true, "skipAggregates": true}});
+    json!({"query": SEARCH, "variables": {"input": input}})
+}
+
+/// Online search: the first `limit` datasets and data products matching `query`.
+pub(crate) async fn search(
+    http: &HttpClient,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Found>, ConnectorError> {
+    let answer = graphql(http, &search_request(query, limit)).await?;
+    let Some(results) = answer.pointer("/data/searchAcrossEntities/searchResults") else {
+        return Err(ConnectorError::NotJson {
+            source_name: http.source_name().to_string(),
+            path: GRAPHQL.to_string(),
+            reason: "no `data.searchAcrossEntities` in the answer".into(),
+        });
+    };
+    Ok(results
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|result| found(http, result.get("entity")?))
+        .collect())
+}
+
+/// A search hit as the pull names its document.
+fn found(http: &HttpClient, entity: &Value) -> Option<Found> {
+    let urn = text(entity, "/urn")?;
+    // By the URN's entity type, which every DataHub URN names.
+    let (kind, page) = if urn.starts_with("urn:li:dataset:") {
+        (FoundKind::Dataset, "dataset")
+    } else if urn.starts_with("urn:li:dataProduct:") {
+        (FoundKind::Product, "dataProduct")
+    } else {
+        return None;
+    };
+    Some(Found {
+        name: text(entity, "/properties/name")
+            .or_else(|| text(entity, "/name"))
+            .unwrap_or_else(|| urn.clone()),
+        kind,
+        description: text(entity, "/properties/description"),
+        domain: text(entity, "/domain/domain/properties/name"),
+        tags: tags_and_terms(entity),
+        owners: owners(entity),
+        url: http.page_url(&[page, &urn]),
+        upstream_id: urn,
+    })
 }
 
 /// The body of one scroll request for `entity_type`, continuing after `scroll_id`.
@@ -798,6 +887,7 @@ mod tests {
         let mut requests = vec![
             scroll_request("DATASET", LINEAGE_SUBQUERIES, None),
             scroll_request("DATA_PRODUCT", 100, Some("c2Nyb2xs".into())),
+            search_request("pets", 20),
             json!({"query": DATASET_QUERY, "variables": {"urn": PETS}}),
             json!({"query": PRODUCT_QUERY, "variables": {"urn": "urn:li:dataProduct:adoption"}}),
             json!({"query": EXISTS_QUERY,
@@ -823,7 +913,7 @@ mod tests {
     fn requests_validate_against_datahubs_schema() {
         let schema = schema_check::datahub_schema();
         let requests = every_request();
-        assert_eq!(requests.len(), 12);
+        assert_eq!(requests.len(), 13);
         for request in &requests {
             let errors = schema_check::request_errors(&schema, request);
             assert!(errors.is_empty(), "{}\n{errors:#?}", request["query"]);

@@ -238,6 +238,18 @@ impl HttpClient {
         &self.source_name
     }
 
+    /// The address of `segments` (each percent-encoded) under the server's base URL: where a
+    /// catalog's own web page shows an entity (an online search hit opened live).
+    pub fn page_url(&self, segments: &[&str]) -> String {
+        let path: Vec<String> = segments
+            .iter()
+            .map(|segment| crate::marquez::encode_segment(segment))
+            .collect();
+        self.base
+            .join(&path.join("/"))
+            .map_or_else(|_| self.base.to_string(), String::from)
+    }
+
     /// GET `path` (relative to the base URL) with query parameters, decoded as JSON.
     pub async fn get_json(
         &self,
@@ -383,6 +395,7 @@ impl HttpClient {
         mut response: reqwest::Response,
     ) -> Result<Value, ReadError> {
         let limit = self.policy.max_response_bytes;
+        let status = response.status().as_u16();
         if response.content_length().is_some_and(|len| len > limit) {
             return Err(ReadError::TooLarge);
         }
@@ -412,10 +425,9 @@ impl HttpClient {
             return Ok(Value::Null);
         }
         if is_html || body.trim_ascii_start().starts_with(b"<") {
-            return Err(ReadError::NotJson(
-                "the server sent an HTML page (a login page or a proxy error?); check the URL"
-                    .into(),
-            ));
+            return Err(ReadError::NotJson(format!(
+                "the server answered HTTP {status} with an HTML page (a login page or a proxy error?); check the URL"
+            )));
         }
         if json_values(&body) > MAX_VALUES_PER_RESPONSE {
             return Err(ReadError::NotJson(format!(

@@ -16,6 +16,7 @@ mod entropy;
 mod error;
 pub mod http;
 mod marquez;
+mod online;
 mod openlineage;
 mod openmetadata;
 mod openmetadata_scope;
@@ -37,6 +38,7 @@ pub use entropy::{push_entropy, request_entropy_access, version_of as document_v
 pub use error::ConnectorError;
 pub use http::{Credentials, HttpClient, HttpPolicy};
 pub use meshlens_model::UpstreamStats;
+pub use online::{Found, FoundKind, search_catalog};
 pub use openmetadata::{OpenMetadataFeedback, send_openmetadata_feedback};
 
 /// The items of the list `value[key]` (none when it is missing or not a list).
@@ -378,8 +380,18 @@ pub async fn connect_source(
     source_name: &str,
     url: &str,
 ) -> Result<HttpClient, ConnectorError> {
+    connect_source_with(kind, source_name, url, HttpPolicy::default()).await
+}
+
+/// [`connect_source`] with its own time-outs and bounds (an online search waits less than a sync).
+pub async fn connect_source_with(
+    kind: ServerKind,
+    source_name: &str,
+    url: &str,
+    policy: HttpPolicy,
+) -> Result<HttpClient, ConnectorError> {
     let token = stored_token(source_name, url).await?;
-    connect(kind, source_name, url, token, HttpPolicy::default())
+    connect(kind, source_name, url, token, policy)
 }
 
 /// The clients of an Amundsen source: its metadata service at `url` and its search service at
@@ -390,6 +402,7 @@ pub async fn connect_amundsen(
     source_name: &str,
     url: &str,
     search_url: Option<&str>,
+    policy: HttpPolicy,
 ) -> Result<(HttpClient, HttpClient), ConnectorError> {
     let token = stored_token(source_name, url).await?;
     let search_url = search_url.unwrap_or(url);
@@ -398,14 +411,8 @@ pub async fn connect_amundsen(
     let search_token = token.clone().filter(|_| same_origin);
     let kind = ServerKind::Amundsen;
     Ok((
-        connect(kind, source_name, url, token, HttpPolicy::default())?,
-        connect(
-            kind,
-            source_name,
-            search_url,
-            search_token,
-            HttpPolicy::default(),
-        )?,
+        connect(kind, source_name, url, token, policy.clone())?,
+        connect(kind, source_name, search_url, search_token, policy)?,
     ))
 }
 

@@ -16,7 +16,10 @@ use crate::documents::{ColumnDoc, TableDoc, document_path};
 use crate::openlineage::{RUN_EVENT_SCHEMA, column_lineage_facet, edge_run_id, facet_inputs};
 use crate::openmetadata::epoch_millis_to_rfc3339;
 use crate::paging::{PageCounters, offset_pages};
-use crate::{ConnectorError, Mapped, Provenance, PullContext, Pulled, PulledDocument};
+use crate::{
+    ConnectorError, Found, FoundKind, HttpClient, Mapped, Provenance, PullContext, Pulled,
+    PulledDocument, list,
+};
 
 const PRODUCER: &str = "https://github.com/meshlens/meshlens/connectors/marquez";
 
@@ -79,6 +82,37 @@ pub(crate) async fn pull(
 /// A listed dataset's `columnLineage` (`[{name, inputFields: [{namespace, dataset, field,
 /// transformationDescription, transformationType}]}]`) as the OpenLineage facet's `fields`: output
 /// column -> its input columns and transformation. Columns without inputs add nothing.
+/// Online search: the first `limit` datasets whose name matches `query` (`GET /api/v1/search`,
+/// which answers `{totalCount, results: [{type, name, namespace, nodeId, updatedAt}]}`).
+pub(crate) async fn search(
+    http: &HttpClient,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Found>, ConnectorError> {
+    let params = [
+        ("q", query.to_string()),
+        ("filter", "DATASET".to_string()),
+        ("limit", limit.to_string()),
+    ];
+    let answer = http.get_json("api/v1/search", &params).await?;
+    Ok(list(&answer, "results")
+        .filter_map(|hit| {
+            let (namespace, name) = (text(hit, "namespace")?, text(hit, "name")?);
+            Some(Found {
+                upstream_id: format!("{namespace}:{name}"),
+                url: http.page_url(&["lineage", "dataset", &namespace, &name]),
+                name,
+                kind: FoundKind::Dataset,
+                description: None,
+                // The pull makes a dataset's namespace its domain.
+                domain: Some(namespace),
+                tags: Vec::new(),
+                owners: Vec::new(),
+            })
+        })
+        .collect())
+}
+
 fn listed_column_lineage(dataset: &Value) -> Map<String, Value> {
     let mut fields = Map::new();
     let entries = dataset.get("columnLineage").and_then(Value::as_array);

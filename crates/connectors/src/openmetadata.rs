@@ -23,8 +23,8 @@ use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata_scope;
 use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
 use crate::{
-    CheckOutcome, CheckStatus, ConnectorError, HttpClient, Mapped, Provenance, PullContext, Pulled,
-    PulledDocument, UpstreamStats, list,
+    CheckOutcome, CheckStatus, ConnectorError, Found, FoundKind, HttpClient, Mapped, Provenance,
+    PullContext, Pulled, PulledDocument, UpstreamStats, list,
 };
 
 /// What tables are listed with (and read by name with, for a scope's neighbours).
@@ -94,6 +94,63 @@ async fn pull_scoped(
     let outcomes = test_cases.iter().filter_map(test_case_outcome);
     pulled.check_outcomes = outcomes.filter(on_read_table).collect();
     Ok(pulled)
+}
+
+/// OpenMetadata's search API (scoped pulls and online search).
+pub(crate) const SEARCH_PATH: &str = "api/v1/search/query";
+
+/// Online search: the first `limit` data products and tables matching `query`, one request per
+/// search index, both at once.
+pub(crate) async fn search(
+    http: &HttpClient,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Found>, ConnectorError> {
+    let ask = |index: &'static str| {
+        let params = [
+            ("q", query.to_string()),
+            ("index", index.to_string()),
+            ("from", "0".to_string()),
+            ("size", limit.to_string()),
+        ];
+        async move { http.get_json(SEARCH_PATH, &params).await }
+    };
+    let (products, tables) =
+        tokio::try_join!(ask("data_product_search_index"), ask("table_search_index"))?;
+    let mut found = search_hits(http, &products, FoundKind::Product);
+    found.extend(search_hits(http, &tables, FoundKind::Dataset));
+    Ok(found)
+}
+
+/// The entities of an Elasticsearch answer (`hits.hits[]._source`), as the pull names them.
+fn search_hits(http: &HttpClient, answer: &Value, kind: FoundKind) -> Vec<Found> {
+    let page = match kind {
+        FoundKind::Product => "dataProduct",
+        FoundKind::Dataset => "table",
+    };
+    let hits = answer.pointer("/hits/hits").and_then(Value::as_array);
+    hits.into_iter()
+        .flatten()
+        .filter_map(|hit| {
+            let entity = hit.get("_source")?;
+            let fqn = text(entity, "fullyQualifiedName")?;
+            Some(Found {
+                name: text(entity, "displayName")
+                    .or_else(|| text(entity, "name"))
+                    .unwrap_or_else(|| fqn.clone()),
+                kind,
+                description: text(entity, "description"),
+                domain: entity
+                    .pointer("/domain/name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                tags: tag_fqns(entity),
+                owners: owner_names(entity),
+                url: http.page_url(&[page, &fqn]),
+                upstream_id: fqn,
+            })
+        })
+        .collect()
 }
 
 /// Every entity of a pull, as listed.

@@ -14,11 +14,10 @@ use meshlens_model::CatalogScope;
 use serde_json::{Value, json};
 
 use crate::marquez::encode_segment;
-use crate::openmetadata::TABLE_FIELDS;
+use crate::openmetadata::{SEARCH_PATH, TABLE_FIELDS};
 use crate::paging::{PageCounters, cursor_pages, not_json, take_each};
 use crate::{ConnectorError, PullContext};
 
-const SEARCH: &str = "api/v1/search/query";
 /// The search index of tables (OpenMetadata's default index of `/search/query`).
 const TABLE_INDEX: &str = "table_search_index";
 
@@ -41,7 +40,7 @@ pub(crate) async fn scoped_tables(
         return Err(ConnectorError::EmptyScope {
             source_name: ctx.http.source_name().to_string(),
             scope: scope.describe(),
-            path: SEARCH.to_string(),
+            path: SEARCH_PATH.to_string(),
             status: 200,
         });
     }
@@ -92,14 +91,14 @@ async fn search_tables(
             ("sort_order", "asc".to_string()),
         ];
         query.extend(after.map(|cursor| ("search_after", cursor)));
-        async move { ctx.http.get_json(SEARCH, &query).await }
+        async move { ctx.http.get_json(SEARCH_PATH, &query).await }
     };
     let split = |page: Value| {
         let (tables, next) = search_page(ctx, page, size)?;
         let fqns = tables.iter().filter_map(|table| hand_over(sink, table));
         Ok((fqns.map(Value::String).collect(), next))
     };
-    let fqns = cursor_pages(ctx, counters, SEARCH, fetch, split).await?;
+    let fqns = cursor_pages(ctx, counters, SEARCH_PATH, fetch, split).await?;
     Ok(fqns
         .into_iter()
         .filter_map(|fqn| fqn.as_str().map(str::to_owned))
@@ -114,7 +113,7 @@ fn search_page(
     size: usize,
 ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
     let Some(hits) = page.pointer_mut("/hits/hits").and_then(Value::as_array_mut) else {
-        return Err(not_json(ctx, SEARCH, "expected `hits.hits`".into()));
+        return Err(not_json(ctx, SEARCH_PATH, "expected `hits.hits`".into()));
     };
     let next = hits.last().filter(|_| hits.len() >= size).and_then(|last| {
         last.get("sort")?

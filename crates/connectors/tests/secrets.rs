@@ -7,7 +7,9 @@ mod common;
 use axum::http::StatusCode;
 use axum::response::Response;
 use common::*;
-use meshlens_connectors::{ConnectorError, Credentials, HttpClient, Secret, ServerKind};
+use meshlens_connectors::{
+    ConnectorError, Credentials, HttpClient, HttpPolicy, Secret, ServerKind,
+};
 
 fn redirect_to(location: &str) -> Response {
     Response::builder()
@@ -183,19 +185,22 @@ async fn an_amundsen_token_goes_to_its_search_service_only_on_the_same_origin() 
             .unwrap();
     };
     // Another port is another origin: the search service never sees the token.
-    let clients =
-        meshlens_connectors::connect_amundsen("amundsen-split", &metadata.url, Some(&search.url))
-            .await
-            .unwrap();
+    let connect = |search_url| {
+        meshlens_connectors::connect_amundsen(
+            "amundsen-split",
+            &metadata.url,
+            search_url,
+            HttpPolicy::default(),
+        )
+    };
+    let clients = connect(Some(&search.url)).await.unwrap();
     pull_all(clients).await;
     assert!(metadata.requests().iter().all(carries_token));
     assert!(!search.requests().is_empty());
     assert!(!search.requests().iter().any(carries_token));
     // Without a search URL both are asked at the metadata URL (a gateway), with the token.
     let before = metadata.requests().len();
-    let clients = meshlens_connectors::connect_amundsen("amundsen-split", &metadata.url, None)
-        .await
-        .unwrap();
+    let clients = connect(None).await.unwrap();
     pull_all(clients).await;
     let requests = metadata.requests();
     assert!(requests[before..].iter().any(|r| r.path == "/v2/search"));

@@ -24,6 +24,7 @@ use crate::doc_values::{DocValues, DocValuesCache, RowsFiles};
 use crate::error::SearchError;
 use crate::eval::{Evaluation, Evaluator, Filter, evaluate};
 use crate::facets::Facets;
+use crate::online::{OnlineReport, UpstreamHit};
 use crate::query::{ParsedQuery, parse, plan};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::snippet::snippet;
@@ -90,6 +91,12 @@ pub struct SearchHit {
     pub product_id: Option<String>,
     pub contract_id: Option<String>,
     pub parent_id: Option<String>,
+    /// True for a hit the cache holds; false for one only a catalog's online search found.
+    pub cached: bool,
+    /// Where an online search found it upstream (online searches only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub upstream: Option<UpstreamHit>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -99,6 +106,10 @@ pub struct SearchResults {
     /// Best first.
     pub hits: Vec<SearchHit>,
     pub facets: Facets,
+    /// How each catalog answered (online searches only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub online: Option<OnlineReport>,
 }
 
 /// What a rebuild or an update did.
@@ -502,6 +513,7 @@ impl SearchIndex {
             total,
             hits,
             facets,
+            online: None,
         })
     }
 
@@ -571,6 +583,8 @@ impl SearchIndex {
             product_id: text(f.product_id),
             contract_id: text(f.contract_id),
             parent_id: text(f.parent_id),
+            cached: true,
+            upstream: None,
         })
     }
 }

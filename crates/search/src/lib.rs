@@ -20,6 +20,7 @@ mod eval;
 mod facets;
 mod from_store;
 mod index;
+mod online;
 mod query;
 mod schema;
 mod snippet;
@@ -33,3 +34,4 @@ pub use index::{
     DEFAULT_LIMIT, IndexStats, MAX_LIMIT, Rebuild, SearchHit, SearchIndex, SearchRequest,
     SearchResults,
 };
+pub use online::{OnlineReport, OnlineSource, OnlineStatus, UpstreamHit};

@@ -41,7 +41,7 @@ pub use git_source::{
 };
 pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
 pub use history::{DEFAULT_HISTORY_VERSIONS, history_limit, install_history_limit};
-pub use provenance::{EntityProvenance, ProvenanceRow};
+pub use provenance::{CachedEntity, EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,
     ProductDetail, ProductFilter, ProductLevels, ProductSummary, StoreStats,

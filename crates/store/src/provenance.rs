@@ -29,6 +29,16 @@ pub struct EntityProvenance {
     pub fetched_at: String,
 }
 
+/// A cached document of a catalog source, found by its upstream id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedEntity {
+    pub upstream_id: String,
+    /// The product or contract id the document gives.
+    pub entity_id: String,
+    /// True for a product (ODPS/DPS) document, false for a contract.
+    pub product: bool,
+}
+
 /// Rows per multi-row statement (5 bound columns each, far below SQLite's parameter limit).
 const CHUNK: usize = 400;
 
@@ -145,6 +155,34 @@ impl Store {
             .await
             .ctx("read the source's provenance")?;
         Ok(rows.into_iter().map(record).collect())
+    }
+
+    /// The cached documents of `source` whose upstream id is one of `upstream_ids` (which hits of
+    /// an online search the cache holds).
+    pub async fn cached_entities(
+        &self,
+        source: &str,
+        upstream_ids: &[String],
+    ) -> Result<Vec<CachedEntity>, StoreError> {
+        let ids = serde_json::to_string(upstream_ids).unwrap_or_else(|_| "[]".into());
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT p.upstream_id, d.entity_id, d.kind
+             FROM entity_provenance p JOIN documents d ON d.source = p.source AND d.path = p.path
+             WHERE p.source = ? AND p.upstream_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(source)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .ctx("read cached entities by upstream id")?;
+        Ok(rows
+            .into_iter()
+            .map(|(upstream_id, entity_id, kind)| CachedEntity {
+                upstream_id,
+                entity_id,
+                product: matches!(kind.as_str(), "odps" | "dps"),
+            })
+            .collect())
     }
 
     /// Every source holding the upstream entity `upstream_id` (one entity, several origins).

@@ -25,7 +25,7 @@ use ts_rs::TS;
 
 pub use engine::sync_source;
 pub use results::ResultFilesReport;
-pub use server::server_kind;
+pub use server::{connect_server, server_kind};
 
 /// Default per-file size limit (10 MiB): descriptors are small; anything bigger is a mistake.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = meshlens_model::DEFAULT_MAX_FILE_BYTES;

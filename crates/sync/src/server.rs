@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use meshlens_connectors::{
-    CheckOutcome, CheckStatus, ConnectorError, Known, PullContext, Pulled, PulledDocument,
-    ServerKind,
+    CheckOutcome, CheckStatus, ConnectorError, HttpPolicy, Known, PullContext, Pulled,
+    PulledDocument, ServerKind,
 };
 use meshlens_model::{ParseOptions, ParsedDocument, Severity, content_hash, parse_document_with};
 use meshlens_quality::{CatalogOutcome, CatalogStatus, CatalogTool};
@@ -50,10 +50,12 @@ pub fn server_kind(kind: &SourceKind) -> Option<ServerKind> {
     })
 }
 
-/// The source's client, and its search service's for Amundsen.
-async fn connect(
+/// The source's client, and its search service's for Amundsen, with `policy`'s time-outs and
+/// bounds.
+pub async fn connect_server(
     source: &SourceConfig,
     kind: ServerKind,
+    policy: HttpPolicy,
 ) -> Result<
     (
         meshlens_connectors::HttpClient,
@@ -63,14 +65,19 @@ async fn connect(
 > {
     match &source.kind {
         SourceKind::Amundsen { url, search_url } => {
-            let (http, search) =
-                meshlens_connectors::connect_amundsen(&source.name, url, search_url.as_deref())
-                    .await?;
+            let (http, search) = meshlens_connectors::connect_amundsen(
+                &source.name,
+                url,
+                search_url.as_deref(),
+                policy,
+            )
+            .await?;
             Ok((http, Some(search)))
         }
         other => {
             let url = other.server_url().unwrap_or_default();
-            let http = meshlens_connectors::connect_source(kind, &source.name, url).await?;
+            let http =
+                meshlens_connectors::connect_source_with(kind, &source.name, url, policy).await?;
             Ok((http, None))
         }
     }
@@ -201,7 +208,7 @@ async fn pull_server(
     let fetched = |count: u64| emit(SyncPhase::Scanning, count, 0);
     let cancelled = || ctx.cancel.is_cancelled();
     let pull = async {
-        let (http, search) = connect(source, kind).await?;
+        let (http, search) = connect_server(source, kind, HttpPolicy::default()).await?;
         let pull_ctx = PullContext {
             http,
             search,

@@ -28,6 +28,7 @@ export type { GraphEdge } from "./bindings/GraphEdge";
 export type { GraphNode } from "./bindings/GraphNode";
 export type { Level } from "./bindings/Level";
 export type { LineageGraph } from "./bindings/LineageGraph";
+export type { OnlineReport } from "./bindings/OnlineReport";
 export type { Ownership } from "./bindings/Ownership";
 export type { QualityReport } from "./bindings/QualityReport";
 export type { QualityResult } from "./bindings/QualityResult";

@@ -223,6 +223,74 @@ describe("search", () => {
   });
 });
 
+/** The cache's "ordrs" answer with one hit more that only a catalog's online search found, and its notes. */
+function withCatalogHit(): SearchResults {
+  const live: SearchHit = {
+    id: "sample_data.ecommerce_db.shopify.dim_orders",
+    kind: "contract",
+    name: "dim_orders",
+    domain: "Ecommerce",
+    owner: null,
+    status: null,
+    score: 0,
+    snippet: "",
+    product_id: null,
+    contract_id: null,
+    parent_id: null,
+    cached: false,
+    upstream: {
+      source: "om",
+      upstream_id: "sample_data.ecommerce_db.shopify.dim_orders",
+      url: "https://om.example.com/table/sample_data.ecommerce_db.shopify.dim_orders",
+      tags: [],
+      owners: [],
+    },
+  };
+  return {
+    ...searchOrdrs,
+    hits: [...searchOrdrs.hits, live],
+    online: {
+      offline: false,
+      sources: [
+        { source: "om", status: "ok", hits: 1, ms: 40, error: null },
+        { source: "hub", status: "failed", hits: 0, ms: 12, error: "source 'hub': api/graphql answered HTTP 502" },
+      ],
+    },
+  };
+}
+
+describe("online search", () => {
+  it("asks the catalogs once typing pauses, marks what the cache lacks and opens it in the catalog", async () => {
+    const user = userEvent.setup();
+    const navigate = vi.fn();
+    const backend = backendWith((args) => (args.online === true ? withCatalogHit() : searchOrdrs));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={navigate} />);
+    await user.click(screen.getByRole("checkbox", { name: "Also search the catalogs (online)" }));
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    // The cache answers as you type; the catalogs only for the settled word.
+    const online = await screen.findByText("not cached");
+    const searches = backend.calls.filter((c) => c.command === "search").map((c) => c.args as SearchArgs);
+    expect(searches.filter((a) => a.online === true).map((a) => a.query)).toEqual(["ordrs"]);
+    const row = online.closest("li") as HTMLElement;
+    expect(within(row).getByText("Open in om")).toBeInTheDocument();
+    expect(screen.getByLabelText("online search")).toHaveTextContent("hub: source 'hub': api/graphql answered HTTP 502");
+    await user.pointer({ keys: "[MouseLeft>]", target: row });
+    expect(backend.openedLinks).toEqual(["https://om.example.com/table/sample_data.ecommerce_db.shopify.dim_orders"]);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it("says when no catalog answered, with the cache's hits", async () => {
+    const user = userEvent.setup();
+    const offline: SearchResults = { ...searchOrdrs, online: { offline: true, sources: [{ source: "om", status: "unreachable", hits: 0, ms: 5000, error: "source 'om': no answer within 5 s" }] } };
+    const backend = backendWith((args) => (args.online === true ? offline : searchOrdrs));
+    render(<HomeScreen backend={backend} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.click(screen.getByRole("checkbox", { name: "Also search the catalogs (online)" }));
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    expect(await screen.findByText(/Offline: no catalog answered/)).toBeInTheDocument();
+    expect(screen.getAllByRole("option")).toHaveLength(searchOrdrs.hits.length);
+  });
+});
+
 describe("before a query", () => {
   it("lists a large mesh page by page", async () => {
     const user = userEvent.setup();

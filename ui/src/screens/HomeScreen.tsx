@@ -5,7 +5,7 @@ import { Highlight } from "../components/Highlight";
 import { Loading } from "../components/Loading";
 import { ProductTable } from "../components/ProductTable";
 import type { Backend } from "../ipc/backend";
-import type { Facets, SearchHit, SearchResults } from "../ipc/commands";
+import type { Facets, OnlineReport, SearchHit, SearchResults } from "../ipc/commands";
 import { markKeystroke, measureResultsVisible } from "../perf";
 import type { Prefs } from "../prefs";
 import type { Navigate, Route } from "../route";
@@ -89,8 +89,10 @@ const FacetPanel = memo(function FacetPanel({
   );
 });
 
-/** Memoised: a new answer re-renders only the rows whose hit or selection changed. */
+/** Memoised: a new answer re-renders only the rows whose hit or selection changed. A hit only a catalog knows
+ * (an online search's, not cached) has a badge and opens in the catalog. */
 const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: SearchHit; index: number; active: boolean; onOpen: (hit: SearchHit) => void }) {
+  const live = hit.cached ? undefined : hit.upstream;
   return (
     <li
       id={hitElementId(index)}
@@ -109,6 +111,16 @@ const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: Searc
         <code className="muted">{hit.id}</code>
         {hit.domain !== null && <span className="muted"> · {hit.domain}</span>}
         {hit.owner !== null && <span className="muted"> · {hit.owner}</span>}
+        {live !== undefined && (
+          <>
+            <span className="badge not-cached" title="Found by the catalog's own search; not in the cache yet">
+              not cached
+            </span>
+            <span className="link open-live" title={live.url}>
+              Open in {live.source}
+            </span>
+          </>
+        )}
       </div>
       <p className="snippet">
         <Highlight snippet={hit.snippet} />
@@ -117,8 +129,41 @@ const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: Searc
   );
 });
 
+/** Whether the catalogs answered: offline, or one note per catalog that failed. */
+function OnlineNotes({ report }: { report: OnlineReport }) {
+  const failed = report.sources.filter((s) => s.status === "failed" || s.status === "unreachable");
+  return (
+    <div className="online-notes muted" aria-label="online search">
+      {report.offline && <p>Offline: no catalog answered; these are the cache's matches.</p>}
+      {!report.offline &&
+        failed.map((s) => (
+          <p key={s.source}>
+            {s.source}: {s.error ?? s.status}
+          </p>
+        ))}
+    </div>
+  );
+}
+
 function hitElementId(index: number): string {
   return `search-hit-${index}`;
+}
+
+/** A pause in typing before an online search asks the catalogs. */
+const ONLINE_PAUSE_MS = 300;
+
+/** `value` once it has stayed the same for `delayMs`. */
+function useSettled(value: string, delayMs: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setSettled(value);
+    }, delayMs);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [value, delayMs]);
+  return settled;
 }
 
 /** Whether the wait named `waiting` (null: nothing awaited) has lasted `delayMs`. */
@@ -171,6 +216,7 @@ function Results({ results, request, query, filters, active, onToggle, onOpen, o
           {total === 0 ? "No matches" : `${total} ${total === 1 ? "match" : "matches"}`}
           {total > shown.hits.length && ` (showing ${shown.hits.length})`}
         </p>
+        {shown.online !== undefined && <OnlineNotes report={shown.online} />}
         {total === 0 && results.state === "ready" && (
           <p className="state muted">Nothing matches “{query}”. Check the spelling of rare words or remove a filter.</p>
         )}
@@ -226,11 +272,15 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
   const [filters, setFilters] = useState<Filters>({});
   const [active, setActive] = useState(0);
   const [pages, setPages] = useState(1);
+  const [online, setOnline] = useState(false);
   // Asked on every keystroke, no debounce: the backend answers in a few milliseconds, and an answer overtaken
-  // by a newer keystroke is dropped (useCommand). The call starts from the input event itself.
+  // by a newer keystroke is dropped (useCommand). The call starts from the input event itself. Online, the
+  // catalogs are asked too once typing pauses (the cache alone answers meanwhile).
   const trimmed = query.trim();
+  const settled = useSettled(trimmed, ONLINE_PAUSE_MS);
+  const askCatalogs = online && settled === trimmed;
   const searching = trimmed !== "";
-  const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages } : null;
+  const args = searching ? { query: trimmed, ...filters, limit: PAGE * pages, ...(askCatalogs ? { online: true } : {}) } : null;
   const results = useCommand(backend, "search", args, generation);
   // What the list shows (the previous answer while the next is on its way); nothing once the box is cleared.
   const shown = searching ? shownData(results) : undefined;
@@ -251,10 +301,15 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
 
   const open = useCallback(
     (hit: SearchHit) => {
+      if (!hit.cached && hit.upstream !== undefined) {
+        // The shell checks the link again (only https: opens).
+        backend.openLink(hit.upstream.url).catch(() => undefined);
+        return;
+      }
       const route = routeOfHit(hit);
       if (route !== null) navigate(route);
     },
-    [navigate],
+    [backend, navigate],
   );
   const onKey = (event: KeyboardEvent<HTMLInputElement>) => {
     const moveTo = (next: number) => {
@@ -306,6 +361,17 @@ export function HomeScreen({ backend, generation, prefs, navigate }: Props) {
           }}
           onKeyDown={onKey}
         />
+        <label className="online-toggle">
+          <input
+            type="checkbox"
+            checked={online}
+            onChange={(event) => {
+              setOnline(event.target.checked);
+              setPages(1);
+            }}
+          />
+          Also search the catalogs (online)
+        </label>
         <span className="muted hint">↑↓ to move · Enter to open · Esc to clear · Ctrl+K for commands</span>
       </div>
       {showResults && (

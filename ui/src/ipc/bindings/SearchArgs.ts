@@ -11,4 +11,8 @@ sensitivity?: string,
 /**
  * Hits to return (default 20, at most 1000).
  */
-limit?: number, offset?: number, };
+limit?: number, offset?: number, 
+/**
+ * Also ask each catalog source's own search API (hits the cache lacks come `cached: false`).
+ */
+online?: boolean, };
