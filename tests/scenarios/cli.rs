@@ -900,3 +900,77 @@ fn catalog_server_sources_follow_the_cli_contract() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `source add --scope-*`, `source scope NAME --add` (an online hit's domain in one step) and `--clear`, as
+/// `source list --json` shows them; a folder takes no scope.
+#[test]
+fn a_catalog_source_scope_is_set_widened_and_cleared_from_the_command_line() {
+    let m = Meshlens::new();
+    let added = m.json(&[
+        "source",
+        "add",
+        "om",
+        "--kind",
+        "openmetadata",
+        "--url",
+        "http://127.0.0.1:9",
+        "--scope-domain",
+        "sales",
+        "--neighbours",
+        "1",
+    ]);
+    assert_eq!(
+        added["config"]["scope"]["domains"],
+        serde_json::json!(["sales"])
+    );
+    let widened = m.json(&[
+        "source",
+        "scope",
+        "om",
+        "--add",
+        "--scope-domain",
+        "marketing",
+        "--scope-domain",
+        "SALES",
+    ]);
+    let scope = &widened["config"]["scope"];
+    assert_eq!(scope["domains"], serde_json::json!(["sales", "marketing"]));
+    assert_eq!(scope["neighbours"], 1);
+    let said = m.ok(&[
+        "source",
+        "scope",
+        "om",
+        "--add",
+        "--scope-tag",
+        "PII.Sensitive",
+    ]);
+    assert!(
+        said.contains("only domains sales, marketing; tags PII.Sensitive; 1 hop of lineage"),
+        "{said}"
+    );
+    let listed = m.json(&["source", "list"]);
+    assert_eq!(
+        listed[0]["config"]["scope"]["tags"],
+        serde_json::json!(["PII.Sensitive"])
+    );
+
+    m.ok(&["source", "scope", "om", "--clear"]);
+    let listed = m.json(&["source", "list"]);
+    assert!(listed[0]["config"].get("scope").is_none(), "{listed}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let out = m.run(&[
+        "source",
+        "add",
+        "files",
+        "--kind",
+        "folder",
+        "--path",
+        path,
+        "--scope-domain",
+        "x",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only catalog servers"));
+}

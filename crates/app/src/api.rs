@@ -92,6 +92,11 @@ pub struct SourceScopeArgs {
     #[serde(default)]
     #[ts(optional)]
     pub scope: Option<CatalogScope>,
+    /// Add `scope`'s domains, tags and owners to the source's scope instead of replacing it (an
+    /// online search hit's domain, in one step). Without a scope yet, `scope` becomes it.
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub add: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

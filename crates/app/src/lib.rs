@@ -398,7 +398,11 @@ impl App {
             .await?
             .ok_or_else(not_found)?
             .config;
-        config.scope = args.scope;
+        config.scope = match (args.add, config.scope.take(), args.scope) {
+            (true, Some(current), Some(added)) => Some(current.widened_by(added)),
+            (true, current, None) => current,
+            (_, _, scope) => scope,
+        };
         check_scope(&config)?;
         if !self
             .store()

@@ -44,9 +44,25 @@ async fn a_scope_is_added_replaced_and_cleared() {
     assert_eq!(record["config"]["scope"]["tags"], json!(["PII.Sensitive"]));
     assert_eq!(record["config"]["scope"]["neighbours"], 0);
 
+    // Added to in one step (an online hit's domain): kept names stay, a name already there is not repeated.
+    let add = SourceScopeArgs {
+        name: "om".into(),
+        scope: Some(CatalogScope {
+            tags: vec!["pii.sensitive".into()],
+            ..domains(&["marketing"], 2)
+        }),
+        add: true,
+    };
+    let record = app.set_source_scope(add, &NoEvents).await.unwrap();
+    let scope = record.config.scope.unwrap();
+    assert_eq!(scope.domains, ["marketing"]);
+    assert_eq!(scope.tags, ["PII.Sensitive"]);
+    assert_eq!(scope.neighbours, 2);
+
     let clear = SourceScopeArgs {
         name: "om".into(),
         scope: None,
+        add: false,
     };
     let record = app.set_source_scope(clear, &NoEvents).await.unwrap();
     assert_eq!(record.config.scope, None);
@@ -64,6 +80,7 @@ async fn a_scope_is_added_replaced_and_cleared() {
     let unknown = SourceScopeArgs {
         name: "nope".into(),
         scope: None,
+        add: false,
     };
     let err = app.set_source_scope(unknown, &NoEvents).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
@@ -94,6 +111,7 @@ async fn a_scope_the_source_cannot_apply_is_refused() {
     let args = SourceScopeArgs {
         name: "files".into(),
         scope: Some(domains(&["sales"], 0)),
+        add: false,
     };
     let err = app.set_source_scope(args, &NoEvents).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidArgs);

@@ -26,12 +26,15 @@ pub(crate) enum SourceCommand {
         #[arg(long)]
         forget_history: bool,
     },
-    /// Replace a catalog server source's scope, or --clear it; the next sync reads the new scope
-    /// and drops what left it.
+    /// Replace a catalog server source's scope (or --add to it), or --clear it; the next sync reads
+    /// the new scope and drops what left it.
     Scope {
         name: String,
         #[command(flatten)]
         scope: ScopeArgs,
+        /// Add the given domains, tags and owners to the scope instead of replacing it.
+        #[arg(long, conflicts_with = "clear")]
+        add: bool,
         /// Sync the whole catalog again.
         #[arg(long, conflicts_with_all = ["domains", "tags", "owners", "neighbours"], required_unless_present_any = ["domains", "tags", "owners", "neighbours"])]
         clear: bool,
@@ -163,6 +166,7 @@ pub(crate) async fn run(command: SourceCommand, data_dir: Option<PathBuf>) -> Re
         SourceCommand::Scope {
             name,
             scope,
+            add,
             clear: _,
             json,
         } => {
@@ -171,6 +175,7 @@ pub(crate) async fn run(command: SourceCommand, data_dir: Option<PathBuf>) -> Re
             let args = SourceScopeArgs {
                 name,
                 scope: scope.scope(),
+                add,
             };
             let record = app.set_source_scope(args, &NoEvents).await?;
             if json {

@@ -37,6 +37,24 @@ impl CatalogScope {
             || owners.into_iter().any(|owner| named(&self.owners, owner))
     }
 
+    /// This scope with `more`'s domains, tags and owners added (a name it has already, whatever its case,
+    /// is not added twice) and the larger of the two hop counts: what "add to the scope" gives.
+    pub fn widened_by(mut self, more: CatalogScope) -> CatalogScope {
+        for (list, added) in [
+            (&mut self.domains, more.domains),
+            (&mut self.tags, more.tags),
+            (&mut self.owners, more.owners),
+        ] {
+            for name in added {
+                if !list.iter().any(|v| v.eq_ignore_ascii_case(&name)) {
+                    list.push(name);
+                }
+            }
+        }
+        self.neighbours = self.neighbours.max(more.neighbours);
+        self
+    }
+
     /// The scope in words, for messages: `domains sales, hr; tags PII; 1 hop of lineage`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();

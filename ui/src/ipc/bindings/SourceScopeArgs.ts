@@ -8,4 +8,9 @@ export type SourceScopeArgs = { name: string,
 /**
  * The new scope, replacing the old one; `null` or absent: the whole catalog again.
  */
-scope?: CatalogScope, };
+scope?: CatalogScope, 
+/**
+ * Add `scope`'s domains, tags and owners to the source's scope instead of replacing it (an
+ * online search hit's domain, in one step). Without a scope yet, `scope` becomes it.
+ */
+add?: boolean, };
