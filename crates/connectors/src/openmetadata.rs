@@ -315,7 +315,7 @@ async fn table_lineage(
     let paths = tables
         .versions
         .keys()
-        .map(|fqn| format!("api/v1/lineage/table/name/{}", encode_segment(fqn)))
+        .map(|fqn| lineage_path(fqn))
         .collect();
     let query = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
     let lineage = fetch_each(ctx, counters, paths, &query, &[]).await?;
@@ -353,8 +353,13 @@ fn after_cursor(page: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn text(value: &Value, key: &str) -> Option<String> {
+pub(crate) fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// The lineage of table `fqn` (`LineageResource.getLineageByFQN`).
+pub(crate) fn lineage_path(fqn: &str) -> String {
+    format!("api/v1/lineage/table/name/{}", encode_segment(fqn))
 }
 
 /// OpenMetadata versions are numbers (0.1, 1.2); kept as their JSON text.

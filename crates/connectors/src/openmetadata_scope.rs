@@ -14,9 +14,9 @@ use meshlens_model::CatalogScope;
 use serde_json::{Value, json};
 
 use crate::marquez::encode_segment;
-use crate::openmetadata::{SEARCH_PATH, TABLE_FIELDS};
+use crate::openmetadata::{SEARCH_PATH, TABLE_FIELDS, lineage_path, text};
 use crate::paging::{PageCounters, cursor_pages, not_json, take_each};
-use crate::{ConnectorError, PullContext};
+use crate::{ConnectorError, PullContext, list};
 
 /// The search index of tables (OpenMetadata's default index of `/search/query`).
 const TABLE_INDEX: &str = "table_search_index";
@@ -66,7 +66,7 @@ pub(crate) async fn scoped_tables(
 
 /// Hands `table` to the sink; its FQN, when it has one.
 fn hand_over(sink: &Mutex<&mut TableSink<'_>>, table: &Value) -> Option<String> {
-    let fqn = fqn(table)?;
+    let fqn = text(table, "fullyQualifiedName")?;
     (sink.lock().unwrap_or_else(|e| e.into_inner()))(table);
     Some(fqn)
 }
@@ -158,10 +158,7 @@ async fn table_lineage(
     counters: &PageCounters,
     fqns: &[String],
 ) -> Result<Vec<Value>, ConnectorError> {
-    let paths = fqns
-        .iter()
-        .map(|fqn| format!("api/v1/lineage/table/name/{}", encode_segment(fqn)))
-        .collect();
+    let paths = fqns.iter().map(|fqn| lineage_path(fqn)).collect();
     let query = [("upstreamDepth", "1"), ("downstreamDepth", "1")];
     // A table deleted since it was listed has no lineage: 404 is nothing, not a failure.
     let answers = take_each(ctx, counters, paths, &query, &[404], |a| {
@@ -184,17 +181,10 @@ fn compact_lineage(answer: Value) -> Value {
             "pipeline": {"fullyQualifiedName": edge.pointer("/lineageDetails/pipeline/fullyQualifiedName")},
             "updatedAt": edge.pointer("/lineageDetails/updatedAt")}})
     };
-    let list = |key: &str| {
-        answer
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-    };
     json!({
         "entity": answer.get("entity").map(node),
-        "nodes": list("nodes").map(node).collect::<Vec<_>>(),
-        "upstreamEdges": list("upstreamEdges").map(edge).collect::<Vec<_>>()
+        "nodes": list(&answer, "nodes").map(node).collect::<Vec<_>>(),
+        "upstreamEdges": list(&answer, "upstreamEdges").map(edge).collect::<Vec<_>>()
     })
 }
 
@@ -226,14 +216,7 @@ fn lineage_tables(answer: &Value) -> impl Iterator<Item = String> + '_ {
         .flatten()
         .chain(nodes.flatten())
         .filter(|node| node.get("type").and_then(Value::as_str) == Some("table"))
-        .filter_map(fqn)
-}
-
-fn fqn(entity: &Value) -> Option<String> {
-    entity
-        .get("fullyQualifiedName")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+        .filter_map(|node| text(node, "fullyQualifiedName"))
 }
 
 /// Keeps the lineage events whose datasets are both read (the others reach outside the scope),
