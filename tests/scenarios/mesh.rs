@@ -467,3 +467,42 @@ fn feedback_on_an_openmetadata_product_goes_upstream_through_the_outbox() {
     assert_eq!(list["feedback"][0]["target"], "openmetadata");
     assert_eq!(list["feedback"][0]["delivery"], "submitted");
 }
+
+#[test]
+fn search_orders_equal_matches_by_trust_and_says_so() {
+    let m = Meshlens::new();
+    let work = tempfile::tempdir().unwrap();
+    let mesh = work.path().join("mesh");
+    copy_tree(&demo_mesh(), &mesh);
+    m.add_folder("mesh", &mesh);
+    m.ok(&["sync"]);
+    failing_scan(&mesh);
+    m.ok(&["sync"]);
+
+    let found = m.json(&["search", "shipments"]);
+    assert_eq!(found["tie_break"], "trust", "{found:#}");
+    let hits = found["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    let mut scores = Vec::new();
+    for hit in hits {
+        let product = hit["product_id"]
+            .as_str()
+            .or_else(|| (hit["kind"] == "product").then(|| hit["id"].as_str().unwrap()));
+        // Each hit carries its product's score as `trust ID` gives it, after the failing check too.
+        if let Some(product) = product {
+            assert_eq!(
+                hit["trust"],
+                m.json(&["trust", product])["score"],
+                "{hit:#}"
+            );
+        }
+        scores.push(hit["score"].as_f64().unwrap());
+    }
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+
+    let text = m.ok(&["search", "shipments"]);
+    assert!(
+        text.contains("equally good matches are ordered by their product's trust score"),
+        "{text}"
+    );
+}

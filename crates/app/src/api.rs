@@ -17,7 +17,7 @@ pub use meshlens_quality::{
 };
 pub use meshlens_search::{
     Facets, IndexStats, OnlineReport, OnlineSource, OnlineStatus, SearchHit, SearchKind,
-    SearchResults, UpstreamHit,
+    SearchResults, TRUST_TIE_BREAK, TieBreak, UpstreamHit,
 };
 pub use meshlens_store::{
     EntityProvenance, PortContract, PortDirection, ProductDetail, ProductSummary, SourceConfig,

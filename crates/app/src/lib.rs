@@ -32,6 +32,7 @@ mod settings_file;
 mod updates;
 mod upgrade;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -615,19 +616,31 @@ impl App {
             limit: args.limit.unwrap_or(0) as usize,
             offset: args.offset.unwrap_or(0) as usize,
         };
-        // On a blocking thread: a broad query keeps its thread (and the search pool) busy for
+        // On blocking threads: a broad query keeps its thread (and the search pool) busy for
         // milliseconds, which would stall the other tasks of an async worker meanwhile.
         let inner = self.inner.clone();
-        let found =
-            tokio::task::spawn_blocking(move || inner.search.blocking_read().search(&request))
-                .await
-                .map_err(|err| {
-                    AppError::new(
-                        ErrorCode::Internal,
-                        format!("the search worker stopped: {err}"),
-                    )
-                })?;
-        Ok(found?)
+        let ranked =
+            blocking_search(move || inner.search.blocking_read().rank(&request, true)).await?;
+        let trust = self.search_trust(&ranked.product_ids()).await?;
+        let inner = self.inner.clone();
+        blocking_search(move || {
+            let trust_of = |id: &str| trust.get(id).copied();
+            inner.search.blocking_read().page(ranked, &trust_of)
+        })
+        .await
+    }
+
+    /// The trust scores that order equally good hits. A product whose score cannot be read (say,
+    /// a policy folder that does not parse) only loses its tie-break: search still answers.
+    async fn search_trust(&self, ids: &[String]) -> Result<HashMap<String, u32>, AppError> {
+        let set = match self.policy_set().await {
+            Ok(set) => set,
+            Err(err) => {
+                tracing::warn!(error = %err, "search hits keep the index's order: no trust scores");
+                return Ok(HashMap::new());
+            }
+        };
+        Ok(meshlens_quality::trust_scores_of(self.store(), &set.policies, ids).await?)
     }
 
     /// Rebuilds the search index from the cache, and drops the lineage graph file so that the next
@@ -919,4 +932,17 @@ fn validate_source_config(config: &SourceConfig) -> Result<(), AppError> {
 /// Turns a relative folder path into an absolute one so the source still works from another directory.
 pub fn absolute_path(path: PathBuf) -> PathBuf {
     std::path::absolute(&path).unwrap_or(path)
+}
+
+/// Runs one half of a search on a blocking thread.
+async fn blocking_search<T: Send + 'static>(
+    search: impl FnOnce() -> Result<T, meshlens_search::SearchError> + Send + 'static,
+) -> Result<T, AppError> {
+    let found = tokio::task::spawn_blocking(search).await.map_err(|err| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("the search worker stopped: {err}"),
+        )
+    })?;
+    Ok(found?)
 }

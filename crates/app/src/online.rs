@@ -266,6 +266,7 @@ fn uncached_hit(found: &Found) -> SearchHit {
         product_id: None,
         contract_id: None,
         parent_id: None,
+        trust: None,
         cached: false,
         upstream: None,
     }

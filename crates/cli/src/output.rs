@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use meshlens_app::{
     AppError, CheckReport, Consumer, Dataset, ImpactReport, ImportOutcome, LineageGraph, Ownership,
     PortContract, ProductDetail, ProductSummary, QualityReport, Scorecard, SearchResults,
-    SourceRecord, SyncReport, ValidationReport,
+    SourceRecord, SyncReport, TieBreak, ValidationReport,
 };
 use serde::Serialize;
 
@@ -731,12 +731,15 @@ pub fn print_search(results: &SearchResults) {
     }
     for hit in &results.hits {
         say!(
-            "{:<9} {}  {}  [{}{}]",
+            "{:<9} {}  {}  [{}{}]{}",
             hit.kind.as_str(),
             hit.name,
             hit.id,
             hit.domain.as_deref().unwrap_or("-"),
-            affix(", ", hit.owner.as_deref(), "")
+            affix(", ", hit.owner.as_deref(), ""),
+            hit.trust
+                .map(|t| format!("  trust {t}"))
+                .unwrap_or_default()
         );
         if !hit.snippet.is_empty() {
             // Escaped before the bold codes went in (`say!` would escape those too).
@@ -757,6 +760,12 @@ pub fn print_search(results: &SearchResults) {
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
     say!("\n{} matches ({})", results.total, kinds.join(", "));
+    if results.tie_break == Some(TieBreak::Trust) {
+        say!(
+            "equally good matches are ordered by their product's trust score (it adds at most {}% to a match's score; `meshlens trust ID` explains a score)",
+            meshlens_app::TRUST_TIE_BREAK * 100.0
+        );
+    }
 }
 
 /// One line per catalog asked online, and whether the answer is the cache's alone.

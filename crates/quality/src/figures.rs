@@ -14,7 +14,7 @@ use meshlens_store::{Ctx, Store};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{QualityError, rows_from_json};
-use crate::query::{Tally, freshness_breaches};
+use crate::query::{ProductFilter, Tally, freshness_breaches};
 use crate::targets::ensure_targets;
 
 /// The generations figures were computed at: the checks' and the catalogue's.
@@ -25,16 +25,16 @@ struct Stamp {
 }
 
 /// Every product's figures by product id with the SLAs broken at `now_ms`, the stored ones when
-/// they hold (quality targets must be up to date, see [`ensure_targets`]). Products of `domain` (all
-/// when `None`) are exact; a product of another domain may be left out or partly counted.
+/// they hold (quality targets must be up to date, see [`ensure_targets`]). Products of `which` are
+/// exact; another product may be left out or partly counted.
 pub(crate) async fn product_figures(
     store: &Store,
-    domain: Option<&str>,
+    which: ProductFilter<'_>,
     now_ms: i64,
 ) -> Result<HashMap<String, Tally>, QualityError> {
-    match stored_figures(store, now_ms).await? {
+    match stored_figures(store, which.ids(), now_ms).await? {
         Some(figures) => Ok(figures),
-        None => Ok(computed_figures(store, domain).await?.at(now_ms)),
+        None => Ok(computed_figures(store, which.domain()).await?.at(now_ms)),
     }
 }
 
@@ -155,9 +155,10 @@ type FigureRow = (String, i64, i64, i64, i64, Option<i64>, i64);
 
 /// The stored figures with the SLAs broken at `now_ms`, or None when they do not hold for the
 /// current generations. The stamp and the rows are read in one transaction, so a change committed
-/// in between cannot mix them.
+/// in between cannot mix them. With `ids` (a JSON array), of those products only.
 async fn stored_figures(
     store: &Store,
+    ids: Option<&str>,
     now_ms: i64,
 ) -> Result<Option<HashMap<String, Tally>>, QualityError> {
     let mut tx = store
@@ -172,8 +173,10 @@ async fn stored_figures(
     let (rows,): (String,) = sqlx::query_as(
         "SELECT json_group_array(json_array(product_id, checks, evaluated, passes, failing, last_ms,
                                             freshness_breaches))
-         FROM quality_product_figures",
+         FROM quality_product_figures
+         WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",
     )
+    .bind(ids)
     .fetch_one(&mut *tx)
     .await
     .ctx("read quality figures")?;

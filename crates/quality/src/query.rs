@@ -272,7 +272,7 @@ pub async fn scorecards_at(
     domain: Option<&str>,
     now_ms: i64,
 ) -> Result<Vec<Scorecard>, QualityError> {
-    let (products, tallies) = tallies(store, domain, now_ms).await?;
+    let (products, tallies) = tallies(store, ProductFilter::of_domain(domain), now_ms).await?;
     let empty = Tally::default();
     Ok(products
         .into_iter()
@@ -293,7 +293,7 @@ pub async fn domain_scorecards_at(
     store: &Store,
     now_ms: i64,
 ) -> Result<Vec<DomainScorecard>, QualityError> {
-    let (products, tallies) = tallies(store, None, now_ms).await?;
+    let (products, tallies) = tallies(store, ProductFilter::All, now_ms).await?;
     let mut domains: BTreeMap<String, (u64, Tally)> = BTreeMap::new();
     for (id, _, domain) in products {
         let entry = domains.entry(domain.unwrap_or_default()).or_default();
@@ -318,25 +318,57 @@ pub async fn domain_scorecards_at(
 
 pub(crate) type Products = Vec<(String, Option<String>, Option<String>)>;
 
-/// Every product of `domain` (all when `None`) by (id, name, domain), and the figures of those with
-/// check outcomes, SLA breaches (as of `now_ms`) or policy violations: the stored figures when they
-/// hold (see `figures.rs`), and the violations of the last policy check.
+/// The products a reading covers: all of them, one domain's, or those named.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ProductFilter<'a> {
+    All,
+    Domain(&'a str),
+    /// A JSON array of product ids.
+    Ids(&'a str),
+}
+
+impl<'a> ProductFilter<'a> {
+    pub fn of_domain(domain: Option<&'a str>) -> ProductFilter<'a> {
+        domain.map_or(ProductFilter::All, ProductFilter::Domain)
+    }
+
+    /// For `?1 IS NULL OR domain = ?1`.
+    pub fn domain(self) -> Option<&'a str> {
+        match self {
+            ProductFilter::Domain(domain) => Some(domain),
+            _ => None,
+        }
+    }
+
+    /// For `?2 IS NULL OR id IN (SELECT value FROM json_each(?2))`.
+    pub fn ids(self) -> Option<&'a str> {
+        match self {
+            ProductFilter::Ids(ids) => Some(ids),
+            _ => None,
+        }
+    }
+}
+
+/// Every product of `which` by (id, name, domain), and the figures of those with check outcomes,
+/// SLA breaches (as of `now_ms`) or policy violations: the stored figures when they hold (see
+/// `figures.rs`), and the violations of the last policy check.
 pub(crate) async fn tallies(
     store: &Store,
-    domain: Option<&str>,
+    which: ProductFilter<'_>,
     now_ms: i64,
 ) -> Result<(Products, HashMap<String, Tally>), QualityError> {
     ensure_targets(store).await?;
     let (products,): (String,) = sqlx::query_as(
         "SELECT json_group_array(json_array(id, name, domain) ORDER BY domain, id) FROM products
-         WHERE ?1 IS NULL OR domain = ?1",
+         WHERE (?1 IS NULL OR domain = ?1) AND (?2 IS NULL OR id IN (SELECT value FROM json_each(?2)))",
     )
-    .bind(domain)
+    .bind(which.domain())
+    .bind(which.ids())
     .fetch_one(store.pool())
     .await
     .ctx("list products for scorecards")?;
     let products: Products = rows_from_json(&products, "list products for scorecards")?;
-    let mut tallies = product_figures(store, domain, now_ms).await?;
+    let mut tallies = product_figures(store, which, now_ms).await?;
     let violations: Vec<(String, i64)> =
         sqlx::query_as("SELECT product_id, COUNT(*) FROM policy_violations GROUP BY product_id")
             .fetch_all(store.pool())

@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 use crate::error::{QualityError, rows_from_json};
 use crate::policy::{LoadedPolicy, PolicyScope};
-use crate::query::{Tally, now_ms, tallies};
+use crate::query::{ProductFilter, Tally, now_ms, tallies};
 use crate::types::Scorecard;
 
 /// The factors of the score, in the order they are shown.
@@ -152,8 +152,34 @@ pub async fn trust_scores(
     policies: &[LoadedPolicy],
     domain: Option<&str>,
 ) -> Result<Vec<ProductTrust>, QualityError> {
-    let (products, tallies) = tallies(store, domain, now_ms()).await?;
-    let facts: HashMap<String, Facts> = read_facts(store, domain)
+    scores(store, policies, ProductFilter::of_domain(domain)).await
+}
+
+/// The trust scores of the products `ids` (unknown ones left out), by id: what search orders
+/// equally good hits by, read for the few products of a page only.
+pub async fn trust_scores_of(
+    store: &Store,
+    policies: &[LoadedPolicy],
+    ids: &[String],
+) -> Result<HashMap<String, u32>, QualityError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = serde_json::to_string(ids).expect("strings serialize");
+    let found = scores(store, policies, ProductFilter::Ids(&ids)).await?;
+    Ok(found
+        .into_iter()
+        .map(|p| (p.trust.id, p.trust.score))
+        .collect())
+}
+
+async fn scores(
+    store: &Store,
+    policies: &[LoadedPolicy],
+    which: ProductFilter<'_>,
+) -> Result<Vec<ProductTrust>, QualityError> {
+    let (products, tallies) = tallies(store, which, now_ms()).await?;
+    let facts: HashMap<String, Facts> = read_facts(store, which)
         .await?
         .into_iter()
         .map(|f| (f.id.clone(), f))
@@ -192,29 +218,26 @@ pub async fn trust_score(
     policies: &[LoadedPolicy],
     id: &str,
 ) -> Result<TrustScore, QualityError> {
-    let domain: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT domain FROM products WHERE id = ?")
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await
-            .ctx("read the product's domain")?;
-    let (domain,) = domain.ok_or_else(|| QualityError::UnknownProduct(id.to_owned()))?;
-    let all = trust_scores(store, policies, domain.as_deref()).await?;
-    all.into_iter()
+    let ids = serde_json::to_string(&[id]).expect("strings serialize");
+    let found = scores(store, policies, ProductFilter::Ids(&ids)).await?;
+    found
+        .into_iter()
         .map(|p| p.trust)
-        .find(|t| t.id == id)
+        .next()
         .ok_or_else(|| QualityError::UnknownProduct(id.to_owned()))
 }
 
 /// Every product's stored facts (see [`write_trust_facts`]) as one JSON text: 10k rows crossed sqlx one by one
 /// in about a third of the time of all trust scores. The quality targets must be up to date (`tallies` sees
 /// to it), since the facts are written with them.
-async fn read_facts(store: &Store, domain: Option<&str>) -> Result<Vec<Facts>, QualityError> {
+async fn read_facts(store: &Store, which: ProductFilter<'_>) -> Result<Vec<Facts>, QualityError> {
     let (text,): (String,) = sqlx::query_as(
         "SELECT json_group_array(json(t.facts)) FROM quality_trust_facts t
-         WHERE ?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1)",
+         WHERE (?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1))
+           AND (?2 IS NULL OR t.product_id IN (SELECT value FROM json_each(?2)))",
     )
-    .bind(domain)
+    .bind(which.domain())
+    .bind(which.ids())
     .fetch_one(store.pool())
     .await
     .ctx("read trust facts")?;

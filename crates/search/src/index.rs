@@ -14,8 +14,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument,
-    TantivyError, Term,
+    Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, TantivyError, Term,
 };
 use ts_rs::TS;
 
@@ -28,6 +27,7 @@ use crate::online::{OnlineReport, UpstreamHit};
 use crate::query::{ParsedQuery, parse, plan};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::snippet::snippet;
+use crate::tie_break;
 use crate::tokenizer::{IDENT, KEYWORD, ident_analyzer, keyword_analyzer};
 
 /// Indexing memory budget (split across tantivy's indexing threads). 64 MB rather than 128: a 10k-product
@@ -40,6 +40,13 @@ const STAMP: &str = "meshlens-search.version";
 const TANTIVY_DIR: &str = "tantivy";
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 1000;
+/// How much a trust score of 100 lifts a match's score: 1 %, enough to order equally good
+/// matches (and nearly equal ones), never enough to lift a weaker match over a clearly better one.
+pub const TRUST_TIE_BREAK: f32 = 0.01;
+/// Matches read past the page, at least, when trust may reorder it.
+const TIE_WINDOW_MIN: usize = 10;
+/// Matches read past the page, at most: beyond, a long run of equal scores keeps the index's order.
+const TIE_WINDOW: usize = 500;
 
 /// A search as the CLI and the UI express it. Filters are case-insensitive exact values.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,6 +98,11 @@ pub struct SearchHit {
     pub product_id: Option<String>,
     pub contract_id: Option<String>,
     pub parent_id: Option<String>,
+    /// The trust score (0–100) of the hit's product, when it ordered equally good matches (see
+    /// [`TRUST_TIE_BREAK`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub trust: Option<u32>,
     /// True for a hit the cache holds; false for one only a catalog's online search found.
     pub cached: bool,
     /// Where an online search found it upstream (online searches only).
@@ -106,10 +118,58 @@ pub struct SearchResults {
     /// Best first.
     pub hits: Vec<SearchHit>,
     pub facets: Facets,
+    /// What ordered equally good matches, when something did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tie_break: Option<TieBreak>,
     /// How each catalog answered (online searches only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub online: Option<OnlineReport>,
+}
+
+/// What ordered equally good matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum TieBreak {
+    /// The trust score of the hit's product: a score of 100 lifts a match by
+    /// [`TRUST_TIE_BREAK`], a score of 0 not at all.
+    Trust,
+}
+
+/// The best matches of a search with their stored documents, before hits are built (see
+/// [`SearchIndex::rank`]).
+pub struct Ranked {
+    total: u64,
+    facets: Facets,
+    /// Best first, from the start of the page (or earlier, with a tie break).
+    candidates: Vec<Candidate>,
+    /// Where the page starts among the candidates.
+    offset: usize,
+    limit: usize,
+    tie_break: bool,
+    parsed: ParsedQuery,
+    ident: TextAnalyzer,
+}
+
+impl Ranked {
+    /// The products whose trust may reorder the page, sorted, each once.
+    pub fn product_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .candidates
+            .iter()
+            .filter_map(|c| c.product_id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+pub(crate) struct Candidate {
+    pub score: Score,
+    pub doc: TantivyDocument,
+    pub product_id: Option<String>,
 }
 
 /// What a rebuild or an update did.
@@ -478,41 +538,108 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Searches. Any input string is valid: the worst outcome is an empty result.
+    /// Searches. Any input string is valid: the worst outcome is an empty result. Equally good
+    /// matches keep the index's order; [`Self::rank`] and [`Self::page`] order them by trust.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let ranked = self.rank(request, false)?;
+        self.page(ranked, &|_| None)
+    }
+
+    /// The first half of a search: the best matches with their stored documents, before hits are
+    /// built. With `tie_break`, it reads on past the page until no match further down could reach
+    /// the page with the largest trust lift ([`TRUST_TIE_BREAK`]), or [`TIE_WINDOW`] matches more.
+    pub fn rank(&self, request: &SearchRequest, tie_break: bool) -> Result<Ranked, SearchError> {
         self.follow_other_writers()?;
         let Prepared {
-            mut ident,
+            ident,
             parsed,
             filters,
             limit,
             searcher,
             doc_values,
         } = self.prepare(request)?;
-        let mut found = Evaluation::default();
-        for (mode, scope) in parsed.attempts() {
+        let end = request.offset + limit;
+        // Without a tie break the page is all there is to read, and the evaluation skips the offset.
+        let (mut window, skipped) = match tie_break {
+            true => (end + limit.max(TIE_WINDOW_MIN), 0),
+            false => (end, request.offset),
+        };
+        let run = |(mode, scope), window| {
             let plan = plan(&parsed, &self.fields, mode, scope);
-            found = evaluate(
+            evaluate(
                 &self.evaluator,
                 &searcher,
                 plan,
                 &filters,
-                (request.offset, request.offset + limit),
+                (skipped, window),
                 &doc_values,
-            )?;
-            if found.total > 0 {
-                break;
+            )
+        };
+        let mut found = Evaluation::default();
+        for attempt in parsed.attempts() {
+            found = run(attempt, window)?;
+            if found.total == 0 {
+                continue;
             }
+            let can_grow = |window| tie_break && window < end + TIE_WINDOW;
+            while can_grow(window) && !tie_break::window_holds_page(&found.top, end, window) {
+                window = (window * 2).min(end + TIE_WINDOW);
+                found = run(attempt, window)?;
+            }
+            break;
         }
         let Evaluation { total, top, facets } = found;
-        let mut hits = Vec::with_capacity(top.len());
+        let mut candidates = Vec::with_capacity(top.len());
         for (score, address) in top {
-            hits.push(self.hit(&searcher, address, score, &parsed, &mut ident)?);
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let product_id = self.product_of(&doc);
+            candidates.push(Candidate {
+                score,
+                doc,
+                product_id,
+            });
+        }
+        Ok(Ranked {
+            total,
+            facets,
+            candidates,
+            offset: request.offset - skipped,
+            limit,
+            tie_break,
+            parsed,
+            ident,
+        })
+    }
+
+    /// The second half of a search: the page of `ranked`, each match lifted by the trust score
+    /// `trust` gives its product (see [`TRUST_TIE_BREAK`]), with its hit built.
+    pub fn page(
+        &self,
+        ranked: Ranked,
+        trust: &dyn Fn(&str) -> Option<u32>,
+    ) -> Result<SearchResults, SearchError> {
+        let Ranked {
+            total,
+            facets,
+            mut candidates,
+            offset,
+            limit,
+            tie_break,
+            parsed,
+            mut ident,
+        } = ranked;
+        let trusts = tie_break::lift(&mut candidates, trust);
+        let mut hits = Vec::with_capacity(limit);
+        for (candidate, trust) in candidates.into_iter().zip(trusts).skip(offset).take(limit) {
+            let mut hit = self.hit(candidate.doc, candidate.score, &parsed, &mut ident)?;
+            hit.trust = trust;
+            hits.push(hit);
         }
         Ok(SearchResults {
             total,
             hits,
             facets,
+            tie_break: tie_break.then_some(TieBreak::Trust),
             online: None,
         })
     }
@@ -543,21 +670,27 @@ impl SearchIndex {
         .collect()
     }
 
+    /// The product a document belongs to: its own id for a product.
+    fn product_of(&self, doc: &TantivyDocument) -> Option<String> {
+        let f = &self.fields;
+        let kind = stored_text(doc, f.kind)
+            .as_deref()
+            .and_then(SearchKind::parse);
+        match kind {
+            Some(SearchKind::Product) => stored_text(doc, f.id),
+            _ => stored_text(doc, f.product_id),
+        }
+    }
+
     fn hit(
         &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
+        doc: TantivyDocument,
         score: Score,
         parsed: &ParsedQuery,
         ident: &mut TextAnalyzer,
     ) -> Result<SearchHit, SearchError> {
-        let doc: TantivyDocument = searcher.doc(address)?;
         let f = &self.fields;
-        let text = |field: Field| -> Option<String> {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+        let text = |field: Field| stored_text(&doc, field);
         let kind = text(f.kind)
             .as_deref()
             .and_then(SearchKind::parse)
@@ -583,10 +716,17 @@ impl SearchIndex {
             product_id: text(f.product_id),
             contract_id: text(f.contract_id),
             parent_id: text(f.parent_id),
+            trust: None,
             cached: true,
             upstream: None,
         })
     }
+}
+
+fn stored_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 /// A full rebuild in progress (see [`SearchIndex::begin_rebuild`]).

@@ -24,6 +24,7 @@ mod online;
 mod query;
 mod schema;
 mod snippet;
+mod tie_break;
 mod tokenizer;
 
 pub use doc::{ColumnText, DocRef, SearchDoc, SearchKind};
@@ -31,7 +32,7 @@ pub use error::SearchError;
 pub use facets::{FACET_VALUES, Facets};
 pub use from_store::{contract_docs, product_doc, rebuild_from_store, update_from_store};
 pub use index::{
-    DEFAULT_LIMIT, IndexStats, MAX_LIMIT, Rebuild, SearchHit, SearchIndex, SearchRequest,
-    SearchResults,
+    DEFAULT_LIMIT, IndexStats, MAX_LIMIT, Ranked, Rebuild, SearchHit, SearchIndex, SearchRequest,
+    SearchResults, TRUST_TIE_BREAK, TieBreak,
 };
 pub use online::{OnlineReport, OnlineSource, OnlineStatus, UpstreamHit};

@@ -55,6 +55,15 @@ describe("search", () => {
     expect(searches.at(-1)?.args).toMatchObject({ query: "ordrs" });
   });
 
+  it("shows each hit's trust and says that trust orders equal matches", async () => {
+    const user = userEvent.setup();
+    render(<HomeScreen backend={backendWith(() => searchOrdrs)} generation={0} prefs={prefs()} navigate={vi.fn()} />);
+    await user.type(screen.getByRole("searchbox", { name: "search" }), "ordrs");
+    const hits = await screen.findAllByRole("option");
+    expect(within(hits[0] as HTMLElement).getByText("trust 84")).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("equally good matches ordered by trust");
+  });
+
   it("filters by a facet", async () => {
     const user = userEvent.setup();
     const backend = backendWith((args) => (args.domain === "customer" ? searchOrdrsCustomer : searchOrdrs));

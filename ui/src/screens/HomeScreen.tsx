@@ -111,6 +111,11 @@ const HitRow = memo(function HitRow({ hit, index, active, onOpen }: { hit: Searc
         <code className="muted">{hit.id}</code>
         {hit.domain !== null && <span className="muted"> · {hit.domain}</span>}
         {hit.owner !== null && <span className="muted"> · {hit.owner}</span>}
+        {hit.trust !== undefined && (
+          <span className="badge trust-badge" title="Trust score of the product (0–100); it orders equally good matches">
+            trust {hit.trust}
+          </span>
+        )}
         {live !== undefined && (
           <>
             <span className="badge not-cached" title="Found by the catalog's own search; not in the cache yet">
@@ -215,6 +220,11 @@ function Results({ results, request, query, filters, active, onToggle, onOpen, o
         <p className="muted results-count" role="status">
           {total === 0 ? "No matches" : `${total} ${total === 1 ? "match" : "matches"}`}
           {total > shown.hits.length && ` (showing ${shown.hits.length})`}
+          {shown.tie_break === "trust" && total > 1 && (
+            <span className="tie-break" title="A trust score of 100 adds 1% to a match's score: enough to order equally good matches, never to lift a weaker match over a clearly better one. The product page explains each score.">
+              {" "}· equally good matches ordered by trust
+            </span>
+          )}
         </p>
         {shown.online !== undefined && <OnlineNotes report={shown.online} />}
         {total === 0 && results.state === "ready" && (

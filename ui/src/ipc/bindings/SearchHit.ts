@@ -12,6 +12,11 @@ owner: string | null, status: string | null, score: number,
  */
 snippet: string, product_id: string | null, contract_id: string | null, parent_id: string | null, 
 /**
+ * The trust score (0–100) of the hit's product, when it ordered equally good matches (see
+ * [`TRUST_TIE_BREAK`]).
+ */
+trust?: number, 
+/**
  * True for a hit the cache holds; false for one only a catalog's online search found.
  */
 cached: boolean, 

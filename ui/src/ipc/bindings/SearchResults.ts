@@ -2,6 +2,7 @@
 import type { Facets } from "./Facets";
 import type { OnlineReport } from "./OnlineReport";
 import type { SearchHit } from "./SearchHit";
+import type { TieBreak } from "./TieBreak";
 
 export type SearchResults = { 
 /**
@@ -12,6 +13,10 @@ total: number,
  * Best first.
  */
 hits: Array<SearchHit>, facets: Facets, 
+/**
+ * What ordered equally good matches, when something did.
+ */
+tie_break?: TieBreak, 
 /**
  * How each catalog answered (online searches only).
  */
