@@ -468,6 +468,60 @@ fn feedback_on_an_openmetadata_product_goes_upstream_through_the_outbox() {
     assert_eq!(list["feedback"][0]["delivery"], "submitted");
 }
 
+/// A product's adoption in `adoption --json`.
+fn adoption_of<'a>(all: &'a Value, id: &str) -> &'a Value {
+    let all = all.as_array().unwrap();
+    all.iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("{id} missing"))
+}
+
+#[test]
+fn adoption_trends_come_from_the_syncs() {
+    let m = Meshlens::new();
+    let work = tempfile::tempdir().unwrap();
+    let mesh = work.path().join("mesh");
+    copy_tree(&demo_mesh(), &mesh);
+    m.add_folder("mesh", &mesh);
+    m.ok(&["sync"]);
+    let first = m.json(&["adoption"]);
+    let orders = adoption_of(&first, "sales-orders");
+    let before = orders["consumers"].as_u64().unwrap();
+    assert_eq!(orders["trend"].as_array().unwrap().len(), 1, "{orders:#}");
+    assert_eq!(orders["trend"][0]["consumers"], before);
+    assert_eq!(orders["change_30d"]["consumers"], 0);
+
+    // A sync that changes nothing adds no point.
+    m.ok(&["sync"]);
+    let again = m.json(&["adoption"]);
+    assert_eq!(
+        adoption_of(&again, "sales-orders")["trend"],
+        orders["trend"]
+    );
+
+    // A product that declared sales-orders as an input leaves the mesh (its descriptor and its
+    // contract). Its lineage now reaches finance-revenue-kpis, an undeclared consumer, in its place.
+    for file in ["sales-returns.odps.yaml", "sales-returns-db.odcs.yaml"] {
+        std::fs::remove_file(mesh.join("sales").join(file)).unwrap();
+    }
+    m.ok(&["sync"]);
+    let after = m.json(&["adoption", "--domain", "sales"]);
+    let orders = adoption_of(&after, "sales-orders");
+    let trend = orders["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 2, "{orders:#}");
+    let input_ports = |p: &Value| p["input_port"].as_u64().unwrap();
+    assert_eq!(input_ports(&trend[1]), input_ports(&trend[0]) - 1);
+    assert_eq!(trend[1]["consumers"], orders["consumers"]);
+    let change = orders["consumers"].as_i64().unwrap() - trend[0]["consumers"].as_i64().unwrap();
+    assert_eq!(orders["change_30d"]["consumers"], change);
+    assert_eq!(orders["change_30d"]["since"], trend[0]["at"]);
+    let text = m.ok(&["adoption", "--domain", "sales"]);
+    assert!(
+        text.contains("CHANGE_30D") && text.contains(" since 20"),
+        "{text}"
+    );
+}
+
 #[test]
 fn search_orders_equal_matches_by_trust_and_says_so() {
     let m = Meshlens::new();

@@ -5,6 +5,7 @@
 
 mod about;
 mod access;
+mod adoption_trend;
 pub mod api;
 pub mod api_edit;
 pub mod bench;
@@ -40,6 +41,7 @@ use std::time::Instant;
 
 pub use about::{About, BundledLicense, bundled_licenses};
 pub use access::{AccessEntry, AccessListArgs, AccessRef, AccessRequestArgs, AccessRequested};
+pub use adoption_trend::{AdoptionChange, AdoptionTrendPoint};
 pub use api::*;
 pub use commands::{COMMAND_NAMES, command_signatures};
 pub use config::{AppConfig, DATA_DIR_ENV};
@@ -206,6 +208,18 @@ impl App {
             tracing::debug!(ms = phase.elapsed().as_millis(), "lineage consumers stored");
         }
         self.quality_changed().await;
+        self.adoption_changed().await;
+    }
+
+    /// Notes the adoption trend: in the background in the desktop app (its lineage links wait for
+    /// the graph being built), before the process ends in the CLI.
+    async fn adoption_changed(&self) {
+        if self.inner.warm_lineage.load(Ordering::SeqCst) {
+            let app = self.clone();
+            tokio::spawn(async move { app.record_adoption().await });
+        } else {
+            self.record_adoption().await;
+        }
     }
 
     /// After a change of the quality results or the catalogue: stores every product's quality figures

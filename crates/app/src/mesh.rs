@@ -9,6 +9,7 @@ use meshlens_quality::{ProductTrust, TrustFactor, TrustScore};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::adoption_trend::{AdoptionChange, AdoptionTrendPoint};
 use crate::{App, AppError, ConsumerVia, EventSink, GetProductArgs};
 
 /// `meshlens mesh [--domain D]`.
@@ -87,6 +88,10 @@ pub struct Adoption {
     pub consumers: u64,
     pub via: AdoptionVia,
     pub usage: Usage,
+    /// The figures as syncs saw them, oldest first: a point each time they changed.
+    pub trend: Vec<AdoptionTrendPoint>,
+    /// How the consumers changed over the last 30 days; `null` without history.
+    pub change_30d: Option<AdoptionChange>,
 }
 
 /// Distinct consumers per kind of evidence (one consumer may be known through several).
@@ -147,13 +152,33 @@ impl App {
         Ok(Mesh { domains, edges })
     }
 
-    /// Consumers of every product (of one domain), by kind of evidence.
+    /// Consumers of every product (of one domain), by kind of evidence, with their trend.
     pub async fn adoption(
         &self,
         args: AdoptionArgs,
         _: &dyn EventSink,
     ) -> Result<Vec<Adoption>, AppError> {
-        let products = self.store().product_labels(args.domain.as_deref()).await?;
+        let mut out = self.measure_adoption(args.domain.as_deref()).await?;
+        out.retain(|a| !args.unused || a.consumers == 0);
+        let mut history = self
+            .store()
+            .adoption_history(args.domain.as_deref())
+            .await?;
+        let month_ago = meshlens_edit::now_ms() - 30 * 24 * 3_600_000;
+        for adoption in &mut out {
+            let points = history.remove(&adoption.id).unwrap_or_default();
+            adoption.change_30d = AdoptionChange::since(&points, adoption.consumers, month_ago);
+            adoption.trend = points.into_iter().map(AdoptionTrendPoint::from).collect();
+        }
+        Ok(out)
+    }
+
+    /// Every product's (of one domain) consumers and usage now, ordered by domain then id.
+    pub(crate) async fn measure_adoption(
+        &self,
+        domain: Option<&str>,
+    ) -> Result<Vec<Adoption>, AppError> {
+        let products = self.store().product_labels(domain).await?;
         let links = self.consumer_links().await?;
         let stats = self.store().product_stats().await?;
         let mut of: HashMap<&str, Vec<&Link>> = HashMap::new();
@@ -170,7 +195,6 @@ impl App {
                 });
                 adoption(id, name, domain, found, usage)
             })
-            .filter(|a| !args.unused || a.consumers == 0)
             .collect();
         out.sort_by(|a, b| (&a.domain, &a.id).cmp(&(&b.domain, &b.id)));
         Ok(out)
@@ -247,6 +271,8 @@ fn adoption(
             input_port: distinct(Some(ConsumerVia::InputPort)),
         },
         usage,
+        trend: Vec::new(),
+        change_30d: None,
         id,
         name,
         domain,

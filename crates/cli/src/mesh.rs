@@ -189,6 +189,7 @@ fn print_adoption(adoption: &[Adoption]) {
                 a.via.input_port.to_string(),
                 count(a.usage.queries_30d),
                 count(a.usage.users_30d),
+                consumers_change(a),
             ]
         })
         .collect();
@@ -202,9 +203,21 @@ fn print_adoption(adoption: &[Adoption]) {
             "INPUT_PORT",
             "QUERIES_30D",
             "USERS_30D",
+            "CHANGE_30D",
         ],
         &rows,
     );
+}
+
+/// `+2 since 2026-11-07`; `-` without history.
+fn consumers_change(adoption: &Adoption) -> String {
+    adoption.change_30d.as_ref().map_or("-".into(), |c| {
+        format!(
+            "{:+} since {}",
+            c.consumers,
+            &c.since[..10.min(c.since.len())]
+        )
+    })
 }
 
 fn print_trust(trust: &TrustScore) {

@@ -24,6 +24,7 @@ pub const USER_TABLES: &[&str] = &[
     "follows",
     "feed_state",
     "feedback",
+    "adoption_history",
 ];
 
 /// The schema version of a cache: the newest migration applied, and the newest this build knows.

@@ -4,6 +4,7 @@
 //! transaction per source, so a crash at any point leaves the previous committed cache readable.
 
 mod access;
+mod adoption_history;
 mod change_lists;
 mod checkpoint;
 mod error;
@@ -31,6 +32,7 @@ use sqlx::{SqlitePool, Transaction};
 use history::RecentTexts;
 
 pub use access::StoredAgreement;
+pub use adoption_history::{AdoptionFigures, AdoptionPoint};
 pub use checkpoint::Checkpointer;
 pub use error::{Ctx, DbError, StorageFault, StoreError, io_fault, storage_fault};
 pub use feed::{FollowRow, HistoryFootprint, SyncRow, VersionRow, VersionSummary};

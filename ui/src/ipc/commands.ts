@@ -56,4 +56,5 @@ export type { TrustScore } from "./bindings/TrustScore";
 export type { FeedbackList } from "./bindings/FeedbackList";
 export type { Mesh } from "./bindings/Mesh";
 export type { MeshDomain } from "./bindings/MeshDomain";
+export type { Adoption } from "./bindings/Adoption";
 export type { MeshEdge } from "./bindings/MeshEdge";

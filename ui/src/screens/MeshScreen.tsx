@@ -1,5 +1,6 @@
 import { useMemo, useRef } from "react";
 
+import { DomainAdoption } from "../components/DomainAdoption";
 import { ErrorState } from "../components/ErrorState";
 import { Loading } from "../components/Loading";
 import { ProductLink } from "../components/ProductLink";
@@ -77,7 +78,7 @@ function MapEdge({ edge, placed }: { edge: DomainEdge; placed: Layout }) {
 }
 
 /** A domain's page: products, teams, score and its parts, health, and the domains it feeds and depends on. */
-function DomainPage({ domain, edges, navigate }: { domain: MeshDomain; edges: DomainEdge[]; navigate: Navigate }) {
+function DomainPage({ backend, generation, domain, edges, navigate }: { backend: Backend; generation: number; domain: MeshDomain; edges: DomainEdge[]; navigate: Navigate }) {
   const percent = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)} %`);
   return (
     <section className="domain-page" aria-label={`domain ${domainLabel(domain.name)}`}>
@@ -119,6 +120,7 @@ function DomainPage({ domain, edges, navigate }: { domain: MeshDomain; edges: Do
           </ul>
         </details>
       ))}
+      <DomainAdoption backend={backend} generation={generation} domain={domain.name} navigate={navigate} />
     </section>
   );
 }
@@ -195,7 +197,7 @@ export function MeshScreen({ backend, generation, focus, navigate }: { backend: 
       {mesh.state === "loading" && <Loading label="Loading the mesh…" />}
       {mesh.state === "failed" && <ErrorState title="Cannot load the mesh" error={mesh.error} />}
       {shown !== null && <DomainMap graph={shown} focus={focus} onFocus={onFocus} svgRef={svgRef} />}
-      {focused !== undefined && shown !== null && <DomainPage domain={focused} edges={shown.edges} navigate={navigate} />}
+      {focused !== undefined && shown !== null && <DomainPage backend={backend} generation={generation} domain={focused} edges={shown.edges} navigate={navigate} />}
     </article>
   );
 }
