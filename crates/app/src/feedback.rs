@@ -88,6 +88,9 @@ pub struct FeedbackList {
     /// The votes the product's catalog holds (OpenMetadata's), as of the last sync; `None` when the
     /// catalog keeps none.
     pub upstream_votes: Option<UpstreamVotes>,
+    /// Conversation threads about the product in its catalog (OpenMetadata's), as of the last sync;
+    /// `None` when the catalog keeps none.
+    pub upstream_comments: Option<u64>,
 }
 
 /// Votes on a product in its catalog, from everyone who voted there.
@@ -244,6 +247,7 @@ impl App {
         let count = feedback.len() as u64;
         let sum: u64 = feedback.iter().map(|f| u64::from(f.rating)).sum();
         let stats = self.store().product_stats().await?.remove(&args.id);
+        let upstream_comments = stats.as_ref().and_then(|s| s.comments);
         let upstream_votes = stats
             .filter(|s| s.up_votes.is_some() || s.down_votes.is_some())
             .map(|s| UpstreamVotes {
@@ -256,6 +260,7 @@ impl App {
             average: (count > 0).then(|| sum as f64 / count as f64),
             feedback,
             upstream_votes,
+            upstream_comments,
         })
     }
 }

@@ -253,12 +253,19 @@ fn print_feedback(given: &Feedback) {
 }
 
 fn print_feedback_list(list: &FeedbackList) {
-    if let Some(votes) = &list.upstream_votes {
+    let votes = list
+        .upstream_votes
+        .as_ref()
+        .map(|v| format!("{} up-vote(s), {} down-vote(s)", v.up, v.down));
+    let comments = list
+        .upstream_comments
+        .map(|n| format!("{n} conversation thread(s)"));
+    let upstream: Vec<String> = votes.into_iter().chain(comments).collect();
+    if !upstream.is_empty() {
         say!(
-            "{} in its catalog: {} up-vote(s), {} down-vote(s) (as of the last sync)",
+            "{} in its catalog: {} (as of the last sync)",
             list.product,
-            votes.up,
-            votes.down
+            upstream.join(", ")
         );
     }
     let Some(average) = list.average else {

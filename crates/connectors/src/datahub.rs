@@ -414,8 +414,7 @@ fn dataset_stats(entity: &Value) -> Option<UpstreamStats> {
         path: document_path("datasets", &urn, "odcs"),
         queries_30d: count("/statsSummary/queryCountLast30Days"),
         users_30d: count("/statsSummary/uniqueUserCountLast30Days"),
-        up_votes: None,
-        down_votes: None,
+        ..UpstreamStats::default()
     };
     (!stats.is_empty()).then_some(stats)
 }

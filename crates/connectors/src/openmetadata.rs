@@ -21,7 +21,7 @@ use crate::edits::{
 use crate::marquez::encode_segment;
 use crate::openlineage::{RUN_EVENT_SCHEMA, edge_run_id};
 use crate::openmetadata_scope;
-use crate::paging::{PageCounters, cursor_pages, fetch_each, page_items};
+use crate::paging::{PageCounters, cursor_pages, fetch_each, fetch_queries, page_items};
 use crate::{
     CheckOutcome, CheckStatus, ConnectorError, Found, FoundKind, HttpClient, Mapped, Provenance,
     PullContext, Pulled, PulledDocument, UpstreamStats, list,
@@ -50,6 +50,7 @@ pub(crate) async fn pull(
     let mut pulled = Pulled::default();
     let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
     map_products(ctx, &listed.products, &tables, &mut pulled);
+    add_comment_counts(ctx, counters, &listed.products, &mut pulled).await?;
     pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
     pulled.check_outcomes = listed
         .test_cases
@@ -77,6 +78,7 @@ async fn pull_scoped(
         list_with_owners(ctx, counters, "api/v1/dataProducts", PRODUCT_FIELDS).await?;
     products.retain(|product| product_in_scope(scope, product));
     map_products(ctx, &products, &tables, &mut pulled);
+    add_comment_counts(ctx, counters, &products, &mut pulled).await?;
     let read: HashSet<&str> = tables.versions.keys().map(String::as_str).collect();
     let events = lineage
         .iter()
@@ -305,6 +307,60 @@ fn map_products(
     }
 }
 
+/// The feed's thread count (FeedResource `countThreads`).
+const FEED_COUNT_PATH: &str = "api/v1/feed/count";
+
+/// Adds each data product's conversation count to its stats: one `GET /api/v1/feed/count?entityLink=
+/// <#E::dataProduct::FQN>` per product, as the feedback threads meshlens sends are linked. A server
+/// without the route (404; OpenMetadata 2.x moved conversations to `/v1/conversations`) or one that
+/// refuses it to this token (403) gives no counts rather than failing the sync.
+async fn add_comment_counts(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    products: &[Value],
+    pulled: &mut Pulled,
+) -> Result<(), ConnectorError> {
+    let fqns: Vec<String> = products
+        .iter()
+        .filter_map(|p| text(p, "fullyQualifiedName"))
+        .collect();
+    let queries = fqns
+        .iter()
+        .map(|fqn| vec![("entityLink", product_link(fqn))])
+        .collect();
+    let answers = fetch_queries(ctx, counters, FEED_COUNT_PATH, queries, &[403, 404]).await?;
+    for (fqn, answer) in fqns.iter().zip(answers) {
+        let Some(comments) = conversation_count(&answer) else {
+            continue;
+        };
+        let path = document_path("dataProducts", fqn, "odps");
+        match pulled.stats.iter_mut().find(|s| s.path == path) {
+            Some(stats) => stats.comments = Some(comments),
+            None => pulled.stats.push(UpstreamStats {
+                path,
+                comments: Some(comments),
+                ..UpstreamStats::default()
+            }),
+        }
+    }
+    Ok(())
+}
+
+/// A data product's entity link, as threads about it name it.
+fn product_link(fqn: &str) -> String {
+    format!("<#E::dataProduct::{fqn}>")
+}
+
+/// The conversations `countThreads` counted: `data[].conversationCount` (the `ThreadCountList` of
+/// OpenMetadata 1.x) or `totalCount` (the `ThreadCount` of 0.x, which counted every thread).
+fn conversation_count(answer: &Value) -> Option<u64> {
+    if let Some(data) = answer.get("data").and_then(Value::as_array) {
+        let counts = data.iter().filter_map(|c| c.get("conversationCount"));
+        return Some(counts.filter_map(Value::as_u64).sum());
+    }
+    answer.get("totalCount").and_then(Value::as_u64)
+}
+
 /// One lineage request per table (through the concurrent loop): its direct upstream tables, as
 /// OpenLineage events.
 async fn table_lineage(
@@ -402,6 +458,7 @@ fn upstream_stats(entity: &Value, path: &str) -> Option<UpstreamStats> {
         users_30d: None,
         up_votes: count("/votes/upVotes"),
         down_votes: count("/votes/downVotes"),
+        comments: None,
     };
     (!stats.is_empty()).then_some(stats)
 }
@@ -949,7 +1006,7 @@ pub async fn send_openmetadata_feedback(
         let thread = json!({
             "message": format!("Rated {}/5 with meshlens: {comment}", feedback.rating),
             "from": from,
-            "about": format!("<#E::dataProduct::{}>", feedback.fqn),
+            "about": product_link(&feedback.fqn),
         });
         let created = http
             .send_json(Method::POST, "api/v1/feed", &thread, None)
@@ -963,6 +1020,22 @@ pub async fn send_openmetadata_feedback(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conversation_counts_of_both_answer_shapes() {
+        let link = product_link("d.p");
+        // 1.x ThreadCountList: conversations only, summed over the entries.
+        let list = json!({"data": [{"conversationCount": 3, "openTaskCount": 2, "entityLink": link},
+                                   {"conversationCount": 1, "entityLink": link}], "paging": {"total": 2}});
+        assert_eq!(conversation_count(&list), Some(4));
+        assert_eq!(conversation_count(&json!({"data": []})), Some(0));
+        // 0.x ThreadCount.
+        let old = json!({"totalCount": 5, "counts": [{"count": 5, "entityLink": link}]});
+        assert_eq!(conversation_count(&old), Some(5));
+        // A 404 (absent) or anything else: no count.
+        assert_eq!(conversation_count(&Value::Null), None);
+        assert_eq!(conversation_count(&json!({"data": "x"})), None);
+    }
 
     #[test]
     fn owners_from_list_and_single() {

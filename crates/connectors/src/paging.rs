@@ -100,6 +100,19 @@ async fn each_answer<R>(
     Ok(results.into_iter().flatten().collect())
 }
 
+/// GETs `path` once per query through the concurrent loop; answers in input order, an answer with
+/// a status in `absent` as `null`.
+pub(crate) async fn fetch_queries(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+    path: &str,
+    queries: Vec<Vec<(&'static str, String)>>,
+    absent: &[u16],
+) -> Result<Vec<Value>, ConnectorError> {
+    let gets = queries.into_iter().map(|q| (path.to_owned(), q)).collect();
+    each_answer(ctx, counters, gets, absent, Ok).await
+}
+
 /// GETs every path with the same `query` through the concurrent loop; answers in input order, an
 /// answer with a status in `absent` as `null`.
 pub(crate) async fn fetch_each(

@@ -161,6 +161,15 @@ fn openmetadata(seen: &Seen) -> axum::response::Response {
     match seen.path.as_str() {
         "/api/v1/tables" => ok(&fixture("openmetadata", "tables.json")),
         "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
+        "/api/v1/feed/count" => {
+            let link = "<#E::dataProduct::TestDomain.TestDataProduct>";
+            assert_eq!(seen.query["entityLink"], link);
+            // ThreadCountList of OpenMetadata 1.x (openapi `countThreads`).
+            ok(
+                &json!({"data": [{"conversationCount": 2, "openTaskCount": 1, "closedTaskCount": 0,
+                "totalTaskCount": 1, "mentionCount": 0, "entityLink": link}], "paging": {"total": 1}}),
+            )
+        }
         "/api/v1/dataQuality/testCases" => {
             assert_eq!(seen.query["fields"], "testCaseResult,testDefinition");
             ok(&fixture("openmetadata", "testCases.json"))
@@ -233,13 +242,14 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
         "columns,tags,owners,tableConstraints,usageSummary"
     );
 
-    // The table's 30-day usage and the product's votes, each on its document's path.
+    // The table's 30-day usage, the product's votes and conversations, each on its document's path.
     let stats = |path: &str| pulled.stats.iter().find(|s| s.path == path).cloned();
     let usage = stats(&table.path).unwrap();
     assert_eq!((usage.queries_30d, usage.users_30d), (Some(42), None));
     assert_eq!((usage.up_votes, usage.down_votes), (None, None));
     let votes = stats(&product.path).unwrap();
     assert_eq!((votes.up_votes, votes.down_votes), (Some(3), Some(1)));
+    assert_eq!((votes.comments, usage.comments), (Some(2), None));
     assert_eq!(votes.queries_30d, None);
 }
 

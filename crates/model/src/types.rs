@@ -264,6 +264,9 @@ pub struct UpstreamStats {
     /// Up and down votes (OpenMetadata `votes`).
     pub up_votes: Option<u64>,
     pub down_votes: Option<u64>,
+    /// Conversation threads about it (OpenMetadata's feed, `countThreads`).
+    #[serde(default)]
+    pub comments: Option<u64>,
 }
 
 impl UpstreamStats {
@@ -273,5 +276,6 @@ impl UpstreamStats {
             && self.users_30d.is_none()
             && self.up_votes.is_none()
             && self.down_votes.is_none()
+            && self.comments.is_none()
     }
 }

@@ -1,5 +1,5 @@
-//! What catalogs say of their entities' use and votes (table of migration 0017), and those figures per
-//! product: its own document's and its output contracts'.
+//! What catalogs say of their entities' use, votes and comments (table of migrations 0017 and 0019), and those
+//! figures per product: its own document's and its output contracts'.
 
 use std::collections::HashMap;
 
@@ -17,6 +17,7 @@ pub struct ProductStats {
     pub users_30d: Option<u64>,
     pub up_votes: Option<u64>,
     pub down_votes: Option<u64>,
+    pub comments: Option<u64>,
 }
 
 impl Store {
@@ -33,10 +34,11 @@ impl Store {
             .await
             .ctx("clear upstream stats")?;
         let bind = |n: Option<u64>| n.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
-        // 6 bound values a row: 5,000 rows stay under SQLite's 32,766 variables.
-        for chunk in stats.chunks(5_000) {
+        // 7 bound values a row: 4,000 rows stay under SQLite's 32,766 variables.
+        for chunk in stats.chunks(4_000) {
             let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT OR REPLACE INTO upstream_stats (source, path, queries_30d, users_30d, up_votes, down_votes) ",
+                "INSERT OR REPLACE INTO upstream_stats (source, path, queries_30d, users_30d, up_votes, down_votes,
+                 comments) ",
             );
             insert.push_values(chunk, |mut row, s| {
                 row.push_bind(source)
@@ -44,7 +46,8 @@ impl Store {
                     .push_bind(bind(s.queries_30d))
                     .push_bind(bind(s.users_30d))
                     .push_bind(bind(s.up_votes))
-                    .push_bind(bind(s.down_votes));
+                    .push_bind(bind(s.down_votes))
+                    .push_bind(bind(s.comments));
             });
             insert
                 .build()
@@ -62,20 +65,21 @@ impl Store {
         let (text,): (String,) = sqlx::query_as(
             // CROSS JOIN: driven by the figures (none in a mesh of files), never by a scan of the products
             // and their documents, whose rows hold whole texts.
-            "WITH figures(product, queries, users, up, down) AS (
-                 SELECT pr.id, s.queries_30d, s.users_30d, s.up_votes, s.down_votes
+            "WITH figures(product, queries, users, up, down, comments) AS (
+                 SELECT pr.id, s.queries_30d, s.users_30d, s.up_votes, s.down_votes, s.comments
                  FROM upstream_stats s CROSS JOIN documents d ON d.source = s.source AND d.path = s.path
                  CROSS JOIN products pr ON pr.document_id = d.id
                  UNION ALL
-                 SELECT DISTINCT p.product_id, s.queries_30d, s.users_30d, NULL, NULL
+                 SELECT DISTINCT p.product_id, s.queries_30d, s.users_30d, NULL, NULL, NULL
                  FROM upstream_stats s CROSS JOIN documents d ON d.source = s.source AND d.path = s.path
                  CROSS JOIN contracts c ON c.document_id = d.id
                  CROSS JOIN ports p ON p.contract_id = c.id AND p.direction = 'out'
                    AND (p.version IS NULL OR c.version = p.version))
              SELECT json_group_object(product, json_object('queries_30d', queries, 'users_30d', users,
-                                                           'up_votes', up, 'down_votes', down))
+                                                           'up_votes', up, 'down_votes', down,
+                                                           'comments', comments))
              FROM (SELECT product, SUM(queries) AS queries, MAX(users) AS users, SUM(up) AS up,
-                          SUM(down) AS down
+                          SUM(down) AS down, SUM(comments) AS comments
                    FROM figures GROUP BY product)",
         )
         .fetch_one(self.pool())

@@ -11,7 +11,7 @@ import { RateProduct } from "./RateProduct";
 describe("rate a product", () => {
   it("sends the rating and comment, then shows the ratings kept privately", async () => {
     const user = userEvent.setup();
-    let list: FeedbackList = { product: "sales-orders", count: 0, average: null, feedback: [], upstream_votes: null };
+    let list: FeedbackList = { product: "sales-orders", count: 0, average: null, feedback: [], upstream_votes: null, upstream_comments: null };
     const backend = recordedBackend({
       feedback_list: () => list,
       feedback: () => {
@@ -47,5 +47,11 @@ describe("rate a product", () => {
     const backend = recordedBackend({ feedback_list: () => ({ ...listed, upstream_votes: { up: 3, down: 1 } }) });
     render(<RateProduct backend={backend} id="sales-orders" generation={0} />);
     expect(await screen.findByText("In its catalog: 3 up-vote(s), 1 down-vote(s) (as of the last sync).")).toBeInTheDocument();
+  });
+
+  it("shows the conversations about the product in its catalog", async () => {
+    const backend = recordedBackend({ feedback_list: () => ({ ...listed, upstream_votes: { up: 2, down: 0 }, upstream_comments: 4 }) });
+    render(<RateProduct backend={backend} id="sales-orders" generation={0} />);
+    expect(await screen.findByText("In its catalog: 2 up-vote(s), 0 down-vote(s), 4 conversation thread(s) (as of the last sync).")).toBeInTheDocument();
   });
 });

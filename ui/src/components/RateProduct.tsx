@@ -33,15 +33,16 @@ export function RateProduct({ backend, id, generation }: { backend: Backend; id:
       : "No ratings yet.";
   const newest = list.state === "ready" ? list.data.feedback[0] : undefined;
   const votes = list.state === "ready" ? list.data.upstream_votes : null;
+  const comments = list.state === "ready" ? list.data.upstream_comments : null;
+  const upstream = [
+    votes === null ? null : `${votes.up} up-vote(s), ${votes.down} down-vote(s)`,
+    comments === null ? null : `${comments} conversation thread(s)`,
+  ].filter((part) => part !== null);
   return (
     <section aria-label="rate this product">
       <h3>Ratings</h3>
       <p className="muted">{summary}</p>
-      {votes !== null && (
-        <p className="muted">
-          In its catalog: {votes.up} up-vote(s), {votes.down} down-vote(s) (as of the last sync).
-        </p>
-      )}
+      {upstream.length > 0 && <p className="muted">In its catalog: {upstream.join(", ")} (as of the last sync).</p>}
       <div role="radiogroup" aria-label="rating">
         {[1, 2, 3, 4, 5].map((n) => (
           <button

@@ -14,4 +14,9 @@ average: number | null, feedback: Array<Feedback>,
  * The votes the product's catalog holds (OpenMetadata's), as of the last sync; `None` when the
  * catalog keeps none.
  */
-upstream_votes: UpstreamVotes | null, };
+upstream_votes: UpstreamVotes | null, 
+/**
+ * Conversation threads about the product in its catalog (OpenMetadata's), as of the last sync;
+ * `None` when the catalog keeps none.
+ */
+upstream_comments: number | null, };
