@@ -14,7 +14,7 @@ use meshlens_model::CatalogScope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_id, document_path};
 use crate::edits::{
     CatalogEdit, CatalogFields, EditedEntity, PushOutcome, answer_lost, set_changes,
 };
@@ -72,7 +72,9 @@ async fn pull_scoped(
     let mut pulled = Pulled::default();
     let mut tables = MappedTables::default();
     let mut map = |table: &Value| map_table(ctx, table, &hosts, &mut tables, &mut pulled);
-    let lineage = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    let read = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    pulled.cursor = read.cursor;
+    let lineage = read.lineage;
     let mut products =
         list_with_owners(ctx, counters, "api/v1/dataProducts", PRODUCT_FIELDS).await?;
     products.retain(|product| product_in_scope(scope, product));
@@ -453,6 +455,21 @@ fn live_fqn(table: &Value) -> Option<String> {
         return None;
     }
     text(table, "fullyQualifiedName")
+}
+
+/// Whether the cache holds `table` from the same version and update time.
+pub(crate) fn table_unchanged(ctx: &PullContext<'_>, table: &Value) -> bool {
+    live_fqn(table).is_some_and(|fqn| {
+        let path = document_path("tables", &fqn, "odcs");
+        ctx.known.unchanged(&path, &provenance(table, &fqn))
+    })
+}
+
+/// FQNs of the tables the cache holds.
+pub(crate) fn known_tables<'a>(ctx: &'a PullContext<'_>) -> impl Iterator<Item = String> + 'a {
+    ctx.known
+        .paths()
+        .filter_map(|path| document_id(path, "tables", "odcs"))
 }
 
 /// FQNs of a product's table assets.
