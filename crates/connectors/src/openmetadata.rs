@@ -3,7 +3,9 @@
 //! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
 //! documents whose output ports are their table assets. Domains come from the product's FQN
 //! (`Domain.Product`). Each table's direct upstream lineage (one request per table, bounded
-//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries
+//! concurrency; on a re-sync, for a table unchanged since, its search document's
+//! `upstreamLineage`, a few pages for the whole catalog) becomes OpenLineage events in the
+//! `openmetadata` namespace. Every entity carries
 //! its FQN, entity version and `updatedAt` as provenance; an entity whose version and `updatedAt`
 //! match the cache's (a product: and all its tables') is not mapped again but kept.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
@@ -45,12 +47,24 @@ pub(crate) async fn pull(
     if let Some(scope) = ctx.scope {
         return pull_scoped(ctx, counters, scope).await;
     }
+    // Asked before anything else is read, so a change made while this pull reads is newer.
+    let newest_edge = openmetadata_scope::newest_edge(ctx, counters).await?;
     let listed = list_entities(ctx, counters).await?;
     let hosts = service_hosts(&listed.services);
     let mut pulled = Pulled::default();
     let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
     map_products(ctx, &listed.products, &tables, &mut pulled);
-    pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
+    let indexed = match ctx.known.cursor() {
+        Some(_) => openmetadata_scope::indexed_tables(ctx, counters).await?,
+        None => HashMap::new(),
+    };
+    pulled.lineage_events = table_lineage(ctx, counters, &tables, indexed).await?;
+    // A search index with lineage (a newest edge) lets the next pull read it from there.
+    let updated = listed
+        .tables
+        .iter()
+        .filter_map(|t| t.get("updatedAt")?.as_i64());
+    pulled.cursor = newest_edge.and_then(|edge| updated.chain([edge]).max());
     pulled.check_outcomes = listed
         .test_cases
         .iter()
@@ -307,21 +321,26 @@ fn map_products(
     }
 }
 
-/// One lineage request per table (through the concurrent loop): its direct upstream tables, as
-/// OpenLineage events.
+/// Each table's direct upstream tables, as OpenLineage events: from its search document's
+/// lineage (`indexed`, read on a re-sync) when the cache holds the table unchanged, else one
+/// lineage request per table (through the concurrent loop).
 async fn table_lineage(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
     tables: &MappedTables,
+    mut indexed: HashMap<String, Value>,
 ) -> Result<Vec<Value>, ConnectorError> {
-    let paths = tables
-        .versions
-        .keys()
-        .map(|fqn| lineage_path(fqn))
-        .collect();
+    let mut answers = Vec::new();
+    let mut paths = Vec::new();
+    for fqn in tables.versions.keys() {
+        match indexed.remove(fqn).filter(|_| tables.kept.contains(fqn)) {
+            Some(answer) => answers.push(answer),
+            None => paths.push(lineage_path(fqn)),
+        }
+    }
     let query = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
-    let lineage = fetch_each(ctx, counters, paths, &query, &[]).await?;
-    Ok(lineage
+    answers.extend(fetch_each(ctx, counters, paths, &query, &[]).await?);
+    Ok(answers
         .iter()
         .flat_map(|answer| lineage_events(answer, &tables.physical))
         .collect())

@@ -220,8 +220,9 @@ fn next_cursor(scoped: &[Found], newest_edge: Option<i64>) -> Option<i64> {
 
 /// The update time of the newest lineage edge into any table (a search sorted on
 /// `upstreamLineage.updatedAt`, newest first), so the next re-sync asks only for edges newer
-/// than this pull. `None` when the index has no edges or cannot sort on them.
-async fn newest_edge(
+/// than this pull. `None` when the index has no edges or cannot sort on them, or the search
+/// cannot be read.
+pub(crate) async fn newest_edge(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
 ) -> Result<Option<i64>, ConnectorError> {
@@ -234,10 +235,16 @@ async fn newest_edge(
         ("include_source_fields", "fullyQualifiedName"),
     ]
     .map(|(key, value)| (key, value.to_string()));
+    // A server that cannot answer it (no search, an index without lineage) is read in full.
     let answer = match ctx.http.get_json(SEARCH_PATH, &query).await {
         Ok(answer) => answer,
-        Err(ConnectorError::Status { .. }) => return Ok(None),
-        Err(err) => return Err(err),
+        Err(err @ (ConnectorError::Cancelled(_) | ConnectorError::OverBudget { .. })) => {
+            return Err(err);
+        }
+        Err(err) => {
+            tracing::debug!(%err, "no newest lineage edge");
+            return Ok(None);
+        }
     };
     counters.answered();
     // A document without edges sorts last, with the smallest long as its sort value.
@@ -255,7 +262,7 @@ async fn recent_edges(
 ) -> Result<Vec<String>, ConnectorError> {
     let filter = json!({"query": {"range": {"upstreamLineage.updatedAt": {"gte": from}}}});
     let fqn = |table: Value| text(&table, "fullyQualifiedName").map(Value::String);
-    let fqns = search_pages(ctx, counters, &filter, Some("fullyQualifiedName"), fqn).await?;
+    let fqns = search_pages(ctx, counters, Some(&filter), &["fullyQualifiedName"], fqn).await?;
     Ok(fqns
         .into_iter()
         .filter_map(|fqn| fqn.as_str().map(str::to_owned))
@@ -323,34 +330,41 @@ async fn search_tables(
         let found = hand_over(ctx, sink, &table)?;
         serde_json::to_value(found).ok()
     };
-    let found = search_pages(ctx, counters, &query_filter(scope), None, take).await?;
+    let filter = query_filter(scope);
+    let found = search_pages(ctx, counters, Some(&filter), &[], take).await?;
     Ok(found
         .into_iter()
         .filter_map(|found| serde_json::from_value(found).ok())
         .collect())
 }
 
-/// Every table the search finds with `filter`, in FQN order (`search_after` paging), with only
-/// `field` of each when one is named; `take` keeps what it needs of each as its page arrives.
+/// Every table the search finds with `filter` (all of them without one), in FQN order
+/// (`search_after` paging), with only `fields` of each when some are named; `take` keeps what it
+/// needs of each as its page arrives, and what it keeps counts against the pull's entities.
 async fn search_pages(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
-    filter: &Value,
-    field: Option<&str>,
+    filter: Option<&Value>,
+    fields: &[&str],
     take: impl Fn(Value) -> Option<Value>,
 ) -> Result<Vec<Value>, ConnectorError> {
-    let filter = filter.to_string();
+    let filter = filter.map(Value::to_string);
     let size = ctx.page_size.max(1);
     let fetch = |after: Option<String>| {
         let mut query = vec![
             ("q", "*".to_string()),
             ("index", TABLE_INDEX.to_string()),
-            ("query_filter", filter.clone()),
             ("size", size.to_string()),
             ("sort_field", "fullyQualifiedName".to_string()),
             ("sort_order", "asc".to_string()),
         ];
-        query.extend(field.map(|field| ("include_source_fields", field.to_string())));
+        query.extend(filter.clone().map(|filter| ("query_filter", filter)));
+        // A list parameter (`List<String> includeSourceFields`): one pair per field.
+        query.extend(
+            fields
+                .iter()
+                .map(|field| ("include_source_fields", field.to_string())),
+        );
         query.extend(after.map(|cursor| ("search_after", cursor)));
         async move { ctx.http.get_json(SEARCH_PATH, &query).await }
     };
@@ -359,6 +373,28 @@ async fn search_pages(
         Ok((tables.into_iter().filter_map(&take).collect(), next))
     };
     cursor_pages(ctx, counters, SEARCH_PATH, fetch, split).await
+}
+
+/// The upstream edges of every table as the search index holds them, as lineage answers by
+/// FQN (a table whose document has no `upstreamLineage` is left out). Not counted as entities:
+/// the pull counted the tables when it listed them.
+pub(crate) async fn indexed_tables(
+    ctx: &PullContext<'_>,
+    counters: &PageCounters,
+) -> Result<HashMap<String, Value>, ConnectorError> {
+    let indexed = Mutex::new(HashMap::new());
+    let take = |table: Value| {
+        let fqn = text(&table, "fullyQualifiedName")?;
+        let answer = indexed_lineage(&table, &fqn)?;
+        indexed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(fqn, answer);
+        None
+    };
+    let fields = ["id", "fullyQualifiedName", "upstreamLineage"];
+    search_pages(ctx, counters, None, &fields, take).await?;
+    Ok(indexed.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// The tables of one search answer (`hits.hits[]._source`) and the `search_after` of the next
