@@ -11,7 +11,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use meshlens_model::CatalogScope;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::marquez::encode_segment;
@@ -43,14 +42,13 @@ pub(crate) struct ScopedRead {
 }
 
 /// A table of the scope as the search found it.
-#[derive(Serialize, Deserialize)]
 struct Found {
     fqn: String,
-    /// Its upstream edges as the search index holds them, as a lineage answer; `None` when the
-    /// index has no `upstreamLineage` (OpenMetadata before 1.6).
+    /// Its search document holds `upstreamLineage` (OpenMetadata 1.6+ indexes lineage).
+    lineage_indexed: bool,
+    /// On a re-sync, for a table the cache holds unchanged: its upstream edges from that
+    /// document, as a lineage answer.
     indexed: Option<Value>,
-    /// The cache holds it at the same version and update time.
-    kept: bool,
     /// Its update time, or its newest upstream edge's when later (the server's clock, epoch ms).
     newest: Option<i64>,
 }
@@ -172,7 +170,7 @@ async fn hop_zero_since(
     let mut hop = Hop::default();
     let mut asked = Vec::new();
     for found in scoped {
-        match found.indexed.filter(|_| found.kept) {
+        match found.indexed {
             Some(answer) => hop.answers.push(answer),
             None => asked.push(found.fqn),
         }
@@ -208,7 +206,7 @@ async fn hop_zero_since(
 /// edges, or of any table's edge ([`newest_edge`]), when later; `None` when a scoped table's
 /// search document holds no lineage.
 fn next_cursor(scoped: &[Found], newest_edge: Option<i64>) -> Option<i64> {
-    if scoped.iter().any(|found| found.indexed.is_none()) {
+    if scoped.iter().any(|found| !found.lineage_indexed) {
         return None;
     }
     scoped
@@ -276,20 +274,18 @@ fn hand_over(
     table: &Value,
 ) -> Option<Found> {
     let fqn = text(table, "fullyQualifiedName")?;
-    let indexed = indexed_lineage(table, &fqn);
+    let re_sync = ctx.known.cursor().is_some();
+    let indexed = (re_sync && table_unchanged(ctx, table))
+        .then(|| indexed_lineage(table, &fqn))
+        .flatten();
     let edge_times =
         list(table, "upstreamLineage").filter_map(|edge| edge.get("updatedAt")?.as_i64());
-    let newest = table
-        .get("updatedAt")
-        .and_then(Value::as_i64)
-        .into_iter()
-        .chain(edge_times)
-        .max();
+    let updated = table.get("updatedAt").and_then(Value::as_i64);
     let found = Found {
-        kept: table_unchanged(ctx, table),
+        lineage_indexed: table.get("upstreamLineage").is_some_and(Value::is_array),
+        newest: updated.into_iter().chain(edge_times).max(),
         fqn,
         indexed,
-        newest,
     };
     (sink.lock().unwrap_or_else(|e| e.into_inner()))(table);
     Some(found)
@@ -326,16 +322,16 @@ async fn search_tables(
     scope: &CatalogScope,
     sink: &Mutex<&mut TableSink<'_>>,
 ) -> Result<Vec<Found>, ConnectorError> {
+    let found = Mutex::new(Vec::new());
+    // Each table counts against the pull's entities as a `null`; what is kept of it goes aside.
     let take = |table: Value| {
-        let found = hand_over(ctx, sink, &table)?;
-        serde_json::to_value(found).ok()
+        let table = hand_over(ctx, sink, &table)?;
+        found.lock().unwrap_or_else(|e| e.into_inner()).push(table);
+        Some(Value::Null)
     };
     let filter = query_filter(scope);
-    let found = search_pages(ctx, counters, Some(&filter), &[], take).await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|found| serde_json::from_value(found).ok())
-        .collect())
+    search_pages(ctx, counters, Some(&filter), &[], take).await?;
+    Ok(found.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Every table the search finds with `filter` (all of them without one), in FQN order
@@ -593,10 +589,10 @@ mod tests {
 
     #[test]
     fn the_cursor_is_the_newest_change_seen_while_the_index_holds_lineage() {
-        let found = |newest: Option<i64>, indexed: bool| Found {
+        let found = |newest: Option<i64>, lineage_indexed: bool| Found {
             fqn: "t".into(),
-            indexed: indexed.then(|| json!({})),
-            kept: true,
+            lineage_indexed,
+            indexed: None,
             newest,
         };
         let scoped = [

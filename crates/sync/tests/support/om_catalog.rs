@@ -167,8 +167,9 @@ impl Catalog {
 
     /// Table `table` as the tables API answers it.
     pub fn table(&self, table: usize) -> Value {
-        let domain = Self::domain_name(self.domain_of(table));
-        let changed = self.changed(table) || self.edits().moved.contains_key(&table);
+        let moved = self.edits.lock().unwrap().moved.get(&table).copied();
+        let domain = Self::domain_name(moved.unwrap_or(table % self.domains));
+        let changed = self.changed(table) || moved.is_some();
         let columns: Vec<Value> = ["id", "created_at", "customer", "amount", "status", "region"]
             .iter()
             .enumerate()
