@@ -213,9 +213,30 @@ pub(crate) fn escape_id(id: &str) -> String {
     id.replace('%', "%25").replace('/', "%2F")
 }
 
+/// The upstream id of the document at `path`, when it is of `kind` with `suffix`
+/// ([`document_path`] read backwards).
+pub(crate) fn document_id(path: &str, kind: &str, suffix: &str) -> Option<String> {
+    let escaped = path
+        .strip_prefix(kind)?
+        .strip_prefix('/')?
+        .strip_suffix(".json")?
+        .strip_suffix(suffix)?
+        .strip_suffix('.')?;
+    Some(escaped.replace("%2F", "/").replace("%25", "%"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_paths_read_back_to_their_ids() {
+        for id in ["svc.db.s.t", "a/b%2Fc", "100%"] {
+            let path = document_path("tables", id, "odcs");
+            assert_eq!(document_id(&path, "tables", "odcs").as_deref(), Some(id));
+            assert_eq!(document_id(&path, "dataProducts", "odps"), None);
+        }
+    }
 
     #[test]
     fn built_documents_parse_as_odcs_and_odps() {

@@ -153,6 +153,8 @@ pub struct Provenance {
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     by_path: HashMap<String, (Option<String>, Option<String>)>,
+    /// Where the last good sync left the source's pull ([`Pulled::cursor`]).
+    cursor: Option<i64>,
 }
 
 impl Known {
@@ -165,7 +167,23 @@ impl Known {
                 .into_iter()
                 .map(|(path, version, updated)| (path, (version, updated)))
                 .collect(),
+            cursor: None,
         }
+    }
+
+    /// With the cursor the source's last good sync stored ([`Pulled::cursor`]).
+    pub fn with_cursor(self, cursor: Option<i64>) -> Self {
+        Known { cursor, ..self }
+    }
+
+    /// The cursor of the last good sync, when it left one and the cache holds anything.
+    pub(crate) fn cursor(&self) -> Option<i64> {
+        self.cursor.filter(|_| !self.is_empty())
+    }
+
+    /// Paths of the cached documents.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_path.keys().map(String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -249,6 +267,10 @@ pub struct Pulled {
     pub stats: Vec<UpstreamStats>,
     /// HTTP requests made (for progress and benchmarks).
     pub requests: u64,
+    /// Where the next pull may start, in the server's own time (epoch milliseconds): the newest
+    /// change this pull saw, for a connector that can then read only what changed since.
+    /// `None`: the next pull reads everything again.
+    pub cursor: Option<i64>,
 }
 
 /// What one pull may read. Everything pulled is held until the write, so a catalog beyond this is

@@ -3,7 +3,9 @@
 //! Tables become ODCS contracts (columns, primary keys, tags, owners), data products ODPS
 //! documents whose output ports are their table assets. Domains come from the product's FQN
 //! (`Domain.Product`). Each table's direct upstream lineage (one request per table, bounded
-//! concurrency) becomes OpenLineage events in the `openmetadata` namespace. Every entity carries
+//! concurrency; on a re-sync, for a table unchanged since, its search document's
+//! `upstreamLineage`, a few pages for the whole catalog) becomes OpenLineage events in the
+//! `openmetadata` namespace. Every entity carries
 //! its FQN, entity version and `updatedAt` as provenance; an entity whose version and `updatedAt`
 //! match the cache's (a product: and all its tables') is not mapped again but kept.
 //! Pushes are JSON Patch requests guarded by the entity version (see [`push_openmetadata`]).
@@ -14,7 +16,7 @@ use meshlens_model::CatalogScope;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_path};
+use crate::documents::{ColumnDoc, ProductDoc, TableDoc, document_id, document_path};
 use crate::edits::{
     CatalogEdit, CatalogFields, EditedEntity, PushOutcome, answer_lost, set_changes,
 };
@@ -45,13 +47,25 @@ pub(crate) async fn pull(
     if let Some(scope) = ctx.scope {
         return pull_scoped(ctx, counters, scope).await;
     }
+    // Asked before anything else is read, so a change made while this pull reads is newer.
+    let newest_edge = openmetadata_scope::newest_edge(ctx, counters).await?;
     let listed = list_entities(ctx, counters).await?;
     let hosts = service_hosts(&listed.services);
     let mut pulled = Pulled::default();
     let tables = map_tables(ctx, &listed.tables, &hosts, &mut pulled);
     map_products(ctx, &listed.products, &tables, &mut pulled);
     add_comment_counts(ctx, counters, &listed.products, &mut pulled).await?;
-    pulled.lineage_events = table_lineage(ctx, counters, &tables).await?;
+    let indexed = match ctx.known.cursor() {
+        Some(_) => openmetadata_scope::indexed_tables(ctx, counters).await?,
+        None => HashMap::new(),
+    };
+    pulled.lineage_events = table_lineage(ctx, counters, &tables, indexed).await?;
+    // A search index with lineage (a newest edge) lets the next pull read it from there.
+    let updated = listed
+        .tables
+        .iter()
+        .filter_map(|t| t.get("updatedAt")?.as_i64());
+    pulled.cursor = newest_edge.and_then(|edge| updated.chain([edge]).max());
     pulled.check_outcomes = listed
         .test_cases
         .iter()
@@ -73,7 +87,9 @@ async fn pull_scoped(
     let mut pulled = Pulled::default();
     let mut tables = MappedTables::default();
     let mut map = |table: &Value| map_table(ctx, table, &hosts, &mut tables, &mut pulled);
-    let lineage = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    let read = openmetadata_scope::scoped_tables(ctx, counters, scope, &mut map).await?;
+    pulled.cursor = read.cursor;
+    let lineage = read.lineage;
     let mut products =
         list_with_owners(ctx, counters, "api/v1/dataProducts", PRODUCT_FIELDS).await?;
     products.retain(|product| product_in_scope(scope, product));
@@ -361,21 +377,26 @@ fn conversation_count(answer: &Value) -> Option<u64> {
     answer.get("totalCount").and_then(Value::as_u64)
 }
 
-/// One lineage request per table (through the concurrent loop): its direct upstream tables, as
-/// OpenLineage events.
+/// Each table's direct upstream tables, as OpenLineage events: from its search document's
+/// lineage (`indexed`, read on a re-sync) when the cache holds the table unchanged, else one
+/// lineage request per table (through the concurrent loop).
 async fn table_lineage(
     ctx: &PullContext<'_>,
     counters: &PageCounters,
     tables: &MappedTables,
+    mut indexed: HashMap<String, Value>,
 ) -> Result<Vec<Value>, ConnectorError> {
-    let paths = tables
-        .versions
-        .keys()
-        .map(|fqn| lineage_path(fqn))
-        .collect();
+    let mut answers = Vec::new();
+    let mut paths = Vec::new();
+    for fqn in tables.versions.keys() {
+        match indexed.remove(fqn).filter(|_| tables.kept.contains(fqn)) {
+            Some(answer) => answers.push(answer),
+            None => paths.push(lineage_path(fqn)),
+        }
+    }
     let query = [("upstreamDepth", "1"), ("downstreamDepth", "0")];
-    let lineage = fetch_each(ctx, counters, paths, &query, &[]).await?;
-    Ok(lineage
+    answers.extend(fetch_each(ctx, counters, paths, &query, &[]).await?);
+    Ok(answers
         .iter()
         .flat_map(|answer| lineage_events(answer, &tables.physical))
         .collect())
@@ -510,6 +531,21 @@ fn live_fqn(table: &Value) -> Option<String> {
         return None;
     }
     text(table, "fullyQualifiedName")
+}
+
+/// Whether the cache holds `table` from the same version and update time.
+pub(crate) fn table_unchanged(ctx: &PullContext<'_>, table: &Value) -> bool {
+    live_fqn(table).is_some_and(|fqn| {
+        let path = document_path("tables", &fqn, "odcs");
+        ctx.known.unchanged(&path, &provenance(table, &fqn))
+    })
+}
+
+/// FQNs of the tables the cache holds.
+pub(crate) fn known_tables<'a>(ctx: &'a PullContext<'_>) -> impl Iterator<Item = String> + 'a {
+    ctx.known
+        .paths()
+        .filter_map(|path| document_id(path, "tables", "odcs"))
 }
 
 /// FQNs of a product's table assets.

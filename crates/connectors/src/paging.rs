@@ -31,7 +31,7 @@ impl PageCounters {
         self.requests.load(Ordering::Relaxed)
     }
 
-    fn answered(&self) {
+    pub(crate) fn answered(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 

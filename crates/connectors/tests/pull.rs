@@ -188,8 +188,32 @@ fn openmetadata(seen: &Seen) -> axum::response::Response {
                 "downstreamEdges": []
             }))
         }
+        "/api/v1/search/query" => openmetadata_search(seen),
         _ => status(404),
     }
+}
+
+/// OpenMetadata's search of tables: sorted on `upstreamLineage.updatedAt`, the table with the
+/// newest edge; else every table's search document with the fields asked for (`id`, its FQN and
+/// `upstreamLineage`: the edge the lineage API gives, as `EsLineageData`).
+fn openmetadata_search(seen: &Seen) -> axum::response::Response {
+    const DIM_ADDRESS: &str = "sample_data.ecommerce_db.shopify.dim_address";
+    let hit = |source: Value, sort: Value| json!({"_index": "table_search_index", "_source": source, "sort": [sort]});
+    let hits = if seen.query["sort_field"] == "upstreamLineage.updatedAt" {
+        vec![hit(
+            json!({"fullyQualifiedName": DIM_ADDRESS}),
+            json!(1638354087391_i64),
+        )]
+    } else if seen.query.contains_key("search_after") {
+        Vec::new()
+    } else {
+        let document = json!({"id": "3cda8ecb-f4c6-4ed4-8506-abe965b54b86", "fullyQualifiedName": DIM_ADDRESS,
+            "upstreamLineage": [{"fromEntity": {"id": "1f1a3b52-6f3c-4d53-9c3e-0d6b1f1e2a10", "type": "table",
+                "fullyQualifiedName": "sample_data.ecommerce_db.shopify.raw_customer"},
+                "updatedAt": 1638354087391_i64, "source": "Manual"}]});
+        vec![hit(document, json!(DIM_ADDRESS))]
+    };
+    ok(&json!({"hits": {"total": {"value": hits.len(), "relation": "eq"}, "hits": hits}}))
 }
 
 #[tokio::test]
@@ -236,11 +260,17 @@ async fn openmetadata_pull_maps_tables_and_products_with_provenance() {
     );
     assert_eq!(text["outputPorts"][0]["version"], "0.1");
 
-    let first = &server.requests()[0];
+    let requests = server.requests();
+    let listing = requests
+        .iter()
+        .find(|r| r.path == "/api/v1/tables")
+        .unwrap();
     assert_eq!(
-        first.query["fields"],
+        listing.query["fields"],
         "columns,tags,owners,tableConstraints,usageSummary"
     );
+    // The search index holds lineage: the next pull may start from the newest change seen.
+    assert_eq!(pulled.cursor, Some(1638354087391));
 
     // The table's 30-day usage, the product's votes and conversations, each on its document's path.
     let stats = |path: &str| pulled.stats.iter().find(|s| s.path == path).cloned();
@@ -308,6 +338,38 @@ async fn openmetadata_incremental_pull_keeps_unchanged_entities_and_maps_changed
     let changed = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
     assert_eq!(changed.documents.len(), 2);
     assert!(changed.kept.is_empty());
+}
+
+#[tokio::test]
+async fn an_openmetadata_re_sync_reads_unchanged_tables_lineage_from_the_search_index() {
+    let server = FakeServer::start_checked("openmetadata", openmetadata).await;
+    let full_ctx = context(client(&server, bearer()), 100, &no_progress, &never);
+    let full = pull(ServerKind::OpenMetadata, &full_ctx).await.unwrap();
+    let provenance = full.documents.iter().map(|doc| {
+        let origin = &doc.provenance;
+        let (version, updated) = (&origin.upstream_version, &origin.upstream_updated_at);
+        (doc.path.clone(), version.clone(), updated.clone())
+    });
+    let known = Known::new(provenance).with_cursor(full.cursor);
+    let ctx = PullContext {
+        known: &known,
+        ..context(client(&server, bearer()), 100, &no_progress, &never)
+    };
+    let before = server.requests().len();
+    let again = pull(ServerKind::OpenMetadata, &ctx).await.unwrap();
+    assert_eq!(again.lineage_events, full.lineage_events);
+    let requests = server.requests().split_off(before);
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.path.starts_with("/api/v1/lineage/"))
+    );
+    let listing = requests
+        .iter()
+        .find(|r| r.query.get("sort_field").map(String::as_str) == Some("fullyQualifiedName"))
+        .unwrap();
+    assert_eq!(listing.path, "/api/v1/search/query");
+    assert!(listing.query.contains_key("include_source_fields"));
 }
 
 #[tokio::test]

@@ -4,8 +4,11 @@
 
 mod common;
 
-use common::{FakeServer, Seen, bearer, client, context, fixture, never, no_progress, ok, status};
-use meshlens_connectors::{ConnectorError, PulledDocument, ServerKind, pull};
+use common::{
+    FakeServer, NOTHING_KNOWN, Seen, bearer, client, context, fixture, never, no_progress, ok,
+    status,
+};
+use meshlens_connectors::{ConnectorError, Known, Pulled, PulledDocument, ServerKind, pull};
 use meshlens_model::CatalogScope;
 use serde_json::{Value, json};
 
@@ -26,6 +29,44 @@ fn node(fqn: &str, id: &str) -> Value {
     json!({"id": id, "type": "table", "fullyQualifiedName": fqn})
 }
 
+/// The search's answer of `hits`, each a (table, sort value).
+fn search_answer(hits: Vec<(Value, Value)>) -> axum::response::Response {
+    let hits: Vec<Value> = hits
+        .into_iter()
+        .map(|(source, sort)| json!({"_index": "table_search_index", "_source": source, "sort": [sort]}))
+        .collect();
+    ok(&json!({"hits": {"total": {"value": hits.len(), "relation": "eq"}, "hits": hits}}))
+}
+
+/// `dim_address` as the search indexes it: in TestDomain, with its upstream edge from
+/// `raw_customer` (`upstreamLineage`, as OpenMetadata 1.6+ indexes it).
+fn scoped_document() -> Value {
+    let mut source = table(SCOPED, "a");
+    source["domains"] =
+        json!([{"type": "domain", "name": "TestDomain", "fullyQualifiedName": "TestDomain"}]);
+    source["upstreamLineage"] =
+        json!([{"fromEntity": node(NEIGHBOUR, "b"), "docUniqueId": "b--->a"}]);
+    source
+}
+
+/// The search: the tables of TestDomain, none with an edge newer than any sync, and (sorted
+/// on `upstreamLineage.updatedAt`) a document whose edges have no time, which Elasticsearch sorts
+/// last with the smallest long.
+fn search(seen: &Seen) -> axum::response::Response {
+    if seen.query.get("sort_field").map(String::as_str) == Some("upstreamLineage.updatedAt") {
+        return search_answer(vec![(
+            json!({"fullyQualifiedName": SCOPED}),
+            json!(i64::MIN),
+        )]);
+    }
+    let filter: Value = serde_json::from_str(&seen.query["query_filter"]).unwrap();
+    let terms = &filter["query"]["bool"]["should"][0]["terms"]["domains.fullyQualifiedName"];
+    if terms == &json!(["TestDomain"]) && !seen.query.contains_key("search_after") {
+        return search_answer(vec![(scoped_document(), json!(SCOPED))]);
+    }
+    search_answer(Vec::new())
+}
+
 /// `dim_address` (in TestDomain) reads `raw_customer`, which reads `raw_order`.
 fn scoped_openmetadata(seen: &Seen) -> axum::response::Response {
     let lineage = |entity: Value, nodes: Vec<Value>, up: Vec<(&str, &str)>| {
@@ -38,21 +79,7 @@ fn scoped_openmetadata(seen: &Seen) -> axum::response::Response {
         )
     };
     match seen.path.as_str() {
-        "/api/v1/search/query" => {
-            let filter: Value = serde_json::from_str(&seen.query["query_filter"]).unwrap();
-            let terms =
-                &filter["query"]["bool"]["should"][0]["terms"]["domains.fullyQualifiedName"];
-            let hits = if terms == &json!(["TestDomain"])
-                && !seen.query.contains_key("search_after")
-            {
-                let mut source = table(SCOPED, "a");
-                source["domains"] = json!([{"type": "domain", "name": "TestDomain", "fullyQualifiedName": "TestDomain"}]);
-                vec![json!({"_index": "table_search_index", "_source": source, "sort": [SCOPED]})]
-            } else {
-                Vec::new()
-            };
-            ok(&json!({"hits": {"total": {"value": hits.len(), "relation": "eq"}, "hits": hits}}))
-        }
+        "/api/v1/search/query" => search(seen),
         "/api/v1/dataProducts" => ok(&fixture("openmetadata", "dataProducts.json")),
         "/api/v1/dataQuality/testCases" => ok(&fixture("openmetadata", "testCases.json")),
         "/api/v1/services/databaseServices" => ok(&json!({"data": [], "paging": {"total": 0}})),
@@ -81,16 +108,66 @@ fn test_domain(neighbours: u32) -> CatalogScope {
     }
 }
 
-/// A pull of the fake limited to `scope`.
-async fn pull_scoped(
+/// A pull of the fake limited to `scope`, with nothing cached.
+async fn pull_scoped(server: &FakeServer, scope: &CatalogScope) -> Result<Pulled, ConnectorError> {
+    pull_again(server, scope, &NOTHING_KNOWN).await
+}
+
+/// A pull of the fake limited to `scope` of a cache that holds `known`.
+async fn pull_again(
     server: &FakeServer,
     scope: &CatalogScope,
-) -> Result<meshlens_connectors::Pulled, ConnectorError> {
+    known: &Known,
+) -> Result<Pulled, ConnectorError> {
     let ctx = meshlens_connectors::PullContext {
         scope: Some(scope),
+        known,
         ..context(client(server, bearer()), 100, &no_progress, &never)
     };
     pull(ServerKind::OpenMetadata, &ctx).await
+}
+
+#[tokio::test]
+async fn a_re_sync_takes_the_scoped_tables_lineage_from_their_search_documents() {
+    let server = FakeServer::start_checked("openmetadata", scoped_openmetadata).await;
+    let scope = test_domain(1);
+    let first = pull_scoped(&server, &scope).await.unwrap();
+    // The newest change seen: the scoped table's update time (its edge has none).
+    let cursor = first.cursor.expect("the search documents hold lineage");
+    assert_eq!(Some(cursor), scoped_document()["updatedAt"].as_i64());
+    let provenance = first.documents.iter().map(|doc| {
+        let origin = &doc.provenance;
+        let (version, updated) = (&origin.upstream_version, &origin.upstream_updated_at);
+        (doc.path.clone(), version.clone(), updated.clone())
+    });
+    let known = Known::new(provenance).with_cursor(Some(cursor));
+    let asked_before = server.requests().len();
+
+    let again = pull_again(&server, &scope, &known).await.unwrap();
+    assert_eq!(again.lineage_events, first.lineage_events);
+    assert_eq!(again.kept.len(), 3, "both tables and the product unchanged");
+    let requests = server.requests().split_off(asked_before);
+    let lineage: Vec<&str> = requests
+        .iter()
+        .filter_map(|r| r.path.strip_prefix("/api/v1/lineage/table/name/"))
+        .collect();
+    // The scoped table's edges come with its search document; the table the cache holds
+    // outside the scope (last sync's neighbour) is asked whether it is still one.
+    assert_eq!(lineage, [NEIGHBOUR]);
+    let since = requests
+        .iter()
+        .filter_map(|r| r.query.get("query_filter"))
+        .map(|filter| serde_json::from_str::<Value>(filter).unwrap())
+        .find_map(|filter| {
+            filter
+                .pointer("/query/range/upstreamLineage.updatedAt/gte")
+                .cloned()
+        });
+    assert_eq!(
+        since,
+        Some(json!(cursor - 10 * 60 * 1000)),
+        "ten minutes of overlap"
+    );
 }
 
 #[tokio::test]
@@ -110,7 +187,7 @@ async fn openmetadata_reads_a_scope_through_its_search_and_lineage_apis() {
     assert!(requests.iter().all(|r| r.path != "/api/v1/tables"));
     let search = requests
         .iter()
-        .find(|r| r.path == "/api/v1/search/query")
+        .find(|r| r.path == "/api/v1/search/query" && r.query.contains_key("query_filter"))
         .unwrap();
     assert_eq!(search.query["index"], "table_search_index");
     assert_eq!(search.query["sort_field"], "fullyQualifiedName");

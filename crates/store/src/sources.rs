@@ -228,7 +228,8 @@ impl Store {
     }
 
     /// Sets the scope of source `name` (`None`: the whole catalog). Returns false when no such
-    /// source exists. What left the scope leaves the cache at the next sync.
+    /// source exists. What left the scope leaves the cache at the next sync, which reads the
+    /// new scope in full (the pull cursor held for the old one).
     pub async fn set_source_scope(
         &self,
         name: &str,
@@ -241,13 +242,27 @@ impl Store {
             kind: record.config.kind,
             scope: scope.cloned(),
         };
-        let result = sqlx::query("UPDATE sources SET config = ? WHERE name = ?")
-            .bind(encode_config(name, &stored)?)
-            .bind(name)
-            .execute(&self.pool)
-            .await
-            .ctx("set source scope")?;
+        let result =
+            sqlx::query("UPDATE sources SET config = ?, pull_cursor = NULL WHERE name = ?")
+                .bind(encode_config(name, &stored)?)
+                .bind(name)
+                .execute(&self.pool)
+                .await
+                .ctx("set source scope")?;
         Ok(result.rows_affected() > 0)
+    }
+
+    /// Where the next pull of source `name` may start: the cursor its last good sync stored
+    /// ([`SyncTx::set_pull_cursor`](crate::SyncTx::set_pull_cursor)); `None` for a source never synced, synced in full only, or
+    /// whose scope changed since.
+    pub async fn pull_cursor(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let cursor: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT pull_cursor FROM sources WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .ctx("read the pull cursor")?;
+        Ok(cursor.and_then(|(cursor,)| cursor))
     }
 
     /// All sources, by name.

@@ -123,6 +123,8 @@ pub struct SyncTx {
     history: Recorder,
     /// Where the commit leaves the texts of the versions it recorded (the store's, shared).
     recent_texts: Arc<Mutex<RecentTexts>>,
+    /// The source's pull cursor after this sync (see [`SyncTx::set_pull_cursor`]).
+    pull_cursor: Option<i64>,
 }
 
 #[derive(Default)]
@@ -270,6 +272,7 @@ impl Store {
             buffers: Buffers::default(),
             history: Recorder::default(),
             recent_texts: self.recent_texts.clone(),
+            pull_cursor: None,
         })
     }
 }
@@ -452,7 +455,13 @@ impl SyncTx {
         Ok(())
     }
 
-    /// Writes the remaining rows and the source status, then commits atomically.
+    /// Where the source's next pull may start (a catalog server's time, epoch milliseconds),
+    /// stored with this sync's commit; left unset, the next pull is a full one.
+    pub fn set_pull_cursor(&mut self, cursor: Option<i64>) {
+        self.pull_cursor = cursor;
+    }
+
+    /// Writes the remaining rows, the source status and its pull cursor, then commits atomically.
     pub async fn commit(
         mut self,
         status: SyncStatus,
@@ -489,10 +498,11 @@ impl SyncTx {
         applied.history_us = recording.elapsed().as_micros() as u64;
         sqlx::query(
             "UPDATE sources SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-                 last_sync_status = ?, last_error = ? WHERE name = ?",
+                 last_sync_status = ?, last_error = ?, pull_cursor = ? WHERE name = ?",
         )
         .bind(status.as_str())
         .bind(last_error)
+        .bind(self.pull_cursor)
         .bind(&self.source)
         .execute(&mut *self.tx)
         .await

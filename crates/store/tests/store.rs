@@ -159,6 +159,48 @@ async fn a_catalog_scope_is_kept_changed_and_cleared() {
 }
 
 #[tokio::test]
+async fn a_pull_cursor_moves_only_with_a_committed_sync_and_goes_with_a_scope_change() {
+    let store = Store::open_in_memory().await.unwrap();
+    let om = SourceConfig::new(
+        "om",
+        SourceKind::OpenMetadata {
+            url: "https://om.example.com".into(),
+        },
+    );
+    store.add_source(&om).await.unwrap();
+    assert_eq!(store.pull_cursor("om").await.unwrap(), None);
+    let mut tx = store.begin_sync("om").await.unwrap();
+    tx.set_pull_cursor(Some(1_700_000_000_000));
+    tx.commit(SyncStatus::Ok, None).await.unwrap();
+    assert_eq!(
+        store.pull_cursor("om").await.unwrap(),
+        Some(1_700_000_000_000)
+    );
+
+    // A sync that never commits (failed, cancelled) leaves the last good cursor.
+    let mut tx = store.begin_sync("om").await.unwrap();
+    tx.set_pull_cursor(Some(1_800_000_000_000));
+    drop(tx);
+    store
+        .record_sync_failure("om", "unreachable")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.pull_cursor("om").await.unwrap(),
+        Some(1_700_000_000_000)
+    );
+
+    // A cursor holds for the scope it was read with.
+    let scope = CatalogScope {
+        tags: vec!["PII".into()],
+        ..CatalogScope::default()
+    };
+    assert!(store.set_source_scope("om", Some(&scope)).await.unwrap());
+    assert_eq!(store.pull_cursor("om").await.unwrap(), None);
+    assert_eq!(store.pull_cursor("nope").await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn sync_applies_atomically_and_reports_changes() {
     let store = store_with(&["mesh"]).await;
     let mut tx = store.begin_sync("mesh").await.unwrap();

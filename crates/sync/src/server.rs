@@ -133,6 +133,7 @@ pub(crate) async fn sync_server(
     let (documents, unchanged) = mark_unchanged(documents, &index, full, &name).await?;
 
     let mut tx = store.begin_sync_indexed(&index).await?;
+    tx.set_pull_cursor(pulled.cursor);
     let mut report = SourceSyncReport::named(&name);
     let written = Written {
         documents,
@@ -170,8 +171,8 @@ pub(crate) async fn sync_server(
 }
 
 /// What the cache holds of the source, so an incremental pull skips entities whose upstream
-/// version and update time are those of the cached document; with `--full`, or nothing synced
-/// yet, everything is mapped again.
+/// version and update time are those of the cached document, and where its last good sync left
+/// the pull (its cursor); with `--full`, or nothing synced yet, everything is read again.
 async fn known_entities(
     store: &Store,
     name: &str,
@@ -182,7 +183,8 @@ async fn known_entities(
         return Ok(Known::default());
     }
     let origins = store.source_provenance(name).await?;
-    Ok(Known::new(
+    let cursor = store.pull_cursor(name).await?;
+    let known = Known::new(
         origins
             .into_iter()
             .filter(|origin| index.contains_key(&origin.path))
@@ -193,7 +195,8 @@ async fn known_entities(
                     origin.upstream_updated_at,
                 )
             }),
-    ))
+    );
+    Ok(known.with_cursor(cursor))
 }
 
 /// Connects and pulls. A server that cannot be read is recorded as the source's failure.

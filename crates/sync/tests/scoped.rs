@@ -1,6 +1,7 @@
 //! A catalog source limited to a scope: a sync of a synthetic OpenMetadata catalog keeps exactly
 //! the scoped domains' tables and products and their lineage neighbours, follows a changed scope,
-//! re-reads only what changed upstream, and keeps its last good data when a scope matches nothing.
+//! re-reads only what changed upstream (and caches what a full sync of the same upstream would),
+//! and keeps its last good data when a scope matches nothing.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use meshlens_model::CatalogScope;
 use meshlens_store::{SourceConfig, SourceKind, Store};
 use meshlens_sync::{SyncContext, SyncError, sync_source};
-use om_catalog::Catalog;
+use om_catalog::{Catalog, Edits};
 
 #[path = "support/om_catalog.rs"]
 mod om_catalog;
@@ -48,6 +49,115 @@ fn edges_within(catalog: &Catalog, tables: &BTreeSet<usize>) -> u64 {
         .iter()
         .map(|&t| catalog.upstream(t).iter().filter(|u| inside(u)).count());
     edges.sum::<usize>() as u64
+}
+
+/// Everything the cache holds of the source: each document's upstream id, version, update time
+/// and content hash, and the lineage runs (one per edge, with its time) and edges.
+async fn cache_state(store: &Store) -> (Vec<String>, Vec<(String, Option<String>)>, Vec<String>) {
+    let index = store.document_index("om-scoped").await.unwrap();
+    let mut documents: Vec<String> = store
+        .source_provenance("om-scoped")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let hash = &index.files[&row.path].content_hash;
+            let (version, updated) = (row.upstream_version, row.upstream_updated_at);
+            format!("{} {version:?} {updated:?} {hash}", row.upstream_id)
+        })
+        .collect();
+    documents.sort();
+    let runs = sqlx::query_as("SELECT run_id, ended_at FROM lineage_runs ORDER BY run_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let edges: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT f.name, t.name, e.kind FROM lineage_edges e
+         JOIN lineage_nodes f ON f.id = e.from_node JOIN lineage_nodes t ON t.id = e.to_node
+         ORDER BY 1, 2, 3",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let edges = edges
+        .into_iter()
+        .map(|(f, t, k)| format!("{f} -> {t} ({k})"));
+    (documents, runs, edges.collect())
+}
+
+async fn scoped_store(url: &str, scope: CatalogScope) -> Store {
+    let store = Store::open_in_memory().await.unwrap();
+    let mut source = SourceConfig::new("om-scoped", SourceKind::OpenMetadata { url: url.into() });
+    source.scope = Some(scope);
+    store.add_source(&source).await.unwrap();
+    store
+}
+
+/// Fails naming what only one of `incremental` and `full` holds.
+fn assert_same<T: std::fmt::Debug + PartialEq>(what: &str, incremental: &[T], full: &[T]) {
+    let only = |these: &[T], those: &[T]| {
+        let only: Vec<&T> = these.iter().filter(|item| !those.contains(item)).collect();
+        format!("{only:?}")
+    };
+    assert!(
+        incremental == full,
+        "{what}: only after the re-sync {}, only after the full sync {}",
+        only(incremental, full),
+        only(full, incremental)
+    );
+}
+
+/// Requests `catalog` answered since the last call.
+fn requests_since(catalog: &Catalog) -> u64 {
+    catalog.requests.swap(0, Ordering::Relaxed)
+}
+
+#[tokio::test]
+async fn an_incremental_re_sync_caches_what_a_full_sync_of_the_same_upstream_caches() {
+    unsafe { std::env::set_var("MESHLENS_TOKEN_OM_SCOPED", "test-jwt") };
+    let catalog = Arc::new(Catalog::new(3_000, 10, Duration::ZERO));
+    let url = support::serve(om_catalog::router(catalog.clone())).await;
+    let scope = domains_scope(&[2, 5], 1);
+    let synced = scoped_store(&url, scope.clone()).await;
+    sync(&synced).await.unwrap();
+    let full_requests = requests_since(&catalog);
+
+    // Upstream changes after that sync, none of them a new version of an unchanged table's
+    // neighbour: one table in a hundred revised, tables deleted and moved into and out of the
+    // scope, edges added (to a table no sync read yet, and inside the scope) and removed (one
+    // that made table 1 a neighbour, one inside the scope).
+    catalog.changed.store(true, Ordering::Relaxed);
+    *catalog.edits.lock().unwrap() = Edits {
+        deleted: [332, 1_455].into(),
+        moved: [(603, 5), (572, 7)].into(),
+        added: [(502, 2_978), (1_212, 2_015)].into(),
+        removed: [(2, 1), (1_505, 1_515)].into(),
+    };
+    let report = sync(&synced).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+    let resync_requests = requests_since(&catalog);
+    assert!(
+        resync_requests * 4 < full_requests,
+        "re-sync {resync_requests} requests, full sync {full_requests}"
+    );
+
+    let fresh = scoped_store(&url, scope).await;
+    sync(&fresh).await.unwrap();
+    let (documents, runs, edges) = cache_state(&synced).await;
+    let (full_documents, full_runs, full_edges) = cache_state(&fresh).await;
+    assert_same("documents", &documents, &full_documents);
+    assert_same("lineage runs", &runs, &full_runs);
+    assert_same("lineage edges", &edges, &full_edges);
+    let tables = catalog.in_scope(&[2, 5], 1);
+    assert_eq!(cached(&synced).await, expected(&catalog, &tables, &[2, 5]));
+    for (table, cached) in [(603, true), (2_978, true), (332, false), (1, false)] {
+        let fqn = catalog.fqn(table);
+        let held = documents
+            .iter()
+            .any(|doc| doc.starts_with(&format!("{fqn} ")));
+        assert_eq!(held, cached, "{fqn}");
+    }
+    assert_eq!(runs.len() as u64, edges_within(&catalog, &tables));
 }
 
 async fn sync(store: &Store) -> Result<meshlens_sync::SourceSyncReport, SyncError> {
