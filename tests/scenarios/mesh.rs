@@ -166,6 +166,18 @@ fn the_mesh_has_cross_domain_edges_of_each_kind_and_lists_unused_products() {
     );
 }
 
+/// The CLI on a synced copy of the demo mesh (a folder source `mesh`), the copy's temporary
+/// folder (kept while the test runs) and the mesh folder in it.
+fn synced_copy_of_demo() -> (Meshlens, tempfile::TempDir, std::path::PathBuf) {
+    let m = Meshlens::new();
+    let work = tempfile::tempdir().unwrap();
+    let mesh = work.path().join("mesh");
+    copy_tree(&demo_mesh(), &mesh);
+    m.add_folder("mesh", &mesh);
+    m.ok(&["sync"]);
+    (m, work, mesh)
+}
+
 fn factor<'a>(trust: &'a Value, name: &str) -> &'a Value {
     let factors = trust["factors"].as_array().unwrap();
     factors
@@ -188,12 +200,7 @@ fn failing_scan(mesh: &std::path::Path) {
 
 #[test]
 fn a_failing_check_changes_the_trust_factors_and_a_domain_policy_sets_the_weights() {
-    let m = Meshlens::new();
-    let work = tempfile::tempdir().unwrap();
-    let mesh = work.path().join("mesh");
-    copy_tree(&demo_mesh(), &mesh);
-    m.add_folder("mesh", &mesh);
-    m.ok(&["sync"]);
+    let (m, _work, mesh) = synced_copy_of_demo();
 
     let before = m.json(&["trust", "logistics-shipments"]);
     has_keys(&before, &["id", "score", "factors"]);
@@ -478,12 +485,7 @@ fn adoption_of<'a>(all: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn adoption_trends_come_from_the_syncs() {
-    let m = Meshlens::new();
-    let work = tempfile::tempdir().unwrap();
-    let mesh = work.path().join("mesh");
-    copy_tree(&demo_mesh(), &mesh);
-    m.add_folder("mesh", &mesh);
-    m.ok(&["sync"]);
+    let (m, _work, mesh) = synced_copy_of_demo();
     let first = m.json(&["adoption"]);
     let orders = adoption_of(&first, "sales-orders");
     let before = orders["consumers"].as_u64().unwrap();
@@ -524,12 +526,7 @@ fn adoption_trends_come_from_the_syncs() {
 
 #[test]
 fn search_orders_equal_matches_by_trust_and_says_so() {
-    let m = Meshlens::new();
-    let work = tempfile::tempdir().unwrap();
-    let mesh = work.path().join("mesh");
-    copy_tree(&demo_mesh(), &mesh);
-    m.add_folder("mesh", &mesh);
-    m.ok(&["sync"]);
+    let (m, _work, mesh) = synced_copy_of_demo();
     failing_scan(&mesh);
     m.ok(&["sync"]);
 

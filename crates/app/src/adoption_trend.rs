@@ -16,25 +16,16 @@ use crate::mesh::Adoption;
 pub struct AdoptionTrendPoint {
     /// RFC 3339, UTC.
     pub at: String,
-    pub consumers: u64,
-    pub agreement: u64,
-    pub lineage: u64,
-    pub input_port: u64,
-    pub queries_30d: Option<u64>,
-    pub users_30d: Option<u64>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub figures: AdoptionFigures,
 }
 
 impl From<AdoptionPoint> for AdoptionTrendPoint {
     fn from(point: AdoptionPoint) -> AdoptionTrendPoint {
-        let f = point.figures;
         AdoptionTrendPoint {
             at: format_epoch_millis(point.at_ms, false),
-            consumers: f.consumers,
-            agreement: f.agreement,
-            lineage: f.lineage,
-            input_port: f.input_port,
-            queries_30d: f.queries_30d,
-            users_30d: f.users_30d,
+            figures: point.figures,
         }
     }
 }

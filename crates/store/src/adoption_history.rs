@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
+use ts_rs::TS;
 
 use crate::Store;
 use crate::error::{Ctx, StoreError, decode_json};
 
-/// One product's adoption figures at one time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One product's adoption figures at one time: distinct consumers, then by kind of evidence, and
+/// the catalog's usage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdoptionFigures {
     pub consumers: u64,
     pub agreement: u64,
