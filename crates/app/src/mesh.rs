@@ -209,7 +209,7 @@ impl App {
             consumer,
             via,
         };
-        for (provider, consumer, _) in self.store().input_port_links().await? {
+        for (provider, consumer) in self.store().input_port_links().await? {
             links.insert(link(provider, consumer, ConsumerVia::InputPort));
         }
         for agreement in self.agreements_in_force(None).await? {
