@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use meshlens_quality::{ProductTrust, TrustFactor, TrustScore};
+use meshlens_quality::{ProductTrust, ProductValues, TrustFactor, TrustScore};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -126,16 +126,12 @@ const DOMAIN_PARTS: [(&str, &str); 5] = [
 impl App {
     /// Domains with health and score, and the product edges between them.
     pub async fn mesh(&self, args: MeshArgs, _: &dyn EventSink) -> Result<Mesh, AppError> {
-        let products = self.product_trust(None).await?;
+        // The domains' scores sum factor values only: the products' reasons and weights are not shown.
+        let products = meshlens_quality::trust_values(self.store(), None).await?;
         let links = self.consumer_links().await?;
         let domain_of: HashMap<&str, &str> = products
             .iter()
-            .map(|p| {
-                (
-                    p.card.id.as_str(),
-                    p.card.domain.as_deref().unwrap_or_default(),
-                )
-            })
+            .map(|p| (p.id.as_str(), p.domain.as_deref().unwrap_or_default()))
             .collect();
         let edges = cross_domain_edges(&links, &domain_of);
         let mut domains = domain_summaries(&products, &links, &domain_of, &edges);
@@ -290,23 +286,23 @@ struct DomainSums<'a> {
 }
 
 fn domain_summaries<'a>(
-    products: &'a [ProductTrust],
+    products: &'a [ProductValues],
     links: &'a [Link],
     domain_of: &HashMap<&'a str, &'a str>,
     edges: &'a [MeshEdge],
 ) -> Vec<MeshDomain> {
     let mut sums: BTreeMap<&str, DomainSums> = BTreeMap::new();
     for p in products {
-        let domain = p.card.domain.as_deref().unwrap_or_default();
+        let domain = p.domain.as_deref().unwrap_or_default();
         let s = sums.entry(domain).or_default();
         s.products += 1;
         s.teams.extend(p.owner_team.as_deref());
         s.evaluated += p.evaluated;
         s.passes += p.passes;
-        s.sla_breaches += p.card.sla_breaches;
-        s.policy_violations += p.card.policy_violations;
+        s.sla_breaches += p.sla_breaches;
+        s.policy_violations += p.policy_violations;
         for (sum, (_, factor)) in s.factor_sums.iter_mut().zip(DOMAIN_PARTS) {
-            *sum += p.trust.factor(factor).unwrap_or_default();
+            *sum += p.factor(factor).unwrap_or_default();
         }
     }
     for l in links {

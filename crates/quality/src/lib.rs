@@ -52,5 +52,8 @@ pub use query::{
     sla_breaches, sla_breaches_at,
 };
 pub use report::{render_report, render_report_at};
-pub use trust::{ProductTrust, TrustFactor, TrustScore, TrustSection, trust_score, trust_scores};
+pub use trust::{
+    ProductTrust, ProductValues, TrustFactor, TrustScore, TrustSection, trust_score, trust_scores,
+    trust_values,
+};
 pub use types::*;

@@ -316,7 +316,9 @@ pub async fn domain_scorecards_at(
         .collect())
 }
 
-pub(crate) type Products = Vec<(String, Option<String>, Option<String>)>;
+/// A product's id, name and domain.
+pub(crate) type ProductLabel = (String, Option<String>, Option<String>);
+pub(crate) type Products = Vec<ProductLabel>;
 
 /// Every product of `domain` (all when `None`) by (id, name, domain), and the figures of those with
 /// check outcomes, SLA breaches (as of `now_ms`) or policy violations: the stored figures when they
