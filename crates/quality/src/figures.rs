@@ -180,14 +180,16 @@ async fn stored_figures(
     let rows: Vec<FigureRow> = rows_from_json(&rows, "read quality figures")?;
     let tallies = rows.into_iter().map(stored_tally).collect();
     // Only the deadlines already past, one row per product (its latest past one).
-    let deadlines: Vec<Deadline> = sqlx::query_as(
-        "SELECT product_id, MAX(deadline_ms), SUM(promises) FROM quality_sla_deadlines
-         WHERE deadline_ms < ? GROUP BY product_id",
+    let (deadlines,): (String,) = sqlx::query_as(
+        "SELECT json_group_array(json_array(product_id, deadline_ms, promises)) FROM (
+           SELECT product_id, MAX(deadline_ms) AS deadline_ms, SUM(promises) AS promises
+           FROM quality_sla_deadlines WHERE deadline_ms < ? GROUP BY product_id)",
     )
     .bind(now_ms)
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await
     .ctx("read broken latency SLAs")?;
+    let deadlines: Vec<Deadline> = rows_from_json(&deadlines, "read broken latency SLAs")?;
     Ok(Some(Figures { tallies, deadlines }.at(now_ms)))
 }
 

@@ -286,11 +286,12 @@ pub async fn trust_score(
 }
 
 /// Every product's stored facts (see [`write_trust_facts`]) as one JSON text: 10k rows crossed sqlx one by one
-/// in about a third of the time of all trust scores. The quality targets must be up to date (`tallies` sees
-/// to it), since the facts are written with them.
+/// in about a third of the time of all trust scores. The rows are JSON objects written by `json_object`, so they
+/// are joined as they are: `json(t.facts)` parsed and wrote each again (a tenth of the time of `mesh`). The
+/// quality targets must be up to date (`tallies` sees to it), since the facts are written with them.
 async fn read_facts(store: &Store, domain: Option<&str>) -> Result<Vec<Facts>, QualityError> {
     let (text,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json(t.facts)) FROM quality_trust_facts t
+        "SELECT '[' || COALESCE(group_concat(t.facts, ','), '') || ']' FROM quality_trust_facts t
          WHERE ?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1)",
     )
     .bind(domain)

@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use meshlens_quality::{default_policies, refresh_figures, trust_score};
+use meshlens_quality::{
+    default_policies, refresh_figures, trust_score, trust_scores, trust_values,
+};
 use meshlens_store::Store;
 use meshlens_test_support::{demo_mesh, resync_folder, sync_folder};
 
@@ -243,4 +245,15 @@ async fn input_port_links_are_stored_with_the_targets_and_follow_each_change_of_
     assert_eq!(read_after, read);
     assert_eq!(stored_after, read);
     assert_eq!(stored_after.len(), stored.len() - 1);
+}
+
+#[tokio::test]
+async fn an_empty_cache_scores_no_product() {
+    let store = Store::open_in_memory().await.unwrap();
+    assert!(trust_values(&store, None).await.unwrap().is_empty());
+    let policies = default_policies();
+    let scores = trust_scores(&store, &policies, Some("sales"))
+        .await
+        .unwrap();
+    assert!(scores.is_empty());
 }
