@@ -197,26 +197,29 @@ impl App {
         Ok(meshlens_quality::trust_scores(self.store(), &set.policies, domain).await?)
     }
 
-    /// Every consumer link of the mesh, without duplicates and without a product consuming itself.
+    /// Every consumer link of the mesh, sorted, without duplicates and without a product consuming itself.
     async fn consumer_links(&self) -> Result<Vec<Link>, AppError> {
-        let mut links = BTreeSet::new();
+        // Gathered, then sorted once: 30k inserts into an ordered set compared strings at every step.
+        let mut links = Vec::new();
         let link = |provider: String, consumer: String, via| Link {
             provider,
             consumer,
             via,
         };
         for (provider, consumer) in self.store().input_port_links().await? {
-            links.insert(link(provider, consumer, ConsumerVia::InputPort));
+            links.push(link(provider, consumer, ConsumerVia::InputPort));
         }
         for agreement in self.agreements_in_force(None).await? {
             let consumer = agreement.consumer().to_owned();
-            links.insert(link(agreement.product, consumer, ConsumerVia::Agreement));
+            links.push(link(agreement.product, consumer, ConsumerVia::Agreement));
         }
         for (provider, consumer) in meshlens_lineage::all_lineage_links(self.store()).await? {
-            links.insert(link(provider, consumer, ConsumerVia::Lineage));
+            links.push(link(provider, consumer, ConsumerVia::Lineage));
         }
         links.retain(|l| l.provider != l.consumer && !l.consumer.is_empty());
-        Ok(links.into_iter().collect())
+        links.sort_unstable();
+        links.dedup();
+        Ok(links)
     }
 }
 
