@@ -126,9 +126,11 @@ const DOMAIN_PARTS: [(&str, &str); 5] = [
 impl App {
     /// Domains with health and score, and the product edges between them.
     pub async fn mesh(&self, args: MeshArgs, _: &dyn EventSink) -> Result<Mesh, AppError> {
-        // The domains' scores sum factor values only: the products' reasons and weights are not shown.
-        let products = meshlens_quality::trust_values(self.store(), None).await?;
-        let links = self.consumer_links().await?;
+        // The domains' scores sum factor values only: the products' reasons and weights are not shown. Both reads
+        // are independent, so each runs on its own pooled connection at once.
+        let values =
+            async { Ok::<_, AppError>(meshlens_quality::trust_values(self.store(), None).await?) };
+        let (products, links) = tokio::try_join!(values, self.consumer_links())?;
         let domain_of: HashMap<&str, &str> = products
             .iter()
             .map(|p| (p.id.as_str(), p.domain.as_deref().unwrap_or_default()))
