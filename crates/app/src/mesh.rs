@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use meshlens_quality::{ProductTrust, TrustFactor, TrustScore};
+use meshlens_quality::{ProductTrust, ProductValues, TrustFactor, TrustScore};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -131,16 +131,14 @@ const DOMAIN_PARTS: [(&str, &str); 5] = [
 impl App {
     /// Domains with health and score, and the product edges between them.
     pub async fn mesh(&self, args: MeshArgs, _: &dyn EventSink) -> Result<Mesh, AppError> {
-        let products = self.product_trust(None).await?;
-        let links = self.consumer_links().await?;
+        // The domains' scores sum factor values only: the products' reasons and weights are not shown. Both reads
+        // are independent, so each runs on its own pooled connection at once.
+        let values =
+            async { Ok::<_, AppError>(meshlens_quality::trust_values(self.store(), None).await?) };
+        let (products, links) = tokio::try_join!(values, self.consumer_links())?;
         let domain_of: HashMap<&str, &str> = products
             .iter()
-            .map(|p| {
-                (
-                    p.card.id.as_str(),
-                    p.card.domain.as_deref().unwrap_or_default(),
-                )
-            })
+            .map(|p| (p.id.as_str(), p.domain.as_deref().unwrap_or_default()))
             .collect();
         let edges = cross_domain_edges(&links, &domain_of);
         let mut domains = domain_summaries(&products, &links, &domain_of, &edges);
@@ -225,26 +223,29 @@ impl App {
         Ok(meshlens_quality::trust_scores(self.store(), &set.policies, domain).await?)
     }
 
-    /// Every consumer link of the mesh, without duplicates and without a product consuming itself.
+    /// Every consumer link of the mesh, sorted, without duplicates and without a product consuming itself.
     async fn consumer_links(&self) -> Result<Vec<Link>, AppError> {
-        let mut links = BTreeSet::new();
+        // Gathered, then sorted once: 30k inserts into an ordered set compared strings at every step.
+        let mut links = Vec::new();
         let link = |provider: String, consumer: String, via| Link {
             provider,
             consumer,
             via,
         };
-        for (provider, consumer, _) in self.store().input_port_links().await? {
-            links.insert(link(provider, consumer, ConsumerVia::InputPort));
+        for (provider, consumer) in self.store().input_port_links().await? {
+            links.push(link(provider, consumer, ConsumerVia::InputPort));
         }
         for agreement in self.agreements_in_force(None).await? {
             let consumer = agreement.consumer().to_owned();
-            links.insert(link(agreement.product, consumer, ConsumerVia::Agreement));
+            links.push(link(agreement.product, consumer, ConsumerVia::Agreement));
         }
         for (provider, consumer) in meshlens_lineage::all_lineage_links(self.store()).await? {
-            links.insert(link(provider, consumer, ConsumerVia::Lineage));
+            links.push(link(provider, consumer, ConsumerVia::Lineage));
         }
         links.retain(|l| l.provider != l.consumer && !l.consumer.is_empty());
-        Ok(links.into_iter().collect())
+        links.sort_unstable();
+        links.dedup();
+        Ok(links)
     }
 }
 
@@ -316,23 +317,23 @@ struct DomainSums<'a> {
 }
 
 fn domain_summaries<'a>(
-    products: &'a [ProductTrust],
+    products: &'a [ProductValues],
     links: &'a [Link],
     domain_of: &HashMap<&'a str, &'a str>,
     edges: &'a [MeshEdge],
 ) -> Vec<MeshDomain> {
     let mut sums: BTreeMap<&str, DomainSums> = BTreeMap::new();
     for p in products {
-        let domain = p.card.domain.as_deref().unwrap_or_default();
+        let domain = p.domain.as_deref().unwrap_or_default();
         let s = sums.entry(domain).or_default();
         s.products += 1;
         s.teams.extend(p.owner_team.as_deref());
         s.evaluated += p.evaluated;
         s.passes += p.passes;
-        s.sla_breaches += p.card.sla_breaches;
-        s.policy_violations += p.card.policy_violations;
+        s.sla_breaches += p.sla_breaches;
+        s.policy_violations += p.policy_violations;
         for (sum, (_, factor)) in s.factor_sums.iter_mut().zip(DOMAIN_PARTS) {
-            *sum += p.trust.factor(factor).unwrap_or_default();
+            *sum += p.factor(factor).unwrap_or_default();
         }
     }
     for l in links {

@@ -66,18 +66,16 @@ impl App {
             set.policies.extend(loaded);
             set.errors.extend(errors);
         }
-        for source in self.store().list_sources().await? {
-            let root = match &source.config.kind {
+        for source in self.store().source_configs().await? {
+            let root = match &source.kind {
                 SourceKind::Folder { path } => path.clone(),
-                SourceKind::Git { .. } => {
-                    self.config().data_dir.join("git").join(&source.config.name)
-                }
+                SourceKind::Git { .. } => self.config().data_dir.join("git").join(&source.name),
                 // Catalog servers have no policy files.
                 _ => continue,
             };
             let dir = root.join("policies");
             if dir.is_dir() {
-                let (loaded, errors) = meshlens_quality::load_policies(&dir, &source.config.name);
+                let (loaded, errors) = meshlens_quality::load_policies(&dir, &source.name);
                 set.policies.extend(loaded);
                 set.errors.extend(errors);
             }

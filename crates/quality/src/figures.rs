@@ -170,27 +170,39 @@ async fn stored_figures(
     if current != stored {
         return Ok(None);
     }
-    let (rows,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_array(product_id, checks, evaluated, passes, failing, last_ms,
-                                            freshness_breaches))
-         FROM quality_product_figures
-         WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(ids)
-    .fetch_one(&mut *tx)
-    .await
-    .ctx("read quality figures")?;
+    // With ids, each read is driven by them (a few lookups), never a scan of every product's rows.
+    let rows_of = |table: &str| match ids {
+        Some(_) => format!("json_each(?1) j CROSS JOIN {table} t ON t.product_id = j.value"),
+        // `?1` (null) is named so that both forms take the same arguments.
+        None => format!("(SELECT * FROM {table} WHERE ?1 IS NULL) t"),
+    };
+    let sql = format!(
+        "SELECT json_group_array(json_array(t.product_id, t.checks, t.evaluated, t.passes, t.failing,
+                                            t.last_ms, t.freshness_breaches))
+         FROM {}",
+        rows_of("quality_product_figures")
+    );
+    let (rows,): (String,) = sqlx::query_as(&sql)
+        .bind(ids)
+        .fetch_one(&mut *tx)
+        .await
+        .ctx("read quality figures")?;
     let rows: Vec<FigureRow> = rows_from_json(&rows, "read quality figures")?;
     let tallies = rows.into_iter().map(stored_tally).collect();
     // Only the deadlines already past, one row per product (its latest past one).
-    let deadlines: Vec<Deadline> = sqlx::query_as(
-        "SELECT product_id, MAX(deadline_ms), SUM(promises) FROM quality_sla_deadlines
-         WHERE deadline_ms < ? GROUP BY product_id",
-    )
-    .bind(now_ms)
-    .fetch_all(&mut *tx)
-    .await
-    .ctx("read broken latency SLAs")?;
+    let sql = format!(
+        "SELECT json_group_array(json_array(product_id, deadline_ms, promises)) FROM (
+           SELECT t.product_id, MAX(t.deadline_ms) AS deadline_ms, SUM(t.promises) AS promises
+           FROM {} WHERE t.deadline_ms < ?2 GROUP BY t.product_id)",
+        rows_of("quality_sla_deadlines")
+    );
+    let (deadlines,): (String,) = sqlx::query_as(&sql)
+        .bind(ids)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .ctx("read broken latency SLAs")?;
+    let deadlines: Vec<Deadline> = rows_from_json(&deadlines, "read broken latency SLAs")?;
     Ok(Some(Figures { tallies, deadlines }.at(now_ms)))
 }
 

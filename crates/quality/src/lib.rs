@@ -53,6 +53,7 @@ pub use query::{
 };
 pub use report::{render_report, render_report_at};
 pub use trust::{
-    ProductTrust, TrustFactor, TrustScore, TrustSection, trust_score, trust_scores, trust_scores_of,
+    ProductTrust, ProductValues, TrustFactor, TrustScore, TrustSection, trust_score, trust_scores,
+    trust_scores_of, trust_values,
 };
 pub use types::*;

@@ -391,7 +391,8 @@ fn dataset_keys(servers: &[Value], physical: &str) -> Vec<String> {
     keys
 }
 
-/// Replaces the targets, product facts and trust facts in one transaction, stamped with the generation they are of.
+/// Replaces the targets, product facts, trust facts and the input-port links of the mesh in one transaction, stamped
+/// with the generation they are of.
 async fn write_targets(
     store: &Store,
     generation: i64,
@@ -404,6 +405,7 @@ async fn write_targets(
     tracing::debug!(ms = phase.elapsed().as_millis(), "quality targets written");
     write_product_facts(&mut tx, products, &targets.lineage_products).await?;
     crate::trust::write_trust_facts(&mut tx).await?;
+    meshlens_store::write_input_port_links(&mut tx, generation).await?;
     sqlx::query("UPDATE quality_meta SET built_generation = ? WHERE id = 1")
         .bind(generation)
         .execute(&mut *tx)

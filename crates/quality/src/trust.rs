@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 use crate::error::{QualityError, rows_from_json};
 use crate::policy::{LoadedPolicy, PolicyScope};
-use crate::query::{ProductFilter, Tally, now_ms, tallies};
+use crate::query::{ProductFilter, ProductLabel, Tally, now_ms, tallies};
 use crate::types::Scorecard;
 
 /// The factors of the score, in the order they are shown.
@@ -50,6 +50,31 @@ impl Factor {
 
     fn from_name(name: &str) -> Option<Factor> {
         FACTORS.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The factor's value, from 0 to 1.
+    fn value(self, facts: &Facts, tally: &Tally) -> f64 {
+        match self {
+            Factor::Status => status_value(facts),
+            Factor::Checks => checks_value(tally),
+            Factor::Freshness => misses_value(tally.sla_breaches),
+            Factor::Policy => misses_value(tally.policy_violations),
+            Factor::Documentation => documentation_value(facts),
+            Factor::Ownership => ownership_value(facts),
+        }
+    }
+
+    /// Why the factor has its value: written for the scores shown (`trust`, the product page), not for the sums
+    /// of `mesh`, which would spend more on 60k texts than on the values.
+    fn reason(self, facts: &Facts, tally: &Tally) -> String {
+        match self {
+            Factor::Status => status_reason(facts),
+            Factor::Checks => checks_reason(tally),
+            Factor::Freshness => freshness_reason(tally),
+            Factor::Policy => policy_reason(tally),
+            Factor::Documentation => documentation_reason(facts),
+            Factor::Ownership => ownership_reason(facts),
+        }
     }
 }
 
@@ -127,6 +152,27 @@ pub struct ProductTrust {
     pub passes: i64,
 }
 
+/// A product's factor values without their reasons or weights, with the figures `mesh` sums per domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductValues {
+    pub id: String,
+    pub domain: Option<String>,
+    pub owner_team: Option<String>,
+    pub sla_breaches: u64,
+    pub policy_violations: u64,
+    /// The kept outcomes behind the pass rate and how many passed (see [`ProductTrust`]).
+    pub evaluated: i64,
+    pub passes: i64,
+    values: [f64; FACTORS.len()],
+}
+
+impl ProductValues {
+    /// The value of the factor called `name`, if there is one.
+    pub fn factor(&self, name: &str) -> Option<f64> {
+        Factor::from_name(name).map(|f| self.values[f as usize])
+    }
+}
+
 /// What the score reads about a product besides its quality figures (a `quality_trust_facts` row).
 #[derive(Debug, Clone, Deserialize)]
 struct Facts {
@@ -178,23 +224,11 @@ async fn scores(
     policies: &[LoadedPolicy],
     which: ProductFilter<'_>,
 ) -> Result<Vec<ProductTrust>, QualityError> {
-    let (products, tallies) = tallies(store, which, now_ms()).await?;
-    let facts: HashMap<String, Facts> = read_facts(store, which)
-        .await?
-        .into_iter()
-        .map(|f| (f.id.clone(), f))
-        .collect();
     let mut weights = WeightCache::new(policies);
-    let empty = Tally::default();
-    let mut out = Vec::with_capacity(products.len());
-    for (id, name, domain) in products {
-        let Some(facts) = facts.get(&id) else {
-            continue;
-        };
-        let tally = tallies.get(&id).unwrap_or(&empty);
+    each_product(store, which, |(id, name, domain), facts, tally| {
         let weights = weights.get(&facts.source, domain.as_deref());
         let factors = factors(facts, tally, weights);
-        out.push(ProductTrust {
+        ProductTrust {
             card: tally.card(id.clone(), name.clone(), domain.clone()),
             trust: TrustScore {
                 score: score(&factors),
@@ -207,7 +241,54 @@ async fn scores(
             source: facts.source.clone(),
             evaluated: tally.evaluated,
             passes: tally.passes,
-        });
+        }
+    })
+    .await
+}
+
+/// The factor values of every product of `domain` (all when `None`), ordered by domain then id: what
+/// [`trust_scores`] computes, without the reasons and weights that `mesh` does not show.
+pub async fn trust_values(
+    store: &Store,
+    domain: Option<&str>,
+) -> Result<Vec<ProductValues>, QualityError> {
+    each_product(
+        store,
+        ProductFilter::of_domain(domain),
+        |(id, _, domain), facts, tally| ProductValues {
+            id,
+            domain,
+            owner_team: facts.owner_team.clone(),
+            sla_breaches: tally.sla_breaches,
+            policy_violations: tally.policy_violations,
+            evaluated: tally.evaluated,
+            passes: tally.passes,
+            values: FACTORS.map(|factor| factor.value(facts, tally)),
+        },
+    )
+    .await
+}
+
+/// `make` of every product of `which` with its facts and figures, ordered by domain then id.
+async fn each_product<T>(
+    store: &Store,
+    which: ProductFilter<'_>,
+    mut make: impl FnMut(ProductLabel, &Facts, &Tally) -> T,
+) -> Result<Vec<T>, QualityError> {
+    let (products, tallies) = tallies(store, which, now_ms()).await?;
+    let facts: HashMap<String, Facts> = read_facts(store, which)
+        .await?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    let empty = Tally::default();
+    let mut out = Vec::with_capacity(products.len());
+    for product in products {
+        let Some(facts) = facts.get(&product.0) else {
+            continue;
+        };
+        let tally = tallies.get(&product.0).unwrap_or(&empty);
+        out.push(make(product, facts, tally));
     }
     Ok(out)
 }
@@ -228,19 +309,27 @@ pub async fn trust_score(
 }
 
 /// Every product's stored facts (see [`write_trust_facts`]) as one JSON text: 10k rows crossed sqlx one by one
-/// in about a third of the time of all trust scores. The quality targets must be up to date (`tallies` sees
-/// to it), since the facts are written with them.
+/// in about a third of the time of all trust scores. The rows are JSON objects written by `json_object`, so they
+/// are joined as they are: `json(t.facts)` parsed and wrote each again (a tenth of the time of `mesh`). The
+/// quality targets must be up to date (`tallies` sees to it), since the facts are written with them.
 async fn read_facts(store: &Store, which: ProductFilter<'_>) -> Result<Vec<Facts>, QualityError> {
-    let (text,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json(t.facts)) FROM quality_trust_facts t
-         WHERE (?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1))
-           AND (?2 IS NULL OR t.product_id IN (SELECT value FROM json_each(?2)))",
-    )
-    .bind(which.domain())
-    .bind(which.ids())
-    .fetch_one(store.pool())
-    .await
-    .ctx("read trust facts")?;
+    let query = match which {
+        // Driven by the ids: a handful of lookups, never a scan of the facts.
+        ProductFilter::Ids(ids) => sqlx::query_as(
+            "SELECT '[' || COALESCE(group_concat(t.facts, ','), '') || ']'
+             FROM json_each(?1) j CROSS JOIN quality_trust_facts t ON t.product_id = j.value",
+        )
+        .bind(ids),
+        _ => sqlx::query_as(
+            "SELECT '[' || COALESCE(group_concat(t.facts, ','), '') || ']' FROM quality_trust_facts t
+             WHERE ?1 IS NULL OR t.product_id IN (SELECT id FROM products WHERE domain = ?1)",
+        )
+        .bind(which.domain()),
+    };
+    let (text,): (String,) = query
+        .fetch_one(store.pool())
+        .await
+        .ctx("read trust facts")?;
     rows_from_json(&text, "read trust facts")
 }
 
@@ -331,21 +420,11 @@ fn resolve_weights(policies: &[LoadedPolicy], source: &str, domain: Option<&str>
 fn factors(facts: &Facts, tally: &Tally, weights: [u32; 6]) -> Vec<TrustFactor> {
     FACTORS
         .into_iter()
-        .map(|factor| {
-            let (value, reason) = match factor {
-                Factor::Status => status(facts),
-                Factor::Checks => checks(tally),
-                Factor::Freshness => freshness(tally),
-                Factor::Policy => policy(tally),
-                Factor::Documentation => documentation(facts),
-                Factor::Ownership => ownership(facts),
-            };
-            TrustFactor {
-                name: factor.name().to_owned(),
-                value,
-                weight: weights[factor as usize],
-                reason,
-            }
+        .map(|factor| TrustFactor {
+            name: factor.name().to_owned(),
+            value: factor.value(facts, tally),
+            weight: weights[factor as usize],
+            reason: factor.reason(facts, tally),
         })
         .collect()
 }
@@ -360,69 +439,99 @@ fn score(factors: &[TrustFactor]) -> u32 {
     (100.0 * sum / f64::from(total)).round() as u32
 }
 
-fn status(facts: &Facts) -> (f64, String) {
+fn status_value(facts: &Facts) -> f64 {
     if facts.certified {
-        return (1.0, "tagged certified".into());
+        return 1.0;
     }
-    let status = facts.status.as_deref().map(str::to_lowercase);
-    let value = match status.as_deref() {
+    match facts.status.as_deref().map(str::to_lowercase).as_deref() {
         Some("certified") => 1.0,
         Some("active") => 0.8,
         Some("proposed" | "draft" | "development") => 0.4,
         Some("deprecated") => 0.2,
         Some("retired") => 0.0,
         _ => 0.3,
-    };
-    let reason = match &facts.status {
-        Some(s) => format!("status {s}, not tagged certified"),
-        None => "no status declared".into(),
-    };
-    (value, reason)
+    }
 }
 
-fn checks(tally: &Tally) -> (f64, String) {
-    if tally.checks == 0 {
-        return (0.5, "no check results kept for its contracts".into());
+fn status_reason(facts: &Facts) -> String {
+    match (facts.certified, &facts.status) {
+        (true, _) => "tagged certified".into(),
+        (false, Some(s)) => format!("status {s}, not tagged certified"),
+        (false, None) => "no status declared".into(),
     }
-    let passing = tally.checks.saturating_sub(tally.failing);
-    let value = passing as f64 / tally.checks as f64;
+}
+
+/// Checks whose latest run passes.
+fn passing(tally: &Tally) -> u64 {
+    tally.checks.saturating_sub(tally.failing)
+}
+
+fn checks_value(tally: &Tally) -> f64 {
+    match tally.checks {
+        0 => 0.5,
+        checks => passing(tally) as f64 / checks as f64,
+    }
+}
+
+fn checks_reason(tally: &Tally) -> String {
+    if tally.checks == 0 {
+        return "no check results kept for its contracts".into();
+    }
     let rate = tally.rate().map_or(String::new(), |r| {
         format!(" (pass rate {:.0} % over the kept history)", r * 100.0)
     });
-    let reason = format!(
-        "{passing} of {} checks pass on their latest run{rate}",
+    format!(
+        "{} of {} checks pass on their latest run{rate}",
+        passing(tally),
         tally.checks
-    );
-    (value, reason)
+    )
 }
 
-fn freshness(tally: &Tally) -> (f64, String) {
+/// 1 without a miss, halved by the first, a third with two, …
+fn misses_value(misses: u64) -> f64 {
+    1.0 / (1.0 + misses as f64)
+}
+
+fn freshness_reason(tally: &Tally) -> String {
     match tally.sla_breaches {
-        0 => (1.0, "no SLA breach (freshness, latency) observed".into()),
-        n => (
-            1.0 / (1.0 + n as f64),
-            format!("{n} SLA breach(es): freshness or latency misses its promise"),
-        ),
+        0 => "no SLA breach (freshness, latency) observed".into(),
+        n => format!("{n} SLA breach(es): freshness or latency misses its promise"),
     }
 }
 
-fn policy(tally: &Tally) -> (f64, String) {
+fn policy_reason(tally: &Tally) -> String {
     match tally.policy_violations {
-        0 => (1.0, "no violation found by the last policy check".into()),
-        n => (
-            1.0 / (1.0 + n as f64),
-            format!("{n} violation(s) found by the last policy check"),
-        ),
+        0 => "no violation found by the last policy check".into(),
+        n => format!("{n} violation(s) found by the last policy check"),
     }
 }
 
-fn documentation(facts: &Facts) -> (f64, String) {
-    let parts_given = [
+/// Whether each part of the description is given.
+fn description_parts(facts: &Facts) -> [(&'static str, bool); 3] {
+    [
         ("purpose", facts.purpose),
         ("usage", facts.usage),
         ("limitations", facts.limitations),
-    ];
-    let mut missing: Vec<String> = parts_given
+    ]
+}
+
+fn documentation_value(facts: &Facts) -> f64 {
+    // Three description fields and the output ports' contracts, one part each.
+    let parts = 3.0 + f64::from(u8::from(facts.out_ports > 0));
+    let covered = if facts.out_ports > 0 {
+        facts.with_contract as f64 / facts.out_ports as f64
+    } else {
+        0.0
+    };
+    let described = description_parts(facts)
+        .iter()
+        .filter(|(_, given)| *given)
+        .count() as f64;
+    (described + covered) / parts
+}
+
+fn documentation_reason(facts: &Facts) -> String {
+    let mut missing: Vec<String> = description_parts(facts)
         .iter()
         .filter(|(_, given)| !given)
         .map(|(name, _)| format!("description.{name}"))
@@ -431,39 +540,31 @@ fn documentation(facts: &Facts) -> (f64, String) {
     if uncovered > 0 {
         missing.push(format!("a contract on {uncovered} output port(s)"));
     }
-    // Three description fields and the output ports' contracts, one part each.
-    let parts = 3.0 + f64::from(u8::from(facts.out_ports > 0));
-    let covered = if facts.out_ports > 0 {
-        facts.with_contract as f64 / facts.out_ports as f64
-    } else {
-        0.0
-    };
-    let described = parts_given.iter().filter(|(_, given)| *given).count() as f64;
-    let value = (described + covered) / parts;
-    let reason = match missing.is_empty() {
+    match missing.is_empty() {
         true => "purpose, usage, limitations and every output port's contract are given".into(),
         false => format!("missing: {}", missing.join(", ")),
-    };
-    (value, reason)
+    }
 }
 
-fn ownership(facts: &Facts) -> (f64, String) {
-    let held: Vec<Role> = (facts.product_roles.iter())
-        .chain(&facts.contract_roles)
-        .filter_map(|id| Role::from_id(id))
-        .collect();
-    let missing: Vec<&str> = Role::EXPECTED
+/// The expected roles nobody holds, neither on the product nor on its output contracts.
+fn missing_roles(facts: &Facts) -> impl Iterator<Item = Role> + '_ {
+    let held = facts.product_roles.iter().chain(&facts.contract_roles);
+    Role::EXPECTED
         .into_iter()
-        .filter(|r| !held.contains(r))
-        .map(Role::as_str)
-        .collect();
+        .filter(move |role| !held.clone().any(|id| Role::from_id(id) == Some(*role)))
+}
+
+fn ownership_value(facts: &Facts) -> f64 {
     let expected = Role::EXPECTED.len();
-    let value = (expected - missing.len()) as f64 / expected as f64;
-    let reason = match missing.is_empty() {
+    (expected - missing_roles(facts).count()) as f64 / expected as f64
+}
+
+fn ownership_reason(facts: &Facts) -> String {
+    let missing: Vec<&str> = missing_roles(facts).map(Role::as_str).collect();
+    match missing.is_empty() {
         true => "every expected role is held".into(),
         false => format!("nobody holds: {}", missing.join(", ")),
-    };
-    (value, reason)
+    }
 }
 
 #[cfg(test)]
@@ -488,16 +589,22 @@ mod tests {
         }
     }
 
+    /// The factor's value and reason.
+    fn judged(factor: Factor, facts: &Facts, tally: &Tally) -> (f64, String) {
+        (factor.value(facts, tally), factor.reason(facts, tally))
+    }
+
     #[test]
     fn each_factor_says_why() {
         let f = facts();
-        let (value, reason) = documentation(&f);
+        let none = Tally::default();
+        let (value, reason) = judged(Factor::Documentation, &f, &none);
         assert_eq!(value, 1.5 / 4.0);
         assert_eq!(
             reason,
             "missing: description.usage, description.limitations, a contract on 1 output port(s)"
         );
-        let (value, reason) = ownership(&f);
+        let (value, reason) = judged(Factor::Ownership, &f, &none);
         assert_eq!(value, 3.0 / 5.0);
         assert_eq!(reason, "nobody holds: technical_owner, escalation");
         let tally = Tally {
@@ -505,19 +612,65 @@ mod tests {
             failing: 1,
             evaluated: 10,
             passes: 8,
+            sla_breaches: 1,
             ..Tally::default()
         };
-        let (value, reason) = checks(&tally);
+        let (value, reason) = judged(Factor::Checks, &f, &tally);
         assert_eq!(value, 0.75);
         assert_eq!(
             reason,
             "3 of 4 checks pass on their latest run (pass rate 80 % over the kept history)"
         );
-        assert_eq!(checks(&Tally::default()).0, 0.5);
+        assert_eq!(Factor::Checks.value(&f, &none), 0.5);
         assert_eq!(
-            status(&f),
+            judged(Factor::Freshness, &f, &tally),
+            (
+                0.5,
+                "1 SLA breach(es): freshness or latency misses its promise".into()
+            )
+        );
+        assert_eq!(
+            judged(Factor::Policy, &f, &none),
+            (1.0, "no violation found by the last policy check".into())
+        );
+        assert_eq!(
+            judged(Factor::Status, &f, &none),
             (0.8, "status active, not tagged certified".into())
         );
+        let certified = Facts {
+            certified: true,
+            ..facts()
+        };
+        assert_eq!(
+            judged(Factor::Status, &certified, &none),
+            (1.0, "tagged certified".into())
+        );
+    }
+
+    #[test]
+    fn values_are_the_scores_values_by_name() {
+        let f = facts();
+        let tally = Tally {
+            checks: 3,
+            failing: 2,
+            policy_violations: 3,
+            ..Tally::default()
+        };
+        let values = ProductValues {
+            id: "p".into(),
+            domain: None,
+            owner_team: None,
+            sla_breaches: 0,
+            policy_violations: 3,
+            evaluated: 0,
+            passes: 0,
+            values: FACTORS.map(|factor| factor.value(&f, &tally)),
+        };
+        for factor in factors(&f, &tally, [1; 6]) {
+            assert_eq!(values.factor(&factor.name), Some(factor.value));
+        }
+        assert_eq!(values.factor("policy"), Some(0.25));
+        assert_eq!(values.factor("nonesuch"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use meshlens_lineage::parse_event_time;
 use meshlens_quality::{
     QualityQuery, QualityReport, Retention, Scorecard, apply_retention, default_policies,
     domain_scorecards_at, import_file, quality, refresh_figures, render_report_at, scorecards_at,
-    sla_breaches_at, trust_scores,
+    sla_breaches_at, trust_scores, trust_values,
 };
 use meshlens_store::Store;
 use meshlens_test_support::{demo_mesh, sync_demo_descriptors, synced_demo};
@@ -302,6 +302,40 @@ async fn stored_figures_equal_computed_ones_and_hold_until_a_change() {
         scorecards_at(&store, None, now).await.unwrap(),
         after_retention
     );
+}
+
+#[tokio::test]
+async fn trust_values_are_the_trust_scores_values_without_their_reasons() {
+    let store = demo_store().await;
+    let policies = default_policies();
+    meshlens_quality::check_policies(&store, &policies, None)
+        .await
+        .unwrap();
+    for domain in [None, Some("sales")] {
+        let scores = trust_scores(&store, &policies, domain).await.unwrap();
+        let values = trust_values(&store, domain).await.unwrap();
+        assert_eq!(values.len(), scores.len());
+        assert!(scores.iter().any(|p| p.card.policy_violations > 0));
+        assert!(scores.iter().any(|p| p.card.sla_breaches > 0));
+        for (v, s) in values.iter().zip(&scores) {
+            assert_eq!(
+                (&v.id, &v.domain, &v.owner_team),
+                (&s.card.id, &s.card.domain, &s.owner_team)
+            );
+            assert_eq!(
+                (v.sla_breaches, v.policy_violations, v.evaluated, v.passes),
+                (
+                    s.card.sla_breaches,
+                    s.card.policy_violations,
+                    s.evaluated,
+                    s.passes
+                )
+            );
+            for factor in &s.trust.factors {
+                assert_eq!(v.factor(&factor.name), Some(factor.value), "{}", v.id);
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use meshlens_quality::{default_policies, refresh_figures, trust_score};
+use meshlens_quality::{
+    default_policies, refresh_figures, trust_score, trust_scores, trust_values,
+};
 use meshlens_store::Store;
 use meshlens_test_support::{demo_mesh, resync_folder, sync_folder};
 
@@ -21,6 +23,7 @@ async fn derived(store: &Store) -> Vec<String> {
                 pii_datasets, custom, roles) FROM quality_contract_facts",
         "SELECT json_array(product_id, custom, in_lineage, roles) FROM quality_product_facts",
         "SELECT json_array(product_id, facts) FROM quality_trust_facts",
+        "SELECT json_array(provider, consumer) FROM input_port_links",
     ] {
         let texts: Vec<(String,)> = sqlx::query_as(query)
             .fetch_all(store.pool())
@@ -199,4 +202,58 @@ async fn trust_facts_are_stored_with_the_targets_and_follow_each_change_of_the_c
     let (value, reason) = trust_factor(&store, product, "documentation").await;
     assert_eq!(value, 0.75);
     assert_eq!(reason, "missing: description.usage");
+}
+
+/// The input-port links stored with the targets, and those `Store::input_port_links` answers, sorted.
+async fn input_port_links(store: &Store) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT provider, consumer FROM input_port_links ORDER BY 1, 2")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let mut read = store.input_port_links().await.unwrap();
+    read.sort();
+    (stored, read)
+}
+
+#[tokio::test]
+async fn input_port_links_are_stored_with_the_targets_and_follow_each_change_of_the_catalogue() {
+    let mesh = tempfile::tempdir().unwrap();
+    copy_tree(&demo_mesh(), mesh.path());
+    let store = Store::open_in_memory().await.unwrap();
+    sync_folder(&store, "mesh", mesh.path()).await;
+    refresh_figures(&store).await.unwrap();
+    let (stored, read) = input_port_links(&store).await;
+    let fx_rates = (
+        "finance-fx-rates".to_owned(),
+        "finance-revenue-kpis".to_owned(),
+    );
+    assert!(stored.contains(&fx_rates), "{stored:?}");
+    assert_eq!(read, stored);
+
+    // finance-revenue-kpis no longer reads the FX rates: the join answers at once, the stored rows follow.
+    let path = mesh.path().join("finance/finance-revenue-kpis.odps.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let port = "  - name: fx-rates\n    version: 1.0.0\n    contractId: fx-rates-daily\n";
+    assert!(text.contains(port));
+    std::fs::write(&path, text.replace(port, "")).unwrap();
+    resync_folder(&store, "mesh", mesh.path()).await;
+    let (_, read) = input_port_links(&store).await;
+    assert!(!read.contains(&fx_rates));
+    refresh_figures(&store).await.unwrap();
+    let (stored_after, read_after) = input_port_links(&store).await;
+    assert_eq!(read_after, read);
+    assert_eq!(stored_after, read);
+    assert_eq!(stored_after.len(), stored.len() - 1);
+}
+
+#[tokio::test]
+async fn an_empty_cache_scores_no_product() {
+    let store = Store::open_in_memory().await.unwrap();
+    assert!(trust_values(&store, None).await.unwrap().is_empty());
+    let policies = default_policies();
+    let scores = trust_scores(&store, &policies, Some("sales"))
+        .await
+        .unwrap();
+    assert!(scores.is_empty());
 }

@@ -13,6 +13,7 @@ mod feedback;
 mod git_source;
 mod health;
 mod history;
+mod port_links;
 mod provenance;
 mod reads;
 mod sources;
@@ -43,6 +44,7 @@ pub use git_source::{
 };
 pub use health::{Salvage, SchemaVersion, USER_TABLES, salvage, wal_size};
 pub use history::{DEFAULT_HISTORY_VERSIONS, history_limit, install_history_limit};
+pub use port_links::write_input_port_links;
 pub use provenance::{CachedEntity, EntityProvenance, ProvenanceRow};
 pub use reads::{
     ContractDetail, ContractEntry, MissingContract, PortContract, PortDirection, PortRef,

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use ts_rs::TS;
 
 use crate::error::{Ctx, decode_json};
+use crate::port_links::INPUT_PORT_LINKS;
 use crate::version::compare_versions;
 use crate::{EntityProvenance, Store, StoreError};
 
@@ -154,13 +155,6 @@ pub struct ProductLevels {
     pub sensitivity: Sensitivity,
     pub retention_days: Option<i64>,
 }
-
-/// (provider, consumer, provider's output port): a product declares an input port on the contract
-/// (and version, when both name one) of another product's output port.
-const INPUT_PORT_LINKS: &str = "SELECT DISTINCT o.product_id, i.product_id, o.name FROM ports o
-     JOIN ports i ON i.contract_id = o.contract_id AND i.direction = 'in'
-       AND (i.version IS NULL OR o.version IS NULL OR i.version = o.version)
-     WHERE o.direction = 'out' AND i.product_id <> o.product_id";
 
 /// Select columns (for a product aliased `pr`) holding what its sensitivity and retention are made
 /// of, read from rows instead of whole entities: its tags, own classification and retention, and each
@@ -597,20 +591,6 @@ impl Store {
         .await
         .ctx("list product names")
         .map_err(StoreError::from)
-    }
-
-    /// Every input port link of the mesh as (provider, consumer, provider's output port), ordered.
-    pub async fn input_port_links(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        // One JSON text: 15k rows on a 10k-product mesh crossed sqlx one by one in a third of `mesh`.
-        let (text,): (String,) = sqlx::query_as(&format!(
-            "WITH links(provider, consumer, port) AS ({INPUT_PORT_LINKS})
-             SELECT json_group_array(json_array(provider, consumer, port)
-                                     ORDER BY provider, consumer, port) FROM links"
-        ))
-        .fetch_one(&self.pool)
-        .await
-        .ctx("find input port links")?;
-        decode_json(&text, || "input port links".into())
     }
 
     /// Sensitivity and retention of the products with these ids (as `list_products` has them).

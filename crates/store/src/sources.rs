@@ -171,18 +171,21 @@ const SOURCE_SELECT: &str = "SELECT s.name, s.config, s.created_at, s.last_sync_
         (SELECT COUNT(*) FROM products p JOIN documents d ON d.id = p.document_id WHERE d.source = s.name) AS products
      FROM sources s";
 
+/// A source's configuration from its row's name and stored JSON.
+fn source_config(name: String, config: &str) -> Result<SourceConfig, StoreError> {
+    let stored: StoredConfig = decode_json(config, || format!("configuration of source '{name}'"))?;
+    Ok(SourceConfig {
+        name,
+        kind: stored.kind,
+        scope: stored.scope,
+    })
+}
+
 fn source_record(row: &sqlx::sqlite::SqliteRow) -> Result<SourceRecord, StoreError> {
-    let name: String = row.get("name");
     let config: String = row.get("config");
-    let stored: StoredConfig =
-        decode_json(&config, || format!("configuration of source '{name}'"))?;
     let status: Option<String> = row.get("last_sync_status");
     Ok(SourceRecord {
-        config: SourceConfig {
-            name,
-            kind: stored.kind,
-            scope: stored.scope,
-        },
+        config: source_config(row.get("name"), &config)?,
         created_at: row.get("created_at"),
         last_sync_at: row.get("last_sync_at"),
         last_sync_status: status.as_deref().and_then(SyncStatus::parse),
@@ -272,6 +275,19 @@ impl Store {
             .await
             .ctx("list sources")?;
         rows.iter().map(source_record).collect()
+    }
+
+    /// Every source's configuration, by name, without the counts of [`Self::list_sources`] (which
+    /// count every document: milliseconds on a large cache, for callers that only need the kinds).
+    pub async fn source_configs(&self) -> Result<Vec<SourceConfig>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, config FROM sources ORDER BY name")
+                .fetch_all(&self.pool)
+                .await
+                .ctx("list source configurations")?;
+        rows.into_iter()
+            .map(|(name, config)| source_config(name, &config))
+            .collect()
     }
 
     pub async fn get_source(&self, name: &str) -> Result<Option<SourceRecord>, StoreError> {

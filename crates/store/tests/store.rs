@@ -6,7 +6,7 @@ use meshlens_model::{
 };
 use meshlens_store::{
     EntityKind, FileStat, ProductFilter, SourceConfig, SourceKind, Store, StoreError, SyncStatus,
-    UpsertOutcome,
+    UpsertOutcome, write_input_port_links,
 };
 
 fn folder(name: &str) -> SourceConfig {
@@ -656,6 +656,73 @@ async fn read_then_write_transactions_of_two_handles_wait_and_lose_nothing() {
         .await
         .unwrap();
     assert_eq!(n, 200);
+}
+
+/// The input-port links `Store::input_port_links` reads, sorted.
+async fn input_port_links(store: &Store) -> Vec<(String, String)> {
+    let mut links = store.input_port_links().await.unwrap();
+    links.sort();
+    links
+}
+
+fn pairs(links: &[(&str, &str)]) -> Vec<(String, String)> {
+    links
+        .iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect()
+}
+
+/// Stores the input-port links for the current catalogue generation, as the quality targets' build does.
+async fn store_input_port_links(store: &Store) {
+    let mut tx = store.begin_write().await.unwrap();
+    let (generation,): (i64,) = sqlx::query_as("SELECT generation FROM lineage_meta")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    write_input_port_links(&mut tx, generation).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn stored_input_port_links_answer_for_their_catalogue_generation_only() {
+    let store = store_with(&["mesh"]).await;
+    let consumer = |id, input| product(id, "finance", &format!("{id}-out"), input);
+    let docs = [
+        ("p.yaml", product("p", "sales", "orders", None)),
+        ("q.yaml", consumer("q", Some("orders"))),
+        ("r.yaml", consumer("r", Some("orders"))),
+        ("s.yaml", consumer("s", Some("unknown"))),
+    ];
+    sync_history(&store, &docs, &[]).await;
+    let expected = pairs(&[("p", "q"), ("p", "r")]);
+    assert_eq!(
+        input_port_links(&store).await,
+        expected,
+        "nothing stored: the join"
+    );
+
+    store_input_port_links(&store).await;
+    // A marker row shows that the stored rows answer while their generation holds.
+    sqlx::query("INSERT INTO input_port_links (provider, consumer) VALUES ('marker', 'q')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        input_port_links(&store).await,
+        pairs(&[("marker", "q"), ("p", "q"), ("p", "r")])
+    );
+
+    // r drops its input port: the catalogue moves, the join answers until the links are stored again.
+    sync_history(&store, &[("r.yaml", consumer("r", None))], &[]).await;
+    assert_eq!(input_port_links(&store).await, pairs(&[("p", "q")]));
+    store_input_port_links(&store).await;
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT provider, consumer FROM input_port_links ORDER BY 1, 2")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, pairs(&[("p", "q")]));
+    assert_eq!(input_port_links(&store).await, stored);
 }
 
 /// Syncs `docs` (path, document) as the whole content of source `mesh`.
