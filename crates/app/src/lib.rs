@@ -29,11 +29,11 @@ mod online;
 mod paths;
 mod policies;
 mod schedule;
+mod search_trust;
 mod settings_file;
 mod updates;
 mod upgrade;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -126,6 +126,8 @@ struct Inner {
     scheduler: schedule::SchedulerState,
     /// The policy set in force, read again after a change of the sources (see `policies.rs`).
     policies: policies::PolicyCache,
+    /// The trust scores search read lately (see `search_trust.rs`).
+    search_trust: search_trust::TrustCache,
     /// What the draft checked last is compared with (see `draft_base.rs`).
     draft_base: draft_base::DraftBaseCache,
     /// The catalog clients of online searches (see `online.rs`).
@@ -160,6 +162,7 @@ impl App {
                 warm_lineage: AtomicBool::new(false),
                 scheduler: schedule::SchedulerState::default(),
                 policies: policies::PolicyCache::default(),
+                search_trust: search_trust::TrustCache::default(),
                 draft_base: draft_base::DraftBaseCache::default(),
                 online_clients: online::OnlineClients::default(),
             }),
@@ -642,19 +645,6 @@ impl App {
             inner.search.blocking_read().page(ranked, &trust_of)
         })
         .await
-    }
-
-    /// The trust scores that order equally good hits. A product whose score cannot be read (say,
-    /// a policy folder that does not parse) only loses its tie-break: search still answers.
-    async fn search_trust(&self, ids: &[String]) -> Result<HashMap<String, u32>, AppError> {
-        let set = match self.policy_set().await {
-            Ok(set) => set,
-            Err(err) => {
-                tracing::warn!(error = %err, "search hits keep the index's order: no trust scores");
-                return Ok(HashMap::new());
-            }
-        };
-        Ok(meshlens_quality::trust_scores_of(self.store(), &set.policies, ids).await?)
     }
 
     /// Rebuilds the search index from the cache, and drops the lineage graph file so that the next

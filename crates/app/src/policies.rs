@@ -50,6 +50,8 @@ impl App {
             .epoch
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         *cache.set.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        // Scores follow the policies' weights, and whatever changed them changed the catalogue.
+        self.inner.search_trust.clear();
     }
 
     /// The built-in policies, this machine's own (`<data dir>/policies/`, which may redefine built-in
