@@ -43,10 +43,9 @@ pub const MAX_LIMIT: usize = 1000;
 /// How much a trust score of 100 lifts a match's score: 1 %, enough to order equally good
 /// matches (and nearly equal ones), never enough to lift a weaker match over a clearly better one.
 pub const TRUST_TIE_BREAK: f32 = 0.01;
-/// Matches read past the page, at least, when trust may reorder it.
-const TIE_WINDOW_MIN: usize = 10;
-/// Matches read past the page, at most: beyond, a long run of equal scores keeps the index's order.
-/// Each is a stored document read (a broad typo query's run of equal scores read 500 in 11 ms).
+/// Matches considered past the page, at most: beyond, a long run of equal scores keeps the index's
+/// order. Each one that could reach the page is a stored document read (a broad typo query's run
+/// of equal scores read 500 in 11 ms).
 const TIE_WINDOW: usize = 100;
 
 /// A search as the CLI and the UI express it. Filters are case-insensitive exact values.
@@ -547,8 +546,8 @@ impl SearchIndex {
     }
 
     /// The first half of a search: the best matches with their stored documents, before hits are
-    /// built. With `tie_break`, it reads on past the page until no match further down could reach
-    /// the page with the largest trust lift ([`TRUST_TIE_BREAK`]), or [`TIE_WINDOW`] matches more.
+    /// built. With `tie_break`, the matches past the page that the largest trust lift
+    /// ([`TRUST_TIE_BREAK`]) could bring onto it too, up to [`TIE_WINDOW`] more.
     pub fn rank(&self, request: &SearchRequest, tie_break: bool) -> Result<Ranked, SearchError> {
         self.follow_other_writers()?;
         let Prepared {
@@ -560,34 +559,32 @@ impl SearchIndex {
             doc_values,
         } = self.prepare(request)?;
         let end = request.offset + limit;
-        // Without a tie break the page is all there is to read, and the evaluation skips the offset.
-        let (mut window, skipped) = match tie_break {
-            true => (end + limit.max(TIE_WINDOW_MIN), 0),
+        // One evaluation either way (a broad query's costs tens of milliseconds; a larger top
+        // costs next to nothing). Without a tie break the page is all there is to read, and the
+        // evaluation skips the offset.
+        let (window, skipped) = match tie_break {
+            true => (end + TIE_WINDOW, 0),
             false => (end, request.offset),
         };
-        let run = |(mode, scope), window| {
+        let mut found = Evaluation::default();
+        for (mode, scope) in parsed.attempts() {
             let plan = plan(&parsed, &self.fields, mode, scope);
-            evaluate(
+            let range = (skipped, window);
+            found = evaluate(
                 &self.evaluator,
                 &searcher,
                 plan,
                 &filters,
-                (skipped, window),
+                range,
                 &doc_values,
-            )
-        };
-        let mut found = Evaluation::default();
-        for attempt in parsed.attempts() {
-            found = run(attempt, window)?;
-            if found.total == 0 {
-                continue;
+            )?;
+            if found.total > 0 {
+                break;
             }
-            let can_grow = |window| tie_break && window < end + TIE_WINDOW;
-            while can_grow(window) && !tie_break::window_holds_page(&found.top, end, window) {
-                window = (window * 2).min(end + TIE_WINDOW);
-                found = run(attempt, window)?;
-            }
-            break;
+        }
+        if tie_break {
+            // Only the matches that could reach the page have their documents read.
+            found.top.truncate(tie_break::reach(&found.top, end));
         }
         let Evaluation { total, top, facets } = found;
         let mut candidates = Vec::with_capacity(top.len());

@@ -9,17 +9,17 @@ use crate::index::{Candidate, TRUST_TIE_BREAK};
 /// The most any trust score lifts a score by.
 const MAX_LIFT: Score = 1.0 + TRUST_TIE_BREAK;
 
-/// True when the best `window` matches `top` (best first) hold every match that trust could lift
-/// onto the page ending at `end`: there are no more, or the last read cannot reach the page's
-/// last even lifted by the most.
-pub(crate) fn window_holds_page(top: &[(Score, DocAddress)], end: usize, window: usize) -> bool {
-    if top.len() < window || end == 0 {
-        return true;
-    }
-    let (Some(&(page_last, _)), Some(&(read_last, _))) = (top.get(end - 1), top.last()) else {
-        return true;
+/// How many of the best matches `top` (best first) could be on the page ending at `end` once
+/// lifted: the page's, and those after it whose score lifted by the most reaches the page's last.
+pub(crate) fn reach(top: &[(Score, DocAddress)], end: usize) -> usize {
+    let Some(&(page_last, _)) = top.get(end.saturating_sub(1)).filter(|_| end > 0) else {
+        return top.len().min(end);
     };
-    read_last * MAX_LIFT < page_last
+    let beyond = top[end..]
+        .iter()
+        .take_while(|(score, _)| score * MAX_LIFT >= page_last)
+        .count();
+    end + beyond
 }
 
 /// Lifts each candidate's score by its product's trust, reorders them best first (candidates of
@@ -93,13 +93,14 @@ mod tests {
     }
 
     #[test]
-    fn the_window_holds_the_page_once_the_last_read_cannot_reach_it() {
+    fn only_matches_a_lift_could_bring_onto_the_page_are_kept() {
         let at = |score| (score, DocAddress::new(0, 0));
-        // Fewer matches than the window: all were read.
-        assert!(window_holds_page(&[at(3.0), at(2.0)], 1, 5));
-        // The last read is within 1 % of the page's last: one further down might be lifted onto it.
-        assert!(!window_holds_page(&[at(3.0), at(2.0), at(1.995)], 2, 3));
-        assert!(window_holds_page(&[at(3.0), at(2.0), at(1.9)], 2, 3));
-        assert!(window_holds_page(&[], 0, 3));
+        let top = [at(3.0), at(2.0), at(1.995), at(1.99), at(1.9)];
+        // Within 1 % of the page's last (2.0): 1.995 and 1.99 may reach it; 1.9 cannot.
+        assert_eq!(reach(&top, 2), 4);
+        // Fewer matches than the page.
+        assert_eq!(reach(&top[..1], 3), 1);
+        assert_eq!(reach(&top, 0), 0);
+        assert_eq!(reach(&[], 3), 0);
     }
 }
