@@ -305,6 +305,53 @@ async function testLineage(session) {
   await save(session, "04-lineage");
 }
 
+/**
+ * The mesh at a glance (issue #23): the mesh map, a domain focused with its page and adoption, a product opened
+ * from it with its trust score and the reason of each factor, and a rating (kept locally: a folder source takes
+ * no feedback).
+ */
+async function testMesh(session) {
+  await navTo(session, "Mesh map");
+  const domain = await session.waitFor("the sales domain on the mesh map", async () => {
+    await noAlerts(session);
+    return one(session, 'svg.mesh-map g[aria-label="domain sales"]');
+  });
+  await session.click(domain);
+  const page = await session.waitFor("the sales domain page with its adoption", async () => {
+    await noAlerts(session);
+    const section = await one(session, 'section[aria-label="domain sales"]');
+    if (section === undefined) return null;
+    return (await one(session, 'table[aria-label="adoption"] tbody tr', section)) === undefined ? null : section;
+  });
+  const text = await session.text(page);
+  for (const expected of ["Owner teams", "Feeds", "Adoption", "Change (30 days)"]) {
+    check(text.includes(expected), `the sales domain page does not show "${expected}"`);
+  }
+  step("mesh map: focused sales, its page lists its products' adoption");
+  await save(session, "10-mesh-domain");
+  await clickFound(session, `${PRODUCT.id} on the domain page`, () =>
+    buttonNamed(session, PRODUCT.id, page),
+  );
+  const trust = await session.waitFor(`the trust score of ${PRODUCT.id}`, async () => {
+    await noAlerts(session);
+    const card = await one(session, 'section[aria-label="trust score"]');
+    if (card === undefined || (await one(session, "table.trust-factors", card)) === undefined) return null;
+    return session.text(card);
+  });
+  check(/checks pass/.test(trust), `the trust card gives no reason for the checks: "${trust}"`);
+  const rate = await one(session, 'section[aria-label="rate this product"]');
+  await session.click(await one(session, 'button[aria-label="4 of 5"]', rate));
+  await session.click(await buttonNamed(session, "Rate", rate));
+  await session.waitFor("the rating to be kept locally", async () => {
+    await noAlerts(session);
+    const section = await one(session, 'section[aria-label="rate this product"]');
+    const said = await session.text(section);
+    return said.includes("4.0/5 from 1 rating(s)") && said.includes("Kept on this machine only");
+  });
+  step(`${PRODUCT.id}: trust score with reasons; rated 4/5, kept locally`);
+  await save(session, "11-trust-and-rating");
+}
+
 async function testSteward(session, dataDir) {
   await navTo(session, "Steward dashboard");
   const rows = await session.waitFor("a failing check on the steward dashboard", async () => {
@@ -726,6 +773,7 @@ async function main() {
       testHome,
       testSearch,
       testLineage,
+      testMesh,
       (s) => testSteward(s, dataDir),
       (s) => testEditor(s, meshCopy),
       (s) => testAccess(s, meshCopy),

@@ -11,10 +11,13 @@ use crate::{App, AppError};
 
 const KEEP: Duration = Duration::from_secs(30);
 
-/// Scores by product id (`None`: the product has none), with the time they were read.
+/// Scores by product id (`None`: the product has none).
+type Scores = HashMap<String, Option<u32>>;
+
+/// The scores read, with the time they were first read.
 #[derive(Default)]
 pub(crate) struct TrustCache {
-    kept: Mutex<Option<(Instant, HashMap<String, Option<u32>>)>>,
+    kept: Mutex<Option<(Instant, Scores)>>,
 }
 
 impl TrustCache {
