@@ -51,5 +51,10 @@ describe("mesh map", () => {
 
     await user.click(screen.getByRole("button", { name: "Whole mesh" }));
     expect(await screen.findByRole("img", { name: /^mesh map: 6 domains/ })).toBeInTheDocument();
+
+    // A domain is focused from the keyboard too.
+    (await screen.findByRole("button", { name: "domain sales" })).focus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("region", { name: "domain sales" })).toBeInTheDocument();
   });
 });

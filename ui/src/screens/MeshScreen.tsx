@@ -44,9 +44,16 @@ function DomainMap({ graph, focus, onFocus, svgRef }: { graph: DomainGraph; focu
             key={domain.name}
             role="button"
             aria-label={`domain ${domainLabel(domain.name)}`}
+            tabIndex={0}
             className={`domain health-${health(domain)}${domain.name === focus ? " focused" : ""}`}
             onClick={() => {
               onFocus(domain.name);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === "Enter" || event.key === " ") {
+                event.preventDefault();
+                onFocus(domain.name);
+              }
             }}
           >
             <title>{`${domainLabel(domain.name)}: ${domain.products} products, score ${domain.score}`}</title>
